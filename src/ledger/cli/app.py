@@ -1,0 +1,95 @@
+"""The Typer application and what every command shares: finding the ledger, output format,
+exit codes. Commands import the library inside their bodies so `ledger --help` stays fast."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from ledger.load import LoadResult
+    from ledger.root import Layout
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(
+    name="ledger",
+    help="An evidence ledger over plain-text YAML files: requirements, cases and sourced claims.",
+    no_args_is_help=True,
+    add_completion=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(StrEnum):
+    human = "human"
+    json = "json"
+    github = "github"
+
+
+class State:
+    """Options given before the command name."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+
+
+@app.callback()
+def options(
+    ctx: typer.Context,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            envvar="LEDGER_ROOT",
+            metavar="DIR",
+            help="The ledger's folder (the one holding ledger.toml). Default: found by "
+            "walking up from the current folder.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """An evidence ledger over plain-text YAML files: requirements, cases and sourced claims."""
+    ctx.obj = State(root)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """A one-line error on stderr and an exit code; data in the message is made harmless."""
+    from ledger.safe_text import visible
+
+    sys.stderr.write(f"ledger: {visible(message)}\n")
+    raise typer.Exit(code)
+
+
+def layout_of(ctx: typer.Context) -> Layout:
+    from ledger.root import RootError, open_layout
+
+    state = ctx.find_object(State)
+    found = open_layout(state.root if state else None)
+    if isinstance(found, RootError):
+        fail(found.message)
+    return found
+
+
+def load_or_exit(layout: Layout, *, check: bool = True) -> LoadResult:
+    from ledger.load import load
+
+    result = load(layout, check=check)
+    if result.fatal:
+        fail(result.fatal)
+    return result
+
+
+def colour_for(stream: object) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

@@ -1,0 +1,117 @@
+"""Problems found in a ledger, as data: a code, a place, a message and a hint for the fix.
+
+Loading and checking never raise on bad data; they return these. Only the CLI turns them
+into output and an exit code. Codes are stable: tools and people may match on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    error = "error"
+    warning = "warning"
+
+
+ERROR, WARNING = Severity.error, Severity.warning
+
+CODES: dict[str, tuple[Severity, str]] = {
+    # reading files
+    "unreadable": (ERROR, "a file or folder could not be read"),
+    "not-a-regular-file": (ERROR, "a record is a symlink, FIFO, device or other special file"),
+    "file-too-large": (ERROR, "a record file is over the size limit"),
+    "not-utf8": (ERROR, "a file is not valid UTF-8"),
+    "byte-order-mark": (WARNING, "a file starts with a byte-order mark"),
+    "misplaced-file": (WARNING, "a YAML file lies outside the record folders or has a .yml name"),
+    # YAML
+    "yaml-syntax": (ERROR, "the file is not valid YAML"),
+    "yaml-tag": (ERROR, "a YAML tag (!!python/..., !!str, !custom) is used"),
+    "yaml-alias": (ERROR, "a YAML anchor, alias or merge key is used"),
+    "duplicate-key": (ERROR, "a mapping repeats a key"),
+    "non-string-key": (ERROR, "a mapping key is not a plain string"),
+    "multiple-documents": (ERROR, "a file holds more than one YAML document"),
+    "empty-file": (ERROR, "a file holds no YAML document"),
+    "not-a-mapping": (ERROR, "a file's top level is not a mapping"),
+    "too-deep": (ERROR, "a file nests deeper than the limit"),
+    "unquoted-date": (ERROR, "a date is written without quotes"),
+    "control-character": (ERROR, "a value holds a terminal control character"),
+    "invisible-character": (WARNING, "a value holds a bidirectional or zero-width character"),
+    # schema
+    "unknown-field": (ERROR, "a record has a field the schema does not know"),
+    "missing-field": (ERROR, "a record lacks a required field"),
+    "invalid-value": (ERROR, "a field's value does not fit the schema"),
+    # across records
+    "id-mismatch": (ERROR, "a record's id differs from its file name"),
+    "duplicate-id": (ERROR, "two records share an id"),
+    "unresolved-reference": (ERROR, "a reference names no record of the right kind"),
+    "no-subject": (ERROR, "a claim names neither a requirement nor a case"),
+    "self-relation": (ERROR, "a claim's relation points to the claim itself"),
+    "archive-path": (ERROR, "a source's archive path leaves the data folder"),
+    "archive-missing": (ERROR, "a source's archived text is missing or unreadable"),
+    "archive-hash": (ERROR, "a source's archived text does not match its pinned SHA-256"),
+    "quote-not-found": (ERROR, "a claim's quote is not in its source's archived text"),
+    "wording-not-found": (ERROR, "a requirement's wording is not in its source's archived text"),
+}
+"""Every diagnostic code: its severity and what it means (shown by `ledger codes`)."""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem at one place. ``line`` and ``column`` are 1-based; 0 means unknown."""
+
+    code: str
+    path: str
+    message: str
+    hint: str = ""
+    line: int = 0
+    column: int = 0
+    field: str = ""
+    # Where in the file's data the problem is, for placing it later by re-reading the file:
+    # (path of keys and indexes, whether the key itself rather than its value is meant).
+    anchor: tuple[tuple[str | int, ...], bool] | None = dataclass_field(
+        default=None, compare=False, repr=False
+    )
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code][0]
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.code, self.message)
+
+    def at(self, line: int, column: int) -> Diagnostic:
+        """The same diagnostic placed at a position."""
+        return replace(self, line=line, column=column)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def make(code: str, path: str, message: str, hint: str = "", **where: object) -> Diagnostic:
+    """Build a diagnostic, refusing codes that are not registered (they would not be stable)."""
+    if code not in CODES:
+        raise KeyError(f"unregistered diagnostic code: {code}")
+    return Diagnostic(code, path, message, hint, **where)  # type: ignore[arg-type]
+
+
+def ordered(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Deterministic order: by path, line, column, code; exact repeats removed."""
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def count(diagnostics: list[Diagnostic]) -> tuple[int, int]:
+    """(errors, warnings)."""
+    errors = sum(1 for d in diagnostics if d.severity is ERROR)
+    return errors, len(diagnostics) - errors

@@ -1,0 +1,58 @@
+"""The loaded ledger: every record by id, and where each one came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ledger.model import Case, Claim, Record, Requirement, Source
+
+
+@dataclass
+class Ledger:
+    """All valid records of one ledger, keyed by id, in a deterministic (sorted) order.
+
+    ``paths`` maps every record id to its file, relative to the ledger root (POSIX form);
+    ``source_texts`` holds each source's archived text as read (only when it verified).
+    """
+
+    sources: dict[str, Source] = field(default_factory=dict)
+    requirements: dict[str, Requirement] = field(default_factory=dict)
+    cases: dict[str, Case] = field(default_factory=dict)
+    claims: dict[str, Claim] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)
+    source_texts: dict[str, str] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, dict[str, Record]]:
+        """The four record tables by folder name, in schema order."""
+        return {
+            "sources": self.sources,  # type: ignore[dict-item]
+            "requirements": self.requirements,  # type: ignore[dict-item]
+            "cases": self.cases,  # type: ignore[dict-item]
+            "claims": self.claims,  # type: ignore[dict-item]
+        }
+
+    def get(self, record_id: str) -> Record | None:
+        """Any record by id, whatever its kind."""
+        for table in self.tables().values():
+            if record_id in table:
+                return table[record_id]
+        return None
+
+    def kind_of(self, record_id: str) -> str | None:
+        """The folder name ("claims", "cases", ...) of the record with this id."""
+        for kind, table in self.tables().items():
+            if record_id in table:
+                return kind
+        return None
+
+    def add(self, kind: str, record: Record, path: str) -> None:
+        """Add a validated record; the caller has checked that the id is free."""
+        self.tables()[kind][record.id] = record  # type: ignore[attr-defined]
+        self.paths[record.id] = path  # type: ignore[attr-defined]
+
+    def sort(self) -> None:
+        """Put every table in id order, so every output is deterministic."""
+        for table in self.tables().values():
+            ordered = dict(sorted(table.items()))
+            table.clear()
+            table.update(ordered)

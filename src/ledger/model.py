@@ -1,0 +1,232 @@
+"""The record schema: what a source, requirement, case and claim may contain.
+
+Field order here is the canonical key order of a record file. Every model forbids unknown
+fields, and text fields are strict strings so that YAML's guesses (``no`` read as false,
+``2017`` read as a number) are reported instead of silently converted.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
+
+ID_PATTERN = r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def check_iso_date(value: str) -> str:
+    """Accept ISO 8601 dates at year, month or day precision, and nothing else."""
+    match = _DATE_RE.match(value)
+    if not match:
+        raise ValueError("expected an ISO date: YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = match.groups()
+    try:
+        date(int(year), int(month or 1), int(day or 1))
+    except ValueError as exc:
+        raise ValueError(f"not a real date: {exc}") from None
+    return value
+
+
+Id = Annotated[StrictStr, Field(pattern=ID_PATTERN, max_length=120)]
+Text = Annotated[StrictStr, Field(min_length=1)]
+IsoDate = Annotated[StrictStr, AfterValidator(check_iso_date)]
+
+
+class SourceKind(StrEnum):
+    memo = "memo"
+    report = "report"
+    government_statement = "government-statement"
+    court_ruling = "court-ruling"
+    news = "news"
+    letter = "letter"
+    law = "law"
+    web_page = "web-page"
+    other = "other"
+
+
+class Perspective(StrEnum):
+    government = "government"
+    civil_society = "civil-society"
+    intergovernmental = "intergovernmental"
+    court = "court"
+    media = "media"
+    legislature = "legislature"
+    academic = "academic"
+
+
+class Force(StrEnum):
+    condition = "condition"
+    expectation = "expectation"
+
+
+class CaseKind(StrEnum):
+    incident = "incident"
+    pattern = "pattern"
+    law = "law"
+    policy = "policy"
+    proceeding = "proceeding"
+    other = "other"
+
+
+class ClaimKind(StrEnum):
+    fact = "fact"
+    figure = "figure"
+    allegation = "allegation"
+    assessment = "assessment"
+    commitment = "commitment"
+    official_act = "official-act"
+    legal_finding = "legal-finding"
+
+
+class Stance(StrEnum):
+    supports = "supports"
+    undermines = "undermines"
+    context = "context"
+
+
+class Qualifier(StrEnum):
+    exactly = "exactly"
+    about = "about"
+    at_least = "at-least"
+    more_than = "more-than"
+    at_most = "at-most"
+    fewer_than = "fewer-than"
+
+
+class RelationKind(StrEnum):
+    contradicts = "contradicts"
+    corroborates = "corroborates"
+    responds_to = "responds-to"
+    repeats = "repeats"
+
+
+class Record(BaseModel):
+    """Shared configuration: unknown fields are errors, models are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Archive(Record):
+    path: Text
+    sha256: Annotated[StrictStr, Field(pattern=SHA256_PATTERN)]
+
+
+class Source(Record):
+    id: Id
+    title: Text
+    authors: list[Text] = []
+    published: IsoDate
+    kind: SourceKind
+    perspective: Perspective
+    language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]+)*$")]
+    url: Text | None = None
+    archive: Archive
+    notes: Text | None = None
+
+
+class Requirement(Record):
+    id: Id
+    title: Text
+    text: Text
+    force: Force
+    obligor: Text
+    instrument: Text
+    fiscal_year: StrictInt
+    source: Id
+    locator: Text
+    cases: list[Id] = []
+    notes: Text | None = None
+
+
+class Case(Record):
+    id: Id
+    title: Text
+    kind: CaseKind
+    aliases: list[Text] = []
+    date: IsoDate | None = None
+    place: Text | None = None
+    summary: Text
+    requirements: list[Id] = []
+    notes: Text | None = None
+
+
+class Figure(Record):
+    value: StrictInt | StrictFloat
+    unit: Text
+    qualifier: Qualifier = Qualifier.exactly
+    note: Text | None = None
+
+
+class Relation(Record):
+    """One link from a claim to another: exactly one of the kinds names the other claim."""
+
+    contradicts: Id | None = None
+    corroborates: Id | None = None
+    responds_to: Id | None = Field(default=None, alias="responds-to")
+    repeats: Id | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self) -> Relation:
+        if len(self.links()) != 1:
+            kinds = ", ".join(k.value for k in RelationKind)
+            raise ValueError(f"a relation names exactly one of: {kinds}")
+        return self
+
+    def links(self) -> list[tuple[RelationKind, str]]:
+        """The (kind, claim id) pairs set on this relation."""
+        pairs = [
+            (RelationKind.contradicts, self.contradicts),
+            (RelationKind.corroborates, self.corroborates),
+            (RelationKind.responds_to, self.responds_to),
+            (RelationKind.repeats, self.repeats),
+        ]
+        return [(kind, target) for kind, target in pairs if target is not None]
+
+    @property
+    def kind(self) -> RelationKind:
+        return self.links()[0][0]
+
+    @property
+    def target(self) -> str:
+        return self.links()[0][1]
+
+
+class Claim(Record):
+    id: Id
+    source: Id
+    locator: Text
+    quote: Text
+    statement: Text
+    kind: ClaimKind
+    cases: list[Id] = []
+    bears_on: dict[Id, Stance] = {}
+    attributed_to: Text | None = None
+    as_of: IsoDate | None = None
+    figures: list[Figure] = []
+    relations: list[Relation] = []
+    notes: Text | None = None
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    "sources": Source,
+    "requirements": Requirement,
+    "cases": Case,
+    "claims": Claim,
+}
+"""Each data sub-folder and the record type its YAML files hold."""

@@ -1,0 +1,79 @@
+"""Finding a quote in a source's archived text, verbatim after normalisation.
+
+Both sides are normalised the same way (Unicode NFC, typographic quotes folded to plain ones,
+runs of whitespace folded to one space), so a quote copied across a line break still matches
+while a changed word never does. ``...``, ``…`` or ``[...]`` split a quote into segments that
+must appear in that order.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+_QUOTE_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00a0": " ",
+    }
+)
+_WHITESPACE = re.compile(r"\s+")
+_ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\.\.|…)\s*\]|\.\.\.|…)\s*")
+
+
+def normalise(text: str) -> str:
+    """The form in which quotes are compared: NFC, plain quotes, single spaces, trimmed."""
+    text = unicodedata.normalize("NFC", text).translate(_QUOTE_FOLD)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def segments(quote: str) -> list[str]:
+    """The normalised pieces of a quote, split at ellipses; empty pieces are dropped."""
+    return [piece for piece in (normalise(p) for p in _ELLIPSIS.split(quote)) if piece]
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a quote was found, or the first segment that was not."""
+
+    found: bool
+    missing: str = ""
+    closest: str = ""
+
+
+def find_quote(quote: str, normalised_source: str) -> Match:
+    """Find every segment of ``quote`` in order in an already normalised source text."""
+    position = 0
+    for piece in segments(quote):
+        index = normalised_source.find(piece, position)
+        if index < 0:
+            return Match(False, missing=piece, closest=closest_passage(piece, normalised_source))
+        position = index + len(piece)
+    return Match(True)
+
+
+def closest_passage(piece: str, normalised_source: str) -> str:
+    """The stretch of the source most like ``piece``: the hint for a quote that is not found.
+
+    Anchors on the longest run the two share, then widens it to the length of the piece.
+    """
+    if not normalised_source:
+        return ""
+    matcher = SequenceMatcher(None, normalised_source, piece, autojunk=False)
+    block = matcher.find_longest_match(0, len(normalised_source), 0, len(piece))
+    if block.size == 0:
+        return ""
+    start = max(0, block.a - block.b)
+    end = min(len(normalised_source), start + len(piece))
+    return normalised_source[start:end]

@@ -1,0 +1,1030 @@
+"""The status of a requirement (and of a case): rule ``ledger-status``, version 1, with a trace.
+
+The rule follows design.md §3. Its lines are evaluated top-down on a tally of the claims bearing
+on a requirement; the first that matches gives the status, and the trace records every line
+tested, whether it matched and why, so the status can be explained in one screen and reproduced
+from the files.
+
+====  ====================================================================  ====================
+line  when                                                                  status
+====  ====================================================================  ====================
+S1    no claim supports or undermines it (context claims are shown, not     no-evidence
+      counted)
+S2    independent claims undermine it, none support it (the obligor's own   not-met
+      supporting claims are listed as disputed)
+S3    independent claims support it, and claims undermine it (independent,  contested
+      or the obligor's own admission)
+S4    independent claims support it, no claim undermines it                 met
+S5    only the obligor's own sources support it, nothing undermines it      claimed-by-obligor
+S6    only the obligor's own sources undermine it (an admission)            not-met
+====  ====================================================================  ====================
+
+Where design.md is silent or ambiguous, this module decides (and the tests pin it down):
+
+* **The obligor's own sources** are those whose perspective is ``government``
+  (:func:`is_obligor_source`, one function so it can later compare against the requirement's
+  ``obligor``). A claim's *side* is ``obligor`` or ``independent``.
+* **S1 counts only supports and undermines.** A requirement with nothing but ``context`` claims
+  has no evidence; its context claims are still listed.
+* **S3 and S4 look at the obligor's admissions too.** Independent support next to the obligor's
+  own admission of failure is a contradiction; it is never rounded off to ``met`` (S3), and S4
+  needs that *no* claim undermines. S5 likewise needs that nothing undermines, so an obligor
+  that both claims and admits falls to S6: its admission wins. With these readings every tally
+  matches exactly one line.
+* **Repeats.** Claims bearing on the requirement with the *same* stance and joined by ``repeats``
+  links (in either direction, through chains) form one group that counts once. The group counts
+  on the side of its *origins* — the members that repeat no other member (all members, for a
+  cycle): independent if any origin is independent, else the obligor's. So an independent source
+  that repeats the government's words adds no independent evidence, and a claim repeated by
+  three reports is one claim. A repeat whose target bears on the requirement with a *different*
+  stance is not merged: both count, and the verdict notes the mismatch (it is most likely a
+  coding error, and merging would silently drop one side).
+* **Missing sources.** A claim whose source is not in the ledger is skipped (the loader reports
+  it); the verdict's ``notes`` say so.
+* **Disputed.** When the status is ``not-met``, the obligor's own supporting claims are marked
+  ``disputed``.
+* **Cases of a requirement** are those named by its claims' ``cases``, by its own ``cases`` and by
+  cases whose ``requirements`` name it. A claim about two cases is listed under both; claims
+  about no case are grouped under ``id: null`` (listed last). Each group gets its own verdict by
+  the same rule.
+* **Contradictions** shown for a requirement are the ``contradicts`` pairs in which at least one
+  claim bears on it, deduplicated over both directions; the government side is on the ``left``
+  when exactly one side is the government's, else the lower id is.
+* **Gaps** of a requirement: a linked case with no claim bearing on it; a case heard from one
+  side only (counting every claim bearing on the requirement, context included); a claim bearing
+  on it without ``as_of``.
+
+JSON shape (``to_dict()``; keys always present, ``null`` where there is no value, lists sorted by
+id unless said otherwise)::
+
+    RequirementStatus = {
+      "rule": {"name": "ledger-status", "version": "1"},
+      "requirement": {"id", "title", "text", "force", "obligor", "instrument", "fiscal_year",
+                      "source", "locator", "cases": [id]},
+      "verdict": Verdict,
+      "cases": [Group],             # by case id, the no-case group (id null) last
+      "contradictions": [Contradiction],
+      "figures": [FigureView],      # by unit, source, as_of, claim
+      "gaps": [Gap]}                # by kind (in GapKind order), subject
+    CaseStatus = {
+      "rule": {...}, "case": {"id", "title", "kind", "aliases", "date", "place", "summary",
+                              "requirements": [id]},
+      "requirements": [Group],      # one per requirement this case's claims bear on or it names
+      "unlinked": [ClaimRef],       # this case's claims that bear on no requirement
+      "contradictions": [...], "figures": [...], "gaps": [...]}
+    Overview = {"rule": {...}, "rows": [{"id", "title", "force", "status", "line",
+                "independent_supports", "independent_undermines", "obligor_supports",
+                "obligor_undermines", "context", "cases", "contradictions"}]}
+    Verdict = {"status", "line", "when",
+               "tally": {"independent_supports", "independent_undermines", "obligor_supports",
+                         "obligor_undermines", "context", "merged_repeats"},
+               "steps": [{"line", "when", "status", "matched", "why"}],   # in rule order
+               "disputed": [claim id], "notes": [str]}
+    Group = {"id", "title", "verdict": Verdict,
+             "supports": [Evidence], "undermines": [Evidence], "context": [Evidence]}
+    Evidence = {"claim": ClaimRef, "stance", "counted", "counted_with", "disputed", "note"}
+    ClaimRef = {"id", "source", "source_title", "perspective", "side", "kind", "locator",
+                "quote", "statement", "as_of", "attributed_to", "cases": [id]}
+    Contradiction = {"left": ClaimRef, "right": ClaimRef, "declared_by": [claim id],
+                     "notes": [str], "cases": [id], "requirements": [id]}
+    FigureView = {"claim", "source", "perspective", "side", "value", "unit", "qualifier",
+                  "note", "as_of", "locator", "cases": [id]}
+    Gap = {"kind", "subject", "message", "related": [id]}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
+from typing import Any
+
+from ledger.ledger import Ledger
+from ledger.model import (
+    Case,
+    Claim,
+    ClaimKind,
+    Force,
+    Perspective,
+    Qualifier,
+    RelationKind,
+    Requirement,
+    Source,
+    Stance,
+)
+
+RULE = "ledger-status"
+RULE_VERSION = "1"
+
+
+# --------------------------------------------------------------------------- plain data
+
+
+def to_plain(value: Any) -> Any:
+    """JSON-ready data: dataclasses become dicts (minus fields marked ``plain=False``)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: to_plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.metadata.get("plain", True)
+        }
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    return value
+
+
+class Plain:
+    """Mixin for result dataclasses: ``to_dict()`` gives the JSON shape documented above."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_plain(self)  # type: ignore[no-any-return]
+
+
+# --------------------------------------------------------------------------- enums and sides
+
+
+class Status(StrEnum):
+    no_evidence = "no-evidence"
+    not_met = "not-met"
+    contested = "contested"
+    met = "met"
+    claimed_by_obligor = "claimed-by-obligor"
+
+
+class Side(StrEnum):
+    obligor = "obligor"
+    independent = "independent"
+
+
+class GapKind(StrEnum):
+    """Kinds of evidence gap, in the order reports list them."""
+
+    no_evidence = "no-evidence"
+    obligor_only = "obligor-only"
+    case_without_claims = "case-without-claims"
+    one_sided_case = "one-sided-case"
+    unpaired_claim = "unpaired-claim"
+    undated_claim = "undated-claim"
+
+
+def is_obligor_source(source: Source, requirement: Requirement | None = None) -> bool:
+    """Whether ``source`` is the obligor's own: for now, any source of the government.
+
+    ``requirement`` is accepted so that a later version can compare against its ``obligor``
+    without changing every caller.
+    """
+    del requirement
+    return source.perspective is Perspective.government
+
+
+def side_of(source: Source, requirement: Requirement | None = None) -> Side:
+    """The side a source speaks for, as the rule counts it."""
+    return Side.obligor if is_obligor_source(source, requirement) else Side.independent
+
+
+# --------------------------------------------------------------------------- the rule
+
+
+@dataclass(frozen=True)
+class Tally(Plain):
+    """Counted evidence units per side and stance (a group of repeats is one unit)."""
+
+    independent_supports: int = 0
+    independent_undermines: int = 0
+    obligor_supports: int = 0
+    obligor_undermines: int = 0
+    context: int = 0
+    merged_repeats: int = 0
+
+    @property
+    def counted(self) -> int:
+        return (
+            self.independent_supports
+            + self.independent_undermines
+            + self.obligor_supports
+            + self.obligor_undermines
+        )
+
+    @property
+    def independent(self) -> int:
+        return self.independent_supports + self.independent_undermines
+
+
+@dataclass(frozen=True)
+class RuleLine(Plain):
+    """One line of the rule: a name, its condition in words, the status, and the test."""
+
+    line: str
+    when: str
+    status: Status
+    test: Callable[[Tally], bool] = field(metadata={"plain": False}, repr=False, compare=False)
+    why: Callable[[Tally], str] = field(metadata={"plain": False}, repr=False, compare=False)
+
+
+def _indep(t: Tally) -> str:
+    return f"independent: {t.independent_supports} support, {t.independent_undermines} undermine"
+
+
+def _oblig(t: Tally) -> str:
+    return f"obligor: {t.obligor_supports} support, {t.obligor_undermines} undermine"
+
+
+def _both(t: Tally) -> str:
+    return f"{_indep(t)}; {_oblig(t)}"
+
+
+RULE_LINES: tuple[RuleLine, ...] = (
+    RuleLine(
+        "S1",
+        "no claim supports or undermines it (context claims are shown, not counted)",
+        Status.no_evidence,
+        lambda t: t.counted == 0,
+        lambda t: f"{t.counted} counted claim(s), {t.context} context claim(s)",
+    ),
+    RuleLine(
+        "S2",
+        "independent claims undermine it, none support it "
+        "(the obligor's own supporting claims are listed as disputed)",
+        Status.not_met,
+        lambda t: t.independent_undermines > 0 and t.independent_supports == 0,
+        _indep,
+    ),
+    RuleLine(
+        "S3",
+        "independent claims support it, and claims undermine it "
+        "(independent, or the obligor's own admission)",
+        Status.contested,
+        lambda t: (
+            t.independent_supports > 0
+            and (t.independent_undermines > 0 or t.obligor_undermines > 0)
+        ),
+        _both,
+    ),
+    RuleLine(
+        "S4",
+        "independent claims support it, no claim undermines it",
+        Status.met,
+        lambda t: (
+            t.independent_supports > 0
+            and t.independent_undermines == 0
+            and t.obligor_undermines == 0
+        ),
+        _both,
+    ),
+    RuleLine(
+        "S5",
+        "only the obligor's own sources support it, nothing undermines it "
+        "(never met on the obligor's word)",
+        Status.claimed_by_obligor,
+        lambda t: t.obligor_supports > 0 and t.independent == 0 and t.obligor_undermines == 0,
+        _both,
+    ),
+    RuleLine(
+        "S6",
+        "only the obligor's own sources undermine it (an admission)",
+        Status.not_met,
+        lambda t: t.obligor_undermines > 0 and t.independent == 0,
+        _both,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class TraceStep(Plain):
+    """One rule line as tested: its condition, whether it matched, and the counts it saw."""
+
+    line: str
+    when: str
+    status: Status
+    matched: bool
+    why: str
+
+
+def evaluate(tally: Tally) -> tuple[RuleLine, tuple[TraceStep, ...]]:
+    """Apply the rule to a tally: the line that fired and the steps tested up to it."""
+    steps: list[TraceStep] = []
+    for rule_line in RULE_LINES:
+        matched = rule_line.test(tally)
+        steps.append(
+            TraceStep(
+                rule_line.line, rule_line.when, rule_line.status, matched, rule_line.why(tally)
+            )
+        )
+        if matched:
+            return rule_line, tuple(steps)
+    raise AssertionError(f"no rule line matched {tally!r}")  # the lines are exhaustive
+
+
+# --------------------------------------------------------------------------- views
+
+
+@dataclass(frozen=True)
+class ClaimRef(Plain):
+    """A claim as reports show it: who says it, where, in which words."""
+
+    id: str
+    source: str
+    source_title: str | None
+    perspective: Perspective | None
+    side: Side | None
+    kind: ClaimKind
+    locator: str
+    quote: str
+    statement: str
+    as_of: str | None
+    attributed_to: str | None
+    cases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Evidence(Plain):
+    """A claim bearing on a requirement, with its stance and how the rule counted it."""
+
+    claim: ClaimRef
+    stance: Stance
+    counted: bool
+    counted_with: str | None
+    disputed: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class Verdict(Plain):
+    """The status, the rule line that gave it, the tally, and the full trace."""
+
+    status: Status
+    line: str
+    when: str
+    tally: Tally
+    steps: tuple[TraceStep, ...]
+    disputed: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Group(Plain):
+    """The claims of one case (or one requirement, for a case) by stance, with a verdict."""
+
+    id: str | None
+    title: str | None
+    verdict: Verdict
+    supports: tuple[Evidence, ...]
+    undermines: tuple[Evidence, ...]
+    context: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Contradiction(Plain):
+    """Two claims that contradict each other, side by side (the government's on the left)."""
+
+    left: ClaimRef
+    right: ClaimRef
+    declared_by: tuple[str, ...]
+    notes: tuple[str, ...]
+    cases: tuple[str, ...]
+    requirements: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FigureView(Plain):
+    """One structured figure, with the claim and source it comes from."""
+
+    claim: str
+    source: str
+    perspective: Perspective | None
+    side: Side | None
+    value: int | float
+    unit: str
+    qualifier: Qualifier
+    note: str | None
+    as_of: str | None
+    locator: str
+    cases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Gap(Plain):
+    """One evidence gap: what kind, about which record, in words, and the records involved."""
+
+    kind: GapKind
+    subject: str
+    message: str
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleInfo(Plain):
+    name: str = RULE
+    version: str = RULE_VERSION
+
+
+@dataclass(frozen=True)
+class RequirementInfo(Plain):
+    id: str
+    title: str
+    text: str
+    force: Force
+    obligor: str
+    instrument: str
+    fiscal_year: int
+    source: str
+    locator: str
+    cases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CaseInfo(Plain):
+    id: str
+    title: str
+    kind: str
+    aliases: tuple[str, ...]
+    date: str | None
+    place: str | None
+    summary: str
+    requirements: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RequirementStatus(Plain):
+    """Everything ``ledger status REQUIREMENT`` shows."""
+
+    rule: RuleInfo
+    requirement: RequirementInfo
+    verdict: Verdict
+    cases: tuple[Group, ...]
+    contradictions: tuple[Contradiction, ...]
+    figures: tuple[FigureView, ...]
+    gaps: tuple[Gap, ...]
+
+
+@dataclass(frozen=True)
+class CaseStatus(Plain):
+    """Everything ``ledger status CASE`` shows: the case across the requirements it touches."""
+
+    rule: RuleInfo
+    case: CaseInfo
+    requirements: tuple[Group, ...]
+    unlinked: tuple[ClaimRef, ...]
+    contradictions: tuple[Contradiction, ...]
+    figures: tuple[FigureView, ...]
+    gaps: tuple[Gap, ...]
+
+
+@dataclass(frozen=True)
+class OverviewRow(Plain):
+    id: str
+    title: str
+    force: Force
+    status: Status
+    line: str
+    independent_supports: int
+    independent_undermines: int
+    obligor_supports: int
+    obligor_undermines: int
+    context: int
+    cases: int
+    contradictions: int
+
+
+@dataclass(frozen=True)
+class Overview(Plain):
+    """One row per requirement: what ``ledger status`` with no argument prints."""
+
+    rule: RuleInfo
+    rows: tuple[OverviewRow, ...]
+
+
+# --------------------------------------------------------------------------- building views
+
+
+def claim_ref(ledger: Ledger, claim: Claim, requirement: Requirement | None = None) -> ClaimRef:
+    """The reportable view of a claim (source fields are null when the source is missing)."""
+    source = ledger.sources.get(claim.source)
+    return ClaimRef(
+        id=claim.id,
+        source=claim.source,
+        source_title=source.title if source else None,
+        perspective=source.perspective if source else None,
+        side=side_of(source, requirement) if source else None,
+        kind=claim.kind,
+        locator=claim.locator,
+        quote=claim.quote,
+        statement=claim.statement,
+        as_of=claim.as_of,
+        attributed_to=claim.attributed_to,
+        cases=tuple(claim.cases),
+    )
+
+
+def figure_views(ledger: Ledger, claims: Iterable[Claim]) -> tuple[FigureView, ...]:
+    """The structured figures of these claims, sorted by unit, source, date and claim."""
+    views = []
+    for claim in claims:
+        source = ledger.sources.get(claim.source)
+        for fig in claim.figures:
+            views.append(
+                FigureView(
+                    claim=claim.id,
+                    source=claim.source,
+                    perspective=source.perspective if source else None,
+                    side=side_of(source) if source else None,
+                    value=fig.value,
+                    unit=fig.unit,
+                    qualifier=fig.qualifier,
+                    note=fig.note,
+                    as_of=claim.as_of,
+                    locator=claim.locator,
+                    cases=tuple(claim.cases),
+                )
+            )
+    return tuple(sorted(views, key=lambda v: (v.unit.casefold(), v.source, v.as_of or "", v.claim)))
+
+
+def contradiction_pairs(ledger: Ledger) -> tuple[Contradiction, ...]:
+    """Every ``contradicts`` pair in the ledger, once, whichever side (or both) declared it.
+
+    Links to a missing claim, and a claim contradicting itself, are left to the checks.
+    """
+    declared: dict[frozenset[str], list[str]] = defaultdict(list)
+    notes: dict[frozenset[str], list[str]] = defaultdict(list)
+    for claim in ledger.claims.values():
+        for rel in claim.relations:
+            if rel.kind is not RelationKind.contradicts or rel.target == claim.id:
+                continue
+            if rel.target not in ledger.claims:
+                continue
+            key = frozenset((claim.id, rel.target))
+            declared[key].append(claim.id)
+            if rel.note:
+                notes[key].append(rel.note)
+    pairs = [_pair(ledger, key, declared[key], notes[key]) for key in declared]
+    return tuple(sorted(pairs, key=lambda p: (p.left.id, p.right.id)))
+
+
+def _pair(
+    ledger: Ledger, key: frozenset[str], declared: list[str], notes: list[str]
+) -> Contradiction:
+    a, b = (ledger.claims[i] for i in sorted(key))
+    left, right = (b, a) if _is_gov(ledger, b) and not _is_gov(ledger, a) else (a, b)
+    return Contradiction(
+        left=claim_ref(ledger, left),
+        right=claim_ref(ledger, right),
+        declared_by=tuple(sorted(set(declared))),
+        notes=tuple(notes),
+        cases=tuple(sorted(set(left.cases) & set(right.cases))),
+        requirements=tuple(sorted(set(left.bears_on) | set(right.bears_on))),
+    )
+
+
+def _is_gov(ledger: Ledger, claim: Claim) -> bool:
+    source = ledger.sources.get(claim.source)
+    return source is not None and is_obligor_source(source)
+
+
+# --------------------------------------------------------------------------- counting
+
+
+class _Groups:
+    """Union-find over claim ids: repeats of the same stance collapse into one group."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.parent = {i: i for i in ids}
+
+    def find(self, i: str) -> str:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _repeat_targets(claim: Claim) -> list[str]:
+    return [rel.target for rel in claim.relations if rel.kind is RelationKind.repeats]
+
+
+@dataclass
+class _Counting:
+    """The mutable working state of one count; frozen into a Verdict and Evidence at the end."""
+
+    tally: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    counted: dict[str, bool] = field(default_factory=dict)
+    counted_with: dict[str, str | None] = field(default_factory=dict)
+    note: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _count(
+    ledger: Ledger, items: list[tuple[Claim, Stance]], requirement: Requirement | None
+) -> _Counting:
+    """Count claims per side and stance: context listed only, repeats once, no-source skipped."""
+    state = _Counting()
+    stance_of: dict[str, Stance] = {}
+    for claim, stance in items:
+        if claim.source not in ledger.sources:
+            state.notes.append(f"{claim.id}: skipped, its source {claim.source!r} is not loaded")
+            continue
+        stance_of[claim.id] = stance
+        if stance is Stance.context:
+            state.tally["context"] += 1
+            state.counted[claim.id] = False
+            state.counted_with[claim.id] = None
+            state.note[claim.id] = "context: shown, not counted"
+    counted = {i: s for i, s in stance_of.items() if s is not Stance.context}
+    groups = _group_repeats(ledger, counted, state)
+    for members in groups:
+        _count_group(ledger, members, counted, requirement, state)
+    return state
+
+
+def _group_repeats(ledger: Ledger, counted: dict[str, Stance], state: _Counting) -> list[list[str]]:
+    """Group counted claims joined by ``repeats`` with the same stance; note mismatches."""
+    groups = _Groups(counted)
+    for claim_id in sorted(counted):
+        for target in _repeat_targets(ledger.claims[claim_id]):
+            if target not in counted or target == claim_id:
+                continue
+            if counted[target] is counted[claim_id]:
+                groups.union(claim_id, target)
+            else:
+                state.notes.append(
+                    f"{claim_id} repeats {target} but {counted[claim_id].value} where "
+                    f"{target} {counted[target].value}: both counted"
+                )
+    members: dict[str, list[str]] = defaultdict(list)
+    for claim_id in sorted(counted):
+        members[groups.find(claim_id)].append(claim_id)
+    return [members[root] for root in sorted(members)]
+
+
+def _count_group(
+    ledger: Ledger,
+    members: list[str],
+    stance_of: dict[str, Stance],
+    requirement: Requirement | None,
+    state: _Counting,
+) -> None:
+    """Count one repeat group once, on the side of its origins."""
+    inside = set(members)
+    origins = [
+        m for m in members if not (set(_repeat_targets(ledger.claims[m])) - {m}) & inside
+    ] or members
+    sides = {o: side_of(ledger.sources[ledger.claims[o].source], requirement) for o in origins}
+    independent = [o for o in origins if sides[o] is Side.independent]
+    side = Side.independent if independent else Side.obligor
+    head = (independent or origins)[0]
+    stance = stance_of[head]
+    state.tally[f"{side.value}_{stance.value}"] += 1
+    for m in members:
+        state.counted[m] = m == head
+        state.counted_with[m] = None if m == head else head
+        if m == head:
+            extra = f", with {len(members) - 1} repeat(s)" if len(members) > 1 else ""
+            state.note[m] = f"counted: {side.value} {stance.value}{extra}"
+        else:
+            state.tally["merged_repeats"] += 1
+            state.note[m] = f"repeat: counted once, with {head} ({side.value})"
+
+
+def _verdict(
+    ledger: Ledger, items: list[tuple[Claim, Stance]], requirement: Requirement | None
+) -> tuple[Verdict, dict[str, Evidence]]:
+    """Count, apply the rule, and build each claim's evidence view."""
+    state = _count(ledger, items, requirement)
+    tally = Tally(**state.tally)
+    rule_line, steps = evaluate(tally)
+    evidence: dict[str, Evidence] = {}
+    disputed: list[str] = []
+    for claim, stance in items:
+        if claim.id not in state.counted:
+            continue
+        ref = claim_ref(ledger, claim, requirement)
+        is_disputed = (
+            rule_line.status is Status.not_met
+            and stance is Stance.supports
+            and ref.side is Side.obligor
+        )
+        note = state.note[claim.id]
+        if is_disputed:
+            disputed.append(claim.id)
+            note += f"; disputed ({rule_line.line})"
+        evidence[claim.id] = Evidence(
+            ref, stance, state.counted[claim.id], state.counted_with[claim.id], is_disputed, note
+        )
+    verdict = Verdict(
+        status=rule_line.status,
+        line=rule_line.line,
+        when=rule_line.when,
+        tally=tally,
+        steps=steps,
+        disputed=tuple(sorted(disputed)),
+        notes=tuple(state.notes),
+    )
+    return verdict, evidence
+
+
+def _group(
+    ledger: Ledger,
+    group_id: str | None,
+    title: str | None,
+    items: list[tuple[Claim, Stance]],
+    requirement: Requirement | None,
+) -> Group:
+    verdict, evidence = _verdict(ledger, items, requirement)
+    ordered = [evidence[c.id] for c, _ in sorted(items, key=lambda i: i[0].id) if c.id in evidence]
+    return Group(
+        id=group_id,
+        title=title,
+        verdict=verdict,
+        supports=tuple(e for e in ordered if e.stance is Stance.supports),
+        undermines=tuple(e for e in ordered if e.stance is Stance.undermines),
+        context=tuple(e for e in ordered if e.stance is Stance.context),
+    )
+
+
+# --------------------------------------------------------------------------- indexes
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Claims by requirement and by case, and contradiction pairs: built once per call."""
+
+    by_requirement: dict[str, list[tuple[Claim, Stance]]]
+    by_case: dict[str, list[Claim]]
+    pairs: tuple[Contradiction, ...]
+
+    @classmethod
+    def build(cls, ledger: Ledger) -> _Index:
+        by_requirement: dict[str, list[tuple[Claim, Stance]]] = defaultdict(list)
+        by_case: dict[str, list[Claim]] = defaultdict(list)
+        for claim in sorted(ledger.claims.values(), key=lambda c: c.id):
+            for req_id, stance in claim.bears_on.items():
+                by_requirement[req_id].append((claim, stance))
+            for case_id in claim.cases:
+                by_case[case_id].append(claim)
+        return cls(by_requirement, by_case, contradiction_pairs(ledger))
+
+
+def linked_cases(ledger: Ledger, requirement: Requirement) -> list[str]:
+    """Cases a requirement names, and cases that name it (not those reached via claims)."""
+    named = set(requirement.cases)
+    named |= {c.id for c in ledger.cases.values() if requirement.id in c.requirements}
+    return sorted(named)
+
+
+def _one_sided(
+    ledger: Ledger, subject: str, claims: list[Claim], requirement: Requirement | None
+) -> Gap | None:
+    sides = {
+        side_of(ledger.sources[c.source], requirement) for c in claims if c.source in ledger.sources
+    }
+    if len(sides) != 1:
+        return None
+    (side,) = sides
+    where = f" on {requirement.id}" if requirement else ""
+    return Gap(
+        GapKind.one_sided_case,
+        subject,
+        f"case {subject} is heard{where} from {side.value} sources only",
+        tuple(sorted({c.id for c in claims} | ({requirement.id} if requirement else set()))),
+    )
+
+
+def _undated(claims: Iterable[Claim]) -> list[Gap]:
+    return [
+        Gap(GapKind.undated_claim, c.id, f"claim {c.id} has no as_of date", (c.source,))
+        for c in sorted({c.id: c for c in claims}.values(), key=lambda c: c.id)
+        if c.as_of is None
+    ]
+
+
+def _sorted_gaps(gaps: Iterable[Gap]) -> tuple[Gap, ...]:
+    order = {kind: i for i, kind in enumerate(GapKind)}
+    return tuple(sorted(gaps, key=lambda g: (order[g.kind], g.subject, g.related)))
+
+
+# --------------------------------------------------------------------------- requirement
+
+
+def requirement_status(ledger: Ledger, requirement_id: str) -> RequirementStatus:
+    """The status of one requirement, per case, with contradictions, figures, gaps and trace.
+
+    ``requirement_id`` must be an exact id (resolve prefixes with ``ledger.xref.resolve``);
+    an unknown id raises ``KeyError``.
+    """
+    return _requirement_status(ledger, ledger.requirements[requirement_id], _Index.build(ledger))
+
+
+def _requirement_status(ledger: Ledger, req: Requirement, index: _Index) -> RequirementStatus:
+    items = index.by_requirement.get(req.id, [])
+    verdict, _ = _verdict(ledger, items, req)
+    claim_ids = {c.id for c, _ in items}
+    return RequirementStatus(
+        rule=RuleInfo(),
+        requirement=_requirement_info(req),
+        verdict=verdict,
+        cases=_case_groups(ledger, req, items),
+        contradictions=tuple(
+            p for p in index.pairs if p.left.id in claim_ids or p.right.id in claim_ids
+        ),
+        figures=figure_views(ledger, (c for c, _ in items)),
+        gaps=_requirement_gaps(ledger, req, items),
+    )
+
+
+def _requirement_info(req: Requirement) -> RequirementInfo:
+    return RequirementInfo(
+        id=req.id,
+        title=req.title,
+        text=req.text,
+        force=req.force,
+        obligor=req.obligor,
+        instrument=req.instrument,
+        fiscal_year=req.fiscal_year,
+        source=req.source,
+        locator=req.locator,
+        cases=tuple(req.cases),
+    )
+
+
+def _by_case(
+    ledger: Ledger, req: Requirement, items: list[tuple[Claim, Stance]]
+) -> dict[str | None, list[tuple[Claim, Stance]]]:
+    """The requirement's claims per case: linked cases first appear empty, no-case under None."""
+    buckets: dict[str | None, list[tuple[Claim, Stance]]] = {
+        c: [] for c in linked_cases(ledger, req)
+    }
+    for claim, stance in items:
+        for case_id in claim.cases or [None]:
+            buckets.setdefault(case_id, []).append((claim, stance))
+    return buckets
+
+
+def _case_groups(
+    ledger: Ledger, req: Requirement, items: list[tuple[Claim, Stance]]
+) -> tuple[Group, ...]:
+    buckets = _by_case(ledger, req, items)
+    keys = sorted((k for k in buckets if k is not None), key=str) + (
+        [None] if None in buckets else []
+    )
+    return tuple(_group(ledger, key, _case_title(ledger, key), buckets[key], req) for key in keys)
+
+
+def _case_title(ledger: Ledger, case_id: str | None) -> str | None:
+    case = ledger.cases.get(case_id) if case_id is not None else None
+    return case.title if case else None
+
+
+def _requirement_gaps(
+    ledger: Ledger, req: Requirement, items: list[tuple[Claim, Stance]]
+) -> tuple[Gap, ...]:
+    gaps: list[Gap] = []
+    for case_id, bucket in _by_case(ledger, req, items).items():
+        if case_id is None:
+            continue
+        claims = [c for c, _ in bucket]
+        if not claims:
+            gaps.append(
+                Gap(
+                    GapKind.case_without_claims,
+                    case_id,
+                    f"case {case_id} is linked to {req.id} but no claim about it bears on it",
+                    (req.id,),
+                )
+            )
+        elif gap := _one_sided(ledger, case_id, claims, req):
+            gaps.append(gap)
+    gaps.extend(_undated(c for c, _ in items))
+    return _sorted_gaps(gaps)
+
+
+# --------------------------------------------------------------------------- case
+
+
+def case_status(ledger: Ledger, case_id: str) -> CaseStatus:
+    """A case across every requirement its claims bear on (or that it names, or names it).
+
+    Each requirement's group holds only this case's claims and gets its own verdict by the
+    same rule. ``case_id`` must be exact; an unknown id raises ``KeyError``.
+    """
+    case = ledger.cases[case_id]
+    index = _Index.build(ledger)
+    claims = index.by_case.get(case.id, [])
+    req_ids = _case_requirements(ledger, case, claims)
+    groups = tuple(_case_requirement_group(ledger, case, r, claims) for r in req_ids)
+    claim_ids = {c.id for c in claims}
+    return CaseStatus(
+        rule=RuleInfo(),
+        case=_case_info(case),
+        requirements=groups,
+        unlinked=tuple(claim_ref(ledger, c) for c in claims if not c.bears_on),
+        contradictions=tuple(
+            p for p in index.pairs if p.left.id in claim_ids or p.right.id in claim_ids
+        ),
+        figures=figure_views(ledger, claims),
+        gaps=_case_gaps(ledger, case, claims, req_ids),
+    )
+
+
+def _case_info(case: Case) -> CaseInfo:
+    return CaseInfo(
+        id=case.id,
+        title=case.title,
+        kind=case.kind.value,
+        aliases=tuple(case.aliases),
+        date=case.date,
+        place=case.place,
+        summary=case.summary,
+        requirements=tuple(case.requirements),
+    )
+
+
+def _case_requirements(ledger: Ledger, case: Case, claims: list[Claim]) -> list[str]:
+    ids = set(case.requirements)
+    ids |= {r.id for r in ledger.requirements.values() if case.id in r.cases}
+    for claim in claims:
+        ids |= set(claim.bears_on)
+    return sorted(ids)
+
+
+def _case_requirement_group(ledger: Ledger, case: Case, req_id: str, claims: list[Claim]) -> Group:
+    req = ledger.requirements.get(req_id)
+    items = [(c, c.bears_on[req_id]) for c in claims if req_id in c.bears_on]
+    return _group(ledger, req_id, req.title if req else None, items, req)
+
+
+def _case_gaps(
+    ledger: Ledger, case: Case, claims: list[Claim], req_ids: list[str]
+) -> tuple[Gap, ...]:
+    gaps: list[Gap] = []
+    if not claims:
+        gaps.append(Gap(GapKind.case_without_claims, case.id, f"no claim is about {case.id}"))
+    for req_id in req_ids:
+        bearing = [c for c in claims if req_id in c.bears_on]
+        if claims and not bearing:
+            gaps.append(
+                Gap(
+                    GapKind.case_without_claims,
+                    case.id,
+                    f"case {case.id} is linked to {req_id} but no claim about it bears on it",
+                    (req_id,),
+                )
+            )
+        elif bearing and (
+            gap := _one_sided(ledger, case.id, bearing, ledger.requirements.get(req_id))
+        ):
+            gaps.append(gap)
+    gaps.extend(_undated(claims))
+    return _sorted_gaps(gaps)
+
+
+# --------------------------------------------------------------------------- overview
+
+
+def overview(ledger: Ledger) -> Overview:
+    """One row per requirement (by id): status, rule line, claims per side, cases, conflicts."""
+    index = _Index.build(ledger)
+    rows = []
+    for req in sorted(ledger.requirements.values(), key=lambda r: r.id):
+        items = index.by_requirement.get(req.id, [])
+        verdict, _ = _verdict(ledger, items, req)
+        claim_ids = {c.id for c, _ in items}
+        cases = set(linked_cases(ledger, req)) | {k for c, _ in items for k in c.cases}
+        t = verdict.tally
+        rows.append(
+            OverviewRow(
+                id=req.id,
+                title=req.title,
+                force=req.force,
+                status=verdict.status,
+                line=verdict.line,
+                independent_supports=t.independent_supports,
+                independent_undermines=t.independent_undermines,
+                obligor_supports=t.obligor_supports,
+                obligor_undermines=t.obligor_undermines,
+                context=t.context,
+                cases=len(cases),
+                contradictions=sum(
+                    1 for p in index.pairs if p.left.id in claim_ids or p.right.id in claim_ids
+                ),
+            )
+        )
+    return Overview(rule=RuleInfo(), rows=tuple(rows))
+
+
+def requirement_verdicts(ledger: Ledger) -> dict[str, Verdict]:
+    """The verdict of every requirement, by id (for gap reports and exports)."""
+    index = _Index.build(ledger)
+    return {
+        req_id: _verdict(ledger, index.by_requirement.get(req_id, []), req)[0]
+        for req_id, req in sorted(ledger.requirements.items())
+    }

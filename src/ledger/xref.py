@@ -1,0 +1,247 @@
+"""Cross-references and id resolution: who points at whom, and what the user meant by an id.
+
+:class:`XrefIndex` is built once from a :class:`~ledger.ledger.Ledger` and answers, for any id,
+what it references (outbound links) and what references it (inbound links). Links whose
+target is not in the ledger are kept, with ``to_kind`` null, so a reader sees stale links.
+
+Links (``role`` names the field the link comes from)::
+
+    claim       -> source       role "source"
+    claim       -> case         role "case"
+    claim       -> requirement  role "bears-on", detail = the stance
+    claim       -> claim        role = the relation kind ("contradicts", "corroborates",
+                                "responds-to", "repeats"), detail = the relation's note
+    requirement -> source       role "source", detail = the locator
+    requirement -> case         role "case"
+    case        -> requirement  role "requirement"
+
+:func:`resolve` turns what a user typed into an id, as data: an exact id; else the one id it
+is a prefix of; else an error carrying "did you mean" suggestions. Typed text is case- and
+accent-folded first, so ``Nochixtlán`` resolves to ``nochixtlan``.
+
+JSON shapes (``to_dict()``)::
+
+    Link = {"from_id", "from_kind", "to_id", "to_kind", "role", "detail"}
+    Xref = {"id", "kind", "path", "outbound": [Link], "inbound": [Link]}
+    Shown = {"id", "kind", "path", "record": {...the record's fields...},
+             "outbound": [Link], "inbound": [Link]}
+    Resolution = {"query", "id", "kind", "match", "candidates": [id], "suggestions": [id]}
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from ledger.ledger import Ledger
+from ledger.status import Plain
+
+KINDS: tuple[str, ...] = ("sources", "requirements", "cases", "claims")
+"""Record kinds by folder name, in schema order."""
+
+
+@dataclass(frozen=True)
+class Link(Plain):
+    """One reference from a record to another, named by the field it comes from."""
+
+    from_id: str
+    from_kind: str
+    to_id: str
+    to_kind: str | None
+    role: str
+    detail: str | None = None
+
+
+def _links_of(ledger: Ledger, kind: str, record: Any) -> Iterable[Link]:
+    """The outbound links of one record, in field order."""
+
+    def link(to_id: str, role: str, detail: str | None = None) -> Link:
+        return Link(record.id, kind, to_id, ledger.kind_of(to_id), role, detail)
+
+    if kind == "claims":
+        yield link(record.source, "source")
+        for case_id in record.cases:
+            yield link(case_id, "case")
+        for req_id, stance in record.bears_on.items():
+            yield link(req_id, "bears-on", stance.value)
+        for rel in record.relations:
+            yield link(rel.target, rel.kind.value, rel.note)
+    elif kind == "requirements":
+        yield link(record.source, "source", record.locator)
+        for case_id in record.cases:
+            yield link(case_id, "case")
+    elif kind == "cases":
+        for req_id in record.requirements:
+            yield link(req_id, "requirement")
+
+
+def _order(link: Link) -> tuple[str, str, str]:
+    return (link.role, link.from_id, link.to_id)
+
+
+class XrefIndex:
+    """Every link of a ledger, by the record it leaves and the record it reaches."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self._out: dict[str, list[Link]] = defaultdict(list)
+        self._in: dict[str, list[Link]] = defaultdict(list)
+        for kind in KINDS:
+            for record in ledger.tables()[kind].values():
+                for link in _links_of(ledger, kind, record):
+                    self._out[link.from_id].append(link)
+                    self._in[link.to_id].append(link)
+
+    def outbound(self, record_id: str) -> tuple[Link, ...]:
+        """What this record references, by role then target id."""
+        return tuple(sorted(self._out.get(record_id, []), key=_order))
+
+    def inbound(self, record_id: str) -> tuple[Link, ...]:
+        """What references this record (even if the record itself is missing)."""
+        return tuple(sorted(self._in.get(record_id, []), key=_order))
+
+    def dangling(self) -> tuple[Link, ...]:
+        """Links whose target is not in the ledger."""
+        links = (link for links in self._out.values() for link in links if link.to_kind is None)
+        return tuple(sorted(links, key=lambda x: (x.from_id, x.role, x.to_id)))
+
+
+@dataclass(frozen=True)
+class Xref(Plain):
+    """What one id references and what references it."""
+
+    id: str
+    kind: str | None
+    path: str | None
+    outbound: tuple[Link, ...]
+    inbound: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class Shown(Plain):
+    """One record in full, with everything it references and everything that points to it."""
+
+    id: str
+    kind: str
+    path: str | None
+    record: dict[str, Any]
+    outbound: tuple[Link, ...]
+    inbound: tuple[Link, ...]
+
+
+def xref(ledger: Ledger, record_id: str, index: XrefIndex | None = None) -> Xref:
+    """The links of one exact id; an id not in the ledger still shows who points at it."""
+    index = index or XrefIndex(ledger)
+    return Xref(
+        id=record_id,
+        kind=ledger.kind_of(record_id),
+        path=ledger.paths.get(record_id),
+        outbound=index.outbound(record_id),
+        inbound=index.inbound(record_id),
+    )
+
+
+def show(ledger: Ledger, record_id: str, index: XrefIndex | None = None) -> Shown:
+    """Any record by exact id, as plain data, with its links; an unknown id raises KeyError."""
+    record = ledger.get(record_id)
+    kind = ledger.kind_of(record_id)
+    if record is None or kind is None:
+        raise KeyError(record_id)
+    index = index or XrefIndex(ledger)
+    return Shown(
+        id=record_id,
+        kind=kind,
+        path=ledger.paths.get(record_id),
+        record=record.model_dump(mode="json", by_alias=True, exclude_none=True),
+        outbound=index.outbound(record_id),
+        inbound=index.inbound(record_id),
+    )
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+class Match(StrEnum):
+    exact = "exact"
+    prefix = "prefix"
+    ambiguous = "ambiguous"
+    unknown = "unknown"
+
+
+@dataclass(frozen=True)
+class Resolution(Plain):
+    """What a typed id resolved to; ``id`` is null unless ``match`` is exact or prefix.
+
+    ``kinds`` are the record kinds that were searched; ``candidates`` the ids an ambiguous
+    prefix fits; ``suggestions`` the ids offered as "did you mean" when nothing fits.
+    """
+
+    query: str
+    id: str | None
+    kind: str | None
+    match: Match
+    kinds: tuple[str, ...] = KINDS
+    candidates: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.id is not None
+
+    @property
+    def message(self) -> str:
+        """One line for the user: empty when resolved."""
+        if self.ok:
+            return ""
+        if self.match is Match.ambiguous:
+            return f"{self.query!r} is ambiguous: it begins {', '.join(self.candidates)}"
+        what = "record" if len(self.kinds) != 1 else self.kinds[0].removesuffix("s")
+        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        return f"no {what} with id {self.query!r}{hint}"
+
+
+def fold_id(text: str) -> str:
+    """Typed text in the form ids take: accents stripped, case folded, spaces to hyphens."""
+    decomposed = unicodedata.normalize("NFKD", text.strip())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "-".join(plain.casefold().split())
+
+
+def resolve(
+    ledger: Ledger, text: str, kinds: Iterable[str] | None = None, *, max_suggestions: int = 5
+) -> Resolution:
+    """Resolve typed text to one id of the given kinds (all kinds by default).
+
+    Exact id first, then the typed text folded (case, accents, spaces); then a unique prefix;
+    then an error with the ids that prefix fits, or with suggestions: close matches by
+    ``difflib``, then ids that contain the text.
+    """
+    wanted = tuple(kinds) if kinds is not None else KINDS
+    ids = sorted(i for k in wanted for i in ledger.tables()[k])
+    id_set = set(ids)
+    folded = fold_id(text)
+    for candidate in (text, folded):
+        if candidate in id_set:
+            return Resolution(text, candidate, ledger.kind_of(candidate), Match.exact, wanted)
+    starts = [i for i in ids if folded and i.startswith(folded)]
+    if len(starts) == 1:
+        return Resolution(text, starts[0], ledger.kind_of(starts[0]), Match.prefix, wanted)
+    if starts:
+        return Resolution(text, None, None, Match.ambiguous, wanted, candidates=tuple(starts))
+    return Resolution(
+        text, None, None, Match.unknown, wanted, suggestions=_suggest(folded, ids, max_suggestions)
+    )
+
+
+def _suggest(folded: str, ids: list[str], limit: int) -> tuple[str, ...]:
+    """Close matches first (most similar first), then ids containing the text, up to limit."""
+    if not folded:
+        return ()
+    close = difflib.get_close_matches(folded, ids, n=limit, cutoff=0.6)
+    containing = [i for i in ids if folded in i and i not in close]
+    return tuple((close + containing)[:limit])

@@ -1,0 +1,395 @@
+"""Reading one YAML record file into plain Python data, safely and with positions.
+
+The file is read as a stream of parser events (libyaml's C parser when available) and the
+data is built here, in one pass with an explicit stack. That is where everything the ledger
+refuses is caught, before any of it can cost time or memory: tags of any kind, anchors and
+aliases (so an alias bomb stops at its first anchor), merge keys, duplicate and non-string
+keys, more than one document, nesting past a limit (libyaml's composer would overflow the C
+stack), unquoted dates, and control characters in values, including those written as
+double-quoted escapes.
+
+Positions are optional: the fast path skips them, and a file that fails validation is read
+again with them, so that every diagnostic can name a line and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+from ledger.diagnostics import Diagnostic, make
+
+try:
+    _Parser: type = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Parser = yaml.SafeLoader
+
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and sequences a record may have (records need about 4)."""
+
+Path = tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_RESOLVER = Resolver()
+_CONSTRUCTOR = SafeConstructor()
+_CONTROL = {chr(c) for c in [*range(0, 9), *range(11, 32), 127, *range(128, 160)]} - {"\r"}
+_INVISIBLE = {
+    *"\u200b\u200c\u200d\u200e\u200f\u2060\ufeff",
+    *"\u202a\u202b\u202c\u202d\u202e",
+    *"\u2066\u2067\u2068\u2069",
+}
+
+
+@dataclass
+class Parsed:
+    """The data of one file (a mapping, or None when it could not be read) and its problems.
+
+    ``positions`` maps a field path to the 1-based (line, column) of its value, and
+    ``key_positions`` to that of its key; both are filled only when asked for.
+    ``plain`` holds the source text of unquoted scalars that YAML read as something other
+    than a string, so that a hint can say what was written.
+    """
+
+    data: dict[str, Any] | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    plain: dict[Path, str] = field(default_factory=dict)
+
+    def where(self, path: Path) -> tuple[int, int]:
+        """The position of the deepest part of ``path`` that exists in the file."""
+        for end in range(len(path), 0, -1):
+            prefix = path[:end]
+            if prefix in self.positions:
+                return self.positions[prefix]
+        return (1, 1)
+
+    def where_key(self, path: Path) -> tuple[int, int]:
+        """The position of a key, falling back to its value's (or its parent's)."""
+        return self.key_positions.get(path) or self.where(path)
+
+
+class _Stop(Exception):
+    """Raised inside the event loop to abandon a file after a fatal diagnostic."""
+
+
+def _mark(event: Any) -> tuple[int, int]:
+    return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+def dotted(path: Path) -> str:
+    """A field path as people write it: ``figures[0].value``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+class _Builder:
+    """Turns the event stream of one file into data, recording what it refuses."""
+
+    def __init__(self, rel_path: str, with_positions: bool) -> None:
+        self.rel_path = rel_path
+        self.with_positions = with_positions
+        self.result = Parsed(None)
+        # Each frame: [container, path, pending key or None]
+        self.stack: list[list[Any]] = []
+        self.documents = 0
+
+    def problem(self, code: str, message: str, hint: str, where: tuple[int, int], path: Path = ()):
+        self.result.diagnostics.append(
+            make(
+                code,
+                self.rel_path,
+                message,
+                hint,
+                line=where[0],
+                column=where[1],
+                field=dotted(path),
+            )
+        )
+
+    def fatal(self, code: str, message: str, hint: str, where: tuple[int, int], path: Path = ()):
+        self.problem(code, message, hint, where, path)
+        raise _Stop
+
+    def run(self, text: str) -> Parsed:
+        parser = _Parser(text)
+        try:
+            while parser.check_event():
+                self.event(parser.get_event())
+        except _Stop:
+            self.result.data = None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            message = str(exc.problem or exc.context or "invalid YAML")
+            self.problem(
+                "yaml-syntax",
+                f"YAML syntax error: {message}",
+                "fix the YAML at this place; a quoted string avoids most surprises",
+                where,
+            )
+            self.result.data = None
+        except yaml.YAMLError as exc:  # reader errors: bad characters
+            self.problem(
+                "yaml-syntax",
+                f"YAML syntax error: {_first_line(exc)}",
+                "remove the character; records are plain UTF-8 text",
+                _reader_mark(exc, text),
+            )
+            self.result.data = None
+        finally:
+            dispose = getattr(parser, "dispose", None)
+            if dispose:
+                dispose()
+        if self.documents == 0 and not self.result.diagnostics:
+            self.problem(
+                "empty-file",
+                "the file holds no YAML document",
+                "write the record as a mapping of fields, or delete the file",
+                (1, 1),
+            )
+        return self.result
+
+    # -- events -------------------------------------------------------------------------
+
+    def event(self, event: Any) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.fatal(
+                    "multiple-documents",
+                    "the file holds more than one YAML document",
+                    "one record per file: move this document to a file of its own",
+                    _mark(event),
+                )
+            return
+        if isinstance(event, yaml.AliasEvent):
+            self.fatal(
+                "yaml-alias",
+                f"alias *{event.anchor} is not allowed",
+                "write the value out in full; records use no anchors or aliases",
+                _mark(event),
+                self.current_path(),
+            )
+        if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self.refuse_anchor_and_tag(event)
+        if isinstance(event, yaml.ScalarEvent):
+            self.add(self.scalar(event), event)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self.open(event)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            container = self.stack.pop()[0]
+            if not self.stack:
+                self.result.data = container
+                return
+            parent = self.stack[-1]
+            if isinstance(parent[0], list):
+                parent[0].append(container)
+            else:
+                parent[0][parent[2]] = container
+                parent[2] = None
+
+    def refuse_anchor_and_tag(self, event: Any) -> None:
+        where, path = _mark(event), self.current_path()
+        if event.anchor is not None:
+            self.fatal(
+                "yaml-alias",
+                f"anchor &{event.anchor} is not allowed",
+                "write the value out in full; records use no anchors or aliases",
+                where,
+                path,
+            )
+        if event.tag is not None and event.tag != "!":
+            shown = event.tag.replace("tag:yaml.org,2002:", "!!")
+            self.fatal(
+                "yaml-tag",
+                f"the YAML tag {shown} is not allowed",
+                "remove the tag; records hold only plain strings, numbers, lists and mappings",
+                where,
+                path,
+            )
+
+    def current_path(self) -> Path:
+        if not self.stack:
+            return ()
+        container, path, key = self.stack[-1]
+        if isinstance(container, list):
+            return (*path, len(container))
+        return (*path, key) if key is not None else path
+
+    def open(self, event: Any) -> None:
+        where = _mark(event)
+        if not self.stack and not isinstance(event, yaml.MappingStartEvent):
+            self.fatal(
+                "not-a-mapping",
+                "the top level of a record must be a mapping of fields",
+                "start the file with `id: ...` and one `field: value` per line",
+                where,
+            )
+        if len(self.stack) >= MAX_DEPTH:
+            self.fatal(
+                "too-deep",
+                f"the data nests more than {MAX_DEPTH} levels deep",
+                "records are shallow; this file is not a ledger record",
+                where,
+                self.current_path(),
+            )
+        path = self.current_path()
+        if self.stack:
+            frame = self.stack[-1]
+            if isinstance(frame[0], dict) and frame[2] is None:
+                self.fatal(
+                    "non-string-key",
+                    "a mapping or list cannot be a key",
+                    "keys are field names: plain words before a colon",
+                    where,
+                    path,
+                )
+            if self.with_positions:
+                self.result.positions[path] = where
+        container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+        self.stack.append([container, path, None])
+
+    def add(self, value: Any, event: Any) -> None:
+        where = _mark(event)
+        if not self.stack:
+            self.fatal(
+                "not-a-mapping",
+                "the top level of a record must be a mapping of fields",
+                "start the file with `id: ...` and one `field: value` per line",
+                where,
+            )
+        frame = self.stack[-1]
+        container, _path, key = frame
+        if isinstance(container, dict) and key is None:
+            self.take_key(frame, value, event)
+            return
+        full = self.current_path()
+        if self.with_positions:
+            self.result.positions[full] = where
+        if isinstance(value, str):
+            self.check_characters(value, where, full)
+        elif event.style in ("", None) and self.with_positions:
+            self.result.plain[full] = event.value
+        if isinstance(container, list):
+            container.append(value)
+        else:
+            container[key] = value
+            frame[2] = None
+        if isinstance(value, str) and event.style in ("", None) and _is_timestamp(event.value):
+            self.problem(
+                "unquoted-date",
+                f"the date {event.value} is not in quotes",
+                f'write it as "{event.value}" so no YAML reader turns it into a date object',
+                where,
+                full,
+            )
+
+    def take_key(self, frame: list[Any], key: Any, event: Any) -> None:
+        container, path = frame[0], frame[1]
+        where = _mark(event)
+        if not isinstance(key, str):
+            self.fatal(
+                "non-string-key",
+                f"the key {event.value!r} is read as {type(key).__name__}, not as a field name",
+                f'quote it ("{event.value}") or use a field name',
+                where,
+                path,
+            )
+        if key == "<<" and event.style in ("", None):
+            self.fatal(
+                "yaml-alias",
+                "merge keys (<<) are not allowed",
+                "write the fields out in full",
+                where,
+                path,
+            )
+        if key in container:
+            self.fatal(
+                "duplicate-key",
+                f"the key '{key}' appears twice in this mapping",
+                "keep one of them: YAML readers silently keep only the last",
+                where,
+                (*path, key),
+            )
+        self.check_characters(key, where, path)
+        if self.with_positions:
+            self.result.key_positions[(*path, key)] = where
+        frame[2] = key
+
+    def scalar(self, event: Any) -> Any:
+        """A scalar's value as YAML 1.1 reads it (plain scalars may be numbers, booleans...)."""
+        if event.style not in ("", None) or not event.implicit[0]:
+            return event.value
+        tag = _RESOLVER.resolve(ScalarNode, event.value, (True, False))
+        if tag in (
+            _STR,
+            "tag:yaml.org,2002:timestamp",
+            "tag:yaml.org,2002:merge",
+            "tag:yaml.org,2002:value",
+        ):
+            return event.value
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        node = ScalarNode(tag, event.value)
+        try:
+            if tag == "tag:yaml.org,2002:bool":
+                return _CONSTRUCTOR.construct_yaml_bool(node)
+            if tag == "tag:yaml.org,2002:int":
+                return _CONSTRUCTOR.construct_yaml_int(node)
+            if tag == "tag:yaml.org,2002:float":
+                return _CONSTRUCTOR.construct_yaml_float(node)
+        except (ValueError, yaml.YAMLError):
+            return event.value
+        return event.value
+
+    def check_characters(self, value: str, where: tuple[int, int], path: Path) -> None:
+        chars = set(value)
+        bad = chars & _CONTROL
+        if bad:
+            shown = ", ".join(f"U+{ord(c):04X}" for c in sorted(bad))
+            self.problem(
+                "control-character",
+                f"the value holds control characters ({shown})",
+                "remove them: they can rewrite a terminal's screen",
+                where,
+                path,
+            )
+        odd = chars & _INVISIBLE
+        if odd:
+            shown = ", ".join(f"U+{ord(c):04X}" for c in sorted(odd))
+            self.problem(
+                "invisible-character",
+                f"the value holds invisible or direction-changing characters ({shown})",
+                "remove them unless the source really has them: they make text read "
+                "differently from what it is",
+                where,
+                path,
+            )
+
+
+def _is_timestamp(value: str) -> bool:
+    return _RESOLVER.resolve(ScalarNode, value, (True, False)) == "tag:yaml.org,2002:timestamp"
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _reader_mark(exc: yaml.YAMLError, text: str) -> tuple[int, int]:
+    """Reader errors carry a character offset, not a line: turn it into one."""
+    offset = getattr(exc, "position", 0) or 0
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def parse(text: str, rel_path: str, *, positions: bool = False) -> Parsed:
+    """Read one record file's text. Never raises for bad input."""
+    return _Builder(rel_path, positions).run(text)
