@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 if TYPE_CHECKING:
+    from ledger.ledger import Ledger
     from ledger.load import LoadResult
     from ledger.root import Layout
 
@@ -41,18 +42,28 @@ class State:
         self.root = root
 
 
+_ROOT_HELP = (
+    "The ledger's folder (the one holding ledger.toml). Default: $LEDGER_ROOT, or found by "
+    "walking up from the current folder."
+)
+
+RootOption = Annotated[
+    Path | None,
+    typer.Option("--root", metavar="DIR", help=_ROOT_HELP, show_default=False),
+]
+"""``--root`` for a command, so it may follow the command name as well as precede it.
+
+It has no envvar: LEDGER_ROOT is read by the global option, and a ``--root`` given
+anywhere on the command line wins over it."""
+
+
 @app.callback()
 def options(
     ctx: typer.Context,
     root: Annotated[
         Path | None,
         typer.Option(
-            "--root",
-            envvar="LEDGER_ROOT",
-            metavar="DIR",
-            help="The ledger's folder (the one holding ledger.toml). Default: found by "
-            "walking up from the current folder.",
-            show_default=False,
+            "--root", envvar="LEDGER_ROOT", metavar="DIR", help=_ROOT_HELP, show_default=False
         ),
     ] = None,
 ) -> None:
@@ -68,11 +79,12 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     raise typer.Exit(code)
 
 
-def layout_of(ctx: typer.Context) -> Layout:
+def layout_of(ctx: typer.Context, root: Path | None = None) -> Layout:
+    """The ledger's layout: from the command's ``--root``, the global one, or the cwd."""
     from ledger.root import RootError, open_layout
 
     state = ctx.find_object(State)
-    found = open_layout(state.root if state else None)
+    found = open_layout(root or (state.root if state else None))
     if isinstance(found, RootError):
         fail(found.message)
     return found
@@ -93,3 +105,29 @@ def colour_for(stream: object) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def resolve_or_exit(ledger: Ledger, typed: str, kinds: tuple[str, ...] | None = None) -> str:
+    """The id the user meant (exact, or a unique prefix), or exit 2 with "did you mean"."""
+    from ledger.xref import resolve
+
+    found = resolve(ledger, typed, kinds)
+    if found.id is None:
+        fail(found.message)
+    return found.id
+
+
+def complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion for record ids: read the ids from file names, without loading."""
+    from ledger.root import RootError, open_layout
+
+    state = ctx.find_object(State)
+    layout = open_layout(state.root if state else None)
+    if isinstance(layout, RootError):
+        return []
+    ids = {
+        path.name.removesuffix(".yaml")
+        for path in layout.data.rglob("*.yaml")
+        if path.name.startswith(incomplete)
+    }
+    return sorted(ids)

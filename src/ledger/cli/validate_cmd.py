@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.app import EXIT_FINDINGS, EXIT_OK, Format, app, colour_for, layout_of, load_or_exit
+from ledger.cli.app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    Format,
+    RootOption,
+    app,
+    colour_for,
+    layout_of,
+    load_or_exit,
+)
 
 
 @app.command()
@@ -18,6 +27,7 @@ def validate(
         typer.Option("--format", "-f", help="human (on stderr), json or github (on stdout)."),
     ] = Format.human,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    root: RootOption = None,
 ) -> None:
     """Check every record: schema, references, archives and quotes.
 
@@ -27,7 +37,7 @@ def validate(
     from ledger import diagnostic_format as fmt
     from ledger.diagnostics import count
 
-    layout = layout_of(ctx)
+    layout = layout_of(ctx, root)
     result = load_or_exit(layout)
     found = result.diagnostics
     errors, warnings = count(found)

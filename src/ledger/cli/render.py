@@ -1,0 +1,107 @@
+"""Terminal rendering shared by the commands: a console that interprets nothing from the data.
+
+The console has markup, emoji and highlighting off, and every piece of data goes through
+`safe_text.visible` into a `rich.text.Text`, so ``[link=...]`` or an escape sequence in a
+record is printed as the characters it is. Colour follows the terminal (off when piped,
+``NO_COLOR`` honoured); piped output is laid out at a fixed width so it is stable.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+from ledger.safe_text import visible
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+PIPED_WIDTH = 100
+
+STATUS_STYLES = {
+    "met": "bold green",
+    "not-met": "bold red",
+    "contested": "bold yellow",
+    "claimed-by-obligor": "bold magenta",
+    "no-evidence": "bold",
+}
+STANCE_STYLES = {"supports": "green", "undermines": "red", "context": "dim"}
+
+
+def console(stream: TextIO | None = None) -> Console:
+    from rich.console import Console
+
+    stream = stream or sys.stdout
+    tty = bool(getattr(stream, "isatty", None) and stream.isatty())
+    width = None if tty else _piped_width()
+    return Console(
+        file=stream,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        width=width,
+        no_color=bool(os.environ.get("NO_COLOR")) or not tty,
+        force_terminal=tty,
+        soft_wrap=False,
+    )
+
+
+def _piped_width() -> int:
+    try:
+        return max(40, int(os.environ.get("COLUMNS", "")))
+    except ValueError:
+        return PIPED_WIDTH
+
+
+def text(value: object, style: str = "") -> Text:
+    """Data as harmless text: escapes made visible, nothing interpreted."""
+    from rich.text import Text
+
+    return Text(visible("" if value is None else str(value)), style=style)
+
+
+def line(*parts: tuple[object, str] | object) -> Text:
+    """Join pieces into one line; a piece is data, or (data, style)."""
+    from rich.text import Text
+
+    out = Text()
+    for part in parts:
+        if isinstance(part, tuple):
+            out.append_text(text(part[0], part[1]))
+        else:
+            out.append_text(text(part))
+    return out
+
+
+def indented(content: Text, left: int) -> object:
+    """Text wrapped with a hanging indent, so long quotes stay readable."""
+    from rich.padding import Padding
+
+    return Padding(content, (0, 0, 0, left), expand=False)
+
+
+def lines(*rows: Text) -> Text:
+    """Several lines of text in one table cell."""
+    from rich.text import Text
+
+    return Text("\n").join(rows)
+
+
+def table(*columns: str, title: str | None = None) -> Table:
+    """A table whose cells wrap rather than cut: quotes are never truncated."""
+    from rich import box
+    from rich.table import Table
+
+    grid = Table(
+        title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title_justify="left"
+    )
+    for name in columns:
+        grid.add_column(name, overflow="fold")
+    return grid
+
+
+def status_text(status: str) -> Text:
+    return text(status, STATUS_STYLES.get(status, "bold"))

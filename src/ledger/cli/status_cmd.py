@@ -1,0 +1,309 @@
+"""`ledger status [ID]`: the derived status of a requirement or case, with its evidence."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ledger.cli.app import app, complete_id, layout_of, load_or_exit, resolve_or_exit
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ledger.status import (
+        CaseStatus,
+        ClaimRef,
+        Contradiction,
+        Evidence,
+        FigureView,
+        Gap,
+        Group,
+        Overview,
+        RequirementStatus,
+        Verdict,
+    )
+
+
+class StatusFormat(StrEnum):
+    human = "human"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]",
+            help="A requirement or case id (a unique prefix will do). Without it: every "
+            "requirement in one table.",
+            autocompletion=complete_id,
+            show_default=False,
+        ),
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Print the full trace of the status rule.")
+    ] = False,
+    output: Annotated[
+        StatusFormat, typer.Option("--format", "-f", help="human, json or markdown.")
+    ] = StatusFormat.human,
+) -> None:
+    """The status of a requirement or case: the rule line that decided it, the claims on each
+    side with source, place and quoted words, contradictions side by side, key figures, gaps."""
+    from ledger import status as rule
+    from ledger.safe_text import dumps
+
+    layout = layout_of(ctx)
+    ledger = load_or_exit(layout).ledger
+    if record_id is None:
+        report: object = rule.overview(ledger)
+    else:
+        found = resolve_or_exit(ledger, record_id, ("requirements", "cases"))
+        report = (
+            rule.requirement_status(ledger, found)
+            if found in ledger.requirements
+            else rule.case_status(ledger, found)
+        )
+    if output is StatusFormat.json:
+        sys.stdout.write(dumps(report.to_dict()) + "\n")  # type: ignore[attr-defined]
+        return
+    if output is StatusFormat.markdown:
+        from ledger.status_markdown import case_markdown, overview_markdown, requirement_markdown
+
+        if isinstance(report, rule.RequirementStatus):
+            sys.stdout.write(requirement_markdown(report))
+        elif isinstance(report, rule.CaseStatus):
+            sys.stdout.write(case_markdown(report))
+        else:
+            sys.stdout.write(overview_markdown(report))  # type: ignore[arg-type]
+        return
+    from ledger.cli.render import console
+
+    out = console()
+    if isinstance(report, rule.RequirementStatus):
+        show_requirement(out, report, explain)
+    elif isinstance(report, rule.CaseStatus):
+        show_case(out, report, explain)
+    else:
+        show_overview(out, report)  # type: ignore[arg-type]
+
+
+# -- human rendering ----------------------------------------------------------------------
+
+
+def show_overview(out: Console, report: Overview) -> None:
+    from ledger.cli.render import status_text, table, text
+
+    grid = table(
+        "requirement",
+        "status",
+        "rule",
+        "support\nind/gov",
+        "undermine\nind/gov",
+        "context",
+        "cases",
+        "contra-\ndictions",
+        "title",
+        title=f"Status by {report.rule.name} v{report.rule.version}",
+    )
+    for row in report.rows:
+        grid.add_row(
+            text(row.id),
+            status_text(row.status.value),
+            text(row.line),
+            text(f"{row.independent_supports} / {row.obligor_supports}"),
+            text(f"{row.independent_undermines} / {row.obligor_undermines}"),
+            text(row.context),
+            text(row.cases),
+            text(row.contradictions),
+            text(row.title),
+        )
+    out.print(grid)
+    out.print(
+        text(
+            "ind = independent sources; gov = the obligor's own (government) sources. "
+            "`ledger status ID` explains one.",
+            "dim",
+        )
+    )
+
+
+def show_requirement(out: Console, report: RequirementStatus, explain: bool) -> None:
+    from ledger.cli.render import line, text
+
+    req = report.requirement
+    out.print(line((req.id, "bold"), "  ", (req.title, "bold")))
+    out.print(
+        text(
+            f"{req.force.value} \u00b7 obligor: {req.obligor} \u00b7 {req.instrument} "
+            f"\u00b7 FY{req.fiscal_year}",
+            "dim",
+        )
+    )
+    out.print(line("  \u201c", (req.text, "italic"), "\u201d"))
+    out.print(text(f"  wording: {req.source}, {req.locator}", "dim"))
+    out.print()
+    _verdict(out, report.verdict, f"{report.rule.name} v{report.rule.version}", explain)
+    for group in report.cases:
+        _group(out, group, f"{group.id}  {group.title}" if group.id else "No case", explain)
+    _contradictions(out, report.contradictions)
+    _figures(out, report.figures)
+    _gaps(out, report.gaps)
+
+
+def show_case(out: Console, report: CaseStatus, explain: bool) -> None:
+    from ledger.cli.render import line, text
+
+    case = report.case
+    out.print(line((case.id, "bold"), "  ", (case.title, "bold")))
+    facts = [case.kind, case.date, case.place]
+    out.print(text(" \u00b7 ".join(f for f in facts if f), "dim"))
+    if case.aliases:
+        out.print(text(f"also known as: {'; '.join(case.aliases)}", "dim"))
+    out.print(text(case.summary))
+    for group in report.requirements:
+        out.print()
+        _group(out, group, f"{group.id}  {group.title}", explain)
+        if explain:
+            _trace(out, group.verdict)
+    if report.unlinked:
+        out.print()
+        out.print(text("Claims bearing on no requirement", "bold underline"))
+        for claim in report.unlinked:
+            _claim(out, claim, "")
+    _contradictions(out, report.contradictions)
+    _figures(out, report.figures)
+    _gaps(out, report.gaps)
+
+
+def _verdict(out: Console, verdict: Verdict, rule: str, explain: bool) -> None:
+    from ledger.cli.render import line, status_text, text
+
+    status_line = line(("Status: ", "bold"))
+    status_line.append_text(status_text(verdict.status.value))
+    status_line.append_text(text(f"   rule {rule}, line {verdict.line}: {verdict.when}"))
+    out.print(status_line)
+    t = verdict.tally
+    out.print(
+        text(
+            f"  independent sources: {t.independent_supports} support, "
+            f"{t.independent_undermines} undermine \u00b7 obligor's own: {t.obligor_supports} "
+            f"support, {t.obligor_undermines} undermine \u00b7 {t.context} context",
+            "dim",
+        )
+    )
+    for note in verdict.notes:
+        out.print(text(f"  note: {note}", "dim"))
+    if explain:
+        _trace(out, verdict)
+
+
+def _trace(out: Console, verdict: Verdict) -> None:
+    from ledger.cli.render import text
+
+    out.print(text("  Trace (first matching line wins):", "bold"))
+    for step in verdict.steps:
+        mark = "\u2192 matched" if step.matched else "  no"
+        out.print(text(f"    {step.line} {mark:10} {step.status.value:19} when {step.when}"))
+        out.print(text(f"                  saw: {step.why}", "dim"))
+    if verdict.disputed:
+        out.print(text(f"  disputed (obligor's own support): {', '.join(verdict.disputed)}", "dim"))
+
+
+def _group(out: Console, group: Group, heading: str, explain: bool) -> None:
+    """One case's (or requirement's) claims by side; context claims in brief unless explaining."""
+    from ledger.cli.render import STANCE_STYLES, line, status_text, text
+
+    out.print()
+    title = line((heading, "bold underline"), "  ")
+    title.append_text(status_text(group.verdict.status.value))
+    title.append_text(text(f" ({group.verdict.line})", "dim"))
+    out.print(title)
+    for stance, items in (("supports", group.supports), ("undermines", group.undermines)):
+        if items:
+            out.print(text(f"  {stance}", STANCE_STYLES[stance]))
+            for item in items:
+                _claim(out, item.claim, _flags(item))
+    if group.context and explain:
+        out.print(text("  context (shown, not counted)", STANCE_STYLES["context"]))
+        for item in group.context:
+            _claim(out, item.claim, "")
+    elif group.context:
+        ids = ", ".join(item.claim.id for item in group.context)
+        out.print(text(f"  context (not counted; --explain shows them): {ids}", "dim"))
+
+
+def _flags(item: Evidence) -> str:
+    flags = []
+    if item.disputed:
+        flags.append("disputed")
+    if item.counted_with:
+        flags.append(f"counted once with {item.counted_with}")
+    return f"  [{'; '.join(flags)}]" if flags else ""
+
+
+def _claim(out: Console, claim: ClaimRef, flags: str) -> None:
+    from ledger.cli.render import indented, line
+
+    side = "gov" if claim.side and claim.side.value == "obligor" else "ind"
+    head = line(
+        (claim.id, "cyan"), f"  ({side}) {claim.source}, {claim.locator}", (flags, "yellow")
+    )
+    out.print(indented(head, 4))
+    by = f" \u2014 according to {claim.attributed_to}" if claim.attributed_to else ""
+    out.print(indented(line("\u201c", (claim.quote, "italic"), f"\u201d{by}"), 6))
+
+
+def _contradictions(out: Console, pairs: tuple[Contradiction, ...]) -> None:
+    from ledger.cli.render import table, text
+
+    if not pairs:
+        return
+    out.print()
+    grid = table("", "", title="Contradictions")
+    for pair in pairs:
+        grid.add_row(_pair_cell(pair.left), _pair_cell(pair.right))
+        for note in pair.notes:
+            grid.add_row(text(note, "dim"), text(""))
+    out.print(grid)
+
+
+def _pair_cell(claim: ClaimRef) -> object:
+    from ledger.cli.render import line, lines
+
+    return lines(
+        line((claim.id, "cyan"), f" ({claim.perspective or '?'})"),
+        line("\u201c", (claim.quote, "italic"), "\u201d"),
+    )
+
+
+def _figures(out: Console, figures: tuple[FigureView, ...]) -> None:
+    from ledger.cli.render import table, text
+
+    if not figures:
+        return
+    out.print()
+    grid = table("value", "unit", "source", "claim", title="Key figures")
+    for fig in figures:
+        qualifier = "" if fig.qualifier.value == "exactly" else f"{fig.qualifier.value} "
+        unit = fig.unit + (f" ({fig.note})" if fig.note else "")
+        grid.add_row(
+            text(f"{qualifier}{fig.value:,}"), text(unit), text(fig.source), text(fig.claim)
+        )
+    out.print(grid)
+
+
+def _gaps(out: Console, gaps: tuple[Gap, ...]) -> None:
+    from ledger.cli.render import text
+
+    if not gaps:
+        return
+    out.print()
+    out.print(text("Gaps", "bold underline"))
+    for gap in gaps:
+        out.print(text(f"  - {gap.message}"))

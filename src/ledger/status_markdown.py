@@ -1,0 +1,203 @@
+"""A requirement's or case's status as a Markdown section, ready to paste into a memo.
+
+Each claim is cited as a numbered footnote with its source's title and locator and the
+quoted words. Data is escaped, so nothing in a record is read as Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ledger.safe_text import visible
+from ledger.status import (
+    CaseStatus,
+    ClaimRef,
+    Contradiction,
+    Evidence,
+    FigureView,
+    Gap,
+    Group,
+    Overview,
+    RequirementStatus,
+    Verdict,
+)
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
+_LEADING = re.compile(r"^(?:([#+\->=])|(\d+)([.)]))")
+
+
+def escape(value: object) -> str:
+    """Data as literal Markdown text: specials backslash-escaped, HTML angle brackets as
+    entities, line breaks folded, control characters made visible."""
+    raw = visible(" ".join(str(value).split()))
+    raw = _SPECIAL.sub(r"\\\1", raw)
+    raw = _LEADING.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", raw)
+    return raw.replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _Notes:
+    """Numbered footnotes, one per claim, in order of first citation."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.refs: dict[str, ClaimRef] = {}
+
+    def cite(self, claim: ClaimRef) -> str:
+        if claim.id not in self.numbers:
+            self.numbers[claim.id] = len(self.numbers) + 1
+            self.refs[claim.id] = claim
+        return f"[^{self.numbers[claim.id]}]"
+
+    def render(self) -> list[str]:
+        lines = []
+        for claim_id, number in self.numbers.items():
+            claim = self.refs[claim_id]
+            title = claim.source_title or claim.source
+            by = f" ({escape(claim.attributed_to)})" if claim.attributed_to else ""
+            lines.append(
+                f"[^{number}]: {escape(title)}, {escape(claim.locator)}: "
+                f"\u201c{escape(claim.quote)}\u201d{by} \\[{escape(claim.id)}\\]"
+            )
+        return lines
+
+
+def requirement_markdown(report: RequirementStatus, *, heading: int = 2) -> str:
+    req = report.requirement
+    notes = _Notes()
+    h = "#" * heading
+    out = [
+        f"{h} {escape(req.id)}: {escape(req.title)}",
+        "",
+        f"> {escape(req.text)}",
+        "",
+        f"*{escape(req.force.value)}* \u00b7 obligor: {escape(req.obligor)} \u00b7 "
+        f"{escape(req.instrument)} \u00b7 FY{req.fiscal_year}",
+        "",
+        *_verdict(report.verdict, report.rule.name, report.rule.version),
+    ]
+    for group in report.cases:
+        title = group.title or ("Claims about no case" if group.id is None else group.id)
+        out += _group(f"{h}# {escape(title)}", group, notes)
+    out += _contradictions(report.contradictions, notes, h)
+    out += _figures(report.figures, notes, h)
+    out += _gaps(report.gaps, h)
+    out += ["", *notes.render()]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def case_markdown(report: CaseStatus, *, heading: int = 2) -> str:
+    case = report.case
+    notes = _Notes()
+    h = "#" * heading
+    details = " \u00b7 ".join(escape(v) for v in (case.kind, case.date, case.place) if v)
+    out = [f"{h} {escape(case.title)}", "", details, "", escape(case.summary), ""]
+    for group in report.requirements:
+        out += _group(f"{h}# {escape(group.id)}: {escape(group.title)}", group, notes)
+        out += _verdict(group.verdict, report.rule.name, report.rule.version)
+    if report.unlinked:
+        out += ["", f"{h}# Claims bearing on no requirement", ""]
+        out += [f"- {escape(c.statement)}{notes.cite(c)}" for c in report.unlinked]
+    out += _contradictions(report.contradictions, notes, h)
+    out += _figures(report.figures, notes, h)
+    out += _gaps(report.gaps, h)
+    out += ["", *notes.render()]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _verdict(verdict: Verdict, rule: str, version: str) -> list[str]:
+    return [
+        f"**Status: {escape(verdict.status.value)}** (rule {escape(rule)} v{escape(version)}, "
+        f"line {escape(verdict.line)}: {escape(verdict.when)})",
+        "",
+    ]
+
+
+def _group(title: str, group: Group, notes: _Notes) -> list[str]:
+    out = [
+        "",
+        title,
+        "",
+        f"Status for this case: **{escape(group.verdict.status.value)}** "
+        f"({escape(group.verdict.line)})",
+        "",
+    ]
+    for label, items in (
+        ("Supports", group.supports),
+        ("Undermines", group.undermines),
+        ("Context", group.context),
+    ):
+        for item in items:
+            out.append(
+                f"- *{label}* \u2014 {escape(item.claim.statement)}"
+                f"{_flags(item)}{notes.cite(item.claim)}"
+            )
+    return out
+
+
+def _flags(item: Evidence) -> str:
+    flags = []
+    if item.disputed:
+        flags.append("disputed")
+    if not item.counted and item.stance.value != "context":
+        flags.append(f"counted with {item.counted_with}" if item.counted_with else "not counted")
+    return f" ({escape(', '.join(flags))})" if flags else ""
+
+
+def _contradictions(pairs: tuple[Contradiction, ...], notes: _Notes, h: str) -> list[str]:
+    if not pairs:
+        return []
+    out = ["", f"{h}# Contradictions", "", "| | |", "|---|---|"]
+    for pair in pairs:
+        left, right = pair.left, pair.right
+        out.append(
+            f"| **{escape(left.source_title or left.source)}**: "
+            f"\u201c{escape(left.quote)}\u201d{notes.cite(left)} "
+            f"| **{escape(right.source_title or right.source)}**: "
+            f"\u201c{escape(right.quote)}\u201d{notes.cite(right)} |"
+        )
+    return out
+
+
+def _figures(figures: tuple[FigureView, ...], notes: _Notes, h: str) -> list[str]:
+    if not figures:
+        return []
+    out = ["", f"{h}# Key figures", ""]
+    for fig in figures:
+        qualifier = "" if fig.qualifier.value == "exactly" else f"{fig.qualifier.value} "
+        note = f" ({escape(fig.note)})" if fig.note else ""
+        out.append(
+            f"- {escape(qualifier)}{fig.value:,} {escape(fig.unit)}{note} \u2014 "
+            f"{escape(fig.source)}{_cite_id(fig.claim, notes)}"
+        )
+    return out
+
+
+def _cite_id(claim_id: str, notes: _Notes) -> str:
+    number = notes.numbers.get(claim_id)
+    return f"[^{number}]" if number else f" \\[{escape(claim_id)}\\]"
+
+
+def _gaps(gaps: tuple[Gap, ...], h: str) -> list[str]:
+    if not gaps:
+        return []
+    return ["", f"{h}# Gaps", "", *(f"- {escape(g.message)}" for g in gaps)]
+
+
+def overview_markdown(report: Overview) -> str:
+    """Every requirement's status in one Markdown table."""
+    out = [
+        f"Status by rule {escape(report.rule.name)} v{escape(report.rule.version)} "
+        "(ind = independent sources, gov = the obligor's own)",
+        "",
+        "| Requirement | Status | Line | Support ind/gov | Undermine ind/gov | Context | Cases "
+        "| Contradictions |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in report.rows:
+        out.append(
+            f"| {escape(row.id)}: {escape(row.title)} | **{escape(row.status.value)}** "
+            f"| {escape(row.line)} | {row.independent_supports}/{row.obligor_supports} "
+            f"| {row.independent_undermines}/{row.obligor_undermines} | {row.context} "
+            f"| {row.cases} | {row.contradictions} |"
+        )
+    return "\n".join(out) + "\n"
