@@ -167,6 +167,8 @@ def test_list_rejects_unknown_kinds_and_values() -> None:
         list_records(sample(), "figures")
     with pytest.raises(ValueError):
         list_records(sample(), "claims", stance="maybe")
+    with pytest.raises(ValueError):
+        list_records(sample(), "sources", perspective="press")
 
 
 def test_listing_serialises_records_by_alias() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from pathlib import Path
 
 from ledger.diagnostics import Diagnostic, make
@@ -27,9 +27,15 @@ _KIND_NAMES = {
 }
 
 
-def check_ledger(ledger: Ledger, layout: Layout) -> list[Diagnostic]:
-    """Every cross-record problem in the ledger."""
-    found = list(_references(ledger))
+def check_ledger(
+    ledger: Ledger, layout: Layout, *, unloaded: Set[str] = frozenset()
+) -> list[Diagnostic]:
+    """Every cross-record problem in the ledger.
+
+    ``unloaded`` names records whose files exist but could not be loaded: a reference to one
+    of them is not reported, since the broken file is (one mistake, one diagnostic).
+    """
+    found = list(_references(ledger, unloaded))
     found.extend(_claim_shape(ledger))
     texts = dict(_archives(ledger, layout, found))
     found.extend(_quotes(ledger, texts))
@@ -53,11 +59,11 @@ def _problem(
 # -- references ---------------------------------------------------------------------------
 
 
-def _references(ledger: Ledger) -> Iterator[Diagnostic]:
+def _references(ledger: Ledger, unloaded: Set[str]) -> Iterator[Diagnostic]:
     """Every id a record names must be a record of the kind the field expects."""
     for record_id, kind, target, path, on_key in _links(ledger):
         actual = ledger.kind_of(target)
-        if actual == kind:
+        if actual == kind or (actual is None and target in unloaded):
             continue
         wanted = _KIND_NAMES[kind]
         if actual is None:
@@ -202,16 +208,21 @@ def _quotes(ledger: Ledger, texts: dict[str, str]) -> Iterator[Diagnostic]:
         if match.found:
             continue
         what = "quote" if field == "quote" else "wording"
-        hint = (
-            f'the closest passage in {record.source} is: "{match.closest}"'
-            if match.closest
-            else "copy the words exactly from the archived text"
-        )
+        if match.out_of_order:
+            hint = (
+                f"this part is in {record.source}, but before the part quoted ahead of it: "
+                "put the parts separated by '...' in the order of the source"
+            )
+        elif match.closest:
+            hint = f'the closest passage in {record.source} is: "{match.closest}"'
+        else:
+            hint = "copy the words exactly from the archived text"
         yield _problem(
             ledger,
             record.id,
             code,
-            f'the {what} is not found in {record.source}: "{match.missing}"',
+            f"the {what} is not found in {record.source}"
+            f'{" in the order given" if match.out_of_order else ""}: "{match.missing}"',
             hint,
             (field,),
         )

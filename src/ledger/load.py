@@ -33,6 +33,9 @@ class LoadResult:
     files: int = 0
     fatal: str | None = None
     """Set when the ledger itself cannot be read (no data folder, or an unreadable one)."""
+    unloaded: set[str] = field(default_factory=set)
+    """Ids (and file names) of record files that exist but could not be loaded: references to
+    them are not reported again as unresolved, since the file's own problem already is."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def load(layout: Layout, *, check: bool = True) -> LoadResult:
     if check:
         from ledger.checks import check_ledger
 
-        result.diagnostics.extend(check_ledger(result.ledger, layout))
+        result.diagnostics.extend(check_ledger(result.ledger, layout, unloaded=result.unloaded))
     result.diagnostics = ordered(place(result.diagnostics, layout))
     return result
 
@@ -142,22 +145,24 @@ def _is_dir_link(path: Path) -> bool:
 
 
 def _stray_files(layout: Layout, diagnostics: list[Diagnostic]) -> None:
-    """YAML files right in the data folder belong to no kind: say so rather than skip them."""
-    try:
-        names = sorted(os.listdir(layout.data))
-    except OSError:
-        return
-    for name in names:
-        if name.endswith((".yaml", ".yml")):
-            folders = ", ".join(f"{k}/" for k in RECORD_TYPES)
-            diagnostics.append(
-                make(
-                    "misplaced-file",
-                    layout.relative(layout.data / name),
-                    "a YAML file outside the record folders is not read",
-                    f"move it into one of {folders}",
+    """YAML files right in the data folder, or in a folder that is not a record folder (a
+    misspelt `claim/`), belong to no kind: say so rather than skip them."""
+    folders = ", ".join(f"{k}/" for k in RECORD_TYPES)
+    for dirpath, dirnames, filenames in os.walk(layout.data):
+        here = Path(dirpath)
+        if here == layout.data:
+            dirnames[:] = [d for d in dirnames if d not in RECORD_TYPES]
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                diagnostics.append(
+                    make(
+                        "misplaced-file",
+                        layout.relative(here / name),
+                        "a YAML file outside the record folders is not read",
+                        f"move it into one of {folders}",
+                    )
                 )
-            )
 
 
 def read_record_text(path: Path, rel: str) -> str | list[Diagnostic]:
@@ -166,6 +171,10 @@ def read_record_text(path: Path, rel: str) -> str | list[Diagnostic]:
     if isinstance(data, ReadFailure):
         return [make(data.code, rel, data.message, data.hint)]
     text = decode(data)
+    if isinstance(text, str) and "\x00" in text:  # valid UTF-8, but UTF-16 without a BOM
+        offset = text.index("\x00")
+        line_start = text.rfind("\n", 0, offset) + 1
+        text = (text.count("\n", 0, offset) + 1, offset - line_start + 1, "a NUL byte")
     if isinstance(text, tuple):
         line, column, what = text
         return [
@@ -182,9 +191,11 @@ def read_record_text(path: Path, rel: str) -> str | list[Diagnostic]:
 
 
 def _load_one(record_file: RecordFile, result: LoadResult, owners: dict[str, str]) -> None:
+    stem = record_file.path.name[: -len(RECORD_SUFFIX)]
     text = read_record_text(record_file.path, record_file.rel)
     if isinstance(text, list):
         result.diagnostics.extend(text)
+        result.unloaded.add(stem)
         return
     if text.startswith("\ufeff"):
         result.diagnostics.append(
@@ -201,6 +212,7 @@ def _load_one(record_file: RecordFile, result: LoadResult, owners: dict[str, str
     parsed = parse(text, record_file.rel)
     result.diagnostics.extend(parsed.diagnostics)
     if parsed.data is None:
+        result.unloaded.add(stem)
         return
     model = RECORD_TYPES[record_file.kind]
     try:
@@ -208,9 +220,11 @@ def _load_one(record_file: RecordFile, result: LoadResult, owners: dict[str, str
     except ValidationError as error:
         located = parse(text, record_file.rel, positions=True)
         result.diagnostics.extend(schema_diagnostics(error, located, model, record_file.rel))
+        result.unloaded.add(stem)
+        if isinstance(parsed.data.get("id"), str):
+            result.unloaded.add(parsed.data["id"])
         return
     record_id = record.id  # type: ignore[attr-defined]
-    stem = record_file.path.name[: -len(RECORD_SUFFIX)]
     if record_id != stem:
         result.diagnostics.append(
             make(

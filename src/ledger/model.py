@@ -44,7 +44,9 @@ def check_iso_date(value: str) -> str:
 
 Id = Annotated[StrictStr, Field(pattern=ID_PATTERN, max_length=120)]
 Text = Annotated[StrictStr, Field(min_length=1)]
-IsoDate = Annotated[StrictStr, AfterValidator(check_iso_date)]
+IsoDate = Annotated[
+    StrictStr, Field(pattern=r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"), AfterValidator(check_iso_date)
+]
 
 
 class SourceKind(StrEnum):

@@ -73,6 +73,7 @@ from ledger.status import (
     Side,
     Status,
     contradiction_pairs,
+    describe_side,
     figure_views,
     linked_cases,
     requirement_verdicts,
@@ -147,14 +148,19 @@ def _claim_tests(ledger: Ledger, filters: dict[str, str]) -> list[ClaimTest]:
     return tests
 
 
-def _linked_claims(ledger: Ledger, kind: str, record_id: str) -> Iterable[Claim]:
+def _claims_by_record(ledger: Ledger, kind: str) -> dict[str, list[Claim]]:
+    """The claims linked to each source, case or requirement (built once per listing)."""
+    linked: dict[str, list[Claim]] = defaultdict(list)
     for claim in ledger.claims.values():
-        if (
-            (kind == "sources" and claim.source == record_id)
-            or (kind == "cases" and record_id in claim.cases)
-            or (kind == "requirements" and record_id in claim.bears_on)
-        ):
-            yield claim
+        if kind == "sources":
+            keys: Iterable[str] = (claim.source,)
+        elif kind == "cases":
+            keys = dict.fromkeys(claim.cases)
+        else:
+            keys = claim.bears_on
+        for key in keys:
+            linked[key].append(claim)
+    return linked
 
 
 _OWN: dict[str, tuple[str, ...]] = {
@@ -213,25 +219,34 @@ def list_records(
         "claim_kind": claim_kind,
     }
     filters = {k: v for k, v in given.items() if v is not None}
-    _claim_tests(ledger, filters)  # validate enum values up front, whatever the kind
+    _claim_tests(ledger, filters)  # rejects a bad enum value whatever the kind
+    keep = _keeper(ledger, name, filters)
     table = ledger.tables()[name]
-    kept = [table[i] for i in sorted(table) if _keep(ledger, name, table[i], filters)]
+    kept = [table[i] for i in sorted(table) if keep(table[i])]
     return Listing(kind=name, filters=filters, records=tuple(kept))
 
 
-def _keep(ledger: Ledger, kind: str, record: Any, filters: dict[str, str]) -> bool:
+def _keeper(ledger: Ledger, kind: str, filters: dict[str, str]) -> Callable[[Any], bool]:
+    """The predicate a record of ``kind`` must pass."""
     if kind == "claims":
-        return all(test(record) for test in _claim_tests(ledger, filters))
-    if not _own_ok(kind, record, filters):
-        return False
+        tests = _claim_tests(ledger, filters)
+        return lambda claim: all(t(claim) for t in tests)
     rest = {k: v for k, v in filters.items() if k not in _OWN[kind]}
-    if not rest:
-        return True
-    direct = _DIRECT.get(kind)
-    if direct and set(rest) == {direct} and _directly_linked(ledger, kind, record, rest[direct]):
-        return True
     tests = _claim_tests(ledger, rest)
-    return any(all(t(c) for t in tests) for c in _linked_claims(ledger, kind, record.id))
+    linked = _claims_by_record(ledger, kind) if rest else {}
+    direct = _DIRECT.get(kind)
+    direct_only = direct is not None and set(rest) == {direct}
+
+    def keep(record: Any) -> bool:
+        if not _own_ok(kind, record, filters):
+            return False
+        if not rest:
+            return True
+        if direct_only and _directly_linked(ledger, kind, record, rest[direct]):  # type: ignore[index]
+            return True
+        return any(all(t(c) for t in tests) for c in linked.get(record.id, []))
+
+    return keep
 
 
 # --------------------------------------------------------------------------- conflicts
@@ -293,6 +308,7 @@ def gaps(ledger: Ledger) -> GapReport:
 
 
 def _requirement_gaps(ledger: Ledger) -> Iterable[Gap]:
+    by_case = _claims_by_case(ledger)
     for req_id, verdict in requirement_verdicts(ledger).items():
         if verdict.status is Status.no_evidence:
             context = verdict.tally.context
@@ -306,7 +322,7 @@ def _requirement_gaps(ledger: Ledger) -> Iterable[Gap]:
                 f"({verdict.line}: {verdict.status.value})",
             )
         for case_id in linked_cases(ledger, ledger.requirements[req_id]):
-            if not any(req_id in c.bears_on for c in ledger.claims.values() if case_id in c.cases):
+            if not any(req_id in c.bears_on for c in by_case.get(case_id, [])):
                 yield Gap(
                     GapKind.case_without_claims,
                     case_id,
@@ -318,7 +334,7 @@ def _requirement_gaps(ledger: Ledger) -> Iterable[Gap]:
 def _claims_by_case(ledger: Ledger) -> dict[str, list[Claim]]:
     by_case: dict[str, list[Claim]] = defaultdict(list)
     for claim in ledger.claims.values():
-        for case_id in claim.cases:
+        for case_id in dict.fromkeys(claim.cases):
             by_case[case_id].append(claim)
     return by_case
 
@@ -340,7 +356,7 @@ def _case_gaps(ledger: Ledger) -> Iterable[Gap]:
             yield Gap(
                 GapKind.one_sided_case,
                 case_id,
-                f"case {case_id} is heard from {side.value} sources only",
+                f"case {case_id} is heard from {describe_side(side)} only",
                 tuple(sorted(c.id for c in claims)),
             )
 

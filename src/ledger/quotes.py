@@ -50,6 +50,8 @@ class Match:
     found: bool
     missing: str = ""
     closest: str = ""
+    out_of_order: bool = False
+    """The missing segment is in the source, but only before the segment quoted ahead of it."""
 
 
 def find_quote(quote: str, normalised_source: str) -> Match:
@@ -58,6 +60,8 @@ def find_quote(quote: str, normalised_source: str) -> Match:
     for piece in segments(quote):
         index = normalised_source.find(piece, position)
         if index < 0:
+            if position and normalised_source.find(piece) >= 0:
+                return Match(False, missing=piece, closest=piece, out_of_order=True)
             return Match(False, missing=piece, closest=closest_passage(piece, normalised_source))
         position = index + len(piece)
     return Match(True)
@@ -76,4 +80,6 @@ def closest_passage(piece: str, normalised_source: str) -> str:
         return ""
     start = max(0, block.a - block.b)
     end = min(len(normalised_source), start + len(piece))
-    return normalised_source[start:end]
+    while end < len(normalised_source) and not normalised_source[end].isspace():
+        end += 1  # finish the last word rather than cut it
+    return normalised_source[start:end].strip()

@@ -98,9 +98,13 @@ def _hint(item: Any, parsed: Parsed, path: Path) -> str:
     """Say what YAML made of an unquoted value, since that is the usual cause."""
     value = item.get("input")
     raw = parsed.plain.get(path)
+    if value is None and item["type"].endswith("_type"):
+        return "the value is empty: write it after the colon"
     if raw is not None and not isinstance(value, str) and item["type"].endswith("_type"):
         read_as = _TYPE_NAMES.get(type(value), type(value).__name__)
-        return f'YAML reads the unquoted {raw} as {read_as}; write it in quotes: "{raw}"'
+        if item["type"] == "string_type":
+            return f'YAML reads the unquoted {raw} as {read_as}; write it in quotes: "{raw}"'
+        return f"YAML reads the unquoted {raw} as {read_as}, which this field does not take"
     if item["type"] == "enum":
         return "use one of the values listed"
     if item["type"] == "string_pattern_mismatch" and path and path[-1] in {"id", "source"}:

@@ -36,9 +36,10 @@ Where design.md is silent or ambiguous, this module decides (and the tests pin i
   on the side of its *origins* — the members that repeat no other member (all members, for a
   cycle): independent if any origin is independent, else the obligor's. So an independent source
   that repeats the government's words adds no independent evidence, and a claim repeated by
-  three reports is one claim. A repeat whose target bears on the requirement with a *different*
-  stance is not merged: both count, and the verdict notes the mismatch (it is most likely a
-  coding error, and merging would silently drop one side).
+  three reports is one claim. Only claims bearing on the requirement are grouped: a repeat of a
+  claim that does not bear on it counts alone, on its own side. A repeat whose target bears on
+  the requirement with a *different* stance is not merged: both count, and the verdict notes
+  the mismatch (it is most likely a coding error, and merging would silently drop one side).
 * **Missing sources.** A claim whose source is not in the ledger is skipped (the loader reports
   it); the verdict's ``notes`` say so.
 * **Disputed.** When the status is ``not-met``, the obligor's own supporting claims are marked
@@ -186,6 +187,11 @@ def is_obligor_source(source: Source, requirement: Requirement | None = None) ->
 def side_of(source: Source, requirement: Requirement | None = None) -> Side:
     """The side a source speaks for, as the rule counts it."""
     return Side.obligor if is_obligor_source(source, requirement) else Side.independent
+
+
+def describe_side(side: Side) -> str:
+    """A side in words, for messages."""
+    return "the obligor's own sources" if side is Side.obligor else "independent sources"
 
 
 # --------------------------------------------------------------------------- the rule
@@ -697,39 +703,62 @@ def _count_group(
 
 def _verdict(
     ledger: Ledger, items: list[tuple[Claim, Stance]], requirement: Requirement | None
-) -> tuple[Verdict, dict[str, Evidence]]:
-    """Count, apply the rule, and build each claim's evidence view."""
+) -> Verdict:
+    """Count the claims and apply the rule."""
+    return _judge(ledger, items, requirement)[0]
+
+
+def _judge(
+    ledger: Ledger, items: list[tuple[Claim, Stance]], requirement: Requirement | None
+) -> tuple[Verdict, _Counting]:
     state = _count(ledger, items, requirement)
     tally = Tally(**state.tally)
     rule_line, steps = evaluate(tally)
-    evidence: dict[str, Evidence] = {}
-    disputed: list[str] = []
-    for claim, stance in items:
-        if claim.id not in state.counted:
-            continue
-        ref = claim_ref(ledger, claim, requirement)
-        is_disputed = (
-            rule_line.status is Status.not_met
-            and stance is Stance.supports
-            and ref.side is Side.obligor
-        )
-        note = state.note[claim.id]
-        if is_disputed:
-            disputed.append(claim.id)
-            note += f"; disputed ({rule_line.line})"
-        evidence[claim.id] = Evidence(
-            ref, stance, state.counted[claim.id], state.counted_with[claim.id], is_disputed, note
-        )
+    disputed = sorted(
+        claim.id
+        for claim, stance in items
+        if claim.id in state.counted
+        and rule_line.status is Status.not_met
+        and stance is Stance.supports
+        and side_of(ledger.sources[claim.source], requirement) is Side.obligor
+    )
     verdict = Verdict(
         status=rule_line.status,
         line=rule_line.line,
         when=rule_line.when,
         tally=tally,
         steps=steps,
-        disputed=tuple(sorted(disputed)),
+        disputed=tuple(disputed),
         notes=tuple(state.notes),
     )
-    return verdict, evidence
+    return verdict, state
+
+
+def _evidence(
+    ledger: Ledger,
+    items: list[tuple[Claim, Stance]],
+    requirement: Requirement | None,
+    verdict: Verdict,
+    state: _Counting,
+) -> dict[str, Evidence]:
+    """Each listed claim's view, with how it was counted (skipped claims are left out)."""
+    disputed = set(verdict.disputed)
+    evidence: dict[str, Evidence] = {}
+    for claim, stance in items:
+        if claim.id not in state.counted:
+            continue
+        note = state.note[claim.id]
+        if claim.id in disputed:
+            note += f"; disputed ({verdict.line})"
+        evidence[claim.id] = Evidence(
+            claim=claim_ref(ledger, claim, requirement),
+            stance=stance,
+            counted=state.counted[claim.id],
+            counted_with=state.counted_with[claim.id],
+            disputed=claim.id in disputed,
+            note=note,
+        )
+    return evidence
 
 
 def _group(
@@ -739,7 +768,8 @@ def _group(
     items: list[tuple[Claim, Stance]],
     requirement: Requirement | None,
 ) -> Group:
-    verdict, evidence = _verdict(ledger, items, requirement)
+    verdict, state = _judge(ledger, items, requirement)
+    evidence = _evidence(ledger, items, requirement, verdict, state)
     ordered = [evidence[c.id] for c, _ in sorted(items, key=lambda i: i[0].id) if c.id in evidence]
     return Group(
         id=group_id,
@@ -769,7 +799,7 @@ class _Index:
         for claim in sorted(ledger.claims.values(), key=lambda c: c.id):
             for req_id, stance in claim.bears_on.items():
                 by_requirement[req_id].append((claim, stance))
-            for case_id in claim.cases:
+            for case_id in dict.fromkeys(claim.cases):
                 by_case[case_id].append(claim)
         return cls(by_requirement, by_case, contradiction_pairs(ledger))
 
@@ -794,7 +824,7 @@ def _one_sided(
     return Gap(
         GapKind.one_sided_case,
         subject,
-        f"case {subject} is heard{where} from {side.value} sources only",
+        f"case {subject} is heard{where} from {describe_side(side)} only",
         tuple(sorted({c.id for c in claims} | ({requirement.id} if requirement else set()))),
     )
 
@@ -826,7 +856,7 @@ def requirement_status(ledger: Ledger, requirement_id: str) -> RequirementStatus
 
 def _requirement_status(ledger: Ledger, req: Requirement, index: _Index) -> RequirementStatus:
     items = index.by_requirement.get(req.id, [])
-    verdict, _ = _verdict(ledger, items, req)
+    verdict = _verdict(ledger, items, req)
     claim_ids = {c.id for c, _ in items}
     return RequirementStatus(
         rule=RuleInfo(),
@@ -864,7 +894,7 @@ def _by_case(
         c: [] for c in linked_cases(ledger, req)
     }
     for claim, stance in items:
-        for case_id in claim.cases or [None]:
+        for case_id in dict.fromkeys(claim.cases) or [None]:
             buckets.setdefault(case_id, []).append((claim, stance))
     return buckets
 
@@ -996,7 +1026,7 @@ def overview(ledger: Ledger) -> Overview:
     rows = []
     for req in sorted(ledger.requirements.values(), key=lambda r: r.id):
         items = index.by_requirement.get(req.id, [])
-        verdict, _ = _verdict(ledger, items, req)
+        verdict = _verdict(ledger, items, req)
         claim_ids = {c.id for c, _ in items}
         cases = set(linked_cases(ledger, req)) | {k for c, _ in items for k in c.cases}
         t = verdict.tally
@@ -1025,6 +1055,6 @@ def requirement_verdicts(ledger: Ledger) -> dict[str, Verdict]:
     """The verdict of every requirement, by id (for gap reports and exports)."""
     index = _Index.build(ledger)
     return {
-        req_id: _verdict(ledger, index.by_requirement.get(req_id, []), req)[0]
+        req_id: _verdict(ledger, index.by_requirement.get(req_id, []), req)
         for req_id, req in sorted(ledger.requirements.items())
     }

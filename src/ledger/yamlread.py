@@ -39,7 +39,7 @@ _RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
 _CONTROL = {chr(c) for c in [*range(0, 9), *range(11, 32), 127, *range(128, 160)]} - {"\r"}
 _INVISIBLE = {
-    *"\u200b\u200c\u200d\u200e\u200f\u2060\ufeff",
+    *"\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u2060\u2061\u2062\u2063\u2064\ufeff",
     *"\u202a\u202b\u202c\u202d\u202e",
     *"\u2066\u2067\u2068\u2069",
 }
@@ -137,12 +137,21 @@ class _Builder:
             )
             self.result.data = None
         except yaml.YAMLError as exc:  # reader errors: bad characters
-            self.problem(
-                "yaml-syntax",
-                f"YAML syntax error: {_first_line(exc)}",
-                "remove the character; records are plain UTF-8 text",
-                _reader_mark(exc, text),
-            )
+            character = getattr(exc, "character", None)
+            if isinstance(character, int) and chr(character) in _CONTROL:
+                self.problem(
+                    "control-character",
+                    f"the file holds the control character U+{character:04X}",
+                    "remove it: it can rewrite a terminal's screen",
+                    _reader_mark(exc, text),
+                )
+            else:
+                self.problem(
+                    "yaml-syntax",
+                    f"YAML syntax error: {_first_line(exc)}",
+                    "remove the character; records are plain UTF-8 text",
+                    _reader_mark(exc, text),
+                )
             self.result.data = None
         finally:
             dispose = getattr(parser, "dispose", None)
@@ -384,8 +393,14 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _reader_mark(exc: yaml.YAMLError, text: str) -> tuple[int, int]:
-    """Reader errors carry a character offset, not a line: turn it into one."""
+    """Reader errors carry an offset, not a line: turn it into one.
+
+    libyaml counts the offset in bytes of the UTF-8 text it was given, the pure-Python
+    reader in characters.
+    """
     offset = getattr(exc, "position", 0) or 0
+    if _Parser is not yaml.SafeLoader:
+        offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 

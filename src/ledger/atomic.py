@@ -1,0 +1,45 @@
+"""Writing a file so that it is always either wholly old or wholly new.
+
+The text goes to a temporary file in the same folder, is flushed to disk, takes the old
+file's permission bits (mkstemp makes files 0600), and replaces the old file in one rename.
+A symlink is never written through, so no writer follows a link out of the ledger.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, text: str) -> str | None:
+    """Replace ``path`` with ``text``; return None, or why nothing was written."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        return f"cannot inspect {path}: {exc.strerror}"
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        return f"{path} is not a regular file (a link or special file); it is not written"
+    folder = path.parent
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        return f"cannot write in {folder}: {exc.strerror}"
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        mode = stat.S_IMODE(info.st_mode) if info is not None else 0o644
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except OSError as exc:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        return f"cannot write {path}: {exc.strerror}; the file is unchanged"
+    return None
