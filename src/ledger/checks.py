@@ -15,6 +15,7 @@ from ledger.files import MAX_ARCHIVE_BYTES, ReadFailure, decode, read_bytes
 from ledger.ledger import Ledger
 from ledger.model import Claim, Requirement, Source
 from ledger.quotes import find_quote, normalise
+from ledger.review import stale_reviews
 from ledger.root import Layout
 from ledger.yamlread import Path as FieldPath
 from ledger.yamlread import dotted
@@ -39,6 +40,7 @@ def check_ledger(
     found.extend(_claim_shape(ledger))
     texts = dict(_archives(ledger, layout, found))
     found.extend(_quotes(ledger, texts))
+    found.extend(stale_reviews(ledger))
     return found
 
 

@@ -54,6 +54,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "archive-hash": (ERROR, "a source's archived text does not match its pinned SHA-256"),
     "quote-not-found": (ERROR, "a claim's quote is not in its source's archived text"),
     "wording-not-found": (ERROR, "a requirement's wording is not in its source's archived text"),
+    "stale-review": (WARNING, "a claim changed after its latest review"),
 }
 """Every diagnostic code: its severity and what it means (shown by `ledger codes`)."""
 

@@ -18,7 +18,7 @@ import yaml
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from ledger.model import RECORD_TYPES, Archive, Figure, Relation
+from ledger.model import RECORD_TYPES, Archive, Figure, Relation, Review
 from ledger.yamlread import parse
 
 WIDTH = 92
@@ -29,7 +29,7 @@ PROSE_MIN = 72
 
 DATE_FIELDS = {"published", "date", "as_of"}
 
-_NESTED = {"archive": Archive, "figures": Figure, "relations": Relation}
+_NESTED = {"archive": Archive, "figures": Figure, "relations": Relation, "reviews": Review}
 _RESOLVER = Resolver()
 _STR = "tag:yaml.org,2002:str"
 _PLAIN_UNSAFE_START = set("-?:,[]{}#&*!|>'\"%@`")
@@ -400,3 +400,44 @@ def _comments(text: str) -> list[str]:
 
     walk(tree.root)
     return sorted(c for c in found if not c.startswith(MODELINE_PREFIX))
+
+
+def to_block(value: Any) -> Any:
+    """Plain data (dicts, lists, strings, numbers) as the tree the emitter writes."""
+    if isinstance(value, dict):
+        return Block(True, [Entry(str(k), to_block(v)) for k, v in value.items()])
+    if isinstance(value, list | tuple):
+        return Block(False, [Entry(None, to_block(v)) for v in value])
+    if isinstance(value, bool):
+        return _Plain("true" if value else "false")
+    if isinstance(value, int | float):
+        return _Plain(repr(value))
+    return str(value)
+
+
+def with_field(text: str, kind: str, key: str, value: Any) -> Formatted:
+    """The record's text in canonical form with one top-level field set to ``value``.
+
+    Everything else (other values, every comment) is kept; the result is read back and
+    checked, as `canonical` does.
+    """
+    before = parse(text, "<edit>")
+    if before.data is None or any(d.severity == "error" for d in before.diagnostics):
+        return Formatted(None, "the file has YAML errors; run `ledger validate` and fix them first")
+    tree = _TreeBuilder(text.removeprefix("\ufeff")).build()
+    node = to_block(value)
+    for entry in tree.root.entries:
+        if entry.key == key:
+            entry.value = node
+            break
+    else:
+        tree.root.entries.append(Entry(key, node))
+    out: list[str] = list(tree.header)
+    _emit_block(tree.root, RECORD_TYPES[kind], 0, out)
+    out.extend(tree.trailing)
+    result = "\n".join(out) + "\n"
+    after = parse(result, "<edit>")
+    expected = {**before.data, key: value}
+    if after.data != expected or _comments(result) != _comments(text.removeprefix("\ufeff")):
+        return Formatted(None, f"setting '{key}' would change another value or drop a comment")
+    return Formatted(result)

@@ -209,6 +209,18 @@ class Relation(Record):
         return self.links()[0][1]
 
 
+class Review(Record):
+    """Who checked a claim against its source, when, and the content they saw.
+
+    ``fingerprint`` is the SHA-256 of the claim's values (not its formatting), so a review
+    goes stale when the claim's content changes, and never merely because it was reformatted.
+    """
+
+    by: Text
+    date: IsoDate
+    fingerprint: Annotated[StrictStr, Field(pattern=SHA256_PATTERN)]
+
+
 class Claim(Record):
     id: Id
     source: Id
@@ -223,6 +235,7 @@ class Claim(Record):
     figures: list[Figure] = []
     relations: list[Relation] = []
     notes: Text | None = None
+    reviews: list[Review] = []
 
 
 RECORD_TYPES: dict[str, type[Record]] = {

@@ -61,10 +61,10 @@ def open_layout(explicit: Path | None = None, cwd: Path | None = None) -> Layout
                 f"run inside a ledger, or pass --root (or set {ROOT_ENV})"
             )
         root = found
-    return _read_marker(root)
+    return read_marker(root)
 
 
-def _read_marker(root: Path) -> Layout | RootError:
+def read_marker(root: Path) -> Layout | RootError:
     marker = root / MARKER
     try:
         config = tomllib.loads(marker.read_text(encoding="utf-8"))

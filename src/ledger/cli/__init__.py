@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.cli import fmt_cmd, schema_cmd, status_cmd, validate_cmd  # noqa: F401  (they register commands)
+from ledger.cli import diff_cmd, fmt_cmd, review_cmd, schema_cmd, status_cmd, validate_cmd  # noqa: F401  (they register commands)
 from ledger.cli.app import app
 
 

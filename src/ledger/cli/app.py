@@ -131,3 +131,20 @@ def complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
         if path.name.startswith(incomplete)
     }
     return sorted(ids)
+
+
+REV_HELP = "Read the ledger as it was at this git revision (no checkout is made)."
+
+
+def layout_at(ctx: typer.Context, rev: str | None) -> Layout:
+    """The ledger's layout now, or at a git revision (unpacked until the command ends)."""
+    layout = layout_of(ctx)
+    if rev is None:
+        return layout
+    from ledger.revision import GitError, open_snapshot
+
+    snapshot = open_snapshot(layout, rev)
+    if isinstance(snapshot, GitError):
+        fail(snapshot.message)
+    ctx.call_on_close(lambda: snapshot.__exit__(None, None, None))
+    return snapshot.layout  # type: ignore[return-value]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.cli.app import app, complete_id, layout_of, load_or_exit, resolve_or_exit
+from ledger.cli.app import REV_HELP, app, complete_id, layout_at, load_or_exit, resolve_or_exit
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -52,14 +52,14 @@ def status(
     output: Annotated[
         StatusFormat, typer.Option("--format", "-f", help="human, json or markdown.")
     ] = StatusFormat.human,
+    rev: Annotated[str | None, typer.Option("--rev", metavar="REV", help=REV_HELP)] = None,
 ) -> None:
     """The status of a requirement or case: the rule line that decided it, the claims on each
     side with source, place and quoted words, contradictions side by side, key figures, gaps."""
     from ledger import status as rule
     from ledger.safe_text import dumps
 
-    layout = layout_of(ctx)
-    ledger = load_or_exit(layout).ledger
+    ledger = load_or_exit(layout_at(ctx, rev)).ledger
     if record_id is None:
         report: object = rule.overview(ledger)
     else:

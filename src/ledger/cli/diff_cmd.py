@@ -1,0 +1,181 @@
+"""`ledger diff` and `ledger log`: what changed between revisions, and what it did."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ledger.cli.app import app, complete_id, fail, layout_of, load_or_exit, resolve_or_exit
+
+if TYPE_CHECKING:
+    from ledger.diff import LedgerDiff
+    from ledger.ledger import Ledger
+    from ledger.root import Layout
+
+
+class DiffFormat(StrEnum):
+    human = "human"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    revisions: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[A [B]]",
+            help="Compare A with B (also written A..B). Default: HEAD with the working tree; "
+            "one revision: it with the working tree.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="human, json or markdown.")
+    ] = DiffFormat.human,
+) -> None:
+    """Compare the ledger by record id, not by line: records added, removed and changed with
+    their changed fields; then every requirement and case whose derived status changes, old ->
+    new, with the claims that caused it; and changed claims that lack a fresh review."""
+    from ledger.diff import diff_ledgers
+    from ledger.revision import WORKTREE
+
+    layout = layout_of(ctx)
+    old_rev, new_rev = _revisions(revisions or [])
+    old = _ledger_at(ctx, layout, old_rev)
+    new = _ledger_at(ctx, layout, new_rev)
+    result = diff_ledgers(old, new, old_rev, new_rev or WORKTREE)
+    if output is DiffFormat.json:
+        from ledger.safe_text import dumps
+
+        sys.stdout.write(dumps(result.to_dict()) + "\n")
+    elif output is DiffFormat.markdown:
+        from ledger.diff_markdown import diff_markdown
+
+        sys.stdout.write(diff_markdown(result))
+    else:
+        _show(result)
+
+
+def _revisions(given: list[str]) -> tuple[str, str | None]:
+    if len(given) == 1 and ".." in given[0]:
+        old, _, new = given[0].partition("..")
+        return old or "HEAD", new or None
+    if len(given) > 2:
+        fail("give at most two revisions: ledger diff [A [B]]")
+    if not given:
+        return "HEAD", None
+    return given[0], given[1] if len(given) == 2 else None
+
+
+def _ledger_at(ctx: typer.Context, layout: Layout, rev: str | None) -> Ledger:
+    from ledger.revision import GitError, open_snapshot, repository_prefix
+
+    if rev is None:
+        prefix = repository_prefix(layout)
+        if isinstance(prefix, GitError):
+            fail(prefix.message)
+        return load_or_exit(layout).ledger
+    snapshot = open_snapshot(layout, rev)
+    if isinstance(snapshot, GitError):
+        fail(snapshot.message)
+    ctx.call_on_close(lambda: snapshot.__exit__(None, None, None))
+    return load_or_exit(snapshot.layout).ledger  # type: ignore[arg-type]
+
+
+def _show(result: LedgerDiff) -> None:
+    from ledger.cli.render import console, indented, line, status_text, text
+
+    out = console()
+    out.print(text(f"ledger diff {result.old} .. {result.new}", "bold"))
+    if result.empty:
+        out.print(text("no changes to records or statuses"))
+        return
+    marks = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
+    if result.records:
+        out.print()
+        out.print(text("Records", "bold underline"))
+    for change in result.records:
+        mark, style = marks[change.change]
+        review = f"  [review: {change.review}]" if change.review else ""
+        out.print(line((f"{mark} {change.kind} {change.id}", style), f"  {change.path}",
+                       (review, "yellow" if change.review in ("stale", "none") else "dim")))
+        for item in change.fields:
+            out.print(indented(line((f"{item.field}: ", "bold"), (_short(item.old), "red"),
+                                    " -> ", (_short(item.new), "green")), 4))
+    if result.statuses:
+        out.print()
+        out.print(text("Status changes", "bold underline"))
+    for change in result.statuses:
+        where = change.id if change.kind == "requirement" else f"{change.id} / {change.requirement}"
+        row = line((f"{change.kind} {where}", "bold"), "  ")
+        row.append_text(status_text(change.old or "(none)"))
+        row.append_text(text(f" ({change.old_line or '-'}) -> "))
+        row.append_text(status_text(change.new or "(none)"))
+        row.append_text(text(f" ({change.new_line or '-'})"))
+        out.print(row)
+        if change.claims:
+            out.print(indented(text(f"because of: {', '.join(change.claims)}", "dim"), 4))
+    if result.unreviewed:
+        out.print()
+        out.print(text(f"Changed claims without a fresh review: {', '.join(result.unreviewed)}",
+                       "yellow"))
+
+
+def _short(value: object) -> str:
+    if value is None:
+        return "(none)"
+    return str(value) if not isinstance(value, (list, dict)) else _json(value)
+
+
+def _json(value: object) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+@app.command()
+def log(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Any record id.", autocompletion=complete_id)
+    ],
+    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many commits.")] = 20,
+    output: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="human or json.")
+    ] = DiffFormat.human,
+) -> None:
+    """The commits that changed a record, newest first; for a requirement or case, how its
+    derived status moved over those commits."""
+    from ledger.history import record_history
+    from ledger.revision import GitError
+
+    layout = layout_of(ctx)
+    ledger = load_or_exit(layout).ledger
+    found = resolve_or_exit(ledger, record_id)
+    history = record_history(layout, ledger, found, limit)
+    if isinstance(history, GitError):
+        fail(history.message)
+    if output is DiffFormat.json:
+        from ledger.safe_text import dumps
+
+        sys.stdout.write(dumps(history.to_dict()) + "\n")
+        return
+    from ledger.cli.render import console, line, status_text, text
+
+    out = console()
+    out.print(text(f"{found}  ({history.path})", "bold"))
+    if not history.commits:
+        out.print(text("no commit has changed this record yet"))
+    for commit in history.commits:
+        row = line((commit.commit[:10], "yellow"), f"  {commit.date}  {commit.author}  ",
+                   commit.subject)
+        if commit.status:
+            row.append_text(text("  status: "))
+            row.append_text(status_text(commit.status))
+            row.append_text(text(f" ({commit.line})"))
+        out.print(row)

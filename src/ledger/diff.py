@@ -1,0 +1,182 @@
+"""A semantic diff between two states of a ledger: records by id, then what that does to
+each requirement's and case's derived status, and which changed claims lack a fresh review.
+
+JSON shape (``to_dict()``)::
+
+    {"format": "ledger-diff", "version": 1, "old": label, "new": label,
+     "records": [{"id", "kind", "change": "added"|"removed"|"changed", "path",
+                  "fields": [{"field", "old", "new"}], "review": "fresh"|"stale"|"none"|null}],
+     "statuses": [{"id", "kind": "requirement"|"case", "requirement", "title",
+                   "old", "new", "old_line", "new_line", "claims": [id]}],
+     "unreviewed": [claim id]}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.ledger import Ledger
+from ledger.review import is_fresh
+from ledger.status import case_status, requirement_verdicts, to_plain
+
+FORMAT_VERSION = 1
+KIND_SINGULAR = {"sources": "source", "requirements": "requirement", "cases": "case",
+                 "claims": "claim"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    id: str
+    kind: str
+    change: str
+    path: str
+    fields: tuple[FieldChange, ...] = ()
+    review: str | None = None
+    """For changed or added claims: whether a review stamp covers the new content."""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    id: str
+    kind: str
+    requirement: str
+    title: str
+    old: str | None
+    new: str | None
+    old_line: str | None
+    new_line: str | None
+    claims: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LedgerDiff:
+    old: str
+    new: str
+    records: tuple[RecordChange, ...]
+    statuses: tuple[StatusChange, ...]
+    unreviewed: tuple[str, ...] = field(default=())
+
+    @property
+    def empty(self) -> bool:
+        return not self.records and not self.statuses
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": "ledger-diff", "version": FORMAT_VERSION, **to_plain(self)}
+
+
+def diff_ledgers(old: Ledger, new: Ledger, old_label: str, new_label: str) -> LedgerDiff:
+    """Compare two ledgers record by record and status by status."""
+    records = tuple(_record_changes(old, new))
+    touched = {r.id for r in records if r.kind == "claim"}
+    statuses = tuple(_status_changes(old, new, touched))
+    unreviewed = tuple(r.id for r in records if r.kind == "claim" and r.review in ("stale", "none"))
+    return LedgerDiff(old_label, new_label, records, statuses, unreviewed)
+
+
+def _record_changes(old: Ledger, new: Ledger) -> list[RecordChange]:
+    changes = []
+    for kind, new_table in new.tables().items():
+        old_table = old.tables()[kind]
+        singular = KIND_SINGULAR[kind]
+        for record_id in sorted(set(old_table) | set(new_table)):
+            before, after = old_table.get(record_id), new_table.get(record_id)
+            if before is None:
+                changes.append(RecordChange(record_id, singular, "added", new.paths[record_id],
+                                            review=_review(after)))
+            elif after is None:
+                changes.append(RecordChange(record_id, singular, "removed", old.paths[record_id]))
+            else:
+                fields = _field_changes(before.model_dump(mode="json", by_alias=True),
+                                        after.model_dump(mode="json", by_alias=True))
+                if fields:
+                    changes.append(RecordChange(record_id, singular, "changed",
+                                                new.paths[record_id], tuple(fields),
+                                                _review(after)))
+    return sorted(changes, key=lambda c: (c.kind != "claim", c.kind, c.id))
+
+
+def _review(record: Any) -> str | None:
+    if not hasattr(record, "reviews"):
+        return None
+    fresh = is_fresh(record)
+    return "none" if fresh is None else ("fresh" if fresh else "stale")
+
+
+def _field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+    """Changed top-level fields; a map (bears_on) is compared key by key."""
+    changes = []
+    for name in list(dict.fromkeys([*before, *after])):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict) and name != "archive":
+            for key in sorted(set(old) | set(new)):
+                if old.get(key) != new.get(key):
+                    changes.append(FieldChange(f"{name}.{key}", old.get(key), new.get(key)))
+        else:
+            changes.append(FieldChange(name, old, new))
+    return changes
+
+
+def _claims_on(ledger: Ledger, requirement: str | None = None, case: str | None = None) -> set[str]:
+    return {
+        c.id for c in ledger.claims.values()
+        if (requirement is None or requirement in c.bears_on)
+        and (case is None or case in c.cases)
+    }
+
+
+def _status_changes(old: Ledger, new: Ledger, touched: set[str]) -> list[StatusChange]:
+    changes = []
+    old_verdicts, new_verdicts = requirement_verdicts(old), requirement_verdicts(new)
+    for req_id in sorted(set(old_verdicts) | set(new_verdicts)):
+        before, after = old_verdicts.get(req_id), new_verdicts.get(req_id)
+        if _same(before, after):
+            continue
+        title = (new.requirements.get(req_id) or old.requirements[req_id]).title
+        cause = (_claims_on(old, req_id) | _claims_on(new, req_id)) & touched
+        changes.append(StatusChange(req_id, "requirement", req_id, title, *_pair(before, after),
+                                    tuple(sorted(cause))))
+    old_cases, new_cases = _case_verdicts(old), _case_verdicts(new)
+    for key in sorted(set(old_cases) | set(new_cases)):
+        before, after = old_cases.get(key), new_cases.get(key)
+        if _same(before, after):
+            continue
+        case_id, req_id = key
+        title = (new.cases.get(case_id) or old.cases[case_id]).title
+        cause = (_claims_on(old, req_id, case_id) | _claims_on(new, req_id, case_id)) & touched
+        changes.append(StatusChange(case_id, "case", req_id, title, *_pair(before, after),
+                                    tuple(sorted(cause))))
+    return changes
+
+
+def _case_verdicts(ledger: Ledger) -> dict[tuple[str, str], Any]:
+    verdicts = {}
+    for case_id in ledger.cases:
+        for group in case_status(ledger, case_id).requirements:
+            if group.id is not None:
+                verdicts[(case_id, group.id)] = group.verdict
+    return verdicts
+
+
+def _same(before: Any, after: Any) -> bool:
+    if before is None or after is None:
+        return before is after
+    return bool(before.status == after.status and before.line == after.line)
+
+
+def _pair(before: Any, after: Any) -> tuple[str | None, str | None, str | None, str | None]:
+    return (
+        before.status.value if before else None,
+        after.status.value if after else None,
+        before.line if before else None,
+        after.line if after else None,
+    )

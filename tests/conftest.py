@@ -1,0 +1,113 @@
+"""Shared helpers: the sample ledger, throw-away copies of it to break, and ways to run the CLI.
+
+`tests/sample/` is a small, clean ledger. A test that needs a broken ledger takes the
+`sample_copy` fixture (a copy in a temporary folder), changes one thing and looks at what comes
+back: the library's diagnostics, or the CLI's exit code and its stdout and stderr, which the
+installed Typer's `CliRunner` keeps apart (`result.stdout`, `result.stderr`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from ledger.cli.app import app
+from ledger.diagnostics import Diagnostic
+from ledger.load import LoadResult, load
+from ledger.root import Layout, open_layout
+
+SAMPLE = Path(__file__).parent / "sample"
+"""The committed sample ledger; never written to by tests."""
+
+
+def layout_for(root: Path) -> Layout:
+    layout = open_layout(root)
+    assert isinstance(layout, Layout), layout
+    return layout
+
+
+def where(d: Diagnostic) -> tuple[str, int, int, str]:
+    """What most tests assert about a diagnostic: code, line, column and field."""
+    return (d.code, d.line, d.column, d.field)
+
+
+class Sample:
+    """A copy of the sample ledger that a test may break. Paths are relative to `data/`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.data = root / "data"
+
+    def path(self, rel: str) -> Path:
+        return self.data / rel
+
+    def read(self, rel: str) -> str:
+        return self.path(rel).read_text(encoding="utf-8")
+
+    def write(self, rel: str, content: str | bytes) -> Path:
+        path = self.path(rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    def edit(self, rel: str, old: str, new: str) -> Path:
+        """Replace one occurrence of ``old`` (which must be there) in a file."""
+        text = self.read(rel)
+        assert text.count(old) == 1, f"{old!r} is not exactly once in {rel}"
+        return self.write(rel, text.replace(old, new))
+
+    def load(self) -> LoadResult:
+        result = load(layout_for(self.root))
+        assert result.fatal is None, result.fatal
+        return result
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.load().diagnostics
+
+    def only(self) -> Diagnostic:
+        """The single diagnostic the ledger gives (fails, listing them, if there are others)."""
+        found = self.diagnostics()
+        assert len(found) == 1, [(d.path, *where(d), d.message) for d in found]
+        return found[0]
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Sample:
+    """A fresh copy of tests/sample in a temporary folder."""
+    root = tmp_path / "ledger"
+    shutil.copytree(SAMPLE, root, symlinks=True)
+    return Sample(root)
+
+
+def run(args: Sequence[str], env: dict[str, str | None] | None = None) -> Result:
+    """`ledger ARGS` in-process. LEDGER_ROOT is unset unless ``env`` sets it."""
+    return CliRunner().invoke(app, list(args), env={"LEDGER_ROOT": None, **(env or {})})
+
+
+def run_process(
+    args: Sequence[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """`python -m ledger ARGS` as a real process, where process behaviour matters (a crash,
+    a hang, real file descriptors). ``timeout`` only guards against a hang; it is no budget."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"LEDGER_ROOT", "NO_COLOR"}}
+    return subprocess.run(
+        [sys.executable, "-m", "ledger", *args],
+        cwd=cwd,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="backslashreplace",
+        timeout=timeout,
+        check=False,
+    )
