@@ -134,7 +134,7 @@ def show_overview(out: Console, report: Overview) -> None:
 
 
 def show_requirement(out: Console, report: RequirementStatus, explain: bool) -> None:
-    from ledger.cli.render import line, text
+    from ledger.cli.render import indented, line, text
 
     req = report.requirement
     out.print(line((req.id, "bold"), "  ", (req.title, "bold")))
@@ -145,10 +145,13 @@ def show_requirement(out: Console, report: RequirementStatus, explain: bool) -> 
             "dim",
         )
     )
-    out.print(line("  \u201c", (req.text, "italic"), "\u201d"))
+    out.print(indented(line("\u201c", (req.text, "italic"), "\u201d"), 2))
     out.print(text(f"  wording: {req.source}, {req.locator}", "dim"))
     out.print()
     _verdict(out, report.verdict, f"{report.rule.name} v{report.rule.version}", explain)
+    _case_table(out, report.cases)
+    out.print(text(f"{len(report.contradictions)} contradiction(s), {len(report.figures)} "
+                   f"figure(s), {len(report.gaps)} gap(s); the evidence follows.", "dim"))
     for group in report.cases:
         _group(out, group, f"{group.id}  {group.title}" if group.id else "No case", explain)
     _contradictions(out, report.contradictions)
@@ -179,6 +182,25 @@ def show_case(out: Console, report: CaseStatus, explain: bool) -> None:
     _contradictions(out, report.contradictions)
     _figures(out, report.figures)
     _gaps(out, report.gaps)
+
+
+def _case_table(out: Console, groups: tuple[Group, ...]) -> None:
+    """One row per case: the answer in one screen, before the evidence."""
+    from ledger.cli.render import status_text, table, text
+
+    grid = table("case", "status", "support ind/gov", "undermine ind/gov", "context")
+    for group in groups:
+        t = group.verdict.tally
+        status = status_text(group.verdict.status.value)
+        status.append_text(text(f" {group.verdict.line}", "dim"))
+        grid.add_row(
+            text(group.id or "(no case)"),
+            status,
+            text(f"{t.independent_supports} / {t.obligor_supports}"),
+            text(f"{t.independent_undermines} / {t.obligor_undermines}"),
+            text(t.context),
+        )
+    out.print(grid)
 
 
 def _verdict(out: Console, verdict: Verdict, rule: str, explain: bool) -> None:
