@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from conftest import Sample, layout_for, where
+from ledger.diagnostics import CODES
 from ledger.files import MAX_RECORD_BYTES
 from ledger.load import load
 
@@ -38,7 +40,14 @@ def test_the_sample_loads_cleanly(sample_copy: Sample) -> None:
     )
 
 
-# -- reading files --------------------------------------------------------------------------
+def test_every_diagnostic_code_has_a_test() -> None:
+    """A new code needs a fixture that produces it (asserted with its line and column)."""
+    tests = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
+    tested = set(re.findall(r'"([a-z0-9-]+)",\s+\d+,\s+\d+', tests))
+    assert set(CODES) - tested == set()
+
+
+# -- reading files --------------------------------------------------------------------------------
 
 
 def test_a_symlinked_record_is_not_followed(sample_copy: Sample) -> None:
@@ -189,7 +198,14 @@ def test_a_folder_without_read_permission_is_unreadable(sample_copy: Sample) -> 
         found = sample_copy.diagnostics()
     finally:
         folder.chmod(0o755)
-    assert [(d.path, d.code) for d in found] == [("data/claims/mx-gov-2018", "unreadable")]
+    [unreadable] = [d for d in found if d.code == "unreadable"]
+    assert (unreadable.path, *where(unreadable)) == (
+        "data/claims/mx-gov-2018",
+        "unreadable",
+        0,
+        0,
+        "",
+    )
 
 
 def test_no_data_folder_is_fatal(sample_copy: Sample) -> None:
@@ -199,7 +215,7 @@ def test_no_data_folder_is_fatal(sample_copy: Sample) -> None:
     assert "does not exist" in result.fatal
 
 
-# -- the schema -----------------------------------------------------------------------------
+# -- the schema -----------------------------------------------------------------------------------
 
 
 def test_unknown_field_with_a_did_you_mean_hint(sample_copy: Sample) -> None:
@@ -342,7 +358,7 @@ def test_several_schema_problems_in_one_file_are_all_reported(sample_copy: Sampl
     ]
 
 
-# -- ids --------------------------------------------------------------------------------------
+# -- ids ------------------------------------------------------------------------------------------
 
 
 def test_id_differs_from_the_file_name(sample_copy: Sample) -> None:
@@ -380,7 +396,7 @@ def test_duplicate_id_across_kinds(sample_copy: Sample) -> None:
     assert (found.path, *where(found)) == ("data/claims/xxx.yaml", "duplicate-id", 1, 5, "id")
 
 
-# -- one mistake, one diagnostic ----------------------------------------------------------------
+# -- one mistake, one diagnostic ------------------------------------------------------------------
 
 
 def test_a_broken_record_does_not_make_references_to_it_unresolved(sample_copy: Sample) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 from ledger.diff import LedgerDiff
+from ledger.safe_text import visible
 from ledger.status_markdown import escape
 
 
 def diff_markdown(result: LedgerDiff) -> str:
-    out = [f"### Ledger changes: `{escape(result.old)}` \u2192 `{escape(result.new)}`", ""]
+    out = [f"### Ledger changes: {_code(result.old)} \u2192 {_code(result.new)}", ""]
     if result.empty:
         return "\n".join([*out, "No changes to records or statuses."]) + "\n"
     if result.statuses:
@@ -26,13 +28,22 @@ def diff_markdown(result: LedgerDiff) -> str:
     out += ["**Records**", ""]
     for r in result.records:
         review = f" \u2014 review: {escape(r.review)}" if r.review else ""
-        out.append(f"- {escape(r.change)} {escape(r.kind)} `{escape(r.id)}`{review}")
+        out.append(f"- {escape(r.change)} {escape(r.kind)} {_code(r.id)}{review}")
         for f in r.fields:
-            out.append(f"  - `{escape(f.field)}`: {_value(f.old)} \u2192 {_value(f.new)}")
+            out.append(f"  - {_code(f.field)}: {_value(f.old)} \u2192 {_value(f.new)}")
     if result.unreviewed:
         out += ["", f"\u26a0 Changed claims without a fresh review: "
                 f"{escape(', '.join(result.unreviewed))}"]
     return "\n".join(out) + "\n"
+
+
+def _code(value: object) -> str:
+    """Data as a code span: shown as written (backslash escapes are not read inside one), so
+    the fence is made longer than any run of backticks in the text instead."""
+    raw = visible(" ".join(str(value).split()))
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", raw)), default=0) + 1)
+    pad = " " if raw.startswith("`") or raw.endswith("`") else ""
+    return f"{fence}{pad}{raw}{pad}{fence}"
 
 
 def _value(value: object) -> str:

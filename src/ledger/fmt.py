@@ -84,6 +84,12 @@ def _rest_comment(lines: list[str], line: int, column: int) -> str:
     return rest if rest.startswith("#") else ""
 
 
+def _header_comment(lines: list[str], mark: Any) -> str:
+    """The comment after a block scalar's header (``>-  # note``), if there is one."""
+    found = re.match(r"[|>][-+1-9]*\s+(#.*)$", lines[mark.line][mark.column :])
+    return found.group(1).strip() if found else ""
+
+
 class _TreeBuilder:
     """Builds a Tree from parser events (the file is known to be valid: yamlread said so)."""
 
@@ -95,7 +101,7 @@ class _TreeBuilder:
         events = list(yaml.parse(self.text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
         skip = set()
         for event in events:
-            if isinstance(event, yaml.ScalarEvent) and event.style in ("|", ">"):
+            if isinstance(event, yaml.ScalarEvent):  # lines inside a multi-line scalar
                 end = event.end_mark.line + (0 if event.end_mark.column == 0 else 1)
                 skip.update(range(event.start_mark.line + 1, end))
         comments = _line_comments(self.text, skip)
@@ -133,11 +139,13 @@ class _TreeBuilder:
                 else:
                     self._place(stack, pending_key, value, event, starts)
                     owner = block.entries[-1]
-                    if event.style not in ("|", ">"):
+                    if event.style in ("|", ">"):  # `key: >-  # note`: after the header
+                        comment = _header_comment(self.lines, event.start_mark)
+                    else:
                         comment = _rest_comment(
                             self.lines, event.end_mark.line, event.end_mark.column
                         )
-                        owner.inline = comment or owner.inline
+                    owner.inline = comment or owner.inline
         assert root is not None
         first = min((line for line, _ in starts), default=len(self.lines))
         header = [comments.pop(line) for line in sorted(comments) if line < first]
@@ -245,7 +253,14 @@ def _emit_item(lead: str, entry: Entry, model: Any, indent: int, out: list[str])
     inline = f"  {entry.inline}" if entry.inline else ""
     value = entry.value
     if isinstance(value, Block) and value.is_map and value.entries:
+        first = len(out)
         _emit_block(value, model, indent + 2, out, first_prefix=f"{lead}- ")
+        if value.flow_inline:  # `- {a: 1}  # note`: the note stays on the item's first line
+            at = next(i for i in range(first, len(out)) if out[i].startswith(f"{lead}- "))
+            out[at] += f"  {value.flow_inline}"
+        return
+    if isinstance(value, Block):  # an empty map or list as an item: `- {}`, `- []`
+        out.append(f"{lead}- {'{}' if value.is_map else '[]'}{inline or _flow(value)}")
         return
     _emit_scalar(f"{lead}-", "", value, inline, indent + 2, out)
 
@@ -383,23 +398,32 @@ def canonical(text: str, kind: str, modeline: str | None = None) -> Formatted:
     return Formatted(result)
 
 
+_COMMENT = re.compile(r"(?:^|(?<=[ \t]))#[^\n]*", re.M)
+
+
 def _comments(text: str) -> list[str]:
-    """Every comment in a text, as a sorted list (order may change when keys move)."""
-    tree = _TreeBuilder(text).build()
-    found = [*tree.header, *tree.trailing]
+    """Every comment in a text, as a sorted list (order may change when keys move).
 
-    def walk(block: Block) -> None:
-        if block.flow_inline:
-            found.append(block.flow_inline)
-        for entry in block.entries:
-            found.extend(entry.before)
-            if entry.inline:
-                found.append(entry.inline)
-            if isinstance(entry.value, Block):
-                walk(entry.value)
-
-    walk(tree.root)
-    return sorted(c for c in found if not c.startswith(MODELINE_PREFIX))
+    Found from the scanner's tokens, not from the tree the emitter writes, so that a comment
+    the tree builder misses makes the check fail instead of vanishing unnoticed: a comment is
+    a ``#`` at the start of a line or after a space or tab, outside every scalar.
+    """
+    spans = []
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, yaml.ScalarToken):
+            start = token.start_mark.index
+            if token.style in ("|", ">"):  # the header line may carry a comment
+                start = text.find("\n", start) + 1 or token.end_mark.index
+            spans.append((start, token.end_mark.index))
+    found = []
+    position = 0
+    for start, end in [*sorted(spans), (len(text), len(text))]:
+        for match in _COMMENT.finditer(text, position, max(position, start)):
+            comment = match.group().strip()
+            if not comment.startswith(MODELINE_PREFIX):
+                found.append(comment)
+        position = max(position, end)
+    return sorted(found)
 
 
 def to_block(value: Any) -> Any:

@@ -200,7 +200,8 @@ class Resolution(Plain):
             return ""
         if self.match is Match.ambiguous:
             return f"{self.query!r} is ambiguous: it begins {', '.join(self.candidates)}"
-        what = "record" if len(self.kinds) != 1 else self.kinds[0].removesuffix("s")
+        searched = [k.removesuffix("s") for k in self.kinds]
+        what = "record" if set(self.kinds) == set(KINDS) else " or ".join(searched)
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         return f"no {what} with id {self.query!r}{hint}"
 

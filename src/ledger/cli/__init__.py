@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from ledger.cli import diff_cmd, fmt_cmd, review_cmd, schema_cmd, status_cmd, validate_cmd  # noqa: F401  (they register commands)
+from ledger.cli import (  # noqa: F401  (they register commands)
+    diff_cmd,
+    fmt_cmd,
+    query_cmds,
+    review_cmd,
+    schema_cmd,
+    status_cmd,
+    validate_cmd,
+)
 from ledger.cli.app import app
 
 

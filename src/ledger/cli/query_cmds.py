@@ -1,0 +1,821 @@
+"""Questions asked of the ledger: `show`, `list`, `xref`, `conflicts`, `gaps`, `search`,
+`timeline` and `figures`.
+
+Each command is one library call (:mod:`ledger.xref`, :mod:`ledger.query`) plus rendering. The
+JSON of every command is the library result's ``to_dict()``, whose shape those modules
+document. Ids typed by the user are resolved (exact, or a unique prefix) and an unknown id
+exits 2 with "did you mean". The library is imported inside each command, so `ledger --help`
+stays fast; the choices of the filter options are mirrored here for the same reason (a test
+keeps them equal to the model's).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ledger.cli.app import RootOption, app, complete_id, fail, layout_of, load_or_exit
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from ledger.ledger import Ledger
+    from ledger.query import Event, FigureGroup
+    from ledger.status import ClaimRef, Contradiction, FigureView
+    from ledger.xref import Link
+
+
+# -- options shared by the commands --------------------------------------------------------
+
+
+class OutputFormat(StrEnum):
+    human = "human"
+    json = "json"
+
+
+class RowFormat(StrEnum):
+    human = "human"
+    json = "json"
+    csv = "csv"
+
+
+class PerspectiveChoice(StrEnum):
+    """Mirrors ledger.model.Perspective."""
+
+    government = "government"
+    civil_society = "civil-society"
+    intergovernmental = "intergovernmental"
+    court = "court"
+    media = "media"
+    legislature = "legislature"
+    academic = "academic"
+
+
+class StanceChoice(StrEnum):
+    """Mirrors ledger.model.Stance."""
+
+    supports = "supports"
+    undermines = "undermines"
+    context = "context"
+
+
+class ClaimKindChoice(StrEnum):
+    """Mirrors ledger.model.ClaimKind."""
+
+    fact = "fact"
+    figure = "figure"
+    allegation = "allegation"
+    assessment = "assessment"
+    commitment = "commitment"
+    official_act = "official-act"
+    legal_finding = "legal-finding"
+
+
+class GapKindChoice(StrEnum):
+    """Mirrors ledger.status.GapKind."""
+
+    no_evidence = "no-evidence"
+    obligor_only = "obligor-only"
+    case_without_claims = "case-without-claims"
+    one_sided_case = "one-sided-case"
+    unpaired_claim = "unpaired-claim"
+    undated_claim = "undated-claim"
+
+
+LIST_KINDS: tuple[str, ...] = ("sources", "requirements", "cases", "claims")
+"""The kinds `ledger list` takes (the singular works too)."""
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="human or json (its shape is given above).")
+]
+RowFormatOption = Annotated[
+    RowFormat,
+    typer.Option("--format", "-f", help="human, json or csv (nothing cut; shapes above)."),
+]
+
+
+def _id_argument(help_text: str, *, optional: bool = False) -> Any:
+    return typer.Argument(
+        metavar="[ID]" if optional else "ID",
+        help=help_text,
+        autocompletion=complete_id,
+        show_default=False,
+    )
+
+
+def _id_option(name: str, help_text: str) -> Any:
+    return typer.Option(
+        name, metavar="ID", help=help_text, autocompletion=complete_id, show_default=False
+    )
+
+
+def _load(ctx: typer.Context, root: Path | None) -> Ledger:
+    """The ledger's records; queries need no cross-record diagnostics."""
+    return load_or_exit(layout_of(ctx, root), check=False).ledger
+
+
+def _write_json(data: object) -> None:
+    from ledger.safe_text import dumps
+
+    sys.stdout.write(dumps(data) + "\n")
+
+
+def _write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """CSV on stdout: every cell whole, control characters made visible, newlines kept."""
+    import csv
+
+    from ledger.safe_text import visible
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([visible("" if v is None else str(v), keep_newlines=True) for v in row])
+
+
+def _whole(grid: Table, *columns: int) -> Table:
+    """Keep these columns unwrapped (ids, dates, numbers): the other columns wrap instead."""
+    for index in columns:
+        grid.columns[index].no_wrap = True
+    return grid
+
+
+def _singular(kind: str | None) -> str:
+    return kind.removesuffix("s") if kind else "missing"
+
+
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
+
+
+# -- show and xref -------------------------------------------------------------------------
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str,
+        _id_argument("Any record: source, requirement, case or claim (a unique prefix will do)."),
+    ],
+    output: FormatOption = OutputFormat.human,
+    root: RootOption = None,
+) -> None:
+    """One record in full, whatever its kind, with what it references and everything that
+    points to it.
+
+    JSON: {"id", "kind", "path", "record": {the record's fields as in YAML}, "outbound": [Link],
+    "inbound": [Link]}, where Link = {"from_id", "from_kind", "to_id", "to_kind", "role",
+    "detail"}.
+    """
+    from ledger.cli.app import resolve_or_exit
+    from ledger.xref import show as show_record
+
+    ledger = _load(ctx, root)
+    shown = show_record(ledger, resolve_or_exit(ledger, record_id))
+    if output is OutputFormat.json:
+        _write_json(shown.to_dict())
+        return
+    from ledger.cli.render import console, table
+
+    out = console()
+    _heading(out, shown.kind, shown.id, shown.path)
+    grid = table("field", "value")
+    grid.show_header = False
+    for key, value in shown.record.items():
+        if value in ([], {}, None):
+            continue
+        grid.add_row(_field_name(key), _value_text(value))
+    out.print(grid)
+    _links(out, shown.outbound, shown.inbound)
+
+
+@app.command()
+def xref(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str,
+        _id_argument(
+            "Any record (a unique prefix will do). An id no record has still shows the "
+            "records that point to it."
+        ),
+    ],
+    output: FormatOption = OutputFormat.human,
+    root: RootOption = None,
+) -> None:
+    """What a record references, and what references it, with the field each link comes from.
+
+    JSON: {"id", "kind", "path", "outbound": [Link], "inbound": [Link]}; a missing target has
+    "to_kind": null.
+    """
+    from ledger.xref import XrefIndex, resolve
+    from ledger.xref import xref as xref_of
+
+    ledger = _load(ctx, root)
+    index = XrefIndex(ledger)
+    found = resolve(ledger, record_id)
+    if found.id is not None:
+        target = found.id
+    elif index.inbound(record_id):
+        target = record_id  # a dangling reference: show who points at it
+    else:
+        fail(found.message)
+    report = xref_of(ledger, target, index)
+    if output is OutputFormat.json:
+        _write_json(report.to_dict())
+        return
+    from ledger.cli.render import console, text
+
+    out = console()
+    _heading(out, report.kind, report.id, report.path)
+    if report.kind is None:
+        out.print(text("no record has this id; these records point to it", "yellow"))
+    _links(out, report.outbound, report.inbound)
+
+
+def _heading(out: Console, kind: str | None, record_id: str, path: str | None) -> None:
+    from ledger.cli.render import line, text
+
+    out.print(line((_singular(kind), "dim"), "  ", (record_id, "bold")))
+    if path:
+        out.print(text(path, "dim"))
+
+
+def _field_name(key: str) -> Text:
+    from ledger.cli.render import text
+
+    return text(key, "bold")
+
+
+def _value_text(value: object) -> Text:
+    """A field's value: scalars as they are, lists one item a line, mappings as key: value."""
+    from ledger.cli.render import line, lines, text
+
+    if isinstance(value, dict):
+        return lines(*(line((f"{k}: ", "dim"), _inline(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return lines(*(line(("- ", "dim"), _inline(v)) for v in value))
+    return text(value)
+
+
+def _inline(value: object) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_inline(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_inline(v) for v in value)
+    return str(value)
+
+
+def _links(out: Console, outbound: Sequence[Link], inbound: Sequence[Link]) -> None:
+    from ledger.cli.render import text
+
+    for title, links, forward in (
+        ("References", outbound, True),
+        ("Referenced by", inbound, False),
+    ):
+        out.print()
+        out.print(text(f"{title} ({len(links)})", "bold underline"))
+        if links:
+            out.print(_links_table(links, forward))
+        else:
+            out.print(text("  none", "dim"))
+
+
+def _links_table(links: Sequence[Link], forward: bool) -> Table:
+    from ledger.cli.render import table, text
+
+    grid = _whole(table("role", "id", "kind", "detail"), 0, 1, 2)
+    for link in links:
+        other, kind = (link.to_id, link.to_kind) if forward else (link.from_id, link.from_kind)
+        grid.add_row(
+            text(link.role),
+            text(other, "cyan"),
+            text(_singular(kind), "" if kind else "yellow"),
+            text(link.detail or ""),
+        )
+    return grid
+
+
+# -- list ----------------------------------------------------------------------------------
+
+
+def _complete_kind(incomplete: str) -> list[str]:
+    return [k for k in LIST_KINDS if k.startswith(incomplete)]
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help="sources, requirements, cases or claims (the singular works too).",
+            autocompletion=_complete_kind,
+            show_default=False,
+        ),
+    ],
+    source: Annotated[
+        str | None, _id_option("--source", "Claims from this source (or records with one).")
+    ] = None,
+    perspective: Annotated[
+        PerspectiveChoice | None,
+        typer.Option(help="Sources of this perspective; claims from one (or records with one)."),
+    ] = None,
+    case: Annotated[
+        str | None, _id_option("--case", "Claims about this case (or records with one).")
+    ] = None,
+    requirement: Annotated[
+        str | None,
+        _id_option("--requirement", "Claims bearing on this requirement (or records with one)."),
+    ] = None,
+    stance: Annotated[
+        StanceChoice | None,
+        typer.Option(help="Claims with this stance (on --requirement if given, else on any)."),
+    ] = None,
+    claim_kind: Annotated[
+        ClaimKindChoice | None,
+        typer.Option("--kind", help="Claims of this kind (or records with one)."),
+    ] = None,
+    output: RowFormatOption = RowFormat.human,
+    root: RootOption = None,
+) -> None:
+    """Records of one kind, by id, filtered. Filters combine with AND.
+
+    On claims every filter applies to the claim (--perspective is its source's). On sources,
+    cases and requirements a filter on the record's own field applies directly (a source's
+    perspective; a case and a requirement that name each other); the other filters keep a
+    record when at least one of its claims passes them all.
+
+    JSON: {"kind", "filters": {name: value}, "records": [{the record's fields as in YAML}]}.
+    CSV: one row per record, one column per field; lists joined with "; ", nested values as
+    JSON.
+    """
+    from ledger import query
+    from ledger.cli.app import resolve_or_exit
+
+    try:
+        name = query.kind_name(kind.casefold())
+    except ValueError:
+        fail(f"unknown kind {kind!r}: expected one of {', '.join(LIST_KINDS)}")
+    ledger = _load(ctx, root)
+    ids = {
+        key: resolve_or_exit(ledger, typed, (kinds,))
+        for key, typed, kinds in (
+            ("source", source, "sources"),
+            ("case", case, "cases"),
+            ("requirement", requirement, "requirements"),
+        )
+        if typed is not None
+    }
+    try:
+        listing = query.list_records(
+            ledger,
+            name,
+            **ids,
+            perspective=perspective.value if perspective else None,
+            stance=stance.value if stance else None,
+            claim_kind=claim_kind.value if claim_kind else None,
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    if output is RowFormat.json:
+        _write_json(listing.to_dict())
+    elif output is RowFormat.csv:
+        _list_csv(name, listing.records)
+    else:
+        _list_human(name, listing.records, listing.filters)
+
+
+def _list_csv(kind: str, records: Sequence[Any]) -> None:
+    from ledger.model import RECORD_TYPES
+    from ledger.safe_text import dumps
+
+    fields = [
+        info.alias or field_name for field_name, info in RECORD_TYPES[kind].model_fields.items()
+    ]
+
+    def cell(value: object) -> object:
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return "; ".join(value)
+        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+            return "; ".join(f"{k}={v}" for k, v in value.items())
+        if isinstance(value, list | dict):
+            return dumps(value, indent=None) if value else ""
+        return value
+
+    rows = (
+        [cell(data.get(f)) for f in fields]
+        for data in (r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in records)
+    )
+    _write_csv(fields, rows)
+
+
+def _list_human(kind: str, records: Sequence[Any], filters: dict[str, str]) -> None:
+    from ledger.cli.render import console, table, text
+
+    out = console()
+    if kind == "claims":
+        for record in records:
+            _claim_block(out, record)
+    elif records:
+        columns = _LIST_COLUMNS[kind]
+        grid = _whole(table(*(name for name, _ in columns)), *range(len(columns) - 1))
+        for record in records:
+            grid.add_row(*(text(value(record)) for _, value in columns))
+        out.print(grid)
+    given = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in filters.items())
+    summary = _count(len(records), kind.removesuffix("s")) + (f" ({given})" if given else "")
+    out.print(text(summary, "dim"))
+
+
+_LIST_COLUMNS: dict[str, tuple[tuple[str, Callable[[Any], object]], ...]] = {
+    "sources": (
+        ("id", lambda r: r.id),
+        ("published", lambda r: r.published),
+        ("perspective", lambda r: r.perspective.value),
+        ("kind", lambda r: r.kind.value),
+        ("title", lambda r: r.title),
+    ),
+    "requirements": (
+        ("id", lambda r: r.id),
+        ("force", lambda r: r.force.value),
+        ("FY", lambda r: r.fiscal_year),
+        ("title", lambda r: r.title),
+    ),
+    "cases": (
+        ("id", lambda r: r.id),
+        ("kind", lambda r: r.kind.value),
+        ("date", lambda r: r.date or ""),
+        ("title", lambda r: r.title),
+    ),
+}
+"""The table of `ledger list` for each kind but claims: the last column wraps."""
+
+
+def _claim_block(out: Console, claim: Any) -> None:
+    """A claim in two lines or more: its id and facts, then its statement, wrapped."""
+    from ledger.cli.render import STANCE_STYLES, indented, line, text
+
+    head = line((claim.id, "cyan"), (f"  {claim.kind.value} \u00b7 {claim.source}", "dim"))
+    if claim.as_of:
+        head.append_text(text(f" \u00b7 as of {claim.as_of}", "dim"))
+    for req_id, stance in claim.bears_on.items():
+        head.append_text(line(" \u00b7 ", req_id, " ", (stance.value, STANCE_STYLES[stance.value])))
+    out.print(head)
+    out.print(indented(text(claim.statement), 4))
+
+
+# -- conflicts -----------------------------------------------------------------------------
+
+
+@app.command()
+def conflicts(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str | None,
+        _id_argument(
+            "Only the pairs touching this claim, case, requirement or source (a unique prefix "
+            "will do). Without it: every pair.",
+            optional=True,
+        ),
+    ] = None,
+    output: FormatOption = OutputFormat.human,
+    root: RootOption = None,
+) -> None:
+    """Claims that contradict each other, side by side: once per pair, the government's claim
+    on the left, with the source, place and quoted words of each.
+
+    JSON: {"record_id", "pairs": [{"left": ClaimRef, "right": ClaimRef, "declared_by": [id],
+    "notes": [str], "cases": [id], "requirements": [id]}]}; ClaimRef as in `ledger status`.
+    """
+    from ledger import query
+    from ledger.cli.app import resolve_or_exit
+
+    ledger = _load(ctx, root)
+    wanted = resolve_or_exit(ledger, record_id) if record_id is not None else None
+    report = query.conflicts(ledger, wanted)
+    if output is OutputFormat.json:
+        _write_json(report.to_dict())
+        return
+    from ledger.cli.render import console, text
+
+    out = console()
+    touching = f" touching {wanted}" if wanted else ""
+    if not report.pairs:
+        out.print(text(f"No contradictions recorded{touching}.", "dim"))
+        return
+    out.print(text(f"{_count(len(report.pairs), 'contradiction')}{touching}", "bold"))
+    for number, pair in enumerate(report.pairs, 1):
+        out.print()
+        _pair(out, number, pair)
+
+
+def _pair(out: Console, number: int, pair: Contradiction) -> None:
+    from ledger.cli.render import table, text
+
+    facts = [f"declared by {', '.join(pair.declared_by)}"]
+    if pair.cases:
+        facts.append(f"cases {', '.join(pair.cases)}")
+    if pair.requirements:
+        facts.append(f"bears on {', '.join(pair.requirements)}")
+    out.print(text(f"{number}. " + " \u00b7 ".join(facts), "bold"))
+    grid = table("", "")
+    grid.show_header = False
+    grid.add_row(_claim_cell(pair.left), _claim_cell(pair.right))
+    out.print(grid)
+    for note in pair.notes:
+        out.print(text(f"  note: {note}", "dim"))
+
+
+def _claim_cell(claim: ClaimRef) -> Text:
+    from ledger.cli.render import line, lines, text
+
+    side = f"{claim.perspective or '?'}, {claim.side or '?'}"
+    return lines(
+        line((claim.id, "cyan"), (f" ({side})", "dim")),
+        text(f"{claim.source}, {claim.locator}", "dim"),
+        line("\u201c", (claim.quote, "italic"), "\u201d"),
+    )
+
+
+# -- gaps ----------------------------------------------------------------------------------
+
+
+@app.command()
+def gaps(
+    ctx: typer.Context,
+    gap_kind: Annotated[
+        GapKindChoice | None, typer.Option("--kind", help="Only gaps of this kind.")
+    ] = None,
+    output: FormatOption = OutputFormat.human,
+    root: RootOption = None,
+) -> None:
+    """Evidence gaps across the ledger, for a researcher to fill next: requirements with no
+    evidence or only the obligor's word, cases no claim is about or heard from one side only,
+    claims likely missing a contradicts/corroborates link to the other side, undated claims.
+
+    JSON: {"counts": {gap kind: n}, "gaps": [{"kind", "subject", "message", "related": [id]}]};
+    with --kind, both hold that kind only.
+    """
+    from ledger import query
+
+    report = query.gaps(_load(ctx, root))
+    if gap_kind is not None:
+        report = query.GapReport(
+            counts={gap_kind.value: report.counts.get(gap_kind.value, 0)},
+            gaps=tuple(g for g in report.gaps if g.kind.value == gap_kind.value),
+        )
+    if output is OutputFormat.json:
+        _write_json(report.to_dict())
+        return
+    from ledger.cli.render import console, line, text
+
+    out = console()
+    out.print(text(" \u00b7 ".join(f"{n} {k}" for k, n in report.counts.items()), "dim"))
+    for kind, count in report.counts.items():
+        if not count:
+            continue
+        out.print()
+        out.print(text(f"{kind} ({count})", "bold underline"))
+        for gap in report.gaps:
+            if gap.kind.value == kind:
+                out.print(line("  - ", gap.message))
+
+
+# -- search --------------------------------------------------------------------------------
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="TEXT",
+            help="The phrase to find; several words are one phrase.",
+            show_default=False,
+        ),
+    ],
+    output: FormatOption = OutputFormat.human,
+    root: RootOption = None,
+) -> None:
+    """Find a phrase in claims' quotes, statements and attributions, cases' titles, aliases,
+    summaries and places, requirements' titles and wording, and sources' titles and authors.
+    Case, accents and spacing are ignored: `nochixtlan` finds Nochixtlán, `iguala` finds the
+    Ayotzinapa case by its alias.
+
+    JSON: {"query", "hits": [{"id", "kind", "field", "title", "snippet", "start", "end"}]};
+    start and end are the match's offsets in snippet.
+    """
+    from ledger import query
+
+    phrase = " ".join(words)
+    result = query.search(_load(ctx, root), phrase)
+    if output is OutputFormat.json:
+        _write_json(result.to_dict())
+        return
+    from ledger.cli.render import console, indented, line, text
+
+    out = console()
+    out.print(
+        line(
+            (_count(len(result.hits), "match", "matches"), "bold"), " for \u201c", phrase, "\u201d"
+        )
+    )
+    for hit in result.hits:
+        out.print()
+        out.print(line((hit.id, "cyan"), (f"  {_singular(hit.kind)} \u00b7 {hit.field}", "dim")))
+        if hit.field not in ("title", "statement"):
+            out.print(indented(text(hit.title, "dim"), 4))
+        snippet = line(
+            hit.snippet[: hit.start],
+            (hit.snippet[hit.start : hit.end], "bold reverse"),
+            hit.snippet[hit.end :],
+        )
+        out.print(indented(snippet, 4))
+
+
+# -- timeline ------------------------------------------------------------------------------
+
+
+@app.command()
+def timeline(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str | None,
+        _id_argument(
+            "Only this record's neighbourhood: a claim and the claims it relates to; a case's, "
+            "requirement's or source's claims; with their cases and sources. A unique prefix "
+            "will do.",
+            optional=True,
+        ),
+    ] = None,
+    output: FormatOption = OutputFormat.human,
+    root: RootOption = None,
+) -> None:
+    """Dated claims (as_of), cases (date) and sources (published) in order; a year sorts
+    before its months, a month before its days.
+
+    JSON: {"record_id", "events": [{"date", "precision", "kind", "id", "label", "source",
+    "cases": [id]}], "undated": [claim id]}.
+    """
+    from ledger import query
+    from ledger.cli.app import resolve_or_exit
+
+    ledger = _load(ctx, root)
+    wanted = resolve_or_exit(ledger, record_id) if record_id is not None else None
+    report = query.timeline(ledger, wanted)
+    if output is OutputFormat.json:
+        _write_json(report.to_dict())
+        return
+    from ledger.cli.render import console, table, text
+
+    out = console()
+    if report.events:
+        grid = _whole(table("date", "kind", "record"), 0, 1)
+        for event in report.events:
+            grid.add_row(*_event_row(event))
+        out.print(grid)
+    else:
+        out.print(text("No dated records.", "dim"))
+    if report.undated:
+        undated = _count(len(report.undated), "claim")
+        if wanted:
+            out.print(text(f"{undated} without as_of: {', '.join(report.undated)}", "dim"))
+        else:
+            out.print(
+                text(
+                    f"{undated} without as_of (`ledger gaps --kind undated-claim` lists them).",
+                    "dim",
+                )
+            )
+
+
+def _event_row(event: Event) -> tuple[Text, ...]:
+    from ledger.cli.render import line, lines, text
+
+    source = f" \u00b7 {event.source}" if event.kind == "claim" and event.source else ""
+    return (
+        text(event.date),
+        text(event.kind),
+        lines(line((event.id, "cyan"), (source, "dim")), text(event.label)),
+    )
+
+
+# -- figures -------------------------------------------------------------------------------
+
+
+@app.command()
+def figures(
+    ctx: typer.Context,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="Only units containing this (case, accents and plurals ignored).",
+            show_default=False,
+        ),
+    ] = None,
+    output: RowFormatOption = RowFormat.human,
+    root: RootOption = None,
+) -> None:
+    """Structured figures by unit, then source, so competing numbers sit together. Units are
+    grouped ignoring case, accents, punctuation and plurals.
+
+    JSON: {"unit_filter", "groups": [{"key", "units": [str], "sources": [{"source", "title",
+    "perspective", "side", "figures": [FigureView]}]}]}; FigureView as in `ledger status`.
+    CSV: one row per figure.
+    """
+    from ledger import query
+
+    report = query.figures(_load(ctx, root), unit)
+    if output is RowFormat.json:
+        _write_json(report.to_dict())
+    elif output is RowFormat.csv:
+        _figures_csv(report.groups)
+    else:
+        _figures_human(report.groups, unit)
+
+
+_FIGURE_COLUMNS = (
+    "key",
+    "unit",
+    "qualifier",
+    "value",
+    "note",
+    "source",
+    "perspective",
+    "side",
+    "as_of",
+    "claim",
+    "locator",
+    "cases",
+)
+
+
+def _figures_csv(groups: Sequence[FigureGroup]) -> None:
+    rows = (
+        [
+            group.key,
+            fig.unit,
+            fig.qualifier.value,
+            fig.value,
+            fig.note,
+            fig.source,
+            fig.perspective.value if fig.perspective else None,
+            fig.side.value if fig.side else None,
+            fig.as_of,
+            fig.claim,
+            fig.locator,
+            "; ".join(fig.cases),
+        ]
+        for group in groups
+        for by_source in group.sources
+        for fig in by_source.figures
+    )
+    _write_csv(_FIGURE_COLUMNS, rows)
+
+
+def _figures_human(groups: Sequence[FigureGroup], unit: str | None) -> None:
+    from ledger.cli.render import console, line, table, text
+
+    out = console()
+    if not groups:
+        matching = f" with a unit matching {unit!r}" if unit else ""
+        out.print(text(f"No figures{matching}.", "dim"))
+        return
+    for number, group in enumerate(groups):
+        if number:
+            out.print()
+        out.print(line((group.key, "bold underline"), ("  " + "; ".join(group.units), "dim")))
+        grid = _whole(table("value", "figure"), 0)
+        grid.show_header = False
+        for by_source in group.sources:
+            for fig in by_source.figures:
+                grid.add_row(text(_figure_value(fig)), _figure_cell(fig))
+        out.print(grid)
+
+
+def _figure_cell(fig: FigureView) -> Text:
+    from ledger.cli.render import line, lines, text
+
+    facts = [f"{fig.source} ({fig.perspective or '?'}, {fig.side or '?'})"]
+    if fig.as_of:
+        facts.append(f"as of {fig.as_of}")
+    return lines(
+        text(fig.unit + (f" ({fig.note})" if fig.note else "")),
+        line((" \u00b7 ".join(facts) + " \u00b7 ", "dim"), (fig.claim, "cyan")),
+    )
+
+
+def _figure_value(fig: FigureView) -> str:
+    qualifier = "" if fig.qualifier.value == "exactly" else f"{fig.qualifier.value} "
+    return f"{qualifier}{fig.value:,}"

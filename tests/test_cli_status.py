@@ -1,0 +1,147 @@
+"""`ledger status` through the command line, on the repository's own data."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from ledger import status as rule
+from ledger.cli import app
+from ledger.ledger import Ledger
+from ledger.load import load
+from ledger.root import Layout, open_layout
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str) -> Result:
+    """`ledger --root REPO ARGS...` with stdout and stderr kept apart, at a fixed width."""
+    return CliRunner().invoke(
+        app, ["--root", str(REPO), *args], env={"COLUMNS": "100", "NO_COLOR": "1"}
+    )
+
+
+def ok(*args: str) -> str:
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def ledger() -> Ledger:
+    layout = open_layout(REPO)
+    assert isinstance(layout, Layout), layout
+    return load(layout).ledger
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_overview_has_one_row_per_requirement_with_its_status(ledger: Ledger) -> None:
+    out = ok("status")
+    assert out.startswith(f"Status by {rule.RULE} v{rule.RULE_VERSION}")
+    overview = rule.overview(ledger)
+    assert [row.id for row in overview.rows] == list(ledger.requirements)
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
+    for row in overview.rows:
+        assert rows[row.id][1:3] == [row.status.value, row.line]
+
+
+def test_a_requirement_shows_its_wording_verdict_and_cases(ledger: Ledger) -> None:
+    report = rule.requirement_status(ledger, "requirement-1")
+    out = ok("status", "requirement-1")
+    text = flat(out)
+    assert out.splitlines()[0].startswith("requirement-1  ")
+    assert flat(f"\u201c{report.requirement.text}\u201d") in text
+    verdict = report.verdict
+    assert f"Status: {verdict.status.value} rule" in text
+    assert f"line {verdict.line}: {verdict.when}" in text
+    for group in report.cases:
+        if group.id:
+            assert f"{group.id} {flat(group.title or '')}" in text
+    assert "Trace (first matching line wins)" not in out
+
+
+def test_a_case_shows_the_requirements_it_bears_on(ledger: Ledger) -> None:
+    report = rule.case_status(ledger, "tlatlaya")
+    out = ok("status", "tlatlaya")
+    assert out.splitlines()[0] == f"tlatlaya  {report.case.title}"
+    for group in report.requirements:
+        assert f"{group.id}  {group.title}" in out
+    for claim in (e.claim for g in report.requirements for e in (*g.supports, *g.undermines)):
+        assert claim.id in out
+
+
+def test_explain_prints_every_rule_line_tested(ledger: Ledger) -> None:
+    verdict = rule.requirement_status(ledger, "requirement-2").verdict
+    out = ok("status", "requirement-2", "--explain")
+    assert "Trace (first matching line wins):" in out
+    trace = out.split("Trace (first matching line wins):")[1]
+    for step in verdict.steps:
+        mark = "\u2192 matched" if step.matched else "no"
+        assert re.search(rf"{step.line} +{mark} +{step.status.value} +when", trace), step.line
+    assert verdict.steps[-1].matched
+    has_context = any(g.context for g in rule.requirement_status(ledger, "requirement-2").cases)
+    assert has_context, "requirement-2 has context claims in the real data"
+    assert "context (shown, not counted)" in out
+    assert "--explain shows them" in ok("status", "requirement-2")
+
+
+@pytest.mark.parametrize("record_id", ["requirement-1", "requirement-4"])
+def test_json_is_the_library_report(ledger: Ledger, record_id: str) -> None:
+    data = json.loads(ok("status", record_id, "--format", "json"))
+    assert data == rule.requirement_status(ledger, record_id).to_dict()
+    assert data["rule"] == {"name": rule.RULE, "version": rule.RULE_VERSION}
+    assert data["verdict"]["status"] in {s.value for s in rule.Status}
+
+
+def test_json_of_a_case_and_of_the_overview(ledger: Ledger) -> None:
+    assert json.loads(ok("status", "ayotzinapa", "-f", "json")) == (
+        rule.case_status(ledger, "ayotzinapa").to_dict()
+    )
+    assert json.loads(ok("status", "-f", "json")) == rule.overview(ledger).to_dict()
+
+
+@pytest.mark.parametrize("record_id", ["requirement-1", "requirement-4", "ayotzinapa"])
+def test_markdown_footnotes_are_numbered_and_each_defined_once(record_id: str) -> None:
+    out = ok("status", record_id, "--format", "markdown")
+    definitions = [int(n) for n in re.findall(r"^\[\^(\d+)\]: ", out, flags=re.MULTILINE)]
+    assert definitions, "the report cites its claims"
+    assert definitions == list(range(1, len(definitions) + 1))
+    body = re.sub(r"^\[\^\d+\]: .*$", "", out, flags=re.MULTILINE)
+    cited = {int(n) for n in re.findall(r"\[\^(\d+)\]", body)}
+    assert cited == set(definitions)
+    first_use = [int(n) for n in dict.fromkeys(re.findall(r"\[\^(\d+)\]", body))]
+    assert first_use == sorted(first_use), "numbered in order of first citation"
+
+
+def test_an_unknown_id_exits_2_with_did_you_mean() -> None:
+    result = run("status", "tlatlya")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        "ledger: no requirement or case with id 'tlatlya'; did you mean tlatlaya"
+    )
+
+
+def test_a_claim_is_not_a_status_subject() -> None:
+    result = run("status", "memo-tlatlaya-no-arrest-warrants")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "ledger: no requirement or case with id 'memo-tlatlaya-no-arrest-warrants'"
+    )
+
+
+def test_a_unique_prefix_is_accepted(ledger: Ledger) -> None:
+    assert ok("status", "tlat") == ok("status", "tlatlaya")
+    assert json.loads(ok("status", "Ayotz", "-f", "json"))["case"]["id"] == "ayotzinapa"
+    result = run("status", "requirement-")
+    assert result.exit_code == 2
+    assert "ambiguous" in result.stderr
+    for req_id in ledger.requirements:
+        assert req_id in result.stderr
