@@ -31,7 +31,9 @@ def test_every_quote_and_wording_verifies(loaded: LoadResult) -> None:
     ledger = loaded.ledger
     texts = {sid: normalise(text) for sid, text in ledger.source_texts.items()}
     assert set(texts) == set(ledger.sources)
-    missing = [c.id for c in ledger.claims.values() if not find_quote(c.quote, texts[c.source]).found]
+    missing = [
+        c.id for c in ledger.claims.values() if not find_quote(c.quote, texts[c.source]).found
+    ]
     missing += [
         r.id for r in ledger.requirements.values() if not find_quote(r.text, texts[r.source]).found
     ]

@@ -7,6 +7,7 @@ A symlink is never written through, so no writer follows a link out of the ledge
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -37,9 +38,7 @@ def write_atomic(path: Path, text: str) -> str | None:
         os.chmod(temp, mode)
         os.replace(temp, path)
     except OSError as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temp)
-        except OSError:
-            pass
         return f"cannot write {path}: {exc.strerror}; the file is unchanged"
     return None

@@ -21,8 +21,12 @@ from ledger.review import is_fresh
 from ledger.status import case_status, requirement_verdicts, to_plain
 
 FORMAT_VERSION = 1
-KIND_SINGULAR = {"sources": "source", "requirements": "requirement", "cases": "case",
-                 "claims": "claim"}
+KIND_SINGULAR = {
+    "sources": "source",
+    "requirements": "requirement",
+    "cases": "case",
+    "claims": "claim",
+}
 
 
 @dataclass(frozen=True)
@@ -89,17 +93,29 @@ def _record_changes(old: Ledger, new: Ledger) -> list[RecordChange]:
         for record_id in sorted(set(old_table) | set(new_table)):
             before, after = old_table.get(record_id), new_table.get(record_id)
             if before is None:
-                changes.append(RecordChange(record_id, singular, "added", new.paths[record_id],
-                                            review=_review(after)))
+                changes.append(
+                    RecordChange(
+                        record_id, singular, "added", new.paths[record_id], review=_review(after)
+                    )
+                )
             elif after is None:
                 changes.append(RecordChange(record_id, singular, "removed", old.paths[record_id]))
             else:
-                fields = _field_changes(before.model_dump(mode="json", by_alias=True),
-                                        after.model_dump(mode="json", by_alias=True))
+                fields = _field_changes(
+                    before.model_dump(mode="json", by_alias=True),
+                    after.model_dump(mode="json", by_alias=True),
+                )
                 if fields:
-                    changes.append(RecordChange(record_id, singular, "changed",
-                                                new.paths[record_id], tuple(fields),
-                                                _review(after)))
+                    changes.append(
+                        RecordChange(
+                            record_id,
+                            singular,
+                            "changed",
+                            new.paths[record_id],
+                            tuple(fields),
+                            _review(after),
+                        )
+                    )
     return sorted(changes, key=lambda c: (c.kind != "claim", c.kind, c.id))
 
 
@@ -128,9 +144,9 @@ def _field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldC
 
 def _claims_on(ledger: Ledger, requirement: str | None = None, case: str | None = None) -> set[str]:
     return {
-        c.id for c in ledger.claims.values()
-        if (requirement is None or requirement in c.bears_on)
-        and (case is None or case in c.cases)
+        c.id
+        for c in ledger.claims.values()
+        if (requirement is None or requirement in c.bears_on) and (case is None or case in c.cases)
     }
 
 
@@ -143,8 +159,11 @@ def _status_changes(old: Ledger, new: Ledger, touched: set[str]) -> list[StatusC
             continue
         title = (new.requirements.get(req_id) or old.requirements[req_id]).title
         cause = (_claims_on(old, req_id) | _claims_on(new, req_id)) & touched
-        changes.append(StatusChange(req_id, "requirement", req_id, title, *_pair(before, after),
-                                    tuple(sorted(cause))))
+        changes.append(
+            StatusChange(
+                req_id, "requirement", req_id, title, *_pair(before, after), tuple(sorted(cause))
+            )
+        )
     old_cases, new_cases = _case_verdicts(old), _case_verdicts(new)
     for key in sorted(set(old_cases) | set(new_cases)):
         before, after = old_cases.get(key), new_cases.get(key)
@@ -153,8 +172,11 @@ def _status_changes(old: Ledger, new: Ledger, touched: set[str]) -> list[StatusC
         case_id, req_id = key
         title = (new.cases.get(case_id) or old.cases[case_id]).title
         cause = (_claims_on(old, req_id, case_id) | _claims_on(new, req_id, case_id)) & touched
-        changes.append(StatusChange(case_id, "case", req_id, title, *_pair(before, after),
-                                    tuple(sorted(cause))))
+        changes.append(
+            StatusChange(
+                case_id, "case", req_id, title, *_pair(before, after), tuple(sorted(cause))
+            )
+        )
     return changes
 
 

@@ -15,8 +15,12 @@ def diff_markdown(result: LedgerDiff) -> str:
     if result.empty:
         return "\n".join([*out, "No changes to records or statuses."]) + "\n"
     if result.statuses:
-        out += ["**Status changes**", "", "| Record | Requirement | Before | After | Because of |",
-                "|---|---|---|---|---|"]
+        out += [
+            "**Status changes**",
+            "",
+            "| Record | Requirement | Before | After | Because of |",
+            "|---|---|---|---|---|",
+        ]
         for s in result.statuses:
             out.append(
                 f"| {escape(s.kind)} {escape(s.id)} | {escape(s.requirement)} "
@@ -32,8 +36,10 @@ def diff_markdown(result: LedgerDiff) -> str:
         for f in r.fields:
             out.append(f"  - {_code(f.field)}: {_value(f.old)} \u2192 {_value(f.new)}")
     if result.unreviewed:
-        out += ["", f"\u26a0 Changed claims without a fresh review: "
-                f"{escape(', '.join(result.unreviewed))}"]
+        out += [
+            "",
+            f"\u26a0 Changed claims without a fresh review: {escape(', '.join(result.unreviewed))}",
+        ]
     return "\n".join(out) + "\n"
 
 

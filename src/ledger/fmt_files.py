@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import os
 
 from ledger.atomic import write_atomic
 from ledger.fmt import canonical

@@ -34,8 +34,9 @@ class History:
         return {"format": "ledger-log", "version": 1, **to_plain(self)}
 
 
-def record_history(layout: Layout, ledger: Ledger, record_id: str,
-                   limit: int = 20) -> History | GitError:
+def record_history(
+    layout: Layout, ledger: Ledger, record_id: str, limit: int = 20
+) -> History | GitError:
     """The commits (newest first, at most ``limit``) that changed a record or its status."""
     prefix = repository_prefix(layout)
     if isinstance(prefix, GitError):
@@ -44,8 +45,7 @@ def record_history(layout: Layout, ledger: Ledger, record_id: str,
     kind = ledger.kind_of(record_id)
     tracks_status = kind in ("requirements", "cases")
     scope = layout.relative(layout.data) if tracks_status else path
-    args = ["log", f"-n{max(1, limit)}", "--date=short",
-            f"--format=%H{_SEP}%ad{_SEP}%an{_SEP}%s"]
+    args = ["log", f"-n{max(1, limit)}", "--date=short", f"--format=%H{_SEP}%ad{_SEP}%an{_SEP}%s"]
     if not tracks_status:
         args.append("--follow")
     listed = git(layout.root, *args, "--", scope)

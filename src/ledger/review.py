@@ -45,8 +45,9 @@ def stale_reviews(ledger: Ledger) -> Iterator[Diagnostic]:
             )
 
 
-def add_review(layout: Layout, ledger: Ledger, claim_id: str, by: str,
-               on: str | None = None) -> str | None:
+def add_review(
+    layout: Layout, ledger: Ledger, claim_id: str, by: str, on: str | None = None
+) -> str | None:
     """Stamp a claim as reviewed by ``by`` today (or ``on``); None, or why nothing was written."""
     claim = ledger.claims.get(claim_id)
     if claim is None:
@@ -57,8 +58,11 @@ def add_review(layout: Layout, ledger: Ledger, claim_id: str, by: str,
     text = read_record_text(path, ledger.paths[claim_id])
     if isinstance(text, list):
         return text[0].message
-    stamp = {"by": by.strip(), "date": on or date.today().isoformat(),
-             "fingerprint": fingerprint(claim)}
+    stamp = {
+        "by": by.strip(),
+        "date": on or date.today().isoformat(),
+        "fingerprint": fingerprint(claim),
+    }
     reviews = [r.model_dump(mode="json") for r in claim.reviews] + [stamp]
     edited = with_field(text, "claims", "reviews", reviews)
     if edited.text is None:

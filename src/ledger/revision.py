@@ -93,8 +93,9 @@ class Snapshot(AbstractContextManager["Snapshot"]):
         present = [p for p in str(listed).splitlines() if p]
         if f"{self._prefix}{MARKER}" not in present:
             return GitError(f"revision {self.commit[:12]} has no {MARKER}")
-        archive = git(self._source.root, "archive", "--format=tar", self.commit, "--",
-                      *present, binary=True)
+        archive = git(
+            self._source.root, "archive", "--format=tar", self.commit, "--", *present, binary=True
+        )
         if isinstance(archive, GitError):
             return archive
         with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:  # type: ignore[arg-type]

@@ -102,11 +102,25 @@ def _show(result: LedgerDiff) -> None:
     for change in result.records:
         mark, style = marks[change.change]
         review = f"  [review: {change.review}]" if change.review else ""
-        out.print(line((f"{mark} {change.kind} {change.id}", style), f"  {change.path}",
-                       (review, "yellow" if change.review in ("stale", "none") else "dim")))
+        out.print(
+            line(
+                (f"{mark} {change.kind} {change.id}", style),
+                f"  {change.path}",
+                (review, "yellow" if change.review in ("stale", "none") else "dim"),
+            )
+        )
         for item in change.fields:
-            out.print(indented(line((f"{item.field}: ", "bold"), (_short(item.old), "red"),
-                                    " -> ", (_short(item.new), "green")), 4))
+            out.print(
+                indented(
+                    line(
+                        (f"{item.field}: ", "bold"),
+                        (_short(item.old), "red"),
+                        " -> ",
+                        (_short(item.new), "green"),
+                    ),
+                    4,
+                )
+            )
     if result.statuses:
         out.print()
         out.print(text("Status changes", "bold underline"))
@@ -122,8 +136,9 @@ def _show(result: LedgerDiff) -> None:
             out.print(indented(text(f"because of: {', '.join(change.claims)}", "dim"), 4))
     if result.unreviewed:
         out.print()
-        out.print(text(f"Changed claims without a fresh review: {', '.join(result.unreviewed)}",
-                       "yellow"))
+        out.print(
+            text(f"Changed claims without a fresh review: {', '.join(result.unreviewed)}", "yellow")
+        )
 
 
 def _short(value: object) -> str:
@@ -172,8 +187,9 @@ def log(
     if not history.commits:
         out.print(text("no commit has changed this record yet"))
     for commit in history.commits:
-        row = line((commit.commit[:10], "yellow"), f"  {commit.date}  {commit.author}  ",
-                   commit.subject)
+        row = line(
+            (commit.commit[:10], "yellow"), f"  {commit.date}  {commit.author}  ", commit.subject
+        )
         if commit.status:
             row.append_text(text("  status: "))
             row.append_text(status_text(commit.status))

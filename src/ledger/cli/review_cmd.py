@@ -7,8 +7,15 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.app import EXIT_FINDINGS, app, complete_id, fail, layout_of, load_or_exit
-from ledger.cli.app import resolve_or_exit
+from ledger.cli.app import (
+    EXIT_FINDINGS,
+    app,
+    complete_id,
+    fail,
+    layout_of,
+    load_or_exit,
+    resolve_or_exit,
+)
 
 
 @app.command()

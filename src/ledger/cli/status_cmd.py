@@ -150,8 +150,13 @@ def show_requirement(out: Console, report: RequirementStatus, explain: bool) -> 
     out.print()
     _verdict(out, report.verdict, f"{report.rule.name} v{report.rule.version}", explain)
     _case_table(out, report.cases)
-    out.print(text(f"{len(report.contradictions)} contradiction(s), {len(report.figures)} "
-                   f"figure(s), {len(report.gaps)} gap(s); the evidence follows.", "dim"))
+    out.print(
+        text(
+            f"{len(report.contradictions)} contradiction(s), {len(report.figures)} "
+            f"figure(s), {len(report.gaps)} gap(s); the evidence follows.",
+            "dim",
+        )
+    )
     for group in report.cases:
         _group(out, group, f"{group.id}  {group.title}" if group.id else "No case", explain)
     _contradictions(out, report.contradictions)
