@@ -87,15 +87,18 @@ class Snapshot(AbstractContextManager["Snapshot"]):
     def unpack(self) -> GitError | None:
         data_rel = self._source.relative(self._source.data)
         paths = [f"{self._prefix}{MARKER}", f"{self._prefix}{data_rel}"]
-        listed = git(self._source.root, "ls-tree", "--name-only", self.commit, "--", *paths)
+        # ls-tree and archive take paths from the folder they run in: run them at the top
+        cdup = git(self._source.root, "rev-parse", "--show-cdup")
+        if isinstance(cdup, GitError):
+            return cdup
+        top = self._source.root / str(cdup).strip()
+        listed = git(top, "ls-tree", "--name-only", self.commit, "--", *paths)
         if isinstance(listed, GitError):
             return listed
         present = [p for p in str(listed).splitlines() if p]
         if f"{self._prefix}{MARKER}" not in present:
             return GitError(f"revision {self.commit[:12]} has no {MARKER}")
-        archive = git(
-            self._source.root, "archive", "--format=tar", self.commit, "--", *present, binary=True
-        )
+        archive = git(top, "archive", "--format=tar", self.commit, "--", *present, binary=True)
         if isinstance(archive, GitError):
             return archive
         with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:  # type: ignore[arg-type]

@@ -97,7 +97,7 @@ def status(
 
 
 def show_overview(out: Console, report: Overview) -> None:
-    from ledger.cli.render import status_text, table, text
+    from ledger.cli.render import lines, status_text, table, text
 
     grid = table(
         "requirement",
@@ -107,13 +107,13 @@ def show_overview(out: Console, report: Overview) -> None:
         "undermine\nind/gov",
         "context",
         "cases",
-        "contra-\ndictions",
-        "title",
+        "conflicts",
         title=f"Status by {report.rule.name} v{report.rule.version}",
     )
+    grid.columns[0].min_width = 36
     for row in report.rows:
         grid.add_row(
-            text(row.id),
+            lines(text(row.id, "bold"), text(row.title)),
             status_text(row.status.value),
             text(row.line),
             text(f"{row.independent_supports} / {row.obligor_supports}"),
@@ -121,7 +121,6 @@ def show_overview(out: Console, report: Overview) -> None:
             text(row.context),
             text(row.cases),
             text(row.contradictions),
-            text(row.title),
         )
     out.print(grid)
     out.print(
