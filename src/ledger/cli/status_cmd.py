@@ -102,15 +102,15 @@ def show_overview(out: Console, report: Overview) -> None:
     grid = table(
         "requirement",
         "status",
-        "rule",
-        "support\nind/gov",
-        "undermine\nind/gov",
+        "line",
+        "for",
+        "against",
         "context",
         "cases",
         "conflicts",
         title=f"Status by {report.rule.name} v{report.rule.version}",
     )
-    grid.columns[0].min_width = 36
+    grid.columns[0].min_width = 24
     for row in report.rows:
         grid.add_row(
             lines(text(row.id, "bold"), text(row.title)),
@@ -125,8 +125,8 @@ def show_overview(out: Console, report: Overview) -> None:
     out.print(grid)
     out.print(
         text(
-            "ind = independent sources; gov = the obligor's own (government) sources. "
-            "`ledger status ID` explains one.",
+            "for / against: claims by independent sources / by the obligor's own (government) "
+            "sources. `ledger status ID` explains one.",
             "dim",
         )
     )
