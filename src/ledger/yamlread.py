@@ -14,6 +14,7 @@ again with them, so that every diagnostic can name a line and column.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -337,17 +338,16 @@ class _Builder:
         """A scalar's value as YAML 1.1 reads it (plain scalars may be numbers, booleans...)."""
         if event.style not in ("", None) or not event.implicit[0]:
             return event.value
-        tag = _RESOLVER.resolve(ScalarNode, event.value, (True, False))
-        if tag in (
-            _STR,
-            "tag:yaml.org,2002:timestamp",
-            "tag:yaml.org,2002:merge",
-            "tag:yaml.org,2002:value",
-        ):
-            return event.value
+        return self.scalar_of(
+            _RESOLVER.resolve(ScalarNode, event.value, (True, False)), event.value
+        )
+
+    @staticmethod
+    def scalar_of(tag: str, text: str) -> Any:
+        """The value of a plain scalar that YAML resolved to ``tag``."""
         if tag == "tag:yaml.org,2002:null":
             return None
-        node = ScalarNode(tag, event.value)
+        node = ScalarNode(tag, text)
         try:
             if tag == "tag:yaml.org,2002:bool":
                 return _CONSTRUCTOR.construct_yaml_bool(node)
@@ -356,8 +356,8 @@ class _Builder:
             if tag == "tag:yaml.org,2002:float":
                 return _CONSTRUCTOR.construct_yaml_float(node)
         except (ValueError, yaml.YAMLError):
-            return event.value
-        return event.value
+            return text
+        return text  # strings, and dates, merge and value keys (reported elsewhere)
 
     def check_characters(self, value: str, where: tuple[int, int], path: Path) -> None:
         chars = set(value)
@@ -406,5 +406,105 @@ def _reader_mark(exc: yaml.YAMLError, text: str) -> tuple[int, int]:
 
 
 def parse(text: str, rel_path: str, *, positions: bool = False) -> Parsed:
-    """Read one record file's text. Never raises for bad input."""
+    """Read one record file's text. Never raises for bad input.
+
+    Most files take the fast path; any file that might hold something the ledger refuses,
+    or that the fast path cannot read, is read again by the event builder, which says
+    exactly what and where.
+    """
+    if not positions:
+        data = _fast(text)
+        if data is not None:
+            return Parsed(data)
     return _Builder(rel_path, positions).run(text)
+
+
+# -- the fast path ------------------------------------------------------------------------
+
+_FAST_UNSAFE = re.compile(
+    r"[!&*\\\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    r"\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+_DEEP_INDENT = re.compile(r"^ {48,}", re.MULTILINE)
+_COMPACT_NESTING = re.compile(r"(?:- ){6,}")
+_MAYBE_NOT_STR = frozenset("0123456789-+.~:yYnNtTfFoO=<")
+"""First characters with which YAML 1.1 may read a plain scalar as other than a string."""
+
+
+class _LazyResolver:
+    """Tags are settled in the walk, and only for scalars that could be other than strings:
+    asking PyYAML's resolver about every scalar costs more than composing the file."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return "?"
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
+_C_PARSER = getattr(getattr(yaml, "cyaml", None), "CParser", None)
+_COMPOSER: type = (
+    type("_Composer", (_C_PARSER, _LazyResolver), {}) if _C_PARSER else yaml.SafeLoader
+)
+
+
+def _fast(text: str) -> dict[str, Any] | None:
+    """The data of a plainly written record, or None when the event builder must read it.
+
+    libyaml's C composer builds the node tree and a short walk converts it. The composer
+    recurses, and nests past the C stack on hostile input, so files that could nest deeply
+    are left to the builder, as are files that could hold tags, anchors, aliases, merge keys,
+    escapes or control characters: the walk never has to refuse anything but keys.
+    """
+    if (
+        _FAST_UNSAFE.search(text)
+        or "<<" in text
+        or text.count("[") + text.count("{") > 24
+        or _DEEP_INDENT.search(text)
+        or _COMPACT_NESTING.search(text)
+    ):
+        return None
+    loader = _COMPOSER(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    try:
+        return _walk(node)  # type: ignore[no-any-return]
+    except _Stop:
+        return None
+
+
+def _walk(node: Any) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        text = node.value
+        if node.style not in ("", None):
+            return text
+        if not text:
+            return None  # an empty plain value is null, as YAML reads it
+        if text[0] not in _MAYBE_NOT_STR:
+            return text
+        tag = _RESOLVER.resolve(ScalarNode, text, (True, False))
+        if tag == _STR:
+            return text
+        if tag == "tag:yaml.org,2002:timestamp":
+            raise _Stop  # reported by the builder as an unquoted date
+        return _Builder.scalar_of(tag, text)
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(item) for item in node.value]
+    data: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise _Stop  # a key the builder reports (non-string)
+        key = _walk(key_node)
+        if not isinstance(key, str) or key in data:
+            raise _Stop  # a key the builder reports (non-string, duplicate)
+        data[key] = _walk(value_node)
+    return data
