@@ -43,7 +43,11 @@ def ok(root: Path, *args: str, columns: int = WIDTH) -> str:
 
 
 def as_json(root: Path, *args: str) -> Any:
-    return json.loads(ok(root, *args, "--format", "json"))
+    """A command's JSON without its envelope, which is checked here."""
+    data = json.loads(ok(root, *args, "--format", "json"))
+    assert data.pop("format") == f"ledger-{args[0]}"
+    assert data.pop("version") == 1
+    return data
 
 
 def flat(text: str) -> str:

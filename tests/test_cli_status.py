@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -29,6 +30,14 @@ def ok(*args: str) -> str:
     result = run(*args)
     assert result.exit_code == 0, result.stderr
     return result.stdout
+
+
+def payload(stdout: str) -> Any:
+    """The JSON a command printed, without its envelope (which is checked here)."""
+    data = json.loads(stdout)
+    assert data.pop("format") == "ledger-status"
+    assert data.pop("version") == 1
+    return data
 
 
 @pytest.fixture(scope="module")
@@ -94,17 +103,17 @@ def test_explain_prints_every_rule_line_tested(ledger: Ledger) -> None:
 
 @pytest.mark.parametrize("record_id", ["requirement-1", "requirement-4"])
 def test_json_is_the_library_report(ledger: Ledger, record_id: str) -> None:
-    data = json.loads(ok("status", record_id, "--format", "json"))
+    data = payload(ok("status", record_id, "--format", "json"))
     assert data == rule.requirement_status(ledger, record_id).to_dict()
     assert data["rule"] == {"name": rule.RULE, "version": rule.RULE_VERSION}
     assert data["verdict"]["status"] in {s.value for s in rule.Status}
 
 
 def test_json_of_a_case_and_of_the_overview(ledger: Ledger) -> None:
-    assert json.loads(ok("status", "ayotzinapa", "-f", "json")) == (
+    assert payload(ok("status", "ayotzinapa", "-f", "json")) == (
         rule.case_status(ledger, "ayotzinapa").to_dict()
     )
-    assert json.loads(ok("status", "-f", "json")) == rule.overview(ledger).to_dict()
+    assert payload(ok("status", "-f", "json")) == rule.overview(ledger).to_dict()
 
 
 @pytest.mark.parametrize("record_id", ["requirement-1", "requirement-4", "ayotzinapa"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.model import RECORD_TYPES
+from ledger.model import RECORD_TYPES, RelationKind
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 SCHEMA_DIR = "schema"
@@ -32,7 +32,14 @@ def json_schema(kind: str) -> dict[str, Any]:
     schema = model.model_json_schema(
         by_alias=True, ref_template="#/definitions/{model}", mode="validation"
     )
+    _closed_maps(schema)
     definitions = schema.pop("$defs", None)
+    if definitions and "Relation" in definitions:
+        # the model's own check, which pydantic cannot export: exactly one kind names a claim
+        definitions["Relation"]["oneOf"] = [
+            {"required": [kind.value], "properties": {kind.value: {"type": "string"}}}
+            for kind in RelationKind
+        ]
     ordered: dict[str, Any] = {
         "$schema": DRAFT_07,
         "$id": schema_file(kind),
@@ -41,6 +48,18 @@ def json_schema(kind: str) -> dict[str, Any]:
     if definitions:
         ordered["definitions"] = definitions
     return ordered
+
+
+def _closed_maps(node: Any) -> None:
+    """A map of ids (``bears_on``) takes no key outside its pattern, as the model checks."""
+    if isinstance(node, dict):
+        if "patternProperties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _closed_maps(value)
+    elif isinstance(node, list):
+        for value in node:
+            _closed_maps(value)
 
 
 def all_schemas() -> dict[str, dict[str, Any]]:

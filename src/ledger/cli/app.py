@@ -136,9 +136,15 @@ def complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
 REV_HELP = "Read the ledger as it was at this git revision (no checkout is made)."
 
 
-def layout_at(ctx: typer.Context, rev: str | None) -> Layout:
+RevOption = Annotated[
+    str | None, typer.Option("--rev", metavar="REV", help=REV_HELP, show_default=False)
+]
+"""``--rev`` for a read command: the ledger as it was at a git revision."""
+
+
+def layout_at(ctx: typer.Context, rev: str | None, root: Path | None = None) -> Layout:
     """The ledger's layout now, or at a git revision (unpacked until the command ends)."""
-    layout = layout_of(ctx)
+    layout = layout_of(ctx, root)
     if rev is None:
         return layout
     from ledger.revision import GitError, open_snapshot
@@ -148,3 +154,14 @@ def layout_at(ctx: typer.Context, rev: str | None) -> Layout:
         fail(snapshot.message)
     ctx.call_on_close(lambda: snapshot.__exit__(None, None, None))
     return snapshot.layout  # type: ignore[return-value]
+
+
+JSON_VERSION = 1
+
+
+def write_json(kind: str, data: dict[str, object]) -> None:
+    """A command's JSON on stdout, in the versioned envelope every command shares:
+    ``{"format": "ledger-<kind>", "version": 1, ...}``."""
+    from ledger.safe_text import dumps
+
+    sys.stdout.write(dumps({"format": f"ledger-{kind}", "version": JSON_VERSION, **data}) + "\n")

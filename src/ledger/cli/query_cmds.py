@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ledger.cli.app import RootOption, app, complete_id, fail, layout_of, load_or_exit
+from ledger.cli.app import (
+    RevOption,
+    RootOption,
+    app,
+    complete_id,
+    fail,
+    layout_at,
+    load_or_exit,
+    write_json,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -117,15 +126,9 @@ def _id_option(name: str, help_text: str) -> Any:
     )
 
 
-def _load(ctx: typer.Context, root: Path | None) -> Ledger:
+def _load(ctx: typer.Context, root: Path | None, rev: str | None) -> Ledger:
     """The ledger's records; queries need no cross-record diagnostics."""
-    return load_or_exit(layout_of(ctx, root), check=False).ledger
-
-
-def _write_json(data: object) -> None:
-    from ledger.safe_text import dumps
-
-    sys.stdout.write(dumps(data) + "\n")
+    return load_or_exit(layout_at(ctx, rev, root), check=False).ledger
 
 
 def _write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
@@ -167,6 +170,7 @@ def show(
     ],
     output: FormatOption = OutputFormat.human,
     root: RootOption = None,
+    rev: RevOption = None,
 ) -> None:
     """One record in full, whatever its kind, with what it references and everything that
     points to it.
@@ -178,10 +182,10 @@ def show(
     from ledger.cli.app import resolve_or_exit
     from ledger.xref import show as show_record
 
-    ledger = _load(ctx, root)
+    ledger = _load(ctx, root, rev)
     shown = show_record(ledger, resolve_or_exit(ledger, record_id))
     if output is OutputFormat.json:
-        _write_json(shown.to_dict())
+        write_json("show", shown.to_dict())
         return
     from ledger.cli.render import console, table
 
@@ -209,6 +213,7 @@ def xref(
     ],
     output: FormatOption = OutputFormat.human,
     root: RootOption = None,
+    rev: RevOption = None,
 ) -> None:
     """What a record references, and what references it, with the field each link comes from.
 
@@ -218,7 +223,7 @@ def xref(
     from ledger.xref import XrefIndex, resolve
     from ledger.xref import xref as xref_of
 
-    ledger = _load(ctx, root)
+    ledger = _load(ctx, root, rev)
     index = XrefIndex(ledger)
     found = resolve(ledger, record_id)
     if found.id is not None:
@@ -229,7 +234,7 @@ def xref(
         fail(found.message)
     report = xref_of(ledger, target, index)
     if output is OutputFormat.json:
-        _write_json(report.to_dict())
+        write_json("xref", report.to_dict())
         return
     from ledger.cli.render import console, text
 
@@ -346,6 +351,7 @@ def list_(
     ] = None,
     output: RowFormatOption = RowFormat.human,
     root: RootOption = None,
+    rev: RevOption = None,
 ) -> None:
     """Records of one kind, by id, filtered. Filters combine with AND.
 
@@ -365,7 +371,7 @@ def list_(
         name = query.kind_name(kind.casefold())
     except ValueError:
         fail(f"unknown kind {kind!r}: expected one of {', '.join(LIST_KINDS)}")
-    ledger = _load(ctx, root)
+    ledger = _load(ctx, root, rev)
     ids = {
         key: resolve_or_exit(ledger, typed, (kinds,))
         for key, typed, kinds in (
@@ -387,7 +393,7 @@ def list_(
     except ValueError as exc:
         fail(str(exc))
     if output is RowFormat.json:
-        _write_json(listing.to_dict())
+        write_json("list", listing.to_dict())
     elif output is RowFormat.csv:
         _list_csv(name, listing.records)
     else:
@@ -489,6 +495,7 @@ def conflicts(
     ] = None,
     output: FormatOption = OutputFormat.human,
     root: RootOption = None,
+    rev: RevOption = None,
 ) -> None:
     """Claims that contradict each other, side by side: once per pair, the government's claim
     on the left, with the source, place and quoted words of each.
@@ -499,11 +506,11 @@ def conflicts(
     from ledger import query
     from ledger.cli.app import resolve_or_exit
 
-    ledger = _load(ctx, root)
+    ledger = _load(ctx, root, rev)
     wanted = resolve_or_exit(ledger, record_id) if record_id is not None else None
     report = query.conflicts(ledger, wanted)
     if output is OutputFormat.json:
-        _write_json(report.to_dict())
+        write_json("conflicts", report.to_dict())
         return
     from ledger.cli.render import console, text
 
@@ -557,6 +564,7 @@ def gaps(
     ] = None,
     output: FormatOption = OutputFormat.human,
     root: RootOption = None,
+    rev: RevOption = None,
 ) -> None:
     """Evidence gaps across the ledger, for a researcher to fill next: requirements with no
     evidence or only the obligor's word, cases no claim is about or heard from one side only,
@@ -567,14 +575,14 @@ def gaps(
     """
     from ledger import query
 
-    report = query.gaps(_load(ctx, root))
+    report = query.gaps(_load(ctx, root, rev))
     if gap_kind is not None:
         report = query.GapReport(
             counts={gap_kind.value: report.counts.get(gap_kind.value, 0)},
             gaps=tuple(g for g in report.gaps if g.kind.value == gap_kind.value),
         )
     if output is OutputFormat.json:
-        _write_json(report.to_dict())
+        write_json("gaps", report.to_dict())
         return
     from ledger.cli.render import console, line, text
 
@@ -606,6 +614,7 @@ def search(
     ],
     output: FormatOption = OutputFormat.human,
     root: RootOption = None,
+    rev: RevOption = None,
 ) -> None:
     """Find a phrase in claims' quotes, statements and attributions, cases' titles, aliases,
     summaries and places, requirements' titles and wording, and sources' titles and authors.
@@ -618,9 +627,9 @@ def search(
     from ledger import query
 
     phrase = " ".join(words)
-    result = query.search(_load(ctx, root), phrase)
+    result = query.search(_load(ctx, root, rev), phrase)
     if output is OutputFormat.json:
-        _write_json(result.to_dict())
+        write_json("search", result.to_dict())
         return
     from ledger.cli.render import console, indented, line, text
 
@@ -660,6 +669,7 @@ def timeline(
     ] = None,
     output: FormatOption = OutputFormat.human,
     root: RootOption = None,
+    rev: RevOption = None,
 ) -> None:
     """Dated claims (as_of), cases (date) and sources (published) in order; a year sorts
     before its months, a month before its days.
@@ -670,11 +680,11 @@ def timeline(
     from ledger import query
     from ledger.cli.app import resolve_or_exit
 
-    ledger = _load(ctx, root)
+    ledger = _load(ctx, root, rev)
     wanted = resolve_or_exit(ledger, record_id) if record_id is not None else None
     report = query.timeline(ledger, wanted)
     if output is OutputFormat.json:
-        _write_json(report.to_dict())
+        write_json("timeline", report.to_dict())
         return
     from ledger.cli.render import console, table, text
 
@@ -726,6 +736,7 @@ def figures(
     ] = None,
     output: RowFormatOption = RowFormat.human,
     root: RootOption = None,
+    rev: RevOption = None,
 ) -> None:
     """Structured figures by unit, then source, so competing numbers sit together. Units are
     grouped ignoring case, accents, punctuation and plurals.
@@ -736,9 +747,9 @@ def figures(
     """
     from ledger import query
 
-    report = query.figures(_load(ctx, root), unit)
+    report = query.figures(_load(ctx, root, rev), unit)
     if output is RowFormat.json:
-        _write_json(report.to_dict())
+        write_json("figures", report.to_dict())
     elif output is RowFormat.csv:
         _figures_csv(report.groups)
     else:

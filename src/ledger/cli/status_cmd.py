@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.cli.app import REV_HELP, app, complete_id, layout_at, load_or_exit, resolve_or_exit
+from ledger.cli.app import (
+    RevOption,
+    RootOption,
+    app,
+    complete_id,
+    layout_at,
+    load_or_exit,
+    resolve_or_exit,
+    write_json,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -52,14 +61,13 @@ def status(
     output: Annotated[
         StatusFormat, typer.Option("--format", "-f", help="human, json or markdown.")
     ] = StatusFormat.human,
-    rev: Annotated[str | None, typer.Option("--rev", metavar="REV", help=REV_HELP)] = None,
+    root: RootOption = None,
+    rev: RevOption = None,
 ) -> None:
     """The status of a requirement or case: the rule line that decided it, the claims on each
     side with source, place and quoted words, contradictions side by side, key figures, gaps."""
     from ledger import status as rule
-    from ledger.safe_text import dumps
-
-    ledger = load_or_exit(layout_at(ctx, rev)).ledger
+    ledger = load_or_exit(layout_at(ctx, rev, root), check=False).ledger
     if record_id is None:
         report: object = rule.overview(ledger)
     else:
@@ -70,7 +78,7 @@ def status(
             else rule.case_status(ledger, found)
         )
     if output is StatusFormat.json:
-        sys.stdout.write(dumps(report.to_dict()) + "\n")  # type: ignore[attr-defined]
+        write_json("status", report.to_dict())  # type: ignore[attr-defined]
         return
     if output is StatusFormat.markdown:
         from ledger.status_markdown import case_markdown, overview_markdown, requirement_markdown

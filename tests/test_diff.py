@@ -1,0 +1,321 @@
+"""`ledger diff`, `ledger log` and `status --rev`, on scratch git repositories built here.
+
+Each test starts from the sample ledger in canonical form, committed as the first commit of
+a new repository, and makes the changes it reads back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE, Sample, run
+
+CLAIM = "claims/cso-torture-complaints.yaml"
+CLAIM_ID = "cso-torture-complaints"
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def commit(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+def ledger(root: Path, *args: str):
+    return run(["--root", str(root), *args], env={"COLUMNS": "200"})
+
+
+def diff_json(root: Path, *args: str) -> dict:
+    result = ledger(root, "diff", *args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Sample:
+    """The sample ledger in canonical form, committed in a new git repository."""
+    root = tmp_path / "repo"
+    shutil.copytree(SAMPLE, root)
+    git(root, "init", "-q")
+    assert ledger(root, "fmt").exit_code == 0
+    commit(root, "the sample ledger")
+    return Sample(root)
+
+
+def flip_stance(repo: Sample) -> None:
+    """The one independent claim on requirement 2 now supports it: not-met (S2) -> met (S4)."""
+    repo.edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
+
+
+EXPECTED_RECORDS = [
+    {
+        "id": CLAIM_ID,
+        "kind": "claim",
+        "change": "changed",
+        "path": f"data/{CLAIM}",
+        "fields": [{"field": "bears_on.requirement-2", "old": "undermines", "new": "supports"}],
+        "review": "none",
+    }
+]
+EXPECTED_STATUSES = [
+    {
+        "id": "requirement-2",
+        "kind": "requirement",
+        "requirement": "requirement-2",
+        "title": "Enforcing the prohibition of torture",
+        "old": "not-met",
+        "new": "met",
+        "old_line": "S2",
+        "new_line": "S4",
+        "claims": [CLAIM_ID],
+    },
+    {
+        "id": "torture-prosecutions",
+        "kind": "case",
+        "requirement": "requirement-2",
+        "title": "Prosecution of torture",
+        "old": "not-met",
+        "new": "met",
+        "old_line": "S2",
+        "new_line": "S4",
+        "claims": [CLAIM_ID],
+    },
+]
+
+
+def test_a_stance_edit_shows_as_that_field_and_the_status_it_changes(repo: Sample) -> None:
+    flip_stance(repo)
+
+    found = diff_json(repo.root)
+
+    assert found == {
+        "format": "ledger-diff",
+        "version": 1,
+        "old": "HEAD",
+        "new": "worktree",
+        "records": EXPECTED_RECORDS,
+        "statuses": EXPECTED_STATUSES,
+        "unreviewed": [CLAIM_ID],
+    }
+
+
+def test_the_human_diff_names_the_field_the_status_and_the_cause(repo: Sample) -> None:
+    flip_stance(repo)
+
+    result = ledger(repo.root, "diff")
+
+    assert result.exit_code == 0
+    lines = [line.rstrip() for line in result.stdout.splitlines()]
+    assert lines[0] == "ledger diff HEAD .. worktree"
+    assert f"~ claim {CLAIM_ID}  data/{CLAIM}  [review: none]" in lines
+    assert "    bears_on.requirement-2: undermines -> supports" in lines
+    assert "requirement requirement-2  not-met (S2) -> met (S4)" in lines
+    assert "case torture-prosecutions / requirement-2  not-met (S2) -> met (S4)" in lines
+    assert lines.count(f"    because of: {CLAIM_ID}") == 2
+    assert lines[-1] == f"Changed claims without a fresh review: {CLAIM_ID}"
+
+
+def test_the_markdown_diff_is_a_status_table_and_a_record_list(repo: Sample) -> None:
+    flip_stance(repo)
+
+    result = ledger(repo.root, "diff", "--format", "markdown")
+
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "### Ledger changes: `HEAD` → `worktree`"
+    assert (
+        "| requirement requirement-2 | requirement-2 | not-met (S2) | **met** (S4) "
+        "| cso-torture-complaints |"
+    ) in lines
+    # inside a code span a backslash would show: field names are written as they are
+    assert f"- changed claim `{CLAIM_ID}` — review: none" in lines
+    assert "  - `bears_on.requirement-2`: undermines → supports" in lines
+
+
+def test_committed_changes_compare_by_revision_in_every_spelling(repo: Sample) -> None:
+    flip_stance(repo)
+    commit(repo.root, "requirement 2 is met after all")
+
+    two = diff_json(repo.root, "HEAD~1", "HEAD")
+    dotted = diff_json(repo.root, "HEAD~1..HEAD")
+    against_worktree = diff_json(repo.root, "HEAD~1")
+    nothing = diff_json(repo.root)
+
+    for found in (two, dotted, against_worktree):
+        assert (found["records"], found["statuses"]) == (EXPECTED_RECORDS, EXPECTED_STATUSES)
+    assert (two["old"], two["new"]) == ("HEAD~1", "HEAD")
+    assert (dotted["old"], dotted["new"]) == ("HEAD~1", "HEAD")
+    assert against_worktree["new"] == "worktree"
+    assert (nothing["records"], nothing["statuses"], nothing["unreviewed"]) == ([], [], [])
+    assert "no changes to records or statuses" in ledger(repo.root, "diff").stdout
+
+
+def test_added_and_removed_records(repo: Sample) -> None:
+    added = repo.read(CLAIM).replace(f"id: {CLAIM_ID}", "id: cso-torture-complaints-2")
+    repo.write("claims/cso-torture-complaints-2.yaml", added)
+    repo.path("claims/cso-tlatlaya-order-to-kill.yaml").unlink()
+
+    found = diff_json(repo.root)
+
+    changes = [(r["change"], r["id"], r["review"]) for r in found["records"]]
+    assert changes == [  # claims first, by id
+        ("removed", "cso-tlatlaya-order-to-kill", None),
+        ("added", "cso-torture-complaints-2", "none"),
+    ]
+    assert found["statuses"] == []  # requirement 1 keeps other undermining claims
+    assert found["unreviewed"] == ["cso-torture-complaints-2"]
+
+
+def test_a_ledger_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
+    top = tmp_path / "top"
+    shutil.copytree(SAMPLE, top / "evidence" / "ledger")
+    (top / "README.md").write_text("not the ledger\n", encoding="utf-8")
+    root = top / "evidence" / "ledger"
+    git(top, "init", "-q")
+    commit(top, "a ledger one level down")
+    Sample(root).edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
+
+    found = diff_json(root)
+    commit(top, "requirement 2 is met after all")
+    log = json.loads(ledger(root, "log", "requirement-2", "--format", "json").stdout)
+
+    assert found["statuses"] == EXPECTED_STATUSES
+    assert [(c["subject"], c["status"]) for c in log["commits"]] == [
+        ("requirement 2 is met after all", "met"),
+        ("a ledger one level down", "not-met"),
+    ]
+
+
+def test_outside_a_git_repository_diff_says_so_in_one_line(tmp_path: Path) -> None:
+    root = tmp_path / "ledger"
+    shutil.copytree(SAMPLE, root)
+
+    result = run(["--root", str(root), "diff"], env={"GIT_CEILING_DIRECTORIES": str(tmp_path)})
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"ledger: {root} is not inside a git repository\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["no-such-branch"], "unknown revision 'no-such-branch'"),
+        (["HEAD..no-such-branch"], "unknown revision 'no-such-branch'"),
+        (["HEAD~5", "HEAD"], "unknown revision 'HEAD~5'"),
+        (["--", "--output=x"], "'--output=x' is not a revision"),
+        (["a", "b", "c"], "give at most two revisions: ledger diff [A [B]]"),
+    ],
+)
+def test_a_bad_revision_is_a_usage_error(repo: Sample, args: list[str], message: str) -> None:
+    result = ledger(repo.root, "diff", *args)
+
+    assert result.exit_code == 2
+    assert result.stderr == f"ledger: {message}\n"
+    assert "Traceback" not in result.output
+
+
+def test_a_revision_before_the_ledger_existed(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "README.md").write_text("a ledger is coming\n", encoding="utf-8")
+    git(root, "init", "-q")
+    commit(root, "before the ledger")
+    shutil.copytree(SAMPLE, root, dirs_exist_ok=True)
+
+    result = ledger(root, "diff", "HEAD")
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("ledger: revision ")
+    assert result.stderr.endswith(" has no ledger.toml\n")
+
+
+def test_status_rev_reads_the_old_state_and_leaves_the_worktree_alone(repo: Sample) -> None:
+    flip_stance(repo)
+    commit(repo.root, "requirement 2 is met after all")
+    before = repo.read(CLAIM)
+
+    def status_of_requirement_2(*rev: str) -> tuple[str, str]:
+        result = ledger(repo.root, "status", *rev, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        row = next(r for r in json.loads(result.stdout)["rows"] if r["id"] == "requirement-2")
+        return row["status"], row["line"]
+
+    assert status_of_requirement_2("--rev", "HEAD~1") == ("not-met", "S2")
+    assert status_of_requirement_2("--rev", "HEAD") == ("met", "S4")
+    assert status_of_requirement_2() == ("met", "S4")
+    assert repo.read(CLAIM) == before
+    assert git(repo.root, "status", "--porcelain") == ""
+    bad = ledger(repo.root, "status", "--rev", "nope")
+    assert (bad.exit_code, bad.stderr) == (2, "ledger: unknown revision 'nope'\n")
+
+
+def test_log_lists_the_commits_with_the_status_at_each(repo: Sample) -> None:
+    flip_stance(repo)
+    commit(repo.root, "requirement 2 is met after all")
+    repo.edit("cases/ayotzinapa.yaml", "place: Iguala, Guerrero", "place: Iguala")
+    commit(repo.root, "a case's place")
+
+    result = ledger(repo.root, "log", "requirement-2", "--format", "json")
+
+    assert result.exit_code == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert (found["format"], found["id"]) == ("ledger-log", "requirement-2")
+    assert found["path"] == "data/requirements/requirement-2.yaml"
+    assert [(c["subject"], c["status"], c["line"]) for c in found["commits"]] == [
+        ("a case's place", "met", "S4"),
+        ("requirement 2 is met after all", "met", "S4"),
+        ("the sample ledger", "not-met", "S2"),
+    ]
+    human = ledger(repo.root, "log", "requirement-2").stdout
+    assert "requirement 2 is met after all  status: met (S4)" in human
+    assert "the sample ledger  status: not-met (S2)" in human
+
+
+def test_log_of_a_claim_lists_only_the_commits_that_changed_its_file(repo: Sample) -> None:
+    flip_stance(repo)
+    commit(repo.root, "requirement 2 is met after all")
+    repo.edit("cases/ayotzinapa.yaml", "place: Iguala, Guerrero", "place: Iguala")
+    commit(repo.root, "a case's place")
+
+    found = json.loads(ledger(repo.root, "log", CLAIM_ID, "--format", "json").stdout)
+
+    assert [(c["subject"], c["status"]) for c in found["commits"]] == [
+        ("requirement 2 is met after all", None),
+        ("the sample ledger", None),
+    ]
+
+
+def test_log_outside_a_git_repository(tmp_path: Path) -> None:
+    root = tmp_path / "ledger"
+    shutil.copytree(SAMPLE, root)
+
+    result = run(
+        ["--root", str(root), "log", "requirement-1"],
+        env={"GIT_CEILING_DIRECTORIES": str(tmp_path)},
+    )
+
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"ledger: {root} is not inside a git repository\n",
+    )
