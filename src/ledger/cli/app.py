@@ -122,7 +122,8 @@ def complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
     from ledger.root import RootError, open_layout
 
     state = ctx.find_object(State)
-    layout = open_layout(state.root if state else None)
+    given = ctx.params.get("root") or (state.root if state else None)
+    layout = open_layout(Path(given) if given else None)
     if isinstance(layout, RootError):
         return []
     ids = {
