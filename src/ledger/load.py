@@ -7,21 +7,33 @@ another record is broken, so one bad file never hides the state of the rest.
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from ledger.diagnostics import Diagnostic, make, ordered
-from ledger.files import MAX_RECORD_BYTES, ReadFailure, decode, read_bytes
 from ledger.ledger import Ledger
 from ledger.model import RECORD_TYPES
+from ledger.record_reader import (
+    RECORD_SUFFIX,
+    FileOutcome,
+    read_one,
+    read_plain,
+    read_record_text,
+)
 from ledger.root import Layout
-from ledger.schema_errors import schema_diagnostics
 from ledger.yamlread import Parsed, parse
 
-RECORD_SUFFIX = ".yaml"
+__all__ = ["RECORD_SUFFIX", "LoadResult", "RecordFile", "load", "read_record_text", "validate"]
+
+PARALLEL_MIN = 2000
+"""Fewer files than this are read in this process: starting workers would cost more."""
+
+Progress = Callable[[int, int], None]
+"""Called as (files done, files in all) while files are read."""
 
 
 @dataclass
@@ -43,24 +55,39 @@ class RecordFile:
     kind: str
     path: Path
     rel: str
+    identity: tuple[int, int, int, int] = (0, 0, 0, 0)
 
 
-def load(layout: Layout, *, check: bool = True) -> LoadResult:
-    """Read every record under the data folder; with ``check``, run the cross-record checks."""
+@dataclass
+class Scan:
+    """The record files, and the identity of every file under data/ (archives included)."""
+
+    records: list[RecordFile]
+    identities: list[tuple[str, tuple[int, int, int, int]]]
+
+
+def load(
+    layout: Layout,
+    *,
+    check: bool = True,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Read every record under the data folder; with ``check``, run the cross-record checks.
+
+    Files unchanged since the last run come from the cache; the others are read (by worker
+    processes when there are many).
+    """
     result = LoadResult(Ledger())
-    if not layout.data.is_dir():
-        result.fatal = f"the data folder {layout.data} does not exist"
+    if _unreadable(layout, result):
         return result
-    try:
-        os.listdir(layout.data)
-    except OSError as exc:
-        result.fatal = f"cannot read the data folder {layout.data}: {exc.strerror}"
-        return result
-    files = discover(layout, result.diagnostics)
-    result.files = len(files)
-    owners: dict[str, str] = {}
-    for record_file in files:
-        _load_one(record_file, result, owners)
+    scan = scan_data(layout, result.diagnostics)
+    result.files = len(scan.records)
+    cache = _open_cache(layout) if use_cache else None
+    outcomes = _outcomes(scan.records, cache, progress)
+    if cache is not None:
+        cache.close()
+    _admit(outcomes, result)
     result.ledger.sort()
     if check:
         from ledger.checks import check_ledger
@@ -70,9 +97,192 @@ def load(layout: Layout, *, check: bool = True) -> LoadResult:
     return result
 
 
-def discover(layout: Layout, diagnostics: list[Diagnostic]) -> list[RecordFile]:
-    """Every record file, in sorted order. Symlinks and special files are reported, not read."""
-    found: list[RecordFile] = []
+@dataclass
+class Validation:
+    """What `ledger validate` reports: every diagnostic, and how many record files."""
+
+    diagnostics: list[Diagnostic]
+    files: int
+    fatal: str | None = None
+    cached: bool = False
+
+
+def validate(
+    layout: Layout, *, use_cache: bool = True, progress: Progress | None = None
+) -> Validation:
+    """Every problem in the ledger. When no file under data/ changed since the last run
+    (by the cache's identity test), the last run's answer is given without reading a file."""
+    from ledger.cache import fingerprint, schema_version
+    from ledger.record_reader import diagnostic_from_dict
+
+    early: list[Diagnostic] = []
+    probe = LoadResult(Ledger())
+    if _unreadable(layout, probe):
+        return Validation([], 0, probe.fatal)
+    scan = scan_data(layout, early)
+    marker = (layout.root / "ledger.toml").read_bytes()
+    key = fingerprint(scan.identities, f"{schema_version()}\0{marker!r}")
+    cache = _open_cache(layout) if use_cache else None
+    if cache is not None:
+        stored = cache.result("validate", key)
+        if isinstance(stored, dict) and isinstance(stored.get("diagnostics"), list):
+            cache.close()
+            found = [diagnostic_from_dict(d) for d in stored["diagnostics"]]
+            return Validation(found, int(stored.get("files", 0)), cached=True)
+        cache.close()
+    result = load(layout, use_cache=use_cache, progress=progress)
+    if result.fatal:
+        return Validation([], 0, result.fatal)
+    if cache is not None and cache.open():
+        newest = max((ident[1] for _rel, ident in scan.identities), default=0)
+        value = {"files": result.files, "diagnostics": [d.to_dict() for d in result.diagnostics]}
+        cache.store_result("validate", key, value, newest)
+        cache.close()
+    return Validation(result.diagnostics, result.files)
+
+
+def _unreadable(layout: Layout, result: LoadResult) -> bool:
+    if not layout.data.is_dir():
+        result.fatal = f"the data folder {layout.data} does not exist"
+        return True
+    try:
+        os.listdir(layout.data)
+    except OSError as exc:
+        result.fatal = f"cannot read the data folder {layout.data}: {exc.strerror}"
+        return True
+    return False
+
+
+def _open_cache(layout: Layout):  # type: ignore[no-untyped-def]
+    from ledger.cache import CACHE_DIR, Cache
+
+    if not layout.cacheable:
+        return None
+    cache = Cache(layout.root / CACHE_DIR)
+    return cache if cache.open() else None
+
+
+def _outcomes(
+    files: list[RecordFile], cache: object | None, progress: Progress | None
+) -> list[FileOutcome]:
+    """Each file's outcome: from the cache when its identity is unchanged, else read."""
+    entries = cache.files() if cache is not None else {}  # type: ignore[attr-defined]
+    outcomes: dict[str, FileOutcome] = {}
+    todo = []
+    for record_file in files:
+        entry = entries.get(record_file.rel)
+        if entry is not None and entry.identity == record_file.identity:
+            try:
+                outcomes[record_file.rel] = FileOutcome.from_plain(
+                    record_file.rel, record_file.kind, entry.outcome
+                )
+                continue
+            except (KeyError, TypeError, ValueError):
+                pass  # a malformed entry: read the file instead
+        todo.append(record_file)
+    fresh = read_many(todo, progress)
+    for outcome in fresh:
+        outcomes[outcome.rel] = outcome
+    if cache is not None:
+        by_rel = {f.rel: f for f in todo}
+        cache.store_files(  # type: ignore[attr-defined]
+            ((o.rel, o.kind, by_rel[o.rel].identity, o.plain()) for o in fresh),
+            keep={f.rel for f in files},
+        )
+    return [outcomes[f.rel] for f in files]
+
+
+def read_many(files: list[RecordFile], progress: Progress | None = None) -> list[FileOutcome]:
+    """Read files, in worker processes when there are enough to be worth it."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) >= PARALLEL_MIN and workers > 1:
+        fresh = _read_in_workers(files, workers, progress)
+        if fresh is not None:
+            return fresh
+    outcomes = []
+    for number, record_file in enumerate(files, 1):
+        outcomes.append(read_one(record_file.kind, record_file.path, record_file.rel))
+        if progress and number % 500 == 0:
+            progress(number, len(files))
+    return outcomes
+
+
+def _read_in_workers(
+    files: list[RecordFile], workers: int, progress: Progress | None
+) -> list[FileOutcome] | None:
+    import multiprocessing
+
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    jobs = [(f.kind, str(f.path), f.rel) for f in files]
+    try:
+        with multiprocessing.get_context(method).Pool(workers) as pool:
+            plains = []
+            for number, plain in enumerate(pool.imap(read_plain, jobs, chunksize=256), 1):
+                plains.append(plain)
+                if progress and number % 500 == 0:
+                    progress(number, len(files))
+    except (OSError, RuntimeError):
+        return None  # no processes to be had: read here instead
+    return [FileOutcome.from_plain(f.rel, f.kind, p) for f, p in zip(files, plains, strict=True)]
+
+
+def _admit(outcomes: list[FileOutcome], result: LoadResult) -> None:
+    """Turn outcomes into records, in file order: ids checked against names and each other.
+
+    The garbage collector is paused while the models are built: it would otherwise walk the
+    growing heap again and again (design notes: about four times the cost).
+    """
+    owners: dict[str, str] = {}
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for outcome in outcomes:
+            result.diagnostics.extend(outcome.diagnostics)
+            result.unloaded.update(outcome.unloaded)
+            if outcome.data is None:
+                continue
+            record = outcome.record or RECORD_TYPES[outcome.kind].model_validate(outcome.data)
+            _add(record, outcome, result, owners)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _add(record: object, outcome: FileOutcome, result: LoadResult, owners: dict[str, str]) -> None:
+    record_id = record.id  # type: ignore[attr-defined]
+    name = Path(outcome.rel).name
+    stem = name[: -len(RECORD_SUFFIX)]
+    if record_id != stem:
+        result.diagnostics.append(
+            make(
+                "id-mismatch",
+                outcome.rel,
+                f"the id '{record_id}' differs from the file name '{name}'",
+                f"rename the file to {record_id}{RECORD_SUFFIX}, or set `id: {stem}`",
+                field="id",
+                anchor=(("id",), False),
+            )
+        )
+    if record_id in owners:
+        result.diagnostics.append(
+            make(
+                "duplicate-id",
+                outcome.rel,
+                f"the id '{record_id}' is already used by {owners[record_id]}",
+                "ids are unique across all kinds of record: choose another",
+                field="id",
+                anchor=(("id",), False),
+            )
+        )
+        return
+    owners[record_id] = outcome.rel
+    result.ledger.add(outcome.kind, record, outcome.rel)  # type: ignore[arg-type]
+
+
+def scan_data(layout: Layout, diagnostics: list[Diagnostic]) -> Scan:
+    """One walk of the data folder: the record files in sorted order, and the identity of
+    every file (archives too). Symlinks and special files are reported, not read."""
+    scan = Scan([], [])
     for kind in RECORD_TYPES:
         folder = layout.data / kind
         if folder.is_symlink():
@@ -86,13 +296,19 @@ def discover(layout: Layout, diagnostics: list[Diagnostic]) -> list[RecordFile]:
             )
             continue
         if folder.is_dir():
-            _walk(folder, kind, layout, found, diagnostics)
-    _stray_files(layout, diagnostics)
-    return sorted(found, key=lambda f: f.rel)
+            _walk(folder, kind, layout, scan, diagnostics)
+    _stray_files(layout, diagnostics, scan)
+    scan.records.sort(key=lambda f: f.rel)
+    return scan
+
+
+def discover(layout: Layout, diagnostics: list[Diagnostic]) -> list[RecordFile]:
+    """Every record file, in sorted order."""
+    return scan_data(layout, diagnostics).records
 
 
 def _walk(
-    folder: Path, kind: str, layout: Layout, found: list[RecordFile], diagnostics: list[Diagnostic]
+    folder: Path, kind: str, layout: Layout, scan: Scan, diagnostics: list[Diagnostic]
 ) -> None:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -112,6 +328,7 @@ def _walk(
         if entry.name.startswith("."):
             continue
         if entry.is_symlink():
+            scan.identities.append((rel, _identity(entry)))
             if entry.name.endswith(RECORD_SUFFIX) or _is_dir_link(path):
                 diagnostics.append(
                     make(
@@ -123,9 +340,12 @@ def _walk(
                 )
             continue
         if entry.is_dir(follow_symlinks=False):
-            _walk(path, kind, layout, found, diagnostics)
-        elif entry.name.endswith(RECORD_SUFFIX):
-            found.append(RecordFile(kind, path, rel))
+            _walk(path, kind, layout, scan, diagnostics)
+            continue
+        ident = _identity(entry)
+        scan.identities.append((rel, ident))
+        if entry.name.endswith(RECORD_SUFFIX):
+            scan.records.append(RecordFile(kind, path, rel, ident))
         elif entry.name.endswith(".yml"):
             diagnostics.append(
                 make(
@@ -137,6 +357,14 @@ def _walk(
             )
 
 
+def _identity(entry: os.DirEntry[str]) -> tuple[int, int, int, int]:
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError:
+        return (-1, -1, -1, -1)
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+
+
 def _is_dir_link(path: Path) -> bool:
     try:
         return path.is_dir()
@@ -144,9 +372,10 @@ def _is_dir_link(path: Path) -> bool:
         return True
 
 
-def _stray_files(layout: Layout, diagnostics: list[Diagnostic]) -> None:
+def _stray_files(layout: Layout, diagnostics: list[Diagnostic], scan: Scan) -> None:
     """YAML files right in the data folder, or in a folder that is not a record folder (a
-    misspelt `claim/`), belong to no kind: say so rather than skip them."""
+    misspelt `claim/`), belong to no kind: say so rather than skip them. Every file seen
+    there counts in the scan's identities (an archive may live there)."""
     folders = ", ".join(f"{k}/" for k in RECORD_TYPES)
     for dirpath, dirnames, filenames in os.walk(layout.data):
         here = Path(dirpath)
@@ -154,7 +383,15 @@ def _stray_files(layout: Layout, diagnostics: list[Diagnostic]) -> None:
             dirnames[:] = [d for d in dirnames if d not in RECORD_TYPES]
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+            if name.startswith("."):
+                continue
+            try:
+                info = os.lstat(here / name)
+                ident = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+            except OSError:
+                ident = (-1, -1, -1, -1)
+            scan.identities.append((layout.relative(here / name), ident))
+            if name.endswith((".yaml", ".yml")):
                 diagnostics.append(
                     make(
                         "misplaced-file",
@@ -163,93 +400,6 @@ def _stray_files(layout: Layout, diagnostics: list[Diagnostic]) -> None:
                         f"move it into one of {folders}",
                     )
                 )
-
-
-def read_record_text(path: Path, rel: str) -> str | list[Diagnostic]:
-    """The text of one record file, or the diagnostics that explain why it has none."""
-    data = read_bytes(path, MAX_RECORD_BYTES)
-    if isinstance(data, ReadFailure):
-        return [make(data.code, rel, data.message, data.hint)]
-    text = decode(data)
-    if isinstance(text, str) and "\x00" in text:  # valid UTF-8, but UTF-16 without a BOM
-        offset = text.index("\x00")
-        line_start = text.rfind("\n", 0, offset) + 1
-        text = (text.count("\n", 0, offset) + 1, offset - line_start + 1, "a NUL byte")
-    if isinstance(text, tuple):
-        line, column, what = text
-        return [
-            make(
-                "not-utf8",
-                rel,
-                f"the file is not UTF-8: {what}",
-                "save the file as UTF-8 (not UTF-16 or a legacy code page)",
-                line=line,
-                column=column,
-            )
-        ]
-    return text
-
-
-def _load_one(record_file: RecordFile, result: LoadResult, owners: dict[str, str]) -> None:
-    stem = record_file.path.name[: -len(RECORD_SUFFIX)]
-    text = read_record_text(record_file.path, record_file.rel)
-    if isinstance(text, list):
-        result.diagnostics.extend(text)
-        result.unloaded.add(stem)
-        return
-    if text.startswith("\ufeff"):
-        result.diagnostics.append(
-            make(
-                "byte-order-mark",
-                record_file.rel,
-                "the file starts with a byte-order mark",
-                "save it as UTF-8 without a BOM",
-                line=1,
-                column=1,
-            )
-        )
-        text = text[1:]
-    parsed = parse(text, record_file.rel)
-    result.diagnostics.extend(parsed.diagnostics)
-    if parsed.data is None:
-        result.unloaded.add(stem)
-        return
-    model = RECORD_TYPES[record_file.kind]
-    try:
-        record = model.model_validate(parsed.data)
-    except ValidationError as error:
-        located = parse(text, record_file.rel, positions=True)
-        result.diagnostics.extend(schema_diagnostics(error, located, model, record_file.rel))
-        result.unloaded.add(stem)
-        if isinstance(parsed.data.get("id"), str):
-            result.unloaded.add(parsed.data["id"])
-        return
-    record_id = record.id  # type: ignore[attr-defined]
-    if record_id != stem:
-        result.diagnostics.append(
-            make(
-                "id-mismatch",
-                record_file.rel,
-                f"the id '{record_id}' differs from the file name '{record_file.path.name}'",
-                f"rename the file to {record_id}{RECORD_SUFFIX}, or set `id: {stem}`",
-                field="id",
-                anchor=(("id",), False),
-            )
-        )
-    if record_id in owners:
-        result.diagnostics.append(
-            make(
-                "duplicate-id",
-                record_file.rel,
-                f"the id '{record_id}' is already used by {owners[record_id]}",
-                "ids are unique across all kinds of record: choose another",
-                field="id",
-                anchor=(("id",), False),
-            )
-        )
-        return
-    owners[record_id] = record_file.rel
-    result.ledger.add(record_file.kind, record, record_file.rel)
 
 
 def place(diagnostics: list[Diagnostic], layout: Layout) -> list[Diagnostic]:

@@ -13,7 +13,7 @@ import subprocess
 import tarfile
 import tempfile
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ledger.root import MARKER, Layout, RootError, read_marker
@@ -104,7 +104,8 @@ class Snapshot(AbstractContextManager["Snapshot"]):
         with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:  # type: ignore[arg-type]
             tar.extractall(self.folder, filter=_safe_member)
         root = self.folder / self._prefix if self._prefix else self.folder
-        self.layout = read_marker(root)
+        found = read_marker(root)
+        self.layout = replace(found, cacheable=False) if isinstance(found, Layout) else found
         return None
 
 

@@ -21,6 +21,8 @@ class Layout:
 
     root: Path
     data: Path
+    cacheable: bool = True
+    """Whether loading may keep a cache in the root (not for a revision unpacked in /tmp)."""
 
     def relative(self, path: Path) -> str:
         """A path as diagnostics show it: relative to the root, with forward slashes."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -93,10 +94,30 @@ def layout_of(ctx: typer.Context, root: Path | None = None) -> Layout:
 def load_or_exit(layout: Layout, *, check: bool = True) -> LoadResult:
     from ledger.load import load
 
-    result = load(layout, check=check)
+    result = load(layout, check=check, progress=progress_reporter())
     if result.fatal:
         fail(result.fatal)
     return result
+
+
+def progress_reporter() -> Callable[[int, int], None] | None:
+    """Progress on stderr for work that takes more than a second, on a terminal only."""
+    if not (sys.stderr.isatty() and not os.environ.get("CI")):
+        return None
+    import time
+
+    started = time.monotonic()
+    shown = [False]
+
+    def report(done: int, total: int) -> None:
+        if time.monotonic() - started < 1.0:
+            return
+        shown[0] = True
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\rreading {done:,} of {total:,} files{end}")
+        sys.stderr.flush()
+
+    return report
 
 
 def colour_for(stream: object) -> bool:

@@ -36,6 +36,16 @@ if TYPE_CHECKING:
     )
 
 
+CASES_SHOWN = 40
+"""Cases listed for a requirement before the rest are counted (``--all`` lists them)."""
+
+GAPS_LISTED = 8
+"""Gaps of one kind listed before they are only counted (``--all`` lists them)."""
+
+PER_SIDE = 25
+"""Claims listed per side of a case before the rest are counted (``--all`` lists them)."""
+
+
 class StatusFormat(StrEnum):
     human = "human"
     json = "json"
@@ -58,6 +68,14 @@ def status(
     explain: Annotated[
         bool, typer.Option("--explain", help="Print the full trace of the status rule.")
     ] = False,
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help=f"List every claim; by default a case shows at most {PER_SIDE} per side and "
+            "says how many more there are.",
+        ),
+    ] = False,
     output: Annotated[
         StatusFormat, typer.Option("--format", "-f", help="human, json or markdown.")
     ] = StatusFormat.human,
@@ -67,6 +85,7 @@ def status(
     """The status of a requirement or case: the rule line that decided it, the claims on each
     side with source, place and quoted words, contradictions side by side, key figures, gaps."""
     from ledger import status as rule
+
     ledger = load_or_exit(layout_at(ctx, rev, root), check=False).ledger
     if record_id is None:
         report: object = rule.overview(ledger)
@@ -94,9 +113,9 @@ def status(
 
     out = console()
     if isinstance(report, rule.RequirementStatus):
-        show_requirement(out, report, explain)
+        show_requirement(out, report, explain, None if show_all else PER_SIDE)
     elif isinstance(report, rule.CaseStatus):
-        show_case(out, report, explain)
+        show_case(out, report, explain, None if show_all else PER_SIDE)
     else:
         show_overview(out, report)  # type: ignore[arg-type]
 
@@ -140,7 +159,9 @@ def show_overview(out: Console, report: Overview) -> None:
     )
 
 
-def show_requirement(out: Console, report: RequirementStatus, explain: bool) -> None:
+def show_requirement(
+    out: Console, report: RequirementStatus, explain: bool, limit: int | None = None
+) -> None:
     from ledger.cli.render import indented, line, text
 
     req = report.requirement
@@ -156,7 +177,8 @@ def show_requirement(out: Console, report: RequirementStatus, explain: bool) -> 
     out.print(text(f"  wording: {req.source}, {req.locator}", "dim"))
     out.print()
     _verdict(out, report.verdict, f"{report.rule.name} v{report.rule.version}", explain)
-    _case_table(out, report.cases)
+    cases = report.cases if limit is None else report.cases[:CASES_SHOWN]
+    _case_table(out, cases)
     out.print(
         text(
             f"{len(report.contradictions)} contradiction(s), {len(report.figures)} "
@@ -164,14 +186,24 @@ def show_requirement(out: Console, report: RequirementStatus, explain: bool) -> 
             "dim",
         )
     )
-    for group in report.cases:
-        _group(out, group, f"{group.id}  {group.title}" if group.id else "No case", explain)
-    _contradictions(out, report.contradictions)
-    _figures(out, report.figures)
-    _gaps(out, report.gaps)
+    for group in cases:
+        heading = f"{group.id}  {group.title}" if group.id else "No case"
+        _group(out, group, heading, explain, limit)
+    if len(cases) < len(report.cases):
+        hidden = len(report.cases) - len(cases)
+        out.print(
+            text(
+                f"... {hidden:,} more cases bear on it: `ledger status CASE` shows one, "
+                "--all lists them all, --format json gives everything.",
+                "yellow",
+            )
+        )
+    _contradictions(out, report.contradictions[:limit], len(report.contradictions))
+    _figures(out, report.figures[:limit], len(report.figures))
+    _gaps(out, report.gaps, limit)
 
 
-def show_case(out: Console, report: CaseStatus, explain: bool) -> None:
+def show_case(out: Console, report: CaseStatus, explain: bool, limit: int | None = None) -> None:
     from ledger.cli.render import line, text
 
     case = report.case
@@ -183,7 +215,7 @@ def show_case(out: Console, report: CaseStatus, explain: bool) -> None:
     out.print(text(case.summary))
     for group in report.requirements:
         out.print()
-        _group(out, group, f"{group.id}  {group.title}", explain)
+        _group(out, group, f"{group.id}  {group.title}", explain, limit)
         if explain:
             _trace(out, group.verdict)
     if report.unlinked:
@@ -191,9 +223,9 @@ def show_case(out: Console, report: CaseStatus, explain: bool) -> None:
         out.print(text("Claims bearing on no requirement", "bold underline"))
         for claim in report.unlinked:
             _claim(out, claim, "")
-    _contradictions(out, report.contradictions)
-    _figures(out, report.figures)
-    _gaps(out, report.gaps)
+    _contradictions(out, report.contradictions[:limit], len(report.contradictions))
+    _figures(out, report.figures[:limit], len(report.figures))
+    _gaps(out, report.gaps, limit)
 
 
 def _case_table(out: Console, groups: tuple[Group, ...]) -> None:
@@ -249,7 +281,9 @@ def _trace(out: Console, verdict: Verdict) -> None:
         out.print(text(f"  disputed (obligor's own support): {', '.join(verdict.disputed)}", "dim"))
 
 
-def _group(out: Console, group: Group, heading: str, explain: bool) -> None:
+def _group(
+    out: Console, group: Group, heading: str, explain: bool, limit: int | None = None
+) -> None:
     """One case's (or requirement's) claims by side; context claims in brief unless explaining."""
     from ledger.cli.render import STANCE_STYLES, line, status_text, text
 
@@ -261,15 +295,27 @@ def _group(out: Console, group: Group, heading: str, explain: bool) -> None:
     for stance, items in (("supports", group.supports), ("undermines", group.undermines)):
         if items:
             out.print(text(f"  {stance}", STANCE_STYLES[stance]))
-            for item in items:
+            for item in items[:limit]:
                 _claim(out, item.claim, _flags(item))
+            _more(out, len(items), limit)
     if group.context and explain:
         out.print(text("  context (shown, not counted)", STANCE_STYLES["context"]))
-        for item in group.context:
+        for item in group.context[:limit]:
             _claim(out, item.claim, "")
+        _more(out, len(group.context), limit)
     elif group.context:
-        ids = ", ".join(item.claim.id for item in group.context)
+        ids = ", ".join(item.claim.id for item in group.context[:limit])
+        rest = len(group.context) - len(group.context[:limit])
+        ids += f" and {rest:,} more" if rest else ""
         out.print(text(f"  context (not counted; --explain shows them): {ids}", "dim"))
+
+
+def _more(out: Console, shown_of: int, limit: int | None) -> None:
+    """Say how many claims were not listed: nothing is left out silently."""
+    from ledger.cli.render import text
+
+    if limit is not None and shown_of > limit:
+        out.print(text(f"    ... {shown_of - limit:,} more (--all lists them)", "yellow"))
 
 
 def _flags(item: Evidence) -> str:
@@ -293,7 +339,7 @@ def _claim(out: Console, claim: ClaimRef, flags: str) -> None:
     out.print(indented(line("\u201c", (claim.quote, "italic"), f"\u201d{by}"), 6))
 
 
-def _contradictions(out: Console, pairs: tuple[Contradiction, ...]) -> None:
+def _contradictions(out: Console, pairs: tuple[Contradiction, ...], total: int = 0) -> None:
     from ledger.cli.render import table, text
 
     if not pairs:
@@ -305,6 +351,7 @@ def _contradictions(out: Console, pairs: tuple[Contradiction, ...]) -> None:
         for note in pair.notes:
             grid.add_row(text(note, "dim"), text(""))
     out.print(grid)
+    _more(out, total, len(pairs))
 
 
 def _pair_cell(claim: ClaimRef) -> object:
@@ -316,7 +363,7 @@ def _pair_cell(claim: ClaimRef) -> object:
     )
 
 
-def _figures(out: Console, figures: tuple[FigureView, ...]) -> None:
+def _figures(out: Console, figures: tuple[FigureView, ...], total: int = 0) -> None:
     from ledger.cli.render import table, text
 
     if not figures:
@@ -330,14 +377,28 @@ def _figures(out: Console, figures: tuple[FigureView, ...]) -> None:
             text(f"{qualifier}{fig.value:,}"), text(unit), text(fig.source), text(fig.claim)
         )
     out.print(grid)
+    _more(out, total, len(figures))
 
 
-def _gaps(out: Console, gaps: tuple[Gap, ...]) -> None:
+def _gaps(out: Console, gaps: tuple[Gap, ...], limit: int | None) -> None:
+    """Gaps by kind; a kind with many entries is counted, with the command that lists them."""
     from ledger.cli.render import text
 
     if not gaps:
         return
     out.print()
     out.print(text("Gaps", "bold underline"))
+    by_kind: dict[str, list[Gap]] = {}
     for gap in gaps:
-        out.print(text(f"  - {gap.message}"))
+        by_kind.setdefault(gap.kind.value, []).append(gap)
+    for kind, items in by_kind.items():
+        if limit is not None and len(items) > GAPS_LISTED:
+            out.print(
+                text(
+                    f"  - {len(items):,} gaps of kind {kind}: `ledger gaps --kind {kind}` "
+                    "lists them (--all here)"
+                )
+            )
+            continue
+        for gap in items:
+            out.print(text(f"  - {gap.message}"))

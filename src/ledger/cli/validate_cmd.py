@@ -14,8 +14,9 @@ from ledger.cli.app import (
     RootOption,
     app,
     colour_for,
+    fail,
     layout_of,
-    load_or_exit,
+    progress_reporter,
 )
 
 
@@ -36,9 +37,12 @@ def validate(
     """
     from ledger import diagnostic_format as fmt
     from ledger.diagnostics import count
+    from ledger.load import validate as validate_ledger
 
     layout = layout_of(ctx, root)
-    result = load_or_exit(layout)
+    result = validate_ledger(layout, progress=progress_reporter())
+    if result.fatal:
+        fail(result.fatal)
     found = result.diagnostics
     errors, warnings = count(found)
     failed = errors > 0 or (strict and warnings > 0)

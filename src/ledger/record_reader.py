@@ -1,0 +1,136 @@
+"""Reading one record file into validated data: the part of loading that needs no other file.
+
+It is pure (a file in, an outcome out), so it can run in worker processes and its outcome
+can be cached by file identity; everything that needs the whole ledger happens afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ledger.diagnostics import Diagnostic, make
+from ledger.files import MAX_RECORD_BYTES, ReadFailure, decode, read_bytes
+from ledger.model import RECORD_TYPES
+from ledger.schema_errors import schema_diagnostics
+from ledger.yamlread import parse
+
+RECORD_SUFFIX = ".yaml"
+
+
+@dataclass
+class FileOutcome:
+    """What one file yields: its validated data (None when it has none), its diagnostics,
+    and the ids a broken file would have had (so references to it are not reported twice)."""
+
+    rel: str
+    kind: str
+    data: dict[str, Any] | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    unloaded: list[str] = field(default_factory=list)
+    record: BaseModel | None = None
+    """The validated record, when it was built in this process."""
+
+    def plain(self) -> dict[str, Any]:
+        """JSON-ready form, for the cache and for passing between processes."""
+        return {
+            "data": self.data,
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+            "unloaded": self.unloaded,
+        }
+
+    @classmethod
+    def from_plain(cls, rel: str, kind: str, plain: dict[str, Any]) -> FileOutcome:
+        return cls(
+            rel,
+            kind,
+            plain["data"],
+            [diagnostic_from_dict(d) for d in plain["diagnostics"]],
+            list(plain["unloaded"]),
+        )
+
+
+def diagnostic_from_dict(data: dict[str, Any]) -> Diagnostic:
+    return Diagnostic(
+        code=data["code"],
+        path=data["path"],
+        message=data["message"],
+        hint=data["hint"],
+        line=data["line"],
+        column=data["column"],
+        field=data["field"],
+    )
+
+
+def read_record_text(path: Path, rel: str) -> str | list[Diagnostic]:
+    """The text of one record file, or the diagnostics that explain why it has none."""
+    data = read_bytes(path, MAX_RECORD_BYTES)
+    if isinstance(data, ReadFailure):
+        return [make(data.code, rel, data.message, data.hint)]
+    text = decode(data)
+    if isinstance(text, str) and "\x00" in text:  # valid UTF-8, but UTF-16 without a BOM
+        offset = text.index("\x00")
+        line_start = text.rfind("\n", 0, offset) + 1
+        text = (text.count("\n", 0, offset) + 1, offset - line_start + 1, "a NUL byte")
+    if isinstance(text, tuple):
+        line, column, what = text
+        return [
+            make(
+                "not-utf8",
+                rel,
+                f"the file is not UTF-8: {what}",
+                "save the file as UTF-8 (not UTF-16 or a legacy code page)",
+                line=line,
+                column=column,
+            )
+        ]
+    return text
+
+
+def read_one(kind: str, path: Path, rel: str) -> FileOutcome:
+    """Read, parse and validate one record file. Never raises for bad input."""
+    stem = path.name[: -len(RECORD_SUFFIX)]
+    outcome = FileOutcome(rel, kind, None)
+    text = read_record_text(path, rel)
+    if isinstance(text, list):
+        outcome.diagnostics.extend(text)
+        outcome.unloaded.append(stem)
+        return outcome
+    if text.startswith("\ufeff"):
+        outcome.diagnostics.append(
+            make(
+                "byte-order-mark",
+                rel,
+                "the file starts with a byte-order mark",
+                "save it as UTF-8 without a BOM",
+                line=1,
+                column=1,
+            )
+        )
+        text = text[1:]
+    parsed = parse(text, rel)
+    outcome.diagnostics.extend(parsed.diagnostics)
+    if parsed.data is None:
+        outcome.unloaded.append(stem)
+        return outcome
+    model = RECORD_TYPES[kind]
+    try:
+        outcome.record = model.model_validate(parsed.data)
+    except ValidationError as error:
+        located = parse(text, rel, positions=True)
+        outcome.diagnostics.extend(schema_diagnostics(error, located, model, rel))
+        outcome.unloaded.append(stem)
+        if isinstance(parsed.data.get("id"), str):
+            outcome.unloaded.append(parsed.data["id"])
+        return outcome
+    outcome.data = parsed.data
+    return outcome
+
+
+def read_plain(job: tuple[str, str, str]) -> dict[str, Any]:
+    """A worker process's job: one file's outcome in plain form."""
+    kind, path, rel = job
+    return read_one(kind, Path(path), rel).plain()
