@@ -85,7 +85,7 @@ class Sample:
 def sample_copy(tmp_path: Path) -> Sample:
     """A fresh copy of tests/sample in a temporary folder."""
     root = tmp_path / "ledger"
-    shutil.copytree(SAMPLE, root, symlinks=True)
+    shutil.copytree(SAMPLE, root, symlinks=True, ignore=shutil.ignore_patterns(".ledger-cache"))
     return Sample(root)
 
 
