@@ -5,6 +5,7 @@ from __future__ import annotations
 from ledger.cli import (  # noqa: F401  (they register commands)
     diff_cmd,
     fmt_cmd,
+    new_cmd,
     query_cmds,
     review_cmd,
     schema_cmd,

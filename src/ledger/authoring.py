@@ -1,0 +1,697 @@
+"""Adding records without hand-editing YAML: ids, record building, validation, writing.
+
+Typing YAML by hand, copying quotes and choosing unique ids is where mistakes come from, so
+every writer here follows one path:
+
+1. the record is built as plain data in schema order and turned into canonical text by the
+   formatter (`fmt.canonical`), so it reads exactly as `ledger fmt` would leave it;
+2. the text is read back, validated against the schema, and the cross-record checks run on
+   the ledger as it would be with the record in it; only problems the change itself brings
+   (compared with the checks before it) refuse the write;
+3. nothing is overwritten, and the file is written atomically (`atomic.write_atomic`).
+
+Ids are a readable slug and a short random suffix (``memo-pgr-torture-complaints-3f9a``) so
+that two branches adding a claim about the same thing do not collide when merged. Errors are
+data (`Refused`), never exceptions: the CLI decides how to show them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ledger.atomic import write_atomic
+from ledger.checks import check_ledger
+from ledger.diagnostics import Diagnostic, make
+from ledger.fmt import canonical, with_field
+from ledger.fmt_files import modeline_for
+from ledger.ledger import Ledger
+from ledger.load import RECORD_SUFFIX, load, read_record_text
+from ledger.model import ID_PATTERN, RECORD_TYPES, Record, RelationKind
+from ledger.quotes import Match, find_quote, normalise
+from ledger.root import Layout
+from ledger.schema_errors import schema_diagnostics
+from ledger.text_extract import Extracted
+from ledger.yamlread import parse
+
+SLUG_WORDS = 6
+"""Words of a statement or title kept in a generated id."""
+
+SUFFIX_HEX = 4
+"""Hex digits of randomness after the slug: two branches rarely pick the same (1 in 65,536)."""
+
+_STOP = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "there",
+        "these",
+        "this",
+        "to",
+        "was",
+        "were",
+        "which",
+        "who",
+        "with",
+    }
+)
+_ATTRIBUTION = re.compile(
+    r"^(?:the\s+)?(?:[\w’'-]+\s+){0,4}?(?:says|said|states|stated|reports|reported|writes|"
+    r"claims|notes|alleges|asserts|argues|refers to|lists|counts|announces)\s+(?:that\s+)?",
+    re.I,
+)
+_ID_RE = re.compile(ID_PATTERN)
+_KIND_NAMES = {
+    "sources": "source",
+    "requirements": "requirement",
+    "cases": "case",
+    "claims": "claim",
+}
+
+
+# -- ids ----------------------------------------------------------------------------------
+
+
+def slugify(text: str, max_words: int = SLUG_WORDS, *, drop_attribution: bool = False) -> str:
+    """Lower-case ASCII words joined by ``-``: accents stripped, filler words dropped.
+
+    With ``drop_attribution``, a leading "The memo says that" goes first: every statement
+    starts with one, and it would make every id alike.
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'")
+    if drop_attribution:
+        text = _ATTRIBUTION.sub("", text.strip(), count=1)
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("'", ""))
+    kept = [w for w in words if w not in _STOP] or words
+    return "-".join(kept[:max_words])
+
+
+def random_suffix() -> str:
+    return secrets.token_hex(SUFFIX_HEX // 2)
+
+
+def generate_id(text: str, taken: set[str], *, prefix: str = "", statement: bool = False) -> str:
+    """A new id: ``prefix``, a slug of ``text`` and a random suffix, not in ``taken``."""
+    slug = slugify(text, drop_attribution=statement)
+    head = "-".join(part for part in (prefix, slug) if part) or "record"
+    if prefix and slug.startswith(f"{prefix}-"):
+        head = slug
+    head = head[:100].rstrip("-")
+    while True:
+        candidate = f"{head}-{random_suffix()}"
+        if candidate not in taken:
+            return candidate
+
+
+def id_problem(candidate: str, taken: set[str]) -> str | None:
+    """Why a chosen id cannot be used, or None."""
+    if not _ID_RE.match(candidate) or len(candidate) > 120:
+        return (
+            f"'{candidate}' is not a valid id: lowercase letters and digits in words joined by "
+            "'-' (at most 120 characters)"
+        )
+    if candidate in taken:
+        return f"the id '{candidate}' is already used (ids are unique across all records)"
+    return None
+
+
+def claim_prefix(ledger: Ledger, source_id: str) -> str:
+    """The prefix the ledger's claims from this source share (``memo``, ``gov``), if any."""
+    firsts = Counter(
+        claim.id.split("-", 1)[0] for claim in ledger.claims.values() if claim.source == source_id
+    )
+    if firsts:
+        word, count = firsts.most_common(1)[0]
+        if count * 2 > sum(firsts.values()):
+            return word
+    return source_id.split("-", 1)[0]
+
+
+# -- the ledger being added to ------------------------------------------------------------
+
+
+def _key(d: Diagnostic) -> tuple[str, str, str, str]:
+    return (d.code, d.path, d.field, d.message)
+
+
+@dataclass
+class Workspace:
+    """The ledger as it is before a change: its records, the ids in use (including those of
+    files that do not load), and the cross-record errors it already has."""
+
+    layout: Layout
+    ledger: Ledger
+    unloaded: set[str]
+    baseline: set[tuple[str, str, str, str]]
+    existing_errors: int
+    taken: set[str] = field(default_factory=set)
+    _normalised: dict[str, str] = field(default_factory=dict)
+
+    def source_text(self, source_id: str) -> str | None:
+        """A source's archived text, when its archive is intact (hash verified)."""
+        return self.ledger.source_texts.get(source_id)
+
+    def normalised(self, source_id: str) -> str | None:
+        if source_id not in self._normalised:
+            text = self.source_text(source_id)
+            if text is None:
+                return None
+            self._normalised[source_id] = normalise(text)
+        return self._normalised[source_id]
+
+    def rel(self, path: Path) -> str:
+        return self.layout.relative(path)
+
+
+def open_workspace(layout: Layout) -> Workspace | str:
+    """Load the ledger and run its checks once; a string says why it cannot be opened."""
+    result = load(layout, check=False)
+    if result.fatal:
+        return result.fatal
+    ledger = result.ledger
+    checked = check_ledger(ledger, layout, unloaded=result.unloaded)
+    errors = [d for d in [*result.diagnostics, *checked] if d.severity == "error"]
+    taken = set(result.unloaded)
+    for table in ledger.tables().values():
+        taken.update(table)
+    for path in layout.data.rglob(f"*{RECORD_SUFFIX}"):
+        taken.add(path.name[: -len(RECORD_SUFFIX)])
+    return Workspace(
+        layout,
+        ledger,
+        set(result.unloaded),
+        {_key(d) for d in checked if d.severity == "error"},
+        len(errors),
+        taken,
+    )
+
+
+# -- results ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Written:
+    """A record that was written (or, for a dry run, would be)."""
+
+    kind: str
+    id: str
+    path: str
+    text: str
+    archive: str | None = None
+    """For a new source, the archived text's path (relative to the ledger root)."""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why nothing was written, with the diagnostics that decided it (placed in the text that
+    would have been written) and that text, so the problem can be shown in context."""
+
+    message: str
+    hint: str = ""
+    diagnostics: tuple[Diagnostic, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """The change asked for is already in the ledger: nothing to write."""
+
+    message: str
+
+
+# -- building records ---------------------------------------------------------------------
+
+
+def ordered(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The fields in schema order; empty optional values (None, "", [], {}) left out, as the
+    contributor conventions ask."""
+    model = RECORD_TYPES[kind]
+    known = {info.alias or name for name, info in model.model_fields.items()}
+    unknown = set(values) - known
+    if unknown:
+        raise KeyError(f"not fields of a {_KIND_NAMES[kind]}: {', '.join(sorted(unknown))}")
+    out = {}
+    for name, info in model.model_fields.items():
+        value = values.get(info.alias or name)
+        if value is None or (isinstance(value, str | list | dict) and not value):
+            continue
+        out[info.alias or name] = value
+    return out
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _with_controls(value: Any, where: str = "") -> list[str]:
+    """The fields (dotted paths) whose text holds control characters."""
+    if isinstance(value, str):
+        return [where] if _CONTROL.search(value) else []
+    if isinstance(value, dict):
+        return [
+            found
+            for key, item in value.items()
+            for found in _with_controls(item, f"{where}.{key}" if where else str(key))
+        ]
+    if isinstance(value, list):
+        return [f for i, item in enumerate(value) for f in _with_controls(item, f"{where}[{i}]")]
+    return []
+
+
+def record_text(layout: Layout, kind: str, data: dict[str, Any], path: Path) -> str | Refused:
+    """Canonical YAML for a record (exactly what `ledger fmt` writes), with the schema
+    modeline for its folder."""
+    source = json.dumps(data, ensure_ascii=False)  # JSON is YAML: the formatter does the rest
+    formatted = canonical(source, kind, modeline_for(layout, path, kind))
+    if formatted.text is None:
+        return Refused(f"cannot write the record: {formatted.problem}")
+    return formatted.text
+
+
+def _validate(text: str, kind: str, rel: str) -> Record | list[Diagnostic]:
+    parsed = parse(text, rel)
+    errors = [d for d in parsed.diagnostics if d.severity == "error"]
+    if parsed.data is None or errors:
+        return errors or [make("yaml-syntax", rel, "the record cannot be read back")]
+    model = RECORD_TYPES[kind]
+    try:
+        return model.model_validate(parsed.data)
+    except ValidationError as error:
+        located = parse(text, rel, positions=True)
+        return schema_diagnostics(error, located, model, rel)
+
+
+def _with_record(ledger: Ledger, kind: str, record: Record, rel: str) -> Ledger:
+    """A copy of the ledger (tables copied, records shared) holding ``record`` at ``rel``."""
+    copy = Ledger(
+        sources=dict(ledger.sources),
+        requirements=dict(ledger.requirements),
+        cases=dict(ledger.cases),
+        claims=dict(ledger.claims),
+        paths=dict(ledger.paths),
+    )
+    copy.add(kind, record, rel)
+    copy.sort()
+    return copy
+
+
+def _place(diagnostics: list[Diagnostic], text: str, rel: str) -> list[Diagnostic]:
+    """Give the new file's diagnostics a line and column in the text about to be written."""
+    located = parse(text, rel, positions=True)
+    placed = []
+    for d in diagnostics:
+        if d.path == rel and not d.line and d.anchor is not None:
+            path, on_key = d.anchor
+            line, column = located.where_key(path) if on_key else located.where(path)
+            d = d.at(line, column)
+        placed.append(d)
+    return placed
+
+
+def _new_problems(
+    ws: Workspace, kind: str, record: Record, rel: str, text: str
+) -> list[Diagnostic]:
+    """Errors the ledger would have with ``record`` at ``rel`` that it does not have now."""
+    candidate = _with_record(ws.ledger, kind, record, rel)
+    found = check_ledger(candidate, ws.layout, unloaded=ws.unloaded)
+    new = [d for d in found if d.severity == "error" and _key(d) not in ws.baseline]
+    return _place(new, text, rel)
+
+
+def _refusal(problems: list[Diagnostic], text: str) -> Refused:
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return Refused(f"{first.message}{more}", first.hint, tuple(problems), text)
+
+
+def prepare(
+    ws: Workspace, kind: str, values: dict[str, Any], path: Path
+) -> tuple[Record, str] | Refused:
+    """Build, render and validate a new record without writing it: the record and its text,
+    or why it cannot be added."""
+    rel = ws.rel(path)
+    record_id = str(values.get("id", ""))
+    problem = id_problem(record_id, ws.taken)
+    if problem:
+        return Refused(problem, "choose another id with --id, or leave it out to generate one")
+    if os.path.lexists(path):
+        return Refused(f"{rel} already exists; nothing was overwritten")
+    try:
+        data = ordered(kind, values)
+    except KeyError as exc:
+        return Refused(str(exc.args[0]))
+    controls = [
+        make(
+            "control-character",
+            rel,
+            f"the {where} holds control characters",
+            "type the text plainly: control characters can rewrite a terminal's screen",
+            field=where,
+        )
+        for where in _with_controls(data)
+    ]
+    if controls:
+        return _refusal(controls, "")
+    text = record_text(ws.layout, kind, data, path)
+    if isinstance(text, Refused):
+        return text
+    record = _validate(text, kind, rel)
+    if isinstance(record, list):
+        return _refusal(record, text)
+    return record, text
+
+
+def create(
+    ws: Workspace, kind: str, values: dict[str, Any], path: Path, *, dry_run: bool = False
+) -> Written | Refused:
+    """Add a new record file (claim or case) after checking the ledger as it would be."""
+    prepared = prepare(ws, kind, values, path)
+    if isinstance(prepared, Refused):
+        return prepared
+    record, text = prepared
+    rel = ws.rel(path)
+    problems = _new_problems(ws, kind, record, rel, text)
+    if problems:
+        return _refusal(problems, text)
+    record_id = record.id  # type: ignore[attr-defined]
+    if not dry_run:
+        failure = _write_new(path, text)
+        if failure:
+            return Refused(failure)
+        ws.taken.add(record_id)
+    return Written(kind, record_id, rel, text)
+
+
+def _write_new(path: Path, text: str) -> str | None:
+    """Write a file that must not exist yet: atomically, creating its folder if need be."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot create the folder {path.parent}: {exc.strerror}"
+    if os.path.lexists(path):
+        return f"{path} appeared meanwhile; nothing was overwritten"
+    return write_atomic(path, text)
+
+
+# -- paths --------------------------------------------------------------------------------
+
+
+def claim_path(ws: Workspace, source_id: str, claim_id: str) -> Path:
+    """Where a new claim goes: beside the source's other claims when they share a folder,
+    else ``claims/<source>/``, as the contributor conventions ask."""
+    folders = {
+        (ws.layout.root / ws.ledger.paths[c.id]).parent
+        for c in ws.ledger.claims.values()
+        if c.source == source_id
+    }
+    folder = folders.pop() if len(folders) == 1 else ws.layout.data / "claims" / source_id
+    return folder / f"{claim_id}{RECORD_SUFFIX}"
+
+
+def record_path(ws: Workspace, kind: str, record_id: str) -> Path:
+    return ws.layout.data / kind / f"{record_id}{RECORD_SUFFIX}"
+
+
+# -- claims -------------------------------------------------------------------------------
+
+
+def verify_quote(ws: Workspace, source_id: str, quote: str) -> Match | str:
+    """Whether a quote stands in the source's archived text; a string when it cannot be told
+    (no such source, or its archive is broken)."""
+    if source_id not in ws.ledger.sources:
+        return f"no source has the id '{source_id}'"
+    text = ws.normalised(source_id)
+    if text is None:
+        return (
+            f"the archived text of {source_id} is missing or does not match its pinned hash; "
+            "`ledger validate` says which"
+        )
+    return find_quote(quote, text)
+
+
+def parse_stance(text: str) -> tuple[str, str] | str:
+    """``requirement-1=undermines`` as a pair, or why it is not one."""
+    from ledger.model import Stance
+
+    req, sep, stance = text.partition("=")
+    stances = ", ".join(s.value for s in Stance)
+    if not sep or not req.strip() or not stance.strip():
+        return f"'{text}' is not REQUIREMENT=STANCE (a stance is one of {stances})"
+    if stance.strip() not in {s.value for s in Stance}:
+        return f"'{stance.strip()}' is not a stance: use one of {stances}"
+    return req.strip(), stance.strip()
+
+
+def parse_relation(text: str) -> tuple[str, str] | str:
+    """``contradicts=other-claim`` as a pair, or why it is not one."""
+    kind, sep, target = text.partition("=")
+    kinds = ", ".join(k.value for k in RelationKind)
+    if not sep or not target.strip():
+        return f"'{text}' is not KIND=CLAIM (a kind is one of {kinds})"
+    if kind.strip() not in {k.value for k in RelationKind}:
+        return f"'{kind.strip()}' is not a relation: use one of {kinds}"
+    return kind.strip(), target.strip()
+
+
+# -- sources ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchiveText:
+    """A source's archived text (when intact), or why it cannot be used."""
+
+    text: str | None
+    problem: str = ""
+
+
+def read_archive(layout: Layout, ledger: Ledger, source_id: str) -> ArchiveText:
+    """The archived text of one source, read and hash-checked as `ledger validate` does,
+    without checking the rest of the ledger."""
+    source = ledger.sources[source_id]
+    alone = Ledger(sources={source_id: source}, paths={source_id: ledger.paths[source_id]})
+    found = check_ledger(alone, layout)
+    if source_id in alone.source_texts:
+        return ArchiveText(alone.source_texts[source_id])
+    problem = found[0].message if found else "the archived text cannot be read"
+    return ArchiveText(None, f"{source_id}: {problem}")
+
+
+def archive_path(ws: Workspace, source_id: str) -> Path:
+    return ws.layout.data / "sources" / f"{source_id}.txt"
+
+
+def create_source(
+    ws: Workspace,
+    extracted: Extracted,
+    values: dict[str, Any],
+    *,
+    dry_run: bool = False,
+    archive_at: Path | None = None,
+) -> Written | Refused:
+    """Archive a document's text and add its source record, its SHA-256 pinned.
+
+    The archive is written first (the checks read it from disk), and removed again when the
+    record is refused, so a refusal leaves nothing behind. An archive already holding exactly
+    these bytes is reused; one holding anything else is never overwritten.
+    """
+    source_id = str(values.get("id", ""))
+    archive = archive_at or archive_path(ws, source_id)
+    path = record_path(ws, "sources", source_id)
+    relative = os.path.relpath(archive, path.parent)
+    values = {
+        **values,
+        "archive": {
+            "path": Path(relative).as_posix(),
+            "sha256": hashlib.sha256(extracted.data).hexdigest(),
+        },
+    }
+    prepared = prepare(ws, "sources", values, path)
+    if isinstance(prepared, Refused):
+        return prepared
+    record, text = prepared
+    rel = ws.rel(path)
+    archive_rel = ws.rel(archive)
+    existing = _existing_bytes(archive)
+    if isinstance(existing, str):
+        return Refused(existing)
+    if existing is not None and existing != extracted.data:
+        return Refused(
+            f"{archive_rel} already exists with other content; nothing was overwritten",
+            "choose another id, or remove the old file if it is not archived by any source",
+        )
+    if dry_run:
+        return Written("sources", source_id, rel, text, archive_rel)
+    created = existing is None
+    if created:
+        failure = _write_new_bytes(archive, extracted.data)
+        if failure:
+            return Refused(failure)
+    done = False
+    try:
+        problems = _new_problems(ws, "sources", record, rel, text)
+        if problems:
+            return _refusal(problems, text)
+        failure = _write_new(path, text)
+        if failure:
+            return Refused(failure)
+        done = True
+    finally:  # refused, failed or interrupted: the archive goes with the record
+        if created and not done:
+            archive.unlink(missing_ok=True)
+    ws.taken.add(source_id)
+    return Written("sources", source_id, rel, text, archive_rel)
+
+
+def _existing_bytes(path: Path) -> bytes | str | None:
+    from ledger.files import MAX_ARCHIVE_BYTES, ReadFailure, read_bytes
+
+    if not os.path.lexists(path):
+        return None
+    data = read_bytes(path, MAX_ARCHIVE_BYTES)
+    if isinstance(data, ReadFailure):
+        return f"{path} exists and cannot be read: {data.message}; nothing was overwritten"
+    return data
+
+
+def _write_new_bytes(path: Path, data: bytes) -> str | None:
+    """Write the archive byte for byte, never replacing a file (exclusive create)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        with open(temp, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        try:
+            os.link(temp, path)  # fails, rather than replaces, if the file appeared meanwhile
+        finally:
+            temp.unlink(missing_ok=True)
+    except FileExistsError:
+        return f"{path} appeared meanwhile; nothing was overwritten"
+    except OSError as exc:
+        return f"cannot write {path}: {exc.strerror}"
+    return None
+
+
+def conversion_note(extracted: Extracted, original: Path) -> str | None:
+    """A sentence for the source's notes saying how its archived text was made, so a reviewer
+    can redo the conversion; None for plain text archived as is."""
+    if extracted.method == "text":
+        return None
+    how = "HTML (markup removed)" if extracted.method == "html" else "PDF (via pdftotext)"
+    return (
+        f"The archived text was extracted from {original.name}, {how}, by `ledger new source`; "
+        f"the original's SHA-256 is {extracted.original_sha256}."
+    )
+
+
+# -- relations ----------------------------------------------------------------------------
+
+
+def add_relation(
+    ws: Workspace, claim_id: str, kind: str, target: str, note: str | None = None
+) -> Written | Refused | Unchanged:
+    """Link one claim to another (``contradicts``, ``corroborates``, ``responds-to``,
+    ``repeats``) by editing the claim's file: comments and everything else kept."""
+    claim = ws.ledger.claims.get(claim_id)
+    if claim is None:
+        return Refused(f"no claim has the id '{claim_id}'")
+    if target not in ws.ledger.claims:
+        return Refused(f"no claim has the id '{target}'")
+    if target == claim_id:
+        return Refused("a claim cannot be related to itself")
+    for relation in claim.relations:
+        if relation.kind.value == kind and relation.target == target:
+            return Unchanged(f"{claim_id} already {kind} {target}")
+    symmetric = {RelationKind.contradicts.value, RelationKind.corroborates.value}
+    if kind in symmetric:
+        for relation in ws.ledger.claims[target].relations:
+            if relation.kind.value == kind and relation.target == claim_id:
+                return Unchanged(f"{target} already {kind} {claim_id}; the pair is recorded")
+    rel = ws.ledger.paths[claim_id]
+    path = ws.layout.root / rel
+    text = read_record_text(path, rel)
+    if isinstance(text, list):
+        return Refused(text[0].message, text[0].hint)
+    parsed = parse(text.removeprefix("\ufeff"), rel)
+    if parsed.data is None:
+        return Refused(f"{rel} cannot be read; run `ledger validate`")
+    relations = list(parsed.data.get("relations") or [])
+    link: dict[str, str] = {kind: target}
+    if note:
+        link["note"] = note
+    relations.append(link)
+    edited = with_field(text, "claims", "relations", relations)
+    if edited.text is None:
+        return Refused(edited.problem)
+    record = _validate(edited.text, "claims", rel)
+    if isinstance(record, list):
+        return _refusal(record, edited.text)
+    candidate = _with_record(_without(ws.ledger, claim_id), "claims", record, rel)
+    found = check_ledger(candidate, ws.layout, unloaded=ws.unloaded)
+    problems = [d for d in found if d.severity == "error" and _key(d) not in ws.baseline]
+    if problems:
+        return _refusal(_place(problems, edited.text, rel), edited.text)
+    failure = write_atomic(path, edited.text)
+    if failure:
+        return Refused(failure)
+    return Written("claims", claim_id, rel, edited.text)
+
+
+def _without(ledger: Ledger, record_id: str) -> Ledger:
+    copy = Ledger(
+        sources=dict(ledger.sources),
+        requirements=dict(ledger.requirements),
+        cases=dict(ledger.cases),
+        claims={k: v for k, v in ledger.claims.items() if k != record_id},
+        paths={k: v for k, v in ledger.paths.items() if k != record_id},
+    )
+    return copy
+
+
+def split_list(text: str, separator: str = ",") -> list[str]:
+    """``a, b ,c`` as ``[a, b, c]``; empty pieces dropped."""
+    return [piece.strip() for piece in text.split(separator) if piece.strip()]
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """The values in order, each once."""
+    return list(dict.fromkeys(values))
+
+
+def kind_name(kind: str) -> str:
+    return _KIND_NAMES[kind]

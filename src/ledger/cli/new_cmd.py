@@ -1,0 +1,1253 @@
+"""Authoring: `ledger new source|case|claim`, `ledger locate` and `ledger link`.
+
+Each command is one call to :mod:`ledger.authoring` (or :mod:`ledger.locate`) plus prompts and
+rendering. Values come from flags; when a required one is missing and stdin is a terminal,
+the command asks for it, checking each answer as it is given (ids resolve by unique prefix
+and tab-complete, a quote is verified against the archived text, choices are listed). With
+``--no-input``, or when stdin is not a terminal, a missing value is a usage error (exit 2).
+Ctrl-C or Ctrl-D at any prompt cancels with nothing written (exit 130).
+
+Exit codes: 0 written (or nothing to do), 1 refused (the record would break the ledger, a
+quote is not in its source, a file exists), 2 usage, 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+
+import typer
+
+from ledger.cli.app import (
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    RootOption,
+    State,
+    app,
+    complete_id,
+    fail,
+    layout_of,
+    write_json,
+)
+from ledger.cli.query_cmds import ClaimKindChoice, PerspectiveChoice
+
+if TYPE_CHECKING:
+    from ledger.authoring import Refused, Workspace, Written
+    from ledger.locate import Passage
+    from ledger.root import Layout
+
+EXIT_CANCELLED = 130
+
+T = TypeVar("T")
+
+new_app = typer.Typer(
+    name="new",
+    help="Add a source, case or claim as canonical YAML, checked before it is written.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(new_app, name="new")
+
+
+class SourceKindChoice(StrEnum):
+    """Mirrors ledger.model.SourceKind."""
+
+    memo = "memo"
+    report = "report"
+    government_statement = "government-statement"
+    court_ruling = "court-ruling"
+    news = "news"
+    letter = "letter"
+    law = "law"
+    web_page = "web-page"
+    other = "other"
+
+
+class CaseKindChoice(StrEnum):
+    """Mirrors ledger.model.CaseKind."""
+
+    incident = "incident"
+    pattern = "pattern"
+    law = "law"
+    policy = "policy"
+    proceeding = "proceeding"
+    other = "other"
+
+
+class RelationChoice(StrEnum):
+    """Mirrors ledger.model.RelationKind."""
+
+    contradicts = "contradicts"
+    corroborates = "corroborates"
+    responds_to = "responds-to"
+    repeats = "repeats"
+
+
+STANCES = ("supports", "undermines", "context")
+"""Mirrors ledger.model.Stance (a test keeps them equal)."""
+
+
+class LocateFormat(StrEnum):
+    human = "human"
+    json = "json"
+
+
+# -- completion and options ---------------------------------------------------------------
+
+
+def _completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
+    """Shell completion for ids of one kind, read from the file names under its folder."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        from ledger.root import RootError, open_layout
+
+        state = ctx.find_object(State)
+        given = ctx.params.get("root") or (state.root if state else None)
+        layout = open_layout(Path(given) if given else None)
+        if isinstance(layout, RootError):
+            return []
+        folder = layout.data / kind
+        return sorted(
+            {
+                p.name.removesuffix(".yaml")
+                for p in folder.rglob("*.yaml")
+                if p.name.startswith(incomplete)
+            }
+        )
+
+    return complete
+
+
+NoInputOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-input",
+        help="Never prompt: a missing required value is a usage error (as when stdin is not "
+        "a terminal).",
+    ),
+]
+DryRunOption = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Check everything and print the YAML; write nothing."),
+]
+IdOption = Annotated[
+    str | None,
+    typer.Option(
+        "--id",
+        metavar="ID",
+        help="The new record's id (checked to be unused). Default: a slug of the text and a "
+        "short random suffix, so ids added on two branches do not collide.",
+        show_default=False,
+    ),
+]
+
+
+# -- prompting ----------------------------------------------------------------------------
+
+
+class Cancelled(Exception):
+    """The user pressed Ctrl-C or Ctrl-D at a prompt."""
+
+
+@dataclass(frozen=True)
+class Bad:
+    """An answer that does not fit: why, shown before asking again."""
+
+    message: str
+
+
+class Prompter:
+    """Asks for missing values, one at a time, checking each answer before moving on."""
+
+    def __init__(self, interactive: bool) -> None:
+        self.interactive = interactive
+
+    def say(self, message: str) -> None:
+        from ledger.safe_text import visible
+
+        sys.stderr.write(visible(message, keep_newlines=True) + "\n")
+        sys.stderr.flush()
+
+    def ask(
+        self,
+        label: str,
+        check: Callable[[str], T | Bad],
+        *,
+        default: str | None = None,
+        words: list[str] | None = None,
+        hint: str = "",
+    ) -> T:
+        """Ask until ``check`` accepts the answer; Enter takes ``default`` when there is one.
+
+        ``hint`` is said on the line above; an answer that resolves to something else (an id
+        prefix to the id) is echoed, so what will be written is never a surprise.
+        """
+        from ledger.safe_text import visible
+
+        if hint:
+            self.say(f"  ({hint})")
+        shown = f"{label} [{visible(default)}]: " if default else f"{label}: "
+        while True:
+            with _completion(words or []):
+                answer = self._read(shown).strip()
+            if not answer and default is not None:
+                answer = default
+            value = check(answer)
+            if isinstance(value, Bad):
+                self.say(f"  {value.message}")
+                continue
+            resolved = _describe(value)
+            if resolved and resolved != answer:
+                self.say(f"  = {resolved}")
+            return value
+
+    @staticmethod
+    def _read(prompt: str) -> str:
+        try:
+            return input(prompt)
+        except (KeyboardInterrupt, EOFError):
+            raise Cancelled from None
+
+
+def _describe(value: object) -> str:
+    """An accepted answer as the user would type it, to echo what it resolved to."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple):
+        return "=".join(_describe(v) for v in value)
+    if isinstance(value, list):
+        return ", ".join(_describe(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return ""
+
+
+@contextmanager
+def _completion(words: list[str]) -> Iterator[None]:
+    """Tab-completion of ``words`` (ids) at one prompt, where readline is available."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - Windows without pyreadline
+        yield
+        return
+    if not words:
+        readline.set_completer(None)
+        yield
+        return
+
+    def complete(text: str, state: int) -> str | None:
+        found = [w for w in words if w.startswith(text)]
+        return found[state] if state < len(found) else None
+
+    readline.set_completer_delims(" ,=\t\n")
+    if "libedit" in (readline.__doc__ or ""):  # pragma: no cover - macOS
+        readline.parse_and_bind("bind ^I rl_complete")
+    else:
+        readline.parse_and_bind("tab: complete")
+    readline.set_completer(complete)
+    try:
+        yield
+    finally:
+        readline.set_completer(None)
+
+
+def _fail_lines(lines: list[str], code: int) -> NoReturn:
+    """Like `fail`, for a message of several lines (each made harmless on its own)."""
+    from ledger.safe_text import visible
+
+    sys.stderr.write("ledger: " + "\n".join(visible(line) for line in lines) + "\n")
+    raise typer.Exit(code)
+
+
+def _session(no_input: bool, missing: list[str]) -> Prompter:
+    """Prompts when required values are missing and stdin is a terminal (and --no-input is
+    not given); a missing value otherwise is a usage error. With every required value given,
+    nothing is asked, so flags alone never wait for an answer."""
+    if not missing:
+        return Prompter(False)
+    if no_input or not sys.stdin.isatty():
+        _missing(missing)
+    return Prompter(True)
+
+
+def _missing(names: list[str]) -> NoReturn:
+    fail(
+        f"missing {', '.join(names)}: give {'it' if len(names) == 1 else 'them'}, or run in a "
+        "terminal (without --no-input) to be asked",
+        EXIT_USAGE,
+    )
+
+
+@contextmanager
+def _cancellable() -> Iterator[None]:
+    """Ctrl-C or Ctrl-D anywhere in a session: say so, write nothing, exit 130."""
+    try:
+        yield
+    except (Cancelled, KeyboardInterrupt):
+        sys.stderr.write("\nledger: cancelled, nothing written\n")
+        raise typer.Exit(EXIT_CANCELLED) from None
+
+
+# -- checks for answers -------------------------------------------------------------------
+
+
+def _text(required: bool = True) -> Callable[[str], str | Bad | None]:
+    def check(answer: str) -> str | Bad | None:
+        if not answer:
+            return Bad("an answer is needed") if required else None
+        return _plain(answer)
+
+    return check
+
+
+def _plain(answer: str) -> str | Bad:
+    from ledger.safe_text import has_hidden
+
+    if has_hidden(answer):
+        return Bad("the answer holds control or invisible characters; type it plainly")
+    return " ".join(answer.split())
+
+
+def _choice(values: list[str]) -> Callable[[str], str | Bad]:
+    def check(answer: str) -> str | Bad:
+        if answer in values:
+            return answer
+        starts = [v for v in values if v.startswith(answer)] if answer else []
+        if len(starts) == 1:
+            return starts[0]
+        return Bad(f"choose one of: {', '.join(values)}")
+
+    return check
+
+
+def _date(required: bool) -> Callable[[str], str | Bad | None]:
+    def check(answer: str) -> str | Bad | None:
+        from ledger.model import check_iso_date
+
+        if not answer:
+            return Bad("a date is needed") if required else None
+        try:
+            return check_iso_date(answer)
+        except ValueError as exc:
+            return Bad(f"{answer}: {exc}")
+
+    return check
+
+
+def _resolve(ws: Workspace, typed: str, kind: str) -> str | Bad:
+    from ledger.xref import resolve
+
+    found = resolve(ws.ledger, typed, (kind,))
+    return found.id if found.id is not None else Bad(found.message)
+
+
+def _ids(ws: Workspace, kind: str) -> Callable[[str], list[str] | Bad]:
+    """A comma-separated list of ids of one kind, each resolved (a unique prefix will do)."""
+
+    def check(answer: str) -> list[str] | Bad:
+        from ledger.authoring import split_list, unique
+
+        resolved = []
+        for typed in split_list(answer):
+            found = _resolve(ws, typed, kind)
+            if isinstance(found, Bad):
+                return found
+            resolved.append(found)
+        return unique(resolved)
+
+    return check
+
+
+def _resolve_flags(ws: Workspace, given: list[str], kind: str, flag: str) -> list[str]:
+    """Ids given on the command line (repeated, or comma-separated), resolved or exit 2."""
+    from ledger.authoring import split_list, unique
+
+    out = []
+    for value in given:
+        for typed in split_list(value):
+            found = _resolve(ws, typed, kind)
+            if isinstance(found, Bad):
+                fail(f"{flag} {typed}: {found.message}")
+            out.append(found)
+    return unique(out)
+
+
+def _new_id(ws: Workspace, given: str | None, proposal: str, prompter: Prompter) -> str:
+    from ledger.authoring import id_problem
+
+    if given is not None:
+        problem = id_problem(given, ws.taken)
+        if problem:
+            fail(problem, EXIT_FINDINGS if given in ws.taken else EXIT_USAGE)
+        return given
+    if not prompter.interactive:
+        return proposal
+
+    def check(answer: str) -> str | Bad:
+        problem = id_problem(answer, ws.taken)
+        return Bad(problem) if problem else answer
+
+    return prompter.ask("Id", check, default=proposal, hint="Enter keeps the one proposed")
+
+
+# -- shared steps -------------------------------------------------------------------------
+
+
+def _workspace(ctx: typer.Context, root: Path | None) -> Workspace:
+    from ledger.authoring import open_workspace
+
+    layout = layout_of(ctx, root)
+    ws = open_workspace(layout)
+    if isinstance(ws, str):
+        fail(ws)
+    return ws
+
+
+def _refused(refused: Refused) -> NoReturn:
+    from ledger.diagnostic_format import human
+    from ledger.safe_text import visible
+
+    sys.stderr.write(f"ledger: {visible(refused.message)}\n")
+    if refused.hint and not refused.diagnostics:
+        sys.stderr.write(f"  hint: {visible(refused.hint)}\n")
+    if refused.diagnostics:
+        lines = refused.text.split("\n")
+
+        def read_line(_path: Path, number: int) -> str | None:
+            return lines[number - 1] if 0 < number <= len(lines) else None
+
+        sys.stderr.write(human(list(refused.diagnostics), Path("."), read_line=read_line) + "\n")
+    sys.stderr.write("nothing was written\n")
+    raise typer.Exit(EXIT_FINDINGS)
+
+
+def _finish(
+    preview: Written | Refused,
+    prompter: Prompter,
+    dry_run: bool,
+    write: Callable[[], Written | Refused],
+    note: str | None = None,
+) -> None:
+    """Refuse, show a dry run, or (after confirming, in a session) write; then say what was
+    written and print the new id on stdout."""
+    from ledger.authoring import Refused
+    from ledger.safe_text import visible
+
+    if isinstance(preview, Refused):
+        _refused(preview)
+    if dry_run:
+        sys.stdout.write(visible(preview.text, keep_newlines=True))
+        return
+    if prompter.interactive:
+        prompter.say(f"\n--- {preview.path}\n{preview.text}---")
+        answer = prompter.ask("Write it? (y/n)", _choice(["y", "yes", "n", "no"]), default="y")
+        if answer.startswith("n"):
+            raise Cancelled
+    written = write()
+    if isinstance(written, Refused):
+        _refused(written)
+    extra = f" and {written.archive}" if written.archive else ""
+    prompter.say(f"created {written.kind[:-1]} {written.id}: {written.path}{extra}")
+    if note:
+        prompter.say(note)
+    sys.stdout.write(f"{written.id}\n")
+
+
+# -- ledger new source --------------------------------------------------------------------
+
+
+@new_app.command("source")
+def new_source(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="The document: plain text (archived as is), HTML (reduced to its text) or "
+            "PDF (through pdftotext, when it is installed).",
+            show_default=False,
+        ),
+    ],
+    title: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help="The document's own title.", show_default=False),
+    ] = None,
+    author: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--author",
+            metavar="NAME",
+            help="An author the document names (repeat for several).",
+            show_default=False,
+        ),
+    ] = None,
+    published: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DATE",
+            help="Publication date: YYYY, YYYY-MM or YYYY-MM-DD.",
+            show_default=False,
+        ),
+    ] = None,
+    kind: Annotated[
+        SourceKindChoice | None, typer.Option("--kind", help="What the document is.")
+    ] = None,
+    perspective: Annotated[
+        PerspectiveChoice | None,
+        typer.Option(help="Whose voice: government marks the obligor's own sources."),
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(metavar="CODE", help="Language code, e.g. en or es.", show_default=False),
+    ] = None,
+    url: Annotated[str | None, typer.Option(metavar="URL", help="Where it was published.")] = None,
+    notes: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help="How it was dated, its locator scheme, caveats."),
+    ] = None,
+    record_id: IdOption = None,
+    no_input: NoInputOption = False,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Archive a document's text in the data folder's sources/, pin its SHA-256 and write its
+    source record. Prints the new id on stdout.
+
+    The archived text is what quotes are checked against: plain text is kept byte for byte;
+    HTML loses its markup (scripts and styles dropped, each block a paragraph); a PDF goes
+    through pdftotext (poppler-utils). A converted document's notes say how its text was made.
+    """
+    from ledger.authoring import (
+        archive_path,
+        conversion_note,
+        create_source,
+        generate_id,
+        split_list,
+    )
+    from ledger.text_extract import ExtractError, extract
+
+    required = {
+        "--title": title,
+        "--published": published,
+        "--kind": kind,
+        "--perspective": perspective,
+        "--language": language,
+    }
+    prompter = _session(no_input, [k for k, v in required.items() if v is None])
+    with _cancellable():
+        ws = _workspace(ctx, root)
+        extracted = extract(file)
+        if isinstance(extracted, ExtractError):
+            hint = [f"  hint: {extracted.hint}"] if extracted.hint else []
+            _fail_lines([extracted.message, *hint], EXIT_USAGE)
+        ask = prompter.ask
+        if title is None:
+            title = ask("Title", _text(), default=extracted.title)
+        if author is None and prompter.interactive:
+            author = ask("Authors", _list, hint="those the document names, separated by ';'")
+        if published is None:
+            published = ask("Published", _date(True), hint="YYYY, YYYY-MM or YYYY-MM-DD")
+        source_kind = kind.value if kind else None
+        if source_kind is None:
+            values = [k.value for k in SourceKindChoice]
+            source_kind = ask("Kind", _choice(values), hint=", ".join(values))
+        view = perspective.value if perspective else None
+        if view is None:
+            values = [p.value for p in PerspectiveChoice]
+            view = ask("Perspective", _choice(values), hint=", ".join(values))
+        if language is None:
+            language = ask("Language", _text(), default="en")
+        if url is None and prompter.interactive:
+            url = ask("URL", _text(required=False), hint="blank for none")
+        if notes is None and prompter.interactive:
+            notes = ask("Notes", _text(False), hint="how it was dated, caveats; blank for none")
+        note = conversion_note(extracted, file)
+        notes = " ".join(n for n in (notes, note) if n) or None
+        proposal = generate_id(title or "source", ws.taken)
+        new_id = _new_id(ws, record_id, proposal, prompter)
+        authors = [a for value in author or [] for a in split_list(value, ";")]
+        values = {
+            "id": new_id,
+            "title": title,
+            "authors": authors,
+            "published": published,
+            "kind": source_kind,
+            "perspective": view,
+            "language": language,
+            "url": url,
+            "notes": notes,
+        }
+        archive_at = _in_place(ws.layout, file, extracted.method) or archive_path(ws, new_id)
+        preview = create_source(ws, extracted, values, dry_run=True, archive_at=archive_at)
+        _finish(
+            preview,
+            prompter,
+            dry_run,
+            lambda: create_source(ws, extracted, values, archive_at=archive_at),
+        )
+
+
+def _list(answer: str) -> list[str] | Bad:
+    from ledger.authoring import split_list
+
+    items = split_list(answer, ";")
+    for item in items:
+        plain = _plain(item)
+        if isinstance(plain, Bad):
+            return plain
+    return items
+
+
+def _in_place(layout: Layout, file: Path, method: str) -> Path | None:
+    """A text file already in the sources folder is archived where it is."""
+    folder = (layout.data / "sources").resolve()
+    resolved = file.resolve()
+    return resolved if method == "text" and resolved.parent == folder else None
+
+
+# -- ledger new case ----------------------------------------------------------------------
+
+
+@new_app.command("case")
+def new_case(
+    ctx: typer.Context,
+    title: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="A short neutral title.")
+    ] = None,
+    kind: Annotated[CaseKindChoice | None, typer.Option("--kind", help="What the case is.")] = None,
+    summary: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT", help="One neutral paragraph attributing each point to its source."
+        ),
+    ] = None,
+    alias: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--alias", metavar="NAME", help="Another name people search by (repeat for several)."
+        ),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(metavar="DATE", help="When it happened, as a source gives it.")
+    ] = None,
+    place: Annotated[str | None, typer.Option(metavar="TEXT", help="Where it happened.")] = None,
+    requirement: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--requirement",
+            metavar="ID",
+            help="A requirement the case concerns (repeat, or separate with commas).",
+            autocompletion=_completer("requirements"),
+        ),
+    ] = None,
+    notes: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Judgement calls a reviewer should see.")
+    ] = None,
+    record_id: IdOption = None,
+    no_input: NoInputOption = False,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Add a case (an incident or matter that claims are about). Prints the new id on stdout."""
+    from ledger.authoring import create, generate_id, record_path, split_list
+
+    required = {"--title": title, "--kind": kind, "--summary": summary}
+    prompter = _session(no_input, [k for k, v in required.items() if v is None])
+    with _cancellable():
+        ws = _workspace(ctx, root)
+        ask = prompter.ask
+        if title is None:
+            title = ask("Title", _text())
+        case_kind = kind.value if kind else None
+        if case_kind is None:
+            values = [k.value for k in CaseKindChoice]
+            case_kind = ask("Kind", _choice(values), hint=", ".join(values))
+        if summary is None:
+            summary = ask("Summary", _text(), hint="neutral; attribute each point to its source")
+        if alias is None and prompter.interactive:
+            alias = ask("Aliases", _list, hint="names people search by, separated by ';'")
+        if date is None and prompter.interactive:
+            date = ask("Date", _date(False), hint="as a source gives it; blank if none does")
+        if place is None and prompter.interactive:
+            place = ask("Place", _text(required=False), hint="blank if no source gives one")
+        if requirement is not None:
+            requirements = _resolve_flags(ws, requirement, "requirements", "--requirement")
+        elif prompter.interactive:
+            requirements = ask(
+                "Requirements",
+                _ids(ws, "requirements"),
+                hint="ids the case concerns, comma-separated; blank for none",
+                words=list(ws.ledger.requirements),
+            )
+        else:
+            requirements = []
+        new_id = _new_id(ws, record_id, generate_id(title or "case", ws.taken), prompter)
+        values = {
+            "id": new_id,
+            "title": title,
+            "kind": case_kind,
+            "aliases": [a for value in alias or [] for a in split_list(value, ";")],
+            "date": date,
+            "place": place,
+            "summary": summary,
+            "requirements": requirements,
+            "notes": notes,
+        }
+        path = record_path(ws, "cases", new_id)
+        preview = create(ws, "cases", values, path, dry_run=True)
+        _finish(preview, prompter, dry_run, lambda: create(ws, "cases", values, path))
+
+
+# -- ledger new claim ---------------------------------------------------------------------
+
+
+@new_app.command("claim")
+def new_claim(
+    ctx: typer.Context,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            metavar="ID",
+            help="The source that makes the claim (a unique prefix will do).",
+            autocompletion=_completer("sources"),
+            show_default=False,
+        ),
+    ] = None,
+    quote: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="The source's exact words (' ... ' skips text); verified before writing.",
+            show_default=False,
+        ),
+    ] = None,
+    locator: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="Where in the source. Default: derived from where the quote stands "
+            "(heading and paragraph).",
+            show_default=False,
+        ),
+    ] = None,
+    statement: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="One neutral sentence: 'The memo says that ...'.",
+            show_default=False,
+        ),
+    ] = None,
+    kind: Annotated[
+        ClaimKindChoice | None, typer.Option("--kind", help="What kind of assertion it is.")
+    ] = None,
+    case: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--case",
+            metavar="ID",
+            help="A case the claim is about (repeat, or separate with commas).",
+            autocompletion=_completer("cases"),
+        ),
+    ] = None,
+    bears_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--bears-on",
+            metavar="REQ=STANCE",
+            help="A requirement and the claim's stance on it: supports, undermines or context "
+            "(repeat for several).",
+        ),
+    ] = None,
+    contradicts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--contradicts",
+            metavar="CLAIM",
+            help="A claim this one contradicts (short for --relation contradicts=CLAIM).",
+            autocompletion=_completer("claims"),
+        ),
+    ] = None,
+    relation: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--relation",
+            metavar="KIND=CLAIM",
+            help="A link to another claim: contradicts, corroborates, responds-to or repeats.",
+        ),
+    ] = None,
+    attributed_to: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Whom the source relays ('official numbers', 'CNDH')."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(metavar="DATE", help="The date the claim speaks for, when the text gives it."),
+    ] = None,
+    figure: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--figure",
+            metavar="[QUALIFIER] VALUE UNIT",
+            help="A number the claim states, e.g. 'more-than 10,000 complaints of torture' "
+            "(qualifier: exactly, about, at-least, more-than, at-most, fewer-than).",
+        ),
+    ] = None,
+    notes: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Judgement calls a reviewer should see.")
+    ] = None,
+    record_id: IdOption = None,
+    no_input: NoInputOption = False,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Add a claim: one statement made by one source, with its exact words. Prints the new id
+    on stdout.
+
+    The quote is verified against the source's archived text before anything is written; in
+    a session, words that are not an exact quote are looked up as `ledger locate` does and the
+    passages offered. The locator defaults to where the quote stands. A claim needs a case or
+    a requirement (--case or --bears-on).
+    """
+    from ledger.authoring import claim_path, claim_prefix, create, generate_id
+
+    required = {"--source": source, "--quote": quote, "--statement": statement, "--kind": kind}
+    missing = [k for k, v in required.items() if v is None]
+    if not case and not bears_on:
+        missing.append("--case or --bears-on")
+    prompter = _session(no_input, missing)
+    with _cancellable():
+        ws = _workspace(ctx, root)
+        ask = prompter.ask
+        source_id = _claim_source(ws, source, prompter)
+        quote_text = _claim_quote(ws, source_id, quote, prompter)
+        where = _claim_locator(ws, source_id, quote_text, locator, prompter)
+        if statement is None:
+            statement = ask("Statement", _text(), hint="one neutral sentence: 'The memo says ...'")
+        claim_kind = kind.value if kind else None
+        if claim_kind is None:
+            values = [k.value for k in ClaimKindChoice]
+            claim_kind = ask("Kind", _choice(values), hint=", ".join(values))
+        cases = _claim_cases(ws, case, prompter)
+        stances = _claim_stances(ws, cases, bears_on, prompter)
+        relations = _claim_relations(ws, contradicts, relation, prompter)
+        figures = [_figure(value) for value in figure or []]
+        if as_of is not None and isinstance(_date(True)(as_of), Bad):
+            fail(f"--as-of {as_of}: not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        proposal = generate_id(
+            statement or "claim",
+            ws.taken,
+            prefix=claim_prefix(ws.ledger, source_id),
+            statement=True,
+        )
+        new_id = _new_id(ws, record_id, proposal, prompter)
+        values = {
+            "id": new_id,
+            "source": source_id,
+            "locator": where,
+            "quote": quote_text,
+            "statement": statement,
+            "kind": claim_kind,
+            "cases": cases,
+            "bears_on": stances,
+            "attributed_to": attributed_to,
+            "as_of": as_of,
+            "figures": figures,
+            "relations": [{k: t} for k, t in relations],
+            "notes": notes,
+        }
+        path = claim_path(ws, source_id, new_id)
+        preview = create(ws, "claims", values, path, dry_run=True)
+        derived = None
+        if locator is None and not prompter.interactive:
+            derived = f"  locator '{where}' is where the quote stands"
+            if "ocator" in (ws.ledger.sources[source_id].notes or ""):
+                derived += f"; check it against the source's notes (`ledger show {source_id}`)"
+        _finish(preview, prompter, dry_run, lambda: create(ws, "claims", values, path), derived)
+
+
+def _claim_source(ws: Workspace, given: str | None, prompter: Prompter) -> str:
+    def check(answer: str) -> str | Bad:
+        found = _resolve(ws, answer, "sources")
+        if isinstance(found, Bad):
+            return found
+        if ws.source_text(found) is None:
+            return Bad(
+                f"the archived text of {found} is missing or does not match its hash: "
+                "`ledger validate` says which; no quote can be checked against it"
+            )
+        return found
+
+    if given is not None:
+        found = check(given)
+        if isinstance(found, Bad):
+            fail(f"--source {given}: {found.message}")
+        return found
+    return prompter.ask("Source", check, words=list(ws.ledger.sources))
+
+
+def _claim_quote(ws: Workspace, source_id: str, given: str | None, prompter: Prompter) -> str:
+    from ledger.authoring import verify_quote
+
+    if given is not None:
+        match = verify_quote(ws, source_id, given)
+        if isinstance(match, str):
+            fail(match, EXIT_FINDINGS)
+        if not match.found:
+            hint = (
+                f'the closest passage is: "{match.closest}"'
+                if match.closest and not match.out_of_order
+                else "put the parts separated by '...' in the order of the source"
+                if match.out_of_order
+                else f'find the exact words with `ledger locate {source_id} "some words"`'
+            )
+            _fail_lines(
+                [
+                    f'the quote is not found in {source_id}: "{match.missing}"',
+                    f"  hint: {hint}",
+                    f'  `ledger locate {source_id} "some words"` prints quotes that verify',
+                    "nothing was written",
+                ],
+                EXIT_FINDINGS,
+            )
+        return " ".join(given.split())
+    return _ask_quote(ws, source_id, prompter)
+
+
+def _ask_quote(ws: Workspace, source_id: str, prompter: Prompter) -> str:
+    """Ask for the quote; words that are not verbatim are looked up and passages offered."""
+    from ledger.authoring import verify_quote
+    from ledger.locate import Source, locate
+
+    searchable = Source(ws.source_text(source_id) or "")
+    while True:
+        words = prompter.ask("Quote", _text(), hint="the exact words, or some words to find them")
+        match = verify_quote(ws, source_id, words)
+        if not isinstance(match, str) and match.found:
+            prompter.say("  the quote is in the source")
+            return words
+        found = locate(searchable, words, limit=5)
+        if not found:
+            prompter.say("  no passage matches those words; try others")
+            continue
+        prompter.say("  not verbatim; the closest passages:")
+        for number, passage in enumerate(found, 1):
+            prompter.say(f"  {number}. {passage.locator}: {passage.quote}")
+        choices = [str(n) for n in range(len(found) + 1)]
+        picked = prompter.ask(
+            "Use passage", _choice(choices), default="1", hint="0 to type the words again"
+        )
+        if picked != "0":
+            return found[int(picked) - 1].quote
+
+
+def _claim_locator(
+    ws: Workspace, source_id: str, quote: str, given: str | None, prompter: Prompter
+) -> str:
+    from ledger.locate import locator_for_quote
+
+    if given is not None:
+        plain = _plain(given)
+        if isinstance(plain, Bad):
+            fail(f"--locator: {plain.message}")
+        return plain
+    derived = locator_for_quote(ws.source_text(source_id) or "", quote)
+    notes = ws.ledger.sources[source_id].notes or ""
+    if "ocator" in notes and prompter.interactive:
+        prompter.say(
+            f"  note: {source_id}'s notes define its locator scheme (`ledger show {source_id}`)"
+        )
+    if not prompter.interactive:
+        if derived is None:
+            _missing(["--locator"])
+        return derived
+    return prompter.ask("Locator", _text(), default=derived, hint="heading and paragraph")
+
+
+def _claim_cases(ws: Workspace, given: list[str] | None, prompter: Prompter) -> list[str]:
+    if given is not None:
+        return _resolve_flags(ws, given, "cases", "--case")
+    if not prompter.interactive:
+        return []
+
+    return prompter.ask(
+        "Cases",
+        _ids(ws, "cases"),
+        hint="ids, comma-separated; Tab completes; blank for none",
+        words=list(ws.ledger.cases),
+    )
+
+
+def _claim_stances(
+    ws: Workspace, cases: list[str], given: list[str] | None, prompter: Prompter
+) -> dict[str, str]:
+    from ledger.authoring import parse_stance, split_list
+
+    def parse_all(pieces: list[str]) -> dict[str, str] | Bad:
+        out: dict[str, str] = {}
+        for piece in pieces:
+            pair = parse_stance(piece)
+            if isinstance(pair, str):
+                return Bad(pair)
+            found = _resolve(ws, pair[0], "requirements")
+            if isinstance(found, Bad):
+                return found
+            out[found] = pair[1]
+        return out
+
+    if given is not None:
+        parsed = parse_all([p for value in given for p in split_list(value)])
+        if isinstance(parsed, Bad):
+            fail(f"--bears-on: {parsed.message}")
+        return parsed
+    if not prompter.interactive:
+        return {}
+    stances: dict[str, str] = {}
+    suggested = [
+        r
+        for r, req in ws.ledger.requirements.items()
+        if any(c in req.cases for c in cases)
+        or any(r in ws.ledger.cases[c].requirements for c in cases)
+    ]
+    for req in suggested:
+        answer = prompter.ask(
+            f"Stance on {req}",
+            lambda a: _choice(list(STANCES))(a) if a else None,
+            hint=f"{', '.join(STANCES)}; blank if the claim does not bear on it",
+        )
+        if answer:
+            stances[req] = answer
+
+    def more(answer: str) -> dict[str, str] | Bad:
+        parsed = parse_all(split_list(answer))
+        if isinstance(parsed, Bad):
+            return parsed
+        if not parsed and not stances and not cases:
+            return Bad("a claim needs a case or a requirement: name at least one requirement")
+        return parsed
+
+    label = "Other requirements" if suggested else "Bears on"
+    stances.update(
+        prompter.ask(
+            label,
+            more,
+            hint=f"REQUIREMENT=STANCE, comma-separated; {'/'.join(STANCES)}; blank for none",
+            words=list(ws.ledger.requirements),
+        )
+    )
+    return stances
+
+
+def _claim_relations(
+    ws: Workspace,
+    contradicts: list[str] | None,
+    given: list[str] | None,
+    prompter: Prompter,
+) -> list[tuple[str, str]]:
+    from ledger.authoring import parse_relation, split_list
+
+    def parse_all(pieces: list[str]) -> list[tuple[str, str]] | Bad:
+        out = []
+        for piece in pieces:
+            pair = parse_relation(piece)
+            if isinstance(pair, str):
+                return Bad(pair)
+            found = _resolve(ws, pair[1], "claims")
+            if isinstance(found, Bad):
+                return found
+            out.append((pair[0], found))
+        return out
+
+    if contradicts is not None or given is not None:
+        pieces = [f"contradicts={c}" for value in contradicts or [] for c in split_list(value)]
+        pieces += [p for value in given or [] for p in split_list(value)]
+        parsed = parse_all(pieces)
+        if isinstance(parsed, Bad):
+            fail(f"--relation: {parsed.message}")
+        return list(dict.fromkeys(parsed))
+    if not prompter.interactive:
+        return []
+    kinds = ", ".join(k.value for k in RelationChoice)
+    return prompter.ask(
+        "Relations",
+        lambda a: parse_all(split_list(a)),
+        hint=f"to other claims: KIND=CLAIM, comma-separated; kinds: {kinds}; blank for none",
+        words=[f"{k.value}={c}" for k in RelationChoice for c in ws.ledger.claims],
+    )
+
+
+def _figure(text: str) -> dict[str, Any]:
+    """``more-than 10,000 complaints of torture`` as a figure, or exit 2."""
+    qualifiers = ("exactly", "about", "at-least", "more-than", "at-most", "fewer-than")
+    words = text.split()
+    qualifier = words.pop(0) if words and words[0] in qualifiers else None
+    if len(words) < 2:
+        fail(f"--figure {text!r}: give [QUALIFIER] VALUE UNIT, e.g. 'more-than 10,000 complaints'")
+    raw = words[0].replace(",", "")
+    try:
+        value: int | float = int(raw)
+    except ValueError:
+        try:
+            value = float(raw)
+        except ValueError:
+            fail(f"--figure {text!r}: {words[0]!r} is not a number")
+    figure: dict[str, Any] = {"value": value, "unit": " ".join(words[1:])}
+    if qualifier and qualifier != "exactly":
+        figure["qualifier"] = qualifier
+    return figure
+
+
+# -- ledger locate ------------------------------------------------------------------------
+
+
+@app.command()
+def locate(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE",
+            help="The source whose archived text is searched (a unique prefix will do).",
+            autocompletion=_completer("sources"),
+        ),
+    ],
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="WORDS...",
+            help="Some words of the passage: accents, case, punctuation and line breaks do "
+            "not matter; near misses are found too.",
+        ),
+    ],
+    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many passages.")] = 3,
+    output: Annotated[
+        LocateFormat, typer.Option("--format", "-f", help="human or json.")
+    ] = LocateFormat.human,
+    root: RootOption = None,
+) -> None:
+    """Find the passages of a source's archived text that best match some words, each with
+    its locator (heading and paragraph) and the exact quote to use. Exit 1 when nothing
+    matches.
+
+    Exact matches (after folding accents, case and punctuation) come first, in the order of
+    the text; only when there is none are approximate matches given, best first. Every quote
+    printed verifies against the source as `ledger validate` checks it.
+    JSON: {"format": "ledger-locate", "version": 1, "source", "words", "passages":
+    [{"quote", "locator", "score", "exact", "context"}]}.
+    """
+    from ledger.authoring import read_archive
+    from ledger.cli.app import load_or_exit, resolve_or_exit
+    from ledger.locate import locate as find
+
+    layout = layout_of(ctx, root)
+    ledger = load_or_exit(layout, check=False).ledger
+    source_id = resolve_or_exit(ledger, source, ("sources",))
+    text = read_archive(layout, ledger, source_id)
+    if text.text is None:
+        fail(text.problem, EXIT_FINDINGS)
+    wanted = " ".join(words)
+    if not wanted.strip():
+        fail("give some words to look for")
+    found = find(text.text, wanted, limit=max(1, limit))
+    notes = ledger.sources[source_id].notes or ""
+    if output is LocateFormat.json:
+        write_json(
+            "locate",
+            {
+                "source": source_id,
+                "words": wanted,
+                "passages": [p.to_dict() for p in found],
+            },
+        )
+    else:
+        _show_passages(source_id, wanted, found, "ocator" in notes)
+    if not found:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _show_passages(source_id: str, words: str, found: list[Passage], scheme: bool) -> None:
+    from ledger.cli.render import console, indented, line, text
+
+    out = console()
+    if not found:
+        out.print(line(f"no passage of {source_id} matches: ", (words, "bold")))
+        return
+    many = "passage" if len(found) == 1 else "passages"
+    what = f"{len(found)} exact {many}" if found[0].exact else f"no exact match; the closest {many}"
+    out.print(line((source_id, "bold"), f": {what}"))
+    for number, passage in enumerate(found, 1):
+        score = "" if passage.exact else f"  (similarity {passage.score:.2f})"
+        out.print()
+        out.print(line((f"{number}. {passage.locator}", "bold cyan"), score))
+        context = line(
+            passage.context[: passage.context_start],
+            (passage.quote, "bold"),
+            passage.context[passage.context_start + len(passage.quote) :],
+        )
+        out.print(indented(context, 3))
+        out.print(indented(line(("quote: ", "dim"), passage.quote), 3))
+    if scheme:
+        out.print()
+        out.print(
+            text(
+                f"note: {source_id}'s notes define its locator scheme; check the locator "
+                f"against them (`ledger show {source_id}`)",
+                "dim",
+            )
+        )
+
+
+# -- ledger link --------------------------------------------------------------------------
+
+
+@app.command()
+def link(
+    ctx: typer.Context,
+    claim: Annotated[
+        str,
+        typer.Argument(metavar="CLAIM", help="The claim to edit.", autocompletion=complete_id),
+    ],
+    kind: Annotated[
+        RelationChoice,
+        typer.Argument(metavar="KIND", help="contradicts, corroborates, responds-to or repeats."),
+    ],
+    other: Annotated[
+        str,
+        typer.Argument(metavar="OTHER", help="The claim it points to.", autocompletion=complete_id),
+    ],
+    note: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help="Why the two are linked (kept with the relation)."),
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """Add a relation to a claim without opening its file: `ledger link A contradicts B`.
+
+    The claim's file keeps its comments and is rewritten in canonical form; the ledger is
+    checked as it would be before anything is written. A relation already recorded (or, for
+    contradicts and corroborates, its mirror image) is left as it is.
+    """
+    from ledger.authoring import Refused, Unchanged, add_relation
+    from ledger.cli.app import resolve_or_exit
+
+    ws = _workspace(ctx, root)
+    first = resolve_or_exit(ws.ledger, claim, ("claims",))
+    second = resolve_or_exit(ws.ledger, other, ("claims",))
+    if note is not None and isinstance(_plain(note), Bad):
+        fail("--note holds control or invisible characters")
+    result = add_relation(ws, first, kind.value, second, note)
+    if isinstance(result, Refused):
+        _refused(result)
+    from ledger.safe_text import visible
+
+    if isinstance(result, Unchanged):
+        sys.stderr.write(f"{visible(result.message)}; nothing to do\n")
+        return
+    sys.stderr.write(f"linked: {first} {kind.value} {second} ({visible(result.path)})\n")
