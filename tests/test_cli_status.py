@@ -56,9 +56,14 @@ def test_overview_has_one_row_per_requirement_with_its_status(ledger: Ledger) ->
     assert out.startswith(f"Status by {rule.RULE} v{rule.RULE_VERSION}")
     overview = rule.overview(ledger)
     assert [row.id for row in overview.rows] == list(ledger.requirements)
-    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
+    table, _, bars = out.partition("Evidence per side")
+    rows = {line.split()[0]: line.split() for line in table.splitlines() if line.strip()}
     for row in overview.rows:
         assert rows[row.id][1:3] == [row.status.value, row.line]
+    bar_rows = [line.split() for line in bars.splitlines() if line.startswith("requirement-")]
+    assert [(cells[0], cells[1]) for cells in bar_rows] == [
+        (row.id, "independent") for row in overview.rows
+    ]
 
 
 def test_a_requirement_shows_its_wording_verdict_and_cases(ledger: Ledger) -> None:

@@ -186,6 +186,33 @@ class Cache:
                 (name, fingerprint, time.time_ns(), json.dumps(value, separators=(",", ":"))),
             )
 
+    def raw(self, name: str, fingerprint: str) -> str | None:
+        """Stored text, if it was computed from exactly these files."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute(
+                "SELECT fingerprint, value FROM results WHERE name = ?", (name,)
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        return row[1] if row is not None and row[0] == fingerprint else None
+
+    def store_raw(self, items: dict[str, str], fingerprint: str, newest_mtime: int) -> None:
+        """Store several texts at once, all under one fingerprint, or none of them."""
+        if self.db is None or newest_mtime + RACY_NS >= time.time_ns():
+            return
+        now = time.time_ns()
+        try:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
+                    [(name, fingerprint, now, text) for name, text in items.items()],
+                )
+        except sqlite3.Error:
+            pass
+
 
 def fingerprint(identities: Iterable[tuple[str, Identity]], extra: str = "") -> str:
     """One digest of every file's path and identity (and anything else the result used)."""

@@ -28,13 +28,13 @@ class ReadFailure:
     hint: str
 
 
-def read_bytes(path: Path, limit: int) -> bytes | ReadFailure:
+def read_bytes(path: str | Path, limit: int) -> bytes | ReadFailure:
     """The bytes of a regular file of at most ``limit`` bytes, or why not."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        if path.is_symlink():
+        if Path(path).is_symlink():
             return ReadFailure(
                 "not-a-regular-file",
                 "the file is a symbolic link",
@@ -85,6 +85,8 @@ def read_bytes(path: Path, limit: int) -> bytes | ReadFailure:
 
 def decode(data: bytes) -> str | tuple[int, int, str]:
     """UTF-8 text, or the 1-based (line, column) of the first bad byte and a description."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return 1, 1, "it starts with a UTF-16 byte-order mark"
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -53,9 +53,14 @@ class LoadResult:
 @dataclass(frozen=True)
 class RecordFile:
     kind: str
-    path: Path
+    where: str
+    """The file's path as a string (a Path per file costs more than reading its stat)."""
     rel: str
     identity: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.where)
 
 
 @dataclass
@@ -64,6 +69,8 @@ class Scan:
 
     records: list[RecordFile]
     identities: list[tuple[str, tuple[int, int, int, int]]]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    """What the walk itself found (links, misplaced files), when the scan is handed on."""
 
 
 def load(
@@ -72,6 +79,7 @@ def load(
     check: bool = True,
     use_cache: bool = True,
     progress: Progress | None = None,
+    scan: Scan | None = None,
 ) -> LoadResult:
     """Read every record under the data folder; with ``check``, run the cross-record checks.
 
@@ -81,14 +89,29 @@ def load(
     result = LoadResult(Ledger())
     if _unreadable(layout, result):
         return result
-    scan = scan_data(layout, result.diagnostics)
+    if scan is None:
+        scan = scan_data(layout, result.diagnostics)
+    else:
+        result.diagnostics.extend(scan.diagnostics)
     result.files = len(scan.records)
     cache = _open_cache(layout) if use_cache else None
-    outcomes = _outcomes(scan.records, cache, progress)
-    if cache is not None:
-        cache.close()
-    _admit(outcomes, result)
-    result.ledger.sort()
+    key = _key(layout, scan) if cache is not None else ""
+    # The garbage collector is paused while records are built: it would otherwise walk the
+    # growing heap again and again (the design notes measure about four times the cost).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if cache is None or not _from_snapshot(cache, key, result):
+            outcomes = _outcomes(scan.records, cache, progress)
+            _admit(outcomes, result)
+            result.ledger.sort()
+            if cache is not None:
+                _store_snapshot(cache, key, scan, result)
+        if cache is not None:
+            cache.close()
+    finally:
+        if enabled:
+            gc.enable()
     if check:
         from ledger.checks import check_ledger
 
@@ -112,7 +135,6 @@ def validate(
 ) -> Validation:
     """Every problem in the ledger. When no file under data/ changed since the last run
     (by the cache's identity test), the last run's answer is given without reading a file."""
-    from ledger.cache import fingerprint, schema_version
     from ledger.record_reader import diagnostic_from_dict
 
     early: list[Diagnostic] = []
@@ -120,8 +142,7 @@ def validate(
     if _unreadable(layout, probe):
         return Validation([], 0, probe.fatal)
     scan = scan_data(layout, early)
-    marker = (layout.root / "ledger.toml").read_bytes()
-    key = fingerprint(scan.identities, f"{schema_version()}\0{marker!r}")
+    key = _key(layout, scan)
     cache = _open_cache(layout) if use_cache else None
     if cache is not None:
         stored = cache.result("validate", key)
@@ -130,7 +151,8 @@ def validate(
             found = [diagnostic_from_dict(d) for d in stored["diagnostics"]]
             return Validation(found, int(stored.get("files", 0)), cached=True)
         cache.close()
-    result = load(layout, use_cache=use_cache, progress=progress)
+    scan.diagnostics = early
+    result = load(layout, use_cache=use_cache, progress=progress, scan=scan)
     if result.fatal:
         return Validation([], 0, result.fatal)
     if cache is not None and cache.open():
@@ -139,6 +161,81 @@ def validate(
         cache.store_result("validate", key, value, newest)
         cache.close()
     return Validation(result.diagnostics, result.files)
+
+
+def _key(layout: Layout, scan: Scan) -> str:
+    """What a whole-ledger result depends on: every file's identity, the marker file, and
+    the version of the code that reads records."""
+    from ledger.cache import fingerprint, schema_version
+
+    try:
+        marker = (layout.root / "ledger.toml").read_bytes()
+    except OSError:
+        marker = b""
+    return fingerprint(scan.identities, f"{schema_version()}\0{marker!r}")
+
+
+def _from_snapshot(cache: object, key: str, result: LoadResult) -> bool:
+    """Fill ``result`` from the whole-ledger snapshot stored for exactly these files.
+
+    One JSON text per kind, validated by pydantic in one call: far cheaper than a file at a
+    time. False when there is no such snapshot, or it does not read back cleanly.
+    """
+    import json
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from ledger.record_reader import diagnostic_from_dict
+
+    meta_text = cache.raw("snapshot:meta", key)  # type: ignore[attr-defined]
+    if meta_text is None:
+        return False
+    try:
+        meta = json.loads(meta_text)
+        tables = {}
+        for kind, model in RECORD_TYPES.items():
+            text = cache.raw(f"snapshot:{kind}", key)  # type: ignore[attr-defined]
+            if text is None:
+                return False
+            tables[kind] = TypeAdapter(list[model]).validate_json(text)  # type: ignore[valid-type]
+        paths = meta["paths"]
+        for kind, records in tables.items():
+            for record in records:
+                result.ledger.add(kind, record, paths[record.id])
+        result.diagnostics.extend(diagnostic_from_dict(d) for d in meta["diagnostics"])
+        result.unloaded.update(meta["unloaded"])
+    except (ValidationError, ValueError, KeyError, TypeError):
+        result.ledger = Ledger()
+        result.diagnostics.clear()
+        result.unloaded.clear()
+        return False
+    return True
+
+
+def _store_snapshot(cache: object, key: str, scan: Scan, result: LoadResult) -> None:
+    import json
+
+    items = {
+        f"snapshot:{kind}": json.dumps(
+            [
+                r.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+                for r in table.values()
+            ],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        for kind, table in result.ledger.tables().items()
+    }
+    items["snapshot:meta"] = json.dumps(
+        {
+            "paths": result.ledger.paths,
+            "diagnostics": [d.to_dict() for d in result.diagnostics],
+            "unloaded": sorted(result.unloaded),
+        },
+        separators=(",", ":"),
+    )
+    newest = max((ident[1] for _rel, ident in scan.identities), default=0)
+    cache.store_raw(items, key, newest)  # type: ignore[attr-defined]
 
 
 def _unreadable(layout: Layout, result: LoadResult) -> bool:
@@ -201,7 +298,7 @@ def read_many(files: list[RecordFile], progress: Progress | None = None) -> list
             return fresh
     outcomes = []
     for number, record_file in enumerate(files, 1):
-        outcomes.append(read_one(record_file.kind, record_file.path, record_file.rel))
+        outcomes.append(read_one(record_file.kind, record_file.where, record_file.rel))
         if progress and number % 500 == 0:
             progress(number, len(files))
     return outcomes
@@ -213,7 +310,7 @@ def _read_in_workers(
     import multiprocessing
 
     method = "fork" if sys.platform.startswith("linux") else "spawn"
-    jobs = [(f.kind, str(f.path), f.rel) for f in files]
+    jobs = [(f.kind, f.where, f.rel) for f in files]
     try:
         with multiprocessing.get_context(method).Pool(workers) as pool:
             plains = []
@@ -227,30 +324,20 @@ def _read_in_workers(
 
 
 def _admit(outcomes: list[FileOutcome], result: LoadResult) -> None:
-    """Turn outcomes into records, in file order: ids checked against names and each other.
-
-    The garbage collector is paused while the models are built: it would otherwise walk the
-    growing heap again and again (design notes: about four times the cost).
-    """
+    """Turn outcomes into records, in file order: ids checked against names and each other."""
     owners: dict[str, str] = {}
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for outcome in outcomes:
-            result.diagnostics.extend(outcome.diagnostics)
-            result.unloaded.update(outcome.unloaded)
-            if outcome.data is None:
-                continue
-            record = outcome.record or RECORD_TYPES[outcome.kind].model_validate(outcome.data)
-            _add(record, outcome, result, owners)
-    finally:
-        if enabled:
-            gc.enable()
+    for outcome in outcomes:
+        result.diagnostics.extend(outcome.diagnostics)
+        result.unloaded.update(outcome.unloaded)
+        if outcome.data is None:
+            continue
+        record = outcome.record or RECORD_TYPES[outcome.kind].model_validate(outcome.data)
+        _add(record, outcome, result, owners)
 
 
 def _add(record: object, outcome: FileOutcome, result: LoadResult, owners: dict[str, str]) -> None:
     record_id = record.id  # type: ignore[attr-defined]
-    name = Path(outcome.rel).name
+    name = outcome.rel.rpartition("/")[2]
     stem = name[: -len(RECORD_SUFFIX)]
     if record_id != stem:
         result.diagnostics.append(
@@ -310,51 +397,57 @@ def discover(layout: Layout, diagnostics: list[Diagnostic]) -> list[RecordFile]:
 def _walk(
     folder: Path, kind: str, layout: Layout, scan: Scan, diagnostics: list[Diagnostic]
 ) -> None:
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as exc:
-        diagnostics.append(
-            make(
-                "unreadable",
-                layout.relative(folder),
-                f"cannot list the folder: {exc.strerror}",
-                "check the folder's permissions",
-            )
-        )
-        return
-    for entry in entries:
-        path = Path(entry.path)
-        rel = layout.relative(path)
-        if entry.name.startswith("."):
-            continue
-        if entry.is_symlink():
-            scan.identities.append((rel, _identity(entry)))
-            if entry.name.endswith(RECORD_SUFFIX) or _is_dir_link(path):
-                diagnostics.append(
-                    make(
-                        "not-a-regular-file",
-                        rel,
-                        "a symbolic link is not read",
-                        "replace the link with the file or folder itself",
-                    )
-                )
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            _walk(path, kind, layout, scan, diagnostics)
-            continue
-        ident = _identity(entry)
-        scan.identities.append((rel, ident))
-        if entry.name.endswith(RECORD_SUFFIX):
-            scan.records.append(RecordFile(kind, path, rel, ident))
-        elif entry.name.endswith(".yml"):
+    """Record files below ``folder``, with plain strings on the hot path: a Path per file
+    costs more than the stat itself."""
+    prefix = layout.relative(folder) + "/"
+    pending = [(str(folder), prefix)]
+    while pending:
+        current, rel_prefix = pending.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as exc:
             diagnostics.append(
                 make(
-                    "misplaced-file",
-                    rel,
-                    "a .yml file is not read",
-                    f"rename it to {Path(entry.name).stem}{RECORD_SUFFIX}",
+                    "unreadable",
+                    rel_prefix.rstrip("/"),
+                    f"cannot list the folder: {exc.strerror}",
+                    "check the folder's permissions",
                 )
             )
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = rel_prefix + name
+            if entry.is_symlink():
+                scan.identities.append((rel, _identity(entry)))
+                if name.endswith(RECORD_SUFFIX) or _is_dir_link(Path(entry.path)):
+                    diagnostics.append(
+                        make(
+                            "not-a-regular-file",
+                            rel,
+                            "a symbolic link is not read",
+                            "replace the link with the file or folder itself",
+                        )
+                    )
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, rel + "/"))
+                continue
+            ident = _identity(entry)
+            scan.identities.append((rel, ident))
+            if name.endswith(RECORD_SUFFIX):
+                scan.records.append(RecordFile(kind, entry.path, rel, ident))
+            elif name.endswith(".yml"):
+                diagnostics.append(
+                    make(
+                        "misplaced-file",
+                        rel,
+                        "a .yml file is not read",
+                        f"rename it to {name[: -len('.yml')]}{RECORD_SUFFIX}",
+                    )
+                )
 
 
 def _identity(entry: os.DirEntry[str]) -> tuple[int, int, int, int]:

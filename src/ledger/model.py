@@ -131,7 +131,7 @@ class Archive(Record):
 class Source(Record):
     id: Id
     title: Text
-    authors: list[Text] = []
+    authors: list[Text] = Field(default_factory=list)
     published: IsoDate
     kind: SourceKind
     perspective: Perspective
@@ -151,7 +151,7 @@ class Requirement(Record):
     fiscal_year: StrictInt
     source: Id
     locator: Text
-    cases: list[Id] = []
+    cases: list[Id] = Field(default_factory=list)
     notes: Text | None = None
 
 
@@ -159,11 +159,11 @@ class Case(Record):
     id: Id
     title: Text
     kind: CaseKind
-    aliases: list[Text] = []
+    aliases: list[Text] = Field(default_factory=list)
     date: IsoDate | None = None
     place: Text | None = None
     summary: Text
-    requirements: list[Id] = []
+    requirements: list[Id] = Field(default_factory=list)
     notes: Text | None = None
 
 
@@ -228,14 +228,14 @@ class Claim(Record):
     quote: Text
     statement: Text
     kind: ClaimKind
-    cases: list[Id] = []
-    bears_on: dict[Id, Stance] = {}
+    cases: list[Id] = Field(default_factory=list)
+    bears_on: dict[Id, Stance] = Field(default_factory=dict)
     attributed_to: Text | None = None
     as_of: IsoDate | None = None
-    figures: list[Figure] = []
-    relations: list[Relation] = []
+    figures: list[Figure] = Field(default_factory=list)
+    relations: list[Relation] = Field(default_factory=list)
     notes: Text | None = None
-    reviews: list[Review] = []
+    reviews: list[Review] = Field(default_factory=list)
 
 
 RECORD_TYPES: dict[str, type[Record]] = {

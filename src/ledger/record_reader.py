@@ -6,6 +6,7 @@ can be cached by file identity; everything that needs the whole ledger happens a
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ def diagnostic_from_dict(data: dict[str, Any]) -> Diagnostic:
     )
 
 
-def read_record_text(path: Path, rel: str) -> str | list[Diagnostic]:
+def read_record_text(path: str | Path, rel: str) -> str | list[Diagnostic]:
     """The text of one record file, or the diagnostics that explain why it has none."""
     data = read_bytes(path, MAX_RECORD_BYTES)
     if isinstance(data, ReadFailure):
@@ -90,9 +91,9 @@ def read_record_text(path: Path, rel: str) -> str | list[Diagnostic]:
     return text
 
 
-def read_one(kind: str, path: Path, rel: str) -> FileOutcome:
+def read_one(kind: str, path: str | Path, rel: str) -> FileOutcome:
     """Read, parse and validate one record file. Never raises for bad input."""
-    stem = path.name[: -len(RECORD_SUFFIX)]
+    stem = os.path.basename(path)[: -len(RECORD_SUFFIX)]
     outcome = FileOutcome(rel, kind, None)
     text = read_record_text(path, rel)
     if isinstance(text, list):
@@ -133,4 +134,4 @@ def read_one(kind: str, path: Path, rel: str) -> FileOutcome:
 def read_plain(job: tuple[str, str, str]) -> dict[str, Any]:
     """A worker process's job: one file's outcome in plain form."""
     kind, path, rel = job
-    return read_one(kind, Path(path), rel).plain()
+    return read_one(kind, path, rel).plain()

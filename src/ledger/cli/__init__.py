@@ -6,6 +6,7 @@ from ledger.cli import (  # noqa: F401  (they register commands)
     diff_cmd,
     fmt_cmd,
     new_cmd,
+    publish_cmds,
     query_cmds,
     review_cmd,
     schema_cmd,

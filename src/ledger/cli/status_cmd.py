@@ -150,6 +150,10 @@ def show_overview(out: Console, report: Overview) -> None:
             text(row.contradictions),
         )
     out.print(grid)
+    from ledger.cli.bars import evidence_bars
+
+    out.print()
+    out.print(evidence_bars(report.rows, max_cells=max(6, min(24, (out.width - 48) // 2))))
     out.print(
         text(
             "for / against: claims by independent sources / by the obligor's own (government) "

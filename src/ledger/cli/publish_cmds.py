@@ -1,0 +1,342 @@
+"""Publishing the ledger: `export` (json, jsonl, csv, sqlite, markdown), `query` (read-only
+SQL over the ledger as SQLite) and `site` (a static HTML site that works offline).
+
+Each command is one library call (:mod:`ledger.export`, :mod:`ledger.sqlite_db`,
+:mod:`ledger.site`) plus writing. Files are written atomically and never through a link;
+data goes to stdout, messages to stderr.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ledger.cli.app import (
+    RevOption,
+    RootOption,
+    app,
+    fail,
+    layout_at,
+    load_or_exit,
+    write_json,
+)
+
+if TYPE_CHECKING:
+    from ledger.ledger import Ledger
+
+
+class ExportFormat(StrEnum):
+    """Mirrors ledger.export.FORMATS."""
+
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    sqlite = "sqlite"
+    markdown = "markdown"
+
+
+class QueryFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _load_checked(ctx: typer.Context, root: Path | None, rev: str | None) -> Ledger:
+    """The ledger, checked: what is published should be what `ledger validate` passes, so
+    errors are announced on stderr (the records that loaded are still published)."""
+    result = load_or_exit(layout_at(ctx, rev, root), check=True)
+    errors = sum(1 for d in result.diagnostics if d.severity == "error")
+    if errors:
+        sys.stderr.write(
+            f"ledger: warning: the ledger has {errors} error(s) (`ledger validate` lists them); "
+            "records that failed to load are left out\n"
+        )
+    return result.ledger
+
+
+def _message(line: str) -> None:
+    from ledger.safe_text import visible
+
+    sys.stderr.write(f"ledger: {visible(line)}\n")
+
+
+# -- export --------------------------------------------------------------------------------
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    output_format: Annotated[
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json, jsonl, csv, sqlite or markdown. Default: from the -o file's "
+            "extension, else json.",
+            show_default=False,
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            help="Only one kind of record (sources, requirements, cases, claims) for json and "
+            "jsonl; one table for csv (a record kind, or any table of `ledger query`, e.g. "
+            "claim_requirements).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Write to this file (.json, .jsonl, .csv, .sqlite, .db, .md), or for csv "
+            "without --kind to this folder, one file per table. Default: stdout.",
+            show_default=False,
+        ),
+    ] = None,
+    root: RootOption = None,
+    rev: RevOption = None,
+) -> None:
+    """The whole ledger in a file others can use: every field and link of every record, the
+    same bytes for the same ledger.
+
+    json: {"format": "ledger-export", "version": 1, "rule", "sources", "requirements",
+    "cases", "claims", "paths", "derived"}, each record with every field (null where not
+    set). jsonl: one {"kind", "id", "path", "record"} a line. csv: the tables of `ledger
+    query`, one file each. sqlite: the database `ledger query` runs on, for the sqlite3 shell
+    or any SQLite client. markdown: every requirement's status with footnoted quotes, then
+    every record. docs/export.md describes each shape.
+    """
+    from ledger import export as ex
+
+    fmt = _export_format(output_format, output)
+    if kind is not None and fmt in (ExportFormat.sqlite, ExportFormat.markdown):
+        fail(f"--kind applies to json, jsonl and csv, not {fmt.value}")
+    if fmt is ExportFormat.sqlite and output is None:
+        fail("sqlite is a binary file: name it with -o FILE (e.g. -o ledger.sqlite)")
+    if fmt is ExportFormat.csv and kind is None:
+        if output is None or ex.format_for(output) == "csv":
+            fail(
+                "a CSV file holds one table: name it with --kind (claims, cases, ...), "
+                "or give -o a folder to write every table"
+            )
+    elif fmt is ExportFormat.csv and kind not in ex.table_names():
+        fail(f"unknown table {kind!r}: expected one of {', '.join(ex.table_names())}")
+    elif fmt in (ExportFormat.json, ExportFormat.jsonl) and kind not in (None, *ex.RECORD_KINDS):
+        fail(f"unknown kind {kind!r}: expected one of {', '.join(ex.RECORD_KINDS)}")
+    ledger = _load_checked(ctx, root, rev)
+    if fmt is ExportFormat.csv and kind is None:
+        assert output is not None
+        files = ex.export_csv_files(ledger)
+        problem = ex.write_folder(output, files)
+        if problem:
+            fail(problem)
+        _message(f"wrote {len(files)} CSV files to {output}")
+        return
+    content: str | bytes
+    if fmt is ExportFormat.json:
+        content = ex.export_json(ledger, kind)
+    elif fmt is ExportFormat.jsonl:
+        content = ex.export_jsonl(ledger, kind)
+    elif fmt is ExportFormat.csv:
+        content = ex.export_csv(ledger, kind or "")
+    elif fmt is ExportFormat.markdown:
+        content = ex.export_markdown(ledger)
+    else:
+        content = ex.export_sqlite(ledger)
+    if output is None:
+        assert isinstance(content, str)
+        sys.stdout.write(content)
+        return
+    problem = ex.write_export(output, content)
+    if problem:
+        fail(problem)
+    _message(f"wrote {output} ({fmt.value})")
+
+
+def _export_format(given: ExportFormat | None, output: Path | None) -> ExportFormat:
+    """The format: as given, else from the output's extension, else json."""
+    from ledger.export import EXTENSIONS, format_for
+
+    inferred = format_for(output) if output is not None else None
+    if given is not None:
+        if inferred is not None and inferred != given.value:
+            fail(f"--format {given.value} does not match the file name {output}")
+        return given
+    if inferred is not None:
+        return ExportFormat(inferred)
+    if output is None:
+        return ExportFormat.json
+    known = ", ".join(sorted(EXTENSIONS))
+    fail(f"cannot tell the format from {output.name!r}: use --format, or one of {known}")
+
+
+# -- query ---------------------------------------------------------------------------------
+
+
+@app.command()
+def query(
+    ctx: typer.Context,
+    sql: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="SQL",
+            help="One SQL statement, quoted; it may only read.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        QueryFormat, typer.Option("--format", "-f", help="table, csv or json.")
+    ] = QueryFormat.table,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="Print the database's schema (SQL) and exit.")
+    ] = False,
+    root: RootOption = None,
+    rev: RevOption = None,
+) -> None:
+    """Ask the ledger anything in SQL: one read-only statement over an SQLite database built
+    in memory from the records.
+
+    Tables: sources, source_authors, requirements, requirement_cases, cases, case_aliases,
+    case_requirements, claims, claim_cases, claim_requirements (with stance), figures,
+    relations, claim_reviews; derived: requirement_status, case_status, contradictions,
+    contradiction_cases; full text: claims_fts (quote, statement; MATCH 'disappear*'). See
+    `--schema` and docs/query.md, with examples. Example: ledger query "SELECT c.source,
+    r.stance, count(DISTINCT c.id) AS claims FROM claims c JOIN claim_requirements r ON
+    r.claim_id = c.id GROUP BY 1, 2".
+
+    Writes (INSERT, UPDATE, DELETE, DROP, CREATE, ATTACH, a pragma that changes a setting)
+    are refused with exit 2. `ledger export -o ledger.sqlite` writes the same database to a
+    file.
+
+    JSON: {"format": "ledger-query", "version": 1, "sql", "columns": [name], "rows":
+    [[value]]}; NULL is null.
+    """
+    from ledger import sqlite_db
+
+    if schema:
+        sys.stdout.write(sqlite_db.SCHEMA + "\n" + sqlite_db.FTS_SCHEMA)
+        return
+    if sql is None or not sql.strip():
+        fail('give one SQL statement, e.g. ledger query "SELECT id, title FROM cases"')
+    ledger = load_or_exit(layout_at(ctx, rev, root), check=False).ledger
+    database = sqlite_db.ReadOnly(sqlite_db.connect(ledger))
+    try:
+        result = database.run(sql)
+    except sqlite_db.QueryError as exc:
+        fail(exc.message)
+    finally:
+        database.close()
+    rows = [[_plain(v) for v in row] for row in result.rows]
+    if output is QueryFormat.json:
+        write_json("query", {"sql": sql, "columns": list(result.columns), "rows": rows})
+    elif output is QueryFormat.csv:
+        _query_csv(result.columns, rows)
+    else:
+        _query_table(result.columns, rows)
+
+
+def _plain(value: Any) -> Any:
+    """A value JSON can carry: blobs as hex, infinities as text."""
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def _query_csv(columns: tuple[str, ...], rows: list[list[Any]]) -> None:
+    import csv
+
+    from ledger.safe_text import visible
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow([visible(c) for c in columns])
+    for row in rows:
+        writer.writerow(["" if v is None else visible(str(v), keep_newlines=True) for v in row])
+
+
+def _query_table(columns: tuple[str, ...], rows: list[list[Any]]) -> None:
+    from ledger.cli.render import console, table, text
+
+    out = console()
+    if not columns:
+        out.print(text("The statement returned no columns.", "dim"))
+        return
+    grid = table(*(visible_name(c) for c in columns))
+    whole: list[tuple[int, int]] = []
+    for index, column in enumerate(grid.columns):
+        values = [str(r[index]) for r in rows if r[index] is not None]
+        if values and all(isinstance(r[index], int | float) for r in rows if r[index] is not None):
+            column.justify = "right"
+        if all(len(v) <= 60 and not any(c.isspace() for c in v) for v in values):
+            whole.append((max([len(str(column.header)), *map(len, values)]), index))
+    # Keep ids, numbers and dates whole while the table still fits; the rest wraps (rich
+    # would crop a whole column that cannot fit, and nothing may be cut).
+    room = out.width - 3 * (len(columns) - 1) - 12 * (len(columns) - len(whole))
+    for width, index in sorted(whole):
+        if width > room:
+            break
+        grid.columns[index].no_wrap = True
+        room -= width
+    for row in rows:
+        grid.add_row(*(text("" if v is None else v) for v in row))
+    out.print(grid)
+    out.print(text(f"{len(rows)} row{'' if len(rows) == 1 else 's'}", "dim"))
+
+
+def visible_name(name: str) -> str:
+    """A column name as a header: it may come from the data (``SELECT quote AS ...``)."""
+    from ledger.safe_text import visible
+
+    return visible(name)
+
+
+# -- site ----------------------------------------------------------------------------------
+
+
+@app.command()
+def site(
+    ctx: typer.Context,
+    outdir: Annotated[
+        Path,
+        typer.Argument(
+            metavar="OUTDIR",
+            help="The folder to write the site into: new, empty, or an earlier site.",
+            show_default=False,
+        ),
+    ],
+    root: RootOption = None,
+    rev: RevOption = None,
+) -> None:
+    """A static HTML site of the ledger that people can read and share: it opens from the
+    file system or any web server, offline, with no external assets.
+
+    Pages: the status of every requirement with a chart of evidence per side; a page per
+    requirement, case, source and claim, each claim with its quote, locator and source;
+    contradictions side by side; search (by title, alias, quote, statement). Readable on a
+    phone and in print. Nothing in the data is ever interpreted as HTML or script.
+
+    OUTDIR must be new, empty, or a site written before (it holds .ledger-site.json): files of
+    the earlier site that are no longer part of it are removed, nothing else is touched.
+    """
+    from ledger.site import build_site
+
+    ledger = _load_checked(ctx, root, rev)
+    written = build_site(ledger, outdir)
+    if written.error:
+        fail(written.error)
+    removed = f", removed {len(written.removed)} old" if written.removed else ""
+    _message(
+        f"wrote {len(written.written)} files to {outdir}{removed}; "
+        f"open {outdir / 'index.html'} in a browser"
+    )

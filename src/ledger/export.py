@@ -1,0 +1,306 @@
+"""Exports of the whole ledger: JSON, JSON Lines, CSV, SQLite and Markdown.
+
+Every export is complete (every field of every record, and every link between them) and
+deterministic (the same ledger gives the same bytes). docs/export.md describes each shape:
+
+* **json**: one document, ``{"format": "ledger-export", "version": 1, "rule", "sources",
+  "requirements", "cases", "claims", "paths", "derived"}``; each record with every field of
+  the schema (``null`` where not set), exactly as the models validate it back.
+* **jsonl**: one line per record, ``{"kind", "id", "path", "record"}``, by kind then id.
+* **csv**: one file per table of the SQLite schema (:mod:`ledger.sqlite_db`), or one table.
+* **sqlite**: the database ``ledger query`` runs on, as a file.
+* **markdown**: the status report of every requirement, then every record field by field.
+
+The library never writes to a terminal: the command line decides where the text goes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ledger.ledger import Ledger
+from ledger.safe_text import dumps, visible
+from ledger.status import RULE, RULE_VERSION
+
+EXPORT_FORMAT = "ledger-export"
+EXPORT_VERSION = 1
+
+FORMATS: tuple[str, ...] = ("json", "jsonl", "csv", "sqlite", "markdown")
+"""The export formats."""
+
+RECORD_KINDS: tuple[str, ...] = ("sources", "requirements", "cases", "claims")
+
+EXTENSIONS: dict[str, str] = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".sqlite": "sqlite",
+    ".sqlite3": "sqlite",
+    ".db": "sqlite",
+    ".md": "markdown",
+    ".markdown": "markdown",
+}
+"""File extensions and the format ``-o FILE`` infers from each."""
+
+
+def format_for(path: Path) -> str | None:
+    """The format a file name's extension names, or None."""
+    return EXTENSIONS.get(path.suffix.lower())
+
+
+# --------------------------------------------------------------------------- records
+
+
+def record_data(record: Any) -> dict[str, Any]:
+    """A record as plain data: every field in schema order, null where not set."""
+    return record.model_dump(mode="json", by_alias=True)  # type: ignore[no-any-return]
+
+
+def _kinds(kind: str | None) -> tuple[str, ...]:
+    if kind is None:
+        return RECORD_KINDS
+    if kind not in RECORD_KINDS:
+        raise ValueError(f"unknown kind {kind!r}: expected one of {', '.join(RECORD_KINDS)}")
+    return (kind,)
+
+
+def export_data(ledger: Ledger, kind: str | None = None) -> dict[str, Any]:
+    """The JSON export as data: records by kind, their files, and (for the whole ledger) the
+    derived statuses and contradiction pairs."""
+    from ledger.sqlite_db import derived_tables
+
+    kinds = _kinds(kind)
+    data: dict[str, Any] = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "rule": {"name": RULE, "version": RULE_VERSION},
+    }
+    if kind is not None:
+        data["kind"] = kind
+    for name in kinds:
+        data[name] = [record_data(r) for r in ledger.tables()[name].values()]
+    data["paths"] = {
+        record_id: ledger.paths[record_id]
+        for name in kinds
+        for record_id in ledger.tables()[name]
+        if record_id in ledger.paths
+    }
+    if kind is None:
+        data["derived"] = {
+            table.name: [dict(zip(table.columns, row, strict=True)) for row in table.rows]
+            for table in derived_tables(ledger)
+        }
+    return data
+
+
+def export_json(ledger: Ledger, kind: str | None = None) -> str:
+    """The whole ledger (or one kind of record) as one JSON document."""
+    return dumps(export_data(ledger, kind)) + "\n"
+
+
+def export_jsonl(ledger: Ledger, kind: str | None = None) -> str:
+    """One JSON object a line: ``{"kind", "id", "path", "record"}``, by kind then id."""
+    lines = [
+        dumps(
+            {
+                "kind": name,
+                "id": record_id,
+                "path": ledger.paths.get(record_id),
+                "record": record_data(record),
+            },
+            indent=None,
+        )
+        for name in _kinds(kind)
+        for record_id, record in ledger.tables()[name].items()
+    ]
+    return "".join(f"{line}\n" for line in lines)
+
+
+# --------------------------------------------------------------------------- csv
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: NULL empty; control characters made visible; text a spreadsheet would
+    read as a formula (starting with = + - @) prefixed with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = visible(str(value), keep_newlines=True)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def table_names() -> tuple[str, ...]:
+    """The tables a CSV export can write, in schema order."""
+    from ledger.sqlite_db import tables
+
+    return tuple(t.name for t in tables(Ledger()))
+
+
+def export_csv(ledger: Ledger, table: str) -> str:
+    """One table of the SQLite schema as CSV, with a header row."""
+    from ledger.sqlite_db import tables
+
+    for found in tables(ledger):
+        if found.name == table:
+            return _csv_text(found.columns, found.rows)
+    raise ValueError(f"unknown table {table!r}: expected one of {', '.join(table_names())}")
+
+
+def export_csv_files(ledger: Ledger) -> dict[str, str]:
+    """Every table as CSV, by file name (``claims.csv``, ...), in schema order."""
+    from ledger.sqlite_db import tables
+
+    return {f"{t.name}.csv": _csv_text(t.columns, t.rows) for t in tables(ledger)}
+
+
+def _csv_text(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(list(columns))
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- sqlite
+
+
+def export_sqlite(ledger: Ledger) -> bytes:
+    """The query database as an SQLite file's bytes."""
+    from ledger.sqlite_db import database_bytes
+
+    return database_bytes(ledger)
+
+
+# --------------------------------------------------------------------------- markdown
+
+_FOOTNOTE = re.compile(r"(?<!\\)\[\^(\d+)\]")
+
+
+def export_markdown(ledger: Ledger) -> str:
+    """The status of every requirement (footnoted), then every record, field by field."""
+    from ledger.status import overview, requirement_status
+    from ledger.status_markdown import escape, overview_markdown, requirement_markdown
+
+    counts = ", ".join(f"{len(ledger.tables()[k])} {k}" for k in RECORD_KINDS)
+    out = [
+        "# Ledger export",
+        "",
+        f"Rule {escape(RULE)} v{escape(RULE_VERSION)}; {counts}.",
+        "",
+        "## Status",
+        "",
+        overview_markdown(overview(ledger)).rstrip("\n"),
+        "",
+        "## Requirements",
+    ]
+    for number, req_id in enumerate(ledger.requirements, 1):
+        section = requirement_markdown(requirement_status(ledger, req_id), heading=3)
+        out += ["", _FOOTNOTE.sub(lambda m, n=number: f"[^r{n}-{m[1]}]", section).rstrip("\n")]
+    out += ["", "## Records"]
+    for kind in RECORD_KINDS:
+        out += ["", f"### {kind.capitalize()}"]
+        for record_id, record in ledger.tables()[kind].items():
+            out += ["", f"#### {escape(record_id)}", ""]
+            path = ledger.paths.get(record_id)
+            if path:
+                out.append(f"- *file*: {escape(path)}")
+            for key, value in record_data(record).items():
+                if key == "id" or value in (None, [], {}):
+                    continue
+                out += _md_field(escape(key), value, 0)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _md_field(key: str, value: Any, depth: int) -> list[str]:
+    from ledger.status_markdown import escape
+
+    pad = "  " * depth
+    if isinstance(value, dict):
+        items = [(k, v) for k, v in value.items() if v is not None]
+        return [f"{pad}- *{key}*:"] + [
+            line for k, v in items for line in _md_field(escape(k), v, depth + 1)
+        ]
+    if isinstance(value, list):
+        lines = [f"{pad}- *{key}*:"]
+        for item in value:
+            if isinstance(item, dict):
+                parts = [f"{escape(k)}: {escape(v)}" for k, v in item.items() if v is not None]
+                lines.append(f"{pad}  - {'; '.join(parts)}")
+            else:
+                lines.append(f"{pad}  - {escape(item)}")
+        return lines
+    return [f"{pad}- *{key}*: {escape(value)}"]
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> str | None:
+    """Replace ``path`` with ``data`` through a temporary file and a rename, never through a
+    link; return None, or why nothing was written (as :func:`ledger.atomic.write_atomic`)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        return f"cannot inspect {path}: {exc.strerror}"
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        return f"{path} is not a regular file (a link or special file); it is not written"
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        return f"cannot write in {path.parent}: {exc.strerror}"
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, stat.S_IMODE(info.st_mode) if info is not None else 0o644)
+        os.replace(temp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        return f"cannot write {path}: {exc.strerror}; the file is unchanged"
+    return None
+
+
+def write_export(path: Path, content: str | bytes) -> str | None:
+    """Write one export file atomically; return None, or why it was not written."""
+    from ledger.atomic import write_atomic
+
+    if isinstance(content, bytes):
+        return write_bytes_atomic(path, content)
+    return write_atomic(path, content)
+
+
+def write_folder(folder: Path, files: dict[str, str]) -> str | None:
+    """Write several export files into ``folder`` (made if missing), each atomically."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot make the folder {folder}: {exc.strerror}"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    for name, text in files.items():
+        problem = write_export(folder / name, text)
+        if problem:
+            return problem
+    return None

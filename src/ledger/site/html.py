@@ -1,0 +1,113 @@
+"""HTML building blocks for the site: escaping, relative links, the page layout.
+
+Everything read from a data file goes through :func:`h` (control and invisible characters
+made visible, then ``html.escape`` with quotes), so nothing in a record is ever read as HTML;
+:func:`json_script` embeds data in a ``<script type="application/json">`` block with ``<``,
+``>`` and ``&`` as ``\\u`` escapes, so no string can close the block. Links are relative, so the
+site works from the file system as well as from any web server.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+from typing import Any
+
+from ledger.safe_text import visible
+
+SITE_NAME = "Evidence ledger"
+
+CSP = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+    "base-uri 'none'; form-action 'self'"
+)
+"""The pages' Content-Security-Policy: no inline script or style, nothing from elsewhere."""
+
+
+def h(value: object) -> str:
+    """Data as HTML text or attribute value: escapes made visible, nothing interpreted."""
+    text = "" if value is None else str(value)
+    return html.escape(visible(text, keep_newlines=True), quote=True)
+
+
+def json_script(element_id: str, data: Any) -> str:
+    """A JSON data block that no string in ``data`` can break out of."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char, escaped in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escaped)
+    return f'<script type="application/json" id="{h(element_id)}">{text}</script>'
+
+
+def rel(page: str, target: str) -> str:
+    """The relative URL from one page of the site to another (both relative to its root)."""
+    base = posixpath.dirname(page) or "."
+    link = posixpath.relpath(target, base)
+    return link
+
+
+def a(page: str, target: str | None, label: object, cls: str = "") -> str:
+    """A link to another page when it exists, else the label as plain text."""
+    if target is None:
+        return f'<span class="missing">{h(label)}</span>'
+    css = f' class="{h(cls)}"' if cls else ""
+    return f'<a href="{h(rel(page, target))}"{css}>{h(label)}</a>'
+
+
+NAV = (
+    ("index.html", "Status"),
+    ("cases.html", "Cases"),
+    ("sources.html", "Sources"),
+    ("contradictions.html", "Contradictions"),
+    ("search.html", "Search"),
+)
+
+
+def layout(page: str, title: str, body: str, *, scripts: tuple[str, ...] = ()) -> str:
+    """A whole page: head, site navigation, a search form, the body, a footer.
+
+    ``title`` is plain text (escaped here); ``body`` is HTML already built with :func:`h`.
+    """
+    nav = "".join(
+        f'<li><a href="{h(rel(page, target))}"'
+        + (' aria-current="page"' if target == page else "")
+        + f">{h(label)}</a></li>"
+        for target, label in NAV
+    )
+    search = (
+        ""
+        if page == "search.html"
+        else (
+            f'<form class="site-search" role="search" action="{h(rel(page, "search.html"))}" '
+            'method="get"><label for="site-q">Search</label> '
+            '<input id="site-q" name="q" type="search" autocomplete="off"> '
+            '<button type="submit">Go</button></form>'
+        )
+    )
+    script_tags = "".join(f'<script src="{h(rel(page, src))}" defer></script>' for src in scripts)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{h(CSP)}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{h(title)} \u00b7 {h(SITE_NAME)}</title>\n"
+        f'<link rel="stylesheet" href="{h(rel(page, "assets/style.css"))}">\n'
+        f'<link rel="icon" href="{h(rel(page, "assets/icon.svg"))}" type="image/svg+xml">\n'
+        f"{script_tags}"
+        "</head>\n<body>\n"
+        '<a class="skip" href="#main">Skip to the content</a>\n'
+        f'<header class="site">\n<p class="site-name">{h(SITE_NAME)}</p>\n'
+        f'<nav aria-label="Site"><ul>{nav}</ul></nav>\n{search}\n</header>\n'
+        f'<main id="main">\n{body}\n</main>\n'
+        '<footer class="site"><p>Made with <code>ledger site</code>. The ledger records who '
+        "says what, where, in their exact words; it states no contested fact in its own "
+        "voice. Statuses are derived by the rule named on each page.</p></footer>\n"
+        "</body>\n</html>\n"
+    )

@@ -1,0 +1,622 @@
+"""The site's pages, each a function from the ledger to HTML.
+
+Pages: ``index.html`` (every requirement's status, a chart of evidence per side, the rule),
+``cases.html``, ``sources.html``, ``contradictions.html``, ``search.html``, and one page per
+requirement, case, source and claim under ``requirements/``, ``cases/``, ``sources/`` and
+``claims/``. Every value from the data goes through :func:`ledger.site.html.h`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+from ledger.ledger import Ledger
+from ledger.model import Claim, Source
+from ledger.query import fold
+from ledger.site.chart import evidence_chart
+from ledger.site.html import a, h, json_script, layout
+from ledger.status import (
+    RULE,
+    RULE_LINES,
+    RULE_VERSION,
+    CaseStatus,
+    ClaimRef,
+    Contradiction,
+    Evidence,
+    FigureView,
+    Gap,
+    Group,
+    RequirementStatus,
+    Verdict,
+    case_status,
+    claim_ref,
+    contradiction_pairs,
+    overview,
+    requirement_status,
+    side_of,
+)
+from ledger.xref import XrefIndex
+
+DOT = " \u00b7 "
+DASH = " \u2014 "
+
+
+class Site:
+    """The ledger and where each record's page is: built once, shared by every page."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.index = XrefIndex(ledger)
+
+    def page_of(self, record_id: str | None) -> str | None:
+        """The page of a record, or None when the ledger has no such record."""
+        if record_id is None:
+            return None
+        kind = self.ledger.kind_of(record_id)
+        return f"{kind}/{record_id}.html" if kind else None
+
+    def source_language(self, source_id: str) -> str:
+        source = self.ledger.sources.get(source_id)
+        return source.language if source else "en"
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def status_badge(status: str) -> str:
+    return f'<span class="status status-{h(status)}">{h(status)}</span>'
+
+
+def stance_label(stance: str) -> str:
+    return f'<span class="stance stance-{h(stance)}">{h(stance)}</span>'
+
+
+def fields(rows: Iterable[tuple[str, str]]) -> str:
+    """A definition list of (label, HTML value) rows; empty values are left out."""
+    items = "".join(f"<dt>{h(label)}</dt><dd>{value}</dd>" for label, value in rows if value)
+    return f'<dl class="fields">{items}</dl>'
+
+
+def quote_html(site: Site, quote: str, source_id: str) -> str:
+    lang = site.source_language(source_id)
+    return f'<blockquote lang="{h(lang)}"><p>\u201c{h(quote)}\u201d</p></blockquote>'
+
+
+def claim_card(
+    site: Site, page: str, claim: ClaimRef, *, heading: str = "", extra: Sequence[str] = ()
+) -> str:
+    """One claim: the quoted words, the neutral statement, source, locator, date."""
+    side = claim.side.value if claim.side else "unknown"
+    who = ", ".join(v for v in (_value(claim.perspective), _value(claim.side)) if v)
+    meta = [
+        a(page, site.page_of(claim.source), claim.source_title or claim.source)
+        + (f" ({h(who)})" if who else ""),
+        h(claim.locator),
+    ]
+    if claim.as_of:
+        meta.append(f"as of {h(claim.as_of)}")
+    if claim.attributed_to:
+        meta.append(f"attributed to {h(claim.attributed_to)}")
+    facts = [a(page, site.page_of(claim.id), claim.id), h(claim.kind.value), *extra]
+    return (
+        f'<article class="claim side-{h(side)}">{heading}'
+        f"{quote_html(site, claim.quote, claim.source)}"
+        f'<p class="statement">{h(claim.statement)}</p>'
+        f'<p class="meta">{DOT.join(meta)}</p>'
+        f'<p class="meta">{DOT.join(facts)}</p></article>'
+    )
+
+
+def _value(value: object) -> str:
+    return str(getattr(value, "value", value) or "")
+
+
+def evidence_card(site: Site, page: str, item: Evidence) -> str:
+    extra = [stance_label(item.stance.value), h(item.note)]
+    return claim_card(site, page, item.claim, extra=extra)
+
+
+def verdict_html(verdict: Verdict) -> str:
+    """The status, the rule line that decided it, the counts and the trace."""
+    t = verdict.tally
+    counts = (
+        '<div class="scroll"><table><caption>Counted evidence</caption>'
+        '<thead><tr><th scope="col">side</th><th scope="col" class="num">supports</th>'
+        '<th scope="col" class="num">undermines</th></tr></thead><tbody>'
+        f'<tr><th scope="row">independent sources</th><td class="num">'
+        f'{t.independent_supports}</td><td class="num">{t.independent_undermines}</td></tr>'
+        f'<tr><th scope="row">the obligor\u2019s own (government)</th><td class="num">'
+        f'{t.obligor_supports}</td><td class="num">{t.obligor_undermines}</td></tr>'
+        "</tbody></table></div>"
+        f'<p class="meta">{t.context} context claim(s) shown, not counted; '
+        f"{t.merged_repeats} repeat(s) counted with the claim they repeat.</p>"
+    )
+    steps = "".join(
+        f"<tr><td>{h(s.line)}</td><td>{h(s.when)}</td><td>{status_badge(s.status.value)}</td>"
+        f"<td>{'matched' if s.matched else 'no'}</td><td>{h(s.why)}</td></tr>"
+        for s in verdict.steps
+    )
+    trace = (
+        '<div class="scroll"><table><caption>How the rule decided</caption><thead><tr>'
+        '<th scope="col">line</th><th scope="col">when</th><th scope="col">status</th>'
+        '<th scope="col">matched</th><th scope="col">counts seen</th></tr></thead>'
+        f"<tbody>{steps}</tbody></table></div>"
+    )
+    notes = "".join(f"<li>{h(n)}</li>" for n in verdict.notes)
+    disputed = (
+        f'<p class="meta">Disputed (the obligor\u2019s own supporting claims): '
+        f"{h(', '.join(verdict.disputed))}</p>"
+        if verdict.disputed
+        else ""
+    )
+    return (
+        f"<p>{status_badge(verdict.status.value)} by rule {h(RULE)} v{h(RULE_VERSION)}, "
+        f"line {h(verdict.line)}: {h(verdict.when)}</p>"
+        f"{counts}{disputed}{f'<ul>{notes}</ul>' if notes else ''}{trace}"
+    )
+
+
+def group_html(site: Site, page: str, group: Group, title_html: str, level: int) -> str:
+    """One group of claims (a case under a requirement, or a requirement under a case)."""
+    out = [
+        f"<h{level}>{title_html}</h{level}>",
+        f"<p>Status here: {status_badge(group.verdict.status.value)} "
+        f"(line {h(group.verdict.line)})</p>",
+    ]
+    for label, items in (
+        ("Supports", group.supports),
+        ("Undermines", group.undermines),
+        ("Context", group.context),
+    ):
+        if items:
+            out.append(f'<h{level + 1} class="side-label">{h(label)} ({len(items)})</h{level + 1}>')
+            out.extend(evidence_card(site, page, item) for item in items)
+    return "\n".join(out)
+
+
+def contradictions_html(
+    site: Site, page: str, pairs: Sequence[Contradiction], level: int = 2
+) -> str:
+    """Contradiction pairs side by side: the government's claim on the left."""
+    if not pairs:
+        return ""
+    out = [f"<h{level}>Contradictions ({len(pairs)})</h{level}>"]
+    for number, pair in enumerate(pairs, 1):
+        facts = [f"declared by {', '.join(pair.declared_by)}"]
+        if pair.cases:
+            facts.append(f"cases {', '.join(pair.cases)}")
+        if pair.requirements:
+            facts.append(f"bears on {', '.join(pair.requirements)}")
+        notes = "".join(f'<p class="meta">Note: {h(n)}</p>' for n in pair.notes)
+        out.append(
+            f'<section class="pair" aria-label="Contradiction {number}">'
+            f"<h{level + 1}>Contradiction {number}</h{level + 1}>"
+            f'<p class="meta">{h(DOT.join(facts))}</p>'
+            f"<div>{claim_card(site, page, pair.left)}</div>"
+            f"<div>{claim_card(site, page, pair.right)}</div>"
+            f"{notes}</section>"
+        )
+    return "\n".join(out)
+
+
+def figures_html(site: Site, page: str, figures: Sequence[FigureView]) -> str:
+    if not figures:
+        return ""
+    rows = "".join(
+        f'<tr><td class="num">{h(_number(f.value))}</td><td>{h(f.qualifier.value)}</td>'
+        f"<td>{h(f.unit)}{f' ({h(f.note)})' if f.note else ''}</td>"
+        f"<td>{a(page, site.page_of(f.source), f.source)}</td>"
+        f"<td>{a(page, site.page_of(f.claim), f.claim)}</td></tr>"
+        for f in figures
+    )
+    return (
+        '<h2>Key figures</h2><div class="scroll"><table><thead><tr>'
+        '<th scope="col" class="num">value</th><th scope="col">qualifier</th>'
+        '<th scope="col">unit</th><th scope="col">source</th><th scope="col">claim</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table></div>"
+    )
+
+
+def _number(value: float) -> str:
+    return f"{value:,}"
+
+
+def gaps_html(gaps: Sequence[Gap]) -> str:
+    if not gaps:
+        return ""
+    items = "".join(f"<li>{h(g.message)}</li>" for g in gaps)
+    return f"<h2>Gaps in the evidence</h2><ul>{items}</ul>"
+
+
+def _list(items: Iterable[str]) -> str:
+    found = list(items)
+    return f'<ul class="records">{"".join(f"<li>{i}</li>" for i in found)}</ul>' if found else ""
+
+
+def _title(site: Site, source_id: str) -> str:
+    source = site.ledger.sources.get(source_id)
+    return source.title if source else source_id
+
+
+def _links(site: Site, page: str, ids: Iterable[str]) -> str:
+    return ", ".join(a(page, site.page_of(i), i) for i in ids)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def index_page(site: Site) -> str:
+    page = "index.html"
+    ledger = site.ledger
+    report = overview(ledger)
+    rows = "".join(
+        f'<tr><th scope="row">{a(page, site.page_of(r.id), r.id)}<br>'
+        f'<span class="muted">{h(r.title)}</span></th>'
+        f"<td>{status_badge(r.status.value)}</td><td>{h(r.line)}</td>"
+        f'<td class="num">{r.independent_supports} / {r.obligor_supports}</td>'
+        f'<td class="num">{r.independent_undermines} / {r.obligor_undermines}</td>'
+        f'<td class="num">{r.context}</td><td class="num">{r.cases}</td>'
+        f'<td class="num">{r.contradictions}</td></tr>'
+        for r in report.rows
+    )
+    table = (
+        '<div class="scroll"><table><caption>Every requirement\u2019s status</caption>'
+        '<thead><tr><th scope="col">requirement</th><th scope="col">status</th>'
+        '<th scope="col">line</th><th scope="col" class="num">supports<br>ind. / gov.</th>'
+        '<th scope="col" class="num">undermines<br>ind. / gov.</th>'
+        '<th scope="col" class="num">context</th><th scope="col" class="num">cases</th>'
+        '<th scope="col" class="num">contra&shy;dictions</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>"
+        '<p class="meta">ind. = claims by independent sources; gov. = claims by the '
+        "obligor\u2019s own (government) sources.</p>"
+    )
+    chart = (
+        '<figure class="chart">'
+        f"{evidence_chart(report.rows)}"
+        "<figcaption>Claims per side for each requirement: undermining claims to the left of "
+        "the axis, supporting claims to the right; a repeated claim counts once. The table "
+        "above gives the same numbers.</figcaption></figure>"
+    )
+    rule_rows = "".join(
+        f"<tr><td>{h(line.line)}</td><td>{h(line.when)}</td>"
+        f"<td>{status_badge(line.status.value)}</td></tr>"
+        for line in RULE_LINES
+    )
+    rule = (
+        f"<h2>The rule: {h(RULE)}, version {h(RULE_VERSION)}</h2>"
+        "<p>A requirement\u2019s status is derived from the claims that bear on it. The lines "
+        "are tested top-down; the first that matches gives the status. The obligor\u2019s own "
+        "sources are those of the government; all others are independent.</p>"
+        '<div class="scroll"><table><thead><tr><th scope="col">line</th>'
+        '<th scope="col">when</th><th scope="col">status</th></tr></thead>'
+        f"<tbody>{rule_rows}</tbody></table></div>"
+    )
+    counts = ", ".join(f"{len(t)} {k}" for k, t in ledger.tables().items())
+    body = (
+        "<h1>Status of every requirement</h1>"
+        f'<p class="lead">{h(counts)}. Every claim is quoted verbatim from its archived '
+        "source, with the place it is found.</p>"
+        f"{table}<h2>Evidence per side</h2>{chart}{rule}"
+        "<h2>Browse</h2>"
+        + _list(
+            [
+                a(page, "cases.html", "Every case, with its other names"),
+                a(page, "sources.html", "Every source and its claims"),
+                a(page, "contradictions.html", "Contradictions, side by side"),
+                a(page, "search.html", "Search"),
+            ]
+        )
+    )
+    return layout(page, "Status", body)
+
+
+def requirement_page(site: Site, report: RequirementStatus) -> str:
+    req = report.requirement
+    page = f"requirements/{req.id}.html"
+    groups = []
+    for group in report.cases:
+        if group.id is None:
+            title = "Claims about no case"
+        else:
+            title = a(page, site.page_of(group.id), group.title or group.id)
+        groups.append(group_html(site, page, group, title, 3))
+    body = (
+        f"<h1>{h(req.id)}: {h(req.title)}</h1>"
+        f"{quote_html(site, req.text, req.source)}"
+        + fields(
+            [
+                ("force", h(req.force.value)),
+                ("obligor", h(req.obligor)),
+                ("instrument", h(req.instrument)),
+                ("fiscal year", h(req.fiscal_year)),
+                ("wording from", a(page, site.page_of(req.source), _title(site, req.source))),
+                ("locator", h(req.locator)),
+                ("cases", _links(site, page, req.cases)),
+            ]
+        )
+        + f"<h2>Status</h2>{verdict_html(report.verdict)}"
+        + f"<h2>Evidence by case ({len(report.cases)})</h2>"
+        + "\n".join(groups)
+        + contradictions_html(site, page, report.contradictions)
+        + figures_html(site, page, report.figures)
+        + gaps_html(report.gaps)
+    )
+    return layout(page, f"{req.id}: {req.title}", body)
+
+
+def case_page(site: Site, report: CaseStatus) -> str:
+    case = report.case
+    page = f"cases/{case.id}.html"
+    groups = [
+        group_html(
+            site,
+            page,
+            group,
+            a(page, site.page_of(group.id), f"{group.id}: {group.title or ''}".rstrip(": ")),
+            3,
+        )
+        for group in report.requirements
+    ]
+    record = site.ledger.cases[case.id]
+    unlinked = "".join(claim_card(site, page, c) for c in report.unlinked)
+    body = (
+        f"<h1>{h(case.title)}</h1>"
+        + fields(
+            [
+                ("id", h(case.id)),
+                ("kind", h(case.kind)),
+                ("also called", h("; ".join(case.aliases))),
+                ("date", h(case.date or "")),
+                ("place", h(case.place or "")),
+                ("requirements", _links(site, page, case.requirements)),
+            ]
+        )
+        + f"<p>{h(case.summary)}</p>"
+        + (f'<p class="meta">Notes: {h(record.notes)}</p>' if record.notes else "")
+        + f"<h2>By requirement ({len(report.requirements)})</h2>"
+        + ("\n".join(groups) or "<p>No claim about this case bears on a requirement.</p>")
+        + (f"<h2>Claims bearing on no requirement</h2>{unlinked}" if unlinked else "")
+        + contradictions_html(site, page, report.contradictions)
+        + figures_html(site, page, report.figures)
+        + gaps_html(report.gaps)
+    )
+    return layout(page, case.title, body)
+
+
+def _url_html(url: str | None) -> str:
+    """A source's URL: a link only for http(s), so no data can make a script link."""
+    if not url:
+        return ""
+    if urlsplit(url).scheme.lower() in ("http", "https"):
+        return f'<a href="{h(url)}" rel="noopener noreferrer">{h(url)}</a>'
+    return h(url)
+
+
+def source_page(site: Site, source: Source) -> str:
+    page = f"sources/{source.id}.html"
+    claims = [c for c in site.ledger.claims.values() if c.source == source.id]
+    cards = "".join(
+        claim_card(site, page, claim_ref(site.ledger, c), extra=_bears_on(site, page, c))
+        for c in claims
+    )
+    body = (
+        f"<h1>{h(source.title)}</h1>"
+        + fields(
+            [
+                ("id", h(source.id)),
+                ("authors", h("; ".join(source.authors))),
+                ("published", h(source.published)),
+                ("kind", h(source.kind.value)),
+                ("perspective", h(source.perspective.value)),
+                ("side", h(side_of(source).value)),
+                ("language", h(source.language)),
+                ("url", _url_html(source.url)),
+                ("archived text", h(source.archive.path)),
+                ("SHA-256", f"<code>{h(source.archive.sha256)}</code>"),
+                ("notes", h(source.notes or "")),
+            ]
+        )
+        + f"<h2>Claims from this source ({len(claims)})</h2>{cards}"
+    )
+    return layout(page, source.title, body)
+
+
+def _bears_on(site: Site, page: str, claim: Claim) -> list[str]:
+    return [
+        f"{a(page, site.page_of(r), r)} {stance_label(s.value)}" for r, s in claim.bears_on.items()
+    ]
+
+
+def claim_page(site: Site, claim: Claim) -> str:
+    page = f"claims/{claim.id}.html"
+    ledger = site.ledger
+    source = ledger.sources.get(claim.source)
+    figures = "".join(
+        f"<li>{h(f.qualifier.value)} {h(_number(f.value))} {h(f.unit)}"
+        f"{f' ({h(f.note)})' if f.note else ''}</li>"
+        for f in claim.figures
+    )
+    outbound = "".join(
+        f"<li>{h(r.kind.value)} {a(page, site.page_of(r.target), r.target)}"
+        f"{DASH + h(r.note) if r.note else ''}</li>"
+        for r in claim.relations
+    )
+    inbound = "".join(
+        f"<li>{a(page, site.page_of(link.from_id), link.from_id)} {h(link.role)} this claim"
+        f"{DASH + h(link.detail) if link.detail else ''}</li>"
+        for link in site.index.inbound(claim.id)
+        if link.from_kind == "claims"
+    )
+    reviews = "".join(
+        f"<li>{h(r.by)}, {h(r.date)} (<code>{h(r.fingerprint[:12])}</code>)</li>"
+        for r in claim.reviews
+    )
+    bears = "".join(f"<li>{item}</li>" for item in _bears_on(site, page, claim))
+    body = (
+        f"<h1>Claim {h(claim.id)}</h1>"
+        f"{quote_html(site, claim.quote, claim.source)}"
+        f'<p class="statement">{h(claim.statement)}</p>'
+        + fields(
+            [
+                (
+                    "source",
+                    a(page, site.page_of(claim.source), source.title if source else claim.source)
+                    + (
+                        f" ({h(source.perspective.value)}, {h(side_of(source).value)})"
+                        if source
+                        else ""
+                    ),
+                ),
+                ("locator", h(claim.locator)),
+                ("kind", h(claim.kind.value)),
+                ("as of", h(claim.as_of or "")),
+                ("attributed to", h(claim.attributed_to or "")),
+                ("cases", _links(site, page, claim.cases)),
+                ("bears on", f"<ul>{bears}</ul>" if bears else ""),
+                ("figures", f"<ul>{figures}</ul>" if figures else ""),
+                ("relations", f"<ul>{outbound}</ul>" if outbound else ""),
+                ("related by", f"<ul>{inbound}</ul>" if inbound else ""),
+                ("reviews", f"<ul>{reviews}</ul>" if reviews else ""),
+                ("notes", h(claim.notes or "")),
+                ("file", f"<code>{h(ledger.paths.get(claim.id, ''))}</code>"),
+            ]
+        )
+    )
+    return layout(page, f"Claim {claim.id}", body)
+
+
+def cases_page(site: Site) -> str:
+    page = "cases.html"
+    items = []
+    for case in site.ledger.cases.values():
+        facts = DOT.join(h(v) for v in (case.kind.value, case.date, case.place) if v)
+        aliases = (
+            f'<br><span class="muted">Also: {h("; ".join(case.aliases))}</span>'
+            if case.aliases
+            else ""
+        )
+        items.append(
+            f"{a(page, site.page_of(case.id), case.title)} "
+            f'<span class="muted">({facts})</span>{aliases}'
+        )
+    body = f"<h1>Cases ({len(items)})</h1>{_list(items)}"
+    return layout(page, "Cases", body)
+
+
+def sources_page(site: Site) -> str:
+    page = "sources.html"
+    counts: dict[str, int] = {}
+    for claim in site.ledger.claims.values():
+        counts[claim.source] = counts.get(claim.source, 0) + 1
+    items = [
+        f"{a(page, site.page_of(s.id), s.title)}<br>"
+        f'<span class="muted">{h(s.perspective.value)} \u00b7 {h(s.kind.value)} \u00b7 '
+        f"{h(s.published)} \u00b7 {counts.get(s.id, 0)} claim(s)</span>"
+        for s in site.ledger.sources.values()
+    ]
+    body = f"<h1>Sources ({len(items)})</h1>{_list(items)}"
+    return layout(page, "Sources", body)
+
+
+def contradictions_page(site: Site) -> str:
+    page = "contradictions.html"
+    pairs = contradiction_pairs(site.ledger)
+    body = (
+        "<h1>Contradictions</h1>"
+        "<p>Claims that contradict each other, once per pair, the government\u2019s claim on "
+        "the left. Both stay in the ledger: contradictions are data.</p>"
+        + (contradictions_html(site, page, pairs) or "<p>No contradictions are recorded.</p>")
+    )
+    return layout(page, "Contradictions", body)
+
+
+def search_entries(site: Site) -> list[dict[str, str]]:
+    """The search index: one entry per record, with its text folded as `ledger search` does."""
+    ledger = site.ledger
+    entries = []
+    for case in ledger.cases.values():
+        entries.append(
+            _entry(
+                "case",
+                f"cases/{case.id}.html",
+                case.title,
+                "Also: " + "; ".join(case.aliases) if case.aliases else case.summary[:160],
+                [case.id, case.title, *case.aliases, case.summary, case.place or ""],
+            )
+        )
+    for req in ledger.requirements.values():
+        entries.append(
+            _entry(
+                "requirement",
+                f"requirements/{req.id}.html",
+                f"{req.id}: {req.title}",
+                req.text[:160],
+                [req.id, req.title, req.text],
+            )
+        )
+    for source in ledger.sources.values():
+        entries.append(
+            _entry(
+                "source",
+                f"sources/{source.id}.html",
+                source.title,
+                f"{source.perspective.value} \u00b7 {source.published}",
+                [source.id, source.title, *source.authors],
+            )
+        )
+    for claim in ledger.claims.values():
+        entries.append(
+            _entry(
+                f"claim \u00b7 {claim.source}",
+                f"claims/{claim.id}.html",
+                claim.statement,
+                f"\u201c{claim.quote}\u201d \u2014 {claim.locator}",
+                [claim.id, claim.quote, claim.statement, claim.attributed_to or ""],
+            )
+        )
+    return entries
+
+
+def _entry(kind: str, url: str, title: str, summary: str, texts: list[str]) -> dict[str, str]:
+    return {"k": kind, "u": url, "t": title, "s": summary, "x": fold(" ".join(texts))}
+
+
+def search_page(site: Site) -> str:
+    page = "search.html"
+    body = (
+        "<h1>Search</h1>"
+        '<form role="search" action="search.html" method="get">'
+        '<label for="search-q">Search cases, requirements, sources and claims</label><br>'
+        '<input id="search-q" name="q" type="search" autocomplete="off" size="32"> '
+        '<button type="submit">Search</button></form>'
+        '<noscript><p>Search needs JavaScript. The <a href="cases.html">list of cases</a> '
+        "gives every case with its other names.</p></noscript>"
+        '<p id="search-status" role="status" aria-live="polite"></p>'
+        '<ol id="search-results" class="results"></ol>'
+        + json_script("search-index", {"entries": search_entries(site)})
+    )
+    return layout(page, "Search", body, scripts=("assets/search.js",))
+
+
+def all_pages(ledger: Ledger) -> dict[str, str]:
+    """Every page of the site by its path relative to the site's root."""
+    site = Site(ledger)
+    pages = {
+        "index.html": index_page(site),
+        "cases.html": cases_page(site),
+        "sources.html": sources_page(site),
+        "contradictions.html": contradictions_page(site),
+        "search.html": search_page(site),
+    }
+    for req_id in ledger.requirements:
+        pages[f"requirements/{req_id}.html"] = requirement_page(
+            site, requirement_status(ledger, req_id)
+        )
+    for case_id in ledger.cases:
+        pages[f"cases/{case_id}.html"] = case_page(site, case_status(ledger, case_id))
+    for source in ledger.sources.values():
+        pages[f"sources/{source.id}.html"] = source_page(site, source)
+    for claim in ledger.claims.values():
+        pages[f"claims/{claim.id}.html"] = claim_page(site, claim)
+    return pages

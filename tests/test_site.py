@@ -1,0 +1,398 @@
+"""`ledger site`: every internal link resolves; every page is accessible HTML with no inline
+script or style; hostile text shows as text and cannot break out of the search index; the
+folder is written safely (never outside it, never over someone else's files)."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from typer.testing import CliRunner
+
+from builders import gov, make_case, make_claim, make_ledger, make_requirement, make_source
+from conftest import SAMPLE
+from ledger.cli import app
+from ledger.ledger import Ledger
+from ledger.load import load
+from ledger.root import Layout, open_layout
+from ledger.site import MANIFEST, build_site, render_site, write_site
+from ledger.site.html import json_script
+from ledger.status import overview
+
+REPO = Path(__file__).resolve().parents[1]
+
+ATTACK = "<script>alert(1)</script>"
+BREAKOUT = "</script><script>alert(2)</script><!--"
+ATTRIBUTE = '"><img src=x onerror=alert(3)>'
+
+
+class Page(HTMLParser):
+    """What a test needs from a page: links, ids, elements, attributes, text, the index."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.headings: list[int] = []
+        self._in_script = False
+        self.scripts: list[str] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self.tags.append((tag, found))
+        for name in ("href", "src"):
+            if found.get(name):
+                self.links.append(found[name])  # type: ignore[arg-type]
+        if found.get("id"):
+            self.ids.add(found["id"])  # type: ignore[arg-type]
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if tag == "script":
+            self._in_script = True
+            self.scripts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts[-1] += data
+        else:
+            self.text.append(data)
+
+    def all_text(self) -> str:
+        return "".join(self.text)
+
+
+def internal_target(page: str, link: str) -> tuple[str, str] | None:
+    """The site path and fragment a relative link points to; None for an external link."""
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc:
+        return None
+    path = parts.path or posixpath.basename(page)
+    return posixpath.normpath(posixpath.join(posixpath.dirname(page), path)), parts.fragment
+
+
+def loaded(root: Path) -> Ledger:
+    layout = open_layout(root)
+    assert isinstance(layout, Layout), layout
+    return load(layout, check=False).ledger
+
+
+@pytest.fixture(scope="module")
+def real() -> Ledger:
+    return loaded(REPO)
+
+
+@pytest.fixture(scope="module")
+def real_site(real: Ledger) -> dict[str, str]:
+    return render_site(real)
+
+
+def hostile() -> Ledger:
+    """Every text field a page shows, set to markup that must stay text."""
+    return make_ledger(
+        make_source("cso-memo", title=ATTACK, url="javascript:alert(4)", notes=ATTRIBUTE),
+        gov("gov-page"),
+        make_requirement("requirement-1", title=ATTRIBUTE, text=ATTACK, cases=["tlatlaya"]),
+        make_case(
+            "tlatlaya",
+            title=BREAKOUT,
+            aliases=[BREAKOUT, ATTACK, "Iguala & <Guerrero>"],
+            summary=ATTACK,
+            place=ATTRIBUTE,
+        ),
+        make_claim(
+            "c1",
+            "cso-memo",
+            quote=ATTACK,
+            statement=BREAKOUT,
+            locator=ATTRIBUTE,
+            cases=["tlatlaya", "missing-case"],
+            bears_on={"requirement-1": "undermines"},
+            relations=[{"contradicts": "g1", "note": ATTACK}],
+            figures=[{"value": 3, "unit": ATTACK}],
+            attributed_to="\x1b]0;title\x07\u202e",
+        ),
+        make_claim(
+            "g1", "gov-page", quote="javascript:alert(5)", bears_on={"requirement-1": "supports"}
+        ),
+    )
+
+
+# -- links ---------------------------------------------------------------------------------
+
+
+def test_every_internal_link_resolves(real_site: dict[str, str], real: Ledger) -> None:
+    parsed = {path: Page(text) for path, text in real_site.items() if path.endswith(".html")}
+    checked = 0
+    for path, page in parsed.items():
+        for link in page.links:
+            target = internal_target(path, link)
+            assert target is not None, f"{path}: external link {link}"
+            file_path, fragment = target
+            assert file_path in real_site, f"{path}: {link} leads nowhere"
+            if fragment:
+                assert fragment in parsed[file_path].ids, f"{path}: {link} has no anchor"
+            checked += 1
+    assert checked > 1000
+    for kind in ("requirements", "cases", "sources", "claims"):
+        for record_id in real.tables()[kind]:
+            assert f"{kind}/{record_id}.html" in real_site
+
+
+def test_a_missing_record_is_named_not_linked() -> None:
+    site = render_site(hostile())
+    page = Page(site["claims/c1.html"])
+    assert "missing-case" in page.all_text()
+    assert not any("missing-case" in link for link in page.links)
+
+
+def test_the_site_is_deterministic(real: Ledger, real_site: dict[str, str]) -> None:
+    assert render_site(real) == real_site
+
+
+# -- every page ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["real", "hostile"])
+def test_every_page_is_accessible_and_self_contained(which: str, real_site: dict[str, str]) -> None:
+    site = real_site if which == "real" else render_site(hostile())
+    for path, text in site.items():
+        if not path.endswith(".html"):
+            continue
+        page = Page(text)
+        assert text.startswith('<!DOCTYPE html>\n<html lang="en">'), path
+        assert page.headings.count(1) == 1, path
+        assert all(b - a <= 1 for a, b in zip(page.headings, page.headings[1:], strict=False)), (
+            f"{path}: a heading level is skipped: {page.headings}"
+        )
+        tags = {tag for tag, _ in page.tags}
+        assert {"main", "nav", "title"} <= tags, path
+        assert "img" not in tags and "iframe" not in tags and "object" not in tags, path
+        for tag, attrs in page.tags:
+            assert "style" not in attrs, f"{path}: inline style on {tag}"
+            assert not any(name.startswith("on") for name in attrs), f"{path}: handler on {tag}"
+            if tag == "script":
+                assert attrs.get("src") == "assets/search.js" or attrs.get("type") == (
+                    "application/json"
+                ), f"{path}: unexpected script {attrs}"
+            if tag == "a" and attrs.get("href"):
+                assert urlsplit(attrs["href"]).scheme in ("", "http", "https"), path
+            if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy":
+                assert "script-src 'self'" in (attrs.get("content") or "")
+        for tag, attrs in page.tags:
+            if tag == "svg":
+                assert attrs.get("role") == "img" and attrs.get("aria-labelledby"), path
+
+
+def test_the_stylesheet_serves_phones_and_print(real_site: dict[str, str]) -> None:
+    css = real_site["assets/style.css"]
+    assert "@media (max-width: 40rem)" in css and "@media print" in css
+    assert "url(" not in css and "@import" not in css  # nothing from elsewhere
+    assert 'name="viewport"' in real_site["index.html"]
+    js = real_site["assets/search.js"]
+    assert "innerHTML" not in js and "eval(" not in js and "textContent" in js
+
+
+def test_the_chart_says_every_number_in_words(real: Ledger, real_site: dict[str, str]) -> None:
+    index = real_site["index.html"]
+    desc = re.search(r'<desc id="evidence-chart-desc">(.*?)</desc>', index, re.DOTALL)
+    assert desc
+    for row in overview(real).rows:
+        assert (
+            f"{row.id} ({row.status.value}): independent sources: {row.independent_supports} "
+            f"support, {row.independent_undermines} undermine"
+        ) in desc.group(1)
+    assert index.count('class="bar-supports"') == 2 * len(real.requirements)
+
+
+# -- hostile text --------------------------------------------------------------------------
+
+
+def test_markup_in_the_data_shows_as_text() -> None:
+    site = render_site(hostile())
+    for path in ("claims/c1.html", "cases/tlatlaya.html", "requirements/requirement-1.html"):
+        text = site[path]
+        page = Page(text)
+        assert ATTACK in page.all_text(), path  # shown, as the characters it is
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+        assert "<script>alert" not in text and "<img" not in text, path
+        scripts = [attrs for tag, attrs in page.tags if tag == "script"]
+        assert scripts == [], path  # only the search page has scripts
+    claim = Page(site["claims/c1.html"]).all_text()
+    assert "\\x1b]0;title\\x07<U+202E>" in claim  # control characters visible, not sent
+
+
+def test_a_script_url_in_the_data_is_not_a_link() -> None:
+    site = render_site(hostile())
+    source = Page(site["sources/cso-memo.html"])
+    assert "javascript:alert(4)" in source.all_text()
+    assert not any(link.lower().startswith("javascript") for link in source.links)
+
+
+def test_the_search_index_cannot_be_broken_out_of() -> None:
+    site = render_site(hostile())
+    text = site["search.html"]
+    page = Page(text)
+    assert [a.get("type") or a.get("src") for t, a in page.tags if t == "script"] == [
+        "assets/search.js",
+        "application/json",
+    ]
+    raw = page.scripts[-1]
+    assert "<" not in raw and ">" not in raw and "&" not in raw
+    assert "</script" not in text.split('id="search-index">', 1)[1].split("</script>", 1)[0]
+    entries = json.loads(raw)["entries"]
+    case = next(e for e in entries if e["u"] == "cases/tlatlaya.html")
+    assert case["t"] == BREAKOUT  # the data comes back exactly
+    assert "iguala & <guerrero>" in case["x"]
+    claim = next(e for e in entries if e["u"] == "claims/c1.html")
+    assert ATTACK.lower() in claim["x"]
+
+
+def test_json_script_escapes_every_way_out() -> None:
+    block = json_script("x", {"a": "</ScRiPt><!-- & \u2028 >"})
+    inner = block.split(">", 1)[1].rsplit("</script>", 1)[0]
+    assert re.search(r"[<>&\u2028]", inner) is None
+    assert json.loads(inner) == {"a": "</ScRiPt><!-- & \u2028 >"}
+
+
+# -- writing the folder --------------------------------------------------------------------
+
+
+def test_the_command_writes_the_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = CliRunner().invoke(app, ["--root", str(SAMPLE), "site", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert "open" in result.stderr and result.stdout == ""
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert written == set(render_site(loaded(SAMPLE))) | {MANIFEST}
+
+
+def test_a_rebuild_replaces_its_own_files_only(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    ledger = hostile()
+    assert build_site(ledger, out).error is None
+    mine = out / "notes.txt"
+    mine.write_text("mine", encoding="utf-8")
+    smaller = make_ledger(*(r for r in ledger.claims.values() if r.id != "g1"))
+    rebuilt = build_site(smaller, out)
+    assert rebuilt.error is None
+    assert "claims/g1.html" in rebuilt.removed and not (out / "claims/g1.html").exists()
+    assert mine.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_foreign_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "thesis.tex").write_text("years of work", encoding="utf-8")
+    written = write_site({"index.html": "x"}, tmp_path)
+    assert written.error and "not empty" in written.error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.tex"]
+    result = CliRunner().invoke(app, ["--root", str(SAMPLE), "site", str(tmp_path)])
+    assert result.exit_code == 2 and "not empty" in result.stderr
+
+
+def test_nothing_is_written_outside_the_folder(tmp_path: Path) -> None:
+    out, outside = tmp_path / "site", tmp_path / "outside"
+    out.mkdir()
+    outside.mkdir()
+    (out / MANIFEST).write_text('{"files": []}', encoding="utf-8")
+    (out / "cases").symlink_to(outside, target_is_directory=True)
+    written = write_site({"index.html": "a", "cases/x.html": "b"}, out)
+    assert written.error and "outside" in written.error
+    assert list(outside.iterdir()) == []
+    for bad in ("../escape.html", "/tmp/abs.html"):
+        result = write_site({bad: "x"}, tmp_path / "other")
+        assert result.error and "outside" in result.error
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_an_old_manifest_cannot_delete_outside_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep", encoding="utf-8")
+    (out / MANIFEST).write_text('{"files": ["../victim.txt", "/etc/passwd"]}', encoding="utf-8")
+    assert write_site({"index.html": "x"}, out).error is None
+    assert victim.read_text(encoding="utf-8") == "keep"
+
+
+# -- the same chart in the terminal (ledger.cli.bars) ----------------------------------------
+
+
+def test_terminal_bars_draw_each_count(real: Ledger) -> None:
+    import io
+
+    from rich.console import Console
+
+    from ledger.cli.bars import FULL, bar, evidence_bars, scale_for
+
+    assert bar(3, 1.0) == FULL * 3 and bar(0, 1.0) == ""
+    assert bar(3, 0.5) == FULL + "\u258c" and bar(3, 0.5, leftward=True) == FULL * 2
+    assert bar(1, 0.01) == "\u258f" and bar(1, 0.01, leftward=True) == FULL  # never nothing
+    rows = overview(real).rows
+    assert scale_for(rows) == 1.0 and scale_for(rows, max_cells=5) < 1.0
+    stream = io.StringIO()
+    Console(file=stream, width=100, markup=False, color_system=None).print(evidence_bars(rows))
+    lines = stream.getvalue().splitlines()
+    for row in rows:
+        first = next(i for i, line in enumerate(lines) if line.startswith(row.id))
+        independent, obligor = lines[first], lines[first + 1]
+        assert f"{row.independent_undermines} {FULL * row.independent_undermines}\u2502" in (
+            independent
+        )
+        assert f"\u2502{FULL * row.obligor_supports} {row.obligor_supports}" in obligor
+
+
+def test_terminal_bars_print_data_as_text() -> None:
+    import io
+    from dataclasses import dataclass
+
+    from ledger.cli.bars import evidence_bars
+    from ledger.cli.render import console
+
+    @dataclass
+    class Row:
+        id: str = "[link=http://x]r[/link]\x1b[2J"
+        independent_supports: int = 1
+        independent_undermines: int = 0
+        obligor_supports: int = 0
+        obligor_undermines: int = 2
+
+    stream = io.StringIO()
+    console(stream).print(evidence_bars([Row()]))
+    out = stream.getvalue()
+    assert "[link=http://x]r[/link]\\x1b[2J" in out and "\x1b" not in out
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_text_colours_have_enough_contrast(real_site: dict[str, str]) -> None:
+    """WCAG AA (4.5:1) for the text colours on the page and the badges' white on colour."""
+    css = real_site["assets/style.css"]
+    variables = dict(re.findall(r"--([a-z]+): (#[0-9a-f]{6});", css))
+    for name in ("ink", "muted", "link", "supports", "undermines", "context", "focus"):
+        for ground in (variables["paper"], variables["tint"]):
+            assert contrast(variables[name], ground) >= 4.5, name
+    badges = re.findall(r"\.status-[a-z-]+ \{ background: (#[0-9a-f]{6}); \}", css)
+    assert len(badges) == 5
+    for ground in badges:
+        assert contrast("#ffffff", ground) >= 4.5, ground

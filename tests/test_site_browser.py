@@ -1,0 +1,392 @@
+"""The site in a real headless browser (Chromium, driven over the DevTools protocol through a
+pipe, with nothing but the standard library): every page of the repository's site loads
+from the file system with no console error and every link it holds resolves; it loads from a
+web server too; search finds a case by an alias; hostile data runs no script; screenshots
+are written for people to look at.
+
+Skipped, with the reason, when no Chromium is installed (`apt-get install chromium`; CI's
+`.ci/run` installs it and sets LEDGER_REQUIRE_BROWSER, which turns the skip into a failure).
+Set LEDGER_CHROMIUM to use another binary, LEDGER_SCREENSHOTS to a folder to keep the
+screenshots.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import http.server
+import json
+import os
+import select
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from builders import gov, make_case, make_claim, make_ledger, make_requirement, make_source
+from ledger.load import load
+from ledger.root import Layout, open_layout
+from ledger.site import build_site
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def find_chromium() -> str | None:
+    given = os.environ.get("LEDGER_CHROMIUM")
+    if given:
+        return given
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+CHROMIUM = find_chromium()
+MISSING = (
+    "no Chromium found (install it with `apt-get install chromium`, or set LEDGER_CHROMIUM); "
+    "the browser tests need a real browser"
+)
+
+FLAGS = (
+    "--headless",
+    "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--remote-debugging-pipe",
+)
+
+HANG_GUARD = 60.0
+"""Seconds a protocol answer may take before the browser is taken to hang (no budget)."""
+
+
+class BrowserError(RuntimeError):
+    pass
+
+
+class Browser:
+    """Chromium over ``--remote-debugging-pipe``: JSON messages ending in NUL on fds 3 and 4."""
+
+    def __init__(self, executable: str, profile: Path) -> None:
+        to_browser_r, to_browser_w = os.pipe()
+        from_browser_r, from_browser_w = os.pipe()
+
+        def wire() -> None:  # in the child: its fd 3 reads our messages, fd 4 writes its own
+            os.dup2(to_browser_r, 3)
+            os.dup2(from_browser_w, 4)
+
+        self.process = subprocess.Popen(
+            [executable, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            preexec_fn=wire,
+            pass_fds=(to_browser_r, from_browser_w, 3, 4),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self.out, self.inp = to_browser_w, from_browser_r
+        self.buffer = b""
+        self.last_id = 0
+        self.events: list[dict[str, Any]] = []
+
+    def call(self, method: str, params: dict[str, Any] | None = None, session: str = "") -> Any:
+        self.last_id += 1
+        message: dict[str, Any] = {"id": self.last_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self.out, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._next()
+            if reply.get("id") == self.last_id:
+                if "error" in reply:
+                    raise BrowserError(f"{method}: {reply['error']}")
+                return reply["result"]
+            self.events.append(reply)
+
+    def wait_for(self, method: str, session: str) -> dict[str, Any]:
+        for index, event in enumerate(self.events):
+            if event.get("method") == method and event.get("sessionId") == session:
+                return self.events.pop(index)
+        while True:
+            event = self._next()
+            if event.get("method") == method and event.get("sessionId") == session:
+                return event
+            self.events.append(event)
+
+    def _next(self) -> dict[str, Any]:
+        deadline = time.monotonic() + HANG_GUARD
+        while b"\0" not in self.buffer:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([self.inp], [], [], max(left, 0))
+            if not ready:
+                raise BrowserError("the browser stopped answering")
+            chunk = os.read(self.inp, 1 << 20)
+            if not chunk:
+                raise BrowserError("the browser closed the pipe (did it start?)")
+            self.buffer += chunk
+        raw, self.buffer = self.buffer.split(b"\0", 1)
+        return json.loads(raw)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        with contextlib.suppress(BrowserError, OSError):
+            self.call("Browser.close")
+        try:
+            self.process.wait(timeout=HANG_GUARD)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self.out)
+        os.close(self.inp)
+
+
+class Tab:
+    """One page: navigate, collect what went wrong, evaluate, take screenshots."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.browser = browser
+        target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        for domain in ("Page.enable", "Runtime.enable", "Log.enable"):
+            self.call(domain)
+
+    def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
+        return self.browser.call(method, params, self.session)
+
+    def open(self, url: str) -> list[str]:
+        """Load a page; the problems it reported (console errors, exceptions, failed loads,
+        policy violations, dialogs)."""
+        self.browser.events = [e for e in self.browser.events if e.get("sessionId") != self.session]
+        reply = self.call("Page.navigate", {"url": url})
+        if reply.get("errorText"):
+            return [f"navigation failed: {reply['errorText']}"]
+        self.browser.wait_for("Page.loadEventFired", self.session)
+        self.evaluate("new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
+        return self.problems()
+
+    def problems(self) -> list[str]:
+        found = []
+        for event in self.browser.events:
+            if event.get("sessionId") != self.session:
+                continue
+            method, params = event.get("method"), event.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                details = params["exceptionDetails"]
+                thrown = details.get("exception", {}).get("description", "")
+                found.append(f"exception: {details.get('text')} {thrown}")
+            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+                found.append(f"console.{params['type']}: {params.get('args')}")
+            elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
+                entry = params["entry"]
+                found.append(f"log: {entry.get('text')} ({entry.get('url', '')})")
+            elif method == "Page.javascriptDialogOpening":
+                found.append(f"dialog: {params.get('message')}")
+                self.call("Page.handleJavaScriptDialog", {"accept": True})
+        return found
+
+    def evaluate(self, expression: str) -> Any:
+        reply = self.call(
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
+        )
+        if "exceptionDetails" in reply:
+            raise BrowserError(f"{expression}: {reply['exceptionDetails']}")
+        return reply["result"].get("value")
+
+    def viewport(self, width: int, height: int, *, mobile: bool) -> None:
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+        )
+
+    def screenshot(self, path: Path) -> Path:
+        data = self.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+        path.write_bytes(base64.b64decode(data["data"]))
+        return path
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """The browser; its absence skips the tests, or fails them when LEDGER_REQUIRE_BROWSER is
+    set (as CI sets it, so the browser tests cannot be skipped there unnoticed)."""
+    if CHROMIUM is None:
+        if os.environ.get("LEDGER_REQUIRE_BROWSER"):
+            pytest.fail(f"LEDGER_REQUIRE_BROWSER is set but {MISSING}")
+        pytest.skip(MISSING)
+    started = Browser(CHROMIUM, tmp_path_factory.mktemp("profile"))
+    try:
+        started.call("Browser.getVersion")
+        yield started
+    finally:
+        started.close()
+
+
+@pytest.fixture
+def tab(browser: Browser) -> Tab:
+    return Tab(browser)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of the repository's own data."""
+    layout = open_layout(REPO)
+    assert isinstance(layout, Layout)
+    out = tmp_path_factory.mktemp("site")
+    written = build_site(load(layout, check=False).ledger, out)
+    assert written.error is None
+    return out
+
+
+def file_of(url: str) -> Path:
+    return Path(unquote(urlsplit(url).path))
+
+
+LINKS = "Array.from(document.querySelectorAll('a[href]'), a => a.href)"
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def test_every_page_loads_cleanly_and_every_link_resolves(tab: Tab, site: Path) -> None:
+    """From index.html, follow every link, on a phone-sized screen: no page reports an error,
+    no link leads to a missing file, no page is wider than the screen."""
+    tab.viewport(390, 844, mobile=True)
+    start = (site / "index.html").as_uri()
+    seen, queue, failures = {start}, [start], []
+    while queue:
+        url = queue.pop()
+        failures += [f"{url}: {p}" for p in tab.open(url)]
+        if tab.evaluate(OVERFLOW) > 0:
+            failures.append(f"{url}: wider than a phone's screen")
+        for link in tab.evaluate(LINKS):
+            page = link.split("#", 1)[0].split("?", 1)[0]
+            if not page.startswith("file:"):
+                failures.append(f"{url}: links outside the site: {link}")
+            elif not file_of(page).is_file():
+                failures.append(f"{url}: broken link {link}")
+            elif page.endswith(".html") and page not in seen:
+                seen.add(page)
+                queue.append(page)
+    assert not failures, "\n".join(failures[:20])
+    pages = {p for p in site.rglob("*.html")}
+    assert {file_of(u) for u in seen} == pages  # every page is reachable from the home page
+
+
+def test_search_finds_a_case_by_an_alias(tab: Tab, site: Path) -> None:
+    search = (site / "search.html").as_uri()
+    for url in (f"{search}#q=iguala", f"{search}?q=IGUALA"):
+        assert tab.open(url) == []
+        found = tab.evaluate(
+            "Array.from(document.querySelectorAll('#search-results a'), a => a.href)"
+        )
+        assert (site / "cases" / "ayotzinapa.html").as_uri() in found, url
+    # typing: accents and case do not matter ("Selvas Gomez" is an alias of the Atenco case)
+    tab.evaluate(
+        "(() => { const q = document.getElementById('search-q'); q.value = 'selvas gomez';"
+        " q.dispatchEvent(new Event('input')); })()"
+    )
+    found = tab.evaluate("Array.from(document.querySelectorAll('#search-results a'), a => a.href)")
+    assert (site / "cases" / "atenco.html").as_uri() in found
+    assert "result" in tab.evaluate("document.getElementById('search-status').textContent")
+
+
+def test_the_site_works_from_a_web_server(tab: Tab, site: Path) -> None:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        for path in ("index.html", "requirements/requirement-3.html", "cases/ayotzinapa.html"):
+            assert tab.open(base + path) == [], path
+            assert tab.evaluate("getComputedStyle(document.body).maxWidth") != "none"
+        assert tab.open(base + "search.html#q=iguala") == []
+        found = tab.evaluate(
+            "Array.from(document.querySelectorAll('#search-results a'), a => a.href)"
+        )
+        assert base + "cases/ayotzinapa.html" in found
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_hostile_data_runs_no_script(tab: Tab, tmp_path: Path) -> None:
+    attack = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    breakout = "</script><script>alert(3)</script>"
+    ledger = make_ledger(
+        make_source("cso", title=attack, url="javascript:alert(4)"),
+        gov("gov"),
+        make_requirement("requirement-1", title=attack),
+        make_case("tlatlaya", title=breakout, aliases=[breakout, attack], summary=attack),
+        make_claim(
+            "c1",
+            "cso",
+            quote=attack,
+            statement=breakout,
+            cases=["tlatlaya"],
+            bears_on={"requirement-1": "undermines"},
+        ),
+    )
+    assert build_site(ledger, tmp_path / "site").error is None
+    for path in ("index.html", "claims/c1.html", "cases/tlatlaya.html", "sources/cso.html"):
+        url = (tmp_path / "site" / path).as_uri()
+        assert tab.open(url) == [], path  # no dialog, no error, no failed load of "x"
+        assert tab.evaluate("document.querySelectorAll('img').length") == 0
+    assert tab.open((tmp_path / "site" / "search.html").as_uri() + "#q=alert") == []
+    shown = tab.evaluate("document.getElementById('search-results').textContent")
+    assert attack in shown  # the text, found and shown as text
+
+
+def test_errors_are_caught(tab: Tab, tmp_path: Path) -> None:
+    """The checks above can fail: a page with a script error, a failed load and a console
+    error is reported on each count."""
+    page = tmp_path / "broken.html"
+    page.write_text(
+        "<!DOCTYPE html><html lang=en><head><title>x</title>"
+        '<link rel="stylesheet" href="missing.css"></head><body>'
+        "<script>console.error('logged'); undefinedFunction();</script></body></html>",
+        encoding="utf-8",
+    )
+    found = " | ".join(tab.open(page.as_uri()))
+    assert "logged" in found and "undefinedFunction" in found and "missing.css" in found
+
+
+def test_screenshots(tab: Tab, site: Path, tmp_path: Path) -> None:
+    """Screenshots for people to look at: the home page on a desktop, a requirement on a
+    phone, and a case as printed. Kept in $LEDGER_SCREENSHOTS when set."""
+    folder = Path(os.environ.get("LEDGER_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = []
+    tab.viewport(1280, 900, mobile=False)
+    assert tab.open((site / "index.html").as_uri()) == []
+    shots.append(tab.screenshot(folder / "site-home-desktop.png"))
+    tab.viewport(390, 844, mobile=True)
+    assert tab.open((site / "requirements" / "requirement-4.html").as_uri()) == []
+    shots.append(tab.screenshot(folder / "site-requirement-phone.png"))
+    tab.viewport(800, 1100, mobile=False)
+    tab.call("Emulation.setEmulatedMedia", {"media": "print"})
+    assert tab.open((site / "cases" / "ayotzinapa.html").as_uri()) == []
+    assert tab.evaluate("getComputedStyle(document.querySelector('header.site')).display") == "none"
+    shots.append(tab.screenshot(folder / "site-case-print.png"))
+    tab.call("Emulation.setEmulatedMedia", {"media": ""})
+    for shot in shots:
+        data = shot.read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000, shot
+    print("screenshots:", *shots, sep="\n  ")
