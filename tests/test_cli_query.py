@@ -20,9 +20,7 @@ from ledger.cli import app
 from ledger.cli import query_cmds as cmds
 from ledger.ledger import Ledger
 from ledger.load import load
-from ledger.model import ClaimKind, Perspective, Stance
 from ledger.root import Layout, open_layout
-from ledger.status import GapKind
 from ledger.xref import show, xref
 
 REPO = Path(__file__).resolve().parents[1]
@@ -460,19 +458,6 @@ def test_list_rejects_a_bad_kind_or_filter_value_with_the_allowed_values(small: 
     result = run(small, "list", "claims", "--perspective", "goverment")
     assert result.exit_code == 2
     assert "'government'" in result.stderr
-
-
-@pytest.mark.parametrize(
-    ("mirror", "model"),
-    [
-        (cmds.PerspectiveChoice, Perspective),
-        (cmds.StanceChoice, Stance),
-        (cmds.ClaimKindChoice, ClaimKind),
-        (cmds.GapKindChoice, GapKind),
-    ],
-)
-def test_option_choices_mirror_the_model(mirror: type, model: type) -> None:
-    assert [m.value for m in mirror] == [m.value for m in model]
 
 
 # -- conflicts -----------------------------------------------------------------------------

@@ -20,8 +20,6 @@ import pytest
 from typer.testing import Result
 
 from conftest import SAMPLE, Sample, run, run_process
-from ledger.cli import new_cmd, query_cmds
-from ledger.model import CaseKind, ClaimKind, Perspective, RelationKind, SourceKind, Stance
 
 RULING_HTML = """\
 <!doctype html>
@@ -528,24 +526,6 @@ def test_link_refuses_bad_kinds_unknown_claims_and_itself(repo: Sample) -> None:
 
 
 # -- the CLI's choices ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("mirror", "model"),
-    [
-        (new_cmd.SourceKindChoice, SourceKind),
-        (new_cmd.CaseKindChoice, CaseKind),
-        (new_cmd.RelationChoice, RelationKind),
-        (query_cmds.ClaimKindChoice, ClaimKind),
-        (query_cmds.PerspectiveChoice, Perspective),
-    ],
-)
-def test_option_choices_mirror_the_model(mirror: type, model: type) -> None:
-    assert [m.value for m in mirror] == [m.value for m in model]
-
-
-def test_the_stances_offered_mirror_the_model() -> None:
-    assert list(new_cmd.STANCES) == [s.value for s in Stance]
 
 
 def test_the_new_commands_do_not_load_the_library_for_help() -> None:

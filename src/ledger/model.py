@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
@@ -22,6 +21,23 @@ from pydantic import (
     StrictStr,
     model_validator,
 )
+
+from ledger.vocabulary import (
+    CaseKind,
+    ClaimKind,
+    Force,
+    Perspective,
+    Qualifier,
+    RelationKind,
+    SourceKind,
+    Stance,
+)
+
+__all__ = [
+    "RECORD_TYPES", "Archive", "Case", "CaseKind", "Claim", "ClaimKind", "Figure", "Force",
+    "Perspective", "Qualifier", "Record", "Relation", "RelationKind", "Requirement", "Review",
+    "Source", "SourceKind", "Stance",
+]  # fmt: skip
 
 ID_PATTERN = r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -47,74 +63,6 @@ Text = Annotated[StrictStr, Field(min_length=1)]
 IsoDate = Annotated[
     StrictStr, Field(pattern=r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"), AfterValidator(check_iso_date)
 ]
-
-
-class SourceKind(StrEnum):
-    memo = "memo"
-    report = "report"
-    government_statement = "government-statement"
-    court_ruling = "court-ruling"
-    news = "news"
-    letter = "letter"
-    law = "law"
-    web_page = "web-page"
-    other = "other"
-
-
-class Perspective(StrEnum):
-    government = "government"
-    civil_society = "civil-society"
-    intergovernmental = "intergovernmental"
-    court = "court"
-    media = "media"
-    legislature = "legislature"
-    academic = "academic"
-
-
-class Force(StrEnum):
-    condition = "condition"
-    expectation = "expectation"
-
-
-class CaseKind(StrEnum):
-    incident = "incident"
-    pattern = "pattern"
-    law = "law"
-    policy = "policy"
-    proceeding = "proceeding"
-    other = "other"
-
-
-class ClaimKind(StrEnum):
-    fact = "fact"
-    figure = "figure"
-    allegation = "allegation"
-    assessment = "assessment"
-    commitment = "commitment"
-    official_act = "official-act"
-    legal_finding = "legal-finding"
-
-
-class Stance(StrEnum):
-    supports = "supports"
-    undermines = "undermines"
-    context = "context"
-
-
-class Qualifier(StrEnum):
-    exactly = "exactly"
-    about = "about"
-    at_least = "at-least"
-    more_than = "more-than"
-    at_most = "at-most"
-    fewer_than = "fewer-than"
-
-
-class RelationKind(StrEnum):
-    contradicts = "contradicts"
-    corroborates = "corroborates"
-    responds_to = "responds-to"
-    repeats = "repeats"
 
 
 class Record(BaseModel):

@@ -115,6 +115,7 @@ from ledger.model import (
     Source,
     Stance,
 )
+from ledger.vocabulary import GapKind
 
 RULE = "ledger-status"
 RULE_VERSION = "1"
@@ -161,17 +162,6 @@ class Status(StrEnum):
 class Side(StrEnum):
     obligor = "obligor"
     independent = "independent"
-
-
-class GapKind(StrEnum):
-    """Kinds of evidence gap, in the order reports list them."""
-
-    no_evidence = "no-evidence"
-    obligor_only = "obligor-only"
-    case_without_claims = "case-without-claims"
-    one_sided_case = "one-sided-case"
-    unpaired_claim = "unpaired-claim"
-    undated_claim = "undated-claim"
 
 
 def is_obligor_source(source: Source, requirement: Requirement | None = None) -> bool:

@@ -34,7 +34,7 @@ from ledger.cli.app import (
     layout_of,
     write_json,
 )
-from ledger.cli.query_cmds import ClaimKindChoice, PerspectiveChoice
+from ledger.vocabulary import CaseKind, ClaimKind, Perspective, RelationKind, SourceKind, Stance
 
 if TYPE_CHECKING:
     from ledger.authoring import Refused, Workspace, Written
@@ -55,42 +55,7 @@ new_app = typer.Typer(
 app.add_typer(new_app, name="new")
 
 
-class SourceKindChoice(StrEnum):
-    """Mirrors ledger.model.SourceKind."""
-
-    memo = "memo"
-    report = "report"
-    government_statement = "government-statement"
-    court_ruling = "court-ruling"
-    news = "news"
-    letter = "letter"
-    law = "law"
-    web_page = "web-page"
-    other = "other"
-
-
-class CaseKindChoice(StrEnum):
-    """Mirrors ledger.model.CaseKind."""
-
-    incident = "incident"
-    pattern = "pattern"
-    law = "law"
-    policy = "policy"
-    proceeding = "proceeding"
-    other = "other"
-
-
-class RelationChoice(StrEnum):
-    """Mirrors ledger.model.RelationKind."""
-
-    contradicts = "contradicts"
-    corroborates = "corroborates"
-    responds_to = "responds-to"
-    repeats = "repeats"
-
-
-STANCES = ("supports", "undermines", "context")
-"""Mirrors ledger.model.Stance (a test keeps them equal)."""
+STANCES = tuple(stance.value for stance in Stance)
 
 
 class LocateFormat(StrEnum):
@@ -495,11 +460,9 @@ def new_source(
             show_default=False,
         ),
     ] = None,
-    kind: Annotated[
-        SourceKindChoice | None, typer.Option("--kind", help="What the document is.")
-    ] = None,
+    kind: Annotated[SourceKind | None, typer.Option("--kind", help="What the document is.")] = None,
     perspective: Annotated[
-        PerspectiveChoice | None,
+        Perspective | None,
         typer.Option(help="Whose voice: government marks the obligor's own sources."),
     ] = None,
     language: Annotated[
@@ -555,11 +518,11 @@ def new_source(
             published = ask("Published", _date(True), hint="YYYY, YYYY-MM or YYYY-MM-DD")
         source_kind = kind.value if kind else None
         if source_kind is None:
-            values = [k.value for k in SourceKindChoice]
+            values = [k.value for k in SourceKind]
             source_kind = ask("Kind", _choice(values), hint=", ".join(values))
         view = perspective.value if perspective else None
         if view is None:
-            values = [p.value for p in PerspectiveChoice]
+            values = [p.value for p in Perspective]
             view = ask("Perspective", _choice(values), hint=", ".join(values))
         if language is None:
             language = ask("Language", _text(), default="en")
@@ -620,7 +583,7 @@ def new_case(
     title: Annotated[
         str | None, typer.Option(metavar="TEXT", help="A short neutral title.")
     ] = None,
-    kind: Annotated[CaseKindChoice | None, typer.Option("--kind", help="What the case is.")] = None,
+    kind: Annotated[CaseKind | None, typer.Option("--kind", help="What the case is.")] = None,
     summary: Annotated[
         str | None,
         typer.Option(
@@ -666,7 +629,7 @@ def new_case(
             title = ask("Title", _text())
         case_kind = kind.value if kind else None
         if case_kind is None:
-            values = [k.value for k in CaseKindChoice]
+            values = [k.value for k in CaseKind]
             case_kind = ask("Kind", _choice(values), hint=", ".join(values))
         if summary is None:
             summary = ask("Summary", _text(), hint="neutral; attribute each point to its source")
@@ -746,7 +709,7 @@ def new_claim(
         ),
     ] = None,
     kind: Annotated[
-        ClaimKindChoice | None, typer.Option("--kind", help="What kind of assertion it is.")
+        ClaimKind | None, typer.Option("--kind", help="What kind of assertion it is.")
     ] = None,
     case: Annotated[
         list[str] | None,
@@ -833,7 +796,7 @@ def new_claim(
             statement = ask("Statement", _text(), hint="one neutral sentence: 'The memo says ...'")
         claim_kind = kind.value if kind else None
         if claim_kind is None:
-            values = [k.value for k in ClaimKindChoice]
+            values = [k.value for k in ClaimKind]
             claim_kind = ask("Kind", _choice(values), hint=", ".join(values))
         cases = _claim_cases(ws, case, prompter)
         stances = _claim_stances(ws, cases, bears_on, prompter)
@@ -1074,12 +1037,12 @@ def _claim_relations(
         return list(dict.fromkeys(parsed))
     if not prompter.interactive:
         return []
-    kinds = ", ".join(k.value for k in RelationChoice)
+    kinds = ", ".join(k.value for k in RelationKind)
     return prompter.ask(
         "Relations",
         lambda a: parse_all(split_list(a)),
         hint=f"to other claims: KIND=CLAIM, comma-separated; kinds: {kinds}; blank for none",
-        words=[f"{k.value}={c}" for k in RelationChoice for c in ws.ledger.claims],
+        words=[f"{k.value}={c}" for k in RelationKind for c in ws.ledger.claims],
     )
 
 
@@ -1215,7 +1178,7 @@ def link(
         typer.Argument(metavar="CLAIM", help="The claim to edit.", autocompletion=complete_id),
     ],
     kind: Annotated[
-        RelationChoice,
+        RelationKind,
         typer.Argument(metavar="KIND", help="contradicts, corroborates, responds-to or repeats."),
     ],
     other: Annotated[

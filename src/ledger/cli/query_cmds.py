@@ -28,6 +28,7 @@ from ledger.cli.app import (
     load_or_exit,
     write_json,
 )
+from ledger.vocabulary import ClaimKind, GapKind, Perspective, Stance
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -54,49 +55,6 @@ class RowFormat(StrEnum):
     human = "human"
     json = "json"
     csv = "csv"
-
-
-class PerspectiveChoice(StrEnum):
-    """Mirrors ledger.model.Perspective."""
-
-    government = "government"
-    civil_society = "civil-society"
-    intergovernmental = "intergovernmental"
-    court = "court"
-    media = "media"
-    legislature = "legislature"
-    academic = "academic"
-
-
-class StanceChoice(StrEnum):
-    """Mirrors ledger.model.Stance."""
-
-    supports = "supports"
-    undermines = "undermines"
-    context = "context"
-
-
-class ClaimKindChoice(StrEnum):
-    """Mirrors ledger.model.ClaimKind."""
-
-    fact = "fact"
-    figure = "figure"
-    allegation = "allegation"
-    assessment = "assessment"
-    commitment = "commitment"
-    official_act = "official-act"
-    legal_finding = "legal-finding"
-
-
-class GapKindChoice(StrEnum):
-    """Mirrors ledger.status.GapKind."""
-
-    no_evidence = "no-evidence"
-    obligor_only = "obligor-only"
-    case_without_claims = "case-without-claims"
-    one_sided_case = "one-sided-case"
-    unpaired_claim = "unpaired-claim"
-    undated_claim = "undated-claim"
 
 
 LIST_KINDS: tuple[str, ...] = ("sources", "requirements", "cases", "claims")
@@ -331,7 +289,7 @@ def list_(
         str | None, _id_option("--source", "Claims from this source (or records with one).")
     ] = None,
     perspective: Annotated[
-        PerspectiveChoice | None,
+        Perspective | None,
         typer.Option(help="Sources of this perspective; claims from one (or records with one)."),
     ] = None,
     case: Annotated[
@@ -342,11 +300,11 @@ def list_(
         _id_option("--requirement", "Claims bearing on this requirement (or records with one)."),
     ] = None,
     stance: Annotated[
-        StanceChoice | None,
+        Stance | None,
         typer.Option(help="Claims with this stance (on --requirement if given, else on any)."),
     ] = None,
     claim_kind: Annotated[
-        ClaimKindChoice | None,
+        ClaimKind | None,
         typer.Option("--kind", help="Claims of this kind (or records with one)."),
     ] = None,
     output: RowFormatOption = RowFormat.human,
@@ -560,7 +518,7 @@ def _claim_cell(claim: ClaimRef) -> Text:
 def gaps(
     ctx: typer.Context,
     gap_kind: Annotated[
-        GapKindChoice | None, typer.Option("--kind", help="Only gaps of this kind.")
+        GapKind | None, typer.Option("--kind", help="Only gaps of this kind.")
     ] = None,
     output: FormatOption = OutputFormat.human,
     root: RootOption = None,
