@@ -77,10 +77,23 @@ def line(*parts: tuple[object, str] | object) -> Text:
 
 
 def indented(content: Text, left: int) -> object:
-    """Text wrapped with a hanging indent, so long quotes stay readable."""
-    from rich.padding import Padding
+    """Text wrapped with a hanging indent, so long quotes stay readable (and no line ends in
+    padding, as rich's Padding would leave)."""
+    return _Indented(content, left)
 
-    return Padding(content, (0, 0, 0, left), expand=False)
+
+class _Indented:
+    def __init__(self, content: Text, left: int) -> None:
+        self.content = content
+        self.left = left
+
+    def __rich_console__(self, console: Console, options: object) -> object:
+        from rich.text import Text
+
+        width = max(10, getattr(options, "max_width", 80) - self.left)
+        for wrapped in self.content.wrap(console, width):
+            wrapped.rstrip()
+            yield Text(" " * self.left) + wrapped
 
 
 def lines(*rows: Text) -> Text:
