@@ -46,8 +46,10 @@ def current_fingerprint(sample: Sample, claim_id: str = CLAIM_ID) -> str:
 
 
 def edit_statement(sample: Sample) -> None:
+    """Change the claim's content (its statement), keeping its review stamps."""
     data = yaml.safe_load(sample.read(CLAIM))
-    sample.edit(CLAIM, data["statement"], NEW_STATEMENT)
+    assert data["statement"] != NEW_STATEMENT
+    sample.write(CLAIM, yaml.safe_dump({**data, "statement": NEW_STATEMENT}, allow_unicode=True))
 
 
 # -- the stamp ----------------------------------------------------------------------------

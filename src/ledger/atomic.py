@@ -2,7 +2,9 @@
 
 The text goes to a temporary file in the same folder, is flushed to disk, takes the old
 file's permission bits (mkstemp makes files 0600), and replaces the old file in one rename.
-A symlink is never written through, so no writer follows a link out of the ledger.
+A symlink is never written through, nor a linked folder on the way from ``inside`` (the data
+folder) to the file, so no writer follows a link out of the ledger. A file whose permission
+bits allow no one to write it is left alone: a rename would replace it all the same.
 """
 
 from __future__ import annotations
@@ -14,8 +16,15 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, text: str) -> str | None:
-    """Replace ``path`` with ``text``; return None, or why nothing was written."""
+def write_atomic(path: Path, text: str, *, inside: Path | None = None) -> str | None:
+    """Replace ``path`` with ``text``; return None, or why nothing was written.
+
+    With ``inside``, the file must lie under that folder with no symbolic link between them.
+    """
+    if inside is not None:
+        problem = _linked_folder(path, inside)
+        if problem:
+            return problem
     try:
         info = os.lstat(path)
     except FileNotFoundError:
@@ -24,6 +33,8 @@ def write_atomic(path: Path, text: str) -> str | None:
         return f"cannot inspect {path}: {exc.strerror}"
     if info is not None and not stat.S_ISREG(info.st_mode):
         return f"{path} is not a regular file (a link or special file); it is not written"
+    if info is not None and not info.st_mode & _WRITABLE:
+        return f"{path} is read-only; it is not written"
     folder = path.parent
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -41,4 +52,21 @@ def write_atomic(path: Path, text: str) -> str | None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         return f"cannot write {path}: {exc.strerror}; the file is unchanged"
+    return None
+
+
+_WRITABLE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+
+
+def _linked_folder(path: Path, inside: Path) -> str | None:
+    """Why ``path`` may not be written as a file under ``inside``, or None."""
+    try:
+        parts = path.relative_to(inside).parts
+    except ValueError:
+        return f"{path} is not inside {inside}; it is not written"
+    folder = inside
+    for part in parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            return f"{folder} is a symbolic link; {path.name} is not written through it"
     return None

@@ -20,6 +20,15 @@ from ledger.root import Layout
 from ledger.yamlread import Path as FieldPath
 from ledger.yamlread import dotted
 
+MAX_QUOTE_CHARS = 10_000
+"""Longest quote (or requirement wording) checked against its source. Real quotes are a
+sentence or a paragraph; the search for the closest passage, when one is not found, costs
+time with the length of the quote times that of the source."""
+
+MAX_RECORDS = 200_000
+"""Most record files a ledger may hold: twice the size the tool is measured at (design notes
+§6). The loader checks the count after listing the files and before reading any of them."""
+
 _KIND_NAMES = {
     "sources": "source",
     "requirements": "requirement",
@@ -42,6 +51,19 @@ def check_ledger(
     found.extend(_quotes(ledger, texts))
     found.extend(stale_reviews(ledger))
     return found
+
+
+def too_many_records(count: int, layout: Layout) -> Diagnostic | None:
+    """The diagnostic for a data folder holding more than MAX_RECORDS record files, if it does;
+    a loader that gets one reads no record, so memory stays bounded."""
+    if count <= MAX_RECORDS:
+        return None
+    return make(
+        "too-many-records",
+        layout.relative(layout.data),
+        f"the data folder holds {count:,} record files; the limit is {MAX_RECORDS:,}",
+        "check that this is the ledger you meant, or split it into several ledgers",
+    )
 
 
 def _problem(
@@ -203,13 +225,23 @@ def _quotes(ledger: Ledger, texts: dict[str, str]) -> Iterator[Diagnostic]:
         (req, req.text, "text", "wording-not-found") for req in ledger.requirements.values()
     ]
     for record, quote, field, code in subjects:
+        what = "quote" if field == "quote" else "wording"
+        if len(quote) > MAX_QUOTE_CHARS:
+            yield _problem(
+                ledger,
+                record.id,
+                "quote-too-long",
+                f"the {what} has {len(quote):,} characters; the limit is {MAX_QUOTE_CHARS:,}",
+                "quote only the words that make the claim; the locator points to the rest",
+                (field,),
+            )
+            continue
         text = texts.get(record.source)
         if text is None:  # the source is missing or its archive is broken: reported there
             continue
         match = find_quote(quote, text)
         if match.found:
             continue
-        what = "quote" if field == "quote" else "wording"
         if match.out_of_order:
             hint = (
                 f"this part is in {record.source}, but before the part quoted ahead of it: "

@@ -37,6 +37,16 @@ CODES: dict[str, tuple[Severity, str]] = {
     "not-a-mapping": (ERROR, "a file's top level is not a mapping"),
     "too-deep": (ERROR, "a file nests deeper than the limit"),
     "unquoted-date": (ERROR, "a date is written without quotes"),
+    "ambiguous-number": (
+        ERROR,
+        "an unquoted number YAML versions read differently (010, 0x1F, 1_000, 1:30) or that "
+        "is not finite (.inf, .nan)",
+    ),
+    "unusual-line-break": (
+        ERROR,
+        "a file holds NEL, LINE SEPARATOR or PARAGRAPH SEPARATOR: a line break to YAML that "
+        "editors and diffs may not show",
+    ),
     "control-character": (ERROR, "a value holds a terminal control character"),
     "invisible-character": (WARNING, "a value holds a bidirectional or zero-width character"),
     # schema
@@ -54,6 +64,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "archive-hash": (ERROR, "a source's archived text does not match its pinned SHA-256"),
     "quote-not-found": (ERROR, "a claim's quote is not in its source's archived text"),
     "wording-not-found": (ERROR, "a requirement's wording is not in its source's archived text"),
+    "quote-too-long": (ERROR, "a quote or a requirement's wording is over the length limit"),
+    "too-many-records": (ERROR, "the ledger holds more record files than the limit"),
     "stale-review": (WARNING, "a claim changed after its latest review"),
 }
 """Every diagnostic code: its severity and what it means (shown by `ledger codes`)."""

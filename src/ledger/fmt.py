@@ -65,13 +65,16 @@ class Tree:
     """Comments above the first key (a schema modeline, a licence line): they stay on top."""
 
 
+_BLANK = " \t"
+"""YAML's white space: a no-break space (which str.strip removes) is text, never a separator."""
+
+
 def _line_comments(text: str, skip: set[int]) -> dict[int, str]:
-    """Whole-line comments by 0-based line number, outside block scalars."""
+    """Whole-line comments by 0-based line number, outside multi-line scalars."""
     found = {}
     for number, line in enumerate(text.split("\n")):
-        stripped = line.strip()
-        if stripped.startswith("#") and number not in skip:
-            found[number] = stripped
+        if line.lstrip(_BLANK).startswith("#") and number not in skip:
+            found[number] = line.strip()
     return found
 
 
@@ -79,14 +82,14 @@ def _rest_comment(lines: list[str], line: int, column: int) -> str:
     """An end-of-line comment after a position, if that is all that follows it."""
     if line >= len(lines):
         return ""
-    rest = lines[line][column:].strip()
-    rest = rest.removeprefix(":").strip()
-    return rest if rest.startswith("#") else ""
+    rest = lines[line][column:].lstrip(_BLANK)
+    rest = rest.removeprefix(":").lstrip(_BLANK)
+    return rest.strip() if rest.startswith("#") else ""
 
 
 def _header_comment(lines: list[str], mark: Any) -> str:
     """The comment after a block scalar's header (``>-  # note``), if there is one."""
-    found = re.match(r"[|>][-+1-9]*\s+(#.*)$", lines[mark.line][mark.column :])
+    found = re.match(r"[|>][-+1-9]*[ \t]+(#.*)$", lines[mark.line][mark.column :])
     return found.group(1).strip() if found else ""
 
 
@@ -228,7 +231,9 @@ def _emit_block(
             lead = first_prefix
         if block.is_map:
             child_model = _NESTED.get(str(entry.key)) if model is not None else None
-            _emit_value(f"{lead}{entry.key}:", str(entry.key), entry, child_model, indent, out)
+            key = str(entry.key)
+            shown = _double_quoted(key) if _needs_quotes(key) else key  # an id such as "1"
+            _emit_value(f"{lead}{shown}:", key, entry, child_model, indent, out)
         else:
             _emit_item(lead, entry, model, indent, out)
 
@@ -296,7 +301,7 @@ def _block_safe(text: str) -> bool:
     """Text a block scalar can carry exactly (no edge spaces, no tabs or odd characters)."""
     if not text or text != text.strip(" ") or text[0] in "\n" or text[-1] == "\n":
         return False
-    return not re.search(r"[\t\r\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]", text)
+    return not re.search(r"[\t\r\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]", text)
 
 
 def _emit_prose(head: str, text: str, inline: str, indent: int, out: list[str]) -> None:
@@ -332,7 +337,9 @@ def _needs_quotes(text: str) -> bool:
     if text[0] in _PLAIN_UNSAFE_START or ": " in text or " #" in text or text.endswith(":"):
         return True
     return bool(
-        re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\u200b-\u200f\u202a-\u202e]", text)
+        re.search(
+            r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\u200b-\u200f\u202a-\u202e]", text
+        )
     )
 
 
@@ -348,7 +355,7 @@ def _double_quoted(text: str) -> str:
             out.append("\\n")
         elif char == "\t":
             out.append("\\t")
-        elif code < 0x20 or 0x7F <= code <= 0x9F or char in "\u2028\u2029\ufeff":
+        elif code < 0x20 or 0x7F <= code <= 0x9F or char in "\u2028\u2029\ufeff\ufffe\uffff":
             out.append(f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
         else:
             out.append(char)
@@ -390,7 +397,7 @@ def canonical(text: str, kind: str, modeline: str | None = None) -> Formatted:
     out.extend(tree.trailing)
     result = "\n".join(out) + "\n"
     after = parse(result, "<fmt>")
-    if after.data != before.data or _comments(result) != _comments(text.removeprefix("\ufeff")):
+    if after.data != before.data or not _same_comments(result, text.removeprefix("\ufeff")):
         return Formatted(
             None,
             "the canonical form would change a value or drop a comment; the file is left as it is",
@@ -399,6 +406,15 @@ def canonical(text: str, kind: str, modeline: str | None = None) -> Formatted:
 
 
 _COMMENT = re.compile(r"(?:^|(?<=[ \t]))#[^\n]*", re.M)
+
+
+def _same_comments(result: str, text: str) -> bool:
+    """Whether two texts hold the same comments; False when either cannot be scanned (the
+    pure-Python scanner refuses a few things libyaml reads, such as a tab before a key)."""
+    try:
+        return _comments(result) == _comments(text)
+    except yaml.YAMLError:
+        return False
 
 
 def _comments(text: str) -> list[str]:
@@ -434,9 +450,24 @@ def to_block(value: Any) -> Any:
         return Block(False, [Entry(None, to_block(v)) for v in value])
     if isinstance(value, bool):
         return _Plain("true" if value else "false")
-    if isinstance(value, int | float):
+    if isinstance(value, int):
         return _Plain(repr(value))
+    if isinstance(value, float):
+        return _Plain(_float_text(value))
     return str(value)
+
+
+def _float_text(value: float) -> str:
+    """A float as YAML 1.1 reads it back: ``1e-07`` is text to it, ``1.0e-07`` a number."""
+    if value != value:
+        return ".nan"
+    if value in (float("inf"), float("-inf")):
+        return "-.inf" if value < 0 else ".inf"
+    text = repr(value)
+    mantissa, _, exponent = text.partition("e")
+    if exponent and "." not in mantissa:
+        text = f"{mantissa}.0e{exponent}"
+    return text
 
 
 def with_field(text: str, kind: str, key: str, value: Any) -> Formatted:
@@ -462,6 +493,6 @@ def with_field(text: str, kind: str, key: str, value: Any) -> Formatted:
     result = "\n".join(out) + "\n"
     after = parse(result, "<edit>")
     expected = {**before.data, key: value}
-    if after.data != expected or _comments(result) != _comments(text.removeprefix("\ufeff")):
+    if after.data != expected or not _same_comments(result, text.removeprefix("\ufeff")):
         return Formatted(None, f"setting '{key}' would change another value or drop a comment")
     return Formatted(result)

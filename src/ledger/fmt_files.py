@@ -45,7 +45,7 @@ def format_files(
         elif check:
             result.changed.append(record.rel)
         else:
-            failure = write_atomic(record.path, formatted.text)
+            failure = write_atomic(record.path, formatted.text, inside=layout.data)
             if failure:
                 result.problems.append((record.rel, failure))
             else:

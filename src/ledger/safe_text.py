@@ -3,7 +3,9 @@
 Everything in a data file is untrusted. Control characters (ANSI CSI, OSC 8 hyperlinks, the
 OSC 0 title change), C1 controls, bidirectional overrides and zero-width characters are shown
 as visible escapes such as ``\\x1b`` or ``<U+202E>``, so a reviewer sees that something unusual
-is there and nothing is interpreted.
+is there and nothing is interpreted. Lone surrogates (a file name that is not UTF-8 arrives
+with its bad bytes as U+DC80-U+DCFF) are escaped too: written raw, they would stop any UTF-8
+output with an error.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import re
 from typing import Any
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INVISIBLE = re.compile(
+    r"[\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 _JSON_UNSAFE = re.compile(
     r"[\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064"
-    r"\u2066-\u2069\ufeff]"
+    r"\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 
 
@@ -32,7 +36,14 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
     text = _CONTROL.sub(control, text)
     if not keep_newlines:
         text = text.replace("\n", "\\n").replace("\t", "\\t")
-    return _INVISIBLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+    return _INVISIBLE.sub(_invisible, text)
+
+
+def _invisible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, carried by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    return f"<U+{code:04X}>"
 
 
 def has_hidden(text: str) -> bool:

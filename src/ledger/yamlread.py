@@ -14,7 +14,9 @@ again with them, so that every diagnostic can name a line and column.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +56,10 @@ class Parsed:
     ``key_positions`` to that of its key; both are filled only when asked for.
     ``plain`` holds the source text of unquoted scalars that YAML read as something other
     than a string, so that a hint can say what was written.
+    ``numbers`` holds a diagnostic for each unquoted number written in a form that YAML
+    versions read differently (``010``, ``0x1F``, ``1_000``, ``1:30``) or that is not finite
+    (``.inf``, ``.nan``). They are not in ``diagnostics``: the caller reports them (see
+    `number_diagnostics`) unless the schema already rejects the same field.
     """
 
     data: dict[str, Any] | None
@@ -61,6 +67,7 @@ class Parsed:
     positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     plain: dict[Path, str] = field(default_factory=dict)
+    numbers: list[Diagnostic] = field(default_factory=list)
 
     def where(self, path: Path) -> tuple[int, int]:
         """The position of the deepest part of ``path`` that exists in the file."""
@@ -79,10 +86,6 @@ class _Stop(Exception):
     """Raised inside the event loop to abandon a file after a fatal diagnostic."""
 
 
-def _mark(event: Any) -> tuple[int, int]:
-    return event.start_mark.line + 1, event.start_mark.column + 1
-
-
 def dotted(path: Path) -> str:
     """A field path as people write it: ``figures[0].value``."""
     text = ""
@@ -96,11 +99,15 @@ class _Builder:
 
     def __init__(self, rel_path: str, with_positions: bool) -> None:
         self.rel_path = rel_path
+        self.text = ""
         self.with_positions = with_positions
         self.result = Parsed(None)
         # Each frame: [container, path, pending key or None]
         self.stack: list[list[Any]] = []
         self.documents = 0
+
+    def mark(self, event: Any) -> tuple[int, int]:
+        return _end_of_text(self.text, event.start_mark)
 
     def problem(self, code: str, message: str, hint: str, where: tuple[int, int], path: Path = ()):
         self.result.diagnostics.append(
@@ -120,6 +127,18 @@ class _Builder:
         raise _Stop
 
     def run(self, text: str) -> Parsed:
+        offset = _structural_break(text)
+        if offset is not None:  # libyaml reads a line break, editors and diffs may show none
+            char = text[offset]
+            self.problem(
+                "unusual-line-break",
+                f"the file holds U+{ord(char):04X} ({_BREAK_NAMES[char]}), "
+                "which YAML reads as a line break but editors and diffs may not show",
+                "replace it with an ordinary line break or a space",
+                (text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1),
+            )
+            return self.result
+        self.text = text
         parser = _Parser(text)
         try:
             while parser.check_event():
@@ -128,7 +147,7 @@ class _Builder:
             self.result.data = None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            where = _end_of_text(text, mark) if mark else (1, 1)
             message = str(exc.problem or exc.context or "invalid YAML")
             self.problem(
                 "yaml-syntax",
@@ -177,7 +196,7 @@ class _Builder:
                     "multiple-documents",
                     "the file holds more than one YAML document",
                     "one record per file: move this document to a file of its own",
-                    _mark(event),
+                    self.mark(event),
                 )
             return
         if isinstance(event, yaml.AliasEvent):
@@ -185,7 +204,7 @@ class _Builder:
                 "yaml-alias",
                 f"alias *{event.anchor} is not allowed",
                 "write the value out in full; records use no anchors or aliases",
-                _mark(event),
+                self.mark(event),
                 self.current_path(),
             )
         if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
@@ -207,7 +226,7 @@ class _Builder:
                 parent[2] = None
 
     def refuse_anchor_and_tag(self, event: Any) -> None:
-        where, path = _mark(event), self.current_path()
+        where, path = self.mark(event), self.current_path()
         if event.anchor is not None:
             self.fatal(
                 "yaml-alias",
@@ -216,7 +235,7 @@ class _Builder:
                 where,
                 path,
             )
-        if event.tag is not None and event.tag != "!":
+        if event.tag is not None:
             shown = event.tag.replace("tag:yaml.org,2002:", "!!")
             self.fatal(
                 "yaml-tag",
@@ -235,7 +254,7 @@ class _Builder:
         return (*path, key) if key is not None else path
 
     def open(self, event: Any) -> None:
-        where = _mark(event)
+        where = self.mark(event)
         if not self.stack and not isinstance(event, yaml.MappingStartEvent):
             self.fatal(
                 "not-a-mapping",
@@ -268,7 +287,7 @@ class _Builder:
         self.stack.append([container, path, None])
 
     def add(self, value: Any, event: Any) -> None:
-        where = _mark(event)
+        where = self.mark(event)
         if not self.stack:
             self.fatal(
                 "not-a-mapping",
@@ -286,8 +305,22 @@ class _Builder:
             self.result.positions[full] = where
         if isinstance(value, str):
             self.check_characters(value, where, full)
-        elif event.style in ("", None) and self.with_positions:
-            self.result.plain[full] = event.value
+        else:
+            if event.style in ("", None) and self.with_positions:
+                self.result.plain[full] = event.value
+            doubt = _doubtful_number(value, event.value)
+            if doubt:
+                self.result.numbers.append(
+                    make(
+                        "ambiguous-number",
+                        self.rel_path,
+                        doubt[0],
+                        doubt[1],
+                        line=where[0],
+                        column=where[1],
+                        field=dotted(full),
+                    )
+                )
         if isinstance(container, list):
             container.append(value)
         else:
@@ -304,7 +337,7 @@ class _Builder:
 
     def take_key(self, frame: list[Any], key: Any, event: Any) -> None:
         container, path = frame[0], frame[1]
-        where = _mark(event)
+        where = self.mark(event)
         if not isinstance(key, str):
             self.fatal(
                 "non-string-key",
@@ -384,6 +417,82 @@ class _Builder:
             )
 
 
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_PLAIN_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+_BREAK_NAMES = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
+
+
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+def _end_of_text(text: str, mark: Any) -> tuple[int, int]:
+    """A mark's 1-based place; libyaml places an error at the end of a file that does not
+    end in a line break on a line after its last, which no editor shows: the end of the last
+    line is meant."""
+    at_end = mark.index >= len(text) and mark.column == 0 and mark.line > 0
+    if at_end and text and not _LINE_BREAK.fullmatch(text[-1]):
+        return mark.line, len(_LINE_BREAK.split(text)[-1]) + 1
+    return mark.line + 1, mark.column + 1
+
+
+def _structural_break(text: str) -> int | None:
+    """The offset of the first NEL, LINE SEPARATOR or PARAGRAPH SEPARATOR that YAML reads as
+    a line break, or None. Inside a quoted string LS and PS are kept as characters of the
+    value (and reported as invisible, like any other); NEL is folded to a space even there,
+    so it always counts."""
+    if not _ODD_BREAK.search(text):
+        return None
+    quoted: list[tuple[int, int]] = []
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):  # characters, not bytes
+            if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"'):
+                quoted.append((token.start_mark.index, token.end_mark.index))
+    except yaml.YAMLError:
+        pass  # what follows the error counts as outside any string
+    spans = iter(quoted)
+    span = next(spans, None)
+    for match in _ODD_BREAK.finditer(text):
+        at = match.start()
+        while span is not None and span[1] <= at:
+            span = next(spans, None)
+        if match.group() == "\x85" or span is None or not span[0] <= at:
+            return at
+    return None
+
+
+def _doubtful_number(value: Any, text: str) -> tuple[str, str] | None:
+    """(message, hint) for a number written other than in plain decimal, or None.
+
+    YAML 1.1 (PyYAML) reads ``010`` as 8, ``1:30`` as 90 and ``10_000`` as 10000, where
+    YAML 1.2 and people read them otherwise; ``.inf`` and ``.nan`` are no figure at all.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return (
+            f"the unquoted {text} is read as a number that is not finite",
+            "write a finite number in plain decimal, or put the value in quotes if it is text",
+        )
+    plain = _PLAIN_INT if isinstance(value, int) else _PLAIN_FLOAT
+    if plain.fullmatch(text):
+        return None
+    octal = isinstance(value, int) and re.fullmatch(r"[-+]?0[0-7_]+", text)
+    return (
+        f"the number {text} is not written in plain decimal: YAML 1.1 reads it as "
+        f"{'the octal number ' if octal else ''}{value!r}, YAML 1.2 and people may not",
+        "write the number in plain decimal as you mean it (10, not 010 or 1_0), "
+        "or put the value in quotes if it is text",
+    )
+
+
+def number_diagnostics(parsed: Parsed, reported: Iterable[Diagnostic] = ()) -> list[Diagnostic]:
+    """The file's ambiguous numbers, less those in a field already reported (a number where
+    the schema wants text gets one diagnostic, the schema's, with its hint to quote it)."""
+    taken = {(d.path, d.field) for d in reported}
+    return [d for d in parsed.numbers if (d.path, d.field) not in taken]
+
+
 def _is_timestamp(value: str) -> bool:
     return _RESOLVER.resolve(ScalarNode, value, (True, False)) == "tag:yaml.org,2002:timestamp"
 
@@ -426,7 +535,9 @@ _FAST_UNSAFE = re.compile(
     r"\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 _DEEP_INDENT = re.compile(r"^ {48,}", re.MULTILINE)
-_COMPACT_NESTING = re.compile(r"(?:- ){6,}")
+_COMPACT_NESTING = re.compile(r"(?:[-?:][ \t]+){6,}")
+"""Block indicators in a row (``- - -``, ``? ? ?``, ``- ? - ?``): each opens a level on one
+line, and libyaml's composer recurses once a level (it crashes near 25,000)."""
 _MAYBE_NOT_STR = frozenset("0123456789-+.~:yYnNtTfFoO=<")
 """First characters with which YAML 1.1 may read a plain scalar as other than a string."""
 
@@ -496,7 +607,10 @@ def _walk(node: Any) -> Any:
             return text
         if tag == "tag:yaml.org,2002:timestamp":
             raise _Stop  # reported by the builder as an unquoted date
-        return _Builder.scalar_of(tag, text)
+        value = _Builder.scalar_of(tag, text)
+        if _doubtful_number(value, text):
+            raise _Stop  # recorded by the builder as an ambiguous number
+        return value
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item) for item in node.value]
     data: dict[str, Any] = {}
