@@ -453,7 +453,6 @@ MACHINE_COMMANDS = [
     ["export", "--format", "csv", "--kind", "claims"],
 ]
 
-SITE_PENDING = {"text-bidi-override", "text-c1-csi", "text-zero-width"}
 """Cases whose characters site/html.py's json_script still writes raw into search.html's
 JSON block (json.dumps escapes only C0 controls), from where search results show them."""
 
@@ -479,19 +478,7 @@ def test_hostile_text_through_every_command(case: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "case",
-    [
-        pytest.param(
-            case,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="site/html.py: json_script leaves C1, bidi and zero-width characters raw",
-            )
-            if case in SITE_PENDING
-            else (),
-        )
-        for case in sorted(EXPECTED)
-        if "shown" in EXPECTED[case]
-    ],
+    [case for case in sorted(EXPECTED) if "shown" in EXPECTED[case]],
 )
 def test_hostile_text_in_the_html_site(case: str, tmp_path: Path) -> None:
     """Every page of the site: no character a terminal or a browser would act on (or that
@@ -506,12 +493,6 @@ def test_hostile_text_in_the_html_site(case: str, tmp_path: Path) -> None:
         assert "<script>alert(1)</script>" not in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load.py: the whole-ledger snapshot keeps the loader's own diagnostics (id-mismatch, "
-    "duplicate-id) before place() gives them a line, and diagnostic_from_dict drops their "
-    "anchor: read back from the snapshot they have line 0, and validate caches that",
-)
 @pytest.mark.parametrize(
     "case", ["id-homoglyph-file-name", "id-same-in-two-folders", "name-escapes-in-file-name"]
 )

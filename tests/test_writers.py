@@ -442,11 +442,6 @@ def test_write_atomic_refuses_a_linked_folder_on_the_way(linked_folder: tuple[Pa
     assert write_atomic(root / "elsewhere.yaml", "x\n", inside=root / "data") is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="authoring.py: `ledger new` writes with write_atomic(path, text) and no "
-    "inside=layout.data, so a linked source folder leads the write out of the ledger",
-)
 def test_new_writes_nothing_through_a_linked_folder(linked_folder: tuple[Path, Path]) -> None:
     root, outside = linked_folder
     before = snapshot(outside)

@@ -16,13 +16,13 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, text: str, *, inside: Path | None = None) -> str | None:
-    """Replace ``path`` with ``text``; return None, or why nothing was written.
+def write_atomic(path: Path, text: str | bytes, *, inside: Path | None = None) -> str | None:
+    """Replace ``path`` with ``text`` (or bytes); return None, or why nothing was written.
 
     With ``inside``, the file must lie under that folder with no symbolic link between them.
     """
     if inside is not None:
-        problem = _linked_folder(path, inside)
+        problem = linked_folder(path, inside)
         if problem:
             return problem
     try:
@@ -41,8 +41,9 @@ def write_atomic(path: Path, text: str, *, inside: Path | None = None) -> str | 
     except OSError as exc:
         return f"cannot write in {folder}: {exc.strerror}"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         mode = stat.S_IMODE(info.st_mode) if info is not None else 0o644
@@ -58,7 +59,7 @@ def write_atomic(path: Path, text: str, *, inside: Path | None = None) -> str | 
 _WRITABLE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 
-def _linked_folder(path: Path, inside: Path) -> str | None:
+def linked_folder(path: Path, inside: Path) -> str | None:
     """Why ``path`` may not be written as a file under ``inside``, or None."""
     try:
         parts = path.relative_to(inside).parts

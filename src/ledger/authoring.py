@@ -31,7 +31,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ledger.atomic import write_atomic
+from ledger.atomic import linked_folder, write_atomic
 from ledger.checks import check_ledger
 from ledger.diagnostics import Diagnostic, make
 from ledger.fmt import canonical, with_field
@@ -408,22 +408,26 @@ def create(
         return _refusal(problems, text)
     record_id = record.id  # type: ignore[attr-defined]
     if not dry_run:
-        failure = _write_new(path, text)
+        failure = _write_new(path, text, ws.layout.data)
         if failure:
             return Refused(failure)
         ws.taken.add(record_id)
     return Written(kind, record_id, rel, text)
 
 
-def _write_new(path: Path, text: str) -> str | None:
-    """Write a file that must not exist yet: atomically, creating its folder if need be."""
+def _write_new(path: Path, text: str, inside: Path) -> str | None:
+    """Write a file that must not exist yet: atomically, creating its folder if need be, and
+    never through a linked folder out of ``inside`` (the data folder)."""
+    problem = linked_folder(path, inside)
+    if problem:
+        return problem
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         return f"cannot create the folder {path.parent}: {exc.strerror}"
     if os.path.lexists(path):
         return f"{path} appeared meanwhile; nothing was overwritten"
-    return write_atomic(path, text)
+    return write_atomic(path, text, inside=inside)
 
 
 # -- paths --------------------------------------------------------------------------------
@@ -556,7 +560,7 @@ def create_source(
         return Written("sources", source_id, rel, text, archive_rel)
     created = existing is None
     if created:
-        failure = _write_new_bytes(archive, extracted.data)
+        failure = _write_new_bytes(archive, extracted.data, ws.layout.data)
         if failure:
             return Refused(failure)
     done = False
@@ -564,7 +568,7 @@ def create_source(
         problems = _new_problems(ws, "sources", record, rel, text)
         if problems:
             return _refusal(problems, text)
-        failure = _write_new(path, text)
+        failure = _write_new(path, text, ws.layout.data)
         if failure:
             return Refused(failure)
         done = True
@@ -586,8 +590,12 @@ def _existing_bytes(path: Path) -> bytes | str | None:
     return data
 
 
-def _write_new_bytes(path: Path, data: bytes) -> str | None:
-    """Write the archive byte for byte, never replacing a file (exclusive create)."""
+def _write_new_bytes(path: Path, data: bytes, inside: Path) -> str | None:
+    """Write the archive byte for byte, never replacing a file (exclusive create), and never
+    through a linked folder out of ``inside``."""
+    problem = linked_folder(path, inside)
+    if problem:
+        return problem
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
@@ -666,7 +674,7 @@ def add_relation(
     problems = [d for d in found if d.severity == "error" and _key(d) not in ws.baseline]
     if problems:
         return _refusal(_place(problems, edited.text, rel), edited.text)
-    failure = write_atomic(path, edited.text)
+    failure = write_atomic(path, edited.text, inside=ws.layout.data)
     if failure:
         return Refused(failure)
     return Written("claims", claim_id, rel, edited.text)

@@ -158,8 +158,8 @@ class Cache:
                 known = {r[0] for r in self.db.execute("SELECT rel FROM files")}
                 gone = [(rel,) for rel in known - keep]
                 self.db.executemany("DELETE FROM files WHERE rel = ?", gone)
-        except sqlite3.Error:
-            pass
+        except (sqlite3.Error, UnicodeError):
+            pass  # a file name that is not UTF-8: nothing is kept this time
 
     # -- whole results ------------------------------------------------------------------
 
@@ -210,13 +210,13 @@ class Cache:
                     "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
                     [(name, fingerprint, now, text) for name, text in items.items()],
                 )
-        except sqlite3.Error:
-            pass
+        except (sqlite3.Error, UnicodeError):
+            pass  # a file name that is not UTF-8: that result is not kept
 
 
 def fingerprint(identities: Iterable[tuple[str, Identity]], extra: str = "") -> str:
     """One digest of every file's path and identity (and anything else the result used)."""
     digest = hashlib.sha256(extra.encode())
     for rel, ident in sorted(identities):
-        digest.update(f"{rel}\0{ident}\n".encode())
+        digest.update(f"{rel}\0{ident}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()

@@ -87,7 +87,7 @@ def _references(ledger: Ledger, unloaded: Set[str]) -> Iterator[Diagnostic]:
     """Every id a record names must be a record of the kind the field expects."""
     for record_id, kind, target, path, on_key in _links(ledger):
         actual = ledger.kind_of(target)
-        if actual == kind or (actual is None and target in unloaded):
+        if actual == kind or (actual is None and (target in unloaded or f"*{kind}" in unloaded)):
             continue
         wanted = _KIND_NAMES[kind]
         if actual is None:

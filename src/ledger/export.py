@@ -16,13 +16,9 @@ The library never writes to a terminal: the command line decides where the text 
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
 import re
-import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -253,41 +249,10 @@ def _md_field(key: str, value: Any, depth: int) -> list[str]:
 # --------------------------------------------------------------------------- writing
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> str | None:
-    """Replace ``path`` with ``data`` through a temporary file and a rename, never through a
-    link; return None, or why nothing was written (as :func:`ledger.atomic.write_atomic`)."""
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        info = None
-    except OSError as exc:
-        return f"cannot inspect {path}: {exc.strerror}"
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        return f"{path} is not a regular file (a link or special file); it is not written"
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        return f"cannot write in {path.parent}: {exc.strerror}"
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, stat.S_IMODE(info.st_mode) if info is not None else 0o644)
-        os.replace(temp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        return f"cannot write {path}: {exc.strerror}; the file is unchanged"
-    return None
-
-
 def write_export(path: Path, content: str | bytes) -> str | None:
     """Write one export file atomically; return None, or why it was not written."""
     from ledger.atomic import write_atomic
 
-    if isinstance(content, bytes):
-        return write_bytes_atomic(path, content)
     return write_atomic(path, content)
 
 

@@ -71,6 +71,9 @@ class Scan:
     identities: list[tuple[str, tuple[int, int, int, int]]]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     """What the walk itself found (links, misplaced files), when the scan is handed on."""
+    unlisted: set[str] = field(default_factory=set)
+    """Record kinds with a folder that could not be listed: their ids are unknown, so a
+    reference to one is not reported as unresolved."""
 
 
 def load(
@@ -94,6 +97,13 @@ def load(
     else:
         result.diagnostics.extend(scan.diagnostics)
     result.files = len(scan.records)
+    result.unloaded.update(f"*{kind}" for kind in scan.unlisted)
+    from ledger.checks import too_many_records
+
+    too_many = too_many_records(len(scan.records), layout)
+    if too_many is not None:  # read nothing: memory stays bounded
+        result.diagnostics.append(too_many)
+        return result
     cache = _open_cache(layout) if use_cache else None
     key = _key(layout, scan) if cache is not None else ""
     # The garbage collector is paused while records are built: it would otherwise walk the
@@ -105,6 +115,7 @@ def load(
             outcomes = _outcomes(scan.records, cache, progress)
             _admit(outcomes, result)
             result.ledger.sort()
+            result.diagnostics = place(result.diagnostics, layout)
             if cache is not None:
                 _store_snapshot(cache, key, scan, result)
         if cache is not None:
@@ -326,13 +337,22 @@ def _read_in_workers(
 def _admit(outcomes: list[FileOutcome], result: LoadResult) -> None:
     """Turn outcomes into records, in file order: ids checked against names and each other."""
     owners: dict[str, str] = {}
+    built = []
     for outcome in outcomes:
         result.diagnostics.extend(outcome.diagnostics)
         result.unloaded.update(outcome.unloaded)
-        if outcome.data is None:
-            continue
-        record = outcome.record or RECORD_TYPES[outcome.kind].model_validate(outcome.data)
+        if outcome.data is not None:
+            record = outcome.record or RECORD_TYPES[outcome.kind].model_validate(outcome.data)
+            built.append((record, outcome))
+    # A file whose name matches its id owns that id; one that merely claims it (a copy under
+    # another name) is the one reported, whatever the order of the names.
+    built.sort(key=lambda pair: not _named_for(pair[0], pair[1]))
+    for record, outcome in built:
         _add(record, outcome, result, owners)
+
+
+def _named_for(record: object, outcome: FileOutcome) -> bool:
+    return outcome.rel.rpartition("/")[2] == f"{record.id}{RECORD_SUFFIX}"  # type: ignore[attr-defined]
 
 
 def _add(record: object, outcome: FileOutcome, result: LoadResult, owners: dict[str, str]) -> None:
@@ -406,6 +426,7 @@ def _walk(
         try:
             entries = sorted(os.scandir(current), key=lambda e: e.name)
         except OSError as exc:
+            scan.unlisted.add(kind)
             diagnostics.append(
                 make(
                     "unreadable",

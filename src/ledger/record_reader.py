@@ -17,7 +17,7 @@ from ledger.diagnostics import Diagnostic, make
 from ledger.files import MAX_RECORD_BYTES, ReadFailure, decode, read_bytes
 from ledger.model import RECORD_TYPES
 from ledger.schema_errors import schema_diagnostics
-from ledger.yamlread import parse
+from ledger.yamlread import number_diagnostics, parse
 
 RECORD_SUFFIX = ".yaml"
 
@@ -122,12 +122,15 @@ def read_one(kind: str, path: str | Path, rel: str) -> FileOutcome:
         outcome.record = model.model_validate(parsed.data)
     except ValidationError as error:
         located = parse(text, rel, positions=True)
-        outcome.diagnostics.extend(schema_diagnostics(error, located, model, rel))
+        schema = schema_diagnostics(error, located, model, rel)
+        outcome.diagnostics.extend(schema)
+        outcome.diagnostics.extend(number_diagnostics(located, schema))
         outcome.unloaded.append(stem)
         if isinstance(parsed.data.get("id"), str):
             outcome.unloaded.append(parsed.data["id"])
         return outcome
     outcome.data = parsed.data
+    outcome.diagnostics.extend(number_diagnostics(parsed))
     return outcome
 
 

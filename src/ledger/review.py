@@ -67,4 +67,4 @@ def add_review(
     edited = with_field(text, "claims", "reviews", reviews)
     if edited.text is None:
         return edited.problem
-    return write_atomic(path, edited.text)
+    return write_atomic(path, edited.text, inside=layout.data)

@@ -32,8 +32,11 @@ def h(value: object) -> str:
 
 
 def json_script(element_id: str, data: Any) -> str:
-    """A JSON data block that no string in ``data`` can break out of."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """A JSON data block that no string in ``data`` can break out of, whose strings show any
+    control or invisible character as a visible escape (the page displays them as text)."""
+    text = json.dumps(
+        _visible_strings(data), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
     for char, escaped in (
         ("&", "\\u0026"),
         ("<", "\\u003c"),
@@ -43,6 +46,16 @@ def json_script(element_id: str, data: Any) -> str:
     ):
         text = text.replace(char, escaped)
     return f'<script type="application/json" id="{h(element_id)}">{text}</script>'
+
+
+def _visible_strings(data: Any) -> Any:
+    if isinstance(data, str):
+        return visible(data)
+    if isinstance(data, dict):
+        return {key: _visible_strings(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_visible_strings(value) for value in data]
+    return data
 
 
 def rel(page: str, target: str) -> str:
