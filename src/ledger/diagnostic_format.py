@@ -38,13 +38,29 @@ def human(
         line = read(root / d.path, d.line) if d.line else None
         if line is not None:
             number = str(d.line)
+            line, column = _excerpt(line, d.column)
             shown = visible(line)
-            offset = len(visible(line[: max(d.column - 1, 0)]))
+            offset = len(visible(line[: max(column - 1, 0)]))
             out.append(f"  {number} | {shown}")
             out.append(f"  {' ' * len(number)} | {' ' * offset}{paint('^', '1')}")
         if d.hint:
             out.append(f"  hint: {visible(d.hint)}")
     return "\n".join(out)
+
+
+EXCERPT_MAX = 160
+"""Longest excerpt of a line shown under a diagnostic (a hostile file may have 1 MB lines)."""
+
+
+def _excerpt(line: str, column: int) -> tuple[str, int]:
+    """The part of a long line around the column, marked as cut, and the column in it."""
+    if len(line) <= EXCERPT_MAX:
+        return line, column
+    start = max(0, column - 1 - EXCERPT_MAX // 2)
+    end = start + EXCERPT_MAX
+    head = "…" if start else ""
+    tail = "…" if end < len(line) else ""
+    return f"{head}{line[start:end]}{tail}", column - start + len(head)
 
 
 def json_envelope(diagnostics: list[Diagnostic], files: int) -> str:

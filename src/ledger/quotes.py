@@ -74,6 +74,8 @@ def closest_passage(piece: str, normalised_source: str) -> str:
     """
     if not normalised_source:
         return ""
+    if len(normalised_source) > SEARCH_WHOLE_MAX:
+        return _closest_in_windows(piece, normalised_source)
     matcher = SequenceMatcher(None, normalised_source, piece, autojunk=False)
     block = matcher.find_longest_match(0, len(normalised_source), 0, len(piece))
     if block.size == 0:
@@ -83,3 +85,29 @@ def closest_passage(piece: str, normalised_source: str) -> str:
     while end < len(normalised_source) and not normalised_source[end].isspace():
         end += 1  # finish the last word rather than cut it
     return normalised_source[start:end].strip()
+
+
+SEARCH_WHOLE_MAX = 200_000
+"""Longest source searched whole for a hint; a longer one is searched near the piece's words,
+so a wrong quote against a very large archive still costs milliseconds, not hours."""
+
+
+def _closest_in_windows(piece: str, source: str) -> str:
+    """The closest passage among windows around the occurrences of the piece's rarest-looking
+    (longest) words; the hint is a help, not a guarantee."""
+    words = sorted(set(piece.split()), key=len, reverse=True)[:3]
+    starts: list[int] = []
+    for word in words:
+        position = source.find(word)
+        while position >= 0 and len(starts) < 30:
+            starts.append(position)
+            position = source.find(word, position + 1)
+    reach = len(piece) + 200
+    windows = [source[max(0, s - reach) : s + reach] for s in starts] or [source[:SEARCH_WHOLE_MAX]]
+    best, best_size = "", 0
+    for window in windows:
+        found = closest_passage(piece, window)
+        size = SequenceMatcher(None, found, piece, autojunk=False).find_longest_match().size
+        if size > best_size:
+            best, best_size = found, size
+    return best
