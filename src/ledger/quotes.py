@@ -29,12 +29,16 @@ _QUOTE_FOLD = str.maketrans(
     }
 )
 _WHITESPACE = re.compile(r"\s+")
+_FOLDED = re.compile("[" + "".join(chr(c) for c in _QUOTE_FOLD) + "]")
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\.\.|…)\s*\]|\.\.\.|…)\s*")
 
 
 def normalise(text: str) -> str:
     """The form in which quotes are compared: NFC, plain quotes, single spaces, trimmed."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTE_FOLD)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _FOLDED.search(text):  # translate() walks every character: only when it has work
+        text = text.translate(_QUOTE_FOLD)
     return _WHITESPACE.sub(" ", text).strip()
 
 
