@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ledger.quotes import find_quote, normalise, segments
+from ledger.textfold import fold_with_map
 
 _CLOSERS = "\"”’')]»"
 _NOT_HEADING_END = tuple(".,;:!?")
@@ -47,7 +48,6 @@ _LABEL_WORDS = {
 }
 _ITEM = re.compile(r"^\s*(\d+)[.)]\s")
 _LIST_START = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s")
-_APOSTROPHES = set("'’‘ʼ")
 _CLOSING = set(".,;:!?\"”’')]»…")
 _OPENING = set("\"“‘'([«")
 HEADING_MAX = 80
@@ -272,33 +272,6 @@ def _containing(paragraphs: list[Paragraph], offset: int) -> Paragraph | None:
 # -- folding ------------------------------------------------------------------------------
 
 
-def fold(text: str) -> tuple[str, list[int]]:
-    """Text reduced to lower-case unaccented words separated by single spaces, and for each
-    character of the result the offset of the original character it came from.
-
-    Apostrophes join (``government’s`` is ``governments``); every other mark separates.
-    """
-    out: list[str] = []
-    where: list[int] = []
-    for index, char in enumerate(text):
-        if char in _APOSTROPHES:
-            continue
-        for part in unicodedata.normalize("NFKD", char):
-            if unicodedata.combining(part):
-                continue
-            for folded in part.casefold():
-                if folded.isalnum():
-                    out.append(folded)
-                    where.append(index)
-                elif out and out[-1] != " ":
-                    out.append(" ")
-                    where.append(index)
-    if out and out[-1] == " ":
-        out.pop()
-        where.pop()
-    return "".join(out), where
-
-
 # -- finding ------------------------------------------------------------------------------
 
 
@@ -334,7 +307,7 @@ class Source:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.folded, self.where = fold(text)
+        self.folded, self.where = fold_with_map(text, words_only=True)
         self.paragraphs = structure(text)
         self._normalised: str | None = None
         self._words: list[tuple[int, int]] | None = None
@@ -361,7 +334,7 @@ class Source:
 
     def exact(self, words: str) -> list[tuple[int, int]]:
         """Original spans where the folded words occur, whole words only."""
-        query, _ = fold(words)
+        query, _ = fold_with_map(words, words_only=True)
         if not query:
             return []
         found = []
@@ -375,7 +348,7 @@ class Source:
 
     def fuzzy(self, words: str, limit: int) -> list[tuple[tuple[int, int], float]]:
         """The best approximate matches: original spans and a similarity from 0 to 1."""
-        query, _ = fold(words)
+        query, _ = fold_with_map(words, words_only=True)
         wanted = query.split()
         spans = self.words()
         if not wanted or not spans:

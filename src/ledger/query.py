@@ -56,7 +56,6 @@ JSON shapes (``to_dict()``)::
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -79,6 +78,7 @@ from ledger.status import (
     requirement_verdicts,
     side_of,
 )
+from ledger.textfold import fold, fold_with_map
 
 KIND_NAMES: dict[str, str] = {
     "source": "sources",
@@ -403,33 +403,6 @@ def _unpaired(ledger: Ledger) -> Iterable[Gap]:
 # --------------------------------------------------------------------------- search
 
 
-def fold(text: str) -> str:
-    """Text as search compares it: accents stripped, case folded, whitespace single."""
-    return _folded_with_map(text)[0]
-
-
-def _folded_with_map(text: str) -> tuple[str, list[int]]:
-    """The folded text, and for each of its characters the index of the original character."""
-    out: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            if out and out[-1] != " ":
-                out.append(" ")
-                origin.append(i)
-            continue
-        for part in unicodedata.normalize("NFKD", ch):
-            if unicodedata.combining(part):
-                continue
-            for folded in part.casefold():
-                out.append(folded)
-                origin.append(i)
-    while out and out[-1] == " ":
-        out.pop()
-        origin.pop()
-    return "".join(out), origin
-
-
 @dataclass(frozen=True)
 class Hit(Plain):
     """One field of one record that contains the phrase, with a snippet around it.
@@ -495,7 +468,7 @@ def search(ledger: Ledger, text: str, *, context: int = 40) -> SearchResult:
 
 def _find(value: str, needle: str, context: int) -> tuple[str, int, int] | None:
     """The snippet of ``value`` around the first match, and the match's offsets in it."""
-    folded, origin = _folded_with_map(value)
+    folded, origin = fold_with_map(value)
     at = folded.find(needle)
     if at < 0:
         return None

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 from ledger.ledger import Ledger
 from ledger.model import Claim, Source
-from ledger.query import fold
 from ledger.site.chart import evidence_chart
 from ledger.site.html import a, h, json_script, layout
 from ledger.status import (
@@ -36,6 +35,7 @@ from ledger.status import (
     requirement_status,
     side_of,
 )
+from ledger.textfold import fold
 from ledger.xref import XrefIndex
 
 DOT = " \u00b7 "
