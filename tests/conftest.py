@@ -24,6 +24,30 @@ from ledger.load import LoadResult, load
 from ledger.root import Layout, open_layout
 
 SAMPLE = Path(__file__).parent / "sample"
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.org",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.org",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+"""A git identity and no user configuration, for scratch repositories the tests build."""
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in a scratch repository; its stdout (a failure fails the test)."""
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
 """The committed sample ledger; never written to by tests."""
 
 

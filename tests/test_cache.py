@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 import ledger.cache as cache_module
 import ledger.load as load_module
-from conftest import Sample, layout_for
+from conftest import Sample, git, layout_for
 from ledger.cache import CACHE_DIR, CACHE_FILE
 from ledger.load import load, validate
 
@@ -92,21 +91,18 @@ def test_an_archive_edit_invalidates_the_cached_answer(sample_copy: Sample) -> N
 def test_a_branch_switch_is_seen(sample_copy: Sample) -> None:
     root = sample_copy.root
 
-    def git(*args: str) -> None:
-        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
-
-    git("init", "-q", "-b", "main")
-    git("-c", "user.name=t", "-c", "user.email=t@x", "add", "-A")
-    git("-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qm", "sample")
-    git("checkout", "-q", "-b", "broken")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "sample")
+    git(root, "checkout", "-q", "-b", "broken")
     sample_copy.edit(CLAIM, "kind: assessment", "kind: rumoured")
-    git("-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qam", "break")
+    git(root, "commit", "-qam", "break")
     age(root)
     assert codes(sample_copy) == [(f"data/{CLAIM}", "invalid-value")]
-    git("checkout", "-q", "main")
+    git(root, "checkout", "-q", "main")
     age(root)  # even with the checked-out files made old, their identity differs
     assert codes(sample_copy) == []
-    git("checkout", "-q", "broken")
+    git(root, "checkout", "-q", "broken")
     age(root)
     assert codes(sample_copy) == [(f"data/{CLAIM}", "invalid-value")]
 

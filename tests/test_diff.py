@@ -7,33 +7,15 @@ a new repository, and makes the changes it reads back.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, Sample, run
+from conftest import SAMPLE, Sample, git, run
 
 CLAIM = "claims/cso-torture-complaints.yaml"
 CLAIM_ID = "cso-torture-complaints"
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    done = subprocess.run(
-        ["git", "-C", str(repo), *args], env=env, capture_output=True, text=True, check=True
-    )
-    return done.stdout
 
 
 def commit(repo: Path, message: str) -> None:

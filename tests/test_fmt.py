@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import stat
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SAMPLE, Sample, run
+from conftest import SAMPLE, Sample, git, run
 from ledger.atomic import write_atomic
 from ledger.fmt import canonical
 
@@ -298,22 +297,6 @@ def test_write_atomic_replaces_the_file_whole_and_keeps_its_mode(tmp_path: Path)
 
 
 # -- in a git repository --------------------------------------------------------------------
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    done = subprocess.run(
-        ["git", "-C", str(repo), *args], env=env, capture_output=True, text=True, check=True
-    )
-    return done.stdout
 
 
 def test_the_repository_data_is_in_canonical_form() -> None:

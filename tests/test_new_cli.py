@@ -10,7 +10,6 @@ no prompt when stdin is not a terminal (the runner's stdin is not one).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from conftest import SAMPLE, Sample, run, run_process
+from conftest import SAMPLE, Sample, git, run, run_process
 
 RULING_HTML = """\
 <!doctype html>
@@ -45,22 +44,6 @@ They say that nobody has explained what happened at Tlatlaya.
 """
 
 SOURCE_FLAGS = ["--published", "2016-05", "--language", "en", "--no-input"]
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    done = subprocess.run(
-        ["git", "-C", str(repo), *args], env=env, capture_output=True, text=True, check=True
-    )
-    return done.stdout
 
 
 def ledger(root: Path, *args: str) -> Result:

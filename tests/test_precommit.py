@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import SAMPLE, Sample, run
+from conftest import GIT_ENV, SAMPLE, Sample, run
 
 pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install -e '.[test]')")
 
@@ -62,12 +62,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         **{k: v for k, v in os.environ.items() if k not in {"LEDGER_ROOT", "NO_COLOR"}},
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
         "PRE_COMMIT_COLOR": "never",
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
+        **GIT_ENV,
     }
 
 

@@ -4,10 +4,8 @@ formatting never makes a review stale, and `ledger diff` marks changed claims le
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import stat
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pytest
 import yaml
 
 from builders import make_claim
-from conftest import SAMPLE, Sample, run
+from conftest import SAMPLE, Sample, git, run
 from ledger.review import fingerprint, is_fresh
 
 CLAIM = "claims/cso-torture-complaints.yaml"
@@ -188,19 +186,6 @@ def test_the_fingerprint_ignores_reviews_and_freshness_follows_the_latest() -> N
 
 
 # -- in `ledger diff` ---------------------------------------------------------------------
-
-
-def git(repo: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    subprocess.run(["git", "-C", str(repo), *args], env=env, capture_output=True, check=True)
 
 
 @pytest.fixture
