@@ -164,27 +164,17 @@ class Cache:
     # -- whole results ------------------------------------------------------------------
 
     def result(self, name: str, fingerprint: str) -> Any | None:
-        """A stored result, if it was computed from exactly these files."""
-        if self.db is None:
+        """A stored JSON result, if it was computed from exactly these files."""
+        text = self.raw(name, fingerprint)
+        if text is None:
             return None
         try:
-            row = self.db.execute(
-                "SELECT fingerprint, value FROM results WHERE name = ?", (name,)
-            ).fetchone()
-            if row is None or row[0] != fingerprint:
-                return None
-            return json.loads(row[1])
-        except (sqlite3.Error, ValueError, TypeError):
+            return json.loads(text)
+        except ValueError:
             return None
 
     def store_result(self, name: str, fingerprint: str, value: Any, newest_mtime: int) -> None:
-        if self.db is None or newest_mtime + RACY_NS >= time.time_ns():
-            return
-        with contextlib.suppress(sqlite3.Error):
-            self.db.execute(
-                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                (name, fingerprint, time.time_ns(), json.dumps(value, separators=(",", ":"))),
-            )
+        self.store_raw({name: json.dumps(value, separators=(",", ":"))}, fingerprint, newest_mtime)
 
     def raw(self, name: str, fingerprint: str) -> str | None:
         """Stored text, if it was computed from exactly these files."""
