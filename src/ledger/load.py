@@ -97,9 +97,9 @@ def load(
     else:
         result.diagnostics.extend(scan.diagnostics)
     result.files = len(scan.records)
-    result.unloaded.update(f"*{kind}" for kind in scan.unlisted)
-    from ledger.checks import too_many_records
+    from ledger.checks import every_record_of, too_many_records
 
+    result.unloaded.update(every_record_of(kind) for kind in scan.unlisted)
     too_many = too_many_records(len(scan.records), layout)
     if too_many is not None:  # read nothing: memory stays bounded
         result.diagnostics.append(too_many)
