@@ -12,7 +12,8 @@ import ledger.cache as cache_module
 import ledger.load as load_module
 from conftest import Sample, git, layout_for
 from ledger.cache import CACHE_DIR, CACHE_FILE
-from ledger.load import load, validate
+from ledger.load import load
+from ledger.validation import validate
 
 CLAIM = "claims/cso-tlatlaya-no-arrest-warrants.yaml"
 PAST = time.time() - 3600
@@ -115,7 +116,7 @@ def test_a_version_change_drops_the_cache(
     counted.clear()
     load(layout_for(sample_copy.root))
     assert counted == []
-    monkeypatch.setattr(cache_module, "schema_version", lambda: "a-newer-version")
+    monkeypatch.setattr(cache_module, "schema_version", lambda extra=(): "a-newer-version")
     load(layout_for(sample_copy.root))
     assert len(counted) == sample_copy.load().files
 

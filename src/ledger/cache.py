@@ -23,7 +23,10 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ledger.root import Layout
 
 CACHE_DIR = ".ledger-cache"
 CACHE_FILE = "cache.sqlite3"
@@ -44,14 +47,15 @@ _READER_MODULES = (
 )  # fmt: skip
 
 
-def schema_version() -> str:
+def schema_version(extra: tuple[str, ...] = ()) -> str:
     """The tool's version and a digest of the code that reads records (the schema above all):
-    a change to either drops the cache, so an edited model never meets old entries."""
+    a change to either drops the cache, so an edited model never meets old entries. ``extra``
+    names further modules a stored result depends on (the status rule, say)."""
     from ledger import __version__
 
     package = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode())
-    for name in _READER_MODULES:
+    for name in (*_READER_MODULES, *extra):
         with contextlib.suppress(OSError):
             digest.update((package / f"{name}.py").read_bytes())
     return f"{__version__}:{digest.hexdigest()[:16]}"
@@ -173,8 +177,11 @@ class Cache:
         except ValueError:
             return None
 
-    def store_result(self, name: str, fingerprint: str, value: Any, newest_mtime: int) -> None:
-        self.store_raw({name: json.dumps(value, separators=(",", ":"))}, fingerprint, newest_mtime)
+    def store_result(
+        self, name: str, fingerprint: str, value: Any, newest_mtime: int, family: str = ""
+    ) -> None:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        self.store_raw({name: text}, fingerprint, newest_mtime, family)
 
     def raw(self, name: str, fingerprint: str) -> str | None:
         """Stored text, if it was computed from exactly these files."""
@@ -188,20 +195,38 @@ class Cache:
             return None
         return row[1] if row is not None and row[0] == fingerprint else None
 
-    def store_raw(self, items: dict[str, str], fingerprint: str, newest_mtime: int) -> None:
-        """Store several texts at once, all under one fingerprint, or none of them."""
+    def store_raw(
+        self, items: dict[str, str], fingerprint: str, newest_mtime: int, family: str = ""
+    ) -> None:
+        """Store several texts at once, all under one fingerprint, or none of them. With
+        ``family``, a name prefix, the family's results for other fingerprints are dropped:
+        they answer for a ledger that no longer exists."""
         if self.db is None or newest_mtime + RACY_NS >= time.time_ns():
             return
         now = time.time_ns()
         try:
             with self.db:
                 self.db.execute("BEGIN")
+                if family:
+                    self.db.execute(
+                        "DELETE FROM results WHERE substr(name, 1, ?) = ? AND fingerprint != ?",
+                        (len(family), family, fingerprint),
+                    )
                 self.db.executemany(
                     "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
                     [(name, fingerprint, now, text) for name, text in items.items()],
                 )
         except (sqlite3.Error, UnicodeError):
             pass  # a file name that is not UTF-8: that result is not kept
+
+
+def open_cache(layout: Layout) -> Cache | None:
+    """The ledger's cache, open; None when it cannot or must not be used (a ledger read
+    from a git revision, LEDGER_NO_CACHE set, a folder that cannot be written)."""
+    if not layout.cacheable:
+        return None
+    cache = Cache(layout.root / CACHE_DIR)
+    return cache if cache.open() else None
 
 
 def fingerprint(identities: Iterable[tuple[str, Identity]], extra: str = "") -> str:

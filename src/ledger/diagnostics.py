@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -110,6 +111,22 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Diagnostic:
+        """The inverse of :meth:`to_dict` (the severity follows from the code); ValueError
+        for a code this version does not know."""
+        if data["code"] not in CODES:
+            raise ValueError(f"unknown diagnostic code {data['code']!r}")
+        return cls(
+            code=data["code"],
+            path=data["path"],
+            message=data["message"],
+            hint=data["hint"],
+            line=data["line"],
+            column=data["column"],
+            field=data["field"],
+        )
 
 
 def make(code: str, path: str, message: str, hint: str = "", **where: object) -> Diagnostic:

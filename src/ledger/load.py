@@ -12,25 +12,34 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from ledger.cache import open_cache
 from ledger.diagnostics import Diagnostic, make, ordered
 from ledger.ledger import Ledger
 from ledger.model import RECORD_TYPES
-from ledger.record_reader import (
-    RECORD_SUFFIX,
-    FileOutcome,
-    read_one,
-    read_plain,
-    read_record_text,
-)
+from ledger.record_reader import FileOutcome, read_one, read_plain, read_record_text
 from ledger.root import Layout
+from ledger.scan import (
+    RECORD_SUFFIX,
+    RecordFile,
+    Scan,
+    discover,
+    ledger_key,
+    scan_data,
+    unreadable_data,
+)
 from ledger.yamlread import Parsed, parse
 
-__all__ = ["RECORD_SUFFIX", "LoadResult", "RecordFile", "load", "read_record_text", "validate"]
+__all__ = [
+    "RECORD_SUFFIX", "LoadResult", "RecordFile", "Scan", "discover", "load", "read_record_text",
+    "scan_data",
+]  # fmt: skip
 
 PARALLEL_MIN = 2000
 """Fewer files than this are read in this process: starting workers would cost more."""
+
+SNAPSHOT_CODE = ("load", "scan")
+"""Modules beyond the record readers that shape a stored snapshot."""
 
 Progress = Callable[[int, int], None]
 """Called as (files done, files in all) while files are read."""
@@ -48,32 +57,6 @@ class LoadResult:
     unloaded: set[str] = field(default_factory=set)
     """Ids (and file names) of record files that exist but could not be loaded: references to
     them are not reported again as unresolved, since the file's own problem already is."""
-
-
-@dataclass(frozen=True)
-class RecordFile:
-    kind: str
-    where: str
-    """The file's path as a string (a Path per file costs more than reading its stat)."""
-    rel: str
-    identity: tuple[int, int, int, int] = (0, 0, 0, 0)
-
-    @property
-    def path(self) -> Path:
-        return Path(self.where)
-
-
-@dataclass
-class Scan:
-    """The record files, and the identity of every file under data/ (archives included)."""
-
-    records: list[RecordFile]
-    identities: list[tuple[str, tuple[int, int, int, int]]]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    """What the walk itself found (links, misplaced files), when the scan is handed on."""
-    unlisted: set[str] = field(default_factory=set)
-    """Record kinds with a folder that could not be listed: their ids are unknown, so a
-    reference to one is not reported as unresolved."""
 
 
 def load(
@@ -104,8 +87,8 @@ def load(
     if too_many is not None:  # read nothing: memory stays bounded
         result.diagnostics.append(too_many)
         return result
-    cache = _open_cache(layout) if use_cache else None
-    key = _key(layout, scan) if cache is not None else ""
+    cache = open_cache(layout) if use_cache else None
+    key = ledger_key(layout, scan, SNAPSHOT_CODE) if cache is not None else ""
     # The garbage collector is paused while records are built: it would otherwise walk the
     # growing heap again and again (the design notes measure about four times the cost).
     enabled = gc.isenabled()
@@ -131,61 +114,6 @@ def load(
     return result
 
 
-@dataclass
-class Validation:
-    """What `ledger validate` reports: every diagnostic, and how many record files."""
-
-    diagnostics: list[Diagnostic]
-    files: int
-    fatal: str | None = None
-    cached: bool = False
-
-
-def validate(
-    layout: Layout, *, use_cache: bool = True, progress: Progress | None = None
-) -> Validation:
-    """Every problem in the ledger. When no file under data/ changed since the last run
-    (by the cache's identity test), the last run's answer is given without reading a file."""
-    from ledger.record_reader import diagnostic_from_dict
-
-    early: list[Diagnostic] = []
-    probe = LoadResult(Ledger())
-    if _unreadable(layout, probe):
-        return Validation([], 0, probe.fatal)
-    scan = scan_data(layout, early)
-    key = _key(layout, scan)
-    cache = _open_cache(layout) if use_cache else None
-    if cache is not None:
-        stored = cache.result("validate", key)
-        if isinstance(stored, dict) and isinstance(stored.get("diagnostics"), list):
-            cache.close()
-            found = [diagnostic_from_dict(d) for d in stored["diagnostics"]]
-            return Validation(found, int(stored.get("files", 0)), cached=True)
-        cache.close()
-    scan.diagnostics = early
-    result = load(layout, use_cache=use_cache, progress=progress, scan=scan)
-    if result.fatal:
-        return Validation([], 0, result.fatal)
-    if cache is not None and cache.open():
-        newest = max((ident[1] for _rel, ident in scan.identities), default=0)
-        value = {"files": result.files, "diagnostics": [d.to_dict() for d in result.diagnostics]}
-        cache.store_result("validate", key, value, newest)
-        cache.close()
-    return Validation(result.diagnostics, result.files)
-
-
-def _key(layout: Layout, scan: Scan) -> str:
-    """What a whole-ledger result depends on: every file's identity, the marker file, and
-    the version of the code that reads records."""
-    from ledger.cache import fingerprint, schema_version
-
-    try:
-        marker = (layout.root / "ledger.toml").read_bytes()
-    except OSError:
-        marker = b""
-    return fingerprint(scan.identities, f"{schema_version()}\0{marker!r}")
-
-
 def _from_snapshot(cache: object, key: str, result: LoadResult) -> bool:
     """Fill ``result`` from the whole-ledger snapshot stored for exactly these files.
 
@@ -195,8 +123,6 @@ def _from_snapshot(cache: object, key: str, result: LoadResult) -> bool:
     import json
 
     from pydantic import TypeAdapter, ValidationError
-
-    from ledger.record_reader import diagnostic_from_dict
 
     meta_text = cache.raw("snapshot:meta", key)  # type: ignore[attr-defined]
     if meta_text is None:
@@ -213,7 +139,7 @@ def _from_snapshot(cache: object, key: str, result: LoadResult) -> bool:
         for kind, records in tables.items():
             for record in records:
                 result.ledger.add(kind, record, paths[record.id])
-        result.diagnostics.extend(diagnostic_from_dict(d) for d in meta["diagnostics"])
+        result.diagnostics.extend(Diagnostic.from_dict(d) for d in meta["diagnostics"])
         result.unloaded.update(meta["unloaded"])
     except (ValidationError, ValueError, KeyError, TypeError):
         result.ledger = Ledger()
@@ -250,24 +176,8 @@ def _store_snapshot(cache: object, key: str, scan: Scan, result: LoadResult) -> 
 
 
 def _unreadable(layout: Layout, result: LoadResult) -> bool:
-    if not layout.data.is_dir():
-        result.fatal = f"the data folder {layout.data} does not exist"
-        return True
-    try:
-        os.listdir(layout.data)
-    except OSError as exc:
-        result.fatal = f"cannot read the data folder {layout.data}: {exc.strerror}"
-        return True
-    return False
-
-
-def _open_cache(layout: Layout):  # type: ignore[no-untyped-def]
-    from ledger.cache import CACHE_DIR, Cache
-
-    if not layout.cacheable:
-        return None
-    cache = Cache(layout.root / CACHE_DIR)
-    return cache if cache.open() else None
+    result.fatal = unreadable_data(layout)
+    return result.fatal is not None
 
 
 def _outcomes(
@@ -384,136 +294,6 @@ def _add(record: object, outcome: FileOutcome, result: LoadResult, owners: dict[
         return
     owners[record_id] = outcome.rel
     result.ledger.add(outcome.kind, record, outcome.rel)  # type: ignore[arg-type]
-
-
-def scan_data(layout: Layout, diagnostics: list[Diagnostic]) -> Scan:
-    """One walk of the data folder: the record files in sorted order, and the identity of
-    every file (archives too). Symlinks and special files are reported, not read."""
-    scan = Scan([], [])
-    for kind in RECORD_TYPES:
-        folder = layout.data / kind
-        if folder.is_symlink():
-            diagnostics.append(
-                make(
-                    "not-a-regular-file",
-                    layout.relative(folder),
-                    "the record folder is a symbolic link",
-                    "record folders are not followed through links",
-                )
-            )
-            continue
-        if folder.is_dir():
-            _walk(folder, kind, layout, scan, diagnostics)
-    _stray_files(layout, diagnostics, scan)
-    scan.records.sort(key=lambda f: f.rel)
-    return scan
-
-
-def discover(layout: Layout, diagnostics: list[Diagnostic]) -> list[RecordFile]:
-    """Every record file, in sorted order."""
-    return scan_data(layout, diagnostics).records
-
-
-def _walk(
-    folder: Path, kind: str, layout: Layout, scan: Scan, diagnostics: list[Diagnostic]
-) -> None:
-    """Record files below ``folder``, with plain strings on the hot path: a Path per file
-    costs more than the stat itself."""
-    prefix = layout.relative(folder) + "/"
-    pending = [(str(folder), prefix)]
-    while pending:
-        current, rel_prefix = pending.pop()
-        try:
-            entries = sorted(os.scandir(current), key=lambda e: e.name)
-        except OSError as exc:
-            scan.unlisted.add(kind)
-            diagnostics.append(
-                make(
-                    "unreadable",
-                    rel_prefix.rstrip("/"),
-                    f"cannot list the folder: {exc.strerror}",
-                    "check the folder's permissions",
-                )
-            )
-            continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            rel = rel_prefix + name
-            if entry.is_symlink():
-                scan.identities.append((rel, _identity(entry)))
-                if name.endswith(RECORD_SUFFIX) or _is_dir_link(Path(entry.path)):
-                    diagnostics.append(
-                        make(
-                            "not-a-regular-file",
-                            rel,
-                            "a symbolic link is not read",
-                            "replace the link with the file or folder itself",
-                        )
-                    )
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((entry.path, rel + "/"))
-                continue
-            ident = _identity(entry)
-            scan.identities.append((rel, ident))
-            if name.endswith(RECORD_SUFFIX):
-                scan.records.append(RecordFile(kind, entry.path, rel, ident))
-            elif name.endswith(".yml"):
-                diagnostics.append(
-                    make(
-                        "misplaced-file",
-                        rel,
-                        "a .yml file is not read",
-                        f"rename it to {name[: -len('.yml')]}{RECORD_SUFFIX}",
-                    )
-                )
-
-
-def _identity(entry: os.DirEntry[str]) -> tuple[int, int, int, int]:
-    try:
-        info = entry.stat(follow_symlinks=False)
-    except OSError:
-        return (-1, -1, -1, -1)
-    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
-
-
-def _is_dir_link(path: Path) -> bool:
-    try:
-        return path.is_dir()
-    except OSError:
-        return True
-
-
-def _stray_files(layout: Layout, diagnostics: list[Diagnostic], scan: Scan) -> None:
-    """YAML files right in the data folder, or in a folder that is not a record folder (a
-    misspelt `claim/`), belong to no kind: say so rather than skip them. Every file seen
-    there counts in the scan's identities (an archive may live there)."""
-    folders = ", ".join(f"{k}/" for k in RECORD_TYPES)
-    for dirpath, dirnames, filenames in os.walk(layout.data):
-        here = Path(dirpath)
-        if here == layout.data:
-            dirnames[:] = [d for d in dirnames if d not in RECORD_TYPES]
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            try:
-                info = os.lstat(here / name)
-                ident = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
-            except OSError:
-                ident = (-1, -1, -1, -1)
-            scan.identities.append((layout.relative(here / name), ident))
-            if name.endswith((".yaml", ".yml")):
-                diagnostics.append(
-                    make(
-                        "misplaced-file",
-                        layout.relative(here / name),
-                        "a YAML file outside the record folders is not read",
-                        f"move it into one of {folders}",
-                    )
-                )
 
 
 def place(diagnostics: list[Diagnostic], layout: Layout) -> list[Diagnostic]:

@@ -16,10 +16,9 @@ from pydantic import BaseModel, ValidationError
 from ledger.diagnostics import Diagnostic, make
 from ledger.files import MAX_RECORD_BYTES, ReadFailure, decode, read_bytes
 from ledger.model import RECORD_TYPES
+from ledger.scan import RECORD_SUFFIX
 from ledger.schema_errors import schema_diagnostics
 from ledger.yamlread import number_diagnostics, parse
-
-RECORD_SUFFIX = ".yaml"
 
 
 @dataclass
@@ -49,21 +48,9 @@ class FileOutcome:
             rel,
             kind,
             plain["data"],
-            [diagnostic_from_dict(d) for d in plain["diagnostics"]],
+            [Diagnostic.from_dict(d) for d in plain["diagnostics"]],
             list(plain["unloaded"]),
         )
-
-
-def diagnostic_from_dict(data: dict[str, Any]) -> Diagnostic:
-    return Diagnostic(
-        code=data["code"],
-        path=data["path"],
-        message=data["message"],
-        hint=data["hint"],
-        line=data["line"],
-        column=data["column"],
-        field=data["field"],
-    )
 
 
 def read_record_text(path: str | Path, rel: str) -> str | list[Diagnostic]:

@@ -37,7 +37,7 @@ def validate(
     """
     from ledger import diagnostic_format as fmt
     from ledger.diagnostics import count
-    from ledger.load import validate as validate_ledger
+    from ledger.validation import validate as validate_ledger
 
     layout = layout_of(ctx, root)
     result = validate_ledger(layout, progress=progress_reporter())

@@ -1,0 +1,202 @@
+"""Finding the record files: one walk of the data folder, with every file's identity.
+
+Kept apart from reading and validating so that a command answered from the cache (an
+unchanged ledger) never imports the schema: the walk and the identities are all it needs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ledger.diagnostics import Diagnostic, make
+from ledger.root import Layout
+
+RECORD_KINDS = ("sources", "requirements", "cases", "claims")
+"""The record folders under data/, one per kind (the schema's RECORD_TYPES, in this order)."""
+
+RECORD_SUFFIX = ".yaml"
+
+Identity = tuple[int, int, int, int]
+"""(size, mtime_ns, inode, ctime_ns) of a file, from lstat: git's own test for a change."""
+
+
+@dataclass(frozen=True)
+class RecordFile:
+    kind: str
+    where: str
+    """The file's path as a string (a Path per file costs more than reading its stat)."""
+    rel: str
+    identity: Identity = (0, 0, 0, 0)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.where)
+
+
+@dataclass
+class Scan:
+    """The record files, and the identity of every file under data/ (archives included)."""
+
+    records: list[RecordFile]
+    identities: list[tuple[str, Identity]]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    """What the walk itself found (links, misplaced files), when the scan is handed on."""
+    unlisted: set[str] = field(default_factory=set)
+    """Record kinds with a folder that could not be listed: their ids are unknown, so a
+    reference to one is not reported as unresolved."""
+
+
+def unreadable_data(layout: Layout) -> str | None:
+    """Why the data folder itself cannot be read, or None when it can."""
+    if not layout.data.is_dir():
+        return f"the data folder {layout.data} does not exist"
+    try:
+        os.listdir(layout.data)
+    except OSError as exc:
+        return f"cannot read the data folder {layout.data}: {exc.strerror}"
+    return None
+
+
+def scan_data(layout: Layout, diagnostics: list[Diagnostic]) -> Scan:
+    """One walk of the data folder: the record files in sorted order, and the identity of
+    every file (archives too). Symlinks and special files are reported, not read."""
+    scan = Scan([], [])
+    for kind in RECORD_KINDS:
+        folder = layout.data / kind
+        if folder.is_symlink():
+            diagnostics.append(
+                make(
+                    "not-a-regular-file",
+                    layout.relative(folder),
+                    "the record folder is a symbolic link",
+                    "record folders are not followed through links",
+                )
+            )
+            continue
+        if folder.is_dir():
+            _walk(folder, kind, layout, scan, diagnostics)
+    _stray_files(layout, diagnostics, scan)
+    scan.records.sort(key=lambda f: f.rel)
+    return scan
+
+
+def discover(layout: Layout, diagnostics: list[Diagnostic]) -> list[RecordFile]:
+    """Every record file, in sorted order."""
+    return scan_data(layout, diagnostics).records
+
+
+def _walk(
+    folder: Path, kind: str, layout: Layout, scan: Scan, diagnostics: list[Diagnostic]
+) -> None:
+    """Record files below ``folder``, with plain strings on the hot path: a Path per file
+    costs more than the stat itself."""
+    prefix = layout.relative(folder) + "/"
+    pending = [(str(folder), prefix)]
+    while pending:
+        current, rel_prefix = pending.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as exc:
+            scan.unlisted.add(kind)
+            diagnostics.append(
+                make(
+                    "unreadable",
+                    rel_prefix.rstrip("/"),
+                    f"cannot list the folder: {exc.strerror}",
+                    "check the folder's permissions",
+                )
+            )
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = rel_prefix + name
+            if entry.is_symlink():
+                scan.identities.append((rel, _identity(entry)))
+                if name.endswith(RECORD_SUFFIX) or _is_dir_link(Path(entry.path)):
+                    diagnostics.append(
+                        make(
+                            "not-a-regular-file",
+                            rel,
+                            "a symbolic link is not read",
+                            "replace the link with the file or folder itself",
+                        )
+                    )
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, rel + "/"))
+                continue
+            ident = _identity(entry)
+            scan.identities.append((rel, ident))
+            if name.endswith(RECORD_SUFFIX):
+                scan.records.append(RecordFile(kind, entry.path, rel, ident))
+            elif name.endswith(".yml"):
+                diagnostics.append(
+                    make(
+                        "misplaced-file",
+                        rel,
+                        "a .yml file is not read",
+                        f"rename it to {name[: -len('.yml')]}{RECORD_SUFFIX}",
+                    )
+                )
+
+
+def _identity(entry: os.DirEntry[str]) -> Identity:
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError:
+        return (-1, -1, -1, -1)
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+
+
+def _is_dir_link(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return True
+
+
+def _stray_files(layout: Layout, diagnostics: list[Diagnostic], scan: Scan) -> None:
+    """YAML files right in the data folder, or in a folder that is not a record folder (a
+    misspelt `claim/`), belong to no kind: say so rather than skip them. Every file seen
+    there counts in the scan's identities (an archive may live there)."""
+    folders = ", ".join(f"{k}/" for k in RECORD_KINDS)
+    for dirpath, dirnames, filenames in os.walk(layout.data):
+        here = Path(dirpath)
+        if here == layout.data:
+            dirnames[:] = [d for d in dirnames if d not in RECORD_KINDS]
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            try:
+                info = os.lstat(here / name)
+                ident = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+            except OSError:
+                ident = (-1, -1, -1, -1)
+            scan.identities.append((layout.relative(here / name), ident))
+            if name.endswith((".yaml", ".yml")):
+                diagnostics.append(
+                    make(
+                        "misplaced-file",
+                        layout.relative(here / name),
+                        "a YAML file outside the record folders is not read",
+                        f"move it into one of {folders}",
+                    )
+                )
+
+
+def ledger_key(layout: Layout, scan: Scan, code: tuple[str, ...] = ()) -> str:
+    """What a whole-ledger result depends on: every file's identity, the marker file, and
+    the version of the code that reads records (and of ``code``, the modules that computed
+    the result, named as modules of this package)."""
+    from ledger.cache import fingerprint, schema_version
+
+    try:
+        marker = (layout.root / "ledger.toml").read_bytes()
+    except OSError:
+        marker = b""
+    return fingerprint(scan.identities, f"{schema_version(code)}\0{marker!r}")

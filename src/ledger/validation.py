@@ -1,0 +1,57 @@
+"""`ledger validate` as a library call: every problem in the ledger, remembered while the
+ledger is unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ledger.answers import Answers
+from ledger.diagnostics import Diagnostic
+from ledger.root import Layout
+from ledger.scan import scan_data, unreadable_data
+
+VALIDATE_CODE = ("load", "checks", "scan", "validation")
+"""Modules beyond the record readers whose change changes the answer."""
+
+
+@dataclass
+class Validation:
+    """What `ledger validate` reports: every diagnostic, and how many record files."""
+
+    diagnostics: list[Diagnostic]
+    files: int
+    fatal: str | None = None
+    cached: bool = False
+
+
+def validate(
+    layout: Layout,
+    *,
+    use_cache: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> Validation:
+    """Every problem in the ledger. When no file under data/ changed since the last run
+    (by the cache's identity test), the last run's answer is given without reading a file."""
+    fatal = unreadable_data(layout)
+    if fatal is not None:
+        return Validation([], 0, fatal)
+    early: list[Diagnostic] = []
+    scan = scan_data(layout, early)
+    answers = Answers(layout, scan, VALIDATE_CODE, enabled=use_cache)
+    stored = answers.recall("validate")
+    if isinstance(stored, dict) and isinstance(stored.get("diagnostics"), list):
+        try:
+            found = [Diagnostic.from_dict(d) for d in stored["diagnostics"]]
+            return Validation(found, int(stored.get("files", 0)), cached=True)
+        except (KeyError, TypeError, ValueError):
+            pass  # a malformed answer: work it out again
+    from ledger.load import load
+
+    scan.diagnostics = early
+    result = load(layout, use_cache=use_cache, progress=progress, scan=scan)
+    if result.fatal:
+        return Validation([], 0, result.fatal)
+    value = {"files": result.files, "diagnostics": [d.to_dict() for d in result.diagnostics]}
+    answers.remember("validate", value)
+    return Validation(result.diagnostics, result.files)
