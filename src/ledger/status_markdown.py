@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ledger.safe_text import visible
-from ledger.status import (
+from ledger.status_report import (
     CaseStatus,
     ClaimRef,
     Contradiction,

@@ -39,7 +39,7 @@ from enum import StrEnum
 from typing import Any
 
 from ledger.ledger import Ledger
-from ledger.status import Plain
+from ledger.status_report import Plain
 
 KINDS: tuple[str, ...] = ("sources", "requirements", "cases", "claims")
 """Record kinds by folder name, in schema order."""

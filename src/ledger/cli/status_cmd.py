@@ -13,16 +13,16 @@ from ledger.cli.app import (
     RootOption,
     app,
     complete_id,
+    fail,
     layout_at,
-    load_or_exit,
-    resolve_or_exit,
+    progress_reporter,
     write_json,
 )
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ledger.status import (
+    from ledger.status_report import (
         CaseStatus,
         ClaimRef,
         Contradiction,
@@ -84,40 +84,34 @@ def status(
 ) -> None:
     """The status of a requirement or case: the rule line that decided it, the claims on each
     side with source, place and quoted words, contradictions side by side, key figures, gaps."""
-    from ledger import status as rule
+    from ledger.status_lookup import StatusFailure, status_report
+    from ledger.status_report import CaseStatus, RequirementStatus
 
-    ledger = load_or_exit(layout_at(ctx, rev, root), check=False).ledger
-    if record_id is None:
-        report: object = rule.overview(ledger)
-    else:
-        found = resolve_or_exit(ledger, record_id, ("requirements", "cases"))
-        report = (
-            rule.requirement_status(ledger, found)
-            if found in ledger.requirements
-            else rule.case_status(ledger, found)
-        )
+    report = status_report(layout_at(ctx, rev, root), record_id, progress=progress_reporter())
+    if isinstance(report, StatusFailure):
+        fail(report.message)
     if output is StatusFormat.json:
-        write_json("status", report.to_dict())  # type: ignore[attr-defined]
+        write_json("status", report.to_dict())
         return
     if output is StatusFormat.markdown:
         from ledger.status_markdown import case_markdown, overview_markdown, requirement_markdown
 
-        if isinstance(report, rule.RequirementStatus):
+        if isinstance(report, RequirementStatus):
             sys.stdout.write(requirement_markdown(report))
-        elif isinstance(report, rule.CaseStatus):
+        elif isinstance(report, CaseStatus):
             sys.stdout.write(case_markdown(report))
         else:
-            sys.stdout.write(overview_markdown(report))  # type: ignore[arg-type]
+            sys.stdout.write(overview_markdown(report))
         return
     from ledger.cli.render import console
 
     out = console()
-    if isinstance(report, rule.RequirementStatus):
+    if isinstance(report, RequirementStatus):
         show_requirement(out, report, explain, None if show_all else PER_SIDE)
-    elif isinstance(report, rule.CaseStatus):
+    elif isinstance(report, CaseStatus):
         show_case(out, report, explain, None if show_all else PER_SIDE)
     else:
-        show_overview(out, report)  # type: ignore[arg-type]
+        show_overview(out, report)
 
 
 # -- human rendering ----------------------------------------------------------------------

@@ -1,0 +1,321 @@
+"""The status report's data: plain frozen dataclasses, to JSON and back.
+
+Kept apart from the rule (status.py) so that a report remembered in the cache can be read
+back and rendered without importing the schema or the ledger. ``to_dict()`` gives the JSON
+that ``--format json`` prints; :func:`from_plain` rebuilds a report from it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from typing import Any, TypeVar
+
+from ledger.vocabulary import ClaimKind, Force, GapKind, Perspective, Qualifier, Stance
+
+RULE = "ledger-status"
+RULE_VERSION = "1"
+
+
+def to_plain(value: Any) -> Any:
+    """JSON-ready data: dataclasses become dicts (minus fields marked ``plain=False``)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: to_plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.metadata.get("plain", True)
+        }
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    return value
+
+
+class Plain:
+    """Mixin for result dataclasses: ``to_dict()`` gives the JSON shape documented above."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_plain(self)  # type: ignore[no-any-return]
+
+
+# --------------------------------------------------------------------------- enums and sides
+
+
+class Status(StrEnum):
+    no_evidence = "no-evidence"
+    not_met = "not-met"
+    contested = "contested"
+    met = "met"
+    claimed_by_obligor = "claimed-by-obligor"
+
+
+class Side(StrEnum):
+    obligor = "obligor"
+    independent = "independent"
+
+
+def describe_side(side: Side) -> str:
+    """A side in words, for messages."""
+    return "the obligor's own sources" if side is Side.obligor else "independent sources"
+
+
+@dataclass(frozen=True)
+class Tally(Plain):
+    """Counted evidence units per side and stance (a group of repeats is one unit)."""
+
+    independent_supports: int = 0
+    independent_undermines: int = 0
+    obligor_supports: int = 0
+    obligor_undermines: int = 0
+    context: int = 0
+    merged_repeats: int = 0
+
+    @property
+    def counted(self) -> int:
+        return (
+            self.independent_supports
+            + self.independent_undermines
+            + self.obligor_supports
+            + self.obligor_undermines
+        )
+
+    @property
+    def independent(self) -> int:
+        return self.independent_supports + self.independent_undermines
+
+
+@dataclass(frozen=True)
+class TraceStep(Plain):
+    """One rule line as tested: its condition, whether it matched, and the counts it saw."""
+
+    line: str
+    when: str
+    status: Status
+    matched: bool
+    why: str
+
+
+@dataclass(frozen=True)
+class ClaimRef(Plain):
+    """A claim as reports show it: who says it, where, in which words."""
+
+    id: str
+    source: str
+    source_title: str | None
+    perspective: Perspective | None
+    side: Side | None
+    kind: ClaimKind
+    locator: str
+    quote: str
+    statement: str
+    as_of: str | None
+    attributed_to: str | None
+    cases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Evidence(Plain):
+    """A claim bearing on a requirement, with its stance and how the rule counted it."""
+
+    claim: ClaimRef
+    stance: Stance
+    counted: bool
+    counted_with: str | None
+    disputed: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class Verdict(Plain):
+    """The status, the rule line that gave it, the tally, and the full trace."""
+
+    status: Status
+    line: str
+    when: str
+    tally: Tally
+    steps: tuple[TraceStep, ...]
+    disputed: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Group(Plain):
+    """The claims of one case (or one requirement, for a case) by stance, with a verdict."""
+
+    id: str | None
+    title: str | None
+    verdict: Verdict
+    supports: tuple[Evidence, ...]
+    undermines: tuple[Evidence, ...]
+    context: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Contradiction(Plain):
+    """Two claims that contradict each other, side by side (the government's on the left)."""
+
+    left: ClaimRef
+    right: ClaimRef
+    declared_by: tuple[str, ...]
+    notes: tuple[str, ...]
+    cases: tuple[str, ...]
+    requirements: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FigureView(Plain):
+    """One structured figure, with the claim and source it comes from."""
+
+    claim: str
+    source: str
+    perspective: Perspective | None
+    side: Side | None
+    value: int | float
+    unit: str
+    qualifier: Qualifier
+    note: str | None
+    as_of: str | None
+    locator: str
+    cases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Gap(Plain):
+    """One evidence gap: what kind, about which record, in words, and the records involved."""
+
+    kind: GapKind
+    subject: str
+    message: str
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleInfo(Plain):
+    name: str = RULE
+    version: str = RULE_VERSION
+
+
+@dataclass(frozen=True)
+class RequirementInfo(Plain):
+    id: str
+    title: str
+    text: str
+    force: Force
+    obligor: str
+    instrument: str
+    fiscal_year: int
+    source: str
+    locator: str
+    cases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CaseInfo(Plain):
+    id: str
+    title: str
+    kind: str
+    aliases: tuple[str, ...]
+    date: str | None
+    place: str | None
+    summary: str
+    requirements: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RequirementStatus(Plain):
+    """Everything ``ledger status REQUIREMENT`` shows."""
+
+    rule: RuleInfo
+    requirement: RequirementInfo
+    verdict: Verdict
+    cases: tuple[Group, ...]
+    contradictions: tuple[Contradiction, ...]
+    figures: tuple[FigureView, ...]
+    gaps: tuple[Gap, ...]
+
+
+@dataclass(frozen=True)
+class CaseStatus(Plain):
+    """Everything ``ledger status CASE`` shows: the case across the requirements it touches."""
+
+    rule: RuleInfo
+    case: CaseInfo
+    requirements: tuple[Group, ...]
+    unlinked: tuple[ClaimRef, ...]
+    contradictions: tuple[Contradiction, ...]
+    figures: tuple[FigureView, ...]
+    gaps: tuple[Gap, ...]
+
+
+@dataclass(frozen=True)
+class OverviewRow(Plain):
+    id: str
+    title: str
+    force: Force
+    status: Status
+    line: str
+    independent_supports: int
+    independent_undermines: int
+    obligor_supports: int
+    obligor_undermines: int
+    context: int
+    cases: int
+    contradictions: int
+
+
+@dataclass(frozen=True)
+class Overview(Plain):
+    """One row per requirement: what ``ledger status`` with no argument prints."""
+
+    rule: RuleInfo
+    rows: tuple[OverviewRow, ...]
+
+
+Report = TypeVar("Report")
+
+
+def from_plain(kind: type[Report], data: Any) -> Report:
+    """The report of type ``kind`` whose ``to_dict()`` is ``data``: the inverse of
+    :func:`to_plain`. TypeError, ValueError or KeyError when ``data`` has another shape."""
+    return _build(kind, data)  # type: ignore[no-any-return]
+
+
+def _build(hint: Any, value: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        item = typing.get_args(hint)[0]
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list, not {type(value).__name__}")
+        return tuple(_build(item, v) for v in value)
+    if origin is typing.Union or origin is types.UnionType:
+        if value is None:
+            return None
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _build(options[0], value) if len(options) == 1 else value
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object for {hint.__name__}")
+        hints = _hints(hint)
+        return hint(
+            **{
+                f.name: _build(hints[f.name], value[f.name])
+                for f in dataclasses.fields(hint)
+                if f.metadata.get("plain", True)
+            }
+        )
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint(value)
+    return value
+
+
+@functools.cache
+def _hints(kind: type) -> dict[str, Any]:
+    return typing.get_type_hints(kind)
