@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from ledger.cli.app import app
+from ledger.cli import app
 from ledger.diagnostics import Diagnostic
 from ledger.load import LoadResult, load
 from ledger.root import Layout, open_layout

@@ -1,20 +1,80 @@
-"""The command line: each command is one library call plus rendering."""
+"""The command line: each command is one library call plus rendering.
+
+Typer builds every registered command (its parameters, their types) on each run, so a run
+imports only the module of the command it was asked for; help, completion and anything
+unclear import them all. ``ledger.cli.app`` is the whole application, every command in it
+(the Typer object itself, and the helpers commands share, live in shared.py).
+"""
 
 from __future__ import annotations
 
-from ledger.cli import (  # noqa: F401  (they register commands)
-    diff_cmd,
-    fmt_cmd,
-    new_cmd,
-    publish_cmds,
-    query_cmds,
-    review_cmd,
-    schema_cmd,
-    status_cmd,
-    validate_cmd,
-)
-from ledger.cli.app import app
+import os
+import sys
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typer import Typer
+
+COMMAND_MODULES = (
+    "diff_cmd", "fmt_cmd", "new_cmd", "publish_cmds", "query_cmds", "review_cmd", "schema_cmd",
+    "status_cmd", "validate_cmd",
+)  # fmt: skip
+"""Every module that registers commands, in the order help lists them."""
+
+COMMANDS = {
+    "diff": "diff_cmd", "log": "diff_cmd", "fmt": "fmt_cmd", "new": "new_cmd",
+    "locate": "new_cmd", "link": "new_cmd", "export": "publish_cmds", "query": "publish_cmds",
+    "site": "publish_cmds", "show": "query_cmds", "xref": "query_cmds", "list": "query_cmds",
+    "conflicts": "query_cmds", "gaps": "query_cmds", "search": "query_cmds",
+    "timeline": "query_cmds", "figures": "query_cmds", "review": "review_cmd",
+    "schema": "schema_cmd", "status": "status_cmd", "validate": "validate_cmd",
+}  # fmt: skip
+"""Which module registers each command (a test keeps this true)."""
+
+_GLOBAL_WITH_VALUE = ("--root",)
+"""Options before the command name that take a value."""
+
+
+def full_app() -> Typer:
+    """The application with every command registered."""
+    for module in COMMAND_MODULES:
+        import_module(f"ledger.cli.{module}")
+    from ledger.cli.shared import app
+
+    return app
+
+
+def command_named(args: list[str]) -> str | None:
+    """The command a command line asks for, when that is plain: None for help, an unknown
+    name, or an option this reading does not know."""
+    rest = iter(args)
+    for arg in rest:
+        if arg in _GLOBAL_WITH_VALUE:
+            next(rest, None)
+        elif arg.startswith(tuple(f"{o}=" for o in _GLOBAL_WITH_VALUE)):
+            continue
+        elif arg.startswith("-"):
+            return None
+        else:
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def main() -> None:
+    name = command_named(sys.argv[1:])
+    completing = any(k.startswith("_LEDGER_COMPLETE") for k in os.environ)
+    if name is None or completing:
+        full_app()()
+        return
+    import_module(f"ledger.cli.{COMMANDS[name]}")
+    from ledger.cli.shared import app
+
     app()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        globals()["app"] = whole = full_app()
+        return whole
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.cli.app import app, complete_id, fail, layout_of, load_or_exit, resolve_or_exit
+from ledger.cli.shared import app, complete_id, fail, layout_of, load_or_exit, resolve_or_exit
 
 if TYPE_CHECKING:
     from ledger.diff import LedgerDiff

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
-from ledger.cli.app import (
+from ledger.cli.shared import (
     EXIT_FINDINGS,
     EXIT_USAGE,
     RootOption,
@@ -1106,7 +1106,7 @@ def locate(
     [{"quote", "locator", "score", "exact", "context"}]}.
     """
     from ledger.authoring import read_archive
-    from ledger.cli.app import load_or_exit, resolve_or_exit
+    from ledger.cli.shared import load_or_exit, resolve_or_exit
     from ledger.locate import locate as find
 
     layout = layout_of(ctx, root)
@@ -1198,7 +1198,7 @@ def link(
     contradicts and corroborates, its mirror image) is left as it is.
     """
     from ledger.authoring import Refused, Unchanged, add_relation
-    from ledger.cli.app import resolve_or_exit
+    from ledger.cli.shared import resolve_or_exit
 
     ws = _workspace(ctx, root)
     first = resolve_or_exit(ws.ledger, claim, ("claims",))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ledger.cli.app import (
+from ledger.cli.shared import (
     RevOption,
     RootOption,
     app,

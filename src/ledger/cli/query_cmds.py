@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ledger.cli.app import (
+from ledger.cli.shared import (
     RevOption,
     RootOption,
     app,
@@ -137,7 +137,7 @@ def show(
     "inbound": [Link]}, where Link = {"from_id", "from_kind", "to_id", "to_kind", "role",
     "detail"}.
     """
-    from ledger.cli.app import resolve_or_exit
+    from ledger.cli.shared import resolve_or_exit
     from ledger.xref import show as show_record
 
     ledger = _load(ctx, root, rev)
@@ -323,7 +323,7 @@ def list_(
     JSON.
     """
     from ledger import query
-    from ledger.cli.app import resolve_or_exit
+    from ledger.cli.shared import resolve_or_exit
 
     try:
         name = query.kind_name(kind.casefold())
@@ -462,7 +462,7 @@ def conflicts(
     "notes": [str], "cases": [id], "requirements": [id]}]}; ClaimRef as in `ledger status`.
     """
     from ledger import query
-    from ledger.cli.app import resolve_or_exit
+    from ledger.cli.shared import resolve_or_exit
 
     ledger = _load(ctx, root, rev)
     wanted = resolve_or_exit(ledger, record_id) if record_id is not None else None
@@ -636,7 +636,7 @@ def timeline(
     "cases": [id]}], "undated": [claim id]}.
     """
     from ledger import query
-    from ledger.cli.app import resolve_or_exit
+    from ledger.cli.shared import resolve_or_exit
 
     ledger = _load(ctx, root, rev)
     wanted = resolve_or_exit(ledger, record_id) if record_id is not None else None

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.app import EXIT_FINDINGS, app, fail, layout_of
+from ledger.cli.shared import EXIT_FINDINGS, app, fail, layout_of
 
 
 class Kind(StrEnum):

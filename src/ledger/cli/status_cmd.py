@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.cli.app import (
+from ledger.cli.shared import (
     RevOption,
     RootOption,
     app,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.app import (
+from ledger.cli.shared import (
     EXIT_FINDINGS,
     EXIT_OK,
     Format,
