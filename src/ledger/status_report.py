@@ -1,20 +1,17 @@
 """The status report's data: plain frozen dataclasses, to JSON and back.
 
-Kept apart from the rule (status.py) so that a report remembered in the cache can be read
-back and rendered without importing the schema or the ledger. ``to_dict()`` gives the JSON
-that ``--format json`` prints; :func:`from_plain` rebuilds a report from it.
+Kept apart from the rule (status.py) so that what renders a report (the terminal, Markdown)
+needs neither the schema nor the ledger. ``to_dict()`` gives the JSON that ``--format json``
+prints.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import types
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from ledger.vocabulary import ClaimKind, Force, GapKind, Perspective, Qualifier, Stance
 
@@ -277,45 +274,3 @@ class Overview(Plain):
 
     rule: RuleInfo
     rows: tuple[OverviewRow, ...]
-
-
-Report = TypeVar("Report")
-
-
-def from_plain(kind: type[Report], data: Any) -> Report:
-    """The report of type ``kind`` whose ``to_dict()`` is ``data``: the inverse of
-    :func:`to_plain`. TypeError, ValueError or KeyError when ``data`` has another shape."""
-    return _build(kind, data)  # type: ignore[no-any-return]
-
-
-def _build(hint: Any, value: Any) -> Any:
-    origin = typing.get_origin(hint)
-    if origin is tuple:
-        item = typing.get_args(hint)[0]
-        if not isinstance(value, list):
-            raise TypeError(f"expected a list, not {type(value).__name__}")
-        return tuple(_build(item, v) for v in value)
-    if origin is typing.Union or origin is types.UnionType:
-        if value is None:
-            return None
-        options = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _build(options[0], value) if len(options) == 1 else value
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        if not isinstance(value, dict):
-            raise TypeError(f"expected an object for {hint.__name__}")
-        hints = _hints(hint)
-        return hint(
-            **{
-                f.name: _build(hints[f.name], value[f.name])
-                for f in dataclasses.fields(hint)
-                if f.metadata.get("plain", True)
-            }
-        )
-    if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint(value)
-    return value
-
-
-@functools.cache
-def _hints(kind: type) -> dict[str, Any]:
-    return typing.get_type_hints(kind)

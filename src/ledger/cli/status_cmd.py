@@ -22,6 +22,8 @@ from ledger.cli.shared import (
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ledger.cli.replay import Replay
+    from ledger.root import Layout
     from ledger.status_report import (
         CaseStatus,
         ClaimRef,
@@ -41,6 +43,12 @@ CASES_SHOWN = 40
 
 GAPS_LISTED = 8
 """Gaps of one kind listed before they are only counted (``--all`` lists them)."""
+
+OUTPUT_CODE = (
+    "load", "scan", "ledger", "status", "status_report", "status_lookup", "status_markdown",
+    "xref", "safe_text", "cli/status_cmd", "cli/render", "cli/bars", "cli/shared", "cli/replay",
+)  # fmt: skip
+"""The modules, beyond the record readers, whose code decides what `ledger status` prints."""
 
 PER_SIDE = 25
 """Claims listed per side of a case before the rest are counted (``--all`` lists them)."""
@@ -84,10 +92,28 @@ def status(
 ) -> None:
     """The status of a requirement or case: the rule line that decided it, the claims on each
     side with source, place and quoted words, contradictions side by side, key figures, gaps."""
+    from ledger.cli.replay import Replay
+
+    layout = layout_at(ctx, rev, root)
+    replay = Replay(layout, ["status", record_id, explain, show_all, output.value], OUTPUT_CODE)
+    if replay.replayed():
+        return
+    with replay.recording():
+        _status(layout, record_id, explain, show_all, output, replay)
+
+
+def _status(
+    layout: Layout,
+    record_id: str | None,
+    explain: bool,
+    show_all: bool,
+    output: StatusFormat,
+    replay: Replay,
+) -> None:
     from ledger.status_lookup import StatusFailure, status_report
     from ledger.status_report import CaseStatus, RequirementStatus
 
-    report = status_report(layout_at(ctx, rev, root), record_id, progress=progress_reporter())
+    report = status_report(layout, record_id, progress=progress_reporter(), scan=replay.scan)
     if isinstance(report, StatusFailure):
         fail(report.message)
     if output is StatusFormat.json:

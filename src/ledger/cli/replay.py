@@ -1,0 +1,116 @@
+"""A command's output, remembered while the ledger is unchanged.
+
+The same command line, run again on the same ledger (every file under data/, the marker file
+and the code exactly as they were; cache.py says how that is tested) with its output going
+to the same kind of place (a terminal or not, its size, colour or not, the encoding), prints
+what it printed last time without loading a record or rendering anything. Only a run that
+ends without error is remembered, and only output up to MAX_REMEMBERED characters: a larger
+one is as cheap to work out again as to store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from ledger.answers import Answers
+from ledger.diagnostics import Diagnostic
+from ledger.root import Layout
+from ledger.scan import Scan, scan_data, unreadable_data
+
+MAX_REMEMBERED = 4 * 1024 * 1024
+
+_ENVIRONMENT = (
+    "COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "TTY_COMPATIBLE",
+    "TTY_INTERACTIVE",
+)  # fmt: skip
+"""What rich reads from the environment to decide width and colour."""
+
+
+class Replay:
+    """The remembered output of one command line, and the recording of a new one."""
+
+    def __init__(self, layout: Layout, command: list[Any], code: tuple[str, ...]) -> None:
+        self.scan: Scan | None = None
+        self.answers: Answers | None = None
+        self.family = f"output:{command[0]}:"
+        self.name = self.family + json.dumps([command, _shape(sys.stdout)])
+        if not layout.cacheable or unreadable_data(layout) is not None:
+            return  # nothing to remember; the command reports an unreadable ledger itself
+        early: list[Diagnostic] = []
+        self.scan = scan_data(layout, early)
+        self.scan.diagnostics = early
+        self.answers = Answers(layout, self.scan, code)
+
+    def replayed(self) -> bool:
+        """Print the remembered output, if there is one for exactly this ledger."""
+        text = self.answers.recall(self.name) if self.answers else None
+        if not isinstance(text, str):
+            return False
+        sys.stdout.write(text)
+        return True
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[None]:
+        """Pass output through to stdout and, if the body ends without error, remember it."""
+        tee = _Tee(sys.stdout)
+        with contextlib.redirect_stdout(tee):  # type: ignore[type-var]
+            yield
+        if self.answers is not None and tee.parts is not None:
+            self.answers.remember(self.name, "".join(tee.parts), family=self.family)
+
+
+class _Tee:
+    """A stand-in for stdout that keeps a copy of what is written (up to the limit) and
+    otherwise behaves as stdout does, terminal or not."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.parts: list[str] | None = []
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        if self.parts is not None:
+            self.size += len(text)
+            if self.size > MAX_REMEMBERED:
+                self.parts = None
+            else:
+                self.parts.append(text)
+        return self.stream.write(text)  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _shape(stream: Any) -> list[Any]:
+    """Everything about where output goes that can change how it is rendered."""
+    tty = bool(getattr(stream, "isatty", None) and stream.isatty())
+    size: tuple[int, int] | None = None
+    if tty:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            size = tuple(os.get_terminal_size(stream.fileno()))  # type: ignore[assignment]
+    return [
+        tty,
+        size,
+        getattr(stream, "encoding", None),
+        {k: os.environ[k] for k in _ENVIRONMENT if k in os.environ},
+        _renderer(),
+    ]
+
+
+def _renderer() -> list[int] | None:
+    """The identity of the installed rich (an upgrade may render differently)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("rich")
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        info = os.stat(spec.origin)
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns]
