@@ -31,12 +31,14 @@ def status_report(
     """The report on ``typed`` (a requirement or case id, or a unique prefix of one), or on
     every requirement when it is None. ``scan`` spares a second walk of the data folder
     when the caller has made one."""
+    from ledger.gcpause import paused_gc
     from ledger.load import load
 
     result = load(layout, check=False, progress=progress, scan=scan)
     if result.fatal:
         return StatusFailure(result.fatal)
-    return _work_out(result.ledger, typed)
+    with paused_gc():
+        return _work_out(result.ledger, typed)
 
 
 def _work_out(ledger: Any, typed: str | None) -> Report | StatusFailure:
