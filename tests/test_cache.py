@@ -152,9 +152,14 @@ def test_cached_entries_hold_no_code(sample_copy: Sample) -> None:
     validate(layout_for(sample_copy.root))
     db = sqlite3.connect(sample_copy.root / CACHE_DIR / CACHE_FILE)
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert tables == {"meta", "files", "results"}
-    for (outcome,) in db.execute("SELECT outcome FROM files"):
-        assert outcome.startswith("{")
+    assert tables == {"meta", "records", "results", "quotes"}
+    rows = db.execute("SELECT record, problems FROM records").fetchall()
+    assert rows
+    for record, problems in rows:
+        assert record is None or record.startswith("{")
+        assert problems == "" or problems.startswith("{")
+    for (match,) in db.execute("SELECT match FROM quotes"):
+        assert match == "" or match.startswith("[")
 
 
 def test_no_cache_when_asked(sample_copy: Sample, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,6 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +33,22 @@ NO_CACHE_ENV = "LEDGER_NO_CACHE"
 RACY_NS = 2_000_000_000
 """A file modified this close before it was read is not cached (see the module docstring)."""
 
+LAYOUT_VERSION = 2
+"""The shape of the cache's tables: a cache of another shape is emptied and made again (the
+schema version covers the code that reads records, not this module)."""
+
 Identity = tuple[int, int, int, int]
 """(size, mtime_ns, inode, ctime_ns) of a file, from lstat."""
+
+StoredFile = tuple[str, Identity, str | None, str]
+"""A record file as last read: (kind, identity, the record as JSON or None, its problems as
+JSON or "" for none)."""
+
+FileRow = tuple[str, str, Identity, str | None, str]
+"""A record file to remember: (rel, kind, identity, record JSON or None, problems JSON)."""
+
+_TABLES = ("files", "records", "results", "quotes")
+"""Every table but meta, as any layout has had them: all are dropped when the version changes."""
 
 
 def identity(stat: os.stat_result) -> Identity:
@@ -59,12 +72,6 @@ def schema_version(extra: tuple[str, ...] = ()) -> str:
         with contextlib.suppress(OSError):
             digest.update((package / f"{name}.py").read_bytes())
     return f"{__version__}:{digest.hexdigest()[:16]}"
-
-
-@dataclass(frozen=True)
-class Entry:
-    identity: Identity
-    outcome: dict[str, Any]
 
 
 class Cache:
@@ -92,23 +99,25 @@ class Cache:
         return self.db is not None
 
     def _connect(self) -> sqlite3.Connection | None:
-        version = schema_version()
+        version = f"{schema_version()}/{LAYOUT_VERSION}"
         for attempt in range(2):
             try:
                 db = sqlite3.connect(self.path, timeout=1.0, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
-                db.executescript(
-                    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
-                    "CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, kind TEXT, "
-                    " size INT, mtime INT, ino INT, ctime INT, outcome TEXT);"
-                    "CREATE TABLE IF NOT EXISTS results (name TEXT PRIMARY KEY, "
-                    " fingerprint TEXT, created INT, value TEXT);"
-                )
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
                 if row is None or row[0] != version:
-                    db.executescript("DELETE FROM files; DELETE FROM results;")
+                    db.executescript("".join(f"DROP TABLE IF EXISTS {t};" for t in _TABLES))
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
+                db.executescript(
+                    "CREATE TABLE IF NOT EXISTS records (rel TEXT PRIMARY KEY, kind TEXT, "
+                    " size INT, mtime INT, ino INT, ctime INT, record TEXT, problems TEXT);"
+                    "CREATE TABLE IF NOT EXISTS results (name TEXT PRIMARY KEY, "
+                    " fingerprint TEXT, created INT, value TEXT);"
+                    "CREATE TABLE IF NOT EXISTS quotes (archive TEXT, quote TEXT, match TEXT, "
+                    " PRIMARY KEY (archive, quote));"
+                )
                 return db
             except sqlite3.DatabaseError:
                 # Corrupt or not a database: start again from nothing.
@@ -125,45 +134,90 @@ class Cache:
                 self.db.close()
             self.db = None
 
-    # -- per-file outcomes --------------------------------------------------------------
+    # -- record files as last read ------------------------------------------------------
 
-    def files(self) -> dict[str, Entry]:
+    def records(self) -> dict[str, StoredFile]:
+        """Every record file as last read, by path; the caller trusts an entry only while
+        the file's identity is the one stored with it."""
         if self.db is None:
             return {}
         try:
             rows = self.db.execute(
-                "SELECT rel, size, mtime, ino, ctime, outcome FROM files"
+                "SELECT rel, kind, size, mtime, ino, ctime, record, problems FROM records"
             ).fetchall()
-            return {
-                rel: Entry((size, mtime, ino, ctime), json.loads(outcome))
-                for rel, size, mtime, ino, ctime, outcome in rows
-            }
-        except (sqlite3.Error, ValueError, TypeError):
+        except sqlite3.Error:
             return {}
+        return {
+            rel: (kind, (size, mtime, ino, ctime), record, problems)
+            for rel, kind, size, mtime, ino, ctime, record, problems in rows
+        }
 
-    def store_files(
-        self, entries: Iterable[tuple[str, str, Identity, dict[str, Any]]], keep: set[str]
+    def store_records(
+        self,
+        rows: Iterable[FileRow],
+        forget: Iterable[str],
+        read_at: int,
+        results: dict[str, str] | None = None,
+        fingerprint: str = "",
     ) -> None:
-        """Record fresh outcomes (racy ones excluded) and forget files that are gone."""
+        """Remember freshly read files and forget others (gone, or read too soon after a
+        change to be trusted), in one transaction with ``results`` for ``fingerprint``.
+
+        A file modified within RACY_NS before ``read_at`` (when reading began) is forgotten,
+        not remembered: it could change again without its identity changing."""
         if self.db is None:
             return
+        fresh, racy = [], []
+        for rel, kind, ident, record, problems in rows:
+            if ident[1] + RACY_NS < read_at:
+                fresh.append((rel, kind, *ident, record, problems))
+            else:
+                racy.append((rel,))
         now = time.time_ns()
-        rows = [
-            (rel, kind, *ident, json.dumps(outcome, separators=(",", ":")))
-            for rel, kind, ident, outcome in entries
-            if ident[1] + RACY_NS < now
-        ]
         try:
             with self.db:
                 self.db.execute("BEGIN")
+                self.db.executemany("DELETE FROM records WHERE rel = ?", racy)
+                self.db.executemany("DELETE FROM records WHERE rel = ?", ((r,) for r in forget))
                 self.db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", rows
+                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)", fresh
                 )
-                known = {r[0] for r in self.db.execute("SELECT rel FROM files")}
-                gone = [(rel,) for rel in known - keep]
-                self.db.executemany("DELETE FROM files WHERE rel = ?", gone)
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
+                    [(name, fingerprint, now, text) for name, text in (results or {}).items()],
+                )
         except (sqlite3.Error, UnicodeError):
             pass  # a file name that is not UTF-8: nothing is kept this time
+
+    # -- quotes found before ------------------------------------------------------------
+
+    def quote_matches(self) -> dict[str, dict[str, str]]:
+        """Every remembered quote search: by archive digest, then by quote."""
+        if self.db is None:
+            return {}
+        known: dict[str, dict[str, str]] = {}
+        try:
+            for archive, quote, match in self.db.execute(
+                "SELECT archive, quote, match FROM quotes"
+            ):
+                known.setdefault(archive, {})[quote] = match
+        except sqlite3.Error:
+            return {}
+        return known
+
+    def store_quote_matches(
+        self, fresh: Iterable[tuple[str, str, str]], stale: Iterable[tuple[str, str]]
+    ) -> None:
+        """Remember new searches and forget ones no quote asks for any more."""
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany("DELETE FROM quotes WHERE archive = ? AND quote = ?", stale)
+                self.db.executemany("INSERT OR REPLACE INTO quotes VALUES (?, ?, ?)", fresh)
+        except (sqlite3.Error, UnicodeError):
+            pass  # a quote that is not valid UTF-8: it is searched again next time
 
     # -- whole results ------------------------------------------------------------------
 
@@ -231,7 +285,6 @@ def open_cache(layout: Layout) -> Cache | None:
 
 def fingerprint(identities: Iterable[tuple[str, Identity]], extra: str = "") -> str:
     """One digest of every file's path and identity (and anything else the result used)."""
-    digest = hashlib.sha256(extra.encode())
-    for rel, ident in sorted(identities):
-        digest.update(f"{rel}\0{ident}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+    lines = sorted([f"{rel}\0{a} {b} {c} {d}\n" for rel, (a, b, c, d) in identities])
+    text = extra + "\0" + "".join(lines)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()

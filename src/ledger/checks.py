@@ -8,13 +8,14 @@ from __future__ import annotations
 import difflib
 import hashlib
 from collections.abc import Iterator, Set
+from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.diagnostics import Diagnostic, make
 from ledger.files import MAX_ARCHIVE_BYTES, ReadFailure, decode, read_bytes
 from ledger.ledger import Ledger
 from ledger.model import Claim, Requirement, Source
-from ledger.quotes import find_quote, normalise
+from ledger.quotes import QuoteMemo, normalise
 from ledger.review import stale_reviews
 from ledger.root import Layout
 from ledger.yamlread import Path as FieldPath
@@ -38,17 +39,22 @@ _KIND_NAMES = {
 
 
 def check_ledger(
-    ledger: Ledger, layout: Layout, *, unloaded: Set[str] = frozenset()
+    ledger: Ledger,
+    layout: Layout,
+    *,
+    unloaded: Set[str] = frozenset(),
+    memo: QuoteMemo | None = None,
 ) -> list[Diagnostic]:
     """Every cross-record problem in the ledger.
 
     ``unloaded`` names records whose files exist but could not be loaded: a reference to one
     of them is not reported, since the broken file is (one mistake, one diagnostic).
+    ``memo`` holds quote searches done before, so only new or edited quotes are searched.
     """
     found = list(_references(ledger, unloaded))
     found.extend(_claim_shape(ledger))
-    texts = dict(_archives(ledger, layout, found))
-    found.extend(_quotes(ledger, texts))
+    archives = dict(_archives(ledger, layout, found))
+    found.extend(_quotes(ledger, archives, memo if memo is not None else QuoteMemo()))
     found.extend(stale_reviews(ledger))
     return found
 
@@ -91,8 +97,9 @@ def every_record_of(kind: str) -> str:
 
 def _references(ledger: Ledger, unloaded: Set[str]) -> Iterator[Diagnostic]:
     """Every id a record names must be a record of the kind the field expects."""
+    kinds = _kinds(ledger)
     for record_id, kind, target, path, on_key in _links(ledger):
-        actual = ledger.kind_of(target)
+        actual = kinds.get(target)
         if actual == kind or (
             actual is None and (target in unloaded or every_record_of(kind) in unloaded)
         ):
@@ -106,6 +113,15 @@ def _references(ledger: Ledger, unloaded: Set[str]) -> Iterator[Diagnostic]:
             message = f"'{target}' is a {_KIND_NAMES[actual]}, not a {wanted}"
             hint = f"name a {wanted} here"
         yield _problem(ledger, record_id, "unresolved-reference", message, hint, path, on_key)
+
+
+def _kinds(ledger: Ledger) -> dict[str, str]:
+    """The kind of every record by id, as ``Ledger.kind_of`` gives it, in one dictionary: a
+    lookup per link rather than one per table."""
+    kinds: dict[str, str] = {}
+    for kind, table in reversed(ledger.tables().items()):
+        kinds.update(dict.fromkeys(table, kind))
+    return kinds
 
 
 def _links(ledger: Ledger) -> Iterator[tuple[str, str, str, FieldPath, bool]]:
@@ -154,18 +170,35 @@ def _claim_shape(ledger: Ledger) -> Iterator[Diagnostic]:
 # -- archives and quotes ------------------------------------------------------------------
 
 
-def _archives(ledger: Ledger, layout: Layout, found: list[Diagnostic]) -> Iterator[tuple[str, str]]:
-    """Each source's archived text, normalised, when it is inside the data folder and intact."""
+@dataclass
+class _Archive:
+    """A source's verified archived text; normalised only when a quote must be searched in it
+    (normalising every archive costs more than all the rest of a re-check)."""
+
+    text: str
+    sha256: str
+    _normalised: str | None = None
+
+    def normalised(self) -> str:
+        if self._normalised is None:
+            self._normalised = normalise(self.text)
+        return self._normalised
+
+
+def _archives(
+    ledger: Ledger, layout: Layout, found: list[Diagnostic]
+) -> Iterator[tuple[str, _Archive]]:
+    """Each source's archived text, when it is inside the data folder and intact."""
     for source in ledger.sources.values():
-        text = _archive_text(source, ledger, layout, found)
-        if text is not None:
-            ledger.source_texts[source.id] = text
-            yield source.id, normalise(text)
+        archive = _archive_text(source, ledger, layout, found)
+        if archive is not None:
+            ledger.source_texts[source.id] = archive.text
+            yield source.id, archive
 
 
 def _archive_text(
     source: Source, ledger: Ledger, layout: Layout, found: list[Diagnostic]
-) -> str | None:
+) -> _Archive | None:
     def problem(code: str, message: str, hint: str, field: str = "path") -> None:
         found.append(_problem(ledger, source.id, code, message, hint, ("archive", field)))
 
@@ -221,10 +254,10 @@ def _archive_text(
             "archive the text as UTF-8",
         )
         return None
-    return text
+    return _Archive(text, digest)
 
 
-def _quotes(ledger: Ledger, texts: dict[str, str]) -> Iterator[Diagnostic]:
+def _quotes(ledger: Ledger, archives: dict[str, _Archive], memo: QuoteMemo) -> Iterator[Diagnostic]:
     """Claims' quotes and requirements' wording must stand in their source's text."""
     subjects: list[tuple[Claim | Requirement, str, str, str]] = [
         (claim, claim.quote, "quote", "quote-not-found") for claim in ledger.claims.values()
@@ -244,10 +277,10 @@ def _quotes(ledger: Ledger, texts: dict[str, str]) -> Iterator[Diagnostic]:
                 (field,),
             )
             continue
-        text = texts.get(record.source)
-        if text is None:  # the source is missing or its archive is broken: reported there
+        archive = archives.get(record.source)
+        if archive is None:  # the source is missing or its archive is broken: reported there
             continue
-        match = find_quote(quote, text)
+        match = memo.find(quote, archive.sha256, archive.normalised)
         if match.found:
             continue
         if match.out_of_order:

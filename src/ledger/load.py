@@ -8,12 +8,15 @@ another record is broken, so one bad file never hides the state of the rest.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from ledger.cache import open_cache
+from ledger.cache import RACY_NS, Cache, FileRow, StoredFile, open_cache
 from ledger.diagnostics import Diagnostic, make, ordered
 from ledger.ledger import Ledger
 from ledger.model import RECORD_TYPES
@@ -40,6 +43,10 @@ PARALLEL_MIN = 2000
 
 SNAPSHOT_CODE = ("load", "scan")
 """Modules beyond the record readers that shape a stored snapshot."""
+
+ADMITTED = "snapshot:admitted"
+"""The stored outcome of admitting ids (problems, unloaded ids, files whose record was not
+admitted), under the fingerprint of the files it was worked out from."""
 
 Progress = Callable[[int, int], None]
 """Called as (files done, files in all) while files are read."""
@@ -88,91 +95,76 @@ def load(
         result.diagnostics.append(too_many)
         return result
     cache = open_cache(layout) if use_cache else None
-    key = ledger_key(layout, scan, SNAPSHOT_CODE) if cache is not None else ""
-    # The garbage collector is paused while records are built: it would otherwise walk the
-    # growing heap again and again (the design notes measure about four times the cost).
+    # The garbage collector is paused while records are built and checked: it would otherwise
+    # walk the growing heap again and again (the design notes measure about four times the
+    # cost).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        if cache is None or not _from_snapshot(cache, key, result):
-            outcomes = _outcomes(scan.records, cache, progress)
-            _admit(outcomes, result)
-            result.ledger.sort()
-            result.diagnostics = place(result.diagnostics, layout)
-            if cache is not None:
-                _store_snapshot(cache, key, scan, result)
+        _read(layout, scan, cache, progress, result)
+        if check:
+            _check(layout, cache, result)
+    finally:
         if cache is not None:
             cache.close()
-    finally:
         if enabled:
             gc.enable()
-    if check:
-        from ledger.checks import check_ledger
-
-        result.diagnostics.extend(check_ledger(result.ledger, layout, unloaded=result.unloaded))
     result.diagnostics = ordered(place(result.diagnostics, layout))
     return result
 
 
-def _from_snapshot(cache: object, key: str, result: LoadResult) -> bool:
-    """Fill ``result`` from the whole-ledger snapshot stored for exactly these files.
+def _read(
+    layout: Layout, scan: Scan, cache: Cache | None, progress: Progress | None, result: LoadResult
+) -> None:
+    """Fill ``result`` with every record and the problems of each file and of ids.
 
-    One JSON text per kind, validated by pydantic in one call: far cheaper than a file at a
-    time. False when there is no such snapshot, or it does not read back cleanly.
-    """
-    import json
-
-    from pydantic import TypeAdapter, ValidationError
-
-    meta_text = cache.raw("snapshot:meta", key)  # type: ignore[attr-defined]
-    if meta_text is None:
-        return False
-    try:
-        meta = json.loads(meta_text)
-        tables = {}
-        for kind, model in RECORD_TYPES.items():
-            text = cache.raw(f"snapshot:{kind}", key)  # type: ignore[attr-defined]
-            if text is None:
-                return False
-            tables[kind] = TypeAdapter(list[model]).validate_json(text)  # type: ignore[valid-type]
-        paths = meta["paths"]
-        for kind, records in tables.items():
-            for record in records:
-                result.ledger.add(kind, record, paths[record.id])
-        result.diagnostics.extend(Diagnostic.from_dict(d) for d in meta["diagnostics"])
-        result.unloaded.update(meta["unloaded"])
-    except (ValidationError, ValueError, KeyError, TypeError):
-        result.ledger = Ledger()
-        result.diagnostics.clear()
-        result.unloaded.clear()
-        return False
-    return True
-
-
-def _store_snapshot(cache: object, key: str, scan: Scan, result: LoadResult) -> None:
-    import json
-
-    items = {
-        f"snapshot:{kind}": json.dumps(
-            [
-                r.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-                for r in table.values()
-            ],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        for kind, table in result.ledger.tables().items()
-    }
-    items["snapshot:meta"] = json.dumps(
-        {
-            "paths": result.ledger.paths,
-            "diagnostics": [d.to_dict() for d in result.diagnostics],
-            "unloaded": sorted(result.unloaded),
-        },
-        separators=(",", ":"),
-    )
+    Files whose identity is the one stored in the cache are taken from it; the rest are read.
+    When nothing was read and the cache holds the outcome of admitting ids for exactly these
+    files, that outcome is reused; otherwise ids are admitted again over every file, so the
+    result is the same as a load with no cache."""
+    read_at = time.time_ns()  # before any file is read: the cache's racy-file rule
+    stored = cache.records() if cache is not None else {}
+    outcomes, fresh = _outcomes(scan.records, stored, progress)
+    for outcome in fresh:  # placed now, so that what is stored is what a cold load reports
+        outcome.diagnostics = place(outcome.diagnostics, layout)
+    # A whole-ledger result is stored, and so found, only when no file changed too recently
+    # to trust (the cache's racy-file rule): its key is not even worked out otherwise.
     newest = max((ident[1] for _rel, ident in scan.identities), default=0)
-    cache.store_raw(items, key, newest)  # type: ignore[attr-defined]
+    key = ""
+    if cache is not None and newest + RACY_NS < read_at:
+        key = ledger_key(layout, scan, SNAPSHOT_CODE)
+    admitted = cache.result(ADMITTED, key) if cache is not None and key and not fresh else None
+    if isinstance(admitted, dict) and _readmit(outcomes, admitted, result):
+        result.ledger.sort()
+        return
+    found = LoadResult(result.ledger)
+    _admit(outcomes, found)
+    found.diagnostics = place(found.diagnostics, layout)
+    result.diagnostics.extend(found.diagnostics)
+    result.unloaded.update(found.unloaded)
+    result.ledger.sort()
+    if cache is not None:
+        admitted = {
+            "diagnostics": [d.to_dict() for d in found.diagnostics],
+            "unloaded": sorted(found.unloaded),
+            "rejected": _rejected(outcomes, result.ledger),
+        }
+        _remember(cache, scan, stored, fresh, read_at, key, admitted)
+
+
+def _check(layout: Layout, cache: Cache | None, result: LoadResult) -> None:
+    """Run the cross-record checks, searching only quotes not searched before."""
+    from ledger.checks import check_ledger
+    from ledger.quotes import QuoteMemo
+
+    memo = QuoteMemo(cache.quote_matches() if cache is not None else {})
+    result.diagnostics.extend(
+        check_ledger(result.ledger, layout, unloaded=result.unloaded, memo=memo)
+    )
+    if cache is not None:
+        stale = memo.stale()
+        if memo.fresh or stale:
+            cache.store_quote_matches(memo.fresh, stale)
 
 
 def _unreadable(layout: Layout, result: LoadResult) -> bool:
@@ -181,33 +173,142 @@ def _unreadable(layout: Layout, result: LoadResult) -> bool:
 
 
 def _outcomes(
-    files: list[RecordFile], cache: object | None, progress: Progress | None
-) -> list[FileOutcome]:
-    """Each file's outcome: from the cache when its identity is unchanged, else read."""
-    entries = cache.files() if cache is not None else {}  # type: ignore[attr-defined]
+    files: list[RecordFile], stored: dict[str, StoredFile], progress: Progress | None
+) -> tuple[list[FileOutcome], list[FileOutcome]]:
+    """Each file's outcome, in file order, and those of the files that had to be read.
+
+    A file is taken from the cache only when its identity is exactly the stored one; its
+    record is then validated with every other stored record of its kind in one call (far
+    cheaper than a record at a time)."""
     outcomes: dict[str, FileOutcome] = {}
+    texts: dict[str, list[tuple[str, str]]] = {kind: [] for kind in RECORD_TYPES}
     todo = []
     for record_file in files:
-        entry = entries.get(record_file.rel)
-        if entry is not None and entry.identity == record_file.identity:
-            try:
-                outcomes[record_file.rel] = FileOutcome.from_plain(
-                    record_file.rel, record_file.kind, entry.outcome
-                )
-                continue
-            except (KeyError, TypeError, ValueError):
-                pass  # a malformed entry: read the file instead
-        todo.append(record_file)
+        entry = stored.get(record_file.rel)
+        outcome = _stored_outcome(record_file, entry) if entry is not None else None
+        if outcome is None:
+            todo.append(record_file)
+            continue
+        outcomes[record_file.rel] = outcome
+        record = entry[2]  # type: ignore[index]
+        if record is not None:
+            texts[record_file.kind].append((record_file.rel, record))
+    unusable = _stored_records(texts, outcomes)
+    if unusable:
+        todo = sorted([*todo, *(f for f in files if f.rel in unusable)], key=lambda f: f.rel)
     fresh = read_many(todo, progress)
     for outcome in fresh:
         outcomes[outcome.rel] = outcome
-    if cache is not None:
-        by_rel = {f.rel: f for f in todo}
-        cache.store_files(  # type: ignore[attr-defined]
-            ((o.rel, o.kind, by_rel[o.rel].identity, o.plain()) for o in fresh),
-            keep={f.rel for f in files},
+    return [outcomes[f.rel] for f in files], fresh
+
+
+def _stored_outcome(record_file: RecordFile, entry: StoredFile) -> FileOutcome | None:
+    """A stored file's outcome, its record still to come; None when the file's identity is
+    not exactly the stored one, or the entry does not read back cleanly."""
+    kind, ident, _record, problems = entry
+    if kind != record_file.kind or ident != record_file.identity:
+        return None
+    if not problems:
+        return FileOutcome(record_file.rel, record_file.kind, None)
+    try:
+        plain = json.loads(problems)
+        return FileOutcome(
+            record_file.rel,
+            record_file.kind,
+            None,
+            [Diagnostic.from_dict(d) for d in plain["diagnostics"]],
+            [str(u) for u in plain["unloaded"]],
         )
-    return [outcomes[f.rel] for f in files]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _stored_records(
+    texts: dict[str, list[tuple[str, str]]], outcomes: dict[str, FileOutcome]
+) -> set[str]:
+    """Validate the stored records, one JSON text per kind, into their outcomes; the files
+    of a kind whose records do not read back cleanly are returned, to be read again."""
+    from pydantic import TypeAdapter, ValidationError
+
+    unusable: set[str] = set()
+    for kind, pairs in texts.items():
+        if not pairs:
+            continue
+        text = "[" + ",".join(record for _rel, record in pairs) + "]"
+        try:
+            records = TypeAdapter(list[RECORD_TYPES[kind]]).validate_json(text)  # type: ignore[valid-type]
+        except (ValidationError, ValueError):
+            records = []
+        if len(records) != len(pairs):
+            unusable.update(rel for rel, _record in pairs)
+            for rel, _record in pairs:
+                del outcomes[rel]
+            continue
+        for record, (rel, _record) in zip(records, pairs, strict=True):
+            outcomes[rel].record = record
+    return unusable
+
+
+def _readmit(outcomes: list[FileOutcome], admitted: dict[str, Any], result: LoadResult) -> bool:
+    """Admit ids as they were admitted for exactly these files before; False (and nothing
+    added) when the stored outcome does not read back cleanly."""
+    try:
+        rejected = {str(rel) for rel in admitted["rejected"]}
+        diagnostics = [Diagnostic.from_dict(d) for d in admitted["diagnostics"]]
+        unloaded = [str(u) for u in admitted["unloaded"]]
+    except (KeyError, TypeError, ValueError):
+        return False
+    for outcome in outcomes:
+        if outcome.record is not None and outcome.rel not in rejected:
+            result.ledger.add(outcome.kind, outcome.record, outcome.rel)  # type: ignore[arg-type]
+    result.diagnostics.extend(diagnostics)
+    result.unloaded.update(unloaded)
+    return True
+
+
+def _rejected(outcomes: list[FileOutcome], ledger: Ledger) -> list[str]:
+    """Files with a valid record that was not admitted (its id was taken)."""
+    owners = set(ledger.paths.values())
+    return [o.rel for o in outcomes if o.record is not None and o.rel not in owners]
+
+
+def _remember(
+    cache: Cache,
+    scan: Scan,
+    stored: dict[str, StoredFile],
+    fresh: list[FileOutcome],
+    read_at: int,
+    key: str,
+    admitted: dict[str, Any],
+) -> None:
+    """Store the files just read and forget the ones gone; with ``key`` (none when a file
+    changed too recently to trust: the cache's racy-file rule), keep the admission's outcome."""
+    identities = {f.rel: f.identity for f in scan.records}
+    rows: list[FileRow] = [
+        (o.rel, o.kind, identities[o.rel], _record_json(o), _problems_json(o)) for o in fresh
+    ]
+    gone = [rel for rel in stored if rel not in identities]
+    results = None
+    if key:
+        results = {ADMITTED: json.dumps(admitted, ensure_ascii=False, separators=(",", ":"))}
+    cache.store_records(rows, gone, read_at, results, key)
+
+
+def _record_json(outcome: FileOutcome) -> str | None:
+    if outcome.record is None:
+        return None
+    return outcome.record.model_dump_json(by_alias=True, exclude_defaults=True)
+
+
+def _problems_json(outcome: FileOutcome) -> str:
+    """A file's problems as stored: empty when it has none (most files)."""
+    if not outcome.diagnostics and not outcome.unloaded:
+        return ""
+    plain = {
+        "diagnostics": [d.to_dict() for d in outcome.diagnostics],
+        "unloaded": outcome.unloaded,
+    }
+    return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
 
 
 def read_many(files: list[RecordFile], progress: Progress | None = None) -> list[FileOutcome]:
@@ -247,17 +348,20 @@ def _read_in_workers(
 def _admit(outcomes: list[FileOutcome], result: LoadResult) -> None:
     """Turn outcomes into records, in file order: ids checked against names and each other."""
     owners: dict[str, str] = {}
-    built = []
+    named, misnamed = [], []
     for outcome in outcomes:
-        result.diagnostics.extend(outcome.diagnostics)
-        result.unloaded.update(outcome.unloaded)
-        if outcome.data is not None:
-            record = outcome.record or RECORD_TYPES[outcome.kind].model_validate(outcome.data)
-            built.append((record, outcome))
+        if outcome.diagnostics:
+            result.diagnostics.extend(outcome.diagnostics)
+        if outcome.unloaded:
+            result.unloaded.update(outcome.unloaded)
+        if outcome.record is None and outcome.data is not None:
+            outcome.record = RECORD_TYPES[outcome.kind].model_validate(outcome.data)
+        if outcome.record is not None:
+            mine = named if _named_for(outcome.record, outcome) else misnamed
+            mine.append((outcome.record, outcome))
     # A file whose name matches its id owns that id; one that merely claims it (a copy under
     # another name) is the one reported, whatever the order of the names.
-    built.sort(key=lambda pair: not _named_for(pair[0], pair[1]))
-    for record, outcome in built:
+    for record, outcome in (*named, *misnamed):
         _add(record, outcome, result, owners)
 
 

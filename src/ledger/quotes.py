@@ -8,8 +8,10 @@ must appear in that order.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -69,6 +71,67 @@ def find_quote(quote: str, normalised_source: str) -> Match:
             return Match(False, missing=piece, closest=closest_passage(piece, normalised_source))
         position = index + len(piece)
     return Match(True)
+
+
+class QuoteMemo:
+    """Searches done before, so a re-check searches only quotes that are new or edited.
+
+    Kept by the SHA-256 of the archived bytes searched (verified before any search) and the
+    quote's exact text: a search depends on nothing else, so the same quote in the same
+    archive is found, or not, exactly as before."""
+
+    def __init__(self, known: dict[str, dict[str, str]] | None = None) -> None:
+        self.known = known if known is not None else {}
+        self.fresh: list[tuple[str, str, str]] = []
+        self.used: dict[str, set[str]] = {}
+
+    def find(self, quote: str, archive_sha256: str, normalised: Callable[[], str]) -> Match:
+        """``find_quote`` in the archive, unless this quote was searched in it before;
+        ``normalised`` gives the archive's normalised text, made only when a search runs."""
+        used = self.used.get(archive_sha256)
+        if used is None:
+            used = self.used[archive_sha256] = set()
+        used.add(quote)
+        stored = self.known.get(archive_sha256, {}).get(quote)
+        if stored is not None:
+            match = _match_from(stored)
+            if match is not None:
+                return match
+        match = find_quote(quote, normalised())
+        text = _match_text(match)
+        self.known.setdefault(archive_sha256, {})[quote] = text
+        self.fresh.append((archive_sha256, quote, text))
+        return match
+
+    def stale(self) -> list[tuple[str, str]]:
+        """Remembered searches that no quote asked for this time."""
+        nothing: set[str] = set()
+        return [
+            (archive, quote)
+            for archive, quotes in self.known.items()
+            for quote in quotes
+            if quote not in self.used.get(archive, nothing)
+        ]
+
+
+def _match_text(match: Match) -> str:
+    """A match as stored: empty when found, else its details as JSON."""
+    if match.found:
+        return ""
+    return json.dumps([match.missing, match.closest, match.out_of_order], ensure_ascii=False)
+
+
+def _match_from(text: str) -> Match | None:
+    """A stored match read back; None when it does not read back cleanly."""
+    if text == "":
+        return Match(True)
+    try:
+        missing, closest, out_of_order = json.loads(text)
+    except (ValueError, TypeError):
+        return None
+    if not (isinstance(missing, str) and isinstance(closest, str)):
+        return None
+    return Match(False, missing=missing, closest=closest, out_of_order=out_of_order is True)
 
 
 def closest_passage(piece: str, normalised_source: str) -> str:
