@@ -33,6 +33,9 @@ WAIT = 60.0
 
 CTRL_C, CTRL_D = "\x03", "\x04"
 
+SETTLE = 0.5
+"""Seconds between a prompt appearing and a control key being pressed at it."""
+
 
 class Terminal:
     """A command running on a pseudo-terminal, and what it has written so far."""
@@ -88,7 +91,12 @@ class Terminal:
         os.write(self.fd, f"{text}\r".encode())
 
     def press(self, prompt: str, key: str) -> None:
+        """Press a key at a prompt, once the command waits for input there: a signal that
+        lands between readline printing the prompt and it waiting for input is only seen at
+        the next key (CPython's readline), which no person is quick enough to hit but a
+        busy test machine is."""
         self.expect(prompt)
+        time.sleep(SETTLE)
         os.write(self.fd, key.encode())
 
     def wait(self) -> int:
