@@ -6,6 +6,7 @@ unchanged ledger) never imports the schema: the walk and the identities are all 
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -42,13 +43,20 @@ class RecordFile(NamedTuple):
 class Scan:
     """The record files, and the identity of every file under data/ (archives included)."""
 
-    records: list[RecordFile]
+    found: list[tuple[str, str, str, Identity]]
+    """The record files as plain tuples, in the order they were met: a command answered
+    from the cache needs only the identities, so RecordFiles are made when first asked for."""
     identities: list[tuple[str, Identity]]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     """What the walk itself found (links, misplaced files), when the scan is handed on."""
     unlisted: set[str] = field(default_factory=set)
     """Record kinds with a folder that could not be listed: their ids are unknown, so a
     reference to one is not reported as unresolved."""
+
+    @functools.cached_property
+    def records(self) -> list[RecordFile]:
+        """The record files, in path order."""
+        return sorted((RecordFile._make(f) for f in self.found), key=attrgetter("rel"))
 
 
 def unreadable_data(layout: Layout) -> str | None:
@@ -81,7 +89,6 @@ def scan_data(layout: Layout, diagnostics: list[Diagnostic]) -> Scan:
         if folder.is_dir():
             _walk(folder, kind, layout, scan, diagnostics)
     _stray_files(layout, diagnostics, scan)
-    scan.records.sort(key=attrgetter("rel"))
     return scan
 
 
@@ -112,7 +119,7 @@ def _walk(
                 )
             )
             continue
-        identities, records = scan.identities, scan.records
+        identities, found = scan.identities, scan.found
         for entry in entries:
             name = entry.name
             if name[0] == ".":
@@ -140,7 +147,7 @@ def _walk(
                 ident = (-1, -1, -1, -1)
             identities.append((rel, ident))
             if name.endswith(RECORD_SUFFIX):
-                records.append(RecordFile(kind, entry.path, rel, ident))
+                found.append((kind, entry.path, rel, ident))
             elif name.endswith(".yml"):
                 diagnostics.append(
                     make(
