@@ -16,12 +16,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 from ledger.cli import app
 from ledger.diagnostics import Diagnostic
 from ledger.load import LoadResult, load
 from ledger.root import Layout, open_layout
+
+# Property tests draw new random inputs on every local run, to keep finding bugs, but the
+# same inputs on every CI run (`.ci/run` sets CI), so that a red build means a change broke
+# something, not that a lucky draw found an old bug. Each test keeps its own max_examples.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("local", derandomize=False)
+settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 SAMPLE = Path(__file__).parent / "sample"
 

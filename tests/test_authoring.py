@@ -38,6 +38,7 @@ from ledger.authoring import (
 from ledger.fmt import canonical
 from ledger.fmt_files import format_files, modeline_for
 from ledger.text_extract import Extracted, ExtractError, detect_kind, extract, html_to_text
+from ledger.yamlread import parse
 
 QUOTE = "the PGR received over 10,000 complaints of torture between 2012 and 2016"
 
@@ -178,6 +179,27 @@ def test_empty_optional_fields_are_left_out(sample_copy: Sample) -> None:
     for key in ("relations", "figures", "notes", "attributed_to"):
         assert f"{key}:" not in written.text
     assert not path.exists()
+
+
+def test_a_new_record_holds_exactly_the_values_given(sample_copy: Sample) -> None:
+    """Records used to be written as JSON read as YAML, which turns a raw line or paragraph
+    separator (and the spaces after it) into a bare line break, and 1e-07 into a string."""
+    ws = workspace(sample_copy)
+    values = claim_values(
+        statement="The first part.\u2028  The second part.",
+        attributed_to="the memo \u2029 its annex",
+        figures=[{"value": 1e-07, "unit": "share of complaints"}],
+    )
+    path = claim_path(ws, "cso-memo-2017", "cso-new-claim")
+
+    written = create(ws, "claims", values, path, dry_run=True)
+
+    assert isinstance(written, Written), written
+    assert parse(written.text, "x.yaml").data == values
+    layout = layout_for(sample_copy.root)
+    assert canonical(written.text, "claims", modeline_for(layout, path, "claims")).text == (
+        written.text
+    )
 
 
 def test_an_existing_file_is_never_overwritten(sample_copy: Sample) -> None:

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from conftest import SAMPLE, Sample, git, run
 from ledger.atomic import write_atomic
 from ledger.fmt import canonical
+from ledger.yamlread import parse
 
 REPO = Path(__file__).resolve().parents[1]
 KINDS = ("sources", "requirements", "cases", "claims")
@@ -201,6 +202,46 @@ def test_awkward_values_are_kept(written: str) -> None:
     assert canonical(once.text, "claims").text == once.text
 
 
+@pytest.mark.parametrize("line_break", ["\r", "\u2028", "\u2029"])
+def test_a_line_break_inside_a_value_moves_no_comment(line_break: str) -> None:
+    """YAML counts CR, LS and PS as line breaks (and so do its marks): a value holding one
+    once shifted every later line, so a comment was looked for on the wrong line."""
+    text = (
+        f"id: c1\nattributed_to: 'a{line_break}b'\nlocator: p. 1  # the page\n"
+        'quote: "a quote, #1"\nstatement: x\n'
+    )
+
+    once = canonical(text, "claims")
+
+    assert once.text is not None, once.problem
+    assert "locator: p. 1  # the page\n" in once.text
+    assert once.text.count("#") == text.count("#")
+    assert yaml.safe_load(once.text) == yaml.safe_load(text)
+    assert canonical(once.text, "claims").text == once.text
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "id:\tc1\nnotes: x\n",  # a tab after the colon
+        "id: c1\nnotes: x\t\n",  # a tab at the end of a line
+        "id: c1  \t# a comment\nnotes: x\n",
+        "id: c1\nnotes:\t# a comment\n  x\n",
+    ],
+)
+def test_tabs_the_reader_takes_do_not_stop_the_formatter(written: str) -> None:
+    """PyYAML's pure-Python scanner refuses these tabs, libyaml (the ledger's reader) takes
+    them; the comment check scans with libyaml, so such a file is formatted, not refused."""
+    once = canonical(written, "claims")
+
+    assert once.text is not None, once.problem
+    assert "\t" not in once.text
+    values = {"id": "c1", "notes": "x"}
+    assert parse(once.text, "x.yaml").data == parse(written, "x.yaml").data == values
+    assert once.text.count("# a comment") == written.count("# a comment")
+    assert canonical(once.text, "claims").text == once.text
+
+
 def test_a_file_with_yaml_errors_is_reported_and_left_alone(sample_copy: Sample) -> None:
     broken = sample_copy.write(CLAIM, "id: c1\nquote: [unclosed\n")
     before = broken.read_bytes()
@@ -359,8 +400,6 @@ STYLES = st.sampled_from([None, '"', "'", "|", ">"])
 
 def _readable(text: str) -> bool:
     """Whether the ledger's reader takes a file (it refuses some characters a dump may write)."""
-    from ledger.yamlread import parse
-
     parsed = parse(text, "<test>")
     return parsed.data is not None and not any(d.severity == "error" for d in parsed.diagnostics)
 

@@ -8,7 +8,8 @@
    (`ledger.diagnostics.Diagnostic`: "0 means unknown"; `load.py` makes them without one).
 2. `fmt` keeps every value and is idempotent on generated valid records of every kind, and
    `fmt.with_field` (which writes reviews and relations through `fmt.to_block`) sets exactly
-   the field it is given.
+   the field it is given, and `fmt.from_data` (which writes new records) writes exactly the
+   values it is given.
 3. Export then reload gives the same ledger: records written as YAML files, loaded, exported
    as JSON and JSON Lines, and validated back into the models are the records generated.
 
@@ -18,6 +19,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -30,7 +32,7 @@ from hypothesis import strategies as st
 
 from conftest import SAMPLE, layout_for
 from ledger.diagnostics import CODES, Diagnostic
-from ledger.fmt import canonical, with_field
+from ledger.fmt import canonical, from_data, with_field
 from ledger.ledger import Ledger
 from ledger.load import load
 from ledger.model import RECORD_TYPES
@@ -155,6 +157,12 @@ def test_the_reader_never_raises_with_or_without_positions(text: str) -> None:
         assert any(d.severity == "error" for d in fast.diagnostics)
     for d in [*located.diagnostics, *located.numbers]:
         assert d.code in CODES and d.line >= 1 and d.column >= 1
+
+
+def test_ci_runs_draw_the_same_inputs_and_local_runs_new_ones() -> None:
+    """tests/conftest.py's profiles: derandomized where CI is set (as `.ci/run` does)."""
+    assert SETTINGS.derandomize is bool(os.environ.get("CI"))
+    assert SETTINGS.max_examples == 200
 
 
 def check_fmt(text: str, kind: str = "claims") -> None:
@@ -321,9 +329,18 @@ def valid_records(
     return kind, data
 
 
+def dumped(
+    data: dict[str, Any], sort_keys: bool, width: int, indent: int, allow_unicode: bool
+) -> str:
+    """The record as PyYAML writes it with these options."""
+    return yaml.safe_dump(
+        data, sort_keys=sort_keys, width=width, indent=indent, allow_unicode=allow_unicode
+    )
+
+
 def as_yaml(draw: st.DrawFn, data: dict[str, Any]) -> str:
     """The record as another tool would write it: any key order, width and indent."""
-    return yaml.safe_dump(
+    return dumped(
         data,
         sort_keys=draw(st.booleans()),
         width=draw(st.sampled_from([20, 80, 1000])),
@@ -373,6 +390,59 @@ def test_with_field_sets_exactly_one_field(
     assert edited.text is not None, edited.problem
     assert parse(edited.text, "x.yaml").data == {**record_data, key: other[key]}
     assert canonical(edited.text, kind).text == edited.text
+
+
+@SETTINGS
+@given(valid_records())
+def test_a_record_written_from_its_data_reads_back_as_that_data(
+    generated: tuple[str, dict[str, Any]],
+) -> None:
+    kind, record_data = generated
+
+    written = from_data(record_data, kind)
+
+    assert written.text is not None, written.problem
+    assert parse(written.text, "x.yaml").data == record_data
+    assert canonical(written.text, kind).text == written.text
+
+
+FOUND = [
+    pytest.param(
+        "claims",
+        {"id": "0", "source": "0", "locator": " ", "quote": "\n\n #", "statement": " ",
+         "kind": "fact", "cases": [], "reviews": [], "bears_on": {}, "attributed_to": "\u2028"},
+        (True, 20, 2, True),
+        id="a-line-separator-shifted-the-end-of-line-comments",
+    ),
+    pytest.param(
+        "sources",
+        {"id": "0_0_0", "title": " ", "published": "2000", "kind": "memo",
+         "perspective": "government", "language": "aa",
+         "archive": {"path": " ", "sha256": "0" * 64},
+         "authors": ["       #\u2028", " ", "    \u00b9\U000a7694\u00b7\\ \t"],
+         "url": " #", "notes": " "},
+        (False, 20, 2, True),
+        id="a-line-separator-in-a-list-item-made-up-a-comment",
+    ),
+]  # fmt: skip
+"""Records (kind, data, `dumped` options) on which the properties above once failed: they
+are checked on every run, whatever the random draws find."""
+
+
+@pytest.mark.parametrize(("kind", "record_data", "options"), FOUND)
+def test_records_the_properties_once_failed_on(
+    kind: str, record_data: dict[str, Any], options: tuple[bool, int, int, bool]
+) -> None:
+    text = dumped(record_data, *options)
+    assert parse(text, "x.yaml").data == record_data
+
+    once = canonical(text, kind)
+
+    assert once.text is not None, once.problem
+    assert parse(once.text, "x.yaml").data == record_data
+    assert canonical(once.text, kind).text == once.text
+    for key, value in record_data.items():  # setting a field to its own value changes nothing
+        assert with_field(once.text, kind, key, value).text == once.text, key
 
 
 # -- property 3: export then reload gives the same ledger ------------------------------------------

@@ -33,6 +33,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import ledger.fmt as fmt_module
 from conftest import SAMPLE, layout_for, run
 from ledger.atomic import write_atomic
 from ledger.fmt import canonical
@@ -397,11 +398,31 @@ def test_a_folder_that_cannot_be_written(ledger_root: Path) -> None:
     assert len(in_claims) == 3
 
 
-def test_fmt_leaves_a_file_alone_when_it_cannot_prove_its_comments(ledger_root: Path) -> None:
-    """libyaml reads a tab before a key that PyYAML's own scanner refuses: fmt used to stop
-    there with a traceback; it must say why and leave the file as it is."""
+def test_fmt_formats_a_file_that_only_libyaml_scans(ledger_root: Path) -> None:
+    """libyaml reads a tab inside a key that PyYAML's own scanner refuses: fmt used to stop
+    there with a traceback, then to leave the file alone; the ledger reads such a file, so
+    fmt puts it in canonical form with every value kept."""
     path = ledger_root / "data" / CLAIM
     path.write_bytes(path.read_bytes() + b"x\t<<: y\n")
+    before = parse(path.read_text(encoding="utf-8"), "x.yaml").data
+
+    result = run(["--root", str(ledger_root), "fmt", str(path)])
+
+    assert result.exit_code == 0, result.stderr
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith('"x\\t<<": y\n')
+    assert parse(text, "x.yaml").data == before
+    assert run(["--root", str(ledger_root), "fmt", "--check", str(path)]).exit_code == 0
+
+
+def test_fmt_leaves_a_file_alone_when_it_cannot_prove_its_comments(
+    ledger_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the read-back check fails, fmt says why and leaves the file as it is (the check
+    is made to fail here: no file is known that the formatter gets wrong)."""
+    monkeypatch.setattr(fmt_module, "_same_comments", lambda result, text: False)
+    path = ledger_root / "data" / CLAIM
+    path.write_bytes(path.read_bytes() + b"# a comment\n")
     before = path.read_bytes()
 
     result = run(["--root", str(ledger_root), "fmt", str(path)])

@@ -4,7 +4,7 @@ Typing YAML by hand, copying quotes and choosing unique ids is where mistakes co
 every writer here follows one path:
 
 1. the record is built as plain data in schema order and turned into canonical text by the
-   formatter (`fmt.canonical`), so it reads exactly as `ledger fmt` would leave it;
+   formatter (`fmt.from_data`), so it reads exactly as `ledger fmt` would leave it;
 2. the text is read back, validated against the schema, and the cross-record checks run on
    the ledger as it would be with the record in it; only problems the change itself brings
    (compared with the checks before it) refuse the write;
@@ -18,7 +18,6 @@ data (`Refused`), never exceptions: the CLI decides how to show them.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import secrets
@@ -34,7 +33,7 @@ from pydantic import ValidationError
 from ledger.atomic import linked_folder, write_atomic
 from ledger.checks import check_ledger
 from ledger.diagnostics import Diagnostic, make
-from ledger.fmt import canonical, with_field
+from ledger.fmt import from_data, with_field
 from ledger.fmt_files import modeline_for
 from ledger.ledger import Ledger
 from ledger.load import RECORD_SUFFIX, load, read_record_text
@@ -294,8 +293,7 @@ def _with_controls(value: Any, where: str = "") -> list[str]:
 def record_text(layout: Layout, kind: str, data: dict[str, Any], path: Path) -> str | Refused:
     """Canonical YAML for a record (exactly what `ledger fmt` writes), with the schema
     modeline for its folder."""
-    source = json.dumps(data, ensure_ascii=False)  # JSON is YAML: the formatter does the rest
-    formatted = canonical(source, kind, modeline_for(layout, path, kind))
+    formatted = from_data(data, kind, modeline_for(layout, path, kind))
     if formatted.text is None:
         return Refused(f"cannot write the record: {formatted.problem}")
     return formatted.text

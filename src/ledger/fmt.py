@@ -31,6 +31,9 @@ DATE_FIELDS = {"published", "date", "as_of"}
 
 _NESTED = {"archive": Archive, "figures": Figure, "relations": Relation, "reviews": Review}
 _RESOLVER = Resolver()
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's scanner when PyYAML has it: it reads what the ledger's reader reads (the
+pure-Python one refuses valid files, such as one with a tab after a colon)."""
 _STR = "tag:yaml.org,2002:str"
 _PLAIN_UNSAFE_START = set("-?:,[]{}#&*!|>'\"%@`")
 
@@ -68,11 +71,20 @@ class Tree:
 _BLANK = " \t"
 """YAML's white space: a no-break space (which str.strip removes) is text, never a separator."""
 
+_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+"""YAML's line breaks: the parser's marks count a line at each of them, not only at LF."""
+
+
+def _yaml_lines(text: str) -> list[str]:
+    """The text's lines as the parser numbers them, so that a mark's line indexes this list
+    (splitting at LF alone shifts every line after a CR, NEL, LS or PS in a value)."""
+    return _BREAK.split(text)
+
 
 def _line_comments(text: str, skip: set[int]) -> dict[int, str]:
     """Whole-line comments by 0-based line number, outside multi-line scalars."""
     found = {}
-    for number, line in enumerate(text.split("\n")):
+    for number, line in enumerate(_yaml_lines(text)):
         if line.lstrip(_BLANK).startswith("#") and number not in skip:
             found[number] = line.strip()
     return found
@@ -98,10 +110,10 @@ class _TreeBuilder:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lines = text.split("\n")
+        self.lines = _yaml_lines(text)
 
     def build(self) -> Tree:
-        events = list(yaml.parse(self.text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        events = list(yaml.parse(self.text, Loader=_LOADER))
         skip = set()
         for event in events:
             if isinstance(event, yaml.ScalarEvent):  # lines inside a multi-line scalar
@@ -405,12 +417,12 @@ def canonical(text: str, kind: str, modeline: str | None = None) -> Formatted:
     return Formatted(result)
 
 
-_COMMENT = re.compile(r"(?:^|(?<=[ \t]))#[^\n]*", re.M)
+_COMMENT = re.compile("(?:^|(?<=[ \t\n\r\x85\u2028\u2029]))#[^\n\r\x85\u2028\u2029]*")
+"""A comment: ``#`` at a line's start or after white space, up to any of YAML's line breaks."""
 
 
 def _same_comments(result: str, text: str) -> bool:
-    """Whether two texts hold the same comments; False when either cannot be scanned (the
-    pure-Python scanner refuses a few things libyaml reads, such as a tab before a key)."""
+    """Whether two texts hold the same comments; False when either cannot be scanned."""
     try:
         return _comments(result) == _comments(text)
     except yaml.YAMLError:
@@ -425,11 +437,12 @@ def _comments(text: str) -> list[str]:
     a ``#`` at the start of a line or after a space or tab, outside every scalar.
     """
     spans = []
-    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+    for token in yaml.scan(text, Loader=_LOADER):
         if isinstance(token, yaml.ScalarToken):
             start = token.start_mark.index
             if token.style in ("|", ">"):  # the header line may carry a comment
-                start = text.find("\n", start) + 1 or token.end_mark.index
+                header_end = _BREAK.search(text, start)
+                start = header_end.end() if header_end else token.end_mark.index
             spans.append((start, token.end_mark.index))
     found = []
     position = 0
@@ -495,4 +508,19 @@ def with_field(text: str, kind: str, key: str, value: Any) -> Formatted:
     expected = {**before.data, key: value}
     if after.data != expected or not _same_comments(result, text.removeprefix("\ufeff")):
         return Formatted(None, f"setting '{key}' would change another value or drop a comment")
+    return Formatted(result)
+
+
+def from_data(data: dict[str, Any], kind: str, modeline: str | None = None) -> Formatted:
+    """A new record's canonical text, written from its data rather than from another text.
+
+    Going through an intermediate text (JSON, read as YAML) is not exact: YAML reads a raw
+    line or paragraph separator in JSON's strings as a line break and ``1e-07`` as a string.
+    So the text is emitted from the values and read back against ``data`` itself.
+    """
+    out: list[str] = [f"{MODELINE_PREFIX}{modeline}"] if modeline else []
+    _emit_block(to_block(data), RECORD_TYPES[kind], 0, out)
+    result = "\n".join(out) + "\n"
+    if parse(result, "<new>").data != data:
+        return Formatted(None, "a value cannot be written so that it reads back the same")
     return Formatted(result)
