@@ -333,16 +333,25 @@ def _read_in_workers(
 
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     jobs = [(f.kind, f.where, f.rel) for f in files]
+    outcomes = []
     try:
         with multiprocessing.get_context(method).Pool(workers) as pool:
-            plains = []
-            for number, plain in enumerate(pool.imap(read_plain, jobs, chunksize=256), 1):
-                plains.append(plain)
+            plains = pool.imap(read_plain, jobs, chunksize=256)
+            for number, (record_file, plain) in enumerate(zip(files, plains, strict=True), 1):
+                outcomes.append(_built(record_file, plain))
                 if progress and number % 500 == 0:
                     progress(number, len(files))
     except (OSError, RuntimeError):
         return None  # no processes to be had: read here instead
-    return [FileOutcome.from_plain(f.rel, f.kind, p) for f, p in zip(files, plains, strict=True)]
+    return outcomes
+
+
+def _built(record_file: RecordFile, plain: dict[str, Any]) -> FileOutcome:
+    """A worker's outcome with its record built here, while the workers read on."""
+    outcome = FileOutcome.from_plain(record_file.rel, record_file.kind, plain)
+    if outcome.data is not None:
+        outcome.record = RECORD_TYPES[outcome.kind].model_validate(outcome.data)
+    return outcome
 
 
 def _admit(outcomes: list[FileOutcome], result: LoadResult) -> None:

@@ -30,7 +30,6 @@ _QUOTE_FOLD = str.maketrans(
         "\u00a0": " ",
     }
 )
-_WHITESPACE = re.compile(r"\s+")
 _FOLDED = re.compile("[" + "".join(chr(c) for c in _QUOTE_FOLD) + "]")
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\.\.|…)\s*\]|\.\.\.|…)\s*")
 
@@ -41,12 +40,13 @@ def normalise(text: str) -> str:
         text = unicodedata.normalize("NFC", text)
     if _FOLDED.search(text):  # translate() walks every character: only when it has work
         text = text.translate(_QUOTE_FOLD)
-    return _WHITESPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split() breaks at exactly what \s matches, faster
 
 
 def segments(quote: str) -> list[str]:
     """The normalised pieces of a quote, split at ellipses; empty pieces are dropped."""
-    return [piece for piece in (normalise(p) for p in _ELLIPSIS.split(quote)) if piece]
+    pieces = _ELLIPSIS.split(quote) if "..." in quote or "…" in quote else [quote]
+    return [piece for piece in (normalise(p) for p in pieces) if piece]
 
 
 @dataclass(frozen=True)
