@@ -7,6 +7,7 @@ unchanged ledger) never imports the schema: the walk and the identities are all 
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -52,6 +53,14 @@ class Scan:
     unlisted: set[str] = field(default_factory=set)
     """Record kinds with a folder that could not be listed: their ids are unknown, so a
     reference to one is not reported as unresolved."""
+
+    @functools.cached_property
+    def files_digest(self) -> str:
+        """One digest of every file's path and identity: worked out once per scan, however
+        many whole-ledger results are looked up."""
+        from ledger.cache import fingerprint
+
+        return fingerprint(self.identities)
 
     @functools.cached_property
     def records(self) -> list[RecordFile]:
@@ -208,10 +217,11 @@ def ledger_key(layout: Layout, scan: Scan, code: tuple[str, ...] = ()) -> str:
     """What a whole-ledger result depends on: every file's identity, the marker file, and
     the version of the code that reads records (and of ``code``, the modules that computed
     the result, named as modules of this package)."""
-    from ledger.cache import fingerprint, schema_version
+    from ledger.cache import schema_version
 
     try:
         marker = (layout.root / "ledger.toml").read_bytes()
     except OSError:
         marker = b""
-    return fingerprint(scan.identities, f"{schema_version(code)}\0{marker!r}")
+    text = f"{scan.files_digest}\0{schema_version(code)}\0{marker!r}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
