@@ -12,7 +12,6 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +19,7 @@ from ledger.cache import RACY_NS, Cache, FileRow, StoredFile, open_cache
 from ledger.diagnostics import Diagnostic, make, ordered
 from ledger.ledger import Ledger
 from ledger.model import RECORD_TYPES
+from ledger.progress import Progress, announce, finished
 from ledger.record_reader import FileOutcome, read_one, read_plain, read_record_text
 from ledger.root import Layout
 from ledger.scan import (
@@ -47,9 +47,6 @@ SNAPSHOT_CODE = ("load", "scan")
 ADMITTED = "snapshot:admitted"
 """The stored outcome of admitting ids (problems, unloaded ids, files whose record was not
 admitted), under the fingerprint of the files it was worked out from."""
-
-Progress = Callable[[int, int], None]
-"""Called as (files done, files in all) while files are read."""
 
 
 @dataclass
@@ -103,6 +100,7 @@ def load(
     try:
         _read(layout, scan, cache, progress, result)
         if check:
+            announce(progress, "checking references and quotes")
             _check(layout, cache, result)
     finally:
         if cache is not None:
@@ -110,6 +108,7 @@ def load(
         if enabled:
             gc.enable()
     result.diagnostics = ordered(place(result.diagnostics, layout))
+    finished(progress)
     return result
 
 
@@ -123,6 +122,7 @@ def _read(
     files, that outcome is reused; otherwise ids are admitted again over every file, so the
     result is the same as a load with no cache."""
     read_at = time.time_ns()  # before any file is read: the cache's racy-file rule
+    announce(progress, f"loading {len(scan.records):,} records")
     stored = cache.records() if cache is not None else {}
     outcomes, fresh = _outcomes(scan.records, stored, progress)
     for outcome in fresh:  # placed now, so that what is stored is what a cold load reports
@@ -322,7 +322,7 @@ def read_many(files: list[RecordFile], progress: Progress | None = None) -> list
     for number, record_file in enumerate(files, 1):
         outcomes.append(read_one(record_file.kind, record_file.where, record_file.rel))
         if progress and number % 500 == 0:
-            progress(number, len(files))
+            progress("reading files", number, len(files))
     return outcomes
 
 
@@ -340,7 +340,7 @@ def _read_in_workers(
             for number, (record_file, plain) in enumerate(zip(files, plains, strict=True), 1):
                 outcomes.append(_built(record_file, plain))
                 if progress and number % 500 == 0:
-                    progress(number, len(files))
+                    progress("reading files", number, len(files))
     except (OSError, RuntimeError):
         return None  # no processes to be had: read here instead
     return outcomes

@@ -3,10 +3,10 @@ ledger, or why there is none."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.progress import Progress, announce, finished
 from ledger.root import Layout
 from ledger.scan import Scan
 from ledger.status_report import CaseStatus, Overview, RequirementStatus
@@ -25,7 +25,7 @@ def status_report(
     layout: Layout,
     typed: str | None,
     *,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     scan: Scan | None = None,
 ) -> Report | StatusFailure:
     """The report on ``typed`` (a requirement or case id, or a unique prefix of one), or on
@@ -37,8 +37,11 @@ def status_report(
     result = load(layout, check=False, progress=progress, scan=scan)
     if result.fatal:
         return StatusFailure(result.fatal)
+    announce(progress, "working out the status")
     with paused_gc():
-        return _work_out(result.ledger, typed)
+        report = _work_out(result.ledger, typed)
+    finished(progress)
+    return report
 
 
 def _work_out(ledger: Any, typed: str | None) -> Report | StatusFailure:

@@ -3,11 +3,11 @@ ledger is unchanged."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ledger.answers import Answers
 from ledger.diagnostics import Diagnostic
+from ledger.progress import Progress
 from ledger.root import Layout
 from ledger.scan import scan_data, unreadable_data
 
@@ -29,7 +29,7 @@ def validate(
     layout: Layout,
     *,
     use_cache: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Validation:
     """Every problem in the ledger. When no file under data/ changed since the last run
     (by the cache's identity test), the last run's answer is given without reading a file."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -15,6 +14,7 @@ import typer
 if TYPE_CHECKING:
     from ledger.ledger import Ledger
     from ledger.load import LoadResult
+    from ledger.progress import Progress
     from ledger.root import Layout
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -100,24 +100,70 @@ def load_or_exit(layout: Layout, *, check: bool = True) -> LoadResult:
     return result
 
 
-def progress_reporter() -> Callable[[int, int], None] | None:
-    """Progress on stderr for work that takes more than a second, on a terminal only."""
+PROGRESS_AFTER = 1.0
+"""Seconds of work before progress is shown: quick commands print nothing extra."""
+
+
+def progress_reporter() -> Progress | None:
+    """Progress on stderr for work that takes more than a second, on a terminal only (and
+    not under CI, whose logs are not terminals even when they look like one)."""
     if not (sys.stderr.isatty() and not os.environ.get("CI")):
         return None
-    import time
+    return _Reporter(PROGRESS_AFTER)
 
-    started = time.monotonic()
-    shown = [False]
 
-    def report(done: int, total: int) -> None:
-        if time.monotonic() - started < 1.0:
-            return
-        shown[0] = True
-        end = "\n" if done >= total else ""
-        sys.stderr.write(f"\rreading {done:,} of {total:,} files{end}")
+class _Reporter:
+    """Counted work is one line rewritten in place; each stage of uncounted work is a line
+    of its own, printed once the command has run for ``after`` seconds (by a timer, so a
+    long stage that began early is still shown while it runs)."""
+
+    def __init__(self, after: float) -> None:
+        import threading
+        import time
+
+        self.clock = time.monotonic
+        self.deadline = self.clock() + after
+        self.lock = threading.Lock()
+        self.pending = ""
+        self.counting = False
+        self.timer: threading.Timer | None = None
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        with self.lock:
+            if total:
+                if self.clock() >= self.deadline:
+                    self._count(what, done, total)
+                return
+            self.pending = what
+            if not what:
+                return
+            if self.clock() >= self.deadline:
+                self._show_pending()
+            elif self.timer is None:
+                import threading
+
+                self.timer = threading.Timer(self.deadline - self.clock(), self._on_time)
+                self.timer.daemon = True
+                self.timer.start()
+
+    def _on_time(self) -> None:
+        with self.lock:
+            self._show_pending()
+
+    def _count(self, what: str, done: int, total: int) -> None:
+        self.counting = done < total
+        sys.stderr.write(f"\r{what}: {done:,} of {total:,}{'' if self.counting else chr(10)}")
         sys.stderr.flush()
 
-    return report
+    def _show_pending(self) -> None:
+        if not self.pending:
+            return
+        if self.counting:
+            sys.stderr.write("\n")  # end a counted line that was cut short
+            self.counting = False
+        sys.stderr.write(f"{self.pending}...\n")
+        sys.stderr.flush()
+        self.pending = ""
 
 
 def colour_for(stream: object) -> bool:
