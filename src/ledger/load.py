@@ -7,7 +7,6 @@ another record is broken, so one bad file never hides the state of the rest.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sys
@@ -17,6 +16,7 @@ from typing import Any
 
 from ledger.cache import RACY_NS, Cache, FileRow, StoredFile, open_cache
 from ledger.diagnostics import Diagnostic, make, ordered
+from ledger.gcpause import paused_gc
 from ledger.ledger import Ledger
 from ledger.model import RECORD_TYPES
 from ledger.progress import Progress, announce, finished
@@ -95,18 +95,15 @@ def load(
     # The garbage collector is paused while records are built and checked: it would otherwise
     # walk the growing heap again and again (the design notes measure about four times the
     # cost).
-    enabled = gc.isenabled()
-    gc.disable()
     try:
-        _read(layout, scan, cache, progress, result)
-        if check:
-            announce(progress, "checking references and quotes")
-            _check(layout, cache, result)
+        with paused_gc():
+            _read(layout, scan, cache, progress, result)
+            if check:
+                announce(progress, "checking references and quotes")
+                _check(layout, cache, result)
     finally:
         if cache is not None:
             cache.close()
-        if enabled:
-            gc.enable()
     result.diagnostics = ordered(place(result.diagnostics, layout))
     finished(progress)
     return result
