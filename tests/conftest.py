@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner, Result
 
+import ledger.load as load_module
 from ledger.cli import app
 from ledger.diagnostics import Diagnostic
 from ledger.load import LoadResult, load
@@ -143,3 +145,29 @@ def run_process(
         timeout=timeout,
         check=False,
     )
+
+
+PAST = time.time() - 3600
+"""An hour ago: a time at which the cache trusts a file (see cache.py's racy-file rule)."""
+
+
+def age(root: Path) -> None:
+    """Make every file under data/ an hour old, as files are between commits: a file written
+    in the same clock tick as it is read could change unseen, so fresh files are not cached."""
+    for path in (root / "data").rglob("*"):
+        if path.is_file():
+            os.utime(path, (PAST, PAST))
+
+
+@pytest.fixture
+def files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The record files actually read (not taken from the cache), in order."""
+    found: list[str] = []
+    real = load_module.read_one
+
+    def spy(kind: str, path: Path, rel: str):  # type: ignore[no-untyped-def]
+        found.append(rel)
+        return real(kind, path, rel)
+
+    monkeypatch.setattr(load_module, "read_one", spy)
+    return found

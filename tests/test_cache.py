@@ -3,42 +3,17 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
 
 import ledger.cache as cache_module
-import ledger.load as load_module
-from conftest import Sample, git, layout_for
+from conftest import PAST, Sample, age, git, layout_for
 from ledger.cache import CACHE_DIR, CACHE_FILE
 from ledger.load import load
 from ledger.validation import validate
 
 CLAIM = "claims/cso-tlatlaya-no-arrest-warrants.yaml"
-PAST = time.time() - 3600
-
-
-def age(root: Path) -> None:
-    """Make every file an hour old, as files are between commits (fresh files are not cached:
-    a file written in the same clock tick as it is read could change unseen)."""
-    for path in (root / "data").rglob("*"):
-        if path.is_file():
-            os.utime(path, (PAST, PAST))
-
-
-@pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The record files actually read (not taken from the cache), in order."""
-    reads: list[str] = []
-    real = load_module.read_one
-
-    def spy(kind: str, path: Path, rel: str):  # type: ignore[no-untyped-def]
-        reads.append(rel)
-        return real(kind, path, rel)
-
-    monkeypatch.setattr(load_module, "read_one", spy)
-    return reads
 
 
 def codes(sample: Sample) -> list[tuple[str, str]]:
@@ -46,26 +21,26 @@ def codes(sample: Sample) -> list[tuple[str, str]]:
 
 
 def test_an_unchanged_ledger_is_answered_from_the_cache(
-    sample_copy: Sample, counted: list[str]
+    sample_copy: Sample, files_read: list[str]
 ) -> None:
     age(sample_copy.root)
     first = validate(layout_for(sample_copy.root))
-    assert not first.cached and counted
-    counted.clear()
+    assert not first.cached and files_read
+    files_read.clear()
     second = validate(layout_for(sample_copy.root))
     assert second.cached
-    assert counted == []
+    assert files_read == []
     assert second.diagnostics == first.diagnostics and second.files == first.files
     assert (sample_copy.root / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
-def test_loading_reads_only_the_edited_file(sample_copy: Sample, counted: list[str]) -> None:
+def test_loading_reads_only_the_edited_file(sample_copy: Sample, files_read: list[str]) -> None:
     age(sample_copy.root)
     load(layout_for(sample_copy.root))
-    counted.clear()
+    files_read.clear()
     sample_copy.edit(CLAIM, "kind: assessment", "kind: allegation")
     result = load(layout_for(sample_copy.root))
-    assert counted == [f"data/{CLAIM}"]
+    assert files_read == [f"data/{CLAIM}"]
     assert result.ledger.claims["cso-tlatlaya-no-arrest-warrants"].kind.value == "allegation"
 
 
@@ -109,16 +84,16 @@ def test_a_branch_switch_is_seen(sample_copy: Sample) -> None:
 
 
 def test_a_version_change_drops_the_cache(
-    sample_copy: Sample, counted: list[str], monkeypatch: pytest.MonkeyPatch
+    sample_copy: Sample, files_read: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     age(sample_copy.root)
     load(layout_for(sample_copy.root))
-    counted.clear()
+    files_read.clear()
     load(layout_for(sample_copy.root))
-    assert counted == []
+    assert files_read == []
     monkeypatch.setattr(cache_module, "schema_version", lambda extra=(): "a-newer-version")
     load(layout_for(sample_copy.root))
-    assert len(counted) == sample_copy.load().files
+    assert len(files_read) == sample_copy.load().files
 
 
 @pytest.mark.parametrize(

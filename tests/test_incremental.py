@@ -5,41 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-import ledger.load as load_module
 import ledger.quotes as quotes_module
-from conftest import Sample, layout_for
+from conftest import PAST, Sample, age, layout_for
 from ledger.load import LoadResult, load
 
 CLAIM = "claims/cso-tlatlaya-no-arrest-warrants.yaml"
 CLAIM_ID = "cso-tlatlaya-no-arrest-warrants"
-PAST = time.time() - 3600
-
-
-def age(root: Path) -> None:
-    """Make every file an hour old, so the cache may trust it (see cache.py's racy rule)."""
-    for path in (root / "data").rglob("*"):
-        if path.is_file():
-            os.utime(path, (PAST, PAST))
-
-
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The record files actually read (not taken from the cache)."""
-    found: list[str] = []
-    real = load_module.read_one
-
-    def spy(kind: str, path: Path, rel: str):  # type: ignore[no-untyped-def]
-        found.append(rel)
-        return real(kind, path, rel)
-
-    monkeypatch.setattr(load_module, "read_one", spy)
-    return found
 
 
 @pytest.fixture
@@ -101,19 +76,19 @@ def settle(sample: Sample, *rels: str) -> None:
 
 
 def test_an_unchanged_ledger_reads_and_searches_nothing(
-    primed: Sample, reads: list[str], searches: list[str]
+    primed: Sample, files_read: list[str], searches: list[str]
 ) -> None:
     load(layout_for(primed.root))
-    assert reads == [] and searches == []
+    assert files_read == [] and searches == []
 
 
 def test_an_edited_file_is_read_again_and_its_problem_appears(
-    primed: Sample, reads: list[str], searches: list[str]
+    primed: Sample, files_read: list[str], searches: list[str]
 ) -> None:
     primed.edit(CLAIM, "kind: assessment", "kind: assessmant")
     settle(primed, CLAIM)
     result = load(layout_for(primed.root))
-    assert reads == [f"data/{CLAIM}"]
+    assert files_read == [f"data/{CLAIM}"]
     assert searches == []
     assert codes(result) == [(f"data/{CLAIM}", "invalid-value")]
     assert CLAIM_ID not in result.ledger.claims
@@ -126,13 +101,13 @@ def test_an_edited_file_is_read_again_and_its_problem_appears(
 
 
 def test_an_edit_within_the_racy_window_is_seen_and_not_trusted(
-    primed: Sample, reads: list[str]
+    primed: Sample, files_read: list[str]
 ) -> None:
     primed.edit(CLAIM, "kind: assessment", "kind: allegation")  # just written: racy
     assert load(layout_for(primed.root)).ledger.claims[CLAIM_ID].kind.value == "allegation"
-    reads.clear()
+    files_read.clear()
     load(layout_for(primed.root))
-    assert reads == [f"data/{CLAIM}"]  # not trusted from the cache: read again
+    assert files_read == [f"data/{CLAIM}"]  # not trusted from the cache: read again
     same_as_cold(primed)
 
 
@@ -143,12 +118,12 @@ def test_a_deleted_file_disappears(primed: Sample) -> None:
     assert f"data/{CLAIM}" not in result.ledger.paths.values()
 
 
-def test_a_new_file_appears(primed: Sample, reads: list[str]) -> None:
+def test_a_new_file_appears(primed: Sample, files_read: list[str]) -> None:
     text = primed.read(CLAIM).replace(f"id: {CLAIM_ID}", "id: cso-new-claim")
     primed.write("claims/cso-new-claim.yaml", text)
     settle(primed, "claims/cso-new-claim.yaml")
     result = same_as_cold(primed)
-    assert reads[0] == "data/claims/cso-new-claim.yaml"
+    assert files_read[0] == "data/claims/cso-new-claim.yaml"
     assert result.ledger.paths["cso-new-claim"] == "data/claims/cso-new-claim.yaml"
 
 
@@ -218,7 +193,7 @@ def test_many_changes_at_once_match_a_cold_load(primed: Sample) -> None:
     assert state(second) == state(first)
 
 
-def test_a_damaged_stored_record_is_read_again(primed: Sample, reads: list[str]) -> None:
+def test_a_damaged_stored_record_is_read_again(primed: Sample, files_read: list[str]) -> None:
     import sqlite3
 
     from ledger.cache import CACHE_DIR, CACHE_FILE
@@ -227,7 +202,7 @@ def test_a_damaged_stored_record_is_read_again(primed: Sample, reads: list[str])
     with db:
         db.execute("UPDATE records SET record = '{\"id\": 5}' WHERE rel = ?", (f"data/{CLAIM}",))
     db.close()
-    reads.clear()
+    files_read.clear()
     load(layout_for(primed.root))
-    assert f"data/{CLAIM}" in reads
+    assert f"data/{CLAIM}" in files_read
     same_as_cold(primed)

@@ -5,25 +5,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
 
 import ledger.cli.replay as replay_module
 import ledger.load as load_module
-from conftest import Sample, run
+from conftest import PAST, Sample, age, run
 from ledger.cache import CACHE_DIR, CACHE_FILE, NO_CACHE_ENV
 
-PAST = time.time() - 3600
 CLAIM = "claims/cso-torture-complaints.yaml"
-
-
-def age(root: Path) -> None:
-    """Make every file an hour old: files written within two seconds are not trusted yet."""
-    for path in (root / "data").rglob("*"):
-        if path.is_file():
-            os.utime(path, (PAST, PAST))
 
 
 @pytest.fixture
