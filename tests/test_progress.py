@@ -116,3 +116,12 @@ def test_a_stage_over_within_the_first_second_is_never_shown(
     report("", 0, 0)
     time.sleep(0.6)
     assert terminal.getvalue() == ""
+
+
+def test_the_end_of_the_work_ends_a_count_cut_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = on_terminal(monkeypatch)
+    report = shared.progress_reporter()
+    assert report is not None
+    report("reading files", 99_500, 100_123)
+    report("", 0, 0)
+    assert terminal.getvalue() == "\rreading files: 99,500 of 100,123\n"

@@ -10,7 +10,9 @@ import pytest
 
 from ledger.quotes import _QUOTE_FOLD, find_quote, normalise, segments
 
-SPACES = [chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c))]
+SPACES = [
+    chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c)) or chr(c).isspace()
+]
 
 
 def reference(text: str) -> str:

@@ -1,7 +1,7 @@
 """Whole-ledger answers remembered between runs, so a question asked again of an unchanged
 ledger is answered without reading a record file (or importing the schema).
 
-An answer is JSON stored under a name (``validate``, ``status:requirement-3``) with one
+An answer is JSON stored under a name (``validate``, a command line's output) with one
 fingerprint of every file under data/, the ledger's marker file, and the code that computed
 the answer. It is given back only when all of those are exactly as they were; cache.py says
 what "exactly" means and why the cache is never trusted blindly.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.cache import open_cache
+from ledger.cache import RACY_NS, open_cache
 from ledger.root import Layout
 from ledger.scan import Scan, ledger_key
 
@@ -19,13 +19,12 @@ from ledger.scan import Scan, ledger_key
 class Answers:
     """The answers remembered for one state of a ledger (one scan of its files)."""
 
-    def __init__(
-        self, layout: Layout, scan: Scan, code: tuple[str, ...], *, enabled: bool = True
-    ) -> None:
+    def __init__(self, layout: Layout, scan: Scan, *, enabled: bool = True) -> None:
         self.layout = layout
         self.enabled = enabled and layout.cacheable
-        self.key = ledger_key(layout, scan, code) if self.enabled else ""
-        self.newest = max((ident[1] for _rel, ident in scan.identities), default=0)
+        self.key = ledger_key(layout, scan) if self.enabled else ""
+        newest = max((ident[1] for _rel, ident in scan.identities), default=0)
+        self.settled = newest + RACY_NS < scan.started_ns
 
     def recall(self, name: str) -> Any | None:
         """The answer stored under ``name`` for exactly this ledger, or None."""
@@ -39,12 +38,12 @@ class Answers:
 
     def remember(self, name: str, value: Any, family: str = "") -> None:
         """Store an answer; with ``family`` (a name prefix), forget the family's answers
-        for earlier states of the ledger. Files written in the last two seconds are not
-        trusted to have settled, and then nothing is stored."""
-        cache = open_cache(self.layout) if self.enabled else None
+        for earlier states of the ledger. When a file had been modified within two seconds
+        before the scan began, it may not have settled, and nothing is stored."""
+        cache = open_cache(self.layout) if self.enabled and self.settled else None
         if cache is None:
             return
         try:
-            cache.store_result(name, self.key, value, self.newest, family)
+            cache.store_result(name, self.key, value, family)
         finally:
             cache.close()

@@ -15,6 +15,7 @@ delete at any time. It is never trusted blindly:
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -23,6 +24,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ledger.scan import Identity
 
 if TYPE_CHECKING:
     from ledger.root import Layout
@@ -37,8 +40,6 @@ LAYOUT_VERSION = 2
 """The shape of the cache's tables: a cache of another shape is emptied and made again (the
 schema version covers the code that reads records, not this module)."""
 
-Identity = tuple[int, int, int, int]
-"""(size, mtime_ns, inode, ctime_ns) of a file, from lstat."""
 
 StoredFile = tuple[str, Identity, str | None, str]
 """A record file as last read: (kind, identity, the record as JSON or None, its problems as
@@ -51,26 +52,19 @@ _TABLES = ("files", "records", "results", "quotes")
 """Every table but meta, as any layout has had them: all are dropped when the version changes."""
 
 
-def identity(stat: os.stat_result) -> Identity:
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
-
-
-_READER_MODULES = (
-    "model", "yamlread", "schema_errors", "record_reader", "files", "diagnostics", "quotes",
-)  # fmt: skip
-
-
-def schema_version(extra: tuple[str, ...] = ()) -> str:
-    """The tool's version and a digest of the code that reads records (the schema above all):
-    a change to either drops the cache, so an edited model never meets old entries. ``extra``
-    names further modules a stored result depends on (the status rule, say)."""
+@functools.cache
+def schema_version() -> str:
+    """The tool's version and a digest of all its code (the schema above all): a change to
+    either drops the cache, so an edited model, check or renderer never meets what an
+    earlier one stored. Reading the package's sources costs a few milliseconds."""
     from ledger import __version__
 
     package = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode())
-    for name in (*_READER_MODULES, *extra):
+    for source in sorted(package.rglob("*.py")):
         with contextlib.suppress(OSError):
-            digest.update((package / f"{name}.py").read_bytes())
+            digest.update(source.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(source.read_bytes())
     return f"{__version__}:{digest.hexdigest()[:16]}"
 
 
@@ -101,8 +95,12 @@ class Cache:
     def _connect(self) -> sqlite3.Connection | None:
         version = f"{schema_version()}/{LAYOUT_VERSION}"
         for attempt in range(2):
+            db = None
             try:
                 db = sqlite3.connect(self.path, timeout=1.0, isolation_level=None)
+                db.execute("PRAGMA trusted_schema=OFF")
+                if _has_code(db):
+                    raise sqlite3.DatabaseError("a cache holds only tables")
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
@@ -119,14 +117,26 @@ class Cache:
                     " PRIMARY KEY (archive, quote));"
                 )
                 return db
+            except sqlite3.OperationalError as exc:
+                _close(db)
+                if not _is_damage(exc):
+                    return None  # busy, locked or read-only: used by another process, not ours
+                self._discard()
+                if attempt:
+                    return None
             except sqlite3.DatabaseError:
-                # Corrupt or not a database: start again from nothing.
-                with contextlib.suppress(OSError):
-                    for suffix in ("", "-wal", "-shm"):
-                        Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                # Corrupt, not a database, or holding triggers or views: start from nothing.
+                _close(db)
+                self._discard()
                 if attempt:
                     return None
         return None
+
+    def _discard(self) -> None:
+        """Delete the cache file (it is only a cache)."""
+        with contextlib.suppress(OSError):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def close(self) -> None:
         if self.db is not None:
@@ -231,12 +241,6 @@ class Cache:
         except ValueError:
             return None
 
-    def store_result(
-        self, name: str, fingerprint: str, value: Any, newest_mtime: int, family: str = ""
-    ) -> None:
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        self.store_raw({name: text}, fingerprint, newest_mtime, family)
-
     def raw(self, name: str, fingerprint: str) -> str | None:
         """Stored text, if it was computed from exactly these files."""
         if self.db is None:
@@ -249,15 +253,14 @@ class Cache:
             return None
         return row[1] if row is not None and row[0] == fingerprint else None
 
-    def store_raw(
-        self, items: dict[str, str], fingerprint: str, newest_mtime: int, family: str = ""
-    ) -> None:
-        """Store several texts at once, all under one fingerprint, or none of them. With
+    def store_result(self, name: str, fingerprint: str, value: Any, family: str = "") -> None:
+        """Store a JSON result under one fingerprint. The caller has made sure that no file
+        it depends on changed too recently to trust (the racy-file rule above). With
         ``family``, a name prefix, the family's results for other fingerprints are dropped:
         they answer for a ledger that no longer exists."""
-        if self.db is None or newest_mtime + RACY_NS >= time.time_ns():
+        if self.db is None:
             return
-        now = time.time_ns()
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         try:
             with self.db:
                 self.db.execute("BEGIN")
@@ -266,9 +269,9 @@ class Cache:
                         "DELETE FROM results WHERE substr(name, 1, ?) = ? AND fingerprint != ?",
                         (len(family), family, fingerprint),
                     )
-                self.db.executemany(
+                self.db.execute(
                     "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                    [(name, fingerprint, now, text) for name, text in items.items()],
+                    (name, fingerprint, time.time_ns(), text),
                 )
         except (sqlite3.Error, UnicodeError):
             pass  # a file name that is not UTF-8: that result is not kept
@@ -281,6 +284,25 @@ def open_cache(layout: Layout) -> Cache | None:
         return None
     cache = Cache(layout.root / CACHE_DIR)
     return cache if cache.open() else None
+
+
+def _close(db: sqlite3.Connection | None) -> None:
+    if db is not None:
+        with contextlib.suppress(sqlite3.Error):
+            db.close()
+
+
+def _has_code(db: sqlite3.Connection) -> bool:
+    """Whether the file holds triggers or views: a cache of ours never does, and one planted
+    in a shared folder could rewrite what this tool stores."""
+    row = db.execute("SELECT count(*) FROM sqlite_master WHERE type IN ('trigger', 'view')")
+    return bool(row.fetchone()[0])
+
+
+def _is_damage(exc: sqlite3.OperationalError) -> bool:
+    """An operational error that means a damaged file rather than one in use elsewhere."""
+    text = str(exc).lower()
+    return not any(word in text for word in ("locked", "busy", "readonly", "read-only"))
 
 
 def fingerprint(identities: Iterable[tuple[str, Identity]], extra: str = "") -> str:

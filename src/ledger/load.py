@@ -41,8 +41,9 @@ __all__ = [
 PARALLEL_MIN = 2000
 """Fewer files than this are read in this process: starting workers would cost more."""
 
-SNAPSHOT_CODE = ("load", "scan")
-"""Modules beyond the record readers that shape a stored snapshot."""
+PASSING = frozenset({"unreadable"})
+"""Problems that may pass without the file changing (a read cut short by the system): a
+file that had one is read again next time rather than remembered."""
 
 ADMITTED = "snapshot:admitted"
 """The stored outcome of admitting ids (problems, unloaded ids, files whose record was not
@@ -129,7 +130,7 @@ def _read(
     newest = max((ident[1] for _rel, ident in scan.identities), default=0)
     key = ""
     if cache is not None and newest + RACY_NS < read_at:
-        key = ledger_key(layout, scan, SNAPSHOT_CODE)
+        key = ledger_key(layout, scan)
     admitted = cache.result(ADMITTED, key) if cache is not None and key and not fresh else None
     if isinstance(admitted, dict) and _readmit(outcomes, admitted, result):
         result.ledger.sort()
@@ -282,7 +283,9 @@ def _remember(
     changed too recently to trust: the cache's racy-file rule), keep the admission's outcome."""
     identities = {f.rel: f.identity for f in scan.records}
     rows: list[FileRow] = [
-        (o.rel, o.kind, identities[o.rel], _record_json(o), _problems_json(o)) for o in fresh
+        (o.rel, o.kind, identities[o.rel], _record_json(o), _problems_json(o))
+        for o in fresh
+        if not any(d.code in PASSING for d in o.diagnostics)
     ]
     gone = [rel for rel in stored if rel not in identities]
     results = None

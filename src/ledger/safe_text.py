@@ -51,6 +51,17 @@ def has_hidden(text: str) -> bool:
     return bool(_CONTROL.search(text) or _INVISIBLE.search(text))
 
 
+_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+"""A colour or weight (SGR) sequence: the only escape this tool's own output holds."""
+
+
+def is_plain_output(text: str) -> bool:
+    """Whether ``text`` is output this tool could have printed: printable text, newlines and
+    tabs, and colour sequences, nothing else. Text read back from a file (a cache that may
+    have been tampered with) is checked before it reaches a terminal."""
+    return not has_hidden(_STYLE.sub("", text))
+
+
 def dumps(data: Any, *, indent: int | None = 2) -> str:
     """JSON for machines: UTF-8 text kept readable, every invisible or control char escaped."""
     text = json.dumps(data, ensure_ascii=False, indent=indent, sort_keys=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import time
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -50,6 +51,9 @@ class Scan:
     identities: list[tuple[str, Identity]]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     """What the walk itself found (links, misplaced files), when the scan is handed on."""
+    started_ns: int = 0
+    """The clock when the walk began: a file modified within two seconds before it is not
+    trusted to have settled (cache.py's racy-file rule)."""
     unlisted: set[str] = field(default_factory=set)
     """Record kinds with a folder that could not be listed: their ids are unknown, so a
     reference to one is not reported as unresolved."""
@@ -82,7 +86,7 @@ def unreadable_data(layout: Layout) -> str | None:
 def scan_data(layout: Layout, diagnostics: list[Diagnostic]) -> Scan:
     """One walk of the data folder: the record files in sorted order, and the identity of
     every file (archives too). Symlinks and special files are reported, not read."""
-    scan = Scan([], [])
+    scan = Scan([], [], started_ns=time.time_ns())
     for kind in RECORD_KINDS:
         folder = layout.data / kind
         if folder.is_symlink():
@@ -112,9 +116,9 @@ def _walk(
     """Record files below ``folder``, with plain strings on the hot path: a Path per file
     costs more than the stat itself."""
     prefix = layout.relative(folder) + "/"
-    pending = [(str(folder), prefix)]
+    pending = [(str(folder), prefix, False)]
     while pending:
-        current, rel_prefix = pending.pop()
+        current, rel_prefix, hidden = pending.pop()
         try:
             entries = list(os.scandir(current))  # in any order: records are sorted after
         except OSError as exc:
@@ -131,9 +135,13 @@ def _walk(
         identities, found = scan.identities, scan.found
         for entry in entries:
             name = entry.name
-            if name[0] == ".":
-                continue
             rel = rel_prefix + name
+            if name[0] == "." or hidden:  # not read, but an archive may be there: it counts
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, rel + "/", True))
+                else:
+                    identities.append((rel, _identity(entry)))
+                continue
             if entry.is_symlink():
                 identities.append((rel, _identity(entry)))
                 if name.endswith(RECORD_SUFFIX) or _is_dir_link(Path(entry.path)):
@@ -147,7 +155,7 @@ def _walk(
                     )
                 continue
             if entry.is_dir(follow_symlinks=False):
-                pending.append((entry.path, rel + "/"))
+                pending.append((entry.path, rel + "/", False))
                 continue
             try:  # _identity(), inlined: this line runs once per file
                 info = entry.stat(follow_symlinks=False)
@@ -186,23 +194,22 @@ def _is_dir_link(path: Path) -> bool:
 def _stray_files(layout: Layout, diagnostics: list[Diagnostic], scan: Scan) -> None:
     """YAML files right in the data folder, or in a folder that is not a record folder (a
     misspelt `claim/`), belong to no kind: say so rather than skip them. Every file seen
-    there counts in the scan's identities (an archive may live there)."""
+    there, hidden ones too, counts in the scan's identities (an archive may live there)."""
     folders = ", ".join(f"{k}/" for k in RECORD_KINDS)
     for dirpath, dirnames, filenames in os.walk(layout.data):
         here = Path(dirpath)
         if here == layout.data:
             dirnames[:] = [d for d in dirnames if d not in RECORD_KINDS]
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(dirnames)
+        hidden = any(part.startswith(".") for part in here.relative_to(layout.data).parts)
         for name in sorted(filenames):
-            if name.startswith("."):
-                continue
             try:
                 info = os.lstat(here / name)
                 ident = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
             except OSError:
                 ident = (-1, -1, -1, -1)
             scan.identities.append((layout.relative(here / name), ident))
-            if name.endswith((".yaml", ".yml")):
+            if name.endswith((".yaml", ".yml")) and not hidden and not name.startswith("."):
                 diagnostics.append(
                     make(
                         "misplaced-file",
@@ -213,15 +220,14 @@ def _stray_files(layout: Layout, diagnostics: list[Diagnostic], scan: Scan) -> N
                 )
 
 
-def ledger_key(layout: Layout, scan: Scan, code: tuple[str, ...] = ()) -> str:
+def ledger_key(layout: Layout, scan: Scan) -> str:
     """What a whole-ledger result depends on: every file's identity, the marker file, and
-    the version of the code that reads records (and of ``code``, the modules that computed
-    the result, named as modules of this package)."""
+    the version of the tool's code."""
     from ledger.cache import schema_version
 
     try:
         marker = (layout.root / "ledger.toml").read_bytes()
     except OSError:
         marker = b""
-    text = f"{scan.files_digest}\0{schema_version(code)}\0{marker!r}"
+    text = f"{scan.files_digest}\0{schema_version()}\0{marker!r}"
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()

@@ -1,4 +1,4 @@
-"""The status report's data: plain frozen dataclasses, to JSON and back.
+"""The status report's data: plain frozen dataclasses, and their JSON form.
 
 Kept apart from the rule (status.py) so that what renders a report (the terminal, Markdown)
 needs neither the schema nor the ledger. ``to_dict()`` gives the JSON that ``--format json``

@@ -11,9 +11,6 @@ from ledger.progress import Progress
 from ledger.root import Layout
 from ledger.scan import scan_data, unreadable_data
 
-VALIDATE_CODE = ("load", "checks", "scan", "validation")
-"""Modules beyond the record readers whose change changes the answer."""
-
 
 @dataclass
 class Validation:
@@ -38,7 +35,7 @@ def validate(
         return Validation([], 0, fatal)
     early: list[Diagnostic] = []
     scan = scan_data(layout, early)
-    answers = Answers(layout, scan, VALIDATE_CODE, enabled=use_cache)
+    answers = Answers(layout, scan, enabled=use_cache)
     stored = answers.recall("validate")
     if isinstance(stored, dict) and isinstance(stored.get("diagnostics"), list):
         try:
@@ -46,12 +43,13 @@ def validate(
             return Validation(found, int(stored.get("files", 0)), cached=True)
         except (KeyError, TypeError, ValueError):
             pass  # a malformed answer: work it out again
-    from ledger.load import load
+    from ledger.load import PASSING, load
 
     scan.diagnostics = early
     result = load(layout, use_cache=use_cache, progress=progress, scan=scan)
     if result.fatal:
         return Validation([], 0, result.fatal)
-    value = {"files": result.files, "diagnostics": [d.to_dict() for d in result.diagnostics]}
-    answers.remember("validate", value)
+    if not any(d.code in PASSING for d in result.diagnostics):
+        value = {"files": result.files, "diagnostics": [d.to_dict() for d in result.diagnostics]}
+        answers.remember("validate", value)
     return Validation(result.diagnostics, result.files)

@@ -20,6 +20,7 @@ from typing import Any
 from ledger.answers import Answers
 from ledger.diagnostics import Diagnostic
 from ledger.root import Layout
+from ledger.safe_text import is_plain_output
 from ledger.scan import Scan, scan_data, unreadable_data
 
 MAX_REMEMBERED = 4 * 1024 * 1024
@@ -34,7 +35,7 @@ _ENVIRONMENT = (
 class Replay:
     """The remembered output of one command line, and the recording of a new one."""
 
-    def __init__(self, layout: Layout, command: list[Any], code: tuple[str, ...]) -> None:
+    def __init__(self, layout: Layout, command: list[Any]) -> None:
         self.scan: Scan | None = None
         self.answers: Answers | None = None
         self.family = f"output:{command[0]}:"
@@ -44,13 +45,13 @@ class Replay:
         early: list[Diagnostic] = []
         self.scan = scan_data(layout, early)
         self.scan.diagnostics = early
-        self.answers = Answers(layout, self.scan, code)
+        self.answers = Answers(layout, self.scan)
 
     def replayed(self) -> bool:
         """Print the remembered output, if there is one for exactly this ledger."""
         text = self.answers.recall(self.name) if self.answers else None
-        if not isinstance(text, str):
-            return False
+        if not isinstance(text, str) or not is_plain_output(text):
+            return False  # nothing remembered, or not what this tool prints: work it out
         sys.stdout.write(text)
         return True
 

@@ -135,7 +135,8 @@ class _Reporter:
                     self._count(what, done, total)
                 return
             self.pending = what
-            if not what:
+            if not what:  # the work is over: the command's own output comes next
+                self._end_count()
                 return
             if self.clock() >= self.deadline:
                 self._show_pending()
@@ -155,12 +156,17 @@ class _Reporter:
         sys.stderr.write(f"\r{what}: {done:,} of {total:,}{'' if self.counting else chr(10)}")
         sys.stderr.flush()
 
+    def _end_count(self) -> None:
+        """End a counted line that was cut short (counts are reported every so many)."""
+        if self.counting:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.counting = False
+
     def _show_pending(self) -> None:
         if not self.pending:
             return
-        if self.counting:
-            sys.stderr.write("\n")  # end a counted line that was cut short
-            self.counting = False
+        self._end_count()
         sys.stderr.write(f"{self.pending}...\n")
         sys.stderr.flush()
         self.pending = ""

@@ -44,12 +44,6 @@ CASES_SHOWN = 40
 GAPS_LISTED = 8
 """Gaps of one kind listed before they are only counted (``--all`` lists them)."""
 
-OUTPUT_CODE = (
-    "load", "scan", "ledger", "status", "status_report", "status_lookup", "status_markdown",
-    "xref", "safe_text", "cli/status_cmd", "cli/render", "cli/bars", "cli/shared", "cli/replay",
-)  # fmt: skip
-"""The modules, beyond the record readers, whose code decides what `ledger status` prints."""
-
 PER_SIDE = 25
 """Claims listed per side of a case before the rest are counted (``--all`` lists them)."""
 
@@ -95,7 +89,7 @@ def status(
     from ledger.cli.replay import Replay
 
     layout = layout_at(ctx, rev, root)
-    replay = Replay(layout, ["status", record_id, explain, show_all, output.value], OUTPUT_CODE)
+    replay = Replay(layout, ["status", record_id, explain, show_all, output.value])
     if replay.replayed():
         return
     with replay.recording():
