@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import ledger.cache as cache_module
 import ledger.cli.replay as replay_module
 import ledger.load as load_module
 from conftest import PAST, Sample, age, run
@@ -117,3 +118,16 @@ def test_output_over_the_limit_is_printed_but_not_remembered(
     done = run(["--root", str(sample_copy.root), "status", "requirement-1", "-f", "json"])
     assert done.exit_code == 0 and len(done.stdout) > 100
     assert remembered(sample_copy.root) == []
+
+
+def test_only_the_newest_outputs_are_kept(
+    sample_copy: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "FAMILY_KEPT", 2)
+    age(sample_copy.root)
+    root = ["--root", str(sample_copy.root)]
+    for width in ("60", "80", "100"):
+        run([*root, "status", "requirement-1"], env={"COLUMNS": width})
+    kept = remembered(sample_copy.root)
+    assert len(kept) == 2
+    assert not [name for name in kept if '"COLUMNS": "60"' in name]

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 CACHE_DIR = ".ledger-cache"
 CACHE_FILE = "cache.sqlite3"
 NO_CACHE_ENV = "LEDGER_NO_CACHE"
+FAMILY_KEPT = 32
+"""Results kept per family (the remembered outputs of one command, say), newest first."""
 RACY_NS = 2_000_000_000
 """A file modified this close before it was read is not cached (see the module docstring)."""
 
@@ -273,6 +275,13 @@ class Cache:
                     "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
                     (name, fingerprint, time.time_ns(), text),
                 )
+                if family:  # many terminal sizes or command lines: keep the newest few
+                    self.db.execute(
+                        "DELETE FROM results WHERE substr(name, 1, ?) = ? AND name NOT IN "
+                        "(SELECT name FROM results WHERE substr(name, 1, ?) = ? "
+                        " ORDER BY created DESC LIMIT ?)",
+                        (len(family), family, len(family), family, FAMILY_KEPT),
+                    )
         except (sqlite3.Error, UnicodeError):
             pass  # a file name that is not UTF-8: that result is not kept
 
