@@ -131,3 +131,50 @@ def test_only_the_newest_outputs_are_kept(
     kept = remembered(sample_copy.root)
     assert len(kept) == 2
     assert not [name for name in kept if '"COLUMNS": "60"' in name]
+
+
+def on_a_terminal(root: Path, *args: str) -> str:
+    """`ledger ARGS` run on a pseudo-terminal 100 columns wide: everything it printed."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in {"NO_COLOR", "COLUMNS", "CI"}}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "ledger", "--root", str(root), *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={**env, "TERM": "xterm"},
+    )
+    os.close(follower)
+    out = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 60)
+        try:
+            chunk = os.read(leader, 65536) if ready else b""
+        except OSError:  # the child closed the terminal
+            chunk = b""
+        if not chunk:
+            break
+        out += chunk
+    child.wait(timeout=60)
+    os.close(leader)
+    return out.decode()
+
+
+def test_terminal_and_piped_output_are_remembered_apart(sample_copy: Sample) -> None:
+    age(sample_copy.root)
+    args = ["status", "requirement-1"]
+    piped = run(["--root", str(sample_copy.root), *args]).stdout
+    coloured = on_a_terminal(sample_copy.root, *args)
+    assert "\x1b[" in coloured and "\x1b[" not in piped
+    assert on_a_terminal(sample_copy.root, *args) == coloured
+    assert run(["--root", str(sample_copy.root), *args]).stdout == piped
+    assert len(remembered(sample_copy.root)) == 2

@@ -27,7 +27,7 @@ MAX_REMEMBERED = 4 * 1024 * 1024
 
 _ENVIRONMENT = (
     "COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "TTY_COMPATIBLE",
-    "TTY_INTERACTIVE",
+    "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES",
 )  # fmt: skip
 """What rich reads from the environment to decide width and colour."""
 
@@ -90,17 +90,22 @@ class _Tee:
 def _shape(stream: Any) -> list[Any]:
     """Everything about where output goes that can change how it is rendered."""
     tty = bool(getattr(stream, "isatty", None) and stream.isatty())
-    size: tuple[int, int] | None = None
-    if tty:
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            size = tuple(os.get_terminal_size(stream.fileno()))  # type: ignore[assignment]
     return [
         tty,
-        size,
+        _terminal_size() if tty else None,
         getattr(stream, "encoding", None),
         {k: os.environ[k] for k in _ENVIRONMENT if k in os.environ},
         _renderer(),
     ]
+
+
+def _terminal_size() -> list[int] | None:
+    """The terminal's size as rich finds it: from the first of stdin, stdout and stderr
+    that is a terminal."""
+    for descriptor in (0, 1, 2):
+        with contextlib.suppress(OSError, ValueError):
+            return list(os.get_terminal_size(descriptor))
+    return None
 
 
 def _renderer() -> list[int] | None:
