@@ -58,17 +58,18 @@ def test_a_cache_locked_by_another_process_is_left_alone(sample_copy: Sample) ->
     age(sample_copy.root)
     validate(layout_for(sample_copy.root))
     path = sample_copy.root / CACHE_DIR / CACHE_FILE
+    inode = path.stat().st_ino
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("PRAGMA journal_mode=DELETE")
     holder.execute("BEGIN EXCLUSIVE")
     try:
         found = validate(layout_for(sample_copy.root))
         assert found.diagnostics == [] and not found.cached
-        assert path.exists()
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert path.exists()
+    assert path.stat().st_ino == inode  # the same file: not deleted and made again
+    assert validate(layout_for(sample_copy.root)).cached  # what it held is still there
 
 
 def test_files_modified_just_before_the_run_are_not_remembered(sample_copy: Sample) -> None:
