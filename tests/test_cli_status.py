@@ -15,6 +15,7 @@ from ledger.cli import app
 from ledger.ledger import Ledger
 from ledger.load import load
 from ledger.root import Layout, open_layout
+from ledger.status_report import RULE, RULE_VERSION, Status
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -53,7 +54,7 @@ def flat(text: str) -> str:
 
 def test_overview_has_one_row_per_requirement_with_its_status(ledger: Ledger) -> None:
     out = ok("status")
-    assert out.startswith(f"Status by {rule.RULE} v{rule.RULE_VERSION}")
+    assert out.startswith(f"Status by {RULE} v{RULE_VERSION}")
     overview = rule.overview(ledger)
     assert [row.id for row in overview.rows] == list(ledger.requirements)
     table, _, bars = out.partition("Evidence per side")
@@ -110,8 +111,8 @@ def test_explain_prints_every_rule_line_tested(ledger: Ledger) -> None:
 def test_json_is_the_library_report(ledger: Ledger, record_id: str) -> None:
     data = payload(ok("status", record_id, "--format", "json"))
     assert data == rule.requirement_status(ledger, record_id).to_dict()
-    assert data["rule"] == {"name": rule.RULE, "version": rule.RULE_VERSION}
-    assert data["verdict"]["status"] in {s.value for s in rule.Status}
+    assert data["rule"] == {"name": RULE, "version": RULE_VERSION}
+    assert data["verdict"]["status"] in {s.value for s in Status}
 
 
 def test_json_of_a_case_and_of_the_overview(ledger: Ledger) -> None:

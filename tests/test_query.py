@@ -19,7 +19,7 @@ from ledger.query import (
     timeline,
     unit_key,
 )
-from ledger.status import GapKind
+from ledger.vocabulary import GapKind
 
 R1, R2 = "requirement-1", "requirement-2"
 

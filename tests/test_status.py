@@ -10,19 +10,15 @@ import pytest
 from builders import cso, gov, make_case, make_claim, make_ledger, make_requirement
 from ledger.ledger import Ledger
 from ledger.status import (
-    RULE,
     RULE_LINES,
-    RULE_VERSION,
-    GapKind,
-    Side,
-    Status,
-    Tally,
     case_status,
     evaluate,
     is_obligor_source,
     overview,
     requirement_status,
 )
+from ledger.status_report import RULE, RULE_VERSION, Side, Status, Tally
+from ledger.vocabulary import GapKind
 
 R = "requirement-1"
 

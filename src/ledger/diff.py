@@ -18,7 +18,8 @@ from typing import Any
 
 from ledger.ledger import Ledger
 from ledger.review import is_fresh
-from ledger.status import case_status, requirement_verdicts, to_plain
+from ledger.status import case_status, requirement_verdicts
+from ledger.status_report import to_plain
 
 FORMAT_VERSION = 1
 KIND_SINGULAR = {

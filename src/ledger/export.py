@@ -25,7 +25,7 @@ from typing import Any
 
 from ledger.ledger import Ledger
 from ledger.safe_text import dumps, visible
-from ledger.status import RULE, RULE_VERSION
+from ledger.status_report import RULE, RULE_VERSION
 
 EXPORT_FORMAT = "ledger-export"
 EXPORT_VERSION = 1

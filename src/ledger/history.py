@@ -9,7 +9,8 @@ from ledger.ledger import Ledger
 from ledger.load import load
 from ledger.revision import GitError, git, open_snapshot, repository_prefix
 from ledger.root import Layout
-from ledger.status import case_status, requirement_verdicts, to_plain
+from ledger.status import case_status, requirement_verdicts
+from ledger.status_report import to_plain
 
 _SEP = "\x1f"
 

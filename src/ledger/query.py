@@ -64,21 +64,15 @@ from typing import Any
 from ledger.ledger import Ledger
 from ledger.model import Claim, ClaimKind, Perspective, Record, Stance
 from ledger.status import (
-    Contradiction,
-    FigureView,
-    Gap,
-    GapKind,
-    Plain,
-    Side,
-    Status,
     contradiction_pairs,
-    describe_side,
     figure_views,
     linked_cases,
     requirement_verdicts,
     side_of,
 )
+from ledger.status_report import Contradiction, FigureView, Gap, Plain, Side, Status, describe_side
 from ledger.textfold import fold, fold_with_map
+from ledger.vocabulary import GapKind
 
 KIND_NAMES: dict[str, str] = {
     "source": "sources",

@@ -24,14 +24,8 @@ from typing import Any
 
 from ledger.ledger import Ledger
 from ledger.safe_text import visible
-from ledger.status import (
-    RULE,
-    RULE_VERSION,
-    case_status,
-    contradiction_pairs,
-    overview,
-    side_of,
-)
+from ledger.status import case_status, contradiction_pairs, overview, side_of
+from ledger.status_report import RULE, RULE_VERSION
 
 DB_FORMAT = "ledger-sqlite"
 DB_VERSION = "1"

@@ -110,8 +110,6 @@ from ledger.model import (
     Stance,
 )
 from ledger.status_report import (
-    RULE,
-    RULE_VERSION,
     CaseInfo,
     CaseStatus,
     ClaimRef,
@@ -132,51 +130,10 @@ from ledger.status_report import (
     TraceStep,
     Verdict,
     describe_side,
-    to_plain,
 )
 from ledger.vocabulary import GapKind
 
-__all__ = [
-    "RULE",
-    "RULE_LINES",
-    "RULE_VERSION",
-    "CaseInfo",
-    "CaseStatus",
-    "ClaimRef",
-    "Contradiction",
-    "Evidence",
-    "FigureView",
-    "Gap",
-    "Group",
-    "Overview",
-    "OverviewRow",
-    "Plain",
-    "RequirementInfo",
-    "RequirementStatus",
-    "RuleInfo",
-    "RuleLine",
-    "Side",
-    "Status",
-    "Tally",
-    "TraceStep",
-    "Verdict",
-    "case_status",
-    "claim_ref",
-    "contradiction_pairs",
-    "describe_side",
-    "evaluate",
-    "figure_views",
-    "is_obligor_source",
-    "linked_cases",
-    "overview",
-    "requirement_status",
-    "requirement_verdicts",
-    "side_of",
-    "to_plain",
-]
-
-
-# --------------------------------------------------------------------------- plain data
+# --------------------------------------------------------------------------- sides
 
 
 def is_obligor_source(source: Source, requirement: Requirement | None = None) -> bool:
@@ -289,9 +246,6 @@ def evaluate(tally: Tally) -> tuple[RuleLine, tuple[TraceStep, ...]]:
         if matched:
             return rule_line, tuple(steps)
     raise AssertionError(f"no rule line matched {tally!r}")  # the lines are exhaustive
-
-
-# --------------------------------------------------------------------------- views
 
 
 # --------------------------------------------------------------------------- building views

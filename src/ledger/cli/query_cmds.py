@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from ledger.ledger import Ledger
     from ledger.query import Event, FigureGroup
-    from ledger.status import ClaimRef, Contradiction, FigureView
+    from ledger.status_report import ClaimRef, Contradiction, FigureView
     from ledger.xref import Link
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ledger.site.html import h
-from ledger.status import OverviewRow
+from ledger.status_report import OverviewRow
 
 WIDTH = 640
 LABEL = 190

@@ -16,8 +16,16 @@ from ledger.model import Claim, Source
 from ledger.site.chart import evidence_chart
 from ledger.site.html import a, h, json_script, layout
 from ledger.status import (
-    RULE,
     RULE_LINES,
+    case_status,
+    claim_ref,
+    contradiction_pairs,
+    overview,
+    requirement_status,
+    side_of,
+)
+from ledger.status_report import (
+    RULE,
     RULE_VERSION,
     CaseStatus,
     ClaimRef,
@@ -28,12 +36,6 @@ from ledger.status import (
     Group,
     RequirementStatus,
     Verdict,
-    case_status,
-    claim_ref,
-    contradiction_pairs,
-    overview,
-    requirement_status,
-    side_of,
 )
 from ledger.textfold import fold
 from ledger.xref import XrefIndex
