@@ -312,10 +312,3 @@ def _is_damage(exc: sqlite3.OperationalError) -> bool:
     """An operational error that means a damaged file rather than one in use elsewhere."""
     text = str(exc).lower()
     return not any(word in text for word in ("locked", "busy", "readonly", "read-only"))
-
-
-def fingerprint(identities: Iterable[tuple[str, Identity]], extra: str = "") -> str:
-    """One digest of every file's path and identity (and anything else the result used)."""
-    lines = sorted([f"{rel}\0{a} {b} {c} {d}\n" for rel, (a, b, c, d) in identities])
-    text = extra + "\0" + "".join(lines)
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()

@@ -62,9 +62,8 @@ class Scan:
     def files_digest(self) -> str:
         """One digest of every file's path and identity: worked out once per scan, however
         many whole-ledger results are looked up."""
-        from ledger.cache import fingerprint
-
-        return fingerprint(self.identities)
+        lines = sorted([f"{rel}\0{a} {b} {c} {d}\n" for rel, (a, b, c, d) in self.identities])
+        return hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
 
     @functools.cached_property
     def records(self) -> list[RecordFile]:
