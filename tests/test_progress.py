@@ -11,6 +11,7 @@ import pytest
 import ledger.cli.shared as shared
 from conftest import Sample, layout_for
 from ledger.load import load
+from ledger.progress import Progress
 from ledger.status_lookup import status_report
 
 
@@ -19,22 +20,22 @@ class Terminal(io.StringIO):
         return True
 
 
-def on_terminal(monkeypatch: pytest.MonkeyPatch, after: float = 0.0) -> Terminal:
+def on_terminal(monkeypatch: pytest.MonkeyPatch, after: float = 0.0) -> tuple[Terminal, Progress]:
     """stderr as a terminal, progress shown after ``after`` seconds. Called in the test
     itself: pytest puts its own stderr back between a fixture and the test."""
     stream = Terminal()
     monkeypatch.setattr("sys.stderr", stream)
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(shared, "PROGRESS_AFTER", after)
-    return stream
+    report = shared.progress_reporter()
+    assert report is not None
+    return stream, report
 
 
 def test_counted_work_is_one_line_rewritten_then_stages_follow(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    terminal = on_terminal(monkeypatch)
-    report = shared.progress_reporter()
-    assert report is not None
+    terminal, report = on_terminal(monkeypatch)
     report("reading files", 500, 1200)
     report("reading files", 1000, 1200)
     report("reading files", 1200, 1200)
@@ -46,18 +47,14 @@ def test_counted_work_is_one_line_rewritten_then_stages_follow(
 
 
 def test_a_count_cut_short_still_ends_its_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    terminal = on_terminal(monkeypatch)
-    report = shared.progress_reporter()
-    assert report is not None
+    terminal, report = on_terminal(monkeypatch)
     report("reading files", 500, 1200)
     report("working out the status", 0, 0)
     assert terminal.getvalue() == "\rreading files: 500 of 1,200\nworking out the status...\n"
 
 
 def test_nothing_is_shown_in_the_first_second(monkeypatch: pytest.MonkeyPatch) -> None:
-    terminal = on_terminal(monkeypatch, after=60.0)
-    report = shared.progress_reporter()
-    assert report is not None
+    terminal, report = on_terminal(monkeypatch, after=60.0)
     report("reading files", 500, 1200)
     assert terminal.getvalue() == ""
 
@@ -91,9 +88,7 @@ def test_loading_and_status_say_what_they_are_doing(sample_copy: Sample) -> None
 def test_a_long_stage_begun_early_is_shown_while_it_runs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    terminal = on_terminal(monkeypatch, after=0.2)
-    report = shared.progress_reporter()
-    assert report is not None
+    terminal, report = on_terminal(monkeypatch, after=0.2)
     report("loading 100,000 records", 0, 0)
     assert terminal.getvalue() == ""
     waited_until = time.monotonic() + 30  # a guard against a hang on a busy machine
@@ -109,9 +104,7 @@ def test_a_long_stage_begun_early_is_shown_while_it_runs(
 def test_a_stage_over_within_the_first_second_is_never_shown(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    terminal = on_terminal(monkeypatch, after=0.2)
-    report = shared.progress_reporter()
-    assert report is not None
+    terminal, report = on_terminal(monkeypatch, after=0.2)
     report("loading 12 records", 0, 0)
     report("", 0, 0)
     time.sleep(0.6)
@@ -119,9 +112,7 @@ def test_a_stage_over_within_the_first_second_is_never_shown(
 
 
 def test_the_end_of_the_work_ends_a_count_cut_short(monkeypatch: pytest.MonkeyPatch) -> None:
-    terminal = on_terminal(monkeypatch)
-    report = shared.progress_reporter()
-    assert report is not None
+    terminal, report = on_terminal(monkeypatch)
     report("reading files", 99_500, 100_123)
     report("", 0, 0)
     assert terminal.getvalue() == "\rreading files: 99,500 of 100,123\n"
