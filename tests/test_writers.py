@@ -106,7 +106,7 @@ def build_bulk(root: Path, count: int) -> Bulk:
         path.write_text(yaml.safe_dump(claim, indent=4, width=60), encoding="utf-8")
     layout = layout_for(root)
     old, new = {}, {}
-    for record in discover(layout, []):
+    for record in discover(layout):
         old[record.path] = record.path.read_bytes()
         formatted = canonical(
             old[record.path].decode("utf-8"),

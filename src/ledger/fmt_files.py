@@ -28,7 +28,7 @@ def format_files(
     """Format every record file (or those under ``paths``); with ``check``, write nothing."""
     result = FmtResult()
     wanted = [p.resolve() for p in paths] if paths else None
-    for record in discover(layout, []):
+    for record in discover(layout):
         if wanted is not None and not any(
             record.path.resolve() == w or w in record.path.resolve().parents for w in wanted
         ):

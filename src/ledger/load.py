@@ -81,9 +81,8 @@ def load(
     if _unreadable(layout, result):
         return result
     if scan is None:
-        scan = scan_data(layout, result.diagnostics)
-    else:
-        result.diagnostics.extend(scan.diagnostics)
+        scan = scan_data(layout)
+    result.diagnostics.extend(scan.diagnostics)
     result.files = len(scan.records)
     from ledger.checks import every_record_of, too_many_records
 

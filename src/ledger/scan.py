@@ -50,7 +50,7 @@ class Scan:
     from the cache needs only the identities, so RecordFiles are made when first asked for."""
     identities: list[tuple[str, Identity]]
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    """What the walk itself found (links, misplaced files), when the scan is handed on."""
+    """What the walk itself found (links, misplaced files, unlisted folders)."""
     started_ns: int = 0
     """The clock when the walk began: a file modified within two seconds before it is not
     trusted to have settled (cache.py's racy-file rule)."""
@@ -82,10 +82,12 @@ def unreadable_data(layout: Layout) -> str | None:
     return None
 
 
-def scan_data(layout: Layout, diagnostics: list[Diagnostic]) -> Scan:
+def scan_data(layout: Layout) -> Scan:
     """One walk of the data folder: the record files in sorted order, and the identity of
-    every file (archives too). Symlinks and special files are reported, not read."""
+    every file (archives too). Symlinks and special files are reported (in the scan's
+    diagnostics), not read."""
     scan = Scan([], [], started_ns=time.time_ns())
+    diagnostics = scan.diagnostics
     for kind in RECORD_KINDS:
         folder = layout.data / kind
         if folder.is_symlink():
@@ -104,9 +106,9 @@ def scan_data(layout: Layout, diagnostics: list[Diagnostic]) -> Scan:
     return scan
 
 
-def discover(layout: Layout, diagnostics: list[Diagnostic]) -> list[RecordFile]:
+def discover(layout: Layout) -> list[RecordFile]:
     """Every record file, in sorted order."""
-    return scan_data(layout, diagnostics).records
+    return scan_data(layout).records
 
 
 def _walk(

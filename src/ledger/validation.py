@@ -33,8 +33,7 @@ def validate(
     fatal = unreadable_data(layout)
     if fatal is not None:
         return Validation([], 0, fatal)
-    early: list[Diagnostic] = []
-    scan = scan_data(layout, early)
+    scan = scan_data(layout)
     answers = Answers(layout, scan, enabled=use_cache)
     stored = answers.recall("validate")
     if isinstance(stored, dict) and isinstance(stored.get("diagnostics"), list):
@@ -45,7 +44,6 @@ def validate(
             pass  # a malformed answer: work it out again
     from ledger.load import PASSING, load
 
-    scan.diagnostics = early
     result = load(layout, use_cache=use_cache, progress=progress, scan=scan)
     if result.fatal:
         return Validation([], 0, result.fatal)

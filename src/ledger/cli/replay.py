@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from ledger.answers import Answers
-from ledger.diagnostics import Diagnostic
 from ledger.root import Layout
 from ledger.safe_text import is_plain_output
 from ledger.scan import Scan, scan_data, unreadable_data
@@ -42,9 +41,7 @@ class Replay:
         self.name = self.family + json.dumps([command, _shape(sys.stdout)])
         if not layout.cacheable or unreadable_data(layout) is not None:
             return  # nothing to remember; the command reports an unreadable ledger itself
-        early: list[Diagnostic] = []
-        self.scan = scan_data(layout, early)
-        self.scan.diagnostics = early
+        self.scan = scan_data(layout)
         self.answers = Answers(layout, self.scan)
 
     def replayed(self) -> bool:
