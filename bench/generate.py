@@ -11,7 +11,8 @@ about 15% of them and relations (contradicts, corroborates, repeats, responds-to
 claims of different sources on about 5%.
 
 Files are written directly in the canonical form `ledger fmt` produces (schema modeline, keys
-in schema order, prose in ``>-`` folded scalars), without any YAML library: 100k claims take
+in schema order, prose in ``>-`` folded scalars by `ledger fmt`'s own folding), without a YAML
+writer: 100k claims take
 about half a minute, most of it the file system creating files. The same seed and size always
 give a byte-identical tree.
 """
@@ -30,15 +31,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ledger.fmt import WIDTH, fold_prose  # prose folded exactly as `ledger fmt` folds it
+
 GENERATOR_VERSION = 2
 """Bump when the output changes, so that `bench/run.py` regenerates cached ledgers."""
 
 DEFAULT_SEED = 2017
 STAMP = "bench-ledger.json"
 """Written last in the output folder: what made this tree (version, seed, claims)."""
-
-WIDTH = 92
-"""Folded prose is wrapped to this many columns, as `ledger fmt` does."""
 
 PROSE_MIN = 72
 """Strings at least this long are written as folded block scalars, as `ledger fmt` does."""
@@ -136,26 +136,12 @@ _NOT_STRING = re.compile(
 )
 
 
-def _fold(text: str, width: int) -> list[str]:
-    """Greedy wrap at single spaces, exactly as `ledger fmt` folds prose."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        if current and len(current) + 1 + len(word) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = f"{current} {word}" if current else word
-    lines.append(current)
-    return lines
-
-
 def scalar(out: list[str], head: str, value: str, indent: int) -> None:
     """Append ``head value`` in canonical form; prose (>= 72 chars) is folded at ``indent``."""
     if len(value) >= PROSE_MIN:
         pad = " " * indent
         out.append(f"{head} >-")
-        out.extend(pad + line for line in _fold(value, WIDTH - indent))
+        out.extend(pad + line for line in fold_prose(value, WIDTH - indent))
         return
     unsafe = not _SAFE_PLAIN.match(value) or _NOT_STRING.match(value)
     if unsafe or ": " in value or value.endswith(":"):
@@ -213,7 +199,7 @@ def _sentence(rng: random.Random, with_figure: bool) -> Sentence:
 
 def _wrap_raw(paragraph: str) -> str:
     """Hard-wrap a paragraph like text extracted from a PDF (lines of about 100 columns)."""
-    return "\n".join(_fold(paragraph, 100))
+    return "\n".join(fold_prose(paragraph, 100))
 
 
 def make_source_text(rng: random.Random, title: str, size: int) -> SourceText:

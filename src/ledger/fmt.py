@@ -323,10 +323,10 @@ def _emit_prose(head: str, text: str, inline: str, indent: int, out: list[str]) 
         out.extend(f"{pad}{line}" if line else "" for line in text.split("\n"))
         return
     out.append(f"{head} >-{inline}")
-    out.extend(f"{pad}{line}" for line in _fold(text, WIDTH - indent))
+    out.extend(f"{pad}{line}" for line in fold_prose(text, WIDTH - indent))
 
 
-def _fold(text: str, width: int) -> list[str]:
+def fold_prose(text: str, width: int) -> list[str]:
     """Break at single spaces only, so folding the lines back gives the text exactly."""
     lines: list[str] = []
     current = ""
