@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.cli.shared import app, complete_id, fail, layout_of, load_or_exit, resolve_or_exit
+from ledger.cli.shared import (
+    ReportFormat,
+    app,
+    complete_id,
+    fail,
+    layout_of,
+    load_or_exit,
+    resolve_or_exit,
+)
 
 if TYPE_CHECKING:
     from ledger.diff import LedgerDiff
     from ledger.ledger import Ledger
     from ledger.root import Layout
-
-
-class DiffFormat(StrEnum):
-    human = "human"
-    json = "json"
-    markdown = "markdown"
 
 
 @app.command()
@@ -35,8 +36,8 @@ def diff(
         ),
     ] = None,
     output: Annotated[
-        DiffFormat, typer.Option("--format", "-f", help="human, json or markdown.")
-    ] = DiffFormat.human,
+        ReportFormat, typer.Option("--format", "-f", help="human, json or markdown.")
+    ] = ReportFormat.human,
 ) -> None:
     """Compare the ledger by record id, not by line: records added, removed and changed with
     their changed fields; then every requirement and case whose derived status changes, old ->
@@ -49,11 +50,11 @@ def diff(
     old = _ledger_at(ctx, layout, old_rev)
     new = _ledger_at(ctx, layout, new_rev)
     result = diff_ledgers(old, new, old_rev, new_rev or WORKTREE)
-    if output is DiffFormat.json:
+    if output is ReportFormat.json:
         from ledger.safe_text import dumps
 
         sys.stdout.write(dumps(result.to_dict()) + "\n")
-    elif output is DiffFormat.markdown:
+    elif output is ReportFormat.markdown:
         from ledger.diff_markdown import diff_markdown
 
         sys.stdout.write(diff_markdown(result))
@@ -161,8 +162,8 @@ def log(
     ],
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many commits.")] = 20,
     output: Annotated[
-        DiffFormat, typer.Option("--format", "-f", help="human or json.")
-    ] = DiffFormat.human,
+        ReportFormat, typer.Option("--format", "-f", help="human or json.")
+    ] = ReportFormat.human,
 ) -> None:
     """The commits that changed a record, newest first; for a requirement or case, how its
     derived status moved over those commits."""
@@ -175,7 +176,7 @@ def log(
     history = record_history(layout, ledger, found, limit)
     if isinstance(history, GitError):
         fail(history.message)
-    if output is DiffFormat.json:
+    if output is ReportFormat.json:
         from ledger.safe_text import dumps
 
         sys.stdout.write(dumps(history.to_dict()) + "\n")

@@ -36,6 +36,14 @@ class Format(StrEnum):
     github = "github"
 
 
+class ReportFormat(StrEnum):
+    """The forms of a report a person reads or pastes: `status` and `diff` give all three."""
+
+    human = "human"
+    json = "json"
+    markdown = "markdown"
+
+
 class State:
     """Options given before the command name."""
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ledger.cli.shared import (
+    ReportFormat,
     RevOption,
     RootOption,
     app,
@@ -48,12 +48,6 @@ PER_SIDE = 25
 """Claims listed per side of a case before the rest are counted (``--all`` lists them)."""
 
 
-class StatusFormat(StrEnum):
-    human = "human"
-    json = "json"
-    markdown = "markdown"
-
-
 @app.command()
 def status(
     ctx: typer.Context,
@@ -79,8 +73,8 @@ def status(
         ),
     ] = False,
     output: Annotated[
-        StatusFormat, typer.Option("--format", "-f", help="human, json or markdown.")
-    ] = StatusFormat.human,
+        ReportFormat, typer.Option("--format", "-f", help="human, json or markdown.")
+    ] = ReportFormat.human,
     root: RootOption = None,
     rev: RevOption = None,
 ) -> None:
@@ -101,7 +95,7 @@ def _status(
     record_id: str | None,
     explain: bool,
     show_all: bool,
-    output: StatusFormat,
+    output: ReportFormat,
     replay: Replay,
 ) -> None:
     from ledger.status_lookup import StatusFailure, status_report
@@ -110,10 +104,10 @@ def _status(
     report = status_report(layout, record_id, progress=progress_reporter(), scan=replay.scan)
     if isinstance(report, StatusFailure):
         fail(report.message)
-    if output is StatusFormat.json:
+    if output is ReportFormat.json:
         write_json("status", report.to_dict())
         return
-    if output is StatusFormat.markdown:
+    if output is ReportFormat.markdown:
         from ledger.status_markdown import case_markdown, overview_markdown, requirement_markdown
 
         if isinstance(report, RequirementStatus):
