@@ -123,7 +123,8 @@ def _read(
     stored = cache.records() if cache is not None else {}
     outcomes, fresh = _outcomes(scan.records, stored, progress)
     for outcome in fresh:  # placed now, so that what is stored is what a cold load reports
-        outcome.diagnostics = place(outcome.diagnostics, layout)
+        if outcome.diagnostics:
+            outcome.diagnostics = place(outcome.diagnostics, layout)
     # A whole-ledger result is stored, and so found, only when no file changed too recently
     # to trust (the cache's racy-file rule): its key is not even worked out otherwise.
     newest = max((ident[1] for _rel, ident in scan.identities), default=0)
