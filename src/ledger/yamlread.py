@@ -35,6 +35,9 @@ except AttributeError:  # PyYAML built without libyaml
 MAX_DEPTH = 32
 """Deepest nesting of mappings and sequences a record may have (records need about 4)."""
 
+_LIBYAML_DEPTH = "maximum nesting depth"
+"""How libyaml's own nesting limit words its error (see `_Builder.run`)."""
+
 Path = tuple[str | int, ...]
 
 _STR = "tag:yaml.org,2002:str"
@@ -139,16 +142,38 @@ class _Builder:
             )
             return self.result
         self.text = text
-        parser = _Parser(text)
+        if not self.read_events(_Parser) and _Parser is not yaml.SafeLoader:
+            # libyaml refuses nesting past a limit of its own (1,000 levels in the libyaml
+            # that PyYAML 6.0.4 bundles) while it looks ahead, before the builder reaches the
+            # level where MAX_DEPTH stops it. The pure-Python parser has no such limit and
+            # reads lazily, so reading again with it stops at the same place either way.
+            self.result, self.stack, self.documents = Parsed(None), [], 0
+            self.read_events(yaml.SafeLoader)
+        if self.documents == 0 and not self.result.diagnostics:
+            self.problem(
+                "empty-file",
+                "the file holds no YAML document",
+                "write the record as a mapping of fields, or delete the file",
+                (1, 1),
+            )
+        return self.result
+
+    def read_events(self, parser_class: type) -> bool:
+        """Build the data from ``parser_class``'s events; False if only libyaml's own
+        nesting limit stopped it (nothing is recorded then)."""
+        text = self.text
+        parser = parser_class(text)
         try:
             while parser.check_event():
                 self.event(parser.get_event())
         except _Stop:
             self.result.data = None
         except yaml.MarkedYAMLError as exc:
+            message = str(exc.problem or exc.context or "invalid YAML")
+            if _LIBYAML_DEPTH in message and parser_class is not yaml.SafeLoader:
+                return False
             mark = exc.problem_mark or exc.context_mark
             where = _end_of_text(text, mark) if mark else (1, 1)
-            message = str(exc.problem or exc.context or "invalid YAML")
             self.problem(
                 "yaml-syntax",
                 f"YAML syntax error: {message}",
@@ -163,28 +188,21 @@ class _Builder:
                     "control-character",
                     f"the file holds the control character U+{character:04X}",
                     "remove it: it can rewrite a terminal's screen",
-                    _reader_mark(exc, text),
+                    _reader_mark(exc, text, parser_class),
                 )
             else:
                 self.problem(
                     "yaml-syntax",
                     f"YAML syntax error: {_first_line(exc)}",
                     "remove the character; records are plain UTF-8 text",
-                    _reader_mark(exc, text),
+                    _reader_mark(exc, text, parser_class),
                 )
             self.result.data = None
         finally:
             dispose = getattr(parser, "dispose", None)
             if dispose:
                 dispose()
-        if self.documents == 0 and not self.result.diagnostics:
-            self.problem(
-                "empty-file",
-                "the file holds no YAML document",
-                "write the record as a mapping of fields, or delete the file",
-                (1, 1),
-            )
-        return self.result
+        return True
 
     # -- events -------------------------------------------------------------------------
 
@@ -501,14 +519,14 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def _reader_mark(exc: yaml.YAMLError, text: str) -> tuple[int, int]:
+def _reader_mark(exc: yaml.YAMLError, text: str, parser_class: type) -> tuple[int, int]:
     """Reader errors carry an offset, not a line: turn it into one.
 
     libyaml counts the offset in bytes of the UTF-8 text it was given, the pure-Python
     reader in characters.
     """
     offset = getattr(exc, "position", 0) or 0
-    if _Parser is not yaml.SafeLoader:
+    if parser_class is not yaml.SafeLoader:
         offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
