@@ -1,20 +1,25 @@
 """Reading the ledger as it was at a git revision, without a checkout.
 
-`git archive` streams the revision's `ledger.toml` and data folder, which are unpacked into
-a private temporary folder and loaded by the ordinary loader, so every safety check applies
-to old revisions too. Members that would land outside the folder, links that leave it, and
-device files are dropped by tarfile's `data` filter. The working tree is never touched.
+The revision's `ledger.toml` and data folder are read straight from git's object database
+(`ls-tree -z` names the blobs, `cat-file --batch` gives their bytes) and written into a
+private temporary folder, where the ordinary loader reads them, so every safety check
+applies to old revisions too. Nothing passes through `git archive` or checkout, so no
+`.gitattributes` a revision carries (`export-ignore`, `export-subst`, filters, eol) can hide
+or rewrite what a revision holds. Only regular files are written: links and submodules are
+left out, and so is any name that would land outside the folder. The working tree is never
+touched.
 """
 
 from __future__ import annotations
 
-import io
 import subprocess
-import tarfile
 import tempfile
+import threading
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO
 
 from ledger.root import MARKER, Layout, RootError, read_marker
 
@@ -87,34 +92,108 @@ class Snapshot(AbstractContextManager["Snapshot"]):
     def unpack(self) -> GitError | None:
         data_rel = self._source.relative(self._source.data)
         paths = [f"{self._prefix}{MARKER}", f"{self._prefix}{data_rel}"]
-        # ls-tree and archive take paths from the folder they run in: run them at the top
+        # ls-tree takes paths from the folder it runs in: run it at the top
         cdup = git(self._source.root, "rev-parse", "--show-cdup")
         if isinstance(cdup, GitError):
             return cdup
         top = self._source.root / str(cdup).strip()
-        listed = git(top, "ls-tree", "--name-only", self.commit, "--", *paths)
+        listed = git(
+            top,
+            "--literal-pathspecs",
+            "ls-tree",
+            "-r",
+            "-z",
+            "--full-tree",
+            self.commit,
+            "--",
+            *paths,
+        )
         if isinstance(listed, GitError):
             return listed
-        present = [p for p in str(listed).splitlines() if p]
-        if f"{self._prefix}{MARKER}" not in present:
+        blobs = dict(regular_files(str(listed)))
+        if f"{self._prefix}{MARKER}" not in blobs:
             return GitError(f"revision {self.commit[:12]} has no {MARKER}")
-        archive = git(top, "archive", "--format=tar", self.commit, "--", *present, binary=True)
-        if isinstance(archive, GitError):
-            return archive
-        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:  # type: ignore[arg-type]
-            tar.extractall(self.folder, filter=_safe_member)
+        failure = _write_blobs(top, blobs, self.folder)
+        if failure is not None:
+            return failure
         root = self.folder / self._prefix if self._prefix else self.folder
         found = read_marker(root)
         self.layout = replace(found, cacheable=False) if isinstance(found, Layout) else found
         return None
 
 
-def _safe_member(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
-    """tarfile's `data` filter, but dropping (not failing on) members it refuses."""
+_REGULAR_MODES = {"100644", "100755"}
+
+
+def regular_files(listing: str) -> Iterator[tuple[str, str]]:
+    """(path, blob id) for each regular file of an `ls-tree -r -z` listing whose path is
+    safe to write below a folder: relative, with no empty, `.` or `..` part."""
+    for entry in listing.split("\0"):
+        head, tab, path = entry.partition("\t")
+        fields = head.split(" ")
+        if not tab or len(fields) != 3 or fields[0] not in _REGULAR_MODES or fields[1] != "blob":
+            continue
+        parts = path.split("/")
+        if path.startswith("/") or any(part in ("", ".", "..") for part in parts):
+            continue
+        if any("\\" in part or ":" in part[1:2] for part in parts):
+            continue  # what Windows would read as a separator or a drive
+        yield path, fields[2]
+
+
+def _write_blobs(top: Path, blobs: dict[str, str], folder: Path) -> GitError | None:
+    """Write each blob's bytes, exactly as git stores them, to its path below ``folder``."""
     try:
-        return tarfile.data_filter(member, dest)
-    except tarfile.FilterError:
-        return None
+        process = subprocess.Popen(
+            ["git", "-C", str(top), "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        return GitError("git is not installed")
+    assert process.stdin is not None and process.stdout is not None
+    names = list(blobs.items())
+    request = "".join(f"{blob}\n" for _path, blob in names).encode("ascii")
+    feeder = threading.Thread(target=_feed, args=(process.stdin, request), daemon=True)
+    feeder.start()
+    failure: GitError | None = None
+    try:
+        for path, blob in names:
+            header = process.stdout.readline().decode("ascii", "replace").split()
+            if len(header) != 3 or header[0] != blob or header[1] != "blob":
+                failure = GitError(f"git cat-file could not read {path}")
+                break
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "xb") as out:
+                _copy(process.stdout, out, int(header[2]))
+            process.stdout.read(1)  # the newline after each object
+    finally:
+        process.stdout.close()
+        process.kill()
+        process.wait()
+        feeder.join()
+    return failure
+
+
+def _copy(source: IO[bytes], out: IO[bytes], size: int) -> None:
+    """Copy exactly ``size`` bytes, a chunk at a time, so a large file is never held whole."""
+    while size > 0:
+        chunk = source.read(min(size, 1 << 20))
+        if not chunk:
+            raise OSError("git cat-file stopped early")
+        out.write(chunk)
+        size -= len(chunk)
+
+
+def _feed(stream: IO[bytes], request: bytes) -> None:
+    """Send `cat-file` its requests while the answers are read (so neither pipe fills)."""
+    try:
+        stream.write(request)
+        stream.close()
+    except OSError:  # git stopped early; the reader says why
+        pass
 
 
 def open_snapshot(layout: Layout, rev: str) -> Snapshot | GitError:

@@ -1,0 +1,121 @@
+"""Revisions are read from git's objects: nothing a commit adds beside the data (attributes,
+links, odd folder names) changes what `diff`, `--rev` and `log` see."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE, Sample, git, run
+from ledger.revision import regular_files
+from test_diff import CLAIM, CLAIM_ID, EXPECTED_STATUSES, commit, diff_json, flip_stance, ledger
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Sample:
+    root = tmp_path / "repo"
+    shutil.copytree(SAMPLE, root)
+    git(root, "init", "-q")
+    assert ledger(root, "fmt").exit_code == 0
+    commit(root, "the sample ledger")
+    return Sample(root)
+
+
+def test_export_ignore_cannot_hide_a_committed_change(repo: Sample) -> None:
+    flip_stance(repo)
+    (repo.root / "data" / ".gitattributes").write_text(
+        "claims/** export-ignore\n*.yaml export-subst\n", encoding="utf-8"
+    )
+    commit(repo.root, "requirement 2, quietly")
+
+    found = diff_json(repo.root, "HEAD~1", "HEAD")
+    markdown = ledger(repo.root, "diff", "HEAD~1", "HEAD", "--format", "markdown")
+
+    assert found["statuses"] == EXPECTED_STATUSES
+    assert [r["id"] for r in found["records"]] == [CLAIM_ID]
+    assert "No changes" not in markdown.stdout
+    assert "| requirement requirement-2 | requirement-2 | not-met (S2) |" in markdown.stdout
+
+
+def test_export_subst_does_not_rewrite_what_a_revision_holds(repo: Sample) -> None:
+    repo.edit(CLAIM, "kind: figure\n", "kind: figure\nnotes: $Format:%H$\n")  # `git archive`
+    # would expand the placeholder
+    (repo.root / "data" / ".gitattributes").write_text("*.yaml export-subst\n", "utf-8")
+    commit(repo.root, "a placeholder in a note")
+
+    shown = ledger(repo.root, "show", CLAIM_ID, "--rev", "HEAD", "--format", "json")
+
+    assert shown.exit_code == 0, shown.stderr
+    assert json.loads(shown.stdout)["record"]["notes"] == "$Format:%H$"
+
+
+def test_a_ledger_under_a_folder_with_a_non_ascii_name(tmp_path: Path) -> None:
+    top = tmp_path / "top"
+    root = top / "Évidence" / "México 2017"
+    shutil.copytree(SAMPLE, root)
+    git(top, "init", "-q")
+    commit(top, "a ledger in a folder with accents")
+    Sample(root).edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
+
+    found = diff_json(root)
+    rev = ledger(root, "status", "requirement-2", "--rev", "HEAD", "--format", "json")
+    commit(top, "requirement 2 is met after all")
+    log = json.loads(ledger(root, "log", "requirement-2", "--format", "json").stdout)
+
+    assert found["statuses"] == EXPECTED_STATUSES
+    assert rev.exit_code == 0 and json.loads(rev.stdout)["verdict"]["status"] == "not-met"
+    assert [c["status"] for c in log["commits"]] == ["met", "not-met"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_links_in_a_revision_are_left_out_not_followed(repo: Sample, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("id: secret\n", encoding="utf-8")
+    (repo.root / "data" / "cases" / "secret.yaml").symlink_to(secret)
+    (repo.root / "data" / "cases" / "up").symlink_to("../../..")
+    commit(repo.root, "two links")
+
+    found = diff_json(repo.root, "HEAD~1", "HEAD")
+
+    assert found["records"] == [] and found["statuses"] == []
+
+
+def test_onlyregular_files_at_safe_paths_are_taken_from_a_listing() -> None:
+    blob = "a" * 40
+    listing = "\0".join(
+        [
+            f"100644 blob {blob}\tdata/cases/ok.yaml",
+            f"100755 blob {blob}\tdata/cases/run.yaml",
+            f"120000 blob {blob}\tdata/cases/link.yaml",
+            f"160000 commit {blob}\tdata/sub",
+            f"100644 blob {blob}\tdata/../../escape.yaml",
+            f"100644 blob {blob}\t/etc/passwd",
+            f"100644 blob {blob}\tdata//double.yaml",
+            f"100644 blob {blob}\tdata/cases/back\\slash.yaml",
+            f"100644 blob {blob}\tC:/drive.yaml",
+            f"100644 blob {blob}\tdata/Évidence/ü.yaml",
+            "",
+        ]
+    )
+
+    assert [path for path, _ in regular_files(listing)] == [
+        "data/cases/ok.yaml",
+        "data/cases/run.yaml",
+        "data/Évidence/ü.yaml",
+    ]
+
+
+def test_the_revision_is_read_without_checking_out_or_archiving(repo: Sample) -> None:
+    # A filter a hostile config could name would run for checkout or archive, not cat-file.
+    git(repo.root, "config", "filter.evil.smudge", "touch PWNED")
+    (repo.root / "data" / ".gitattributes").write_text("* filter=evil\n", encoding="utf-8")
+    commit(repo.root, "a filter")
+
+    result = run(["--root", str(repo.root), "status", "--rev", "HEAD~1"])
+
+    assert result.exit_code == 0, result.stderr
+    assert not (repo.root / "PWNED").exists()
