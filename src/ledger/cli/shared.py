@@ -66,6 +66,14 @@ It has no envvar: LEDGER_ROOT is read by the global option, and a ``--root`` giv
 anywhere on the command line wins over it."""
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from ledger.version import version_line
+
+        sys.stdout.write(version_line() + "\n")
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
 def options(
     ctx: typer.Context,
@@ -75,6 +83,16 @@ def options(
             "--root", envvar="LEDGER_ROOT", metavar="DIR", help=_ROOT_HELP, show_default=False
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            is_eager=True,
+            callback=_print_version,
+            help="Print the version of ledger and of the Python it runs on, and exit.",
+        ),
+    ] = False,
 ) -> None:
     """An evidence ledger over plain-text YAML files: requirements, cases and sourced claims."""
     ctx.obj = State(root)
