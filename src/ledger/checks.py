@@ -212,8 +212,10 @@ def _archive_text(
         )
         return None
     target = record_dir / raw
-    try:
-        resolved = target.resolve(strict=False)
+    try:  # strict: a link loop raises on every Python (3.13's lenient resolve does not)
+        resolved = target.resolve(strict=True)
+    except FileNotFoundError:
+        resolved = target.resolve(strict=False)  # reported as missing below
     except (OSError, RuntimeError):
         problem(
             "archive-path",
