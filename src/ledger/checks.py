@@ -9,12 +9,13 @@ import difflib
 import hashlib
 from collections.abc import Iterator, Set
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from ledger.diagnostics import Diagnostic, make
 from ledger.files import MAX_ARCHIVE_BYTES, ReadFailure, decode, read_bytes
 from ledger.ledger import Ledger
 from ledger.model import Claim, Requirement, Source
+from ledger.portable import PathRefusal, join_inside, windows_device
 from ledger.quotes import QuoteMemo, normalise
 from ledger.review import stale_reviews
 from ledger.root import Layout
@@ -53,6 +54,7 @@ def check_ledger(
     """
     found = list(_references(ledger, unloaded))
     found.extend(_claim_shape(ledger))
+    found.extend(_device_names(ledger))
     archives = dict(_archives(ledger, layout, found))
     found.extend(_quotes(ledger, archives, memo if memo is not None else QuoteMemo()))
     found.extend(stale_reviews(ledger))
@@ -167,6 +169,23 @@ def _claim_shape(ledger: Ledger) -> Iterator[Diagnostic]:
                 )
 
 
+def _device_names(ledger: Ledger) -> Iterator[Diagnostic]:
+    """A record file Windows cannot hold (``nul.yaml``, ``claims/aux/…``) makes every clone
+    there fail to check out."""
+    for record_id, rel in ledger.paths.items():
+        device = next((p for p in PurePosixPath(rel).parts if windows_device(p)), None)
+        if device is not None:
+            yield _problem(
+                ledger,
+                record_id,
+                "non-portable-name",
+                f"'{device}' is a device name on Windows, not a file or folder: git cannot "
+                f"check {rel} out there",
+                "choose another id, or rename the folder",
+                ("id",),
+            )
+
+
 # -- archives and quotes ------------------------------------------------------------------
 
 
@@ -204,14 +223,10 @@ def _archive_text(
 
     raw = source.archive.path
     record_dir = (layout.root / ledger.paths[source.id]).parent
-    if Path(raw).is_absolute() or raw.startswith(("/", "\\")) or ".." in Path(raw).parts:
-        problem(
-            "archive-path",
-            f"the archive path '{raw}' leaves the data folder",
-            "give a path relative to the source record's folder, with no '..'",
-        )
+    target = join_inside(record_dir, raw)
+    if isinstance(target, PathRefusal):
+        problem("archive-path", f"the archive path '{raw}' {target.why}", target.hint)
         return None
-    target = record_dir / raw
     try:
         resolved = target.resolve(strict=False)
     except (OSError, RuntimeError):

@@ -1,0 +1,166 @@
+"""Any platform's git: a ledger cloned on Windows validates, and paths mean the same file
+everywhere.
+
+Git for Windows checks files out with `core.autocrlf=true`: without `.gitattributes` every
+archived source text fails its SHA-256 and every record gets CRLF. The clone tests make real
+clones with that setting (git does the conversion on any platform). The path tests feed the
+path functions Windows paths while running on Linux: a path in a record must be refused, or
+name the same file, on every platform.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import Sample, where
+from ledger.portable import PathRefusal, join_inside, relative_parts
+from ledger.root import Layout
+from ledger.site import MANIFEST, write_site
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCE = "sources/cso-memo-2017.yaml"
+# 11   path: cso-memo-2017.txt
+# 12   sha256: 3748...
+ARCHIVE = "sources/cso-memo-2017.txt"
+
+
+def crlf(data: bytes) -> bytes:
+    return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+# -- archive paths: the same file on every platform, or refused ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("C:/ledger/data/sources/cso-memo-2017.txt", "':'"),
+        ("C:cso-memo-2017.txt", "':'"),
+        ("c:\\cso-memo-2017.txt", "backslash"),
+        ("..\\..\\ledger.toml", "backslash"),
+        ("..\\sources\\cso-memo-2017.txt", "backslash"),
+        (".\\cso-memo-2017.txt", "backslash"),
+        ("data\\sources\\cso-memo-2017.txt", "backslash"),
+        ("\\\\server\\share\\cso-memo-2017.txt", "backslash"),
+        ("cso-memo-2017.txt:Zone.Identifier", "':'"),
+        ("cso-memo-2017.txt.", "trailing dot"),
+        ("cso-memo-2017.txt ", "trailing dot or space"),
+        ("nul.txt", "device"),
+        ("sub/CON", "device"),
+        ("cso?memo.txt", "'?'"),
+        (".", "names no file"),
+        ("../../ledger.toml", "leaves"),
+        ("/etc/passwd", "leaves"),
+    ],
+)
+def test_an_archive_path_that_is_not_portable(sample_copy: Sample, path: str, why: str) -> None:
+    sample_copy.edit(SOURCE, "path: cso-memo-2017.txt", f"path: {json.dumps(path)}")
+
+    found = sample_copy.only()  # one diagnostic, never a traceback
+    assert (found.path, *where(found)) == (f"data/{SOURCE}", "archive-path", 11, 9, "archive.path")
+    assert why in found.message or why in found.hint
+
+
+@pytest.mark.parametrize("path", ["cso\x00memo.txt", "cso\x1bmemo.txt"])
+def test_an_archive_path_with_a_control_character(sample_copy: Sample, path: str) -> None:
+    sample_copy.edit(SOURCE, "path: cso-memo-2017.txt", f"path: {json.dumps(path)}")
+
+    found = sample_copy.diagnostics()  # the loader reports the character; no traceback
+    assert sorted(where(d) for d in found) == [
+        ("archive-path", 11, 9, "archive.path"),
+        ("control-character", 11, 9, "archive.path"),
+    ]
+
+
+@pytest.mark.parametrize("path", ["cso-memo-2017.txt", "./cso-memo-2017.txt", "sub/memo.txt"])
+def test_portable_archive_paths_are_accepted(sample_copy: Sample, path: str) -> None:
+    if path.startswith("sub/"):
+        sample_copy.write("sources/sub/memo.txt", sample_copy.path(ARCHIVE).read_bytes())
+    sample_copy.edit(SOURCE, "path: cso-memo-2017.txt", f"path: {path}")
+    assert sample_copy.diagnostics() == []
+
+
+FOLDERS: list[PurePath] = [
+    PurePosixPath("/home/me/ledger/data/sources"),
+    PureWindowsPath("C:/Users/me/ledger/data/sources"),
+    PureWindowsPath("//server/share/ledger/data/sources"),
+]
+
+
+@given(st.text(alphabet="ab./\\:C ?\x00", max_size=12))
+def test_an_accepted_path_names_the_same_file_inside_the_folder_on_every_platform(
+    raw: str,
+) -> None:
+    parts = relative_parts(raw)
+    if isinstance(parts, PathRefusal):
+        return
+    assert PureWindowsPath(raw).parts == PurePosixPath(raw).parts == parts
+    for folder in FOLDERS:
+        target = join_inside(folder, raw)
+        assert not isinstance(target, PathRefusal)
+        assert type(target) is type(folder)
+        assert folder in target.parents
+        assert target.relative_to(folder).parts == parts
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["C:x", "C:/x", "C:\\x", "\\x", "..\\x", "a\\..\\..\\x", "\\\\srv\\share\\x", "/x", "../x"],
+)
+def test_a_path_windows_reads_as_leaving_the_folder_is_refused(raw: str) -> None:
+    assert isinstance(
+        join_inside(PureWindowsPath("C:/Users/me/ledger/data/sources"), raw), PathRefusal
+    )
+
+
+def test_a_record_named_for_a_windows_device_is_reported(sample_copy: Sample) -> None:
+    text = sample_copy.read("cases/tlatlaya.yaml").replace("id: tlatlaya", "id: aux")
+    sample_copy.path("cases/tlatlaya.yaml").unlink()
+    sample_copy.write("cases/aux.yaml", text)
+    for rel in sample_copy.data.rglob("*.yaml"):
+        content = rel.read_text(encoding="utf-8")
+        if "tlatlaya\n" in content:
+            rel.write_text(content.replace("- tlatlaya\n", "- aux\n"), encoding="utf-8")
+
+    found = [d for d in sample_copy.diagnostics() if d.code == "non-portable-name"]
+    assert [(d.path, d.field, d.severity.value) for d in found] == [
+        ("data/cases/aux.yaml", "id", "warning")
+    ]
+    assert "device" in found[0].message
+
+
+# -- paths shown: relative to the ledger, with forward slashes -----------------------------
+
+
+def test_layout_shows_windows_paths_with_forward_slashes() -> None:
+    root = PureWindowsPath("C:/Users/me/ledger")
+    layout = Layout(root=root, data=root / "data")  # type: ignore[arg-type]
+
+    assert layout.relative(root / "data" / "claims" / "x.yaml") == "data/claims/x.yaml"  # type: ignore[arg-type]
+    assert layout.relative(PureWindowsPath("D:/elsewhere/x.yaml")) == "D:/elsewhere/x.yaml"  # type: ignore[arg-type]
+
+
+# -- a site's manifest is data too ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "entry", ["..\\victim.txt", "C:victim.txt", "victim\x00.txt", "../victim.txt"]
+)
+def test_a_site_manifest_entry_that_is_not_portable_is_left_alone(
+    tmp_path: Path, entry: str
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / MANIFEST).write_text(json.dumps({"files": [entry]}), encoding="utf-8")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+
+    written = write_site({"index.html": "<p>hi</p>\n"}, site)
+
+    assert written.error is None and written.removed == []
+    assert victim.read_text(encoding="utf-8") == "keep me"
