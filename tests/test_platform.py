@@ -10,6 +10,7 @@ name the same file, on every platform.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
@@ -164,3 +165,38 @@ def test_a_site_manifest_entry_that_is_not_portable_is_left_alone(
 
     assert written.error is None and written.removed == []
     assert victim.read_text(encoding="utf-8") == "keep me"
+
+
+# -- archives whose line endings were converted ------------------------------------------
+
+
+def test_an_archive_given_crlf_by_git_gets_a_hint_that_says_so(sample_copy: Sample) -> None:
+    archive = sample_copy.path(ARCHIVE)
+    archive.write_bytes(crlf(archive.read_bytes()))
+
+    found = sample_copy.only()
+    assert where(found) == ("archive-hash", 12, 11, "archive.sha256")
+    assert "it has CRLF where the pinned text has LF" in found.hint
+    assert "core.autocrlf" in found.hint and ".gitattributes" in found.hint
+    assert f"git checkout -- data/{ARCHIVE}" in found.hint
+
+
+def test_an_archive_whose_crlf_git_made_lf_gets_a_hint_too(sample_copy: Sample) -> None:
+    archive = sample_copy.path(ARCHIVE)
+    digest = hashlib.sha256(crlf(archive.read_bytes())).hexdigest()
+    text = sample_copy.read(SOURCE)
+    old = next(line for line in text.splitlines() if "sha256:" in line)
+    sample_copy.edit(SOURCE, old, f"  sha256: {digest}")
+
+    found = sample_copy.only()
+    assert where(found) == ("archive-hash", 12, 11, "archive.sha256")
+    assert "it has LF where the pinned text has CRLF" in found.hint
+
+
+def test_an_archive_changed_otherwise_gets_no_line_ending_hint(sample_copy: Sample) -> None:
+    archive = sample_copy.path(ARCHIVE)
+    archive.write_bytes(crlf(archive.read_bytes()).replace(b"10,000", b"10.000"))
+
+    found = sample_copy.only()
+    assert found.code == "archive-hash"
+    assert "line endings" not in found.hint

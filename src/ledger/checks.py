@@ -256,7 +256,8 @@ def _archive_text(
         problem(
             "archive-hash",
             f"the archived text '{raw}' has SHA-256 {digest}, not the pinned one",
-            "restore the archived text; if the change is intended, pin the new hash "
+            _converted_line_endings(data, source.archive.sha256, layout.relative(target))
+            or "restore the archived text; if the change is intended, pin the new hash "
             "and re-check every quote",
             "sha256",
         )
@@ -270,6 +271,32 @@ def _archive_text(
         )
         return None
     return _Archive(text, digest)
+
+
+def _converted_line_endings(data: bytes, pinned: str, shown: str) -> str | None:
+    """The hint for an archive whose hash fails only because its line endings were converted
+    (git does so with core.autocrlf, Git for Windows' default), or None when converting them
+    back does not give the pinned text. ``shown`` is the archive's path from the ledger root.
+    """
+    if " " in shown:
+        shown = f'"{shown}"'
+    as_lf = data.replace(b"\r\n", b"\n")
+    if as_lf != data and hashlib.sha256(as_lf).hexdigest() == pinned:
+        return (
+            "only its line endings changed: it has CRLF where the pinned text has LF, as git "
+            "writes files with core.autocrlf=true; keep archives byte for byte with `-text` "
+            f"in .gitattributes (see the README), then delete {shown} and "
+            f"`git checkout -- {shown}`"
+        )
+    as_crlf = as_lf.replace(b"\n", b"\r\n")
+    if as_crlf != data and hashlib.sha256(as_crlf).hexdigest() == pinned:
+        return (
+            "only its line endings changed: it has LF where the pinned text has CRLF, as git "
+            "stores text files with core.autocrlf or a `text` attribute; keep archives byte "
+            "for byte with `-text` in .gitattributes (see the README) and archive the "
+            "original bytes again"
+        )
+    return None
 
 
 def _quotes(ledger: Ledger, archives: dict[str, _Archive], memo: QuoteMemo) -> Iterator[Diagnostic]:
