@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import Sample, where
+from conftest import Sample, run, where
 from ledger.portable import PathRefusal, join_inside, relative_parts
 from ledger.root import Layout
 from ledger.site import MANIFEST, write_site
@@ -200,3 +200,42 @@ def test_an_archive_changed_otherwise_gets_no_line_ending_hint(sample_copy: Samp
     found = sample_copy.only()
     assert found.code == "archive-hash"
     assert "line endings" not in found.hint
+
+
+# -- records with CRLF ---------------------------------------------------------------------
+
+
+def test_crlf_records_are_read_and_fmt_says_so_and_makes_them_lf(sample_copy: Sample) -> None:
+    assert run(["--root", str(sample_copy.root), "fmt"]).exit_code == 0
+    records = sorted(sample_copy.data.rglob("*.yaml"))
+    canonical = {p: p.read_bytes() for p in records}
+    for path in records[:3]:
+        path.write_bytes(crlf(path.read_bytes()))
+
+    assert sample_copy.diagnostics() == []
+    check = run(["--root", str(sample_copy.root), "fmt", "--check"])
+    assert check.exit_code == 1
+    assert check.stdout.splitlines() == [
+        p.relative_to(sample_copy.root).as_posix() for p in records[:3]
+    ]
+    assert "3 file(s) have Windows (CRLF) line endings" in check.stderr
+
+    fixed = run(["--root", str(sample_copy.root), "fmt"])
+    assert fixed.exit_code == 0
+    assert "3 file(s) had Windows (CRLF) line endings, now LF" in fixed.stderr
+    assert {p: p.read_bytes() for p in records} == canonical
+
+
+def test_fmt_says_nothing_of_line_endings_when_there_are_none_to_fix(sample_copy: Sample) -> None:
+    check = run(["--root", str(sample_copy.root), "fmt", "--check"])
+    assert check.exit_code == 1  # the sample lacks modelines
+    assert "CRLF" not in check.stderr
+
+
+def test_fmt_names_an_unknown_path_relative_to_the_ledger(sample_copy: Sample) -> None:
+    missing = sample_copy.data / "claims" / "nothing-here.yaml"
+    result = run(["--root", str(sample_copy.root), "fmt", str(missing)])
+
+    assert result.exit_code == 1
+    assert "data/claims/nothing-here.yaml: no such file or folder" in result.stderr
+    assert str(sample_copy.root) not in result.stderr
