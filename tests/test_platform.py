@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import Sample, run, where
+from conftest import SAMPLE, Sample, git, layout_for, run, where
+from ledger.load import load
 from ledger.portable import PathRefusal, join_inside, relative_parts
+from ledger.revision import GitError, open_snapshot
 from ledger.root import Layout
 from ledger.site import MANIFEST, write_site
 
@@ -239,3 +242,39 @@ def test_fmt_names_an_unknown_path_relative_to_the_ledger(sample_copy: Sample) -
     assert result.exit_code == 1
     assert "data/claims/nothing-here.yaml: no such file or folder" in result.stderr
     assert str(sample_copy.root) not in result.stderr
+
+
+# -- a revision, as committed ------------------------------------------------------------
+
+
+def committed_sample(tmp_path: Path, folder: str = "") -> Path:
+    """The sample ledger committed in a scratch repository (in ``folder`` inside it)."""
+    repo = tmp_path / "repo"
+    root = repo / folder
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".ledger-cache"))
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "sample")
+    return root
+
+
+def snapshot_diagnostics(root: Path) -> list[tuple[str, str]]:
+    snapshot = open_snapshot(layout_for(root), "HEAD")
+    assert not isinstance(snapshot, GitError), snapshot
+    with snapshot:
+        assert isinstance(snapshot.layout, Layout)
+        return [(d.path, d.code) for d in load(snapshot.layout).diagnostics]
+
+
+def test_a_revision_reads_the_committed_bytes_whatever_autocrlf_says(tmp_path: Path) -> None:
+    # `--rev` and `ledger diff` unpack a revision with git archive, which converts line
+    # endings as the user's configuration says unless told not to.
+    root = committed_sample(tmp_path)
+    git(root, "config", "core.autocrlf", "true")
+    assert snapshot_diagnostics(root) == []
+
+
+def test_a_revision_of_a_ledger_in_a_folder_with_accents(tmp_path: Path) -> None:
+    # git quotes such names in its listings ("Donn\303\251es/ledger.toml") unless asked not to
+    root = committed_sample(tmp_path, "Données")
+    assert snapshot_diagnostics(root) == []

@@ -92,13 +92,25 @@ class Snapshot(AbstractContextManager["Snapshot"]):
         if isinstance(cdup, GitError):
             return cdup
         top = self._source.root / str(cdup).strip()
-        listed = git(top, "ls-tree", "--name-only", self.commit, "--", *paths)
+        # -z: unquoted names (git quotes a name with non-ASCII letters, as in "Données/")
+        listed = git(top, "ls-tree", "-z", "--name-only", self.commit, "--", *paths)
         if isinstance(listed, GitError):
             return listed
-        present = [p for p in str(listed).splitlines() if p]
+        present = [p for p in str(listed).split("\0") if p]
         if f"{self._prefix}{MARKER}" not in present:
             return GitError(f"revision {self.commit[:12]} has no {MARKER}")
-        archive = git(top, "archive", "--format=tar", self.commit, "--", *present, binary=True)
+        # The files as committed: with core.autocrlf (Git for Windows' default) git archive
+        # would write archived texts with CRLF, and their pinned hashes would fail.
+        archive = git(
+            top,
+            *_AS_COMMITTED,
+            "archive",
+            "--format=tar",
+            self.commit,
+            "--",
+            *present,
+            binary=True,
+        )
         if isinstance(archive, GitError):
             return archive
         with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:  # type: ignore[arg-type]
@@ -107,6 +119,11 @@ class Snapshot(AbstractContextManager["Snapshot"]):
         found = read_marker(root)
         self.layout = replace(found, cacheable=False) if isinstance(found, Layout) else found
         return None
+
+
+_AS_COMMITTED = ("-c", "core.autocrlf=false", "-c", "core.eol=lf")
+"""git options that turn off line-ending conversion the user's configuration asks for (a
+`.gitattributes` that asks for it still applies)."""
 
 
 def _safe_member(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
