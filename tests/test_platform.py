@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 import pytest
@@ -278,3 +279,105 @@ def test_a_revision_of_a_ledger_in_a_folder_with_accents(tmp_path: Path) -> None
     # git quotes such names in its listings ("Donn\303\251es/ledger.toml") unless asked not to
     root = committed_sample(tmp_path, "Données")
     assert snapshot_diagnostics(root) == []
+
+
+# -- a clone with core.autocrlf=true -----------------------------------------------------
+
+
+def clone_with_autocrlf(tmp_path: Path, *, attributes: bool) -> Path:
+    """A git repository holding a copy of this repository's ledger (with its .gitattributes,
+    or without), cloned as Git for Windows clones by default."""
+    origin = tmp_path / "origin"
+    ignore = shutil.ignore_patterns(".ledger-cache")
+    shutil.copytree(REPO / "data", origin / "data", ignore=ignore)
+    shutil.copytree(REPO / "schema", origin / "schema")
+    shutil.copy(REPO / "ledger.toml", origin)
+    if attributes:
+        shutil.copy(REPO / ".gitattributes", origin)
+    git(origin, "init", "-q")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "the ledger")
+    git(tmp_path, "-c", "core.autocrlf=true", "clone", "-q", "origin", "clone")
+    return tmp_path / "clone"
+
+
+def archives(root: Path) -> list[Path]:
+    found = sorted((root / "data/sources").glob("*.txt"))
+    assert found
+    return found
+
+
+def test_a_clone_with_autocrlf_validates_and_is_canonical(tmp_path: Path) -> None:
+    clone = clone_with_autocrlf(tmp_path, attributes=True)
+
+    for archive in archives(clone):
+        assert archive.read_bytes() == (REPO / "data/sources" / archive.name).read_bytes()
+    assert not any(b"\r" in p.read_bytes() for p in (clone / "data").rglob("*.yaml"))
+    validate = run(["--root", str(clone), "validate", "--strict"])
+    assert validate.exit_code == 0, validate.stderr
+    check = run(["--root", str(clone), "fmt", "--check"])
+    assert (check.exit_code, check.stdout) == (0, ""), check.stderr
+
+
+def test_without_the_attributes_such_a_clone_fails_and_says_why(tmp_path: Path) -> None:
+    clone = clone_with_autocrlf(tmp_path, attributes=False)
+
+    assert all(b"\r\n" in archive.read_bytes() for archive in archives(clone))
+    validate = run(["--root", str(clone), "validate", "--format", "json"])
+    assert validate.exit_code == 1
+    found = json.loads(validate.stdout)["diagnostics"]
+    assert {d["code"] for d in found} == {"archive-hash"}
+    assert len(found) == len(archives(clone))
+    for d in found:
+        assert "only its line endings changed" in d["hint"]
+        assert "core.autocrlf" in d["hint"]
+
+    check = run(["--root", str(clone), "fmt", "--check"])
+    assert check.exit_code == 1
+    records = len(list((clone / "data").rglob("*.yaml")))
+    assert f"{records} file(s) have Windows (CRLF) line endings" in check.stderr
+    assert ".gitattributes" in check.stderr
+
+
+def test_the_hinted_repair_works(tmp_path: Path) -> None:
+    clone = clone_with_autocrlf(tmp_path, attributes=False)
+    shutil.copy(REPO / ".gitattributes", clone)  # as when pulling the commit that adds it
+    for archive in archives(clone):
+        archive.unlink()
+        git(clone, "checkout", "--", archive.relative_to(clone).as_posix())
+    assert run(["--root", str(clone), "fmt"]).exit_code == 0
+
+    assert run(["--root", str(clone), "validate", "--strict"]).exit_code == 0
+    for path in [*(clone / "data").rglob("*.yaml"), *archives(clone)]:
+        assert path.read_bytes() == (REPO / path.relative_to(clone)).read_bytes(), path
+
+
+def in_a_git_checkout() -> bool:
+    done = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--is-inside-work-tree"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() == "true"
+
+
+@pytest.mark.skipif(not in_a_git_checkout(), reason="needs this repository's git checkout")
+def test_the_attributes_keep_any_archive_byte_exact_and_records_lf() -> None:
+    archives = [
+        "data/sources/cso-memo-2017.txt",
+        "tests/sample/data/sources/mx-gov-2018.txt",
+        "data/sources/ruling.html",  # archived in place: any extension, or none
+        "data/sources/notes",
+        "data/archive/older/memo.md",
+    ]
+    records = ["data/sources/cso-memo-2017.yaml", "data/claims/a/b.yaml", "ledger.toml"]
+    listed = git(REPO, "check-attr", "text", "eol", "merge", "--", *archives, *records)
+    attrs: dict[str, dict[str, str]] = {}
+    for line in listed.splitlines():
+        path, name, value = line.split(": ")
+        attrs.setdefault(path, {})[name] = value
+    for path in archives:
+        assert attrs[path] == {"text": "unset", "eol": "unspecified", "merge": "unset"}, path
+    for path in records:
+        assert attrs[path]["eol"] == "lf" and attrs[path]["text"] in ("set", "auto"), path
