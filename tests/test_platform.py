@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import SAMPLE, Sample, git, layout_for, run, where
+from ledger.authoring import id_problem
 from ledger.load import load
 from ledger.portable import PathRefusal, join_inside, relative_parts
 from ledger.revision import GitError, open_snapshot
@@ -137,6 +138,15 @@ def test_a_record_named_for_a_windows_device_is_reported(sample_copy: Sample) ->
         ("data/cases/aux.yaml", "id", "warning")
     ]
     assert "device" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("candidate", "refused"), [("aux", True), ("com1", True), ("auxiliary", False)]
+)
+def test_new_refuses_an_id_windows_reads_as_a_device(candidate: str, refused: bool) -> None:
+    problem = id_problem(candidate, set())
+    assert (problem is not None) == refused
+    assert not refused or "device" in str(problem)
 
 
 # -- paths shown: relative to the ledger, with forward slashes -----------------------------
