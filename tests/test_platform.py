@@ -133,11 +133,16 @@ def test_a_record_named_for_a_windows_device_is_reported(sample_copy: Sample) ->
         if "tlatlaya\n" in content:
             rel.write_text(content.replace("- tlatlaya\n", "- aux\n"), encoding="utf-8")
 
-    found = [d for d in sample_copy.diagnostics() if d.code == "non-portable-name"]
-    assert [(d.path, d.field, d.severity.value) for d in found] == [
-        ("data/cases/aux.yaml", "id", "warning")
-    ]
-    assert "device" in found[0].message
+    found = sample_copy.only()
+    assert (found.path, *where(found), found.severity.value) == (
+        "data/cases/aux.yaml",
+        "non-portable-name",
+        1,
+        5,
+        "id",
+        "warning",
+    )
+    assert "device" in found.message
 
 
 @pytest.mark.parametrize(
@@ -147,6 +152,20 @@ def test_new_refuses_an_id_windows_reads_as_a_device(candidate: str, refused: bo
     problem = id_problem(candidate, set())
     assert (problem is not None) == refused
     assert not refused or "device" in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [("data\\sub", "backslash"), ("C:/data", "':'"), ("..\\..", "backslash"), ("../..", "")],
+)
+def test_a_data_folder_named_in_a_platform_s_own_way_is_refused(
+    sample_copy: Sample, name: str, why: str
+) -> None:
+    (sample_copy.root / "ledger.toml").write_text(f"[ledger]\ndata = {json.dumps(name)}\n")
+
+    result = run(["validate", "--root", str(sample_copy.root)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "must be inside the ledger" in result.stderr and why in result.stderr
 
 
 # -- paths shown: relative to the ledger, with forward slashes -----------------------------
