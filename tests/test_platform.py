@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from conftest import SAMPLE, Sample, git, layout_for, run, where
 from ledger.authoring import id_problem
+from ledger.files import read_bytes
 from ledger.load import load
 from ledger.portable import PathRefusal, join_inside, relative_parts
 from ledger.revision import GitError, open_snapshot
@@ -198,6 +200,25 @@ def test_a_site_manifest_entry_that_is_not_portable_is_left_alone(
 
     assert written.error is None and written.removed == []
     assert victim.read_text(encoding="utf-8") == "keep me"
+
+
+def test_files_are_read_as_bytes_even_where_os_open_means_text(
+    sample_copy: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Windows' os.open reads in text mode (CRLF as LF, Ctrl-Z as the end) unless given
+    # O_BINARY; Linux has no such flag, so here it is made up and looked for.
+    text_mode_flag = 0x4000_0000
+    monkeypatch.setattr(os, "O_BINARY", text_mode_flag, raising=False)
+    opened: list[int] = []
+    real_open = os.open
+
+    def spy(path: str | os.PathLike[str], flags: int, *args: int) -> int:
+        opened.append(flags)
+        return real_open(path, flags & ~text_mode_flag, *args)
+
+    monkeypatch.setattr(os, "open", spy)
+    assert read_bytes(sample_copy.path(ARCHIVE), 1 << 20) == sample_copy.path(ARCHIVE).read_bytes()
+    assert opened and all(flags & text_mode_flag for flags in opened)
 
 
 # -- archives whose line endings were converted ------------------------------------------
