@@ -5,7 +5,8 @@ Git for Windows checks files out with `core.autocrlf=true`: without `.gitattribu
 archived source text fails its SHA-256 and every record gets CRLF. The clone tests make real
 clones with that setting (git does the conversion on any platform). The path tests feed the
 path functions Windows paths while running on Linux: a path in a record must be refused, or
-name the same file, on every platform.
+name the same file, on every platform. Files must be read as the bytes they hold, even where
+the platform's os.open would translate them.
 """
 
 from __future__ import annotations
