@@ -9,7 +9,6 @@ import difflib
 import hashlib
 from collections.abc import Iterator, Set
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from ledger.diagnostics import Diagnostic, make
 from ledger.files import MAX_ARCHIVE_BYTES, ReadFailure, decode, read_bytes
@@ -171,9 +170,13 @@ def _claim_shape(ledger: Ledger) -> Iterator[Diagnostic]:
 
 def _device_names(ledger: Ledger) -> Iterator[Diagnostic]:
     """A record file Windows cannot hold (``nul.yaml``, ``claims/aux/…``) makes every clone
-    there fail to check out."""
+    there fail to check out. Record paths are POSIX strings, so a split on '/' is exact."""
+    folders: dict[str, str | None] = {}  # a hundred thousand files, in a few folders
     for record_id, rel in ledger.paths.items():
-        device = next((p for p in PurePosixPath(rel).parts if windows_device(p)), None)
+        folder, _, name = rel.rpartition("/")
+        if folder not in folders:
+            folders[folder] = next((p for p in folder.split("/") if windows_device(p)), None)
+        device = folders[folder] or (name if windows_device(name) else None)
         if device is not None:
             yield _problem(
                 ledger,
