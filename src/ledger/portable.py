@@ -1,10 +1,11 @@
 """Relative paths read from data, meaning the same file on every platform.
 
-A source record's archive path (or a site's list of the files it wrote) is data that
-travels between Linux, macOS and Windows. It is read as a POSIX path relative to a folder,
-and anything another platform would read differently is refused everywhere: a backslash (a
-separator on Windows only), a drive or stream colon, characters or names Windows cannot hold,
-an absolute path, or '..'. A path accepted on Linux therefore cannot escape on Windows.
+A source record's archive path, the data folder `ledger.toml` names, or a site's list of
+the files it wrote is data that travels between Linux, macOS and Windows. It is read as a
+POSIX path relative to a folder, and anything another platform would read differently is
+refused everywhere: a backslash (a separator on Windows only), a drive or stream colon,
+characters or names Windows cannot hold, an absolute path, or '..'. A path accepted on Linux
+therefore cannot escape on Windows.
 """
 
 from __future__ import annotations
