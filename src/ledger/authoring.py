@@ -38,6 +38,7 @@ from ledger.fmt_files import modeline_for
 from ledger.ledger import Ledger
 from ledger.load import RECORD_SUFFIX, load, read_record_text
 from ledger.model import ID_PATTERN, RECORD_TYPES, Record, RelationKind
+from ledger.portable import windows_device
 from ledger.quotes import Match, find_quote, normalise
 from ledger.root import Layout
 from ledger.schema_errors import schema_diagnostics
@@ -145,6 +146,8 @@ def id_problem(candidate: str, taken: set[str]) -> str | None:
         )
     if candidate in taken:
         return f"the id '{candidate}' is already used (ids are unique across all records)"
+    if windows_device(candidate):
+        return f"'{candidate}' is a device name on Windows: a clone there could not hold its file"
     return None
 
 

@@ -9,12 +9,12 @@ import difflib
 import hashlib
 from collections.abc import Iterator, Set
 from dataclasses import dataclass
-from pathlib import Path
 
 from ledger.diagnostics import Diagnostic, make
 from ledger.files import MAX_ARCHIVE_BYTES, ReadFailure, decode, read_bytes
 from ledger.ledger import Ledger
 from ledger.model import Claim, Requirement, Source
+from ledger.portable import PathRefusal, join_inside, windows_device
 from ledger.quotes import QuoteMemo, normalise
 from ledger.review import stale_reviews
 from ledger.root import Layout
@@ -53,6 +53,7 @@ def check_ledger(
     """
     found = list(_references(ledger, unloaded))
     found.extend(_claim_shape(ledger))
+    found.extend(_device_names(ledger))
     archives = dict(_archives(ledger, layout, found))
     found.extend(_quotes(ledger, archives, memo if memo is not None else QuoteMemo()))
     found.extend(stale_reviews(ledger))
@@ -167,6 +168,27 @@ def _claim_shape(ledger: Ledger) -> Iterator[Diagnostic]:
                 )
 
 
+def _device_names(ledger: Ledger) -> Iterator[Diagnostic]:
+    """A record file Windows cannot hold (``nul.yaml``, ``claims/aux/…``) makes every clone
+    there fail to check out. Record paths are POSIX strings, so a split on '/' is exact."""
+    folders: dict[str, str | None] = {}  # a hundred thousand files, in a few folders
+    for record_id, rel in ledger.paths.items():
+        folder, _, name = rel.rpartition("/")
+        if folder not in folders:
+            folders[folder] = next((p for p in folder.split("/") if windows_device(p)), None)
+        device = folders[folder] or (name if windows_device(name) else None)
+        if device is not None:
+            yield _problem(
+                ledger,
+                record_id,
+                "non-portable-name",
+                f"'{device}' is a device name on Windows, not a file or folder: git cannot "
+                f"check {rel} out there",
+                "choose another id, or rename the folder",
+                ("id",),
+            )
+
+
 # -- archives and quotes ------------------------------------------------------------------
 
 
@@ -204,14 +226,10 @@ def _archive_text(
 
     raw = source.archive.path
     record_dir = (layout.root / ledger.paths[source.id]).parent
-    if Path(raw).is_absolute() or raw.startswith(("/", "\\")) or ".." in Path(raw).parts:
-        problem(
-            "archive-path",
-            f"the archive path '{raw}' leaves the data folder",
-            "give a path relative to the source record's folder, with no '..'",
-        )
+    target = join_inside(record_dir, raw)
+    if isinstance(target, PathRefusal):
+        problem("archive-path", f"the archive path '{raw}' {target.why}", target.hint)
         return None
-    target = record_dir / raw
     try:  # strict: a link loop raises on every Python (3.13's lenient resolve does not)
         resolved = target.resolve(strict=True)
     except FileNotFoundError:
@@ -243,7 +261,8 @@ def _archive_text(
         problem(
             "archive-hash",
             f"the archived text '{raw}' has SHA-256 {digest}, not the pinned one",
-            "restore the archived text; if the change is intended, pin the new hash "
+            _converted_line_endings(data, source.archive.sha256, layout.relative(target))
+            or "restore the archived text; if the change is intended, pin the new hash "
             "and re-check every quote",
             "sha256",
         )
@@ -257,6 +276,32 @@ def _archive_text(
         )
         return None
     return _Archive(text, digest)
+
+
+def _converted_line_endings(data: bytes, pinned: str, shown: str) -> str | None:
+    """The hint for an archive whose hash fails only because its line endings were converted
+    (git does so with core.autocrlf, Git for Windows' default), or None when converting them
+    back does not give the pinned text. ``shown`` is the archive's path from the ledger root.
+    """
+    if " " in shown:
+        shown = f'"{shown}"'
+    as_lf = data.replace(b"\r\n", b"\n")
+    if as_lf != data and hashlib.sha256(as_lf).hexdigest() == pinned:
+        return (
+            "only its line endings changed: it has CRLF where the pinned text has LF, as git "
+            "writes files with core.autocrlf=true; keep archives byte for byte with `-text` "
+            f"in .gitattributes (see the README), then delete {shown} and "
+            f"`git checkout -- {shown}`"
+        )
+    as_crlf = as_lf.replace(b"\n", b"\r\n")
+    if as_crlf != data and hashlib.sha256(as_crlf).hexdigest() == pinned:
+        return (
+            "only its line endings changed: it has LF where the pinned text has CRLF, as git "
+            "stores text files with core.autocrlf or a `text` attribute; keep archives byte "
+            "for byte with `-text` in .gitattributes (see the README) and archive the "
+            "original bytes again"
+        )
+    return None
 
 
 def _quotes(ledger: Ledger, archives: dict[str, _Archive], memo: QuoteMemo) -> Iterator[Diagnostic]:

@@ -60,7 +60,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unresolved-reference": (ERROR, "a reference names no record of the right kind"),
     "no-subject": (ERROR, "a claim names neither a requirement nor a case"),
     "self-relation": (ERROR, "a claim's relation points to the claim itself"),
-    "archive-path": (ERROR, "a source's archive path leaves the data folder"),
+    "non-portable-name": (WARNING, "a record's file name is a device on Windows (nul.yaml)"),
+    "archive-path": (
+        ERROR,
+        "a source's archive path leaves the data folder or is not a portable relative path",
+    ),
     "archive-missing": (ERROR, "a source's archived text is missing or unreadable"),
     "archive-hash": (ERROR, "a source's archived text does not match its pinned SHA-256"),
     "quote-not-found": (ERROR, "a claim's quote is not in its source's archived text"),

@@ -19,6 +19,9 @@ class FmtResult:
 
     changed: list[str] = field(default_factory=list)
     unchanged: int = 0
+    crlf: list[str] = field(default_factory=list)
+    """Files among ``changed`` that had CRLF line endings (canonical form has LF): the likely
+    work of git's core.autocrlf, worth saying so since every record changes at once."""
     problems: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -42,14 +45,14 @@ def format_files(
             result.problems.append((record.rel, formatted.problem))
         elif formatted.text == text:
             result.unchanged += 1
-        elif check:
-            result.changed.append(record.rel)
+        elif not check and (
+            failure := write_atomic(record.path, formatted.text, inside=layout.data)
+        ):
+            result.problems.append((record.rel, failure))
         else:
-            failure = write_atomic(record.path, formatted.text, inside=layout.data)
-            if failure:
-                result.problems.append((record.rel, failure))
-            else:
-                result.changed.append(record.rel)
+            result.changed.append(record.rel)
+            if "\r\n" in text:
+                result.crlf.append(record.rel)
     if wanted is not None:
         _unknown_paths(layout, wanted, result)
     return result
@@ -59,9 +62,9 @@ def _unknown_paths(layout: Layout, wanted: list[Path], result: FmtResult) -> Non
     for path in wanted:
         inside = path == layout.data or layout.data in path.parents
         if not path.exists():
-            result.problems.append((str(path), "no such file or folder"))
+            result.problems.append((layout.relative(path), "no such file or folder"))
         elif not inside:
-            result.problems.append((str(path), "not inside the ledger's data folder"))
+            result.problems.append((layout.relative(path), "not inside the ledger's data folder"))
         elif path.is_file() and not path.name.endswith(RECORD_SUFFIX):
             result.problems.append((layout.relative(path), "not a record file (.yaml)"))
 

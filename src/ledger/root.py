@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+from ledger.portable import PathRefusal, join_inside
 
 MARKER = "ledger.toml"
 ROOT_ENV = "LEDGER_ROOT"
+_MUST_BE_INSIDE = "{marker}: the data folder {name!r} must be inside the ledger"
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,13 @@ def read_marker(root: Path) -> Layout | RootError:
     data_name = section.get("data", "data") if isinstance(section, dict) else "data"
     if not isinstance(data_name, str) or not data_name:
         return RootError(f"{marker}: [ledger] data must be a folder name")
-    data = (root / data_name).resolve()
+    inside = _MUST_BE_INSIDE.format(marker=marker, name=data_name)
+    # "." is the root itself; any other name must be a relative path that every platform
+    # reads as the same folder
+    folder = join_inside(root, data_name) if PurePosixPath(data_name).parts else root
+    if isinstance(folder, PathRefusal):
+        return RootError(f"{inside}, as a relative path with '/': it {folder.why}")
+    data = folder.resolve()
     if data != root and root not in data.parents:
-        return RootError(f"{marker}: the data folder {data_name!r} must be inside the ledger")
+        return RootError(inside)
     return Layout(root=root, data=data)

@@ -42,5 +42,16 @@ def fmt(
             f"{len(result.changed)} file(s) {verb}, {result.unchanged} unchanged"
             f"{f', {len(result.problems)} not formatted' if result.problems else ''}\n"
         )
+    if result.crlf:
+        sys.stderr.write(
+            f"{len(result.crlf)} file(s) "
+            + (
+                "have Windows (CRLF) line endings; `ledger fmt` makes them LF"
+                if check
+                else "had Windows (CRLF) line endings, now LF"
+            )
+            + ". If git converted them (core.autocrlf), `*.yaml text eol=lf` in .gitattributes "
+            "stops it (see the README)\n"
+        )
     failed = bool(result.problems) or (check and bool(result.changed))
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)

@@ -20,10 +20,11 @@ import json
 import os
 import stat
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ledger.atomic import write_atomic
 from ledger.ledger import Ledger
+from ledger.portable import PathRefusal, join_inside
 
 MANIFEST = ".ledger-site.json"
 """The list of files a build wrote, so the next build can replace them and nothing else."""
@@ -47,11 +48,11 @@ class Written:
 
 
 def _inside(root: Path, rel: str) -> Path | None:
-    """``root / rel`` when that stays inside ``root`` (no absolute path, ``..`` or link out)."""
-    pure = PurePosixPath(rel)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+    """``root / rel`` when that stays inside ``root`` (a portable relative path, no link out):
+    a manifest is data, and may have been edited."""
+    target = join_inside(root, rel)
+    if isinstance(target, PathRefusal):
         return None
-    target = root.joinpath(*pure.parts)
     try:
         parent = target.parent.resolve()
     except OSError:
