@@ -72,6 +72,13 @@ CODES: dict[str, tuple[Severity, str]] = {
     "quote-too-long": (ERROR, "a quote or a requirement's wording is over the length limit"),
     "too-many-records": (ERROR, "the ledger holds more record files than the limit"),
     "stale-review": (WARNING, "a claim changed after its latest review"),
+    # ledger.toml (any of these stops every command: without a sound configuration there is
+    # no ledger to read)
+    "config-syntax": (ERROR, "ledger.toml is not valid TOML"),
+    "config-unknown-section": (ERROR, "ledger.toml has a section this version does not know"),
+    "config-unknown-key": (ERROR, "ledger.toml has a key its section does not take"),
+    "config-wrong-type": (ERROR, "a key in ledger.toml has a value of the wrong type"),
+    "config-invalid-value": (ERROR, "a key in ledger.toml has a value that cannot be used"),
 }
 """Every diagnostic code: its severity and what it means (shown by `ledger codes`)."""
 
