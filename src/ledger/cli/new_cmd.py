@@ -2,10 +2,10 @@
 
 Each command is one call to :mod:`ledger.authoring` (or :mod:`ledger.locate`) plus prompts and
 rendering. Values come from flags; when a required one is missing and stdin is a terminal,
-the command asks for it, checking each answer as it is given (ids resolve by unique prefix
-and tab-complete, a quote is verified against the archived text, choices are listed). With
-``--no-input``, or when stdin is not a terminal, a missing value is a usage error (exit 2).
-Ctrl-C or Ctrl-D at any prompt cancels with nothing written (exit 130).
+the command asks for it (:mod:`ledger.cli.prompts`), checking each answer as it is given (ids
+resolve by unique prefix and tab-complete, a quote is verified against the archived text,
+choices are listed). With ``--no-input``, or when stdin is not a terminal, a missing value is
+a usage error (exit 2). Ctrl-C or Ctrl-D at any prompt cancels with nothing written (exit 130).
 
 Exit codes: 0 written (or nothing to do), 1 refused (the record would break the ledger, a
 quote is not in its source, a file exists), 2 usage, 130 cancelled.
@@ -14,15 +14,27 @@ quote is not in its source, a file exists), 2 usage, 130 cancelled.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from ledger.cli.prompts import (
+    Bad,
+    DryRunOption,
+    NoInputOption,
+    Prompter,
+    cancellable,
+    choice_of,
+    date_answer,
+    fail_lines,
+    missing_values,
+    plain_answer,
+    session,
+    text_answer,
+)
 from ledger.cli.shared import (
     EXIT_FINDINGS,
     EXIT_USAGE,
@@ -40,10 +52,6 @@ if TYPE_CHECKING:
     from ledger.authoring import Refused, Workspace, Written
     from ledger.locate import Passage
     from ledger.root import Layout
-
-EXIT_CANCELLED = 130
-
-T = TypeVar("T")
 
 new_app = typer.Typer(
     name="new",
@@ -89,18 +97,6 @@ def _completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
     return complete
 
 
-NoInputOption = Annotated[
-    bool,
-    typer.Option(
-        "--no-input",
-        help="Never prompt: a missing required value is a usage error (as when stdin is not "
-        "a terminal).",
-    ),
-]
-DryRunOption = Annotated[
-    bool,
-    typer.Option("--dry-run", help="Check everything and print the YAML; write nothing."),
-]
 IdOption = Annotated[
     str | None,
     typer.Option(
@@ -111,198 +107,6 @@ IdOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-# -- prompting ----------------------------------------------------------------------------
-
-
-class Cancelled(Exception):
-    """The user pressed Ctrl-C or Ctrl-D at a prompt."""
-
-
-@dataclass(frozen=True)
-class Bad:
-    """An answer that does not fit: why, shown before asking again."""
-
-    message: str
-
-
-class Prompter:
-    """Asks for missing values, one at a time, checking each answer before moving on."""
-
-    def __init__(self, interactive: bool) -> None:
-        self.interactive = interactive
-
-    def say(self, message: str) -> None:
-        from ledger.safe_text import visible
-
-        sys.stderr.write(visible(message, keep_newlines=True) + "\n")
-        sys.stderr.flush()
-
-    def ask(
-        self,
-        label: str,
-        check: Callable[[str], T | Bad],
-        *,
-        default: str | None = None,
-        words: list[str] | None = None,
-        hint: str = "",
-    ) -> T:
-        """Ask until ``check`` accepts the answer; Enter takes ``default`` when there is one.
-
-        ``hint`` is said on the line above; an answer that resolves to something else (an id
-        prefix to the id) is echoed, so what will be written is never a surprise.
-        """
-        from ledger.safe_text import visible
-
-        if hint:
-            self.say(f"  ({hint})")
-        shown = f"{label} [{visible(default)}]: " if default else f"{label}: "
-        while True:
-            with _completion(words or []):
-                answer = self._read(shown).strip()
-            if not answer and default is not None:
-                answer = default
-            value = check(answer)
-            if isinstance(value, Bad):
-                self.say(f"  {value.message}")
-                continue
-            resolved = _describe(value)
-            if resolved and resolved != answer:
-                self.say(f"  = {resolved}")
-            return value
-
-    @staticmethod
-    def _read(prompt: str) -> str:
-        try:
-            return input(prompt)
-        except (KeyboardInterrupt, EOFError):
-            raise Cancelled from None
-
-
-def _describe(value: object) -> str:
-    """An accepted answer as the user would type it, to echo what it resolved to."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, tuple):
-        return "=".join(_describe(v) for v in value)
-    if isinstance(value, list):
-        return ", ".join(_describe(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    return ""
-
-
-@contextmanager
-def _completion(words: list[str]) -> Iterator[None]:
-    """Tab-completion of ``words`` (ids) at one prompt, where readline is available."""
-    try:
-        import readline
-    except ImportError:  # pragma: no cover - Windows without pyreadline
-        yield
-        return
-    if not words:
-        readline.set_completer(None)
-        yield
-        return
-
-    def complete(text: str, state: int) -> str | None:
-        found = [w for w in words if w.startswith(text)]
-        return found[state] if state < len(found) else None
-
-    readline.set_completer_delims(" ,=\t\n")
-    if "libedit" in (readline.__doc__ or ""):  # pragma: no cover - macOS
-        readline.parse_and_bind("bind ^I rl_complete")
-    else:
-        readline.parse_and_bind("tab: complete")
-    readline.set_completer(complete)
-    try:
-        yield
-    finally:
-        readline.set_completer(None)
-
-
-def _fail_lines(lines: list[str], code: int) -> NoReturn:
-    """Like `fail`, for a message of several lines (each made harmless on its own)."""
-    from ledger.safe_text import visible
-
-    sys.stderr.write("ledger: " + "\n".join(visible(line) for line in lines) + "\n")
-    raise typer.Exit(code)
-
-
-def _session(no_input: bool, missing: list[str]) -> Prompter:
-    """Prompts when required values are missing and stdin is a terminal (and --no-input is
-    not given); a missing value otherwise is a usage error. With every required value given,
-    nothing is asked, so flags alone never wait for an answer."""
-    if not missing:
-        return Prompter(False)
-    if no_input or not sys.stdin.isatty():
-        _missing(missing)
-    return Prompter(True)
-
-
-def _missing(names: list[str]) -> NoReturn:
-    fail(
-        f"missing {', '.join(names)}: give {'it' if len(names) == 1 else 'them'}, or run in a "
-        "terminal (without --no-input) to be asked",
-        EXIT_USAGE,
-    )
-
-
-@contextmanager
-def _cancellable() -> Iterator[None]:
-    """Ctrl-C or Ctrl-D anywhere in a session: say so, write nothing, exit 130."""
-    try:
-        yield
-    except (Cancelled, KeyboardInterrupt):
-        sys.stderr.write("\nledger: cancelled, nothing written\n")
-        raise typer.Exit(EXIT_CANCELLED) from None
-
-
-# -- checks for answers -------------------------------------------------------------------
-
-
-def _text(required: bool = True) -> Callable[[str], str | Bad | None]:
-    def check(answer: str) -> str | Bad | None:
-        if not answer:
-            return Bad("an answer is needed") if required else None
-        return _plain(answer)
-
-    return check
-
-
-def _plain(answer: str) -> str | Bad:
-    from ledger.safe_text import has_hidden
-
-    if has_hidden(answer):
-        return Bad("the answer holds control or invisible characters; type it plainly")
-    return " ".join(answer.split())
-
-
-def _choice(values: list[str]) -> Callable[[str], str | Bad]:
-    def check(answer: str) -> str | Bad:
-        if answer in values:
-            return answer
-        starts = [v for v in values if v.startswith(answer)] if answer else []
-        if len(starts) == 1:
-            return starts[0]
-        return Bad(f"choose one of: {', '.join(values)}")
-
-    return check
-
-
-def _date(required: bool) -> Callable[[str], str | Bad | None]:
-    def check(answer: str) -> str | Bad | None:
-        from ledger.model import check_iso_date
-
-        if not answer:
-            return Bad("a date is needed") if required else None
-        try:
-            return check_iso_date(answer)
-        except ValueError as exc:
-            return Bad(f"{answer}: {exc}")
-
-    return check
 
 
 def _resolve(ws: Workspace, typed: str, kind: str) -> str | Bad:
@@ -411,9 +215,7 @@ def _finish(
         return
     if prompter.interactive:
         prompter.say(f"\n--- {preview.path}\n{preview.text}---")
-        answer = prompter.ask("Write it? (y/n)", _choice(["y", "yes", "n", "no"]), default="y")
-        if answer.startswith("n"):
-            raise Cancelled
+        prompter.confirm("Write it?")
     written = write()
     if isinstance(written, Refused):
         _refused(written)
@@ -502,34 +304,36 @@ def new_source(
         "--perspective": perspective,
         "--language": language,
     }
-    prompter = _session(no_input, [k for k, v in required.items() if v is None])
-    with _cancellable():
+    prompter = session(no_input, [k for k, v in required.items() if v is None])
+    with cancellable():
         ws = _workspace(ctx, root)
         extracted = extract(file)
         if isinstance(extracted, ExtractError):
             hint = [f"  hint: {extracted.hint}"] if extracted.hint else []
-            _fail_lines([extracted.message, *hint], EXIT_USAGE)
+            fail_lines([extracted.message, *hint], EXIT_USAGE)
         ask = prompter.ask
         if title is None:
-            title = ask("Title", _text(), default=extracted.title)
+            title = ask("Title", text_answer(), default=extracted.title)
         if author is None and prompter.interactive:
             author = ask("Authors", _list, hint="those the document names, separated by ';'")
         if published is None:
-            published = ask("Published", _date(True), hint="YYYY, YYYY-MM or YYYY-MM-DD")
+            published = ask("Published", date_answer(True), hint="YYYY, YYYY-MM or YYYY-MM-DD")
         source_kind = kind.value if kind else None
         if source_kind is None:
             values = [k.value for k in SourceKind]
-            source_kind = ask("Kind", _choice(values), hint=", ".join(values))
+            source_kind = ask("Kind", choice_of(values), hint=", ".join(values))
         view = perspective.value if perspective else None
         if view is None:
             values = [p.value for p in Perspective]
-            view = ask("Perspective", _choice(values), hint=", ".join(values))
+            view = ask("Perspective", choice_of(values), hint=", ".join(values))
         if language is None:
-            language = ask("Language", _text(), default="en")
+            language = ask("Language", text_answer(), default="en")
         if url is None and prompter.interactive:
-            url = ask("URL", _text(required=False), hint="blank for none")
+            url = ask("URL", text_answer(required=False), hint="blank for none")
         if notes is None and prompter.interactive:
-            notes = ask("Notes", _text(False), hint="how it was dated, caveats; blank for none")
+            notes = ask(
+                "Notes", text_answer(False), hint="how it was dated, caveats; blank for none"
+            )
         note = conversion_note(extracted, file)
         notes = " ".join(n for n in (notes, note) if n) or None
         proposal = generate_id(title or "source", ws.taken)
@@ -561,7 +365,7 @@ def _list(answer: str) -> list[str] | Bad:
 
     items = split_list(answer, ";")
     for item in items:
-        plain = _plain(item)
+        plain = plain_answer(item)
         if isinstance(plain, Bad):
             return plain
     return items
@@ -621,24 +425,26 @@ def new_case(
     from ledger.authoring import create, generate_id, record_path, split_list
 
     required = {"--title": title, "--kind": kind, "--summary": summary}
-    prompter = _session(no_input, [k for k, v in required.items() if v is None])
-    with _cancellable():
+    prompter = session(no_input, [k for k, v in required.items() if v is None])
+    with cancellable():
         ws = _workspace(ctx, root)
         ask = prompter.ask
         if title is None:
-            title = ask("Title", _text())
+            title = ask("Title", text_answer())
         case_kind = kind.value if kind else None
         if case_kind is None:
             values = [k.value for k in CaseKind]
-            case_kind = ask("Kind", _choice(values), hint=", ".join(values))
+            case_kind = ask("Kind", choice_of(values), hint=", ".join(values))
         if summary is None:
-            summary = ask("Summary", _text(), hint="neutral; attribute each point to its source")
+            summary = ask(
+                "Summary", text_answer(), hint="neutral; attribute each point to its source"
+            )
         if alias is None and prompter.interactive:
             alias = ask("Aliases", _list, hint="names people search by, separated by ';'")
         if date is None and prompter.interactive:
-            date = ask("Date", _date(False), hint="as a source gives it; blank if none does")
+            date = ask("Date", date_answer(False), hint="as a source gives it; blank if none does")
         if place is None and prompter.interactive:
-            place = ask("Place", _text(required=False), hint="blank if no source gives one")
+            place = ask("Place", text_answer(required=False), hint="blank if no source gives one")
         if requirement is not None:
             requirements = _resolve_flags(ws, requirement, "requirements", "--requirement")
         elif prompter.interactive:
@@ -785,24 +591,26 @@ def new_claim(
     missing = [k for k, v in required.items() if v is None]
     if not case and not bears_on:
         missing.append("--case or --bears-on")
-    prompter = _session(no_input, missing)
-    with _cancellable():
+    prompter = session(no_input, missing)
+    with cancellable():
         ws = _workspace(ctx, root)
         ask = prompter.ask
         source_id = _claim_source(ws, source, prompter)
         quote_text = _claim_quote(ws, source_id, quote, prompter)
         where = _claim_locator(ws, source_id, quote_text, locator, prompter)
         if statement is None:
-            statement = ask("Statement", _text(), hint="one neutral sentence: 'The memo says ...'")
+            statement = ask(
+                "Statement", text_answer(), hint="one neutral sentence: 'The memo says ...'"
+            )
         claim_kind = kind.value if kind else None
         if claim_kind is None:
             values = [k.value for k in ClaimKind]
-            claim_kind = ask("Kind", _choice(values), hint=", ".join(values))
+            claim_kind = ask("Kind", choice_of(values), hint=", ".join(values))
         cases = _claim_cases(ws, case, prompter)
         stances = _claim_stances(ws, cases, bears_on, prompter)
         relations = _claim_relations(ws, contradicts, relation, prompter)
         figures = [_figure(value) for value in figure or []]
-        if as_of is not None and isinstance(_date(True)(as_of), Bad):
+        if as_of is not None and isinstance(date_answer(True)(as_of), Bad):
             fail(f"--as-of {as_of}: not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
         proposal = generate_id(
             statement or "claim",
@@ -871,7 +679,7 @@ def _claim_quote(ws: Workspace, source_id: str, given: str | None, prompter: Pro
                 if match.out_of_order
                 else f'find the exact words with `ledger locate {source_id} "some words"`'
             )
-            _fail_lines(
+            fail_lines(
                 [
                     f'the quote is not found in {source_id}: "{match.missing}"',
                     f"  hint: {hint}",
@@ -891,7 +699,9 @@ def _ask_quote(ws: Workspace, source_id: str, prompter: Prompter) -> str:
 
     searchable = Source(ws.source_text(source_id) or "")
     while True:
-        words = prompter.ask("Quote", _text(), hint="the exact words, or some words to find them")
+        words = prompter.ask(
+            "Quote", text_answer(), hint="the exact words, or some words to find them"
+        )
         match = verify_quote(ws, source_id, words)
         if not isinstance(match, str) and match.found:
             prompter.say("  the quote is in the source")
@@ -905,7 +715,7 @@ def _ask_quote(ws: Workspace, source_id: str, prompter: Prompter) -> str:
             prompter.say(f"  {number}. {passage.locator}: {passage.quote}")
         choices = [str(n) for n in range(len(found) + 1)]
         picked = prompter.ask(
-            "Use passage", _choice(choices), default="1", hint="0 to type the words again"
+            "Use passage", choice_of(choices), default="1", hint="0 to type the words again"
         )
         if picked != "0":
             return found[int(picked) - 1].quote
@@ -917,7 +727,7 @@ def _claim_locator(
     from ledger.locate import locator_for_quote
 
     if given is not None:
-        plain = _plain(given)
+        plain = plain_answer(given)
         if isinstance(plain, Bad):
             fail(f"--locator: {plain.message}")
         return plain
@@ -929,9 +739,9 @@ def _claim_locator(
         )
     if not prompter.interactive:
         if derived is None:
-            _missing(["--locator"])
+            missing_values(["--locator"])
         return derived
-    return prompter.ask("Locator", _text(), default=derived, hint="heading and paragraph")
+    return prompter.ask("Locator", text_answer(), default=derived, hint="heading and paragraph")
 
 
 def _claim_cases(ws: Workspace, given: list[str] | None, prompter: Prompter) -> list[str]:
@@ -982,7 +792,7 @@ def _claim_stances(
     for req in suggested:
         answer = prompter.ask(
             f"Stance on {req}",
-            lambda a: _choice(list(STANCES))(a) if a else None,
+            lambda a: choice_of(list(STANCES))(a) if a else None,
             hint=f"{', '.join(STANCES)}; blank if the claim does not bear on it",
         )
         if answer:
@@ -1203,7 +1013,7 @@ def link(
     ws = _workspace(ctx, root)
     first = resolve_or_exit(ws.ledger, claim, ("claims",))
     second = resolve_or_exit(ws.ledger, other, ("claims",))
-    if note is not None and isinstance(_plain(note), Bad):
+    if note is not None and isinstance(plain_answer(note), Bad):
         fail("--note holds control or invisible characters")
     result = add_relation(ws, first, kind.value, second, note)
     if isinstance(result, Refused):
