@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
 import tempfile
 from pathlib import Path
@@ -57,6 +58,34 @@ def write_atomic(path: Path, text: str | bytes, *, inside: Path | None = None) -
 
 
 _WRITABLE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+
+
+def create_new(path: Path, content: str | bytes, *, inside: Path) -> str | None:
+    """Create a file that must not exist yet, whole or not at all: never replacing a file,
+    not even one that appears meanwhile (the finished temporary file is hard-linked into
+    place, which fails rather than replaces), creating its folder if need be, and never
+    through a linked folder out of ``inside``. None, or why nothing was written."""
+    problem = linked_folder(path, inside)
+    if problem:
+        return problem
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temp, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        os.link(temp, path)
+    except FileExistsError:
+        return f"{path} appeared meanwhile; nothing was overwritten"
+    except OSError as exc:
+        return f"cannot write {path}: {exc.strerror}"
+    finally:  # written, refused or interrupted: the temporary file goes
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+    return None
 
 
 def linked_folder(path: Path, inside: Path) -> str | None:

@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ledger.atomic import linked_folder, write_atomic
+from ledger.atomic import create_new, linked_folder, write_atomic
 from ledger.checks import check_ledger
 from ledger.diagnostics import Diagnostic, make
 from ledger.fmt import from_data, with_field
@@ -561,7 +561,7 @@ def create_source(
         return Written("sources", source_id, rel, text, archive_rel)
     created = existing is None
     if created:
-        failure = _write_new_bytes(archive, extracted.data, ws.layout.data)
+        failure = create_new(archive, extracted.data, inside=ws.layout.data)
         if failure:
             return Refused(failure)
     done = False
@@ -589,31 +589,6 @@ def _existing_bytes(path: Path) -> bytes | str | None:
     if isinstance(data, ReadFailure):
         return f"{path} exists and cannot be read: {data.message}; nothing was overwritten"
     return data
-
-
-def _write_new_bytes(path: Path, data: bytes, inside: Path) -> str | None:
-    """Write the archive byte for byte, never replacing a file (exclusive create), and never
-    through a linked folder out of ``inside``."""
-    problem = linked_folder(path, inside)
-    if problem:
-        return problem
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        with open(temp, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        try:
-            os.link(temp, path)  # fails, rather than replaces, if the file appeared meanwhile
-        finally:
-            temp.unlink(missing_ok=True)
-    except FileExistsError:
-        return f"{path} appeared meanwhile; nothing was overwritten"
-    except OSError as exc:
-        return f"cannot write {path}: {exc.strerror}"
-    return None
 
 
 def conversion_note(extracted: Extracted, original: Path) -> str | None:
