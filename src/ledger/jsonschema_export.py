@@ -65,3 +65,11 @@ def _closed_maps(node: Any) -> None:
 def all_schemas() -> dict[str, dict[str, Any]]:
     """Every kind's schema by file name."""
     return {schema_file(kind): json_schema(kind) for kind in RECORD_TYPES}
+
+
+def schema_files() -> dict[str, str]:
+    """Every kind's schema as the text of its file under schema/ (the folder the records'
+    modelines point to), by path relative to the ledger's root."""
+    from ledger.safe_text import dumps
+
+    return {f"{SCHEMA_DIR}/{name}": dumps(schema) + "\n" for name, schema in all_schemas().items()}

@@ -29,7 +29,7 @@ def schema(
 ) -> None:
     """Print the JSON Schema (draft-07) of a record kind, as editors use it to complete and
     check fields (yaml-language-server); or write all of them with --write."""
-    from ledger.jsonschema_export import SCHEMA_DIR, all_schemas, json_schema
+    from ledger.jsonschema_export import SCHEMA_DIR, json_schema, schema_files
     from ledger.safe_text import dumps
 
     kinds = {"source": "sources", "requirement": "requirements", "case": "cases", "claim": "claims"}
@@ -39,11 +39,11 @@ def schema(
         layout = layout_of(ctx)
         folder = layout.root / SCHEMA_DIR
         folder.mkdir(exist_ok=True)
-        for name, content in all_schemas().items():
-            failure = write_atomic(folder / name, dumps(content) + "\n")
+        for rel, content in schema_files().items():
+            failure = write_atomic(layout.root / rel, content)
             if failure:
                 fail(failure, EXIT_FINDINGS)
-            sys.stderr.write(f"wrote {SCHEMA_DIR}/{name}\n")
+            sys.stderr.write(f"wrote {rel}\n")
         return
     if kind is None:
         fail("name a kind (source, requirement, case, claim), or pass --write")
