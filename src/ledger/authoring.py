@@ -137,6 +137,16 @@ def generate_id(text: str, taken: set[str], *, prefix: str = "", statement: bool
             return candidate
 
 
+def next_requirement_id(taken: set[str]) -> str:
+    """``requirement-N`` after the highest N in use: people type a requirement's id
+    (`ledger status requirement-3`), and a ledger holds few, added rarely."""
+    numbers = [int(found.group(1)) for i in taken if (found := _REQUIREMENT_RE.match(i))]
+    return f"requirement-{max(numbers, default=0) + 1}"
+
+
+_REQUIREMENT_RE = re.compile(r"^requirement-(\d+)$")
+
+
 def id_problem(candidate: str, taken: set[str]) -> str | None:
     """Why a chosen id cannot be used, or None."""
     if not _ID_RE.match(candidate) or len(candidate) > 120:

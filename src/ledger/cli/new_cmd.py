@@ -1,4 +1,4 @@
-"""Authoring: `ledger new source|case|claim`, `ledger locate` and `ledger link`.
+"""Authoring: `ledger new source|requirement|case|claim`, `ledger locate` and `ledger link`.
 
 Each command is one call to :mod:`ledger.authoring` (or :mod:`ledger.locate`) plus prompts and
 rendering. Values come from flags; when a required one is missing and stdin is a terminal,
@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -46,7 +46,15 @@ from ledger.cli.shared import (
     layout_of,
     write_json,
 )
-from ledger.vocabulary import CaseKind, ClaimKind, Perspective, RelationKind, SourceKind, Stance
+from ledger.vocabulary import (
+    CaseKind,
+    ClaimKind,
+    Force,
+    Perspective,
+    RelationKind,
+    SourceKind,
+    Stance,
+)
 
 if TYPE_CHECKING:
     from ledger.authoring import Refused, Workspace, Written
@@ -55,13 +63,16 @@ if TYPE_CHECKING:
 
 new_app = typer.Typer(
     name="new",
-    help="Add a source, case or claim as canonical YAML, checked before it is written.",
+    help="Add a source, requirement, case or claim as canonical YAML, checked before it is "
+    "written.",
     no_args_is_help=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(new_app, name="new")
 
+
+T = TypeVar("T")
 
 STANCES = tuple(stance.value for stance in Stance)
 
@@ -168,10 +179,9 @@ def _new_id(ws: Workspace, given: str | None, proposal: str, prompter: Prompter)
 # -- shared steps -------------------------------------------------------------------------
 
 
-def _workspace(ctx: typer.Context, root: Path | None) -> Workspace:
+def _workspace(layout: Layout) -> Workspace:
     from ledger.authoring import open_workspace
 
-    layout = layout_of(ctx, root)
     ws = open_workspace(layout)
     if isinstance(ws, str):
         fail(ws)
@@ -306,7 +316,7 @@ def new_source(
     }
     prompter = session(no_input, [k for k, v in required.items() if v is None])
     with cancellable():
-        ws = _workspace(ctx, root)
+        ws = _workspace(layout_of(ctx, root))
         extracted = extract(file)
         if isinstance(extracted, ExtractError):
             hint = [f"  hint: {extracted.hint}"] if extracted.hint else []
@@ -427,7 +437,7 @@ def new_case(
     required = {"--title": title, "--kind": kind, "--summary": summary}
     prompter = session(no_input, [k for k, v in required.items() if v is None])
     with cancellable():
-        ws = _workspace(ctx, root)
+        ws = _workspace(layout_of(ctx, root))
         ask = prompter.ask
         if title is None:
             title = ask("Title", text_answer())
@@ -471,6 +481,187 @@ def new_case(
         path = record_path(ws, "cases", new_id)
         preview = create(ws, "cases", values, path, dry_run=True)
         _finish(preview, prompter, dry_run, lambda: create(ws, "cases", values, path))
+
+
+# -- ledger new requirement --------------------------------------------------------------
+
+
+@new_app.command("requirement")
+def new_requirement(
+    ctx: typer.Context,
+    title: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="A short neutral title.", show_default=False)
+    ] = None,
+    text: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="The requirement's wording, exactly as its source gives it (' ... ' skips "
+            "text); verified before writing.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        Force | None,
+        typer.Option(
+            "--force",
+            help="condition (a statutory condition on funds) or expectation (report language "
+            "such as 'The Committee expects ...').",
+            show_default=False,
+        ),
+    ] = None,
+    obligor: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="Whose conduct is judged. Default: [defaults] obligor in ledger.toml.",
+            show_default=False,
+        ),
+    ] = None,
+    instrument: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="The law or report it comes from. Default: [defaults] instrument.",
+            show_default=False,
+        ),
+    ] = None,
+    fiscal_year: Annotated[
+        int | None,
+        typer.Option(
+            metavar="YEAR",
+            help="The fiscal year it applies to. Default: [defaults] fiscal_year.",
+            show_default=False,
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            metavar="ID",
+            help="The source the wording is quoted from (a unique prefix will do).",
+            autocompletion=_completer("sources"),
+            show_default=False,
+        ),
+    ] = None,
+    locator: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="Where in the source. Default: derived from where the wording stands.",
+            show_default=False,
+        ),
+    ] = None,
+    case: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--case",
+            metavar="ID",
+            help="A case the requirement names (repeat, or separate with commas).",
+            autocompletion=_completer("cases"),
+        ),
+    ] = None,
+    notes: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Judgement calls a reviewer should see.")
+    ] = None,
+    record_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id",
+            metavar="ID",
+            help="The new requirement's id (checked to be unused). Default: requirement-N, "
+            "after the highest N in use.",
+            show_default=False,
+        ),
+    ] = None,
+    no_input: NoInputOption = False,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Add a requirement: a condition or expectation the obligor is judged against, with its
+    wording quoted from a source. Prints the new id on stdout.
+
+    The wording is verified against the source's archived text before anything is written,
+    as a claim's quote is. Obligor, instrument and fiscal year default to ledger.toml's
+    [defaults] (docs/ledger-toml.md); in a terminal they are offered as the answer Enter takes.
+    """
+    from ledger.authoring import create, next_requirement_id, record_path
+
+    layout = layout_of(ctx, root)
+    shared = layout.defaults
+    given = {
+        "obligor": (obligor, shared.obligor),
+        "instrument": (instrument, shared.instrument),
+        "fiscal_year": (fiscal_year, shared.fiscal_year),
+    }
+    required = {"--title": title, "--text": text, "--force": force, "--source": source}
+    for key, (value, default) in given.items():
+        flag = f"--{key.replace('_', '-')} (or [defaults] {key} in ledger.toml)"
+        required[flag] = default if value is None else value
+    prompter = session(no_input, [k for k, v in required.items() if v is None])
+    if fiscal_year is not None and isinstance(_year(str(fiscal_year)), Bad):
+        fail(f"--fiscal-year {fiscal_year}: a year of four digits, e.g. 2017")
+    defaulted = [k for k, (v, _d) in given.items() if v is None and not prompter.interactive]
+    with cancellable():
+        ws = _workspace(layout)
+        ask = prompter.ask
+        source_id = _quoted_source(ws, source, prompter)
+        wording = _verbatim(ws, source_id, text, prompter, "wording")
+        where = _locator(ws, source_id, wording, locator, prompter)
+        if title is None:
+            title = ask("Title", text_answer(), hint="short and neutral")
+        force_value = force.value if force else None
+        if force_value is None:
+            values = [f.value for f in Force]
+            force_value = ask(
+                "Force",
+                choice_of(values),
+                hint="condition: a statutory condition on funds; expectation: report language "
+                "such as 'The Committee expects ...'",
+            )
+        if obligor is None:
+            obligor = _shared(prompter, "Obligor", text_answer(), shared.obligor, "whose conduct")
+        if instrument is None:
+            instrument = _shared(
+                prompter, "Instrument", text_answer(), shared.instrument, "the law or report"
+            )
+        if fiscal_year is None:
+            fiscal_year = _shared(prompter, "Fiscal year", _year, shared.fiscal_year, "YYYY")
+        cases = _cases(ws, case, prompter)
+        new_id = _new_id(ws, record_id, next_requirement_id(ws.taken), prompter)
+        values = {
+            "id": new_id,
+            "title": title,
+            "text": wording,
+            "force": force_value,
+            "obligor": obligor,
+            "instrument": instrument,
+            "fiscal_year": fiscal_year,
+            "source": source_id,
+            "locator": where,
+            "cases": cases,
+            "notes": notes,
+        }
+        path = record_path(ws, "requirements", new_id)
+        preview = create(ws, "requirements", values, path, dry_run=True)
+        note = f"  {', '.join(defaulted)} from ledger.toml's [defaults]" if defaulted else None
+        _finish(preview, prompter, dry_run, lambda: create(ws, "requirements", values, path), note)
+
+
+def _shared(
+    prompter: Prompter, label: str, check: Callable[[str], T | Bad], default: T | None, hint: str
+) -> T:
+    """A value most requirements share: ledger.toml's default (checked when the file was
+    read), or in a terminal, asked with the default as the answer Enter takes."""
+    if default is not None and not prompter.interactive:
+        return default
+    return prompter.ask(label, check, default=None if default is None else str(default), hint=hint)
+
+
+def _year(answer: str) -> int | Bad:
+    if len(answer) == 4 and answer.isdigit():
+        return int(answer)
+    return Bad("a year of four digits, e.g. 2017")
 
 
 # -- ledger new claim ---------------------------------------------------------------------
@@ -593,11 +784,11 @@ def new_claim(
         missing.append("--case or --bears-on")
     prompter = session(no_input, missing)
     with cancellable():
-        ws = _workspace(ctx, root)
+        ws = _workspace(layout_of(ctx, root))
         ask = prompter.ask
-        source_id = _claim_source(ws, source, prompter)
-        quote_text = _claim_quote(ws, source_id, quote, prompter)
-        where = _claim_locator(ws, source_id, quote_text, locator, prompter)
+        source_id = _quoted_source(ws, source, prompter)
+        quote_text = _verbatim(ws, source_id, quote, prompter)
+        where = _locator(ws, source_id, quote_text, locator, prompter)
         if statement is None:
             statement = ask(
                 "Statement", text_answer(), hint="one neutral sentence: 'The memo says ...'"
@@ -606,7 +797,7 @@ def new_claim(
         if claim_kind is None:
             values = [k.value for k in ClaimKind]
             claim_kind = ask("Kind", choice_of(values), hint=", ".join(values))
-        cases = _claim_cases(ws, case, prompter)
+        cases = _cases(ws, case, prompter)
         stances = _claim_stances(ws, cases, bears_on, prompter)
         relations = _claim_relations(ws, contradicts, relation, prompter)
         figures = [_figure(value) for value in figure or []]
@@ -644,7 +835,7 @@ def new_claim(
         _finish(preview, prompter, dry_run, lambda: create(ws, "claims", values, path), derived)
 
 
-def _claim_source(ws: Workspace, given: str | None, prompter: Prompter) -> str:
+def _quoted_source(ws: Workspace, given: str | None, prompter: Prompter) -> str:
     def check(answer: str) -> str | Bad:
         found = _resolve(ws, answer, "sources")
         if isinstance(found, Bad):
@@ -664,7 +855,11 @@ def _claim_source(ws: Workspace, given: str | None, prompter: Prompter) -> str:
     return prompter.ask("Source", check, words=list(ws.ledger.sources))
 
 
-def _claim_quote(ws: Workspace, source_id: str, given: str | None, prompter: Prompter) -> str:
+def _verbatim(
+    ws: Workspace, source_id: str, given: str | None, prompter: Prompter, what: str = "quote"
+) -> str:
+    """A claim's quote or a requirement's wording, verified to stand in the source's text;
+    given words that do not stand there are refused (exit 1), typed ones looked up."""
     from ledger.authoring import verify_quote
 
     if given is not None:
@@ -681,7 +876,7 @@ def _claim_quote(ws: Workspace, source_id: str, given: str | None, prompter: Pro
             )
             fail_lines(
                 [
-                    f'the quote is not found in {source_id}: "{match.missing}"',
+                    f'the {what} is not found in {source_id}: "{match.missing}"',
                     f"  hint: {hint}",
                     f'  `ledger locate {source_id} "some words"` prints quotes that verify',
                     "nothing was written",
@@ -689,22 +884,22 @@ def _claim_quote(ws: Workspace, source_id: str, given: str | None, prompter: Pro
                 EXIT_FINDINGS,
             )
         return " ".join(given.split())
-    return _ask_quote(ws, source_id, prompter)
+    return _ask_verbatim(ws, source_id, prompter, what)
 
 
-def _ask_quote(ws: Workspace, source_id: str, prompter: Prompter) -> str:
-    """Ask for the quote; words that are not verbatim are looked up and passages offered."""
+def _ask_verbatim(ws: Workspace, source_id: str, prompter: Prompter, what: str) -> str:
+    """Ask for the words; words that are not verbatim are looked up and passages offered."""
     from ledger.authoring import verify_quote
     from ledger.locate import Source, locate
 
     searchable = Source(ws.source_text(source_id) or "")
     while True:
         words = prompter.ask(
-            "Quote", text_answer(), hint="the exact words, or some words to find them"
+            what.capitalize(), text_answer(), hint="the exact words, or some words to find them"
         )
         match = verify_quote(ws, source_id, words)
         if not isinstance(match, str) and match.found:
-            prompter.say("  the quote is in the source")
+            prompter.say(f"  the {what} is in the source")
             return words
         found = locate(searchable, words, limit=5)
         if not found:
@@ -721,7 +916,7 @@ def _ask_quote(ws: Workspace, source_id: str, prompter: Prompter) -> str:
             return found[int(picked) - 1].quote
 
 
-def _claim_locator(
+def _locator(
     ws: Workspace, source_id: str, quote: str, given: str | None, prompter: Prompter
 ) -> str:
     from ledger.locate import locator_for_quote
@@ -744,7 +939,7 @@ def _claim_locator(
     return prompter.ask("Locator", text_answer(), default=derived, hint="heading and paragraph")
 
 
-def _claim_cases(ws: Workspace, given: list[str] | None, prompter: Prompter) -> list[str]:
+def _cases(ws: Workspace, given: list[str] | None, prompter: Prompter) -> list[str]:
     if given is not None:
         return _resolve_flags(ws, given, "cases", "--case")
     if not prompter.interactive:
@@ -1010,7 +1205,7 @@ def link(
     from ledger.authoring import Refused, Unchanged, add_relation
     from ledger.cli.shared import resolve_or_exit
 
-    ws = _workspace(ctx, root)
+    ws = _workspace(layout_of(ctx, root))
     first = resolve_or_exit(ws.ledger, claim, ("claims",))
     second = resolve_or_exit(ws.ledger, other, ("claims",))
     if note is not None and isinstance(plain_answer(note), Bad):
