@@ -185,6 +185,8 @@ def _gaps(gaps: tuple[Gap, ...], h: str) -> list[str]:
 
 def overview_markdown(report: Overview) -> str:
     """Every requirement's status in one Markdown table."""
+    if not report.rows:
+        return "No requirements yet.\n"
     out = [
         f"Status by rule {escape(report.rule.name)} v{escape(report.rule.version)} "
         "(ind = independent sources, gov = the obligor's own)",

@@ -34,6 +34,7 @@ from ledger.cli.prompts import (
     plain_answer,
     session,
     text_answer,
+    year_answer,
 )
 from ledger.cli.shared import (
     EXIT_FINDINGS,
@@ -599,7 +600,7 @@ def new_requirement(
         flag = f"--{key.replace('_', '-')} (or [defaults] {key} in ledger.toml)"
         required[flag] = default if value is None else value
     prompter = session(no_input, [k for k, v in required.items() if v is None])
-    if fiscal_year is not None and isinstance(_year(str(fiscal_year)), Bad):
+    if fiscal_year is not None and isinstance(year_answer(str(fiscal_year)), Bad):
         fail(f"--fiscal-year {fiscal_year}: a year of four digits, e.g. 2017")
     defaulted = [k for k, (v, _d) in given.items() if v is None and not prompter.interactive]
     with cancellable():
@@ -626,7 +627,7 @@ def new_requirement(
                 prompter, "Instrument", text_answer(), shared.instrument, "the law or report"
             )
         if fiscal_year is None:
-            fiscal_year = _shared(prompter, "Fiscal year", _year, shared.fiscal_year, "YYYY")
+            fiscal_year = _shared(prompter, "Fiscal year", year_answer, shared.fiscal_year, "YYYY")
         cases = _cases(ws, case, prompter)
         new_id = _new_id(ws, record_id, next_requirement_id(ws.taken), prompter)
         values = {
@@ -656,12 +657,6 @@ def _shared(
     if default is not None and not prompter.interactive:
         return default
     return prompter.ask(label, check, default=None if default is None else str(default), hint=hint)
-
-
-def _year(answer: str) -> int | Bad:
-    if len(answer) == 4 and answer.isdigit():
-        return int(answer)
-    return Bad("a year of four digits, e.g. 2017")
 
 
 # -- ledger new claim ---------------------------------------------------------------------

@@ -230,3 +230,10 @@ def date_answer(required: bool) -> Callable[[str], str | Bad | None]:
             return Bad(f"{answer}: {exc}")
 
     return check
+
+
+def year_answer(answer: str) -> int | Bad:
+    """A year of four digits, as a fiscal year is written."""
+    if len(answer) == 4 and answer.isdigit():
+        return int(answer)
+    return Bad("a year of four digits, e.g. 2017")

@@ -48,6 +48,9 @@ PER_SIDE = 25
 """Claims listed per side of a case before the rest are counted (``--all`` lists them)."""
 
 
+NO_REQUIREMENTS = "No requirements yet: add one with `ledger new requirement`."
+
+
 @app.command()
 def status(
     ctx: typer.Context,
@@ -133,6 +136,10 @@ def _status(
 
 def show_overview(out: Console, report: Overview) -> None:
     from ledger.cli.render import lines, status_text, table, text
+
+    if not report.rows:  # a ledger just made by `ledger init`
+        out.print(text(NO_REQUIREMENTS))
+        return
 
     grid = table(
         "requirement",
