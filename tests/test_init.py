@@ -92,6 +92,8 @@ def test_an_empty_folder_becomes_a_ledger_that_validates(tmp_path: Path) -> None
     assert status.stdout == "No requirements yet: add one with `ledger new requirement`.\n"
     as_json = run(["--root", str(folder), "status", "--format", "json"])
     assert json.loads(as_json.stdout)["rows"] == []
+    markdown = run(["--root", str(folder), "status", "--format", "markdown"])
+    assert markdown.stdout == "No requirements yet.\n"
     untracked = git(folder, "status", "--porcelain", "--untracked-files=all").splitlines()
     assert sorted(untracked) == sorted(f"?? {rel}" for rel in FILES)  # the cache stays out
 
