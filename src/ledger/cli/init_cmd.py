@@ -14,12 +14,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ledger.cli.prompts import (
-    Bad,
     NoInputOption,
     cancellable,
     session,
     text_answer,
     year_answer,
+)
+from ledger.cli.requirement_fields import (
+    FiscalYearOption,
+    InstrumentOption,
+    ObligorOption,
+    check_fiscal_year,
 )
 from ledger.cli.shared import EXIT_USAGE, app, fail
 
@@ -37,28 +42,9 @@ def init(
             show_default=False,
         ),
     ] = Path("."),
-    obligor: Annotated[
-        str | None,
-        typer.Option(
-            metavar="TEXT",
-            help="Whose conduct the requirements judge, e.g. 'Government of Mexico'.",
-            show_default=False,
-        ),
-    ] = None,
-    instrument: Annotated[
-        str | None,
-        typer.Option(
-            metavar="TEXT",
-            help="The law or report the requirements come from.",
-            show_default=False,
-        ),
-    ] = None,
-    fiscal_year: Annotated[
-        int | None,
-        typer.Option(
-            metavar="YEAR", help="The fiscal year the requirements apply to.", show_default=False
-        ),
-    ] = None,
+    obligor: ObligorOption = None,
+    instrument: InstrumentOption = None,
+    fiscal_year: FiscalYearOption = None,
     no_git: Annotated[
         bool,
         typer.Option("--no-git", help="Do not make the folder a git repository."),
@@ -89,8 +75,7 @@ def init(
     place = place_for(folder)
     _refuse_existing(existing(place))
     obligor, instrument = _flag_text("--obligor", obligor), _flag_text("--instrument", instrument)
-    if fiscal_year is not None and isinstance(year_answer(str(fiscal_year)), Bad):
-        fail(f"--fiscal-year {fiscal_year}: a year of four digits, e.g. 2017")
+    check_fiscal_year(fiscal_year)
     given = {"--obligor": obligor, "--instrument": instrument, "--fiscal-year": fiscal_year}
     prompter = session(no_input, [flag for flag, value in given.items() if value is None])
     with cancellable():

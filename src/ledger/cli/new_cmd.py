@@ -36,6 +36,12 @@ from ledger.cli.prompts import (
     text_answer,
     year_answer,
 )
+from ledger.cli.requirement_fields import (
+    FiscalYearOption,
+    InstrumentOption,
+    ObligorOption,
+    check_fiscal_year,
+)
 from ledger.cli.shared import (
     EXIT_FINDINGS,
     EXIT_USAGE,
@@ -117,6 +123,38 @@ IdOption = Annotated[
         help="The new record's id (checked to be unused). Default: a slug of the text and a "
         "short random suffix, so ids added on two branches do not collide.",
         show_default=False,
+    ),
+]
+TitleOption = Annotated[str | None, typer.Option(metavar="TEXT", help="A short neutral title.")]
+NotesOption = Annotated[
+    str | None, typer.Option(metavar="TEXT", help="Judgement calls a reviewer should see.")
+]
+QuotedSourceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        metavar="ID",
+        help="The source the words are quoted from (a unique prefix will do).",
+        autocompletion=_completer("sources"),
+        show_default=False,
+    ),
+]
+LocatorOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="TEXT",
+        help="Where in the source. Default: derived from where the quoted words stand "
+        "(heading and paragraph).",
+        show_default=False,
+    ),
+]
+CasesOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--case",
+        metavar="ID",
+        help="A case it is about (repeat, or separate with commas).",
+        autocompletion=_completer("cases"),
     ),
 ]
 
@@ -395,9 +433,7 @@ def _in_place(layout: Layout, file: Path, method: str) -> Path | None:
 @new_app.command("case")
 def new_case(
     ctx: typer.Context,
-    title: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="A short neutral title.")
-    ] = None,
+    title: TitleOption = None,
     kind: Annotated[CaseKind | None, typer.Option("--kind", help="What the case is.")] = None,
     summary: Annotated[
         str | None,
@@ -424,9 +460,7 @@ def new_case(
             autocompletion=_completer("requirements"),
         ),
     ] = None,
-    notes: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="Judgement calls a reviewer should see.")
-    ] = None,
+    notes: NotesOption = None,
     record_id: IdOption = None,
     no_input: NoInputOption = False,
     dry_run: DryRunOption = False,
@@ -490,9 +524,7 @@ def new_case(
 @new_app.command("requirement")
 def new_requirement(
     ctx: typer.Context,
-    title: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="A short neutral title.", show_default=False)
-    ] = None,
+    title: TitleOption = None,
     text: Annotated[
         str | None,
         typer.Option(
@@ -511,60 +543,13 @@ def new_requirement(
             show_default=False,
         ),
     ] = None,
-    obligor: Annotated[
-        str | None,
-        typer.Option(
-            metavar="TEXT",
-            help="Whose conduct is judged. Default: [defaults] obligor in ledger.toml.",
-            show_default=False,
-        ),
-    ] = None,
-    instrument: Annotated[
-        str | None,
-        typer.Option(
-            metavar="TEXT",
-            help="The law or report it comes from. Default: [defaults] instrument.",
-            show_default=False,
-        ),
-    ] = None,
-    fiscal_year: Annotated[
-        int | None,
-        typer.Option(
-            metavar="YEAR",
-            help="The fiscal year it applies to. Default: [defaults] fiscal_year.",
-            show_default=False,
-        ),
-    ] = None,
-    source: Annotated[
-        str | None,
-        typer.Option(
-            "--source",
-            metavar="ID",
-            help="The source the wording is quoted from (a unique prefix will do).",
-            autocompletion=_completer("sources"),
-            show_default=False,
-        ),
-    ] = None,
-    locator: Annotated[
-        str | None,
-        typer.Option(
-            metavar="TEXT",
-            help="Where in the source. Default: derived from where the wording stands.",
-            show_default=False,
-        ),
-    ] = None,
-    case: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--case",
-            metavar="ID",
-            help="A case the requirement names (repeat, or separate with commas).",
-            autocompletion=_completer("cases"),
-        ),
-    ] = None,
-    notes: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="Judgement calls a reviewer should see.")
-    ] = None,
+    obligor: ObligorOption = None,
+    instrument: InstrumentOption = None,
+    fiscal_year: FiscalYearOption = None,
+    source: QuotedSourceOption = None,
+    locator: LocatorOption = None,
+    case: CasesOption = None,
+    notes: NotesOption = None,
     record_id: Annotated[
         str | None,
         typer.Option(
@@ -600,8 +585,7 @@ def new_requirement(
         flag = f"--{key.replace('_', '-')} (or [defaults] {key} in ledger.toml)"
         required[flag] = default if value is None else value
     prompter = session(no_input, [k for k, v in required.items() if v is None])
-    if fiscal_year is not None and isinstance(year_answer(str(fiscal_year)), Bad):
-        fail(f"--fiscal-year {fiscal_year}: a year of four digits, e.g. 2017")
+    check_fiscal_year(fiscal_year)
     defaulted = [k for k, (v, _d) in given.items() if v is None and not prompter.interactive]
     with cancellable():
         ws = _workspace(layout)
@@ -665,16 +649,7 @@ def _shared(
 @new_app.command("claim")
 def new_claim(
     ctx: typer.Context,
-    source: Annotated[
-        str | None,
-        typer.Option(
-            "--source",
-            metavar="ID",
-            help="The source that makes the claim (a unique prefix will do).",
-            autocompletion=_completer("sources"),
-            show_default=False,
-        ),
-    ] = None,
+    source: QuotedSourceOption = None,
     quote: Annotated[
         str | None,
         typer.Option(
@@ -683,15 +658,7 @@ def new_claim(
             show_default=False,
         ),
     ] = None,
-    locator: Annotated[
-        str | None,
-        typer.Option(
-            metavar="TEXT",
-            help="Where in the source. Default: derived from where the quote stands "
-            "(heading and paragraph).",
-            show_default=False,
-        ),
-    ] = None,
+    locator: LocatorOption = None,
     statement: Annotated[
         str | None,
         typer.Option(
@@ -703,15 +670,7 @@ def new_claim(
     kind: Annotated[
         ClaimKind | None, typer.Option("--kind", help="What kind of assertion it is.")
     ] = None,
-    case: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--case",
-            metavar="ID",
-            help="A case the claim is about (repeat, or separate with commas).",
-            autocompletion=_completer("cases"),
-        ),
-    ] = None,
+    case: CasesOption = None,
     bears_on: Annotated[
         list[str] | None,
         typer.Option(
@@ -755,9 +714,7 @@ def new_claim(
             "(qualifier: exactly, about, at-least, more-than, at-most, fewer-than).",
         ),
     ] = None,
-    notes: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="Judgement calls a reviewer should see.")
-    ] = None,
+    notes: NotesOption = None,
     record_id: IdOption = None,
     no_input: NoInputOption = False,
     dry_run: DryRunOption = False,
