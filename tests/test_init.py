@@ -191,6 +191,19 @@ def test_every_file_in_the_way_is_named_one_a_line(tmp_path: Path) -> None:
     assert files_in(folder) == before
 
 
+def test_a_folder_inside_a_ledger_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "ledger.toml").write_text("[ledger]\n", encoding="utf-8")
+
+    result = init(tmp_path / "data" / "inner", *ANSWERS, "2024")
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"ledger: {tmp_path}/data/inner is inside the ledger at {tmp_path}: a ledger cannot "
+        "hold another\n"
+    )
+    assert not (tmp_path / "data").exists()
+
+
 def test_a_write_failing_part_way_undoes_the_rest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -20,7 +20,7 @@ from ledger.atomic import create_new
 from ledger.jsonschema_export import schema_files
 from ledger.model import RECORD_TYPES
 from ledger.revision import GitError, git
-from ledger.root import MARKER
+from ledger.root import MARKER, find_root
 from ledger.starter_files import (
     DATA_README,
     DISTRIBUTION,
@@ -76,6 +76,12 @@ def place_for(folder: Path) -> Place:
     if isinstance(top, GitError) or not str(top).strip():
         return Place(root, root, False)
     return Place(root, Path(str(top).strip()).resolve(), True)
+
+
+def enclosing_ledger(place: Place) -> Path | None:
+    """The ledger the new one would sit inside, if any: its records would be read as the
+    outer ledger's own, and the outer one would no longer be found from inside."""
+    return find_root(place.root.parent)
 
 
 def existing(place: Place) -> list[str]:

@@ -62,6 +62,7 @@ def init(
     """
     from ledger.new_ledger import (
         NotStarted,
+        enclosing_ledger,
         existing,
         place_for,
         start_ledger,
@@ -73,6 +74,9 @@ def init(
     if folder.exists() and not folder.is_dir():
         fail(f"{folder} is not a folder")
     place = place_for(folder)
+    outer = enclosing_ledger(place)
+    if outer is not None:
+        fail(f"{place.root} is inside the ledger at {outer}: a ledger cannot hold another")
     _refuse_existing(existing(place))
     obligor, instrument = _flag_text("--obligor", obligor), _flag_text("--instrument", instrument)
     check_fiscal_year(fiscal_year)
