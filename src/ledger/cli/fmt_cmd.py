@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.shared import EXIT_FINDINGS, EXIT_OK, app, layout_of
+from ledger.cli.shared import EXIT_FINDINGS, EXIT_OK, RootOption, app, layout_of
 
 
 @app.command()
@@ -21,6 +21,7 @@ def fmt(
     check: Annotated[
         bool, typer.Option("--check", help="Change nothing; list the files that would change.")
     ] = False,
+    root: RootOption = None,
 ) -> None:
     """Rewrite records in canonical form: keys in schema order, block style, two-space indent,
     prose in block scalars, dates quoted. Comments and values are kept; files already in
@@ -28,7 +29,7 @@ def fmt(
     from ledger.fmt_files import format_files
     from ledger.safe_text import visible
 
-    layout = layout_of(ctx)
+    layout = layout_of(ctx, root)
     result = format_files(layout, paths or None, check=check)
     for rel, problem in result.problems:
         sys.stderr.write(f"{visible(rel)}: {visible(problem)}\n")
