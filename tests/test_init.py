@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,22 @@ from typer.testing import Result
 import ledger.new_ledger as new_ledger
 from conftest import GIT_ENV, git, run
 from ledger.jsonschema_export import schema_files
-from ledger.new_ledger import NotStarted, place_for, start_ledger, starter_files, tool_requirement
+from ledger.new_ledger import (
+    NotStarted,
+    Pin,
+    pin_for,
+    place_for,
+    start_ledger,
+    starter_files,
+    this_release,
+)
 from ledger.root import Layout, read_marker
-from ledger.starter_files import Answers
+from ledger.starter_files import RECORD_FILES, Answers
 from test_interactive import CTRL_C, terminal
 
 REPO = Path(__file__).resolve().parents[1]
+PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+PUBLISHED = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 LEDGER = Path(sys.executable).parent / "ledger"
 ANSWERS = ["--obligor", "Government of Chile", "--instrument", "Ley 21.000", "--fiscal-year"]
 
@@ -209,7 +220,7 @@ def test_a_write_failing_part_way_undoes_the_rest(
 ) -> None:
     folder = tmp_path / "ledger"
     place = place_for(folder)
-    files = starter_files(place, Answers("A", "B", 2024), "evidence-ledger==1.0.0")
+    files = starter_files(place, Answers("A", "B", 2024), pin_for("1.0.0"))
     real = new_ledger.create_new
     calls: list[Path] = []
 
@@ -302,11 +313,14 @@ def test_inside_a_repository_ci_and_pre_commit_go_to_its_top(team_repo: Path) ->
     flow = yaml.safe_load((team_repo / ".github/workflows/ledger.yml").read_text("utf-8"))
     assert flow["jobs"]["validate"]["defaults"] == {"run": {"working-directory": "ledger"}}
     hooks = precommit_hooks(team_repo)
-    assert [hook["entry"] for hook in hooks] == [
-        "ledger --root ledger validate",
-        "ledger --root ledger fmt",
+    assert hooks == [
+        {"id": "ledger-validate", "args": ["--root", "ledger"]},
+        {
+            "id": "ledger-fmt",
+            "args": ["--root", "ledger"],
+            "files": r"^ledger/data/(sources|requirements|cases|claims)/.*\.yaml$",
+        },
     ]
-    assert hooks[1]["files"] == r"^ledger/data/(sources|requirements|cases|claims)/.*\.yaml$"
     assert run(["--root", str(team_repo / "ledger"), "validate"]).exit_code == 0
 
 
@@ -315,16 +329,16 @@ def test_in_the_repository_top_the_files_sit_beside_the_ledger(team_repo: Path) 
 
     assert result.exit_code == 0, result.stderr
     assert set(files_in(team_repo)) == {"README.md", *FILES}
-    assert [hook["entry"] for hook in precommit_hooks(team_repo)] == [
-        "ledger validate",
-        "ledger fmt",
-    ]
+    assert precommit_hooks(team_repo) == [{"id": "ledger-validate"}, {"id": "ledger-fmt"}]
 
 
 def precommit_hooks(top: Path) -> list[dict[str, Any]]:
+    """The hooks of the one repository the pre-commit configuration names: the tool's own, at
+    the tag of the running release."""
     config = yaml.safe_load((top / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
-    assert [repo["repo"] for repo in config["repos"]] == ["local"]
-    return config["repos"][0]["hooks"]
+    (repo,) = config["repos"]
+    assert (repo["repo"], repo["rev"]) == (PROJECT["urls"]["Source"], this_release().rev)
+    return repo["hooks"]
 
 
 def test_the_workflow_installs_this_version_and_validates(tmp_path: Path) -> None:
@@ -334,50 +348,37 @@ def test_the_workflow_installs_this_version_and_validates(tmp_path: Path) -> Non
     assert set(flow[True]) == {"push", "pull_request"}  # YAML 1.1 reads the key `on` as true
     steps = flow["jobs"]["validate"]["steps"]
     runs = [step.get("run", "") for step in steps]
-    assert f'pip install "{tool_requirement()}"' in runs
+    assert f'pip install "evidence-ledger=={PROJECT["version"]}"' in runs
     assert "ledger validate --strict --format github" in runs
     assert "ledger fmt --check" in runs
     assert any(r.startswith('ledger diff "origin/${{ github.base_ref }}" HEAD') for r in runs)
     assert "defaults" not in flow["jobs"]["validate"]
 
 
-def test_the_hooks_are_the_published_ones_at_this_version(tmp_path: Path) -> None:
+def test_the_hooks_are_those_the_tool_publishes_at_this_release(tmp_path: Path) -> None:
     assert init(tmp_path, *ANSWERS, "2024").exit_code == 0
-    published = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     hooks = precommit_hooks(tmp_path)
 
-    for hook in hooks:
-        assert hook.pop("additional_dependencies") == [tool_requirement()]
-    assert hooks == published
+    assert [hook["id"] for hook in hooks] == [hook["id"] for hook in PUBLISHED]
+    assert this_release() == Pin(f"evidence-ledger=={PROJECT['version']}", f"v{PROJECT['version']}")
+    fmt = next(hook for hook in PUBLISHED if hook["id"] == "ledger-fmt")
+    assert fmt["files"] == RECORD_FILES
 
 
 @pytest.mark.parametrize(
     ("version", "expected"),
     [
-        ("1.2.3", "evidence-ledger==1.2.3"),
-        ("0.4", "evidence-ledger==0.4"),
-        ("1.2.3.dev4+g1a2b3c", "evidence-ledger>=1.2.3"),
-        ("1.3.0rc1", "evidence-ledger>=1.3.0"),
-        (None, "evidence-ledger"),
+        ("1.2.3", Pin("evidence-ledger==1.2.3", "v1.2.3")),
+        ("0.4", Pin("evidence-ledger==0.4", "v0.4")),
+        ("1.2.3.dev4+g1a2b3c", Pin("evidence-ledger", "main")),
+        ("1.3.0rc1", Pin("evidence-ledger", "main")),
+        ("unknown", Pin("evidence-ledger", "main")),
     ],
 )
-def test_the_pin_is_the_running_version(
-    version: str | None, expected: str, monkeypatch: pytest.MonkeyPatch
+def test_a_release_is_pinned_exactly_and_anything_else_not_at_all(
+    version: str, expected: Pin
 ) -> None:
-    monkeypatch.setattr(new_ledger, "_version", lambda: version)
-    assert tool_requirement() == expected
-
-
-def test_the_version_comes_from_the_installed_distribution() -> None:
-    from importlib import metadata
-
-    from ledger import __version__
-
-    try:
-        installed = metadata.version("evidence-ledger")
-    except metadata.PackageNotFoundError:
-        installed = metadata.version("ledger")
-    assert new_ledger._version() == installed == __version__
+    assert pin_for(version) == expected
 
 
 @pytest.mark.skipif(not LEDGER.exists(), reason="no installed ledger executable")
@@ -388,11 +389,14 @@ def test_pre_commit_runs_the_hooks_from_the_top_on_a_ledger_in_a_folder(
     folder = team_repo / "ledger"
     assert init(folder, *ANSWERS, "2024").exit_code == 0
     config = team_repo / ".pre-commit-config.yaml"
-    offline = yaml.safe_load(config.read_text(encoding="utf-8"))
-    for hook in offline["repos"][0]["hooks"]:  # the installed ledger instead of one from PyPI
-        del hook["additional_dependencies"]
-        hook["language"] = "system"
-        hook["entry"] = re.sub(r"^ledger", str(LEDGER), hook["entry"])
+    (remote,) = yaml.safe_load(config.read_text(encoding="utf-8"))["repos"]
+    published = {hook["id"]: hook for hook in PUBLISHED}
+    hooks = []
+    for hook in remote["hooks"]:  # as pre-commit would run them, on the installed ledger
+        local = {**published[hook["id"]], **hook, "language": "system"}
+        local["entry"] = re.sub(r"^ledger", str(LEDGER), local["entry"])
+        hooks.append(local)
+    offline = {"repos": [{"repo": "local", "hooks": hooks}]}
     config.write_text(yaml.safe_dump(offline, sort_keys=False), encoding="utf-8")
     case = {
         "summary": "A source names it.",

@@ -21,14 +21,8 @@ from ledger.jsonschema_export import schema_files
 from ledger.model import RECORD_TYPES
 from ledger.revision import GitError, git
 from ledger.root import MARKER, find_root
-from ledger.starter_files import (
-    DATA_README,
-    DISTRIBUTION,
-    Answers,
-    ledger_toml,
-    precommit_config,
-    workflow,
-)
+from ledger.starter_files import DATA_README, Answers, ledger_toml, precommit_config, workflow
+from ledger.version import DISTRIBUTION
 
 KEEP = ".gitkeep"
 """The empty file that keeps an empty record folder in git."""
@@ -98,40 +92,40 @@ def existing(place: Place) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def tool_requirement() -> str:
-    """The pip requirement for this very version of the tool, for CI and pre-commit to
-    install what wrote the files: ``evidence-ledger==X.Y.Z`` for a release, ``>=`` its
-    release for a development build (which no index holds), unpinned when no version is
-    known."""
-    version = _version()
-    release = re.match(r"\d+(?:\.\d+)*", version or "")
-    if version is None or release is None:
-        return DISTRIBUTION
-    if release.group() == version:
-        return f"{DISTRIBUTION}=={version}"
-    return f"{DISTRIBUTION}>={release.group()}"
+@dataclass(frozen=True)
+class Pin:
+    """What CI and pre-commit install: this very release of the tool."""
+
+    requirement: str
+    """For pip: ``evidence-ledger==X.Y.Z``."""
+    rev: str
+    """For pre-commit: the release's tag, ``vX.Y.Z``."""
 
 
-def _version() -> str | None:
-    from importlib import metadata
-
-    for name in (DISTRIBUTION, "ledger"):  # the distribution's name, then its former name
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    from ledger import __version__
-
-    return __version__ or None
+def pin_for(version: str) -> Pin:
+    """The pin for a version of the tool. A release (``X.Y.Z``) is pinned exactly; any other
+    build (a development or local one, or "unknown" when run from a source tree never
+    installed) has no release to name, so CI takes the newest release and pre-commit the
+    main branch, until `pre-commit autoupdate` pins one."""
+    if re.fullmatch(r"\d+(?:\.\d+)*", version):
+        return Pin(f"{DISTRIBUTION}=={version}", f"v{version}")
+    return Pin(DISTRIBUTION, "main")
 
 
-def starter_files(place: Place, answers: Answers, requirement: str) -> dict[Path, str]:
+def this_release() -> Pin:
+    """The pin for the running tool."""
+    from ledger.version import version
+
+    return pin_for(version())
+
+
+def starter_files(place: Place, answers: Answers, pin: Pin) -> dict[Path, str]:
     """Every file of a new ledger and its text, in the order of `Place.paths`."""
     texts = {
         place.root / MARKER: ledger_toml(answers),
         place.root / "data" / "README.md": DATA_README,
-        place.top / WORKFLOW: workflow(requirement, place.prefix),
-        place.top / PRECOMMIT: precommit_config(requirement, place.prefix),
+        place.top / WORKFLOW: workflow(pin.requirement, place.prefix),
+        place.top / PRECOMMIT: precommit_config(pin.rev, place.prefix),
         **{place.root / rel: text for rel, text in schema_files().items()},
     }
     return {path: texts.get(path, "") for path in place.paths()}

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from dataclasses import dataclass
 
-DISTRIBUTION = "evidence-ledger"
-"""The name the tool is installed by (`pip install evidence-ledger`); its command is `ledger`."""
+HOOKS_REPOSITORY = "https://github.com/evidence-ledger/evidence-ledger"
+"""The tool's repository, whose .pre-commit-hooks.yaml publishes its hooks."""
 
 PYTHON = "3.11"
 """The Python CI installs the tool on: the oldest the tool supports, as its own CI uses."""
 
 RECORD_FILES = r"^(.*/)?data/(sources|requirements|cases|claims)/.*\.yaml$"
-"""The files the `ledger-fmt` hook formats (as in the tool's .pre-commit-hooks.yaml)."""
+"""The files the published `ledger-fmt` hook formats (its .pre-commit-hooks.yaml)."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +134,8 @@ def workflow(requirement: str, prefix: str) -> str:
     return f"""\
 # Checks the ledger on every push and pull request (written by `ledger init`): every record
 # must validate and be in canonical form. On a pull request, the job's summary shows what the
-# change does to each requirement's status. The tool is pinned to the version that wrote this.
+# change does to each requirement's status. `pip install` names the ledger tool's release
+# that wrote this file: change it there to upgrade.
 name: ledger
 
 on:
@@ -170,33 +170,24 @@ jobs:
 """
 
 
-def precommit_config(requirement: str, prefix: str) -> str:
-    """`.pre-commit-config.yaml` with the tool's published hooks (`ledger-validate`,
-    `ledger-fmt`), installed by pre-commit at ``requirement`` like CI's; pre-commit runs them
-    from the repository's top, so a ledger in a sub-folder is named with --root."""
-    ledger = f"ledger --root {shlex.quote(prefix)}" if prefix else "ledger"
-    records = RECORD_FILES.replace("^(.*/)?", f"^{re.escape(prefix)}/") if prefix else RECORD_FILES
-    dependency = json.dumps([requirement])
+def precommit_config(rev: str, prefix: str) -> str:
+    """`.pre-commit-config.yaml` using the tool's own published hooks (`ledger-validate`,
+    `ledger-fmt`) from its repository at ``rev``. pre-commit runs them from the repository's
+    top, so a ledger in a sub-folder is named with --root and its record files matched."""
+    validate = fmt = ""
+    if prefix:
+        args = f"        args: {json.dumps(['--root', prefix])}\n"
+        files = RECORD_FILES.replace("^(.*/)?", f"^{re.escape(prefix)}/")
+        validate, fmt = args, f"{args}        files: {json.dumps(files)}\n"
     return f"""\
 # pre-commit (https://pre-commit.com) checks the ledger before each commit: install it
 # (`pip install pre-commit`), then run `pre-commit install` once in this repository.
-# Written by `ledger init`: the ledger tool's own hooks, at the version CI installs.
+# Written by `ledger init`: the ledger tool's own hooks, from the release that wrote this
+# file (`pre-commit autoupdate` moves to the newest).
 repos:
-  - repo: local
+  - repo: {HOOKS_REPOSITORY}
+    rev: {rev}
     hooks:
       - id: ledger-validate
-        name: ledger validate
-        description: Check every record of the ledger (schema, references, archives, quotes).
-        entry: {json.dumps(f"{ledger} validate")}
-        language: python
-        additional_dependencies: {dependency}
-        pass_filenames: false
-        always_run: true
-      - id: ledger-fmt
-        name: ledger fmt
-        description: Put changed record files into the ledger's canonical form.
-        entry: {json.dumps(f"{ledger} fmt")}
-        language: python
-        additional_dependencies: {dependency}
-        files: {json.dumps(records)}
-"""
+{validate}      - id: ledger-fmt
+{fmt}"""

@@ -67,7 +67,7 @@ def init(
         place_for,
         start_ledger,
         starter_files,
-        tool_requirement,
+        this_release,
     )
     from ledger.starter_files import Answers
 
@@ -90,7 +90,7 @@ def init(
             instrument = ask("Instrument", text_answer(), hint="the law or report")
         if fiscal_year is None:
             fiscal_year = ask("Fiscal year", year_answer, hint="YYYY")
-        files = starter_files(place, Answers(obligor, instrument, fiscal_year), tool_requirement())
+        files = starter_files(place, Answers(obligor, instrument, fiscal_year), this_release())
         if prompter.interactive:
             prompter.say(f"\nin {place.top}:")
             for path in files:
