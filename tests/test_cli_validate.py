@@ -242,12 +242,21 @@ def test_a_root_that_is_not_a_ledger(tmp_path: Path, how: str) -> None:
     assert "is not a ledger" in _one_line_error(result.stderr)
 
 
-def test_a_data_folder_that_does_not_exist(sample_copy: Sample) -> None:
-    """Mistakes in ledger.toml itself are located diagnostics: tests/test_config.py."""
-    (sample_copy.root / "ledger.toml").write_text('[ledger]\ndata = "nothing-here"\n')
+@pytest.mark.parametrize(
+    ("marker", "expected"),
+    [
+        ('[ledger]\ndata = "../.."\n', "must be inside the ledger"),
+        ('[ledger]\ndata = "nothing-here"\n', "does not exist"),
+    ],
+    ids=["data-outside", "no-data-folder"],
+)
+def test_a_data_folder_out_of_reach(sample_copy: Sample, marker: str, expected: str) -> None:
+    """Where the data folder is, is the file system's question: one line. Mistakes in the
+    text of ledger.toml are located diagnostics (tests/test_config.py)."""
+    (sample_copy.root / "ledger.toml").write_text(marker)
     result = run(["validate", "--root", str(sample_copy.root)])
     assert (result.exit_code, result.stdout) == (2, "")
-    assert "does not exist" in _one_line_error(result.stderr)
+    assert expected in _one_line_error(result.stderr)
 
 
 def test_an_unknown_format_is_a_usage_error() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ledger.diagnostics import Diagnostic, make
@@ -74,11 +73,10 @@ class Config:
     defaults: Defaults = field(default_factory=Defaults)
 
 
-def parse_config(
-    text: str, root: Path | None = None, path: str = CONFIG_FILE
-) -> tuple[Config, list[Diagnostic]]:
+def parse_config(text: str, path: str = CONFIG_FILE) -> tuple[Config, list[Diagnostic]]:
     """The configuration in ``text``, and every problem with it, each placed in the text.
-    With ``root`` (the folder holding the file), the data folder must lie inside it."""
+    (Whether the data folder exists, inside the ledger, is the file system's question: see
+    `root.read_marker`.)"""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -123,7 +121,7 @@ def parse_config(
                     )
                 )
             else:
-                problem = _invalid(key, value, root)
+                problem = _invalid(key, value)
                 if problem:
                     found.append(make("config-invalid-value", path, *problem, **where))
                 else:
@@ -140,7 +138,7 @@ def _fits(value: object, wanted: type) -> bool:
     return isinstance(value, wanted) and not (wanted is int and isinstance(value, bool))
 
 
-def _invalid(key: Key, value: Any, root: Path | None) -> tuple[str, str] | None:
+def _invalid(key: Key, value: Any) -> tuple[str, str] | None:
     """Why a value of the right type still cannot be used, and a hint; None when it can."""
     where = f"[{key.section}] {key.name}"
     example = f"for example: {key.name} = {key.example}"
@@ -149,13 +147,6 @@ def _invalid(key: Key, value: Any, root: Path | None) -> tuple[str, str] | None:
             return f"{where} is empty", f"give a value ({example}), or leave the key out"
         if has_hidden(value):
             return f"{where} holds control or invisible characters", "type the value plainly"
-    if key.name == "data" and root is not None:
-        folder = (root / value).resolve()
-        if folder != root and root not in folder.parents:
-            return (
-                f"{where}: the data folder {value!r} is outside the ledger's folder",
-                f"name a folder below the one holding {CONFIG_FILE}, {example}",
-            )
     if key.name == "fiscal_year" and not 1000 <= value <= 9999:
         return f"{where} must be a year of four digits", example
     return None
