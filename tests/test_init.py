@@ -146,6 +146,19 @@ def test_the_schemas_are_those_ledger_schema_writes(tmp_path: Path) -> None:
     }
 
 
+def test_the_contributor_guide_says_how_to_add_each_record_and_names_no_country(
+    tmp_path: Path,
+) -> None:
+    assert init(tmp_path, *ANSWERS, "2024").exit_code == 0
+    guide = (tmp_path / "data/README.md").read_text(encoding="utf-8")
+
+    for command in ("source", "requirement", "case", "claim"):
+        assert f"## Adding a {command}\n" in guide
+        assert f"`ledger new {command} " in guide
+    assert "`ledger validate`" in guide and "`ledger locate " in guide
+    assert not re.search(r"Mexic|Tlatlaya|memo-|requirement-4", guide)
+
+
 # -- never overwriting -----------------------------------------------------------------------
 
 
