@@ -52,6 +52,7 @@ FILES = [
     "data/cases/.gitkeep",
     "data/claims/.gitkeep",
     "data/README.md",
+    ".gitattributes",
     "schema/source.schema.json",
     "schema/requirement.schema.json",
     "schema/case.schema.json",
@@ -133,6 +134,21 @@ def test_the_first_source_and_requirement_take_the_defaults(tmp_path: Path) -> N
     assert "obligor: Government of Chile\ninstrument: Ley 21.000\nfiscal_year: 2024\n" in text
     assert run([*root, "validate", "--strict"]).exit_code == 0
     assert "requirement-1" in run([*root, "status"]).stdout
+    attributes = git(
+        folder, "check-attr", "text", "eol", "merge", "--",
+        "data/sources/ley-21000.txt", "data/sources/ley-21000.yaml", "ledger.toml",
+    )  # fmt: skip
+    assert attributes.splitlines() == [
+        "data/sources/ley-21000.txt: text: unset",  # the archive: byte for byte, never merged
+        "data/sources/ley-21000.txt: eol: unspecified",
+        "data/sources/ley-21000.txt: merge: unset",
+        "data/sources/ley-21000.yaml: text: set",
+        "data/sources/ley-21000.yaml: eol: lf",
+        "data/sources/ley-21000.yaml: merge: set",
+        "ledger.toml: text: auto",
+        "ledger.toml: eol: lf",
+        "ledger.toml: merge: unspecified",
+    ]
 
 
 def test_the_schemas_are_those_ledger_schema_writes(tmp_path: Path) -> None:
@@ -321,7 +337,7 @@ def test_inside_a_repository_ci_and_pre_commit_go_to_its_top(team_repo: Path) ->
     assert not (team_repo / "ledger/.git").exists()
     assert set(files_in(team_repo)) == {
         "README.md",
-        *(rel if rel.startswith(".") else f"ledger/{rel}" for rel in FILES),
+        *(rel if rel.startswith((".github", ".pre")) else f"ledger/{rel}" for rel in FILES),
     }
     flow = yaml.safe_load((team_repo / ".github/workflows/ledger.yml").read_text("utf-8"))
     assert flow["jobs"]["validate"]["defaults"] == {"run": {"working-directory": "ledger"}}

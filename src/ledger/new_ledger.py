@@ -2,8 +2,9 @@
 together or not at all.
 
 A new ledger gets its `ledger.toml`, the four record folders (each kept in git by a
-`.gitkeep`), the JSON Schemas its records' modelines point to, a guide for contributors, a
-CI workflow and a pre-commit configuration. Nothing is ever overwritten: when any of these
+`.gitkeep`), a `.gitattributes` that keeps archived texts byte for byte on every platform, the
+JSON Schemas its records' modelines point to, a guide for contributors, a CI workflow and a
+pre-commit configuration. Nothing is ever overwritten: when any of these
 files exists, nothing is written and the existing ones are named. Inside a git repository,
 the workflow and the pre-commit configuration go to the repository's top (where GitHub and
 pre-commit look for them), pointed at the ledger's folder.
@@ -21,7 +22,14 @@ from ledger.jsonschema_export import schema_files
 from ledger.model import RECORD_TYPES
 from ledger.revision import GitError, git
 from ledger.root import MARKER, find_root
-from ledger.starter_files import DATA_README, Answers, ledger_toml, precommit_config, workflow
+from ledger.starter_files import (
+    DATA_README,
+    GITATTRIBUTES,
+    Answers,
+    ledger_toml,
+    precommit_config,
+    workflow,
+)
 from ledger.version import DISTRIBUTION
 
 KEEP = ".gitkeep"
@@ -56,6 +64,7 @@ class Place:
             self.root / MARKER,
             *(data / kind / KEEP for kind in RECORD_TYPES),
             data / "README.md",
+            self.root / ".gitattributes",
             *(self.root / rel for rel in schema_files()),
             self.top / WORKFLOW,
             self.top / PRECOMMIT,
@@ -124,6 +133,7 @@ def starter_files(place: Place, answers: Answers, pin: Pin) -> dict[Path, str]:
     texts = {
         place.root / MARKER: ledger_toml(answers),
         place.root / "data" / "README.md": DATA_README,
+        place.root / ".gitattributes": GITATTRIBUTES,
         place.top / WORKFLOW: workflow(pin.requirement, place.prefix),
         place.top / PRECOMMIT: precommit_config(pin.rev, place.prefix),
         **{place.root / rel: text for rel, text in schema_files().items()},

@@ -1,5 +1,5 @@
 """The text of the files `ledger init` writes for a new team: the configuration, a short guide
-for contributors, a CI workflow and a pre-commit configuration.
+for contributors, git's attributes, a CI workflow and a pre-commit configuration.
 
 Only text is made here (the JSON Schemas come from `jsonschema_export`); deciding where the
 files go and writing them is `new_ledger`'s job. Values a user typed are quoted for the
@@ -118,6 +118,22 @@ never guessed or merged with another.
 `ledger validate` prints nothing and exits 0 when the data is clean; `ledger fmt` puts records
 in canonical form; `ledger status` and `ledger diff` show what your change does to each
 requirement. CI runs the same checks on every push and pull request.
+"""
+
+
+GITATTRIBUTES = """\
+# The same bytes in every clone, whatever the platform and `core.autocrlf` say (written by
+# `ledger init`). Records and configuration are text with LF line endings everywhere: a
+# record checked out with CRLF would make `ledger fmt --check` want to rewrite it.
+* text=auto eol=lf
+
+# Archived source texts are evidence pinned by their SHA-256, so git keeps them byte for byte:
+# no line-ending conversion (it would break the hash), and no line-by-line merge of two
+# versions. An archive may have any name, so this covers everything in the data folder but
+# the records themselves.
+data/** -text !eol -merge
+data/**/*.yaml text eol=lf merge
+data/**/*.yml text eol=lf merge
 """
 
 

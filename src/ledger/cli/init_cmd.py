@@ -52,8 +52,9 @@ def init(
     no_input: NoInputOption = False,
 ) -> None:
     """Start a ledger: ledger.toml, the record folders, the JSON Schemas records' modelines
-    point to, a contributor guide (data/README.md), a GitHub Actions workflow and a
-    pre-commit configuration that validate it. Writes nothing if any of these files exists.
+    point to, a contributor guide (data/README.md), a .gitattributes that keeps archived
+    texts byte for byte, a GitHub Actions workflow and a pre-commit configuration that
+    validate it. Writes nothing if any of these files exists.
 
     The obligor, instrument and fiscal year become ledger.toml's [defaults], which `ledger
     new requirement` proposes. CI and pre-commit install this very version of the tool. In a
