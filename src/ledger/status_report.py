@@ -16,7 +16,7 @@ from typing import Any
 from ledger.vocabulary import ClaimKind, Force, GapKind, Perspective, Qualifier, Stance
 
 RULE = "ledger-status"
-RULE_VERSION = "1"
+RULE_VERSION = "2"
 
 
 def to_plain(value: Any) -> Any:
@@ -131,8 +131,21 @@ class Evidence(Plain):
 
 
 @dataclass(frozen=True)
+class SourceSide(Plain):
+    """How the rule decided one source's side: what it says it speaks for, and why that makes
+    it the obligor's own or independent."""
+
+    source: str
+    perspective: Perspective
+    speaks_for: str | None
+    side: Side
+    why: str
+
+
+@dataclass(frozen=True)
 class Verdict(Plain):
-    """The status, the rule line that gave it, the tally, and the full trace."""
+    """The status, the rule line that gave it, the tally, and the full trace, with the side
+    of every source whose claims were weighed."""
 
     status: Status
     line: str
@@ -141,6 +154,8 @@ class Verdict(Plain):
     steps: tuple[TraceStep, ...]
     disputed: tuple[str, ...]
     notes: tuple[str, ...]
+    obligor: str | None
+    sides: tuple[SourceSide, ...]
 
 
 @dataclass(frozen=True)
@@ -157,7 +172,7 @@ class Group(Plain):
 
 @dataclass(frozen=True)
 class Contradiction(Plain):
-    """Two claims that contradict each other, side by side (the government's on the left)."""
+    """Two claims that contradict each other, side by side (the obligor's on the left)."""
 
     left: ClaimRef
     right: ClaimRef
