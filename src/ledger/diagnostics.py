@@ -72,6 +72,16 @@ CODES: dict[str, tuple[Severity, str]] = {
     "quote-too-long": (ERROR, "a quote or a requirement's wording is over the length limit"),
     "too-many-records": (ERROR, "the ledger holds more record files than the limit"),
     "stale-review": (WARNING, "a claim changed after its latest review"),
+    "speaks-for-missing": (
+        WARNING,
+        "a government source does not say whom it speaks for, so the status rule counts it as "
+        "independent of every obligor",
+    ),
+    "speaks-for-near-obligor": (
+        WARNING,
+        "a source's speaks_for differs from a requirement's obligor only in case, accents, "
+        "spacing or punctuation, so it does not count as the obligor's own",
+    ),
 }
 """Every diagnostic code: its severity and what it means (shown by `ledger codes`)."""
 
