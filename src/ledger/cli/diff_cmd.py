@@ -41,7 +41,8 @@ def diff(
 ) -> None:
     """Compare the ledger by record id, not by line: records added, removed and changed with
     their changed fields; then every requirement and case whose derived status changes, old ->
-    new, with the claims that caused it; and changed claims that lack a fresh review."""
+    new, with the claims, sources or obligor that caused it (both sides judged by the rule of
+    this version, which it names); and changed claims that lack a fresh review."""
     from ledger.diff import diff_ledgers
     from ledger.revision import WORKTREE
 
