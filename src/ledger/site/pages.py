@@ -146,6 +146,18 @@ def verdict_html(verdict: Verdict) -> str:
         '<th scope="col">matched</th><th scope="col">counts seen</th></tr></thead>'
         f"<tbody>{steps}</tbody></table></div>"
     )
+    decided = "".join(
+        f"<tr><td>{h(s.source)}</td><td>{h(s.side.value)}</td><td>{h(s.why)}</td></tr>"
+        for s in verdict.sides
+    )
+    sides = (
+        '<div class="scroll"><table><caption>Whose word each source is (the obligor: '
+        f"{h(verdict.obligor or 'unknown')})</caption><thead><tr>"
+        '<th scope="col">source</th><th scope="col">side</th><th scope="col">why</th>'
+        f"</tr></thead><tbody>{decided}</tbody></table></div>"
+        if verdict.sides
+        else ""
+    )
     notes = "".join(f"<li>{h(n)}</li>" for n in verdict.notes)
     disputed = (
         f'<p class="meta">Disputed (the obligor\u2019s own supporting claims): '
@@ -156,7 +168,7 @@ def verdict_html(verdict: Verdict) -> str:
     return (
         f"<p>{status_badge(verdict.status.value)} by rule {h(RULE)} v{h(RULE_VERSION)}, "
         f"line {h(verdict.line)}: {h(verdict.when)}</p>"
-        f"{counts}{disputed}{f'<ul>{notes}</ul>' if notes else ''}{trace}"
+        f"{counts}{disputed}{f'<ul>{notes}</ul>' if notes else ''}{sides}{trace}"
     )
 
 
