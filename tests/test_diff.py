@@ -210,9 +210,14 @@ def test_a_speaks_for_edit_shows_the_status_it_changes_and_why(repo: Sample) -> 
     assert "    because of: source mx-gov-2018" in human
     assert "    speaks_for: (none) -> Government of Mexico" in human
     assert any(line.startswith("  old: mx-gov-2018: the government source") for line in human)
+    assert (
+        "  ledger-status: version 1 took every government source for the obligor's own; "
+        "version 2 takes only those whose speaks_for is the requirement's obligor"
+    ) in human
     markdown = ledger(repo.root, "diff", "--format", "markdown").stdout
     assert "| contested (S3) | **not-met** (S2) | source mx-gov-2018 |" in markdown
     assert "- old: `mx-gov-2018`: the government source does not say whom" in markdown
+    assert "`ledger-status`: version 1 took every government source" in markdown
 
 
 def test_an_obligor_edit_is_named_as_the_cause(repo: Sample) -> None:

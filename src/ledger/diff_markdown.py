@@ -8,6 +8,7 @@ import re
 from ledger.diff import LedgerDiff, because
 from ledger.safe_text import visible
 from ledger.status_markdown import escape
+from ledger.status_report import RULE_CHANGE
 
 
 def diff_markdown(result: LedgerDiff) -> str:
@@ -42,6 +43,7 @@ def diff_markdown(result: LedgerDiff) -> str:
             out.append(f"  - {_code(f.field)}: {_value(f.old)} \u2192 {_value(f.new)}")
     if result.notes:
         out += ["", "**Sides the rule may not decide as meant**", ""]
+        out += [f"{_code(result.rule.name)}: {escape(RULE_CHANGE)}.", ""]
         out += [
             f"- {escape(n.state)}: {_code(n.source)}: {escape(n.message)} ({_code(n.code)})"
             for n in result.notes

@@ -17,6 +17,11 @@ from ledger.vocabulary import ClaimKind, Force, GapKind, Perspective, Qualifier,
 
 RULE = "ledger-status"
 RULE_VERSION = "2"
+RULE_CHANGE = (
+    "version 1 took every government source for the obligor's own; version 2 takes only "
+    "those whose speaks_for is the requirement's obligor"
+)
+"""What the latest version changed, for reports comparing data written before it."""
 
 
 def to_plain(value: Any) -> Any:

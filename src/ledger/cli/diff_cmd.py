@@ -141,8 +141,11 @@ def _show(result: LedgerDiff) -> None:
         if cause := because(change):
             out.print(indented(text(f"because of: {cause}", "dim"), 4))
     if result.notes:
+        from ledger.status_report import RULE_CHANGE
+
         out.print()
         out.print(text("Sides the rule may not decide as meant", "bold underline"))
+        out.print(text(f"  {result.rule.name}: {RULE_CHANGE}", "dim"))
     for note in result.notes:
         out.print(text(f"  {note.state}: {note.source}: {note.message} [{note.code}]", "yellow"))
     if result.unreviewed:
