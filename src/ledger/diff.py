@@ -227,14 +227,9 @@ class _Changed:
     def cause(self, on_old: dict[str, str], on_new: dict[str, str], req_id: str) -> dict[str, Any]:
         """The changed claims and sources a status rests on, and the obligor if it changed."""
         bearing = on_old | on_new
-        obligor = next(
-            (
-                f
-                for f in getattr(self.requirements.get(req_id), "fields", ())
-                if f.field == "obligor"
-            ),
-            None,
-        )
+        requirement = self.requirements.get(req_id)
+        edits = requirement.fields if requirement else ()
+        obligor = next((f for f in edits if f.field == "obligor"), None)
         return {
             "claims": tuple(sorted(set(bearing) & self.claims)),
             "sources": tuple(sorted({*on_old.values(), *on_new.values()} & self.sources)),

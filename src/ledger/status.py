@@ -24,7 +24,8 @@ Where design.md is silent or ambiguous, this module decides (and the tests pin i
 * **The obligor's own sources** (version 2) are those whose ``speaks_for`` equals the
   requirement's ``obligor``, matched exactly: case, spacing and punctuation count, and nothing
   is folded, so what decides a side is what the files say (``validate`` warns when the two
-  differ only in case or spacing, and when a government source names no party it speaks for).
+  differ only in case, accents, spacing or punctuation, and when a government source names no
+  party it speaks for).
   Every other source is independent, a government source included: a government reporting on
   another government's conduct is not the obligor. Version 1 took every ``government``
   perspective for the obligor's. A claim's *side* is ``obligor`` or ``independent``, and is
