@@ -392,3 +392,57 @@ def test_a_claim_changed_after_its_review(sample_copy: Sample) -> None:
     assert (found.path, *where(found)) == (f"data/{CLAIM}", "stale-review", 17, 5, "reviews[0]")
     assert found.severity == "warning"
     assert "A. Reviewer" in found.message
+
+
+# -- whom a source speaks for ---------------------------------------------------------------------
+
+GOV_SOURCE = "sources/mx-gov-2018.yaml"
+# 7 perspective: government
+# 8 speaks_for: Government of Mexico
+
+
+def test_a_government_source_that_speaks_for_no_one_is_warned_about(sample_copy: Sample) -> None:
+    sample_copy.edit(GOV_SOURCE, "speaks_for: Government of Mexico\n", "")
+    found = sample_copy.only()
+    assert (found.path, *where(found)) == (
+        f"data/{GOV_SOURCE}",
+        "speaks-for-missing",
+        7,
+        14,
+        "perspective",
+    )
+    assert found.severity == "warning"
+    assert "'Government of Mexico' if it is the obligor's own word" in found.hint
+
+
+def test_a_source_of_another_perspective_need_not_say_whom_it_speaks_for(
+    sample_copy: Sample,
+) -> None:
+    assert "speaks_for" not in sample_copy.read(SOURCE)
+    assert sample_copy.diagnostics() == []
+
+
+def test_another_government_speaking_for_itself_is_fine(sample_copy: Sample) -> None:
+    sample_copy.edit(GOV_SOURCE, "of Mexico\nlanguage", "of the United States\nlanguage")
+    assert sample_copy.diagnostics() == []
+
+
+@pytest.mark.parametrize(
+    "near", ["government of Mexico", "Government of  México", "Government of Mexico."]
+)
+def test_a_speaks_for_that_misses_the_obligor_narrowly_is_warned_about(
+    sample_copy: Sample, near: str
+) -> None:
+    sample_copy.edit(GOV_SOURCE, "speaks_for: Government of Mexico", f"speaks_for: {near}")
+    found = sample_copy.only()
+    assert (found.path, *where(found)) == (
+        f"data/{GOV_SOURCE}",
+        "speaks-for-near-obligor",
+        8,
+        13,
+        "speaks_for",
+    )
+    assert (
+        found.hint
+        == "write `speaks_for: Government of Mexico` if the source speaks for that obligor"
+    )

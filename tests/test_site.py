@@ -102,7 +102,9 @@ def real_site(real: Ledger) -> dict[str, str]:
 def hostile() -> Ledger:
     """Every text field a page shows, set to markup that must stay text."""
     return make_ledger(
-        make_source("cso-memo", title=ATTACK, url="javascript:alert(4)", notes=ATTRIBUTE),
+        make_source(
+            "cso-memo", title=ATTACK, url="javascript:alert(4)", notes=ATTRIBUTE, speaks_for=ATTACK
+        ),
         gov("gov-page"),
         make_requirement("requirement-1", title=ATTRIBUTE, text=ATTACK, cases=["tlatlaya"]),
         make_case(
@@ -232,6 +234,18 @@ def test_markup_in_the_data_shows_as_text() -> None:
         assert scripts == [], path  # only the search page has scripts
     claim = Page(site["claims/c1.html"]).all_text()
     assert "\\x1b]0;title\\x07<U+202E>" in claim  # control characters visible, not sent
+
+
+def test_a_requirement_page_says_whose_word_each_source_is(real_site: dict[str, str]) -> None:
+    page = real_site["requirements/requirement-3.html"]
+    assert "Whose word each source is (the obligor: Government of Mexico)" in page
+    assert (
+        "<tr><td>mx-gov-case-updates-2018</td><td>obligor</td>"
+        "<td>speaks for Government of Mexico, the obligor</td></tr>"
+    ) in page
+    assert "<tr><td>cso-memo-2017</td><td>independent</td><td>no speaks_for, not" in page
+    source = real_site["sources/mx-gov-case-updates-2018.html"]
+    assert "Government of Mexico" in Page(source).all_text().split("speaks for", 1)[1]
 
 
 def test_a_script_url_in_the_data_is_not_a_link() -> None:

@@ -31,13 +31,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from ledger.atomic import create_new, linked_folder, write_atomic
-from ledger.checks import check_ledger
+from ledger.checks import check_ledger, speaks_for_warnings
 from ledger.diagnostics import Diagnostic, make
 from ledger.fmt import from_data, with_field
 from ledger.fmt_files import modeline_for
 from ledger.ledger import Ledger
 from ledger.load import RECORD_SUFFIX, load, read_record_text
-from ledger.model import ID_PATTERN, RECORD_TYPES, Record, RelationKind
+from ledger.model import ID_PATTERN, RECORD_TYPES, Record, RelationKind, Source
 from ledger.portable import windows_device
 from ledger.quotes import Match, find_quote, normalise
 from ledger.root import Layout
@@ -245,6 +245,8 @@ class Written:
     text: str
     archive: str | None = None
     """For a new source, the archived text's path (relative to the ledger root)."""
+    warnings: tuple[Diagnostic, ...] = ()
+    """What `ledger validate` will warn about in the new record (placed in ``text``)."""
 
 
 @dataclass(frozen=True)
@@ -567,8 +569,9 @@ def create_source(
             f"{archive_rel} already exists with other content; nothing was overwritten",
             "choose another id, or remove the old file if it is not archived by any source",
         )
+    warnings = _side_warnings(ws, record, rel, text)
     if dry_run:
-        return Written("sources", source_id, rel, text, archive_rel)
+        return Written("sources", source_id, rel, text, archive_rel, warnings)
     created = existing is None
     if created:
         failure = create_new(archive, extracted.data, inside=ws.layout.data)
@@ -587,7 +590,18 @@ def create_source(
         if created and not done:
             archive.unlink(missing_ok=True)
     ws.taken.add(source_id)
-    return Written("sources", source_id, rel, text, archive_rel)
+    return Written("sources", source_id, rel, text, archive_rel, warnings)
+
+
+def _side_warnings(ws: Workspace, record: Record, rel: str, text: str) -> tuple[Diagnostic, ...]:
+    """The warnings about whom a new source speaks for (missing, or a near miss of an
+    obligor), said when it is written rather than at the next `validate`."""
+    if not isinstance(record, Source):
+        return ()
+    alone = Ledger(
+        sources={record.id: record}, requirements=ws.ledger.requirements, paths={record.id: rel}
+    )
+    return tuple(_place(list(speaks_for_warnings(alone)), text, rel))
 
 
 def _existing_bytes(path: Path) -> bytes | str | None:

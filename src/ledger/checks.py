@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterator, Set
+from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 
 from ledger.diagnostics import Diagnostic, make
 from ledger.files import MAX_ARCHIVE_BYTES, ReadFailure, decode, read_bytes
 from ledger.ledger import Ledger
-from ledger.model import Claim, Requirement, Source
+from ledger.model import Claim, Perspective, Requirement, Source
 from ledger.portable import PathRefusal, join_inside, windows_device
 from ledger.quotes import QuoteMemo, normalise
 from ledger.review import stale_reviews
 from ledger.root import Layout
+from ledger.status import obligors
+from ledger.textfold import fold_with_map
 from ledger.yamlread import Path as FieldPath
 from ledger.yamlread import dotted
 
@@ -54,6 +56,7 @@ def check_ledger(
     found = list(_references(ledger, unloaded))
     found.extend(_claim_shape(ledger))
     found.extend(_device_names(ledger))
+    found.extend(speaks_for_warnings(ledger))
     archives = dict(_archives(ledger, layout, found))
     found.extend(_quotes(ledger, archives, memo if memo is not None else QuoteMemo()))
     found.extend(stale_reviews(ledger))
@@ -187,6 +190,44 @@ def _device_names(ledger: Ledger) -> Iterator[Diagnostic]:
                 "choose another id, or rename the folder",
                 ("id",),
             )
+
+
+def speaks_for_warnings(ledger: Ledger) -> Iterator[Diagnostic]:
+    """Sources whose side the rule may not decide as their author meant: a government source
+    naming no party (independent of every obligor, perhaps by omission), and a speaks_for that
+    misses a requirement's obligor by case, accents, spacing or punctuation only (the rule
+    matches exactly, so such a source is silently independent)."""
+    names = {fold_with_map(o, words_only=True)[0]: o for o in obligors(ledger)}
+    for source in ledger.sources.values():
+        if source.speaks_for is None:
+            if source.perspective is Perspective.government:
+                yield _problem(
+                    ledger,
+                    source.id,
+                    "speaks-for-missing",
+                    "the government source does not say whom it speaks for, so its claims "
+                    "count as independent of every obligor",
+                    _speaks_for_hint(names.values()),
+                    ("perspective",),
+                )
+            continue
+        near = names.get(fold_with_map(source.speaks_for, words_only=True)[0])
+        if near is not None and near != source.speaks_for:
+            yield _problem(
+                ledger,
+                source.id,
+                "speaks-for-near-obligor",
+                f"speaks_for '{source.speaks_for}' is not the obligor '{near}': the two must "
+                "match exactly for its claims to count as the obligor's own",
+                f"write `speaks_for: {near}` if the source speaks for that obligor",
+                ("speaks_for",),
+            )
+
+
+def _speaks_for_hint(obligor_names: Iterable[str]) -> str:
+    listed = " or ".join(f"'{o}'" for o in sorted(obligor_names))
+    own = f": {listed} if it is the obligor's own word, else its own government" if listed else ""
+    return f"add `speaks_for:` naming the party the source speaks for{own}"
 
 
 # -- archives and quotes ------------------------------------------------------------------

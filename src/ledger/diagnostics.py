@@ -79,6 +79,16 @@ CODES: dict[str, tuple[Severity, str]] = {
     "config-unknown-key": (ERROR, "ledger.toml has a key its section does not take"),
     "config-wrong-type": (ERROR, "a key in ledger.toml has a value of the wrong type"),
     "config-invalid-value": (ERROR, "a key in ledger.toml has a value that cannot be used"),
+    "speaks-for-missing": (
+        WARNING,
+        "a government source does not say whom it speaks for, so the status rule counts it as "
+        "independent of every obligor",
+    ),
+    "speaks-for-near-obligor": (
+        WARNING,
+        "a source's speaks_for differs from a requirement's obligor only in case, accents, "
+        "spacing or punctuation, so it does not count as the obligor's own",
+    ),
 }
 """Every diagnostic code: its severity and what it means (shown by `ledger codes`)."""
 

@@ -14,7 +14,7 @@ quote is not in its source, a file exists), 2 usage, 130 cancelled.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
@@ -65,6 +65,8 @@ from ledger.vocabulary import (
 
 if TYPE_CHECKING:
     from ledger.authoring import Refused, Workspace, Written
+    from ledger.diagnostics import Diagnostic
+    from ledger.ledger import Ledger
     from ledger.locate import Passage
     from ledger.root import Layout
 
@@ -228,21 +230,27 @@ def _workspace(layout: Layout) -> Workspace:
 
 
 def _refused(refused: Refused) -> NoReturn:
-    from ledger.diagnostic_format import human
     from ledger.safe_text import visible
 
     sys.stderr.write(f"ledger: {visible(refused.message)}\n")
     if refused.hint and not refused.diagnostics:
         sys.stderr.write(f"  hint: {visible(refused.hint)}\n")
-    if refused.diagnostics:
-        lines = refused.text.split("\n")
+    _diagnostics(refused.diagnostics, refused.text)
+    sys.stderr.write("nothing was written\n")
+    raise typer.Exit(EXIT_FINDINGS)
+
+
+def _diagnostics(diagnostics: Sequence[Diagnostic], text: str) -> None:
+    """Diagnostics of a record not yet written, each shown in the text that would be."""
+    from ledger.diagnostic_format import human
+
+    if diagnostics:
+        lines = text.split("\n")
 
         def read_line(_path: Path, number: int) -> str | None:
             return lines[number - 1] if 0 < number <= len(lines) else None
 
-        sys.stderr.write(human(list(refused.diagnostics), Path("."), read_line=read_line) + "\n")
-    sys.stderr.write("nothing was written\n")
-    raise typer.Exit(EXIT_FINDINGS)
+        sys.stderr.write(human(list(diagnostics), Path("."), read_line=read_line) + "\n")
 
 
 def _finish(
@@ -259,6 +267,7 @@ def _finish(
 
     if isinstance(preview, Refused):
         _refused(preview)
+    _diagnostics(preview.warnings, preview.text)  # what validate will warn about
     if dry_run:
         sys.stdout.write(visible(preview.text, keep_newlines=True))
         return
@@ -314,7 +323,18 @@ def new_source(
     kind: Annotated[SourceKind | None, typer.Option("--kind", help="What the document is.")] = None,
     perspective: Annotated[
         Perspective | None,
-        typer.Option(help="Whose voice: government marks the obligor's own sources."),
+        typer.Option(help="Whose voice: government, civil-society, court, and so on."),
+    ] = None,
+    speaks_for: Annotated[
+        str | None,
+        typer.Option(
+            "--speaks-for",
+            metavar="PARTY",
+            help="The party it speaks for, e.g. 'Government of Mexico'. A source that speaks "
+            "for a requirement's obligor, written exactly as the requirement names it, is the "
+            "obligor's own; every other source is independent.",
+            show_default=False,
+        ),
     ] = None,
     language: Annotated[
         str | None,
@@ -375,6 +395,8 @@ def new_source(
         if view is None:
             values = [p.value for p in Perspective]
             view = ask("Perspective", choice_of(values), hint=", ".join(values))
+        if speaks_for is None and prompter.interactive:
+            speaks_for = _ask_speaks_for(prompter, ws.ledger)
         if language is None:
             language = ask("Language", text_answer(), default="en")
         if url is None and prompter.interactive:
@@ -395,6 +417,7 @@ def new_source(
             "published": published,
             "kind": source_kind,
             "perspective": view,
+            "speaks_for": speaks_for,
             "language": language,
             "url": url,
             "notes": notes,
@@ -407,6 +430,21 @@ def new_source(
             dry_run,
             lambda: create_source(ws, extracted, values, archive_at=archive_at),
         )
+
+
+def _ask_speaks_for(prompter: Prompter, ledger: Ledger) -> str | None:
+    """Whom the source speaks for; the ledger's obligors complete, and none is the default, so
+    that Enter never makes a source the obligor's own."""
+    from ledger.status import obligors
+
+    names = sorted(obligors(ledger))
+    own = f"{' or '.join(names)}, exactly, if it is the obligor's own word; " if names else ""
+    return prompter.ask(
+        "Speaks for",
+        text_answer(required=False),
+        hint=f"the party it speaks for: {own}blank for none",
+        words=names,
+    )
 
 
 def _list(answer: str) -> list[str] | Bad:
