@@ -249,7 +249,8 @@ def test_two_fmt_runs_at_once_leave_every_file_canonical(bulk: Bulk) -> None:
 
 
 def _fails(monkeypatch: pytest.MonkeyPatch, name: str, code: int) -> None:
-    """Make ``os.<name>`` (or ``tempfile.mkstemp``) fail with ``code`` for files in tmp."""
+    """Make ``os.<name>`` (or ``tempfile.mkstemp``) fail with ``code`` for files in tmp. The
+    last step of a write, ``replace``, is ``link`` for a new file (never replacing one)."""
     module = tempfile if name == "mkstemp" else os
     real = getattr(module, name)
 
@@ -257,6 +258,8 @@ def _fails(monkeypatch: pytest.MonkeyPatch, name: str, code: int) -> None:
         raise OSError(code, os.strerror(code))
 
     monkeypatch.setattr(module, name, failing)
+    if name == "replace":
+        monkeypatch.setattr(os, "link", failing)
     assert real is not failing
 
 
