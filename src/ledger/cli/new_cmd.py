@@ -8,7 +8,8 @@ and tab-complete, a quote is verified against the archived text, choices are lis
 Ctrl-C or Ctrl-D at any prompt cancels with nothing written (exit 130).
 
 Exit codes: 0 written (or nothing to do), 1 refused (the record would break the ledger, a
-quote is not in its source, a file exists), 2 usage, 130 cancelled.
+quote is not in its source, a file exists, another writer took the id first), 2 usage, or
+another writer held the ledger's write lock for too long, 130 cancelled.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from ledger.authoring import Refused, Workspace, Written
     from ledger.locate import Passage
     from ledger.root import Layout
+    from ledger.writelock import LockFailure
 
 EXIT_CANCELLED = 130
 
@@ -374,9 +376,13 @@ def _workspace(ctx: typer.Context, root: Path | None) -> Workspace:
     return ws
 
 
-def _refused(refused: Refused) -> NoReturn:
+def _refused(refused: Refused | LockFailure) -> NoReturn:
     from ledger.diagnostic_format import human
     from ledger.safe_text import visible
+    from ledger.writelock import LockFailure
+
+    if isinstance(refused, LockFailure):
+        fail(refused.message, EXIT_USAGE)
 
     sys.stderr.write(f"ledger: {visible(refused.message)}\n")
     if refused.hint and not refused.diagnostics:
@@ -393,18 +399,18 @@ def _refused(refused: Refused) -> NoReturn:
 
 
 def _finish(
-    preview: Written | Refused,
+    preview: Written | Refused | LockFailure,
     prompter: Prompter,
     dry_run: bool,
-    write: Callable[[], Written | Refused],
+    write: Callable[[], Written | Refused | LockFailure],
     note: str | None = None,
 ) -> None:
     """Refuse, show a dry run, or (after confirming, in a session) write; then say what was
     written and print the new id on stdout."""
-    from ledger.authoring import Refused
+    from ledger.authoring import Written
     from ledger.safe_text import visible
 
-    if isinstance(preview, Refused):
+    if not isinstance(preview, Written):
         _refused(preview)
     if dry_run:
         sys.stdout.write(visible(preview.text, keep_newlines=True))
@@ -415,7 +421,7 @@ def _finish(
         if answer.startswith("n"):
             raise Cancelled
     written = write()
-    if isinstance(written, Refused):
+    if not isinstance(written, Written):
         _refused(written)
     extra = f" and {written.archive}" if written.archive else ""
     prompter.say(f"created {written.kind[:-1]} {written.id}: {written.path}{extra}")
@@ -1197,7 +1203,7 @@ def link(
     checked as it would be before anything is written. A relation already recorded (or, for
     contradicts and corroborates, its mirror image) is left as it is.
     """
-    from ledger.authoring import Refused, Unchanged, add_relation
+    from ledger.authoring import Unchanged, Written, add_relation
     from ledger.cli.shared import resolve_or_exit
 
     ws = _workspace(ctx, root)
@@ -1206,11 +1212,11 @@ def link(
     if note is not None and isinstance(_plain(note), Bad):
         fail("--note holds control or invisible characters")
     result = add_relation(ws, first, kind.value, second, note)
-    if isinstance(result, Refused):
-        _refused(result)
     from ledger.safe_text import visible
 
     if isinstance(result, Unchanged):
         sys.stderr.write(f"{visible(result.message)}; nothing to do\n")
         return
+    if not isinstance(result, Written):
+        _refused(result)
     sys.stderr.write(f"linked: {first} {kind.value} {second} ({visible(result.path)})\n")
