@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.shared import EXIT_FINDINGS, EXIT_OK, app, layout_of
+from ledger.cli.shared import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, app, fail, layout_of
 
 
 @app.command()
@@ -24,12 +24,19 @@ def fmt(
 ) -> None:
     """Rewrite records in canonical form: keys in schema order, block style, two-space indent,
     prose in block scalars, dates quoted. Comments and values are kept; files already in
-    canonical form are not touched. Exit 1 with --check when a file would change."""
+    canonical form are not touched. Exit 1 with --check when a file would change.
+
+    Each file is read again and written holding the ledger's write lock, so a change another
+    writer makes meanwhile is kept. Temporary files that killed writers left in the data
+    folder over ten minutes ago are removed (not with --check). Exit 2 when another writer
+    holds the lock for too long ($LEDGER_LOCK_WAIT seconds, default 10)."""
     from ledger.fmt_files import format_files
     from ledger.safe_text import visible
 
     layout = layout_of(ctx)
     result = format_files(layout, paths or None, check=check)
+    for rel in result.removed:
+        sys.stderr.write(f"removed {visible(rel)}, left by a writer that was stopped\n")
     for rel, problem in result.problems:
         sys.stderr.write(f"{visible(rel)}: {visible(problem)}\n")
     verb = "would reformat" if check else "reformatted"
@@ -42,5 +49,7 @@ def fmt(
             f"{len(result.changed)} file(s) {verb}, {result.unchanged} unchanged"
             f"{f', {len(result.problems)} not formatted' if result.problems else ''}\n"
         )
+    if result.stopped:
+        fail(result.stopped.message, EXIT_USAGE)
     failed = bool(result.problems) or (check and bool(result.changed))
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
