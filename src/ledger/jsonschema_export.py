@@ -6,9 +6,13 @@ accepts; the committed copies under `schema/` are checked against the models by 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.model import RECORD_TYPES, RelationKind
+
+if TYPE_CHECKING:
+    from ledger.root import Layout
+    from ledger.writelock import LockFailure
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 SCHEMA_DIR = "schema"
@@ -65,3 +69,27 @@ def _closed_maps(node: Any) -> None:
 def all_schemas() -> dict[str, dict[str, Any]]:
     """Every kind's schema by file name."""
     return {schema_file(kind): json_schema(kind) for kind in RECORD_TYPES}
+
+
+def write_schemas(layout: Layout) -> list[str] | str | LockFailure:
+    """Write every kind's schema into the ledger's schema folder, holding the write lock:
+    the names written, or why one was not."""
+    from ledger.atomic import write_atomic
+    from ledger.safe_text import dumps
+    from ledger.writelock import write_lock
+
+    folder = layout.root / SCHEMA_DIR
+    written = []
+    with write_lock(layout.root) as busy:
+        if busy:
+            return busy
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            return f"cannot make the folder {folder}: {exc.strerror}"
+        for name, content in all_schemas().items():
+            failure = write_atomic(folder / name, dumps(content) + "\n")
+            if failure:
+                return failure
+            written.append(f"{SCHEMA_DIR}/{name}")
+    return written
