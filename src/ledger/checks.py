@@ -14,7 +14,7 @@ from pathlib import Path
 from ledger.diagnostics import Diagnostic, make
 from ledger.files import MAX_ARCHIVE_BYTES, ReadFailure, decode, read_bytes
 from ledger.ledger import Ledger
-from ledger.model import Claim, Requirement, Source
+from ledger.model import Claim, Figure, Relation, Requirement, Source
 from ledger.quotes import QuoteMemo, normalise
 from ledger.review import stale_reviews
 from ledger.root import Layout
@@ -53,6 +53,7 @@ def check_ledger(
     """
     found = list(_references(ledger, unloaded))
     found.extend(_claim_shape(ledger))
+    found.extend(_duplicate_entries(ledger))
     archives = dict(_archives(ledger, layout, found))
     found.extend(_quotes(ledger, archives, memo if memo is not None else QuoteMemo()))
     found.extend(stale_reviews(ledger))
@@ -165,6 +166,48 @@ def _claim_shape(ledger: Ledger) -> Iterator[Diagnostic]:
                     "point the relation at another claim",
                     ("relations", i, relation.kind.value),
                 )
+
+
+LISTS = {
+    "sources": ("authors",),
+    "requirements": ("cases",),
+    "cases": ("aliases", "requirements"),
+    "claims": ("cases", "figures", "relations"),
+}
+"""The lists in each kind of record where an entry may appear once. ``reviews`` is not one:
+it is a log, and the same stamp twice says no more than once but is not wrong."""
+
+
+def _duplicate_entries(ledger: Ledger) -> Iterator[Diagnostic]:
+    """An entry listed twice in one record: a second copy of a relation would count twice
+    wherever relations are counted, and would never be noticed in review."""
+    for kind, table in ledger.tables().items():
+        for record in table.values():
+            for name in LISTS[kind]:
+                first: dict[object, int] = {}
+                for i, entry in enumerate(getattr(record, name)):
+                    key, shown = _entry(entry)
+                    if key not in first:
+                        first[key] = i
+                        continue
+                    yield _problem(
+                        ledger,
+                        record.id,
+                        "duplicate-entry",
+                        f"{shown} is listed twice in {name} (first as {name}[{first[key]}])",
+                        f"remove {name}[{i}]: an entry counts once",
+                        (name, i),
+                    )
+
+
+def _entry(entry: object) -> tuple[object, str]:
+    """What makes a list entry the same as another, and how a message names it. A relation
+    is the same one whatever its note says; a figure, only when every field is."""
+    if isinstance(entry, Relation):
+        return (entry.kind, entry.target), f"the relation {entry.kind.value} {entry.target}"
+    if isinstance(entry, Figure):
+        return tuple(entry.model_dump().items()), f"the figure {entry.value} {entry.unit}"
+    return entry, f"'{entry}'"
 
 
 # -- archives and quotes ------------------------------------------------------------------

@@ -60,6 +60,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unresolved-reference": (ERROR, "a reference names no record of the right kind"),
     "no-subject": (ERROR, "a claim names neither a requirement nor a case"),
     "self-relation": (ERROR, "a claim's relation points to the claim itself"),
+    "duplicate-entry": (
+        ERROR,
+        "a list repeats an entry: an author, alias, case, requirement, figure or relation",
+    ),
     "archive-path": (ERROR, "a source's archive path leaves the data folder"),
     "archive-missing": (ERROR, "a source's archived text is missing or unreadable"),
     "archive-hash": (ERROR, "a source's archived text does not match its pinned SHA-256"),
