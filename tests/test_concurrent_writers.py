@@ -23,7 +23,6 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -33,9 +32,10 @@ from conftest import SAMPLE, layout_for
 from ledger.atomic import LEFTOVER
 from ledger.load import load
 from ledger.writelock import DEFAULT_WAIT, LOCK_FILE, WAIT_ENV, wait_seconds, write_lock
+from test_hostile_corpus import Outcome, finish
 
 TIMEOUT = 180
-LOCK_WAIT = "120"
+LOCK_WAIT = "60"
 CLAIM = "cso-torture-complaints"
 CLAIM_FILE = f"data/claims/{CLAIM}.yaml"
 OTHERS = [
@@ -78,19 +78,12 @@ with write_lock(Path(sys.argv[1]), wait=60) as busy:
 """
 
 
-@dataclass
-class Outcome:
-    exit: int
-    stdout: str
-    stderr: str
-
-
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"LEDGER_ROOT", "NO_COLOR"}}
     return {**env, WAIT_ENV: LOCK_WAIT, "LEDGER_NO_CACHE": "1", **extra}
 
 
-def start(root: Path, *args: str, slow: float = 0.0, **env: str) -> subprocess.Popen[str]:
+def start(root: Path, *args: str, slow: float = 0.0, **env: str) -> subprocess.Popen[bytes]:
     """`ledger --root ROOT ARGS` as a process of its own (through SLOW when ``slow``)."""
     command = ["-c", SLOW] if slow else ["-m", "ledger"]
     return subprocess.Popen(
@@ -98,24 +91,13 @@ def start(root: Path, *args: str, slow: float = 0.0, **env: str) -> subprocess.P
         env=_env(SLOW_FSYNC=str(slow), **env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
     )
-
-
-def finish(process: subprocess.Popen[str]) -> Outcome:
-    try:
-        out, err = process.communicate(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise AssertionError(f"{process.args} did not finish in {TIMEOUT} s") from None
-    return Outcome(process.returncode, out, err)
 
 
 def together(*runs: tuple[str, ...], root: Path, slow: float = 0.0) -> list[Outcome]:
     """Start every run at once, then wait for all of them."""
     processes = [start(root, *args, slow=slow) for args in runs]
-    return [finish(process) for process in processes]
+    return [finish(process, root) for process in processes]
 
 
 def sound(root: Path) -> None:
@@ -235,11 +217,11 @@ def test_fmt_and_link_at_once_keep_the_relation(root: Path) -> None:
         untidy(root, CLAIM_FILE)
         fmt = start(root, "fmt", slow=1.0)
         link = start(root, "link", CLAIM, "responds-to", other, slow=0.1)
-        outcomes = [finish(fmt), finish(link)]
+        outcomes = [finish(fmt, root), finish(link, root)]
         assert [o.exit for o in outcomes] == [0, 0], [o.stderr for o in outcomes]
         assert {"responds-to": other} in relations(root)
     assert [r["responds-to"] for r in relations(root)] == OTHERS[:3]
-    assert finish(start(root, "fmt", "--check")).exit == 0
+    assert finish(start(root, "fmt", "--check"), root).exit == 0
     sound(root)
 
 
@@ -254,7 +236,7 @@ def test_a_writer_killed_holding_the_lock_leaves_no_lasting_damage(root: Path) -
     before = (root / CLAIM_FILE).read_bytes()
     stuck = start(root, "link", CLAIM, "responds-to", OTHERS[0], slow=600)
     assert stuck.stderr is not None
-    assert stuck.stderr.readline() == "fsync\n"  # it holds the lock, mid-write
+    assert stuck.stderr.readline() == b"fsync\n"  # it holds the lock, mid-write
     assert (root / LOCK_FILE).is_file() and len(leftovers(root)) == 1
     stuck.send_signal(signal.SIGKILL)
     stuck.communicate(timeout=TIMEOUT)
@@ -264,18 +246,18 @@ def test_a_writer_killed_holding_the_lock_leaves_no_lasting_damage(root: Path) -
     sound(root)  # the temporary file is not read
     # The next writer gets the lock at once: it died with its holder.
     started = time.monotonic()
-    done = finish(start(root, "link", CLAIM, "responds-to", OTHERS[1], **{WAIT_ENV: "5"}))
+    done = finish(start(root, "link", CLAIM, "responds-to", OTHERS[1], **{WAIT_ENV: "5"}), root)
     assert done.exit == 0, done.stderr
     assert time.monotonic() - started < 60
     assert relations(root) == [{"responds-to": OTHERS[1]}]
     assert not (root / LOCK_FILE).exists()  # a writer that finishes takes its lock file away
 
     # fmt leaves a fresh leftover (its writer may be alive), and removes an old one.
-    tidy = finish(start(root, "fmt"))
+    tidy = finish(start(root, "fmt"), root)
     assert tidy.exit == 0 and leftover.exists(), tidy.stderr
     old = time.time() - 11 * 60
     os.utime(leftover, (old, old))
-    tidy = finish(start(root, "fmt"))
+    tidy = finish(start(root, "fmt"), root)
     assert tidy.exit == 0, tidy.stderr
     rel = leftover.relative_to(root).as_posix()
     assert tidy.stderr == f"removed {rel}, left by a writer that was stopped\n"
@@ -304,7 +286,7 @@ def test_a_writer_waits_a_bounded_time_then_refuses_in_one_line(root: Path) -> N
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         for name, args in WRITERS.items():
             started = time.monotonic()
-            refused = finish(start(root, *args, **{WAIT_ENV: "0.5"}))
+            refused = finish(start(root, *args, **{WAIT_ENV: "0.5"}), root)
             waited = time.monotonic() - started
 
             assert refused.exit == 2, (name, refused.stderr)
@@ -319,7 +301,7 @@ def test_a_writer_waits_a_bounded_time_then_refuses_in_one_line(root: Path) -> N
     finally:
         holder.kill()
         holder.communicate(timeout=TIMEOUT)
-    done = finish(start(root, *WRITERS["link"], **{WAIT_ENV: "5"}))
+    done = finish(start(root, *WRITERS["link"], **{WAIT_ENV: "5"}), root)
     assert done.exit == 0, done.stderr
 
 
@@ -332,7 +314,7 @@ def test_the_lock_file_is_never_followed_through_a_link(root: Path) -> None:
     (root / LOCK_FILE).symlink_to(outside)
     with write_lock(root, wait=0) as busy:
         assert busy is not None and "is a symbolic link" in busy.message
-    done = finish(start(root, *WRITERS["link"]))
+    done = finish(start(root, *WRITERS["link"]), root)
     assert done.exit == 2
     assert done.stderr.startswith("ledger: ") and "is a symbolic link" in done.stderr
     assert done.stderr.count("\n") == 1
