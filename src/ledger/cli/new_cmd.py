@@ -498,6 +498,7 @@ def new_source(
         create_source,
         generate_id,
         split_list,
+        unique,
     )
     from ledger.text_extract import ExtractError, extract
 
@@ -540,7 +541,7 @@ def new_source(
         notes = " ".join(n for n in (notes, note) if n) or None
         proposal = generate_id(title or "source", ws.taken)
         new_id = _new_id(ws, record_id, proposal, prompter)
-        authors = [a for value in author or [] for a in split_list(value, ";")]
+        authors = unique(a for value in author or [] for a in split_list(value, ";"))
         values = {
             "id": new_id,
             "title": title,
@@ -624,7 +625,7 @@ def new_case(
     root: RootOption = None,
 ) -> None:
     """Add a case (an incident or matter that claims are about). Prints the new id on stdout."""
-    from ledger.authoring import create, generate_id, record_path, split_list
+    from ledger.authoring import create, generate_id, record_path, split_list, unique
 
     required = {"--title": title, "--kind": kind, "--summary": summary}
     prompter = _session(no_input, [k for k, v in required.items() if v is None])
@@ -661,7 +662,7 @@ def new_case(
             "id": new_id,
             "title": title,
             "kind": case_kind,
-            "aliases": [a for value in alias or [] for a in split_list(value, ";")],
+            "aliases": unique(a for value in alias or [] for a in split_list(value, ";")),
             "date": date,
             "place": place,
             "summary": summary,
