@@ -80,7 +80,7 @@ with write_lock(Path(sys.argv[1]), wait=60) as busy:
 
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"LEDGER_ROOT", "NO_COLOR"}}
-    return {**env, WAIT_ENV: LOCK_WAIT, "LEDGER_NO_CACHE": "1", **extra}
+    return {**env, WAIT_ENV: LOCK_WAIT, **extra}
 
 
 def start(root: Path, *args: str, slow: float = 0.0, **env: str) -> subprocess.Popen[bytes]:
