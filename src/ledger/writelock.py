@@ -95,13 +95,13 @@ def _acquire(path: Path, wait: float) -> int | LockFailure:
             return fd
         try:
             locked = _try_lock(fd)
-            if locked is True and _still_there(path, fd):
-                _note_holder(fd)
-                return fd
         except OSError as exc:
             os.close(fd)
             return LockFailure(f"cannot lock {path}: {exc.strerror}")
-        if locked is True:  # a holder removed the file as it let go: lock the new one
+        if locked and _still_there(path, fd):
+            _note_holder(fd)
+            return fd
+        if locked:  # a holder removed the file as it let go: lock the new one
             _unlock(fd)
             os.close(fd)
             continue
