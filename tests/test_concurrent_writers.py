@@ -382,3 +382,31 @@ def test_without_fcntl_the_lock_is_msvcrt_s(root: Path) -> None:
     assert done.returncode == 0, done.stderr
     busy, released = done.stdout.splitlines()
     assert busy.startswith("another ledger writer has held the ledger's lock") and released
+
+
+# Adds one to a counter in a file, COUNT times, each under the lock: read, pause, write.
+COUNTER = r"""
+import sys, time
+from pathlib import Path
+from ledger.writelock import write_lock
+root, count = Path(sys.argv[1]), int(sys.argv[2])
+counter = root / "counter"
+for _ in range(count):
+    with write_lock(root, wait=60) as busy:
+        assert busy is None, busy
+        value = int(counter.read_text())
+        time.sleep(0.001)
+        counter.write_text(str(value + 1))
+"""
+
+
+def test_the_lock_lets_one_holder_in_at_a_time(tmp_path: Path) -> None:
+    """Four processes take and let go of the lock 25 times each, its file removed and made
+    again each time: no two ever hold it at once, or an addition would be lost."""
+    (tmp_path / "counter").write_text("0")
+    runs = [
+        subprocess.Popen([sys.executable, "-c", COUNTER, str(tmp_path), "25"]) for _ in range(4)
+    ]
+    assert [run.wait(timeout=TIMEOUT) for run in runs] == [0] * 4
+    assert (tmp_path / "counter").read_text() == "100"
+    assert not (tmp_path / LOCK_FILE).exists()
