@@ -360,6 +360,19 @@ def test_a_dry_run_prints_the_record_and_writes_nothing(
 # -- new case and claim -------------------------------------------------------------------
 
 
+def test_a_name_given_twice_is_written_once(repo: Sample) -> None:
+    """A list may not repeat an entry (duplicate-entry): what is typed twice counts once."""
+    result = ledger(
+        repo.root, "new", "case", "--title", "Killings at Apatzingán", "--kind", "incident",
+        "--summary", "The memo names the killings at Apatzingán.", "--id", "apatzingan",
+        "--alias", "Apatzingan; Apatzingán killings", "--alias", "Apatzingan",
+    )  # fmt: skip
+    assert ok(result).stdout == "apatzingan\n"
+    assert "aliases:\n  - Apatzingan\n  - Apatzingán killings\nsummary:" in repo.read(
+        "cases/apatzingan.yaml"
+    )
+
+
 def test_a_new_case_then_a_claim_about_it(repo: Sample) -> None:
     case = ok(
         ledger(

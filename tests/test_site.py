@@ -341,6 +341,71 @@ def test_an_old_manifest_cannot_delete_outside_the_folder(tmp_path: Path) -> Non
     assert victim.read_text(encoding="utf-8") == "keep"
 
 
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_a_forged_manifest_removes_nothing_it_did_not_write(tmp_path: Path) -> None:
+    """A manifest committed or put in the folder may name anything: only a file of a kind the
+    site writes, inside the folder, reached through no link, still holding the bytes a build
+    wrote, is removed."""
+    out, outside = tmp_path / "site", tmp_path / "outside"
+    (out / "cases").mkdir(parents=True)
+    outside.mkdir()
+    files = {
+        "notes.html": b"my notes",  # a user's file, the manifest's digest is made up
+        "thesis.tex": b"years of work",  # its true digest, but not a kind the site writes
+        "cases/linked.html": None,  # a link to a file outside, with that file's digest
+        "index.html": b"an old build's page, edited by hand",
+    }
+    (outside / "page.html").write_bytes(b"outside")
+    (out / "cases/linked.html").symlink_to(outside / "page.html")
+    for rel, data in files.items():
+        if data is not None:
+            (out / rel).write_bytes(data)
+    manifest = {
+        "files": {
+            "notes.html": "0" * 64,
+            "thesis.tex": _sha256(b"years of work"),
+            "cases/linked.html": _sha256(b"outside"),
+            "../outside/page.html": _sha256(b"outside"),
+            "index.html": _sha256(b"an old build's page"),
+        }
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+    written = write_site({"search.html": "x"}, out)
+
+    assert written.error is None and written.removed == []
+    for rel, data in files.items():
+        if data is not None:
+            assert (out / rel).read_bytes() == data, rel
+    assert (out / "cases/linked.html").is_symlink()
+    assert (outside / "page.html").read_bytes() == b"outside"
+    recorded = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert recorded == {"version": 2, "files": {"search.html": _sha256(b"x")}}
+
+
+def test_a_manifest_without_digests_proves_nothing(tmp_path: Path) -> None:
+    """The first manifests listed names only: such a folder is still a build, but no file in
+    it is removed on their word."""
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "notes.html").write_text("mine", encoding="utf-8")
+    (out / MANIFEST).write_text('{"files": ["notes.html"]}', encoding="utf-8")
+    written = write_site({"index.html": "x"}, out)
+    assert written.error is None and written.removed == []
+    assert (out / "notes.html").read_text(encoding="utf-8") == "mine"
+
+
+def test_every_file_a_site_has_is_of_a_kind_it_may_remove(real: Ledger) -> None:
+    from ledger.site import SUFFIXES
+
+    assert {Path(rel).suffix for rel in render_site(real)} == SUFFIXES
+
+
 # -- the same chart in the terminal (ledger.cli.bars) ----------------------------------------
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ledger.diagnostics import Diagnostic, make
 from ledger.files import MAX_ARCHIVE_BYTES, ReadFailure, decode, read_bytes
 from ledger.ledger import Ledger
-from ledger.model import Claim, Perspective, Requirement, Source
+from ledger.model import Claim, Figure, Perspective, Relation, Requirement, Source
 from ledger.portable import PathRefusal, join_inside, windows_device
 from ledger.quotes import QuoteMemo, normalise
 from ledger.review import stale_reviews
@@ -57,6 +57,7 @@ def check_ledger(
     found.extend(_claim_shape(ledger))
     found.extend(_device_names(ledger))
     found.extend(speaks_for_warnings(ledger))
+    found.extend(_duplicate_entries(ledger))
     archives = dict(_archives(ledger, layout, found))
     found.extend(_quotes(ledger, archives, memo if memo is not None else QuoteMemo()))
     found.extend(stale_reviews(ledger))
@@ -228,6 +229,48 @@ def _speaks_for_hint(obligor_names: Iterable[str]) -> str:
     listed = " or ".join(f"'{o}'" for o in sorted(obligor_names))
     own = f": {listed} if it is the obligor's own word, else its own government" if listed else ""
     return f"add `speaks_for:` naming the party the source speaks for{own}"
+
+
+LISTS = {
+    "sources": ("authors",),
+    "requirements": ("cases",),
+    "cases": ("aliases", "requirements"),
+    "claims": ("cases", "figures", "relations"),
+}
+"""The lists in each kind of record where an entry may appear once. ``reviews`` is not one:
+it is a log, and the same stamp twice says no more than once but is not wrong."""
+
+
+def _duplicate_entries(ledger: Ledger) -> Iterator[Diagnostic]:
+    """An entry listed twice in one record: a second copy of a relation would count twice
+    wherever relations are counted, and would never be noticed in review."""
+    for kind, table in ledger.tables().items():
+        for record in table.values():
+            for name in LISTS[kind]:
+                first: dict[object, int] = {}
+                for i, entry in enumerate(getattr(record, name)):
+                    key, shown = _entry(entry)
+                    if key not in first:
+                        first[key] = i
+                        continue
+                    yield _problem(
+                        ledger,
+                        record.id,
+                        "duplicate-entry",
+                        f"{shown} is listed twice in {name} (first as {name}[{first[key]}])",
+                        f"remove {name}[{i}]: an entry counts once",
+                        (name, i),
+                    )
+
+
+def _entry(entry: object) -> tuple[object, str]:
+    """What makes a list entry the same as another, and how a message names it. A relation
+    is the same one whatever its note says; a figure, only when every field is."""
+    if isinstance(entry, Relation):
+        return (entry.kind, entry.target), f"the relation {entry.kind.value} {entry.target}"
+    if isinstance(entry, Figure):
+        return tuple(entry.model_dump().items()), f"the figure {entry.value} {entry.unit}"
+    return entry, f"'{entry}'"
 
 
 # -- archives and quotes ------------------------------------------------------------------

@@ -60,6 +60,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unresolved-reference": (ERROR, "a reference names no record of the right kind"),
     "no-subject": (ERROR, "a claim names neither a requirement nor a case"),
     "self-relation": (ERROR, "a claim's relation points to the claim itself"),
+    "duplicate-entry": (
+        ERROR,
+        "a list repeats an entry: an author, alias, case, requirement, figure or relation",
+    ),
     "non-portable-name": (WARNING, "a record's file name is a device on Windows (nul.yaml)"),
     "archive-path": (
         ERROR,

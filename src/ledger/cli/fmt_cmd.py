@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.shared import EXIT_FINDINGS, EXIT_OK, RootOption, app, layout_of
+from ledger.cli.shared import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, RootOption, app, fail, layout_of
 
 
 @app.command()
@@ -25,12 +25,19 @@ def fmt(
 ) -> None:
     """Rewrite records in canonical form: keys in schema order, block style, two-space indent,
     prose in block scalars, dates quoted. Comments and values are kept; files already in
-    canonical form are not touched. Exit 1 with --check when a file would change."""
+    canonical form are not touched. Exit 1 with --check when a file would change.
+
+    Each file is read again and written holding the ledger's write lock, so a change another
+    writer makes meanwhile is kept. Temporary files that killed writers left in the data
+    folder over ten minutes ago are removed (not with --check). Exit 2 when another writer
+    holds the lock for too long ($LEDGER_LOCK_WAIT seconds, default 10)."""
     from ledger.fmt_files import format_files
     from ledger.safe_text import visible
 
     layout = layout_of(ctx, root)
     result = format_files(layout, paths or None, check=check)
+    for rel in result.removed:
+        sys.stderr.write(f"removed {visible(rel)}, left by a writer that was stopped\n")
     for rel, problem in result.problems:
         sys.stderr.write(f"{visible(rel)}: {visible(problem)}\n")
     verb = "would reformat" if check else "reformatted"
@@ -54,5 +61,7 @@ def fmt(
             + ". If git converted them (core.autocrlf), `*.yaml text eol=lf` in .gitattributes "
             "stops it (see the README)\n"
         )
+    if result.stopped:
+        fail(result.stopped.message, EXIT_USAGE)
     failed = bool(result.problems) or (check and bool(result.changed))
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)

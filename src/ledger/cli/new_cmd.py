@@ -8,7 +8,8 @@ choices are listed). With ``--no-input``, or when stdin is not a terminal, a mis
 a usage error (exit 2). Ctrl-C or Ctrl-D at any prompt cancels with nothing written (exit 130).
 
 Exit codes: 0 written (or nothing to do), 1 refused (the record would break the ledger, a
-quote is not in its source, a file exists), 2 usage, 130 cancelled.
+quote is not in its source, a file exists, another writer took the id first), 2 usage, or
+another writer held the ledger's write lock for too long, 130 cancelled.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
     from ledger.ledger import Ledger
     from ledger.locate import Passage
     from ledger.root import Layout
+    from ledger.writelock import LockFailure
 
 new_app = typer.Typer(
     name="new",
@@ -229,8 +231,12 @@ def _workspace(layout: Layout) -> Workspace:
     return ws
 
 
-def _refused(refused: Refused) -> NoReturn:
+def _refused(refused: Refused | LockFailure) -> NoReturn:
     from ledger.safe_text import visible
+    from ledger.writelock import LockFailure
+
+    if isinstance(refused, LockFailure):
+        fail(refused.message, EXIT_USAGE)
 
     sys.stderr.write(f"ledger: {visible(refused.message)}\n")
     if refused.hint and not refused.diagnostics:
@@ -254,18 +260,18 @@ def _diagnostics(diagnostics: Sequence[Diagnostic], text: str) -> None:
 
 
 def _finish(
-    preview: Written | Refused,
+    preview: Written | Refused | LockFailure,
     prompter: Prompter,
     dry_run: bool,
-    write: Callable[[], Written | Refused],
+    write: Callable[[], Written | Refused | LockFailure],
     note: str | None = None,
 ) -> None:
     """Refuse, show a dry run, or (after confirming, in a session) write; then say what was
     written and print the new id on stdout."""
-    from ledger.authoring import Refused
+    from ledger.authoring import Written
     from ledger.safe_text import visible
 
-    if isinstance(preview, Refused):
+    if not isinstance(preview, Written):
         _refused(preview)
     _diagnostics(preview.warnings, preview.text)  # what validate will warn about
     if dry_run:
@@ -275,7 +281,7 @@ def _finish(
         prompter.say(f"\n--- {preview.path}\n{preview.text}---")
         prompter.confirm("Write it?")
     written = write()
-    if isinstance(written, Refused):
+    if not isinstance(written, Written):
         _refused(written)
     extra = f" and {written.archive}" if written.archive else ""
     prompter.say(f"created {written.kind[:-1]} {written.id}: {written.path}{extra}")
@@ -363,6 +369,7 @@ def new_source(
         create_source,
         generate_id,
         split_list,
+        unique,
     )
     from ledger.text_extract import ExtractError, extract
 
@@ -409,7 +416,7 @@ def new_source(
         notes = " ".join(n for n in (notes, note) if n) or None
         proposal = generate_id(title or "source", ws.taken)
         new_id = _new_id(ws, record_id, proposal, prompter)
-        authors = [a for value in author or [] for a in split_list(value, ";")]
+        authors = unique(a for value in author or [] for a in split_list(value, ";"))
         values = {
             "id": new_id,
             "title": title,
@@ -505,7 +512,7 @@ def new_case(
     root: RootOption = None,
 ) -> None:
     """Add a case (an incident or matter that claims are about). Prints the new id on stdout."""
-    from ledger.authoring import create, generate_id, record_path, split_list
+    from ledger.authoring import create, generate_id, record_path, split_list, unique
 
     required = {"--title": title, "--kind": kind, "--summary": summary}
     prompter = session(no_input, [k for k, v in required.items() if v is None])
@@ -544,7 +551,7 @@ def new_case(
             "id": new_id,
             "title": title,
             "kind": case_kind,
-            "aliases": [a for value in alias or [] for a in split_list(value, ";")],
+            "aliases": unique(a for value in alias or [] for a in split_list(value, ";")),
             "date": date,
             "place": place,
             "summary": summary,
@@ -1192,7 +1199,7 @@ def link(
     checked as it would be before anything is written. A relation already recorded (or, for
     contradicts and corroborates, its mirror image) is left as it is.
     """
-    from ledger.authoring import Refused, Unchanged, add_relation
+    from ledger.authoring import Unchanged, Written, add_relation
     from ledger.cli.shared import resolve_or_exit
 
     ws = _workspace(layout_of(ctx, root))
@@ -1201,11 +1208,11 @@ def link(
     if note is not None and isinstance(plain_answer(note), Bad):
         fail("--note holds control or invisible characters")
     result = add_relation(ws, first, kind.value, second, note)
-    if isinstance(result, Refused):
-        _refused(result)
     from ledger.safe_text import visible
 
     if isinstance(result, Unchanged):
         sys.stderr.write(f"{visible(result.message)}; nothing to do\n")
         return
+    if not isinstance(result, Written):
+        _refused(result)
     sys.stderr.write(f"linked: {first} {kind.value} {second} ({visible(result.path)})\n")
