@@ -23,6 +23,7 @@ from ledger.cli.shared import (
     fail,
     layout_at,
     load_or_exit,
+    write_csv,
     write_json,
 )
 
@@ -240,7 +241,7 @@ def query(
     if output is QueryFormat.json:
         write_json("query", {"sql": sql, "columns": list(result.columns), "rows": rows})
     elif output is QueryFormat.csv:
-        _query_csv(result.columns, rows)
+        write_csv(result.columns, rows)
     else:
         _query_table(result.columns, rows)
 
@@ -252,17 +253,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     return value
-
-
-def _query_csv(columns: tuple[str, ...], rows: list[list[Any]]) -> None:
-    import csv
-
-    from ledger.safe_text import visible
-
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow([visible(c) for c in columns])
-    for row in rows:
-        writer.writerow(["" if v is None else visible(str(v), keep_newlines=True) for v in row])
 
 
 def _query_table(columns: tuple[str, ...], rows: list[list[Any]]) -> None:
