@@ -165,8 +165,9 @@ _FOOTNOTE = re.compile(r"(?<!\\)\[\^(\d+)\]")
 
 def export_markdown(ledger: Ledger) -> str:
     """The status of every requirement (footnoted), then every record, field by field."""
+    from ledger.markdown_text import escape
     from ledger.status import overview, requirement_status
-    from ledger.status_markdown import escape, overview_markdown, requirement_markdown
+    from ledger.status_markdown import overview_markdown, requirement_markdown
 
     counts = ", ".join(f"{len(ledger.tables()[k])} {k}" for k in RECORD_KINDS)
     out = [
@@ -199,7 +200,7 @@ def export_markdown(ledger: Ledger) -> str:
 
 
 def _md_field(key: str, value: Any, depth: int) -> list[str]:
-    from ledger.status_markdown import escape
+    from ledger.markdown_text import escape
 
     pad = "  " * depth
     if isinstance(value, dict):
