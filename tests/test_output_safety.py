@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Sample, run
+from conftest import Sample, run, run_process
 from ledger.diff import FieldChange, LedgerDiff, RecordChange, StatusChange
 from ledger.diff_markdown import diff_markdown
 from ledger.markdown_text import COMMENT_LIMIT, cap
@@ -243,3 +243,36 @@ def test_the_command_line_default_is_the_librarys() -> None:
     from ledger.cli import diff_cmd
 
     assert diff_cmd.COMMENT_LIMIT == COMMENT_LIMIT
+
+
+# -- any terminal encoding -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status", "requirement-3"],
+        ["status"],
+        ["search", "Nochixtlán"],
+        ["status", "requirement-3", "--format", "markdown"],
+    ],
+    ids=["status-requirement", "overview", "search", "markdown"],
+)
+def test_a_terminal_that_cannot_show_every_character(encoding: str, args: list[str]) -> None:
+    """The repository's data has typographic quotes and accents; the output has box lines
+    and bars: what the terminal cannot show is replaced, and the command succeeds."""
+    done = run_process(args, cwd=REPO, env={"PYTHONIOENCODING": encoding})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "?" in done.stdout  # the typographic quotes, replaced
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+def test_an_error_on_such_a_terminal_is_one_line(encoding: str) -> None:
+    done = run_process(["status", "no-such-record-\u201cx\u201d"], cwd=REPO,
+                       env={"PYTHONIOENCODING": encoding})  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert done.stderr.startswith("ledger: ") and "\\u201cx\\u201d" in done.stderr
