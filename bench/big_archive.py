@@ -88,8 +88,9 @@ def build(workdir: Path, mib: int) -> tuple[str, str]:
     return correct, wrong
 
 
-def measure(label: str, args: list[str], root: Path) -> None:
-    """Run ``ledger ARGS`` in its own process: wall time, peak RSS, exit code and hint."""
+def measure(label: str, args: list[str], root: Path, expect: str = "") -> None:
+    """Run ``ledger ARGS`` in its own process: wall time, peak RSS, exit code and hint (and
+    whether the hint holds ``expect``)."""
     import os
     import tempfile
 
@@ -110,6 +111,8 @@ def measure(label: str, args: list[str], root: Path) -> None:
         f"{label}: {took:.1f} s wall, {cpu:.1f} s CPU, peak RSS {usage.ru_maxrss / 1024:.0f} MB, "
         f"exit {child.returncode}"
     )
+    if expect:
+        print(f"  the hint is the passage the quote was made from: {expect in hint}")
     last = hint or (stderr.splitlines() or [""])[-1]
     if last:
         print(f"  {last[:150]}{'...' if len(last) > 150 else ''}")
@@ -122,7 +125,7 @@ def main() -> None:
     options = parser.parse_args()
     correct, _ = build(options.workdir, options.mib)
     root = options.workdir
-    measure("validate, a wrong 10,000-character quote", ["validate"], root)
+    measure("validate, a wrong 10,000-character quote", ["validate"], root, correct[100:300])
     (root / "data" / "claims" / "bench-wrong-quote.yaml").unlink()
     measure(
         "new claim, a correct 10,000-character quote",

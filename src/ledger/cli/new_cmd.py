@@ -869,6 +869,8 @@ def _claim_quote(ws: Workspace, source_id: str, given: str | None, prompter: Pro
                 if match.closest and not match.out_of_order
                 else "put the parts separated by '...' in the order of the source"
                 if match.out_of_order
+                else "no close passage found within the search budget"
+                if match.out_of_budget
                 else f'find the exact words with `ledger locate {source_id} "some words"`'
             )
             _fail_lines(
@@ -889,13 +891,14 @@ def _ask_quote(ws: Workspace, source_id: str, prompter: Prompter) -> str:
     from ledger.authoring import verify_quote
     from ledger.locate import Source, locate
 
-    searchable = Source(ws.source_text(source_id) or "")
+    searchable: Source | None = None  # folded only when some words are not verbatim
     while True:
         words = prompter.ask("Quote", _text(), hint="the exact words, or some words to find them")
         match = verify_quote(ws, source_id, words)
         if not isinstance(match, str) and match.found:
             prompter.say("  the quote is in the source")
             return words
+        searchable = searchable or Source(ws.source_text(source_id) or "")
         found = locate(searchable, words, limit=5)
         if not found:
             prompter.say("  no passage matches those words; try others")
