@@ -7,6 +7,7 @@ recorded by hand.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import yaml
 
 from ledger.locate import Source, locate, locator_for_quote, structure
 from ledger.quotes import find_quote, normalise
+from ledger.textfold import fold_with_map
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -215,3 +217,30 @@ def test_government_list_items_are_located_at_their_item() -> None:
         derived = locator_for_quote(source, claim["quote"])
         assert derived is not None
         assert derived.endswith(claim["locator"].rsplit(",", 1)[1]), (claim["id"], derived)
+
+
+# -- bounded memory on a large archive -----------------------------------------------------------
+
+
+def test_a_verified_quote_is_placed_without_folding_the_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`new claim` names a correct quote's locator: that must not make a folded copy of the
+    archive with an offset for every character (3.4 GB for 64 MiB, as it once did)."""
+    import ledger.locate as locate_module
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the whole text was folded")
+
+    monkeypatch.setattr(locate_module, "fold_with_map", refuse)
+    text = MEMO_LIKE.replace("is closed", "is \u201cclosed\u201d")
+    assert locator_for_quote(text, 'the Tlatlaya case is "closed"') == "REQUIREMENT 2, paragraph 1"
+    assert locator_for_quote(text, "investigating and prosecuting") == "REQUIREMENT 1) heading"
+    decomposed = unicodedata.normalize("NFD", "Paragraph on Nochixtlán.\n\nAnd Tlapa.\n")
+    assert locator_for_quote(decomposed, "Nochixtlán") == "paragraph 1"
+
+
+def test_the_fold_keeps_its_offsets_in_four_bytes_a_character() -> None:
+    folded, origin = fold_with_map("Nochixtlán, ’s  Oaxaca " * 1000, words_only=True)
+    assert origin.itemsize == 4 and len(origin) == len(folded)
+    assert folded.startswith("nochixtlan s oaxaca nochixtlan")

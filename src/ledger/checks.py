@@ -25,8 +25,8 @@ from ledger.yamlread import dotted
 
 MAX_QUOTE_CHARS = 10_000
 """Longest quote (or requirement wording) checked against its source. Real quotes are a
-sentence or a paragraph; the search for the closest passage, when one is not found, costs
-time with the length of the quote times that of the source."""
+sentence or a paragraph; the search for the closest passage, when one is not found, is
+bounded by :data:`ledger.quotes.HINT_BUDGET` whatever the length of either."""
 
 MAX_RECORDS = 200_000
 """Most record files a ledger may hold: twice the size the tool is measured at (design notes
@@ -421,6 +421,11 @@ def _quotes(ledger: Ledger, archives: dict[str, _Archive], memo: QuoteMemo) -> I
             )
         elif match.closest:
             hint = f'the closest passage in {record.source} is: "{match.closest}"'
+        elif match.out_of_budget:
+            hint = (
+                f"no close passage found in {record.source} within the search budget; copy "
+                "the words exactly from the archived text"
+            )
         else:
             hint = "copy the words exactly from the archived text"
         yield _problem(

@@ -1,21 +1,24 @@
-"""A ledger diff as Markdown, fit for a pull-request comment."""
+"""A ledger diff as Markdown, fit for a pull-request comment: data escaped by
+:mod:`ledger.markdown_text`, and cut to fit GitHub's limit on a comment, saying so."""
 
 from __future__ import annotations
 
 import json
-import re
+import shlex
 
 from ledger.diff import LedgerDiff, because
-from ledger.safe_text import visible
-from ledger.status_markdown import escape
+from ledger.markdown_text import COMMENT_LIMIT, cap, code, escape
+from ledger.revision import WORKTREE
 from ledger.status_report import RULE_CHANGE
 
 
-def diff_markdown(result: LedgerDiff) -> str:
+def diff_markdown(result: LedgerDiff, *, limit: int = COMMENT_LIMIT) -> str:
+    """The diff as Markdown of at most ``limit`` characters (0: no limit); when cut, a note
+    at the end says how much was left out and how to see it all."""
     out = [
-        f"### Ledger changes: {_code(result.old)} \u2192 {_code(result.new)}",
+        f"### Ledger changes: {code(result.old)} \u2192 {code(result.new)}",
         "",
-        f"Statuses on both sides by rule {_code(result.rule.name)} v{escape(result.rule.version)}.",
+        f"Statuses on both sides by rule {code(result.rule.name)} v{escape(result.rule.version)}.",
         "",
     ]
     if result.empty:
@@ -38,14 +41,14 @@ def diff_markdown(result: LedgerDiff) -> str:
     out += ["**Records**", ""]
     for r in result.records:
         review = f" \u2014 review: {escape(r.review)}" if r.review else ""
-        out.append(f"- {escape(r.change)} {escape(r.kind)} {_code(r.id)}{review}")
+        out.append(f"- {escape(r.change)} {escape(r.kind)} {code(r.id)}{review}")
         for f in r.fields:
-            out.append(f"  - {_code(f.field)}: {_value(f.old)} \u2192 {_value(f.new)}")
+            out.append(f"  - {code(f.field)}: {_value(f.old)} \u2192 {_value(f.new)}")
     if result.notes:
         out += ["", "**Sides the rule may not decide as meant**", ""]
-        out += [f"{_code(result.rule.name)}: {escape(RULE_CHANGE)}.", ""]
+        out += [f"{code(result.rule.name)}: {escape(RULE_CHANGE)}.", ""]
         out += [
-            f"- {escape(n.state)}: {_code(n.source)}: {escape(n.message)} ({_code(n.code)})"
+            f"- {escape(n.state)}: {code(n.source)}: {escape(n.message)} ({code(n.code)})"
             for n in result.notes
         ]
     if result.unreviewed:
@@ -53,16 +56,14 @@ def diff_markdown(result: LedgerDiff) -> str:
             "",
             f"\u26a0 Changed claims without a fresh review: {escape(', '.join(result.unreviewed))}",
         ]
-    return "\n".join(out) + "\n"
+    return cap("\n".join(out) + "\n", limit, _see_all(result))
 
 
-def _code(value: object) -> str:
-    """Data as a code span: shown as written (backslash escapes are not read inside one), so
-    the fence is made longer than any run of backticks in the text instead."""
-    raw = visible(" ".join(str(value).split()))
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", raw)), default=0) + 1)
-    pad = " " if raw.startswith("`") or raw.endswith("`") else ""
-    return f"{fence}{pad}{raw}{pad}{fence}"
+def _see_all(result: LedgerDiff) -> str:
+    revisions = [result.old] if result.new == WORKTREE else [result.old, result.new]
+    command = " ".join(["ledger", "diff", *(shlex.quote(r) for r in revisions)])
+    uncut = code("--format markdown --max-chars 0")
+    return f"run {code(command)} in a checkout ({uncut} gives this report uncut)"
 
 
 def _value(value: object) -> str:

@@ -7,7 +7,8 @@ deterministic (the same ledger gives the same bytes). docs/export.md describes e
   "requirements", "cases", "claims", "paths", "derived"}``; each record with every field of
   the schema (``null`` where not set), exactly as the models validate it back.
 * **jsonl**: one line per record, ``{"kind", "id", "path", "record"}``, by kind then id.
-* **csv**: one file per table of the SQLite schema (:mod:`ledger.sqlite_db`), or one table.
+* **csv**: one file per table of the SQLite schema (:mod:`ledger.sqlite_db`), or one table,
+  written by :mod:`ledger.tables` as every CSV is.
 * **sqlite**: the database ``ledger query`` runs on, as a file.
 * **markdown**: the status report of every requirement, then every record field by field.
 
@@ -16,16 +17,14 @@ The library never writes to a terminal: the command line decides where the text 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ledger.ledger import Ledger
-from ledger.safe_text import dumps, visible
+from ledger.safe_text import dumps
 from ledger.status_report import RULE, RULE_VERSION
+from ledger.tables import csv_text
 
 EXPORT_FORMAT = "ledger-export"
 EXPORT_VERSION = 1
@@ -124,23 +123,6 @@ def export_jsonl(ledger: Ledger, kind: str | None = None) -> str:
 
 # --------------------------------------------------------------------------- csv
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> str:
-    """One CSV cell: NULL empty; control characters made visible; text a spreadsheet would
-    read as a formula (starting with = + - @) prefixed with an apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int | float):
-        return repr(value)
-    text = visible(str(value), keep_newlines=True)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
-
 
 def table_names() -> tuple[str, ...]:
     """The tables a CSV export can write, in schema order."""
@@ -155,7 +137,7 @@ def export_csv(ledger: Ledger, table: str) -> str:
 
     for found in tables(ledger):
         if found.name == table:
-            return _csv_text(found.columns, found.rows)
+            return csv_text(found.columns, found.rows)
     raise ValueError(f"unknown table {table!r}: expected one of {', '.join(table_names())}")
 
 
@@ -163,16 +145,7 @@ def export_csv_files(ledger: Ledger) -> dict[str, str]:
     """Every table as CSV, by file name (``claims.csv``, ...), in schema order."""
     from ledger.sqlite_db import tables
 
-    return {f"{t.name}.csv": _csv_text(t.columns, t.rows) for t in tables(ledger)}
-
-
-def _csv_text(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(list(columns))
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
-    return out.getvalue()
+    return {f"{t.name}.csv": csv_text(t.columns, t.rows) for t in tables(ledger)}
 
 
 # --------------------------------------------------------------------------- sqlite
@@ -192,8 +165,9 @@ _FOOTNOTE = re.compile(r"(?<!\\)\[\^(\d+)\]")
 
 def export_markdown(ledger: Ledger) -> str:
     """The status of every requirement (footnoted), then every record, field by field."""
+    from ledger.markdown_text import escape
     from ledger.status import overview, requirement_status
-    from ledger.status_markdown import escape, overview_markdown, requirement_markdown
+    from ledger.status_markdown import overview_markdown, requirement_markdown
 
     counts = ", ".join(f"{len(ledger.tables()[k])} {k}" for k in RECORD_KINDS)
     out = [
@@ -226,7 +200,7 @@ def export_markdown(ledger: Ledger) -> str:
 
 
 def _md_field(key: str, value: Any, depth: int) -> list[str]:
-    from ledger.status_markdown import escape
+    from ledger.markdown_text import escape
 
     pad = "  " * depth
     if isinstance(value, dict):

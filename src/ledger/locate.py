@@ -26,7 +26,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ledger.quotes import find_quote, normalise, segments
+from ledger.quotes import find_quote, normalise, quote_spans
 from ledger.textfold import fold_with_map
 
 _CLOSERS = "\"”’')]»"
@@ -467,22 +467,23 @@ def locate(text: str | Source, words: str, limit: int = 3) -> list[Passage]:
 def locator_for_quote(text: str | Source, quote: str) -> str | None:
     """Where a verified quote stands in the text, as a locator; None when it is not found.
 
+    The quote is found as written (:func:`ledger.quotes.quote_spans`), so a text need not be
+    folded for it: naming where a quote stands in the largest archive costs a scan of it and
+    its paragraphs, not a folded copy with an offset for every character.
+
     A quote that joins a list's opening line to one item (``organized with: ... The Global
     Association ...``) is located at that item, as the data's conventions cite it.
     """
-    source = text if isinstance(text, Source) else Source(text)
-    spans: list[tuple[int, int]] = []
-    position = 0
-    for piece in segments(quote):
-        found = [s for s in source.exact(piece) if s[0] >= position]
-        if not found:
-            return None
-        spans.append(found[0])
-        position = found[0][1]
+    raw = text.text if isinstance(text, Source) else text
+    written = unicodedata.is_normalized("NFC", raw)
+    if not written:  # offsets into the NFC text, whose paragraphs are the same
+        raw = unicodedata.normalize("NFC", raw)
+    spans = quote_spans(raw, quote)
     if not spans:
         return None
+    paragraphs = text.paragraphs if isinstance(text, Source) and written else structure(raw)
     start, end = spans[0][0], spans[-1][1]
-    paragraph = _containing(source.paragraphs, start)
+    paragraph = _containing(paragraphs, start)
     if paragraph is not None and paragraph.items and len(spans) > 1 and end <= paragraph.end:
         first_item = paragraph.items[0][1]
         inside = {
@@ -495,4 +496,4 @@ def locator_for_quote(text: str | Source, quote: str) -> str | None:
         in_items = [s for s in spans if s[0] >= first_item]
         if len(inside) == 1 and in_items:
             return f"{paragraph.locator()}, item {inside.pop()}"
-    return locator_for_span(source.paragraphs, start, end)
+    return locator_for_span(paragraphs, start, end)

@@ -12,13 +12,22 @@ derived tables (statuses by rule ``ledger-status``, contradiction pairs) are com
 ``PRAGMA query_only`` plus an authorizer that allows reading and nothing else (no INSERT,
 UPDATE, DELETE, CREATE, DROP, ALTER, ATTACH, VACUUM, and no pragma but the few that only
 describe the schema). A refused statement raises :class:`QueryError` with ``refused`` set.
+
+A statement is also bounded (:class:`Limits`): by time, checked every few thousand steps of
+SQLite's virtual machine, so a recursive query that never ends is stopped; by the size of any
+one value (SQLite's own ``SQLITE_LIMIT_LENGTH``, so ``zeroblob(300000000)`` is refused before
+it is made); and by the rows and bytes of its result, counted while they are fetched. The
+same check stops the statement when the caller's ``cancelled`` says so (the command line sets
+it on Ctrl-C). Each ends in a :class:`QueryError` whose ``stopped`` names the limit.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -579,13 +588,35 @@ def database_bytes(ledger: Ledger, *, fts: bool | None = None) -> bytes:
 
 
 class QueryError(Exception):
-    """A statement that failed, or was refused (``refused``) because it would change
-    something."""
+    """A statement that failed, was refused (``refused``) because it would change something,
+    or was stopped (``stopped``: ``"time"``, ``"rows"``, ``"bytes"``, ``"memory"`` or
+    ``"cancelled"``) before it finished."""
 
-    def __init__(self, message: str, *, refused: bool = False) -> None:
+    def __init__(self, message: str, *, refused: bool = False, stopped: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.refused = refused
+        self.stopped = stopped
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one statement may take. ``seconds`` 0 means no time limit."""
+
+    seconds: float = 10.0
+    rows: int = 1_000_000
+    bytes: int = 256 * 1024 * 1024
+    """The result's size: text in UTF-8, a blob as the hex it is printed as, 8 a number; also
+    the largest single value SQLite may make."""
+
+
+DEFAULT_LIMITS = Limits()
+
+PROGRESS_STEPS = 10_000
+"""Steps of SQLite's virtual machine between two checks of the clock and of ``cancelled``:
+well under a millisecond, and a negligible cost."""
+
+FETCH_BATCH = 1_000
 
 
 @dataclass(frozen=True)
@@ -756,27 +787,112 @@ class ReadOnly:
         self.guard = _Guard()
         conn.set_authorizer(self.guard)
 
-    def run(self, sql: str) -> QueryResult:
-        """Run one SQL statement and return its rows; a write raises a refused QueryError."""
+    def run(
+        self,
+        sql: str,
+        limits: Limits = DEFAULT_LIMITS,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> QueryResult:
+        """Run one SQL statement within ``limits`` and return its rows; a write raises a
+        refused QueryError, a limit or ``cancelled()`` turning true a stopped one."""
         self.guard.denied.clear()
         if first_word(sql) in _WRITING_WORDS:
             raise QueryError(refusal(sql, None), refused=True)
+        watch = _Watch(limits, cancelled)
+        self.conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max(1, min(limits.bytes, _MAX_LENGTH)))
+        self.conn.set_progress_handler(watch, PROGRESS_STEPS)
         try:
             cursor = self.conn.execute(sql)
-            rows = cursor.fetchall()
+            rows = _fetch(cursor, limits, watch)
+        except MemoryError:
+            raise QueryError(
+                "the query ran out of memory and was stopped; ask for less (a LIMIT, fewer "
+                "columns)",
+                stopped="memory",
+            ) from None
         except sqlite3.ProgrammingError as exc:
             raise QueryError(_plain_error(str(exc))) from None
         except sqlite3.Error as exc:
             message = str(exc)
+            if watch.stopped:
+                raise watch.error() from None
             if self.guard.denied or "readonly" in message or "read-only" in message:
                 denied = self.guard.denied[0] if self.guard.denied else None
                 raise QueryError(refusal(sql, denied), refused=True) from None
+            if "too big" in message:
+                raise _too_big(limits, "a value") from None
             raise QueryError(f"SQL error: {message}") from None
+        finally:
+            self.conn.set_progress_handler(None, 0)
         columns = tuple(d[0] for d in cursor.description or ())
-        return QueryResult(columns=columns, rows=tuple(tuple(r) for r in rows))
+        return QueryResult(columns=columns, rows=rows)
 
     def close(self) -> None:
         self.conn.close()
+
+
+_MAX_LENGTH = 1_000_000_000
+"""SQLite's own default for the largest value; a limit above it changes nothing."""
+
+
+class _Watch:
+    """The progress handler: stops the statement past its time or once ``cancelled``."""
+
+    def __init__(self, limits: Limits, cancelled: Callable[[], bool] | None) -> None:
+        self.limits = limits
+        self.cancelled = cancelled
+        self.deadline = time.monotonic() + limits.seconds if limits.seconds > 0 else math.inf
+        self.stopped: str | None = None
+
+    def __call__(self) -> int:
+        """Non-zero stops SQLite (it raises "interrupted"); called every few thousand steps."""
+        if self.cancelled is not None and self.cancelled():
+            self.stopped = "cancelled"
+        elif time.monotonic() > self.deadline:
+            self.stopped = "time"
+        return 1 if self.stopped else 0
+
+    def error(self) -> QueryError:
+        if self.stopped == "cancelled":
+            return QueryError("the query was interrupted", stopped="cancelled")
+        return QueryError(
+            f"the query was stopped at its time limit of {self.limits.seconds:g} s",
+            stopped="time",
+        )
+
+
+def _fetch(cursor: sqlite3.Cursor, limits: Limits, watch: _Watch) -> tuple[tuple[Any, ...], ...]:
+    """The rows, a batch at a time, counted against the limits as they come."""
+    rows: list[tuple[Any, ...]] = []
+    size = 0
+    while batch := cursor.fetchmany(FETCH_BATCH):
+        for row in batch:
+            size += sum(_size(value) for value in row)
+        rows.extend(batch)
+        if len(rows) > limits.rows:
+            raise QueryError(
+                f"the result has more than {limits.rows:,} rows, its limit", stopped="rows"
+            )
+        if size > limits.bytes:
+            raise _too_big(limits, "the result")
+        if watch():
+            raise watch.error()
+    return tuple(rows)
+
+
+def _size(value: object) -> int:
+    """A value's share of the result: what printing it takes."""
+    if isinstance(value, str):
+        return len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
+    if isinstance(value, bytes):
+        return 2 * len(value)  # printed as hex
+    return 8
+
+
+def _too_big(limits: Limits, what: str) -> QueryError:
+    return QueryError(
+        f"{what} is larger than {limits.bytes:,} bytes, the limit on a result", stopped="bytes"
+    )
 
 
 def _plain_error(message: str) -> str:
@@ -785,10 +901,12 @@ def _plain_error(message: str) -> str:
     return f"SQL error: {message}"
 
 
-def query(ledger: Ledger, sql: str, *, fts: bool | None = None) -> QueryResult:
+def query(
+    ledger: Ledger, sql: str, *, fts: bool | None = None, limits: Limits = DEFAULT_LIMITS
+) -> QueryResult:
     """Build the database for ``ledger`` and run one read-only statement on it."""
     database = ReadOnly(connect(ledger, fts=fts))
     try:
-        return database.run(sql)
+        return database.run(sql, limits)
     finally:
         database.close()

@@ -1,14 +1,13 @@
 """A requirement's or case's status as a Markdown section, ready to paste into a memo.
 
 Each claim is cited as a numbered footnote with its source's title and locator and the
-quoted words. Data is escaped, so nothing in a record is read as Markdown or HTML.
+quoted words. Data goes through :func:`ledger.markdown_text.escape`, so nothing in a record
+is read as Markdown or HTML, and no mention in it notifies anyone.
 """
 
 from __future__ import annotations
 
-import re
-
-from ledger.safe_text import visible
+from ledger.markdown_text import escape
 from ledger.status_report import (
     CaseStatus,
     ClaimRef,
@@ -22,18 +21,6 @@ from ledger.status_report import (
     Side,
     Verdict,
 )
-
-_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
-_LEADING = re.compile(r"^(?:([#+\->=])|(\d+)([.)]))")
-
-
-def escape(value: object) -> str:
-    """Data as literal Markdown text: specials backslash-escaped, HTML angle brackets as
-    entities, line breaks folded, control characters made visible."""
-    raw = visible(" ".join(str(value).split()))
-    raw = _SPECIAL.sub(r"\\\1", raw)
-    raw = _LEADING.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", raw)
-    return raw.replace("<", "&lt;").replace(">", "&gt;")
 
 
 class _Notes:

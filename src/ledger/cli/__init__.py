@@ -62,6 +62,16 @@ def command_named(args: list[str]) -> str | None:
 
 
 def main() -> None:
+    """Run the command line: any terminal encoding, and out of memory, in one line."""
+    tolerant_output()
+    try:
+        _run()
+    except MemoryError:
+        sys.stderr.write("ledger: out of memory; ask for less, or give it more memory\n")
+        sys.exit(2)
+
+
+def _run() -> None:
     name = command_named(sys.argv[1:])
     completing = any(k.startswith("_LEDGER_COMPLETE") for k in os.environ)
     if name is None or completing:
@@ -71,6 +81,16 @@ def main() -> None:
     from ledger.cli.shared import app
 
     app()
+
+
+def tolerant_output() -> None:
+    """Print whatever the terminal's encoding: a character it cannot show is written as
+    ``?`` on stdout (``\\u201c`` on stderr, Python's own default there) instead of ending
+    the command with a UnicodeEncodeError. UTF-8 output is unchanged."""
+    for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+            reconfigure(errors=errors)
 
 
 def __getattr__(name: str) -> Any:

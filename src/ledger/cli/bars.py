@@ -73,10 +73,7 @@ def scale_for(rows: Iterable[Counts], max_cells: int = MAX_CELLS) -> float:
 def evidence_bars(rows: Iterable[Counts], *, max_cells: int = MAX_CELLS) -> Table:
     """A table of bars: per requirement, the independent and the obligor's counts per stance,
     undermining to the left of the axis, supporting to the right."""
-    from rich import box
-    from rich.table import Table
-
-    from ledger.cli.render import text
+    from ledger.cli.render import table, text
 
     rows = list(rows)
     scale = scale_for(rows, max_cells)
@@ -86,13 +83,7 @@ def evidence_bars(rows: Iterable[Counts], *, max_cells: int = MAX_CELLS) -> Tabl
         for _, left, _ in SIDES
     ]
     width = max([len(LEFT_HEAD), *(len(s) for s in lefts)])
-    grid = Table(
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        title="Evidence per side (claims; a repeat counts once)",
-        title_justify="left",
-    )
+    grid = table(title="Evidence per side (claims; a repeat counts once)")
     grid.add_column("requirement", no_wrap=True)
     grid.add_column("side", no_wrap=True)
     grid.add_column(f"{LEFT_HEAD:>{width}}{AXIS}{RIGHT_HEAD}", no_wrap=True)

@@ -17,6 +17,9 @@ from ledger.cli.shared import (
     resolve_or_exit,
 )
 
+COMMENT_LIMIT = 60_000
+"""Mirrors ledger.markdown_text.COMMENT_LIMIT (importing it would slow every run's start)."""
+
 if TYPE_CHECKING:
     from ledger.diff import LedgerDiff
     from ledger.ledger import Ledger
@@ -38,11 +41,25 @@ def diff(
     output: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="human, json or markdown.")
     ] = ReportFormat.human,
+    max_chars: Annotated[
+        int,
+        typer.Option(
+            "--max-chars",
+            metavar="N",
+            min=0,
+            help="Markdown only: cut the report at a line boundary to at most N characters, "
+            "with a note saying how much was left out (GitHub refuses a comment over 65,536). "
+            "0: no limit.",
+        ),
+    ] = COMMENT_LIMIT,
 ) -> None:
     """Compare the ledger by record id, not by line: records added, removed and changed with
     their changed fields; then every requirement and case whose derived status changes, old ->
     new, with the claims, sources or obligor that caused it (both sides judged by the rule of
-    this version, which it names); and changed claims that lack a fresh review."""
+    this version, which it names); and changed claims that lack a fresh review.
+
+    Markdown is written for a pull-request comment: nothing in the data is read as Markdown or
+    HTML, character references show as typed, and an @mention in the data notifies no one."""
     from ledger.diff import diff_ledgers
     from ledger.revision import WORKTREE
 
@@ -58,7 +75,7 @@ def diff(
     elif output is ReportFormat.markdown:
         from ledger.diff_markdown import diff_markdown
 
-        sys.stdout.write(diff_markdown(result))
+        sys.stdout.write(diff_markdown(result, limit=max_chars))
     else:
         _show(result)
 

@@ -869,6 +869,8 @@ def _verbatim(
                 if match.closest and not match.out_of_order
                 else "put the parts separated by '...' in the order of the source"
                 if match.out_of_order
+                else "no close passage found within the search budget"
+                if match.out_of_budget
                 else f'find the exact words with `ledger locate {source_id} "some words"`'
             )
             fail_lines(
@@ -889,7 +891,7 @@ def _ask_verbatim(ws: Workspace, source_id: str, prompter: Prompter, what: str) 
     from ledger.authoring import verify_quote
     from ledger.locate import Source, locate
 
-    searchable = Source(ws.source_text(source_id) or "")
+    searchable: Source | None = None  # folded only when some words are not verbatim
     while True:
         words = prompter.ask(
             what.capitalize(), text_answer(), hint="the exact words, or some words to find them"
@@ -898,6 +900,7 @@ def _ask_verbatim(ws: Workspace, source_id: str, prompter: Prompter, what: str) 
         if not isinstance(match, str) and match.found:
             prompter.say(f"  the {what} is in the source")
             return words
+        searchable = searchable or Source(ws.source_text(source_id) or "")
         found = locate(searchable, words, limit=5)
         if not found:
             prompter.say("  no passage matches those words; try others")

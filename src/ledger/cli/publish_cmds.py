@@ -9,7 +9,11 @@ data goes to stdout, messages to stderr.
 from __future__ import annotations
 
 import math
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,17 +21,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ledger.cli.shared import (
+    EXIT_USAGE,
     RevOption,
     RootOption,
     app,
     fail,
     layout_at,
     load_or_exit,
+    write_csv,
     write_json,
 )
 
 if TYPE_CHECKING:
     from ledger.ledger import Ledger
+    from ledger.sqlite_db import QueryError
 
 
 class ExportFormat(StrEnum):
@@ -44,6 +51,15 @@ class QueryFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+QUERY_SECONDS, QUERY_ROWS, QUERY_BYTES = 10.0, 1_000_000, 256 * 1024 * 1024
+"""Mirror ledger.sqlite_db.Limits' defaults (a test keeps them equal), which help shows."""
+
+EXIT_INTERRUPTED = 130
+"""Stopped by Ctrl-C: 128 + SIGINT, as shells report it."""
+
+_LIMIT_OPTIONS = {"time": "--timeout", "rows": "--max-rows", "bytes": "--max-bytes"}
 
 
 def _load_checked(ctx: typer.Context, root: Path | None, rev: str | None) -> Ledger:
@@ -200,6 +216,31 @@ def query(
     schema: Annotated[
         bool, typer.Option("--schema", help="Print the database's schema (SQL) and exit.")
     ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            min=0,
+            help="Stop the statement after this long (0: no limit).",
+        ),
+    ] = QUERY_SECONDS,
+    max_rows: Annotated[
+        int,
+        typer.Option(
+            "--max-rows", metavar="N", min=1, help="Stop if the result has more rows than this."
+        ),
+    ] = QUERY_ROWS,
+    max_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-bytes",
+            metavar="N",
+            min=1,
+            help="Stop if the result, or any one value, is larger than this (text in UTF-8, "
+            "blobs as hex).",
+        ),
+    ] = QUERY_BYTES,
     root: RootOption = None,
     rev: RevOption = None,
 ) -> None:
@@ -218,6 +259,10 @@ def query(
     are refused with exit 2. `ledger export -o ledger.sqlite` writes the same database to a
     file.
 
+    A statement that runs past --timeout, or whose result passes --max-rows or --max-bytes,
+    is stopped with a one-line error and exit 2; Ctrl-C stops it with exit 130. Nothing of
+    its result is printed then.
+
     JSON: {"format": "ledger-query", "version": 1, "sql", "columns": [name], "rows":
     [[value]]}; NULL is null.
     """
@@ -229,20 +274,46 @@ def query(
     if sql is None or not sql.strip():
         fail('give one SQL statement, e.g. ledger query "SELECT id, title FROM cases"')
     ledger = load_or_exit(layout_at(ctx, rev, root), check=False).ledger
+    limits = sqlite_db.Limits(seconds=timeout, rows=max_rows, bytes=max_bytes)
     database = sqlite_db.ReadOnly(sqlite_db.connect(ledger))
     try:
-        result = database.run(sql)
+        with _ctrl_c() as pressed:
+            result = database.run(sql, limits, cancelled=pressed.is_set)
     except sqlite_db.QueryError as exc:
-        fail(exc.message)
+        fail(_limit_hint(exc), EXIT_INTERRUPTED if exc.stopped == "cancelled" else EXIT_USAGE)
     finally:
         database.close()
     rows = [[_plain(v) for v in row] for row in result.rows]
     if output is QueryFormat.json:
         write_json("query", {"sql": sql, "columns": list(result.columns), "rows": rows})
     elif output is QueryFormat.csv:
-        _query_csv(result.columns, rows)
+        write_csv(result.columns, rows)
     else:
         _query_table(result.columns, rows)
+
+
+def _limit_hint(error: QueryError) -> str:
+    """A stopped query's message with what to do about it."""
+    option = _LIMIT_OPTIONS.get(error.stopped or "")
+    if option:
+        return f"{error.message}; ask for less (a LIMIT, a WHERE, fewer columns) or raise {option}"
+    return error.message
+
+
+@contextmanager
+def _ctrl_c() -> Iterator[threading.Event]:
+    """Ctrl-C sets an event instead of raising, while SQLite runs: the query's progress
+    handler sees it and stops the statement, which a KeyboardInterrupt could not do."""
+    pressed = threading.Event()
+    try:
+        previous = signal.signal(signal.SIGINT, lambda *_: pressed.set())
+    except ValueError:  # not the main thread: Ctrl-C is not ours to catch
+        yield pressed
+        return
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _plain(value: Any) -> Any:
@@ -252,17 +323,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     return value
-
-
-def _query_csv(columns: tuple[str, ...], rows: list[list[Any]]) -> None:
-    import csv
-
-    from ledger.safe_text import visible
-
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow([visible(c) for c in columns])
-    for row in rows:
-        writer.writerow(["" if v is None else visible(str(v), keep_newlines=True) for v in row])
 
 
 def _query_table(columns: tuple[str, ...], rows: list[list[Any]]) -> None:

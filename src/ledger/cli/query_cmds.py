@@ -11,8 +11,7 @@ keeps them equal to the model's).
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -26,6 +25,7 @@ from ledger.cli.shared import (
     fail,
     layout_at,
     load_or_exit,
+    write_csv,
     write_json,
 )
 from ledger.vocabulary import ClaimKind, GapKind, Perspective, Stance
@@ -87,18 +87,6 @@ def _id_option(name: str, help_text: str) -> Any:
 def _load(ctx: typer.Context, root: Path | None, rev: str | None) -> Ledger:
     """The ledger's records; queries need no cross-record diagnostics."""
     return load_or_exit(layout_at(ctx, rev, root), check=False).ledger
-
-
-def _write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """CSV on stdout: every cell whole, control characters made visible, newlines kept."""
-    import csv
-
-    from ledger.safe_text import visible
-
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([visible("" if v is None else str(v), keep_newlines=True) for v in row])
 
 
 def _whole(grid: Table, *columns: int) -> Table:
@@ -379,7 +367,7 @@ def _list_csv(kind: str, records: Sequence[Any]) -> None:
         [cell(data.get(f)) for f in fields]
         for data in (r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in records)
     )
-    _write_csv(fields, rows)
+    write_csv(fields, rows)
 
 
 def _list_human(kind: str, records: Sequence[Any], filters: dict[str, str]) -> None:
@@ -750,7 +738,7 @@ def _figures_csv(groups: Sequence[FigureGroup]) -> None:
         for by_source in group.sources
         for fig in by_source.figures
     )
-    _write_csv(_FIGURE_COLUMNS, rows)
+    write_csv(_FIGURE_COLUMNS, rows)
 
 
 def _figures_human(groups: Sequence[FigureGroup], unit: str | None) -> None:

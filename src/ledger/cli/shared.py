@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -278,6 +278,14 @@ def layout_at(ctx: typer.Context, rev: str | None, root: Path | None = None) -> 
 
 
 JSON_VERSION = 1
+
+
+def write_csv(header: Sequence[object], rows: Iterable[Sequence[object]]) -> None:
+    """CSV on stdout, written by the one CSV writer (:mod:`ledger.tables`): every cell whole,
+    control characters made visible, formula-looking text defused."""
+    from ledger.tables import csv_lines
+
+    sys.stdout.writelines(csv_lines(header, rows))
 
 
 def write_json(kind: str, data: dict[str, object]) -> None:

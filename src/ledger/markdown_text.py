@@ -1,0 +1,99 @@
+"""Data as Markdown text: the one escaper behind every Markdown report, and the cut that keeps
+a report within a GitHub comment.
+
+Markdown from this tool is pasted into memos and posted on pull requests (`ledger diff
+--format markdown` is what CI comments), where GitHub reads more than CommonMark does. So
+:func:`escape` makes a record's text show as the characters it is, and do nothing else:
+
+* line breaks are folded, control and invisible characters made visible (``<U+202E>``);
+* Markdown's specials are backslash-escaped (``\\*``, ``\\|``, ``\\[``), and a line start
+  that would make a heading, list or quote is escaped too;
+* ``&`` is written ``&amp;``, so a character reference in the data (``&#x202E;``,
+  ``&#8238;``, ``&rarr;``) shows as typed instead of turning into the character (a real
+  direction override); ``<`` and ``>`` are ``&lt;`` and ``&gt;``, so no HTML is read;
+* an ``@`` before a letter or digit gets a zero-width space after it (``@&#8203;user``, as
+  Renovate and Dependabot write mentions they quote), so ``@user`` and ``@org/team`` read
+  the same but notify no one. GitHub looks for mentions in the rendered text, so an escape
+  or an entity for the ``@`` itself would not stop one; the zero-width space does.
+
+:func:`code` writes a value as a code span: inside one nothing is read as Markdown, entities
+are shown as typed and GitHub links no mention.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ledger.safe_text import visible
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
+_LEADING = re.compile(r"^(?:([#+\-=])|(\d+)([.)]))")
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+_NO_MENTION = "@&#8203;"
+"""An ``@`` that GitHub does not read as a mention: a zero-width space follows it."""
+
+
+def escape(value: object) -> str:
+    """Data as literal Markdown text, on one line, that links, notifies and runs nothing."""
+    raw = visible(" ".join(str(value).split()))
+    raw = raw.replace("&", "&amp;")
+    raw = _SPECIAL.sub(r"\\\1", raw)
+    raw = _LEADING.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", raw)
+    raw = raw.replace("<", "&lt;").replace(">", "&gt;")
+    return _MENTION.sub(_NO_MENTION, raw)
+
+
+def code(value: object) -> str:
+    """Data as a code span: shown as written (backslash escapes are not read inside one), so
+    the fence is made longer than any run of backticks in the text instead."""
+    raw = visible(" ".join(str(value).split()))
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", raw)), default=0) + 1)
+    pad = " " if raw.startswith("`") or raw.endswith("`") else ""
+    return f"{fence}{pad}{raw}{pad}{fence}"
+
+
+COMMENT_LIMIT = 60_000
+"""Most characters in Markdown meant for a GitHub comment, whose limit is 65,536: room is
+left for what a workflow adds around it."""
+
+_DELIMITER_ROW = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")
+
+
+def size(text: str) -> int:
+    """Length as GitHub may count it: UTF-16 units, so a character beyond the BMP (an emoji)
+    counts twice, never less than its count in code points."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def cap(text: str, limit: int, see_all: str) -> str:
+    """``text`` cut at a line boundary to at most ``limit`` characters (see :func:`size`),
+    with a note saying how much was left out and how to see all (``see_all``, Markdown).
+
+    Every line is kept whole or left out, so no table row or code span is cut; a table is
+    never left with its header and no rows, and a blank line ends it before the note."""
+    if limit <= 0 or size(text) <= limit:
+        return text
+    lines = text.splitlines(keepends=True)
+    note_room = size(_note(size(text), len(lines), see_all))
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        if used + size(line) > limit - note_room:
+            break
+        kept.append(line)
+        used += size(line)
+    while kept and (
+        _DELIMITER_ROW.match(kept[-1])
+        or (len(kept) < len(lines) and _DELIMITER_ROW.match(lines[len(kept)]))
+    ):
+        kept.pop()  # a header row without its rows, or the delimiter row under it
+    left = "".join(lines[len(kept) :])
+    body = "".join(kept).rstrip("\n")
+    return f"{body}\n{_note(size(left), len(lines) - len(kept), see_all)}"
+
+
+def _note(chars: int, lines: int, see_all: str) -> str:
+    return (
+        f"\n**Cut short:** {chars:,} more characters ({lines:,} lines) are not shown, to stay "
+        f"within GitHub's limit on a comment. To see everything, {see_all}.\n"
+    )

