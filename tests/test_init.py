@@ -23,6 +23,7 @@ import pytest
 import yaml
 from typer.testing import Result
 
+import ledger
 import ledger.new_ledger as new_ledger
 from conftest import GIT_ENV, git, run
 from ledger.jsonschema_export import schema_files
@@ -377,7 +378,7 @@ def test_the_workflow_installs_this_version_and_validates(tmp_path: Path) -> Non
     assert set(flow[True]) == {"push", "pull_request"}  # YAML 1.1 reads the key `on` as true
     steps = flow["jobs"]["validate"]["steps"]
     runs = [step.get("run", "") for step in steps]
-    assert f'pip install "evidence-ledger=={PROJECT["version"]}"' in runs
+    assert f'pip install "evidence-ledger=={ledger.__version__}"' in runs
     assert "ledger validate --strict --format github" in runs
     assert "ledger fmt --check" in runs
     assert any(r.startswith('ledger diff "origin/${{ github.base_ref }}" HEAD') for r in runs)
@@ -389,7 +390,7 @@ def test_the_hooks_are_those_the_tool_publishes_at_this_release(tmp_path: Path) 
     hooks = precommit_hooks(tmp_path)
 
     assert [hook["id"] for hook in hooks] == [hook["id"] for hook in PUBLISHED]
-    assert this_release() == Pin(f"evidence-ledger=={PROJECT['version']}", f"v{PROJECT['version']}")
+    assert this_release() == Pin(f"evidence-ledger=={ledger.__version__}", f"v{ledger.__version__}")
     fmt = next(hook for hook in PUBLISHED if hook["id"] == "ledger-fmt")
     assert fmt["files"] == RECORD_FILES
 

@@ -12,10 +12,13 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+import ledger
 from conftest import run
 
 REPO = Path(__file__).resolve().parents[1]
-PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+PROJECT = PYPROJECT["project"]
+VERSION = ledger.__version__
 
 
 def test_the_version_option_prints_the_installed_version() -> None:
@@ -23,7 +26,7 @@ def test_the_version_option_prints_the_installed_version() -> None:
         result = run([option])
 
         assert result.exit_code == 0
-        assert result.stdout.startswith(f"ledger {PROJECT['version']} (evidence-ledger, Python ")
+        assert result.stdout.startswith(f"ledger {VERSION} (evidence-ledger, Python ")
 
 
 def test_the_version_option_works_in_a_process_of_its_own_outside_any_ledger(
@@ -38,7 +41,15 @@ def test_the_version_option_works_in_a_process_of_its_own_outside_any_ledger(
     )
 
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout.split()[:2] == ["ledger", PROJECT["version"]]
+    assert done.stdout.split()[:2] == ["ledger", VERSION]
+
+
+def test_the_version_is_said_once_and_the_installed_metadata_agrees() -> None:
+    from importlib.metadata import version
+
+    assert PROJECT["dynamic"] == ["version"] and "version" not in PROJECT
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "ledger.__version__"}
+    assert version("evidence-ledger") == VERSION
 
 
 def test_the_distribution_name_is_not_the_other_ledgers() -> None:
@@ -56,7 +67,7 @@ def test_the_changelog_opens_with_this_version() -> None:
     changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
     versions = re.findall(r"^## (\d+\.\d+\.\d+) ", changelog, flags=re.MULTILINE)
 
-    assert versions[0] == PROJECT["version"]
+    assert versions[0] == VERSION
     assert versions == sorted(versions, key=lambda v: tuple(map(int, v.split("."))))[::-1]
 
 
