@@ -4,14 +4,16 @@ no answer rather than a wrong one."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 
 import pytest
 
 import ledger.record_reader as reader_module
-from conftest import Sample, age, layout_for, run
+from conftest import PAST, Sample, age, layout_for, run
 from ledger.cache import CACHE_DIR, CACHE_FILE, NO_CACHE_ENV, Cache
 from ledger.files import ReadFailure
+from ledger.scan import RACY_NS, settled
 from ledger.validation import validate
 
 CLAIM = "claims/cso-torture-complaints.yaml"
@@ -123,3 +125,42 @@ def test_an_archive_in_a_hidden_folder_still_counts(sample_copy: Sample) -> None
     after = validate(layout)
     assert not after.cached
     assert [d.code for d in after.diagnostics] == ["archive-hash"]
+
+
+# -- coarse clocks --------------------------------------------------------------------------
+
+
+def test_a_file_whose_change_time_is_fresh_is_not_remembered(sample_copy: Sample) -> None:
+    """A same-size edit with its modification time put back (as tar or rsync -t do): only
+    the change time says the file just changed. On a file system with one-second times, a
+    second such edit in the same second would leave the identity as it was, so a file whose
+    change time is within the racy window is not remembered, nor is any answer."""
+    age(sample_copy.root)
+    layout = layout_for(sample_copy.root)
+    assert validate(layout).diagnostics == []
+    answers = stored_answers(sample_copy)
+    path = sample_copy.path(CLAIM)
+    text = path.read_text()
+    broken = text.replace("kind: figure", "kind: figura")
+    assert len(broken) == len(text)
+    path.write_text(broken)
+    os.utime(path, (PAST, PAST))
+    assert [d.code for d in validate(layout).diagnostics] == ["invalid-value"]
+    with database(sample_copy) as db:
+        rels = {r[0] for r in db.execute("SELECT rel FROM records")}
+    assert f"data/{CLAIM}" not in rels
+    assert stored_answers(sample_copy) == answers  # none for the ledger as it is now
+    assert not validate(layout).cached
+
+
+def stored_answers(sample: Sample) -> set[tuple[str, str]]:
+    with database(sample) as db:
+        return set(db.execute("SELECT name, fingerprint FROM results"))
+
+
+def test_both_times_are_judged_against_the_start_of_the_walk() -> None:
+    now = 10 * RACY_NS
+    old, fresh = now - RACY_NS - 1, now - RACY_NS // 2
+    assert settled((1, old, 1, old), now)
+    assert not settled((1, old, 1, fresh), now)
+    assert not settled((1, fresh, 1, old), now)

@@ -6,9 +6,8 @@ delete at any time. It is never trusted blindly:
 
 * the whole cache is dropped when the tool's version or the record schema changes;
 * an entry is used only when the file's size, modification time, inode and change time are
-  exactly those recorded (git's own test), and only if the file had not been modified within
-  two seconds before it was read, since a file written in the same clock tick as the read
-  could change without its time changing;
+  exactly those recorded (git's own test), and only if the file had settled when it was read
+  (scan.py's racy-file rule);
 * a corrupt, truncated or locked cache file is ignored (and replaced), never an error.
 """
 
@@ -35,8 +34,6 @@ CACHE_FILE = "cache.sqlite3"
 NO_CACHE_ENV = "LEDGER_NO_CACHE"
 FAMILY_KEPT = 32
 """Results kept per family (the remembered outputs of one command, say), newest first."""
-RACY_NS = 2_000_000_000
-"""A file modified this close before it was read is not cached (see the module docstring)."""
 
 LAYOUT_VERSION = 2
 """The shape of the cache's tables: a cache of another shape is emptied and made again (the
@@ -168,28 +165,21 @@ class Cache:
         self,
         rows: Iterable[FileRow],
         forget: Iterable[str],
-        read_at: int,
         results: dict[str, str] | None = None,
         fingerprint: str = "",
     ) -> None:
         """Remember freshly read files and forget others (gone, or read too soon after a
-        change to be trusted), in one transaction with ``results`` for ``fingerprint``.
-
-        A file modified within RACY_NS before ``read_at`` (when reading began) is forgotten,
-        not remembered: it could change again without its identity changing."""
+        change to be trusted), in one transaction with ``results`` for ``fingerprint``. The
+        caller has left out every file that had not settled (scan.py's racy-file rule)."""
         if self.db is None:
             return
-        fresh, racy = [], []
-        for rel, kind, ident, record, problems in rows:
-            if ident[1] + RACY_NS < read_at:
-                fresh.append((rel, kind, *ident, record, problems))
-            else:
-                racy.append((rel,))
+        fresh = [
+            (rel, kind, *ident, record, problems) for rel, kind, ident, record, problems in rows
+        ]
         now = time.time_ns()
         try:
             with self.db:
                 self.db.execute("BEGIN")
-                self.db.executemany("DELETE FROM records WHERE rel = ?", racy)
                 self.db.executemany("DELETE FROM records WHERE rel = ?", ((r,) for r in forget))
                 self.db.executemany(
                     "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)", fresh
@@ -257,7 +247,7 @@ class Cache:
 
     def store_result(self, name: str, fingerprint: str, value: Any, family: str = "") -> None:
         """Store a JSON result under one fingerprint. The caller has made sure that no file
-        it depends on changed too recently to trust (the racy-file rule above). With
+        it depends on changed too recently to trust (the racy-file rule). With
         ``family``, a name prefix, the family's results for other fingerprints are dropped:
         they answer for a ledger that no longer exists."""
         if self.db is None:
