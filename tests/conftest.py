@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from typer.testing import CliRunner, Result
 
 import ledger.load as load_module
 import ledger.scan as scan_module
+from ledger.cache_key import KEY_ENV
 from ledger.cli import app
 from ledger.diagnostics import Diagnostic
 from ledger.load import LoadResult, load
@@ -196,6 +197,18 @@ def aged_files_have_settled(monkeypatch: pytest.MonkeyPatch) -> None:
         return real(identity, now_ns)
 
     monkeypatch.setattr(scan_module, "settled", settled)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The cache's key in a folder of this test run, never in the user's own cache folder."""
+    before = os.environ.get(KEY_ENV)
+    os.environ[KEY_ENV] = str(tmp_path_factory.mktemp("cache-home"))
+    yield
+    if before is None:
+        os.environ.pop(KEY_ENV, None)
+    else:
+        os.environ[KEY_ENV] = before
 
 
 @pytest.fixture

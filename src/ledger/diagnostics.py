@@ -68,6 +68,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "quote-too-long": (ERROR, "a quote or a requirement's wording is over the length limit"),
     "too-many-records": (ERROR, "the ledger holds more record files than the limit"),
     "stale-review": (WARNING, "a claim changed after its latest review"),
+    # the tool's own cache
+    "cache-untrusted": (
+        WARNING,
+        "the ledger's cache is a link or tracked by git, so it was not used",
+    ),
 }
 """Every diagnostic code: its severity and what it means (shown by `ledger codes`)."""
 
