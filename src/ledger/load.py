@@ -57,7 +57,12 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
     fatal: str | None = None
-    """Set when the ledger itself cannot be read (no data folder, or an unreadable one)."""
+    """Set when the ledger itself cannot be read (no data folder, an unreadable one, or more
+    record files than the limit)."""
+    left_out: int = 0
+    """Record files (and linked or unlisted record folders, and YAML files out of place)
+    whose records are not in the ledger: they failed to load, their id was taken, or they
+    were not read. A command answering from the ledger says how many."""
     unloaded: set[str] = field(default_factory=set)
     """Ids (and file names) of record files that exist but could not be loaded: references to
     them are not reported again as unresolved, since the file's own problem already is."""
@@ -87,8 +92,9 @@ def load(
 
     result.unloaded.update(every_record_of(kind) for kind in scan.unlisted)
     too_many = too_many_records(len(scan.records), layout)
-    if too_many is not None:  # read nothing: memory stays bounded
+    if too_many is not None:  # read nothing, and answer nothing: memory stays bounded
         result.diagnostics.append(too_many)
+        result.fatal = f"{too_many.path}: {too_many.message} ({too_many.code}); {too_many.hint}"
         return result
     cache = open_cache(layout) if use_cache else None
     # The garbage collector is paused while records are built and checked: it would otherwise
@@ -103,6 +109,7 @@ def load(
     finally:
         if cache is not None:
             cache.close()
+    result.left_out = result.files - len(result.ledger.paths) + len(scan.diagnostics)
     result.diagnostics = ordered(place(result.diagnostics, layout))
     finished(progress)
     return result
