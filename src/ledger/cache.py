@@ -28,7 +28,6 @@ import json
 import os
 import sqlite3
 import stat
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -209,6 +208,8 @@ class Cache:
         """Put a new, empty cache of ours in place at once: made beside it and renamed over
         it, so no process ever sees a cache file without its owner's seal, and the files
         SQLite keeps beside a database are removed first, so none is replayed into it."""
+        import tempfile  # here: most runs find their cache made, and start faster without it
+
         handle, temporary = tempfile.mkstemp(prefix=".new-", suffix=".sqlite3", dir=self.folder)
         os.close(handle)
         db = None

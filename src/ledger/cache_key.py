@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 KEY_ENV = "LEDGER_CACHE_HOME"
@@ -82,6 +81,8 @@ def _key_in(folder: str) -> bytes | None:
     key = _read_key(path)
     if key is not None:
         return key
+    import tempfile  # here: the key is made once, and read on every other run
+
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".key-", dir=folder)  # mode 0600
