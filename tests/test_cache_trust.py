@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import ledger.record_reader as reader_module
-from conftest import PAST, Sample, age, git, layout_for, run
+from conftest import PAST, Sample, age, git, layout_for, run, where
 from ledger.cache import CACHE_DIR, CACHE_FILE, NO_CACHE_ENV, Cache
 from ledger.cache_key import KEY_ENV
 from ledger.files import ReadFailure
@@ -302,9 +302,10 @@ def test_a_cache_file_with_a_second_name_is_refused(sample_copy: Sample, tmp_pat
     before = other.read_bytes()
     found = validate(layout_for(sample_copy.root))
     assert not found.cached
-    assert [(d.code, d.path) for d in found.diagnostics] == [
-        ("cache-untrusted", f"{CACHE_DIR}/{CACHE_FILE}")
-    ]
+    (diagnostic,) = found.diagnostics
+    assert diagnostic.path == f"{CACHE_DIR}/{CACHE_FILE}"
+    assert where(diagnostic) == ("cache-untrusted", 0, 0, "")
+    assert "another name (a hard link)" in diagnostic.message
     assert other.read_bytes() == before
 
 
