@@ -7,9 +7,10 @@ in it is taken on trust:
 
 * every row is sealed under a key that lives outside the ledger (cache_key.py); a row whose
   seal fails, planted or altered, is ignored as if it were not there;
-* a cache file not made by this tool on this machine (no seal of ours) is never read or
-  written: it is replaced, or, when git tracks it (a commit put it there), left alone and
-  reported (``refusal``), and the run goes on without a cache;
+* a cache file not made by this tool on this machine for this folder (no owner's seal of
+  ours) is only looked at read-only, never used or written: it is replaced, or, when git
+  tracks it (a commit put it there), left alone and reported (``refusal``), and the run goes
+  on without a cache;
 * a cache folder or file that is a link (or another special file, or a file with a second
   hard link) is refused the same way: the cache never writes through a link;
 * the whole cache is dropped when the tool's version or the record schema changes;
