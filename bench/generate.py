@@ -105,6 +105,9 @@ _QUALIFIER_WORDS = {
 _GOV_KINDS = ["fact", "commitment", "official-act", "official-act", "assessment", "fact"]
 _CSO_KINDS = ["fact", "allegation", "assessment", "allegation", "legal-finding", "fact"]
 _ATTRIBUTED = ["official numbers", "the CNDH", "the GIEI", "the Attorney General's Office"]
+OBLIGOR = "Government of Mexico"
+"""Whose conduct every requirement judges, and whom every government source speaks for."""
+
 _PERSPECTIVES = [
     "civil-society",
     "government",
@@ -291,7 +294,7 @@ def _source_record(rng: random.Random, source: SourceInfo, title: str, digest: s
     government = source.perspective == "government"
     out = [modeline(2, "source"), f"id: {source.id}"]
     scalar(out, "title:", title, 2)
-    authors = ["Government of Mexico"] if government else [f"Organization {source.prefix.upper()}"]
+    authors = [OBLIGOR] if government else [f"Organization {source.prefix.upper()}"]
     if not government and rng.random() < 0.5:
         authors.append(f"Centre {rng.choice(_PLACES)} {source.prefix.upper()}")
     str_list(out, "authors", authors)
@@ -299,6 +302,8 @@ def _source_record(rng: random.Random, source: SourceInfo, title: str, digest: s
     published = rng.choice([year, f"{year}-{rng.randint(1, 12):02d}"])
     out += [f'published: "{published}"', f"kind: {source.kind}"]
     out.append(f"perspective: {source.perspective}")
+    if government:
+        out.append(f"speaks_for: {OBLIGOR}")
     out.append("language: en")
     if rng.random() < 0.5:
         out.append(f"url: https://example.org/{source.prefix}/{source.id}")
@@ -430,7 +435,7 @@ def _requirement_record(
     out = [modeline(2, "requirement"), f"id: requirement-{number}"]
     scalar(out, "title:", title, 2)
     scalar(out, "text:", quote, 2)
-    out += [f"force: {force}", "obligor: Government of Mexico"]
+    out += [f"force: {force}", f"obligor: {OBLIGOR}"]
     instrument = (
         "Human rights requirements placed by the U.S. Congress on select U.S. assistance to "
         "Mexico (U.S. Foreign Military Financing), fiscal year 2017"

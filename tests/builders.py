@@ -3,7 +3,7 @@
 Every builder takes the fields a test cares about and fills the rest, so a test reads as the
 situation it sets up::
 
-    gov = make_source("gov", perspective="government")
+    gov = make_source("gov", perspective="government", speaks_for="Government of Mexico")
     ledger = make_ledger(gov, make_requirement(), make_claim("c1", "gov", bears_on={...}))
 """
 
@@ -17,6 +17,9 @@ from ledger.model import Case, Claim, Record, Requirement, Source
 
 FAKE_SHA = "0" * 64
 
+OBLIGOR = "Government of Mexico"
+"""The obligor of every requirement ``make_requirement`` builds, unless a test sets another."""
+
 _KIND_OF: dict[type[Record], str] = {
     Source: "sources",
     Requirement: "requirements",
@@ -28,7 +31,7 @@ _KIND_OF: dict[type[Record], str] = {
 def make_source(
     id: str = "cso-memo", *, perspective: str = "civil-society", **fields: Any
 ) -> Source:
-    """A source; ``perspective="government"`` makes it the obligor's own."""
+    """A source; ``speaks_for=OBLIGOR`` makes it the obligor's own (see :func:`gov`)."""
     data: dict[str, Any] = {
         "id": id,
         "title": f"Title of {id}",
@@ -51,7 +54,7 @@ def make_requirement(
         "title": f"Title of {id}",
         "text": f"The wording of {id}.",
         "force": "condition",
-        "obligor": "Government of Mexico",
+        "obligor": OBLIGOR,
         "instrument": "Consolidated Appropriations Act, 2017",
         "fiscal_year": 2017,
         "source": "law",
@@ -111,8 +114,8 @@ def make_ledger(*records: Record) -> Ledger:
 
 
 def gov(id: str = "gov-page") -> Source:
-    """The obligor's own source (perspective government)."""
-    return make_source(id, perspective="government")
+    """The obligor's own source: a government source that speaks for the obligor."""
+    return make_source(id, perspective="government", speaks_for=OBLIGOR)
 
 
 def cso(id: str = "cso-memo") -> Source:

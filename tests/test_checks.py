@@ -157,6 +157,69 @@ def test_a_claim_that_contradicts_itself(sample_copy: Sample) -> None:
     assert found.message == "the claim contradicts itself"
 
 
+# -- an entry listed twice ---------------------------------------------------------------------
+
+FIGURE = (
+    "  - value: 10000\n    unit: complaints of torture received by the PGR\n"
+    "    qualifier: more-than\n"
+)
+TWICE = [  # (file, text after which the repeat goes, the repeat, where it is reported, field)
+    (CLAIM, "  - contradicts: gov-tlatlaya-release-impartial\n",
+     "  - contradicts: gov-tlatlaya-release-impartial\n    note: said again\n",
+     ("duplicate-entry", 16, 5, "relations[1]")),
+    (CLAIM, "  - tlatlaya\n", "  - tlatlaya\n", ("duplicate-entry", 12, 5, "cases[1]")),
+    ("cases/tlatlaya.yaml", "  - Tlatlaya case\n", "  - Tlatlaya case\n",
+     ("duplicate-entry", 6, 5, "aliases[1]")),
+    ("cases/tlatlaya.yaml", "  - requirement-1\n", "  - requirement-1\n",
+     ("duplicate-entry", 11, 5, "requirements[1]")),
+    (SOURCE, "  - Washington Office on Latin America (WOLA)\n", "  - Amnesty International\n",
+     ("duplicate-entry", 6, 5, "authors[2]")),
+    (REQUIREMENT, "locator: REQUIREMENT 2) heading\n",
+     "cases:\n  - torture-prosecutions\n  - torture-prosecutions\n",
+     ("duplicate-entry", 12, 5, "cases[1]")),
+    ("claims/cso-torture-complaints.yaml", FIGURE, FIGURE,
+     ("duplicate-entry", 16, 5, "figures[1]")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rel", "after", "repeat", "expected"), TWICE, ids=[f"{t[0]}:{t[3][3]}" for t in TWICE]
+)
+def test_an_entry_listed_twice(
+    sample_copy: Sample, rel: str, after: str, repeat: str, expected: tuple[str, int, int, str]
+) -> None:
+    sample_copy.edit(rel, after, after + repeat)
+    found = sample_copy.only()
+    assert (found.path, *where(found)) == (f"data/{rel}", *expected)
+    assert found.severity == "error" and found.hint.startswith(f"remove {expected[3]}")
+
+
+def test_a_repeated_relation_is_named_whatever_its_note(sample_copy: Sample) -> None:
+    rel, after, repeat, _ = TWICE[0]
+    sample_copy.edit(rel, after, after + repeat)
+    assert sample_copy.only().message == (
+        "the relation contradicts gov-tlatlaya-release-impartial is listed twice in relations "
+        "(first as relations[0])"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rel", "after", "other"),
+    [
+        (CLAIM, "  - contradicts: gov-tlatlaya-release-impartial\n",
+         "  - responds-to: gov-tlatlaya-release-impartial\n"),
+        ("claims/cso-torture-complaints.yaml", FIGURE, FIGURE.replace("more-than", "about")),
+        ("cases/tlatlaya.yaml", "  - Tlatlaya case\n", "  - tlatlaya case\n"),
+    ],
+    ids=["another-kind-of-relation", "another-figure", "another-alias"],
+)  # fmt: skip
+def test_entries_alike_but_not_the_same_are_fine(
+    sample_copy: Sample, rel: str, after: str, other: str
+) -> None:
+    sample_copy.edit(rel, after, after + other)
+    assert sample_copy.diagnostics() == []
+
+
 # -- archives -------------------------------------------------------------------------------------
 
 
@@ -392,3 +455,57 @@ def test_a_claim_changed_after_its_review(sample_copy: Sample) -> None:
     assert (found.path, *where(found)) == (f"data/{CLAIM}", "stale-review", 17, 5, "reviews[0]")
     assert found.severity == "warning"
     assert "A. Reviewer" in found.message
+
+
+# -- whom a source speaks for ---------------------------------------------------------------------
+
+GOV_SOURCE = "sources/mx-gov-2018.yaml"
+# 7 perspective: government
+# 8 speaks_for: Government of Mexico
+
+
+def test_a_government_source_that_speaks_for_no_one_is_warned_about(sample_copy: Sample) -> None:
+    sample_copy.edit(GOV_SOURCE, "speaks_for: Government of Mexico\n", "")
+    found = sample_copy.only()
+    assert (found.path, *where(found)) == (
+        f"data/{GOV_SOURCE}",
+        "speaks-for-missing",
+        7,
+        14,
+        "perspective",
+    )
+    assert found.severity == "warning"
+    assert "'Government of Mexico' if it is the obligor's own word" in found.hint
+
+
+def test_a_source_of_another_perspective_need_not_say_whom_it_speaks_for(
+    sample_copy: Sample,
+) -> None:
+    assert "speaks_for" not in sample_copy.read(SOURCE)
+    assert sample_copy.diagnostics() == []
+
+
+def test_another_government_speaking_for_itself_is_fine(sample_copy: Sample) -> None:
+    sample_copy.edit(GOV_SOURCE, "of Mexico\nlanguage", "of the United States\nlanguage")
+    assert sample_copy.diagnostics() == []
+
+
+@pytest.mark.parametrize(
+    "near", ["government of Mexico", "Government of  México", "Government of Mexico."]
+)
+def test_a_speaks_for_that_misses_the_obligor_narrowly_is_warned_about(
+    sample_copy: Sample, near: str
+) -> None:
+    sample_copy.edit(GOV_SOURCE, "speaks_for: Government of Mexico", f"speaks_for: {near}")
+    found = sample_copy.only()
+    assert (found.path, *where(found)) == (
+        f"data/{GOV_SOURCE}",
+        "speaks-for-near-obligor",
+        8,
+        13,
+        "speaks_for",
+    )
+    assert (
+        found.hint
+        == "write `speaks_for: Government of Mexico` if the source speaks for that obligor"
+    )

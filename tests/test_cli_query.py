@@ -84,6 +84,7 @@ SOURCES: list[dict[str, Any]] = [
         "published": "2018-02",
         "kind": "government-statement",
         "perspective": "government",
+        "speaks_for": "Government of Mexico",
         "language": "en",
     },
 ]

@@ -70,6 +70,8 @@ EXPECTED_STATUSES = [
         "old_line": "S2",
         "new_line": "S4",
         "claims": [CLAIM_ID],
+        "sources": [],
+        "obligor": None,
     },
     {
         "id": "torture-prosecutions",
@@ -81,6 +83,8 @@ EXPECTED_STATUSES = [
         "old_line": "S2",
         "new_line": "S4",
         "claims": [CLAIM_ID],
+        "sources": [],
+        "obligor": None,
     },
 ]
 
@@ -93,11 +97,13 @@ def test_a_stance_edit_shows_as_that_field_and_the_status_it_changes(repo: Sampl
     assert found == {
         "format": "ledger-diff",
         "version": 1,
+        "rule": {"name": "ledger-status", "version": "2"},
         "old": "HEAD",
         "new": "worktree",
         "records": EXPECTED_RECORDS,
         "statuses": EXPECTED_STATUSES,
         "unreviewed": [CLAIM_ID],
+        "notes": [],
     }
 
 
@@ -109,6 +115,7 @@ def test_the_human_diff_names_the_field_the_status_and_the_cause(repo: Sample) -
     assert result.exit_code == 0
     lines = [line.rstrip() for line in result.stdout.splitlines()]
     assert lines[0] == "ledger diff HEAD .. worktree"
+    assert lines[1] == "statuses on both sides by rule ledger-status v2"
     assert f"~ claim {CLAIM_ID}  data/{CLAIM}  [review: none]" in lines
     assert "    bears_on.requirement-2: undermines -> supports" in lines
     assert "requirement requirement-2  not-met (S2) -> met (S4)" in lines
@@ -125,6 +132,7 @@ def test_the_markdown_diff_is_a_status_table_and_a_record_list(repo: Sample) -> 
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "### Ledger changes: `HEAD` → `worktree`"
+    assert lines[2] == "Statuses on both sides by rule `ledger-status` v2."
     assert (
         "| requirement requirement-2 | requirement-2 | not-met (S2) | **met** (S4) "
         "| cso-torture-complaints |"
@@ -150,6 +158,91 @@ def test_committed_changes_compare_by_revision_in_every_spelling(repo: Sample) -
     assert against_worktree["new"] == "worktree"
     assert (nothing["records"], nothing["statuses"], nothing["unreviewed"]) == ([], [], [])
     assert "no changes to records or statuses" in ledger(repo.root, "diff").stdout
+
+
+GOV_SOURCE = "sources/mx-gov-2018.yaml"
+SPEAKS_FOR = "speaks_for: Government of Mexico\n"
+
+
+def test_a_speaks_for_edit_shows_the_status_it_changes_and_why(repo: Sample) -> None:
+    """The sample as written before sources said whom they speak for, then as it is now: the
+    government page's support was independent, and is now the obligor's own word."""
+    repo.edit(GOV_SOURCE, SPEAKS_FOR, "")
+    commit(repo.root, "the government page says for no one")
+    repo.edit(GOV_SOURCE, "language: en", SPEAKS_FOR + "language: en")
+
+    found = diff_json(repo.root)
+
+    assert found["rule"] == {"name": "ledger-status", "version": "2"}
+    assert found["records"] == [
+        {
+            "id": "mx-gov-2018",
+            "kind": "source",
+            "change": "changed",
+            "path": f"data/{GOV_SOURCE}",
+            "fields": [{"field": "speaks_for", "old": None, "new": "Government of Mexico"}],
+            "review": None,
+        }
+    ]
+    requirement = found["statuses"][0]
+    assert (requirement["id"], requirement["old"], requirement["new"]) == (
+        "requirement-1",
+        "contested",
+        "not-met",
+    )
+    assert (requirement["old_line"], requirement["new_line"]) == ("S3", "S2")
+    assert (requirement["claims"], requirement["sources"]) == ([], ["mx-gov-2018"])
+    assert {(s["kind"], s["id"]) for s in found["statuses"]} == {
+        ("requirement", "requirement-1"),
+        ("case", "tlatlaya"),
+    }
+    assert found["notes"] == [
+        {
+            "state": "old",
+            "source": "mx-gov-2018",
+            "code": "speaks-for-missing",
+            "message": "the government source does not say whom it speaks for, so its claims "
+            "count as independent of every obligor",
+        }
+    ]
+    human = [line.rstrip() for line in ledger(repo.root, "diff").stdout.splitlines()]
+    assert "requirement requirement-1  contested (S3) -> not-met (S2)" in human
+    assert "    because of: source mx-gov-2018" in human
+    assert "    speaks_for: (none) -> Government of Mexico" in human
+    assert any(line.startswith("  old: mx-gov-2018: the government source") for line in human)
+    assert (
+        "  ledger-status: version 1 took every government source for the obligor's own; "
+        "version 2 takes only those whose speaks_for is the requirement's obligor"
+    ) in human
+    markdown = ledger(repo.root, "diff", "--format", "markdown").stdout
+    assert "| contested (S3) | **not-met** (S2) | source mx-gov-2018 |" in markdown
+    assert "- old: `mx-gov-2018`: the government source does not say whom" in markdown
+    assert "`ledger-status`: version 1 took every government source" in markdown
+
+
+def test_an_obligor_edit_is_named_as_the_cause(repo: Sample) -> None:
+    repo.edit(
+        "requirements/requirement-1.yaml",
+        "obligor: Government of Mexico",
+        "obligor: Government of the State of Guerrero",
+    )
+
+    (requirement, *_) = diff_json(repo.root)["statuses"]
+
+    assert (requirement["id"], requirement["old_line"], requirement["new_line"]) == (
+        "requirement-1",
+        "S2",
+        "S3",
+    )
+    assert requirement["obligor"] == {
+        "field": "obligor",
+        "old": "Government of Mexico",
+        "new": "Government of the State of Guerrero",
+    }
+    human = ledger(repo.root, "diff").stdout
+    assert "because of: obligor Government of Mexico -> Government of the State of Guerrero" in (
+        " ".join(human.split())
+    )
 
 
 def test_added_and_removed_records(repo: Sample) -> None:

@@ -201,6 +201,8 @@ def test_a_source_is_added_by_answering_prompts(ledger_copy: Sample, tmp_path: P
         term.answer("Kind: ", "let")
         term.expect("= letter")
         term.answer("Perspective: ", "civil")
+        term.expect("Government of Mexico, exactly, if it is the obligor's own word")
+        term.answer("Speaks for: ", "")
         term.answer("Language [en]: ", "")
         term.answer("URL: ", "")
         term.answer("Notes: ", "")
@@ -212,6 +214,29 @@ def test_a_source_is_added_by_answering_prompts(ledger_copy: Sample, tmp_path: P
     assert "authors:\n  - Families of the victims\n  - Their lawyers\n" in record
     assert "perspective: civil-society\n" in record
     assert ledger_copy.path("sources/families-letter.txt").read_bytes() == document.read_bytes()
+    assert ledger_copy.diagnostics() == []
+
+
+def test_a_government_source_is_asked_whom_it_speaks_for(
+    ledger_copy: Sample, tmp_path: Path
+) -> None:
+    document = tmp_path / "report.txt"
+    document.write_text("Country report\n\nSearches continued in 2017.\n", encoding="utf-8")
+    with terminal(
+        ledger_copy.root, "new", "source", str(document), "--title", "Country report",
+        "--published", "2018", "--kind", "report", "--perspective", "government",
+    ) as term:  # fmt: skip
+        term.answer("Authors: ", "")
+        term.answer("Speaks for: ", "Government of the United States")
+        term.answer("Language [en]: ", "")
+        term.answer("URL: ", "")
+        term.answer("Notes: ", "")
+        term.answer("Id [country-report-", "us-country-report")
+        term.answer("Write it? (y/n) [y]: ", "")
+        term.expect("created source us-country-report")
+        assert term.wait() == 0
+    record = ledger_copy.read("sources/us-country-report.yaml")
+    assert "perspective: government\nspeaks_for: Government of the United States\n" in record
     assert ledger_copy.diagnostics() == []
 
 

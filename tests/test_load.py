@@ -410,7 +410,7 @@ def test_a_broken_source_hides_neither_itself_nor_others(sample_copy: Sample) ->
     sample_copy.edit(SOURCE, "  sha256: 6762", "  sha256: X762")
     result = sample_copy.load()
     assert [(d.path, *where(d)) for d in result.diagnostics] == [
-        (f"data/{SOURCE}", "invalid-value", 11, 11, "archive.sha256"),
+        (f"data/{SOURCE}", "invalid-value", 12, 11, "archive.sha256"),
     ]
     # The rest of the ledger is still there.
     assert "cso-memo-2017" in result.ledger.sources

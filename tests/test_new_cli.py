@@ -244,6 +244,45 @@ def test_a_source_id_in_use_is_refused_and_nothing_is_written(
     assert snapshot(repo.root) == before
 
 
+def new_report(repo: Sample, path: Path, *speaks_for: str) -> Result:
+    """A government report added with flags alone, speaking for whom ``speaks_for`` says."""
+    return ledger(
+        repo.root, "new", "source", str(path), "--title", "Country report", "--kind", "report",
+        "--perspective", "government", "--id", "country-report", *speaks_for, *SOURCE_FLAGS,
+    )  # fmt: skip
+
+
+def test_speaks_for_is_written_after_the_perspective(
+    repo: Sample, documents: dict[str, Path]
+) -> None:
+    result = ok(new_report(repo, documents["txt"], "--speaks-for", "Government of Mexico"))
+    assert "warning" not in result.stderr
+    record = repo.read("sources/country-report.yaml")
+    assert "\nperspective: government\nspeaks_for: Government of Mexico\nlanguage: en\n" in record
+    assert repo.diagnostics() == []
+
+
+def test_a_government_source_for_no_one_is_written_with_the_warning_validate_gives(
+    repo: Sample, documents: dict[str, Path]
+) -> None:
+    result = ok(new_report(repo, documents["txt"]))
+    assert result.stdout == "country-report\n"
+    assert (
+        "data/sources/country-report.yaml:6:14: warning[speaks-for-missing]: the government "
+        "source does not say whom it speaks for"
+    ) in result.stderr
+    assert "speaks_for" not in repo.read("sources/country-report.yaml")
+    assert [d.code for d in repo.diagnostics()] == ["speaks-for-missing"]
+
+
+def test_a_near_miss_of_the_obligor_is_warned_about_as_it_is_written(
+    repo: Sample, documents: dict[str, Path]
+) -> None:
+    result = ok(new_report(repo, documents["txt"], "--speaks-for", "government of mexico"))
+    assert "warning[speaks-for-near-obligor]" in result.stderr
+    assert "write `speaks_for: Government of Mexico`" in result.stderr
+
+
 def test_missing_source_flags_without_a_terminal_are_a_usage_error(
     repo: Sample, documents: dict[str, Path]
 ) -> None:
@@ -319,6 +358,19 @@ def test_a_dry_run_prints_the_record_and_writes_nothing(
 
 
 # -- new case and claim -------------------------------------------------------------------
+
+
+def test_a_name_given_twice_is_written_once(repo: Sample) -> None:
+    """A list may not repeat an entry (duplicate-entry): what is typed twice counts once."""
+    result = ledger(
+        repo.root, "new", "case", "--title", "Killings at Apatzingán", "--kind", "incident",
+        "--summary", "The memo names the killings at Apatzingán.", "--id", "apatzingan",
+        "--alias", "Apatzingan; Apatzingán killings", "--alias", "Apatzingan",
+    )  # fmt: skip
+    assert ok(result).stdout == "apatzingan\n"
+    assert "aliases:\n  - Apatzingan\n  - Apatzingán killings\nsummary:" in repo.read(
+        "cases/apatzingan.yaml"
+    )
 
 
 def test_a_new_case_then_a_claim_about_it(repo: Sample) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from builders import cso, gov, make_case, make_claim, make_ledger, make_requirement
+from builders import cso, gov, make_case, make_claim, make_ledger, make_requirement, make_source
 from conftest import SAMPLE
 from ledger import sqlite_db
 from ledger.cli import app
@@ -91,7 +91,7 @@ def test_contradictions_by_case() -> None:
     assert columns == ["case_id", "left_claim", "right_claim", "declared_by"]
     assert {r[0] for r in rows} >= {"atenco", "ayotzinapa"}
     for _, left, right, declared in rows:
-        assert left.startswith("gov-") and right.startswith("memo-")  # the government on the left
+        assert left.startswith("gov-") and right.startswith("memo-")  # the obligor's on the left
         assert declared in ("left", "right", "both")
 
 
@@ -118,6 +118,38 @@ def test_the_derived_tables_agree_with_ledger_status() -> None:
     ledger = load(layout, check=False).ledger  # type: ignore[arg-type]
     _, rows = rows_of(REPO, "SELECT requirement_id, status, line FROM requirement_status")
     assert rows == [[r.id, r.status.value, r.line] for r in overview(ledger).rows]
+
+
+def test_sides_in_sql_follow_whom_each_source_speaks_for() -> None:
+    """A source's side across the ledger, and a claim's side on each requirement it bears on:
+    another government speaking for itself is independent on a requirement judging Mexico,
+    and the obligor's own on one judging itself."""
+    us = make_source(
+        "us-report", perspective="government", speaks_for="Government of the United States"
+    )
+    ledger = make_ledger(
+        gov(),
+        us,
+        make_requirement("requirement-1"),
+        make_requirement("requirement-2", obligor="Government of the United States"),
+        make_claim("g", "gov-page", bears_on={"requirement-1": "supports"}),
+        make_claim(
+            "u", "us-report", bears_on=dict.fromkeys(["requirement-1", "requirement-2"], "supports")
+        ),
+    )
+    conn = sqlite_db.connect(ledger)
+    assert conn.execute("SELECT id, speaks_for, side FROM sources ORDER BY id").fetchall() == [
+        ("gov-page", "Government of Mexico", "obligor"),
+        ("us-report", "Government of the United States", "obligor"),  # it is judged here too
+    ]
+    assert conn.execute(
+        "SELECT claim_id, requirement_id, side FROM claim_requirements ORDER BY 1, 2"
+    ).fetchall() == [
+        ("g", "requirement-1", "obligor"),
+        ("u", "requirement-1", "independent"),
+        ("u", "requirement-2", "obligor"),
+    ]
+    assert conn.execute("SELECT value FROM meta WHERE key = 'rule_version'").fetchone() == ("2",)
 
 
 # -- the schema ----------------------------------------------------------------------------

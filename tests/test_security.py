@@ -130,7 +130,7 @@ def test_a_fifo_record_and_a_fifo_archive_do_not_hang(sample_copy: Sample) -> No
     ]
     assert found == [
         ("data/cases/fifo.yaml", "not-a-regular-file", 0, ""),
-        ("data/sources/mx-gov-2018.yaml", "archive-missing", 10, "archive.path"),
+        ("data/sources/mx-gov-2018.yaml", "archive-missing", 11, "archive.path"),
     ]
 
 
@@ -149,7 +149,7 @@ def test_a_symlink_to_dev_zero_as_an_archive(sample_copy: Sample) -> None:
     archive = sample_copy.path("sources/mx-gov-2018.txt")
     archive.unlink()
     os.symlink("/dev/zero", archive)
-    assert where(sample_copy.only()) == ("archive-path", 10, 9, "archive.path")
+    assert where(sample_copy.only()) == ("archive-path", 11, 9, "archive.path")
 
 
 # -- text that would drive a terminal -------------------------------------------------------------

@@ -102,7 +102,9 @@ def real_site(real: Ledger) -> dict[str, str]:
 def hostile() -> Ledger:
     """Every text field a page shows, set to markup that must stay text."""
     return make_ledger(
-        make_source("cso-memo", title=ATTACK, url="javascript:alert(4)", notes=ATTRIBUTE),
+        make_source(
+            "cso-memo", title=ATTACK, url="javascript:alert(4)", notes=ATTRIBUTE, speaks_for=ATTACK
+        ),
         gov("gov-page"),
         make_requirement("requirement-1", title=ATTRIBUTE, text=ATTACK, cases=["tlatlaya"]),
         make_case(
@@ -234,6 +236,18 @@ def test_markup_in_the_data_shows_as_text() -> None:
     assert "\\x1b]0;title\\x07<U+202E>" in claim  # control characters visible, not sent
 
 
+def test_a_requirement_page_says_whose_word_each_source_is(real_site: dict[str, str]) -> None:
+    page = real_site["requirements/requirement-3.html"]
+    assert "Whose word each source is (the obligor: Government of Mexico)" in page
+    assert (
+        "<tr><td>mx-gov-case-updates-2018</td><td>obligor</td>"
+        "<td>speaks for Government of Mexico, the obligor</td></tr>"
+    ) in page
+    assert "<tr><td>cso-memo-2017</td><td>independent</td><td>no speaks_for, not" in page
+    source = real_site["sources/mx-gov-case-updates-2018.html"]
+    assert "Government of Mexico" in Page(source).all_text().split("speaks for", 1)[1]
+
+
 def test_a_script_url_in_the_data_is_not_a_link() -> None:
     site = render_site(hostile())
     source = Page(site["sources/cso-memo.html"])
@@ -325,6 +339,71 @@ def test_an_old_manifest_cannot_delete_outside_the_folder(tmp_path: Path) -> Non
     (out / MANIFEST).write_text('{"files": ["../victim.txt", "/etc/passwd"]}', encoding="utf-8")
     assert write_site({"index.html": "x"}, out).error is None
     assert victim.read_text(encoding="utf-8") == "keep"
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_a_forged_manifest_removes_nothing_it_did_not_write(tmp_path: Path) -> None:
+    """A manifest committed or put in the folder may name anything: only a file of a kind the
+    site writes, inside the folder, reached through no link, still holding the bytes a build
+    wrote, is removed."""
+    out, outside = tmp_path / "site", tmp_path / "outside"
+    (out / "cases").mkdir(parents=True)
+    outside.mkdir()
+    files = {
+        "notes.html": b"my notes",  # a user's file, the manifest's digest is made up
+        "thesis.tex": b"years of work",  # its true digest, but not a kind the site writes
+        "cases/linked.html": None,  # a link to a file outside, with that file's digest
+        "index.html": b"an old build's page, edited by hand",
+    }
+    (outside / "page.html").write_bytes(b"outside")
+    (out / "cases/linked.html").symlink_to(outside / "page.html")
+    for rel, data in files.items():
+        if data is not None:
+            (out / rel).write_bytes(data)
+    manifest = {
+        "files": {
+            "notes.html": "0" * 64,
+            "thesis.tex": _sha256(b"years of work"),
+            "cases/linked.html": _sha256(b"outside"),
+            "../outside/page.html": _sha256(b"outside"),
+            "index.html": _sha256(b"an old build's page"),
+        }
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+    written = write_site({"search.html": "x"}, out)
+
+    assert written.error is None and written.removed == []
+    for rel, data in files.items():
+        if data is not None:
+            assert (out / rel).read_bytes() == data, rel
+    assert (out / "cases/linked.html").is_symlink()
+    assert (outside / "page.html").read_bytes() == b"outside"
+    recorded = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert recorded == {"version": 2, "files": {"search.html": _sha256(b"x")}}
+
+
+def test_a_manifest_without_digests_proves_nothing(tmp_path: Path) -> None:
+    """The first manifests listed names only: such a folder is still a build, but no file in
+    it is removed on their word."""
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "notes.html").write_text("mine", encoding="utf-8")
+    (out / MANIFEST).write_text('{"files": ["notes.html"]}', encoding="utf-8")
+    written = write_site({"index.html": "x"}, out)
+    assert written.error is None and written.removed == []
+    assert (out / "notes.html").read_text(encoding="utf-8") == "mine"
+
+
+def test_every_file_a_site_has_is_of_a_kind_it_may_remove(real: Ledger) -> None:
+    from ledger.site import SUFFIXES
+
+    assert {Path(rel).suffix for rel in render_site(real)} == SUFFIXES
 
 
 # -- the same chart in the terminal (ledger.cli.bars) ----------------------------------------

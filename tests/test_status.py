@@ -7,13 +7,26 @@ import json
 
 import pytest
 
-from builders import cso, gov, make_case, make_claim, make_ledger, make_requirement
+from builders import (
+    OBLIGOR,
+    cso,
+    gov,
+    make_case,
+    make_claim,
+    make_ledger,
+    make_requirement,
+    make_source,
+)
 from ledger.ledger import Ledger
+from ledger.model import Source
 from ledger.status import (
     RULE_LINES,
     case_status,
+    contradiction_pairs,
     evaluate,
+    figure_views,
     is_obligor_source,
+    obligors,
     overview,
     requirement_status,
 )
@@ -157,12 +170,141 @@ def test_trace_lists_every_line_tested_up_to_the_one_that_fired() -> None:
 def test_rule_has_a_name_and_version_in_every_result() -> None:
     data = requirement_status(base(), R).to_dict()
     assert data["rule"] == {"name": RULE, "version": RULE_VERSION}
-    assert overview(base()).to_dict()["rule"] == {"name": "ledger-status", "version": "1"}
+    assert overview(base()).to_dict()["rule"] == {"name": "ledger-status", "version": "2"}
 
 
-def test_obligor_is_the_government_perspective() -> None:
-    assert is_obligor_source(gov()) is True
-    assert is_obligor_source(cso()) is False
+# --------------------------------------------------------------------------- sides
+
+
+def us_report(speaks_for: str | None = "Government of the United States") -> Source:
+    """Another government's report on the obligor: government, but not the obligor's word."""
+    fields = {"speaks_for": speaks_for} if speaks_for else {}
+    return make_source("us-report", perspective="government", **fields)
+
+
+def test_the_obligors_own_sources_are_those_that_speak_for_the_obligor() -> None:
+    mexico = frozenset({OBLIGOR})
+    assert is_obligor_source(gov(), mexico) is True
+    assert is_obligor_source(cso(), mexico) is False
+    assert is_obligor_source(us_report(), mexico) is False
+    assert is_obligor_source(us_report(None), mexico) is False
+    assert is_obligor_source(us_report(), frozenset({"Government of the United States"}))
+
+
+def test_speaks_for_is_matched_exactly() -> None:
+    for near in ("government of Mexico", "Government of Mexico ", "Government  of Mexico"):
+        source = make_source("x", perspective="government", speaks_for=near)
+        assert is_obligor_source(source, frozenset({OBLIGOR})) is False, near
+
+
+def test_another_governments_support_is_independent_and_can_make_it_met() -> None:
+    ledger = make_ledger(
+        us_report(), make_requirement(R), make_claim("us", "us-report", bears_on={R: "supports"})
+    )
+    report = requirement_status(ledger, R)
+    assert (report.verdict.status, report.verdict.line) == (Status.met, "S4")
+    assert report.verdict.tally.independent_supports == 1
+    assert report.cases[-1].supports[0].claim.side is Side.independent
+
+
+def test_any_perspective_speaking_for_the_obligor_is_the_obligors_own() -> None:
+    party = make_source("party", perspective="legislature", speaks_for=OBLIGOR)
+    ledger = make_ledger(
+        party, make_requirement(R), make_claim("p", "party", bears_on={R: "supports"})
+    )
+    assert status_of(ledger) == (Status.claimed_by_obligor, "S5")
+
+
+def test_a_claims_side_follows_each_requirements_obligor() -> None:
+    """One US report bears on a requirement judging Mexico and one judging the US itself."""
+    us_req = make_requirement("requirement-2", obligor="Government of the United States")
+    ledger = make_ledger(
+        us_report(),
+        make_requirement(R),
+        us_req,
+        make_case("tlatlaya"),
+        make_claim(
+            "us",
+            "us-report",
+            bears_on={R: "supports", "requirement-2": "supports"},
+            cases=["tlatlaya"],
+        ),
+    )
+    assert status_of(ledger, R) == (Status.met, "S4")
+    assert status_of(ledger, "requirement-2") == (Status.claimed_by_obligor, "S5")
+    groups = {g.id: g for g in case_status(ledger, "tlatlaya").requirements}
+    assert groups[R].supports[0].claim.side is Side.independent
+    assert groups["requirement-2"].supports[0].claim.side is Side.obligor
+    assert (groups[R].verdict.status, groups["requirement-2"].verdict.status) == (
+        Status.met,
+        Status.claimed_by_obligor,
+    )
+
+
+def test_outside_one_requirement_a_source_of_any_obligor_is_the_obligors() -> None:
+    """Contradictions and figures span requirements: the obligor's side there is that of
+    every requirement's obligor, and another government's report is independent."""
+    ledger = make_ledger(
+        gov(),
+        us_report(),
+        make_requirement(R),
+        make_claim(
+            "a-us",
+            "us-report",
+            bears_on={R: "undermines"},
+            relations=[{"contradicts": "b-mx"}],
+            figures=[{"value": 3, "unit": "cases"}],
+        ),
+        make_claim("b-mx", "gov-page", bears_on={R: "supports"}),
+    )
+    assert obligors(ledger) == frozenset({OBLIGOR})
+    (pair,) = contradiction_pairs(ledger)
+    assert (pair.left.id, pair.left.side, pair.right.side) == (
+        "b-mx",
+        Side.obligor,
+        Side.independent,
+    )
+    assert figure_views(ledger, ledger.claims.values())[0].side is Side.independent
+    judged_too = make_requirement("requirement-2", obligor="Government of the United States")
+    ledger.add("requirements", judged_too, "data/requirements/requirement-2.yaml")
+    assert figure_views(ledger, ledger.claims.values())[0].side is Side.obligor
+
+
+def test_the_verdict_says_which_sources_are_the_obligors_and_why() -> None:
+    ledger = make_ledger(
+        gov(),
+        cso(),
+        us_report(),
+        make_source("gov-2", perspective="government"),
+        make_requirement(R),
+        make_claim("a", "gov-page", bears_on={R: "supports"}),
+        make_claim("b", "cso-memo", bears_on={R: "context"}),
+        make_claim("c", "us-report", bears_on={R: "undermines"}),
+        make_claim("d", "gov-2", bears_on={R: "undermines"}),
+    )
+    verdict = requirement_status(ledger, R).verdict
+    assert verdict.obligor == OBLIGOR
+    sides = {s.source: (s.side, s.why) for s in verdict.sides}
+    assert sides == {
+        "cso-memo": (Side.independent, "no speaks_for, not the obligor (Government of Mexico)"),
+        "gov-2": (
+            Side.independent,
+            "no speaks_for (a government source), not the obligor (Government of Mexico)",
+        ),
+        "gov-page": (Side.obligor, "speaks for Government of Mexico, the obligor"),
+        "us-report": (
+            Side.independent,
+            "speaks for Government of the United States, not the obligor (Government of Mexico)",
+        ),
+    }
+    assert [s.source for s in verdict.sides] == sorted(sides)
+    assert verdict.to_dict()["sides"][2] == {
+        "source": "gov-page",
+        "perspective": "government",
+        "speaks_for": OBLIGOR,
+        "side": "obligor",
+        "why": "speaks for Government of Mexico, the obligor",
+    }
 
 
 # --------------------------------------------------------------------------- counting

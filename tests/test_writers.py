@@ -249,7 +249,8 @@ def test_two_fmt_runs_at_once_leave_every_file_canonical(bulk: Bulk) -> None:
 
 
 def _fails(monkeypatch: pytest.MonkeyPatch, name: str, code: int) -> None:
-    """Make ``os.<name>`` (or ``tempfile.mkstemp``) fail with ``code`` for files in tmp."""
+    """Make ``os.<name>`` (or ``tempfile.mkstemp``) fail with ``code`` for files in tmp. The
+    last step of a write, ``replace``, is ``link`` for a new file (never replacing one)."""
     module = tempfile if name == "mkstemp" else os
     real = getattr(module, name)
 
@@ -257,6 +258,8 @@ def _fails(monkeypatch: pytest.MonkeyPatch, name: str, code: int) -> None:
         raise OSError(code, os.strerror(code))
 
     monkeypatch.setattr(module, name, failing)
+    if name == "replace":
+        monkeypatch.setattr(os, "link", failing)
     assert real is not failing
 
 
@@ -431,6 +434,96 @@ def test_fmt_leaves_a_file_alone_when_it_cannot_prove_its_comments(
     assert result.exit_code == 1
     assert f"data/{CLAIM}: the canonical form would change a value" in result.stderr
     assert path.read_bytes() == before
+
+
+# -- a temporary file never outlives a write; a new file never replaces one -----------------------
+
+
+def _temporaries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+@pytest.mark.parametrize("exclusive", [False, True], ids=["replace", "new"])
+def test_an_interrupted_write_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exclusive: bool
+) -> None:
+    """Ctrl-C (or any exception) in the middle of a write: the exception goes on, the file is
+    as it was, and the temporary file is gone."""
+    path = tmp_path / "record.yaml"
+    if not exclusive:
+        path.write_text("old\n", encoding="utf-8")
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(path, "new\n", exclusive=exclusive)
+    assert _temporaries(tmp_path) == []
+    if exclusive:
+        assert not path.exists()
+    else:
+        assert path.read_text(encoding="utf-8") == "old\n"
+
+
+def test_a_new_file_never_replaces_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "record.yaml"
+    path.write_text("theirs\n", encoding="utf-8")
+    problem = write_atomic(path, "mine\n", exclusive=True)
+    assert problem == f"{path} already exists; nothing was overwritten"
+    path.unlink()
+
+    real_fsync = os.fsync
+
+    def someone_else_writes_it(fd: int) -> None:  # between the check and the placing
+        real_fsync(fd)
+        path.write_text("theirs\n", encoding="utf-8")
+
+    monkeypatch.setattr(os, "fsync", someone_else_writes_it)
+    problem = write_atomic(path, "mine\n", exclusive=True)
+    assert problem == f"{path} appeared meanwhile; nothing was overwritten"
+    assert path.read_text(encoding="utf-8") == "theirs\n"
+    assert _temporaries(tmp_path) == []
+
+
+def test_a_new_file_where_hard_links_are_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FAT and some shares have no hard links: the name is claimed by an exclusive create."""
+
+    def no_links(*args: object) -> None:
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = tmp_path / "record.yaml"
+    assert write_atomic(path, "mine\n", exclusive=True) is None
+    assert path.read_text(encoding="utf-8") == "mine\n"
+    assert (path.stat().st_mode & 0o777) == 0o644
+    assert _temporaries(tmp_path) == []
+
+
+def test_leftovers_are_old_temporary_files_only(tmp_path: Path) -> None:
+    from ledger.atomic import leftovers
+
+    old = time.time() - 11 * 60
+    names = {
+        ".claim.yaml.k3j_x9ab.tmp": True,  # what write_atomic leaves
+        ".source.txt.0a1b2c3d.tmp": True,
+        ".notes.tmp": False,  # someone's own dotfiles
+        "claim.yaml.k3j_x9ab.tmp": False,
+        ".claim.yaml.k3j_x9.tmp": False,
+    }
+    (tmp_path / "claims").mkdir()
+    for name in names:
+        path = tmp_path / "claims" / name
+        path.write_text("x", encoding="utf-8")
+        os.utime(path, (old, old))
+    (tmp_path / "claims/.fresh.yaml.abcdefgh.tmp").write_text("x", encoding="utf-8")
+    (tmp_path / "claims/.link.yaml.abcdefgh.tmp").symlink_to(tmp_path / "claims/.notes.tmp")
+
+    found = leftovers(tmp_path)
+
+    assert [p.name for p in found] == sorted(name for name, left in names.items() if left)
 
 
 # -- never through a link out of the ledger -----------------------------------------------------

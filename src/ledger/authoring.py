@@ -8,11 +8,14 @@ every writer here follows one path:
 2. the text is read back, validated against the schema, and the cross-record checks run on
    the ledger as it would be with the record in it; only problems the change itself brings
    (compared with the checks before it) refuse the write;
-3. nothing is overwritten, and the file is written atomically (`atomic.write_atomic`).
+3. under the ledger's write lock (`writelock`), what is about to change is read again (the
+   ids in use, the claim being linked), checked, and written atomically; a new file is
+   created exclusively (`atomic.write_atomic`), so nothing is ever overwritten and no other
+   writer's change is lost.
 
 Ids are a readable slug and a short random suffix (``memo-pgr-torture-complaints-3f9a``) so
 that two branches adding a claim about the same thing do not collide when merged. Errors are
-data (`Refused`), never exceptions: the CLI decides how to show them.
+data (`Refused`, `LockFailure`), never exceptions: the CLI decides how to show them.
 """
 
 from __future__ import annotations
@@ -26,22 +29,22 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from pydantic import ValidationError
-
-from ledger.atomic import linked_folder, write_atomic
-from ledger.checks import check_ledger
+from ledger.atomic import create_new, write_atomic
+from ledger.checks import check_ledger, speaks_for_warnings
 from ledger.diagnostics import Diagnostic, make
 from ledger.fmt import from_data, with_field
 from ledger.fmt_files import modeline_for
 from ledger.ledger import Ledger
-from ledger.load import RECORD_SUFFIX, load, read_record_text
-from ledger.model import ID_PATTERN, RECORD_TYPES, Record, RelationKind
+from ledger.load import RECORD_SUFFIX, load
+from ledger.model import ID_PATTERN, RECORD_TYPES, Claim, Record, RelationKind, Source
+from ledger.portable import windows_device
 from ledger.quotes import Match, find_quote, normalise
+from ledger.record_reader import read_current, record_from_text
 from ledger.root import Layout
-from ledger.schema_errors import schema_diagnostics
 from ledger.text_extract import Extracted
+from ledger.writelock import LockFailure, write_lock
 from ledger.yamlread import parse
 
 SLUG_WORDS = 6
@@ -136,6 +139,16 @@ def generate_id(text: str, taken: set[str], *, prefix: str = "", statement: bool
             return candidate
 
 
+def next_requirement_id(taken: set[str]) -> str:
+    """``requirement-N`` after the highest N in use: people type a requirement's id
+    (`ledger status requirement-3`), and a ledger holds few, added rarely."""
+    numbers = [int(found.group(1)) for i in taken if (found := _REQUIREMENT_RE.match(i))]
+    return f"requirement-{max(numbers, default=0) + 1}"
+
+
+_REQUIREMENT_RE = re.compile(r"^requirement-(\d+)$")
+
+
 def id_problem(candidate: str, taken: set[str]) -> str | None:
     """Why a chosen id cannot be used, or None."""
     if not _ID_RE.match(candidate) or len(candidate) > 120:
@@ -145,6 +158,8 @@ def id_problem(candidate: str, taken: set[str]) -> str | None:
         )
     if candidate in taken:
         return f"the id '{candidate}' is already used (ids are unique across all records)"
+    if windows_device(candidate):
+        return f"'{candidate}' is a device name on Windows: a clone there could not hold its file"
     return None
 
 
@@ -204,11 +219,9 @@ def open_workspace(layout: Layout) -> Workspace | str:
     ledger = result.ledger
     checked = check_ledger(ledger, layout, unloaded=result.unloaded)
     errors = [d for d in [*result.diagnostics, *checked] if d.severity == "error"]
-    taken = set(result.unloaded)
+    taken = set(result.unloaded) | file_ids(layout)
     for table in ledger.tables().values():
         taken.update(table)
-    for path in layout.data.rglob(f"*{RECORD_SUFFIX}"):
-        taken.add(path.name[: -len(RECORD_SUFFIX)])
     return Workspace(
         layout,
         ledger,
@@ -217,6 +230,12 @@ def open_workspace(layout: Layout) -> Workspace | str:
         len(errors),
         taken,
     )
+
+
+def file_ids(layout: Layout) -> set[str]:
+    """The name of every YAML file under the data folder, in any folder: ids in use, even by
+    files that do not load."""
+    return {path.name[: -len(RECORD_SUFFIX)] for path in layout.data.rglob(f"*{RECORD_SUFFIX}")}
 
 
 # -- results ------------------------------------------------------------------------------
@@ -232,6 +251,8 @@ class Written:
     text: str
     archive: str | None = None
     """For a new source, the archived text's path (relative to the ledger root)."""
+    warnings: tuple[Diagnostic, ...] = ()
+    """What `ledger validate` will warn about in the new record (placed in ``text``)."""
 
 
 @dataclass(frozen=True)
@@ -297,19 +318,6 @@ def record_text(layout: Layout, kind: str, data: dict[str, Any], path: Path) -> 
     if formatted.text is None:
         return Refused(f"cannot write the record: {formatted.problem}")
     return formatted.text
-
-
-def _validate(text: str, kind: str, rel: str) -> Record | list[Diagnostic]:
-    parsed = parse(text, rel)
-    errors = [d for d in parsed.diagnostics if d.severity == "error"]
-    if parsed.data is None or errors:
-        return errors or [make("yaml-syntax", rel, "the record cannot be read back")]
-    model = RECORD_TYPES[kind]
-    try:
-        return model.model_validate(parsed.data)
-    except ValidationError as error:
-        located = parse(text, rel, positions=True)
-        return schema_diagnostics(error, located, model, rel)
 
 
 def _with_record(ledger: Ledger, kind: str, record: Record, rel: str) -> Ledger:
@@ -386,7 +394,7 @@ def prepare(
     text = record_text(ws.layout, kind, data, path)
     if isinstance(text, Refused):
         return text
-    record = _validate(text, kind, rel)
+    record = record_from_text(text, kind, rel)
     if isinstance(record, list):
         return _refusal(record, text)
     return record, text
@@ -394,8 +402,14 @@ def prepare(
 
 def create(
     ws: Workspace, kind: str, values: dict[str, Any], path: Path, *, dry_run: bool = False
-) -> Written | Refused:
-    """Add a new record file (claim or case) after checking the ledger as it would be."""
+) -> Written | Refused | LockFailure:
+    """Add a new record file (claim or case) after checking the ledger as it would be.
+
+    The checks across records run on the ledger as it was read; then, holding the write
+    lock, the ids in use are read again (another writer may have just taken this one, in
+    any folder) and the file is created exclusively. Other writers only add records and
+    relations, so a free id is all they can have changed for a new record.
+    """
     prepared = prepare(ws, kind, values, path)
     if isinstance(prepared, Refused):
         return prepared
@@ -405,27 +419,23 @@ def create(
     if problems:
         return _refusal(problems, text)
     record_id = record.id  # type: ignore[attr-defined]
-    if not dry_run:
-        failure = _write_new(path, text, ws.layout.data)
-        if failure:
-            return Refused(failure)
-        ws.taken.add(record_id)
+    if dry_run:
+        return Written(kind, record_id, rel, text)
+    with write_lock(ws.layout.root) as busy:
+        if busy:
+            return busy
+        failure = _id_taken(ws, record_id) or create_new(path, text, inside=ws.layout.data)
+    if failure:
+        return Refused(failure)
+    ws.taken.add(record_id)
     return Written(kind, record_id, rel, text)
 
 
-def _write_new(path: Path, text: str, inside: Path) -> str | None:
-    """Write a file that must not exist yet: atomically, creating its folder if need be, and
-    never through a linked folder out of ``inside`` (the data folder)."""
-    problem = linked_folder(path, inside)
-    if problem:
-        return problem
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return f"cannot create the folder {path.parent}: {exc.strerror}"
-    if os.path.lexists(path):
-        return f"{path} appeared meanwhile; nothing was overwritten"
-    return write_atomic(path, text, inside=inside)
+def _id_taken(ws: Workspace, record_id: str) -> str | None:
+    """Under the write lock: why ``record_id`` is no longer free (another writer took it
+    since the ledger was read, in any folder), or None."""
+    ws.taken |= file_ids(ws.layout)
+    return id_problem(record_id, ws.taken)
 
 
 # -- paths --------------------------------------------------------------------------------
@@ -522,7 +532,7 @@ def create_source(
     *,
     dry_run: bool = False,
     archive_at: Path | None = None,
-) -> Written | Refused:
+) -> Written | Refused | LockFailure:
     """Archive a document's text and add its source record, its SHA-256 pinned.
 
     The archive is written first (the checks read it from disk), and removed again when the
@@ -545,36 +555,74 @@ def create_source(
         return prepared
     record, text = prepared
     rel = ws.rel(path)
-    archive_rel = ws.rel(archive)
+    warnings = _side_warnings(ws, record, rel, text)
+    result = Written("sources", source_id, rel, text, ws.rel(archive), warnings)
+    if dry_run:
+        state = _archive_state(archive, result, extracted.data)
+        return state if isinstance(state, Refused) else result
+    with write_lock(ws.layout.root) as busy:
+        if busy:
+            return busy
+        failure = _id_taken(ws, source_id)
+        if failure:
+            return Refused(failure)
+        done = _write_source(ws, result, record, extracted.data, archive)
+    if done is None:
+        ws.taken.add(source_id)
+    return done or result
+
+
+def _archive_state(archive: Path, source: Written, data: bytes) -> bool | Refused:
+    """Whether the archive is to be written (not when it holds these bytes already), or why
+    it cannot be: a file holding anything else is never overwritten."""
     existing = _existing_bytes(archive)
     if isinstance(existing, str):
         return Refused(existing)
-    if existing is not None and existing != extracted.data:
+    if existing is not None and existing != data:
         return Refused(
-            f"{archive_rel} already exists with other content; nothing was overwritten",
+            f"{source.archive} already exists with other content; nothing was overwritten",
             "choose another id, or remove the old file if it is not archived by any source",
         )
-    if dry_run:
-        return Written("sources", source_id, rel, text, archive_rel)
-    created = existing is None
+    return existing is None
+
+
+def _write_source(
+    ws: Workspace, source: Written, record: Record, data: bytes, archive: Path
+) -> Refused | None:
+    """Under the write lock: the archive (unless it holds these bytes already), then the
+    record; None when both are written. A refusal or failure removes an archive written
+    here, so it leaves nothing behind."""
+    created = _archive_state(archive, source, data)
+    if isinstance(created, Refused):
+        return created
     if created:
-        failure = _write_new_bytes(archive, extracted.data, ws.layout.data)
+        failure = create_new(archive, data, inside=ws.layout.data)
         if failure:
             return Refused(failure)
     done = False
     try:
-        problems = _new_problems(ws, "sources", record, rel, text)
+        problems = _new_problems(ws, "sources", record, source.path, source.text)
         if problems:
-            return _refusal(problems, text)
-        failure = _write_new(path, text, ws.layout.data)
+            return _refusal(problems, source.text)
+        failure = create_new(ws.layout.root / source.path, source.text, inside=ws.layout.data)
         if failure:
             return Refused(failure)
         done = True
     finally:  # refused, failed or interrupted: the archive goes with the record
         if created and not done:
             archive.unlink(missing_ok=True)
-    ws.taken.add(source_id)
-    return Written("sources", source_id, rel, text, archive_rel)
+    return None
+
+
+def _side_warnings(ws: Workspace, record: Record, rel: str, text: str) -> tuple[Diagnostic, ...]:
+    """The warnings about whom a new source speaks for (missing, or a near miss of an
+    obligor), said when it is written rather than at the next `validate`."""
+    if not isinstance(record, Source):
+        return ()
+    alone = Ledger(
+        sources={record.id: record}, requirements=ws.ledger.requirements, paths={record.id: rel}
+    )
+    return tuple(_place(list(speaks_for_warnings(alone)), text, rel))
 
 
 def _existing_bytes(path: Path) -> bytes | str | None:
@@ -586,31 +634,6 @@ def _existing_bytes(path: Path) -> bytes | str | None:
     if isinstance(data, ReadFailure):
         return f"{path} exists and cannot be read: {data.message}; nothing was overwritten"
     return data
-
-
-def _write_new_bytes(path: Path, data: bytes, inside: Path) -> str | None:
-    """Write the archive byte for byte, never replacing a file (exclusive create), and never
-    through a linked folder out of ``inside``."""
-    problem = linked_folder(path, inside)
-    if problem:
-        return problem
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        with open(temp, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        try:
-            os.link(temp, path)  # fails, rather than replaces, if the file appeared meanwhile
-        finally:
-            temp.unlink(missing_ok=True)
-    except FileExistsError:
-        return f"{path} appeared meanwhile; nothing was overwritten"
-    except OSError as exc:
-        return f"cannot write {path}: {exc.strerror}"
-    return None
 
 
 def conversion_note(extracted: Extracted, original: Path) -> str | None:
@@ -630,33 +653,44 @@ def conversion_note(extracted: Extracted, original: Path) -> str | None:
 
 def add_relation(
     ws: Workspace, claim_id: str, kind: str, target: str, note: str | None = None
-) -> Written | Refused | Unchanged:
+) -> Written | Refused | Unchanged | LockFailure:
     """Link one claim to another (``contradicts``, ``corroborates``, ``responds-to``,
-    ``repeats``) by editing the claim's file: comments and everything else kept."""
-    claim = ws.ledger.claims.get(claim_id)
-    if claim is None:
-        return Refused(f"no claim has the id '{claim_id}'")
-    if target not in ws.ledger.claims:
-        return Refused(f"no claim has the id '{target}'")
+    ``repeats``) by editing the claim's file: comments and everything else kept.
+
+    Holding the write lock, both claims are read again from their files, so a relation
+    another writer added a moment ago is kept, and a mirror image it recorded is seen.
+    """
+    for wanted in (claim_id, target):
+        if wanted not in ws.ledger.claims:
+            return Refused(f"no claim has the id '{wanted}'")
     if target == claim_id:
         return Refused("a claim cannot be related to itself")
+    with write_lock(ws.layout.root) as busy:
+        return busy or _link(ws, claim_id, kind, target, note)
+
+
+def _link(
+    ws: Workspace, claim_id: str, kind: str, target: str, note: str | None
+) -> Written | Refused | Unchanged:
+    """`add_relation`'s read-check-write, under the write lock."""
+    current = _current_claim(ws, claim_id)
+    if isinstance(current, Refused):
+        return current
+    text, claim = current
     for relation in claim.relations:
         if relation.kind.value == kind and relation.target == target:
             return Unchanged(f"{claim_id} already {kind} {target}")
     symmetric = {RelationKind.contradicts.value, RelationKind.corroborates.value}
     if kind in symmetric:
-        for relation in ws.ledger.claims[target].relations:
+        other = _current_claim(ws, target)
+        if isinstance(other, Refused):
+            return other
+        for relation in other[1].relations:
             if relation.kind.value == kind and relation.target == claim_id:
                 return Unchanged(f"{target} already {kind} {claim_id}; the pair is recorded")
     rel = ws.ledger.paths[claim_id]
-    path = ws.layout.root / rel
-    text = read_record_text(path, rel)
-    if isinstance(text, list):
-        return Refused(text[0].message, text[0].hint)
     parsed = parse(text.removeprefix("\ufeff"), rel)
-    if parsed.data is None:
-        return Refused(f"{rel} cannot be read; run `ledger validate`")
-    relations = list(parsed.data.get("relations") or [])
+    relations = list((parsed.data or {}).get("relations") or [])
     link: dict[str, str] = {kind: target}
     if note:
         link["note"] = note
@@ -664,7 +698,7 @@ def add_relation(
     edited = with_field(text, "claims", "relations", relations)
     if edited.text is None:
         return Refused(edited.problem)
-    record = _validate(edited.text, "claims", rel)
+    record = record_from_text(edited.text, "claims", rel)
     if isinstance(record, list):
         return _refusal(record, edited.text)
     candidate = _with_record(_without(ws.ledger, claim_id), "claims", record, rel)
@@ -672,10 +706,20 @@ def add_relation(
     problems = [d for d in found if d.severity == "error" and _key(d) not in ws.baseline]
     if problems:
         return _refusal(_place(problems, edited.text, rel), edited.text)
-    failure = write_atomic(path, edited.text, inside=ws.layout.data)
+    failure = write_atomic(ws.layout.root / rel, edited.text, inside=ws.layout.data)
     if failure:
         return Refused(failure)
     return Written("claims", claim_id, rel, edited.text)
+
+
+def _current_claim(ws: Workspace, claim_id: str) -> tuple[str, Claim] | Refused:
+    """A claim's file read again, as it is now: its text and its record."""
+    rel = ws.ledger.paths[claim_id]
+    found = read_current(ws.layout.root / rel, rel, "claims")
+    if isinstance(found, list):
+        return Refused(f"{rel}: {found[0].message}", "run `ledger validate` to see why")
+    text, claim = found
+    return text, cast(Claim, claim)
 
 
 def _without(ledger: Ledger, record_id: str) -> Ledger:

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterator, Set
+from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
-from pathlib import Path
 
 from ledger.diagnostics import Diagnostic, make
 from ledger.files import MAX_ARCHIVE_BYTES, ReadFailure, decode, read_bytes
 from ledger.ledger import Ledger
-from ledger.model import Claim, Requirement, Source
+from ledger.model import Claim, Figure, Perspective, Relation, Requirement, Source
+from ledger.portable import PathRefusal, join_inside, windows_device
 from ledger.quotes import QuoteMemo, normalise
 from ledger.review import stale_reviews
 from ledger.root import Layout
+from ledger.status import obligors
+from ledger.textfold import fold_with_map
 from ledger.yamlread import Path as FieldPath
 from ledger.yamlread import dotted
 
@@ -53,6 +55,9 @@ def check_ledger(
     """
     found = list(_references(ledger, unloaded))
     found.extend(_claim_shape(ledger))
+    found.extend(_device_names(ledger))
+    found.extend(speaks_for_warnings(ledger))
+    found.extend(_duplicate_entries(ledger))
     archives = dict(_archives(ledger, layout, found))
     found.extend(_quotes(ledger, archives, memo if memo is not None else QuoteMemo()))
     found.extend(stale_reviews(ledger))
@@ -167,6 +172,107 @@ def _claim_shape(ledger: Ledger) -> Iterator[Diagnostic]:
                 )
 
 
+def _device_names(ledger: Ledger) -> Iterator[Diagnostic]:
+    """A record file Windows cannot hold (``nul.yaml``, ``claims/aux/…``) makes every clone
+    there fail to check out. Record paths are POSIX strings, so a split on '/' is exact."""
+    folders: dict[str, str | None] = {}  # a hundred thousand files, in a few folders
+    for record_id, rel in ledger.paths.items():
+        folder, _, name = rel.rpartition("/")
+        if folder not in folders:
+            folders[folder] = next((p for p in folder.split("/") if windows_device(p)), None)
+        device = folders[folder] or (name if windows_device(name) else None)
+        if device is not None:
+            yield _problem(
+                ledger,
+                record_id,
+                "non-portable-name",
+                f"'{device}' is a device name on Windows, not a file or folder: git cannot "
+                f"check {rel} out there",
+                "choose another id, or rename the folder",
+                ("id",),
+            )
+
+
+def speaks_for_warnings(ledger: Ledger) -> Iterator[Diagnostic]:
+    """Sources whose side the rule may not decide as their author meant: a government source
+    naming no party (independent of every obligor, perhaps by omission), and a speaks_for that
+    misses a requirement's obligor by case, accents, spacing or punctuation only (the rule
+    matches exactly, so such a source is silently independent)."""
+    names = {fold_with_map(o, words_only=True)[0]: o for o in obligors(ledger)}
+    for source in ledger.sources.values():
+        if source.speaks_for is None:
+            if source.perspective is Perspective.government:
+                yield _problem(
+                    ledger,
+                    source.id,
+                    "speaks-for-missing",
+                    "the government source does not say whom it speaks for, so its claims "
+                    "count as independent of every obligor",
+                    _speaks_for_hint(names.values()),
+                    ("perspective",),
+                )
+            continue
+        near = names.get(fold_with_map(source.speaks_for, words_only=True)[0])
+        if near is not None and near != source.speaks_for:
+            yield _problem(
+                ledger,
+                source.id,
+                "speaks-for-near-obligor",
+                f"speaks_for '{source.speaks_for}' is not the obligor '{near}': the two must "
+                "match exactly for its claims to count as the obligor's own",
+                f"write `speaks_for: {near}` if the source speaks for that obligor",
+                ("speaks_for",),
+            )
+
+
+def _speaks_for_hint(obligor_names: Iterable[str]) -> str:
+    listed = " or ".join(f"'{o}'" for o in sorted(obligor_names))
+    own = f": {listed} if it is the obligor's own word, else its own government" if listed else ""
+    return f"add `speaks_for:` naming the party the source speaks for{own}"
+
+
+LISTS = {
+    "sources": ("authors",),
+    "requirements": ("cases",),
+    "cases": ("aliases", "requirements"),
+    "claims": ("cases", "figures", "relations"),
+}
+"""The lists in each kind of record where an entry may appear once. ``reviews`` is not one:
+it is a log, and the same stamp twice says no more than once but is not wrong."""
+
+
+def _duplicate_entries(ledger: Ledger) -> Iterator[Diagnostic]:
+    """An entry listed twice in one record: a second copy of a relation would count twice
+    wherever relations are counted, and would never be noticed in review."""
+    for kind, table in ledger.tables().items():
+        for record in table.values():
+            for name in LISTS[kind]:
+                first: dict[object, int] = {}
+                for i, entry in enumerate(getattr(record, name)):
+                    key, shown = _entry(entry)
+                    if key not in first:
+                        first[key] = i
+                        continue
+                    yield _problem(
+                        ledger,
+                        record.id,
+                        "duplicate-entry",
+                        f"{shown} is listed twice in {name} (first as {name}[{first[key]}])",
+                        f"remove {name}[{i}]: an entry counts once",
+                        (name, i),
+                    )
+
+
+def _entry(entry: object) -> tuple[object, str]:
+    """What makes a list entry the same as another, and how a message names it. A relation
+    is the same one whatever its note says; a figure, only when every field is."""
+    if isinstance(entry, Relation):
+        return (entry.kind, entry.target), f"the relation {entry.kind.value} {entry.target}"
+    if isinstance(entry, Figure):
+        return tuple(entry.model_dump().items()), f"the figure {entry.value} {entry.unit}"
+    return entry, f"'{entry}'"
+
+
 # -- archives and quotes ------------------------------------------------------------------
 
 
@@ -204,16 +310,14 @@ def _archive_text(
 
     raw = source.archive.path
     record_dir = (layout.root / ledger.paths[source.id]).parent
-    if Path(raw).is_absolute() or raw.startswith(("/", "\\")) or ".." in Path(raw).parts:
-        problem(
-            "archive-path",
-            f"the archive path '{raw}' leaves the data folder",
-            "give a path relative to the source record's folder, with no '..'",
-        )
+    target = join_inside(record_dir, raw)
+    if isinstance(target, PathRefusal):
+        problem("archive-path", f"the archive path '{raw}' {target.why}", target.hint)
         return None
-    target = record_dir / raw
-    try:
-        resolved = target.resolve(strict=False)
+    try:  # strict: a link loop raises on every Python (3.13's lenient resolve does not)
+        resolved = target.resolve(strict=True)
+    except FileNotFoundError:
+        resolved = target.resolve(strict=False)  # reported as missing below
     except (OSError, RuntimeError):
         problem(
             "archive-path",
@@ -241,7 +345,8 @@ def _archive_text(
         problem(
             "archive-hash",
             f"the archived text '{raw}' has SHA-256 {digest}, not the pinned one",
-            "restore the archived text; if the change is intended, pin the new hash "
+            _converted_line_endings(data, source.archive.sha256, layout.relative(target))
+            or "restore the archived text; if the change is intended, pin the new hash "
             "and re-check every quote",
             "sha256",
         )
@@ -255,6 +360,32 @@ def _archive_text(
         )
         return None
     return _Archive(text, digest)
+
+
+def _converted_line_endings(data: bytes, pinned: str, shown: str) -> str | None:
+    """The hint for an archive whose hash fails only because its line endings were converted
+    (git does so with core.autocrlf, Git for Windows' default), or None when converting them
+    back does not give the pinned text. ``shown`` is the archive's path from the ledger root.
+    """
+    if " " in shown:
+        shown = f'"{shown}"'
+    as_lf = data.replace(b"\r\n", b"\n")
+    if as_lf != data and hashlib.sha256(as_lf).hexdigest() == pinned:
+        return (
+            "only its line endings changed: it has CRLF where the pinned text has LF, as git "
+            "writes files with core.autocrlf=true; keep archives byte for byte with `-text` "
+            f"in .gitattributes (see the README), then delete {shown} and "
+            f"`git checkout -- {shown}`"
+        )
+    as_crlf = as_lf.replace(b"\n", b"\r\n")
+    if as_crlf != data and hashlib.sha256(as_crlf).hexdigest() == pinned:
+        return (
+            "only its line endings changed: it has LF where the pinned text has CRLF, as git "
+            "stores text files with core.autocrlf or a `text` attribute; keep archives byte "
+            "for byte with `-text` in .gitattributes (see the README) and archive the "
+            "original bytes again"
+        )
+    return None
 
 
 def _quotes(ledger: Ledger, archives: dict[str, _Archive], memo: QuoteMemo) -> Iterator[Diagnostic]:

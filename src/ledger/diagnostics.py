@@ -60,7 +60,15 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unresolved-reference": (ERROR, "a reference names no record of the right kind"),
     "no-subject": (ERROR, "a claim names neither a requirement nor a case"),
     "self-relation": (ERROR, "a claim's relation points to the claim itself"),
-    "archive-path": (ERROR, "a source's archive path leaves the data folder"),
+    "duplicate-entry": (
+        ERROR,
+        "a list repeats an entry: an author, alias, case, requirement, figure or relation",
+    ),
+    "non-portable-name": (WARNING, "a record's file name is a device on Windows (nul.yaml)"),
+    "archive-path": (
+        ERROR,
+        "a source's archive path leaves the data folder or is not a portable relative path",
+    ),
     "archive-missing": (ERROR, "a source's archived text is missing or unreadable"),
     "archive-hash": (ERROR, "a source's archived text does not match its pinned SHA-256"),
     "quote-not-found": (ERROR, "a claim's quote is not in its source's archived text"),
@@ -68,6 +76,23 @@ CODES: dict[str, tuple[Severity, str]] = {
     "quote-too-long": (ERROR, "a quote or a requirement's wording is over the length limit"),
     "too-many-records": (ERROR, "the ledger holds more record files than the limit"),
     "stale-review": (WARNING, "a claim changed after its latest review"),
+    # ledger.toml (any of these stops every command: without a sound configuration there is
+    # no ledger to read)
+    "config-syntax": (ERROR, "ledger.toml is not valid TOML"),
+    "config-unknown-section": (ERROR, "ledger.toml has a section this version does not know"),
+    "config-unknown-key": (ERROR, "ledger.toml has a key its section does not take"),
+    "config-wrong-type": (ERROR, "a key in ledger.toml has a value of the wrong type"),
+    "config-invalid-value": (ERROR, "a key in ledger.toml has a value that cannot be used"),
+    "speaks-for-missing": (
+        WARNING,
+        "a government source does not say whom it speaks for, so the status rule counts it as "
+        "independent of every obligor",
+    ),
+    "speaks-for-near-obligor": (
+        WARNING,
+        "a source's speaks_for differs from a requirement's obligor only in case, accents, "
+        "spacing or punctuation, so it does not count as the obligor's own",
+    ),
     # the tool's own cache
     "cache-untrusted": (
         WARNING,

@@ -1,14 +1,25 @@
 """A semantic diff between two states of a ledger: records by id, then what that does to
 each requirement's and case's derived status, and which changed claims lack a fresh review.
 
+Both states are judged by the rule of the code that runs (``rule``), so a status change is
+always a change in the data. A status changes because of the records it rests on: the claims
+bearing on it (``claims``), the sources of those claims, since a source's ``speaks_for``
+decides its side (``sources``), and the requirement's ``obligor`` (``obligor``). ``notes``
+name, per state, the sources whose side the rule may not decide as meant (the warnings
+``speaks-for-missing`` and ``speaks-for-near-obligor``): a revision written before sources said
+whom they speak for has its government sources counted as independent.
+
 JSON shape (``to_dict()``)::
 
-    {"format": "ledger-diff", "version": 1, "old": label, "new": label,
+    {"format": "ledger-diff", "version": 1, "rule": {"name", "version"},
+     "old": label, "new": label,
      "records": [{"id", "kind", "change": "added"|"removed"|"changed", "path",
                   "fields": [{"field", "old", "new"}], "review": "fresh"|"stale"|"none"|null}],
      "statuses": [{"id", "kind": "requirement"|"case", "requirement", "title",
-                   "old", "new", "old_line", "new_line", "claims": [id]}],
-     "unreviewed": [claim id]}
+                   "old", "new", "old_line", "new_line", "claims": [id], "sources": [id],
+                   "obligor": {"field", "old", "new"}|null}],
+     "unreviewed": [claim id],
+     "notes": [{"state": "old"|"new", "source", "code", "message"}]}
 """
 
 from __future__ import annotations
@@ -16,10 +27,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledger.checks import speaks_for_warnings
 from ledger.ledger import Ledger
 from ledger.review import is_fresh
 from ledger.status import case_status, requirement_verdicts
-from ledger.status_report import to_plain
+from ledger.status_report import RuleInfo, to_plain
 
 FORMAT_VERSION = 1
 KIND_SINGULAR = {
@@ -59,6 +71,20 @@ class StatusChange:
     old_line: str | None
     new_line: str | None
     claims: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+    """Changed sources of claims bearing on it: a new speaks_for can move a claim's side."""
+    obligor: FieldChange | None = None
+    """The requirement's obligor, when it changed."""
+
+
+@dataclass(frozen=True)
+class SideNote:
+    """A source in one state whose side the rule may not decide as its author meant."""
+
+    state: str
+    source: str
+    code: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -68,22 +94,50 @@ class LedgerDiff:
     records: tuple[RecordChange, ...]
     statuses: tuple[StatusChange, ...]
     unreviewed: tuple[str, ...] = field(default=())
+    notes: tuple[SideNote, ...] = field(default=())
+    rule: RuleInfo = field(default_factory=RuleInfo)
 
     @property
     def empty(self) -> bool:
         return not self.records and not self.statuses
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": "ledger-diff", "version": FORMAT_VERSION, **to_plain(self)}
+        plain = to_plain(self)
+        return {
+            "format": "ledger-diff",
+            "version": FORMAT_VERSION,
+            "rule": plain.pop("rule"),
+            **plain,
+        }
 
 
 def diff_ledgers(old: Ledger, new: Ledger, old_label: str, new_label: str) -> LedgerDiff:
     """Compare two ledgers record by record and status by status."""
     records = tuple(_record_changes(old, new))
-    touched = {r.id for r in records if r.kind == "claim"}
-    statuses = tuple(_status_changes(old, new, touched))
+    statuses = tuple(_status_changes(old, new, records))
     unreviewed = tuple(r.id for r in records if r.kind == "claim" and r.review in ("stale", "none"))
-    return LedgerDiff(old_label, new_label, records, statuses, unreviewed)
+    notes = tuple(_side_notes("old", old)) + tuple(_side_notes("new", new))
+    return LedgerDiff(old_label, new_label, records, statuses, unreviewed, notes)
+
+
+def because(change: StatusChange) -> str:
+    """A status change's cause in words: claims, sources, and an obligor that changed."""
+    parts = [", ".join(change.claims)] if change.claims else []
+    if change.sources:
+        noun = "source" if len(change.sources) == 1 else "sources"
+        parts.append(f"{noun} {', '.join(change.sources)}")
+    if change.obligor:
+        parts.append(f"obligor {change.obligor.old} -> {change.obligor.new}")
+    return "; ".join(parts)
+
+
+def _side_notes(state: str, ledger: Ledger) -> list[SideNote]:
+    """The speaks_for warnings of one state, by source."""
+    source_at = {ledger.paths[i]: i for i in ledger.sources}
+    notes = [
+        SideNote(state, source_at[d.path], d.code, d.message) for d in speaks_for_warnings(ledger)
+    ]
+    return sorted(notes, key=lambda n: (n.source, n.code))
 
 
 def _record_changes(old: Ledger, new: Ledger) -> list[RecordChange]:
@@ -143,15 +197,50 @@ def _field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldC
     return changes
 
 
-def _claims_on(ledger: Ledger, requirement: str | None = None, case: str | None = None) -> set[str]:
+def _claims_on(
+    ledger: Ledger, requirement: str | None = None, case: str | None = None
+) -> dict[str, str]:
+    """The claims bearing on a requirement (about a case), with their sources."""
     return {
-        c.id
+        c.id: c.source
         for c in ledger.claims.values()
         if (requirement is None or requirement in c.bears_on) and (case is None or case in c.cases)
     }
 
 
-def _status_changes(old: Ledger, new: Ledger, touched: set[str]) -> list[StatusChange]:
+@dataclass(frozen=True)
+class _Changed:
+    """What changed, by kind: the ids a status change may be blamed on."""
+
+    claims: set[str]
+    sources: set[str]
+    requirements: dict[str, RecordChange]
+
+    @classmethod
+    def of(cls, records: tuple[RecordChange, ...]) -> _Changed:
+        return cls(
+            {r.id for r in records if r.kind == "claim"},
+            {r.id for r in records if r.kind == "source"},
+            {r.id: r for r in records if r.kind == "requirement"},
+        )
+
+    def cause(self, on_old: dict[str, str], on_new: dict[str, str], req_id: str) -> dict[str, Any]:
+        """The changed claims and sources a status rests on, and the obligor if it changed."""
+        bearing = on_old | on_new
+        requirement = self.requirements.get(req_id)
+        edits = requirement.fields if requirement else ()
+        obligor = next((f for f in edits if f.field == "obligor"), None)
+        return {
+            "claims": tuple(sorted(set(bearing) & self.claims)),
+            "sources": tuple(sorted({*on_old.values(), *on_new.values()} & self.sources)),
+            "obligor": obligor,
+        }
+
+
+def _status_changes(
+    old: Ledger, new: Ledger, records: tuple[RecordChange, ...]
+) -> list[StatusChange]:
+    changed = _Changed.of(records)
     changes = []
     old_verdicts, new_verdicts = requirement_verdicts(old), requirement_verdicts(new)
     for req_id in sorted(set(old_verdicts) | set(new_verdicts)):
@@ -159,11 +248,9 @@ def _status_changes(old: Ledger, new: Ledger, touched: set[str]) -> list[StatusC
         if _same(before, after):
             continue
         title = (new.requirements.get(req_id) or old.requirements[req_id]).title
-        cause = (_claims_on(old, req_id) | _claims_on(new, req_id)) & touched
+        cause = changed.cause(_claims_on(old, req_id), _claims_on(new, req_id), req_id)
         changes.append(
-            StatusChange(
-                req_id, "requirement", req_id, title, *_pair(before, after), tuple(sorted(cause))
-            )
+            StatusChange(req_id, "requirement", req_id, title, *_pair(before, after), **cause)
         )
     old_cases, new_cases = _case_verdicts(old), _case_verdicts(new)
     for key in sorted(set(old_cases) | set(new_cases)):
@@ -172,12 +259,10 @@ def _status_changes(old: Ledger, new: Ledger, touched: set[str]) -> list[StatusC
             continue
         case_id, req_id = key
         title = (new.cases.get(case_id) or old.cases[case_id]).title
-        cause = (_claims_on(old, req_id, case_id) | _claims_on(new, req_id, case_id)) & touched
-        changes.append(
-            StatusChange(
-                case_id, "case", req_id, title, *_pair(before, after), tuple(sorted(cause))
-            )
+        cause = changed.cause(
+            _claims_on(old, req_id, case_id), _claims_on(new, req_id, case_id), req_id
         )
+        changes.append(StatusChange(case_id, "case", req_id, title, *_pair(before, after), **cause))
     return changes
 
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 import json
 import re
 
-from ledger.diff import LedgerDiff
+from ledger.diff import LedgerDiff, because
 from ledger.safe_text import visible
 from ledger.status_markdown import escape
+from ledger.status_report import RULE_CHANGE
 
 
 def diff_markdown(result: LedgerDiff) -> str:
-    out = [f"### Ledger changes: {_code(result.old)} \u2192 {_code(result.new)}", ""]
+    out = [
+        f"### Ledger changes: {_code(result.old)} \u2192 {_code(result.new)}",
+        "",
+        f"Statuses on both sides by rule {_code(result.rule.name)} v{escape(result.rule.version)}.",
+        "",
+    ]
     if result.empty:
         return "\n".join([*out, "No changes to records or statuses."]) + "\n"
     if result.statuses:
@@ -26,7 +32,7 @@ def diff_markdown(result: LedgerDiff) -> str:
                 f"| {escape(s.kind)} {escape(s.id)} | {escape(s.requirement)} "
                 f"| {escape(s.old or '-')} ({escape(s.old_line or '-')}) "
                 f"| **{escape(s.new or '-')}** ({escape(s.new_line or '-')}) "
-                f"| {escape(', '.join(s.claims) or '-')} |"
+                f"| {escape(because(s) or '-')} |"
             )
         out.append("")
     out += ["**Records**", ""]
@@ -35,6 +41,13 @@ def diff_markdown(result: LedgerDiff) -> str:
         out.append(f"- {escape(r.change)} {escape(r.kind)} {_code(r.id)}{review}")
         for f in r.fields:
             out.append(f"  - {_code(f.field)}: {_value(f.old)} \u2192 {_value(f.new)}")
+    if result.notes:
+        out += ["", "**Sides the rule may not decide as meant**", ""]
+        out += [f"{_code(result.rule.name)}: {escape(RULE_CHANGE)}.", ""]
+        out += [
+            f"- {escape(n.state)}: {_code(n.source)}: {escape(n.message)} ({_code(n.code)})"
+            for n in result.notes
+        ]
     if result.unreviewed:
         out += [
             "",

@@ -31,6 +31,9 @@ class ReadFailure:
 def read_bytes(path: str | Path, limit: int) -> bytes | ReadFailure:
     """The bytes of a regular file of at most ``limit`` bytes, or why not."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    # Without O_BINARY, Windows opens in text mode: CRLF read as LF and Ctrl-Z as the end, so
+    # an archive's hash would be of other bytes than the file's.
+    flags |= getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:

@@ -6,9 +6,13 @@ accepts; the committed copies under `schema/` are checked against the models by 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.model import RECORD_TYPES, RelationKind
+
+if TYPE_CHECKING:
+    from ledger.root import Layout
+    from ledger.writelock import LockFailure
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 SCHEMA_DIR = "schema"
@@ -65,3 +69,33 @@ def _closed_maps(node: Any) -> None:
 def all_schemas() -> dict[str, dict[str, Any]]:
     """Every kind's schema by file name."""
     return {schema_file(kind): json_schema(kind) for kind in RECORD_TYPES}
+
+
+def schema_files() -> dict[str, str]:
+    """Every kind's schema as the text of its file under schema/ (the folder the records'
+    modelines point to), by path relative to the ledger's root."""
+    from ledger.safe_text import dumps
+
+    return {f"{SCHEMA_DIR}/{name}": dumps(schema) + "\n" for name, schema in all_schemas().items()}
+
+
+def write_schemas(layout: Layout) -> list[str] | str | LockFailure:
+    """Write every kind's schema into the ledger's schema folder, holding the write lock:
+    the names written, or why one was not."""
+    from ledger.atomic import write_atomic
+    from ledger.writelock import write_lock
+
+    written = []
+    with write_lock(layout.root) as busy:
+        if busy:
+            return busy
+        try:
+            (layout.root / SCHEMA_DIR).mkdir(exist_ok=True)
+        except OSError as exc:
+            return f"cannot make the folder {layout.root / SCHEMA_DIR}: {exc.strerror}"
+        for rel, content in schema_files().items():
+            failure = write_atomic(layout.root / rel, content)
+            if failure:
+                return failure
+            written.append(rel)
+    return written

@@ -83,6 +83,9 @@ class Source(Record):
     published: IsoDate
     kind: SourceKind
     perspective: Perspective
+    # The party the source speaks for ("Government of Mexico"): a source whose speaks_for is
+    # a requirement's obligor, exactly, is the obligor's own on that requirement.
+    speaks_for: Text | None = None
     language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]+)*$")]
     url: Text | None = None
     archive: Archive

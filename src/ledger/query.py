@@ -13,7 +13,7 @@ Decisions where design.md is silent:
   either side's list, a requirement linked to ``case``); the other filters keep a record when at
   least one claim linked to it passes them all.
 * **conflicts** — the ``contradicts`` pairs of :func:`ledger.status.contradiction_pairs`, once
-  per pair, the government's claim on the left. ``record_id`` keeps the pairs touching it: a
+  per pair, the obligor's claim on the left. ``record_id`` keeps the pairs touching it: a
   claim (either side), a case or requirement (either claim is about / bears on it), a source
   (either claim is from it).
 * **gaps** — in this order: requirements with no evidence (no claim supports or undermines
@@ -21,7 +21,8 @@ Decisions where design.md is silent:
   is about; cases heard from one side only; *unpaired* claims — a supporting or undermining
   claim about a case that both sides speak about, linked by no relation (either direction) to
   any claim of the other side: the likely missing ``contradicts`` or ``corroborates``; and
-  claims without ``as_of``.
+  claims without ``as_of``. Sides here span the ledger: a source is the obligor's when it
+  speaks for any requirement's obligor (:func:`ledger.status.obligors`).
 * **search** — one phrase, matched as a substring after case folding, accent stripping (NFKD,
   combining marks dropped) and whitespace folding. Fields: claim quote, statement and
   attributed_to; case title, aliases, summary and place; requirement title and text; source
@@ -67,6 +68,7 @@ from ledger.status import (
     contradiction_pairs,
     figure_views,
     linked_cases,
+    obligors,
     requirement_verdicts,
     side_of,
 )
@@ -333,18 +335,23 @@ def _claims_by_case(ledger: Ledger) -> dict[str, list[Claim]]:
     return by_case
 
 
-def _sides(ledger: Ledger, claims: Iterable[Claim]) -> set[Side]:
-    return {side_of(ledger.sources[c.source]) for c in claims if c.source in ledger.sources}
+def _sides(ledger: Ledger, claims: Iterable[Claim], obligor_names: frozenset[str]) -> set[Side]:
+    return {
+        side_of(ledger.sources[c.source], obligor_names)
+        for c in claims
+        if c.source in ledger.sources
+    }
 
 
 def _case_gaps(ledger: Ledger) -> Iterable[Gap]:
     by_case = _claims_by_case(ledger)
+    obligor_names = obligors(ledger)
     for case_id in sorted(ledger.cases):
         claims = by_case.get(case_id, [])
         if not claims:
             yield Gap(GapKind.case_without_claims, case_id, f"no claim is about case {case_id}")
             continue
-        sides = _sides(ledger, claims)
+        sides = _sides(ledger, claims, obligor_names)
         if len(sides) == 1:
             (side,) = sides
             yield Gap(
@@ -369,19 +376,20 @@ def _unpaired(ledger: Ledger) -> Iterable[Gap]:
     """Counted claims about a case both sides speak of, unlinked to the other side."""
     by_case = _claims_by_case(ledger)
     related = _related_ids(ledger)
+    obligor_names = obligors(ledger)
     seen: set[str] = set()
     for case_id in sorted(by_case):
         claims = by_case[case_id]
-        if len(_sides(ledger, claims)) < 2:
+        if len(_sides(ledger, claims, obligor_names)) < 2:
             continue
         for claim in sorted(claims, key=lambda c: c.id):
             if claim.id in seen or claim.source not in ledger.sources:
                 continue
             if not any(s is not Stance.context for s in claim.bears_on.values()):
                 continue
-            own = side_of(ledger.sources[claim.source])
+            own = side_of(ledger.sources[claim.source], obligor_names)
             partners = [ledger.claims[i] for i in related[claim.id] if i in ledger.claims]
-            if _sides(ledger, partners) - {own}:
+            if _sides(ledger, partners, obligor_names) - {own}:
                 continue
             seen.add(claim.id)
             other = "independent" if own is Side.obligor else "obligor"
@@ -628,6 +636,7 @@ def _figure_group(ledger: Ledger, key: str, views: list[FigureView]) -> FigureGr
     by_source: dict[str, list[FigureView]] = defaultdict(list)
     for view in views:
         by_source[view.source].append(view)
+    obligor_names = obligors(ledger)
     sources = []
     for source_id in sorted(by_source):
         source = ledger.sources.get(source_id)
@@ -636,7 +645,7 @@ def _figure_group(ledger: Ledger, key: str, views: list[FigureView]) -> FigureGr
                 source=source_id,
                 title=source.title if source else None,
                 perspective=source.perspective if source else None,
-                side=side_of(source) if source else None,
+                side=side_of(source, obligor_names) if source else None,
                 figures=tuple(by_source[source_id]),
             )
         )

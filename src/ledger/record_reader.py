@@ -121,6 +121,32 @@ def read_one(kind: str, path: str | Path, rel: str) -> FileOutcome:
     return outcome
 
 
+def record_from_text(text: str, kind: str, rel: str) -> BaseModel | list[Diagnostic]:
+    """A record's text validated against the schema: the record, or the errors that stop it
+    (for a writer checking what it is about to write, or what it has just read again)."""
+    parsed = parse(text.removeprefix("\ufeff"), rel)
+    errors = [d for d in parsed.diagnostics if d.severity == "error"]
+    if parsed.data is None or errors:
+        return errors or [make("yaml-syntax", rel, "the record cannot be read back")]
+    model = RECORD_TYPES[kind]
+    try:
+        return model.model_validate(parsed.data)
+    except ValidationError as error:
+        located = parse(text.removeprefix("\ufeff"), rel, positions=True)
+        return schema_diagnostics(error, located, model, rel)
+
+
+def read_current(path: Path, rel: str, kind: str) -> tuple[str, BaseModel] | list[Diagnostic]:
+    """A record file's text and record as they are now: what a writer holding the write lock
+    reads again before it edits the file, so it builds on another writer's change rather
+    than on what it read before; or the errors that stop it."""
+    text = read_record_text(path, rel)
+    if isinstance(text, list):
+        return text
+    record = record_from_text(text, kind, rel)
+    return record if isinstance(record, list) else (text, record)
+
+
 def read_plain(job: tuple[str, str, str]) -> dict[str, Any]:
     """A worker process's job: one file's outcome in plain form."""
     kind, path, rel = job

@@ -6,14 +6,16 @@ import hashlib
 import json
 from collections.abc import Iterator
 from datetime import date
+from typing import cast
 
 from ledger.atomic import write_atomic
 from ledger.diagnostics import Diagnostic, make
 from ledger.fmt import with_field
 from ledger.ledger import Ledger
-from ledger.load import read_record_text
 from ledger.model import Claim
+from ledger.record_reader import read_current
 from ledger.root import Layout
+from ledger.writelock import LockFailure, write_lock
 
 
 def fingerprint(claim: Claim) -> str:
@@ -47,24 +49,34 @@ def stale_reviews(ledger: Ledger) -> Iterator[Diagnostic]:
 
 def add_review(
     layout: Layout, ledger: Ledger, claim_id: str, by: str, on: str | None = None
-) -> str | None:
-    """Stamp a claim as reviewed by ``by`` today (or ``on``); None, or why nothing was written."""
+) -> str | LockFailure | None:
+    """Stamp a claim as reviewed by ``by`` today (or ``on``); None, or why nothing was written.
+
+    The fingerprint is of the claim as ``ledger`` holds it: what was checked. Holding the
+    write lock, the claim's file is read again and the stamp added to it as it is now, so a
+    relation another writer added a moment ago is kept (and, being a change the review did
+    not see, makes it stale).
+    """
     claim = ledger.claims.get(claim_id)
     if claim is None:
         return f"no claim has the id '{claim_id}'"
     if not by.strip():
         return "--by needs a reviewer's name"
-    path = layout.root / ledger.paths[claim_id]
-    text = read_record_text(path, ledger.paths[claim_id])
-    if isinstance(text, list):
-        return text[0].message
-    stamp = {
-        "by": by.strip(),
-        "date": on or date.today().isoformat(),
-        "fingerprint": fingerprint(claim),
-    }
-    reviews = [r.model_dump(mode="json") for r in claim.reviews] + [stamp]
-    edited = with_field(text, "claims", "reviews", reviews)
-    if edited.text is None:
-        return edited.problem
-    return write_atomic(path, edited.text, inside=layout.data)
+    rel = ledger.paths[claim_id]
+    with write_lock(layout.root) as busy:
+        if busy:
+            return busy
+        found = read_current(layout.root / rel, rel, "claims")
+        if isinstance(found, list):
+            return f"{rel}: {found[0].message}"
+        text, now = found
+        stamp = {
+            "by": by.strip(),
+            "date": on or date.today().isoformat(),
+            "fingerprint": fingerprint(claim),
+        }
+        reviews = [r.model_dump(mode="json") for r in cast(Claim, now).reviews] + [stamp]
+        edited = with_field(text, "claims", "reviews", reviews)
+        if edited.text is None:
+            return edited.problem
+        return write_atomic(layout.root / rel, edited.text, inside=layout.data)

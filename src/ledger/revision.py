@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
+from ledger.portable import PathRefusal, relative_parts
 from ledger.root import MARKER, Layout, RootError, read_marker
 
 WORKTREE = "worktree"
@@ -127,17 +128,14 @@ _REGULAR_MODES = {"100644", "100755"}
 
 def regular_files(listing: str) -> Iterator[tuple[str, str]]:
     """(path, blob id) for each regular file of an `ls-tree -r -z` listing whose path is
-    safe to write below a folder: relative, with no empty, `.` or `..` part."""
+    safe to write below a folder on any platform (see `portable.relative_parts`)."""
     for entry in listing.split("\0"):
         head, tab, path = entry.partition("\t")
         fields = head.split(" ")
         if not tab or len(fields) != 3 or fields[0] not in _REGULAR_MODES or fields[1] != "blob":
             continue
-        parts = path.split("/")
-        if path.startswith("/") or any(part in ("", ".", "..") for part in parts):
-            continue
-        if any("\\" in part or ":" in part[1:2] for part in parts):
-            continue  # what Windows would read as a separator or a drive
+        if isinstance(relative_parts(path), PathRefusal):
+            continue  # outside the folder, or a name some platform reads otherwise
         yield path, fields[2]
 
 

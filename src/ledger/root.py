@@ -7,12 +7,16 @@ the marker file, unless `--root` or `LEDGER_ROOT` names the folder outright.
 from __future__ import annotations
 
 import os
-import tomllib
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
-MARKER = "ledger.toml"
+from ledger.config import CONFIG_FILE, Defaults, parse_config
+from ledger.diagnostics import Diagnostic
+from ledger.portable import PathRefusal, join_inside
+
+MARKER = CONFIG_FILE
 ROOT_ENV = "LEDGER_ROOT"
+_MUST_BE_INSIDE = "{marker}: the data folder {name!r} must be inside the ledger"
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,8 @@ class Layout:
     data: Path
     cacheable: bool = True
     """Whether loading may keep a cache in the root (not for a revision unpacked in /tmp)."""
+    defaults: Defaults = field(default_factory=Defaults)
+    """What ledger.toml's [defaults] gives new requirements."""
 
     def relative(self, path: Path) -> str:
         """A path as diagnostics show it: relative to the root, with forward slashes."""
@@ -34,9 +40,13 @@ class Layout:
 
 @dataclass(frozen=True)
 class RootError:
-    """Why no ledger could be opened (the CLI prints it and exits 2)."""
+    """Why no ledger could be opened (the CLI prints it and exits 2): a message, and for a
+    ledger.toml with mistakes, the diagnostics placing each in the file (paths relative to
+    ``root``)."""
 
     message: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+    root: Path | None = None
 
 
 def find_root(start: Path) -> Path | None:
@@ -67,18 +77,25 @@ def open_layout(explicit: Path | None = None, cwd: Path | None = None) -> Layout
 
 
 def read_marker(root: Path) -> Layout | RootError:
+    """The layout ledger.toml describes, or why it cannot be used (every mistake in it)."""
     marker = root / MARKER
     try:
-        config = tomllib.loads(marker.read_text(encoding="utf-8"))
+        text = marker.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return RootError(f"cannot read {marker}: {exc}")
-    except tomllib.TOMLDecodeError as exc:
-        return RootError(f"{marker} is not valid TOML: {exc}")
-    section = config.get("ledger", {})
-    data_name = section.get("data", "data") if isinstance(section, dict) else "data"
-    if not isinstance(data_name, str) or not data_name:
-        return RootError(f"{marker}: [ledger] data must be a folder name")
-    data = (root / data_name).resolve()
+    config, problems = parse_config(text)
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        message = f"{first.path}:{first.line}:{first.column}: {first.message}{more}"
+        return RootError(message, tuple(problems), root)
+    inside = _MUST_BE_INSIDE.format(marker=marker, name=config.data)
+    # "." is the root itself; any other name must be a relative path that every platform
+    # reads as the same folder
+    folder = join_inside(root, config.data) if PurePosixPath(config.data).parts else root
+    if isinstance(folder, PathRefusal):
+        return RootError(f"{inside}, as a relative path with '/': it {folder.why}")
+    data = folder.resolve()
     if data != root and root not in data.parents:
-        return RootError(f"{marker}: the data folder {data_name!r} must be inside the ledger")
-    return Layout(root=root, data=data)
+        return RootError(inside)
+    return Layout(root=root, data=data, defaults=config.defaults)

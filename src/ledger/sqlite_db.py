@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.ledger import Ledger
+from ledger.model import Claim
 from ledger.safe_text import visible
-from ledger.status import case_status, contradiction_pairs, overview, side_of
+from ledger.status import case_status, contradiction_pairs, obligors, overview, side_of
 from ledger.status_report import RULE, RULE_VERSION
 
 DB_FORMAT = "ledger-sqlite"
@@ -50,8 +51,10 @@ CREATE TABLE sources (
   published      TEXT NOT NULL,
   kind           TEXT NOT NULL,   -- memo, report, government-statement, court-ruling, ...
   perspective    TEXT NOT NULL,   -- government, civil-society, intergovernmental, court, ...
-  side           TEXT NOT NULL,   -- derived: 'obligor' (perspective government), else
-                                  -- 'independent'
+  speaks_for     TEXT,            -- the party it speaks for, e.g. 'Government of Mexico'
+  side           TEXT NOT NULL,   -- derived: 'obligor' when speaks_for is exactly some
+                                  -- requirement's obligor, else 'independent' (a claim's
+                                  -- side on one requirement: claim_requirements.side)
   language       TEXT NOT NULL,
   url            TEXT,
   archive_path   TEXT NOT NULL,   -- the archived text, relative to the sources folder
@@ -142,6 +145,9 @@ CREATE TABLE claim_requirements (
   position       INTEGER NOT NULL,
   requirement_id TEXT NOT NULL,
   stance         TEXT NOT NULL,   -- supports, undermines or context
+  side           TEXT,            -- derived: 'obligor' when the claim's source speaks for
+                                  -- this requirement's obligor, else 'independent'; NULL
+                                  -- when the source or the requirement is missing
   PRIMARY KEY (claim_id, position)
 );
 
@@ -174,7 +180,7 @@ CREATE TABLE claim_reviews (
   PRIMARY KEY (claim_id, position)
 );
 
--- Derived by rule ledger-status v1 ----------------------------------------------------------
+-- Derived by rule ledger-status v2 ----------------------------------------------------------
 
 -- Each requirement's status, as `ledger status` shows it. The counts are evidence units
 -- (a group of repeats counts once); `cases` and `contradictions` count what touches it.
@@ -208,7 +214,7 @@ CREATE TABLE case_status (
 );
 
 -- Contradiction pairs, once each whichever claim declared them, as `ledger conflicts`
--- lists them: the government's claim on the left when one side is the government's.
+-- lists them: the obligor's claim on the left when one side is an obligor's own.
 CREATE TABLE contradictions (
   left_claim  TEXT NOT NULL,
   right_claim TEXT NOT NULL,
@@ -284,6 +290,7 @@ def _path(paths: dict[str, str], record_id: str) -> str:
 def record_tables(ledger: Ledger) -> list[Table]:
     """The records' content as rows: every field in a column or a link table."""
     paths = ledger.paths
+    everyone = obligors(ledger)
     sources = ledger.sources.values()
     requirements = ledger.requirements.values()
     cases = ledger.cases.values()
@@ -291,7 +298,7 @@ def record_tables(ledger: Ledger) -> list[Table]:
     return [
         _table(
             "sources",
-            "id title published kind perspective side language url archive_path "
+            "id title published kind perspective speaks_for side language url archive_path "
             "archive_sha256 notes path",
             (
                 (
@@ -300,7 +307,8 @@ def record_tables(ledger: Ledger) -> list[Table]:
                     s.published,
                     s.kind.value,
                     s.perspective.value,
-                    side_of(s).value,
+                    s.speaks_for,
+                    side_of(s, everyone).value,
                     s.language,
                     s.url,
                     s.archive.path,
@@ -394,11 +402,13 @@ def record_tables(ledger: Ledger) -> list[Table]:
         ),
         _table(
             "claim_requirements",
-            "claim_id position requirement_id stance",
+            "claim_id position requirement_id stance side",
             (
                 row
                 for c in claims
-                for row in _listed(c.id, ((r, s.value) for r, s in c.bears_on.items()))
+                for row in _listed(
+                    c.id, ((r, s.value, _side(ledger, c, r)) for r, s in c.bears_on.items())
+                )
             ),
         ),
         _table(
@@ -431,6 +441,15 @@ def record_tables(ledger: Ledger) -> list[Table]:
             ),
         ),
     ]
+
+
+def _side(ledger: Ledger, claim: Claim, requirement_id: str) -> str | None:
+    """The side of a claim's source on one requirement (None if either is missing)."""
+    source = ledger.sources.get(claim.source)
+    requirement = ledger.requirements.get(requirement_id)
+    if source is None or requirement is None:
+        return None
+    return side_of(source, obligors(ledger, requirement)).value
 
 
 _COUNTS = "independent_supports independent_undermines obligor_supports obligor_undermines context"

@@ -1,4 +1,4 @@
-"""The status of a requirement (and of a case): rule ``ledger-status``, version 1, with a trace.
+"""The status of a requirement (and of a case): rule ``ledger-status``, version 2, with a trace.
 
 The rule follows design.md §3. Its lines are evaluated top-down on a tally of the claims bearing
 on a requirement; the first that matches gives the status, and the trace records every line
@@ -21,9 +21,19 @@ S6    only the obligor's own sources undermine it (an admission)            not-
 
 Where design.md is silent or ambiguous, this module decides (and the tests pin it down):
 
-* **The obligor's own sources** are those whose perspective is ``government``
-  (:func:`is_obligor_source`, one function so it can later compare against the requirement's
-  ``obligor``). A claim's *side* is ``obligor`` or ``independent``.
+* **The obligor's own sources** (version 2) are those whose ``speaks_for`` equals the
+  requirement's ``obligor``, matched exactly: case, spacing and punctuation count, and nothing
+  is folded, so what decides a side is what the files say (``validate`` warns when the two
+  differ only in case, accents, spacing or punctuation, and when a government source names no
+  party it speaks for).
+  Every other source is independent, a government source included: a government reporting on
+  another government's conduct is not the obligor. Version 1 took every ``government``
+  perspective for the obligor's. A claim's *side* is ``obligor`` or ``independent``, and is
+  decided per requirement (:func:`obligors`), so one claim may be the obligor's on one
+  requirement and independent on another whose obligor differs; where no single requirement
+  applies (contradictions, a case's figures and unlinked claims, gaps across the ledger) a
+  source is the obligor's when it speaks for any requirement's obligor. Each verdict lists the
+  side of every source whose claims it lists, and why (``sides``).
 * **S1 counts only supports and undermines.** A requirement with nothing but ``context`` claims
   has no evidence; its context claims are still listed.
 * **S3 and S4 look at the obligor's admissions too.** Independent support next to the obligor's
@@ -35,7 +45,7 @@ Where design.md is silent or ambiguous, this module decides (and the tests pin i
   links (in either direction, through chains) form one group that counts once. The group counts
   on the side of its *origins* — the members that repeat no other member (all members, for a
   cycle): independent if any origin is independent, else the obligor's. So an independent source
-  that repeats the government's words adds no independent evidence, and a claim repeated by
+  that repeats the obligor's words adds no independent evidence, and a claim repeated by
   three reports is one claim. Only claims bearing on the requirement are grouped: a repeat of a
   claim that does not bear on it counts alone, on its own side. A repeat whose target bears on
   the requirement with a *different* stance is not merged: both count, and the verdict notes
@@ -49,8 +59,8 @@ Where design.md is silent or ambiguous, this module decides (and the tests pin i
   about no case are grouped under ``id: null`` (listed last). Each group gets its own verdict by
   the same rule.
 * **Contradictions** shown for a requirement are the ``contradicts`` pairs in which at least one
-  claim bears on it, deduplicated over both directions; the government side is on the ``left``
-  when exactly one side is the government's, else the lower id is.
+  claim bears on it, deduplicated over both directions; the obligor's claim is on the ``left``
+  when exactly one side is an obligor's own, else the lower id is.
 * **Gaps** of a requirement: a linked case with no claim bearing on it; a case heard from one
   side only (counting every claim bearing on the requirement, context included); a claim bearing
   on it without ``as_of``.
@@ -59,7 +69,7 @@ JSON shape (``to_dict()``; keys always present, ``null`` where there is no value
 id unless said otherwise)::
 
     RequirementStatus = {
-      "rule": {"name": "ledger-status", "version": "1"},
+      "rule": {"name": "ledger-status", "version": "2"},
       "requirement": {"id", "title", "text", "force", "obligor", "instrument", "fiscal_year",
                       "source", "locator", "cases": [id]},
       "verdict": Verdict,
@@ -80,7 +90,9 @@ id unless said otherwise)::
                "tally": {"independent_supports", "independent_undermines", "obligor_supports",
                          "obligor_undermines", "context", "merged_repeats"},
                "steps": [{"line", "when", "status", "matched", "why"}],   # in rule order
-               "disputed": [claim id], "notes": [str]}
+               "disputed": [claim id], "notes": [str],
+               "obligor",                    # the requirement's; null when it is unknown
+               "sides": [{"source", "perspective", "speaks_for", "side", "why"}]}  # by source
     Group = {"id", "title", "verdict": Verdict,
              "supports": [Evidence], "undermines": [Evidence], "context": [Evidence]}
     Evidence = {"claim": ClaimRef, "stance", "counted", "counted_with", "disputed", "note"}
@@ -125,6 +137,7 @@ from ledger.status_report import (
     RequirementStatus,
     RuleInfo,
     Side,
+    SourceSide,
     Status,
     Tally,
     TraceStep,
@@ -136,19 +149,43 @@ from ledger.vocabulary import GapKind
 # --------------------------------------------------------------------------- sides
 
 
-def is_obligor_source(source: Source, requirement: Requirement | None = None) -> bool:
-    """Whether ``source`` is the obligor's own: for now, any source of the government.
+def obligors(ledger: Ledger, requirement: Requirement | None = None) -> frozenset[str]:
+    """Whose word is the obligor's: the requirement's ``obligor``. Outside any one requirement
+    (contradictions, figures, gaps, the sources table) every requirement's, so that a source
+    speaking for any party the ledger judges counts as that party's own."""
+    if requirement is not None:
+        return frozenset((requirement.obligor,))
+    return frozenset(r.obligor for r in ledger.requirements.values())
 
-    ``requirement`` is accepted so that a later version can compare against its ``obligor``
-    without changing every caller.
+
+def is_obligor_source(source: Source, obligor_names: frozenset[str]) -> bool:
+    """Whether ``source`` is the obligor's own: its ``speaks_for`` is one of ``obligor_names``,
+    exactly (case, spacing and punctuation count; ``validate`` warns about a near miss).
+
+    The perspective does not decide: a government speaking about another government's conduct
+    is independent of it.
     """
-    del requirement
-    return source.perspective is Perspective.government
+    return source.speaks_for is not None and source.speaks_for in obligor_names
 
 
-def side_of(source: Source, requirement: Requirement | None = None) -> Side:
-    """The side a source speaks for, as the rule counts it."""
-    return Side.obligor if is_obligor_source(source, requirement) else Side.independent
+def side_of(source: Source, obligor_names: frozenset[str]) -> Side:
+    """The side a source is on, as the rule counts it."""
+    return Side.obligor if is_obligor_source(source, obligor_names) else Side.independent
+
+
+def side_decision(source: Source, obligor_names: frozenset[str]) -> SourceSide:
+    """A source's side with the reason in words, for the trace."""
+    side = side_of(source, obligor_names)
+    the = "the obligor" if len(obligor_names) == 1 else "an obligor"
+    if side is Side.obligor:
+        why = f"speaks for {source.speaks_for}, {the}"
+    else:
+        wanted = " or ".join(sorted(obligor_names)) or "none: the ledger has no requirement"
+        said = f"speaks for {source.speaks_for}" if source.speaks_for else "no speaks_for"
+        if source.speaks_for is None and source.perspective is Perspective.government:
+            said += " (a government source)"
+        why = f"{said}, not {the} ({wanted})"
+    return SourceSide(source.id, source.perspective, source.speaks_for, side, why)
 
 
 # --------------------------------------------------------------------------- the rule
@@ -252,14 +289,16 @@ def evaluate(tally: Tally) -> tuple[RuleLine, tuple[TraceStep, ...]]:
 
 
 def claim_ref(ledger: Ledger, claim: Claim, requirement: Requirement | None = None) -> ClaimRef:
-    """The reportable view of a claim (source fields are null when the source is missing)."""
+    """The reportable view of a claim (source fields are null when the source is missing); its
+    side is on ``requirement``, or outside any one requirement when None (see :func:`obligors`).
+    """
     source = ledger.sources.get(claim.source)
     return ClaimRef(
         id=claim.id,
         source=claim.source,
         source_title=source.title if source else None,
         perspective=source.perspective if source else None,
-        side=side_of(source, requirement) if source else None,
+        side=side_of(source, obligors(ledger, requirement)) if source else None,
         kind=claim.kind,
         locator=claim.locator,
         quote=claim.quote,
@@ -270,8 +309,12 @@ def claim_ref(ledger: Ledger, claim: Claim, requirement: Requirement | None = No
     )
 
 
-def figure_views(ledger: Ledger, claims: Iterable[Claim]) -> tuple[FigureView, ...]:
-    """The structured figures of these claims, sorted by unit, source, date and claim."""
+def figure_views(
+    ledger: Ledger, claims: Iterable[Claim], requirement: Requirement | None = None
+) -> tuple[FigureView, ...]:
+    """The structured figures of these claims, sorted by unit, source, date and claim; sides
+    on ``requirement``, or outside any one requirement when None."""
+    obligor_names = obligors(ledger, requirement)
     views = []
     for claim in claims:
         source = ledger.sources.get(claim.source)
@@ -281,7 +324,7 @@ def figure_views(ledger: Ledger, claims: Iterable[Claim]) -> tuple[FigureView, .
                     claim=claim.id,
                     source=claim.source,
                     perspective=source.perspective if source else None,
-                    side=side_of(source) if source else None,
+                    side=side_of(source, obligor_names) if source else None,
                     value=fig.value,
                     unit=fig.unit,
                     qualifier=fig.qualifier,
@@ -311,15 +354,21 @@ def contradiction_pairs(ledger: Ledger) -> tuple[Contradiction, ...]:
             declared[key].append(claim.id)
             if rel.note:
                 notes[key].append(rel.note)
-    pairs = [_pair(ledger, key, declared[key], notes[key]) for key in declared]
+    obligor_names = obligors(ledger)
+    pairs = [_pair(ledger, key, declared[key], notes[key], obligor_names) for key in declared]
     return tuple(sorted(pairs, key=lambda p: (p.left.id, p.right.id)))
 
 
 def _pair(
-    ledger: Ledger, key: frozenset[str], declared: list[str], notes: list[str]
+    ledger: Ledger,
+    key: frozenset[str],
+    declared: list[str],
+    notes: list[str],
+    obligor_names: frozenset[str],
 ) -> Contradiction:
     a, b = (ledger.claims[i] for i in sorted(key))
-    left, right = (b, a) if _is_gov(ledger, b) and not _is_gov(ledger, a) else (a, b)
+    b_first = _is_obligors(ledger, b, obligor_names) and not _is_obligors(ledger, a, obligor_names)
+    left, right = (b, a) if b_first else (a, b)
     return Contradiction(
         left=claim_ref(ledger, left),
         right=claim_ref(ledger, right),
@@ -330,9 +379,9 @@ def _pair(
     )
 
 
-def _is_gov(ledger: Ledger, claim: Claim) -> bool:
+def _is_obligors(ledger: Ledger, claim: Claim, obligor_names: frozenset[str]) -> bool:
     source = ledger.sources.get(claim.source)
-    return source is not None and is_obligor_source(source)
+    return source is not None and is_obligor_source(source, obligor_names)
 
 
 # --------------------------------------------------------------------------- counting
@@ -372,7 +421,7 @@ class _Counting:
 
 
 def _count(
-    ledger: Ledger, items: list[tuple[Claim, Stance]], requirement: Requirement | None
+    ledger: Ledger, items: list[tuple[Claim, Stance]], obligor_names: frozenset[str]
 ) -> _Counting:
     """Count claims per side and stance: context listed only, repeats once, no-source skipped."""
     state = _Counting()
@@ -390,7 +439,7 @@ def _count(
     counted = {i: s for i, s in stance_of.items() if s is not Stance.context}
     groups = _group_repeats(ledger, counted, state)
     for members in groups:
-        _count_group(ledger, members, counted, requirement, state)
+        _count_group(ledger, members, counted, obligor_names, state)
     return state
 
 
@@ -418,7 +467,7 @@ def _count_group(
     ledger: Ledger,
     members: list[str],
     stance_of: dict[str, Stance],
-    requirement: Requirement | None,
+    obligor_names: frozenset[str],
     state: _Counting,
 ) -> None:
     """Count one repeat group once, on the side of its origins."""
@@ -426,7 +475,7 @@ def _count_group(
     origins = [
         m for m in members if not (set(_repeat_targets(ledger.claims[m])) - {m}) & inside
     ] or members
-    sides = {o: side_of(ledger.sources[ledger.claims[o].source], requirement) for o in origins}
+    sides = {o: side_of(ledger.sources[ledger.claims[o].source], obligor_names) for o in origins}
     independent = [o for o in origins if sides[o] is Side.independent]
     side = Side.independent if independent else Side.obligor
     head = (independent or origins)[0]
@@ -453,7 +502,8 @@ def _verdict(
 def _judge(
     ledger: Ledger, items: list[tuple[Claim, Stance]], requirement: Requirement | None
 ) -> tuple[Verdict, _Counting]:
-    state = _count(ledger, items, requirement)
+    obligor_names = obligors(ledger, requirement)
+    state = _count(ledger, items, obligor_names)
     tally = Tally(**state.tally)
     rule_line, steps = evaluate(tally)
     disputed = sorted(
@@ -462,8 +512,9 @@ def _judge(
         if claim.id in state.counted
         and rule_line.status is Status.not_met
         and stance is Stance.supports
-        and side_of(ledger.sources[claim.source], requirement) is Side.obligor
+        and side_of(ledger.sources[claim.source], obligor_names) is Side.obligor
     )
+    listed = sorted({c.source for c, _ in items if c.id in state.counted})
     verdict = Verdict(
         status=rule_line.status,
         line=rule_line.line,
@@ -472,6 +523,8 @@ def _judge(
         steps=steps,
         disputed=tuple(disputed),
         notes=tuple(state.notes),
+        obligor=requirement.obligor if requirement else None,
+        sides=tuple(side_decision(ledger.sources[s], obligor_names) for s in listed),
     )
     return verdict, state
 
@@ -556,8 +609,11 @@ def linked_cases(ledger: Ledger, requirement: Requirement) -> list[str]:
 def _one_sided(
     ledger: Ledger, subject: str, claims: list[Claim], requirement: Requirement | None
 ) -> Gap | None:
+    obligor_names = obligors(ledger, requirement)
     sides = {
-        side_of(ledger.sources[c.source], requirement) for c in claims if c.source in ledger.sources
+        side_of(ledger.sources[c.source], obligor_names)
+        for c in claims
+        if c.source in ledger.sources
     }
     if len(sides) != 1:
         return None
@@ -608,7 +664,7 @@ def _requirement_status(ledger: Ledger, req: Requirement, index: _Index) -> Requ
         contradictions=tuple(
             p for p in index.pairs if p.left.id in claim_ids or p.right.id in claim_ids
         ),
-        figures=figure_views(ledger, (c for c, _ in items)),
+        figures=figure_views(ledger, (c for c, _ in items), req),
         gaps=_requirement_gaps(ledger, req, items),
     )
 

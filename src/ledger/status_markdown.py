@@ -19,6 +19,7 @@ from ledger.status_report import (
     Group,
     Overview,
     RequirementStatus,
+    Side,
     Verdict,
 )
 
@@ -105,11 +106,16 @@ def case_markdown(report: CaseStatus, *, heading: int = 2) -> str:
 
 
 def _verdict(verdict: Verdict, rule: str, version: str) -> list[str]:
-    return [
+    out = [
         f"**Status: {escape(verdict.status.value)}** (rule {escape(rule)} v{escape(version)}, "
         f"line {escape(verdict.line)}: {escape(verdict.when)})",
         "",
     ]
+    own = [s for s in verdict.sides if s.side is Side.obligor]
+    if verdict.sides:
+        listed = "; ".join(f"{escape(s.source)} ({escape(s.why)})" for s in own) or "none"
+        out += [f"The obligor\u2019s own sources: {listed}. Every other source is independent.", ""]
+    return out
 
 
 def _group(title: str, group: Group, notes: _Notes) -> list[str]:
@@ -185,11 +191,13 @@ def _gaps(gaps: tuple[Gap, ...], h: str) -> list[str]:
 
 def overview_markdown(report: Overview) -> str:
     """Every requirement's status in one Markdown table."""
+    if not report.rows:
+        return "No requirements yet.\n"
     out = [
         f"Status by rule {escape(report.rule.name)} v{escape(report.rule.version)} "
-        "(ind = independent sources, gov = the obligor's own)",
+        "(ind = independent sources, obl = the obligor's own: those that speak for it)",
         "",
-        "| Requirement | Status | Line | Support ind/gov | Undermine ind/gov | Context | Cases "
+        "| Requirement | Status | Line | Support ind/obl | Undermine ind/obl | Context | Cases "
         "| Contradictions |",
         "|---|---|---|---|---|---|---|---|",
     ]

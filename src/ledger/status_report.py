@@ -16,7 +16,12 @@ from typing import Any
 from ledger.vocabulary import ClaimKind, Force, GapKind, Perspective, Qualifier, Stance
 
 RULE = "ledger-status"
-RULE_VERSION = "1"
+RULE_VERSION = "2"
+RULE_CHANGE = (
+    "version 1 took every government source for the obligor's own; version 2 takes only "
+    "those whose speaks_for is the requirement's obligor"
+)
+"""What the latest version changed, for reports comparing data written before it."""
 
 
 def to_plain(value: Any) -> Any:
@@ -131,8 +136,21 @@ class Evidence(Plain):
 
 
 @dataclass(frozen=True)
+class SourceSide(Plain):
+    """How the rule decided one source's side: what it says it speaks for, and why that makes
+    it the obligor's own or independent."""
+
+    source: str
+    perspective: Perspective
+    speaks_for: str | None
+    side: Side
+    why: str
+
+
+@dataclass(frozen=True)
 class Verdict(Plain):
-    """The status, the rule line that gave it, the tally, and the full trace."""
+    """The status, the rule line that gave it, the tally, and the full trace, with the side
+    of every source whose claims were weighed."""
 
     status: Status
     line: str
@@ -141,6 +159,8 @@ class Verdict(Plain):
     steps: tuple[TraceStep, ...]
     disputed: tuple[str, ...]
     notes: tuple[str, ...]
+    obligor: str | None
+    sides: tuple[SourceSide, ...]
 
 
 @dataclass(frozen=True)
@@ -157,7 +177,7 @@ class Group(Plain):
 
 @dataclass(frozen=True)
 class Contradiction(Plain):
-    """Two claims that contradict each other, side by side (the government's on the left)."""
+    """Two claims that contradict each other, side by side (the obligor's on the left)."""
 
     left: ClaimRef
     right: ClaimRef

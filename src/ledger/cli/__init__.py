@@ -17,13 +17,13 @@ if TYPE_CHECKING:
     from typer import Typer
 
 COMMAND_MODULES = (
-    "diff_cmd", "fmt_cmd", "new_cmd", "publish_cmds", "query_cmds", "review_cmd", "schema_cmd",
-    "status_cmd", "validate_cmd",
+    "diff_cmd", "fmt_cmd", "init_cmd", "new_cmd", "publish_cmds", "query_cmds", "review_cmd",
+    "schema_cmd", "status_cmd", "validate_cmd",
 )  # fmt: skip
 """Every module that registers commands, in the order help lists them."""
 
 COMMANDS = {
-    "diff": "diff_cmd", "log": "diff_cmd", "fmt": "fmt_cmd", "new": "new_cmd",
+    "diff": "diff_cmd", "log": "diff_cmd", "fmt": "fmt_cmd", "init": "init_cmd", "new": "new_cmd",
     "locate": "new_cmd", "link": "new_cmd", "export": "publish_cmds", "query": "publish_cmds",
     "site": "publish_cmds", "show": "query_cmds", "xref": "query_cmds", "list": "query_cmds",
     "conflicts": "query_cmds", "gaps": "query_cmds", "search": "query_cmds",

@@ -41,7 +41,8 @@ def diff(
 ) -> None:
     """Compare the ledger by record id, not by line: records added, removed and changed with
     their changed fields; then every requirement and case whose derived status changes, old ->
-    new, with the claims that caused it; and changed claims that lack a fresh review."""
+    new, with the claims, sources or obligor that caused it (both sides judged by the rule of
+    this version, which it names); and changed claims that lack a fresh review."""
     from ledger.diff import diff_ledgers
     from ledger.revision import WORKTREE
 
@@ -90,9 +91,13 @@ def _ledger_at(ctx: typer.Context, layout: Layout, rev: str | None) -> Ledger:
 
 def _show(result: LedgerDiff) -> None:
     from ledger.cli.render import console, indented, line, status_text, text
+    from ledger.diff import because
 
     out = console()
     out.print(text(f"ledger diff {result.old} .. {result.new}", "bold"))
+    out.print(
+        text(f"statuses on both sides by rule {result.rule.name} v{result.rule.version}", "dim")
+    )
     if result.empty:
         out.print(text("no changes to records or statuses"))
         return
@@ -133,8 +138,16 @@ def _show(result: LedgerDiff) -> None:
         row.append_text(status_text(change.new or "(none)"))
         row.append_text(text(f" ({change.new_line or '-'})"))
         out.print(row)
-        if change.claims:
-            out.print(indented(text(f"because of: {', '.join(change.claims)}", "dim"), 4))
+        if cause := because(change):
+            out.print(indented(text(f"because of: {cause}", "dim"), 4))
+    if result.notes:
+        from ledger.status_report import RULE_CHANGE
+
+        out.print()
+        out.print(text("Sides the rule may not decide as meant", "bold underline"))
+        out.print(text(f"  {result.rule.name}: {RULE_CHANGE}", "dim"))
+    for note in result.notes:
+        out.print(text(f"  {note.state}: {note.source}: {note.message} [{note.code}]", "yellow"))
     if result.unreviewed:
         out.print()
         out.print(

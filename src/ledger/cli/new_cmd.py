@@ -1,28 +1,48 @@
-"""Authoring: `ledger new source|case|claim`, `ledger locate` and `ledger link`.
+"""Authoring: `ledger new source|requirement|case|claim`, `ledger locate` and `ledger link`.
 
 Each command is one call to :mod:`ledger.authoring` (or :mod:`ledger.locate`) plus prompts and
 rendering. Values come from flags; when a required one is missing and stdin is a terminal,
-the command asks for it, checking each answer as it is given (ids resolve by unique prefix
-and tab-complete, a quote is verified against the archived text, choices are listed). With
-``--no-input``, or when stdin is not a terminal, a missing value is a usage error (exit 2).
-Ctrl-C or Ctrl-D at any prompt cancels with nothing written (exit 130).
+the command asks for it (:mod:`ledger.cli.prompts`), checking each answer as it is given (ids
+resolve by unique prefix and tab-complete, a quote is verified against the archived text,
+choices are listed). With ``--no-input``, or when stdin is not a terminal, a missing value is
+a usage error (exit 2). Ctrl-C or Ctrl-D at any prompt cancels with nothing written (exit 130).
 
 Exit codes: 0 written (or nothing to do), 1 refused (the record would break the ledger, a
-quote is not in its source, a file exists), 2 usage, 130 cancelled.
+quote is not in its source, a file exists, another writer took the id first), 2 usage, or
+another writer held the ledger's write lock for too long, 130 cancelled.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+from ledger.cli.prompts import (
+    Bad,
+    DryRunOption,
+    NoInputOption,
+    Prompter,
+    cancellable,
+    choice_of,
+    date_answer,
+    fail_lines,
+    missing_values,
+    plain_answer,
+    session,
+    text_answer,
+    year_answer,
+)
+from ledger.cli.requirement_fields import (
+    FiscalYearOption,
+    InstrumentOption,
+    ObligorOption,
+    check_fiscal_year,
+)
 from ledger.cli.shared import (
     EXIT_FINDINGS,
     EXIT_USAGE,
@@ -34,26 +54,36 @@ from ledger.cli.shared import (
     layout_of,
     write_json,
 )
-from ledger.vocabulary import CaseKind, ClaimKind, Perspective, RelationKind, SourceKind, Stance
+from ledger.vocabulary import (
+    CaseKind,
+    ClaimKind,
+    Force,
+    Perspective,
+    RelationKind,
+    SourceKind,
+    Stance,
+)
 
 if TYPE_CHECKING:
     from ledger.authoring import Refused, Workspace, Written
+    from ledger.diagnostics import Diagnostic
+    from ledger.ledger import Ledger
     from ledger.locate import Passage
     from ledger.root import Layout
-
-EXIT_CANCELLED = 130
-
-T = TypeVar("T")
+    from ledger.writelock import LockFailure
 
 new_app = typer.Typer(
     name="new",
-    help="Add a source, case or claim as canonical YAML, checked before it is written.",
+    help="Add a source, requirement, case or claim as canonical YAML, checked before it is "
+    "written.",
     no_args_is_help=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(new_app, name="new")
 
+
+T = TypeVar("T")
 
 STANCES = tuple(stance.value for stance in Stance)
 
@@ -89,18 +119,6 @@ def _completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
     return complete
 
 
-NoInputOption = Annotated[
-    bool,
-    typer.Option(
-        "--no-input",
-        help="Never prompt: a missing required value is a usage error (as when stdin is not "
-        "a terminal).",
-    ),
-]
-DryRunOption = Annotated[
-    bool,
-    typer.Option("--dry-run", help="Check everything and print the YAML; write nothing."),
-]
 IdOption = Annotated[
     str | None,
     typer.Option(
@@ -111,198 +129,38 @@ IdOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-# -- prompting ----------------------------------------------------------------------------
-
-
-class Cancelled(Exception):
-    """The user pressed Ctrl-C or Ctrl-D at a prompt."""
-
-
-@dataclass(frozen=True)
-class Bad:
-    """An answer that does not fit: why, shown before asking again."""
-
-    message: str
-
-
-class Prompter:
-    """Asks for missing values, one at a time, checking each answer before moving on."""
-
-    def __init__(self, interactive: bool) -> None:
-        self.interactive = interactive
-
-    def say(self, message: str) -> None:
-        from ledger.safe_text import visible
-
-        sys.stderr.write(visible(message, keep_newlines=True) + "\n")
-        sys.stderr.flush()
-
-    def ask(
-        self,
-        label: str,
-        check: Callable[[str], T | Bad],
-        *,
-        default: str | None = None,
-        words: list[str] | None = None,
-        hint: str = "",
-    ) -> T:
-        """Ask until ``check`` accepts the answer; Enter takes ``default`` when there is one.
-
-        ``hint`` is said on the line above; an answer that resolves to something else (an id
-        prefix to the id) is echoed, so what will be written is never a surprise.
-        """
-        from ledger.safe_text import visible
-
-        if hint:
-            self.say(f"  ({hint})")
-        shown = f"{label} [{visible(default)}]: " if default else f"{label}: "
-        while True:
-            with _completion(words or []):
-                answer = self._read(shown).strip()
-            if not answer and default is not None:
-                answer = default
-            value = check(answer)
-            if isinstance(value, Bad):
-                self.say(f"  {value.message}")
-                continue
-            resolved = _describe(value)
-            if resolved and resolved != answer:
-                self.say(f"  = {resolved}")
-            return value
-
-    @staticmethod
-    def _read(prompt: str) -> str:
-        try:
-            return input(prompt)
-        except (KeyboardInterrupt, EOFError):
-            raise Cancelled from None
-
-
-def _describe(value: object) -> str:
-    """An accepted answer as the user would type it, to echo what it resolved to."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, tuple):
-        return "=".join(_describe(v) for v in value)
-    if isinstance(value, list):
-        return ", ".join(_describe(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    return ""
-
-
-@contextmanager
-def _completion(words: list[str]) -> Iterator[None]:
-    """Tab-completion of ``words`` (ids) at one prompt, where readline is available."""
-    try:
-        import readline
-    except ImportError:  # pragma: no cover - Windows without pyreadline
-        yield
-        return
-    if not words:
-        readline.set_completer(None)
-        yield
-        return
-
-    def complete(text: str, state: int) -> str | None:
-        found = [w for w in words if w.startswith(text)]
-        return found[state] if state < len(found) else None
-
-    readline.set_completer_delims(" ,=\t\n")
-    if "libedit" in (readline.__doc__ or ""):  # pragma: no cover - macOS
-        readline.parse_and_bind("bind ^I rl_complete")
-    else:
-        readline.parse_and_bind("tab: complete")
-    readline.set_completer(complete)
-    try:
-        yield
-    finally:
-        readline.set_completer(None)
-
-
-def _fail_lines(lines: list[str], code: int) -> NoReturn:
-    """Like `fail`, for a message of several lines (each made harmless on its own)."""
-    from ledger.safe_text import visible
-
-    sys.stderr.write("ledger: " + "\n".join(visible(line) for line in lines) + "\n")
-    raise typer.Exit(code)
-
-
-def _session(no_input: bool, missing: list[str]) -> Prompter:
-    """Prompts when required values are missing and stdin is a terminal (and --no-input is
-    not given); a missing value otherwise is a usage error. With every required value given,
-    nothing is asked, so flags alone never wait for an answer."""
-    if not missing:
-        return Prompter(False)
-    if no_input or not sys.stdin.isatty():
-        _missing(missing)
-    return Prompter(True)
-
-
-def _missing(names: list[str]) -> NoReturn:
-    fail(
-        f"missing {', '.join(names)}: give {'it' if len(names) == 1 else 'them'}, or run in a "
-        "terminal (without --no-input) to be asked",
-        EXIT_USAGE,
-    )
-
-
-@contextmanager
-def _cancellable() -> Iterator[None]:
-    """Ctrl-C or Ctrl-D anywhere in a session: say so, write nothing, exit 130."""
-    try:
-        yield
-    except (Cancelled, KeyboardInterrupt):
-        sys.stderr.write("\nledger: cancelled, nothing written\n")
-        raise typer.Exit(EXIT_CANCELLED) from None
-
-
-# -- checks for answers -------------------------------------------------------------------
-
-
-def _text(required: bool = True) -> Callable[[str], str | Bad | None]:
-    def check(answer: str) -> str | Bad | None:
-        if not answer:
-            return Bad("an answer is needed") if required else None
-        return _plain(answer)
-
-    return check
-
-
-def _plain(answer: str) -> str | Bad:
-    from ledger.safe_text import has_hidden
-
-    if has_hidden(answer):
-        return Bad("the answer holds control or invisible characters; type it plainly")
-    return " ".join(answer.split())
-
-
-def _choice(values: list[str]) -> Callable[[str], str | Bad]:
-    def check(answer: str) -> str | Bad:
-        if answer in values:
-            return answer
-        starts = [v for v in values if v.startswith(answer)] if answer else []
-        if len(starts) == 1:
-            return starts[0]
-        return Bad(f"choose one of: {', '.join(values)}")
-
-    return check
-
-
-def _date(required: bool) -> Callable[[str], str | Bad | None]:
-    def check(answer: str) -> str | Bad | None:
-        from ledger.model import check_iso_date
-
-        if not answer:
-            return Bad("a date is needed") if required else None
-        try:
-            return check_iso_date(answer)
-        except ValueError as exc:
-            return Bad(f"{answer}: {exc}")
-
-    return check
+TitleOption = Annotated[str | None, typer.Option(metavar="TEXT", help="A short neutral title.")]
+NotesOption = Annotated[
+    str | None, typer.Option(metavar="TEXT", help="Judgement calls a reviewer should see.")
+]
+QuotedSourceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        metavar="ID",
+        help="The source the words are quoted from (a unique prefix will do).",
+        autocompletion=_completer("sources"),
+        show_default=False,
+    ),
+]
+LocatorOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="TEXT",
+        help="Where in the source. Default: derived from where the quoted words stand "
+        "(heading and paragraph).",
+        show_default=False,
+    ),
+]
+CasesOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--case",
+        metavar="ID",
+        help="A case it is about (repeat, or separate with commas).",
+        autocompletion=_completer("cases"),
+    ),
+]
 
 
 def _resolve(ws: Workspace, typed: str, kind: str) -> str | Bad:
@@ -364,58 +222,66 @@ def _new_id(ws: Workspace, given: str | None, proposal: str, prompter: Prompter)
 # -- shared steps -------------------------------------------------------------------------
 
 
-def _workspace(ctx: typer.Context, root: Path | None) -> Workspace:
+def _workspace(layout: Layout) -> Workspace:
     from ledger.authoring import open_workspace
 
-    layout = layout_of(ctx, root)
     ws = open_workspace(layout)
     if isinstance(ws, str):
         fail(ws)
     return ws
 
 
-def _refused(refused: Refused) -> NoReturn:
-    from ledger.diagnostic_format import human
+def _refused(refused: Refused | LockFailure) -> NoReturn:
     from ledger.safe_text import visible
+    from ledger.writelock import LockFailure
+
+    if isinstance(refused, LockFailure):
+        fail(refused.message, EXIT_USAGE)
 
     sys.stderr.write(f"ledger: {visible(refused.message)}\n")
     if refused.hint and not refused.diagnostics:
         sys.stderr.write(f"  hint: {visible(refused.hint)}\n")
-    if refused.diagnostics:
-        lines = refused.text.split("\n")
-
-        def read_line(_path: Path, number: int) -> str | None:
-            return lines[number - 1] if 0 < number <= len(lines) else None
-
-        sys.stderr.write(human(list(refused.diagnostics), Path("."), read_line=read_line) + "\n")
+    _diagnostics(refused.diagnostics, refused.text)
     sys.stderr.write("nothing was written\n")
     raise typer.Exit(EXIT_FINDINGS)
 
 
+def _diagnostics(diagnostics: Sequence[Diagnostic], text: str) -> None:
+    """Diagnostics of a record not yet written, each shown in the text that would be."""
+    from ledger.diagnostic_format import human
+
+    if diagnostics:
+        lines = text.split("\n")
+
+        def read_line(_path: Path, number: int) -> str | None:
+            return lines[number - 1] if 0 < number <= len(lines) else None
+
+        sys.stderr.write(human(list(diagnostics), Path("."), read_line=read_line) + "\n")
+
+
 def _finish(
-    preview: Written | Refused,
+    preview: Written | Refused | LockFailure,
     prompter: Prompter,
     dry_run: bool,
-    write: Callable[[], Written | Refused],
+    write: Callable[[], Written | Refused | LockFailure],
     note: str | None = None,
 ) -> None:
     """Refuse, show a dry run, or (after confirming, in a session) write; then say what was
     written and print the new id on stdout."""
-    from ledger.authoring import Refused
+    from ledger.authoring import Written
     from ledger.safe_text import visible
 
-    if isinstance(preview, Refused):
+    if not isinstance(preview, Written):
         _refused(preview)
+    _diagnostics(preview.warnings, preview.text)  # what validate will warn about
     if dry_run:
         sys.stdout.write(visible(preview.text, keep_newlines=True))
         return
     if prompter.interactive:
         prompter.say(f"\n--- {preview.path}\n{preview.text}---")
-        answer = prompter.ask("Write it? (y/n)", _choice(["y", "yes", "n", "no"]), default="y")
-        if answer.startswith("n"):
-            raise Cancelled
+        prompter.confirm("Write it?")
     written = write()
-    if isinstance(written, Refused):
+    if not isinstance(written, Written):
         _refused(written)
     extra = f" and {written.archive}" if written.archive else ""
     prompter.say(f"created {written.kind[:-1]} {written.id}: {written.path}{extra}")
@@ -463,7 +329,18 @@ def new_source(
     kind: Annotated[SourceKind | None, typer.Option("--kind", help="What the document is.")] = None,
     perspective: Annotated[
         Perspective | None,
-        typer.Option(help="Whose voice: government marks the obligor's own sources."),
+        typer.Option(help="Whose voice: government, civil-society, court, and so on."),
+    ] = None,
+    speaks_for: Annotated[
+        str | None,
+        typer.Option(
+            "--speaks-for",
+            metavar="PARTY",
+            help="The party it speaks for, e.g. 'Government of Mexico'. A source that speaks "
+            "for a requirement's obligor, written exactly as the requirement names it, is the "
+            "obligor's own; every other source is independent.",
+            show_default=False,
+        ),
     ] = None,
     language: Annotated[
         str | None,
@@ -492,6 +369,7 @@ def new_source(
         create_source,
         generate_id,
         split_list,
+        unique,
     )
     from ledger.text_extract import ExtractError, extract
 
@@ -502,39 +380,43 @@ def new_source(
         "--perspective": perspective,
         "--language": language,
     }
-    prompter = _session(no_input, [k for k, v in required.items() if v is None])
-    with _cancellable():
-        ws = _workspace(ctx, root)
+    prompter = session(no_input, [k for k, v in required.items() if v is None])
+    with cancellable():
+        ws = _workspace(layout_of(ctx, root))
         extracted = extract(file)
         if isinstance(extracted, ExtractError):
             hint = [f"  hint: {extracted.hint}"] if extracted.hint else []
-            _fail_lines([extracted.message, *hint], EXIT_USAGE)
+            fail_lines([extracted.message, *hint], EXIT_USAGE)
         ask = prompter.ask
         if title is None:
-            title = ask("Title", _text(), default=extracted.title)
+            title = ask("Title", text_answer(), default=extracted.title)
         if author is None and prompter.interactive:
             author = ask("Authors", _list, hint="those the document names, separated by ';'")
         if published is None:
-            published = ask("Published", _date(True), hint="YYYY, YYYY-MM or YYYY-MM-DD")
+            published = ask("Published", date_answer(True), hint="YYYY, YYYY-MM or YYYY-MM-DD")
         source_kind = kind.value if kind else None
         if source_kind is None:
             values = [k.value for k in SourceKind]
-            source_kind = ask("Kind", _choice(values), hint=", ".join(values))
+            source_kind = ask("Kind", choice_of(values), hint=", ".join(values))
         view = perspective.value if perspective else None
         if view is None:
             values = [p.value for p in Perspective]
-            view = ask("Perspective", _choice(values), hint=", ".join(values))
+            view = ask("Perspective", choice_of(values), hint=", ".join(values))
+        if speaks_for is None and prompter.interactive:
+            speaks_for = _ask_speaks_for(prompter, ws.ledger)
         if language is None:
-            language = ask("Language", _text(), default="en")
+            language = ask("Language", text_answer(), default="en")
         if url is None and prompter.interactive:
-            url = ask("URL", _text(required=False), hint="blank for none")
+            url = ask("URL", text_answer(required=False), hint="blank for none")
         if notes is None and prompter.interactive:
-            notes = ask("Notes", _text(False), hint="how it was dated, caveats; blank for none")
+            notes = ask(
+                "Notes", text_answer(False), hint="how it was dated, caveats; blank for none"
+            )
         note = conversion_note(extracted, file)
         notes = " ".join(n for n in (notes, note) if n) or None
         proposal = generate_id(title or "source", ws.taken)
         new_id = _new_id(ws, record_id, proposal, prompter)
-        authors = [a for value in author or [] for a in split_list(value, ";")]
+        authors = unique(a for value in author or [] for a in split_list(value, ";"))
         values = {
             "id": new_id,
             "title": title,
@@ -542,6 +424,7 @@ def new_source(
             "published": published,
             "kind": source_kind,
             "perspective": view,
+            "speaks_for": speaks_for,
             "language": language,
             "url": url,
             "notes": notes,
@@ -556,12 +439,27 @@ def new_source(
         )
 
 
+def _ask_speaks_for(prompter: Prompter, ledger: Ledger) -> str | None:
+    """Whom the source speaks for; the ledger's obligors complete, and none is the default, so
+    that Enter never makes a source the obligor's own."""
+    from ledger.status import obligors
+
+    names = sorted(obligors(ledger))
+    own = f"{' or '.join(names)}, exactly, if it is the obligor's own word; " if names else ""
+    return prompter.ask(
+        "Speaks for",
+        text_answer(required=False),
+        hint=f"the party it speaks for: {own}blank for none",
+        words=names,
+    )
+
+
 def _list(answer: str) -> list[str] | Bad:
     from ledger.authoring import split_list
 
     items = split_list(answer, ";")
     for item in items:
-        plain = _plain(item)
+        plain = plain_answer(item)
         if isinstance(plain, Bad):
             return plain
     return items
@@ -580,9 +478,7 @@ def _in_place(layout: Layout, file: Path, method: str) -> Path | None:
 @new_app.command("case")
 def new_case(
     ctx: typer.Context,
-    title: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="A short neutral title.")
-    ] = None,
+    title: TitleOption = None,
     kind: Annotated[CaseKind | None, typer.Option("--kind", help="What the case is.")] = None,
     summary: Annotated[
         str | None,
@@ -609,36 +505,36 @@ def new_case(
             autocompletion=_completer("requirements"),
         ),
     ] = None,
-    notes: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="Judgement calls a reviewer should see.")
-    ] = None,
+    notes: NotesOption = None,
     record_id: IdOption = None,
     no_input: NoInputOption = False,
     dry_run: DryRunOption = False,
     root: RootOption = None,
 ) -> None:
     """Add a case (an incident or matter that claims are about). Prints the new id on stdout."""
-    from ledger.authoring import create, generate_id, record_path, split_list
+    from ledger.authoring import create, generate_id, record_path, split_list, unique
 
     required = {"--title": title, "--kind": kind, "--summary": summary}
-    prompter = _session(no_input, [k for k, v in required.items() if v is None])
-    with _cancellable():
-        ws = _workspace(ctx, root)
+    prompter = session(no_input, [k for k, v in required.items() if v is None])
+    with cancellable():
+        ws = _workspace(layout_of(ctx, root))
         ask = prompter.ask
         if title is None:
-            title = ask("Title", _text())
+            title = ask("Title", text_answer())
         case_kind = kind.value if kind else None
         if case_kind is None:
             values = [k.value for k in CaseKind]
-            case_kind = ask("Kind", _choice(values), hint=", ".join(values))
+            case_kind = ask("Kind", choice_of(values), hint=", ".join(values))
         if summary is None:
-            summary = ask("Summary", _text(), hint="neutral; attribute each point to its source")
+            summary = ask(
+                "Summary", text_answer(), hint="neutral; attribute each point to its source"
+            )
         if alias is None and prompter.interactive:
             alias = ask("Aliases", _list, hint="names people search by, separated by ';'")
         if date is None and prompter.interactive:
-            date = ask("Date", _date(False), hint="as a source gives it; blank if none does")
+            date = ask("Date", date_answer(False), hint="as a source gives it; blank if none does")
         if place is None and prompter.interactive:
-            place = ask("Place", _text(required=False), hint="blank if no source gives one")
+            place = ask("Place", text_answer(required=False), hint="blank if no source gives one")
         if requirement is not None:
             requirements = _resolve_flags(ws, requirement, "requirements", "--requirement")
         elif prompter.interactive:
@@ -655,7 +551,7 @@ def new_case(
             "id": new_id,
             "title": title,
             "kind": case_kind,
-            "aliases": [a for value in alias or [] for a in split_list(value, ";")],
+            "aliases": unique(a for value in alias or [] for a in split_list(value, ";")),
             "date": date,
             "place": place,
             "summary": summary,
@@ -667,22 +563,138 @@ def new_case(
         _finish(preview, prompter, dry_run, lambda: create(ws, "cases", values, path))
 
 
+# -- ledger new requirement --------------------------------------------------------------
+
+
+@new_app.command("requirement")
+def new_requirement(
+    ctx: typer.Context,
+    title: TitleOption = None,
+    text: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="The requirement's wording, exactly as its source gives it (' ... ' skips "
+            "text); verified before writing.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        Force | None,
+        typer.Option(
+            "--force",
+            help="condition (a statutory condition on funds) or expectation (report language "
+            "such as 'The Committee expects ...').",
+            show_default=False,
+        ),
+    ] = None,
+    obligor: ObligorOption = None,
+    instrument: InstrumentOption = None,
+    fiscal_year: FiscalYearOption = None,
+    source: QuotedSourceOption = None,
+    locator: LocatorOption = None,
+    case: CasesOption = None,
+    notes: NotesOption = None,
+    record_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id",
+            metavar="ID",
+            help="The new requirement's id (checked to be unused). Default: requirement-N, "
+            "after the highest N in use.",
+            show_default=False,
+        ),
+    ] = None,
+    no_input: NoInputOption = False,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Add a requirement: a condition or expectation the obligor is judged against, with its
+    wording quoted from a source. Prints the new id on stdout.
+
+    The wording is verified against the source's archived text before anything is written,
+    as a claim's quote is. Obligor, instrument and fiscal year default to ledger.toml's
+    [defaults] (docs/ledger-toml.md); in a terminal they are offered as the answer Enter takes.
+    """
+    from ledger.authoring import create, next_requirement_id, record_path
+
+    layout = layout_of(ctx, root)
+    shared = layout.defaults
+    given = {
+        "obligor": (obligor, shared.obligor),
+        "instrument": (instrument, shared.instrument),
+        "fiscal_year": (fiscal_year, shared.fiscal_year),
+    }
+    required = {"--title": title, "--text": text, "--force": force, "--source": source}
+    for key, (value, default) in given.items():
+        flag = f"--{key.replace('_', '-')} (or [defaults] {key} in ledger.toml)"
+        required[flag] = default if value is None else value
+    prompter = session(no_input, [k for k, v in required.items() if v is None])
+    check_fiscal_year(fiscal_year)
+    defaulted = [k for k, (v, _d) in given.items() if v is None and not prompter.interactive]
+    with cancellable():
+        ws = _workspace(layout)
+        ask = prompter.ask
+        source_id = _quoted_source(ws, source, prompter)
+        wording = _verbatim(ws, source_id, text, prompter, "wording")
+        where = _locator(ws, source_id, wording, locator, prompter)
+        if title is None:
+            title = ask("Title", text_answer(), hint="short and neutral")
+        force_value = force.value if force else None
+        if force_value is None:
+            values = [f.value for f in Force]
+            force_value = ask(
+                "Force",
+                choice_of(values),
+                hint="condition: a statutory condition on funds; expectation: report language "
+                "such as 'The Committee expects ...'",
+            )
+        if obligor is None:
+            obligor = _shared(prompter, "Obligor", text_answer(), shared.obligor, "whose conduct")
+        if instrument is None:
+            instrument = _shared(
+                prompter, "Instrument", text_answer(), shared.instrument, "the law or report"
+            )
+        if fiscal_year is None:
+            fiscal_year = _shared(prompter, "Fiscal year", year_answer, shared.fiscal_year, "YYYY")
+        cases = _cases(ws, case, prompter)
+        new_id = _new_id(ws, record_id, next_requirement_id(ws.taken), prompter)
+        values = {
+            "id": new_id,
+            "title": title,
+            "text": wording,
+            "force": force_value,
+            "obligor": obligor,
+            "instrument": instrument,
+            "fiscal_year": fiscal_year,
+            "source": source_id,
+            "locator": where,
+            "cases": cases,
+            "notes": notes,
+        }
+        path = record_path(ws, "requirements", new_id)
+        preview = create(ws, "requirements", values, path, dry_run=True)
+        note = f"  {', '.join(defaulted)} from ledger.toml's [defaults]" if defaulted else None
+        _finish(preview, prompter, dry_run, lambda: create(ws, "requirements", values, path), note)
+
+
+def _shared(
+    prompter: Prompter, label: str, check: Callable[[str], T | Bad], default: T | None, hint: str
+) -> T:
+    """A value most requirements share: ledger.toml's default (checked when the file was
+    read), or in a terminal, asked with the default as the answer Enter takes."""
+    if default is not None and not prompter.interactive:
+        return default
+    return prompter.ask(label, check, default=None if default is None else str(default), hint=hint)
+
+
 # -- ledger new claim ---------------------------------------------------------------------
 
 
 @new_app.command("claim")
 def new_claim(
     ctx: typer.Context,
-    source: Annotated[
-        str | None,
-        typer.Option(
-            "--source",
-            metavar="ID",
-            help="The source that makes the claim (a unique prefix will do).",
-            autocompletion=_completer("sources"),
-            show_default=False,
-        ),
-    ] = None,
+    source: QuotedSourceOption = None,
     quote: Annotated[
         str | None,
         typer.Option(
@@ -691,15 +703,7 @@ def new_claim(
             show_default=False,
         ),
     ] = None,
-    locator: Annotated[
-        str | None,
-        typer.Option(
-            metavar="TEXT",
-            help="Where in the source. Default: derived from where the quote stands "
-            "(heading and paragraph).",
-            show_default=False,
-        ),
-    ] = None,
+    locator: LocatorOption = None,
     statement: Annotated[
         str | None,
         typer.Option(
@@ -711,15 +715,7 @@ def new_claim(
     kind: Annotated[
         ClaimKind | None, typer.Option("--kind", help="What kind of assertion it is.")
     ] = None,
-    case: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--case",
-            metavar="ID",
-            help="A case the claim is about (repeat, or separate with commas).",
-            autocompletion=_completer("cases"),
-        ),
-    ] = None,
+    case: CasesOption = None,
     bears_on: Annotated[
         list[str] | None,
         typer.Option(
@@ -763,9 +759,7 @@ def new_claim(
             "(qualifier: exactly, about, at-least, more-than, at-most, fewer-than).",
         ),
     ] = None,
-    notes: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="Judgement calls a reviewer should see.")
-    ] = None,
+    notes: NotesOption = None,
     record_id: IdOption = None,
     no_input: NoInputOption = False,
     dry_run: DryRunOption = False,
@@ -785,24 +779,26 @@ def new_claim(
     missing = [k for k, v in required.items() if v is None]
     if not case and not bears_on:
         missing.append("--case or --bears-on")
-    prompter = _session(no_input, missing)
-    with _cancellable():
-        ws = _workspace(ctx, root)
+    prompter = session(no_input, missing)
+    with cancellable():
+        ws = _workspace(layout_of(ctx, root))
         ask = prompter.ask
-        source_id = _claim_source(ws, source, prompter)
-        quote_text = _claim_quote(ws, source_id, quote, prompter)
-        where = _claim_locator(ws, source_id, quote_text, locator, prompter)
+        source_id = _quoted_source(ws, source, prompter)
+        quote_text = _verbatim(ws, source_id, quote, prompter)
+        where = _locator(ws, source_id, quote_text, locator, prompter)
         if statement is None:
-            statement = ask("Statement", _text(), hint="one neutral sentence: 'The memo says ...'")
+            statement = ask(
+                "Statement", text_answer(), hint="one neutral sentence: 'The memo says ...'"
+            )
         claim_kind = kind.value if kind else None
         if claim_kind is None:
             values = [k.value for k in ClaimKind]
-            claim_kind = ask("Kind", _choice(values), hint=", ".join(values))
-        cases = _claim_cases(ws, case, prompter)
+            claim_kind = ask("Kind", choice_of(values), hint=", ".join(values))
+        cases = _cases(ws, case, prompter)
         stances = _claim_stances(ws, cases, bears_on, prompter)
         relations = _claim_relations(ws, contradicts, relation, prompter)
         figures = [_figure(value) for value in figure or []]
-        if as_of is not None and isinstance(_date(True)(as_of), Bad):
+        if as_of is not None and isinstance(date_answer(True)(as_of), Bad):
             fail(f"--as-of {as_of}: not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
         proposal = generate_id(
             statement or "claim",
@@ -836,7 +832,7 @@ def new_claim(
         _finish(preview, prompter, dry_run, lambda: create(ws, "claims", values, path), derived)
 
 
-def _claim_source(ws: Workspace, given: str | None, prompter: Prompter) -> str:
+def _quoted_source(ws: Workspace, given: str | None, prompter: Prompter) -> str:
     def check(answer: str) -> str | Bad:
         found = _resolve(ws, answer, "sources")
         if isinstance(found, Bad):
@@ -856,7 +852,11 @@ def _claim_source(ws: Workspace, given: str | None, prompter: Prompter) -> str:
     return prompter.ask("Source", check, words=list(ws.ledger.sources))
 
 
-def _claim_quote(ws: Workspace, source_id: str, given: str | None, prompter: Prompter) -> str:
+def _verbatim(
+    ws: Workspace, source_id: str, given: str | None, prompter: Prompter, what: str = "quote"
+) -> str:
+    """A claim's quote or a requirement's wording, verified to stand in the source's text;
+    given words that do not stand there are refused (exit 1), typed ones looked up."""
     from ledger.authoring import verify_quote
 
     if given is not None:
@@ -871,9 +871,9 @@ def _claim_quote(ws: Workspace, source_id: str, given: str | None, prompter: Pro
                 if match.out_of_order
                 else f'find the exact words with `ledger locate {source_id} "some words"`'
             )
-            _fail_lines(
+            fail_lines(
                 [
-                    f'the quote is not found in {source_id}: "{match.missing}"',
+                    f'the {what} is not found in {source_id}: "{match.missing}"',
                     f"  hint: {hint}",
                     f'  `ledger locate {source_id} "some words"` prints quotes that verify',
                     "nothing was written",
@@ -881,20 +881,22 @@ def _claim_quote(ws: Workspace, source_id: str, given: str | None, prompter: Pro
                 EXIT_FINDINGS,
             )
         return " ".join(given.split())
-    return _ask_quote(ws, source_id, prompter)
+    return _ask_verbatim(ws, source_id, prompter, what)
 
 
-def _ask_quote(ws: Workspace, source_id: str, prompter: Prompter) -> str:
-    """Ask for the quote; words that are not verbatim are looked up and passages offered."""
+def _ask_verbatim(ws: Workspace, source_id: str, prompter: Prompter, what: str) -> str:
+    """Ask for the words; words that are not verbatim are looked up and passages offered."""
     from ledger.authoring import verify_quote
     from ledger.locate import Source, locate
 
     searchable = Source(ws.source_text(source_id) or "")
     while True:
-        words = prompter.ask("Quote", _text(), hint="the exact words, or some words to find them")
+        words = prompter.ask(
+            what.capitalize(), text_answer(), hint="the exact words, or some words to find them"
+        )
         match = verify_quote(ws, source_id, words)
         if not isinstance(match, str) and match.found:
-            prompter.say("  the quote is in the source")
+            prompter.say(f"  the {what} is in the source")
             return words
         found = locate(searchable, words, limit=5)
         if not found:
@@ -905,19 +907,19 @@ def _ask_quote(ws: Workspace, source_id: str, prompter: Prompter) -> str:
             prompter.say(f"  {number}. {passage.locator}: {passage.quote}")
         choices = [str(n) for n in range(len(found) + 1)]
         picked = prompter.ask(
-            "Use passage", _choice(choices), default="1", hint="0 to type the words again"
+            "Use passage", choice_of(choices), default="1", hint="0 to type the words again"
         )
         if picked != "0":
             return found[int(picked) - 1].quote
 
 
-def _claim_locator(
+def _locator(
     ws: Workspace, source_id: str, quote: str, given: str | None, prompter: Prompter
 ) -> str:
     from ledger.locate import locator_for_quote
 
     if given is not None:
-        plain = _plain(given)
+        plain = plain_answer(given)
         if isinstance(plain, Bad):
             fail(f"--locator: {plain.message}")
         return plain
@@ -929,12 +931,12 @@ def _claim_locator(
         )
     if not prompter.interactive:
         if derived is None:
-            _missing(["--locator"])
+            missing_values(["--locator"])
         return derived
-    return prompter.ask("Locator", _text(), default=derived, hint="heading and paragraph")
+    return prompter.ask("Locator", text_answer(), default=derived, hint="heading and paragraph")
 
 
-def _claim_cases(ws: Workspace, given: list[str] | None, prompter: Prompter) -> list[str]:
+def _cases(ws: Workspace, given: list[str] | None, prompter: Prompter) -> list[str]:
     if given is not None:
         return _resolve_flags(ws, given, "cases", "--case")
     if not prompter.interactive:
@@ -982,7 +984,7 @@ def _claim_stances(
     for req in suggested:
         answer = prompter.ask(
             f"Stance on {req}",
-            lambda a: _choice(list(STANCES))(a) if a else None,
+            lambda a: choice_of(list(STANCES))(a) if a else None,
             hint=f"{', '.join(STANCES)}; blank if the claim does not bear on it",
         )
         if answer:
@@ -1197,20 +1199,20 @@ def link(
     checked as it would be before anything is written. A relation already recorded (or, for
     contradicts and corroborates, its mirror image) is left as it is.
     """
-    from ledger.authoring import Refused, Unchanged, add_relation
+    from ledger.authoring import Unchanged, Written, add_relation
     from ledger.cli.shared import resolve_or_exit
 
-    ws = _workspace(ctx, root)
+    ws = _workspace(layout_of(ctx, root))
     first = resolve_or_exit(ws.ledger, claim, ("claims",))
     second = resolve_or_exit(ws.ledger, other, ("claims",))
-    if note is not None and isinstance(_plain(note), Bad):
+    if note is not None and isinstance(plain_answer(note), Bad):
         fail("--note holds control or invisible characters")
     result = add_relation(ws, first, kind.value, second, note)
-    if isinstance(result, Refused):
-        _refused(result)
     from ledger.safe_text import visible
 
     if isinstance(result, Unchanged):
         sys.stderr.write(f"{visible(result.message)}; nothing to do\n")
         return
+    if not isinstance(result, Written):
+        _refused(result)
     sys.stderr.write(f"linked: {first} {kind.value} {second} ({visible(result.path)})\n")

@@ -455,7 +455,7 @@ def conflicts(
     root: RootOption = None,
     rev: RevOption = None,
 ) -> None:
-    """Claims that contradict each other, side by side: once per pair, the government's claim
+    """Claims that contradict each other, side by side: once per pair, the obligor's claim
     on the left, with the source, place and quoted words of each.
 
     JSON: {"record_id", "pairs": [{"left": ClaimRef, "right": ClaimRef, "declared_by": [id],

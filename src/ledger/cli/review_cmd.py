@@ -9,6 +9,7 @@ import typer
 
 from ledger.cli.shared import (
     EXIT_FINDINGS,
+    EXIT_USAGE,
     app,
     complete_id,
     fail,
@@ -33,6 +34,7 @@ def review(
     the claim's content. `ledger validate` warns when the claim changes afterwards."""
     from ledger.model import check_iso_date
     from ledger.review import add_review
+    from ledger.writelock import LockFailure
 
     if on is not None:
         try:
@@ -43,6 +45,8 @@ def review(
     ledger = load_or_exit(layout).ledger
     found = resolve_or_exit(ledger, claim_id, ("claims",))
     failure = add_review(layout, ledger, found, by, on)
+    if isinstance(failure, LockFailure):
+        fail(failure.message, EXIT_USAGE)
     if failure:
         fail(failure, EXIT_FINDINGS)
     sys.stderr.write(f"reviewed {found} by {by}\n")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.shared import EXIT_FINDINGS, app, fail, layout_of
+from ledger.cli.shared import EXIT_FINDINGS, EXIT_USAGE, app, fail, layout_of
 
 
 class Kind(StrEnum):
@@ -29,21 +29,19 @@ def schema(
 ) -> None:
     """Print the JSON Schema (draft-07) of a record kind, as editors use it to complete and
     check fields (yaml-language-server); or write all of them with --write."""
-    from ledger.jsonschema_export import SCHEMA_DIR, all_schemas, json_schema
+    from ledger.jsonschema_export import json_schema, write_schemas
     from ledger.safe_text import dumps
+    from ledger.writelock import LockFailure
 
     kinds = {"source": "sources", "requirement": "requirements", "case": "cases", "claim": "claims"}
     if write:
-        from ledger.atomic import write_atomic
-
-        layout = layout_of(ctx)
-        folder = layout.root / SCHEMA_DIR
-        folder.mkdir(exist_ok=True)
-        for name, content in all_schemas().items():
-            failure = write_atomic(folder / name, dumps(content) + "\n")
-            if failure:
-                fail(failure, EXIT_FINDINGS)
-            sys.stderr.write(f"wrote {SCHEMA_DIR}/{name}\n")
+        written = write_schemas(layout_of(ctx))
+        if isinstance(written, LockFailure):
+            fail(written.message, EXIT_USAGE)
+        if isinstance(written, str):
+            fail(written, EXIT_FINDINGS)
+        for rel in written:
+            sys.stderr.write(f"wrote {rel}\n")
         return
     if kind is None:
         fail("name a kind (source, requirement, case, claim), or pass --write")

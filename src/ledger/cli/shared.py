@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 if TYPE_CHECKING:
+    from ledger.diagnostics import Diagnostic
     from ledger.ledger import Ledger
     from ledger.load import LoadResult
     from ledger.progress import Progress
@@ -106,15 +108,34 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     raise typer.Exit(code)
 
 
-def layout_of(ctx: typer.Context, root: Path | None = None) -> Layout:
-    """The ledger's layout: from the command's ``--root``, the global one, or the cwd."""
+ConfigReport = Callable[[list["Diagnostic"], Path], None]
+"""Shows the mistakes in ledger.toml (diagnostics relative to the ledger's root)."""
+
+
+def layout_of(
+    ctx: typer.Context, root: Path | None = None, *, report: ConfigReport | None = None
+) -> Layout:
+    """The ledger's layout: from the command's ``--root``, the global one, or the cwd.
+
+    A ledger.toml with mistakes stops every command with exit 2, each mistake shown as a
+    diagnostic at its line and column (by ``report``, or on stderr for people)."""
     from ledger.root import RootError, open_layout
 
     state = ctx.find_object(State)
     found = open_layout(root or (state.root if state else None))
     if isinstance(found, RootError):
+        if found.diagnostics and found.root is not None:
+            (report or show_config_problems)(list(found.diagnostics), found.root)
+            raise typer.Exit(EXIT_USAGE)
         fail(found.message)
     return found
+
+
+def show_config_problems(diagnostics: list[Diagnostic], root: Path) -> None:
+    """ledger.toml's mistakes on stderr, as `ledger validate` shows a record's."""
+    from ledger.diagnostic_format import human
+
+    sys.stderr.write(human(diagnostics, root, colour=colour_for(sys.stderr)) + "\n")
 
 
 def load_or_exit(layout: Layout, *, check: bool = True, count_errors: bool = False) -> LoadResult:

@@ -49,6 +49,9 @@ PER_SIDE = 25
 """Claims listed per side of a case before the rest are counted (``--all`` lists them)."""
 
 
+NO_REQUIREMENTS = "No requirements yet: add one with `ledger new requirement`."
+
+
 @app.command()
 def status(
     ctx: typer.Context,
@@ -138,6 +141,10 @@ def _status(
 def show_overview(out: Console, report: Overview) -> None:
     from ledger.cli.render import lines, status_text, table, text
 
+    if not report.rows:  # a ledger just made by `ledger init`
+        out.print(text(NO_REQUIREMENTS))
+        return
+
     grid = table(
         "requirement",
         "status",
@@ -168,8 +175,8 @@ def show_overview(out: Console, report: Overview) -> None:
     out.print(evidence_bars(report.rows, max_cells=max(6, min(24, (out.width - 48) // 2))))
     out.print(
         text(
-            "for / against: claims by independent sources / by the obligor's own (government) "
-            "sources. `ledger status ID` explains one.",
+            "for / against: claims by independent sources / by the obligor's own sources (those "
+            "that speak for the obligor). `ledger status ID --explain` says which they are.",
             "dim",
         )
     )
@@ -248,7 +255,7 @@ def _case_table(out: Console, groups: tuple[Group, ...]) -> None:
     """One row per case: the answer in one screen, before the evidence."""
     from ledger.cli.render import status_text, table, text
 
-    grid = table("case", "status", "support ind/gov", "undermine ind/gov", "context")
+    grid = table("case", "status", "support ind/obl", "undermine ind/obl", "context")
     for group in groups:
         t = group.verdict.tally
         status = status_text(group.verdict.status.value)
@@ -289,6 +296,15 @@ def _trace(out: Console, verdict: Verdict) -> None:
     from ledger.cli.render import text
 
     out.print(text("  Trace (first matching line wins):", "bold"))
+    obligor = verdict.obligor or "unknown (the requirement is not in the ledger)"
+    out.print(
+        text(
+            f"    sides: the obligor is {obligor}; a source is the obligor's own when its "
+            "speaks_for is exactly that, else independent"
+        )
+    )
+    for decided in verdict.sides:
+        out.print(text(f"      {decided.source} \u2192 {decided.side.value}: {decided.why}", "dim"))
     for step in verdict.steps:
         mark = "\u2192 matched" if step.matched else "  no"
         out.print(text(f"    {step.line} {mark:10} {step.status.value:19} when {step.when}"))
@@ -346,7 +362,7 @@ def _flags(item: Evidence) -> str:
 def _claim(out: Console, claim: ClaimRef, flags: str) -> None:
     from ledger.cli.render import indented, line
 
-    side = "gov" if claim.side and claim.side.value == "obligor" else "ind"
+    side = "obl" if claim.side and claim.side.value == "obligor" else "ind"
     head = line(
         (claim.id, "cyan"), f"  ({side}) {claim.source}, {claim.locator}", (flags, "yellow")
     )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +20,9 @@ from ledger.cli.shared import (
     progress_reporter,
 )
 
+if TYPE_CHECKING:
+    from ledger.diagnostics import Diagnostic
+
 
 @app.command()
 def validate(
@@ -33,25 +37,36 @@ def validate(
     """Check every record: schema, references, archives and quotes.
 
     Silent with exit 0 when the data is clean; exit 1 on findings (errors, or warnings with
-    --strict); exit 2 when the ledger cannot be read or the command is misused.
+    --strict); exit 2 when the ledger cannot be read, ledger.toml has mistakes (each reported
+    as a diagnostic, in the format asked for), or the command is misused.
     """
-    from ledger import diagnostic_format as fmt
     from ledger.diagnostics import count
     from ledger.validation import validate as validate_ledger
 
-    layout = layout_of(ctx, root)
+    def config_problems(found: list[Diagnostic], root: Path) -> None:
+        _report(found, root, 1, output)
+
+    layout = layout_of(ctx, root, report=config_problems)
     result = validate_ledger(layout, progress=progress_reporter())
     if result.fatal:
         fail(result.fatal)
     found = result.diagnostics
     errors, warnings = count(found)
     failed = errors > 0 or (strict and warnings > 0)
+    _report(found, layout.root, result.files, output)
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _report(found: list[Diagnostic], root: Path, files: int, output: Format) -> None:
+    """The diagnostics in the format asked for: JSON or annotations on stdout, people's
+    text on stderr (nothing at all for a clean ledger, but the JSON envelope)."""
+    from ledger import diagnostic_format as fmt
+
     if output is Format.json:
-        sys.stdout.write(fmt.json_envelope(found, result.files) + "\n")
+        sys.stdout.write(fmt.json_envelope(found, files) + "\n")
     elif output is Format.github:
         if found:
             sys.stdout.write(fmt.github(found) + "\n")
     elif found:
-        text = fmt.human(found, layout.root, colour=colour_for(sys.stderr))
-        sys.stderr.write(text + "\n" + fmt.summary_line(found, result.files) + "\n")
-    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+        text = fmt.human(found, root, colour=colour_for(sys.stderr))
+        sys.stderr.write(text + "\n" + fmt.summary_line(found, files) + "\n")

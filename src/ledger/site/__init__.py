@@ -10,23 +10,33 @@ Content-Security-Policy allows only the site's own style sheet and search script
 value from the data is HTML-escaped, so nothing in a record can become markup or script.
 
 A folder is written only when it is empty or was written by ``ledger site`` before (it holds
-:data:`MANIFEST`, the list of files written); files of an earlier build that the new one no
-longer has (a deleted claim's page) are removed, and nothing else is touched.
+:data:`MANIFEST`, the files written and the SHA-256 of each); files of an earlier build that
+the new one no longer has (a deleted claim's page) are removed, and nothing else is touched.
+The manifest may be forged (committed, or put there), so it is never trusted to name what
+to delete: a file is removed only when it is a regular file inside the folder (no ``..``,
+no absolute path, no link on the way), has a name the site writes (:data:`SUFFIXES`), and
+still holds exactly the bytes the manifest says were written there.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ledger.atomic import write_atomic
 from ledger.ledger import Ledger
+from ledger.portable import PathRefusal, join_inside, relative_parts
 
 MANIFEST = ".ledger-site.json"
-"""The list of files a build wrote, so the next build can replace them and nothing else."""
+"""The files a build wrote, each with its SHA-256, so the next build can replace them and
+remove those it no longer has, and nothing else."""
+
+SUFFIXES = frozenset({".html", ".css", ".js", ".svg"})
+"""The kinds of file a site holds: no other file is ever removed."""
 
 
 def render_site(ledger: Ledger) -> dict[str, str]:
@@ -47,11 +57,11 @@ class Written:
 
 
 def _inside(root: Path, rel: str) -> Path | None:
-    """``root / rel`` when that stays inside ``root`` (no absolute path, ``..`` or link out)."""
-    pure = PurePosixPath(rel)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+    """``root / rel`` when that stays inside ``root`` (a portable relative path, no link out):
+    a manifest is data, and may have been edited."""
+    target = join_inside(root, rel)
+    if isinstance(target, PathRefusal):
         return None
-    target = root.joinpath(*pure.parts)
     try:
         parent = target.parent.resolve()
     except OSError:
@@ -61,8 +71,10 @@ def _inside(root: Path, rel: str) -> Path | None:
     return target
 
 
-def _previous(root: Path) -> list[str] | None:
-    """The files the last build wrote, or None when the folder was not made by a build."""
+def _previous(root: Path) -> dict[str, str] | None:
+    """The files the last build wrote, with the SHA-256 of each, or None when the folder was
+    not made by a build. A manifest of the first version (a list, with no digests) makes the
+    folder a build, but proves no file was written by it."""
     manifest = root / MANIFEST
     try:
         info = os.lstat(manifest)
@@ -72,9 +84,43 @@ def _previous(root: Path) -> list[str] | None:
     except (OSError, ValueError):
         return None
     files = data.get("files") if isinstance(data, dict) else None
-    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+    if isinstance(files, list) and all(isinstance(f, str) for f in files):
+        return {}
+    if not isinstance(files, dict):
         return None
-    return files
+    return {rel: digest for rel, digest in files.items() if isinstance(digest, str)}
+
+
+def _ours(root: Path, rel: str, digest: str) -> Path | None:
+    """``root / rel`` when it is provably a file an earlier build wrote: a regular file of a
+    kind the site writes, reached from ``root`` through real folders only (no link, no
+    ``..``), holding exactly the bytes whose SHA-256 the manifest gives."""
+    parts = relative_parts(rel)
+    if isinstance(parts, PathRefusal) or not parts or Path(parts[-1]).suffix not in SUFFIXES:
+        return None
+    folder = root
+    for part in parts[:-1]:
+        folder = folder / part
+        try:
+            if not stat.S_ISDIR(os.lstat(folder).st_mode):
+                return None
+        except OSError:
+            return None
+    target = folder / parts[-1]
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(target, flags)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        actual = hashlib.file_digest(handle, "sha256").hexdigest()
+    return target if actual == digest else None
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def write_site(files: dict[str, str], outdir: Path) -> Written:
@@ -115,16 +161,16 @@ def write_site(files: dict[str, str], outdir: Path) -> Written:
             return result
         result.written.append(rel)
     for rel in sorted(set(previous or ()) - set(files)):
-        target = _inside(root, rel)
+        target = _ours(root, rel, (previous or {})[rel])
         if target is None:
             continue
         try:
-            if stat.S_ISREG(os.lstat(target).st_mode):
-                target.unlink()
-                result.removed.append(rel)
+            target.unlink()
         except OSError:
             continue
-    manifest = json.dumps({"files": sorted(files)}, indent=1) + "\n"
+        result.removed.append(rel)
+    digests = {rel: _digest(text) for rel, text in sorted(files.items())}
+    manifest = json.dumps({"version": 2, "files": digests}, indent=1) + "\n"
     problem = write_atomic(root / MANIFEST, manifest)
     if problem:
         result.error = problem

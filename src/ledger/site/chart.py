@@ -25,7 +25,7 @@ HEAD = 40
 def _sides(row: OverviewRow) -> tuple[tuple[str, int, int], ...]:
     return (
         ("Independent sources", row.independent_undermines, row.independent_supports),
-        ("Obligor's own (government)", row.obligor_undermines, row.obligor_supports),
+        ("Obligor's own sources", row.obligor_undermines, row.obligor_supports),
     )
 
 

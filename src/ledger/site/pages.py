@@ -20,6 +20,7 @@ from ledger.status import (
     case_status,
     claim_ref,
     contradiction_pairs,
+    obligors,
     overview,
     requirement_status,
     side_of,
@@ -128,7 +129,7 @@ def verdict_html(verdict: Verdict) -> str:
         '<th scope="col" class="num">undermines</th></tr></thead><tbody>'
         f'<tr><th scope="row">independent sources</th><td class="num">'
         f'{t.independent_supports}</td><td class="num">{t.independent_undermines}</td></tr>'
-        f'<tr><th scope="row">the obligor\u2019s own (government)</th><td class="num">'
+        f'<tr><th scope="row">the obligor\u2019s own sources</th><td class="num">'
         f'{t.obligor_supports}</td><td class="num">{t.obligor_undermines}</td></tr>'
         "</tbody></table></div>"
         f'<p class="meta">{t.context} context claim(s) shown, not counted; '
@@ -145,6 +146,18 @@ def verdict_html(verdict: Verdict) -> str:
         '<th scope="col">matched</th><th scope="col">counts seen</th></tr></thead>'
         f"<tbody>{steps}</tbody></table></div>"
     )
+    decided = "".join(
+        f"<tr><td>{h(s.source)}</td><td>{h(s.side.value)}</td><td>{h(s.why)}</td></tr>"
+        for s in verdict.sides
+    )
+    sides = (
+        '<div class="scroll"><table><caption>Whose word each source is (the obligor: '
+        f"{h(verdict.obligor or 'unknown')})</caption><thead><tr>"
+        '<th scope="col">source</th><th scope="col">side</th><th scope="col">why</th>'
+        f"</tr></thead><tbody>{decided}</tbody></table></div>"
+        if verdict.sides
+        else ""
+    )
     notes = "".join(f"<li>{h(n)}</li>" for n in verdict.notes)
     disputed = (
         f'<p class="meta">Disputed (the obligor\u2019s own supporting claims): '
@@ -155,7 +168,7 @@ def verdict_html(verdict: Verdict) -> str:
     return (
         f"<p>{status_badge(verdict.status.value)} by rule {h(RULE)} v{h(RULE_VERSION)}, "
         f"line {h(verdict.line)}: {h(verdict.when)}</p>"
-        f"{counts}{disputed}{f'<ul>{notes}</ul>' if notes else ''}{trace}"
+        f"{counts}{disputed}{f'<ul>{notes}</ul>' if notes else ''}{sides}{trace}"
     )
 
 
@@ -180,7 +193,7 @@ def group_html(site: Site, page: str, group: Group, title_html: str, level: int)
 def contradictions_html(
     site: Site, page: str, pairs: Sequence[Contradiction], level: int = 2
 ) -> str:
-    """Contradiction pairs side by side: the government's claim on the left."""
+    """Contradiction pairs side by side: the obligor's claim on the left."""
     if not pairs:
         return ""
     out = [f"<h{level}>Contradictions ({len(pairs)})</h{level}>"]
@@ -265,13 +278,13 @@ def index_page(site: Site) -> str:
     table = (
         '<div class="scroll"><table><caption>Every requirement\u2019s status</caption>'
         '<thead><tr><th scope="col">requirement</th><th scope="col">status</th>'
-        '<th scope="col">line</th><th scope="col" class="num">supports<br>ind. / gov.</th>'
-        '<th scope="col" class="num">undermines<br>ind. / gov.</th>'
+        '<th scope="col">line</th><th scope="col" class="num">supports<br>ind. / obl.</th>'
+        '<th scope="col" class="num">undermines<br>ind. / obl.</th>'
         '<th scope="col" class="num">context</th><th scope="col" class="num">cases</th>'
         '<th scope="col" class="num">contra&shy;dictions</th></tr></thead>'
         f"<tbody>{rows}</tbody></table></div>"
-        '<p class="meta">ind. = claims by independent sources; gov. = claims by the '
-        "obligor\u2019s own (government) sources.</p>"
+        '<p class="meta">ind. = claims by independent sources; obl. = claims by the '
+        "obligor\u2019s own sources (those that speak for the obligor).</p>"
     )
     chart = (
         '<figure class="chart">'
@@ -289,7 +302,8 @@ def index_page(site: Site) -> str:
         f"<h2>The rule: {h(RULE)}, version {h(RULE_VERSION)}</h2>"
         "<p>A requirement\u2019s status is derived from the claims that bear on it. The lines "
         "are tested top-down; the first that matches gives the status. The obligor\u2019s own "
-        "sources are those of the government; all others are independent.</p>"
+        "sources are those whose <code>speaks_for</code> is the requirement\u2019s obligor, "
+        "exactly; all others are independent, another government\u2019s included.</p>"
         '<div class="scroll"><table><thead><tr><th scope="col">line</th>'
         '<th scope="col">when</th><th scope="col">status</th></tr></thead>'
         f"<tbody>{rule_rows}</tbody></table></div>"
@@ -411,7 +425,8 @@ def source_page(site: Site, source: Source) -> str:
                 ("published", h(source.published)),
                 ("kind", h(source.kind.value)),
                 ("perspective", h(source.perspective.value)),
-                ("side", h(side_of(source).value)),
+                ("speaks for", h(source.speaks_for or "")),
+                ("side", h(side_of(source, obligors(site.ledger)).value)),
                 ("language", h(source.language)),
                 ("url", _url_html(source.url)),
                 ("archived text", h(source.archive.path)),
@@ -465,7 +480,8 @@ def claim_page(site: Site, claim: Claim) -> str:
                     "source",
                     a(page, site.page_of(claim.source), source.title if source else claim.source)
                     + (
-                        f" ({h(source.perspective.value)}, {h(side_of(source).value)})"
+                        f" ({h(source.perspective.value)}, "
+                        f"{h(side_of(source, obligors(ledger)).value)})"
                         if source
                         else ""
                     ),
@@ -526,7 +542,7 @@ def contradictions_page(site: Site) -> str:
     pairs = contradiction_pairs(site.ledger)
     body = (
         "<h1>Contradictions</h1>"
-        "<p>Claims that contradict each other, once per pair, the government\u2019s claim on "
+        "<p>Claims that contradict each other, once per pair, the obligor\u2019s claim on "
         "the left. Both stay in the ledger: contradictions are data.</p>"
         + (contradictions_html(site, page, pairs) or "<p>No contradictions are recorded.</p>")
     )
