@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -21,10 +21,13 @@ from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 import ledger.load as load_module
+import ledger.scan as scan_module
+from ledger.cache_key import KEY_ENV
 from ledger.cli import app
 from ledger.diagnostics import Diagnostic
 from ledger.load import LoadResult, load
 from ledger.root import Layout, open_layout
+from ledger.scan import Identity
 
 # Property tests draw new random inputs on every local run, to keep finding bugs, but the
 # same inputs on every CI run (`.ci/run` sets CI), so that a red build means a change broke
@@ -148,7 +151,11 @@ def run_process(
 
 
 PAST = time.time() - 3600
-"""An hour ago: a time at which the cache trusts a file (see cache.py's racy-file rule)."""
+"""An hour ago: a time at which the cache trusts a file (see scan.py's racy-file rule)."""
+
+AGED: set[tuple[int, int]] = set()
+"""(inode, change time) of every file made old by :func:`make_old` while its change time is
+still the one it was given then."""
 
 
 def age(root: Path) -> None:
@@ -156,7 +163,52 @@ def age(root: Path) -> None:
     in the same clock tick as it is read could change unseen, so fresh files are not cached."""
     for path in (root / "data").rglob("*"):
         if path.is_file():
-            os.utime(path, (PAST, PAST))
+            make_old(path)
+
+
+def make_old(path: Path | str | bytes, when: float = PAST, follow_symlinks: bool = True) -> None:
+    """Date a file ``when``, as if it had not changed since. A test cannot set a file's change
+    time (setting the modification time is itself a change), so the file is also noted in
+    AGED, and the racy-file rule takes its change time to be its modification time until it
+    changes again (the fixture below)."""
+    os.utime(path, (when, when), follow_symlinks=follow_symlinks)
+    for info in (os.stat(path, follow_symlinks=follow_symlinks), os.lstat(path)):
+        AGED.add((info.st_ino, info.st_ctime_ns))
+
+
+def wait_until_settled(root: Path) -> None:
+    """Wait until every file under data/ has really settled (its change time RACY_NS in the
+    past), for a test whose ledger is read by another process, which AGED does not reach."""
+    newest = max(os.lstat(path).st_ctime_ns for path in (root / "data").rglob("*"))
+    wait = newest + scan_module.RACY_NS - time.time_ns()
+    if wait > 0:
+        time.sleep(wait / 1e9 + 0.05)
+
+
+@pytest.fixture(autouse=True)
+def aged_files_have_settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files made old by :func:`make_old` count as changed when they were modified, as the
+    files of a checkout made an hour ago do; every other file is judged by its real times."""
+    real = scan_module.settled
+
+    def settled(identity: Identity, now_ns: int) -> bool:
+        if (identity[2], identity[3]) in AGED:
+            identity = (identity[0], identity[1], identity[2], identity[1])
+        return real(identity, now_ns)
+
+    monkeypatch.setattr(scan_module, "settled", settled)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The cache's key in a folder of this test run, never in the user's own cache folder."""
+    before = os.environ.get(KEY_ENV)
+    os.environ[KEY_ENV] = str(tmp_path_factory.mktemp("cache-home"))
+    yield
+    if before is None:
+        os.environ.pop(KEY_ENV, None)
+    else:
+        os.environ[KEY_ENV] = before
 
 
 @pytest.fixture

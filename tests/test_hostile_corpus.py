@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, Sample, layout_for, run, where
+from conftest import SAMPLE, Sample, layout_for, make_old, run, where
 from ledger.checks import MAX_QUOTE_CHARS, MAX_RECORDS, too_many_records
 from ledger.diagnostics import CODES
 from ledger.files import MAX_ARCHIVE_BYTES
@@ -293,7 +293,7 @@ def build_ledger(case: str, where: Path) -> Path:
         GENERATED[case](root)
     for dirpath, dirnames, filenames in os.walk(os.fsencode(root)):
         for name in [*dirnames, *filenames]:
-            os.utime(os.path.join(dirpath, name), (OLD, OLD), follow_symlinks=False)
+            make_old(os.path.join(dirpath, name), OLD, follow_symlinks=False)
     return root
 
 

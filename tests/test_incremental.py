@@ -4,13 +4,12 @@ every result is exactly that of a load with no cache."""
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Any
 
 import pytest
 
 import ledger.quotes as quotes_module
-from conftest import PAST, Sample, age, layout_for
+from conftest import PAST, Sample, age, layout_for, make_old
 from ledger.load import LoadResult, load
 
 CLAIM = "claims/cso-tlatlaya-no-arrest-warrants.yaml"
@@ -72,7 +71,7 @@ def primed(sample_copy: Sample) -> Sample:
 def settle(sample: Sample, *rels: str) -> None:
     """Age files just written, as if they had been written a while ago."""
     for rel in rels:
-        os.utime(sample.path(rel), (PAST + 60, PAST + 60))
+        make_old(sample.path(rel), PAST + 60)
 
 
 def test_an_unchanged_ledger_reads_and_searches_nothing(

@@ -12,7 +12,7 @@ import pytest
 import ledger.cache as cache_module
 import ledger.cli.replay as replay_module
 import ledger.load as load_module
-from conftest import PAST, Sample, age, run
+from conftest import PAST, Sample, age, make_old, run, wait_until_settled
 from ledger.cache import CACHE_DIR, CACHE_FILE, NO_CACHE_ENV
 
 CLAIM = "claims/cso-torture-complaints.yaml"
@@ -69,7 +69,7 @@ def test_an_edit_changes_what_is_printed(sample_copy: Sample, loads: list[str]) 
     args = ["--root", str(sample_copy.root), "status", "requirement-2", "-f", "json"]
     assert '"status":"not-met"' in run(args).stdout.replace(" ", "")
     sample_copy.edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
-    os.utime(sample_copy.path(CLAIM), (PAST + 60, PAST + 60))
+    make_old(sample_copy.path(CLAIM), PAST + 60)
     after = run(args)
     assert len(loads) == 2
     assert '"status":"met"' in after.stdout.replace(" ", "")
@@ -82,7 +82,7 @@ def test_output_for_an_earlier_ledger_is_forgotten(sample_copy: Sample) -> None:
     run([*root, "status", "requirement-1"])
     assert len(remembered(sample_copy.root)) == 2
     sample_copy.edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
-    os.utime(sample_copy.path(CLAIM), (PAST + 60, PAST + 60))
+    make_old(sample_copy.path(CLAIM), PAST + 60)
     run([*root, "status", "tlatlaya"])
     assert len(remembered(sample_copy.root)) == 1
     assert "tlatlaya" in remembered(sample_copy.root)[0]
@@ -171,6 +171,7 @@ def on_a_terminal(root: Path, *args: str) -> str:
 
 def test_terminal_and_piped_output_are_remembered_apart(sample_copy: Sample) -> None:
     age(sample_copy.root)
+    wait_until_settled(sample_copy.root)  # the terminal's runs are other processes
     args = ["status", "requirement-1"]
     piped = run(["--root", str(sample_copy.root), *args]).stdout
     coloured = on_a_terminal(sample_copy.root, *args)

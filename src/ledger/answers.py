@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.cache import RACY_NS, open_cache
+from ledger.cache import open_cache
 from ledger.root import Layout
 from ledger.scan import Scan, ledger_key
 
@@ -21,10 +21,9 @@ class Answers:
 
     def __init__(self, layout: Layout, scan: Scan, *, enabled: bool = True) -> None:
         self.layout = layout
+        self.scan = scan
         self.enabled = enabled and layout.cacheable
         self.key = ledger_key(layout, scan) if self.enabled else ""
-        newest = max((ident[1] for _rel, ident in scan.identities), default=0)
-        self.settled = newest + RACY_NS < scan.started_ns
 
     def recall(self, name: str) -> Any | None:
         """The answer stored under ``name`` for exactly this ledger, or None."""
@@ -38,9 +37,9 @@ class Answers:
 
     def remember(self, name: str, value: Any, family: str = "") -> None:
         """Store an answer; with ``family`` (a name prefix), forget the family's answers
-        for earlier states of the ledger. When a file had been modified within two seconds
-        before the scan began, it may not have settled, and nothing is stored."""
-        cache = open_cache(self.layout) if self.enabled and self.settled else None
+        for earlier states of the ledger. When a file had not settled when the walk began
+        (scan.py's racy-file rule), nothing is stored."""
+        cache = open_cache(self.layout) if self.enabled and self.scan.all_settled else None
         if cache is None:
             return
         try:

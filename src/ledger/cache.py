@@ -2,13 +2,21 @@
 
 Kept in SQLite (a data format: nothing in it can run code when read) under the ledger's
 `.ledger-cache/` folder, which holds its own `.gitignore` so it never enters git. Safe to
-delete at any time. It is never trusted blindly:
+delete at any time. Its file lies inside the ledger, where a commit could put one, so nothing
+in it is taken on trust:
 
+* every row is sealed under a key that lives outside the ledger (cache_key.py); a row whose
+  seal fails, planted or altered, is ignored as if it were not there;
+* a cache file not made by this tool on this machine for this folder (no owner's seal of
+  ours) is only looked at read-only, never used or written: it is replaced, or, when git
+  tracks it (a commit put it there), left alone and reported (``refusal``), and the run goes
+  on without a cache;
+* a cache folder or file that is a link (or another special file, or a file with a second
+  hard link) is refused the same way: the cache never writes through a link;
 * the whole cache is dropped when the tool's version or the record schema changes;
 * an entry is used only when the file's size, modification time, inode and change time are
-  exactly those recorded (git's own test), and only if the file had not been modified within
-  two seconds before it was read, since a file written in the same clock tick as the read
-  could change without its time changing;
+  exactly those recorded (git's own test), and only if the file had settled when it was read
+  (scan.py's racy-file rule);
 * a corrupt, truncated or locked cache file is ignored (and replaced), never an error.
 """
 
@@ -20,14 +28,17 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ledger.cache_key import NO_FOLLOW, Sealer, machine_sealer
 from ledger.scan import Identity
 
 if TYPE_CHECKING:
+    from ledger.diagnostics import Diagnostic
     from ledger.root import Layout
 
 CACHE_DIR = ".ledger-cache"
@@ -35,10 +46,8 @@ CACHE_FILE = "cache.sqlite3"
 NO_CACHE_ENV = "LEDGER_NO_CACHE"
 FAMILY_KEPT = 32
 """Results kept per family (the remembered outputs of one command, say), newest first."""
-RACY_NS = 2_000_000_000
-"""A file modified this close before it was read is not cached (see the module docstring)."""
 
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 """The shape of the cache's tables: a cache of another shape is emptied and made again (the
 schema version covers the code that reads records, not this module)."""
 
@@ -52,6 +61,14 @@ FileRow = tuple[str, str, Identity, str | None, str]
 
 _TABLES = ("files", "records", "results", "quotes")
 """Every table but meta, as any layout has had them: all are dropped when the version changes."""
+
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+"""The files SQLite keeps beside a database: a planted one could be replayed into it."""
+
+_IGNORE = "# Created by ledger: a cache, never committed.\n*\n"
+
+OURS, FOREIGN, ABSENT = "ours", "foreign", "absent"
+"""What a probe finds at the cache's path."""
 
 
 @functools.cache
@@ -77,24 +94,62 @@ class Cache:
         self.folder = folder
         self.path = folder / CACHE_FILE
         self.db: sqlite3.Connection | None = None
+        self.sealer: Sealer | None = None
+        self.refusal: tuple[str, str] | None = None
+        """Why the cache was refused as untrusted: (the path, relative to the ledger, and
+        what is wrong with it); None when it was not."""
 
     # -- opening ------------------------------------------------------------------------
 
     def open(self) -> bool:
-        """Open (or create) the cache; False when it cannot be used, which is not an error."""
+        """Open (or create) the cache; False when it cannot or must not be used, which is
+        not an error (``refusal`` says why when the cache was refused as untrusted)."""
         if os.environ.get(NO_CACHE_ENV):
             return False
+        self.refusal = _unsafe_path(self.folder)
+        if self.refusal is not None:
+            return False
+        self.sealer = machine_sealer()
+        if self.sealer is None:
+            return False  # no private key to seal with: nothing can be trusted, or stored
         try:
-            self.folder.mkdir(exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by ledger: a cache, never committed.\n*\n")
+            self._make_folder()
             self.db = self._connect()
         except (OSError, sqlite3.Error):
             self.db = None
         return self.db is not None
 
+    def _make_folder(self) -> None:
+        """The cache folder and its `.gitignore`, never written through a link (the folder
+        was checked above; the file is made only where nothing, not even a link, is)."""
+        with contextlib.suppress(FileExistsError):
+            self.folder.mkdir()
+        try:
+            handle = os.open(
+                self.folder / ".gitignore",
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | NO_FOLLOW,
+                0o644,
+            )
+        except FileExistsError:
+            return
+        with os.fdopen(handle, "w", encoding="utf-8") as ignore:
+            ignore.write(_IGNORE)
+
+    def _owner(self) -> str:
+        """This machine's seal on a cache in this folder: what makes a cache file ours."""
+        assert self.sealer is not None
+        return self.sealer.seal(f"owner\0{self.folder}").hex()
+
     def _connect(self) -> sqlite3.Connection | None:
+        found = self._probe()
+        if found == FOREIGN and _tracked(self.folder):
+            self.refusal = (
+                f"{CACHE_DIR}/{CACHE_FILE}",
+                "it is tracked by git: a commit put it there, not ledger on this machine",
+            )
+            return None
+        if found != OURS and not self._create():
+            return None
         version = f"{schema_version()}/{LAYOUT_VERSION}"
         for attempt in range(2):
             db = None
@@ -105,40 +160,77 @@ class Cache:
                     raise sqlite3.DatabaseError("a cache holds only tables")
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
-                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
                 if row is None or row[0] != version:
                     db.executescript("".join(f"DROP TABLE IF EXISTS {t};" for t in _TABLES))
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
                 db.executescript(
                     "CREATE TABLE IF NOT EXISTS records (rel TEXT PRIMARY KEY, kind TEXT, "
-                    " size INT, mtime INT, ino INT, ctime INT, record TEXT, problems TEXT);"
+                    " size INT, mtime INT, ino INT, ctime INT, record TEXT, problems TEXT, "
+                    " seal BLOB);"
                     "CREATE TABLE IF NOT EXISTS results (name TEXT PRIMARY KEY, "
-                    " fingerprint TEXT, created INT, value TEXT);"
+                    " fingerprint TEXT, created INT, value TEXT, seal BLOB);"
                     "CREATE TABLE IF NOT EXISTS quotes (archive TEXT, quote TEXT, match TEXT, "
-                    " PRIMARY KEY (archive, quote));"
+                    " seal BLOB, PRIMARY KEY (archive, quote));"
                 )
                 return db
             except sqlite3.OperationalError as exc:
                 _close(db)
                 if not _is_damage(exc):
                     return None  # busy, locked or read-only: used by another process, not ours
-                self._discard()
-                if attempt:
-                    return None
             except sqlite3.DatabaseError:
-                # Corrupt, not a database, or holding triggers or views: start from nothing.
-                _close(db)
-                self._discard()
-                if attempt:
-                    return None
+                _close(db)  # corrupt, not a database, or holding triggers or views
+            if attempt or not self._create():
+                return None
         return None
 
-    def _discard(self) -> None:
-        """Delete the cache file (it is only a cache)."""
-        with contextlib.suppress(OSError):
-            for suffix in ("", "-wal", "-shm"):
+    def _probe(self) -> str:
+        """Whether the cache file is ours (sealed by this machine for this folder), absent,
+        or foreign: committed, copied, damaged, holding code, or made under another key or
+        by an older version. A file not yet known to be ours is opened read-only and as
+        immutable, so that nothing is written to it, not even a journal replayed."""
+        if not os.path.lexists(self.path):
+            return ABSENT
+        db = None
+        try:
+            uri = f"{self.path.absolute().as_uri()}?mode=ro&immutable=1"
+            db = sqlite3.connect(uri, uri=True)
+            db.execute("PRAGMA trusted_schema=OFF")
+            if _has_code(db):
+                return FOREIGN
+            row = db.execute("SELECT value FROM meta WHERE key='owner'").fetchone()
+        except sqlite3.Error:
+            return FOREIGN
+        finally:
+            _close(db)
+        return OURS if row is not None and row[0] == self._owner() else FOREIGN
+
+    def _create(self) -> bool:
+        """Put a new, empty cache of ours in place at once: made beside it and renamed over
+        it, so no process ever sees a cache file without its owner's seal, and the files
+        SQLite keeps beside a database are removed first, so none is replayed into it."""
+        import tempfile  # here: most runs find their cache made, and start faster without it
+
+        handle, temporary = tempfile.mkstemp(prefix=".new-", suffix=".sqlite3", dir=self.folder)
+        os.close(handle)
+        db = None
+        try:
+            db = sqlite3.connect(temporary, isolation_level=None)
+            db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+            db.execute("INSERT INTO meta VALUES ('owner', ?)", (self._owner(),))
+            db.close()
+            db = None
+            for suffix in _SIDE_FILES:
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            os.replace(temporary, self.path)
+            return True
+        except (OSError, sqlite3.Error):
+            return False
+        finally:
+            _close(db)
+            for suffix in ("", "-journal"):
+                with contextlib.suppress(OSError):
+                    os.unlink(f"{temporary}{suffix}")
 
     def close(self) -> None:
         if self.db is not None:
@@ -149,54 +241,54 @@ class Cache:
     # -- record files as last read ------------------------------------------------------
 
     def records(self) -> dict[str, StoredFile]:
-        """Every record file as last read, by path; the caller trusts an entry only while
-        the file's identity is the one stored with it."""
-        if self.db is None:
+        """Every record file as last read, by path, that carries this machine's seal; the
+        caller trusts an entry only while the file's identity is the one stored with it."""
+        if self.db is None or self.sealer is None:
             return {}
         try:
             rows = self.db.execute(
-                "SELECT rel, kind, size, mtime, ino, ctime, record, problems FROM records"
+                "SELECT rel, kind, size, mtime, ino, ctime, record, problems, seal FROM records"
             ).fetchall()
         except sqlite3.Error:
             return {}
+        holds = self.sealer.holds
         return {
             rel: (kind, (size, mtime, ino, ctime), record, problems)
-            for rel, kind, size, mtime, ino, ctime, record, problems in rows
+            for rel, kind, size, mtime, ino, ctime, record, problems, seal in rows
+            if holds(_record_text(rel, kind, size, mtime, ino, ctime, record, problems), seal)
         }
 
     def store_records(
         self,
         rows: Iterable[FileRow],
         forget: Iterable[str],
-        read_at: int,
         results: dict[str, str] | None = None,
         fingerprint: str = "",
     ) -> None:
         """Remember freshly read files and forget others (gone, or read too soon after a
-        change to be trusted), in one transaction with ``results`` for ``fingerprint``.
-
-        A file modified within RACY_NS before ``read_at`` (when reading began) is forgotten,
-        not remembered: it could change again without its identity changing."""
-        if self.db is None:
+        change to be trusted), in one transaction with ``results`` for ``fingerprint``. The
+        caller has left out every file that had not settled (scan.py's racy-file rule)."""
+        if self.db is None or self.sealer is None:
             return
-        fresh, racy = [], []
+        seal = self.sealer.seal
+        fresh = []
         for rel, kind, ident, record, problems in rows:
-            if ident[1] + RACY_NS < read_at:
-                fresh.append((rel, kind, *ident, record, problems))
-            else:
-                racy.append((rel,))
+            text = _record_text(rel, kind, *ident, record, problems)
+            fresh.append((rel, kind, *ident, record, problems, seal(text)))
         now = time.time_ns()
         try:
             with self.db:
                 self.db.execute("BEGIN")
-                self.db.executemany("DELETE FROM records WHERE rel = ?", racy)
                 self.db.executemany("DELETE FROM records WHERE rel = ?", ((r,) for r in forget))
                 self.db.executemany(
-                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)", fresh
+                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", fresh
                 )
                 self.db.executemany(
-                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                    [(name, fingerprint, now, text) for name, text in (results or {}).items()],
+                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (name, fingerprint, now, text, seal(_result_text(name, fingerprint, text)))
+                        for name, text in (results or {}).items()
+                    ],
                 )
         except (sqlite3.Error, UnicodeError):
             pass  # a file name that is not UTF-8: nothing is kept this time
@@ -204,15 +296,19 @@ class Cache:
     # -- quotes found before ------------------------------------------------------------
 
     def quote_matches(self) -> dict[str, dict[str, str]]:
-        """Every remembered quote search: by archive digest, then by quote."""
-        if self.db is None:
+        """Every remembered quote search that carries this machine's seal: by archive
+        digest, then by quote. Both are predictable from the repository, so without the seal
+        a planted row could make any quote pass."""
+        if self.db is None or self.sealer is None:
             return {}
+        holds = self.sealer.holds
         known: dict[str, dict[str, str]] = {}
         try:
-            for archive, quote, match in self.db.execute(
-                "SELECT archive, quote, match FROM quotes"
+            for archive, quote, match, seal in self.db.execute(
+                "SELECT archive, quote, match, seal FROM quotes"
             ):
-                known.setdefault(archive, {})[quote] = match
+                if holds(_quote_text(archive, quote, match), seal):
+                    known.setdefault(archive, {})[quote] = match
         except sqlite3.Error:
             return {}
         return known
@@ -221,13 +317,15 @@ class Cache:
         self, fresh: Iterable[tuple[str, str, str]], stale: Iterable[tuple[str, str]]
     ) -> None:
         """Remember new searches and forget ones no quote asks for any more."""
-        if self.db is None:
+        if self.db is None or self.sealer is None:
             return
+        seal = self.sealer.seal
+        sealed = [(a, q, m, seal(_quote_text(a, q, m))) for a, q, m in fresh]
         try:
             with self.db:
                 self.db.execute("BEGIN")
                 self.db.executemany("DELETE FROM quotes WHERE archive = ? AND quote = ?", stale)
-                self.db.executemany("INSERT OR REPLACE INTO quotes VALUES (?, ?, ?)", fresh)
+                self.db.executemany("INSERT OR REPLACE INTO quotes VALUES (?, ?, ?, ?)", sealed)
         except (sqlite3.Error, UnicodeError):
             pass  # a quote that is not valid UTF-8: it is searched again next time
 
@@ -244,25 +342,28 @@ class Cache:
             return None
 
     def raw(self, name: str, fingerprint: str) -> str | None:
-        """Stored text, if it was computed from exactly these files."""
-        if self.db is None:
+        """Stored text, if it was computed from exactly these files, on this machine."""
+        if self.db is None or self.sealer is None:
             return None
         try:
             row = self.db.execute(
-                "SELECT fingerprint, value FROM results WHERE name = ?", (name,)
+                "SELECT fingerprint, value, seal FROM results WHERE name = ?", (name,)
             ).fetchone()
         except sqlite3.Error:
             return None
-        return row[1] if row is not None and row[0] == fingerprint else None
+        if row is None or row[0] != fingerprint or not isinstance(row[1], str):
+            return None
+        return row[1] if self.sealer.holds(_result_text(name, *row[:2]), row[2]) else None
 
     def store_result(self, name: str, fingerprint: str, value: Any, family: str = "") -> None:
         """Store a JSON result under one fingerprint. The caller has made sure that no file
-        it depends on changed too recently to trust (the racy-file rule above). With
-        ``family``, a name prefix, the family's results for other fingerprints are dropped:
-        they answer for a ledger that no longer exists."""
-        if self.db is None:
+        it depends on changed too recently to trust (the racy-file rule). With ``family``, a
+        name prefix, the family's results for other fingerprints are dropped: they answer
+        for a ledger that no longer exists."""
+        if self.db is None or self.sealer is None:
             return
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        sealed = self.sealer.seal(_result_text(name, fingerprint, text))
         try:
             with self.db:
                 self.db.execute("BEGIN")
@@ -272,8 +373,8 @@ class Cache:
                         (len(family), family, fingerprint),
                     )
                 self.db.execute(
-                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                    (name, fingerprint, time.time_ns(), text),
+                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
+                    (name, fingerprint, time.time_ns(), text, sealed),
                 )
                 if family:  # many terminal sizes or command lines: keep the newest few
                     self.db.execute(
@@ -286,13 +387,106 @@ class Cache:
             pass  # a file name that is not UTF-8: that result is not kept
 
 
+# What a seal covers, per table: every column a reader uses, after the table's name, joined
+# by NUL. Only the last field can hold a NUL (paths, kinds, numbers, hex digests and JSON
+# never do), so no two rows give the same text.
+
+
+def _record_text(
+    rel: str,
+    kind: str,
+    size: int,
+    mtime: int,
+    ino: int,
+    ctime: int,
+    record: str | None,
+    problems: str,
+) -> str:
+    shown = "null" if record is None else record  # a stored record is always a JSON object
+    return f"records\0{rel}\0{kind}\0{size}\0{mtime}\0{ino}\0{ctime}\0{shown}\0{problems}"
+
+
+def _result_text(name: str, fingerprint: str, value: str) -> str:
+    return f"results\0{name}\0{fingerprint}\0{value}"
+
+
+def _quote_text(archive: str, quote: str, match: str) -> str:
+    return f"quotes\0{archive}\0{match}\0{quote}"
+
+
 def open_cache(layout: Layout) -> Cache | None:
     """The ledger's cache, open; None when it cannot or must not be used (a ledger read
-    from a git revision, LEDGER_NO_CACHE set, a folder that cannot be written)."""
+    from a git revision, LEDGER_NO_CACHE set, a folder that cannot be written, or a cache
+    that is not to be trusted)."""
     if not layout.cacheable:
         return None
     cache = Cache(layout.root / CACHE_DIR)
     return cache if cache.open() else None
+
+
+def untrusted_cache(layout: Layout) -> Diagnostic | None:
+    """A warning when the ledger's cache was refused as untrusted (a link, or a cache file
+    git tracks): the run went on without it, and `ledger validate` says so."""
+    if not layout.cacheable:
+        return None
+    cache = Cache(layout.root / CACHE_DIR)
+    cache.open()
+    cache.close()
+    if cache.refusal is None:
+        return None
+    from ledger.diagnostics import make
+
+    path, why = cache.refusal
+    return make(
+        "cache-untrusted",
+        path,
+        f"the cache is not used: {why}; every file was read and checked instead",
+        f"delete {CACHE_DIR}/ (and `git rm -r --cached {CACHE_DIR}` if it was committed); "
+        "ledger makes a new cache of its own",
+    )
+
+
+def _unsafe_path(folder: Path) -> tuple[str, str] | None:
+    """Why the cache's folder or one of its files may not be used, or None. Each is looked
+    at without following links: the folder must be a folder and each file a regular file
+    with no second name, so the cache never reads or writes anything outside the ledger."""
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return None  # made afresh
+    except OSError as exc:
+        return (CACHE_DIR, f"it cannot be examined: {exc.strerror}")
+    if stat.S_ISLNK(info.st_mode):
+        return (CACHE_DIR, "it is a symbolic link")
+    if not stat.S_ISDIR(info.st_mode):
+        return (CACHE_DIR, "it is not a folder")
+    for name in (CACHE_FILE, *(CACHE_FILE + s for s in _SIDE_FILES), ".gitignore"):
+        try:
+            info = os.lstat(folder / name)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            return (f"{CACHE_DIR}/{name}", f"it cannot be examined: {exc.strerror}")
+        if stat.S_ISLNK(info.st_mode):
+            return (f"{CACHE_DIR}/{name}", "it is a symbolic link")
+        if not stat.S_ISREG(info.st_mode):
+            return (f"{CACHE_DIR}/{name}", "it is not a regular file")
+        if info.st_nlink != 1:
+            return (f"{CACHE_DIR}/{name}", "it has another name (a hard link)")
+    return None
+
+
+def _tracked(folder: Path) -> bool:
+    """Whether git tracks the cache file (or one SQLite keeps beside it). Asked only of a
+    cache file that is not ours, so the warm path never starts git."""
+    from ledger.revision import git
+
+    listed = git(folder.parent, "ls-files", "-z", "--", CACHE_DIR)
+    if not isinstance(listed, str):
+        return False  # not a repository, or no git: nothing is tracked
+    return any(
+        name.rpartition("/")[2].startswith(CACHE_FILE) for name in listed.split("\0") if name
+    )
 
 
 def _close(db: sqlite3.Connection | None) -> None:

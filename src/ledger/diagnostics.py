@@ -93,6 +93,11 @@ CODES: dict[str, tuple[Severity, str]] = {
         "a source's speaks_for differs from a requirement's obligor only in case, accents, "
         "spacing or punctuation, so it does not count as the obligor's own",
     ),
+    # the tool's own cache
+    "cache-untrusted": (
+        WARNING,
+        "the ledger's cache is a link or tracked by git, so it was not used",
+    ),
 }
 """Every diagnostic code: its severity and what it means (shown by `ledger codes`)."""
 

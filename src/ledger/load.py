@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.cache import RACY_NS, Cache, FileRow, StoredFile, open_cache
+from ledger.cache import Cache, FileRow, StoredFile, open_cache
 from ledger.diagnostics import Diagnostic, make, ordered
 from ledger.gcpause import paused_gc
 from ledger.ledger import Ledger
@@ -58,7 +57,12 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
     fatal: str | None = None
-    """Set when the ledger itself cannot be read (no data folder, or an unreadable one)."""
+    """Set when the ledger itself cannot be read (no data folder, an unreadable one, or more
+    record files than the limit)."""
+    left_out: int = 0
+    """Record files (and linked or unlisted record folders, and YAML files out of place)
+    whose records are not in the ledger: they failed to load, their id was taken, or they
+    were not read. A command answering from the ledger says how many."""
     unloaded: set[str] = field(default_factory=set)
     """Ids (and file names) of record files that exist but could not be loaded: references to
     them are not reported again as unresolved, since the file's own problem already is."""
@@ -88,8 +92,9 @@ def load(
 
     result.unloaded.update(every_record_of(kind) for kind in scan.unlisted)
     too_many = too_many_records(len(scan.records), layout)
-    if too_many is not None:  # read nothing: memory stays bounded
+    if too_many is not None:  # read nothing, and answer nothing: memory stays bounded
         result.diagnostics.append(too_many)
+        result.fatal = f"{too_many.path}: {too_many.message} ({too_many.code}); {too_many.hint}"
         return result
     cache = open_cache(layout) if use_cache else None
     # The garbage collector is paused while records are built and checked: it would otherwise
@@ -104,6 +109,7 @@ def load(
     finally:
         if cache is not None:
             cache.close()
+    result.left_out = result.files - len(result.ledger.paths) + len(scan.diagnostics)
     result.diagnostics = ordered(place(result.diagnostics, layout))
     finished(progress)
     return result
@@ -118,18 +124,16 @@ def _read(
     When nothing was read and the cache holds the outcome of admitting ids for exactly these
     files, that outcome is reused; otherwise ids are admitted again over every file, so the
     result is the same as a load with no cache."""
-    read_at = time.time_ns()  # before any file is read: the cache's racy-file rule
     announce(progress, f"loading {len(scan.records):,} records")
     stored = cache.records() if cache is not None else {}
     outcomes, fresh = _outcomes(scan.records, stored, progress)
     for outcome in fresh:  # placed now, so that what is stored is what a cold load reports
         if outcome.diagnostics:
             outcome.diagnostics = place(outcome.diagnostics, layout)
-    # A whole-ledger result is stored, and so found, only when no file changed too recently
-    # to trust (the cache's racy-file rule): its key is not even worked out otherwise.
-    newest = max((ident[1] for _rel, ident in scan.identities), default=0)
+    # A whole-ledger result is stored, and so found, only when every file had settled when
+    # the walk began (scan.py's racy-file rule): its key is not even worked out otherwise.
     key = ""
-    if cache is not None and newest + RACY_NS < read_at:
+    if cache is not None and scan.all_settled:
         key = ledger_key(layout, scan)
     admitted = cache.result(ADMITTED, key) if cache is not None and key and not fresh else None
     if isinstance(admitted, dict) and _readmit(outcomes, admitted, result):
@@ -147,7 +151,7 @@ def _read(
             "unloaded": sorted(found.unloaded),
             "rejected": _rejected(outcomes, result.ledger),
         }
-        _remember(cache, scan, stored, fresh, read_at, key, admitted)
+        _remember(cache, scan, stored, fresh, key, admitted)
 
 
 def _check(layout: Layout, cache: Cache | None, result: LoadResult) -> None:
@@ -275,23 +279,28 @@ def _remember(
     scan: Scan,
     stored: dict[str, StoredFile],
     fresh: list[FileOutcome],
-    read_at: int,
     key: str,
     admitted: dict[str, Any],
 ) -> None:
-    """Store the files just read and forget the ones gone; with ``key`` (none when a file
-    changed too recently to trust: the cache's racy-file rule), keep the admission's outcome."""
+    """Store the files just read and forget the ones gone, or not settled when the walk
+    began (scan.py's racy-file rule: they could change again without their identity
+    changing); with ``key`` (none when a file had not settled), keep the admission's
+    outcome."""
     identities = {f.rel: f.identity for f in scan.records}
-    rows: list[FileRow] = [
-        (o.rel, o.kind, identities[o.rel], _record_json(o), _problems_json(o))
-        for o in fresh
-        if not any(d.code in PASSING for d in o.diagnostics)
-    ]
+    rows: list[FileRow] = []
     gone = [rel for rel in stored if rel not in identities]
+    for outcome in fresh:
+        ident = identities[outcome.rel]
+        if not scan.settled_file(ident):
+            gone.append(outcome.rel)
+        elif not any(d.code in PASSING for d in outcome.diagnostics):
+            rows.append(
+                (outcome.rel, outcome.kind, ident, _record_json(outcome), _problems_json(outcome))
+            )
     results = None
     if key:
         results = {ADMITTED: json.dumps(admitted, ensure_ascii=False, separators=(",", ":"))}
-    cache.store_records(rows, gone, read_at, results, key)
+    cache.store_records(rows, gone, results, key)
 
 
 def _record_json(outcome: FileOutcome) -> str | None:

@@ -26,6 +26,20 @@ RECORD_SUFFIX = ".yaml"
 Identity = tuple[int, int, int, int]
 """(size, mtime_ns, inode, ctime_ns) of a file, from lstat: git's own test for a change."""
 
+RACY_NS = 2_000_000_000
+"""A file whose modification or change time is this close before the walk began is not
+trusted to have settled (see :func:`settled`). Two seconds covers the coarsest clocks in use
+(FAT's two-second timestamps, one-second ones on older file systems)."""
+
+
+def settled(identity: Identity, now_ns: int) -> bool:
+    """Whether a file last changed long enough before ``now_ns`` that any later change must
+    show in its identity. Both times are judged: a tool that puts the modification time back
+    (utime, tar, rsync -t) leaves only the change time to tell, and on a file system with
+    coarse timestamps an edit in the same tick as the read leaves both as they were."""
+    cutoff = now_ns - RACY_NS
+    return identity[1] < cutoff and identity[3] < cutoff
+
 
 class RecordFile(NamedTuple):
     """One record file. A tuple: a ledger has a hundred thousand, made on every run."""
@@ -52,8 +66,8 @@ class Scan:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     """What the walk itself found (links, misplaced files, unlisted folders)."""
     started_ns: int = 0
-    """The clock when the walk began: a file modified within two seconds before it is not
-    trusted to have settled (cache.py's racy-file rule)."""
+    """The clock when the walk began: a file changed within RACY_NS before it is not trusted
+    to have settled (:func:`settled`)."""
     unlisted: set[str] = field(default_factory=set)
     """Record kinds with a folder that could not be listed: their ids are unknown, so a
     reference to one is not reported as unresolved."""
@@ -64,6 +78,17 @@ class Scan:
         many whole-ledger results are looked up."""
         lines = sorted([f"{rel}\0{a} {b} {c} {d}\n" for rel, (a, b, c, d) in self.identities])
         return hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+
+    @functools.cached_property
+    def all_settled(self) -> bool:
+        """Whether every file under data/ had settled when the walk began: only then may a
+        whole-ledger answer be remembered, or a remembered one be looked up."""
+        started = self.started_ns
+        return all(settled(ident, started) for _rel, ident in self.identities)
+
+    def settled_file(self, identity: Identity) -> bool:
+        """Whether one file had settled when the walk began."""
+        return settled(identity, self.started_ns)
 
     @functools.cached_property
     def records(self) -> list[RecordFile]:

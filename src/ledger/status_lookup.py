@@ -15,6 +15,15 @@ Report = RequirementStatus | CaseStatus | Overview
 
 
 @dataclass(frozen=True)
+class StatusAnswer:
+    """A report, and how many record files it leaves out (they failed to load): the command
+    says so, as every command answering from the ledger does."""
+
+    report: Report
+    left_out: int = 0
+
+
+@dataclass(frozen=True)
 class StatusFailure:
     """Why no report could be given: the ledger cannot be read, or the id names nothing."""
 
@@ -27,7 +36,7 @@ def status_report(
     *,
     progress: Progress | None = None,
     scan: Scan | None = None,
-) -> Report | StatusFailure:
+) -> StatusAnswer | StatusFailure:
     """The report on ``typed`` (a requirement or case id, or a unique prefix of one), or on
     every requirement when it is None. ``scan`` spares a second walk of the data folder
     when the caller has made one."""
@@ -41,7 +50,9 @@ def status_report(
     with paused_gc():
         report = _work_out(result.ledger, typed)
     finished(progress)
-    return report
+    if isinstance(report, StatusFailure):
+        return report
+    return StatusAnswer(report, result.left_out)
 
 
 def _work_out(ledger: Any, typed: str | None) -> Report | StatusFailure:

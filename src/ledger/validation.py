@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ledger.answers import Answers
-from ledger.diagnostics import Diagnostic
+from ledger.cache import untrusted_cache
+from ledger.diagnostics import Diagnostic, ordered
 from ledger.progress import Progress
 from ledger.root import Layout
 from ledger.scan import scan_data, unreadable_data
@@ -29,7 +30,8 @@ def validate(
     progress: Progress | None = None,
 ) -> Validation:
     """Every problem in the ledger. When no file under data/ changed since the last run
-    (by the cache's identity test), the last run's answer is given without reading a file."""
+    (by the cache's identity test), the last run's answer is given without reading a file.
+    A cache refused as untrusted is reported as a warning: the run went on without it."""
     fatal = unreadable_data(layout)
     if fatal is not None:
         return Validation([], 0, fatal)
@@ -50,4 +52,7 @@ def validate(
     if not any(d.code in PASSING for d in result.diagnostics):
         value = {"files": result.files, "diagnostics": [d.to_dict() for d in result.diagnostics]}
         answers.remember("validate", value)
+    untrusted = untrusted_cache(layout) if use_cache else None
+    if untrusted is not None:  # never remembered: a cache refused stores nothing
+        return Validation(ordered([*result.diagnostics, untrusted]), result.files)
     return Validation(result.diagnostics, result.files)

@@ -65,14 +65,7 @@ _LIMIT_OPTIONS = {"time": "--timeout", "rows": "--max-rows", "bytes": "--max-byt
 def _load_checked(ctx: typer.Context, root: Path | None, rev: str | None) -> Ledger:
     """The ledger, checked: what is published should be what `ledger validate` passes, so
     errors are announced on stderr (the records that loaded are still published)."""
-    result = load_or_exit(layout_at(ctx, rev, root), check=True)
-    errors = sum(1 for d in result.diagnostics if d.severity == "error")
-    if errors:
-        sys.stderr.write(
-            f"ledger: warning: the ledger has {errors} error(s) (`ledger validate` lists them); "
-            "records that failed to load are left out\n"
-        )
-    return result.ledger
+    return load_or_exit(layout_at(ctx, rev, root), check=True, count_errors=True).ledger
 
 
 def _message(line: str) -> None:

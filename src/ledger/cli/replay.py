@@ -3,9 +3,10 @@
 The same command line, run again on the same ledger (every file under data/, the marker file
 and the code exactly as they were; cache.py says how that is tested) with its output going
 to the same kind of place (a terminal or not, its size, colour or not, the encoding), prints
-what it printed last time without loading a record or rendering anything. Only a run that
-ends without error is remembered, and only output up to MAX_REMEMBERED characters: a larger
-one is as cheap to work out again as to store.
+what it printed last time without loading a record or rendering anything, and says again,
+on stderr, how many record files its answer left out. Only a run that ends without error is
+remembered, and only output up to MAX_REMEMBERED characters: a larger one is as cheap to work
+out again as to store.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class Replay:
     def __init__(self, layout: Layout, command: list[Any]) -> None:
         self.scan: Scan | None = None
         self.answers: Answers | None = None
+        self.left_out = 0
+        """Record files the answer left out (set by the command): said again on replay."""
         self.family = f"output:{command[0]}:"
         self.name = self.family + json.dumps([command, _shape(sys.stdout)])
         if not layout.cacheable or unreadable_data(layout) is not None:
@@ -46,9 +49,15 @@ class Replay:
 
     def replayed(self) -> bool:
         """Print the remembered output, if there is one for exactly this ledger."""
-        text = self.answers.recall(self.name) if self.answers else None
-        if not isinstance(text, str) or not is_plain_output(text):
-            return False  # nothing remembered, or not what this tool prints: work it out
+        from ledger.cli.shared import warn_left_out
+
+        stored = self.answers.recall(self.name) if self.answers else None
+        if not isinstance(stored, dict):
+            return False  # nothing remembered: work it out
+        text, left_out = stored.get("output"), stored.get("left_out")
+        if not isinstance(text, str) or not is_plain_output(text) or not isinstance(left_out, int):
+            return False  # not what this tool prints: work it out
+        warn_left_out(left_out)
         sys.stdout.write(text)
         return True
 
@@ -59,7 +68,8 @@ class Replay:
         with contextlib.redirect_stdout(tee):  # type: ignore[type-var]
             yield
         if self.answers is not None and tee.parts is not None:
-            self.answers.remember(self.name, "".join(tee.parts), family=self.family)
+            value = {"output": "".join(tee.parts), "left_out": self.left_out}
+            self.answers.remember(self.name, value, family=self.family)
 
 
 class _Tee:

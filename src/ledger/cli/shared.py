@@ -138,13 +138,33 @@ def show_config_problems(diagnostics: list[Diagnostic], root: Path) -> None:
     sys.stderr.write(human(diagnostics, root, colour=colour_for(sys.stderr)) + "\n")
 
 
-def load_or_exit(layout: Layout, *, check: bool = True) -> LoadResult:
+def load_or_exit(layout: Layout, *, check: bool = True, count_errors: bool = False) -> LoadResult:
+    """The ledger as far as it loads, for a command to answer from. Exit 2 with one line when
+    it cannot be read at all (no data folder, or more record files than the limit); records
+    left out are announced in one line on stderr, and with ``count_errors`` (a command that
+    publishes) errors too."""
     from ledger.load import load
 
     result = load(layout, check=check, progress=progress_reporter())
     if result.fatal:
         fail(result.fatal)
+    errors = sum(1 for d in result.diagnostics if d.severity == "error") if count_errors else 0
+    warn_left_out(result.left_out, errors)
     return result
+
+
+def warn_left_out(left_out: int, errors: int = 0) -> None:
+    """One line on stderr when an answer leaves out record files that failed to load (and,
+    when counted, how many errors the ledger has), so that no command is quieter than
+    `ledger validate`. stdout stays clean and the exit code is the answer's: 0."""
+    said = []
+    if errors:
+        said.append(f"the ledger has {errors:,} error{'' if errors == 1 else 's'}")
+    if left_out:
+        files = "record file failed" if left_out == 1 else "record files failed"
+        said.append(f"{left_out:,} {files} to load and {'is' if left_out == 1 else 'are'} left out")
+    if said:
+        sys.stderr.write(f"ledger: warning: {', and '.join(said)}; `ledger validate` shows why\n")
 
 
 PROGRESS_AFTER = 1.0

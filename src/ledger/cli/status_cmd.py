@@ -16,6 +16,7 @@ from ledger.cli.shared import (
     fail,
     layout_at,
     progress_reporter,
+    warn_left_out,
     write_json,
 )
 
@@ -104,9 +105,12 @@ def _status(
     from ledger.status_lookup import StatusFailure, status_report
     from ledger.status_report import CaseStatus, RequirementStatus
 
-    report = status_report(layout, record_id, progress=progress_reporter(), scan=replay.scan)
-    if isinstance(report, StatusFailure):
-        fail(report.message)
+    answer = status_report(layout, record_id, progress=progress_reporter(), scan=replay.scan)
+    if isinstance(answer, StatusFailure):
+        fail(answer.message)
+    replay.left_out = answer.left_out
+    warn_left_out(answer.left_out)
+    report = answer.report
     if output is ReportFormat.json:
         write_json("status", report.to_dict())
         return

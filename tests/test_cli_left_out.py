@@ -1,0 +1,119 @@
+"""No command is quieter than `ledger validate`: one that answers without the records that
+failed to load says how many on stderr, in one line, and keeps stdout as it would be; past the
+file-count limit every command refuses the same way."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import ledger.checks as checks_module
+from conftest import Sample, age, run
+
+CLAIM = "claims/cso-torture-complaints.yaml"
+
+WARNING = (
+    "ledger: warning: 1 record file failed to load and is left out; `ledger validate` shows why\n"
+)
+LEFT_OUT = "1 record file failed to load and is left out; `ledger validate` shows why\n"
+
+
+@pytest.fixture
+def broken(sample_copy: Sample) -> Sample:
+    """The sample with one claim that fails to load: a key given twice."""
+    sample_copy.edit(CLAIM, "kind: figure\n", "kind: figure\nkind: figure\n")
+    return sample_copy
+
+
+READ_COMMANDS = [
+    ["status"],
+    ["status", "requirement-2"],
+    ["status", "requirement-2", "--format", "json"],
+    ["show", "requirement-2"],
+    ["xref", "requirement-2", "--format", "json"],
+    ["list", "claims"],
+    ["list", "claims", "--format", "json"],
+    ["search", "PGR"],
+    ["conflicts"],
+    ["gaps"],
+    ["timeline"],
+    ["figures", "--format", "json"],
+    ["export", "--format", "json"],
+    ["export", "--format", "csv", "--kind", "claims"],
+    ["query", "SELECT count(*) AS n FROM claims", "--format", "json"],
+]
+
+
+@pytest.mark.parametrize("args", READ_COMMANDS, ids=" ".join)
+def test_a_read_command_says_what_it_left_out(broken: Sample, args: list[str]) -> None:
+    result = run(["--root", str(broken.root), *args])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout
+    assert result.stderr.startswith("ledger: warning: ")
+    assert result.stderr.endswith(LEFT_OUT)
+    assert result.stderr.count("\n") == 1
+    if "json" in args:
+        json.loads(result.stdout)
+
+
+def test_a_clean_ledger_gets_no_warning(sample_copy: Sample) -> None:
+    result = run(["--root", str(sample_copy.root), "list", "claims"])
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_status_counts_without_the_record_and_says_so(broken: Sample) -> None:
+    """The duplicate key takes a claim against requirement-2 out of the count: the numbers
+    drop, and the command says why they may."""
+    args = ["status", "requirement-2", "--format", "json"]
+    whole = json.loads(run(["--root", str(broken.root), *args]).stdout)
+    broken.edit(CLAIM, "kind: figure\nkind: figure\n", "kind: figure\n")
+    assert json.loads(run(["--root", str(broken.root), *args]).stdout) != whole
+
+
+def test_the_warning_is_said_again_when_the_output_is_remembered(broken: Sample) -> None:
+    age(broken.root)
+    args = ["--root", str(broken.root), "status", "requirement-2"]
+    first = run(args)
+    again = run(args)
+    assert again.stdout == first.stdout
+    assert again.stderr == first.stderr == WARNING
+
+
+def test_publishing_counts_errors_and_records_left_out_in_one_line(broken: Sample) -> None:
+    result = run(["--root", str(broken.root), "export", "--format", "json"])
+    assert result.stderr == f"ledger: warning: the ledger has 1 error, and {LEFT_OUT}"
+
+
+def test_a_duplicate_id_is_left_out_too(sample_copy: Sample) -> None:
+    sample_copy.write("claims/copy.yaml", sample_copy.read(CLAIM))
+    result = run(["--root", str(sample_copy.root), "list", "claims"])
+    assert result.stderr == WARNING
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate"],
+        ["validate", "--format", "json"],
+        ["status"],
+        ["status", "requirement-2"],
+        ["list", "claims"],
+        ["export", "--format", "json"],
+        ["site", "SITE"],
+        ["query", "SELECT 1"],
+    ],
+    ids=" ".join,
+)
+def test_past_the_file_limit_every_command_refuses(
+    sample_copy: Sample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.setattr(checks_module, "MAX_RECORDS", 3)
+    args = [str(tmp_path / "site") if a == "SITE" else a for a in args]
+    result = run(["--root", str(sample_copy.root), *args])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "the limit is 3 (too-many-records)" in result.stderr
+    assert not (tmp_path / "site").exists()
