@@ -485,13 +485,25 @@ def test_a_source_of_another_perspective_need_not_say_whom_it_speaks_for(
     assert sample_copy.diagnostics() == []
 
 
-def test_another_government_speaking_for_itself_is_fine(sample_copy: Sample) -> None:
-    sample_copy.edit(GOV_SOURCE, "of Mexico\nlanguage", "of the United States\nlanguage")
+@pytest.mark.parametrize(
+    "other", ["Government of the United States", "Government of Chile", "Mexico City Council"]
+)
+def test_another_government_speaking_for_itself_is_fine(sample_copy: Sample, other: str) -> None:
+    sample_copy.edit(GOV_SOURCE, "speaks_for: Government of Mexico", f"speaks_for: {other}")
     assert sample_copy.diagnostics() == []
 
 
 @pytest.mark.parametrize(
-    "near", ["government of Mexico", "Government of  México", "Government of Mexico."]
+    "near",
+    [
+        "government of Mexico",
+        "Government of  México",
+        "Government of Mexico.",
+        "Govenment of Mexico",  # a letter left out
+        "Government of Mexlco",  # a letter mistyped
+        "G\u043evernment of Mexico",  # a Cyrillic о
+        "\u0393overnment of Mexico",  # a Greek capital gamma is no G: still one letter off
+    ],
 )
 def test_a_speaks_for_that_misses_the_obligor_narrowly_is_warned_about(
     sample_copy: Sample, near: str

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import unicodedata
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 
@@ -196,9 +197,9 @@ def _device_names(ledger: Ledger) -> Iterator[Diagnostic]:
 def speaks_for_warnings(ledger: Ledger) -> Iterator[Diagnostic]:
     """Sources whose side the rule may not decide as their author meant: a government source
     naming no party (independent of every obligor, perhaps by omission), and a speaks_for that
-    misses a requirement's obligor by case, accents, spacing or punctuation only (the rule
-    matches exactly, so such a source is silently independent)."""
-    names = {fold_with_map(o, words_only=True)[0]: o for o in obligors(ledger)}
+    nearly names a requirement's obligor (the rule matches exactly, so such a source is
+    silently independent; see `_near_obligor`)."""
+    names = {o: _skeleton(o) for o in obligors(ledger)}
     for source in ledger.sources.values():
         if source.speaks_for is None:
             if source.perspective is Perspective.government:
@@ -208,12 +209,12 @@ def speaks_for_warnings(ledger: Ledger) -> Iterator[Diagnostic]:
                     "speaks-for-missing",
                     "the government source does not say whom it speaks for, so its claims "
                     "count as independent of every obligor",
-                    _speaks_for_hint(names.values()),
+                    _speaks_for_hint(names),
                     ("perspective",),
                 )
             continue
-        near = names.get(fold_with_map(source.speaks_for, words_only=True)[0])
-        if near is not None and near != source.speaks_for:
+        near = _near_obligor(source.speaks_for, names)
+        if near is not None:
             yield _problem(
                 ledger,
                 source.id,
@@ -223,6 +224,43 @@ def speaks_for_warnings(ledger: Ledger) -> Iterator[Diagnostic]:
                 f"write `speaks_for: {near}` if the source speaks for that obligor",
                 ("speaks_for",),
             )
+
+
+_NEAR = 0.85
+"""How alike (difflib's ratio of the two skeletons) a speaks_for and an obligor may be before
+the difference is taken for a slip: "Govenment of Mexico" is 0.97 alike, "Government of
+Mexico" and "Government of the United States" 0.58."""
+
+
+def _near_obligor(speaks_for: str, obligor_skeletons: dict[str, str]) -> str | None:
+    """The obligor that ``speaks_for`` nearly but not exactly names: the same but for case,
+    accents, spacing, punctuation or letters of another script that look alike (a Cyrillic
+    о for an o), or a letter or two mistyped."""
+    if speaks_for in obligor_skeletons:
+        return None
+    mine = _skeleton(speaks_for)
+    for obligor, theirs in obligor_skeletons.items():
+        if mine == theirs or difflib.SequenceMatcher(None, mine, theirs).ratio() >= _NEAR:
+            return obligor
+    return None
+
+
+def _skeleton(name: str) -> str:
+    """A name reduced to what a reader sees: folded as quotes are matched (case, accents,
+    punctuation, spacing), and each letter of another script that is named after a Latin
+    one (CYRILLIC SMALL LETTER O, GREEK CAPITAL LETTER ALPHA) taken for it."""
+    folded = fold_with_map(name, words_only=True)[0]
+    return "".join(_latin_look_alike(char) for char in folded)
+
+
+def _latin_look_alike(char: str) -> str:
+    if char.isascii():
+        return char
+    words = unicodedata.name(char, "").split()
+    if len(words) >= 2 and words[-2] == "LETTER" and len(words[-1]) == 1:
+        return words[-1].lower()
+    alike = {"ALPHA": "a", "OMICRON": "o", "IE": "e", "ES": "c", "ER": "p", "HA": "x", "U": "y"}
+    return alike.get(words[-1], char) if words else char
 
 
 def _speaks_for_hint(obligor_names: Iterable[str]) -> str:
