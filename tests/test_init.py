@@ -41,6 +41,8 @@ from ledger.starter_files import RECORD_FILES, Answers
 from test_interactive import CTRL_C, terminal
 
 REPO = Path(__file__).resolve().parents[1]
+FROM_REPO = "evidence-ledger @ git+https://github.com/evidence-ledger/evidence-ledger"
+"""What CI installs: the tool from its own repository (never a bare name from an index)."""
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 PUBLISHED = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 LEDGER = Path(sys.executable).parent / "ledger"
@@ -173,6 +175,9 @@ def test_the_contributor_guide_says_how_to_add_each_record_and_names_no_country(
         assert f"## Adding a {command}\n" in guide
         assert f"`ledger new {command} " in guide
     assert "`ledger validate`" in guide and "`ledger locate " in guide
+    # whose word is the obligor's is said as the status rule decides it (version 2)
+    assert "`--speaks-for` names the party the source speaks for" in " ".join(guide.split())
+    assert "--perspective government` marks" not in " ".join(guide.split())
     assert not re.search(r"Mexic|Tlatlaya|memo-|requirement-4", guide)
 
 
@@ -378,7 +383,7 @@ def test_the_workflow_installs_this_version_and_validates(tmp_path: Path) -> Non
     assert set(flow[True]) == {"push", "pull_request"}  # YAML 1.1 reads the key `on` as true
     steps = flow["jobs"]["validate"]["steps"]
     runs = [step.get("run", "") for step in steps]
-    assert f'pip install "evidence-ledger=={ledger.__version__}"' in runs
+    assert f'pip install "{FROM_REPO}@v{ledger.__version__}"' in runs
     assert "ledger validate --strict --format github" in runs
     assert "ledger fmt --check" in runs
     assert any(r.startswith('ledger diff "origin/${{ github.base_ref }}" HEAD') for r in runs)
@@ -390,7 +395,8 @@ def test_the_hooks_are_those_the_tool_publishes_at_this_release(tmp_path: Path) 
     hooks = precommit_hooks(tmp_path)
 
     assert [hook["id"] for hook in hooks] == [hook["id"] for hook in PUBLISHED]
-    assert this_release() == Pin(f"evidence-ledger=={ledger.__version__}", f"v{ledger.__version__}")
+    tag = f"v{ledger.__version__}"
+    assert this_release() == Pin(f"{FROM_REPO}@{tag}", tag)
     fmt = next(hook for hook in PUBLISHED if hook["id"] == "ledger-fmt")
     assert fmt["files"] == RECORD_FILES
 
@@ -398,11 +404,11 @@ def test_the_hooks_are_those_the_tool_publishes_at_this_release(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("version", "expected"),
     [
-        ("1.2.3", Pin("evidence-ledger==1.2.3", "v1.2.3")),
-        ("0.4", Pin("evidence-ledger==0.4", "v0.4")),
-        ("1.2.3.dev4+g1a2b3c", Pin("evidence-ledger", "main")),
-        ("1.3.0rc1", Pin("evidence-ledger", "main")),
-        ("unknown", Pin("evidence-ledger", "main")),
+        ("1.2.3", Pin(f"{FROM_REPO}@v1.2.3", "v1.2.3")),
+        ("0.4", Pin(f"{FROM_REPO}@v0.4", "v0.4")),
+        ("1.2.3.dev4+g1a2b3c", Pin(f"{FROM_REPO}@main", "main")),
+        ("1.3.0rc1", Pin(f"{FROM_REPO}@main", "main")),
+        ("unknown", Pin(f"{FROM_REPO}@main", "main")),
     ],
 )
 def test_a_release_is_pinned_exactly_and_anything_else_not_at_all(

@@ -25,6 +25,7 @@ from ledger.root import MARKER, find_root
 from ledger.starter_files import (
     DATA_README,
     GITATTRIBUTES,
+    HOOKS_REPOSITORY,
     Answers,
     ledger_toml,
     precommit_config,
@@ -106,19 +107,18 @@ class Pin:
     """What CI and pre-commit install: this very release of the tool."""
 
     requirement: str
-    """For pip: ``evidence-ledger==X.Y.Z``."""
+    """For pip: the tool from its own repository at the release's tag. Not the bare name
+    from an index: whoever held that name there would run code in every ledger's CI."""
     rev: str
     """For pre-commit: the release's tag, ``vX.Y.Z``."""
 
 
 def pin_for(version: str) -> Pin:
-    """The pin for a version of the tool. A release (``X.Y.Z``) is pinned exactly; any other
-    build (a development or local one, or "unknown" when run from a source tree never
-    installed) has no release to name, so CI takes the newest release and pre-commit the
-    main branch, until `pre-commit autoupdate` pins one."""
-    if re.fullmatch(r"\d+(?:\.\d+)*", version):
-        return Pin(f"{DISTRIBUTION}=={version}", f"v{version}")
-    return Pin(DISTRIBUTION, "main")
+    """The pin for a version of the tool: a release (``X.Y.Z``) by its tag; any other build
+    (a development or local one) has no release to name, so CI and pre-commit take the main
+    branch, until `pre-commit autoupdate` pins a release."""
+    rev = f"v{version}" if re.fullmatch(r"\d+(?:\.\d+)*", version) else "main"
+    return Pin(f"{DISTRIBUTION} @ git+{HOOKS_REPOSITORY}@{rev}", rev)
 
 
 def this_release() -> Pin:

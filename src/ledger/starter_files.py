@@ -74,9 +74,11 @@ nothing written. `--dry-run` shows the YAML without writing it.
 `ledger new source report.pdf --title "..." --published 2024-03 --kind report --perspective
 civil-society --language en --author "..."` archives the document's text in `sources/` (HTML
 reduced to its text, PDF through `pdftotext`) and pins its SHA-256. Quotes are checked against
-that text: never edit it. `--perspective government` marks the obligor's own sources; every
-other perspective counts as independent. In `--notes`, say how an undated document was dated,
-and define a locator scheme if the document has no headings.
+that text: never edit it. `--speaks-for` names the party the source speaks for: a source
+that speaks for a requirement's obligor, spelled exactly as the requirement's `obligor`, is the
+obligor's own word, and its support never makes a requirement `met` on its own; every other
+source, another government's included, is independent. In `--notes`, say how an undated
+document was dated, and define a locator scheme if the document has no headings.
 
 ## Adding a requirement
 
