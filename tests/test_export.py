@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from builders import gov, make_case, make_claim, make_ledger, make_requirement, make_source
-from conftest import SAMPLE
+from conftest import SAMPLE, Sample
 from ledger import export as ex
 from ledger.cli import app
 from ledger.ledger import Ledger
@@ -402,3 +402,23 @@ def test_an_export_is_never_written_through_a_link(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "not a regular file" in result.stderr
     assert outside.read_text(encoding="utf-8") == "keep"
+
+
+def test_an_export_never_lands_in_the_data_folder(sample_copy: Sample) -> None:
+    archive = sample_copy.root / "data" / "sources" / "cso-memo-2017.txt"
+    before = archive.read_bytes()
+    for args in (["-f", "sqlite", "-o", str(archive)], ["-f", "csv", "-o", str(archive.parent)]):
+        result = run(sample_copy.root, "export", *args)
+
+        assert result.exit_code == 2
+        assert "inside the ledger's data folder" in result.stderr
+    assert archive.read_bytes() == before
+    assert sorted(p.suffix for p in archive.parent.iterdir()) == [".txt", ".txt", ".yaml", ".yaml"]
+
+
+def test_an_export_to_dash_goes_to_stdout(sample_copy: Sample) -> None:
+    result = run(sample_copy.root, "export", "-f", "json", "-o", "-")
+
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["format"] == "ledger-export"
+    assert not (Path.cwd() / "-").exists()

@@ -27,6 +27,7 @@ from ledger.cli.shared import (
     app,
     fail,
     layout_at,
+    layout_of,
     load_or_exit,
     write_csv,
     write_json,
@@ -127,6 +128,8 @@ def export(
     """
     from ledger import export as ex
 
+    if output == Path("-"):
+        output = None  # `-o -`: stdout, as for most tools
     fmt = _export_format(output_format, output)
     if kind is not None and fmt in (ExportFormat.sqlite, ExportFormat.markdown):
         fail(f"--kind applies to json, jsonl and csv, not {fmt.value}")
@@ -142,6 +145,8 @@ def export(
         fail(f"unknown table {kind!r}: expected one of {', '.join(ex.table_names())}")
     elif fmt in (ExportFormat.json, ExportFormat.jsonl) and kind not in (None, *ex.RECORD_KINDS):
         fail(f"unknown kind {kind!r}: expected one of {', '.join(ex.RECORD_KINDS)}")
+    if output is not None:
+        _outside_the_data(layout_of(ctx, root).data, output)
     ledger = _load_checked(ctx, root, rev)
     if fmt is ExportFormat.csv and kind is None:
         assert output is not None
@@ -170,6 +175,17 @@ def export(
     if problem:
         fail(problem)
     _message(f"wrote {output} ({fmt.value})")
+
+
+def _outside_the_data(data: Path, output: Path) -> None:
+    """An export never lands among the records and archived texts it was made from: a typo
+    in -o must not replace an archived source (pinned by its hash) or add a table as data."""
+    target = output.resolve()
+    if target == data or data in target.parents:
+        fail(
+            f"{output} is inside the ledger's data folder, which holds only records and "
+            "archived texts; write the export somewhere else"
+        )
 
 
 def _export_format(given: ExportFormat | None, output: Path | None) -> ExportFormat:
