@@ -139,6 +139,11 @@ def test_a_sound_file_gives_the_layout_and_the_defaults(tmp_path: Path) -> None:
     assert read_marker_of(tmp_path, "") == Defaults()
 
 
+def test_a_byte_order_mark_from_a_windows_editor_is_read_past(tmp_path: Path) -> None:
+    defaults = read_marker_of(tmp_path, '\ufeff[defaults]\nobligor = "Government of Chile"\n')
+    assert defaults.obligor == "Government of Chile"
+
+
 def read_marker_of(folder: Path, text: str) -> Defaults:
     (folder / "ledger.toml").write_text(text, encoding="utf-8")
     layout = read_marker(folder)

@@ -80,7 +80,7 @@ def read_marker(root: Path) -> Layout | RootError:
     """The layout ledger.toml describes, or why it cannot be used (every mistake in it)."""
     marker = root / MARKER
     try:
-        text = marker.read_text(encoding="utf-8")
+        text = marker.read_text(encoding="utf-8-sig")  # -sig: a BOM, as Notepad writes
     except (OSError, UnicodeDecodeError) as exc:
         return RootError(f"cannot read {marker}: {exc}")
     config, problems = parse_config(text)
