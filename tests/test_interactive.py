@@ -96,8 +96,24 @@ class Terminal:
         the next key (CPython's readline), which no person is quick enough to hit but a
         busy test machine is."""
         self.expect(prompt)
+        self._until_idle()
         time.sleep(SETTLE)
         os.write(self.fd, key.encode())
+
+    def _until_idle(self) -> None:
+        """Wait (where /proc tells) until the command sleeps and its CPU time stands still
+        for a while: then it waits for input, however loaded the machine is."""
+        stat = Path(f"/proc/{self.pid}/stat")
+        deadline, last, still = time.monotonic() + WAIT, None, 0
+        while time.monotonic() < deadline and still < 3:
+            try:
+                fields = stat.read_text().rpartition(")")[2].split()
+            except OSError:
+                return
+            state, cpu = fields[0], (fields[11], fields[12])
+            still = still + 1 if state == "S" and cpu == last else 0
+            last = cpu
+            time.sleep(0.1)
 
     def wait(self) -> int:
         """The exit code, after reading everything the command wrote."""
