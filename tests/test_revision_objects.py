@@ -84,6 +84,7 @@ def test_links_in_a_revision_are_left_out_not_followed(repo: Sample, tmp_path: P
     assert found["records"] == [] and found["statuses"] == []
 
 
+@pytest.mark.skipif(os.name == "nt", reason="the names POSIX can hold")
 def test_only_regular_files_at_safe_paths_are_taken_from_a_listing() -> None:
     blob = "a" * 40
     listing = "\0".join(
@@ -94,18 +95,47 @@ def test_only_regular_files_at_safe_paths_are_taken_from_a_listing() -> None:
             f"160000 commit {blob}\tdata/sub",
             f"100644 blob {blob}\tdata/../../escape.yaml",
             f"100644 blob {blob}\t/etc/passwd",
+            f"100644 blob {blob}\tdata/./dot.yaml",
+            f"100644 blob {blob}\tdata/cases/con.yaml",
             f"100644 blob {blob}\tdata/cases/back\\slash.yaml",
-            f"100644 blob {blob}\tC:/drive.yaml",
             f"100644 blob {blob}\tdata/Évidence/ü.yaml",
             "",
         ]
     )
 
+    # Names only Windows reads otherwise are kept: the loader warns about them as it does
+    # in the working tree, instead of a revision silently holding less.
     assert [path for path, _ in regular_files(listing)] == [
         "data/cases/ok.yaml",
         "data/cases/run.yaml",
+        "data/cases/con.yaml",
+        "data/cases/back\\slash.yaml",
         "data/Évidence/ü.yaml",
     ]
+
+
+def test_a_record_named_for_a_windows_device_is_compared_like_any_other(repo: Sample) -> None:
+    claim = repo.read(CLAIM).replace(f"id: {CLAIM_ID}", "id: con")
+    (repo.root / "data" / "claims" / "con.yaml").write_text(claim, encoding="utf-8")
+    commit(repo.root, "a claim with a device's name")
+
+    committed = diff_json(repo.root, "HEAD~1", "HEAD")
+    worktree = diff_json(repo.root, "HEAD~1")
+
+    assert [r["id"] for r in committed["records"]] == ["con"]
+    assert committed["records"] == worktree["records"]
+
+
+def test_a_revision_is_read_from_the_data_folder_its_own_ledger_toml_names(repo: Sample) -> None:
+    git(repo.root, "mv", "data", "evidence")
+    (repo.root / "ledger.toml").write_text('[ledger]\ndata = "evidence"\n', encoding="utf-8")
+    commit(repo.root, "the data folder moves")
+
+    moved = diff_json(repo.root, "HEAD~1", "HEAD")
+    old = ledger(repo.root, "status", "requirement-2", "--rev", "HEAD~1", "--format", "json")
+
+    assert moved["records"] == [] and moved["statuses"] == []
+    assert old.exit_code == 0 and json.loads(old.stdout)["verdict"]["status"] == "not-met"
 
 
 def test_the_revision_is_read_without_checking_out_or_archiving(repo: Sample) -> None:

@@ -12,6 +12,7 @@ touched.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 import threading
@@ -21,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
+from ledger.config import parse_config
 from ledger.portable import PathRefusal, relative_parts
 from ledger.root import MARKER, Layout, RootError, read_marker
 
@@ -91,36 +93,51 @@ class Snapshot(AbstractContextManager["Snapshot"]):
         self._temp.cleanup()
 
     def unpack(self) -> GitError | None:
-        data_rel = self._source.relative(self._source.data)
-        paths = [f"{self._prefix}{MARKER}", f"{self._prefix}{data_rel}"]
+        """Write the revision's ledger.toml, then the data folder that file names (which
+        may not be the working tree's: a revision may have moved it)."""
         # ls-tree takes paths from the folder it runs in: run it at the top
         cdup = git(self._source.root, "rev-parse", "--show-cdup")
         if isinstance(cdup, GitError):
             return cdup
         top = self._source.root / str(cdup).strip()
-        listed = git(
-            top,
-            "--literal-pathspecs",
-            "ls-tree",
-            "-r",
-            "-z",
-            "--full-tree",
-            self.commit,
-            "--",
-            *paths,
-        )
-        if isinstance(listed, GitError):
-            return listed
-        blobs = dict(regular_files(str(listed)))
-        if f"{self._prefix}{MARKER}" not in blobs:
-            return GitError(f"revision {self.commit[:12]} has no {MARKER}")
-        failure = _write_blobs(top, blobs, self.folder)
+        marker = f"{self._prefix}{MARKER}"
+        failure = self._write_listed(top, marker)
         if failure is not None:
             return failure
         root = self.folder / self._prefix if self._prefix else self.folder
+        if not (root / MARKER).is_file():
+            return GitError(f"revision {self.commit[:12]} has no {MARKER}")
+        data = _data_folder((root / MARKER).read_bytes())
+        if data is not None:
+            failure = self._write_listed(top, f"{self._prefix}{data}")
+            if failure is not None:
+                return failure
+            (root / data).mkdir(parents=True, exist_ok=True)  # no data yet at this revision
         found = read_marker(root)
         self.layout = replace(found, cacheable=False) if isinstance(found, Layout) else found
         return None
+
+    def _write_listed(self, top: Path, path: str) -> GitError | None:
+        """Write every regular file at or under ``path`` (from the repository's top)."""
+        listed = git(
+            top, "--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", self.commit,
+            "--", path,
+        )  # fmt: skip
+        if isinstance(listed, GitError):
+            return listed
+        return _write_blobs(top, dict(regular_files(str(listed))), self.folder)
+
+
+def _data_folder(marker: bytes) -> str | None:
+    """The data folder a revision's ledger.toml names, when it names one a revision may
+    be read from (else None: `read_marker` then says what is wrong with the file)."""
+    try:
+        config, problems = parse_config(marker.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return None
+    if problems or isinstance(relative_parts(config.data), PathRefusal):
+        return None
+    return config.data
 
 
 _REGULAR_MODES = {"100644", "100755"}
@@ -128,15 +145,30 @@ _REGULAR_MODES = {"100644", "100755"}
 
 def regular_files(listing: str) -> Iterator[tuple[str, str]]:
     """(path, blob id) for each regular file of an `ls-tree -r -z` listing whose path is
-    safe to write below a folder on any platform (see `portable.relative_parts`)."""
+    safe to write below a folder here. A name only another platform reads otherwise
+    (``con.yaml`` on Windows) is written all the same, so that a revision holds what the
+    working tree would, and the loader warns about it alike."""
     for entry in listing.split("\0"):
         head, tab, path = entry.partition("\t")
         fields = head.split(" ")
         if not tab or len(fields) != 3 or fields[0] not in _REGULAR_MODES or fields[1] != "blob":
             continue
-        if isinstance(relative_parts(path), PathRefusal):
-            continue  # outside the folder, or a name some platform reads otherwise
+        if not _safe_here(path):
+            continue
         yield path, fields[2]
+
+
+def _safe_here(path: str) -> bool:
+    """Whether ``path`` stays below the folder it is written in, on this platform."""
+    if os.name == "nt":
+        return not isinstance(relative_parts(path), PathRefusal)
+    parts = path.split("/")
+    return (
+        not path.startswith("/")
+        and "\0" not in path
+        and "" not in parts
+        and not any(part in (".", "..") for part in parts)
+    )
 
 
 def _write_blobs(top: Path, blobs: dict[str, str], folder: Path) -> GitError | None:
