@@ -223,3 +223,16 @@ def files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(load_module, "read_one", spy)
     return found
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Sample:
+    """The sample ledger in canonical form, committed as the first commit of a new git
+    repository (for `diff`, `log`, `--rev` and review)."""
+    root = tmp_path / "repo"
+    shutil.copytree(SAMPLE, root)
+    git(root, "init", "-q")
+    assert run(["--root", str(root), "fmt"]).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the sample ledger")
+    return Sample(root)

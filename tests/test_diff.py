@@ -33,17 +33,6 @@ def diff_json(root: Path, *args: str) -> dict:
     return json.loads(result.stdout)
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Sample:
-    """The sample ledger in canonical form, committed in a new git repository."""
-    root = tmp_path / "repo"
-    shutil.copytree(SAMPLE, root)
-    git(root, "init", "-q")
-    assert ledger(root, "fmt").exit_code == 0
-    commit(root, "the sample ledger")
-    return Sample(root)
-
-
 def flip_stance(repo: Sample) -> None:
     """The one independent claim on requirement 2 now supports it: not-met (S2) -> met (S4)."""
     repo.edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")

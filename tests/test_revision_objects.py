@@ -12,17 +12,15 @@ import pytest
 
 from conftest import SAMPLE, Sample, git, run
 from ledger.revision import regular_files
-from test_diff import CLAIM, CLAIM_ID, EXPECTED_STATUSES, commit, diff_json, flip_stance, ledger
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Sample:
-    root = tmp_path / "repo"
-    shutil.copytree(SAMPLE, root)
-    git(root, "init", "-q")
-    assert ledger(root, "fmt").exit_code == 0
-    commit(root, "the sample ledger")
-    return Sample(root)
+from test_diff import (
+    CLAIM,
+    CLAIM_ID,
+    EXPECTED_STATUSES,
+    commit,
+    diff_json,
+    flip_stance,
+    ledger,
+)
 
 
 def test_export_ignore_cannot_hide_a_committed_change(repo: Sample) -> None:
