@@ -4,6 +4,7 @@ inside a ledger."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +12,17 @@ from pathlib import Path
 import pytest
 
 import ledger.cache_key as key_module
-from conftest import Sample, age, layout_for
-from ledger.cache_key import KEY_BYTES, KEY_ENV, KEY_FILE, Sealer, key_folder, machine_sealer
+from conftest import SAMPLE, Sample, age, layout_for
+from ledger.cache_key import (
+    KEY_BYTES,
+    KEY_ENV,
+    KEY_FILE,
+    KeyRefusal,
+    Sealer,
+    key_folder,
+    ledger_sealer,
+    machine_sealer,
+)
 from ledger.validation import validate
 
 
@@ -83,3 +93,74 @@ def test_a_seal_depends_on_the_key_and_every_byte() -> None:
     assert not one.holds("quotes\0a\0c", one.seal("quotes\0a\0b"))
     assert not one.holds("quotes\0a\0b", other.seal("quotes\0a\0b"))
     assert not one.holds("quotes\0a\0b", None)
+
+
+def test_a_relative_key_folder_is_ignored(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A relative LEDGER_CACHE_HOME would name a folder in the current one, a checkout
+    perhaps: it is ignored, as the XDG spec has a relative XDG_CACHE_HOME ignored."""
+    monkeypatch.setenv(KEY_ENV, ".key")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert key_folder() == tmp_path / "ledger"
+
+
+def refused(root: Path, why: str) -> None:
+    """The key is refused for ``why``: no sealer, and validate warns, naming the reason."""
+    found = ledger_sealer(root)
+    assert isinstance(found, KeyRefusal) and why in found.why
+    assert machine_sealer(root) is None
+    age(root)
+    layout = layout_for(root)
+    for _ in range(2):
+        result = validate(layout)
+        assert not result.cached
+        (diagnostic,) = result.diagnostics
+        assert diagnostic.code == "cache-untrusted" and why in diagnostic.message
+    assert not (root / ".ledger-cache").exists()
+
+
+def test_a_key_folder_inside_the_ledger_is_refused(
+    home: Path, sample_copy: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(KEY_ENV, str(sample_copy.root / ".key"))
+    refused(sample_copy.root, "inside the ledger")
+    assert not (sample_copy.root / ".key").exists()  # and no key is made there
+
+
+def test_a_key_folder_inside_the_work_tree_is_refused(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ledger in a sub-folder of a checkout: a key elsewhere in the checkout is refused."""
+    checkout = tmp_path / "checkout"
+    (checkout / ".git").mkdir(parents=True)
+    shutil.copytree(SAMPLE, checkout / "ledger", ignore=shutil.ignore_patterns(".ledger-cache"))
+    monkeypatch.setenv(KEY_ENV, str(checkout / ".xdg" / "ledger"))
+    refused(checkout / "ledger", "inside the git work tree")
+    assert not (checkout / ".xdg").exists()
+
+
+def test_a_key_folder_behind_a_link_is_refused(
+    home: Path, sample_copy: Sample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = tmp_path / "real-home"
+    real.mkdir()
+    (tmp_path / "linked-home").symlink_to(real, target_is_directory=True)
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "linked-home" / "ledger"))
+    refused(sample_copy.root, "symbolic link")
+    assert list(real.iterdir()) == []
+
+
+@pytest.mark.parametrize("how", ["hard-link", "not-ours"])
+def test_a_key_not_wholly_ours_is_refused_not_replaced(
+    home: Path, sample_copy: Sample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    home.mkdir()
+    key = home / KEY_FILE
+    key.write_bytes(b"k" * KEY_BYTES)
+    key.chmod(0o600)
+    if how == "hard-link":
+        os.link(key, tmp_path / "second-name")
+        refused(sample_copy.root, "another name (a hard link)")
+    else:
+        monkeypatch.setattr(os, "geteuid", lambda: key.stat().st_uid + 1)
+        refused(sample_copy.root, "owned by another user")
+    assert key.read_bytes() == b"k" * KEY_BYTES

@@ -7,14 +7,16 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
 
+import ledger.cache_key as key_module
 import ledger.record_reader as reader_module
 from conftest import PAST, Sample, age, git, layout_for, run, where
 from ledger.cache import CACHE_DIR, CACHE_FILE, NO_CACHE_ENV, Cache
-from ledger.cache_key import KEY_ENV
+from ledger.cache_key import KEY_ENV, KEY_FILE, Sealer
 from ledger.files import ReadFailure
 from ledger.load import load
 from ledger.scan import RACY_NS, settled
@@ -184,6 +186,115 @@ def test_a_committed_cache_does_not_make_an_invented_quote_pass(
     assert (clone / CACHE_DIR / CACHE_FILE).read_bytes() == committed
     assert git(clone, "status", "--porcelain", "--untracked-files=no") == ""
     assert run(["--root", str(clone), "validate"]).exit_code == 1  # and again
+
+
+KEY = bytes(range(32))
+"""A key a pull request commits, or one that leaked: the forger knows it."""
+
+
+def forged_clone(
+    sample: Sample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key_home: str
+) -> Path:
+    """A pull request built where CI will check it out: an invented quote, a cache sealed
+    under KEY for CI's path that says the quote is there, and ``key_home`` (a folder in the
+    checkout, or "" for none) holding KEY. Cloned under umask 077, as a CI job may be, so git
+    checks the key out private to its owner. Returns the clone."""
+    ci = tmp_path / "ci"
+    sample.root.rename(ci)
+    forged = Sample(ci)
+    author_home = tmp_path / "author-cache-home"
+    author_home.mkdir(mode=0o700)
+    (author_home / KEY_FILE).write_bytes(KEY)
+    (author_home / KEY_FILE).chmod(0o600)
+    invent_a_quote(forged)
+    with monkeypatch.context() as patch:
+        patch.setenv(KEY_ENV, str(author_home))
+        key_module._key_in.cache_clear()
+        assert run(["--root", str(ci), "validate"]).exit_code == 1
+    key_module._key_in.cache_clear()
+    db = database(forged)
+    with db:  # the forger holds the key, so the row is sealed as this tool would seal it
+        ((archive,),) = db.execute("SELECT archive FROM quotes WHERE quote = ?", (INVENTED,))
+        seal = Sealer(KEY).seal(f"quotes\0{archive}\0\0{INVENTED}")
+        changed = db.execute(
+            "UPDATE quotes SET match = '', seal = ? WHERE quote = ?", (seal, INVENTED)
+        )
+        assert changed.rowcount == 1
+        db.execute("DELETE FROM results")
+    db.close()
+    git(ci, "init", "-q", "-b", "main")
+    git(ci, "add", "-A")
+    git(ci, "add", "-f", f"{CACHE_DIR}/{CACHE_FILE}")
+    if key_home:
+        (ci / key_home).mkdir(parents=True)
+        (ci / key_home / KEY_FILE).write_bytes(KEY)
+        git(ci, "add", "-f", f"{key_home}/{KEY_FILE}")
+    git(ci, "commit", "-qm", "an invented quote, and a cache that says it is there")
+    ci.rename(tmp_path / "pull-request")
+    mask = os.umask(0o077)
+    try:
+        git(tmp_path, "clone", "-q", str(tmp_path / "pull-request"), str(ci))
+    finally:
+        os.umask(mask)
+    age(ci)  # a checkout made a while before the job runs
+    return ci
+
+
+def strict_under_umask(root: Path, env: dict[str, str | None]) -> tuple[int, set[tuple[str, str]]]:
+    """`validate --strict` under umask 077: its exit code and (code, path) of each finding."""
+    mask = os.umask(0o077)
+    try:
+        result = run(["--root", str(root), "validate", "--strict", "--format", "json"], env=env)
+    finally:
+        os.umask(mask)
+        key_module._key_in.cache_clear()
+    found = {(d["code"], d["path"]) for d in json.loads(result.stdout)["diagnostics"]}
+    return result.exit_code, found
+
+
+@pytest.mark.parametrize("variable", ["XDG_CACHE_HOME", KEY_ENV, "HOME"])
+def test_a_committed_key_in_the_checkout_does_not_make_an_invented_quote_pass(
+    sample_copy: Sample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    """The key folder points into the checkout, where the pull request put a key of its own
+    and a cache sealed under it for CI's path: the key is refused, nothing is cached, the
+    quote is found in no source, and neither file is touched."""
+    key_home = {"XDG_CACHE_HOME": ".xdg/ledger", KEY_ENV: ".key", "HOME": ".home/.cache/ledger"}
+    clone = forged_clone(sample_copy, tmp_path, monkeypatch, key_home[variable])
+    key = clone / key_home[variable] / KEY_FILE
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    value = {"XDG_CACHE_HOME": ".xdg", KEY_ENV: ".key", "HOME": ".home"}[variable]
+    env: dict[str, str | None] = {KEY_ENV: None, "XDG_CACHE_HOME": None}
+    env[variable] = str(clone / value)
+    committed = (clone / CACHE_DIR / CACHE_FILE).read_bytes()
+    code, found = strict_under_umask(clone, env)
+    assert code == 1
+    assert found == {
+        ("quote-not-found", f"data/{CLAIM}"),
+        ("cache-untrusted", f"{key_home[variable]}/{KEY_FILE}"),
+    }
+    assert (clone / CACHE_DIR / CACHE_FILE).read_bytes() == committed
+    assert key.read_bytes() == KEY
+    assert git(clone, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+def test_a_committed_cache_is_refused_even_under_the_right_key(
+    sample_copy: Sample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Had the forger the key itself (kept outside the checkout, as it must be), a cache git
+    checked out is still a file this machine did not make: its owner's seal names another
+    file, so it is found to be tracked and refused."""
+    clone = forged_clone(sample_copy, tmp_path, monkeypatch, "")
+    leaked = tmp_path / "leaked-key-home"
+    leaked.mkdir(mode=0o700)
+    (leaked / KEY_FILE).write_bytes(KEY)
+    (leaked / KEY_FILE).chmod(0o600)
+    code, found = strict_under_umask(clone, {KEY_ENV: str(leaked)})
+    assert code == 1
+    assert found == {
+        ("quote-not-found", f"data/{CLAIM}"),
+        ("cache-untrusted", f"{CACHE_DIR}/{CACHE_FILE}"),
+    }
 
 
 def test_a_copied_cache_is_replaced_not_trusted(sample_copy: Sample, tmp_path: Path) -> None:

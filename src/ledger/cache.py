@@ -6,11 +6,15 @@ delete at any time. Its file lies inside the ledger, where a commit could put on
 in it is taken on trust:
 
 * every row is sealed under a key that lives outside the ledger (cache_key.py); a row whose
-  seal fails, planted or altered, is ignored as if it were not there;
+  seal fails, planted or altered, is ignored as if it were not there; a key a commit could
+  have put in place is refused, and then nothing is cached;
 * a cache file not made by this tool on this machine for this folder (no owner's seal of
   ours) is only looked at read-only, never used or written: it is replaced, or, when git
   tracks it (a commit put it there), left alone and reported (``refusal``), and the run goes
-  on without a cache;
+  on without a cache. The owner's seal covers the file's own identity (device and inode,
+  which SQLite's writes in place keep) as well as its folder: a file git checked out or
+  anything copied is a new file, so it is never ours, even to one who knows the key, and
+  a tracked one is always found out;
 * a cache folder or file that is a link (or another special file, or a file with a second
   hard link) is refused the same way: the cache never writes through a link;
 * the whole cache is dropped when the tool's version or the record schema changes;
@@ -34,7 +38,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ledger.cache_key import NO_FOLLOW, Sealer, machine_sealer
+from ledger.cache_key import KEY_ENV, NO_FOLLOW, KeyRefusal, Sealer, ledger_sealer
 from ledger.scan import Identity
 
 if TYPE_CHECKING:
@@ -98,6 +102,8 @@ class Cache:
         self.refusal: tuple[str, str] | None = None
         """Why the cache was refused as untrusted: (the path, relative to the ledger, and
         what is wrong with it); None when it was not."""
+        self.key_refusal: KeyRefusal | None = None
+        """Why the key was refused (so nothing is cached); None when it was not."""
 
     # -- opening ------------------------------------------------------------------------
 
@@ -109,9 +115,11 @@ class Cache:
         self.refusal = _unsafe_path(self.folder)
         if self.refusal is not None:
             return False
-        self.sealer = machine_sealer()
-        if self.sealer is None:
+        found = ledger_sealer(self.folder.parent)
+        if not isinstance(found, Sealer):
+            self.key_refusal = found
             return False  # no private key to seal with: nothing can be trusted, or stored
+        self.sealer = found
         try:
             self._make_folder()
             self.db = self._connect()
@@ -135,10 +143,12 @@ class Cache:
         with os.fdopen(handle, "w", encoding="utf-8") as ignore:
             ignore.write(_IGNORE)
 
-    def _owner(self) -> str:
-        """This machine's seal on a cache in this folder: what makes a cache file ours."""
+    def _owner(self, info: os.stat_result) -> str:
+        """This machine's seal on the cache file ``info`` describes, in this folder: what
+        makes a cache file ours. It names the file (device and inode), so a file that git
+        checked out or a copy brought is never ours, whatever its rows say."""
         assert self.sealer is not None
-        return self.sealer.seal(f"owner\0{self.folder}").hex()
+        return self.sealer.seal(f"owner\0{self.folder}\0{info.st_dev}\0{info.st_ino}").hex()
 
     def _connect(self) -> sqlite3.Connection | None:
         found = self._probe()
@@ -189,8 +199,12 @@ class Cache:
         or foreign: committed, copied, damaged, holding code, or made under another key or
         by an older version. A file not yet known to be ours is opened read-only and as
         immutable, so that nothing is written to it, not even a journal replayed."""
-        if not os.path.lexists(self.path):
+        try:
+            info = os.lstat(self.path)
+        except FileNotFoundError:
             return ABSENT
+        except OSError:
+            return FOREIGN
         db = None
         try:
             uri = f"{self.path.absolute().as_uri()}?mode=ro&immutable=1"
@@ -203,7 +217,7 @@ class Cache:
             return FOREIGN
         finally:
             _close(db)
-        return OURS if row is not None and row[0] == self._owner() else FOREIGN
+        return OURS if row is not None and row[0] == self._owner(info) else FOREIGN
 
     def _create(self) -> bool:
         """Put a new, empty cache of ours in place at once: made beside it and renamed over
@@ -212,12 +226,13 @@ class Cache:
         import tempfile  # here: most runs find their cache made, and start faster without it
 
         handle, temporary = tempfile.mkstemp(prefix=".new-", suffix=".sqlite3", dir=self.folder)
+        info = os.fstat(handle)  # the renamed file keeps its inode, and so its owner's seal
         os.close(handle)
         db = None
         try:
             db = sqlite3.connect(temporary, isolation_level=None)
             db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-            db.execute("INSERT INTO meta VALUES ('owner', ?)", (self._owner(),))
+            db.execute("INSERT INTO meta VALUES ('owner', ?)", (self._owner(info),))
             db.close()
             db = None
             for suffix in _SIDE_FILES:
@@ -425,16 +440,29 @@ def open_cache(layout: Layout) -> Cache | None:
 
 
 def untrusted_cache(layout: Layout) -> Diagnostic | None:
-    """A warning when the ledger's cache was refused as untrusted (a link, or a cache file
-    git tracks): the run went on without it, and `ledger validate` says so."""
+    """A warning when the ledger's cache was refused as untrusted (a link, a cache file git
+    tracks, or a key a commit could have put in place): the run went on without it, and
+    `ledger validate` says so."""
     if not layout.cacheable:
         return None
     cache = Cache(layout.root / CACHE_DIR)
     cache.open()
     cache.close()
+    from ledger.diagnostics import make
+
+    if cache.key_refusal is not None:
+        key = cache.key_refusal.path
+        return make(
+            "cache-untrusted",
+            layout.relative(key),
+            f"the cache is not used: its key {key} cannot be trusted, as {cache.key_refusal.why}; "
+            "every file was read and checked instead",
+            f"keep the key in a private folder of your own outside every checkout: set "
+            f"{KEY_ENV} or XDG_CACHE_HOME to an absolute path there (a relative one is "
+            "ignored), or unset them for ~/.cache/ledger",
+        )
     if cache.refusal is None:
         return None
-    from ledger.diagnostics import make
 
     path, why = cache.refusal
     return make(

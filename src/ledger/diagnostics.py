@@ -96,7 +96,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     # the tool's own cache
     "cache-untrusted": (
         WARNING,
-        "the ledger's cache is a link or tracked by git, so it was not used",
+        "the ledger's cache is a link or tracked by git, or its key lies where a commit could "
+        "put it, so it was not used",
     ),
 }
 """Every diagnostic code: its severity and what it means (shown by `ledger codes`)."""
