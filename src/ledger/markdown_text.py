@@ -14,7 +14,11 @@ Markdown from this tool is pasted into memos and posted on pull requests (`ledge
 * an ``@`` before a letter or digit gets a zero-width space after it (``@&#8203;user``, as
   Renovate and Dependabot write mentions they quote), so ``@user`` and ``@org/team`` read
   the same but notify no one. GitHub looks for mentions in the rendered text, so an escape
-  or an entity for the ``@`` itself would not stop one; the zero-width space does.
+  or an entity for the ``@`` itself would not stop one; the zero-width space does;
+* a ``#`` or ``GH-`` before a digit gets one too (``#&#8203;12``, ``owner/repo#&#8203;12``,
+  ``GH-&#8203;12``), so a reference to an issue reads the same but links nothing: GitHub
+  would otherwise post "mentioned this" on that issue, in any repository. Commit hashes are
+  left as they are.
 
 :func:`code` writes a value as a code span: inside one nothing is read as Markdown, entities
 are shown as typed and GitHub links no mention.
@@ -31,6 +35,9 @@ _LEADING = re.compile(r"^(?:([#+\-=])|(\d+)([.)]))")
 _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
 _NO_MENTION = "@&#8203;"
 """An ``@`` that GitHub does not read as a mention: a zero-width space follows it."""
+_REFERENCE = re.compile(r"((?<!&amp;)#|\bGH-)(?=\d)", re.IGNORECASE)
+"""An issue reference (``#1``, ``owner/repo#1``, ``GH-1``), cut the same way; not the ``#`` of
+a character reference typed in the data (``&#8238;``), which is shown as typed."""
 
 
 def escape(value: object) -> str:
@@ -40,6 +47,7 @@ def escape(value: object) -> str:
     raw = _SPECIAL.sub(r"\\\1", raw)
     raw = _LEADING.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", raw)
     raw = raw.replace("<", "&lt;").replace(">", "&gt;")
+    raw = _REFERENCE.sub(lambda m: f"{m[1]}&#8203;", raw)
     return _MENTION.sub(_NO_MENTION, raw)
 
 
