@@ -365,3 +365,29 @@ def test_a_hidden_character_in_a_locator_is_shown_escaped(
     assert result.exit_code == 0, result.stderr
     assert not any(c in result.stdout for c in HIDDEN), ascii(result.stdout)
     assert "U+061C" in result.stdout and "U+00AD" in result.stdout and "U+E0041" in result.stdout
+
+
+def test_a_section_heading_is_cut_with_its_first_rows_never_left_alone() -> None:
+    whole = diff_markdown(big_diff(5), limit=0)
+    for limit in range(len(whole) - 1, 100, -1):
+        body = diff_markdown(big_diff(5), limit=limit).split("\n\n**Cut short:**")[0]
+        last = body.rstrip("\n").splitlines()[-1:]
+        assert not re.fullmatch(r"\*\*[^*].*\*\*", "".join(last)), (limit, body)
+
+
+@pytest.mark.parametrize("chars", ["5", "999"])
+def test_a_max_chars_too_small_for_the_note_is_a_usage_error(
+    hostile_repo: Sample, chars: str
+) -> None:
+    result = run(["--root", str(hostile_repo.root), "diff", "-f", "markdown", "--max-chars", chars])
+    assert result.exit_code == 2
+    assert "at least 1,000" in result.stderr and "Traceback" not in result.stderr
+    ok = run(["--root", str(hostile_repo.root), "diff", "-f", "markdown", "--max-chars", "1000"])
+    assert ok.exit_code == 0 and len(ok.stdout) <= 1000
+
+
+def test_the_command_line_minimum_is_the_librarys() -> None:
+    from ledger.cli import diff_cmd
+    from ledger.markdown_text import MIN_LIMIT
+
+    assert diff_cmd.MIN_LIMIT == MIN_LIMIT

@@ -65,6 +65,12 @@ COMMENT_LIMIT = 60_000
 left for what a workflow adds around it."""
 
 _DELIMITER_ROW = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")
+_SECTION_HEADING = re.compile(r"^\*\*[^*].*\*\*\s*$")
+"""A section's heading (a line in bold): cut with its first rows, never left alone."""
+
+MIN_LIMIT = 1_000
+"""The smallest limit a caller may ask for: below it the note saying what was cut would not
+fit (the command line refuses less, other than 0 for no limit)."""
 
 
 def size(text: str) -> int:
@@ -78,7 +84,9 @@ def cap(text: str, limit: int, see_all: str) -> str:
     with a note saying how much was left out and how to see all (``see_all``, Markdown).
 
     Every line is kept whole or left out, so no table row or code span is cut; a table is
-    never left with its header and no rows, and a blank line ends it before the note."""
+    never left with its header and no rows, nor a section heading (a bold line) with nothing
+    under it, and a blank line ends it before the note. A ``limit`` below :data:`MIN_LIMIT`
+    may not leave room for the note itself."""
     if limit <= 0 or size(text) <= limit:
         return text
     lines = text.splitlines(keepends=True)
@@ -93,8 +101,9 @@ def cap(text: str, limit: int, see_all: str) -> str:
     while kept and (
         _DELIMITER_ROW.match(kept[-1])
         or (len(kept) < len(lines) and _DELIMITER_ROW.match(lines[len(kept)]))
+        or (len(kept) > 1 and (not kept[-1].strip() or _SECTION_HEADING.match(kept[-1])))
     ):
-        kept.pop()  # a header row without its rows, or the delimiter row under it
+        kept.pop()  # a header row without its rows, the delimiter row under it, or a heading
     left = "".join(lines[len(kept) :])
     body = "".join(kept).rstrip("\n")
     return f"{body}\n{_note(size(left), len(lines) - len(kept), see_all)}"

@@ -19,6 +19,16 @@ from ledger.cli.shared import (
 
 COMMENT_LIMIT = 60_000
 """Mirrors ledger.markdown_text.COMMENT_LIMIT (importing it would slow every run's start)."""
+MIN_LIMIT = 1_000
+"""Mirrors ledger.markdown_text.MIN_LIMIT: less leaves no room for the note on what was cut."""
+
+
+def _max_chars(value: int) -> int:
+    """Refuse a limit too small to hold the note that says what was cut (0 is no limit)."""
+    if 0 < value < MIN_LIMIT:
+        raise typer.BadParameter(f"give 0 (no limit) or at least {MIN_LIMIT:,}, not {value:,}")
+    return value
+
 
 if TYPE_CHECKING:
     from ledger.diff import LedgerDiff
@@ -47,9 +57,10 @@ def diff(
             "--max-chars",
             metavar="N",
             min=0,
+            callback=_max_chars,
             help="Markdown only: cut the report at a line boundary to at most N characters, "
             "with a note saying how much was left out (GitHub refuses a comment over 65,536). "
-            "0: no limit.",
+            "At least 1,000; 0: no limit.",
         ),
     ] = COMMENT_LIMIT,
 ) -> None:
