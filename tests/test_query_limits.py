@@ -104,9 +104,22 @@ def test_within_the_limits_nothing_changes() -> None:
     assert len(result.stdout.splitlines()) == 3
 
 
-def _memory_limit() -> None:
-    limit = 800 * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+def _query_within(megabytes: int, *args: str) -> subprocess.CompletedProcess[str]:
+    """`ledger query ARGS` as a process whose address space is limited to ``megabytes``."""
+
+    def limit() -> None:
+        size = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+    return subprocess.run(
+        [sys.executable, "-m", "ledger", "query", *args],
+        cwd=SAMPLE,
+        preexec_fn=limit,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="address-space limits as Linux has them")
@@ -114,15 +127,7 @@ def _memory_limit() -> None:
     "sql", ["SELECT zeroblob(999999999)", "SELECT hex(zeroblob(400000000))"], ids=["sqlite", "hex"]
 )
 def test_running_out_of_memory_is_one_line(sql: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "ledger", "query", sql, "--max-bytes", "4000000000"],
-        cwd=SAMPLE,
-        preexec_fn=_memory_limit,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = _query_within(800, sql, "--max-bytes", "4000000000")
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == (
@@ -168,11 +173,6 @@ def test_the_command_line_defaults_are_the_librarys() -> None:
     ) == (publish_cmds.QUERY_SECONDS, publish_cmds.QUERY_ROWS, publish_cmds.QUERY_BYTES)
 
 
-def _memory_limit_large() -> None:
-    limit = 1536 * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
 @pytest.mark.skipif(sys.platform != "linux", reason="address-space limits as Linux has them")
 @pytest.mark.parametrize(
     ("sql", "message"),
@@ -191,15 +191,7 @@ def _memory_limit_large() -> None:
     ids=["columns", "rows"],
 )
 def test_large_values_are_refused_before_they_fill_memory(sql: str, message: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "ledger", "query", "--format", "json", sql],
-        cwd=SAMPLE,
-        preexec_fn=_memory_limit_large,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = _query_within(1536, "--format", "json", sql)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == (
