@@ -383,3 +383,34 @@ def test_log_outside_a_git_repository(tmp_path: Path) -> None:
         2,
         f"ledger: {root} is not inside a git repository\n",
     )
+
+
+def test_a_file_that_fails_to_load_is_said_in_every_format_never_no_changes(repo: Sample) -> None:
+    broken = repo.read(CLAIM).replace("id: cso-torture-complaints", "id: broken-claim")
+    repo.write("claims/broken-claim.yaml", broken + "notes: a\nnotes: b\n")  # a duplicate key
+    commit(repo.root, "a claim that does not load")
+    warning = (
+        "1 record file on HEAD failed to load and is not compared; `ledger validate` shows why"
+    )
+
+    markdown = ledger(repo.root, "diff", "HEAD~1", "HEAD", "--format", "markdown")
+    assert markdown.exit_code == 0, markdown.stderr
+    assert f"**\u26a0 {warning.replace('HEAD', '`HEAD`')}**" in markdown.stdout
+    assert "No changes" not in markdown.stdout
+
+    human = ledger(repo.root, "diff", "HEAD~1", "HEAD")
+    assert f"\u26a0 {warning}" in human.stdout and "no changes" not in human.stdout
+
+    data = diff_json(repo.root, "HEAD~1", "HEAD")
+    assert data["left_out"] == {"old": 0, "new": 1}
+
+    on_worktree = ledger(repo.root, "diff", "--format", "markdown")
+    assert "1 record file on the working tree failed to load" in on_worktree.stdout
+    assert "1 record file on `HEAD` failed to load" in on_worktree.stdout
+
+
+def test_a_clean_diff_leaves_nothing_out(repo: Sample) -> None:
+    assert "left_out" not in diff_json(repo.root)
+    assert (
+        "No changes to records or statuses." in ledger(repo.root, "diff", "-f", "markdown").stdout
+    )

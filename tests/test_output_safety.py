@@ -276,3 +276,118 @@ def test_an_error_on_such_a_terminal_is_one_line(encoding: str) -> None:
     assert done.stdout == ""
     assert len(done.stderr.splitlines()) == 1, done.stderr
     assert done.stderr.startswith("ledger: ") and "\\u201cx\\u201d" in done.stderr
+
+
+# -- Markdown: issue references ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reference", ["torvalds/linux#1", "#1", "see #12.", "GH-2", "(gh-7)"])
+def test_an_issue_reference_reads_the_same_but_links_nothing(reference: str) -> None:
+    from ledger.markdown_text import escape
+
+    seen = rendered_text(escape(reference))
+    assert not re.search(r"(?:#|\bGH-)\d", seen, re.IGNORECASE), seen
+    assert seen.replace("\u200b", "").strip() == reference
+
+
+def test_a_commit_hash_and_a_hash_before_a_letter_are_left_as_they_are() -> None:
+    from ledger.markdown_text import escape
+
+    assert (
+        escape("fixed in 0a1b2c3d4e5f, see C# and a#b") == "fixed in 0a1b2c3d4e5f, see C# and a#b"
+    )
+
+
+# -- invisible and bidirectional characters ------------------------------------------------------
+
+HIDDEN = "\u061c\u00ad\U000e0041"
+"""The Arabic letter mark (a bidirectional control), a soft hyphen and a tag character."""
+
+
+def test_every_format_character_and_the_tag_block_is_escaped_everywhere() -> None:
+    import sys
+    import unicodedata
+
+    from ledger.markdown_text import escape
+    from ledger.safe_text import dumps, is_hidden, visible
+
+    hidden = [
+        chr(c)
+        for c in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(c)) == "Cf" or 0xE0000 <= c <= 0xE007F
+    ]
+    assert all(is_hidden(c) for c in hidden), [
+        f"U+{ord(c):04X}" for c in hidden if not is_hidden(c)
+    ]
+    for char in hidden:
+        shown = f"<U+{ord(char):04X}>"
+        assert visible(f"a{char}b") == f"a{shown}b"
+        assert csv_cell(f"a{char}b") == f"a{shown}b"
+        assert escape(f"a{char}b") == f"a&lt;U+{ord(char):04X}&gt;b"
+        assert char not in dumps(f"a{char}b")
+
+
+def test_a_joiner_inside_an_emoji_sequence_is_kept_and_elsewhere_escaped() -> None:
+    from ledger.safe_text import has_hidden, visible
+
+    family, coder, rainbow = "👨\u200d👩\u200d👧", "👩🏽\u200d💻", "🏳\ufe0f\u200d🌈"
+    assert visible(f"{family} {coder} {rainbow}") == f"{family} {coder} {rainbow}"
+    assert not has_hidden(family)
+    assert visible("a\u200db \u200d👩 👩\u200d") == "a<U+200D>b <U+200D>👩 👩<U+200D>"
+
+
+def test_a_warning_names_the_same_misleading_characters_the_outputs_escape() -> None:
+    from ledger.safe_text import MISLEADING, is_hidden
+
+    assert "\u061c" in MISLEADING and "\U000e0041" in MISLEADING
+    assert all(is_hidden(c) for c in MISLEADING)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "cso-torture-complaints"],
+        ["list", "claims", "--format", "csv"],
+        ["diff", "--format", "markdown"],
+        ["diff"],
+    ],
+    ids=["show", "csv", "diff-markdown", "diff"],
+)
+def test_a_hidden_character_in_a_locator_is_shown_escaped(
+    hostile_repo: Sample, args: list[str]
+) -> None:
+    hostile_repo.edit(
+        CLAIM,
+        "locator: REQUIREMENT 2, paragraph 1",
+        'locator: "REQUIREMENT 2\\u061c\\u00ad\\U000E0041, paragraph 1"',
+    )
+    result = run(["--root", str(hostile_repo.root), *args], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.stderr
+    assert not any(c in result.stdout for c in HIDDEN), ascii(result.stdout)
+    assert "U+061C" in result.stdout and "U+00AD" in result.stdout and "U+E0041" in result.stdout
+
+
+def test_a_section_heading_is_cut_with_its_first_rows_never_left_alone() -> None:
+    whole = diff_markdown(big_diff(5), limit=0)
+    for limit in range(len(whole) - 1, 100, -1):
+        body = diff_markdown(big_diff(5), limit=limit).split("\n\n**Cut short:**")[0]
+        last = body.rstrip("\n").splitlines()[-1:]
+        assert not re.fullmatch(r"\*\*[^*].*\*\*", "".join(last)), (limit, body)
+
+
+@pytest.mark.parametrize("chars", ["5", "999"])
+def test_a_max_chars_too_small_for_the_note_is_a_usage_error(
+    hostile_repo: Sample, chars: str
+) -> None:
+    result = run(["--root", str(hostile_repo.root), "diff", "-f", "markdown", "--max-chars", chars])
+    assert result.exit_code == 2
+    assert "at least 1,000" in result.stderr and "Traceback" not in result.stderr
+    ok = run(["--root", str(hostile_repo.root), "diff", "-f", "markdown", "--max-chars", "1000"])
+    assert ok.exit_code == 0 and len(ok.stdout) <= 1000
+
+
+def test_the_command_line_minimum_is_the_librarys() -> None:
+    from ledger.cli import diff_cmd
+    from ledger.markdown_text import MIN_LIMIT
+
+    assert diff_cmd.MIN_LIMIT == MIN_LIMIT

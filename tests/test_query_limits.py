@@ -104,9 +104,22 @@ def test_within_the_limits_nothing_changes() -> None:
     assert len(result.stdout.splitlines()) == 3
 
 
-def _memory_limit() -> None:
-    limit = 800 * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+def _query_within(megabytes: int, *args: str) -> subprocess.CompletedProcess[str]:
+    """`ledger query ARGS` as a process whose address space is limited to ``megabytes``."""
+
+    def limit() -> None:
+        size = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+    return subprocess.run(
+        [sys.executable, "-m", "ledger", "query", *args],
+        cwd=SAMPLE,
+        preexec_fn=limit,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="address-space limits as Linux has them")
@@ -114,15 +127,7 @@ def _memory_limit() -> None:
     "sql", ["SELECT zeroblob(999999999)", "SELECT hex(zeroblob(400000000))"], ids=["sqlite", "hex"]
 )
 def test_running_out_of_memory_is_one_line(sql: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "ledger", "query", sql, "--max-bytes", "4000000000"],
-        cwd=SAMPLE,
-        preexec_fn=_memory_limit,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = _query_within(800, sql, "--max-bytes", "4000000000")
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == (
@@ -166,3 +171,34 @@ def test_the_command_line_defaults_are_the_librarys() -> None:
         defaults.rows,
         defaults.bytes,
     ) == (publish_cmds.QUERY_SECONDS, publish_cmds.QUERY_ROWS, publish_cmds.QUERY_BYTES)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="address-space limits as Linux has them")
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        (
+            "SELECT " + ", ".join(["zeroblob(260000000)"] * 12),
+            "a value is larger than 22,369,621 bytes, its share of the 268,435,456-byte limit "
+            "on a result of 12 columns",
+        ),
+        (
+            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1000) "
+            "SELECT zeroblob(100000000) FROM r",
+            "the result is larger than 268,435,456 bytes, the limit on a result",
+        ),
+    ],
+    ids=["columns", "rows"],
+)
+def test_large_values_are_refused_before_they_fill_memory(sql: str, message: str) -> None:
+    done = _query_within(1536, "--format", "json", sql)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (
+        f"ledger: {message}; ask for less (a LIMIT, a WHERE, fewer columns) or raise --max-bytes\n"
+    )
+
+
+def test_a_value_within_its_share_passes() -> None:
+    result = query("SELECT length(zeroblob(1000)), hex(zeroblob(10))", "--max-bytes", "3000")
+    assert result.exit_code == 0, result.stderr

@@ -19,17 +19,24 @@ JSON shape (``to_dict()``)::
                    "old", "new", "old_line", "new_line", "claims": [id], "sources": [id],
                    "obligor": {"field", "old", "new"}|null}],
      "unreviewed": [claim id],
-     "notes": [{"state": "old"|"new", "source", "code", "message"}]}
+     "notes": [{"state": "old"|"new", "source", "code", "message"}],
+     "left_out": {"old": n, "new": n}}
+
+``left_out`` counts, per side, the record files that failed to load there and so are not
+compared: a diff must never look complete when it is not. It is there only when a side left
+something out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.checks import speaks_for_warnings
 from ledger.ledger import Ledger
 from ledger.review import is_fresh
+from ledger.revision import WORKTREE
 from ledger.status import case_status, requirement_verdicts
 from ledger.status_report import RuleInfo, to_plain
 
@@ -96,28 +103,64 @@ class LedgerDiff:
     unreviewed: tuple[str, ...] = field(default=())
     notes: tuple[SideNote, ...] = field(default=())
     rule: RuleInfo = field(default_factory=RuleInfo)
+    left_out: dict[str, int] = field(
+        default_factory=lambda: {"old": 0, "new": 0}, metadata={"plain": False}
+    )
+    """Record files that failed to load, per side ("old", "new"): not compared."""
 
     @property
     def empty(self) -> bool:
         return not self.records and not self.statuses
 
+    def left_out_lines(self, name: Callable[[str], str] = str) -> list[str]:
+        """One warning per side that left record files out, naming the side's revision
+        (written by ``name``: a Markdown report sets it in a code span)."""
+        lines = []
+        for side, label in (("old", self.old), ("new", self.new)):
+            count = self.left_out.get(side, 0)
+            if count:
+                files, verb = ("record file", "is") if count == 1 else ("record files", "are")
+                where = "the working tree" if label == WORKTREE else name(label)
+                lines.append(
+                    f"{count:,} {files} on {where} failed to load and {verb} not compared; "
+                    "`ledger validate` shows why"
+                )
+        return lines
+
     def to_dict(self) -> dict[str, Any]:
         plain = to_plain(self)
+        left_out = {"left_out": dict(self.left_out)} if any(self.left_out.values()) else {}
         return {
             "format": "ledger-diff",
             "version": FORMAT_VERSION,
             "rule": plain.pop("rule"),
             **plain,
+            **left_out,
         }
 
 
-def diff_ledgers(old: Ledger, new: Ledger, old_label: str, new_label: str) -> LedgerDiff:
-    """Compare two ledgers record by record and status by status."""
+def diff_ledgers(
+    old: Ledger,
+    new: Ledger,
+    old_label: str,
+    new_label: str,
+    left_out: tuple[int, int] = (0, 0),
+) -> LedgerDiff:
+    """Compare two ledgers record by record and status by status; ``left_out`` is how many
+    record files failed to load on each side (old, new), which the diff then says."""
     records = tuple(_record_changes(old, new))
     statuses = tuple(_status_changes(old, new, records))
     unreviewed = tuple(r.id for r in records if r.kind == "claim" and r.review in ("stale", "none"))
     notes = tuple(_side_notes("old", old)) + tuple(_side_notes("new", new))
-    return LedgerDiff(old_label, new_label, records, statuses, unreviewed, notes)
+    return LedgerDiff(
+        old_label,
+        new_label,
+        records,
+        statuses,
+        unreviewed,
+        notes,
+        left_out={"old": left_out[0], "new": left_out[1]},
+    )
 
 
 def because(change: StatusChange) -> str:

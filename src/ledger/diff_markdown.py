@@ -21,8 +21,10 @@ def diff_markdown(result: LedgerDiff, *, limit: int = COMMENT_LIMIT) -> str:
         f"Statuses on both sides by rule {code(result.rule.name)} v{escape(result.rule.version)}.",
         "",
     ]
+    if left_out := result.left_out_lines(code):
+        out += [*(f"**\u26a0 {line}**" for line in left_out), ""]
     if result.empty:
-        return "\n".join([*out, "No changes to records or statuses."]) + "\n"
+        return "\n".join([*out, _nothing(bool(left_out))]) + "\n"
     if result.statuses:
         out += [
             "**Status changes**",
@@ -57,6 +59,13 @@ def diff_markdown(result: LedgerDiff, *, limit: int = COMMENT_LIMIT) -> str:
             f"\u26a0 Changed claims without a fresh review: {escape(', '.join(result.unreviewed))}",
         ]
     return cap("\n".join(out) + "\n", limit, _see_all(result))
+
+
+def _nothing(left_out: bool) -> str:
+    """What an empty diff says: never "no changes" when some records were not compared."""
+    if left_out:
+        return "Nothing changed in the record files that loaded on both sides."
+    return "No changes to records or statuses."
 
 
 def _see_all(result: LedgerDiff) -> str:

@@ -14,7 +14,11 @@ Markdown from this tool is pasted into memos and posted on pull requests (`ledge
 * an ``@`` before a letter or digit gets a zero-width space after it (``@&#8203;user``, as
   Renovate and Dependabot write mentions they quote), so ``@user`` and ``@org/team`` read
   the same but notify no one. GitHub looks for mentions in the rendered text, so an escape
-  or an entity for the ``@`` itself would not stop one; the zero-width space does.
+  or an entity for the ``@`` itself would not stop one; the zero-width space does;
+* a ``#`` or ``GH-`` before a digit gets one too (``#&#8203;12``, ``owner/repo#&#8203;12``,
+  ``GH-&#8203;12``), so a reference to an issue reads the same but links nothing: GitHub
+  would otherwise post "mentioned this" on that issue, in any repository. Commit hashes are
+  left as they are.
 
 :func:`code` writes a value as a code span: inside one nothing is read as Markdown, entities
 are shown as typed and GitHub links no mention.
@@ -31,6 +35,9 @@ _LEADING = re.compile(r"^(?:([#+\-=])|(\d+)([.)]))")
 _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
 _NO_MENTION = "@&#8203;"
 """An ``@`` that GitHub does not read as a mention: a zero-width space follows it."""
+_REFERENCE = re.compile(r"((?<!&amp;)#|\bGH-)(?=\d)", re.IGNORECASE)
+"""An issue reference (``#1``, ``owner/repo#1``, ``GH-1``), cut the same way; not the ``#`` of
+a character reference typed in the data (``&#8238;``), which is shown as typed."""
 
 
 def escape(value: object) -> str:
@@ -40,6 +47,7 @@ def escape(value: object) -> str:
     raw = _SPECIAL.sub(r"\\\1", raw)
     raw = _LEADING.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", raw)
     raw = raw.replace("<", "&lt;").replace(">", "&gt;")
+    raw = _REFERENCE.sub(lambda m: f"{m[1]}&#8203;", raw)
     return _MENTION.sub(_NO_MENTION, raw)
 
 
@@ -57,6 +65,12 @@ COMMENT_LIMIT = 60_000
 left for what a workflow adds around it."""
 
 _DELIMITER_ROW = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")
+_SECTION_HEADING = re.compile(r"^\*\*[^*].*\*\*\s*$")
+"""A section's heading (a line in bold): cut with its first rows, never left alone."""
+
+MIN_LIMIT = 1_000
+"""The smallest limit a caller may ask for: below it the note saying what was cut would not
+fit (the command line refuses less, other than 0 for no limit)."""
 
 
 def size(text: str) -> int:
@@ -70,7 +84,9 @@ def cap(text: str, limit: int, see_all: str) -> str:
     with a note saying how much was left out and how to see all (``see_all``, Markdown).
 
     Every line is kept whole or left out, so no table row or code span is cut; a table is
-    never left with its header and no rows, and a blank line ends it before the note."""
+    never left with its header and no rows, nor a section heading (a bold line) with nothing
+    under it, and a blank line ends it before the note. A ``limit`` below :data:`MIN_LIMIT`
+    may not leave room for the note itself."""
     if limit <= 0 or size(text) <= limit:
         return text
     lines = text.splitlines(keepends=True)
@@ -85,8 +101,9 @@ def cap(text: str, limit: int, see_all: str) -> str:
     while kept and (
         _DELIMITER_ROW.match(kept[-1])
         or (len(kept) < len(lines) and _DELIMITER_ROW.match(lines[len(kept)]))
+        or (len(kept) > 1 and (not kept[-1].strip() or _SECTION_HEADING.match(kept[-1])))
     ):
-        kept.pop()  # a header row without its rows, or the delimiter row under it
+        kept.pop()  # a header row without its rows, the delimiter row under it, or a heading
     left = "".join(lines[len(kept) :])
     body = "".join(kept).rstrip("\n")
     return f"{body}\n{_note(size(left), len(lines) - len(kept), see_all)}"

@@ -1,11 +1,14 @@
 """Making untrusted text harmless and visible before it reaches a terminal or a JSON reader.
 
 Everything in a data file is untrusted. Control characters (ANSI CSI, OSC 8 hyperlinks, the
-OSC 0 title change), C1 controls, bidirectional overrides and zero-width characters are shown
-as visible escapes such as ``\\x1b`` or ``<U+202E>``, so a reviewer sees that something unusual
-is there and nothing is interpreted. Lone surrogates (a file name that is not UTF-8 arrives
-with its bad bytes as U+DC80-U+DCFF) are escaped too: written raw, they would stop any UTF-8
-output with an error.
+OSC 0 title change), C1 controls, and every invisible formatting character (Unicode category
+Cf: bidirectional controls, zero-width characters, the soft hyphen; and the tag block, which
+can carry hidden text) are shown as visible escapes such as ``\\x1b`` or ``<U+202E>``, so a
+reviewer sees that something unusual is there and nothing is interpreted. A zero-width joiner
+between two symbols (an emoji sequence such as a family) is kept: it only joins pictures.
+Lone surrogates (a file name that is not UTF-8 arrives with its bad bytes as U+DC80-U+DCFF)
+are escaped too: written raw, they would stop any UTF-8 output with an error. The terminal,
+CSV, Markdown and JSON outputs all escape this one set (:func:`is_hidden`).
 """
 
 from __future__ import annotations
@@ -15,13 +18,34 @@ import re
 from typing import Any
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_INVISIBLE = re.compile(
-    r"[\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
+
+MISLEADING = frozenset(
+    "\u061c\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+) | frozenset(map(chr, range(0xE0000, 0xE0080)))
+"""Characters that make text read differently from what it is: bidirectional controls,
+zero-width characters, line separators and tag characters. A value holding one is warned
+about when read (``invisible-character``); every output shows them escaped."""
+
+_INVISIBLE_CLASS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e007f"
 )
-_JSON_UNSAFE = re.compile(
-    r"[\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064"
-    r"\u2066-\u2069\ufeff\ud800-\udfff]"
-)
+"""Every format character (category Cf, as of Unicode 15), the tag block, the line and
+paragraph separators and lone surrogates: the one set every output escapes (see
+:func:`is_hidden`; a test checks it against the running Python's Unicode tables)."""
+
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_INVISIBLE_CLASS}]")
+_ZWJ = "\u200d"
+_EMOJI_VARIATION = "\ufe0f"
+
+
+def is_hidden(char: str) -> bool:
+    """Whether one character is shown escaped rather than as itself in every output."""
+    return bool(_CONTROL.match(char) or _INVISIBLE.match(char))
 
 
 def visible(text: str, *, keep_newlines: bool = False) -> str:
@@ -40,15 +64,32 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
 
 
 def _invisible(match: re.Match[str]) -> str:
+    if match.group() == _ZWJ and _joins_emoji(match.string, match.start()):
+        return _ZWJ
     code = ord(match.group())
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, carried by surrogateescape
         return f"\\x{code - 0xDC00:02x}"
     return f"<U+{code:04X}>"
 
 
+def _joins_emoji(text: str, at: int) -> bool:
+    """Whether the zero-width joiner at ``at`` sits inside an emoji sequence: after a symbol
+    (or its skin tone or emoji variation selector) and before another symbol."""
+    import unicodedata
+
+    if at == 0 or at + 1 >= len(text):
+        return False
+    before, after = text[at - 1], text[at + 1]
+    return (
+        before == _EMOJI_VARIATION or unicodedata.category(before) in ("So", "Sk")
+    ) and unicodedata.category(after) == "So"
+
+
 def has_hidden(text: str) -> bool:
     """Whether ``text`` holds anything that `visible` would escape."""
-    return bool(_CONTROL.search(text) or _INVISIBLE.search(text))
+    return bool(_CONTROL.search(text)) or any(
+        m.group() != _ZWJ or not _joins_emoji(text, m.start()) for m in _INVISIBLE.finditer(text)
+    )
 
 
 _STYLE = re.compile(r"\x1b\[[0-9;]*m")

@@ -16,7 +16,9 @@ describe the schema). A refused statement raises :class:`QueryError` with ``refu
 A statement is also bounded (:class:`Limits`): by time, checked every few thousand steps of
 SQLite's virtual machine, so a recursive query that never ends is stopped; by the size of any
 one value (SQLite's own ``SQLITE_LIMIT_LENGTH``, so ``zeroblob(300000000)`` is refused before
-it is made); and by the rows and bytes of its result, counted while they are fetched. The
+it is made; with several columns each value gets its share of the limit, so no one row
+outgrows it); and by the rows and bytes of its result, counted row by row as they are
+fetched. The
 same check stops the statement when the caller's ``cancelled`` says so (the command line sets
 it on Ctrl-C). Each ends in a :class:`QueryError` whose ``stopped`` names the limit.
 """
@@ -617,6 +619,7 @@ PROGRESS_STEPS = 10_000
 well under a millisecond, and a negligible cost."""
 
 FETCH_BATCH = 1_000
+"""Rows fetched between two checks of the clock and of ``cancelled``."""
 
 
 @dataclass(frozen=True)
@@ -799,7 +802,9 @@ class ReadOnly:
         if first_word(sql) in _WRITING_WORDS:
             raise QueryError(refusal(sql, None), refused=True)
         watch = _Watch(limits, cancelled)
-        self.conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max(1, min(limits.bytes, _MAX_LENGTH)))
+        columns = self._columns(sql)
+        share = max(1, min(limits.bytes // columns, _MAX_LENGTH))
+        self.conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, share)
         self.conn.set_progress_handler(watch, PROGRESS_STEPS)
         try:
             cursor = self.conn.execute(sql)
@@ -820,12 +825,31 @@ class ReadOnly:
                 denied = self.guard.denied[0] if self.guard.denied else None
                 raise QueryError(refusal(sql, denied), refused=True) from None
             if "too big" in message:
+                if columns > 1:
+                    raise QueryError(
+                        f"a value is larger than {share:,} bytes, its share of the "
+                        f"{limits.bytes:,}-byte limit on a result of {columns:,} columns",
+                        stopped="bytes",
+                    ) from None
                 raise _too_big(limits, "a value") from None
             raise QueryError(f"SQL error: {message}") from None
         finally:
             self.conn.set_progress_handler(None, 0)
         columns = tuple(d[0] for d in cursor.description or ())
         return QueryResult(columns=columns, rows=rows)
+
+    def _columns(self, sql: str) -> int:
+        """How many columns the statement gives, read from its compiled program without
+        running it: each value may then take only its share of the byte limit, so that one
+        row is never larger than the limit (SQLite makes a row's values, and Python copies
+        them, before any can be counted). 1 when the program does not say."""
+        try:
+            program = self.conn.execute(f"EXPLAIN {sql}").fetchall()
+        except (sqlite3.Error, sqlite3.Warning):
+            return 1  # running the statement reports the error
+        finally:
+            self.guard.denied.clear()
+        return max((int(op[3]) for op in program if op[1] == "ResultRow"), default=1) or 1
 
     def close(self) -> None:
         self.conn.close()
@@ -862,20 +886,20 @@ class _Watch:
 
 
 def _fetch(cursor: sqlite3.Cursor, limits: Limits, watch: _Watch) -> tuple[tuple[Any, ...], ...]:
-    """The rows, a batch at a time, counted against the limits as they come."""
+    """The rows, one at a time, counted against the limits as they come: a batch of large
+    rows would be in memory whole before its size could be counted."""
     rows: list[tuple[Any, ...]] = []
     size = 0
-    while batch := cursor.fetchmany(FETCH_BATCH):
-        for row in batch:
-            size += sum(_size(value) for value in row)
-        rows.extend(batch)
+    for row in cursor:
+        size += sum(_size(value) for value in row)
+        rows.append(row)
         if len(rows) > limits.rows:
             raise QueryError(
                 f"the result has more than {limits.rows:,} rows, its limit", stopped="rows"
             )
         if size > limits.bytes:
             raise _too_big(limits, "the result")
-        if watch():
+        if len(rows) % FETCH_BATCH == 0 and watch():
             raise watch.error()
     return tuple(rows)
 

@@ -26,6 +26,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from ledger.diagnostics import Diagnostic, make
+from ledger.safe_text import MISLEADING
 
 try:
     _Parser: type = yaml.CSafeLoader
@@ -44,11 +45,6 @@ _STR = "tag:yaml.org,2002:str"
 _RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
 _CONTROL = {chr(c) for c in [*range(0, 9), *range(11, 32), 127, *range(128, 160)]} - {"\r"}
-_INVISIBLE = {
-    *"\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u2060\u2061\u2062\u2063\u2064\ufeff",
-    *"\u202a\u202b\u202c\u202d\u202e",
-    *"\u2066\u2067\u2068\u2069",
-}
 
 
 @dataclass
@@ -422,7 +418,7 @@ class _Builder:
                 where,
                 path,
             )
-        odd = chars & _INVISIBLE
+        odd = chars & MISLEADING
         if odd:
             shown = ", ".join(f"U+{ord(c):04X}" for c in sorted(odd))
             self.problem(

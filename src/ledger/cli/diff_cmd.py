@@ -19,10 +19,20 @@ from ledger.cli.shared import (
 
 COMMENT_LIMIT = 60_000
 """Mirrors ledger.markdown_text.COMMENT_LIMIT (importing it would slow every run's start)."""
+MIN_LIMIT = 1_000
+"""Mirrors ledger.markdown_text.MIN_LIMIT: less leaves no room for the note on what was cut."""
+
+
+def _max_chars(value: int) -> int:
+    """Refuse a limit too small to hold the note that says what was cut (0 is no limit)."""
+    if 0 < value < MIN_LIMIT:
+        raise typer.BadParameter(f"give 0 (no limit) or at least {MIN_LIMIT:,}, not {value:,}")
+    return value
+
 
 if TYPE_CHECKING:
     from ledger.diff import LedgerDiff
-    from ledger.ledger import Ledger
+    from ledger.load import LoadResult
     from ledger.root import Layout
 
 
@@ -47,9 +57,10 @@ def diff(
             "--max-chars",
             metavar="N",
             min=0,
+            callback=_max_chars,
             help="Markdown only: cut the report at a line boundary to at most N characters, "
             "with a note saying how much was left out (GitHub refuses a comment over 65,536). "
-            "0: no limit.",
+            "At least 1,000; 0: no limit.",
         ),
     ] = COMMENT_LIMIT,
 ) -> None:
@@ -67,7 +78,9 @@ def diff(
     old_rev, new_rev = _revisions(revisions or [])
     old = _ledger_at(ctx, layout, old_rev)
     new = _ledger_at(ctx, layout, new_rev)
-    result = diff_ledgers(old, new, old_rev, new_rev or WORKTREE)
+    result = diff_ledgers(
+        old.ledger, new.ledger, old_rev, new_rev or WORKTREE, (old.left_out, new.left_out)
+    )
     if output is ReportFormat.json:
         from ledger.safe_text import dumps
 
@@ -91,19 +104,19 @@ def _revisions(given: list[str]) -> tuple[str, str | None]:
     return given[0], given[1] if len(given) == 2 else None
 
 
-def _ledger_at(ctx: typer.Context, layout: Layout, rev: str | None) -> Ledger:
+def _ledger_at(ctx: typer.Context, layout: Layout, rev: str | None) -> LoadResult:
     from ledger.revision import GitError, open_snapshot, repository_prefix
 
     if rev is None:
         prefix = repository_prefix(layout)
         if isinstance(prefix, GitError):
             fail(prefix.message)
-        return load_or_exit(layout).ledger
+        return load_or_exit(layout)
     snapshot = open_snapshot(layout, rev)
     if isinstance(snapshot, GitError):
         fail(snapshot.message)
     ctx.call_on_close(lambda: snapshot.__exit__(None, None, None))
-    return load_or_exit(snapshot.layout).ledger  # type: ignore[arg-type]
+    return load_or_exit(snapshot.layout)  # type: ignore[arg-type]
 
 
 def _show(result: LedgerDiff) -> None:
@@ -115,8 +128,13 @@ def _show(result: LedgerDiff) -> None:
     out.print(
         text(f"statuses on both sides by rule {result.rule.name} v{result.rule.version}", "dim")
     )
+    for warning in result.left_out_lines():
+        out.print(text(f"\u26a0 {warning}", "bold yellow"))
     if result.empty:
-        out.print(text("no changes to records or statuses"))
+        if result.left_out_lines():
+            out.print(text("nothing changed in the record files that loaded on both sides"))
+        else:
+            out.print(text("no changes to records or statuses"))
         return
     marks = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
     if result.records:
