@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from pathlib import Path
 
@@ -123,3 +124,21 @@ def test_key_figures_are_structured(loaded: LoadResult) -> None:
         (95, "mx-gov-case-updates-2018"),
     ]:
         assert expected in figures
+
+
+def test_one_shared_analysis_gives_every_case_and_requirement_its_fresh_status(
+    loaded: LoadResult,
+) -> None:
+    """Commands that report on every case share one index of the ledger; what each case and
+    requirement is given from it must be what a fresh computation of that one record gives."""
+    from ledger.status import Analysis, case_status, overview, requirement_status
+
+    ledger = loaded.ledger
+    shared = Analysis.of(ledger)
+    assert overview(ledger, shared) == overview(ledger)
+    for req_id in ledger.requirements:
+        assert requirement_status(ledger, req_id, shared) == requirement_status(ledger, req_id)
+    for case_id in ledger.cases:
+        assert case_status(ledger, case_id, shared) == case_status(ledger, case_id)
+    with pytest.raises(ValueError, match="another ledger"):
+        case_status(copy.copy(ledger), next(iter(ledger.cases)), shared)

@@ -37,7 +37,7 @@ from ledger.checks import speaks_for_warnings
 from ledger.ledger import Ledger
 from ledger.review import is_fresh
 from ledger.revision import WORKTREE
-from ledger.status import case_status, requirement_verdicts
+from ledger.status import Analysis, case_status, requirement_verdicts
 from ledger.status_report import RuleInfo, to_plain
 
 FORMAT_VERSION = 1
@@ -240,14 +240,12 @@ def _field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldC
     return changes
 
 
-def _claims_on(
-    ledger: Ledger, requirement: str | None = None, case: str | None = None
-) -> dict[str, str]:
+def _claims_on(analysis: Analysis, requirement: str, case: str | None = None) -> dict[str, str]:
     """The claims bearing on a requirement (about a case), with their sources."""
     return {
         c.id: c.source
-        for c in ledger.claims.values()
-        if (requirement is None or requirement in c.bears_on) and (case is None or case in c.cases)
+        for c, _ in analysis.by_requirement.get(requirement, [])
+        if case is None or case in c.cases
     }
 
 
@@ -285,17 +283,19 @@ def _status_changes(
 ) -> list[StatusChange]:
     changed = _Changed.of(records)
     changes = []
-    old_verdicts, new_verdicts = requirement_verdicts(old), requirement_verdicts(new)
+    old_index, new_index = Analysis.of(old), Analysis.of(new)
+    old_verdicts = requirement_verdicts(old, old_index)
+    new_verdicts = requirement_verdicts(new, new_index)
     for req_id in sorted(set(old_verdicts) | set(new_verdicts)):
         before, after = old_verdicts.get(req_id), new_verdicts.get(req_id)
         if _same(before, after):
             continue
         title = (new.requirements.get(req_id) or old.requirements[req_id]).title
-        cause = changed.cause(_claims_on(old, req_id), _claims_on(new, req_id), req_id)
+        cause = changed.cause(_claims_on(old_index, req_id), _claims_on(new_index, req_id), req_id)
         changes.append(
             StatusChange(req_id, "requirement", req_id, title, *_pair(before, after), **cause)
         )
-    old_cases, new_cases = _case_verdicts(old), _case_verdicts(new)
+    old_cases, new_cases = _case_verdicts(old_index), _case_verdicts(new_index)
     for key in sorted(set(old_cases) | set(new_cases)):
         before, after = old_cases.get(key), new_cases.get(key)
         if _same(before, after):
@@ -303,16 +303,16 @@ def _status_changes(
         case_id, req_id = key
         title = (new.cases.get(case_id) or old.cases[case_id]).title
         cause = changed.cause(
-            _claims_on(old, req_id, case_id), _claims_on(new, req_id, case_id), req_id
+            _claims_on(old_index, req_id, case_id), _claims_on(new_index, req_id, case_id), req_id
         )
         changes.append(StatusChange(case_id, "case", req_id, title, *_pair(before, after), **cause))
     return changes
 
 
-def _case_verdicts(ledger: Ledger) -> dict[tuple[str, str], Any]:
+def _case_verdicts(analysis: Analysis) -> dict[tuple[str, str], Any]:
     verdicts = {}
-    for case_id in ledger.cases:
-        for group in case_status(ledger, case_id).requirements:
+    for case_id in analysis.ledger.cases:
+        for group in case_status(analysis.ledger, case_id, analysis).requirements:
             if group.id is not None:
                 verdicts[(case_id, group.id)] = group.verdict
     return verdicts

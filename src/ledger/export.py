@@ -166,9 +166,10 @@ _FOOTNOTE = re.compile(r"(?<!\\)\[\^(\d+)\]")
 def export_markdown(ledger: Ledger) -> str:
     """The status of every requirement (footnoted), then every record, field by field."""
     from ledger.markdown_text import escape
-    from ledger.status import overview, requirement_status
+    from ledger.status import Analysis, overview, requirement_status
     from ledger.status_markdown import overview_markdown, requirement_markdown
 
+    analysis = Analysis.of(ledger)
     counts = ", ".join(f"{len(ledger.tables()[k])} {k}" for k in RECORD_KINDS)
     out = [
         "# Ledger export",
@@ -177,12 +178,12 @@ def export_markdown(ledger: Ledger) -> str:
         "",
         "## Status",
         "",
-        overview_markdown(overview(ledger)).rstrip("\n"),
+        overview_markdown(overview(ledger, analysis)).rstrip("\n"),
         "",
         "## Requirements",
     ]
     for number, req_id in enumerate(ledger.requirements, 1):
-        section = requirement_markdown(requirement_status(ledger, req_id), heading=3)
+        section = requirement_markdown(requirement_status(ledger, req_id, analysis), heading=3)
         out += ["", _FOOTNOTE.sub(lambda m, n=number: f"[^r{n}-{m[1]}]", section).rstrip("\n")]
     out += ["", "## Records"]
     for kind in RECORD_KINDS:

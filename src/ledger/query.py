@@ -65,14 +65,20 @@ from typing import Any
 from ledger.ledger import Ledger
 from ledger.model import Claim, ClaimKind, Perspective, Record, Stance
 from ledger.status import (
+    Analysis,
     contradiction_pairs,
     figure_views,
-    linked_cases,
+    no_claims_gap,
     obligors,
+    one_sided_gap,
     requirement_verdicts,
     side_of,
+    sides_of,
+    silent_link_gap,
+    sorted_gaps,
+    undated_gaps,
 )
-from ledger.status_report import Contradiction, FigureView, Gap, Plain, Side, Status, describe_side
+from ledger.status_report import Contradiction, FigureView, Gap, Plain, Side, Status
 from ledger.textfold import fold, fold_with_map
 from ledger.vocabulary import GapKind
 
@@ -287,25 +293,22 @@ class GapReport(Plain):
 
 def gaps(ledger: Ledger) -> GapReport:
     """What a researcher should look for next; see the module docstring for the kinds."""
-    found = [
-        *_requirement_gaps(ledger),
-        *_case_gaps(ledger),
-        *_unpaired(ledger),
-        *(
-            Gap(GapKind.undated_claim, c.id, f"claim {c.id} has no as_of date", (c.source,))
-            for c in ledger.claims.values()
-            if c.as_of is None
-        ),
-    ]
-    order = {kind: i for i, kind in enumerate(GapKind)}
-    found.sort(key=lambda g: (order[g.kind], g.subject, g.related))
+    analysis = Analysis.of(ledger)
+    found = sorted_gaps(
+        [
+            *_requirement_gaps(analysis),
+            *_case_gaps(analysis),
+            *_unpaired(analysis),
+            *undated_gaps(ledger.claims.values()),
+        ]
+    )
     counts = {k.value: sum(1 for g in found if g.kind is k) for k in GapKind}
-    return GapReport(counts=counts, gaps=tuple(found))
+    return GapReport(counts=counts, gaps=found)
 
 
-def _requirement_gaps(ledger: Ledger) -> Iterable[Gap]:
-    by_case = _claims_by_case(ledger)
-    for req_id, verdict in requirement_verdicts(ledger).items():
+def _requirement_gaps(analysis: Analysis) -> Iterable[Gap]:
+    ledger = analysis.ledger
+    for req_id, verdict in requirement_verdicts(ledger, analysis).items():
         if verdict.status is Status.no_evidence:
             context = verdict.tally.context
             detail = f"only {context} context claim(s)" if context else "no claim bears on it"
@@ -317,49 +320,18 @@ def _requirement_gaps(ledger: Ledger) -> Iterable[Gap]:
                 f"{req_id} rests on the obligor's own word only "
                 f"({verdict.line}: {verdict.status.value})",
             )
-        for case_id in linked_cases(ledger, ledger.requirements[req_id]):
-            if not any(req_id in c.bears_on for c in by_case.get(case_id, [])):
-                yield Gap(
-                    GapKind.case_without_claims,
-                    case_id,
-                    f"case {case_id} is linked to {req_id} but no claim about it bears on it",
-                    (req_id,),
-                )
+        for case_id in analysis.linked_cases(ledger.requirements[req_id]):
+            if not any(req_id in c.bears_on for c in analysis.by_case.get(case_id, [])):
+                yield silent_link_gap(case_id, req_id)
 
 
-def _claims_by_case(ledger: Ledger) -> dict[str, list[Claim]]:
-    by_case: dict[str, list[Claim]] = defaultdict(list)
-    for claim in ledger.claims.values():
-        for case_id in dict.fromkeys(claim.cases):
-            by_case[case_id].append(claim)
-    return by_case
-
-
-def _sides(ledger: Ledger, claims: Iterable[Claim], obligor_names: frozenset[str]) -> set[Side]:
-    return {
-        side_of(ledger.sources[c.source], obligor_names)
-        for c in claims
-        if c.source in ledger.sources
-    }
-
-
-def _case_gaps(ledger: Ledger) -> Iterable[Gap]:
-    by_case = _claims_by_case(ledger)
-    obligor_names = obligors(ledger)
-    for case_id in sorted(ledger.cases):
-        claims = by_case.get(case_id, [])
+def _case_gaps(analysis: Analysis) -> Iterable[Gap]:
+    for case_id in sorted(analysis.ledger.cases):
+        claims = analysis.by_case.get(case_id, [])
         if not claims:
-            yield Gap(GapKind.case_without_claims, case_id, f"no claim is about case {case_id}")
-            continue
-        sides = _sides(ledger, claims, obligor_names)
-        if len(sides) == 1:
-            (side,) = sides
-            yield Gap(
-                GapKind.one_sided_case,
-                case_id,
-                f"case {case_id} is heard from {describe_side(side)} only",
-                tuple(sorted(c.id for c in claims)),
-            )
+            yield no_claims_gap(case_id)
+        elif gap := one_sided_gap(analysis.ledger, case_id, claims, None):
+            yield gap
 
 
 def _related_ids(ledger: Ledger) -> dict[str, set[str]]:
@@ -372,15 +344,16 @@ def _related_ids(ledger: Ledger) -> dict[str, set[str]]:
     return related
 
 
-def _unpaired(ledger: Ledger) -> Iterable[Gap]:
+def _unpaired(analysis: Analysis) -> Iterable[Gap]:
     """Counted claims about a case both sides speak of, unlinked to the other side."""
-    by_case = _claims_by_case(ledger)
+    ledger = analysis.ledger
+    by_case = analysis.by_case
     related = _related_ids(ledger)
     obligor_names = obligors(ledger)
     seen: set[str] = set()
     for case_id in sorted(by_case):
         claims = by_case[case_id]
-        if len(_sides(ledger, claims, obligor_names)) < 2:
+        if len(sides_of(ledger, claims, obligor_names)) < 2:
             continue
         for claim in sorted(claims, key=lambda c: c.id):
             if claim.id in seen or claim.source not in ledger.sources:
@@ -389,7 +362,7 @@ def _unpaired(ledger: Ledger) -> Iterable[Gap]:
                 continue
             own = side_of(ledger.sources[claim.source], obligor_names)
             partners = [ledger.claims[i] for i in related[claim.id] if i in ledger.claims]
-            if _sides(ledger, partners, obligor_names) - {own}:
+            if sides_of(ledger, partners, obligor_names) - {own}:
                 continue
             seen.add(claim.id)
             other = "independent" if own is Side.obligor else "obligor"

@@ -36,7 +36,7 @@ from typing import Any
 from ledger.ledger import Ledger
 from ledger.model import Claim
 from ledger.safe_text import visible
-from ledger.status import case_status, contradiction_pairs, obligors, overview, side_of
+from ledger.status import Analysis, case_status, obligors, overview, side_of
 from ledger.status_report import RULE, RULE_VERSION
 
 DB_FORMAT = "ledger-sqlite"
@@ -468,10 +468,11 @@ _COUNTS = "independent_supports independent_undermines obligor_supports obligor_
 
 def derived_tables(ledger: Ledger) -> list[Table]:
     """Statuses and contradiction pairs, as `ledger status` and `ledger conflicts` give them."""
-    rows = overview(ledger).rows
+    analysis = Analysis.of(ledger)
+    rows = overview(ledger, analysis).rows
     by_case = []
     for case_id in ledger.cases:
-        for group in case_status(ledger, case_id).requirements:
+        for group in case_status(ledger, case_id, analysis).requirements:
             t = group.verdict.tally
             by_case.append(
                 (
@@ -486,7 +487,7 @@ def derived_tables(ledger: Ledger) -> list[Table]:
                     t.context,
                 )
             )
-    pairs = contradiction_pairs(ledger)
+    pairs = analysis.pairs
     return [
         _table(
             "requirement_status",

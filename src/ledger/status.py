@@ -576,45 +576,116 @@ def _group(
     )
 
 
-# --------------------------------------------------------------------------- indexes
+# --------------------------------------------------------------------------- analysis
 
 
 @dataclass(frozen=True)
-class _Index:
-    """Claims by requirement and by case, and contradiction pairs: built once per call."""
+class Analysis:
+    """The whole-ledger indexes every derived view reads, built once per ledger in linear time.
 
+    A command that reports on every case or requirement builds one and passes it to each
+    :func:`case_status` or :func:`requirement_status` call, so the command stays linear in the
+    ledger's size instead of re-indexing the whole ledger per case. It is a snapshot: build a
+    new one after changing the ledger.
+    """
+
+    ledger: Ledger
     by_requirement: dict[str, list[tuple[Claim, Stance]]]
     by_case: dict[str, list[Claim]]
+    by_source: dict[str, list[Claim]]
     pairs: tuple[Contradiction, ...]
+    pairs_of_claim: dict[str, list[int]]
+    cases_naming: dict[str, set[str]]
+    requirements_naming: dict[str, set[str]]
 
     @classmethod
-    def build(cls, ledger: Ledger) -> _Index:
+    def of(cls, ledger: Ledger) -> Analysis:
+        """Index the ledger: claims by requirement, case and source (by id), every
+        contradiction pair once with the pairs of each claim, and who names whom."""
         by_requirement: dict[str, list[tuple[Claim, Stance]]] = defaultdict(list)
         by_case: dict[str, list[Claim]] = defaultdict(list)
+        by_source: dict[str, list[Claim]] = defaultdict(list)
         for claim in sorted(ledger.claims.values(), key=lambda c: c.id):
             for req_id, stance in claim.bears_on.items():
                 by_requirement[req_id].append((claim, stance))
             for case_id in dict.fromkeys(claim.cases):
                 by_case[case_id].append(claim)
-        return cls(by_requirement, by_case, contradiction_pairs(ledger))
+            by_source[claim.source].append(claim)
+        pairs = contradiction_pairs(ledger)
+        pairs_of_claim: dict[str, list[int]] = defaultdict(list)
+        for number, pair in enumerate(pairs):
+            pairs_of_claim[pair.left.id].append(number)
+            pairs_of_claim[pair.right.id].append(number)
+        cases_naming: dict[str, set[str]] = defaultdict(set)
+        for case in ledger.cases.values():
+            for req_id in case.requirements:
+                cases_naming[req_id].add(case.id)
+        requirements_naming: dict[str, set[str]] = defaultdict(set)
+        for req in ledger.requirements.values():
+            for case_id in req.cases:
+                requirements_naming[case_id].add(req.id)
+        return cls(
+            ledger,
+            by_requirement,
+            by_case,
+            by_source,
+            pairs,
+            pairs_of_claim,
+            cases_naming,
+            requirements_naming,
+        )
+
+    def contradictions_of(self, claim_ids: Iterable[str]) -> tuple[Contradiction, ...]:
+        """The pairs in which at least one of these claims stands, in :attr:`pairs` order."""
+        found = {n for claim_id in claim_ids for n in self.pairs_of_claim.get(claim_id, ())}
+        return tuple(self.pairs[n] for n in sorted(found))
+
+    def linked_cases(self, requirement: Requirement) -> list[str]:
+        """Cases a requirement names, and cases that name it (not those reached via claims)."""
+        return sorted(set(requirement.cases) | self.cases_naming.get(requirement.id, set()))
 
 
-def linked_cases(ledger: Ledger, requirement: Requirement) -> list[str]:
-    """Cases a requirement names, and cases that name it (not those reached via claims)."""
-    named = set(requirement.cases)
-    named |= {c.id for c in ledger.cases.values() if requirement.id in c.requirements}
-    return sorted(named)
+def analysis_of(ledger: Ledger, analysis: Analysis | None) -> Analysis:
+    """The analysis a caller passed (it must be of this ledger), or a fresh one."""
+    if analysis is None:
+        return Analysis.of(ledger)
+    if analysis.ledger is not ledger:
+        raise ValueError("the analysis is of another ledger")
+    return analysis
 
 
-def _one_sided(
-    ledger: Ledger, subject: str, claims: list[Claim], requirement: Requirement | None
-) -> Gap | None:
-    obligor_names = obligors(ledger, requirement)
-    sides = {
+# --------------------------------------------------------------------------- gaps
+
+
+def sides_of(ledger: Ledger, claims: Iterable[Claim], obligor_names: frozenset[str]) -> set[Side]:
+    """The sides these claims' sources are on (claims with a missing source are left out)."""
+    return {
         side_of(ledger.sources[c.source], obligor_names)
         for c in claims
         if c.source in ledger.sources
     }
+
+
+def no_claims_gap(case_id: str) -> Gap:
+    """A case no claim is about."""
+    return Gap(GapKind.case_without_claims, case_id, f"no claim is about case {case_id}")
+
+
+def silent_link_gap(case_id: str, req_id: str) -> Gap:
+    """A case linked to a requirement on which none of its claims bears."""
+    return Gap(
+        GapKind.case_without_claims,
+        case_id,
+        f"case {case_id} is linked to {req_id} but no claim about it bears on it",
+        (req_id,),
+    )
+
+
+def one_sided_gap(
+    ledger: Ledger, subject: str, claims: list[Claim], requirement: Requirement | None
+) -> Gap | None:
+    """A case heard from one side only: on ``requirement``, or across the ledger when None."""
+    sides = sides_of(ledger, claims, obligors(ledger, requirement))
     if len(sides) != 1:
         return None
     (side,) = sides
@@ -627,7 +698,8 @@ def _one_sided(
     )
 
 
-def _undated(claims: Iterable[Claim]) -> list[Gap]:
+def undated_gaps(claims: Iterable[Claim]) -> list[Gap]:
+    """Each of these claims (once, by id) that has no ``as_of`` date."""
     return [
         Gap(GapKind.undated_claim, c.id, f"claim {c.id} has no as_of date", (c.source,))
         for c in sorted({c.id: c for c in claims}.values(), key=lambda c: c.id)
@@ -635,7 +707,7 @@ def _undated(claims: Iterable[Claim]) -> list[Gap]:
     ]
 
 
-def _sorted_gaps(gaps: Iterable[Gap]) -> tuple[Gap, ...]:
+def sorted_gaps(gaps: Iterable[Gap]) -> tuple[Gap, ...]:
     order = {kind: i for i, kind in enumerate(GapKind)}
     return tuple(sorted(gaps, key=lambda g: (order[g.kind], g.subject, g.related)))
 
@@ -643,29 +715,26 @@ def _sorted_gaps(gaps: Iterable[Gap]) -> tuple[Gap, ...]:
 # --------------------------------------------------------------------------- requirement
 
 
-def requirement_status(ledger: Ledger, requirement_id: str) -> RequirementStatus:
+def requirement_status(
+    ledger: Ledger, requirement_id: str, analysis: Analysis | None = None
+) -> RequirementStatus:
     """The status of one requirement, per case, with contradictions, figures, gaps and trace.
 
     ``requirement_id`` must be an exact id (resolve prefixes with ``ledger.xref.resolve``);
-    an unknown id raises ``KeyError``.
+    an unknown id raises ``KeyError``. Pass the ledger's :class:`Analysis` when asking about
+    many requirements, so the ledger is indexed once.
     """
-    return _requirement_status(ledger, ledger.requirements[requirement_id], _Index.build(ledger))
-
-
-def _requirement_status(ledger: Ledger, req: Requirement, index: _Index) -> RequirementStatus:
-    items = index.by_requirement.get(req.id, [])
-    verdict = _verdict(ledger, items, req)
-    claim_ids = {c.id for c, _ in items}
+    req = ledger.requirements[requirement_id]
+    found = analysis_of(ledger, analysis)
+    items = found.by_requirement.get(req.id, [])
     return RequirementStatus(
         rule=RuleInfo(),
         requirement=_requirement_info(req),
-        verdict=verdict,
-        cases=_case_groups(ledger, req, items),
-        contradictions=tuple(
-            p for p in index.pairs if p.left.id in claim_ids or p.right.id in claim_ids
-        ),
+        verdict=_verdict(ledger, items, req),
+        cases=_case_groups(found, req, items),
+        contradictions=found.contradictions_of(c.id for c, _ in items),
         figures=figure_views(ledger, (c for c, _ in items), req),
-        gaps=_requirement_gaps(ledger, req, items),
+        gaps=_requirement_gaps(found, req, items),
     )
 
 
@@ -685,11 +754,11 @@ def _requirement_info(req: Requirement) -> RequirementInfo:
 
 
 def _by_case(
-    ledger: Ledger, req: Requirement, items: list[tuple[Claim, Stance]]
+    analysis: Analysis, req: Requirement, items: list[tuple[Claim, Stance]]
 ) -> dict[str | None, list[tuple[Claim, Stance]]]:
     """The requirement's claims per case: linked cases first appear empty, no-case under None."""
     buckets: dict[str | None, list[tuple[Claim, Stance]]] = {
-        c: [] for c in linked_cases(ledger, req)
+        c: [] for c in analysis.linked_cases(req)
     }
     for claim, stance in items:
         for case_id in dict.fromkeys(claim.cases) or [None]:
@@ -698,9 +767,10 @@ def _by_case(
 
 
 def _case_groups(
-    ledger: Ledger, req: Requirement, items: list[tuple[Claim, Stance]]
+    analysis: Analysis, req: Requirement, items: list[tuple[Claim, Stance]]
 ) -> tuple[Group, ...]:
-    buckets = _by_case(ledger, req, items)
+    ledger = analysis.ledger
+    buckets = _by_case(analysis, req, items)
     keys = sorted((k for k in buckets if k is not None), key=str) + (
         [None] if None in buckets else []
     )
@@ -713,51 +783,45 @@ def _case_title(ledger: Ledger, case_id: str | None) -> str | None:
 
 
 def _requirement_gaps(
-    ledger: Ledger, req: Requirement, items: list[tuple[Claim, Stance]]
+    analysis: Analysis, req: Requirement, items: list[tuple[Claim, Stance]]
 ) -> tuple[Gap, ...]:
     gaps: list[Gap] = []
-    for case_id, bucket in _by_case(ledger, req, items).items():
+    for case_id, bucket in _by_case(analysis, req, items).items():
         if case_id is None:
             continue
         claims = [c for c, _ in bucket]
         if not claims:
-            gaps.append(
-                Gap(
-                    GapKind.case_without_claims,
-                    case_id,
-                    f"case {case_id} is linked to {req.id} but no claim about it bears on it",
-                    (req.id,),
-                )
-            )
-        elif gap := _one_sided(ledger, case_id, claims, req):
+            gaps.append(silent_link_gap(case_id, req.id))
+        elif gap := one_sided_gap(analysis.ledger, case_id, claims, req):
             gaps.append(gap)
-    gaps.extend(_undated(c for c, _ in items))
-    return _sorted_gaps(gaps)
+    gaps.extend(undated_gaps(c for c, _ in items))
+    return sorted_gaps(gaps)
 
 
 # --------------------------------------------------------------------------- case
 
 
-def case_status(ledger: Ledger, case_id: str) -> CaseStatus:
+def case_status(ledger: Ledger, case_id: str, analysis: Analysis | None = None) -> CaseStatus:
     """A case across every requirement its claims bear on (or that it names, or names it).
 
     Each requirement's group holds only this case's claims and gets its own verdict by the
-    same rule. ``case_id`` must be exact; an unknown id raises ``KeyError``.
+    same rule. ``case_id`` must be exact; an unknown id raises ``KeyError``. Pass the ledger's
+    :class:`Analysis` when asking about many cases, so the ledger is indexed once.
     """
     case = ledger.cases[case_id]
-    index = _Index.build(ledger)
-    claims = index.by_case.get(case.id, [])
-    req_ids = _case_requirements(ledger, case, claims)
+    found = analysis_of(ledger, analysis)
+    claims = found.by_case.get(case.id, [])
+    req_ids = sorted(
+        {*case.requirements, *found.requirements_naming.get(case.id, ())}
+        | {r for claim in claims for r in claim.bears_on}
+    )
     groups = tuple(_case_requirement_group(ledger, case, r, claims) for r in req_ids)
-    claim_ids = {c.id for c in claims}
     return CaseStatus(
         rule=RuleInfo(),
         case=_case_info(case),
         requirements=groups,
         unlinked=tuple(claim_ref(ledger, c) for c in claims if not c.bears_on),
-        contradictions=tuple(
-            p for p in index.pairs if p.left.id in claim_ids or p.right.id in claim_ids
-        ),
+        contradictions=found.contradictions_of(c.id for c in claims),
         figures=figure_views(ledger, claims),
         gaps=_case_gaps(ledger, case, claims, req_ids),
     )
@@ -776,14 +840,6 @@ def _case_info(case: Case) -> CaseInfo:
     )
 
 
-def _case_requirements(ledger: Ledger, case: Case, claims: list[Claim]) -> list[str]:
-    ids = set(case.requirements)
-    ids |= {r.id for r in ledger.requirements.values() if case.id in r.cases}
-    for claim in claims:
-        ids |= set(claim.bears_on)
-    return sorted(ids)
-
-
 def _case_requirement_group(ledger: Ledger, case: Case, req_id: str, claims: list[Claim]) -> Group:
     req = ledger.requirements.get(req_id)
     items = [(c, c.bears_on[req_id]) for c in claims if req_id in c.bears_on]
@@ -795,38 +851,30 @@ def _case_gaps(
 ) -> tuple[Gap, ...]:
     gaps: list[Gap] = []
     if not claims:
-        gaps.append(Gap(GapKind.case_without_claims, case.id, f"no claim is about {case.id}"))
+        gaps.append(no_claims_gap(case.id))
     for req_id in req_ids:
         bearing = [c for c in claims if req_id in c.bears_on]
         if claims and not bearing:
-            gaps.append(
-                Gap(
-                    GapKind.case_without_claims,
-                    case.id,
-                    f"case {case.id} is linked to {req_id} but no claim about it bears on it",
-                    (req_id,),
-                )
-            )
+            gaps.append(silent_link_gap(case.id, req_id))
         elif bearing and (
-            gap := _one_sided(ledger, case.id, bearing, ledger.requirements.get(req_id))
+            gap := one_sided_gap(ledger, case.id, bearing, ledger.requirements.get(req_id))
         ):
             gaps.append(gap)
-    gaps.extend(_undated(claims))
-    return _sorted_gaps(gaps)
+    gaps.extend(undated_gaps(claims))
+    return sorted_gaps(gaps)
 
 
 # --------------------------------------------------------------------------- overview
 
 
-def overview(ledger: Ledger) -> Overview:
+def overview(ledger: Ledger, analysis: Analysis | None = None) -> Overview:
     """One row per requirement (by id): status, rule line, claims per side, cases, conflicts."""
-    index = _Index.build(ledger)
+    found = analysis_of(ledger, analysis)
     rows = []
     for req in sorted(ledger.requirements.values(), key=lambda r: r.id):
-        items = index.by_requirement.get(req.id, [])
+        items = found.by_requirement.get(req.id, [])
         verdict = _verdict(ledger, items, req)
-        claim_ids = {c.id for c, _ in items}
-        cases = set(linked_cases(ledger, req)) | {k for c, _ in items for k in c.cases}
+        cases = set(found.linked_cases(req)) | {k for c, _ in items for k in c.cases}
         t = verdict.tally
         rows.append(
             OverviewRow(
@@ -841,18 +889,16 @@ def overview(ledger: Ledger) -> Overview:
                 obligor_undermines=t.obligor_undermines,
                 context=t.context,
                 cases=len(cases),
-                contradictions=sum(
-                    1 for p in index.pairs if p.left.id in claim_ids or p.right.id in claim_ids
-                ),
+                contradictions=len(found.contradictions_of(c.id for c, _ in items)),
             )
         )
     return Overview(rule=RuleInfo(), rows=tuple(rows))
 
 
-def requirement_verdicts(ledger: Ledger) -> dict[str, Verdict]:
+def requirement_verdicts(ledger: Ledger, analysis: Analysis | None = None) -> dict[str, Verdict]:
     """The verdict of every requirement, by id (for gap reports and exports)."""
-    index = _Index.build(ledger)
+    found = analysis_of(ledger, analysis)
     return {
-        req_id: _verdict(ledger, index.by_requirement.get(req_id, []), req)
+        req_id: _verdict(ledger, found.by_requirement.get(req_id, []), req)
         for req_id, req in sorted(ledger.requirements.items())
     }

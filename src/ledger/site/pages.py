@@ -17,9 +17,9 @@ from ledger.site.chart import evidence_chart
 from ledger.site.html import a, h, json_script, layout
 from ledger.status import (
     RULE_LINES,
+    Analysis,
     case_status,
     claim_ref,
-    contradiction_pairs,
     obligors,
     overview,
     requirement_status,
@@ -51,6 +51,7 @@ class Site:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.index = XrefIndex(ledger)
+        self.analysis = Analysis.of(ledger)
 
     def page_of(self, record_id: str | None) -> str | None:
         """The page of a record, or None when the ledger has no such record."""
@@ -264,7 +265,7 @@ def _links(site: Site, page: str, ids: Iterable[str]) -> str:
 def index_page(site: Site) -> str:
     page = "index.html"
     ledger = site.ledger
-    report = overview(ledger)
+    report = overview(ledger, site.analysis)
     rows = "".join(
         f'<tr><th scope="row">{a(page, site.page_of(r.id), r.id)}<br>'
         f'<span class="muted">{h(r.title)}</span></th>'
@@ -411,7 +412,7 @@ def _url_html(url: str | None) -> str:
 
 def source_page(site: Site, source: Source) -> str:
     page = f"sources/{source.id}.html"
-    claims = [c for c in site.ledger.claims.values() if c.source == source.id]
+    claims = site.analysis.by_source.get(source.id, [])
     cards = "".join(
         claim_card(site, page, claim_ref(site.ledger, c), extra=_bears_on(site, page, c))
         for c in claims
@@ -539,7 +540,7 @@ def sources_page(site: Site) -> str:
 
 def contradictions_page(site: Site) -> str:
     page = "contradictions.html"
-    pairs = contradiction_pairs(site.ledger)
+    pairs = site.analysis.pairs
     body = (
         "<h1>Contradictions</h1>"
         "<p>Claims that contradict each other, once per pair, the obligor\u2019s claim on "
@@ -629,10 +630,11 @@ def all_pages(ledger: Ledger) -> dict[str, str]:
     }
     for req_id in ledger.requirements:
         pages[f"requirements/{req_id}.html"] = requirement_page(
-            site, requirement_status(ledger, req_id)
+            site, requirement_status(ledger, req_id, site.analysis)
         )
     for case_id in ledger.cases:
-        pages[f"cases/{case_id}.html"] = case_page(site, case_status(ledger, case_id))
+        report = case_status(ledger, case_id, site.analysis)
+        pages[f"cases/{case_id}.html"] = case_page(site, report)
     for source in ledger.sources.values():
         pages[f"sources/{source.id}.html"] = source_page(site, source)
     for claim in ledger.claims.values():
