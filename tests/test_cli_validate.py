@@ -247,8 +247,10 @@ def test_a_root_that_is_not_a_ledger(tmp_path: Path, how: str) -> None:
     [
         ('[ledger]\ndata = "../.."\n', "must be inside the ledger"),
         ('[ledger]\ndata = "nothing-here"\n', "does not exist"),
+        ('[ledger]\ndata = ".git"\n', "is a hidden folder"),
+        ('[ledger]\ndata = "data/.ledger-cache"\n', "is a hidden folder"),
     ],
-    ids=["data-outside", "no-data-folder"],
+    ids=["data-outside", "no-data-folder", "data-in-git", "data-in-the-cache"],
 )
 def test_a_data_folder_out_of_reach(sample_copy: Sample, marker: str, expected: str) -> None:
     """Where the data folder is, is the file system's question: one line. Mistakes in the

@@ -98,4 +98,8 @@ def read_marker(root: Path) -> Layout | RootError:
     data = folder.resolve()
     if data != root and root not in data.parents:
         return RootError(inside)
+    if any(part.startswith(".") for part in data.relative_to(root).parts):
+        # .git, .ledger-cache and the like hold no records: a ledger.toml pointing there
+        # would make `validate` pass on nothing
+        return RootError(f"{marker}: the data folder {config.data!r} is a hidden folder")
     return Layout(root=root, data=data, defaults=config.defaults)
