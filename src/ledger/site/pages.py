@@ -52,6 +52,8 @@ class Site:
         self.ledger = ledger
         self.index = XrefIndex(ledger)
         self.analysis = Analysis.of(ledger)
+        self.obligors = obligors(ledger)
+        """Every requirement's obligor: whose own word a source is, outside one requirement."""
 
     def page_of(self, record_id: str | None) -> str | None:
         """The page of a record, or None when the ledger has no such record."""
@@ -427,7 +429,7 @@ def source_page(site: Site, source: Source) -> str:
                 ("kind", h(source.kind.value)),
                 ("perspective", h(source.perspective.value)),
                 ("speaks for", h(source.speaks_for or "")),
-                ("side", h(side_of(source, obligors(site.ledger)).value)),
+                ("side", h(side_of(source, site.obligors).value)),
                 ("language", h(source.language)),
                 ("url", _url_html(source.url)),
                 ("archived text", h(source.archive.path)),
@@ -482,7 +484,7 @@ def claim_page(site: Site, claim: Claim) -> str:
                     a(page, site.page_of(claim.source), source.title if source else claim.source)
                     + (
                         f" ({h(source.perspective.value)}, "
-                        f"{h(side_of(source, obligors(ledger)).value)})"
+                        f"{h(side_of(source, site.obligors).value)})"
                         if source
                         else ""
                     ),
