@@ -136,13 +136,17 @@ def test_a_revision_is_read_from_the_data_folder_its_own_ledger_toml_names(repo:
     assert old.exit_code == 0 and json.loads(old.stdout)["verdict"]["status"] == "not-met"
 
 
-def test_the_revision_is_read_without_checking_out_or_archiving(repo: Sample) -> None:
-    # A filter a hostile config could name would run for checkout or archive, not cat-file.
-    git(repo.root, "config", "filter.evil.smudge", "touch PWNED")
+def test_the_revision_is_read_without_checking_out_or_archiving(
+    repo: Sample, tmp_path: Path
+) -> None:
+    # A smudge filter runs when files are checked out (checkout, worktree add), never for
+    # cat-file: a reader that checked the revision out would leave the mark behind.
+    mark = tmp_path / "PWNED"
+    git(repo.root, "config", "filter.evil.smudge", f"touch {mark}; cat")
     (repo.root / "data" / ".gitattributes").write_text("* filter=evil\n", encoding="utf-8")
     commit(repo.root, "a filter")
 
-    result = run(["--root", str(repo.root), "status", "--rev", "HEAD~1"])
+    result = run(["--root", str(repo.root), "status", "--rev", "HEAD"])
 
     assert result.exit_code == 0, result.stderr
-    assert not (repo.root / "PWNED").exists()
+    assert not mark.exists()
