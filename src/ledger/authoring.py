@@ -36,6 +36,7 @@ from ledger.checks import check_ledger, speaks_for_warnings
 from ledger.diagnostics import Diagnostic, make
 from ledger.fmt import from_data, with_field
 from ledger.fmt_files import modeline_for
+from ledger.kinds import SINGULAR
 from ledger.ledger import Ledger
 from ledger.load import RECORD_SUFFIX, load
 from ledger.model import ID_PATTERN, RECORD_TYPES, Claim, Record, RelationKind, Source
@@ -96,12 +97,6 @@ _ATTRIBUTION = re.compile(
     re.I,
 )
 _ID_RE = re.compile(ID_PATTERN)
-_KIND_NAMES = {
-    "sources": "source",
-    "requirements": "requirement",
-    "cases": "case",
-    "claims": "claim",
-}
 
 
 # -- ids ----------------------------------------------------------------------------------
@@ -283,7 +278,7 @@ def ordered(kind: str, values: dict[str, Any]) -> dict[str, Any]:
     known = {info.alias or name for name, info in model.model_fields.items()}
     unknown = set(values) - known
     if unknown:
-        raise KeyError(f"not fields of a {_KIND_NAMES[kind]}: {', '.join(sorted(unknown))}")
+        raise KeyError(f"not fields of a {SINGULAR[kind]}: {', '.join(sorted(unknown))}")
     out = {}
     for name, info in model.model_fields.items():
         value = values.get(info.alias or name)
@@ -741,7 +736,3 @@ def split_list(text: str, separator: str = ",") -> list[str]:
 def unique(values: Iterable[str]) -> list[str]:
     """The values in order, each once."""
     return list(dict.fromkeys(values))
-
-
-def kind_name(kind: str) -> str:
-    return _KIND_NAMES[kind]

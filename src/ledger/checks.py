@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ledger.diagnostics import Diagnostic, make
 from ledger.files import MAX_ARCHIVE_BYTES, ReadFailure, decode, read_bytes
+from ledger.kinds import KINDS, SINGULAR, references
 from ledger.ledger import Ledger
 from ledger.model import Claim, Figure, Perspective, Relation, Requirement, Source
 from ledger.portable import PathRefusal, join_inside, windows_device
@@ -32,13 +33,6 @@ bounded by :data:`ledger.quotes.HINT_BUDGET` whatever the length of either."""
 MAX_RECORDS = 200_000
 """Most record files a ledger may hold: twice the size the tool is measured at (design notes
 §6). The loader checks the count after listing the files and before reading any of them."""
-
-_KIND_NAMES = {
-    "sources": "source",
-    "requirements": "requirement",
-    "cases": "case",
-    "claims": "claim",
-}
 
 
 def check_ledger(
@@ -104,21 +98,37 @@ def every_record_of(kind: str) -> str:
 def _references(ledger: Ledger, unloaded: Set[str]) -> Iterator[Diagnostic]:
     """Every id a record names must be a record of the kind the field expects."""
     kinds = _kinds(ledger)
-    for record_id, kind, target, path, on_key in _links(ledger):
-        actual = kinds.get(target)
-        if actual == kind or (
-            actual is None and (target in unloaded or every_record_of(kind) in unloaded)
-        ):
-            continue
-        wanted = _KIND_NAMES[kind]
-        if actual is None:
-            close = difflib.get_close_matches(target, list(ledger.tables()[kind]), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"no {wanted} has this id"
-            message = f"no {wanted} has the id '{target}'"
-        else:
-            message = f"'{target}' is a {_KIND_NAMES[actual]}, not a {wanted}"
-            hint = f"name a {wanted} here"
-        yield _problem(ledger, record_id, "unresolved-reference", message, hint, path, on_key)
+    tables = ledger.tables()
+    for kind in KINDS:
+        for record in tables[kind.folder].values():
+            for wanted, target, path, on_key, _, _ in references(kind, record):
+                actual = kinds.get(target)
+                if actual == wanted or (
+                    actual is None and (target in unloaded or every_record_of(wanted) in unloaded)
+                ):
+                    continue
+                yield _unresolved(ledger, record.id, wanted, target, actual, (path, on_key))
+
+
+def _unresolved(
+    ledger: Ledger,
+    record_id: str,
+    kind: str,
+    target: str,
+    actual: str | None,
+    where: tuple[FieldPath, bool],
+) -> Diagnostic:
+    """A reference to ``target`` where a record of ``kind`` is wanted; ``actual`` is the
+    kind the id does name, if any."""
+    wanted = SINGULAR[kind]
+    if actual is None:
+        close = difflib.get_close_matches(target, list(ledger.tables()[kind]), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"no {wanted} has this id"
+        message = f"no {wanted} has the id '{target}'"
+    else:
+        message = f"'{target}' is a {SINGULAR[actual]}, not a {wanted}"
+        hint = f"name a {wanted} here"
+    return _problem(ledger, record_id, "unresolved-reference", message, hint, *where)
 
 
 def _kinds(ledger: Ledger) -> dict[str, str]:
@@ -128,26 +138,6 @@ def _kinds(ledger: Ledger) -> dict[str, str]:
     for kind, table in reversed(ledger.tables().items()):
         kinds.update(dict.fromkeys(table, kind))
     return kinds
-
-
-def _links(ledger: Ledger) -> Iterator[tuple[str, str, str, FieldPath, bool]]:
-    """(record id, kind of target, target id, field path, whether the id is a key)."""
-    for req in ledger.requirements.values():
-        yield req.id, "sources", req.source, ("source",), False
-        for i, case_id in enumerate(req.cases):
-            yield req.id, "cases", case_id, ("cases", i), False
-    for case in ledger.cases.values():
-        for i, req_id in enumerate(case.requirements):
-            yield case.id, "requirements", req_id, ("requirements", i), False
-    for claim in ledger.claims.values():
-        yield claim.id, "sources", claim.source, ("source",), False
-        for i, case_id in enumerate(claim.cases):
-            yield claim.id, "cases", case_id, ("cases", i), False
-        for req_id in claim.bears_on:
-            yield claim.id, "requirements", req_id, ("bears_on", req_id), True
-        for i, relation in enumerate(claim.relations):
-            kind = relation.kind.value
-            yield claim.id, "claims", relation.target, ("relations", i, kind), False
 
 
 def _claim_shape(ledger: Ledger) -> Iterator[Diagnostic]:
@@ -269,12 +259,7 @@ def _speaks_for_hint(obligor_names: Iterable[str]) -> str:
     return f"add `speaks_for:` naming the party the source speaks for{own}"
 
 
-LISTS = {
-    "sources": ("authors",),
-    "requirements": ("cases",),
-    "cases": ("aliases", "requirements"),
-    "claims": ("cases", "figures", "relations"),
-}
+LISTS = {k.folder: k.unique_lists for k in KINDS}
 """The lists in each kind of record where an entry may appear once. ``reviews`` is not one:
 it is a log, and the same stamp twice says no more than once but is not wrong."""
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.checks import speaks_for_warnings
+from ledger.kinds import SINGULAR
 from ledger.ledger import Ledger
 from ledger.review import is_fresh
 from ledger.revision import WORKTREE
@@ -41,12 +42,7 @@ from ledger.status import Analysis, case_status, requirement_verdicts
 from ledger.status_report import RuleInfo, to_plain
 
 FORMAT_VERSION = 1
-KIND_SINGULAR = {
-    "sources": "source",
-    "requirements": "requirement",
-    "cases": "case",
-    "claims": "claim",
-}
+KIND_SINGULAR = SINGULAR
 
 
 @dataclass(frozen=True)

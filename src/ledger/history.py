@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ledger.kinds import CASES, STATUS_KINDS
 from ledger.ledger import Ledger
 from ledger.load import load
 from ledger.revision import GitError, git, open_snapshot, repository_prefix
@@ -44,7 +45,7 @@ def record_history(
         return prefix
     path = ledger.paths[record_id]
     kind = ledger.kind_of(record_id)
-    tracks_status = kind in ("requirements", "cases")
+    tracks_status = kind in STATUS_KINDS
     scope = layout.relative(layout.data) if tracks_status else path
     args = ["log", f"-n{max(1, limit)}", "--date=short", f"--format=%H{_SEP}%ad{_SEP}%an{_SEP}%s"]
     if not tracks_status:
@@ -59,7 +60,7 @@ def record_history(
             continue
         info = CommitInfo(*parts)
         if tracks_status:
-            info = _with_status(layout, info, record_id, kind == "cases")
+            info = _with_status(layout, info, record_id, kind == CASES.folder)
         commits.append(info)
     return History(record_id, path, tuple(commits))
 

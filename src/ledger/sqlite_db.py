@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.kinds import CASES, CLAIMS, REQUIREMENTS, SOURCES
 from ledger.ledger import Ledger
 from ledger.model import Claim
 from ledger.safe_text import visible
@@ -308,7 +309,7 @@ def record_tables(ledger: Ledger) -> list[Table]:
     claims = ledger.claims.values()
     return [
         _table(
-            "sources",
+            SOURCES.folder,
             "id title published kind perspective speaks_for side language url archive_path "
             "archive_sha256 notes path",
             (
@@ -336,7 +337,7 @@ def record_tables(ledger: Ledger) -> list[Table]:
             (row for s in sources for row in _listed(s.id, s.authors)),
         ),
         _table(
-            "requirements",
+            REQUIREMENTS.folder,
             "id title text force obligor instrument fiscal_year source locator notes path",
             (
                 (
@@ -361,7 +362,7 @@ def record_tables(ledger: Ledger) -> list[Table]:
             (row for r in requirements for row in _listed(r.id, r.cases)),
         ),
         _table(
-            "cases",
+            CASES.folder,
             "id title kind date place summary notes path",
             (
                 (
@@ -388,7 +389,7 @@ def record_tables(ledger: Ledger) -> list[Table]:
             (row for k in cases for row in _listed(k.id, k.requirements)),
         ),
         _table(
-            "claims",
+            CLAIMS.folder,
             "id source locator quote statement kind attributed_to as_of notes path",
             (
                 (

@@ -38,11 +38,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ledger.kinds import FOLDERS, KINDS, SINGULAR, Kind, references
 from ledger.ledger import Ledger
 from ledger.status_report import Plain
-
-KINDS: tuple[str, ...] = ("sources", "requirements", "cases", "claims")
-"""Record kinds by folder name, in schema order."""
 
 
 @dataclass(frozen=True)
@@ -57,27 +55,10 @@ class Link(Plain):
     detail: str | None = None
 
 
-def _links_of(ledger: Ledger, kind: str, record: Any) -> Iterable[Link]:
+def _links_of(ledger: Ledger, kind: Kind, record: Any) -> Iterable[Link]:
     """The outbound links of one record, in field order."""
-
-    def link(to_id: str, role: str, detail: str | None = None) -> Link:
-        return Link(record.id, kind, to_id, ledger.kind_of(to_id), role, detail)
-
-    if kind == "claims":
-        yield link(record.source, "source")
-        for case_id in record.cases:
-            yield link(case_id, "case")
-        for req_id, stance in record.bears_on.items():
-            yield link(req_id, "bears-on", stance.value)
-        for rel in record.relations:
-            yield link(rel.target, rel.kind.value, rel.note)
-    elif kind == "requirements":
-        yield link(record.source, "source", record.locator)
-        for case_id in record.cases:
-            yield link(case_id, "case")
-    elif kind == "cases":
-        for req_id in record.requirements:
-            yield link(req_id, "requirement")
+    for _, to_id, _, _, role, detail in references(kind, record):
+        yield Link(record.id, kind.folder, to_id, ledger.kind_of(to_id), role, detail)
 
 
 def _order(link: Link) -> tuple[str, str, str]:
@@ -92,7 +73,7 @@ class XrefIndex:
         self._out: dict[str, list[Link]] = defaultdict(list)
         self._in: dict[str, list[Link]] = defaultdict(list)
         for kind in KINDS:
-            for record in ledger.tables()[kind].values():
+            for record in ledger.tables()[kind.folder].values():
                 for link in _links_of(ledger, kind, record):
                     self._out[link.from_id].append(link)
                     self._in[link.to_id].append(link)
@@ -185,7 +166,7 @@ class Resolution(Plain):
     id: str | None
     kind: str | None
     match: Match
-    kinds: tuple[str, ...] = KINDS
+    kinds: tuple[str, ...] = FOLDERS
     candidates: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
 
@@ -200,8 +181,8 @@ class Resolution(Plain):
             return ""
         if self.match is Match.ambiguous:
             return f"{self.query!r} is ambiguous: it begins {', '.join(self.candidates)}"
-        searched = [k.removesuffix("s") for k in self.kinds]
-        what = "record" if set(self.kinds) == set(KINDS) else " or ".join(searched)
+        searched = [SINGULAR[k] for k in self.kinds]
+        what = "record" if set(self.kinds) == set(FOLDERS) else " or ".join(searched)
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         return f"no {what} with id {self.query!r}{hint}"
 
@@ -222,7 +203,7 @@ def resolve(
     then an error with the ids that prefix fits, or with suggestions: close matches by
     ``difflib``, then ids that contain the text.
     """
-    wanted = tuple(kinds) if kinds is not None else KINDS
+    wanted = tuple(kinds) if kinds is not None else FOLDERS
     ids = sorted(i for k in wanted for i in ledger.tables()[k])
     id_set = set(ids)
     folded = fold_id(text)

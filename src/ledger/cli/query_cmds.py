@@ -28,6 +28,7 @@ from ledger.cli.shared import (
     write_csv,
     write_json,
 )
+from ledger.kinds import FOLDERS, SINGULAR, folder_of
 from ledger.vocabulary import ClaimKind, GapKind, Perspective, Stance
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class RowFormat(StrEnum):
     csv = "csv"
 
 
-LIST_KINDS: tuple[str, ...] = ("sources", "requirements", "cases", "claims")
+LIST_KINDS: tuple[str, ...] = FOLDERS
 """The kinds `ledger list` takes (the singular works too)."""
 
 FormatOption = Annotated[
@@ -97,7 +98,7 @@ def _whole(grid: Table, *columns: int) -> Table:
 
 
 def _singular(kind: str | None) -> str:
-    return kind.removesuffix("s") if kind else "missing"
+    return SINGULAR[kind] if kind else "missing"
 
 
 def _count(n: int, noun: str, plural: str | None = None) -> str:
@@ -314,7 +315,7 @@ def list_(
     from ledger.cli.shared import resolve_or_exit
 
     try:
-        name = query.kind_name(kind.casefold())
+        name = folder_of(kind.casefold())
     except ValueError:
         fail(f"unknown kind {kind!r}: expected one of {', '.join(LIST_KINDS)}")
     ledger = _load(ctx, root, rev)
@@ -384,7 +385,7 @@ def _list_human(kind: str, records: Sequence[Any], filters: dict[str, str]) -> N
             grid.add_row(*(text(value(record)) for _, value in columns))
         out.print(grid)
     given = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in filters.items())
-    summary = _count(len(records), kind.removesuffix("s")) + (f" ({given})" if given else "")
+    summary = _count(len(records), SINGULAR[kind]) + (f" ({given})" if given else "")
     out.print(text(summary, "dim"))
 
 
