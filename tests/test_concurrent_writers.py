@@ -30,7 +30,6 @@ import yaml
 
 from conftest import SAMPLE, layout_for
 from ledger.atomic import LEFTOVER
-from ledger.load import load
 from ledger.pipeline import load as plain_load
 from ledger.writelock import DEFAULT_WAIT, LOCK_FILE, WAIT_ENV, wait_seconds, write_lock
 from test_hostile_corpus import Outcome, finish

@@ -10,7 +10,6 @@ import pytest
 
 import ledger.cli.shared as shared
 from conftest import Sample, layout_for
-from ledger.load import load
 from ledger.pipeline import load as plain_load
 from ledger.progress import Progress
 from ledger.status_lookup import status_report

@@ -34,9 +34,8 @@ from conftest import SAMPLE, layout_for
 from ledger.diagnostics import CODES, Diagnostic
 from ledger.fmt import canonical, from_data, with_field
 from ledger.ledger import Ledger
-from ledger.load import load
-from ledger.pipeline import load as plain_load
 from ledger.model import RECORD_TYPES
+from ledger.pipeline import load as plain_load
 from ledger.root import Layout
 from ledger.yamlread import parse
 

@@ -38,7 +38,7 @@ from conftest import SAMPLE, layout_for, run
 from ledger.atomic import write_atomic
 from ledger.fmt import canonical
 from ledger.fmt_files import modeline_for
-from ledger.load import discover, load
+from ledger.load import discover
 from ledger.pipeline import load as plain_load
 from ledger.yamlread import parse
 from test_hostile_corpus import CAN_DROP_ROOT_POWERS, finish, ledger_process
