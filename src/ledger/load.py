@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ledger.cache import Cache, OutcomeRow, StoredOutcome, open_cache
@@ -47,6 +48,45 @@ UNLINKED_KEPT = 10_000
 at least; as many as the working tree has files when it has more."""
 
 
+@dataclass
+class _Seen:
+    """What this process has read from one cache file and built from it: a diff or a log
+    loads several revisions that share almost every file, and checks each seal once.
+
+    Kept only while the cache file is as this process left it (``stamp``): a file changed
+    by anyone else is read again, seals and all."""
+
+    stored: dict[str, StoredOutcome]
+    paths: dict[str, tuple[Identity, str]]
+    built: dict[str, FileOutcome] = field(default_factory=dict)
+    stamp: tuple[object, ...] = ()
+
+
+_SEEN: dict[str, _Seen] = {}
+
+
+def _seen(cache: Cache) -> _Seen:
+    found = _SEEN.get(str(cache.path))
+    if found is None or found.stamp != _stamp(cache):
+        found = _SEEN[str(cache.path)] = _Seen(*cache.outcomes())
+    return found
+
+
+def _stamp(cache: Cache) -> tuple[object, ...]:
+    """The identity of the cache file and its write-ahead log: any write changes it."""
+    import os
+
+    stamp: list[object] = []
+    for name in (str(cache.path), f"{cache.path}-wal"):
+        try:
+            info = os.stat(name)
+        except OSError:
+            stamp.append(None)
+            continue
+        stamp.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns))
+    return tuple(stamp)
+
+
 def load(
     layout: Layout,
     *,
@@ -76,6 +116,9 @@ def load(
         return finish(result, scan, layout, progress)
     finally:
         cache.close()
+        seen = _SEEN.get(str(cache.path))
+        if seen is not None:
+            seen.stamp = _stamp(cache)  # what this process wrote is in ``seen`` too
 
 
 def _outcomes(
@@ -83,7 +126,8 @@ def _outcomes(
 ) -> list[FileOutcome]:
     """Each record file's outcome, in file order: from the cache when it holds the file's
     content key, else read (and then remembered)."""
-    stored, paths = cache.outcomes()
+    seen = _seen(cache)
+    stored, paths = seen.stored, seen.paths
     files = scan.records
     keys = _known_keys(layout, files, paths)
     found: dict[str, FileOutcome] = {}
@@ -101,7 +145,7 @@ def _outcomes(
             fresh.append(outcome)
             if blob is not None:
                 keys[record_file.rel] = content_key(blob, record_file.kind, record_file.rel)
-    unusable = _from_store(files, pending, stored, found)
+    unusable = _from_store(files, pending, seen, found)
     if unusable:  # rows that do not read back: their files are read again
         again = [f for f in files if f.rel in unusable]
         for _blob, outcome in read_outcomes(jobs(layout, again)):
@@ -131,7 +175,7 @@ def _known_keys(
 def _from_store(
     files: list[RecordFile],
     pending: dict[str, str],
-    stored: dict[str, StoredOutcome],
+    seen: _Seen,
     found: dict[str, FileOutcome],
 ) -> set[str]:
     """Stored outcomes into ``found``; each kind's records validated in one call (far
@@ -140,11 +184,17 @@ def _from_store(
 
     unusable: set[str] = set()
     texts: dict[str, list[tuple[str, str]]] = {kind: [] for kind in RECORD_TYPES}
+    built: list[tuple[str, str]] = []
     for f in files:
         key = pending.get(f.rel)
         if key is None:
             continue
-        record, problems = stored[key]
+        done = seen.built.get(key)
+        if done is not None:  # the same content at the same path: the same outcome
+            found[f.rel] = replace(done, diagnostics=list(done.diagnostics))
+            continue
+        built.append((f.rel, key))
+        record, problems = seen.stored[key]
         outcome = _stored_outcome(f, problems)
         if outcome is None:
             unusable.add(f.rel)
@@ -168,6 +218,9 @@ def _from_store(
             found[rel].record = record
     for rel in unusable:
         found.pop(rel, None)
+    for rel, key in built:
+        if rel in found:
+            seen.built[key] = found[rel]
     return unusable
 
 
@@ -229,6 +282,10 @@ def _remember(
             if rel not in unsettled and key not in rows and key in stored and was != held(rel):
                 rows[key] = _row(key, held(rel), stored[key])
     keep = max(UNLINKED_KEPT, len(scan.records)) if worktree else None
+    for key, row in rows.items():
+        stored[key] = row[4:]
+        if row[3] is not None:
+            paths[row[2]] = (row[3], key)
     if rows or forget or (keep is not None and len(stored) > len(paths) + keep):
         cache.store_outcomes(rows.values(), forget=forget, keep=keep)
 

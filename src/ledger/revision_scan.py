@@ -28,11 +28,12 @@ def scan_revision(layout: Layout, blobs: dict[str, str]) -> Scan:
     for rel in sorted(blobs):
         if not rel.startswith(prefix):
             continue
-        inner = rel[len(prefix) :].split("/")
         scan.identities.append((rel, NO_IDENTITY))
-        name = inner[-1]
-        if any(part.startswith(".") for part in inner):
+        below = rel[len(prefix) :]
+        if below[0] == "." or "/." in below:
             continue  # hidden: never read, as in the walk
+        inner = below.split("/")
+        name = inner[-1]
         if len(inner) > 1 and inner[0] in RECORD_KINDS:
             if name.endswith(RECORD_SUFFIX):
                 scan.found.append((inner[0], rel, rel, NO_IDENTITY))
