@@ -73,18 +73,21 @@ def _seen(cache: Cache) -> _Seen:
 
 
 def _stamp(cache: Cache) -> tuple[object, ...]:
-    """The identity of the cache file and its write-ahead log: any write changes it."""
+    """The identity of the cache file and the size of its write-ahead log: a write grows
+    the log, and closing the last connection moves it into the file (opening one makes an
+    empty log, which is no write)."""
     import os
 
-    stamp: list[object] = []
-    for name in (str(cache.path), f"{cache.path}-wal"):
-        try:
-            info = os.stat(name)
-        except OSError:
-            stamp.append(None)
-            continue
-        stamp.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns))
-    return tuple(stamp)
+    try:
+        info = os.stat(cache.path)
+        main: object = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+    except OSError:
+        main = None
+    try:
+        log = os.stat(f"{cache.path}-wal").st_size
+    except OSError:
+        log = 0
+    return (main, log)
 
 
 def load(
