@@ -11,12 +11,13 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 
+from ledger.archives import ArchiveProblem, Found, read_archives
 from ledger.diagnostics import Diagnostic, make
-from ledger.files import MAX_ARCHIVE_BYTES, ReadFailure, decode, read_bytes
+from ledger.files import decode
 from ledger.kinds import KINDS, SINGULAR, references
 from ledger.ledger import Ledger
 from ledger.model import Claim, Figure, Perspective, Relation, Requirement, Source
-from ledger.portable import PathRefusal, join_inside, windows_device
+from ledger.portable import windows_device
 from ledger.quotes import QuoteMemo, normalise
 from ledger.review import stale_reviews
 from ledger.root import Layout
@@ -318,57 +319,32 @@ def _archives(
     ledger: Ledger, layout: Layout, found: list[Diagnostic]
 ) -> Iterator[tuple[str, _Archive]]:
     """Each source's archived text, when it is inside the data folder and intact."""
+    wanted = {s.id: (ledger.paths[s.id], s.archive.path) for s in ledger.sources.values()}
+    read = read_archives(layout, wanted)
     for source in ledger.sources.values():
-        archive = _archive_text(source, ledger, layout, found)
+        archive = _archive_text(source, ledger, read[source.id], found)
         if archive is not None:
             ledger.source_texts[source.id] = archive.text
             yield source.id, archive
 
 
 def _archive_text(
-    source: Source, ledger: Ledger, layout: Layout, found: list[Diagnostic]
+    source: Source, ledger: Ledger, read: Found, found: list[Diagnostic]
 ) -> _Archive | None:
     def problem(code: str, message: str, hint: str, field: str = "path") -> None:
         found.append(_problem(ledger, source.id, code, message, hint, ("archive", field)))
 
     raw = source.archive.path
-    record_dir = (layout.root / ledger.paths[source.id]).parent
-    target = join_inside(record_dir, raw)
-    if isinstance(target, PathRefusal):
-        problem("archive-path", f"the archive path '{raw}' {target.why}", target.hint)
+    if isinstance(read, ArchiveProblem):
+        problem(read.code, read.message, read.hint)
         return None
-    try:  # strict: a link loop raises on every Python (3.13's lenient resolve does not)
-        resolved = target.resolve(strict=True)
-    except FileNotFoundError:
-        resolved = target.resolve(strict=False)  # reported as missing below
-    except (OSError, RuntimeError):
-        problem(
-            "archive-path",
-            f"the archive path '{raw}' cannot be resolved (a link loop?)",
-            "point it at a plain file inside the data folder",
-        )
-        return None
-    if layout.data.resolve() not in resolved.parents:
-        problem(
-            "archive-path",
-            f"the archive path '{raw}' leads outside the data folder",
-            "archive the text inside the data folder; links out of it are not followed",
-        )
-        return None
-    data = read_bytes(resolved, MAX_ARCHIVE_BYTES)
-    if isinstance(data, ReadFailure):
-        problem(
-            "archive-missing",
-            f"the archived text '{raw}' cannot be read: {data.message}",
-            "archive the source's text at this path, byte for byte",
-        )
-        return None
+    data, shown = read
     digest = hashlib.sha256(data).hexdigest()
     if digest != source.archive.sha256:
         problem(
             "archive-hash",
             f"the archived text '{raw}' has SHA-256 {digest}, not the pinned one",
-            _converted_line_endings(data, source.archive.sha256, layout.relative(target))
+            _converted_line_endings(data, source.archive.sha256, shown)
             or "restore the archived text; if the change is intended, pin the new hash "
             "and re-check every quote",
             "sha256",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ledger.kinds import CASES, STATUS_KINDS
 from ledger.ledger import Ledger
 from ledger.load import load
-from ledger.revision import GitError, git, open_snapshot, repository_prefix
+from ledger.revision import GitError, git, open_revision, repository_prefix
 from ledger.root import Layout
 from ledger.status import case_status, requirement_verdicts
 from ledger.status_report import to_plain
@@ -66,21 +66,20 @@ def record_history(
 
 
 def _with_status(layout: Layout, info: CommitInfo, record_id: str, is_case: bool) -> CommitInfo:
-    snapshot = open_snapshot(layout, info.commit)
-    if isinstance(snapshot, GitError):
+    revision = open_revision(layout, info.commit)
+    if isinstance(revision, GitError):
         return info
-    with snapshot:
-        old = load(snapshot.layout, check=False).ledger  # type: ignore[arg-type]
-        if is_case:
-            if record_id not in old.cases:
-                return CommitInfo(*_head(info), status="(absent)")
-            groups = case_status(old, record_id).requirements
-            summary = ", ".join(f"{g.id}: {g.verdict.status.value}" for g in groups if g.id)
-            return CommitInfo(*_head(info), status=summary or "no-evidence", line="")
-        verdict = requirement_verdicts(old).get(record_id)
-        if verdict is None:
+    old = load(revision, check=False).ledger
+    if is_case:
+        if record_id not in old.cases:
             return CommitInfo(*_head(info), status="(absent)")
-        return CommitInfo(*_head(info), status=verdict.status.value, line=verdict.line)
+        groups = case_status(old, record_id).requirements
+        summary = ", ".join(f"{g.id}: {g.verdict.status.value}" for g in groups if g.id)
+        return CommitInfo(*_head(info), status=summary or "no-evidence", line="")
+    verdict = requirement_verdicts(old).get(record_id)
+    if verdict is None:
+        return CommitInfo(*_head(info), status="(absent)")
+    return CommitInfo(*_head(info), status=verdict.status.value, line=verdict.line)
 
 
 def _head(info: CommitInfo) -> tuple[str, str, str, str]:

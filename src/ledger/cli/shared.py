@@ -284,17 +284,16 @@ RevOption = Annotated[
 
 
 def layout_at(ctx: typer.Context, rev: str | None, root: Path | None = None) -> Layout:
-    """The ledger's layout now, or at a git revision (unpacked until the command ends)."""
+    """The ledger's layout now, or at a git revision (read from git's objects)."""
     layout = layout_of(ctx, root)
     if rev is None:
         return layout
-    from ledger.revision import GitError, open_snapshot
+    from ledger.revision import GitError, open_revision
 
-    snapshot = open_snapshot(layout, rev)
-    if isinstance(snapshot, GitError):
-        fail(snapshot.message)
-    ctx.call_on_close(lambda: snapshot.__exit__(None, None, None))
-    return snapshot.layout  # type: ignore[return-value]
+    revision = open_revision(layout, rev)
+    if isinstance(revision, GitError):
+        fail(revision.message)
+    return revision
 
 
 JSON_VERSION = 1
