@@ -276,7 +276,7 @@ def query(
     rev: RevOption = None,
 ) -> None:
     """Ask the ledger anything in SQL: one read-only statement over an SQLite database built
-    in memory from the records.
+    from the records, and kept in the ledger's cache while they are unchanged.
 
     Tables: sources, source_authors, requirements, requirement_cases, cases, case_aliases,
     case_requirements, claims, claim_cases, claim_requirements (with stance), figures,
