@@ -13,9 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
-import ledger.load as load_module
 from conftest import Sample, age, git, layout_for, make_old, run
 from ledger import export as ex
 from ledger.cache import CACHE_DIR, NO_CACHE_ENV
@@ -27,20 +24,6 @@ CLAIM = "claims/cso-torture-complaints.yaml"
 CLAIM_ID = "cso-torture-complaints"
 STATEMENT = f"SELECT statement FROM claims WHERE id = '{CLAIM_ID}'"
 COUNT = "SELECT count(*) FROM claims"
-
-
-@pytest.fixture
-def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Each time the ledger was actually loaded (not answered from the store)."""
-    calls: list[str] = []
-    real = load_module.load
-
-    def spy(layout, **options):  # type: ignore[no-untyped-def]
-        calls.append(str(layout.root))
-        return real(layout, **options)
-
-    monkeypatch.setattr(load_module, "load", spy)
-    return calls
 
 
 def query(root: Path, sql: str, env: dict[str, str | None] | None = None) -> str:
