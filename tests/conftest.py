@@ -226,6 +226,20 @@ def files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each time the ledger was actually loaded (not answered from the cache)."""
+    calls: list[str] = []
+    real = load_module.load
+
+    def spy(layout, **options):  # type: ignore[no-untyped-def]
+        calls.append(str(layout.root))
+        return real(layout, **options)
+
+    monkeypatch.setattr(load_module, "load", spy)
+    return calls
+
+
+@pytest.fixture
 def repo(tmp_path: Path) -> Sample:
     """The sample ledger in canonical form, committed as the first commit of a new git
     repository (for `diff`, `log`, `--rev` and review)."""

@@ -552,14 +552,18 @@ def _unsafe_path(folder: Path) -> tuple[str, str] | None:
 def _tracked(folder: Path) -> bool:
     """Whether git tracks the cache file (or one SQLite keeps beside it). Asked only of a
     cache file that is not ours, so the warm path never starts git."""
+    return tracked(folder, CACHE_FILE)
+
+
+def tracked(folder: Path, prefix: str) -> bool:
+    """Whether git tracks a file of the cache folder whose name starts with ``prefix``: a
+    commit put it there, so it is left alone rather than replaced."""
     from ledger.revision import git
 
     listed = git(folder.parent, "ls-files", "-z", "--", CACHE_DIR)
     if not isinstance(listed, str):
         return False  # not a repository, or no git: nothing is tracked
-    return any(
-        name.rpartition("/")[2].startswith(CACHE_FILE) for name in listed.split("\0") if name
-    )
+    return any(name.rpartition("/")[2].startswith(prefix) for name in listed.split("\0") if name)
 
 
 def _close(db: sqlite3.Connection | None) -> None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ledger.load import LoadResult
     from ledger.progress import Progress
     from ledger.root import Layout
+    from ledger.scan import Scan
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -138,14 +139,16 @@ def show_config_problems(diagnostics: list[Diagnostic], root: Path) -> None:
     sys.stderr.write(human(diagnostics, root, colour=colour_for(sys.stderr)) + "\n")
 
 
-def load_or_exit(layout: Layout, *, check: bool = True, count_errors: bool = False) -> LoadResult:
+def load_or_exit(
+    layout: Layout, *, check: bool = True, count_errors: bool = False, scan: Scan | None = None
+) -> LoadResult:
     """The ledger as far as it loads, for a command to answer from. Exit 2 with one line when
     it cannot be read at all (no data folder, or more record files than the limit); records
     left out are announced in one line on stderr, and with ``count_errors`` (a command that
-    publishes) errors too."""
+    publishes) errors too. ``scan``: a walk of the data folder already made."""
     from ledger.load import load
 
-    result = load(layout, check=check, progress=progress_reporter())
+    result = load(layout, check=check, progress=progress_reporter(), scan=scan)
     if result.fatal:
         fail(result.fatal)
     errors = sum(1 for d in result.diagnostics if d.severity == "error") if count_errors else 0
