@@ -534,14 +534,16 @@ def gaps(
 
     out = console()
     out.print(text(" \u00b7 ".join(f"{n} {k}" for k, n in report.counts.items()), "dim"))
+    by_kind: dict[str, list[str]] = {}
+    for gap in report.gaps:
+        by_kind.setdefault(gap.kind.value, []).append(gap.message)
     for kind, count in report.counts.items():
         if not count:
             continue
         out.print()
         out.print(text(f"{kind} ({count})", "bold underline"))
-        for gap in report.gaps:
-            if gap.kind.value == kind:
-                out.print(line("  - ", gap.message))
+        for message in by_kind.get(kind, ()):
+            out.print(line("  - ", message))
 
 
 # -- search --------------------------------------------------------------------------------
