@@ -11,6 +11,7 @@ the command line flushes it once at the end (:func:`ledger.cli.main`).
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any, TextIO
 
 from rich.cells import cell_len, set_cell_size
@@ -75,7 +76,7 @@ def _wrapped(text: Text, width: int) -> list[str] | None:
 
     bounds = [0, *divide_line(plain, width, fold=True), len(plain)]
     lines = []
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in pairwise(bounds):
         piece = plain[start:end]
         if len(piece) > width and (space := _TRAILING_SPACE.search(piece)):
             piece = piece[: len(piece) - min(len(space.group()), len(piece) - width)]
