@@ -1,7 +1,8 @@
 """Cross-references and id resolution: who points at whom, and what the user meant by an id.
 
 :class:`XrefIndex` is built once from a :class:`~ledger.ledger.Ledger` and answers, for any id,
-what it references (outbound links) and what references it (inbound links). Links whose
+what it references (outbound links) and what references it (inbound links); for one id,
+:func:`outbound_of` and :func:`inbound_of` give the same without indexing every record. Links whose
 target is not in the ledger are kept, with ``to_kind`` null, so a reader sees stale links.
 
 Links (``role`` names the field the link comes from)::
@@ -80,6 +81,46 @@ def _links_of(ledger: Ledger, kind: str, record: Any) -> Iterable[Link]:
             yield link(req_id, "requirement")
 
 
+def _names(kind: str, record: Any, record_id: str) -> bool:
+    """Whether a record has a link to ``record_id``: the test :func:`_links_of` passes,
+    asked without building a link, so finding one record's inbound links stays one cheap pass."""
+    if kind == "claims":
+        return (
+            record.source == record_id
+            or record_id in record.cases
+            or record_id in record.bears_on
+            or any(rel.target == record_id for rel in record.relations)
+        )
+    if kind == "requirements":
+        return record.source == record_id or record_id in record.cases
+    if kind == "cases":
+        return record_id in record.requirements
+    return False
+
+
+def outbound_of(ledger: Ledger, record_id: str) -> tuple[Link, ...]:
+    """What one record references, by role then target id (as :class:`XrefIndex` gives)."""
+    kind = ledger.kind_of(record_id)
+    if kind is None:
+        return ()
+    links = _links_of(ledger, kind, ledger.tables()[kind][record_id])
+    return tuple(sorted(links, key=_order))
+
+
+def inbound_of(ledger: Ledger, record_id: str) -> tuple[Link, ...]:
+    """What references one id, found by one pass over the records, building links only for
+    the records that name it (as :class:`XrefIndex` gives, without indexing every record)."""
+    found = [
+        link
+        for kind in KINDS
+        for record in ledger.tables()[kind].values()
+        if _names(kind, record, record_id)
+        for link in _links_of(ledger, kind, record)
+        if link.to_id == record_id
+    ]
+    return tuple(sorted(found, key=_order))
+
+
 def _order(link: Link) -> tuple[str, str, str]:
     return (link.role, link.from_id, link.to_id)
 
@@ -136,13 +177,12 @@ class Shown(Plain):
 
 def xref(ledger: Ledger, record_id: str, index: XrefIndex | None = None) -> Xref:
     """The links of one exact id; an id not in the ledger still shows who points at it."""
-    index = index or XrefIndex(ledger)
     return Xref(
         id=record_id,
         kind=ledger.kind_of(record_id),
         path=ledger.paths.get(record_id),
-        outbound=index.outbound(record_id),
-        inbound=index.inbound(record_id),
+        outbound=index.outbound(record_id) if index else outbound_of(ledger, record_id),
+        inbound=index.inbound(record_id) if index else inbound_of(ledger, record_id),
     )
 
 
@@ -152,14 +192,13 @@ def show(ledger: Ledger, record_id: str, index: XrefIndex | None = None) -> Show
     kind = ledger.kind_of(record_id)
     if record is None or kind is None:
         raise KeyError(record_id)
-    index = index or XrefIndex(ledger)
     return Shown(
         id=record_id,
         kind=kind,
         path=ledger.paths.get(record_id),
         record=record.model_dump(mode="json", by_alias=True, exclude_none=True),
-        outbound=index.outbound(record_id),
-        inbound=index.inbound(record_id),
+        outbound=index.outbound(record_id) if index else outbound_of(ledger, record_id),
+        inbound=index.inbound(record_id) if index else inbound_of(ledger, record_id),
     )
 
 
@@ -223,12 +262,12 @@ def resolve(
     ``difflib``, then ids that contain the text.
     """
     wanted = tuple(kinds) if kinds is not None else KINDS
-    ids = sorted(i for k in wanted for i in ledger.tables()[k])
-    id_set = set(ids)
+    tables = [ledger.tables()[k] for k in wanted]
     folded = fold_id(text)
     for candidate in (text, folded):
-        if candidate in id_set:
+        if any(candidate in table for table in tables):
             return Resolution(text, candidate, ledger.kind_of(candidate), Match.exact, wanted)
+    ids = sorted(i for table in tables for i in table)
     starts = [i for i in ids if folded and i.startswith(folded)]
     if len(starts) == 1:
         return Resolution(text, starts[0], ledger.kind_of(starts[0]), Match.prefix, wanted)
