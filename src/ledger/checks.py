@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 
-from ledger.diagnostics import Diagnostic, make
+from ledger.diagnostics import ERROR, Diagnostic, make
 from ledger.files import MAX_ARCHIVE_BYTES, ReadFailure, decode, read_bytes
 from ledger.ledger import Ledger
 from ledger.model import Claim, Figure, Perspective, Relation, Requirement, Source
@@ -65,6 +65,70 @@ def check_ledger(
     return found
 
 
+def referring_to(ledger: Ledger, ids: Set[str]) -> set[str]:
+    """The records that name any of ``ids`` in a field :func:`check_ledger` resolves (one
+    cheap pass, no link built): with ``ids``, every record whose checks a change to ``ids``
+    can change."""
+    found = {
+        claim.id
+        for claim in ledger.claims.values()
+        if claim.source in ids
+        or not ids.isdisjoint(claim.cases)
+        or not ids.isdisjoint(claim.bears_on)
+        or any(rel.target in ids for rel in claim.relations)
+    }
+    found.update(
+        req.id
+        for req in ledger.requirements.values()
+        if req.source in ids or not ids.isdisjoint(req.cases)
+    )
+    found.update(case.id for case in ledger.cases.values() if not ids.isdisjoint(case.requirements))
+    return found
+
+
+def errors_of(
+    ledger: Ledger,
+    layout: Layout,
+    record_ids: Set[str],
+    *,
+    unloaded: Set[str] = frozenset(),
+    memo: QuoteMemo | None = None,
+) -> list[Diagnostic]:
+    """The errors :func:`check_ledger` reports on these records, in its order, checking only
+    them: their references (resolved against the whole ledger), shape, repeated entries,
+    archives (of sources among them) and quotes. A writer compares them before and after a
+    change, on the records the change touches (:func:`referring_to`), instead of checking
+    every record twice."""
+    tables = {
+        kind: {i: table[i] for i in sorted(record_ids) if i in table}
+        for kind, table in ledger.tables().items()
+    }
+    part = Ledger(**tables, paths={i: ledger.paths[i] for i in record_ids if i in ledger.paths})  # type: ignore[arg-type]
+    found = list(_references(ledger, unloaded, _links(part)))
+    found.extend(_claim_shape(part))
+    found.extend(_duplicate_entries(part))
+    archives = {}
+    for source_id in {
+        r.source for kind in ("requirements", "claims") for r in tables[kind].values()
+    }:
+        source = ledger.sources.get(source_id)
+        if source is not None and source_id not in tables["sources"]:
+            text = ledger.source_texts.get(source_id)  # read and verified already
+            archive = (
+                _Archive(text, source.archive.sha256)
+                if text is not None
+                else _archive_text(source, ledger, layout, [])
+            )
+            if archive is not None:
+                archives[source_id] = archive
+    for source in tables["sources"].values():
+        archive = _archive_text(source, ledger, layout, found)  # type: ignore[arg-type]
+        if archive is not None:
+            archives[source.id] = archive  # type: ignore[attr-defined]
+    found.extend(_quotes(part, archives, memo if memo is not None else QuoteMemo()))
+    return [d for d in found if d.severity is ERROR]
+
+
 def too_many_records(count: int, layout: Layout) -> Diagnostic | None:
     """The diagnostic for a data folder holding more than MAX_RECORDS record files, if it does;
     a loader that gets one reads no record, so memory stays bounded."""
@@ -101,11 +165,14 @@ def every_record_of(kind: str) -> str:
     return f"*{kind}"
 
 
-def _references(ledger: Ledger, unloaded: Set[str]) -> Iterator[Diagnostic]:
-    """Every id a record names must be a record of the kind the field expects."""
-    kinds = _kinds(ledger)
-    for record_id, kind, target, path, on_key in _links(ledger):
-        actual = kinds.get(target)
+def _references(
+    ledger: Ledger, unloaded: Set[str], links: Iterable[_LinkRow] | None = None
+) -> Iterator[Diagnostic]:
+    """Every id a record names must be a record of the kind the field expects (of every
+    record, or of the ``links`` given)."""
+    kinds = _kinds(ledger) if links is None else None
+    for record_id, kind, target, path, on_key in _links(ledger) if links is None else links:
+        actual = kinds.get(target) if kinds is not None else ledger.kind_of(target)
         if actual == kind or (
             actual is None and (target in unloaded or every_record_of(kind) in unloaded)
         ):
@@ -130,7 +197,10 @@ def _kinds(ledger: Ledger) -> dict[str, str]:
     return kinds
 
 
-def _links(ledger: Ledger) -> Iterator[tuple[str, str, str, FieldPath, bool]]:
+_LinkRow = tuple[str, str, str, FieldPath, bool]
+
+
+def _links(ledger: Ledger) -> Iterator[_LinkRow]:
     """(record id, kind of target, target id, field path, whether the id is a key)."""
     for req in ledger.requirements.values():
         yield req.id, "sources", req.source, ("source",), False
