@@ -20,6 +20,7 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner, Result
 
+import ledger.load as load_module
 import ledger.record_reader as reader_module
 import ledger.scan as scan_module
 from ledger.cache_key import KEY_ENV

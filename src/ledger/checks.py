@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 
 from ledger.archives import ArchiveProblem, Found, read_archives
-from ledger.diagnostics import Diagnostic, make
+from ledger.diagnostics import ERROR, Diagnostic, make
 from ledger.files import decode
 from ledger.kinds import KINDS, SINGULAR, references
 from ledger.ledger import Ledger
@@ -60,6 +60,61 @@ def check_ledger(
     return found
 
 
+def referring_to(ledger: Ledger, ids: Set[str]) -> set[str]:
+    """The records that name any of ``ids`` in a field :func:`check_ledger` resolves: with
+    ``ids``, every record whose checks a change to ``ids`` can change."""
+    tables = ledger.tables()
+    return {
+        record.id
+        for kind in KINDS
+        for record in tables[kind.folder].values()
+        if any(ref[1] in ids for ref in references(kind, record))
+    }
+
+
+def errors_of(
+    ledger: Ledger,
+    layout: Layout,
+    record_ids: Set[str],
+    *,
+    unloaded: Set[str] = frozenset(),
+    memo: QuoteMemo | None = None,
+) -> list[Diagnostic]:
+    """The errors :func:`check_ledger` reports on these records, in its order, checking only
+    them: their references (resolved against the whole ledger), shape, repeated entries,
+    archives (of sources among them) and quotes. A writer compares them before and after a
+    change, on the records the change touches (:func:`referring_to`), instead of checking
+    every record twice."""
+    tables = {
+        kind: {i: table[i] for i in sorted(record_ids) if i in table}
+        for kind, table in ledger.tables().items()
+    }
+    part = Ledger(**tables, paths={i: ledger.paths[i] for i in record_ids if i in ledger.paths})  # type: ignore[arg-type]
+    found = list(_references(ledger, unloaded, part))
+    found.extend(_claim_shape(part))
+    found.extend(_duplicate_entries(part))
+    archives: dict[str, _Archive] = {}
+    quoted = {r.source for kind in ("requirements", "claims") for r in tables[kind].values()}
+    to_read: dict[str, Source] = {}
+    for source_id in quoted - set(tables["sources"]):
+        source = ledger.sources.get(source_id)
+        text = ledger.source_texts.get(source_id)  # read and verified already
+        if source is not None and text is not None:
+            archives[source_id] = _Archive(text, source.archive.sha256)
+        elif source is not None:
+            to_read[source_id] = source
+    to_read.update(tables["sources"])  # type: ignore[arg-type]
+    wanted = {i: (ledger.paths[i], s.archive.path) for i, s in to_read.items()}
+    read = read_archives(layout, wanted)
+    for source_id, source in to_read.items():
+        problems = found if source_id in tables["sources"] else []
+        archive = _archive_text(source, ledger, read[source_id], problems)
+        if archive is not None:
+            archives[source_id] = archive
+    found.extend(_quotes(part, archives, memo if memo is not None else QuoteMemo()))
+    return [d for d in found if d.severity is ERROR]
+
+
 def too_many_records(count: int, layout: Layout) -> Diagnostic | None:
     """The diagnostic for a data folder holding more than MAX_RECORDS record files, if it does;
     a loader that gets one reads no record, so memory stays bounded."""
@@ -96,14 +151,17 @@ def every_record_of(kind: str) -> str:
     return f"*{kind}"
 
 
-def _references(ledger: Ledger, unloaded: Set[str]) -> Iterator[Diagnostic]:
-    """Every id a record names must be a record of the kind the field expects."""
-    kinds = _kinds(ledger)
-    tables = ledger.tables()
+def _references(
+    ledger: Ledger, unloaded: Set[str], part: Ledger | None = None
+) -> Iterator[Diagnostic]:
+    """Every id a record names must be a record of the kind the field expects (of every
+    record, or of the records of ``part``, resolved against the whole ledger)."""
+    kinds = _kinds(ledger) if part is None else None
+    tables = (ledger if part is None else part).tables()
     for kind in KINDS:
         for record in tables[kind.folder].values():
             for wanted, target, path, on_key, _, _ in references(kind, record):
-                actual = kinds.get(target)
+                actual = kinds.get(target) if kinds is not None else ledger.kind_of(target)
                 if actual == wanted or (
                     actual is None and (target in unloaded or every_record_of(wanted) in unloaded)
                 ):

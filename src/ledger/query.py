@@ -426,7 +426,11 @@ def search(ledger: Ledger, text: str, *, context: int = 40) -> SearchResult:
 
 
 def _find(value: str, needle: str, context: int) -> tuple[str, int, int] | None:
-    """The snippet of ``value`` around the first match, and the match's offsets in it."""
+    """The snippet of ``value`` around the first match, and the match's offsets in it.
+
+    Most fields do not match: their cheap fold says so before the character map is built."""
+    if needle not in fold(value):
+        return None
     folded, origin = fold_with_map(value)
     at = folded.find(needle)
     if at < 0:

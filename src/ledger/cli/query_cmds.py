@@ -167,19 +167,18 @@ def xref(
     JSON: {"id", "kind", "path", "outbound": [Link], "inbound": [Link]}; a missing target has
     "to_kind": null.
     """
-    from ledger.xref import XrefIndex, resolve
+    from ledger.xref import inbound_of, resolve
     from ledger.xref import xref as xref_of
 
     ledger = _load(ctx, root, rev)
-    index = XrefIndex(ledger)
     found = resolve(ledger, record_id)
     if found.id is not None:
         target = found.id
-    elif index.inbound(record_id):
+    elif inbound_of(ledger, record_id):
         target = record_id  # a dangling reference: show who points at it
     else:
         fail(found.message)
-    report = xref_of(ledger, target, index)
+    report = xref_of(ledger, target)
     if output is OutputFormat.json:
         write_json("xref", report.to_dict())
         return
@@ -535,14 +534,16 @@ def gaps(
 
     out = console()
     out.print(text(" \u00b7 ".join(f"{n} {k}" for k, n in report.counts.items()), "dim"))
+    by_kind: dict[str, list[str]] = {}
+    for gap in report.gaps:
+        by_kind.setdefault(gap.kind.value, []).append(gap.message)
     for kind, count in report.counts.items():
         if not count:
             continue
         out.print()
         out.print(text(f"{kind} ({count})", "bold underline"))
-        for gap in report.gaps:
-            if gap.kind.value == kind:
-                out.print(line("  - ", gap.message))
+        for message in by_kind.get(kind, ()):
+            out.print(line("  - ", message))
 
 
 # -- search --------------------------------------------------------------------------------
