@@ -159,14 +159,24 @@ def _listed(top: Path, commit: str, path: str, prefix: str) -> dict[str, str] | 
     """Every regular file at or under ``path`` (from the repository's top), by its path
     from the ledger's root (``prefix`` removed)."""
     listed = git(
-        top, "--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", commit, "--", path
+        top,
+        "--literal-pathspecs",
+        "ls-tree",
+        "-r",
+        "-z",
+        "--full-tree",
+        commit,
+        "--",
+        path,
+        binary=True,
     )
     if isinstance(listed, GitError):
         return listed
+    # Names are bytes: decoded as the working tree's are (os.fsdecode), so two names that
+    # are not UTF-8 stay two paths, and the same paths as in a checkout.
+    names = bytes(listed).decode("utf-8", "surrogateescape")  # type: ignore[arg-type]
     return {
-        name[len(prefix) :]: blob
-        for name, blob in regular_files(str(listed))
-        if name.startswith(prefix)
+        name[len(prefix) :]: blob for name, blob in regular_files(names) if name.startswith(prefix)
     }
 
 

@@ -132,7 +132,9 @@ _ACTION_NAMES = {
 }
 """Authorizer action codes by name, for saying what was refused."""
 
-_REFUSED_FUNCTIONS = frozenset({"load_extension"})
+_REFUSED_FUNCTIONS = frozenset({"load_extension", "fts3_tokenizer"})
+"""Functions no statement may call: loading code, and registering (or reading) a native
+tokenizer pointer."""
 _WRITING_WORDS = frozenset(
     {
         "INSERT",
