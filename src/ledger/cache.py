@@ -423,9 +423,14 @@ class Cache:
         it depends on changed too recently to trust (the racy-file rule). With ``family``, a
         name prefix, the family's results for other fingerprints are dropped: they answer
         for a ledger that no longer exists."""
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        self.store_text(name, fingerprint, text, family)
+
+    def store_text(self, name: str, fingerprint: str, text: str, family: str = "") -> None:
+        """Store text under one fingerprint, as :meth:`store_result` stores JSON (read it
+        back with :meth:`raw`)."""
         if self.db is None or self.sealer is None:
             return
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         sealed = self.sealer.seal(_result_text(name, fingerprint, text))
         try:
             with self.db:

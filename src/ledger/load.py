@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ledger import loaded_state
 from ledger.cache import Cache, OutcomeRow, StoredOutcome, open_cache
 from ledger.diagnostics import Diagnostic
 from ledger.gcpause import paused_gc
@@ -32,7 +33,15 @@ from ledger.pipeline import (
 from ledger.progress import Progress, announce
 from ledger.record_reader import FileOutcome, read_record_text
 from ledger.root import Layout
-from ledger.scan import RECORD_SUFFIX, Identity, RecordFile, Scan, discover, scan_data
+from ledger.scan import (
+    RECORD_SUFFIX,
+    Identity,
+    RecordFile,
+    Scan,
+    discover,
+    ledger_key,
+    scan_data,
+)
 
 __all__ = [
     "RECORD_SUFFIX", "LoadResult", "RecordFile", "Scan", "discover", "load", "read_record_text",
@@ -110,9 +119,15 @@ def load(
             return started
         result, scan = started
         with paused_gc():
-            announce(progress, f"loading {len(scan.records):,} records")
-            outcomes = _outcomes(layout, scan, cache, progress)
-            _admit(layout, scan, outcomes, cache, result)
+            announce(progress, f"loading {result.files:,} records")
+            state = _state_key(layout, scan)
+            if not (state and loaded_state.recall(cache, state, result)):
+                before = len(result.diagnostics)
+                outcomes, texts = _outcomes(layout, scan, cache, progress)
+                _admit(layout, scan, outcomes, cache, result)
+                added = result.diagnostics[before:]
+                if state and not any(d.code in PASSING for d in added):
+                    loaded_state.remember(cache, state, result, added, texts)
             if check:
                 announce(progress, "checking references and quotes")
                 _check(layout, cache, result)
@@ -124,11 +139,19 @@ def load(
             seen.stamp = _stamp(cache)  # what this process wrote is in ``seen`` too
 
 
+def _state_key(layout: Layout, scan: Scan) -> str:
+    """The key the whole loaded ledger is remembered under (loaded_state.py); "" for a
+    revision, or when a file under data/ had not settled."""
+    if layout.tree is not None or not scan.all_settled:
+        return ""
+    return ledger_key(layout, scan)
+
+
 def _outcomes(
     layout: Layout, scan: Scan, cache: Cache, progress: Progress | None
-) -> list[FileOutcome]:
+) -> tuple[list[FileOutcome], dict[str, str | None]]:
     """Each record file's outcome, in file order: from the cache when it holds the file's
-    content key, else read (and then remembered)."""
+    content key, else read (and then remembered); and each file's record as stored JSON."""
     seen = _seen(cache)
     stored, paths = seen.stored, seen.paths
     files = scan.records
@@ -156,7 +179,8 @@ def _outcomes(
             found[outcome.rel] = outcome
             fresh.append(outcome)
     _remember(layout, scan, cache, stored, paths, keys, fresh)
-    return [found[f.rel] for f in files]
+    texts = {rel: stored[key][0] if key in stored else None for rel, key in keys.items()}
+    return [found[f.rel] for f in files], texts
 
 
 def _known_keys(

@@ -103,9 +103,9 @@ def begin(layout: Layout, scan: Scan | None) -> tuple[LoadResult, Scan] | LoadRe
 
         scan = scan_revision(layout, layout.tree.blobs)
     result.diagnostics.extend(scan.diagnostics)
-    result.files = len(scan.records)
+    result.files = len(scan.found)
     result.unloaded.update(every_record_of(kind) for kind in scan.unlisted)
-    too_many = too_many_records(len(scan.records), layout)
+    too_many = too_many_records(result.files, layout)
     if too_many is not None:  # read nothing, and answer nothing: memory stays bounded
         result.diagnostics.append(too_many)
         result.fatal = f"{too_many.path}: {too_many.message} ({too_many.code}); {too_many.hint}"
