@@ -36,9 +36,7 @@ def outcome_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def rows(sample: Sample) -> list[tuple[str, str]]:
     with sqlite3.connect(sample.root / CACHE_DIR / CACHE_FILE) as db:
-        return list(
-            db.execute("SELECT name, fingerprint FROM results WHERE name LIKE 'loaded:%'")
-        )
+        return list(db.execute("SELECT name, fingerprint FROM results WHERE name LIKE 'loaded:%'"))
 
 
 def troubled(sample: Sample) -> None:
@@ -97,8 +95,7 @@ def test_a_row_that_does_not_read_back_is_not_used(
     load(layout)
     with sqlite3.connect(sample_copy.root / CACHE_DIR / CACHE_FILE) as db:
         db.execute(
-            "UPDATE results SET value = replace(value, 'undermines', 'supports') "
-            "WHERE name = ?",
+            "UPDATE results SET value = replace(value, 'undermines', 'supports') WHERE name = ?",
             (loaded_state.NAME,),
         )
 
