@@ -105,6 +105,10 @@ def test_a_cached_load_equals_a_plain_one_after_any_edits(
             cold = comparable(plain_load(layout))
             assert comparable(load(layout)) == cold
             assert comparable(load(layout)) == cold  # and again, from what was stored
+            asked = comparable(plain_load(layout, check=False))
+            assert comparable(load(layout, check=False)) == asked  # remembered whole
+            assert comparable(load(layout, check=False)) == asked  # and read back
+            assert comparable(load(layout)) == cold
 
 
 @pytest.fixture

@@ -126,7 +126,7 @@ def load(
                 outcomes, texts = _outcomes(layout, scan, cache, progress)
                 _admit(layout, scan, outcomes, cache, result)
                 added = result.diagnostics[before:]
-                if state and not any(d.code in PASSING for d in added):
+                if state and not check and not any(d.code in PASSING for d in added):
                     loaded_state.remember(cache, state, result, added, texts)
             if check:
                 announce(progress, "checking references and quotes")
@@ -141,7 +141,9 @@ def load(
 
 def _state_key(layout: Layout, scan: Scan) -> str:
     """The key the whole loaded ledger is remembered under (loaded_state.py); "" for a
-    revision, or when a file under data/ had not settled."""
+    revision, or when a file under data/ had not settled. Only a load without checks
+    remembers it: writing it costs a second or two at 100k records, which `validate` (run
+    after every edit, by hooks and CI) should not pay; commands that ask questions do."""
     if layout.tree is not None or not scan.all_settled:
         return ""
     return ledger_key(layout, scan)

@@ -8,7 +8,8 @@ then are read back from one sealed row, each kind's records validated in one cal
 diagnostics and unloaded ids that reading and admitting them gave.
 
 The row is kept for one state only (the newest): a ledger that changes is remembered again
-by the next load, from texts the per-file cache already holds. It is written only when every
+by the next load that asks questions (not `validate`), from texts the per-file cache
+already holds. It is written only when every
 file had settled when the walk began (scan.py's racy-file rule), and never for a revision.
 The cross-record checks are not part of it: a load with checks runs them after.
 """
