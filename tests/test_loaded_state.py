@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import ledger.load as load_module
+import ledger.record_reader as reader_module
 from conftest import Sample, age, layout_for
 from ledger import loaded_state
 from ledger.cache import CACHE_DIR, CACHE_FILE
@@ -18,6 +19,20 @@ from ledger.pipeline import load as plain_load
 from test_content_cache import comparable
 
 CLAIM = "claims/cso-torture-complaints.yaml"
+
+
+@pytest.fixture
+def files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every record file read from disk, by its path under the ledger root."""
+    read: list[str] = []
+    real = reader_module.read_record_bytes
+
+    def spy(where: str, rel: str) -> Any:
+        read.append(rel)
+        return real(where, rel)
+
+    monkeypatch.setattr(reader_module, "read_record_bytes", spy)
+    return read
 
 
 @pytest.fixture
@@ -73,24 +88,66 @@ def test_a_load_with_checks_does_not_write_it(sample_copy: Sample) -> None:
     assert rows(sample_copy) == []
 
 
-def test_an_edit_is_loaded_again_and_remembered_in_place(
-    sample_copy: Sample, outcome_reads: list[int]
+def test_an_edit_reads_only_the_changed_file(
+    sample_copy: Sample, outcome_reads: list[int], files_read: list[str]
 ) -> None:
     age(sample_copy.root)
     layout = layout_for(sample_copy.root)
     load(layout, check=False)
     before = rows(sample_copy)
     sample_copy.edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
+    sample_copy.write(
+        "claims/added.yaml",
+        sample_copy.read(CLAIM).replace("id: cso-torture-complaints", "id: added"),
+    )
+    (sample_copy.data / "claims/cso-tlatlaya-order-to-kill.yaml").unlink()
+    files_read.clear()
+
+    edited = {check: load(layout, check=check) for check in (False, True)}
+
+    assert sorted(files_read) == sorted([f"data/{CLAIM}", "data/claims/added.yaml"] * 2)
+    for check, result in edited.items():
+        assert comparable(result) == comparable(plain_load(layout, check=check))
+    claim = edited[False].ledger.claims["cso-torture-complaints"]
+    assert claim.bears_on["requirement-2"] == "supports"
+    assert outcome_reads == [1]  # no pass over every file's stored outcome
+    assert rows(sample_copy) == before  # three files changed: too few to write it again
+
+
+def test_a_ledger_drifted_far_is_remembered_again(
+    sample_copy: Sample, outcome_reads: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age(sample_copy.root)
+    layout = layout_for(sample_copy.root)
+    load(layout, check=False)
+    before = rows(sample_copy)
+    monkeypatch.setattr(loaded_state, "rebase_at", lambda files: 1)
+    sample_copy.edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
     age(sample_copy.root)
 
-    edited = load(layout, check=False)
-
-    assert edited.ledger.claims["cso-torture-complaints"].bears_on["requirement-2"] == "supports"
-    assert outcome_reads == [1, 1]
+    assert comparable(load(layout, check=False)) == comparable(plain_load(layout, check=False))
     after = rows(sample_copy)
     assert len(after) == 1 and after != before  # one state kept: the newest
-    assert comparable(load(layout)) == comparable(plain_load(layout))
-    assert outcome_reads == [1, 1]
+    assert comparable(load(layout, check=False)) == comparable(plain_load(layout, check=False))
+    assert outcome_reads == [1]
+
+
+@pytest.mark.parametrize("change", ["trouble", "marker"])
+def test_an_earlier_state_serves_only_when_nothing_was_wrong_and_the_marker_is_the_same(
+    sample_copy: Sample, outcome_reads: list[int], change: str
+) -> None:
+    if change == "trouble":
+        troubled(sample_copy)
+    age(sample_copy.root)
+    layout = layout_for(sample_copy.root)
+    load(layout, check=False)
+    sample_copy.edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
+    if change == "marker":
+        marker = sample_copy.root / "ledger.toml"
+        marker.write_text(marker.read_text(encoding="utf-8") + "\n# edited\n", "utf-8")
+
+    assert comparable(load(layout, check=False)) == comparable(plain_load(layout, check=False))
+    assert outcome_reads == [1, 1]  # the earlier state could not serve: a whole load
 
 
 def test_a_row_that_does_not_read_back_is_not_used(

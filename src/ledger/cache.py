@@ -418,6 +418,21 @@ class Cache:
             return None
         return row[1] if self.sealer.holds(_result_text(name, *row[:2]), row[2]) else None
 
+    def newest(self, name: str) -> tuple[str, str] | None:
+        """The fingerprint and text stored under ``name``, whatever the fingerprint, if its
+        seal holds: what was true of the ledger at some earlier state."""
+        if self.db is None or self.sealer is None:
+            return None
+        try:
+            row = self.db.execute(
+                "SELECT fingerprint, value, seal FROM results WHERE name = ?", (name,)
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None or not isinstance(row[0], str) or not isinstance(row[1], str):
+            return None
+        return (row[0], row[1]) if self.sealer.holds(_result_text(name, *row[:2]), row[2]) else None
+
     def store_result(self, name: str, fingerprint: str, value: Any, family: str = "") -> None:
         """Store a JSON result under one fingerprint. The caller has made sure that no file
         it depends on changed too recently to trust (the racy-file rule). With ``family``, a

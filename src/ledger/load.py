@@ -120,14 +120,7 @@ def load(
         result, scan = started
         with paused_gc():
             announce(progress, f"loading {result.files:,} records")
-            state = _state_key(layout, scan)
-            if not (state and loaded_state.recall(cache, state, result)):
-                before = len(result.diagnostics)
-                outcomes, texts = _outcomes(layout, scan, cache, progress)
-                _admit(layout, scan, outcomes, cache, result)
-                added = result.diagnostics[before:]
-                if state and not check and not any(d.code in PASSING for d in added):
-                    loaded_state.remember(cache, state, result, added, texts)
+            _records(layout, scan, cache, result, check, progress)
             if check:
                 announce(progress, "checking references and quotes")
                 _check(layout, cache, result)
@@ -139,14 +132,61 @@ def load(
             seen.stamp = _stamp(cache)  # what this process wrote is in ``seen`` too
 
 
-def _state_key(layout: Layout, scan: Scan) -> str:
-    """The key the whole loaded ledger is remembered under (loaded_state.py); "" for a
-    revision, or when a file under data/ had not settled. Only a load without checks
-    remembers it: writing it costs a second or two at 100k records, which `validate` (run
-    after every edit, by hooks and CI) should not pay; commands that ask questions do."""
-    if layout.tree is not None or not scan.all_settled:
-        return ""
-    return ledger_key(layout, scan)
+def _records(
+    layout: Layout,
+    scan: Scan,
+    cache: Cache,
+    result: LoadResult,
+    check: bool,
+    progress: Progress | None,
+) -> None:
+    """The records, and what reading and admitting them found, into ``result``: from the
+    ledger remembered whole for this very state, or for an earlier one and the files changed
+    since (loaded_state.py), else through every file's stored outcome.
+
+    Only a load without checks writes the whole ledger (when none can serve, or it has
+    drifted far): writing it costs a second or two at 100k records, which `validate`, run
+    after every edit by hooks and CI, should not pay; commands that ask questions do."""
+    before = len(result.diagnostics)
+    if layout.tree is not None:  # a revision: every file's outcome, by its blob id
+        outcomes, _texts = _outcomes(layout, scan, cache, progress)
+        _admit(layout, scan, outcomes, cache, result)
+        return
+    state = ledger_key(layout, scan) if scan.all_settled else ""
+    exact = loaded_state.recall(cache, state) if state else None
+    if exact is not None and exact.fill(result):
+        return
+    base = loaded_state.latest(cache)
+    changed = base.changes(layout, scan) if base is not None else None
+    if base is not None and changed is not None:
+        fresh = [outcome for _blob, outcome in read_outcomes(jobs(layout, changed))]
+        outcomes = base.outcomes(scan, [o for o in fresh if o is not None])
+        if outcomes is not None:
+            admit(outcomes, layout, result)
+            drifted = base.head["drift"] >= loaded_state.rebase_at(len(scan.records))
+            if drifted:
+                _keep_whole(layout, scan, cache, result, before, check, state, {})
+            return
+    outcomes, texts = _outcomes(layout, scan, cache, progress)
+    _admit(layout, scan, outcomes, cache, result)
+    _keep_whole(layout, scan, cache, result, before, check, state, texts)
+
+
+def _keep_whole(
+    layout: Layout,
+    scan: Scan,
+    cache: Cache,
+    result: LoadResult,
+    before: int,
+    check: bool,
+    state: str,
+    texts: dict[str, str | None],
+) -> None:
+    """Remember the loaded ledger whole, when a load that asks questions (not a check) has
+    a settled state to remember it for, and nothing was read short by the system."""
+    added = result.diagnostics[before:]
+    if state and not check and not any(d.code in PASSING for d in added):
+        loaded_state.remember(cache, state, layout, scan, result, added, texts)
 
 
 def _outcomes(

@@ -1,85 +1,183 @@
-"""The loaded ledger remembered whole, for one state of the working tree.
+"""The loaded ledger remembered whole, for one state of the working tree, and brought up to
+date from the files changed since.
 
 Loading through the per-file cache still makes a pass over every file's stored outcome
 (seals, content keys, admission of ids): seconds at 100,000 records, for every command that
-reads records. When the ledger is exactly as it was at an earlier load (:func:`ledger_key`:
-every file's identity under data/, the marker file and the code), the records as admitted
-then are read back from one sealed row, each kind's records validated in one call, with the
-diagnostics and unloaded ids that reading and admitting them gave.
+reads records. So the records as admitted at one load are kept in one sealed row, each
+kind's records as one JSON array (validated in one call), with the diagnostics and unloaded
+ids that reading and admitting them gave, and every record file's identity:
 
-The row is kept for one state only (the newest): a ledger that changes is remembered again
-by the next load that asks questions (not `validate`), from texts the per-file cache
-already holds. It is written only when every
-file had settled when the walk began (scan.py's racy-file rule), and never for a revision.
-The cross-record checks are not part of it: a load with checks runs them after.
+* when the ledger is exactly as it was then (:func:`ledger.scan.ledger_key`: every file's
+  identity under data/, the marker file and the code), the row is the load's result;
+* when a few record files changed since (edited, added, removed: their identity differs),
+  and that load found nothing wrong with any file, the unchanged files' records come from
+  the row and only the changed files are read; ids are then admitted over every file as a
+  plain load does (pipeline.admit), so the result is the same.
+
+The row is kept for one state only, written by a load that asks questions (not `validate`,
+run after every edit) when no row can serve, or when the ledger has drifted REBASE_AT files
+from it; and only when every file had settled when the walk began (scan.py's racy-file
+rule). Never for a revision. The cross-record checks are not part of it: a load with checks
+runs them after.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ledger.diagnostics import Diagnostic
 from ledger.kinds import FOLDERS
 from ledger.model import RECORD_TYPES
+from ledger.record_reader import FileOutcome
 
 if TYPE_CHECKING:
     from ledger.cache import Cache
     from ledger.pipeline import LoadResult
+    from ledger.root import Layout
+    from ledger.scan import RecordFile, Scan
 
 NAME = "loaded:working-tree"
 FAMILY = "loaded:"
-FORMAT = 1
+FORMAT = 2
 
 
-def recall(cache: Cache, key: str, result: LoadResult) -> bool:
-    """Fill ``result`` (as :func:`ledger.pipeline.begin` left it) with the records,
-    diagnostics and unloaded ids remembered for ``key``; False, with ``result`` untouched,
-    when there is nothing remembered or it does not read back whole."""
-    from pydantic import TypeAdapter, ValidationError
+def rebase_at(files: int) -> int:
+    """Changed files past which the row is written again: reading that many each time
+    costs more than writing the row once."""
+    return max(32, files // 1000)
 
+
+def drift_limit(files: int) -> int:
+    """Changed files past which the row is not used at all (a whole load is cheaper)."""
+    return max(256, files // 50)
+
+
+@dataclass
+class Remembered:
+    """One stored row, split: a header, each kind's records (JSON), the files' identities."""
+
+    head: dict[str, Any]
+    kinds: list[str]
+    files_line: str
+
+    def records(self) -> dict[str, list[Any]] | None:
+        """Each kind's records, validated (one call per kind); None if they do not read
+        back, or not as many as the header names."""
+        from pydantic import TypeAdapter, ValidationError
+
+        try:
+            tables = {
+                kind: TypeAdapter(list[RECORD_TYPES[kind]]).validate_json(line)  # type: ignore[valid-type]
+                for kind, line in zip(FOLDERS, self.kinds, strict=True)
+            }
+        except (ValueError, ValidationError):
+            return None
+        paths = self.head["paths"]
+        if any(len(tables[kind]) != len(paths[kind]) for kind in FOLDERS):
+            return None
+        return tables
+
+    def fill(self, result: LoadResult) -> bool:
+        """Fill ``result`` (as :func:`ledger.pipeline.begin` left it) with the row's
+        records, diagnostics and unloaded ids; False, ``result`` untouched, if it does not
+        read back whole."""
+        tables = self.records()
+        if tables is None:
+            return False
+        ledger = result.ledger
+        for kind in FOLDERS:
+            table = ledger.tables()[kind]
+            for record, rel in zip(tables[kind], self.head["paths"][kind], strict=True):
+                table[record.id] = record
+                ledger.paths[record.id] = rel
+        result.diagnostics.extend(self.head["diagnostics"])
+        result.unloaded.update(self.head["unloaded"])
+        return True
+
+    def changes(self, layout: Layout, scan: Scan) -> list[RecordFile] | None:
+        """The record files changed since the row (new, edited, or of another kind), when
+        the row can serve as the base of this load: nothing was wrong with any file then,
+        the marker file is the same, and few files changed. None otherwise."""
+        if not self.head["clean"]:
+            return None
+        try:
+            plain = json.loads(self.files_line)
+            if plain["marker"] != marker_digest(layout):
+                return None
+            before = {rel: (kind, tuple(ident)) for rel, kind, ident in plain["files"]}
+        except (ValueError, KeyError, TypeError):
+            return None
+        changed = [
+            f for f in scan.records if before.pop(f.rel, None) != (f.kind, tuple(f.identity))
+        ]
+        gone = len(before)
+        if len(changed) + gone > drift_limit(len(scan.records)):
+            return None
+        self.head["drift"] = len(changed) + gone
+        return changed
+
+    def outcomes(self, scan: Scan, fresh: list[FileOutcome]) -> list[FileOutcome] | None:
+        """Every record file's outcome, in file order: ``fresh`` for the files that changed,
+        the row's records for the others; None if the row does not read back."""
+        tables = self.records()
+        if tables is None:
+            return None
+        kept: dict[str, FileOutcome] = {}
+        for kind in FOLDERS:
+            for record, rel in zip(tables[kind], self.head["paths"][kind], strict=True):
+                kept[rel] = FileOutcome(rel, kind, None, record=record)
+        found = {o.rel: o for o in fresh}
+        try:
+            return [found.get(f.rel) or kept[f.rel] for f in scan.records]
+        except KeyError:  # a file the row should hold but does not
+            return None
+
+
+def recall(cache: Cache, key: str) -> Remembered | None:
+    """The row kept for exactly this state of the ledger."""
     text = cache.raw(NAME, key)
-    if text is None:
-        return False
+    return None if text is None else _parse(text)
+
+
+def latest(cache: Cache) -> Remembered | None:
+    """The row kept for whatever state the ledger was in when it was written."""
+    found = cache.newest(NAME)
+    return None if found is None else _parse(found[1])
+
+
+def _parse(text: str) -> Remembered | None:
     lines = text.split("\n")
-    if len(lines) != 1 + len(FOLDERS):
-        return False
+    if len(lines) != 2 + len(FOLDERS):
+        return None
     try:
         head = json.loads(lines[0])
         if head.get("format") != FORMAT:
-            return False
-        diagnostics = [Diagnostic.from_dict(d) for d in head["diagnostics"]]
-        unloaded = {str(u) for u in head["unloaded"]}
-        rels: dict[str, list[str]] = {kind: list(head["paths"][kind]) for kind in FOLDERS}
-        tables = {
-            kind: TypeAdapter(list[RECORD_TYPES[kind]]).validate_json(line)  # type: ignore[valid-type]
-            for kind, line in zip(FOLDERS, lines[1:], strict=True)
-        }
-    except (ValueError, KeyError, TypeError, AttributeError, ValidationError):
-        return False
-    if any(len(tables[kind]) != len(rels[kind]) for kind in FOLDERS):
-        return False
-    ledger = result.ledger
-    for kind in FOLDERS:
-        table = ledger.tables()[kind]
-        for record, rel in zip(tables[kind], rels[kind], strict=True):
-            table[record.id] = record
-            ledger.paths[record.id] = rel
-    result.diagnostics.extend(diagnostics)
-    result.unloaded.update(unloaded)
-    return True
+            return None
+        head["diagnostics"] = [Diagnostic.from_dict(d) for d in head["diagnostics"]]
+        head["unloaded"] = {str(u) for u in head["unloaded"]}
+        head["paths"] = {kind: [str(rel) for rel in head["paths"][kind]] for kind in FOLDERS}
+        head["clean"] = bool(head["clean"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return Remembered(head, lines[1:-1], lines[-1])
 
 
 def remember(
     cache: Cache,
     key: str,
+    layout: Layout,
+    scan: Scan,
     result: LoadResult,
     added: list[Diagnostic],
     texts: dict[str, str | None],
 ) -> None:
     """Keep ``result``'s records (in the ledger's order, as the JSON texts ``texts`` gives
-    by file, or dumped again where it has none), the diagnostics loading ``added`` and the
-    unloaded ids, under ``key``, in place of any other state's."""
+    by file, or dumped again where it has none), the diagnostics loading ``added``, the
+    unloaded ids and every record file's identity, under ``key``, in place of any other
+    state's."""
     ledger = result.ledger
     paths: dict[str, list[str]] = {}
     lines = []
@@ -90,14 +188,33 @@ def remember(
             stored = texts.get(rel)
             parts.append(stored if stored is not None else _dumped(record))
         lines.append("[" + ",".join(parts) + "]")
+    clean = not added and not result.unloaded and len(ledger.paths) == len(scan.records)
     head = {
         "format": FORMAT,
         "diagnostics": [d.to_dict() for d in added],
         "unloaded": sorted(result.unloaded),
         "paths": paths,
+        "clean": clean,
     }
-    text = "\n".join([json.dumps(head, ensure_ascii=False, separators=(",", ":")), *lines])
+    files = {
+        "marker": marker_digest(layout),
+        "files": [[f.rel, f.kind, list(f.identity)] for f in scan.records],
+    }
+    text = "\n".join([_json(head), *lines, _json(files)])
     cache.store_text(NAME, key, text, family=FAMILY)
+
+
+def marker_digest(layout: Layout) -> str:
+    """The marker file's content, by digest: it decides how files are admitted."""
+    try:
+        marker = (layout.root / "ledger.toml").read_bytes()
+    except OSError:
+        marker = b""
+    return hashlib.sha256(marker).hexdigest()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _dumped(record: object) -> str:
