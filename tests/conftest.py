@@ -251,3 +251,23 @@ def repo(tmp_path: Path) -> Sample:
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "the sample ledger")
     return Sample(root)
+
+
+@pytest.fixture
+def requested(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Every blob asked of git's object database, with the size limit it was asked under."""
+    asked: list[tuple[str, int]] = []
+    import ledger.git_objects as objects_module
+
+    real = objects_module.read_blobs
+
+    def spy(top, blobs, limit):  # type: ignore[no-untyped-def]
+        wanted = list(blobs)
+        asked.extend((blob, limit) for blob in wanted)
+        return real(top, wanted, limit)
+
+    monkeypatch.setattr(objects_module, "read_blobs", spy)
+    import ledger.revision as revision_module
+
+    monkeypatch.setattr(revision_module, "read_blobs", spy)
+    return asked

@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import ledger.git_objects as objects_module
 from conftest import SAMPLE, Sample, age, git, layout_for, make_old, run
 from ledger.load import load
 from ledger.pipeline import load as plain_load
@@ -109,24 +108,6 @@ def test_a_cached_load_equals_a_plain_one_after_any_edits(
             assert comparable(load(layout, check=False)) == asked  # remembered whole
             assert comparable(load(layout, check=False)) == asked  # and read back
             assert comparable(load(layout)) == cold
-
-
-@pytest.fixture
-def requested(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """Every blob asked of git's object database, with the size limit it was asked under."""
-    asked: list[tuple[str, int]] = []
-    real = objects_module.read_blobs
-
-    def spy(top, blobs, limit):  # type: ignore[no-untyped-def]
-        wanted = list(blobs)
-        asked.extend((blob, limit) for blob in wanted)
-        return real(top, wanted, limit)
-
-    monkeypatch.setattr(objects_module, "read_blobs", spy)
-    import ledger.revision as revision_module
-
-    monkeypatch.setattr(revision_module, "read_blobs", spy)
-    return asked
 
 
 def test_a_diff_reads_from_git_only_the_blobs_the_cache_lacks(

@@ -414,3 +414,28 @@ def test_a_clean_diff_leaves_nothing_out(repo: Sample) -> None:
     assert (
         "No changes to records or statuses." in ledger(repo.root, "diff", "-f", "markdown").stdout
     )
+
+
+def test_a_diff_judges_only_the_requirements_a_change_can_reach(
+    repo: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ledger.diff as diff_module
+
+    flip_stance(repo)
+    commit(repo.root, "requirement 2 is met after all")
+    asked: list[set[str] | None] = []
+    real = diff_module.requirement_verdicts
+
+    def spy(ledger, analysis=None, only=None):  # type: ignore[no-untyped-def]
+        asked.append(only)
+        return real(ledger, analysis, only)
+
+    monkeypatch.setattr(diff_module, "requirement_verdicts", spy)
+
+    assert diff_json(repo.root, "HEAD~1", "HEAD")["statuses"] == EXPECTED_STATUSES
+    assert asked == [{"requirement-2"}, {"requirement-2"}]  # not requirement-1: untouched
+    asked.clear()
+    repo.edit("requirements/requirement-1.yaml", "title: ", "title: Renamed: ")
+    commit(repo.root, "a requirement changed: every status is judged again")
+    diff_json(repo.root, "HEAD~1", "HEAD")
+    assert asked == [None, None]

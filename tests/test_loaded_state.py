@@ -11,12 +11,15 @@ import pytest
 
 import ledger.load as load_module
 import ledger.record_reader as reader_module
-from conftest import Sample, age, layout_for
+from conftest import Sample, age, git, layout_for
 from ledger import loaded_state
 from ledger.cache import CACHE_DIR, CACHE_FILE
 from ledger.load import load
 from ledger.pipeline import load as plain_load
+from ledger.revision import open_revision
+from ledger.root import Layout
 from test_content_cache import comparable
+from test_diff import commit, flip_stance
 
 CLAIM = "claims/cso-torture-complaints.yaml"
 
@@ -170,3 +173,28 @@ def test_a_ledger_with_a_file_just_written_is_not_remembered(sample_copy: Sample
     sample_copy.edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
     load(layout_for(sample_copy.root), check=False)
     assert rows(sample_copy) == []
+
+
+def test_a_revision_reads_only_the_blobs_it_does_not_share_with_the_working_tree(
+    repo: Sample, requested: list[tuple[str, int]], outcome_reads: list[int]
+) -> None:
+    flip_stance(repo)
+    commit(repo.root, "requirement 2 is met after all")
+    age(repo.root)
+    load(layout_for(repo.root), check=False)  # remembers the working tree: HEAD's files
+    requested.clear()
+    outcome_reads.clear()
+    revisions = {rev: open_revision(layout_for(repo.root), rev) for rev in ("HEAD", "HEAD~1")}
+    markers = {git(repo.root, "rev-parse", f"{rev}:ledger.toml").strip() for rev in revisions}
+    asked_before = [blob for blob, _limit in requested]
+
+    loaded = {rev: load(layout, check=False) for rev, layout in revisions.items()}  # type: ignore[arg-type]
+
+    asked = [blob for blob, _limit in requested[len(asked_before) :] if blob not in markers]
+    assert asked == [git(repo.root, "rev-parse", f"HEAD~1:data/{CLAIM}").strip()]
+    assert outcome_reads == []  # no pass over every file's stored outcome
+    for rev, layout in revisions.items():
+        assert isinstance(layout, Layout)
+        assert comparable(loaded[rev]) == comparable(plain_load(layout, check=False))
+    stance = loaded["HEAD~1"].ledger.claims["cso-torture-complaints"].bears_on["requirement-2"]
+    assert stance == "undermines"

@@ -270,6 +270,21 @@ class Cache:
 
     # -- outcomes by content ------------------------------------------------------------
 
+    def stamp(self) -> tuple[object, ...]:
+        """The identity of the cache file and the size of its write-ahead log: a write grows
+        the log, and closing the last connection moves it into the file (opening one makes
+        an empty log, which is no write). What a process read stays good while it holds."""
+        try:
+            info = os.stat(self.path)
+            main: object = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+        except OSError:
+            main = None
+        try:
+            log = os.stat(f"{self.path}-wal").st_size
+        except OSError:
+            log = 0
+        return (main, log)
+
     def outcomes(self) -> tuple[dict[str, StoredOutcome], dict[str, KnownPath]]:
         """Every stored outcome that carries this machine's seal, by content key (blob id,
         kind and path, NUL-joined); and by working-tree path, the identity it had when last
@@ -417,6 +432,19 @@ class Cache:
         if row is None or row[0] != fingerprint or not isinstance(row[1], str):
             return None
         return row[1] if self.sealer.holds(_result_text(name, *row[:2]), row[2]) else None
+
+    def fingerprint(self, name: str) -> str | None:
+        """The fingerprint a result is stored under, unchecked (to look for it elsewhere:
+        what is read by it is checked)."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute(
+                "SELECT fingerprint FROM results WHERE name = ?", (name,)
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row is not None and isinstance(row[0], str) else None
 
     def newest(self, name: str) -> tuple[str, str] | None:
         """The fingerprint and text stored under ``name``, whatever the fingerprint, if its

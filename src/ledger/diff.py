@@ -280,8 +280,10 @@ def _status_changes(
     changed = _Changed.of(records)
     changes = []
     old_index, new_index = Analysis.of(old), Analysis.of(new)
-    old_verdicts = requirement_verdicts(old, old_index)
-    new_verdicts = requirement_verdicts(new, new_index)
+    reached = _reached_claims(old, new, records)
+    requirements = _requirements_of(old, new, reached)
+    old_verdicts = requirement_verdicts(old, old_index, requirements)
+    new_verdicts = requirement_verdicts(new, new_index, requirements)
     for req_id in sorted(set(old_verdicts) | set(new_verdicts)):
         before, after = old_verdicts.get(req_id), new_verdicts.get(req_id)
         if _same(before, after):
@@ -291,7 +293,7 @@ def _status_changes(
         changes.append(
             StatusChange(req_id, "requirement", req_id, title, *_pair(before, after), **cause)
         )
-    reach = _reached_cases(old, new, records)
+    reach = _reached_cases(old, new, records, reached)
     old_cases, new_cases = _case_verdicts(old_index, reach), _case_verdicts(new_index, reach)
     for key in sorted(set(old_cases) | set(new_cases)):
         before, after = old_cases.get(key), new_cases.get(key)
@@ -306,18 +308,16 @@ def _status_changes(
     return changes
 
 
-def _reached_cases(old: Ledger, new: Ledger, records: tuple[RecordChange, ...]) -> set[str] | None:
-    """The cases whose status a change can reach (None: every case, as when a requirement
-    changed). A case's status rests on its claims, their sources and the claims they are
-    related to; so the cases of every changed claim, of every claim of a changed source,
-    and of every claim within two relations of those, both ways, on either side."""
+def _reached_claims(old: Ledger, new: Ledger, records: tuple[RecordChange, ...]) -> set[str] | None:
+    """The claims whose standing a change can reach (None: every claim, as when a
+    requirement changed): every changed claim, every claim of a changed source, and every
+    claim within two relations of those, both ways, on either side."""
     if any(r.kind == "requirement" for r in records):
         return None
-    cases = {r.id for r in records if r.kind == "case"}
     claims = {r.id for r in records if r.kind == "claim"}
     sources = {r.id for r in records if r.kind == "source"}
     if not claims and not sources:
-        return cases
+        return set()
     sides = (old, new)
     for side in sides:
         claims.update(c.id for c in side.claims.values() if c.source in sources)
@@ -329,7 +329,34 @@ def _reached_cases(old: Ledger, new: Ledger, records: tuple[RecordChange, ...]) 
                 linked.setdefault(relation.target, set()).add(claim.id)
     for _hop in range(2):
         claims |= {other for claim_id in claims for other in linked.get(claim_id, ())}
-    for side in sides:
+    return claims
+
+
+def _requirements_of(old: Ledger, new: Ledger, claims: set[str] | None) -> set[str] | None:
+    """The requirements whose status a change can reach: those the reached claims bear on,
+    on either side (None: every requirement, as when a requirement changed). A changed case
+    reaches no requirement's status: the rule counts claims, not cases."""
+    if claims is None:
+        return None
+    found: set[str] = set()
+    for side in (old, new):
+        for claim_id in claims:
+            claim = side.claims.get(claim_id)
+            if claim is not None:
+                found.update(claim.bears_on)
+    return found
+
+
+def _reached_cases(
+    old: Ledger, new: Ledger, records: tuple[RecordChange, ...], claims: set[str] | None
+) -> set[str] | None:
+    """The cases whose status a change can reach (None: every case, as when a requirement
+    changed). A case's status rests on its claims, their sources and the claims they are
+    related to; so the changed cases, and the cases of every reached claim on either side."""
+    if claims is None:
+        return None
+    cases = {r.id for r in records if r.kind == "case"}
+    for side in (old, new):
         for claim_id in claims:
             claim = side.claims.get(claim_id)
             if claim is not None:

@@ -76,27 +76,9 @@ _SEEN: dict[str, _Seen] = {}
 
 def _seen(cache: Cache) -> _Seen:
     found = _SEEN.get(str(cache.path))
-    if found is None or found.stamp != _stamp(cache):
+    if found is None or found.stamp != cache.stamp():
         found = _SEEN[str(cache.path)] = _Seen(*cache.outcomes())
     return found
-
-
-def _stamp(cache: Cache) -> tuple[object, ...]:
-    """The identity of the cache file and the size of its write-ahead log: a write grows
-    the log, and closing the last connection moves it into the file (opening one makes an
-    empty log, which is no write)."""
-    import os
-
-    try:
-        info = os.stat(cache.path)
-        main: object = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
-    except OSError:
-        main = None
-    try:
-        log = os.stat(f"{cache.path}-wal").st_size
-    except OSError:
-        log = 0
-    return (main, log)
 
 
 def load(
@@ -129,7 +111,7 @@ def load(
         cache.close()
         seen = _SEEN.get(str(cache.path))
         if seen is not None:
-            seen.stamp = _stamp(cache)  # what this process wrote is in ``seen`` too
+            seen.stamp = cache.stamp()  # what this process wrote is in ``seen`` too
 
 
 def _records(
@@ -141,35 +123,49 @@ def _records(
     progress: Progress | None,
 ) -> None:
     """The records, and what reading and admitting them found, into ``result``: from the
-    ledger remembered whole for this very state, or for an earlier one and the files changed
-    since (loaded_state.py), else through every file's stored outcome.
+    ledger remembered whole for this very state, or for an earlier one and the files that
+    differ from it (loaded_state.py; a revision too), else through every file's stored
+    outcome.
 
-    Only a load without checks writes the whole ledger (when none can serve, or it has
-    drifted far): writing it costs a second or two at 100k records, which `validate`, run
-    after every edit by hooks and CI, should not pay; commands that ask questions do."""
+    Only a load of the working tree without checks writes the whole ledger (when none can
+    serve, or it has drifted far): writing it costs a second or two at 100k records, which
+    `validate`, run after every edit by hooks and CI, should not pay; questions do."""
     before = len(result.diagnostics)
-    if layout.tree is not None:  # a revision: every file's outcome, by its blob id
-        outcomes, _texts = _outcomes(layout, scan, cache, progress)
-        _admit(layout, scan, outcomes, cache, result)
-        return
-    state = ledger_key(layout, scan) if scan.all_settled else ""
+    worktree = layout.tree is None
+    state = ledger_key(layout, scan) if worktree and scan.all_settled else ""
     exact = loaded_state.recall(cache, state) if state else None
     if exact is not None and exact.fill(result):
         return
     base = loaded_state.latest(cache)
-    changed = base.changes(layout, scan) if base is not None else None
-    if base is not None and changed is not None:
-        fresh = [outcome for _blob, outcome in read_outcomes(jobs(layout, changed))]
-        outcomes = base.outcomes(scan, [o for o in fresh if o is not None])
-        if outcomes is not None:
-            admit(outcomes, layout, result)
-            drifted = base.head["drift"] >= loaded_state.rebase_at(len(scan.records))
-            if drifted:
-                _keep_whole(layout, scan, cache, result, before, check, state, {})
-            return
-    outcomes, texts = _outcomes(layout, scan, cache, progress)
+    blobs = _from_base(layout, scan, base, result) if base is not None else None
+    if base is not None and blobs is not None:
+        if base.head["drift"] >= loaded_state.rebase_at(len(scan.records)):
+            _keep_whole(layout, scan, cache, result, before, check, state, {}, blobs)
+        return
+    outcomes, texts, blobs = _outcomes(layout, scan, cache, progress)
     _admit(layout, scan, outcomes, cache, result)
-    _keep_whole(layout, scan, cache, result, before, check, state, texts)
+    _keep_whole(layout, scan, cache, result, before, check, state, texts, blobs)
+
+
+def _from_base(
+    layout: Layout, scan: Scan, base: loaded_state.Remembered, result: LoadResult
+) -> dict[str, str | None] | None:
+    """Load from the remembered ledger and the files that differ from it, into ``result``;
+    each file's blob id then. None, ``result`` untouched, when the remembered ledger cannot
+    serve (see Remembered.changes)."""
+    changed = base.changes(layout, scan)
+    written = base.files() if changed is not None else None
+    if changed is None or written is None:
+        return None
+    reads = read_outcomes(jobs(layout, changed))
+    fresh = [outcome for _blob, outcome in reads if outcome is not None]
+    outcomes = base.outcomes(scan, fresh)
+    if outcomes is None:
+        return None
+    admit(outcomes, layout, result)
+    blobs = {rel: blob for rel, (_kind, _ident, blob) in written[1].items()}
+    blobs.update((outcome.rel, outcome.blob) for outcome in fresh)
+    return blobs
 
 
 def _keep_whole(
@@ -181,19 +177,22 @@ def _keep_whole(
     check: bool,
     state: str,
     texts: dict[str, str | None],
+    blobs: dict[str, str | None],
 ) -> None:
     """Remember the loaded ledger whole, when a load that asks questions (not a check) has
-    a settled state to remember it for, and nothing was read short by the system."""
+    a settled state of the working tree to remember it for, and nothing was read short by
+    the system."""
     added = result.diagnostics[before:]
     if state and not check and not any(d.code in PASSING for d in added):
-        loaded_state.remember(cache, state, layout, scan, result, added, texts)
+        loaded_state.remember(cache, state, layout, scan, result, added, texts, blobs)
 
 
 def _outcomes(
     layout: Layout, scan: Scan, cache: Cache, progress: Progress | None
-) -> tuple[list[FileOutcome], dict[str, str | None]]:
+) -> tuple[list[FileOutcome], dict[str, str | None], dict[str, str | None]]:
     """Each record file's outcome, in file order: from the cache when it holds the file's
-    content key, else read (and then remembered); and each file's record as stored JSON."""
+    content key, else read (and then remembered); each file's record as stored JSON, and
+    its blob id."""
     seen = _seen(cache)
     stored, paths = seen.stored, seen.paths
     files = scan.records
@@ -222,7 +221,8 @@ def _outcomes(
             fresh.append(outcome)
     _remember(layout, scan, cache, stored, paths, keys, fresh)
     texts = {rel: stored[key][0] if key in stored else None for rel, key in keys.items()}
-    return [found[f.rel] for f in files], texts
+    blobs: dict[str, str | None] = {rel: key.partition("\0")[0] for rel, key in keys.items()}
+    return [found[f.rel] for f in files], texts, blobs
 
 
 def _known_keys(

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 NAME = "loaded:working-tree"
 FAMILY = "loaded:"
-FORMAT = 2
+FORMAT = 3
 
 
 def rebase_at(files: int) -> int:
@@ -55,6 +55,10 @@ def drift_limit(files: int) -> int:
     return max(256, files // 50)
 
 
+FileState = tuple[str, tuple[int, ...], "str | None"]
+"""A record file's kind, identity and blob id (None when unknown)."""
+
+
 @dataclass
 class Remembered:
     """One stored row, split: a header, each kind's records (JSON), the files' identities."""
@@ -62,10 +66,16 @@ class Remembered:
     head: dict[str, Any]
     kinds: list[str]
     files_line: str
+    _tables: dict[str, list[Any]] | None = None
 
     def records(self) -> dict[str, list[Any]] | None:
-        """Each kind's records, validated (one call per kind); None if they do not read
-        back, or not as many as the header names."""
+        """Each kind's records, validated (one call per kind, once per process); None if
+        they do not read back, or not as many as the header names."""
+        if self._tables is None:
+            self._tables = self._validated()
+        return self._tables or None
+
+    def _validated(self) -> dict[str, list[Any]]:
         from pydantic import TypeAdapter, ValidationError
 
         try:
@@ -74,10 +84,10 @@ class Remembered:
                 for kind, line in zip(FOLDERS, self.kinds, strict=True)
             }
         except (ValueError, ValidationError):
-            return None
+            return {}
         paths = self.head["paths"]
         if any(len(tables[kind]) != len(paths[kind]) for kind in FOLDERS):
-            return None
+            return {}
         return tables
 
     def fill(self, result: LoadResult) -> bool:
@@ -98,26 +108,45 @@ class Remembered:
         return True
 
     def changes(self, layout: Layout, scan: Scan) -> list[RecordFile] | None:
-        """The record files changed since the row (new, edited, or of another kind), when
-        the row can serve as the base of this load: nothing was wrong with any file then,
-        the marker file is the same, and few files changed. None otherwise."""
+        """The record files that differ from the row's (new, edited, or of another kind),
+        when the row can serve as the base of this load: nothing was wrong with any file
+        then, the marker file is the same, and few files differ. None otherwise.
+
+        A working-tree file differs when its identity does (as the per-file cache has it);
+        a revision's, when its blob id does: a revision a few commits from the working tree
+        reads only the blobs it does not share with it."""
         if not self.head["clean"]:
             return None
+        written = self.files()
+        if written is None or written[0] != marker_digest(layout):
+            return None
+        files = written[1]
+        if layout.tree is None:
+            before = {rel: (kind, ident) for rel, (kind, ident, _blob) in files.items()}
+            now = {f.rel: (f.kind, f.identity) for f in scan.records}
+        else:
+            blobs = layout.tree.blobs
+            before = {rel: (kind, blob) for rel, (kind, _ident, blob) in files.items()}
+            now = {f.rel: (f.kind, blobs.get(f.rel)) for f in scan.records}
+        changed = [f for f in scan.records if before.pop(f.rel, None) != now[f.rel]]
+        drift = len(changed) + len(before)
+        if drift > drift_limit(len(scan.records)):
+            return None
+        self.head["drift"] = drift
+        return changed
+
+    def files(self) -> tuple[str, dict[str, FileState]] | None:
+        """The marker file's digest, and each record file's kind, identity and blob id,
+        when the row was written; None if they do not read back."""
         try:
             plain = json.loads(self.files_line)
-            if plain["marker"] != marker_digest(layout):
-                return None
-            before = {rel: (kind, tuple(ident)) for rel, kind, ident in plain["files"]}
+            found = {
+                str(rel): (str(kind), tuple(ident), blob)
+                for rel, kind, ident, blob in plain["files"]
+            }
+            return str(plain["marker"]), found
         except (ValueError, KeyError, TypeError):
             return None
-        changed = [
-            f for f in scan.records if before.pop(f.rel, None) != (f.kind, tuple(f.identity))
-        ]
-        gone = len(before)
-        if len(changed) + gone > drift_limit(len(scan.records)):
-            return None
-        self.head["drift"] = len(changed) + gone
-        return changed
 
     def outcomes(self, scan: Scan, fresh: list[FileOutcome]) -> list[FileOutcome] | None:
         """Every record file's outcome, in file order: ``fresh`` for the files that changed,
@@ -143,9 +172,26 @@ def recall(cache: Cache, key: str) -> Remembered | None:
 
 
 def latest(cache: Cache) -> Remembered | None:
-    """The row kept for whatever state the ledger was in when it was written."""
+    """The row kept for whatever state the ledger was in when it was written. Read once
+    per process: a diff loads two revisions from the same row."""
+    fingerprint = cache.fingerprint(NAME)
+    if fingerprint is None:
+        return None
+    where = (str(cache.path), fingerprint, cache.stamp())
+    seen = _READ.get(where)
+    if seen is not None:
+        return seen
     found = cache.newest(NAME)
-    return None if found is None else _parse(found[1])
+    parsed = None if found is None or found[0] != fingerprint else _parse(found[1])
+    _READ.clear()
+    if parsed is not None:
+        _READ[where] = parsed
+    return parsed
+
+
+_READ: dict[tuple[str, str, tuple[object, ...]], Remembered] = {}
+"""The row this process has read and checked, by cache file, the state it was written for,
+and the cache file's stamp (anyone's write since makes it read again)."""
 
 
 def _parse(text: str) -> Remembered | None:
@@ -173,11 +219,12 @@ def remember(
     result: LoadResult,
     added: list[Diagnostic],
     texts: dict[str, str | None],
+    blobs: dict[str, str | None],
 ) -> None:
     """Keep ``result``'s records (in the ledger's order, as the JSON texts ``texts`` gives
     by file, or dumped again where it has none), the diagnostics loading ``added``, the
-    unloaded ids and every record file's identity, under ``key``, in place of any other
-    state's."""
+    unloaded ids and every record file's identity and blob id (``blobs``, where known),
+    under ``key``, in place of any other state's."""
     ledger = result.ledger
     paths: dict[str, list[str]] = {}
     lines = []
@@ -198,7 +245,7 @@ def remember(
     }
     files = {
         "marker": marker_digest(layout),
-        "files": [[f.rel, f.kind, list(f.identity)] for f in scan.records],
+        "files": [[f.rel, f.kind, list(f.identity), blobs.get(f.rel)] for f in scan.records],
     }
     text = "\n".join([_json(head), *lines, _json(files)])
     cache.store_text(NAME, key, text, family=FAMILY)
@@ -206,6 +253,8 @@ def remember(
 
 def marker_digest(layout: Layout) -> str:
     """The marker file's content, by digest: it decides how files are admitted."""
+    if layout.tree is not None:
+        return hashlib.sha256(layout.tree.marker).hexdigest()
     try:
         marker = (layout.root / "ledger.toml").read_bytes()
     except OSError:

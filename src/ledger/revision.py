@@ -81,6 +81,8 @@ class RevisionTree:
     """The repository's top folder, where git is run."""
     commit: str
     blobs: dict[str, str]
+    marker: bytes = b""
+    """The revision's own ledger.toml, as read."""
     _folders: set[str] | None = field(default=None, repr=False)
 
     def read(self, rel: str, limit: int) -> bytes | ReadFailure:
@@ -152,6 +154,7 @@ def open_revision(layout: Layout, rev: str) -> Layout | GitError:
         if isinstance(files, GitError):
             return files
     tree.blobs = files
+    tree.marker = text
     return replace(found, cacheable=False, tree=tree)
 
 

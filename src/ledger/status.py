@@ -895,10 +895,14 @@ def overview(ledger: Ledger, analysis: Analysis | None = None) -> Overview:
     return Overview(rule=RuleInfo(), rows=tuple(rows))
 
 
-def requirement_verdicts(ledger: Ledger, analysis: Analysis | None = None) -> dict[str, Verdict]:
-    """The verdict of every requirement, by id (for gap reports and exports)."""
+def requirement_verdicts(
+    ledger: Ledger, analysis: Analysis | None = None, only: set[str] | None = None
+) -> dict[str, Verdict]:
+    """The verdict of every requirement (or of those in ``only``), by id (for gap reports,
+    exports and diffs)."""
     found = analysis_of(ledger, analysis)
     return {
         req_id: _verdict(ledger, found.by_requirement.get(req_id, []), req)
         for req_id, req in sorted(ledger.requirements.items())
+        if only is None or req_id in only
     }
