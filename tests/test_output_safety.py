@@ -227,16 +227,27 @@ def test_a_table_is_never_left_with_a_header_and_no_rows() -> None:
         assert lines[-1:] != ["|---|---|"] and lines[-1:] != ["| a | b |"], (limit, cut)
 
 
-def test_one_huge_field_is_left_out_whole(hostile_repo: Sample) -> None:
+def test_one_huge_field_is_shown_cut_with_what_was_left_out(hostile_repo: Sample) -> None:
     hostile_repo.write(CLAIM, hostile_repo.read(CLAIM) + f"notes: {'word ' * 20_000}\n")
     result = run(["--root", str(hostile_repo.root), "diff", "--format", "markdown"])
     assert result.exit_code == 0, result.stderr
-    assert len(result.stdout) <= COMMENT_LIMIT
-    assert "word word" not in result.stdout
+    assert len(result.stdout) <= 4_000
+    (notes,) = [line for line in result.stdout.splitlines() if line.startswith("  - `notes`")]
+    assert notes == (
+        f"  - `notes`: *(none)* → {'word ' * 299}word … *({100_000 - 1 - 1_500:,} more "
+        "characters)*"
+    )
     assert "- changed claim `cso-torture-complaints`" in result.stdout
-    assert "`ledger diff HEAD` in a checkout" in result.stdout
-    uncut = run(["--root", str(hostile_repo.root), "diff", "-f", "markdown", "--max-chars", "0"])
-    assert "word word" in uncut.stdout and "Cut short" not in uncut.stdout
+
+
+def test_a_huge_quote_keeps_its_claim_readable_within_one_comment(hostile_repo: Sample) -> None:
+    quote = "the PGR received over 10,000 complaints of torture between 2012 and 2016"
+    hostile_repo.edit(CLAIM, quote, " ".join([quote] * 2_000))
+    result = run(["--root", str(hostile_repo.root), "diff", "--format", "markdown"])
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout) <= 8_000
+    assert "- changed claim `cso-torture-complaints`" in result.stdout
+    assert "more characters)*" in result.stdout
 
 
 def test_the_command_line_default_is_the_librarys() -> None:
