@@ -113,7 +113,7 @@ def test_the_human_diff_names_the_field_the_status_and_the_cause(repo: Sample) -
     assert lines[-1] == f"Changed claims without a fresh review: {CLAIM_ID}"
 
 
-def test_the_markdown_diff_is_a_status_table_and_each_claim_as_a_reviewer_reads_it(repo: Sample) -> None:
+def test_markdown_shows_statuses_then_each_claim_as_a_reviewer_reads_it(repo: Sample) -> None:
     flip_stance(repo)
 
     result = ledger(repo.root, "diff", "--format", "markdown")

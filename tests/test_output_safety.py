@@ -233,10 +233,8 @@ def test_one_huge_field_is_shown_cut_with_what_was_left_out(hostile_repo: Sample
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout) <= 4_000
     (notes,) = [line for line in result.stdout.splitlines() if line.startswith("  - `notes`")]
-    assert notes == (
-        f"  - `notes`: *(none)* → {'word ' * 299}word … *({100_000 - 1 - 1_500:,} more "
-        "characters)*"
-    )
+    more = 100_000 - 1 - 1_500  # "word " 20,000 times, folded: one space less at the end
+    assert notes == f"  - `notes`: *(none)* → {'word ' * 299}word … *({more:,} more characters)*"
     assert "- changed claim `cso-torture-complaints`" in result.stdout
 
 
