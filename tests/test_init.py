@@ -61,6 +61,7 @@ FILES = [
     "schema/case.schema.json",
     "schema/claim.schema.json",
     ".github/workflows/ledger.yml",
+    ".github/workflows/ledger-comment.yml",
     ".pre-commit-config.yaml",
 ]
 """Every file `ledger init` writes, in the order it writes them."""
@@ -383,11 +384,33 @@ def test_the_workflow_installs_this_version_and_validates(tmp_path: Path) -> Non
     assert set(flow[True]) == {"push", "pull_request"}  # YAML 1.1 reads the key `on` as true
     steps = flow["jobs"]["validate"]["steps"]
     runs = [step.get("run", "") for step in steps]
-    assert f'pip install "{FROM_REPO}@v{ledger.__version__}"' in runs
+    assert flow["env"] == {
+        "LEDGER_TOOL": PROJECT["urls"]["Source"],
+        "LEDGER_REF": f"v{ledger.__version__}",
+    }
+    assert runs[2] == (
+        'pip install --require-hashes -r "$LEDGER_TOOL/raw/$LEDGER_REF/requirements/run.lock"\n'
+        'pip install --no-deps "evidence-ledger @ git+$LEDGER_TOOL@$LEDGER_REF"\n'
+    )
     assert "ledger validate --strict --format github" in runs
     assert "ledger fmt --check" in runs
-    assert any(r.startswith('ledger diff "origin/${{ github.base_ref }}" HEAD') for r in runs)
+    assert any("ledger diff HEAD^1 --check --format markdown" in r for r in runs)
     assert "defaults" not in flow["jobs"]["validate"]
+    post = yaml.safe_load((tmp_path / ".github/workflows/ledger-comment.yml").read_text("utf-8"))
+    assert post["env"] == flow["env"]
+    assert post[True] == {"workflow_run": {"workflows": ["ledger"], "types": ["completed"]}}
+    post_runs = [step.get("run", "") for step in post["jobs"]["comment"]["steps"]]
+    assert 'pip install --no-deps "evidence-ledger @ git+$LEDGER_TOOL@$LEDGER_REF"' in post_runs
+
+
+def test_the_workflows_are_this_repositorys_own_but_for_the_tool_they_install() -> None:
+    """One template makes both: this repository's workflows install its own code at the
+    commit under test, a new ledger's the release that wrote them."""
+    from ledger.starter_files import workflows
+
+    top = Path(__file__).resolve().parents[1]
+    ours = {path: (top / path).read_text("utf-8") for path in workflows(None, "")}
+    assert ours == workflows(None, ""), "python tests/golden_outputs.py writes them again"
 
 
 def test_the_hooks_are_those_the_tool_publishes_at_this_release(tmp_path: Path) -> None:

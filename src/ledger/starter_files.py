@@ -141,21 +141,80 @@ data/**/*.yml text eol=lf merge
 """
 
 
-def workflow(requirement: str, prefix: str) -> str:
-    """The GitHub Actions workflow: install the tool at ``requirement`` (a pip requirement
-    such as ``evidence-ledger==1.2.0``, of characters safe in double quotes),
-    validate, check the canonical form, and on a pull request put the semantic diff in the
-    job's summary. ``prefix`` is the ledger's folder in the repository ("" at the top)."""
+WORKFLOW = ".github/workflows/ledger.yml"
+"""Validates every push and pull request; renders a pull request's comment as an artifact."""
+COMMENT_WORKFLOW = ".github/workflows/ledger-comment.yml"
+"""Posts that comment, from the default branch, with the one write permission it needs."""
+ARTIFACT = "ledger-comment"
+"""The artifact the first uploads and the second downloads: comment.md, report.md (uncut)
+and pull-request.json."""
+ACTIONS = {
+    "checkout": "actions/checkout@v5",
+    "setup-python": "actions/setup-python@v6",
+    "upload-artifact": "actions/upload-artifact@v6",
+    "download-artifact": "actions/download-artifact@v7",
+}
+
+
+def _tool_env(ref: str | None) -> str:
+    """The workflow-level settings naming the tool's release (none for this repository's
+    own workflows, which run its code at the commit under test)."""
+    if ref is None:
+        return ""
+    return f"""
+# The ledger tool: its repository and the release that wrote this file. LEDGER_REF may be a
+# tag or a commit's full SHA (a pin no one can move); change it in both workflows to upgrade.
+env:
+  LEDGER_TOOL: {HOOKS_REPOSITORY}
+  LEDGER_REF: {ref}
+"""
+
+
+def _install_steps(ref: str | None) -> str:
+    if ref is None:
+        return """\
+      - name: Install the tool from this commit (locked dependencies, not editable)
+        run: |
+          pip install --require-hashes -r requirements/run.lock
+          pip install --no-deps .
+"""
+    return """\
+      - name: Install the ledger tool's release (its locked dependencies, with hashes)
+        run: |
+          pip install --require-hashes -r "$LEDGER_TOOL/raw/$LEDGER_REF/requirements/run.lock"
+          pip install --no-deps "evidence-ledger @ git+$LEDGER_TOOL@$LEDGER_REF"
+"""
+
+
+def workflow(ref: str | None, prefix: str) -> str:
+    """The GitHub Actions workflow that checks the ledger: validate with annotations, check
+    the canonical form, and on a pull request render the comment `comment_workflow` posts
+    (written when validation fails too, failures on top) and upload it with the full
+    report. ``ref`` is the tool's release (a tag or commit); None installs the checked-out
+    repository itself (the tool's own repository). ``prefix`` is the ledger's folder in the
+    repository ("" at the top)."""
     folder = (
         f"    defaults:\n      run:\n        working-directory: {json.dumps(prefix)}\n"
         if prefix
         else ""
     )
+    files = '"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$HEAD_SHA"'
+    if prefix:
+        files = '"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$HEAD_SHA/$LEDGER_FOLDER"'
+    folder_env = f"          LEDGER_FOLDER: {json.dumps(prefix)}\n" if prefix else ""
+    made_by = (
+        "# This repository's own, run with its own code at the commit under test.\n"
+        if ref is None
+        else "# Written by `ledger init`.\n"
+    )
     return f"""\
-# Checks the ledger on every push and pull request (written by `ledger init`): every record
-# must validate and be in canonical form. On a pull request, the job's summary shows what the
-# change does to each requirement's status. `pip install` names the ledger tool's release
-# that wrote this file: change it there to upgrade.
+# Checks the ledger on every push and pull request.
+{made_by}\
+# Every record must validate (annotations on the lines) and be in canonical form. On a pull
+# request it also writes the reviewer's comment, with validation failures on top when there
+# are any, and uploads it as the artifact `{ARTIFACT}` with the full report; then
+# ledger-comment.yml posts it as one comment, updated on every push. This job runs the pull
+# request's own changes (a fork's too), so it has a read-only token and no secrets.
 name: ledger
 
 on:
@@ -164,30 +223,136 @@ on:
 
 permissions:
   contents: read
-
+{_tool_env(ref)}
 jobs:
   validate:
     runs-on: ubuntu-latest
 {folder}    steps:
-      - uses: actions/checkout@v4
+      - uses: {ACTIONS["checkout"]}
         with:
           fetch-depth: 0
-      - uses: actions/setup-python@v5
+          persist-credentials: false
+      - uses: {ACTIONS["setup-python"]}
         with:
           python-version: "{PYTHON}"
-      - name: Install the ledger tool
-        run: pip install "{requirement}"
+{_install_steps(ref)}\
       - name: Validate (annotations on the changed lines)
         run: ledger validate --strict --format github
       - name: Canonical form
+        if: ${{{{ !cancelled() }}}}
         run: ledger fmt --check
-      - name: What the pull request changes
-        if: github.event_name == 'pull_request'
-        continue-on-error: true  # a summary only (the first pull request has no ledger to compare)
-        run: >-
-          ledger diff "origin/${{{{ github.base_ref }}}}" HEAD --format markdown
-          >> "$GITHUB_STEP_SUMMARY"
+      - name: The pull request's comment (written when validation fails too)
+        if: ${{{{ !cancelled() && github.event_name == 'pull_request' }}}}
+        env:
+          NUMBER: ${{{{ github.event.pull_request.number }}}}
+          HEAD_SHA: ${{{{ github.event.pull_request.head.sha }}}}
+{folder_env}\
+        run: |
+          out="$RUNNER_TEMP/{ARTIFACT}"
+          mkdir -p "$out"
+          printf '{{"number": %d, "head_sha": "%s"}}\\n' "$NUMBER" "$HEAD_SHA" \\
+            > "$out/pull-request.json"
+          # HEAD is the pull request merged into its base; HEAD^1 is the base.
+          if ! ledger diff HEAD^1 --check --format markdown \\
+              --files-url {files} \\
+              --report-url "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID" \\
+              --report "$out/report.md" > "$out/comment.md"; then
+            printf '%s\\n' "### Ledger changes" "" \\
+              "\\`ledger diff\\` could not compare this pull request with its base (a base" \\
+              "without a ledger yet?); the job's log says why." > "$out/comment.md"
+          fi
+      - name: Upload the comment for ledger-comment.yml to post
+        if: ${{{{ !cancelled() && github.event_name == 'pull_request' }}}}
+        uses: {ACTIONS["upload-artifact"]}
+        with:
+          name: {ARTIFACT}
+          path: ${{{{ runner.temp }}}}/{ARTIFACT}/
+          retention-days: 14
 """
+
+
+COMMENT_GROUP = (
+    "ledger-comment-${{ github.event.workflow_run.head_repository.full_name }}"
+    "-${{ github.event.workflow_run.head_branch }}"
+)
+"""One poster at a time per pull request's branch: two runs finishing together would both
+find no comment and post two."""
+
+
+def comment_workflow(ref: str | None) -> str:
+    """The workflow that posts the comment `workflow` rendered, once per pull request and
+    updated in place: it runs from the default branch when a `ledger` run of a pull request
+    finishes, with `pull-requests: write`, and runs nothing of the pull request's (see
+    ledger.pr_comment). ``ref`` as for `workflow`."""
+    if ref is None:
+        install = f"""\
+      - uses: {ACTIONS["checkout"]}
+        with:
+          persist-credentials: false
+      - uses: {ACTIONS["setup-python"]}
+        with:
+          python-version: "{PYTHON}"
+      - name: Install the poster from the default branch (standard library only)
+        run: pip install --no-deps .
+"""
+    else:
+        install = f"""\
+      - uses: {ACTIONS["setup-python"]}
+        with:
+          python-version: "{PYTHON}"
+      - name: Install the ledger tool's release (the poster needs nothing else)
+        run: pip install --no-deps "evidence-ledger @ git+$LEDGER_TOOL@$LEDGER_REF"
+"""
+    made_by = "This repository's own" if ref is None else "Written by `ledger init`"
+    return f"""\
+# Posts the comment ledger.yml rendered for a pull request. {made_by}.
+# It runs from the default branch when a `ledger` run of a pull request finishes, a fork's
+# included, with the one write permission it needs. It runs nothing of the pull request: the
+# artifact is untrusted data, read as text that only ever becomes the comment's body, and a
+# pull request number that is checked against GitHub's record of the run's commit. One
+# comment per pull request, found again by a hidden marker and updated on every push.
+name: ledger comment
+
+on:
+  workflow_run:
+    workflows: [ledger]
+    types: [completed]
+
+permissions: {{}}
+{_tool_env(ref)}
+concurrency:
+  group: {COMMENT_GROUP}
+  cancel-in-progress: false
+
+jobs:
+  comment:
+    if: github.event.workflow_run.event == 'pull_request'
+    runs-on: ubuntu-latest
+    permissions:
+      actions: read
+      pull-requests: write
+    steps:
+{install}\
+      - name: Download the comment (untrusted data)
+        id: download
+        continue-on-error: true  # a run that stopped before rendering uploaded none
+        uses: {ACTIONS["download-artifact"]}
+        with:
+          name: {ARTIFACT}
+          path: ${{{{ runner.temp }}}}/{ARTIFACT}
+          run-id: ${{{{ github.event.workflow_run.id }}}}
+          github-token: ${{{{ github.token }}}}
+      - name: Post it, or update the one posted before
+        if: steps.download.outcome == 'success'
+        env:
+          GITHUB_TOKEN: ${{{{ github.token }}}}
+        run: python -m ledger.pr_comment "$RUNNER_TEMP/{ARTIFACT}"
+"""
+
+
+def workflows(ref: str | None, prefix: str) -> dict[str, str]:
+    """Both workflows, by their path in the repository."""
+    return {WORKFLOW: workflow(ref, prefix), COMMENT_WORKFLOW: comment_workflow(ref)}
 
 
 def precommit_config(rev: str, prefix: str) -> str:
