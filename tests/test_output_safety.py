@@ -201,8 +201,12 @@ def big_diff(rows: int) -> LedgerDiff:
 
 
 def test_a_large_diff_is_cut_to_fit_a_comment_at_a_line_with_a_note() -> None:
-    whole = diff_markdown(big_diff(3000), limit=0)
-    assert len(whole) > 65_536
+    from ledger.diff_markdown import STATUS_ROWS, full_report
+
+    assert len(diff_markdown(big_diff(3000), limit=0)) > 65_536
+    # a comment lists the first status changes and counts the rest, then is cut
+    whole = full_report(big_diff(3000), status_rows=STATUS_ROWS)
+    assert f"… and {3000 - STATUS_ROWS:,} more status changes" in whole
     cut = diff_markdown(big_diff(3000))
     assert len(cut) <= COMMENT_LIMIT < 65_536
     body, note = cut.rsplit("\n\n", 1)

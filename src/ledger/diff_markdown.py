@@ -35,6 +35,9 @@ CAUSES_SHOWN = 5
 """Claims (and sources) named as the cause of one status change; the rest are counted."""
 FINDINGS_SHOWN = 30
 """Validation findings listed at the top; the rest are counted (annotations show them all)."""
+STATUS_ROWS = 40
+"""Status changes shown in a comment (requirements first, then cases); the full report
+has them all."""
 IDS_SHOWN = 20
 """Ids listed in one line (changed claims without a fresh review); the rest are counted."""
 FIELD_CHARS = 1_500
@@ -79,7 +82,8 @@ def diff_markdown(
     full report is published). ``files_url``: each record's file is linked as
     ``files_url/PATH`` (the ledger's folder at the head commit). ``findings``: validation
     findings of the new side, on top."""
-    text = full_report(result, files_url=files_url, findings=findings)
+    rows = STATUS_ROWS if limit else 0
+    text = full_report(result, files_url=files_url, findings=findings, status_rows=rows)
     return cut(result, text, limit, report_url)
 
 
@@ -92,9 +96,14 @@ def cut(result: LedgerDiff, text: str, limit: int, report_url: str | None = None
 
 
 def full_report(
-    result: LedgerDiff, *, files_url: str | None = None, findings: Findings | None = None
+    result: LedgerDiff,
+    *,
+    files_url: str | None = None,
+    findings: Findings | None = None,
+    status_rows: int = 0,
 ) -> str:
-    """The diff as Markdown, uncut."""
+    """The diff as Markdown, uncut; with ``status_rows``, at most that many status changes
+    are listed and the rest counted."""
     if files_url is not None and not is_link_target(files_url):
         raise ValueError(f"not a plain http(s) URL: {files_url!r}")
     out = [
@@ -110,7 +119,7 @@ def full_report(
     if result.empty:
         return "\n".join([*out, _nothing(bool(left_out))]) + "\n"
     if result.statuses:
-        out += _statuses(result)
+        out += _statuses(result, status_rows)
     claims = [r for r in result.records if r.kind == "claim"]
     others = [r for r in result.records if r.kind != "claim"]
     if claims:
@@ -159,7 +168,7 @@ def _findings(findings: Findings) -> list[str]:
     return [*out, ""]
 
 
-def _statuses(result: LedgerDiff) -> list[str]:
+def _statuses(result: LedgerDiff, most: int) -> list[str]:
     out = [
         "**Status changes**",
         "",
@@ -167,7 +176,8 @@ def _statuses(result: LedgerDiff) -> list[str]:
         "|---|---|---|---|---|",
     ]
     lines: set[str] = set()
-    for s in result.statuses:
+    shown = result.statuses[:most] if most else result.statuses
+    for s in shown:
         lines.update(line for line in (s.old_line, s.new_line) if line)
         out.append(
             f"| {escape(s.kind)} {escape(s.id)} | {escape(s.requirement)} "
@@ -176,6 +186,9 @@ def _statuses(result: LedgerDiff) -> list[str]:
             f"| {escape(because(s, CAUSES_SHOWN) or '-')} |"
         )
     out.append("")
+    if len(shown) < len(result.statuses):
+        more = len(result.statuses) - len(shown)
+        out += [f"\u2026 and {more:,} more status changes (the full report lists them).", ""]
     meanings = [
         f"{rule.line} ({rule.status.value}): {rule.when}"
         for rule in RULE_LINES

@@ -157,7 +157,7 @@ def _markdown(
     report: Path | None,
 ) -> None:
     """The Markdown report: cut to ``limit`` on stdout, and uncut in ``report``."""
-    from ledger.diff_markdown import Findings, cut, full_report
+    from ledger.diff_markdown import STATUS_ROWS, Findings, cut, full_report
 
     findings = None
     if check:
@@ -171,6 +171,8 @@ def _markdown(
             report.write_text(text, encoding="utf-8")
         except OSError as error:
             fail(f"cannot write the report to {report}: {error.strerror or error}")
+    if limit and len(result.statuses) > STATUS_ROWS:
+        text = full_report(result, files_url=files_url, findings=findings, status_rows=STATUS_ROWS)
     sys.stdout.write(cut(result, text, limit, report_url))
 
 
