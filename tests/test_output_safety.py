@@ -404,3 +404,39 @@ def test_the_command_line_minimum_is_the_librarys() -> None:
     from ledger.markdown_text import MIN_LIMIT
 
     assert diff_cmd.MIN_LIMIT == MIN_LIMIT
+
+
+# -- Markdown: the words a change marks ----------------------------------------------------------
+
+INJECTIONS = [
+    "<img src=x onerror=alert(1)>",
+    "![pixel](https://evil.example/p.png)",
+    "[click](javascript:alert(1))",
+    "<https://evil.example>",
+    "~~struck~~ **bold** `code`",
+    "@octocat",
+    "#12",
+    "<!-- ledger: pull request comment -->",
+]
+
+
+@pytest.mark.parametrize("injection", INJECTIONS)
+def test_marked_words_are_shown_as_typed_and_do_nothing(injection: str) -> None:
+    from markdown_it import MarkdownIt
+
+    from ledger.diff_markdown import words_marked
+
+    marked = words_marked("the PGR received complaints", f"the PGR {injection} received")
+    page = MarkdownIt("commonmark").enable("table").enable("strikethrough").render(marked)
+
+    # the markup is the tool's own: one deletion, one insertion, nothing else
+    assert re.findall(r"<(\w+)", page) == ["p", "strong", "s"]
+    assert "<img" not in page and "href" not in page and "<!--" not in page
+    import html
+
+    seen = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert (
+        " ".join(seen.replace("\u200b", "").split()) == f"the PGR {injection} received complaints"
+    )
+    assert not re.search(r"(?:^|[^A-Za-z0-9_`])@[A-Za-z0-9]", seen)
+    assert not re.search(r"#\d", seen)

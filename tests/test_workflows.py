@@ -64,6 +64,9 @@ def test_the_comment_is_rendered_and_uploaded_when_validation_fails_too(variant:
     assert "--check --format markdown" in steps[render]["run"]
     assert '--report "$out/report.md"' in steps[render]["run"]
     assert steps[upload]["with"]["name"] == ARTIFACT
+    if variant == "init, in a folder":  # files are linked in the ledger's folder
+        assert steps[render]["env"]["LEDGER_FOLDER"] == "research/ledger"
+        assert '/blob/$HEAD_SHA/$LEDGER_FOLDER"' in steps[render]["run"]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
