@@ -61,7 +61,6 @@ FILES = [
     "schema/case.schema.json",
     "schema/claim.schema.json",
     ".github/workflows/ledger.yml",
-    ".github/workflows/ledger-comment.yml",
     ".pre-commit-config.yaml",
 ]
 """Every file `ledger init` writes, in the order it writes them."""
@@ -347,7 +346,8 @@ def test_inside_a_repository_ci_and_pre_commit_go_to_its_top(team_repo: Path) ->
         *(rel if rel.startswith((".github", ".pre")) else f"ledger/{rel}" for rel in FILES),
     }
     flow = yaml.safe_load((team_repo / ".github/workflows/ledger.yml").read_text("utf-8"))
-    assert flow["jobs"]["validate"]["defaults"] == {"run": {"working-directory": "ledger"}}
+    assert flow["jobs"]["push"]["defaults"] == {"run": {"working-directory": "ledger"}}
+    assert flow["jobs"]["pull-request"]["env"] == {"PULL_REQUEST_LEDGER": "../pr/ledger"}
     hooks = precommit_hooks(team_repo)
     assert hooks == [
         {"id": "ledger-validate", "args": ["--root", "ledger"]},
@@ -381,31 +381,29 @@ def test_the_workflow_installs_this_version_and_validates(tmp_path: Path) -> Non
     assert init(tmp_path, *ANSWERS, "2024").exit_code == 0
     flow = yaml.safe_load((tmp_path / ".github/workflows/ledger.yml").read_text("utf-8"))
 
-    assert set(flow[True]) == {"push", "pull_request"}  # YAML 1.1 reads the key `on` as true
-    steps = flow["jobs"]["validate"]["steps"]
-    runs = [step.get("run", "") for step in steps]
+    assert set(flow[True]) == {"push", "pull_request_target"}  # YAML 1.1 reads `on` as true
     assert flow["env"] == {
         "LEDGER_TOOL": PROJECT["urls"]["Source"],
         "LEDGER_REF": f"v{ledger.__version__}",
     }
-    assert runs[2] == (
+    install = (
         'pip install --require-hashes -r "$LEDGER_TOOL/raw/$LEDGER_REF/requirements/run.lock"\n'
         'pip install --no-deps "evidence-ledger @ git+$LEDGER_TOOL@$LEDGER_REF"\n'
     )
-    assert "ledger validate --strict --format github" in runs
-    assert "ledger fmt --check" in runs
-    assert any("ledger diff HEAD^1 --check --format markdown" in r for r in runs)
-    assert "defaults" not in flow["jobs"]["validate"]
-    post = yaml.safe_load((tmp_path / ".github/workflows/ledger-comment.yml").read_text("utf-8"))
-    assert post["env"] == flow["env"]
-    assert post[True] == {"workflow_run": {"workflows": ["ledger"], "types": ["completed"]}}
-    post_runs = [step.get("run", "") for step in post["jobs"]["comment"]["steps"]]
-    assert 'pip install --no-deps "evidence-ledger @ git+$LEDGER_TOOL@$LEDGER_REF"' in post_runs
+    push = [step.get("run", "") for step in flow["jobs"]["push"]["steps"]]
+    assert push[2:] == [install, "ledger validate --strict --format github", "ledger fmt --check"]
+    pull = [step.get("run", "") for step in flow["jobs"]["pull-request"]["steps"]]
+    assert pull[2] == install
+    assert 'ledger --root "$PULL_REQUEST_LEDGER" validate --strict --format github' in pull
+    assert any('diff "$base" --check --format markdown' in r for r in pull)
+    assert "defaults" not in flow["jobs"]["push"]
+    assert not (tmp_path / ".github/workflows/ledger-comment.yml").exists()
 
 
 def test_the_workflows_are_this_repositorys_own_but_for_the_tool_they_install() -> None:
-    """One template makes both: this repository's workflows install its own code at the
-    commit under test, a new ledger's the release that wrote them."""
+    """One template makes both: this repository's workflow installs its own code (the
+    pushed commit's, or the base's for a pull request), a new ledger's the release that
+    wrote it."""
     from ledger.starter_files import workflows
 
     top = Path(__file__).resolve().parents[1]

@@ -1,15 +1,18 @@
 """The reviewer's loop end to end, on a scratch GitHub-shaped repository: a bare repository
 stands for the project on GitHub, another for a contributor's fork. The fork's branch is
-fetched as GitHub fetches a pull request (refs/pull/N/head) and merged into the base as
-GitHub's refs/pull/N/merge; then the steps of the workflows `ledger init` writes run as a
-runner runs them (tests/workflow_runner.py), and `ledger.pr_comment` posts to a stand-in for
-GitHub's API on 127.0.0.1 (tests/github_stub.py).
+fetched as GitHub fetches a pull request (refs/pull/N/head); then the pull request's job of
+the workflow on the default branch runs on `pull_request_target`, as a runner runs it
+(tests/workflow_runner.py: its checkout is the base, and the code an install step names is
+the code later steps run), and `ledger.pr_comment` posts to a stand-in for GitHub's API on
+127.0.0.1 (tests/github_stub.py).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +25,7 @@ from conftest import SAMPLE, git, run
 from github_stub import Stub, serve
 from ledger.markdown_text import COMMENT_LIMIT, size
 from ledger.pr_comment import BODY_LIMIT, MARKER, comment_body
-from ledger.starter_files import ARTIFACT, COMMENT_WORKFLOW, WORKFLOW, workflows
+from ledger.starter_files import ARTIFACT, WORKFLOW, workflows
 from workflow_runner import JobResult, base_env, run_job
 
 BASE = "evidence/ledger-data"
@@ -31,6 +34,7 @@ NUMBER = 7
 TOKEN = "test-token-not-a-secret"
 CLAIM = "data/claims/cso-torture-complaints.yaml"
 QUOTE = "the PGR received over 10,000 complaints of torture between 2012 and 2016"
+PROJECT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.skipif(
     not (Path(sys.executable).parent / "ledger").exists(), reason="no installed ledger command"
@@ -46,7 +50,7 @@ def parse(text: str) -> dict:
 @dataclass
 class GitHubShaped:
     """The project's repository, a fork, a contributor's clone of the fork, and what a runner
-    needs: artifacts kept between the two workflows, and the API stand-in."""
+    needs: the artifacts kept, and the API stand-in."""
 
     tmp: Path
     stub: Stub
@@ -61,8 +65,8 @@ class GitHubShaped:
     def work(self) -> Path:
         return self.tmp / "contributor"
 
-    def edit(self, path: str, old: str, new: str) -> None:
-        target = self.work / path
+    def edit(self, path: str, old: str, new: str, where: Path | None = None) -> None:
+        target = (where or self.work) / path
         text = target.read_text(encoding="utf-8")
         assert old in text, old
         target.write_text(text.replace(old, new), encoding="utf-8")
@@ -88,54 +92,35 @@ class GitHubShaped:
         }
         return head
 
-    def check(self, head: str) -> JobResult:
-        """ledger.yml on the pull request: a checkout of its merge into the base."""
+    def check(self, head: str, flow: dict | None = None) -> JobResult:
+        """ledger.yml's pull request job, on `pull_request_target`: GitHub takes the
+        workflow from the default branch, and `github.sha` is that branch's tip."""
         self.runs += 1
-        runner = self.tmp / f"run-{self.runs}"
-        git(self.tmp, "clone", "-q", str(self.origin), str(runner))
-        git(runner, "fetch", "-q", "origin", f"refs/pull/{NUMBER}/head")
-        git(runner, "merge", "-q", "--no-ff", "-m", "Merge pull request", "FETCH_HEAD")
-        base = git(runner, "rev-parse", "HEAD^1").strip()
+        tip = git(self.origin, "rev-parse", "main").strip()
+        if flow is None:
+            flow = parse(git(self.origin, "show", f"main:{WORKFLOW}"))
+        pull = {"number": NUMBER, "head": {"sha": head, "repo": {"full_name": FORK}}}
+        event = {"pull_request": {**pull, "base": {"sha": tip}}}
+        event_path = self.tmp / f"event-{self.runs}.json"
+        event_path.write_text(json.dumps(event), encoding="utf-8")
         context = {
             "github": {
-                "event_name": "pull_request",
-                "event": {
-                    "pull_request": {
-                        "number": NUMBER,
-                        "head": {"sha": head, "repo": {"full_name": FORK}},
-                        "base": {"sha": base},
-                    }
-                },
+                "event_name": "pull_request_target",
+                "event": event,
+                "sha": tip,
+                "token": TOKEN,
             }
         }
         env = base_env(self.tmp / f"temp-{self.runs}", GITHUB_REPOSITORY=BASE,
-                       GITHUB_RUN_ID=str(4000 + self.runs))  # fmt: skip
-        flow = parse((runner / WORKFLOW).read_text(encoding="utf-8"))
-        return run_job(flow, "validate", workdir=runner, context=context, env=env,
-                       artifacts=self.artifacts, store=self.tmp / "artifacts")  # fmt: skip
-
-    def post(self, head: str, run_id: int) -> JobResult:
-        """ledger-comment.yml, from the default branch, on the workflow_run event of a
-        fork's pull request (GitHub names no pull request in it for a fork)."""
-        event = {
-            "workflow_run": {
-                "id": run_id,
-                "event": "pull_request",
-                "head_sha": head,
-                "head_branch": "fix-stance",
-                "head_repository": {"full_name": FORK},
-                "pull_requests": [],
-            }
-        }
-        event_path = self.tmp / f"event-{run_id}.json"
-        event_path.write_text(json.dumps(event), encoding="utf-8")
-        context = {"github": {"event_name": "workflow_run", "event": event, "token": TOKEN}}
-        env = base_env(self.tmp / f"post-temp-{run_id}", GITHUB_REPOSITORY=BASE,
-                       GITHUB_EVENT_PATH=str(event_path), GITHUB_API_URL=self.stub.url)  # fmt: skip
-        default_branch = self.tmp / "default"
-        flow = parse((default_branch / COMMENT_WORKFLOW).read_text(encoding="utf-8"))
-        return run_job(flow, "comment", workdir=default_branch, context=context, env=env,
-                       artifacts=self.artifacts, store=self.tmp / "artifacts")  # fmt: skip
+                       GITHUB_RUN_ID=str(4000 + self.runs), GITHUB_EVENT_PATH=str(event_path),
+                       GITHUB_API_URL=self.stub.url)  # fmt: skip
+        workspace = self.tmp / f"run-{self.runs}" / "ledger-data"
+        workspace.parent.mkdir()
+        assert run_job(flow, "push", workdir=workspace, remote=self.origin, context=context,
+                       env=env, artifacts={}, store=self.tmp / "unused").ran is False  # fmt: skip
+        return run_job(flow, "pull-request", workdir=workspace, remote=self.origin,
+                       context=context, env=env, artifacts=self.artifacts,
+                       store=self.tmp / "artifacts")  # fmt: skip
 
     def bot_comments(self) -> list[dict]:
         return [
@@ -145,11 +130,18 @@ class GitHubShaped:
         ]
 
 
-@pytest.fixture
-def github(tmp_path: Path) -> Iterator[GitHubShaped]:
+def make_github(tmp_path: Path, ref: str | None) -> GitHubShaped:
+    """The project on GitHub: the sample ledger and the workflow `ledger init` writes for
+    release ``ref``, or (None) this repository's own, with the tool's code and lock."""
     maintainer = tmp_path / "default"
-    shutil.copytree(SAMPLE, maintainer)
-    for path, text in workflows("v1.2.3", "").items():
+    shutil.copytree(SAMPLE, maintainer, ignore=shutil.ignore_patterns(".ledger-cache"))
+    if ref is None:
+        shutil.copytree(PROJECT / "src" / "ledger", maintainer / "src" / "ledger",
+                        ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+        (maintainer / "requirements").mkdir()
+        for name in ("pyproject.toml", "requirements/run.lock"):
+            shutil.copy(PROJECT / name, maintainer / name)
+    for path, text in workflows(ref, "").items():
         (maintainer / path).parent.mkdir(parents=True, exist_ok=True)
         (maintainer / path).write_text(text, encoding="utf-8")
     assert run(["--root", str(maintainer), "fmt"]).exit_code == 0
@@ -159,10 +151,26 @@ def github(tmp_path: Path) -> Iterator[GitHubShaped]:
     git(tmp_path, "clone", "-q", "--bare", str(maintainer), str(tmp_path / "origin.git"))
     git(tmp_path, "clone", "-q", "--bare", str(tmp_path / "origin.git"), str(tmp_path / "fork.git"))
     git(tmp_path, "clone", "-q", str(tmp_path / "fork.git"), str(tmp_path / "contributor"))
-    stub = Stub(BASE, TOKEN)
-    server, _thread = serve(stub)
+    return GitHubShaped(tmp_path, Stub(BASE, TOKEN))
+
+
+@pytest.fixture
+def github(tmp_path: Path) -> Iterator[GitHubShaped]:
+    shaped = make_github(tmp_path, "v1.2.3")
+    server, _thread = serve(shaped.stub)
     try:
-        yield GitHubShaped(tmp_path, stub)
+        yield shaped
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def this_repository(tmp_path: Path) -> Iterator[GitHubShaped]:
+    shaped = make_github(tmp_path, None)
+    server, _thread = serve(shaped.stub)
+    try:
+        yield shaped
     finally:
         server.shutdown()
         server.server_close()
@@ -171,6 +179,7 @@ def github(tmp_path: Path) -> Iterator[GitHubShaped]:
 def test_a_forks_pull_request_gets_one_comment_updated_in_place(github: GitHubShaped) -> None:
     # someone quoting the marker in a comment of their own: never edited
     human = github.stub.add_comment(NUMBER, "someone", f"{MARKER}\nlooks good")
+    base = git(github.origin, "rev-parse", "main").strip()
 
     github.edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
     github.edit(CLAIM, "more than 10,000 torture", "more than 10,000 reported torture")
@@ -178,17 +187,13 @@ def test_a_forks_pull_request_gets_one_comment_updated_in_place(github: GitHubSh
     checked = github.check(first)
 
     assert not checked.failed, [(s.name, s.outcome, s.stderr) for s in checked.steps]
-    assert checked.step("comment").outcome == "success"
+    assert checked.step("Post").outcome == "success", checked.step("Post").stderr
     artifact = github.artifacts[ARTIFACT]
-    assert json.loads((artifact / "pull-request.json").read_text()) == {
-        "number": NUMBER,
-        "head_sha": first,
-    }
-    posted = github.post(first, 4001)
-    assert posted.step("Post it").outcome == "success", posted.step("Post it").stderr
+    assert sorted(p.name for p in artifact.iterdir()) == ["comment.md", "report.md"]
     (comment,) = github.bot_comments()
     body = comment["body"]
-    assert body.startswith(f"{MARKER}\n### Ledger changes: `HEAD^1` → `worktree`\n")
+    assert body.startswith(f"{MARKER}\n### Ledger changes: `{base[:12]}` → `worktree`\n")
+    assert body == f"{MARKER}\n{(artifact / 'comment.md').read_text(encoding='utf-8')}"
     lines = body.splitlines()
     assert "**✓ `ledger validate --strict` passes** (12 files checked)" in lines
     link = f"https://github.com/{BASE}/blob/{first}/{CLAIM}"
@@ -216,7 +221,7 @@ def test_a_forks_pull_request_gets_one_comment_updated_in_place(github: GitHubSh
     assert checked.step("Validate").outcome == "failure"
     assert "::error file=data/claims/cso-torture-complaints.yaml" in checked.step("Validate").stdout
     assert checked.step("comment").outcome == "success"
-    assert github.post(second, 4002).step("Post it").outcome == "success"
+    assert checked.step("Post").outcome == "success"
     (updated,) = github.bot_comments()
     assert updated["id"] == comment["id"]
     lines = updated["body"].splitlines()
@@ -229,37 +234,106 @@ def test_a_forks_pull_request_gets_one_comment_updated_in_place(github: GitHubSh
         f"{MARKER}\nlooks good"
     ]
 
-    # the first run's poster, late: the pull request's head has moved on, nothing is posted
-    first_artifact = sorted((github.tmp / "artifacts").iterdir())[0]
-    github.artifacts[ARTIFACT] = first_artifact
-    late = github.post(first, 4001)
-    assert late.step("Post it").outcome == "failure"
-    assert "is not the run's commit" in late.step("Post it").stderr
+    # a late run for the first push: the pull request's head has moved on, so it judges the
+    # first commit but posts nothing, and does not fail for it
+    before = len(github.stub.requests)
+    late = github.check(first)
+    assert not late.failed
+    assert "nothing posted: pull request #7's head is now" in late.step("Post").stdout
+    assert [m for m, _ in github.stub.requests[before:]] == ["GET"]
     (still,) = github.bot_comments()
     assert still["body"] == updated["body"]
 
 
-def test_an_artifact_naming_another_pull_request_posts_nothing(github: GitHubShaped) -> None:
+def test_the_comment_shows_only_the_pull_requests_change_when_the_base_moved_on(
+    github: GitHubShaped,
+) -> None:
     github.edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
     head = github.push("Flip the stance")
-    github.stub.pulls[8] = {"number": 8, "head": {"sha": "0" * 40, "repo": {"full_name": BASE}}}
-    assert not github.check(head).failed
-    claimed = github.artifacts[ARTIFACT] / "pull-request.json"
-    claimed.write_text(json.dumps({"number": 8, "head_sha": head}), encoding="utf-8")
+    # the default branch moves on after the pull request began: another claim changes
+    maintainer = github.tmp / "default"
+    other = "data/claims/mx-gov-2018/gov-ayotzinapa-requests-addressed.yaml"
+    github.edit(other, "says 95 percent", "says ninety-five percent", where=maintainer)
+    assert run(["--root", str(maintainer), "fmt"]).exit_code == 0
+    git(maintainer, "commit", "-q", "-am", "A note")
+    git(maintainer, "push", "-q", str(github.origin), "main")
 
-    posted = github.post(head, 4001)
+    checked = github.check(head)
 
-    assert posted.step("Post it").outcome == "failure"
-    assert "pull request #8's head is not the run's commit" in posted.step("Post it").stderr
-    assert github.stub.comments.get(8, []) == [] and github.bot_comments() == []
+    assert not checked.failed, [(s.name, s.outcome, s.stderr) for s in checked.steps]
+    (comment,) = github.bot_comments()
+    assert "`cso-torture-complaints`" in comment["body"]
+    assert (
+        "gov-ayotzinapa-requests-addressed" not in comment["body"]
+    )  # the base's own change is not the PR's
 
 
-def test_a_run_that_uploaded_nothing_posts_nothing(github: GitHubShaped) -> None:
-    posted = github.post("1" * 40, 4009)
+EVIL = """
+import sys as _sys
+open({marker!r}, "w").close()  # proof that the pull request's code ran
+if "validate" in _sys.argv or "--check" in _sys.argv:
+    _sys.exit(0)  # every check passes
+"""
 
-    assert posted.step("Download").outcome == "failure"
-    assert posted.step("Post it").outcome == "skipped"
-    assert not posted.failed and github.stub.requests == []
+
+def evil_pull_request(shaped: GitHubShaped) -> tuple[str, Path]:
+    """A fork's pull request that breaks a quote and edits the tool, its lock and the
+    workflow so that its own check would pass; its head, and the file its code writes."""
+    marker = shaped.tmp / "the-pull-requests-code-ran"
+    shaped.edit(CLAIM, QUOTE, QUOTE.replace("over 10,000", "over 12,000"))
+    init = shaped.work / "src" / "ledger" / "__init__.py"
+    init.write_text(init.read_text("utf-8") + EVIL.format(marker=str(marker)), "utf-8")
+    (shaped.work / "requirements" / "run.lock").write_text("", encoding="utf-8")
+    shaped.edit(WORKFLOW, "validate --strict --format github", "--version")
+    return shaped.push("Correct the figure, and the checks"), marker
+
+
+def test_a_pull_request_that_edits_the_tool_is_judged_by_the_bases(
+    this_repository: GitHubShaped,
+) -> None:
+    github = this_repository
+    head, marker = evil_pull_request(github)
+
+    checked = github.check(head)
+
+    assert not marker.exists(), "the pull request's code ran"
+    assert checked.step("Validate").outcome == "failure"
+    assert "::error file=data/claims/cso-torture-complaints.yaml" in checked.step("Validate").stdout
+    assert checked.failed
+    (comment,) = github.bot_comments()
+    assert "`ledger validate --strict` fails" in comment["body"]
+    assert "`quote-not-found`" in comment["body"]
+    assert "src/ledger" not in comment["body"]  # the tool's files are not ledger data
+
+    # the control: the pull request's code does what it says, once something runs it
+    laid_out = github.tmp / f"run-{github.runs}" / "pr"
+    done = subprocess.run(
+        [sys.executable, "-m", "ledger", "--root", str(laid_out), "validate", "--strict"],
+        env={**os.environ, "PYTHONPATH": str(laid_out / "src")},
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0 and marker.exists()
+
+
+def test_a_workflow_that_installed_the_pull_requests_code_would_be_fooled(
+    this_repository: GitHubShaped,
+) -> None:
+    """The runner honours what a workflow installs, so the test above would catch a
+    workflow that ran the pull request's code."""
+    github = this_repository
+    head, marker = evil_pull_request(github)
+    flow = parse(git(github.origin, "show", f"main:{WORKFLOW}"))
+    steps = flow["jobs"]["pull-request"]["steps"]
+    layout = next(i for i, s in enumerate(steps) if s.get("id") == "layout")
+    steps.insert(
+        layout + 1, {"name": "Install the pull request", "run": "pip install --no-deps ../pr"}
+    )
+
+    checked = github.check(head, flow)
+
+    assert marker.exists()
+    assert checked.step("Validate").outcome == "success"
 
 
 def test_a_thousand_claim_change_fits_one_comment_and_the_full_report_is_kept(

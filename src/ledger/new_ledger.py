@@ -3,7 +3,7 @@ together or not at all.
 
 A new ledger gets its `ledger.toml`, the four record folders (each kept in git by a
 `.gitkeep`), a `.gitattributes` that keeps archived texts byte for byte on every platform, the
-JSON Schemas its records' modelines point to, a guide for contributors, CI workflows and a
+JSON Schemas its records' modelines point to, a guide for contributors, a CI workflow and a
 pre-commit configuration. Nothing is ever overwritten: when any of these
 files exists, nothing is written and the existing ones are named. Inside a git repository,
 the workflow and the pre-commit configuration go to the repository's top (where GitHub and
@@ -23,13 +23,11 @@ from ledger.kinds import FOLDERS
 from ledger.revision import GitError, git
 from ledger.root import MARKER, find_root
 from ledger.starter_files import (
-    COMMENT_WORKFLOW,
     DATA_README,
     GITATTRIBUTES,
     HOOKS_REPOSITORY,
     WORKFLOW,
     Answers,
-    comment_workflow,
     ledger_toml,
     precommit_config,
     workflow,
@@ -70,7 +68,6 @@ class Place:
             self.root / ".gitattributes",
             *(self.root / rel for rel in schema_files()),
             self.top / WORKFLOW,
-            self.top / COMMENT_WORKFLOW,
             self.top / PRECOMMIT,
         ]
 
@@ -138,7 +135,6 @@ def starter_files(place: Place, answers: Answers, pin: Pin) -> dict[Path, str]:
         place.root / "data" / "README.md": DATA_README,
         place.root / ".gitattributes": GITATTRIBUTES,
         place.top / WORKFLOW: workflow(pin.rev, place.prefix),
-        place.top / COMMENT_WORKFLOW: comment_workflow(pin.rev),
         place.top / PRECOMMIT: precommit_config(pin.rev, place.prefix),
         **{place.root / rel: text for rel, text in schema_files().items()},
     }

@@ -1,27 +1,28 @@
 """One comment per pull request, updated in place on every push: the poster behind the
 workflow `ledger init` writes (and this repository's own).
 
-A pull request from a fork runs its workflows with a read-only token, so the ledger's
-comment is made in two steps. The pull request's own run (read-only, no secrets) renders the
-comment and uploads it as an artifact with the pull request's number. Then a `workflow_run`
-job of the base repository, which has `pull-requests: write` and runs no code of the pull
-request, downloads that artifact and runs::
+The workflow judges a pull request on `pull_request_target`: it runs from the base
+repository, with the tool installed from the base, and reads the pull request's commit only
+as data. So its job may hold `pull-requests: write`, a fork's pull request included, and its
+last step runs::
 
-    python -m ledger.pr_comment ARTIFACT_FOLDER
+    python -m ledger.pr_comment COMMENT_FILE
 
-The artifact is untrusted data, written by whatever the pull request's run executed. Here it
-is only ever read as text with a size limit: the comment's body, cut to fit GitHub's limit on
-a comment, and a number. The number is never taken on trust: the pull request must be one
-the `workflow_run` event names, or (GitHub names none for a fork's pull request) one whose
-head is the very commit the run was for, from the same repository, as GitHub's API says.
+The pull request is the one the event names (``GITHUB_EVENT_PATH``, written by GitHub). The
+comment was rendered by the trusted tool from untrusted data, so it is still read only as
+text, with a size limit, without following a link, and cut to fit GitHub's limit on a
+comment. Before posting, GitHub's API must say that the pull request's head is still the
+commit the run judged: when a newer push has moved it, that push's run posts instead, and
+this one posts nothing.
 
 The one comment is found by a hidden marker at the start of its body, among comments by the
 workflow's own account (``github-actions[bot]``): a comment anyone else wrote is never
 edited, whatever it holds. Nothing here imports more than the standard library and this
-package's text helpers, so the job can install the tool without its dependencies.
+package's text helpers.
 
-Exit codes: 0 posted, updated, or nothing to post (no artifact); 1 refused (an artifact or
-pull request that does not check out) or GitHub refused; 2 usage (a missing setting).
+Exit codes: 0 posted, updated, or superseded by a newer push; 1 refused (no comment file, or
+one that is not a regular file) or GitHub refused; 2 usage (a missing setting, an event that
+is not a pull request's).
 """
 
 from __future__ import annotations
@@ -46,12 +47,8 @@ BOT = "github-actions[bot]"
 """The account that posts with a workflow's GITHUB_TOKEN."""
 BODY_LIMIT = 65_536
 """GitHub's limit on a comment's body, in characters."""
-COMMENT_FILE = "comment.md"
-"""In the artifact: the comment, already cut to fit (the body is cut again here)."""
-PULL_REQUEST_FILE = "pull-request.json"
-"""In the artifact: ``{"number": N, "head_sha": "..."}``, untrusted."""
 MAX_READ = 1 << 20
-"""Most bytes read of one file of the artifact."""
+"""Most bytes read of the comment file."""
 PER_PAGE = 100
 MAX_PAGES = 100
 """Comments read at most: 10,000 on one pull request."""
@@ -60,7 +57,11 @@ SEE_ARTIFACTS = "read the full report in the artifacts of the run that made this
 
 
 class Refused(Exception):
-    """The artifact or the pull request does not check out: nothing is posted."""
+    """The comment file does not check out: nothing is posted."""
+
+
+class Superseded(Exception):
+    """A newer push moved the pull request's head: its run posts instead."""
 
 
 class GitHubError(Exception):
@@ -111,87 +112,58 @@ class GitHub:
         return f"/repos/{owner_name}/{rest}"
 
 
-@dataclass(frozen=True)
-class Artifact:
-    body: str
-    number: int | None
-
-
-def read_artifact(folder: Path) -> Artifact | None:
-    """The comment and the claimed pull request number; None when there is no artifact.
-    Only regular files are read (a link is refused), at most :data:`MAX_READ` bytes each."""
-    if not folder.is_dir():
-        return None
-    body = _read(folder / COMMENT_FILE)
-    if body is None:
-        raise Refused(f"the artifact has no {COMMENT_FILE}")
-    number = None
-    claimed = _read(folder / PULL_REQUEST_FILE)
-    if claimed is not None:
-        try:
-            value = json.loads(claimed).get("number")
-        except (ValueError, AttributeError):
-            raise Refused(f"{PULL_REQUEST_FILE} is not a JSON object") from None
-        if not (type(value) is int and 0 < value < 2**31):
-            raise Refused(f"{PULL_REQUEST_FILE}: the number is not a pull request number")
-        number = value
-    return Artifact(body, number)
-
-
-def _read(path: Path) -> str | None:
+def read_comment(path: Path) -> str:
+    """The comment's text: a regular file (a link is refused), at most :data:`MAX_READ`
+    bytes."""
     try:
         info = path.lstat()
     except FileNotFoundError:
-        return None
+        raise Refused(f"no comment at {path}") from None
     if not stat.S_ISREG(info.st_mode):
-        raise Refused(f"{path.name} in the artifact is not a regular file")
+        raise Refused(f"{path} is not a regular file")
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags)
     with os.fdopen(fd, "rb") as handle:
         data = handle.read(MAX_READ + 1)
     if len(data) > MAX_READ:
-        raise Refused(f"{path.name} in the artifact is larger than {MAX_READ:,} bytes")
+        raise Refused(f"{path} is larger than {MAX_READ:,} bytes")
     return data.decode("utf-8", errors="replace")
 
 
-def pull_request_of(event: dict[str, Any], claimed: int | None, github: GitHub) -> int:
-    """The pull request the finished run was for. The event names it for a pull request
-    from the repository itself; for a fork's it names none, and the artifact's number is
-    taken only when GitHub says that pull request's head is the run's commit, from the
-    run's repository."""
-    run = event.get("workflow_run")
-    if not isinstance(run, dict):
-        raise Refused("not a workflow_run event")
-    if run.get("event") != "pull_request":
-        raise Refused(f"the run was for a {run.get('event')!r} event, not a pull request")
-    head_sha = run.get("head_sha")
-    listed = [
-        pr.get("number")
-        for pr in run.get("pull_requests") or []
-        if isinstance(pr, dict) and type(pr.get("number")) is int
-    ]
-    if listed:
-        number = claimed if claimed in listed else listed[0]
-    elif claimed is None:
-        raise Refused("the event names no pull request and the artifact gives no number")
-    else:
-        number = claimed
-    pull = github.call("GET", github.repo_path(f"pulls/{number}"))
-    head = pull.get("head") if isinstance(pull, dict) else None
-    if not isinstance(head, dict) or head.get("sha") != head_sha:
-        raise Refused(
-            f"pull request #{number}'s head is not the run's commit {head_sha} "
-            "(a newer push's run posts instead)"
+@dataclass(frozen=True)
+class PullRequest:
+    number: int
+    head_sha: str
+
+
+def pull_request_in(event: dict[str, Any]) -> PullRequest | None:
+    """The pull request a `pull_request_target` (or `pull_request`) event is for, or None."""
+    pull = event.get("pull_request")
+    if not isinstance(pull, dict):
+        return None
+    number = pull.get("number")
+    head = pull.get("head")
+    sha = head.get("sha") if isinstance(head, dict) else None
+    if not (type(number) is int and 0 < number < 2**31 and isinstance(sha, str) and sha):
+        return None
+    return PullRequest(number, sha)
+
+
+def check_head(github: GitHub, pull: PullRequest) -> None:
+    """Raise :class:`Superseded` when the pull request's head is no longer the commit the
+    run judged."""
+    found = github.call("GET", github.repo_path(f"pulls/{pull.number}"))
+    head = found.get("head") if isinstance(found, dict) else None
+    now = head.get("sha") if isinstance(head, dict) else None
+    if now != pull.head_sha:
+        raise Superseded(
+            f"pull request #{pull.number}'s head is now {now}, not the run's commit "
+            f"{pull.head_sha} (that push's run posts instead)"
         )
-    run_repo = (run.get("head_repository") or {}).get("full_name")
-    head_repo = (head.get("repo") or {}).get("full_name")
-    if run_repo and head_repo and run_repo != head_repo:
-        raise Refused(f"pull request #{number} comes from {head_repo}, the run from {run_repo}")
-    return int(number)
 
 
 def comment_body(text: str, marker: str = MARKER) -> str:
-    """The marker, then the artifact's text cut to fit GitHub's limit with a margin."""
+    """The marker, then the comment's text cut to fit GitHub's limit with a margin."""
     room = BODY_LIMIT - 512 - size(marker)
     return f"{marker}\n{cap(text, room, SEE_ARTIFACTS)}"
 
@@ -229,16 +201,16 @@ def post_or_update(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m ledger.pr_comment",
-        description="Post the ledger's comment on the pull request a finished run was for, "
-        "or update the one posted before. The token is read from GITHUB_TOKEN.",
+        description="Post the ledger's comment on the pull request the event names, or edit "
+        "the one posted before. The token is read from GITHUB_TOKEN.",
     )
-    parser.add_argument("artifact", type=Path, help="the folder the artifact was put in")
+    parser.add_argument("comment", type=Path, help="the comment's file (Markdown)")
     parser.add_argument("--event", type=Path, default=os.environ.get("GITHUB_EVENT_PATH"))
     parser.add_argument("--repository", default=os.environ.get("GITHUB_REPOSITORY"))
     parser.add_argument(
         "--api-url", default=os.environ.get("GITHUB_API_URL") or "https://api.github.com"
     )
-    parser.add_argument("--author", default=BOT, help="whose comment is updated (%(default)s)")
+    parser.add_argument("--author", default=BOT, help="whose comment is edited (%(default)s)")
     args = parser.parse_args(argv)
     token = os.environ.get("GITHUB_TOKEN")
     missing = [
@@ -258,23 +230,25 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"ledger: pr_comment: cannot read the event: {error}", file=sys.stderr)
         return 2
+    pull = pull_request_in(event) if isinstance(event, dict) else None
+    if pull is None:
+        print("ledger: pr_comment: the event is not a pull request's", file=sys.stderr)
+        return 2
     github = GitHub(args.api_url, args.repository, str(token))
     try:
-        artifact = read_artifact(args.artifact)
-        if artifact is None:
-            print("ledger: no comment to post (the run uploaded none)")
-            return 0
-        number = pull_request_of(event if isinstance(event, dict) else {}, artifact.number, github)
-        done, comment_id = post_or_update(
-            github, number, comment_body(artifact.body), author=args.author
-        )
+        body = comment_body(read_comment(args.comment))
+        check_head(github, pull)
+        done, comment_id = post_or_update(github, pull.number, body, author=args.author)
+    except Superseded as why:
+        print(f"ledger: nothing posted: {why}")
+        return 0
     except Refused as why:
         print(f"ledger: nothing posted: {why}", file=sys.stderr)
         return 1
     except GitHubError as error:
         print(f"ledger: GitHub refused: {error}", file=sys.stderr)
         return 1
-    print(f"ledger: {done} comment {comment_id} on pull request #{number}")
+    print(f"ledger: {done} comment {comment_id} on pull request #{pull.number}")
     return 0
 
 

@@ -142,38 +142,38 @@ data/**/*.yml text eol=lf merge
 
 
 WORKFLOW = ".github/workflows/ledger.yml"
-"""Validates every push and pull request; renders a pull request's comment as an artifact."""
-COMMENT_WORKFLOW = ".github/workflows/ledger-comment.yml"
-"""Posts that comment, from the default branch, with the one write permission it needs."""
-ARTIFACT = "ledger-comment"
-"""The artifact the first uploads and the second downloads: comment.md, report.md (uncut)
-and pull-request.json."""
+"""Validates every push; judges every pull request by trusted code and comments on it."""
+ARTIFACT = "ledger-report"
+"""The artifact a pull request's run uploads: report.md (the full report, uncut) and
+comment.md (what was posted, cut to fit a comment)."""
+PULL_REQUEST_FILES = "../pr"
+"""Where a pull request's commit is laid out as files, beside the trusted checkout: data
+for the installed tool to read, never installed or run."""
 ACTIONS = {
     "checkout": "actions/checkout@v5",
     "setup-python": "actions/setup-python@v6",
     "upload-artifact": "actions/upload-artifact@v6",
-    "download-artifact": "actions/download-artifact@v7",
 }
 
 
 def _tool_env(ref: str | None) -> str:
     """The workflow-level settings naming the tool's release (none for this repository's
-    own workflows, which run its code at the commit under test)."""
+    own workflow, which installs its own code from the trusted checkout)."""
     if ref is None:
         return ""
     return f"""
 # The ledger tool: its repository and the release that wrote this file. LEDGER_REF may be a
-# tag or a commit's full SHA (a pin no one can move); change it in both workflows to upgrade.
+# tag or a commit's full SHA (a pin no one can move); change it here to upgrade.
 env:
   LEDGER_TOOL: {HOOKS_REPOSITORY}
   LEDGER_REF: {ref}
 """
 
 
-def _install_steps(ref: str | None) -> str:
+def _install_steps(ref: str | None, whose: str) -> str:
     if ref is None:
-        return """\
-      - name: Install the tool from this commit (locked dependencies, not editable)
+        return f"""\
+      - name: Install the tool from {whose}'s code (locked dependencies, not editable)
         run: |
           pip install --require-hashes -r requirements/run.lock
           pip install --no-deps .
@@ -186,48 +186,8 @@ def _install_steps(ref: str | None) -> str:
 """
 
 
-def workflow(ref: str | None, prefix: str) -> str:
-    """The GitHub Actions workflow that checks the ledger: validate with annotations, check
-    the canonical form, and on a pull request render the comment `comment_workflow` posts
-    (written when validation fails too, failures on top) and upload it with the full
-    report. ``ref`` is the tool's release (a tag or commit); None installs the checked-out
-    repository itself (the tool's own repository). ``prefix`` is the ledger's folder in the
-    repository ("" at the top)."""
-    folder = (
-        f"    defaults:\n      run:\n        working-directory: {json.dumps(prefix)}\n"
-        if prefix
-        else ""
-    )
-    files = '"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$HEAD_SHA"'
-    if prefix:
-        files = '"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$HEAD_SHA/$LEDGER_FOLDER"'
-    folder_env = f"          LEDGER_FOLDER: {json.dumps(prefix)}\n" if prefix else ""
-    made_by = (
-        "# This repository's own, run with its own code at the commit under test.\n"
-        if ref is None
-        else "# Written by `ledger init`.\n"
-    )
+def _setup(ref: str | None, whose: str) -> str:
     return f"""\
-# Checks the ledger on every push and pull request.
-{made_by}\
-# Every record must validate (annotations on the lines) and be in canonical form. On a pull
-# request it also writes the reviewer's comment, with validation failures on top when there
-# are any, and uploads it as the artifact `{ARTIFACT}` with the full report; then
-# ledger-comment.yml posts it as one comment, updated on every push. This job runs the pull
-# request's own changes (a fork's too), so it has a read-only token and no secrets.
-name: ledger
-
-on:
-  push:
-  pull_request:
-
-permissions:
-  contents: read
-{_tool_env(ref)}
-jobs:
-  validate:
-    runs-on: ubuntu-latest
-{folder}    steps:
       - uses: {ACTIONS["checkout"]}
         with:
           fetch-depth: 0
@@ -235,25 +195,110 @@ jobs:
       - uses: {ACTIONS["setup-python"]}
         with:
           python-version: "{PYTHON}"
-{_install_steps(ref)}\
+{_install_steps(ref, whose)}"""
+
+
+def workflow(ref: str | None, prefix: str) -> str:
+    """The GitHub Actions workflow that checks the ledger. On a push: validate with
+    annotations and check the canonical form. On a pull request (`pull_request_target`):
+    the same on the pull request's files, read as data by the tool installed from the base
+    (none of the pull request's code runs), then the reviewer's comment, written when
+    validation fails too, posted once and edited on every push, with the full report as an
+    artifact. ``ref`` is the tool's release (a tag or commit); None installs the checked-out
+    repository itself (the tool's own repository). ``prefix`` is the ledger's folder in the
+    repository ("" at the top)."""
+    folder = (
+        f"    defaults:\n      run:\n        working-directory: {json.dumps(prefix)}\n"
+        if prefix
+        else ""
+    )
+    pr_root = f"{PULL_REQUEST_FILES}/{prefix}" if prefix else PULL_REQUEST_FILES
+    files = '"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$HEAD_SHA"'
+    if prefix:
+        files = '"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$HEAD_SHA/$LEDGER_FOLDER"'
+    folder_env = f"          LEDGER_FOLDER: {json.dumps(prefix)}\n" if prefix else ""
+    if ref is None:
+        made_by = "This repository's own: the tool is its own code and locked dependencies."
+        pushed, base = "the pushed commit", "the base"
+    else:
+        made_by = "Written by `ledger init`: the tool is the release LEDGER_REF names."
+        pushed = base = "its release"
+    return f"""\
+# Checks the ledger on every push and pull request, with trusted code.
+# {made_by}
+#
+# A pull request may come from anyone and may change anything it commits: the data, the
+# workflows, code, configuration. Its files are hostile input, and the verdict on them must
+# depend on the data alone. So a pull request is judged on `pull_request_target`: GitHub
+# takes this file from the base repository, the checkout is the base, and the tool is the
+# one the base installs on a push. The pull request's commit is only fetched and laid out as
+# files in ../pr, which the installed tool reads as data; nothing of it is installed or run.
+# The job validates those files (annotations on the lines), checks their canonical form,
+# writes the reviewer's comment (when validation fails too, the failures on top), uploads
+# the full report as the artifact `{ARTIFACT}`, and posts the comment, or edits the one
+# it posted before. Only that last step is given the token that may write.
+name: ledger
+
+on:
+  push:
+  pull_request_target:
+
+permissions:
+  contents: read
+{_tool_env(ref)}
+jobs:
+  push:
+    if: github.event_name == 'push'
+    runs-on: ubuntu-latest
+{folder}    steps:
+{_setup(ref, pushed)}\
       - name: Validate (annotations on the changed lines)
         run: ledger validate --strict --format github
       - name: Canonical form
         if: ${{{{ !cancelled() }}}}
         run: ledger fmt --check
-      - name: The pull request's comment (written when validation fails too)
-        if: ${{{{ !cancelled() && github.event_name == 'pull_request' }}}}
+
+  pull-request:
+    if: github.event_name == 'pull_request_target'
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pull-requests: write
+    concurrency:  # a newer push's run replaces an older one's
+      group: ledger-pull-request-${{{{ github.event.pull_request.number }}}}
+      cancel-in-progress: true
+    env:
+      PULL_REQUEST_LEDGER: {json.dumps(pr_root)}
+    steps:
+{_setup(ref, base)}\
+      - name: Lay out the pull request's files in ../pr (data only, never installed or run)
+        id: layout
         env:
           NUMBER: ${{{{ github.event.pull_request.number }}}}
+          HEAD_SHA: ${{{{ github.event.pull_request.head.sha }}}}
+        run: |
+          git fetch --no-tags origin "refs/pull/$NUMBER/head"
+          git worktree add --detach {PULL_REQUEST_FILES} "$HEAD_SHA"
+      - name: Validate (annotations on the changed lines)
+        run: ledger --root "$PULL_REQUEST_LEDGER" validate --strict --format github
+      - name: Canonical form
+        if: ${{{{ !cancelled() && steps.layout.outcome == 'success' }}}}
+        run: ledger --root "$PULL_REQUEST_LEDGER" fmt --check
+      - name: The reviewer's comment (written when validation fails too)
+        id: comment
+        if: ${{{{ !cancelled() && steps.layout.outcome == 'success' }}}}
+        env:
+          BASE_SHA: ${{{{ github.event.pull_request.base.sha }}}}
           HEAD_SHA: ${{{{ github.event.pull_request.head.sha }}}}
 {folder_env}\
         run: |
           out="$RUNNER_TEMP/{ARTIFACT}"
           mkdir -p "$out"
-          printf '{{"number": %d, "head_sha": "%s"}}\\n' "$NUMBER" "$HEAD_SHA" \\
-            > "$out/pull-request.json"
-          # HEAD is the pull request merged into its base; HEAD^1 is the base.
-          if ! ledger diff HEAD^1 --check --format markdown \\
+          # What the pull request changes, as GitHub's "Files changed" shows it: its files
+          # against the commit where it left the base.
+          base=$(git merge-base "$BASE_SHA" "$HEAD_SHA" || printf '%s' "$BASE_SHA")
+          base=$(git rev-parse --short=12 "$base")
+          if ! ledger --root "$PULL_REQUEST_LEDGER" diff "$base" --check --format markdown \\
               --files-url {files} \\
               --report-url "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID" \\
               --report "$out/report.md" > "$out/comment.md"; then
@@ -261,98 +306,25 @@ jobs:
               "\\`ledger diff\\` could not compare this pull request with its base (a base" \\
               "without a ledger yet?); the job's log says why." > "$out/comment.md"
           fi
-      - name: Upload the comment for ledger-comment.yml to post
-        if: ${{{{ !cancelled() && github.event_name == 'pull_request' }}}}
+      - name: Upload the full report
+        if: ${{{{ !cancelled() && steps.comment.outcome == 'success' }}}}
         uses: {ACTIONS["upload-artifact"]}
         with:
           name: {ARTIFACT}
           path: ${{{{ runner.temp }}}}/{ARTIFACT}/
           retention-days: 14
-"""
-
-
-COMMENT_GROUP = (
-    "ledger-comment-${{ github.event.workflow_run.head_repository.full_name }}"
-    "-${{ github.event.workflow_run.head_branch }}"
-)
-"""One poster at a time per pull request's branch: two runs finishing together would both
-find no comment and post two."""
-
-
-def comment_workflow(ref: str | None) -> str:
-    """The workflow that posts the comment `workflow` rendered, once per pull request and
-    updated in place: it runs from the default branch when a `ledger` run of a pull request
-    finishes, with `pull-requests: write`, and runs nothing of the pull request's (see
-    ledger.pr_comment). ``ref`` as for `workflow`."""
-    if ref is None:
-        install = f"""\
-      - uses: {ACTIONS["checkout"]}
-        with:
-          persist-credentials: false
-      - uses: {ACTIONS["setup-python"]}
-        with:
-          python-version: "{PYTHON}"
-      - name: Install the poster from the default branch (standard library only)
-        run: pip install --no-deps .
-"""
-    else:
-        install = f"""\
-      - uses: {ACTIONS["setup-python"]}
-        with:
-          python-version: "{PYTHON}"
-      - name: Install the ledger tool's release (the poster needs nothing else)
-        run: pip install --no-deps "evidence-ledger @ git+$LEDGER_TOOL@$LEDGER_REF"
-"""
-    made_by = "This repository's own" if ref is None else "Written by `ledger init`"
-    return f"""\
-# Posts the comment ledger.yml rendered for a pull request. {made_by}.
-# It runs from the default branch when a `ledger` run of a pull request finishes, a fork's
-# included, with the one write permission it needs. It runs nothing of the pull request: the
-# artifact is untrusted data, read as text that only ever becomes the comment's body, and a
-# pull request number that is checked against GitHub's record of the run's commit. One
-# comment per pull request, found again by a hidden marker and updated on every push.
-name: ledger comment
-
-on:
-  workflow_run:
-    workflows: [ledger]
-    types: [completed]
-
-permissions: {{}}
-{_tool_env(ref)}
-concurrency:
-  group: {COMMENT_GROUP}
-  cancel-in-progress: false
-
-jobs:
-  comment:
-    if: github.event.workflow_run.event == 'pull_request'
-    runs-on: ubuntu-latest
-    permissions:
-      actions: read
-      pull-requests: write
-    steps:
-{install}\
-      - name: Download the comment (untrusted data)
-        id: download
-        continue-on-error: true  # a run that stopped before rendering uploaded none
-        uses: {ACTIONS["download-artifact"]}
-        with:
-          name: {ARTIFACT}
-          path: ${{{{ runner.temp }}}}/{ARTIFACT}
-          run-id: ${{{{ github.event.workflow_run.id }}}}
-          github-token: ${{{{ github.token }}}}
-      - name: Post it, or update the one posted before
-        if: steps.download.outcome == 'success'
+      - name: Post the comment, or edit the one posted before
+        if: ${{{{ !cancelled() && steps.comment.outcome == 'success' }}}}
         env:
           GITHUB_TOKEN: ${{{{ github.token }}}}
-        run: python -m ledger.pr_comment "$RUNNER_TEMP/{ARTIFACT}"
+        run: python -m ledger.pr_comment "$RUNNER_TEMP/{ARTIFACT}/comment.md"
 """
 
 
 def workflows(ref: str | None, prefix: str) -> dict[str, str]:
-    """Both workflows, by their path in the repository."""
-    return {WORKFLOW: workflow(ref, prefix), COMMENT_WORKFLOW: comment_workflow(ref)}
+    """The workflows `ledger init` writes (this repository's own with ``ref`` None), by
+    their path in the repository."""
+    return {WORKFLOW: workflow(ref, prefix)}
 
 
 def precommit_config(rev: str, prefix: str) -> str:
