@@ -54,6 +54,7 @@ class GitHubShaped:
 
     tmp: Path
     stub: Stub
+    prefix: str = ""
     artifacts: dict[str, Path] = field(default_factory=dict)
     runs: int = 0
 
@@ -66,7 +67,7 @@ class GitHubShaped:
         return self.tmp / "contributor"
 
     def edit(self, path: str, old: str, new: str, where: Path | None = None) -> None:
-        target = (where or self.work) / path
+        target = (where or self.work) / self.prefix / path
         text = target.read_text(encoding="utf-8")
         assert old in text, old
         target.write_text(text.replace(old, new), encoding="utf-8")
@@ -74,7 +75,7 @@ class GitHubShaped:
     def push(self, message: str) -> str:
         """Commit the contributor's change, push it to the fork, and let GitHub fetch it as
         the pull request's head; the head commit's SHA."""
-        assert run(["--root", str(self.work), "fmt"]).exit_code == 0  # as a contributor would
+        assert run(["--root", str(self.work / self.prefix), "fmt"]).exit_code == 0
         git(self.work, "add", "-A")
         git(self.work, "commit", "-q", "-m", message)
         git(self.work, "push", "-q", "origin", "HEAD:fix-stance")
@@ -130,28 +131,30 @@ class GitHubShaped:
         ]
 
 
-def make_github(tmp_path: Path, ref: str | None) -> GitHubShaped:
-    """The project on GitHub: the sample ledger and the workflow `ledger init` writes for
-    release ``ref``, or (None) this repository's own, with the tool's code and lock."""
+def make_github(tmp_path: Path, ref: str | None, prefix: str = "") -> GitHubShaped:
+    """The project on GitHub: the sample ledger (in folder ``prefix``) and the workflow
+    `ledger init` writes for release ``ref``, or (None) this repository's own, with the
+    tool's code and lock."""
     maintainer = tmp_path / "default"
-    shutil.copytree(SAMPLE, maintainer, ignore=shutil.ignore_patterns(".ledger-cache"))
+    ledger_folder = maintainer / prefix if prefix else maintainer
+    shutil.copytree(SAMPLE, ledger_folder, ignore=shutil.ignore_patterns(".ledger-cache"))
     if ref is None:
         shutil.copytree(PROJECT / "src" / "ledger", maintainer / "src" / "ledger",
                         ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
         (maintainer / "requirements").mkdir()
         for name in ("pyproject.toml", "requirements/run.lock"):
             shutil.copy(PROJECT / name, maintainer / name)
-    for path, text in workflows(ref, "").items():
+    for path, text in workflows(ref, prefix).items():
         (maintainer / path).parent.mkdir(parents=True, exist_ok=True)
         (maintainer / path).write_text(text, encoding="utf-8")
-    assert run(["--root", str(maintainer), "fmt"]).exit_code == 0
+    assert run(["--root", str(ledger_folder), "fmt"]).exit_code == 0
     git(maintainer, "init", "-q", "-b", "main")
     git(maintainer, "add", "-A")
     git(maintainer, "commit", "-q", "-m", "The ledger")
     git(tmp_path, "clone", "-q", "--bare", str(maintainer), str(tmp_path / "origin.git"))
     git(tmp_path, "clone", "-q", "--bare", str(tmp_path / "origin.git"), str(tmp_path / "fork.git"))
     git(tmp_path, "clone", "-q", str(tmp_path / "fork.git"), str(tmp_path / "contributor"))
-    return GitHubShaped(tmp_path, Stub(BASE, TOKEN))
+    return GitHubShaped(tmp_path, Stub(BASE, TOKEN), prefix)
 
 
 @pytest.fixture
@@ -268,6 +271,24 @@ def test_the_comment_shows_only_the_pull_requests_change_when_the_base_moved_on(
     )  # the base's own change is not the PR's
 
 
+def test_a_ledger_in_a_folder_of_the_repository(tmp_path: Path) -> None:
+    github = make_github(tmp_path, "v1.2.3", "research/ledger")
+    server, _thread = serve(github.stub)
+    try:
+        github.edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
+        head = github.push("Flip the stance")
+        checked = github.check(head)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert not checked.failed, [(s.name, s.outcome, s.stderr) for s in checked.steps]
+    (comment,) = github.bot_comments()
+    link = f"https://github.com/{BASE}/blob/{head}/research/ledger/{CLAIM}"
+    assert f"[{CLAIM}]({link})" in comment["body"]
+    assert "`ledger validate --strict` passes" in comment["body"]
+
+
 EVIL = """
 import sys as _sys
 open({marker!r}, "w").close()  # proof that the pull request's code ran
@@ -284,7 +305,9 @@ def evil_pull_request(shaped: GitHubShaped) -> tuple[str, Path]:
     init = shaped.work / "src" / "ledger" / "__init__.py"
     init.write_text(init.read_text("utf-8") + EVIL.format(marker=str(marker)), "utf-8")
     (shaped.work / "requirements" / "run.lock").write_text("", encoding="utf-8")
-    shaped.edit(WORKFLOW, "validate --strict --format github", "--version")
+    workflow = shaped.work / WORKFLOW
+    text = workflow.read_text("utf-8").replace("validate --strict --format github", "--version")
+    workflow.write_text(text, "utf-8")
     return shaped.push("Correct the figure, and the checks"), marker
 
 
