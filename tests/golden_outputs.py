@@ -161,6 +161,11 @@ def main() -> int:
     for name, text in found.items():
         (GOLDEN / f"{name}.txt").write_text(text, encoding="utf-8", newline="\n")
     print(f"wrote {len(found)} golden files to {GOLDEN}")
+    from ledger.starter_files import workflows
+
+    for path, text in workflows(None, "").items():  # this repository's, from init's template
+        (PROJECT / path).write_text(text, encoding="utf-8", newline="\n")
+    print("wrote this repository's ledger workflows from `ledger init`'s template")
     return 0
 
 

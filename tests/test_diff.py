@@ -113,7 +113,7 @@ def test_the_human_diff_names_the_field_the_status_and_the_cause(repo: Sample) -
     assert lines[-1] == f"Changed claims without a fresh review: {CLAIM_ID}"
 
 
-def test_the_markdown_diff_is_a_status_table_and_a_record_list(repo: Sample) -> None:
+def test_markdown_shows_statuses_then_each_claim_as_a_reviewer_reads_it(repo: Sample) -> None:
     flip_stance(repo)
 
     result = ledger(repo.root, "diff", "--format", "markdown")
@@ -126,9 +126,16 @@ def test_the_markdown_diff_is_a_status_table_and_a_record_list(repo: Sample) -> 
         "| requirement requirement-2 | requirement-2 | not-met (S2) | **met** (S4) "
         "| cso-torture-complaints |"
     ) in lines
-    # inside a code span a backslash would show: field names are written as they are
-    assert f"- changed claim `{CLAIM_ID}` — review: none" in lines
-    assert "  - `bears_on.requirement-2`: undermines → supports" in lines
+    # each claim: its statement, its stance on each requirement, and its quote
+    at = lines.index(f"- changed claim `{CLAIM_ID}` — review: none")
+    assert lines[at + 1 : at + 5] == [
+        "  - statement: The memo says the PGR received more than 10,000 torture complaints "
+        "in 2012-2016.",
+        "  - stance: requirement-2 undermines → **supports**",
+        "  - quote (`cso-memo-2017`, REQUIREMENT 2, paragraph 1):",
+        "    > the PGR received over 10,000 complaints of torture between 2012 and 2016",
+    ]
+    assert lines[at - 2 : at] == ["**Claims**", ""]
 
 
 def test_committed_changes_compare_by_revision_in_every_spelling(repo: Sample) -> None:

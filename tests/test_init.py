@@ -346,7 +346,8 @@ def test_inside_a_repository_ci_and_pre_commit_go_to_its_top(team_repo: Path) ->
         *(rel if rel.startswith((".github", ".pre")) else f"ledger/{rel}" for rel in FILES),
     }
     flow = yaml.safe_load((team_repo / ".github/workflows/ledger.yml").read_text("utf-8"))
-    assert flow["jobs"]["validate"]["defaults"] == {"run": {"working-directory": "ledger"}}
+    assert flow["jobs"]["push"]["defaults"] == {"run": {"working-directory": "ledger"}}
+    assert flow["jobs"]["pull-request"]["env"] == {"PULL_REQUEST_LEDGER": "../pr/ledger"}
     hooks = precommit_hooks(team_repo)
     assert hooks == [
         {"id": "ledger-validate", "args": ["--root", "ledger"]},
@@ -380,14 +381,34 @@ def test_the_workflow_installs_this_version_and_validates(tmp_path: Path) -> Non
     assert init(tmp_path, *ANSWERS, "2024").exit_code == 0
     flow = yaml.safe_load((tmp_path / ".github/workflows/ledger.yml").read_text("utf-8"))
 
-    assert set(flow[True]) == {"push", "pull_request"}  # YAML 1.1 reads the key `on` as true
-    steps = flow["jobs"]["validate"]["steps"]
-    runs = [step.get("run", "") for step in steps]
-    assert f'pip install "{FROM_REPO}@v{ledger.__version__}"' in runs
-    assert "ledger validate --strict --format github" in runs
-    assert "ledger fmt --check" in runs
-    assert any(r.startswith('ledger diff "origin/${{ github.base_ref }}" HEAD') for r in runs)
-    assert "defaults" not in flow["jobs"]["validate"]
+    assert set(flow[True]) == {"push", "pull_request_target"}  # YAML 1.1 reads `on` as true
+    assert flow["env"] == {
+        "LEDGER_TOOL": PROJECT["urls"]["Source"],
+        "LEDGER_REF": f"v{ledger.__version__}",
+    }
+    install = (
+        'pip install --require-hashes -r "$LEDGER_TOOL/raw/$LEDGER_REF/requirements/run.lock"\n'
+        'pip install --no-deps "evidence-ledger @ git+$LEDGER_TOOL@$LEDGER_REF"\n'
+    )
+    push = [step.get("run", "") for step in flow["jobs"]["push"]["steps"]]
+    assert push[2:] == [install, "ledger validate --strict --format github", "ledger fmt --check"]
+    pull = [step.get("run", "") for step in flow["jobs"]["pull-request"]["steps"]]
+    assert pull[2] == install
+    assert 'ledger --root "$PULL_REQUEST_LEDGER" validate --strict --format github' in pull
+    assert any('diff "$base" --check --format markdown' in r for r in pull)
+    assert "defaults" not in flow["jobs"]["push"]
+    assert not (tmp_path / ".github/workflows/ledger-comment.yml").exists()
+
+
+def test_the_workflows_are_this_repositorys_own_but_for_the_tool_they_install() -> None:
+    """One template makes both: this repository's workflow installs its own code (the
+    pushed commit's, or the base's for a pull request), a new ledger's the release that
+    wrote it."""
+    from ledger.starter_files import workflows
+
+    top = Path(__file__).resolve().parents[1]
+    ours = {path: (top / path).read_text("utf-8") for path in workflows(None, "")}
+    assert ours == workflows(None, ""), "python tests/golden_outputs.py writes them again"
 
 
 def test_the_hooks_are_those_the_tool_publishes_at_this_release(tmp_path: Path) -> None:

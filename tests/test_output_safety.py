@@ -201,8 +201,12 @@ def big_diff(rows: int) -> LedgerDiff:
 
 
 def test_a_large_diff_is_cut_to_fit_a_comment_at_a_line_with_a_note() -> None:
-    whole = diff_markdown(big_diff(3000), limit=0)
-    assert len(whole) > 65_536
+    from ledger.diff_markdown import STATUS_ROWS, full_report
+
+    assert len(diff_markdown(big_diff(3000), limit=0)) > 65_536
+    # a comment lists the first status changes and counts the rest, then is cut
+    whole = full_report(big_diff(3000), status_rows=STATUS_ROWS)
+    assert f"… and {3000 - STATUS_ROWS:,} more status changes" in whole
     cut = diff_markdown(big_diff(3000))
     assert len(cut) <= COMMENT_LIMIT < 65_536
     body, note = cut.rsplit("\n\n", 1)
@@ -227,16 +231,25 @@ def test_a_table_is_never_left_with_a_header_and_no_rows() -> None:
         assert lines[-1:] != ["|---|---|"] and lines[-1:] != ["| a | b |"], (limit, cut)
 
 
-def test_one_huge_field_is_left_out_whole(hostile_repo: Sample) -> None:
+def test_one_huge_field_is_shown_cut_with_what_was_left_out(hostile_repo: Sample) -> None:
     hostile_repo.write(CLAIM, hostile_repo.read(CLAIM) + f"notes: {'word ' * 20_000}\n")
     result = run(["--root", str(hostile_repo.root), "diff", "--format", "markdown"])
     assert result.exit_code == 0, result.stderr
-    assert len(result.stdout) <= COMMENT_LIMIT
-    assert "word word" not in result.stdout
+    assert len(result.stdout) <= 4_000
+    (notes,) = [line for line in result.stdout.splitlines() if line.startswith("  - `notes`")]
+    more = 100_000 - 1 - 1_500  # "word " 20,000 times, folded: one space less at the end
+    assert notes == f"  - `notes`: *(none)* → {'word ' * 299}word … *({more:,} more characters)*"
     assert "- changed claim `cso-torture-complaints`" in result.stdout
-    assert "`ledger diff HEAD` in a checkout" in result.stdout
-    uncut = run(["--root", str(hostile_repo.root), "diff", "-f", "markdown", "--max-chars", "0"])
-    assert "word word" in uncut.stdout and "Cut short" not in uncut.stdout
+
+
+def test_a_huge_quote_keeps_its_claim_readable_within_one_comment(hostile_repo: Sample) -> None:
+    quote = "the PGR received over 10,000 complaints of torture between 2012 and 2016"
+    hostile_repo.edit(CLAIM, quote, " ".join([quote] * 2_000))
+    result = run(["--root", str(hostile_repo.root), "diff", "--format", "markdown"])
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout) <= 8_000
+    assert "- changed claim `cso-torture-complaints`" in result.stdout
+    assert "more characters)*" in result.stdout
 
 
 def test_the_command_line_default_is_the_librarys() -> None:
@@ -391,3 +404,39 @@ def test_the_command_line_minimum_is_the_librarys() -> None:
     from ledger.markdown_text import MIN_LIMIT
 
     assert diff_cmd.MIN_LIMIT == MIN_LIMIT
+
+
+# -- Markdown: the words a change marks ----------------------------------------------------------
+
+INJECTIONS = [
+    "<img src=x onerror=alert(1)>",
+    "![pixel](https://evil.example/p.png)",
+    "[click](javascript:alert(1))",
+    "<https://evil.example>",
+    "~~struck~~ **bold** `code`",
+    "@octocat",
+    "#12",
+    "<!-- ledger: pull request comment -->",
+]
+
+
+@pytest.mark.parametrize("injection", INJECTIONS)
+def test_marked_words_are_shown_as_typed_and_do_nothing(injection: str) -> None:
+    from markdown_it import MarkdownIt
+
+    from ledger.diff_markdown import words_marked
+
+    marked = words_marked("the PGR received complaints", f"the PGR {injection} received")
+    page = MarkdownIt("commonmark").enable("table").enable("strikethrough").render(marked)
+
+    # the markup is the tool's own: one deletion, one insertion, nothing else
+    assert re.findall(r"<(\w+)", page) == ["p", "strong", "s"]
+    assert "<img" not in page and "href" not in page and "<!--" not in page
+    import html
+
+    seen = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert (
+        " ".join(seen.replace("\u200b", "").split()) == f"the PGR {injection} received complaints"
+    )
+    assert not re.search(r"(?:^|[^A-Za-z0-9_`])@[A-Za-z0-9]", seen)
+    assert not re.search(r"#\d", seen)

@@ -61,6 +61,10 @@ class RecordChange:
     fields: tuple[FieldChange, ...] = ()
     review: str | None = None
     """For changed or added claims: whether a review stamp covers the new content."""
+    before: dict[str, Any] | None = field(default=None, metadata={"plain": False}, compare=False)
+    after: dict[str, Any] | None = field(default=None, metadata={"plain": False}, compare=False)
+    """A claim's values on each side (None where it does not exist, and for other kinds):
+    what a reviewer reads (statement, stance, quote). Not part of the JSON shape."""
 
 
 @dataclass(frozen=True)
@@ -159,15 +163,23 @@ def diff_ledgers(
     )
 
 
-def because(change: StatusChange) -> str:
-    """A status change's cause in words: claims, sources, and an obligor that changed."""
-    parts = [", ".join(change.claims)] if change.claims else []
+def because(change: StatusChange, most: int = 0) -> str:
+    """A status change's cause in words: claims, sources, and an obligor that changed; with
+    ``most``, at most that many claims and sources are named and the rest counted."""
+    parts = [_some(change.claims, most)] if change.claims else []
     if change.sources:
         noun = "source" if len(change.sources) == 1 else "sources"
-        parts.append(f"{noun} {', '.join(change.sources)}")
+        parts.append(f"{noun} {_some(change.sources, most)}")
     if change.obligor:
         parts.append(f"obligor {change.obligor.old} -> {change.obligor.new}")
     return "; ".join(parts)
+
+
+def _some(ids: tuple[str, ...], most: int) -> str:
+    """Ids joined by commas; with ``most``, the first ``most`` and how many more."""
+    if not most or len(ids) <= most:
+        return ", ".join(ids)
+    return f"{', '.join(ids[:most])} and {len(ids) - most:,} more"
 
 
 def _side_notes(state: str, ledger: Ledger) -> list[SideNote]:
@@ -186,19 +198,31 @@ def _record_changes(old: Ledger, new: Ledger) -> list[RecordChange]:
         singular = KIND_SINGULAR[kind]
         for record_id in sorted(set(old_table) | set(new_table)):
             before, after = old_table.get(record_id), new_table.get(record_id)
+            is_claim = singular == "claim"
             if before is None:
                 changes.append(
                     RecordChange(
-                        record_id, singular, "added", new.paths[record_id], review=_review(after)
+                        record_id,
+                        singular,
+                        "added",
+                        new.paths[record_id],
+                        review=_review(after),
+                        after=_dump(after) if is_claim else None,
                     )
                 )
             elif after is None:
-                changes.append(RecordChange(record_id, singular, "removed", old.paths[record_id]))
-            elif before != after:  # most records are unchanged: equal models need no dump
-                fields = _field_changes(
-                    before.model_dump(mode="json", by_alias=True),
-                    after.model_dump(mode="json", by_alias=True),
+                changes.append(
+                    RecordChange(
+                        record_id,
+                        singular,
+                        "removed",
+                        old.paths[record_id],
+                        before=_dump(before) if is_claim else None,
+                    )
                 )
+            elif before != after:  # most records are unchanged: equal models need no dump
+                old_values, new_values = _dump(before), _dump(after)
+                fields = _field_changes(old_values, new_values)
                 if fields:
                     changes.append(
                         RecordChange(
@@ -208,9 +232,15 @@ def _record_changes(old: Ledger, new: Ledger) -> list[RecordChange]:
                             new.paths[record_id],
                             tuple(fields),
                             _review(after),
+                            old_values if is_claim else None,
+                            new_values if is_claim else None,
                         )
                     )
     return sorted(changes, key=lambda c: (c.kind != "claim", c.kind, c.id))
+
+
+def _dump(record: Any) -> dict[str, Any]:
+    return record.model_dump(mode="json", by_alias=True)  # type: ignore[no-any-return]
 
 
 def _review(record: Any) -> str | None:

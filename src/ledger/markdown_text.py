@@ -83,9 +83,10 @@ def cap(text: str, limit: int, see_all: str) -> str:
     """``text`` cut at a line boundary to at most ``limit`` characters (see :func:`size`),
     with a note saying how much was left out and how to see all (``see_all``, Markdown).
 
-    Every line is kept whole or left out, so no table row or code span is cut; a table is
-    never left with its header and no rows, nor a section heading (a bold line) with nothing
-    under it, and a blank line ends it before the note. A ``limit`` below :data:`MIN_LIMIT`
+    Every line is kept whole or left out, so no table row or code span is cut; a list item
+    is kept with all its indented lines or left out whole; a table is never left with its
+    header and no rows, nor a section heading (a bold line) with nothing under it, and a
+    blank line ends it before the note. A ``limit`` below :data:`MIN_LIMIT`
     may not leave room for the note itself."""
     if limit <= 0 or size(text) <= limit:
         return text
@@ -101,9 +102,11 @@ def cap(text: str, limit: int, see_all: str) -> str:
     while kept and (
         _DELIMITER_ROW.match(kept[-1])
         or (len(kept) < len(lines) and _DELIMITER_ROW.match(lines[len(kept)]))
+        or (len(kept) < len(lines) and lines[len(kept)].startswith("  "))
         or (len(kept) > 1 and (not kept[-1].strip() or _SECTION_HEADING.match(kept[-1])))
     ):
-        kept.pop()  # a header row without its rows, the delimiter row under it, or a heading
+        kept.pop()  # a header row without its rows, the delimiter row under it, a heading,
+        # or a list item whose indented lines would not all fit: an item is kept whole
     left = "".join(lines[len(kept) :])
     body = "".join(kept).rstrip("\n")
     return f"{body}\n{_note(size(left), len(lines) - len(kept), see_all)}"

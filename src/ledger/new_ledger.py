@@ -26,6 +26,7 @@ from ledger.starter_files import (
     DATA_README,
     GITATTRIBUTES,
     HOOKS_REPOSITORY,
+    WORKFLOW,
     Answers,
     ledger_toml,
     precommit_config,
@@ -36,7 +37,6 @@ from ledger.version import DISTRIBUTION
 KEEP = ".gitkeep"
 """The empty file that keeps an empty record folder in git."""
 
-WORKFLOW = ".github/workflows/ledger.yml"
 PRECOMMIT = ".pre-commit-config.yaml"
 
 
@@ -134,7 +134,7 @@ def starter_files(place: Place, answers: Answers, pin: Pin) -> dict[Path, str]:
         place.root / MARKER: ledger_toml(answers),
         place.root / "data" / "README.md": DATA_README,
         place.root / ".gitattributes": GITATTRIBUTES,
-        place.top / WORKFLOW: workflow(pin.requirement, place.prefix),
+        place.top / WORKFLOW: workflow(pin.rev, place.prefix),
         place.top / PRECOMMIT: precommit_config(pin.rev, place.prefix),
         **{place.root / rel: text for rel, text in schema_files().items()},
     }

@@ -141,53 +141,190 @@ data/**/*.yml text eol=lf merge
 """
 
 
-def workflow(requirement: str, prefix: str) -> str:
-    """The GitHub Actions workflow: install the tool at ``requirement`` (a pip requirement
-    such as ``evidence-ledger==1.2.0``, of characters safe in double quotes),
-    validate, check the canonical form, and on a pull request put the semantic diff in the
-    job's summary. ``prefix`` is the ledger's folder in the repository ("" at the top)."""
+WORKFLOW = ".github/workflows/ledger.yml"
+"""Validates every push; judges every pull request by trusted code and comments on it."""
+ARTIFACT = "ledger-report"
+"""The artifact a pull request's run uploads: report.md (the full report, uncut) and
+comment.md (what was posted, cut to fit a comment)."""
+PULL_REQUEST_FILES = "../pr"
+"""Where a pull request's commit is laid out as files, beside the trusted checkout: data
+for the installed tool to read, never installed or run."""
+ACTIONS = {
+    "checkout": "actions/checkout@v5",
+    "setup-python": "actions/setup-python@v6",
+    "upload-artifact": "actions/upload-artifact@v6",
+}
+
+
+def _tool_env(ref: str | None) -> str:
+    """The workflow-level settings naming the tool's release (none for this repository's
+    own workflow, which installs its own code from the trusted checkout)."""
+    if ref is None:
+        return ""
+    return f"""
+# The ledger tool: its repository and the release that wrote this file. LEDGER_REF may be a
+# tag or a commit's full SHA (a pin no one can move); change it here to upgrade.
+env:
+  LEDGER_TOOL: {HOOKS_REPOSITORY}
+  LEDGER_REF: {ref}
+"""
+
+
+def _install_steps(ref: str | None, whose: str) -> str:
+    if ref is None:
+        return f"""\
+      - name: Install the tool from {whose}'s code (locked dependencies, not editable)
+        run: |
+          pip install --require-hashes -r requirements/run.lock
+          pip install --no-deps .
+"""
+    return """\
+      - name: Install the ledger tool's release (its locked dependencies, with hashes)
+        run: |
+          pip install --require-hashes -r "$LEDGER_TOOL/raw/$LEDGER_REF/requirements/run.lock"
+          pip install --no-deps "evidence-ledger @ git+$LEDGER_TOOL@$LEDGER_REF"
+"""
+
+
+def _setup(ref: str | None, whose: str) -> str:
+    return f"""\
+      - uses: {ACTIONS["checkout"]}
+        with:
+          fetch-depth: 0
+          persist-credentials: false
+      - uses: {ACTIONS["setup-python"]}
+        with:
+          python-version: "{PYTHON}"
+{_install_steps(ref, whose)}"""
+
+
+def workflow(ref: str | None, prefix: str) -> str:
+    """The GitHub Actions workflow that checks the ledger. On a push: validate with
+    annotations and check the canonical form. On a pull request (`pull_request_target`):
+    the same on the pull request's files, read as data by the tool installed from the base
+    (none of the pull request's code runs), then the reviewer's comment, written when
+    validation fails too, posted once and edited on every push, with the full report as an
+    artifact. ``ref`` is the tool's release (a tag or commit); None installs the checked-out
+    repository itself (the tool's own repository). ``prefix`` is the ledger's folder in the
+    repository ("" at the top)."""
     folder = (
         f"    defaults:\n      run:\n        working-directory: {json.dumps(prefix)}\n"
         if prefix
         else ""
     )
+    pr_root = f"{PULL_REQUEST_FILES}/{prefix}" if prefix else PULL_REQUEST_FILES
+    files = '"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$HEAD_SHA"'
+    if prefix:
+        files = '"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$HEAD_SHA/$LEDGER_FOLDER"'
+    folder_env = f"          LEDGER_FOLDER: {json.dumps(prefix)}\n" if prefix else ""
+    if ref is None:
+        made_by = "This repository's own: the tool is its own code and locked dependencies."
+        pushed, base = "the pushed commit", "the base"
+    else:
+        made_by = "Written by `ledger init`: the tool is the release LEDGER_REF names."
+        pushed = base = "its release"
     return f"""\
-# Checks the ledger on every push and pull request (written by `ledger init`): every record
-# must validate and be in canonical form. On a pull request, the job's summary shows what the
-# change does to each requirement's status. `pip install` names the ledger tool's release
-# that wrote this file: change it there to upgrade.
+# Checks the ledger on every push and pull request, with trusted code.
+# {made_by}
+#
+# A pull request may come from anyone and may change anything it commits: the data, the
+# workflows, code, configuration. Its files are hostile input, and the verdict on them must
+# depend on the data alone. So a pull request is judged on `pull_request_target`: GitHub
+# takes this file from the base repository, the checkout is the base, and the tool is the
+# one the base installs on a push. The pull request's commit is only fetched and laid out as
+# files in ../pr, which the installed tool reads as data; nothing of it is installed or run.
+# The job validates those files (annotations on the lines), checks their canonical form,
+# writes the reviewer's comment (when validation fails too, the failures on top), uploads
+# the full report as the artifact `{ARTIFACT}`, and posts the comment, or edits the one
+# it posted before. Only that last step is given the token that may write.
 name: ledger
 
 on:
   push:
-  pull_request:
+  pull_request_target:
 
 permissions:
   contents: read
-
+{_tool_env(ref)}
 jobs:
-  validate:
+  push:
+    if: github.event_name == 'push'
     runs-on: ubuntu-latest
 {folder}    steps:
-      - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "{PYTHON}"
-      - name: Install the ledger tool
-        run: pip install "{requirement}"
+{_setup(ref, pushed)}\
       - name: Validate (annotations on the changed lines)
         run: ledger validate --strict --format github
       - name: Canonical form
+        if: ${{{{ !cancelled() }}}}
         run: ledger fmt --check
-      - name: What the pull request changes
-        if: github.event_name == 'pull_request'
-        continue-on-error: true  # a summary only (the first pull request has no ledger to compare)
-        run: >-
-          ledger diff "origin/${{{{ github.base_ref }}}}" HEAD --format markdown
-          >> "$GITHUB_STEP_SUMMARY"
+
+  pull-request:
+    if: github.event_name == 'pull_request_target'
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pull-requests: write
+    concurrency:  # a newer push's run replaces an older one's
+      group: ledger-pull-request-${{{{ github.event.pull_request.number }}}}
+      cancel-in-progress: true
+    env:
+      PULL_REQUEST_LEDGER: {json.dumps(pr_root)}
+    steps:
+{_setup(ref, base)}\
+      - name: Lay out the pull request's files in ../pr (data only, never installed or run)
+        id: layout
+        env:
+          NUMBER: ${{{{ github.event.pull_request.number }}}}
+          HEAD_SHA: ${{{{ github.event.pull_request.head.sha }}}}
+        run: |
+          git fetch --no-tags origin "refs/pull/$NUMBER/head"
+          git worktree add --detach {PULL_REQUEST_FILES} "$HEAD_SHA"
+      - name: Validate (annotations on the changed lines)
+        run: ledger --root "$PULL_REQUEST_LEDGER" validate --strict --format github
+      - name: Canonical form
+        if: ${{{{ !cancelled() && steps.layout.outcome == 'success' }}}}
+        run: ledger --root "$PULL_REQUEST_LEDGER" fmt --check
+      - name: The reviewer's comment (written when validation fails too)
+        id: comment
+        if: ${{{{ !cancelled() && steps.layout.outcome == 'success' }}}}
+        env:
+          BASE_SHA: ${{{{ github.event.pull_request.base.sha }}}}
+          HEAD_SHA: ${{{{ github.event.pull_request.head.sha }}}}
+{folder_env}\
+        run: |
+          out="$RUNNER_TEMP/{ARTIFACT}"
+          mkdir -p "$out"
+          # What the pull request changes, as GitHub's "Files changed" shows it: its files
+          # against the commit where it left the base.
+          base=$(git merge-base "$BASE_SHA" "$HEAD_SHA" || printf '%s' "$BASE_SHA")
+          base=$(git rev-parse --short=12 "$base")
+          if ! ledger --root "$PULL_REQUEST_LEDGER" diff "$base" --check --format markdown \\
+              --files-url {files} \\
+              --report-url "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID" \\
+              --report "$out/report.md" > "$out/comment.md"; then
+            printf '%s\\n' "### Ledger changes" "" \\
+              "\\`ledger diff\\` could not compare this pull request with its base (a base" \\
+              "without a ledger yet?); the job's log says why." > "$out/comment.md"
+          fi
+      - name: Upload the full report
+        if: ${{{{ !cancelled() && steps.comment.outcome == 'success' }}}}
+        uses: {ACTIONS["upload-artifact"]}
+        with:
+          name: {ARTIFACT}
+          path: ${{{{ runner.temp }}}}/{ARTIFACT}/
+          retention-days: 14
+      - name: Post the comment, or edit the one posted before
+        if: ${{{{ !cancelled() && steps.comment.outcome == 'success' }}}}
+        env:
+          GITHUB_TOKEN: ${{{{ github.token }}}}
+        run: python -m ledger.pr_comment "$RUNNER_TEMP/{ARTIFACT}/comment.md"
 """
+
+
+def workflows(ref: str | None, prefix: str) -> dict[str, str]:
+    """The workflows `ledger init` writes (this repository's own with ``ref`` None), by
+    their path in the repository."""
+    return {WORKFLOW: workflow(ref, prefix)}
 
 
 def precommit_config(rev: str, prefix: str) -> str:

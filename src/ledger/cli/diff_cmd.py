@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -63,6 +64,41 @@ def diff(
             "At least 1,000; 0: no limit.",
         ),
     ] = COMMENT_LIMIT,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Markdown only: put what `ledger validate --strict` says of the working tree "
+            "on top (B must be the working tree).",
+        ),
+    ] = False,
+    files_url: Annotated[
+        str | None,
+        typer.Option(
+            "--files-url",
+            metavar="URL",
+            help="Markdown only: link each record to its file as URL/PATH, URL being the "
+            "ledger's folder at the head commit (https://github.com/OWNER/REPO/blob/SHA).",
+        ),
+    ] = None,
+    report_url: Annotated[
+        str | None,
+        typer.Option(
+            "--report-url",
+            metavar="URL",
+            help="Markdown only: where the full report is published (a CI run's page); "
+            "the note on a cut report links it.",
+        ),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            metavar="FILE",
+            help="Markdown only: also write the full report, uncut, to FILE.",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Compare the ledger by record id, not by line: records added, removed and changed with
     their changed fields; then every requirement and case whose derived status changes, old ->
@@ -76,6 +112,20 @@ def diff(
 
     layout = layout_of(ctx)
     old_rev, new_rev = _revisions(revisions or [])
+    comment_only = {
+        "--check": check,
+        "--files-url": files_url,
+        "--report-url": report_url,
+        "--report": report,
+    }
+    given = [name for name, value in comment_only.items() if value]
+    if given and output is not ReportFormat.markdown:
+        fail(f"{', '.join(given)}: only with --format markdown")
+    if check and new_rev is not None:
+        fail("--check validates the working tree: give at most one revision (A)")
+    for name, url in (("--files-url", files_url), ("--report-url", report_url)):
+        if url is not None and not _link_target(url):
+            fail(f"{name}: give a plain http(s) URL (no spaces, quotes or brackets), not {url!r}")
     old = _ledger_at(layout, old_rev)
     new = _ledger_at(layout, new_rev)
     result = diff_ledgers(
@@ -86,11 +136,44 @@ def diff(
 
         sys.stdout.write(dumps(result.to_dict()) + "\n")
     elif output is ReportFormat.markdown:
-        from ledger.diff_markdown import diff_markdown
-
-        sys.stdout.write(diff_markdown(result, limit=max_chars))
+        _markdown(layout, result, max_chars, check, files_url, report_url, report)
     else:
         _show(result)
+
+
+def _link_target(url: str) -> bool:
+    from ledger.diff_markdown import is_link_target
+
+    return is_link_target(url)
+
+
+def _markdown(
+    layout: Layout,
+    result: LedgerDiff,
+    limit: int,
+    check: bool,
+    files_url: str | None,
+    report_url: str | None,
+    report: Path | None,
+) -> None:
+    """The Markdown report: cut to ``limit`` on stdout, and uncut in ``report``."""
+    from ledger.diff_markdown import STATUS_ROWS, Findings, cut, full_report
+
+    findings = None
+    if check:
+        from ledger.validation import validate
+
+        found = validate(layout)
+        findings = Findings(tuple(found.diagnostics), found.files, found.fatal)
+    text = full_report(result, files_url=files_url, findings=findings)
+    if report is not None:
+        try:
+            report.write_text(text, encoding="utf-8")
+        except OSError as error:
+            fail(f"cannot write the report to {report}: {error.strerror or error}")
+    if limit and len(result.statuses) > STATUS_ROWS:
+        text = full_report(result, files_url=files_url, findings=findings, status_rows=STATUS_ROWS)
+    sys.stdout.write(cut(result, text, limit, report_url))
 
 
 def _revisions(given: list[str]) -> tuple[str, str | None]:
