@@ -35,7 +35,6 @@ repository's own data. Progress goes to stderr, the tables to stdout.
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import math
 import os
 import platform
@@ -600,9 +599,12 @@ def machine() -> list[str]:
     except OSError:
         pass
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    try:
-        version = importlib.metadata.version("ledger")
-    except importlib.metadata.PackageNotFoundError:
+    try:  # the executable measured says what it is (an old install's metadata may linger)
+        said = subprocess.run(
+            [*ledger_command(), "--version"], capture_output=True, text=True, timeout=60
+        )
+        version = said.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
         version = "unknown"
     load = ""
     if hasattr(os, "getloadavg"):

@@ -21,6 +21,7 @@ from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 import ledger.load as load_module
+import ledger.record_reader as reader_module
 import ledger.scan as scan_module
 from ledger.cache_key import KEY_ENV
 from ledger.cli import app
@@ -215,14 +216,28 @@ def private_cache_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
 def files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The record files actually read (not taken from the cache), in order."""
     found: list[str] = []
-    real = load_module.read_one
+    real = reader_module.read_record_bytes
 
-    def spy(kind: str, path: Path, rel: str):  # type: ignore[no-untyped-def]
+    def spy(path: Path, rel: str):  # type: ignore[no-untyped-def]
         found.append(rel)
-        return real(kind, path, rel)
+        return real(path, rel)
 
-    monkeypatch.setattr(load_module, "read_one", spy)
+    monkeypatch.setattr(reader_module, "read_record_bytes", spy)
     return found
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each time the ledger was actually loaded (not answered from the cache)."""
+    calls: list[str] = []
+    real = load_module.load
+
+    def spy(layout, **options):  # type: ignore[no-untyped-def]
+        calls.append(str(layout.root))
+        return real(layout, **options)
+
+    monkeypatch.setattr(load_module, "load", spy)
+    return calls
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ import yaml
 
 from conftest import SAMPLE, layout_for
 from ledger.atomic import LEFTOVER
-from ledger.load import load
+from ledger.pipeline import load as plain_load
 from ledger.writelock import DEFAULT_WAIT, LOCK_FILE, WAIT_ENV, wait_seconds, write_lock
 from test_hostile_corpus import Outcome, finish
 
@@ -102,7 +102,7 @@ def together(*runs: tuple[str, ...], root: Path, slow: float = 0.0) -> list[Outc
 
 def sound(root: Path) -> None:
     """The ledger validates with no diagnostic at all (no leftover is read as a record)."""
-    result = load(layout_for(root), use_cache=False)
+    result = plain_load(layout_for(root))
     assert result.fatal is None
     assert [(d.path, d.code, d.message) for d in result.diagnostics] == []
 
@@ -197,7 +197,7 @@ def test_review_and_link_at_once_keep_both(root: Path) -> None:
         assert [r["by"] for r in data["reviews"]] == [f"Reviewer {n}" for n in range(round_ + 1)]
         assert data["relations"] == [{"responds-to": o} for o in OTHERS[: round_ + 1]]
     # The reviews may be stale (a relation landed after one was read): a warning, not a loss.
-    result = load(layout_for(root), use_cache=False)
+    result = plain_load(layout_for(root))
     assert {d.code for d in result.diagnostics} <= {"stale-review"}
 
 

@@ -11,6 +11,7 @@ import pytest
 import ledger.quotes as quotes_module
 from conftest import PAST, Sample, age, layout_for, make_old
 from ledger.load import LoadResult, load
+from ledger.pipeline import load as plain_load
 
 CLAIM = "claims/cso-tlatlaya-no-arrest-warrants.yaml"
 CLAIM_ID = "cso-tlatlaya-no-arrest-warrants"
@@ -50,7 +51,7 @@ def state(result: LoadResult) -> dict[str, Any]:
 def same_as_cold(sample: Sample) -> LoadResult:
     """Load through the cache, and check it against a load with no cache at all."""
     warm = load(layout_for(sample.root))
-    cold = load(layout_for(sample.root), use_cache=False)
+    cold = plain_load(layout_for(sample.root))
     assert state(warm) == state(cold)
     return warm
 

@@ -27,7 +27,7 @@ from ledger.authoring import id_problem
 from ledger.files import read_bytes
 from ledger.load import load
 from ledger.portable import PathRefusal, join_inside, relative_parts
-from ledger.revision import GitError, open_snapshot
+from ledger.revision import GitError, open_revision
 from ledger.root import Layout
 from ledger.site import MANIFEST, write_site
 
@@ -311,11 +311,10 @@ def committed_sample(tmp_path: Path, folder: str = "") -> Path:
 
 
 def snapshot_diagnostics(root: Path) -> list[tuple[str, str]]:
-    snapshot = open_snapshot(layout_for(root), "HEAD")
-    assert not isinstance(snapshot, GitError), snapshot
-    with snapshot:
-        assert isinstance(snapshot.layout, Layout)
-        return [(d.path, d.code) for d in load(snapshot.layout).diagnostics]
+    revision = open_revision(layout_for(root), "HEAD")
+    assert not isinstance(revision, GitError), revision
+    assert isinstance(revision, Layout)
+    return [(d.path, d.code) for d in load(revision).diagnostics]
 
 
 def test_a_revision_reads_the_committed_bytes_whatever_autocrlf_says(tmp_path: Path) -> None:

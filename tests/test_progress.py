@@ -10,7 +10,7 @@ import pytest
 
 import ledger.cli.shared as shared
 from conftest import Sample, layout_for
-from ledger.load import load
+from ledger.pipeline import load as plain_load
 from ledger.progress import Progress
 from ledger.status_lookup import status_report
 
@@ -73,7 +73,7 @@ def test_no_progress_when_stderr_is_not_a_terminal_or_under_ci(
 def test_loading_and_status_say_what_they_are_doing(sample_copy: Sample) -> None:
     said: list[tuple[str, int, int]] = []
     layout = layout_for(sample_copy.root)
-    load(layout, progress=lambda *step: said.append(step), use_cache=False)
+    plain_load(layout, progress=lambda *step: said.append(step))
     files = len(list((sample_copy.root / "data").rglob("*.yaml")))
     assert said == [
         (f"loading {files:,} records", 0, 0),

@@ -34,8 +34,8 @@ from conftest import SAMPLE, layout_for
 from ledger.diagnostics import CODES, Diagnostic
 from ledger.fmt import canonical, from_data, with_field
 from ledger.ledger import Ledger
-from ledger.load import load
 from ledger.model import RECORD_TYPES
+from ledger.pipeline import load as plain_load
 from ledger.root import Layout
 from ledger.yamlread import parse
 
@@ -128,7 +128,7 @@ def check_placed(diagnostics: list[Diagnostic], root: Path, fuzzed: str, data: b
 def load_with(layout: Layout, data: bytes) -> list[Diagnostic]:
     """Write ``data`` as the fuzzed record, load the whole ledger, check property 1."""
     (layout.data / FUZZED).write_bytes(data)
-    result = load(layout, use_cache=False)
+    result = plain_load(layout)
     assert result.fatal is None
     check_placed(result.diagnostics, layout.root, f"data/{FUZZED}", data)
     return result.diagnostics
@@ -501,7 +501,7 @@ def test_files_load_export_and_reload_to_the_same_records(
     root = tmp_path / "generated"
     write_ledger(root, tables, data.draw)
 
-    result = load(layout_for(root), use_cache=False)
+    result = plain_load(layout_for(root))
 
     expected = {
         kind: {i: RECORD_TYPES[kind].model_validate(d) for i, d in sorted(table.items())}
@@ -515,6 +515,6 @@ def test_files_load_export_and_reload_to_the_same_records(
 
 def test_export_reload_holds_on_the_sample() -> None:
     """The property's fixed point: the sample ledger, exported and reloaded, is itself."""
-    ledger = load(layout_for(SAMPLE), use_cache=False).ledger
+    ledger = plain_load(layout_for(SAMPLE)).ledger
     from_json, from_lines = reloaded(ledger)
     assert from_json == ledger.tables() == from_lines

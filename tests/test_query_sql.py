@@ -343,3 +343,12 @@ def test_the_file_export_is_the_same_database(tmp_path: Path) -> None:
             assert [list(r) for r in conn.execute(sql)] == expected
     finally:
         conn.close()
+
+
+def test_a_native_tokenizer_pointer_can_be_neither_read_nor_registered() -> None:
+    """fts3_tokenizer() hands out and accepts raw pointers (where SQLite has it): refused."""
+    for sql in ("SELECT fts3_tokenizer('simple')", "SELECT fts3_tokenizer('x', x'41414141')"):
+        result = run(SAMPLE, sql)
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        assert "Traceback" not in result.stderr

@@ -124,6 +124,19 @@ def test_a_record_named_for_a_windows_device_is_compared_like_any_other(repo: Sa
     assert committed["records"] == worktree["records"]
 
 
+@pytest.mark.skipif(os.name == "nt", reason="file names that are not UTF-8 are POSIX only")
+def test_names_that_are_not_utf8_stay_apart_in_a_revision(repo: Sample) -> None:
+    """Two names that differ only in bytes that are not UTF-8 are two files in a revision,
+    as in the working tree: a commit that matches the checkout shows no change."""
+    claims = sorted((repo.root / "data" / "claims").rglob("*.yaml"))[:2]
+    for path, name in zip(claims, (b"x\xff.yaml", b"x\xfe.yaml"), strict=True):
+        os.rename(os.fsencode(path), os.path.join(os.fsencode(path.parent), name))
+    commit(repo.root, "two names that are not UTF-8")
+
+    assert diff_json(repo.root, "HEAD")["records"] == []  # the checkout is the commit
+    assert diff_json(repo.root, "HEAD~1", "HEAD")["records"] == []  # renamed, not removed
+
+
 def test_a_revision_is_read_from_the_data_folder_its_own_ledger_toml_names(repo: Sample) -> None:
     git(repo.root, "mv", "data", "evidence")
     (repo.root / "ledger.toml").write_text('[ledger]\ndata = "evidence"\n', encoding="utf-8")

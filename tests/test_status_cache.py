@@ -11,25 +11,10 @@ import pytest
 
 import ledger.cache as cache_module
 import ledger.cli.replay as replay_module
-import ledger.load as load_module
 from conftest import PAST, Sample, age, make_old, run, wait_until_settled
 from ledger.cache import CACHE_DIR, CACHE_FILE, NO_CACHE_ENV
 
 CLAIM = "claims/cso-torture-complaints.yaml"
-
-
-@pytest.fixture
-def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Each time the ledger was actually loaded (not answered from the cache)."""
-    calls: list[str] = []
-    real = load_module.load
-
-    def spy(layout, **options):  # type: ignore[no-untyped-def]
-        calls.append(str(layout.root))
-        return real(layout, **options)
-
-    monkeypatch.setattr(load_module, "load", spy)
-    return calls
 
 
 def remembered(root: Path) -> list[str]:

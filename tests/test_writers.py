@@ -38,7 +38,8 @@ from conftest import SAMPLE, layout_for, run
 from ledger.atomic import write_atomic
 from ledger.fmt import canonical
 from ledger.fmt_files import modeline_for
-from ledger.load import discover, load
+from ledger.load import discover
+from ledger.pipeline import load as plain_load
 from ledger.yamlread import parse
 from test_hostile_corpus import CAN_DROP_ROOT_POWERS, finish, ledger_process
 
@@ -89,7 +90,7 @@ class Bulk:
         states = self.states()
         for leftover in self.leftovers():
             assert TEMP_FILE.fullmatch(leftover.name), leftover
-        result = load(layout_for(self.root), use_cache=False)
+        result = plain_load(layout_for(self.root))
         assert result.fatal is None
         assert result.files == len(self.old)
         assert not [d for d in result.diagnostics if Path(d.path).name.startswith(".")]
@@ -575,7 +576,7 @@ def test_review_does_not_write_through_a_record_swapped_for_a_link(ledger_root: 
     from ledger.review import add_review
 
     layout = layout_for(ledger_root)
-    ledger = load(layout, use_cache=False).ledger
+    ledger = plain_load(layout).ledger
     outside = ledger_root.parent / "outside.yaml"
     path = ledger_root / "data" / CLAIM
     shutil.copy(path, outside)
@@ -612,7 +613,7 @@ def test_the_loader_reads_no_dotfile_a_killed_write_leaves(ledger_root: Path) ->
     claim = (ledger_root / "data" / CLAIM).read_text(encoding="utf-8")
     leftover = ledger_root / "data/claims/.cso-torture-complaints.yaml.k3j_x9.tmp"
     leftover.write_text(claim.replace("cso-torture-complaints", "leftover"), encoding="utf-8")
-    result = load(layout_for(ledger_root), use_cache=False)
+    result = plain_load(layout_for(ledger_root))
     assert "leftover" not in result.ledger.claims
     assert result.diagnostics == []
     assert (

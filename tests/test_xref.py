@@ -8,7 +8,16 @@ import pytest
 
 from builders import cso, gov, make_case, make_claim, make_ledger, make_requirement
 from ledger.ledger import Ledger
-from ledger.xref import Match, XrefIndex, fold_id, resolve, show, xref
+from ledger.xref import (
+    Match,
+    XrefIndex,
+    fold_id,
+    inbound_of,
+    outbound_of,
+    resolve,
+    show,
+    xref,
+)
 
 
 def sample() -> Ledger:
@@ -80,6 +89,15 @@ def test_a_link_to_a_missing_record_is_kept_as_dangling() -> None:
     )
     assert xref(sample(), "gone").kind is None
     assert roles(xref(sample(), "gone").inbound) == [("gov-tlatlaya-1", "repeats", "gone")]
+
+
+def test_one_record_links_are_the_index_links() -> None:
+    ledger = sample()
+    index = XrefIndex(ledger)
+    ids = [i for table in ledger.tables().values() for i in table]
+    for record_id in [*ids, "gone", "nothing-at-all"]:
+        assert outbound_of(ledger, record_id) == index.outbound(record_id), record_id
+        assert inbound_of(ledger, record_id) == index.inbound(record_id), record_id
 
 
 def test_xref_result_serialises() -> None:

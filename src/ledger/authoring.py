@@ -32,15 +32,16 @@ from pathlib import Path
 from typing import Any, cast
 
 from ledger.atomic import create_new, write_atomic
-from ledger.checks import check_ledger, speaks_for_warnings
+from ledger.checks import check_ledger, errors_of, referring_to, speaks_for_warnings
 from ledger.diagnostics import Diagnostic, make
 from ledger.fmt import from_data, with_field
 from ledger.fmt_files import modeline_for
+from ledger.kinds import SINGULAR
 from ledger.ledger import Ledger
 from ledger.load import RECORD_SUFFIX, load
 from ledger.model import ID_PATTERN, RECORD_TYPES, Claim, Record, RelationKind, Source
 from ledger.portable import windows_device
-from ledger.quotes import Match, find_quote, normalise
+from ledger.quotes import Match, QuoteMemo, find_quote, normalise
 from ledger.record_reader import read_current, record_from_text
 from ledger.root import Layout
 from ledger.text_extract import Extracted
@@ -96,12 +97,6 @@ _ATTRIBUTION = re.compile(
     re.I,
 )
 _ID_RE = re.compile(ID_PATTERN)
-_KIND_NAMES = {
-    "sources": "source",
-    "requirements": "requirement",
-    "cases": "case",
-    "claims": "claim",
-}
 
 
 # -- ids ----------------------------------------------------------------------------------
@@ -185,18 +180,29 @@ def _key(d: Diagnostic) -> tuple[str, str, str, str]:
 @dataclass
 class Workspace:
     """The ledger as it is before a change: its records, the ids in use (including those of
-    files that do not load), and the cross-record errors it already has."""
+    files that do not load), and its load problems. A change is checked on the records it
+    touches (`_new_problems`), so opening one checks nothing."""
 
     layout: Layout
     ledger: Ledger
     unloaded: set[str]
-    baseline: set[tuple[str, str, str, str]]
-    existing_errors: int
+    load_problems: list[Diagnostic]
     taken: set[str] = field(default_factory=set)
     _normalised: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def existing_errors(self) -> int:
+        """The errors the ledger has now, as `ledger validate` counts them (a full check,
+        made only when asked)."""
+        checked = check_ledger(self.ledger, self.layout, unloaded=self.unloaded)
+        return sum(1 for d in [*self.load_problems, *checked] if d.severity == "error")
+
     def source_text(self, source_id: str) -> str | None:
         """A source's archived text, when its archive is intact (hash verified)."""
+        if source_id not in self.ledger.source_texts and source_id in self.ledger.sources:
+            found = read_archive(self.layout, self.ledger, source_id).text
+            if found is not None:
+                self.ledger.source_texts[source_id] = found
         return self.ledger.source_texts.get(source_id)
 
     def normalised(self, source_id: str) -> str | None:
@@ -212,30 +218,38 @@ class Workspace:
 
 
 def open_workspace(layout: Layout) -> Workspace | str:
-    """Load the ledger and run its checks once; a string says why it cannot be opened."""
+    """Load the ledger (nothing is checked yet); a string says why it cannot be opened."""
     result = load(layout, check=False)
     if result.fatal:
         return result.fatal
     ledger = result.ledger
-    checked = check_ledger(ledger, layout, unloaded=result.unloaded)
-    errors = [d for d in [*result.diagnostics, *checked] if d.severity == "error"]
     taken = set(result.unloaded) | file_ids(layout)
     for table in ledger.tables().values():
         taken.update(table)
-    return Workspace(
-        layout,
-        ledger,
-        set(result.unloaded),
-        {_key(d) for d in checked if d.severity == "error"},
-        len(errors),
-        taken,
-    )
+    return Workspace(layout, ledger, set(result.unloaded), result.diagnostics, taken)
 
 
 def file_ids(layout: Layout) -> set[str]:
     """The name of every YAML file under the data folder, in any folder: ids in use, even by
-    files that do not load."""
-    return {path.name[: -len(RECORD_SUFFIX)] for path in layout.data.rglob(f"*{RECORD_SUFFIX}")}
+    files that do not load. Every name that ``rglob("*.yaml")`` finds (folders linked in are
+    not entered), listed by ``os.scandir``: pathlib's objects cost seconds at 100k files."""
+    ids: set[str] = set()
+    folders = [os.fspath(layout.data)]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            if entry.name.endswith(RECORD_SUFFIX):
+                ids.add(entry.name[: -len(RECORD_SUFFIX)])
+            try:
+                if entry.is_dir() and not entry.is_symlink():
+                    folders.append(entry.path)
+            except OSError:
+                continue
+    return ids
 
 
 # -- results ------------------------------------------------------------------------------
@@ -283,7 +297,7 @@ def ordered(kind: str, values: dict[str, Any]) -> dict[str, Any]:
     known = {info.alias or name for name, info in model.model_fields.items()}
     unknown = set(values) - known
     if unknown:
-        raise KeyError(f"not fields of a {_KIND_NAMES[kind]}: {', '.join(sorted(unknown))}")
+        raise KeyError(f"not fields of a {SINGULAR[kind]}: {', '.join(sorted(unknown))}")
     out = {}
     for name, info in model.model_fields.items():
         value = values.get(info.alias or name)
@@ -321,17 +335,22 @@ def record_text(layout: Layout, kind: str, data: dict[str, Any], path: Path) -> 
 
 
 def _with_record(ledger: Ledger, kind: str, record: Record, rel: str) -> Ledger:
-    """A copy of the ledger (tables copied, records shared) holding ``record`` at ``rel``."""
-    copy = Ledger(
-        sources=dict(ledger.sources),
-        requirements=dict(ledger.requirements),
-        cases=dict(ledger.cases),
-        claims=dict(ledger.claims),
-        paths=dict(ledger.paths),
+    """A copy of the ledger (tables copied, records shared) holding ``record`` at ``rel``: in
+    its place when the id is there, else in id order. The tables are in id order already, so
+    sorting them again (a run of Timsort over sorted ids) only checks it, in linear time."""
+    record_id = record.id  # type: ignore[attr-defined]
+    tables = {k: dict(t) for k, t in ledger.tables().items()}
+    table = tables[kind]
+    if record_id in table or not table or next(reversed(table)) < record_id:
+        table[record_id] = record
+    else:
+        table[record_id] = record
+        tables[kind] = dict(sorted(table.items()))
+    return Ledger(
+        **tables,  # type: ignore[arg-type]
+        paths={**ledger.paths, record_id: rel},
+        source_texts=ledger.source_texts,
     )
-    copy.add(kind, record, rel)
-    copy.sort()
-    return copy
 
 
 def _place(diagnostics: list[Diagnostic], text: str, rel: str) -> list[Diagnostic]:
@@ -352,9 +371,19 @@ def _new_problems(
 ) -> list[Diagnostic]:
     """Errors the ledger would have with ``record`` at ``rel`` that it does not have now."""
     candidate = _with_record(ws.ledger, kind, record, rel)
-    found = check_ledger(candidate, ws.layout, unloaded=ws.unloaded)
-    new = [d for d in found if d.severity == "error" and _key(d) not in ws.baseline]
-    return _place(new, text, rel)
+    return _place(_changed_errors(ws, candidate, record.id), text, rel)  # type: ignore[attr-defined]
+
+
+def _changed_errors(ws: Workspace, candidate: Ledger, record_id: str) -> list[Diagnostic]:
+    """The errors ``candidate`` (the ledger with one record added or replaced) has and the
+    ledger has not, in the order `check_ledger` gives them. Only the record and those that
+    name it are checked, before and after: no other record's checks can change."""
+    touched = {record_id} | referring_to(ws.ledger, {record_id})
+    memo = QuoteMemo()  # each quote searched once, for both
+    before = errors_of(ws.ledger, ws.layout, touched, unloaded=ws.unloaded, memo=memo)
+    after = errors_of(candidate, ws.layout, touched, unloaded=ws.unloaded, memo=memo)
+    known = {_key(d) for d in before}
+    return [d for d in after if _key(d) not in known]
 
 
 def _refusal(problems: list[Diagnostic], text: str) -> Refused:
@@ -701,9 +730,8 @@ def _link(
     record = record_from_text(edited.text, "claims", rel)
     if isinstance(record, list):
         return _refusal(record, edited.text)
-    candidate = _with_record(_without(ws.ledger, claim_id), "claims", record, rel)
-    found = check_ledger(candidate, ws.layout, unloaded=ws.unloaded)
-    problems = [d for d in found if d.severity == "error" and _key(d) not in ws.baseline]
+    candidate = _with_record(ws.ledger, "claims", record, rel)
+    problems = _changed_errors(ws, candidate, claim_id)
     if problems:
         return _refusal(_place(problems, edited.text, rel), edited.text)
     failure = write_atomic(ws.layout.root / rel, edited.text, inside=ws.layout.data)
@@ -722,17 +750,6 @@ def _current_claim(ws: Workspace, claim_id: str) -> tuple[str, Claim] | Refused:
     return text, cast(Claim, claim)
 
 
-def _without(ledger: Ledger, record_id: str) -> Ledger:
-    copy = Ledger(
-        sources=dict(ledger.sources),
-        requirements=dict(ledger.requirements),
-        cases=dict(ledger.cases),
-        claims={k: v for k, v in ledger.claims.items() if k != record_id},
-        paths={k: v for k, v in ledger.paths.items() if k != record_id},
-    )
-    return copy
-
-
 def split_list(text: str, separator: str = ",") -> list[str]:
     """``a, b ,c`` as ``[a, b, c]``; empty pieces dropped."""
     return [piece.strip() for piece in text.split(separator) if piece.strip()]
@@ -741,7 +758,3 @@ def split_list(text: str, separator: str = ",") -> list[str]:
 def unique(values: Iterable[str]) -> list[str]:
     """The values in order, each once."""
     return list(dict.fromkeys(values))
-
-
-def kind_name(kind: str) -> str:
-    return _KIND_NAMES[kind]

@@ -18,9 +18,14 @@ in it is taken on trust:
 * a cache folder or file that is a link (or another special file, or a file with a second
   hard link) is refused the same way: the cache never writes through a link;
 * the whole cache is dropped when the tool's version or the record schema changes;
-* an entry is used only when the file's size, modification time, inode and change time are
-  exactly those recorded (git's own test), and only if the file had settled when it was read
-  (scan.py's racy-file rule);
+* an outcome is stored under the content id of the bytes it was worked out from (git's blob
+  id), with the file's kind and path: any run that has those bytes at that path, from the
+  working tree or from a revision's objects, may use it. A blob id is predictable from the
+  repository, so these rows are sealed like every other;
+* a working-tree path is taken to hold a stored content id only while the file's size,
+  modification time, inode and change time are exactly those recorded with it (git's own
+  test), and only if the file had settled when it was read (scan.py's racy-file rule);
+  otherwise the file is read and its content id worked out again;
 * a corrupt, truncated or locked cache file is ignored (and replaced), never an error.
 """
 
@@ -51,17 +56,24 @@ NO_CACHE_ENV = "LEDGER_NO_CACHE"
 FAMILY_KEPT = 32
 """Results kept per family (the remembered outputs of one command, say), newest first."""
 
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 """The shape of the cache's tables: a cache of another shape is emptied and made again (the
 schema version covers the code that reads records, not this module)."""
 
 
-StoredFile = tuple[str, Identity, str | None, str]
-"""A record file as last read: (kind, identity, the record as JSON or None, its problems as
-JSON or "" for none)."""
+StoredOutcome = tuple[str | None, str]
+"""A file's outcome as stored: (the record as JSON or None, its problems as JSON or "" for
+none)."""
 
-FileRow = tuple[str, str, Identity, str | None, str]
-"""A record file to remember: (rel, kind, identity, record JSON or None, problems JSON)."""
+OutcomeRow = tuple[str, str, str, Identity | None, str | None, str]
+"""An outcome to remember: (content id, kind, rel, the working-tree identity the file had
+when it held these bytes, or None, record JSON or None, problems JSON)."""
+
+KnownPath = tuple[Identity, str]
+"""What a working-tree path held when last read: (its identity, the content key)."""
+
+ADMITTED_KEPT = 8
+"""Outcomes of admitting ids kept, newest first (the working tree's and a few revisions')."""
 
 _TABLES = ("files", "records", "results", "quotes")
 """Every table but meta, as any layout has had them: all are dropped when the version changes."""
@@ -70,6 +82,9 @@ _SIDE_FILES = ("-wal", "-shm", "-journal")
 """The files SQLite keeps beside a database: a planted one could be replayed into it."""
 
 _IGNORE = "# Created by ledger: a cache, never committed.\n*\n"
+
+ADMITTED = "admitted:"
+"""The name prefix of a stored outcome of admitting ids, by the content of the files."""
 
 OURS, FOREIGN, ABSENT = "ours", "foreign", "absent"
 """What a probe finds at the cache's path."""
@@ -175,9 +190,9 @@ class Cache:
                     db.executescript("".join(f"DROP TABLE IF EXISTS {t};" for t in _TABLES))
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
                 db.executescript(
-                    "CREATE TABLE IF NOT EXISTS records (rel TEXT PRIMARY KEY, kind TEXT, "
+                    "CREATE TABLE IF NOT EXISTS records (blob TEXT, kind TEXT, rel TEXT, "
                     " size INT, mtime INT, ino INT, ctime INT, record TEXT, problems TEXT, "
-                    " seal BLOB);"
+                    " created INT, seal BLOB, PRIMARY KEY (blob, kind, rel));"
                     "CREATE TABLE IF NOT EXISTS results (name TEXT PRIMARY KEY, "
                     " fingerprint TEXT, created INT, value TEXT, seal BLOB);"
                     "CREATE TABLE IF NOT EXISTS quotes (archive TEXT, quote TEXT, match TEXT, "
@@ -253,60 +268,93 @@ class Cache:
                 self.db.close()
             self.db = None
 
-    # -- record files as last read ------------------------------------------------------
+    # -- outcomes by content ------------------------------------------------------------
 
-    def records(self) -> dict[str, StoredFile]:
-        """Every record file as last read, by path, that carries this machine's seal; the
-        caller trusts an entry only while the file's identity is the one stored with it."""
+    def outcomes(self) -> tuple[dict[str, StoredOutcome], dict[str, KnownPath]]:
+        """Every stored outcome that carries this machine's seal, by content key (blob id,
+        kind and path, NUL-joined); and by working-tree path, the identity it had when last
+        read and the content key it held then."""
         if self.db is None or self.sealer is None:
-            return {}
+            return {}, {}
         try:
             rows = self.db.execute(
-                "SELECT rel, kind, size, mtime, ino, ctime, record, problems, seal FROM records"
+                "SELECT blob, kind, rel, size, mtime, ino, ctime, record, problems, seal "
+                "FROM records"
             ).fetchall()
         except sqlite3.Error:
-            return {}
+            return {}, {}
         holds = self.sealer.holds
-        return {
-            rel: (kind, (size, mtime, ino, ctime), record, problems)
-            for rel, kind, size, mtime, ino, ctime, record, problems, seal in rows
-            if holds(_record_text(rel, kind, size, mtime, ino, ctime, record, problems), seal)
-        }
+        stored: dict[str, StoredOutcome] = {}
+        paths: dict[str, KnownPath] = {}
+        for blob, kind, rel, size, mtime, ino, ctime, record, problems, seal in rows:
+            ident = None if ino is None else (size, mtime, ino, ctime)
+            if not holds(_record_text(blob, kind, rel, ident, record, problems), seal):
+                continue
+            key = f"{blob}\0{kind}\0{rel}"
+            stored[key] = (record, problems)
+            if ident is not None:
+                paths[rel] = (ident, key)
+        return stored, paths
 
-    def store_records(
+    def store_outcomes(
         self,
-        rows: Iterable[FileRow],
-        forget: Iterable[str],
-        results: dict[str, str] | None = None,
-        fingerprint: str = "",
+        rows: Iterable[OutcomeRow],
+        admitted: tuple[str, str] | None = None,
+        *,
+        forget: Iterable[str] = (),
+        keep: int | None = None,
     ) -> None:
-        """Remember freshly read files and forget others (gone, or read too soon after a
-        change to be trusted), in one transaction with ``results`` for ``fingerprint``. The
-        caller has left out every file that had not settled (scan.py's racy-file rule)."""
+        """Remember outcomes (a row for a key already stored replaces it: so a path's
+        identity is updated, or dropped), and ``admitted`` (key, JSON) the outcome of
+        admitting ids for one set of files, in one transaction; every outcome for a path in
+        ``forget`` is dropped first (a file that had not settled). With ``keep``, outcomes no
+        working-tree path holds are cut to the newest ``keep``."""
         if self.db is None or self.sealer is None:
             return
         seal = self.sealer.seal
-        fresh = []
-        for rel, kind, ident, record, problems in rows:
-            text = _record_text(rel, kind, *ident, record, problems)
-            fresh.append((rel, kind, *ident, record, problems, seal(text)))
         now = time.time_ns()
+        fresh = []
+        for blob, kind, rel, ident, record, problems in rows:
+            text = _record_text(blob, kind, rel, ident, record, problems)
+            size, mtime, ino, ctime = ident if ident is not None else (None, None, None, None)
+            fresh.append(
+                (blob, kind, rel, size, mtime, ino, ctime, record, problems, now, seal(text))
+            )
         try:
             with self.db:
                 self.db.execute("BEGIN")
                 self.db.executemany("DELETE FROM records WHERE rel = ?", ((r,) for r in forget))
                 self.db.executemany(
-                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", fresh
+                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    fresh,
                 )
-                self.db.executemany(
-                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (name, fingerprint, now, text, seal(_result_text(name, fingerprint, text)))
-                        for name, text in (results or {}).items()
-                    ],
-                )
+                if keep is not None:
+                    self.db.execute(
+                        "DELETE FROM records WHERE ino IS NULL AND rowid NOT IN (SELECT rowid "
+                        " FROM records WHERE ino IS NULL ORDER BY created DESC LIMIT ?)",
+                        (keep,),
+                    )
+                if admitted is not None:
+                    self._keep_admitted(*admitted, now)
         except (sqlite3.Error, UnicodeError):
             pass  # a file name that is not UTF-8: nothing is kept this time
+
+    def _keep_admitted(self, key: str, text: str, now: int) -> None:
+        assert self.db is not None and self.sealer is not None
+        name = f"{ADMITTED}{key}"
+        self.db.execute(
+            "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
+            (name, key, now, text, self.sealer.seal(_result_text(name, key, text))),
+        )
+        self.db.execute(
+            "DELETE FROM results WHERE substr(name, 1, ?) = ? AND name NOT IN (SELECT name "
+            " FROM results WHERE substr(name, 1, ?) = ? ORDER BY created DESC LIMIT ?)",
+            (len(ADMITTED), ADMITTED, len(ADMITTED), ADMITTED, ADMITTED_KEPT),
+        )
+
+    def admitted(self, key: str) -> Any | None:
+        """The stored outcome of admitting ids for the files ``key`` names, if any."""
+        return self.result(f"{ADMITTED}{key}", key)
 
     # -- quotes found before ------------------------------------------------------------
 
@@ -408,17 +456,16 @@ class Cache:
 
 
 def _record_text(
-    rel: str,
+    blob: str,
     kind: str,
-    size: int,
-    mtime: int,
-    ino: int,
-    ctime: int,
+    rel: str,
+    ident: Identity | None,
     record: str | None,
     problems: str,
 ) -> str:
     shown = "null" if record is None else record  # a stored record is always a JSON object
-    return f"records\0{rel}\0{kind}\0{size}\0{mtime}\0{ino}\0{ctime}\0{shown}\0{problems}"
+    held = "-" if ident is None else " ".join(map(str, ident))
+    return f"records\0{blob}\0{kind}\0{rel}\0{held}\0{shown}\0{problems}"
 
 
 def _result_text(name: str, fingerprint: str, value: str) -> str:
@@ -430,11 +477,9 @@ def _quote_text(archive: str, quote: str, match: str) -> str:
 
 
 def open_cache(layout: Layout) -> Cache | None:
-    """The ledger's cache, open; None when it cannot or must not be used (a ledger read
-    from a git revision, LEDGER_NO_CACHE set, a folder that cannot be written, or a cache
-    that is not to be trusted)."""
-    if not layout.cacheable:
-        return None
+    """The ledger's cache, open; None when it cannot or must not be used (LEDGER_NO_CACHE
+    set, a folder that cannot be written, or a cache that is not to be trusted). A revision's
+    layout has the working tree's root, so its files' outcomes are found there too."""
     cache = Cache(layout.root / CACHE_DIR)
     return cache if cache.open() else None
 
@@ -507,14 +552,18 @@ def _unsafe_path(folder: Path) -> tuple[str, str] | None:
 def _tracked(folder: Path) -> bool:
     """Whether git tracks the cache file (or one SQLite keeps beside it). Asked only of a
     cache file that is not ours, so the warm path never starts git."""
+    return tracked(folder, CACHE_FILE)
+
+
+def tracked(folder: Path, prefix: str) -> bool:
+    """Whether git tracks a file of the cache folder whose name starts with ``prefix``: a
+    commit put it there, so it is left alone rather than replaced."""
     from ledger.revision import git
 
     listed = git(folder.parent, "ls-files", "-z", "--", CACHE_DIR)
     if not isinstance(listed, str):
         return False  # not a repository, or no git: nothing is tracked
-    return any(
-        name.rpartition("/")[2].startswith(CACHE_FILE) for name in listed.split("\0") if name
-    )
+    return any(name.rpartition("/")[2].startswith(prefix) for name in listed.split("\0") if name)
 
 
 def _close(db: sqlite3.Connection | None) -> None:

@@ -11,11 +11,13 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 
-from ledger.diagnostics import Diagnostic, make
-from ledger.files import MAX_ARCHIVE_BYTES, ReadFailure, decode, read_bytes
+from ledger.archives import ArchiveProblem, Found, read_archives
+from ledger.diagnostics import ERROR, Diagnostic, make
+from ledger.files import decode
+from ledger.kinds import KINDS, SINGULAR, references
 from ledger.ledger import Ledger
 from ledger.model import Claim, Figure, Perspective, Relation, Requirement, Source
-from ledger.portable import PathRefusal, join_inside, windows_device
+from ledger.portable import windows_device
 from ledger.quotes import QuoteMemo, normalise
 from ledger.review import stale_reviews
 from ledger.root import Layout
@@ -32,13 +34,6 @@ bounded by :data:`ledger.quotes.HINT_BUDGET` whatever the length of either."""
 MAX_RECORDS = 200_000
 """Most record files a ledger may hold: twice the size the tool is measured at (design notes
 §6). The loader checks the count after listing the files and before reading any of them."""
-
-_KIND_NAMES = {
-    "sources": "source",
-    "requirements": "requirement",
-    "cases": "case",
-    "claims": "claim",
-}
 
 
 def check_ledger(
@@ -63,6 +58,61 @@ def check_ledger(
     found.extend(_quotes(ledger, archives, memo if memo is not None else QuoteMemo()))
     found.extend(stale_reviews(ledger))
     return found
+
+
+def referring_to(ledger: Ledger, ids: Set[str]) -> set[str]:
+    """The records that name any of ``ids`` in a field :func:`check_ledger` resolves: with
+    ``ids``, every record whose checks a change to ``ids`` can change."""
+    tables = ledger.tables()
+    return {
+        record.id
+        for kind in KINDS
+        for record in tables[kind.folder].values()
+        if any(ref[1] in ids for ref in references(kind, record))
+    }
+
+
+def errors_of(
+    ledger: Ledger,
+    layout: Layout,
+    record_ids: Set[str],
+    *,
+    unloaded: Set[str] = frozenset(),
+    memo: QuoteMemo | None = None,
+) -> list[Diagnostic]:
+    """The errors :func:`check_ledger` reports on these records, in its order, checking only
+    them: their references (resolved against the whole ledger), shape, repeated entries,
+    archives (of sources among them) and quotes. A writer compares them before and after a
+    change, on the records the change touches (:func:`referring_to`), instead of checking
+    every record twice."""
+    tables = {
+        kind: {i: table[i] for i in sorted(record_ids) if i in table}
+        for kind, table in ledger.tables().items()
+    }
+    part = Ledger(**tables, paths={i: ledger.paths[i] for i in record_ids if i in ledger.paths})  # type: ignore[arg-type]
+    found = list(_references(ledger, unloaded, part))
+    found.extend(_claim_shape(part))
+    found.extend(_duplicate_entries(part))
+    archives: dict[str, _Archive] = {}
+    quoted = {r.source for kind in ("requirements", "claims") for r in tables[kind].values()}
+    to_read: dict[str, Source] = {}
+    for source_id in quoted - set(tables["sources"]):
+        source = ledger.sources.get(source_id)
+        text = ledger.source_texts.get(source_id)  # read and verified already
+        if source is not None and text is not None:
+            archives[source_id] = _Archive(text, source.archive.sha256)
+        elif source is not None:
+            to_read[source_id] = source
+    to_read.update(tables["sources"])  # type: ignore[arg-type]
+    wanted = {i: (ledger.paths[i], s.archive.path) for i, s in to_read.items()}
+    read = read_archives(layout, wanted)
+    for source_id, source in to_read.items():
+        problems = found if source_id in tables["sources"] else []
+        archive = _archive_text(source, ledger, read[source_id], problems)
+        if archive is not None:
+            archives[source_id] = archive
+    found.extend(_quotes(part, archives, memo if memo is not None else QuoteMemo()))
+    return [d for d in found if d.severity is ERROR]
 
 
 def too_many_records(count: int, layout: Layout) -> Diagnostic | None:
@@ -101,24 +151,43 @@ def every_record_of(kind: str) -> str:
     return f"*{kind}"
 
 
-def _references(ledger: Ledger, unloaded: Set[str]) -> Iterator[Diagnostic]:
-    """Every id a record names must be a record of the kind the field expects."""
-    kinds = _kinds(ledger)
-    for record_id, kind, target, path, on_key in _links(ledger):
-        actual = kinds.get(target)
-        if actual == kind or (
-            actual is None and (target in unloaded or every_record_of(kind) in unloaded)
-        ):
-            continue
-        wanted = _KIND_NAMES[kind]
-        if actual is None:
-            close = difflib.get_close_matches(target, list(ledger.tables()[kind]), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"no {wanted} has this id"
-            message = f"no {wanted} has the id '{target}'"
-        else:
-            message = f"'{target}' is a {_KIND_NAMES[actual]}, not a {wanted}"
-            hint = f"name a {wanted} here"
-        yield _problem(ledger, record_id, "unresolved-reference", message, hint, path, on_key)
+def _references(
+    ledger: Ledger, unloaded: Set[str], part: Ledger | None = None
+) -> Iterator[Diagnostic]:
+    """Every id a record names must be a record of the kind the field expects (of every
+    record, or of the records of ``part``, resolved against the whole ledger)."""
+    kinds = _kinds(ledger) if part is None else None
+    tables = (ledger if part is None else part).tables()
+    for kind in KINDS:
+        for record in tables[kind.folder].values():
+            for wanted, target, path, on_key, _, _ in references(kind, record):
+                actual = kinds.get(target) if kinds is not None else ledger.kind_of(target)
+                if actual == wanted or (
+                    actual is None and (target in unloaded or every_record_of(wanted) in unloaded)
+                ):
+                    continue
+                yield _unresolved(ledger, record.id, wanted, target, actual, (path, on_key))
+
+
+def _unresolved(
+    ledger: Ledger,
+    record_id: str,
+    kind: str,
+    target: str,
+    actual: str | None,
+    where: tuple[FieldPath, bool],
+) -> Diagnostic:
+    """A reference to ``target`` where a record of ``kind`` is wanted; ``actual`` is the
+    kind the id does name, if any."""
+    wanted = SINGULAR[kind]
+    if actual is None:
+        close = difflib.get_close_matches(target, list(ledger.tables()[kind]), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"no {wanted} has this id"
+        message = f"no {wanted} has the id '{target}'"
+    else:
+        message = f"'{target}' is a {SINGULAR[actual]}, not a {wanted}"
+        hint = f"name a {wanted} here"
+    return _problem(ledger, record_id, "unresolved-reference", message, hint, *where)
 
 
 def _kinds(ledger: Ledger) -> dict[str, str]:
@@ -128,26 +197,6 @@ def _kinds(ledger: Ledger) -> dict[str, str]:
     for kind, table in reversed(ledger.tables().items()):
         kinds.update(dict.fromkeys(table, kind))
     return kinds
-
-
-def _links(ledger: Ledger) -> Iterator[tuple[str, str, str, FieldPath, bool]]:
-    """(record id, kind of target, target id, field path, whether the id is a key)."""
-    for req in ledger.requirements.values():
-        yield req.id, "sources", req.source, ("source",), False
-        for i, case_id in enumerate(req.cases):
-            yield req.id, "cases", case_id, ("cases", i), False
-    for case in ledger.cases.values():
-        for i, req_id in enumerate(case.requirements):
-            yield case.id, "requirements", req_id, ("requirements", i), False
-    for claim in ledger.claims.values():
-        yield claim.id, "sources", claim.source, ("source",), False
-        for i, case_id in enumerate(claim.cases):
-            yield claim.id, "cases", case_id, ("cases", i), False
-        for req_id in claim.bears_on:
-            yield claim.id, "requirements", req_id, ("bears_on", req_id), True
-        for i, relation in enumerate(claim.relations):
-            kind = relation.kind.value
-            yield claim.id, "claims", relation.target, ("relations", i, kind), False
 
 
 def _claim_shape(ledger: Ledger) -> Iterator[Diagnostic]:
@@ -269,12 +318,7 @@ def _speaks_for_hint(obligor_names: Iterable[str]) -> str:
     return f"add `speaks_for:` naming the party the source speaks for{own}"
 
 
-LISTS = {
-    "sources": ("authors",),
-    "requirements": ("cases",),
-    "cases": ("aliases", "requirements"),
-    "claims": ("cases", "figures", "relations"),
-}
+LISTS = {k.folder: k.unique_lists for k in KINDS}
 """The lists in each kind of record where an entry may appear once. ``reviews`` is not one:
 it is a log, and the same stamp twice says no more than once but is not wrong."""
 
@@ -333,57 +377,32 @@ def _archives(
     ledger: Ledger, layout: Layout, found: list[Diagnostic]
 ) -> Iterator[tuple[str, _Archive]]:
     """Each source's archived text, when it is inside the data folder and intact."""
+    wanted = {s.id: (ledger.paths[s.id], s.archive.path) for s in ledger.sources.values()}
+    read = read_archives(layout, wanted)
     for source in ledger.sources.values():
-        archive = _archive_text(source, ledger, layout, found)
+        archive = _archive_text(source, ledger, read[source.id], found)
         if archive is not None:
             ledger.source_texts[source.id] = archive.text
             yield source.id, archive
 
 
 def _archive_text(
-    source: Source, ledger: Ledger, layout: Layout, found: list[Diagnostic]
+    source: Source, ledger: Ledger, read: Found, found: list[Diagnostic]
 ) -> _Archive | None:
     def problem(code: str, message: str, hint: str, field: str = "path") -> None:
         found.append(_problem(ledger, source.id, code, message, hint, ("archive", field)))
 
     raw = source.archive.path
-    record_dir = (layout.root / ledger.paths[source.id]).parent
-    target = join_inside(record_dir, raw)
-    if isinstance(target, PathRefusal):
-        problem("archive-path", f"the archive path '{raw}' {target.why}", target.hint)
+    if isinstance(read, ArchiveProblem):
+        problem(read.code, read.message, read.hint)
         return None
-    try:  # strict: a link loop raises on every Python (3.13's lenient resolve does not)
-        resolved = target.resolve(strict=True)
-    except FileNotFoundError:
-        resolved = target.resolve(strict=False)  # reported as missing below
-    except (OSError, RuntimeError):
-        problem(
-            "archive-path",
-            f"the archive path '{raw}' cannot be resolved (a link loop?)",
-            "point it at a plain file inside the data folder",
-        )
-        return None
-    if layout.data.resolve() not in resolved.parents:
-        problem(
-            "archive-path",
-            f"the archive path '{raw}' leads outside the data folder",
-            "archive the text inside the data folder; links out of it are not followed",
-        )
-        return None
-    data = read_bytes(resolved, MAX_ARCHIVE_BYTES)
-    if isinstance(data, ReadFailure):
-        problem(
-            "archive-missing",
-            f"the archived text '{raw}' cannot be read: {data.message}",
-            "archive the source's text at this path, byte for byte",
-        )
-        return None
+    data, shown = read
     digest = hashlib.sha256(data).hexdigest()
     if digest != source.archive.sha256:
         problem(
             "archive-hash",
             f"the archived text '{raw}' has SHA-256 {digest}, not the pinned one",
-            _converted_line_endings(data, source.archive.sha256, layout.relative(target))
+            _converted_line_endings(data, source.archive.sha256, shown)
             or "restore the archived text; if the change is intended, pin the new hash "
             "and re-check every quote",
             "sha256",

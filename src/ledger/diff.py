@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.checks import speaks_for_warnings
+from ledger.kinds import SINGULAR
 from ledger.ledger import Ledger
 from ledger.review import is_fresh
 from ledger.revision import WORKTREE
@@ -41,12 +42,7 @@ from ledger.status import Analysis, case_status, requirement_verdicts
 from ledger.status_report import RuleInfo, to_plain
 
 FORMAT_VERSION = 1
-KIND_SINGULAR = {
-    "sources": "source",
-    "requirements": "requirement",
-    "cases": "case",
-    "claims": "claim",
-}
+KIND_SINGULAR = SINGULAR
 
 
 @dataclass(frozen=True)
@@ -198,7 +194,7 @@ def _record_changes(old: Ledger, new: Ledger) -> list[RecordChange]:
                 )
             elif after is None:
                 changes.append(RecordChange(record_id, singular, "removed", old.paths[record_id]))
-            else:
+            elif before != after:  # most records are unchanged: equal models need no dump
                 fields = _field_changes(
                     before.model_dump(mode="json", by_alias=True),
                     after.model_dump(mode="json", by_alias=True),
@@ -295,7 +291,8 @@ def _status_changes(
         changes.append(
             StatusChange(req_id, "requirement", req_id, title, *_pair(before, after), **cause)
         )
-    old_cases, new_cases = _case_verdicts(old_index), _case_verdicts(new_index)
+    reach = _reached_cases(old, new, records)
+    old_cases, new_cases = _case_verdicts(old_index, reach), _case_verdicts(new_index, reach)
     for key in sorted(set(old_cases) | set(new_cases)):
         before, after = old_cases.get(key), new_cases.get(key)
         if _same(before, after):
@@ -309,9 +306,42 @@ def _status_changes(
     return changes
 
 
-def _case_verdicts(analysis: Analysis) -> dict[tuple[str, str], Any]:
+def _reached_cases(old: Ledger, new: Ledger, records: tuple[RecordChange, ...]) -> set[str] | None:
+    """The cases whose status a change can reach (None: every case, as when a requirement
+    changed). A case's status rests on its claims, their sources and the claims they are
+    related to; so the cases of every changed claim, of every claim of a changed source,
+    and of every claim within two relations of those, both ways, on either side."""
+    if any(r.kind == "requirement" for r in records):
+        return None
+    cases = {r.id for r in records if r.kind == "case"}
+    claims = {r.id for r in records if r.kind == "claim"}
+    sources = {r.id for r in records if r.kind == "source"}
+    if not claims and not sources:
+        return cases
+    sides = (old, new)
+    for side in sides:
+        claims.update(c.id for c in side.claims.values() if c.source in sources)
+    linked: dict[str, set[str]] = {}
+    for side in sides:
+        for claim in side.claims.values():
+            for relation in claim.relations:
+                linked.setdefault(claim.id, set()).add(relation.target)
+                linked.setdefault(relation.target, set()).add(claim.id)
+    for _hop in range(2):
+        claims |= {other for claim_id in claims for other in linked.get(claim_id, ())}
+    for side in sides:
+        for claim_id in claims:
+            claim = side.claims.get(claim_id)
+            if claim is not None:
+                cases.update(claim.cases)
+    return cases
+
+
+def _case_verdicts(analysis: Analysis, reach: set[str] | None) -> dict[tuple[str, str], Any]:
     verdicts = {}
     for case_id in analysis.ledger.cases:
+        if reach is not None and case_id not in reach:
+            continue
         for group in case_status(analysis.ledger, case_id, analysis).requirements:
             if group.id is not None:
                 verdicts[(case_id, group.id)] = group.verdict

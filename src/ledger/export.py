@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ledger.kinds import FOLDERS
 from ledger.ledger import Ledger
 from ledger.safe_text import dumps
 from ledger.status_report import RULE, RULE_VERSION
@@ -32,7 +33,8 @@ EXPORT_VERSION = 1
 FORMATS: tuple[str, ...] = ("json", "jsonl", "csv", "sqlite", "markdown")
 """The export formats."""
 
-RECORD_KINDS: tuple[str, ...] = ("sources", "requirements", "cases", "claims")
+RECORD_KINDS: tuple[str, ...] = FOLDERS
+"""The kinds an export holds, in schema order."""
 
 EXTENSIONS: dict[str, str] = {
     ".json": "json",

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ledger.kinds import CASES, STATUS_KINDS
 from ledger.ledger import Ledger
 from ledger.load import load
-from ledger.revision import GitError, git, open_snapshot, repository_prefix
+from ledger.revision import GitError, git, open_revision, repository_prefix
 from ledger.root import Layout
 from ledger.status import case_status, requirement_verdicts
 from ledger.status_report import to_plain
@@ -44,7 +45,7 @@ def record_history(
         return prefix
     path = ledger.paths[record_id]
     kind = ledger.kind_of(record_id)
-    tracks_status = kind in ("requirements", "cases")
+    tracks_status = kind in STATUS_KINDS
     scope = layout.relative(layout.data) if tracks_status else path
     args = ["log", f"-n{max(1, limit)}", "--date=short", f"--format=%H{_SEP}%ad{_SEP}%an{_SEP}%s"]
     if not tracks_status:
@@ -59,27 +60,26 @@ def record_history(
             continue
         info = CommitInfo(*parts)
         if tracks_status:
-            info = _with_status(layout, info, record_id, kind == "cases")
+            info = _with_status(layout, info, record_id, kind == CASES.folder)
         commits.append(info)
     return History(record_id, path, tuple(commits))
 
 
 def _with_status(layout: Layout, info: CommitInfo, record_id: str, is_case: bool) -> CommitInfo:
-    snapshot = open_snapshot(layout, info.commit)
-    if isinstance(snapshot, GitError):
+    revision = open_revision(layout, info.commit)
+    if isinstance(revision, GitError):
         return info
-    with snapshot:
-        old = load(snapshot.layout, check=False).ledger  # type: ignore[arg-type]
-        if is_case:
-            if record_id not in old.cases:
-                return CommitInfo(*_head(info), status="(absent)")
-            groups = case_status(old, record_id).requirements
-            summary = ", ".join(f"{g.id}: {g.verdict.status.value}" for g in groups if g.id)
-            return CommitInfo(*_head(info), status=summary or "no-evidence", line="")
-        verdict = requirement_verdicts(old).get(record_id)
-        if verdict is None:
+    old = load(revision, check=False).ledger
+    if is_case:
+        if record_id not in old.cases:
             return CommitInfo(*_head(info), status="(absent)")
-        return CommitInfo(*_head(info), status=verdict.status.value, line=verdict.line)
+        groups = case_status(old, record_id).requirements
+        summary = ", ".join(f"{g.id}: {g.verdict.status.value}" for g in groups if g.id)
+        return CommitInfo(*_head(info), status=summary or "no-evidence", line="")
+    verdict = requirement_verdicts(old).get(record_id)
+    if verdict is None:
+        return CommitInfo(*_head(info), status="(absent)")
+    return CommitInfo(*_head(info), status=verdict.status.value, line=verdict.line)
 
 
 def _head(info: CommitInfo) -> tuple[str, str, str, str]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ledger.model import RECORD_TYPES, RelationKind
+from ledger.kinds import BY_FOLDER, KINDS
+from ledger.model import RelationKind
 
 if TYPE_CHECKING:
     from ledger.root import Layout
@@ -17,24 +18,18 @@ if TYPE_CHECKING:
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 SCHEMA_DIR = "schema"
 
-KIND_NAMES = {
-    "sources": "source",
-    "requirements": "requirement",
-    "cases": "case",
-    "claims": "claim",
-}
-
 
 def schema_file(kind: str) -> str:
     """The file name of a kind's schema, e.g. ``claim.schema.json``."""
-    return f"{KIND_NAMES[kind]}.schema.json"
+    return BY_FOLDER[kind].schema_file
 
 
 def json_schema(kind: str) -> dict[str, Any]:
     """The draft-07 JSON Schema of one record kind."""
-    model = RECORD_TYPES[kind]
-    schema = model.model_json_schema(
-        by_alias=True, ref_template="#/definitions/{model}", mode="validation"
+    schema = (
+        BY_FOLDER[kind]
+        .model()
+        .model_json_schema(by_alias=True, ref_template="#/definitions/{model}", mode="validation")
     )
     _closed_maps(schema)
     definitions = schema.pop("$defs", None)
@@ -68,7 +63,7 @@ def _closed_maps(node: Any) -> None:
 
 def all_schemas() -> dict[str, dict[str, Any]]:
     """Every kind's schema by file name."""
-    return {schema_file(kind): json_schema(kind) for kind in RECORD_TYPES}
+    return {k.schema_file: json_schema(k.folder) for k in KINDS}
 
 
 def schema_files() -> dict[str, str]:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
+from ledger.kinds import FOLDERS
 from ledger.model import Case, Claim, Record, Requirement, Source
+
+_TABLES = attrgetter(*FOLDERS)
+"""A ledger's record tables, in schema order (each an attribute named as its folder)."""
 
 
 @dataclass
@@ -24,24 +29,20 @@ class Ledger:
 
     def tables(self) -> dict[str, dict[str, Record]]:
         """The four record tables by folder name, in schema order."""
-        return {
-            "sources": self.sources,  # type: ignore[dict-item]
-            "requirements": self.requirements,  # type: ignore[dict-item]
-            "cases": self.cases,  # type: ignore[dict-item]
-            "claims": self.claims,  # type: ignore[dict-item]
-        }
+        return dict(zip(FOLDERS, _TABLES(self), strict=True))
 
     def get(self, record_id: str) -> Record | None:
         """Any record by id, whatever its kind."""
-        for table in self.tables().values():
+        for table in _TABLES(self):
             if record_id in table:
                 return table[record_id]
         return None
 
     def kind_of(self, record_id: str) -> str | None:
-        """The folder name ("claims", "cases", ...) of the record with this id."""
-        for kind, table in self.tables().items():
-            if record_id in table:
+        """The folder name ("claims", "cases", ...) of the record with this id (asked once
+        per link: it builds no dictionary)."""
+        for kind in FOLDERS:
+            if record_id in getattr(self, kind):
                 return kind
         return None
 

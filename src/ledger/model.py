@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from ledger.kinds import KINDS
 from ledger.vocabulary import (
     CaseKind,
     ClaimKind,
@@ -189,10 +190,5 @@ class Claim(Record):
     reviews: list[Review] = Field(default_factory=list)
 
 
-RECORD_TYPES: dict[str, type[Record]] = {
-    "sources": Source,
-    "requirements": Requirement,
-    "cases": Case,
-    "claims": Claim,
-}
+RECORD_TYPES: dict[str, type[Record]] = {k.folder: globals()[k.model_name] for k in KINDS}
 """Each data sub-folder and the record type its YAML files hold."""

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ledger.atomic import create_new
 from ledger.jsonschema_export import schema_files
-from ledger.model import RECORD_TYPES
+from ledger.kinds import FOLDERS
 from ledger.revision import GitError, git
 from ledger.root import MARKER, find_root
 from ledger.starter_files import (
@@ -63,7 +63,7 @@ class Place:
         data = self.root / "data"
         return [
             self.root / MARKER,
-            *(data / kind / KEEP for kind in RECORD_TYPES),
+            *(data / kind / KEEP for kind in FOLDERS),
             data / "README.md",
             self.root / ".gitattributes",
             *(self.root / rel for rel in schema_files()),

@@ -62,6 +62,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.kinds import CASES, CLAIMS, FOLDERS, SOURCES, folder_of
 from ledger.ledger import Ledger
 from ledger.model import Claim, ClaimKind, Perspective, Record, Stance
 from ledger.status import (
@@ -81,23 +82,6 @@ from ledger.status import (
 from ledger.status_report import Contradiction, FigureView, Gap, Plain, Side, Status
 from ledger.textfold import fold, fold_with_map
 from ledger.vocabulary import GapKind
-
-KIND_NAMES: dict[str, str] = {
-    "source": "sources",
-    "requirement": "requirements",
-    "case": "cases",
-    "claim": "claims",
-}
-"""Accepted spellings of a record kind (singular or plural) and the folder name they mean."""
-
-
-def kind_name(kind: str) -> str:
-    """The folder name for a kind typed singular or plural; ValueError for anything else."""
-    name = KIND_NAMES.get(kind, kind)
-    if name not in KIND_NAMES.values():
-        raise ValueError(f"unknown kind {kind!r}: expected one of {', '.join(KIND_NAMES)}")
-    return name
-
 
 # --------------------------------------------------------------------------- list
 
@@ -211,7 +195,7 @@ def list_records(
     Enum filters (perspective, stance, claim_kind) take their YAML values and raise
     ValueError for anything else.
     """
-    name = kind_name(kind)
+    name = folder_of(kind)
     given = {
         "source": source,
         "perspective": perspective,
@@ -436,13 +420,17 @@ def search(ledger: Ledger, text: str, *, context: int = 40) -> SearchResult:
             if hit is not None:
                 snippet, start, end = hit
                 hits.append(Hit(record_id, kind, field_name, title, snippet, start, end))
-    order = {k: i for i, k in enumerate(KIND_NAMES.values())}
+    order = {k: i for i, k in enumerate(FOLDERS)}
     hits.sort(key=lambda h: (order[h.kind], h.id))
     return SearchResult(query=text, hits=tuple(hits))
 
 
 def _find(value: str, needle: str, context: int) -> tuple[str, int, int] | None:
-    """The snippet of ``value`` around the first match, and the match's offsets in it."""
+    """The snippet of ``value`` around the first match, and the match's offsets in it.
+
+    Most fields do not match: their cheap fold says so before the character map is built."""
+    if needle not in fold(value):
+        return None
     folded, origin = fold_with_map(value)
     at = folded.find(needle)
     if at < 0:
@@ -484,7 +472,8 @@ class Timeline(Plain):
 
 
 _PRECISION = {1: "year", 2: "month", 3: "day"}
-_KIND_RANK = {"case": 0, "source": 1, "claim": 2}
+_KIND_RANK = {k.singular: i for i, k in enumerate((CASES, SOURCES, CLAIMS))}
+"""On one date, a case's event comes first, then the source's, then the claims'."""
 
 
 def date_key(iso: str) -> tuple[int, int, int]:
@@ -505,12 +494,12 @@ def timeline(ledger: Ledger, record_id: str | None = None) -> Timeline:
     events = [
         *(_claim_event(c) for c in claims if c.as_of),
         *(
-            Event(k.date, _precision(k.date), "case", k.id, k.title, None, ())
+            Event(k.date, _precision(k.date), CASES.singular, k.id, k.title, None, ())
             for k in (ledger.cases[i] for i in case_ids if i in ledger.cases)
             if k.date
         ),
         *(
-            Event(s.published, _precision(s.published), "source", s.id, s.title, s.id, ())
+            Event(s.published, _precision(s.published), SOURCES.singular, s.id, s.title, s.id, ())
             for s in (ledger.sources[i] for i in source_ids if i in ledger.sources)
         ),
     ]
@@ -528,7 +517,7 @@ def _claim_event(claim: Claim) -> Event:
     return Event(
         claim.as_of,
         _precision(claim.as_of),
-        "claim",
+        CLAIMS.singular,
         claim.id,
         claim.statement,
         claim.source,

@@ -1,18 +1,19 @@
 """Reading one record file into validated data: the part of loading that needs no other file.
 
-It is pure (a file in, an outcome out), so it can run in worker processes and its outcome
-can be cached by file identity; everything that needs the whole ledger happens afterwards.
+It is pure: an outcome is a function of the file's kind, its path and its bytes alone
+(:func:`outcome_of`), so it can run in worker processes and be remembered by the bytes'
+content id; everything that needs the whole ledger happens afterwards.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ledger.content_id import blob_id
 from ledger.diagnostics import Diagnostic, make
 from ledger.files import MAX_RECORD_BYTES, ReadFailure, decode, read_bytes
 from ledger.model import RECORD_TYPES
@@ -33,6 +34,8 @@ class FileOutcome:
     unloaded: list[str] = field(default_factory=list)
     record: BaseModel | None = None
     """The validated record, when it was built in this process."""
+    blob: str | None = None
+    """The content id of the bytes read (None when none could be read)."""
 
     def plain(self) -> dict[str, Any]:
         """JSON-ready form, for the cache and for passing between processes."""
@@ -55,7 +58,11 @@ class FileOutcome:
 
 def read_record_text(path: str | Path, rel: str) -> str | list[Diagnostic]:
     """The text of one record file, or the diagnostics that explain why it has none."""
-    data = read_bytes(path, MAX_RECORD_BYTES)
+    return record_text(read_bytes(path, MAX_RECORD_BYTES), rel)
+
+
+def record_text(data: bytes | ReadFailure, rel: str) -> str | list[Diagnostic]:
+    """A record file's bytes as text, or the diagnostics that explain why they are none."""
     if isinstance(data, ReadFailure):
         return [make(data.code, rel, data.message, data.hint)]
     text = decode(data)
@@ -80,9 +87,21 @@ def read_record_text(path: str | Path, rel: str) -> str | list[Diagnostic]:
 
 def read_one(kind: str, path: str | Path, rel: str) -> FileOutcome:
     """Read, parse and validate one record file. Never raises for bad input."""
-    stem = os.path.basename(path)[: -len(RECORD_SUFFIX)]
+    return outcome_of(kind, rel, read_bytes(path, MAX_RECORD_BYTES))
+
+
+def outcome_of(kind: str, rel: str, data: bytes | ReadFailure) -> FileOutcome:
+    """Parse and validate one record file's bytes (or say why there are none), every
+    diagnostic placed at its line. Never raises for bad input."""
+    outcome = _outcome(kind, rel, record_text(data, rel))
+    if isinstance(data, bytes):
+        outcome.blob = blob_id(data)
+    return outcome
+
+
+def _outcome(kind: str, rel: str, text: str | list[Diagnostic]) -> FileOutcome:
+    stem = rel.rpartition("/")[2][: -len(RECORD_SUFFIX)]
     outcome = FileOutcome(rel, kind, None)
-    text = read_record_text(path, rel)
     if isinstance(text, list):
         outcome.diagnostics.extend(text)
         outcome.unloaded.append(stem)
@@ -115,10 +134,29 @@ def read_one(kind: str, path: str | Path, rel: str) -> FileOutcome:
         outcome.unloaded.append(stem)
         if isinstance(parsed.data.get("id"), str):
             outcome.unloaded.append(parsed.data["id"])
+        outcome.diagnostics = place_in(outcome.diagnostics, text, rel)
         return outcome
     outcome.data = parsed.data
     outcome.diagnostics.extend(number_diagnostics(parsed))
+    outcome.diagnostics = place_in(outcome.diagnostics, text, rel)
     return outcome
+
+
+def place_in(diagnostics: list[Diagnostic], text: str | None, rel: str) -> list[Diagnostic]:
+    """Give a line and column to diagnostics on one file that carry only a field path,
+    from the file's text (None: it has none, and they stay unplaced)."""
+    if text is None or all(d.line or d.anchor is None for d in diagnostics):
+        return diagnostics
+    parsed = parse(text.removeprefix("\ufeff"), rel, positions=True)
+    placed = []
+    for diagnostic in diagnostics:
+        if diagnostic.line or diagnostic.anchor is None:
+            placed.append(diagnostic)
+            continue
+        path, on_key = diagnostic.anchor
+        line, column = parsed.where_key(path) if on_key else parsed.where(path)
+        placed.append(diagnostic.at(line, column))
+    return placed
 
 
 def record_from_text(text: str, kind: str, rel: str) -> BaseModel | list[Diagnostic]:
@@ -147,7 +185,6 @@ def read_current(path: Path, rel: str, kind: str) -> tuple[str, BaseModel] | lis
     return record if isinstance(record, list) else (text, record)
 
 
-def read_plain(job: tuple[str, str, str]) -> dict[str, Any]:
-    """A worker process's job: one file's outcome in plain form."""
-    kind, path, rel = job
-    return read_one(kind, path, rel).plain()
+def read_record_bytes(path: str | Path, rel: str) -> bytes | ReadFailure:
+    """A record file's bytes from disk, or why there are none (``rel`` names it)."""
+    return read_bytes(path, MAX_RECORD_BYTES)

@@ -1,30 +1,27 @@
-"""Reading the ledger as it was at a git revision, without a checkout.
+"""Reading the ledger as it was at a git revision, straight from git's object database.
 
-The revision's `ledger.toml` and data folder are read straight from git's object database
-(`ls-tree -z` names the blobs, `cat-file --batch` gives their bytes) and written into a
-private temporary folder, where the ordinary loader reads them, so every safety check
-applies to old revisions too. Nothing passes through `git archive` or checkout, so no
-`.gitattributes` a revision carries (`export-ignore`, `export-subst`, filters, eol) can hide
-or rewrite what a revision holds. Only regular files are written: links and submodules are
-left out, and so is any name that would land outside the folder. The working tree is never
-touched.
+`ls-tree -r -z` names the revision's blobs, each by its content id, and `cat-file --batch`
+gives the bytes of those that are needed: the revision's own `ledger.toml` (which names its
+data folder), the record files whose outcome the cache does not hold, and the archived texts
+the checks read. Nothing is written to disk and nothing passes through `git archive` or a
+checkout, so no `.gitattributes` a revision carries (`export-ignore`, `export-subst`,
+filters, eol) can hide or rewrite what a revision holds. Only regular blobs are read: links
+and submodules are left out, and so is any name that would land outside the ledger's folder.
+The working tree is never touched.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
-import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO
 
-from ledger.config import parse_config
+from ledger.files import ReadFailure
+from ledger.git_objects import read_blobs
 from ledger.portable import PathRefusal, relative_parts
-from ledger.root import MARKER, Layout, RootError, read_marker
+from ledger.root import MARKER, Layout, RootError, layout_from
 
 WORKTREE = "worktree"
 """The name `ledger diff` gives the working tree as one side of a comparison."""
@@ -75,69 +72,112 @@ def resolve_revision(layout: Layout, rev: str) -> str | GitError:
     return str(found).strip()
 
 
-class Snapshot(AbstractContextManager["Snapshot"]):
-    """The ledger at one revision, unpacked in a temporary folder for as long as it is open."""
+@dataclass
+class RevisionTree:
+    """The regular files of one revision at or below the ledger's folder: each path
+    (relative to the ledger's root, as diagnostics name it) and its blob id."""
 
-    def __init__(self, layout: Layout, commit: str, prefix: str) -> None:
-        self.commit = commit
-        self._temp = tempfile.TemporaryDirectory(prefix="ledger-rev-")
-        self.folder = Path(self._temp.name)
-        self.layout: Layout | RootError = RootError("not unpacked")
-        self._source = layout
-        self._prefix = prefix
+    top: Path
+    """The repository's top folder, where git is run."""
+    commit: str
+    blobs: dict[str, str]
+    _folders: set[str] | None = field(default=None, repr=False)
 
-    def __enter__(self) -> Snapshot:
-        return self
+    def read(self, rel: str, limit: int) -> bytes | ReadFailure:
+        """One file's bytes, read as files.read_bytes reads a file on disk."""
+        return self.read_many([rel], limit)[rel]
 
-    def __exit__(self, *exc: object) -> None:
-        self._temp.cleanup()
+    def read_many(self, rels: list[str], limit: int) -> dict[str, bytes | ReadFailure]:
+        """Several files' bytes by path, from one `cat-file`; a path with no regular file
+        is unreadable (or not a regular file, for a folder), as it would be on disk."""
+        wanted = {rel: self.blobs[rel] for rel in rels if rel in self.blobs}
+        found = read_blobs(self.top, wanted.values(), limit)
+        return {rel: found[wanted[rel]] if rel in wanted else self._absent(rel) for rel in rels}
 
-    def unpack(self) -> GitError | None:
-        """Write the revision's ledger.toml, then the data folder that file names (which
-        may not be the working tree's: a revision may have moved it)."""
-        # ls-tree takes paths from the folder it runs in: run it at the top
-        cdup = git(self._source.root, "rev-parse", "--show-cdup")
-        if isinstance(cdup, GitError):
-            return cdup
-        top = self._source.root / str(cdup).strip()
-        marker = f"{self._prefix}{MARKER}"
-        failure = self._write_listed(top, marker)
-        if failure is not None:
-            return failure
-        root = self.folder / self._prefix if self._prefix else self.folder
-        if not (root / MARKER).is_file():
-            return GitError(f"revision {self.commit[:12]} has no {MARKER}")
-        data = _data_folder((root / MARKER).read_bytes())
-        if data is not None:
-            failure = self._write_listed(top, f"{self._prefix}{data}")
-            if failure is not None:
-                return failure
-            (root / data).mkdir(parents=True, exist_ok=True)  # no data yet at this revision
-        found = read_marker(root)
-        self.layout = replace(found, cacheable=False) if isinstance(found, Layout) else found
-        return None
+    def _absent(self, rel: str) -> ReadFailure:
+        from ledger.git_objects import MISSING
 
-    def _write_listed(self, top: Path, path: str) -> GitError | None:
-        """Write every regular file at or under ``path`` (from the repository's top)."""
-        listed = git(
-            top, "--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", self.commit,
-            "--", path,
-        )  # fmt: skip
-        if isinstance(listed, GitError):
-            return listed
-        return _write_blobs(top, dict(regular_files(str(listed))), self.folder)
+        if self._folders is None:
+            self._folders = {
+                path.rsplit("/", depth)[0]
+                for path in self.blobs
+                for depth in range(1, path.count("/") + 1)
+            }
+        if rel in self._folders:
+            return ReadFailure(
+                "not-a-regular-file",
+                "the file is not a regular file (a FIFO, device or folder)",
+                "replace it with an ordinary text file",
+            )
+        return MISSING
 
 
-def _data_folder(marker: bytes) -> str | None:
-    """The data folder a revision's ledger.toml names, when it names one a revision may
-    be read from (else None: `read_marker` then says what is wrong with the file)."""
+def open_revision(layout: Layout, rev: str) -> Layout | GitError:
+    """The ledger at ``rev``: its own ledger.toml's layout, its files read from git's
+    objects (the layout's ``tree``). Paths and the cache are the working tree's ledger's."""
+    prefix = repository_prefix(layout)
+    if isinstance(prefix, GitError):
+        return prefix
+    commit = resolve_revision(layout, rev)
+    if isinstance(commit, GitError):
+        return commit
+    cdup = git(layout.root, "rev-parse", "--show-cdup")  # ls-tree names paths from the top
+    if isinstance(cdup, GitError):
+        return cdup
+    top = layout.root / str(cdup).strip()
+    marker = _listed(top, commit, f"{prefix}{MARKER}", prefix)
+    if isinstance(marker, GitError):
+        return marker
+    if MARKER not in marker:
+        return GitError(f"revision {commit[:12]} has no {MARKER}")
+    tree = RevisionTree(top, commit, marker)
+    text = tree.read(MARKER, 1 << 20)
     try:
-        config, problems = parse_config(marker.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return None
-    if problems or isinstance(relative_parts(config.data), PathRefusal):
-        return None
-    return config.data
+        decoded = text.decode("utf-8-sig") if isinstance(text, bytes) else None
+    except UnicodeDecodeError as exc:
+        decoded, text = None, ReadFailure("unreadable", str(exc), "")
+    if decoded is None:
+        why = text.message if isinstance(text, ReadFailure) else ""
+        return GitError(f"cannot read {layout.root / MARKER} at {commit[:12]}: {why}")
+    found = layout_from(layout.root, decoded, on_disk=False)
+    if isinstance(found, RootError):
+        return GitError(found.message)
+    data = found.data.relative_to(layout.root).as_posix()
+    if data != ".":
+        files = _listed(top, commit, f"{prefix}{data}", prefix)
+        if isinstance(files, GitError):
+            return files
+    else:
+        files = _listed(top, commit, prefix or ".", prefix)
+        if isinstance(files, GitError):
+            return files
+    tree.blobs = files
+    return replace(found, cacheable=False, tree=tree)
+
+
+def _listed(top: Path, commit: str, path: str, prefix: str) -> dict[str, str] | GitError:
+    """Every regular file at or under ``path`` (from the repository's top), by its path
+    from the ledger's root (``prefix`` removed)."""
+    listed = git(
+        top,
+        "--literal-pathspecs",
+        "ls-tree",
+        "-r",
+        "-z",
+        "--full-tree",
+        commit,
+        "--",
+        path,
+        binary=True,
+    )
+    if isinstance(listed, GitError):
+        return listed
+    # Names are bytes: decoded as the working tree's are (os.fsdecode), so two names that
+    # are not UTF-8 stay two paths, and the same paths as in a checkout.
+    names = bytes(listed).decode("utf-8", "surrogateescape")  # type: ignore[arg-type]
+    return {
+        name[len(prefix) :]: blob for name, blob in regular_files(names) if name.startswith(prefix)
+    }
 
 
 _REGULAR_MODES = {"100644", "100755"}
@@ -169,77 +209,3 @@ def _safe_here(path: str) -> bool:
         and "" not in parts
         and not any(part in (".", "..") for part in parts)
     )
-
-
-def _write_blobs(top: Path, blobs: dict[str, str], folder: Path) -> GitError | None:
-    """Write each blob's bytes, exactly as git stores them, to its path below ``folder``."""
-    try:
-        process = subprocess.Popen(
-            ["git", "-C", str(top), "cat-file", "--batch"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        return GitError("git is not installed")
-    assert process.stdin is not None and process.stdout is not None
-    names = list(blobs.items())
-    request = "".join(f"{blob}\n" for _path, blob in names).encode("ascii")
-    feeder = threading.Thread(target=_feed, args=(process.stdin, request), daemon=True)
-    feeder.start()
-    failure: GitError | None = None
-    try:
-        for path, blob in names:
-            header = process.stdout.readline().decode("ascii", "replace").split()
-            if len(header) != 3 or header[0] != blob or header[1] != "blob":
-                failure = GitError(f"git cat-file could not read {path}")
-                break
-            target = folder / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "xb") as out:
-                _copy(process.stdout, out, int(header[2]))
-            process.stdout.read(1)  # the newline after each object
-    finally:
-        process.stdout.close()
-        process.kill()
-        process.wait()
-        feeder.join()
-    return failure
-
-
-def _copy(source: IO[bytes], out: IO[bytes], size: int) -> None:
-    """Copy exactly ``size`` bytes, a chunk at a time, so a large file is never held whole."""
-    while size > 0:
-        chunk = source.read(min(size, 1 << 20))
-        if not chunk:
-            raise OSError("git cat-file stopped early")
-        out.write(chunk)
-        size -= len(chunk)
-
-
-def _feed(stream: IO[bytes], request: bytes) -> None:
-    """Send `cat-file` its requests while the answers are read (so neither pipe fills)."""
-    try:
-        stream.write(request)
-        stream.close()
-    except OSError:  # git stopped early; the reader says why
-        pass
-
-
-def open_snapshot(layout: Layout, rev: str) -> Snapshot | GitError:
-    """Unpack the ledger at ``rev``; the caller closes the snapshot when done."""
-    prefix = repository_prefix(layout)
-    if isinstance(prefix, GitError):
-        return prefix
-    commit = resolve_revision(layout, rev)
-    if isinstance(commit, GitError):
-        return commit
-    snapshot = Snapshot(layout, commit, prefix)
-    failure = snapshot.unpack()
-    if failure is not None:
-        snapshot.__exit__(None, None, None)
-        return failure
-    if isinstance(snapshot.layout, RootError):
-        snapshot.__exit__(None, None, None)
-        return GitError(snapshot.layout.message)
-    return snapshot

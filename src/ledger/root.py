@@ -9,10 +9,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from ledger.config import CONFIG_FILE, Defaults, parse_config
 from ledger.diagnostics import Diagnostic
 from ledger.portable import PathRefusal, join_inside
+
+if TYPE_CHECKING:
+    from ledger.revision import RevisionTree
 
 MARKER = CONFIG_FILE
 ROOT_ENV = "LEDGER_ROOT"
@@ -26,9 +30,14 @@ class Layout:
     root: Path
     data: Path
     cacheable: bool = True
-    """Whether loading may keep a cache in the root (not for a revision unpacked in /tmp)."""
+    """Whether whole answers (a command's output, `validate`'s result) may be remembered for
+    this ledger: not for a revision, whose files are not the working tree's."""
     defaults: Defaults = field(default_factory=Defaults)
     """What ledger.toml's [defaults] gives new requirements."""
+    tree: RevisionTree | None = field(default=None, compare=False, repr=False)
+    """Where the files are read from: None for the folders on disk, else a git revision's
+    objects (``root`` is then the working tree's, where the cache lives, and ``data`` names
+    the revision's data folder: nothing is read there)."""
 
     def relative(self, path: Path) -> str:
         """A path as diagnostics show it: relative to the root, with forward slashes."""
@@ -83,6 +92,14 @@ def read_marker(root: Path) -> Layout | RootError:
         text = marker.read_text(encoding="utf-8-sig")  # -sig: a BOM, as Notepad writes
     except (OSError, UnicodeDecodeError) as exc:
         return RootError(f"cannot read {marker}: {exc}")
+    return layout_from(root, text)
+
+
+def layout_from(root: Path, text: str, *, on_disk: bool = True) -> Layout | RootError:
+    """The layout a ledger.toml's ``text`` describes for a ledger at ``root``. With
+    ``on_disk`` the data folder is resolved (links followed) before it is judged; a
+    revision's is judged by its name alone (a revision is read without links)."""
+    marker = root / MARKER
     config, problems = parse_config(text)
     if problems:
         first = problems[0]
@@ -95,7 +112,7 @@ def read_marker(root: Path) -> Layout | RootError:
     folder = join_inside(root, config.data) if PurePosixPath(config.data).parts else root
     if isinstance(folder, PathRefusal):
         return RootError(f"{inside}, as a relative path with '/': it {folder.why}")
-    data = folder.resolve()
+    data = folder.resolve() if on_disk else folder
     if data != root and root not in data.parents:
         return RootError(inside)
     if any(part.startswith(".") for part in data.relative_to(root).parts):

@@ -50,6 +50,8 @@ def is_hidden(char: str) -> bool:
 
 def visible(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` with every control and invisible character replaced by a visible escape."""
+    if text.isascii() and not _CONTROL.search(text):  # the common case: nothing to escape
+        return text if keep_newlines else text.replace("\n", "\\n").replace("\t", "\\t")
 
     def control(match: re.Match[str]) -> str:
         char = match.group()

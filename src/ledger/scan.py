@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ledger.diagnostics import Diagnostic, make
+from ledger.kinds import FOLDERS
 from ledger.root import Layout
 
-RECORD_KINDS = ("sources", "requirements", "cases", "claims")
-"""The record folders under data/, one per kind (the schema's RECORD_TYPES, in this order)."""
+RECORD_KINDS = FOLDERS
+"""The record folders under data/, one per kind, in schema order."""
 
 RECORD_SUFFIX = ".yaml"
 

@@ -12,13 +12,15 @@ import json
 import re
 from dataclasses import dataclass
 
+from ledger.kinds import FOLDERS
+
 HOOKS_REPOSITORY = "https://github.com/evidence-ledger/evidence-ledger"
 """The tool's repository, whose .pre-commit-hooks.yaml publishes its hooks."""
 
 PYTHON = "3.11"
 """The Python CI installs the tool on: the oldest the tool supports, as its own CI uses."""
 
-RECORD_FILES = r"^(.*/)?data/(sources|requirements|cases|claims)/.*\.yaml$"
+RECORD_FILES = rf"^(.*/)?data/({'|'.join(FOLDERS)})/.*\.yaml$"
 """The files the published `ledger-fmt` hook formats (its .pre-commit-hooks.yaml)."""
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.kinds import STATUS_KINDS
 from ledger.progress import Progress, announce, finished
 from ledger.root import Layout
 from ledger.scan import Scan
@@ -61,7 +62,7 @@ def _work_out(ledger: Any, typed: str | None) -> Report | StatusFailure:
 
     if typed is None:
         return rule.overview(ledger)
-    found = resolve(ledger, typed, ("requirements", "cases"))
+    found = resolve(ledger, typed, STATUS_KINDS)
     if found.id is None:
         return StatusFailure(found.message)
     if found.id in ledger.requirements:

@@ -69,5 +69,44 @@ def fold_with_map(text: str, *, words_only: bool = False) -> tuple[str, array[in
 
 
 def fold(text: str) -> str:
-    """Text as search compares it: accents stripped, case folded, whitespace single."""
-    return fold_with_map(text)[0]
+    """Text as search compares it: accents stripped, case folded, whitespace single.
+
+    The same as ``fold_with_map(text)[0]``, but in C-speed string operations, so that
+    search can fold every field of a large ledger and map only the ones that match."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    raw = text.translate(_CHAR_FOLDS)
+    if _UNSURE in raw:  # a character folds to a space of its own, or the text holds NUL
+        return fold_with_map(text)[0]
+    return " ".join(raw.split())
+
+
+_UNSURE = "\x00"
+
+
+def char_fold(char: str) -> str:
+    """One non-space character folded as :func:`fold_with_map` folds it."""
+    if char.isascii():
+        return char.lower()
+    parts = unicodedata.normalize("NFKD", char)
+    return "".join(p.casefold() for p in parts if not unicodedata.combining(p))
+
+
+class _CharFolds(dict[int, str]):
+    """``str.translate``'s table for :func:`fold`, filled as characters are met: spaces to a
+    space; a character whose fold holds a space (``¨`` is a space and a diaeresis), which
+    :func:`fold_with_map` keeps apart from the text's own spacing, to the unsure mark."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if char.isspace():
+            folded = " "
+        else:
+            folded = char_fold(char)
+            if code == 0 or any(c.isspace() for c in folded):
+                folded = _UNSURE
+        self[code] = folded
+        return folded
+
+
+_CHAR_FOLDS = _CharFolds()

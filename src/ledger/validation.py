@@ -26,7 +26,6 @@ class Validation:
 def validate(
     layout: Layout,
     *,
-    use_cache: bool = True,
     progress: Progress | None = None,
 ) -> Validation:
     """Every problem in the ledger. When no file under data/ changed since the last run
@@ -36,7 +35,7 @@ def validate(
     if fatal is not None:
         return Validation([], 0, fatal)
     scan = scan_data(layout)
-    answers = Answers(layout, scan, enabled=use_cache)
+    answers = Answers(layout, scan)
     stored = answers.recall("validate")
     if isinstance(stored, dict) and isinstance(stored.get("diagnostics"), list):
         try:
@@ -46,13 +45,13 @@ def validate(
             pass  # a malformed answer: work it out again
     from ledger.load import PASSING, load
 
-    result = load(layout, use_cache=use_cache, progress=progress, scan=scan)
+    result = load(layout, progress=progress, scan=scan)
     if result.fatal:
         return Validation([], 0, result.fatal)
     if not any(d.code in PASSING for d in result.diagnostics):
         value = {"files": result.files, "diagnostics": [d.to_dict() for d in result.diagnostics]}
         answers.remember("validate", value)
-    untrusted = untrusted_cache(layout) if use_cache else None
+    untrusted = untrusted_cache(layout)
     if untrusted is not None:  # never remembered: a cache refused stores nothing
         return Validation(ordered([*result.diagnostics, untrusted]), result.files)
     return Validation(result.diagnostics, result.files)

@@ -1,7 +1,8 @@
 """Cross-references and id resolution: who points at whom, and what the user meant by an id.
 
 :class:`XrefIndex` is built once from a :class:`~ledger.ledger.Ledger` and answers, for any id,
-what it references (outbound links) and what references it (inbound links). Links whose
+what it references (outbound links) and what references it (inbound links); for one id,
+:func:`outbound_of` and :func:`inbound_of` give the same without indexing every record. Links whose
 target is not in the ledger are kept, with ``to_kind`` null, so a reader sees stale links.
 
 Links (``role`` names the field the link comes from)::
@@ -38,11 +39,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ledger.kinds import BY_FOLDER, FOLDERS, KINDS, SINGULAR, Kind, references
 from ledger.ledger import Ledger
 from ledger.status_report import Plain
-
-KINDS: tuple[str, ...] = ("sources", "requirements", "cases", "claims")
-"""Record kinds by folder name, in schema order."""
 
 
 @dataclass(frozen=True)
@@ -57,27 +56,39 @@ class Link(Plain):
     detail: str | None = None
 
 
-def _links_of(ledger: Ledger, kind: str, record: Any) -> Iterable[Link]:
+def _links_of(ledger: Ledger, kind: Kind, record: Any) -> Iterable[Link]:
     """The outbound links of one record, in field order."""
+    for _, to_id, _, _, role, detail in references(kind, record):
+        yield Link(record.id, kind.folder, to_id, ledger.kind_of(to_id), role, detail)
 
-    def link(to_id: str, role: str, detail: str | None = None) -> Link:
-        return Link(record.id, kind, to_id, ledger.kind_of(to_id), role, detail)
 
-    if kind == "claims":
-        yield link(record.source, "source")
-        for case_id in record.cases:
-            yield link(case_id, "case")
-        for req_id, stance in record.bears_on.items():
-            yield link(req_id, "bears-on", stance.value)
-        for rel in record.relations:
-            yield link(rel.target, rel.kind.value, rel.note)
-    elif kind == "requirements":
-        yield link(record.source, "source", record.locator)
-        for case_id in record.cases:
-            yield link(case_id, "case")
-    elif kind == "cases":
-        for req_id in record.requirements:
-            yield link(req_id, "requirement")
+def _names(kind: Kind, record: Any, record_id: str) -> bool:
+    """Whether a record has a link to ``record_id``, asked without building a link, so
+    finding one record's inbound links stays one cheap pass."""
+    return any(ref[1] == record_id for ref in references(kind, record))
+
+
+def outbound_of(ledger: Ledger, record_id: str) -> tuple[Link, ...]:
+    """What one record references, by role then target id (as :class:`XrefIndex` gives)."""
+    folder = ledger.kind_of(record_id)
+    if folder is None:
+        return ()
+    links = _links_of(ledger, BY_FOLDER[folder], ledger.tables()[folder][record_id])
+    return tuple(sorted(links, key=_order))
+
+
+def inbound_of(ledger: Ledger, record_id: str) -> tuple[Link, ...]:
+    """What references one id, found by one pass over the records, building links only for
+    the records that name it (as :class:`XrefIndex` gives, without indexing every record)."""
+    found = [
+        link
+        for kind in KINDS
+        for record in ledger.tables()[kind.folder].values()
+        if _names(kind, record, record_id)
+        for link in _links_of(ledger, kind, record)
+        if link.to_id == record_id
+    ]
+    return tuple(sorted(found, key=_order))
 
 
 def _order(link: Link) -> tuple[str, str, str]:
@@ -92,7 +103,7 @@ class XrefIndex:
         self._out: dict[str, list[Link]] = defaultdict(list)
         self._in: dict[str, list[Link]] = defaultdict(list)
         for kind in KINDS:
-            for record in ledger.tables()[kind].values():
+            for record in ledger.tables()[kind.folder].values():
                 for link in _links_of(ledger, kind, record):
                     self._out[link.from_id].append(link)
                     self._in[link.to_id].append(link)
@@ -136,13 +147,12 @@ class Shown(Plain):
 
 def xref(ledger: Ledger, record_id: str, index: XrefIndex | None = None) -> Xref:
     """The links of one exact id; an id not in the ledger still shows who points at it."""
-    index = index or XrefIndex(ledger)
     return Xref(
         id=record_id,
         kind=ledger.kind_of(record_id),
         path=ledger.paths.get(record_id),
-        outbound=index.outbound(record_id),
-        inbound=index.inbound(record_id),
+        outbound=index.outbound(record_id) if index else outbound_of(ledger, record_id),
+        inbound=index.inbound(record_id) if index else inbound_of(ledger, record_id),
     )
 
 
@@ -152,14 +162,13 @@ def show(ledger: Ledger, record_id: str, index: XrefIndex | None = None) -> Show
     kind = ledger.kind_of(record_id)
     if record is None or kind is None:
         raise KeyError(record_id)
-    index = index or XrefIndex(ledger)
     return Shown(
         id=record_id,
         kind=kind,
         path=ledger.paths.get(record_id),
         record=record.model_dump(mode="json", by_alias=True, exclude_none=True),
-        outbound=index.outbound(record_id),
-        inbound=index.inbound(record_id),
+        outbound=index.outbound(record_id) if index else outbound_of(ledger, record_id),
+        inbound=index.inbound(record_id) if index else inbound_of(ledger, record_id),
     )
 
 
@@ -185,7 +194,7 @@ class Resolution(Plain):
     id: str | None
     kind: str | None
     match: Match
-    kinds: tuple[str, ...] = KINDS
+    kinds: tuple[str, ...] = FOLDERS
     candidates: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
 
@@ -200,8 +209,8 @@ class Resolution(Plain):
             return ""
         if self.match is Match.ambiguous:
             return f"{self.query!r} is ambiguous: it begins {', '.join(self.candidates)}"
-        searched = [k.removesuffix("s") for k in self.kinds]
-        what = "record" if set(self.kinds) == set(KINDS) else " or ".join(searched)
+        searched = [SINGULAR[k] for k in self.kinds]
+        what = "record" if set(self.kinds) == set(FOLDERS) else " or ".join(searched)
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         return f"no {what} with id {self.query!r}{hint}"
 
@@ -222,13 +231,13 @@ def resolve(
     then an error with the ids that prefix fits, or with suggestions: close matches by
     ``difflib``, then ids that contain the text.
     """
-    wanted = tuple(kinds) if kinds is not None else KINDS
-    ids = sorted(i for k in wanted for i in ledger.tables()[k])
-    id_set = set(ids)
+    wanted = tuple(kinds) if kinds is not None else FOLDERS
+    tables = [ledger.tables()[k] for k in wanted]
     folded = fold_id(text)
     for candidate in (text, folded):
-        if candidate in id_set:
+        if any(candidate in table for table in tables):
             return Resolution(text, candidate, ledger.kind_of(candidate), Match.exact, wanted)
+    ids = sorted(i for table in tables for i in table)
     starts = [i for i in ids if folded and i.startswith(folded)]
     if len(starts) == 1:
         return Resolution(text, starts[0], ledger.kind_of(starts[0]), Match.prefix, wanted)

@@ -69,6 +69,20 @@ def main() -> None:
     except MemoryError:
         sys.stderr.write("ledger: out of memory; ask for less, or give it more memory\n")
         sys.exit(2)
+    finally:
+        flush_output()
+
+
+def flush_output() -> None:
+    """Write out what piped output still holds (it is not flushed line by line). A reader
+    that stopped early (``ledger list claims | head``) ends the command quietly with exit 1,
+    as a closed pipe does while printing, rather than with a traceback at shutdown."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
 
 
 def _run() -> None:

@@ -76,8 +76,8 @@ def diff(
 
     layout = layout_of(ctx)
     old_rev, new_rev = _revisions(revisions or [])
-    old = _ledger_at(ctx, layout, old_rev)
-    new = _ledger_at(ctx, layout, new_rev)
+    old = _ledger_at(layout, old_rev)
+    new = _ledger_at(layout, new_rev)
     result = diff_ledgers(
         old.ledger, new.ledger, old_rev, new_rev or WORKTREE, (old.left_out, new.left_out)
     )
@@ -104,19 +104,20 @@ def _revisions(given: list[str]) -> tuple[str, str | None]:
     return given[0], given[1] if len(given) == 2 else None
 
 
-def _ledger_at(ctx: typer.Context, layout: Layout, rev: str | None) -> LoadResult:
-    from ledger.revision import GitError, open_snapshot, repository_prefix
+def _ledger_at(layout: Layout, rev: str | None) -> LoadResult:
+    """The records on one side: a diff compares records and statuses, never the checks'
+    findings, so none are run."""
+    from ledger.revision import GitError, open_revision, repository_prefix
 
     if rev is None:
         prefix = repository_prefix(layout)
         if isinstance(prefix, GitError):
             fail(prefix.message)
-        return load_or_exit(layout)
-    snapshot = open_snapshot(layout, rev)
-    if isinstance(snapshot, GitError):
-        fail(snapshot.message)
-    ctx.call_on_close(lambda: snapshot.__exit__(None, None, None))
-    return load_or_exit(snapshot.layout)  # type: ignore[arg-type]
+        return load_or_exit(layout, check=False)
+    revision = open_revision(layout, rev)
+    if isinstance(revision, GitError):
+        fail(revision.message)
+    return load_or_exit(revision, check=False)
 
 
 def _show(result: LedgerDiff) -> None:

@@ -29,13 +29,17 @@ from ledger.cli.shared import (
     layout_at,
     layout_of,
     load_or_exit,
+    warn_left_out,
     write_csv,
     write_json,
 )
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from ledger.ledger import Ledger
-    from ledger.sqlite_db import QueryError
+    from ledger.root import Layout
+    from ledger.sqlite_query import QueryError
 
 
 class ExportFormat(StrEnum):
@@ -67,6 +71,16 @@ def _load_checked(ctx: typer.Context, root: Path | None, rev: str | None) -> Led
     """The ledger, checked: what is published should be what `ledger validate` passes, so
     errors are announced on stderr (the records that loaded are still published)."""
     return load_or_exit(layout_at(ctx, rev, root), check=True, count_errors=True).ledger
+
+
+def _sqlite_export(ctx: typer.Context, root: Path | None, rev: str | None) -> bytes:
+    """The database file's bytes, loaded and checked as every export is, then taken from
+    the store (ledger.store) when it holds this ledger's, else built and kept there."""
+    from ledger.store import Store
+
+    store = Store(layout_at(ctx, rev, root))
+    loaded = load_or_exit(store.layout, check=True, count_errors=True, scan=store.scan)
+    return store.database_bytes(loaded.ledger, loaded.left_out)
 
 
 def _message(line: str) -> None:
@@ -147,6 +161,9 @@ def export(
         fail(f"unknown kind {kind!r}: expected one of {', '.join(ex.RECORD_KINDS)}")
     if output is not None:
         _outside_the_data(layout_of(ctx, root).data, output)
+    if fmt is ExportFormat.sqlite:
+        _write_export(output, _sqlite_export(ctx, root, rev), fmt)
+        return
     ledger = _load_checked(ctx, root, rev)
     if fmt is ExportFormat.csv and kind is None:
         assert output is not None
@@ -163,15 +180,20 @@ def export(
         content = ex.export_jsonl(ledger, kind)
     elif fmt is ExportFormat.csv:
         content = ex.export_csv(ledger, kind or "")
-    elif fmt is ExportFormat.markdown:
-        content = ex.export_markdown(ledger)
     else:
-        content = ex.export_sqlite(ledger)
+        content = ex.export_markdown(ledger)
+    _write_export(output, content, fmt)
+
+
+def _write_export(output: Path | None, content: str | bytes, fmt: ExportFormat) -> None:
+    """An export to stdout, or to its file atomically."""
+    from ledger.export import write_export
+
     if output is None:
         assert isinstance(content, str)
         sys.stdout.write(content)
         return
-    problem = ex.write_export(output, content)
+    problem = write_export(output, content)
     if problem:
         fail(problem)
     _message(f"wrote {output} ({fmt.value})")
@@ -254,7 +276,7 @@ def query(
     rev: RevOption = None,
 ) -> None:
     """Ask the ledger anything in SQL: one read-only statement over an SQLite database built
-    in memory from the records.
+    from the records, and kept in the ledger's cache while they are unchanged.
 
     Tables: sources, source_authors, requirements, requirement_cases, cases, case_aliases,
     case_requirements, claims, claim_cases, claim_requirements (with stance), figures,
@@ -275,20 +297,21 @@ def query(
     JSON: {"format": "ledger-query", "version": 1, "sql", "columns": [name], "rows":
     [[value]]}; NULL is null.
     """
-    from ledger import sqlite_db
-
     if schema:
-        sys.stdout.write(sqlite_db.SCHEMA + "\n" + sqlite_db.FTS_SCHEMA)
+        from ledger.sqlite_db import FTS_SCHEMA, SCHEMA
+
+        sys.stdout.write(SCHEMA + "\n" + FTS_SCHEMA)
         return
     if sql is None or not sql.strip():
         fail('give one SQL statement, e.g. ledger query "SELECT id, title FROM cases"')
-    ledger = load_or_exit(layout_at(ctx, rev, root), check=False).ledger
-    limits = sqlite_db.Limits(seconds=timeout, rows=max_rows, bytes=max_bytes)
-    database = sqlite_db.ReadOnly(sqlite_db.connect(ledger))
+    from ledger import sqlite_query
+
+    limits = sqlite_query.Limits(seconds=timeout, rows=max_rows, bytes=max_bytes)
+    database = sqlite_query.ReadOnly(_query_database(layout_at(ctx, rev, root)))
     try:
         with _ctrl_c() as pressed:
             result = database.run(sql, limits, cancelled=pressed.is_set)
-    except sqlite_db.QueryError as exc:
+    except sqlite_query.QueryError as exc:
         fail(_limit_hint(exc), EXIT_INTERRUPTED if exc.stopped == "cancelled" else EXIT_USAGE)
     finally:
         database.close()
@@ -299,6 +322,20 @@ def query(
         write_csv(result.columns, rows)
     else:
         _query_table(result.columns, rows)
+
+
+def _query_database(layout: Layout) -> sqlite3.Connection:
+    """The database to query: the stored one when it is this ledger's (no record is read),
+    else built from the records and kept in the store (ledger.store) when it may be."""
+    from ledger.store import Store
+
+    store = Store(layout)
+    stored = store.open()
+    if stored is not None:
+        warn_left_out(store.left_out)
+        return stored
+    loaded = load_or_exit(layout, check=False, scan=store.scan)
+    return store.build(loaded.ledger, loaded.left_out)
 
 
 def _limit_hint(error: QueryError) -> str:

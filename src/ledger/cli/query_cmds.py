@@ -28,6 +28,7 @@ from ledger.cli.shared import (
     write_csv,
     write_json,
 )
+from ledger.kinds import FOLDERS, SINGULAR, folder_of
 from ledger.vocabulary import ClaimKind, GapKind, Perspective, Stance
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class RowFormat(StrEnum):
     csv = "csv"
 
 
-LIST_KINDS: tuple[str, ...] = ("sources", "requirements", "cases", "claims")
+LIST_KINDS: tuple[str, ...] = FOLDERS
 """The kinds `ledger list` takes (the singular works too)."""
 
 FormatOption = Annotated[
@@ -97,7 +98,7 @@ def _whole(grid: Table, *columns: int) -> Table:
 
 
 def _singular(kind: str | None) -> str:
-    return kind.removesuffix("s") if kind else "missing"
+    return SINGULAR[kind] if kind else "missing"
 
 
 def _count(n: int, noun: str, plural: str | None = None) -> str:
@@ -166,19 +167,18 @@ def xref(
     JSON: {"id", "kind", "path", "outbound": [Link], "inbound": [Link]}; a missing target has
     "to_kind": null.
     """
-    from ledger.xref import XrefIndex, resolve
+    from ledger.xref import inbound_of, resolve
     from ledger.xref import xref as xref_of
 
     ledger = _load(ctx, root, rev)
-    index = XrefIndex(ledger)
     found = resolve(ledger, record_id)
     if found.id is not None:
         target = found.id
-    elif index.inbound(record_id):
+    elif inbound_of(ledger, record_id):
         target = record_id  # a dangling reference: show who points at it
     else:
         fail(found.message)
-    report = xref_of(ledger, target, index)
+    report = xref_of(ledger, target)
     if output is OutputFormat.json:
         write_json("xref", report.to_dict())
         return
@@ -314,7 +314,7 @@ def list_(
     from ledger.cli.shared import resolve_or_exit
 
     try:
-        name = query.kind_name(kind.casefold())
+        name = folder_of(kind.casefold())
     except ValueError:
         fail(f"unknown kind {kind!r}: expected one of {', '.join(LIST_KINDS)}")
     ledger = _load(ctx, root, rev)
@@ -384,7 +384,7 @@ def _list_human(kind: str, records: Sequence[Any], filters: dict[str, str]) -> N
             grid.add_row(*(text(value(record)) for _, value in columns))
         out.print(grid)
     given = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in filters.items())
-    summary = _count(len(records), kind.removesuffix("s")) + (f" ({given})" if given else "")
+    summary = _count(len(records), SINGULAR[kind]) + (f" ({given})" if given else "")
     out.print(text(summary, "dim"))
 
 
@@ -534,14 +534,16 @@ def gaps(
 
     out = console()
     out.print(text(" \u00b7 ".join(f"{n} {k}" for k, n in report.counts.items()), "dim"))
+    by_kind: dict[str, list[str]] = {}
+    for gap in report.gaps:
+        by_kind.setdefault(gap.kind.value, []).append(gap.message)
     for kind, count in report.counts.items():
         if not count:
             continue
         out.print()
         out.print(text(f"{kind} ({count})", "bold underline"))
-        for gap in report.gaps:
-            if gap.kind.value == kind:
-                out.print(line("  - ", gap.message))
+        for message in by_kind.get(kind, ()):
+            out.print(line("  - ", message))
 
 
 # -- search --------------------------------------------------------------------------------

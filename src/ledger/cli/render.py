@@ -32,12 +32,14 @@ STANCE_STYLES = {"supports": "green", "undermines": "red", "context": "dim"}
 
 
 def console(stream: TextIO | None = None) -> Console:
-    from rich.console import Console
+    """A console for data: on a terminal, rich as it is; piped, fast (see plain_console)."""
+    from ledger.cli.plain_console import PlainConsole
 
     stream = stream or sys.stdout
     tty = bool(getattr(stream, "isatty", None) and stream.isatty())
     width = None if tty else _piped_width()
-    return Console(
+    return PlainConsole(
+        piped=not tty,
         file=stream,
         markup=False,
         emoji=False,
@@ -69,20 +71,20 @@ def line(*parts: tuple[object, str] | object) -> Text:
 
     out = Text()
     for part in parts:
-        if isinstance(part, tuple):
-            out.append_text(text(part[0], part[1]))
-        else:
-            out.append_text(text(part))
+        value, style = part if isinstance(part, tuple) else (part, "")
+        out.append(visible("" if value is None else str(value)), style or None)
     return out
 
 
 def indented(content: Text, left: int) -> object:
     """Text wrapped with a hanging indent, so long quotes stay readable (and no line ends in
     padding, as rich's Padding would leave)."""
-    return _Indented(content, left)
+    return Indented(content, left)
 
 
-class _Indented:
+class Indented:
+    """Text wrapped to the width left after an indent of ``left`` spaces."""
+
     def __init__(self, content: Text, left: int) -> None:
         self.content = content
         self.left = left

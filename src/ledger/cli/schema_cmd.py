@@ -9,13 +9,10 @@ from typing import Annotated
 import typer
 
 from ledger.cli.shared import EXIT_FINDINGS, EXIT_USAGE, app, fail, layout_of
+from ledger.kinds import PLURAL
 
-
-class Kind(StrEnum):
-    source = "source"
-    requirement = "requirement"
-    case = "case"
-    claim = "claim"
+Kind = StrEnum("Kind", [(name, name) for name in PLURAL])  # type: ignore[misc]
+"""The kinds `ledger schema` takes, by their singular."""
 
 
 @app.command()
@@ -33,7 +30,6 @@ def schema(
     from ledger.safe_text import dumps
     from ledger.writelock import LockFailure
 
-    kinds = {"source": "sources", "requirement": "requirements", "case": "cases", "claim": "claims"}
     if write:
         written = write_schemas(layout_of(ctx))
         if isinstance(written, LockFailure):
@@ -44,5 +40,5 @@ def schema(
             sys.stderr.write(f"wrote {rel}\n")
         return
     if kind is None:
-        fail("name a kind (source, requirement, case, claim), or pass --write")
-    sys.stdout.write(dumps(json_schema(kinds[kind.value])) + "\n")
+        fail(f"name a kind ({', '.join(PLURAL)}), or pass --write")
+    sys.stdout.write(dumps(json_schema(PLURAL[kind.value])) + "\n")

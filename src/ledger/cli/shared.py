@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ledger.load import LoadResult
     from ledger.progress import Progress
     from ledger.root import Layout
+    from ledger.scan import Scan
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -138,14 +139,16 @@ def show_config_problems(diagnostics: list[Diagnostic], root: Path) -> None:
     sys.stderr.write(human(diagnostics, root, colour=colour_for(sys.stderr)) + "\n")
 
 
-def load_or_exit(layout: Layout, *, check: bool = True, count_errors: bool = False) -> LoadResult:
+def load_or_exit(
+    layout: Layout, *, check: bool = True, count_errors: bool = False, scan: Scan | None = None
+) -> LoadResult:
     """The ledger as far as it loads, for a command to answer from. Exit 2 with one line when
     it cannot be read at all (no data folder, or more record files than the limit); records
     left out are announced in one line on stderr, and with ``count_errors`` (a command that
-    publishes) errors too."""
+    publishes) errors too. ``scan``: a walk of the data folder already made."""
     from ledger.load import load
 
-    result = load(layout, check=check, progress=progress_reporter())
+    result = load(layout, check=check, progress=progress_reporter(), scan=scan)
     if result.fatal:
         fail(result.fatal)
     errors = sum(1 for d in result.diagnostics if d.severity == "error") if count_errors else 0
@@ -284,17 +287,16 @@ RevOption = Annotated[
 
 
 def layout_at(ctx: typer.Context, rev: str | None, root: Path | None = None) -> Layout:
-    """The ledger's layout now, or at a git revision (unpacked until the command ends)."""
+    """The ledger's layout now, or at a git revision (read from git's objects)."""
     layout = layout_of(ctx, root)
     if rev is None:
         return layout
-    from ledger.revision import GitError, open_snapshot
+    from ledger.revision import GitError, open_revision
 
-    snapshot = open_snapshot(layout, rev)
-    if isinstance(snapshot, GitError):
-        fail(snapshot.message)
-    ctx.call_on_close(lambda: snapshot.__exit__(None, None, None))
-    return snapshot.layout  # type: ignore[return-value]
+    revision = open_revision(layout, rev)
+    if isinstance(revision, GitError):
+        fail(revision.message)
+    return revision
 
 
 JSON_VERSION = 1

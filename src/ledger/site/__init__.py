@@ -24,12 +24,15 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from ledger.atomic import write_atomic
 from ledger.ledger import Ledger
 from ledger.portable import PathRefusal, join_inside, relative_parts
+from ledger.site.writer import Place, write_all
 
 MANIFEST = ".ledger-site.json"
 """The files a build wrote, each with its SHA-256, so the next build can replace them and
@@ -119,12 +122,33 @@ def _ours(root: Path, rel: str, digest: str) -> Path | None:
     return target if actual == digest else None
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _placer(root: Path, outdir: Path) -> Place:
+    """Where each file goes: inside ``root``, its folder made and checked once (a folder
+    made just now cannot lead out, but it is checked again after it is made)."""
+    ready: set[Path] = set()
+
+    def place(rel: str) -> Path | str:
+        target = _inside(root, rel)
+        if target is None:
+            return f"refused to write {rel}: it is outside {outdir}"
+        if target.parent in ready:
+            return target
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return f"cannot make the folder {target.parent}: {exc.strerror}"
+        if _inside(root, rel) is None:
+            return f"refused to write {rel}: it is outside {outdir}"
+        ready.add(target.parent)
+        return target
+
+    return place
 
 
-def write_site(files: dict[str, str], outdir: Path) -> Written:
-    """Write the site's files into ``outdir``, which must be empty, new, or an earlier build."""
+def write_site(files: Mapping[str, str] | Iterable[tuple[str, str]], outdir: Path) -> Written:
+    """Write the site's files into ``outdir``, which must be empty, new, or an earlier build.
+
+    ``files`` may be a mapping or pairs given one at a time (as they are rendered)."""
     result = Written()
     try:
         outdir.mkdir(parents=True, exist_ok=True)
@@ -142,25 +166,12 @@ def write_site(files: dict[str, str], outdir: Path) -> Written:
             "choose an empty or new folder"
         )
         return result
-    for rel, text in files.items():
-        target = _inside(root, rel)
-        if target is None:
-            result.error = f"refused to write {rel}: it is outside {outdir}"
-            return result
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            result.error = f"cannot make the folder {target.parent}: {exc.strerror}"
-            return result
-        if _inside(root, rel) is None:  # a folder made just now cannot lead out, but check
-            result.error = f"refused to write {rel}: it is outside {outdir}"
-            return result
-        problem = write_atomic(target, text)
-        if problem:
-            result.error = problem
-            return result
-        result.written.append(rel)
-    for rel in sorted(set(previous or ()) - set(files)):
+    pairs = files.items() if isinstance(files, Mapping) else files
+    digests, result.error = write_all(pairs, _placer(root, outdir))
+    result.written = list(digests)
+    if result.error:
+        return result
+    for rel in sorted(set(previous or ()) - set(digests)):
         target = _ours(root, rel, (previous or {})[rel])
         if target is None:
             continue
@@ -169,8 +180,8 @@ def write_site(files: dict[str, str], outdir: Path) -> Written:
         except OSError:
             continue
         result.removed.append(rel)
-    digests = {rel: _digest(text) for rel, text in sorted(files.items())}
-    manifest = json.dumps({"version": 2, "files": digests}, indent=1) + "\n"
+    ordered = dict(sorted(digests.items()))
+    manifest = json.dumps({"version": 2, "files": ordered}, indent=1) + "\n"
     problem = write_atomic(root / MANIFEST, manifest)
     if problem:
         result.error = problem
@@ -178,5 +189,8 @@ def write_site(files: dict[str, str], outdir: Path) -> Written:
 
 
 def build_site(ledger: Ledger, outdir: Path) -> Written:
-    """Render the site of ``ledger`` and write it into ``outdir``."""
-    return write_site(render_site(ledger), outdir)
+    """Render the site of ``ledger`` and write it into ``outdir``, each page as it is made."""
+    from ledger.site.assets import ASSETS
+    from ledger.site.pages import iter_pages
+
+    return write_site(chain(iter_pages(ledger), ASSETS.items()), outdir)

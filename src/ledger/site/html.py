@@ -59,10 +59,28 @@ def _visible_strings(data: Any) -> Any:
 
 
 def rel(page: str, target: str) -> str:
-    """The relative URL from one page of the site to another (both relative to its root)."""
-    base = posixpath.dirname(page) or "."
-    link = posixpath.relpath(target, base)
-    return link
+    """The relative URL from one page of the site to another (both relative to its root).
+
+    Plain paths (no ``.``, ``..`` or empty part) are compared as strings, as
+    ``posixpath.relpath`` would, without its two ``abspath`` calls (each asks for the working
+    folder): a site makes hundreds of thousands of links.
+    """
+    if not (_plain(page) and _plain(target)):
+        return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    up = page.split("/")[:-1]
+    down = target.split("/")
+    common = 0
+    for mine, theirs in zip(up, down, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    return "/".join([".."] * (len(up) - common) + down[common:]) or "."
+
+
+def _plain(path: str) -> bool:
+    """Whether a site path is relative and has no empty, ``.`` or ``..`` part."""
+    marked = f"/{path}/"
+    return bool(path) and "//" not in marked and "/./" not in marked and "/../" not in marked
 
 
 def a(page: str, target: str | None, label: object, cls: str = "") -> str:

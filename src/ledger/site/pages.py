@@ -8,7 +8,7 @@ requirement, case, source and claim under ``requirements/``, ``cases/``, ``sourc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from ledger.ledger import Ledger
@@ -622,23 +622,23 @@ def search_page(site: Site) -> str:
 
 def all_pages(ledger: Ledger) -> dict[str, str]:
     """Every page of the site by its path relative to the site's root."""
+    return dict(iter_pages(ledger))
+
+
+def iter_pages(ledger: Ledger) -> Iterator[tuple[str, str]]:
+    """Every page with its path, one at a time, so a large site is never held whole."""
     site = Site(ledger)
-    pages = {
-        "index.html": index_page(site),
-        "cases.html": cases_page(site),
-        "sources.html": sources_page(site),
-        "contradictions.html": contradictions_page(site),
-        "search.html": search_page(site),
-    }
+    yield "index.html", index_page(site)
+    yield "cases.html", cases_page(site)
+    yield "sources.html", sources_page(site)
+    yield "contradictions.html", contradictions_page(site)
+    yield "search.html", search_page(site)
     for req_id in ledger.requirements:
-        pages[f"requirements/{req_id}.html"] = requirement_page(
-            site, requirement_status(ledger, req_id, site.analysis)
-        )
+        report = requirement_status(ledger, req_id, site.analysis)
+        yield f"requirements/{req_id}.html", requirement_page(site, report)
     for case_id in ledger.cases:
-        report = case_status(ledger, case_id, site.analysis)
-        pages[f"cases/{case_id}.html"] = case_page(site, report)
+        yield f"cases/{case_id}.html", case_page(site, case_status(ledger, case_id, site.analysis))
     for source in ledger.sources.values():
-        pages[f"sources/{source.id}.html"] = source_page(site, source)
+        yield f"sources/{source.id}.html", source_page(site, source)
     for claim in ledger.claims.values():
-        pages[f"claims/{claim.id}.html"] = claim_page(site, claim)
-    return pages
+        yield f"claims/{claim.id}.html", claim_page(site, claim)

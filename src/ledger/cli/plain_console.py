@@ -1,0 +1,103 @@
+"""A rich Console that stays linear on long piped listings.
+
+Piped output has no colour and a fixed size, so a line of text renders to its plain string,
+word-wrapped as rich wraps it. Printing that string directly skips rich's per-line layout
+work (segments, measuring, cropping) and gives the same bytes; anything else (tables, text
+with tabs or line breaks, colour on a terminal) goes through rich as before. Piped output is
+also not flushed after every print: the stream's own buffer writes it in large pieces, and
+the command line flushes it once at the end (:func:`ledger.cli.main`).
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+from typing import Any, TextIO
+
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console
+from rich.text import Text
+
+from ledger.cli.render import Indented
+
+_TRAILING_SPACE = re.compile(r"\s+$")
+
+
+class PlainConsole(Console):
+    """A Console whose piped prints of plain text skip rich's rendering."""
+
+    def __init__(self, *, piped: bool, **options: Any) -> None:
+        stream: TextIO = options.pop("file")
+        super().__init__(file=_Unflushed(stream) if piped else stream, **options)
+        self.plain_lines = piped and self.color_system is None
+        if piped:
+            self.height = self.size.height  # asked of the OS once, not on every print
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        if self.plain_lines and not options and len(objects) <= 1 and not self._buffer_index:
+            rendered = plain_render(objects[0], self.width) if objects else ""
+            if rendered is not None:
+                self.file.write(rendered + "\n")
+                return
+        super().print(*objects, **options)
+
+
+def plain_render(thing: object, width: int) -> str | None:
+    """The lines rich would print for ``thing`` on an uncoloured console ``width`` cells
+    wide, or None when it takes rich's own rendering to know."""
+    if isinstance(thing, Indented):
+        inner = _wrapped(thing.content, max(10, width - thing.left))
+        if inner is None:
+            return None
+        pad = " " * thing.left
+        out = [pad + piece.rstrip() for piece in inner]
+        if any(cell_len(piece) > width for piece in out):
+            return None
+        return "\n".join(out)
+    if isinstance(thing, Text):
+        inner = _wrapped(thing, width)
+        return None if inner is None else "\n".join(inner)
+    return None
+
+
+def _wrapped(text: Text, width: int) -> list[str] | None:
+    """Text.wrap's lines for text of one paragraph with no tabs, in the console's defaults
+    (left as it is, long words folded)."""
+    if type(text) is not Text or text.justify or text.overflow or text.no_wrap:
+        return None
+    if text.end != "\n" or text.tab_size is not None:
+        return None
+    plain = text.plain
+    if "\n" in plain or "\t" in plain:
+        return None
+    if len(plain) <= width and cell_len(plain) <= width:
+        return [plain]
+    from rich._wrap import divide_line
+
+    bounds = [0, *divide_line(plain, width, fold=True), len(plain)]
+    lines = []
+    for start, end in pairwise(bounds):
+        piece = plain[start:end]
+        if len(piece) > width and (space := _TRAILING_SPACE.search(piece)):
+            piece = piece[: len(piece) - min(len(space.group()), len(piece) - width)]
+        if cell_len(piece) > width:
+            piece = set_cell_size(piece, width)
+        lines.append(piece)
+    return lines
+
+
+class _Unflushed:
+    """A stream whose flush waits for the end: rich flushes after every print, which on a
+    long listing is a system call per line."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        """Left to the stream's own buffer, and to the final flush."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)

@@ -1,0 +1,73 @@
+"""A change is checked on the records it touches, and refused for exactly the errors a check
+of the whole ledger before and after would show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conftest import Sample, layout_for
+from ledger import authoring
+from ledger.authoring import Workspace, open_workspace
+from ledger.checks import check_ledger
+from ledger.diagnostics import Diagnostic
+from ledger.ledger import Ledger
+from ledger.model import RECORD_TYPES
+
+CLAIM: dict[str, Any] = {
+    "id": "new-claim",
+    "source": "cso-memo-2017",
+    "locator": "REQUIREMENT 2, paragraph 1",
+    "quote": "the PGR received over 10,000 complaints of torture between 2012 and 2016",
+    "statement": "The memo says so.",
+    "kind": "figure",
+    "cases": ["torture-prosecutions"],
+    "bears_on": {"requirement-2": "undermines"},
+}
+
+CHANGES: dict[str, tuple[str, dict[str, Any]]] = {
+    "a sound claim": ("claims", CLAIM),
+    "a quote not in the source": ("claims", {**CLAIM, "quote": "words nobody wrote"}),
+    "a missing case and requirement": (
+        "claims",
+        {**CLAIM, "cases": ["nowhere"], "bears_on": {"requirement-9": "supports"}},
+    ),
+    "a case listed twice": ("claims", {**CLAIM, "cases": ["tlatlaya", "tlatlaya"]}),
+    "a relation to itself": ("claims", {**CLAIM, "relations": [{"repeats": "new-claim"}]}),
+    "no subject": ("claims", {**CLAIM, "cases": [], "bears_on": {}}),
+    "a claim from a missing source": ("claims", {**CLAIM, "source": "gone-source"}),
+    "a case another record names as a claim": (
+        "cases",
+        {"id": "dangling", "title": "A case", "kind": "incident", "summary": "What."},
+    ),
+    "a claim another record names as a claim": ("claims", {**CLAIM, "id": "dangling"}),
+}
+
+
+def _whole(ws: Workspace, candidate: Ledger) -> list[Diagnostic]:
+    def errors(ledger: Ledger) -> list[Diagnostic]:
+        found = check_ledger(ledger, ws.layout, unloaded=ws.unloaded)
+        return [d for d in found if d.severity == "error"]
+
+    known = {authoring._key(d) for d in errors(ws.ledger)}
+    return [d for d in errors(candidate) if authoring._key(d) not in known]
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_touched_records_give_the_whole_checks_answer(sample_copy: Sample, change: str) -> None:
+    sample_copy.edit(
+        "claims/cso-torture-complaints.yaml",
+        "  - torture-prosecutions\n",
+        "  - torture-prosecutions\n  - dangling\nrelations:\n  - repeats: dangling\n",
+    )
+    ws = open_workspace(layout_for(sample_copy.root))
+    assert isinstance(ws, Workspace), ws
+    kind, values = CHANGES[change]
+    record = RECORD_TYPES[kind].model_validate(values)
+    rel = f"data/{kind}/{values['id']}.yaml"
+    candidate = authoring._with_record(ws.ledger, kind, record, rel)
+    ours = authoring._changed_errors(ws, candidate, values["id"])
+    assert ours == _whole(ws, candidate)
+    if change != "a sound claim":
+        assert ours, "the change brings an error"
