@@ -44,7 +44,9 @@ def snapshot(rev: str) -> list[dict]:
     """The coding of every claim under data/claims at git revision REV."""
     names = subprocess.run(
         ["git", "ls-tree", "-r", "--name-only", rev, "data/claims"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     coding = []
     for name in sorted(names, key=lambda n: Path(n).name):
@@ -58,13 +60,15 @@ def snapshot(rev: str) -> list[dict]:
         for relation in claim.get("relations") or []:
             (kind,) = [key for key in relation if key in LINKS]
             relations.append({"kind": kind, "target": relation[kind]})
-        coding.append({
-            "id": claim["id"],
-            "bears_on": dict(claim.get("bears_on") or {}),
-            "kind": claim["kind"],
-            "cases": list(claim.get("cases") or []),
-            "relations": relations,
-        })
+        coding.append(
+            {
+                "id": claim["id"],
+                "bears_on": dict(claim.get("bears_on") or {}),
+                "kind": claim["kind"],
+                "cases": list(claim.get("cases") or []),
+                "relations": relations,
+            }
+        )
     return coding
 
 
@@ -96,14 +100,14 @@ def main() -> int:
     args = parser.parse_args()
 
     if args.snapshot:
-        yaml.safe_dump(snapshot(args.snapshot), sys.stdout, sort_keys=False,
-                       allow_unicode=True, width=100)
+        yaml.safe_dump(
+            snapshot(args.snapshot), sys.stdout, sort_keys=False, allow_unicode=True, width=100
+        )
         return 0
 
     first, second = read(args.first), read(args.second)
     if set(first) != set(second):
-        print(f"the codings differ in claims: {sorted(set(first) ^ set(second))}",
-              file=sys.stderr)
+        print(f"the codings differ in claims: {sorted(set(first) ^ set(second))}", file=sys.stderr)
         return 1
     ids = sorted(first)
     print(f"claims {len(ids)}")
@@ -121,16 +125,21 @@ def main() -> int:
         print(f"{kind_name}: first {len(a)} second {len(b)} both {len(a & b)}")
 
     cells = [
-        ((first[i].get("bears_on") or {}).get(r, "none"),
-         (second[i].get("bears_on") or {}).get(r, "none"))
-        for i in ids for r in REQUIREMENTS
+        (
+            (first[i].get("bears_on") or {}).get(r, "none"),
+            (second[i].get("bears_on") or {}).get(r, "none"),
+        )
+        for i in ids
+        for r in REQUIREMENTS
     ]
     raw, k = kappa(cells)
     both = [(a, b) for a, b in cells if a != "none" and b != "none"]
     raw_both, k_both = kappa(both)
-    print(f"stance incl none ({len(cells)} claim x requirement cells): agreement {raw:.3f}, "
-          f"Cohen's kappa {k:.3f}; cells both coders bear on ({len(both)}): "
-          f"agreement {raw_both:.3f}, kappa {k_both:.3f}")
+    print(
+        f"stance incl none ({len(cells)} claim x requirement cells): agreement {raw:.3f}, "
+        f"Cohen's kappa {k:.3f}; cells both coders bear on ({len(both)}): "
+        f"agreement {raw_both:.3f}, kappa {k_both:.3f}"
+    )
 
     if args.disagreements:
         print()
@@ -144,8 +153,10 @@ def main() -> int:
             if a["kind"] != b["kind"]:
                 print(f"{i}\tkind\t{a['kind']}\t{b['kind']}")
             if set(a.get("cases") or []) != set(b.get("cases") or []):
-                print(f"{i}\tcases\t{','.join(a.get('cases') or [])}"
-                      f"\t{','.join(b.get('cases') or [])}")
+                print(
+                    f"{i}\tcases\t{','.join(a.get('cases') or [])}"
+                    f"\t{','.join(b.get('cases') or [])}"
+                )
         for kind_name in LINKS:
             a, b = links(first, kind_name), links(second, kind_name)
             for pair in sorted(a - b, key=sorted):
