@@ -16,12 +16,14 @@ per claim. Stance is compared per claim and requirement (four requirements, so 4
 with `none` for a requirement the claim does not bear on; Cohen's kappa is computed over those
 cells. Kind, the set of cases and the set of requirements are compared claim by claim. Links
 are compared as unordered pairs of claims per link type (a link put on either claim of a pair is
-the same link).
+the same link). The protocol the second coder worked from (`protocol.md`) names some claims in its
+worked examples; the stance figures are given again without them.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -82,6 +84,22 @@ def kappa(pairs: list[tuple[str, str]]) -> tuple[float, float]:
     return observed, (observed - expected) / (1 - expected)
 
 
+def example_ids(protocol: Path) -> set[str]:
+    """The claim ids the protocol's worked examples name (in backticks)."""
+    return set(re.findall(r"`((?:memo|gov)-[a-z0-9-]+)`", protocol.read_text(encoding="utf-8")))
+
+
+def stance_cells(first: dict[str, dict], second: dict[str, dict], ids) -> list[tuple[str, str]]:
+    return [
+        (
+            (first[i].get("bears_on") or {}).get(r, "none"),
+            (second[i].get("bears_on") or {}).get(r, "none"),
+        )
+        for i in ids
+        for r in REQUIREMENTS
+    ]
+
+
 def links(coding: dict[str, dict], kind: str) -> set[frozenset[str]]:
     return {
         frozenset((claim_id, relation["target"]))
@@ -124,14 +142,7 @@ def main() -> int:
         a, b = links(first, kind_name), links(second, kind_name)
         print(f"{kind_name}: first {len(a)} second {len(b)} both {len(a & b)}")
 
-    cells = [
-        (
-            (first[i].get("bears_on") or {}).get(r, "none"),
-            (second[i].get("bears_on") or {}).get(r, "none"),
-        )
-        for i in ids
-        for r in REQUIREMENTS
-    ]
+    cells = stance_cells(first, second, ids)
     raw, k = kappa(cells)
     both = [(a, b) for a, b in cells if a != "none" and b != "none"]
     raw_both, k_both = kappa(both)
@@ -139,6 +150,14 @@ def main() -> int:
         f"stance incl none ({len(cells)} claim x requirement cells): agreement {raw:.3f}, "
         f"Cohen's kappa {k:.3f}; cells both coders bear on ({len(both)}): "
         f"agreement {raw_both:.3f}, kappa {k_both:.3f}"
+    )
+
+    examples = example_ids(HERE / "protocol.md") & set(ids)
+    rest = stance_cells(first, second, [i for i in ids if i not in examples])
+    raw_rest, k_rest = kappa(rest)
+    print(
+        f"stance without the {len(examples)} claims the protocol's examples name "
+        f"({len(rest)} cells): agreement {raw_rest:.3f}, Cohen's kappa {k_rest:.3f}"
     )
 
     if args.disagreements:
