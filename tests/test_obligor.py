@@ -3,7 +3,7 @@ government (the U.S. Department of State) is independent evidence about Mexico, 
 counts as the obligor's own only when it speaks for the requirement's obligor.
 
 Everything goes through the command line, as a researcher would: `ledger new source` and
-`ledger new claim` add the report and its claim, `ledger status requirement-3 --format json`
+`ledger new claim` add the report and its claim, `ledger status requirement-1 --format json`
 gives the counts, `--explain` the side decisions, and `ledger diff` the change and its cause.
 The report's text is a fixture written for these tests, not a real document.
 """
@@ -21,18 +21,18 @@ from typer.testing import Result
 from conftest import Sample, git, run
 
 REPO = Path(__file__).resolve().parents[1]
-REQUIREMENT = "requirement-3"
+REQUIREMENT = "requirement-1"
 OBLIGOR = "Government of Mexico"
 UNITED_STATES = "Government of the United States"
 REPORT_ID = "us-state-report"
-CLAIM_ID = "us-searches-continued"
+CLAIM_ID = "us-investigation-continued"
 REPORT = """\
 Report on the conditions on assistance (test fixture)
 
-The Department of State notes that federal authorities continued searches for the 43
-students and opened investigations into forced disappearances in several states.
+The Department of State notes that civilian prosecutors continued the investigation of the
+killings at Tlatlaya and opened investigations into other abuses by soldiers.
 """
-QUOTE = "federal authorities continued searches for the 43 students"
+QUOTE = "civilian prosecutors continued the investigation of the killings at Tlatlaya"
 
 
 def ledger(root: Path, *args: str) -> Result:
@@ -60,7 +60,7 @@ def repo(tmp_path: Path) -> Sample:
 
 def add_report(repo: Sample, *speaks_for: str) -> None:
     """The State Department's report (a government source) and one claim from it that
-    supports requirement-3 with a verbatim quote."""
+    supports requirement-1 with a verbatim quote."""
     document = repo.root.parent / "us-report.txt"
     document.write_text(REPORT, encoding="utf-8")
     ok(
@@ -74,9 +74,9 @@ def add_report(repo: Sample, *speaks_for: str) -> None:
     ok(
         ledger(
             repo.root, "new", "claim", "--id", CLAIM_ID, "--source", REPORT_ID, "--quote", QUOTE,
-            "--statement", "The report says federal authorities continued searches for the 43 "
-            "students.",
-            "--kind", "assessment", "--case", "ayotzinapa",
+            "--statement", "The report says civilian prosecutors continued the investigation of "
+            "the killings at Tlatlaya.",
+            "--kind", "assessment", "--case", "tlatlaya",
             "--bears-on", f"{REQUIREMENT}=supports", "--no-input",
         )
     )  # fmt: skip

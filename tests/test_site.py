@@ -248,6 +248,14 @@ def test_a_requirement_page_says_whose_word_each_source_is(real_site: dict[str, 
     assert "Government of Mexico" in Page(source).all_text().split("speaks for", 1)[1]
 
 
+def test_a_requirement_page_shows_the_requirements_notes(
+    real: Ledger, real_site: dict[str, str]
+) -> None:
+    notes = real.requirements["requirement-3"].notes
+    assert notes and "contested (S3)" in notes  # why the status is what it is
+    assert f"Notes: {notes}" in Page(real_site["requirements/requirement-3.html"]).all_text()
+
+
 def test_a_script_url_in_the_data_is_not_a_link() -> None:
     site = render_site(hostile())
     source = Page(site["sources/cso-memo.html"])

@@ -332,6 +332,7 @@ def index_page(site: Site) -> str:
 
 def requirement_page(site: Site, report: RequirementStatus) -> str:
     req = report.requirement
+    notes = site.ledger.requirements[req.id].notes
     page = f"requirements/{req.id}.html"
     groups = []
     for group in report.cases:
@@ -354,6 +355,7 @@ def requirement_page(site: Site, report: RequirementStatus) -> str:
                 ("cases", _links(site, page, req.cases)),
             ]
         )
+        + (f'<p class="meta">Notes: {h(notes)}</p>' if notes else "")
         + f"<h2>Status</h2>{verdict_html(report.verdict)}"
         + f"<h2>Evidence by case ({len(report.cases)})</h2>"
         + "\n".join(groups)
