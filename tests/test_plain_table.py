@@ -4,20 +4,23 @@ the writer cannot reproduce is printed by rich."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from ledger.cli.plain_console import PlainConsole
-from ledger.cli.plain_table import plain_table
+from ledger.cli.plain_table import NARROW, plain_table
 from ledger.cli.render import line, lines, table, text
 
+ALL_NARROW = re.compile(f"[{NARROW}]*")
 OPTIONS = {"markup": False, "emoji": False, "highlight": False, "soft_wrap": False}
 
 WORDS = [
@@ -182,3 +185,15 @@ def test_a_coloured_console_is_left_to_rich() -> None:
     grid.add_row(text("x", "red"))
     coloured = Console(file=io.StringIO(), width=80, force_terminal=True, color_system="standard")
     assert plain_table(grid, coloured) is None
+
+
+def test_the_characters_taken_as_one_cell_are_one_cell_to_rich() -> None:
+    """The writer counts these characters instead of asking rich: rich must agree, alone and
+    side by side."""
+    chars = [chr(n) for n in range(0x110000) if n != 10 and ALL_NARROW.fullmatch(chr(n))]
+    assert len(chars) > 800
+    assert all(cell_len(char) == 1 for char in chars)
+    together = "".join(chars)
+    assert cell_len(together) == len(together)
+    assert cell_len(together[::-1]) == len(together)
+    assert not ALL_NARROW.fullmatch("e\u0301") and not ALL_NARROW.fullmatch("\u2028")

@@ -10,8 +10,9 @@ cells.
 It reproduces the tables this project makes (``render.table``: the SIMPLE_HEAD box without
 edges, cells padded one space from their neighbours, an optional title and caption) byte for
 byte, and refuses everything else: :func:`plain_table` returns None, and the caller lets rich
-print the table. Widths are measured with rich's own ``cell_len``; text that is plain printable
-ASCII (one cell per character) is measured and wrapped without it.
+print the table. Widths are measured with rich's own ``cell_len``; text whose every character
+takes one cell (printable ASCII, Latin letters, common punctuation, arrows, box lines; the
+test suite checks rich measures each so) is measured and wrapped without it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
     from rich.table import Column
 
 _WORD = re.compile(r"\s*\S+\s*")
+# Characters one cell wide that never join another into one (as accents or emoji do), and
+# line feeds between lines of them.
+NARROW = "\n -~\u00a0-\u00ac\u00ae-\u024f\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u257f"
+_ALL_NARROW = re.compile(f"[{NARROW}]*")
 _TRAILING_SPACE = re.compile(r"\s+$")
 _JUSTIFY = frozenset({"left", "default", "right", "center"})
 _OVERFLOW = frozenset({"fold", "crop", "ellipsis"})
@@ -64,7 +69,7 @@ def plain_table(grid: object, console: Console) -> str | None:
         return None
     inner = [width - left - right for width, (left, right) in zip(widths, pads, strict=True)]
     for size, column in zip(inner, cells, strict=True):
-        if size < 1 and (size < 0 or any(c.widest or not c.ascii for c in column)):
+        if size < 1 and (size < 0 or any(c.widest or not c.narrow for c in column)):
             return None  # a column too narrow for its text: rich's own edge cases
 
     out: list[str] = []
@@ -117,13 +122,13 @@ def _strings_allowed(console: Console) -> bool:
 class _Cell:
     """A cell's text, its lines, and rich's measure of it: the widest word, the widest line."""
 
-    __slots__ = ("ascii", "lines", "narrowest", "widest")
+    __slots__ = ("lines", "narrow", "narrowest", "widest")
 
     def __init__(self, plain: str) -> None:
         self.lines = plain.split("\n")
-        self.ascii = plain.isascii() and plain.replace("\n", " ").isprintable()
+        self.narrow = _ALL_NARROW.fullmatch(plain) is not None
         words = plain.split()
-        if self.ascii:
+        if self.narrow:
             self.widest = max(map(len, self.lines))
             self.narrowest = max(map(len, words)) if words else self.widest
         else:
@@ -292,7 +297,7 @@ def _body(
         for cell, (left, right, _, size, justify, overflow, no_wrap, _) in zip(
             row, shapes, strict=True
         ):
-            if cell.ascii and justify in ("left", "default") and cell.widest <= size:
+            if cell.narrow and justify in ("left", "default") and cell.widest <= size:
                 rendered.append([left + piece.ljust(size) + right for piece in cell.lines])
             else:
                 lines = _lines(cell, size, justify, overflow, no_wrap)
@@ -320,17 +325,17 @@ def _lines(cell: _Cell, width: int, justify: str, overflow: str, no_wrap: bool) 
     wide."""
     out = []
     for line in cell.lines:
-        if no_wrap or (cell.ascii and len(line) <= width):
+        if no_wrap or (cell.narrow and len(line) <= width):
             pieces = [line]
         else:
-            pieces = _wrapped(line, width, overflow == "fold", cell.ascii)
-        out.extend(_fit(piece, width, justify, overflow, cell.ascii) for piece in pieces)
+            pieces = _wrapped(line, width, overflow == "fold", cell.narrow)
+        out.extend(_fit(piece, width, justify, overflow, cell.narrow) for piece in pieces)
     return out
 
 
-def _wrapped(line: str, width: int, fold: bool, ascii: bool) -> list[str]:
+def _wrapped(line: str, width: int, fold: bool, narrow: bool) -> list[str]:
     """One line of text broken where rich breaks it, trailing space past the width dropped."""
-    breaks = _breaks(line, width, fold) if ascii else divide_line(line, width, fold=fold)
+    breaks = _breaks(line, width, fold) if narrow else divide_line(line, width, fold=fold)
     pieces = []
     for start, end in pairwise([0, *breaks, len(line)]):
         piece = line[start:end]
@@ -341,7 +346,7 @@ def _wrapped(line: str, width: int, fold: bool, ascii: bool) -> list[str]:
 
 
 def _breaks(line: str, width: int, fold: bool) -> list[int]:
-    """Where rich's word wrap breaks a line of printable ASCII (one cell per character):
+    """Where rich's word wrap breaks a line of one-cell characters:
     words move whole to the next line; a word longer than a line is cut (folded) into
     line-long pieces, or left to be cropped."""
     breaks: list[int] = []
@@ -367,17 +372,17 @@ def _breaks(line: str, width: int, fold: bool) -> list[int]:
     return breaks
 
 
-def _fit(piece: str, width: int, justify: str, overflow: str, ascii: bool) -> str:
+def _fit(piece: str, width: int, justify: str, overflow: str, narrow: bool) -> str:
     """A line justified in ``width`` cells, cut to it as ``overflow`` says."""
     if justify in ("right", "center"):
         piece = piece.rstrip()
-    size = len(piece) if ascii else cell_len(piece)
+    size = len(piece) if narrow else cell_len(piece)
     if size > width:
         if overflow == "ellipsis":
             piece = set_cell_size(piece, width - 1) + "\u2026"
         else:
-            piece = piece[:width] if ascii else set_cell_size(piece, width)
-        size = width if ascii else cell_len(piece)
+            piece = piece[:width] if narrow else set_cell_size(piece, width)
+        size = width if narrow else cell_len(piece)
     if justify == "right":
         return " " * (width - size) + piece
     if justify == "center":
