@@ -2,8 +2,9 @@
 
 Piped output has no colour and a fixed size, so a line of text renders to its plain string,
 word-wrapped as rich wraps it. Printing that string directly skips rich's per-line layout
-work (segments, measuring, cropping) and gives the same bytes; anything else (tables, text
-with tabs or line breaks, colour on a terminal) goes through rich as before. Piped output is
+work (segments, measuring, cropping) and gives the same bytes; tables are written the same
+way (see plain_table). Anything else (text with tabs or line breaks, a table with what the
+table writer does not reproduce, colour on a terminal) goes through rich as before. Piped output is
 also not flushed after every print: the stream's own buffer writes it in large pieces, and
 the command line flushes it once at the end (:func:`ledger.cli.main`).
 """
@@ -16,8 +17,10 @@ from typing import Any, TextIO
 
 from rich.cells import cell_len, set_cell_size
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
+from ledger.cli.plain_table import plain_table
 from ledger.cli.render import Indented
 
 _TRAILING_SPACE = re.compile(r"\s+$")
@@ -35,6 +38,11 @@ class PlainConsole(Console):
 
     def print(self, *objects: Any, **options: Any) -> None:
         if self.plain_lines and not options and len(objects) <= 1 and not self._buffer_index:
+            if objects and isinstance(objects[0], Table):
+                written = plain_table(objects[0], self)
+                if written is not None:
+                    self.file.write(written)
+                    return
             rendered = plain_render(objects[0], self.width) if objects else ""
             if rendered is not None:
                 self.file.write(rendered + "\n")
