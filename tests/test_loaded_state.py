@@ -85,10 +85,22 @@ def test_an_unchanged_ledger_is_loaded_from_one_row(
     assert plain["diagnostics"]  # the trouble was reported, both times
 
 
-def test_a_load_with_checks_does_not_write_it(sample_copy: Sample) -> None:
+def test_a_load_with_checks_writes_it_only_when_there_is_none(
+    sample_copy: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
     age(sample_copy.root)
-    load(layout_for(sample_copy.root))  # as `validate` does, after every edit
-    assert rows(sample_copy) == []
+    layout = layout_for(sample_copy.root)
+    load(layout)  # as `validate` does: the first time, it is written
+    first = rows(sample_copy)
+    assert len(first) == 1
+    monkeypatch.setattr(loaded_state, "rebase_at", lambda files: 1)
+    sample_copy.edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
+    age(sample_copy.root)
+
+    assert comparable(load(layout)) == comparable(plain_load(layout))
+    assert rows(sample_copy) == first  # after an edit, `validate` writes nothing
+    load(layout, check=False)
+    assert rows(sample_copy) != first  # a question does, once the ledger drifted
 
 
 def test_an_edit_reads_only_the_changed_file(

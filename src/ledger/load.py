@@ -127,9 +127,10 @@ def _records(
     differ from it (loaded_state.py; a revision too), else through every file's stored
     outcome.
 
-    Only a load of the working tree without checks writes the whole ledger (when none can
-    serve, or it has drifted far): writing it costs a second or two at 100k records, which
-    `validate`, run after every edit by hooks and CI, should not pay; questions do."""
+    A load of the working tree without checks writes the whole ledger when none can serve,
+    or it has drifted far; a load with checks (`validate`, run after every edit by hooks and
+    CI) only when there is none at all: writing it costs a second or two at 100k records,
+    which every later edit then saves."""
     before = len(result.diagnostics)
     worktree = layout.tree is None
     state = ledger_key(layout, scan) if worktree and scan.all_settled else ""
@@ -144,7 +145,8 @@ def _records(
         return
     outcomes, texts, blobs = _outcomes(layout, scan, cache, progress)
     _admit(layout, scan, outcomes, cache, result)
-    _keep_whole(layout, scan, cache, result, before, check, state, texts, blobs)
+    first = base is None and cache.fingerprint(loaded_state.NAME) is None
+    _keep_whole(layout, scan, cache, result, before, check and not first, state, texts, blobs)
 
 
 def _from_base(
