@@ -217,3 +217,21 @@ def test_export_as_of_leaves_out_the_later_source() -> None:
     assert [s["id"] for s in data["sources"]] == ["cso-memo-2017"]
     assert {c["source"] for c in data["claims"]} == {"cso-memo-2017"}
     assert "As of 2017-09: 1 source and 69 claims left out." in result.stderr
+
+
+def test_people_see_every_source_left_out_and_at_most_20_claims() -> None:
+    sources = [make_source(f"s{i}", published="2019") for i in range(3)]
+    claims = [make_claim(f"c{i:02}", "memo", as_of="2018") for i in range(25)]
+    ledger = make_ledger(make_source("memo", published="2017"), *sources, *claims)
+    _, why = restrict(ledger, "2017-09")
+    lines = why.lines()
+    assert lines[0] == "As of 2017-09: 3 sources and 25 claims left out."
+    assert lines[1:4] == [
+        f"  left out: source s{i} (published 2019, after 2017-09)" for i in range(3)
+    ]
+    assert lines[4] == "  left out: claim c00 (as_of 2018, after 2017-09)"
+    assert lines[24] == "  left out: 5 more claims by their as_of (JSON lists them)"
+    assert lines[25:] == [
+        "  counted, uncertain: source memo (published 2017: may be after 2017-09)"
+    ]
+    assert len(why.to_dict()["left_out"]) == 28

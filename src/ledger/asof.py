@@ -126,9 +126,25 @@ class Restriction:
                 parts.append(f"{claims} claim{'' if claims == 1 else 's'}")
             head += f"{' and '.join(parts)} left out."
         out = [head]
-        out += [f"  left out: {d.kind} {d.id} ({d.reason})" for d in self.left_out]
-        out += [f"  counted, uncertain: {d.kind} {d.id} ({d.reason})" for d in self.uncertain]
+        out += _listed("left out", self.left_out)
+        out += _listed("counted, uncertain", self.uncertain)
         return out
+
+
+LISTED_CLAIMS = 20
+"""Claims named per list in the lines for people; sources are always named, and JSON names
+every record."""
+
+
+def _listed(label: str, dated: tuple[Dated, ...]) -> list[str]:
+    """One line per source, and per claim up to :data:`LISTED_CLAIMS`, then a count."""
+    lines = [f"  {label}: {d.kind} {d.id} ({d.reason})" for d in dated if d.kind == "source"]
+    claims = [d for d in dated if d.kind != "source"]
+    lines += [f"  {label}: {d.kind} {d.id} ({d.reason})" for d in claims[:LISTED_CLAIMS]]
+    if len(claims) > LISTED_CLAIMS:
+        more = len(claims) - LISTED_CLAIMS
+        lines.append(f"  {label}: {more} more claims by their as_of (JSON lists them)")
+    return lines
 
 
 def restrict(ledger: Ledger, as_of: str) -> tuple[Ledger, Restriction]:
