@@ -235,3 +235,27 @@ def test_people_see_every_source_left_out_and_at_most_20_claims() -> None:
         "  counted, uncertain: source memo (published 2017: may be after 2017-09)"
     ]
     assert len(why.to_dict()["left_out"]) == 28
+
+
+def test_restrict_refuses_a_date_that_is_not_one() -> None:
+    with pytest.raises(AsOfError, match="is not a date"):
+        restrict(_two_sources(), "September")
+
+
+def test_status_markdown_says_what_was_left_out_before_the_section() -> None:
+    result = run("status", "requirement-4", "--as-of", "2017-09", "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    head = result.stdout.split("\n\n")[:2]
+    assert head[0] == "*As of 2017-09: 1 source and 69 claims left out.*"
+    assert head[1].splitlines()[0] == (
+        "- left out: source mx-gov-case-updates-2018 (published 2018, after 2017-09)"
+    )
+
+
+def test_as_of_is_part_of_the_remembered_answer() -> None:
+    """The same command with and without --as-of gives each its own answer, run twice."""
+    for _ in range(2):
+        plain = run("status", "requirement-4")
+        dated = run("status", "requirement-4", "--as-of", "2017-09")
+        assert not plain.stdout.startswith("As of")
+        assert dated.stdout.startswith("As of 2017-09")

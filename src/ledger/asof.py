@@ -151,8 +151,10 @@ def restrict(ledger: Ledger, as_of: str) -> tuple[Ledger, Restriction]:
     """``ledger`` as it stood on ``as_of`` (a date from :func:`parse_as_of`): the sources
     published by then, and their claims whose ``as_of`` is not later. Requirements and cases
     stay whole; relations to claims left out are dropped from the claims kept. One pass over
-    the records; ``ledger`` is not changed."""
+    the records; ``ledger`` is not changed. :class:`AsOfError` for a date that is not one."""
     from ledger.ledger import Ledger
+
+    as_of = parse_as_of(as_of)
 
     left_out: list[Dated] = []
     uncertain: list[Dated] = []

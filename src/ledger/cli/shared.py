@@ -360,7 +360,7 @@ def show_restriction(restriction: Restriction | None, stream: TextIO | None = No
     from ledger.safe_text import visible
 
     out = stream or sys.stdout
-    out.writelines(visible(line) + "\n" for line in restriction.lines())
+    out.write("".join(visible(line) + "\n" for line in restriction.lines()))
     if stream is None:
         out.write("\n")
 
