@@ -4,13 +4,16 @@ ledger, or why there is none."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.kinds import STATUS_KINDS
 from ledger.progress import Progress, announce, finished
 from ledger.root import Layout
 from ledger.scan import Scan
 from ledger.status_report import CaseStatus, Overview, RequirementStatus
+
+if TYPE_CHECKING:
+    from ledger.asof import Restriction
 
 Report = RequirementStatus | CaseStatus | Overview
 
@@ -22,6 +25,8 @@ class StatusAnswer:
 
     report: Report
     left_out: int = 0
+    restriction: Restriction | None = None
+    """With an as-of date: what the restriction left out, for the report to say."""
 
 
 @dataclass(frozen=True)
@@ -37,10 +42,12 @@ def status_report(
     *,
     progress: Progress | None = None,
     scan: Scan | None = None,
+    as_of: str | None = None,
 ) -> StatusAnswer | StatusFailure:
     """The report on ``typed`` (a requirement or case id, or a unique prefix of one), or on
     every requirement when it is None. ``scan`` spares a second walk of the data folder
-    when the caller has made one."""
+    when the caller has made one; ``as_of`` (a checked date) restricts the ledger to it
+    (:func:`ledger.asof.restrict`)."""
     from ledger.gcpause import paused_gc
     from ledger.load import load
 
@@ -48,12 +55,17 @@ def status_report(
     if result.fatal:
         return StatusFailure(result.fatal)
     announce(progress, "working out the status")
+    ledger, restriction = result.ledger, None
     with paused_gc():
-        report = _work_out(result.ledger, typed)
+        if as_of is not None:
+            from ledger.asof import restrict
+
+            ledger, restriction = restrict(ledger, as_of)
+        report = _work_out(ledger, typed)
     finished(progress)
     if isinstance(report, StatusFailure):
         return report
-    return StatusAnswer(report, result.left_out)
+    return StatusAnswer(report, result.left_out, restriction)
 
 
 def _work_out(ledger: Any, typed: str | None) -> Report | StatusFailure:

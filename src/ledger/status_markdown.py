@@ -7,6 +7,8 @@ is read as Markdown or HTML, and no mention in it notifies anyone.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ledger.markdown_text import escape
 from ledger.status_report import (
     CaseStatus,
@@ -47,6 +49,10 @@ class _Notes:
                 f"\u201c{escape(claim.quote)}\u201d{by} \\[{escape(claim.id)}\\]"
             )
         return lines
+
+
+if TYPE_CHECKING:
+    from ledger.asof import Restriction
 
 
 def requirement_markdown(report: RequirementStatus, *, heading: int = 2) -> str:
@@ -196,3 +202,11 @@ def overview_markdown(report: Overview) -> str:
             f"| {row.cases} | {row.contradictions} |"
         )
     return "\n".join(out) + "\n"
+
+
+def restriction_markdown(restriction: Restriction) -> str:
+    """What an as-of date left out, as a paragraph and a list before the report."""
+    lines = restriction.lines()
+    out = [f"*{escape(lines[0])}*", ""]
+    out += [f"- {escape(line.strip())}" for line in lines[1:]]
+    return "\n".join(out).rstrip() + "\n\n"

@@ -22,13 +22,17 @@ import typer
 
 from ledger.cli.shared import (
     EXIT_USAGE,
+    AsOfOption,
     RevOption,
     RootOption,
     app,
+    as_of_or_exit,
     fail,
     layout_at,
     layout_of,
     load_or_exit,
+    restrict_to,
+    show_restriction,
     warn_left_out,
     write_csv,
     write_json,
@@ -73,13 +77,22 @@ def _load_checked(ctx: typer.Context, root: Path | None, rev: str | None) -> Led
     return load_or_exit(layout_at(ctx, rev, root), check=True, count_errors=True).ledger
 
 
-def _sqlite_export(ctx: typer.Context, root: Path | None, rev: str | None) -> bytes:
+def _sqlite_export(
+    ctx: typer.Context, root: Path | None, rev: str | None, as_of: str | None = None
+) -> bytes:
     """The database file's bytes, loaded and checked as every export is, then taken from
-    the store (ledger.store) when it holds this ledger's, else built and kept there."""
+    the store (ledger.store) when it holds this ledger's, else built and kept there. With
+    an as-of date it is built from the restricted ledger and never kept."""
     from ledger.store import Store
 
     store = Store(layout_at(ctx, rev, root))
     loaded = load_or_exit(store.layout, check=True, count_errors=True, scan=store.scan)
+    if as_of is not None:
+        from ledger.sqlite_db import database_bytes
+
+        ledger, restriction = restrict_to(loaded.ledger, as_of)
+        show_restriction(restriction, sys.stderr)
+        return database_bytes(ledger)
     return store.database_bytes(loaded.ledger, loaded.left_out)
 
 
@@ -129,6 +142,7 @@ def export(
     ] = None,
     root: RootOption = None,
     rev: RevOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """The whole ledger in a file others can use: every field and link of every record, the
     same bytes for the same ledger.
@@ -138,10 +152,12 @@ def export(
     set). jsonl: one {"kind", "id", "path", "record"} a line. csv: the tables of `ledger
     query`, one file each. sqlite: the database `ledger query` runs on, for the sqlite3 shell
     or any SQLite client. markdown: every requirement's status with footnoted quotes, then
-    every record. docs/export.md describes each shape.
+    every record. docs/export.md describes each shape. With --as-of, the ledger as it stood
+    on that date; what was left out is said on stderr.
     """
     from ledger import export as ex
 
+    date = as_of_or_exit(as_of)
     if output == Path("-"):
         output = None  # `-o -`: stdout, as for most tools
     fmt = _export_format(output_format, output)
@@ -162,9 +178,10 @@ def export(
     if output is not None:
         _outside_the_data(layout_of(ctx, root).data, output)
     if fmt is ExportFormat.sqlite:
-        _write_export(output, _sqlite_export(ctx, root, rev), fmt)
+        _write_export(output, _sqlite_export(ctx, root, rev, date), fmt)
         return
-    ledger = _load_checked(ctx, root, rev)
+    ledger, restriction = restrict_to(_load_checked(ctx, root, rev), date)
+    show_restriction(restriction, sys.stderr)
     if fmt is ExportFormat.csv and kind is None:
         assert output is not None
         files = ex.export_csv_files(ledger)

@@ -18,13 +18,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ledger.cli.shared import (
+    AsOfOption,
     RevOption,
     RootOption,
     app,
+    as_of_json,
+    as_of_or_exit,
     complete_id,
     fail,
     layout_at,
     load_or_exit,
+    restrict_to,
+    show_restriction,
     write_csv,
     write_json,
 )
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
+    from ledger.asof import Restriction
     from ledger.ledger import Ledger
     from ledger.query import Event, FigureGroup
     from ledger.status_report import ClaimRef, Contradiction, FigureView
@@ -90,6 +96,25 @@ def _load(ctx: typer.Context, root: Path | None, rev: str | None) -> Ledger:
     return load_or_exit(layout_at(ctx, rev, root), check=False).ledger
 
 
+def _load_as_of(
+    ctx: typer.Context, root: Path | None, rev: str | None, as_of: str | None
+) -> tuple[Ledger, Restriction | None]:
+    """The ledger's records, restricted to the as-of date when one is given."""
+    date = as_of_or_exit(as_of)
+    return restrict_to(_load(ctx, root, rev), date)
+
+
+def _resolve_as_of(ledger: Ledger, restriction: Restriction | None, typed: str) -> str:
+    """The id meant; with --as-of, an id the restriction left out says so and why."""
+    from ledger.cli.shared import resolve_or_exit
+
+    if restriction is not None and ledger.get(typed) is None:
+        reason = restriction.why_left_out(typed)
+        if reason:
+            fail(f"{typed} is left out as of {restriction.as_of}: {reason}")
+    return resolve_or_exit(ledger, typed)
+
+
 def _whole(grid: Table, *columns: int) -> Table:
     """Keep these columns unwrapped (ids, dates, numbers): the other columns wrap instead."""
     for index in columns:
@@ -118,6 +143,7 @@ def show(
     output: FormatOption = OutputFormat.human,
     root: RootOption = None,
     rev: RevOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """One record in full, whatever its kind, with what it references and everything that
     points to it.
@@ -126,16 +152,16 @@ def show(
     "inbound": [Link]}, where Link = {"from_id", "from_kind", "to_id", "to_kind", "role",
     "detail"}.
     """
-    from ledger.cli.shared import resolve_or_exit
     from ledger.xref import show as show_record
 
-    ledger = _load(ctx, root, rev)
-    shown = show_record(ledger, resolve_or_exit(ledger, record_id))
+    ledger, restriction = _load_as_of(ctx, root, rev, as_of)
+    shown = show_record(ledger, _resolve_as_of(ledger, restriction, record_id))
     if output is OutputFormat.json:
-        write_json("show", shown.to_dict())
+        write_json("show", {**shown.to_dict(), **as_of_json(restriction)})
         return
     from ledger.cli.render import console, table
 
+    show_restriction(restriction)
     out = console()
     _heading(out, shown.kind, shown.id, shown.path)
     grid = table("field", "value")
@@ -442,6 +468,7 @@ def conflicts(
     output: FormatOption = OutputFormat.human,
     root: RootOption = None,
     rev: RevOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Claims that contradict each other, side by side: once per pair, the obligor's claim
     on the left, with the source, place and quoted words of each.
@@ -450,16 +477,16 @@ def conflicts(
     "notes": [str], "cases": [id], "requirements": [id]}]}; ClaimRef as in `ledger status`.
     """
     from ledger import query
-    from ledger.cli.shared import resolve_or_exit
 
-    ledger = _load(ctx, root, rev)
-    wanted = resolve_or_exit(ledger, record_id) if record_id is not None else None
+    ledger, restriction = _load_as_of(ctx, root, rev, as_of)
+    wanted = _resolve_as_of(ledger, restriction, record_id) if record_id is not None else None
     report = query.conflicts(ledger, wanted)
     if output is OutputFormat.json:
-        write_json("conflicts", report.to_dict())
+        write_json("conflicts", {**report.to_dict(), **as_of_json(restriction)})
         return
     from ledger.cli.render import console, text
 
+    show_restriction(restriction)
     out = console()
     touching = f" touching {wanted}" if wanted else ""
     if not report.pairs:
@@ -618,6 +645,7 @@ def timeline(
     output: FormatOption = OutputFormat.human,
     root: RootOption = None,
     rev: RevOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Dated claims (as_of), cases (date) and sources (published) in order; a year sorts
     before its months, a month before its days.
@@ -626,16 +654,16 @@ def timeline(
     "cases": [id]}], "undated": [claim id]}.
     """
     from ledger import query
-    from ledger.cli.shared import resolve_or_exit
 
-    ledger = _load(ctx, root, rev)
-    wanted = resolve_or_exit(ledger, record_id) if record_id is not None else None
+    ledger, restriction = _load_as_of(ctx, root, rev, as_of)
+    wanted = _resolve_as_of(ledger, restriction, record_id) if record_id is not None else None
     report = query.timeline(ledger, wanted)
     if output is OutputFormat.json:
-        write_json("timeline", report.to_dict())
+        write_json("timeline", {**report.to_dict(), **as_of_json(restriction)})
         return
     from ledger.cli.render import console, table, text
 
+    show_restriction(restriction)
     out = console()
     if report.events:
         grid = _whole(table("date", "kind", "record"), 0, 1)

@@ -8,11 +8,12 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 
 if TYPE_CHECKING:
+    from ledger.asof import Restriction
     from ledger.diagnostics import Diagnostic
     from ledger.ledger import Ledger
     from ledger.load import LoadResult
@@ -316,3 +317,54 @@ def write_json(kind: str, data: dict[str, object]) -> None:
     from ledger.safe_text import dumps
 
     sys.stdout.write(dumps({"format": f"ledger-{kind}", "version": JSON_VERSION, **data}) + "\n")
+
+
+AS_OF_HELP = (
+    "The ledger as it stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only sources "
+    "published by then, and their claims whose as_of is not later. A partial date compares "
+    "at the precision both share (a source of 2017 counts as of 2017-09, one of 2018 does "
+    "not); the report names what was left out and why."
+)
+
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", metavar="DATE", help=AS_OF_HELP, show_default=False)
+]
+"""``--as-of`` for a read command: the ledger restricted to a date (ledger.asof)."""
+
+
+def as_of_or_exit(text: str | None) -> str | None:
+    """The as-of date as given, checked (exit 2 with one line when it is not a date)."""
+    if text is None:
+        return None
+    from ledger.asof import AsOfError, parse_as_of
+
+    try:
+        return parse_as_of(text)
+    except AsOfError as exc:
+        fail(str(exc))
+
+
+def restrict_to(ledger: Ledger, as_of: str | None) -> tuple[Ledger, Restriction | None]:
+    """The ledger restricted to the as-of date (unchanged without one), and what was left out."""
+    if as_of is None:
+        return ledger, None
+    from ledger.asof import restrict
+
+    return restrict(ledger, as_of)
+
+
+def show_restriction(restriction: Restriction | None, stream: TextIO | None = None) -> None:
+    """What --as-of left out, a few lines for people (on stdout unless told otherwise)."""
+    if restriction is None:
+        return
+    from ledger.safe_text import visible
+
+    out = stream or sys.stdout
+    out.write("".join(visible(line) + "\n" for line in restriction.lines()))
+    if stream is None:
+        out.write("\n")
+
+
+def as_of_json(restriction: Restriction | None) -> dict[str, object]:
+    """The ``as_of`` member of a command's JSON (nothing without --as-of)."""
+    return {} if restriction is None else {"as_of": restriction.to_dict()}

@@ -8,14 +8,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ledger.cli.shared import (
+    AsOfOption,
     ReportFormat,
     RevOption,
     RootOption,
     app,
+    as_of_json,
+    as_of_or_exit,
     complete_id,
     fail,
     layout_at,
     progress_reporter,
+    show_restriction,
     warn_left_out,
     write_json,
 )
@@ -81,17 +85,20 @@ def status(
     ] = ReportFormat.human,
     root: RootOption = None,
     rev: RevOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """The status of a requirement or case: the rule line that decided it, the claims on each
     side with source, place and quoted words, contradictions side by side, key figures, gaps."""
     from ledger.cli.replay import Replay
 
+    date = as_of_or_exit(as_of)
     layout = layout_at(ctx, rev, root)
-    replay = Replay(layout, ["status", record_id, explain, show_all, output.value])
+    command = ["status", record_id, explain, show_all, output.value]
+    replay = Replay(layout, command if date is None else [*command, date])
     if replay.replayed():
         return
     with replay.recording():
-        _status(layout, record_id, explain, show_all, output, replay)
+        _status(layout, record_id, explain, show_all, output, replay, date)
 
 
 def _status(
@@ -101,21 +108,29 @@ def _status(
     show_all: bool,
     output: ReportFormat,
     replay: Replay,
+    as_of: str | None = None,
 ) -> None:
     from ledger.status_lookup import StatusFailure, status_report
     from ledger.status_report import CaseStatus, RequirementStatus
 
-    answer = status_report(layout, record_id, progress=progress_reporter(), scan=replay.scan)
+    answer = status_report(
+        layout, record_id, progress=progress_reporter(), scan=replay.scan, as_of=as_of
+    )
     if isinstance(answer, StatusFailure):
         fail(answer.message)
     replay.left_out = answer.left_out
     warn_left_out(answer.left_out)
     report = answer.report
     if output is ReportFormat.json:
-        write_json("status", report.to_dict())
+        write_json("status", {**report.to_dict(), **as_of_json(answer.restriction)})
         return
     if output is ReportFormat.markdown:
         from ledger.status_markdown import case_markdown, overview_markdown, requirement_markdown
+
+        if answer.restriction is not None:
+            from ledger.status_markdown import restriction_markdown
+
+            sys.stdout.write(restriction_markdown(answer.restriction))
 
         if isinstance(report, RequirementStatus):
             sys.stdout.write(requirement_markdown(report))
@@ -126,6 +141,7 @@ def _status(
         return
     from ledger.cli.render import console
 
+    show_restriction(answer.restriction)
     out = console()
     if isinstance(report, RequirementStatus):
         show_requirement(out, report, explain, None if show_all else PER_SIDE)
