@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import posixpath
 import unicodedata
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 
+from ledger.anchoring import Passages, settle, slips
 from ledger.archives import ArchiveProblem, Found, read_archives
 from ledger.diagnostics import ERROR, Diagnostic, make
 from ledger.files import decode
@@ -18,7 +20,7 @@ from ledger.kinds import KINDS, SINGULAR, references
 from ledger.ledger import Ledger
 from ledger.model import Claim, Figure, Perspective, Relation, Requirement, Source
 from ledger.portable import windows_device
-from ledger.quotes import QuoteMemo, normalise
+from ledger.quotes import ArchiveIndex, Placement, Position, QuoteMemo
 from ledger.review import stale_reviews
 from ledger.root import Layout
 from ledger.status import obligors
@@ -100,7 +102,9 @@ def errors_of(
         source = ledger.sources.get(source_id)
         text = ledger.source_texts.get(source_id)  # read and verified already
         if source is not None and text is not None:
-            archives[source_id] = _Archive(text, source.archive.sha256)
+            archives[source_id] = _Archive(
+                text, source.archive.sha256, archive_location(ledger, source)
+            )
         elif source is not None:
             to_read[source_id] = source
     to_read.update(tables["sources"])  # type: ignore[arg-type]
@@ -360,17 +364,39 @@ def _entry(entry: object) -> tuple[object, str]:
 
 @dataclass
 class _Archive:
-    """A source's verified archived text; normalised only when a quote must be searched in it
-    (normalising every archive costs more than all the rest of a re-check)."""
+    """A source's verified archived text; indexed (normalised) only when a quote must be
+    searched in it (normalising every archive costs more than all the rest of a re-check),
+    and divided into passages only when a repeated segment's locator must be placed."""
 
     text: str
     sha256: str
-    _normalised: str | None = None
+    path: str = ""
+    """The archived text's path from the ledger's root."""
+    _index: ArchiveIndex | None = None
+    _passages: Passages | None = None
 
-    def normalised(self) -> str:
-        if self._normalised is None:
-            self._normalised = normalise(self.text)
-        return self._normalised
+    def index(self) -> ArchiveIndex:
+        if self._index is None:
+            self._index = ArchiveIndex(self.text)
+        return self._index
+
+    def nfc(self) -> str:
+        """The text in NFC, which every offset counts in (the text itself, as a rule)."""
+        if self._index is None and unicodedata.is_normalized("NFC", self.text):
+            return self.text
+        return self.index().text
+
+    def passages(self) -> Passages:
+        if self._passages is None:
+            self._passages = Passages(self.nfc())
+        return self._passages
+
+
+def archive_location(ledger: Ledger, source: Source) -> str:
+    """The archived text's path from the ledger's root (archive paths are relative POSIX
+    paths inside the data folder, checked before any archive is read)."""
+    folder = posixpath.dirname(ledger.paths.get(source.id, "data/sources/"))
+    return posixpath.normpath(posixpath.join(folder, source.archive.path))
 
 
 def _archives(
@@ -416,7 +442,7 @@ def _archive_text(
             "archive the text as UTF-8",
         )
         return None
-    return _Archive(text, digest)
+    return _Archive(text, digest, archive_location(ledger, source))
 
 
 def _converted_line_endings(data: bytes, pinned: str, shown: str) -> str | None:
@@ -446,7 +472,11 @@ def _converted_line_endings(data: bytes, pinned: str, shown: str) -> str | None:
 
 
 def _quotes(ledger: Ledger, archives: dict[str, _Archive], memo: QuoteMemo) -> Iterator[Diagnostic]:
-    """Claims' quotes and requirements' wording must stand in their source's text."""
+    """Claims' quotes and requirements' wording must stand in their source's text, firmly
+    anchored (see :mod:`ledger.anchoring`); where each one found stands goes into
+    ``ledger.positions``."""
+    positions: dict[str, Position] = {}
+    ledger.positions = positions
     subjects: list[tuple[Claim | Requirement, str, str, str]] = [
         (claim, claim.quote, "quote", "quote-not-found") for claim in ledger.claims.values()
     ]
@@ -468,8 +498,10 @@ def _quotes(ledger: Ledger, archives: dict[str, _Archive], memo: QuoteMemo) -> I
         archive = archives.get(record.source)
         if archive is None:  # the source is missing or its archive is broken: reported there
             continue
-        match = memo.find(quote, archive.sha256, archive.normalised)
+        match = memo.find(quote, archive.sha256, archive.index)
         if match.found:
+            if match.placement is not None:
+                yield from _anchoring(ledger, record, quote, what, field, match.placement, archive)
             continue
         if match.out_of_order:
             hint = (
@@ -494,3 +526,25 @@ def _quotes(ledger: Ledger, archives: dict[str, _Archive], memo: QuoteMemo) -> I
             hint,
             (field,),
         )
+
+
+def _anchoring(
+    ledger: Ledger,
+    record: Claim | Requirement,
+    quote: str,
+    what: str,
+    field: str,
+    placement: Placement,
+    archive: _Archive,
+) -> Iterator[Diagnostic]:
+    """Record where a found quote stands, and report the slips in its anchoring."""
+    anchored = settle(quote, record.locator, placement, archive.nfc(), archive.passages)
+    spans = anchored.placement.spans
+    assert ledger.positions is not None
+    ledger.positions[record.id] = Position(
+        record.source, archive.path, spans[0][0], spans[-1][1], spans
+    )
+    name = posixpath.basename(archive.path)
+    found = slips(quote, what, record.source, name, anchored, archive.nfc(), archive.passages)
+    for code, message, hint in found:
+        yield _problem(ledger, record.id, code, message, hint, (field,))
