@@ -19,8 +19,9 @@ from ledger.files import decode
 from ledger.kinds import KINDS, SINGULAR, references
 from ledger.ledger import Ledger
 from ledger.model import Claim, Figure, Perspective, Relation, Requirement, Source
+from ledger.naming import Names, SourceNames, unsourced_names
 from ledger.portable import windows_device
-from ledger.quotes import ArchiveIndex, Placement, Position, QuoteMemo
+from ledger.quotes import ArchiveIndex, Placement, Position, QuoteMemo, normalise
 from ledger.review import stale_reviews
 from ledger.root import Layout
 from ledger.status import obligors
@@ -56,8 +57,10 @@ def check_ledger(
     found.extend(_device_names(ledger))
     found.extend(speaks_for_warnings(ledger))
     found.extend(_duplicate_entries(ledger))
+    found.extend(_cases_outside_requirements(ledger))
     archives = dict(_archives(ledger, layout, found))
     found.extend(_quotes(ledger, archives, memo if memo is not None else QuoteMemo()))
+    found.extend(_statement_names(ledger))
     found.extend(stale_reviews(ledger))
     return found
 
@@ -226,6 +229,71 @@ def _claim_shape(ledger: Ledger) -> Iterator[Diagnostic]:
                 )
 
 
+def _cases_outside_requirements(ledger: Ledger) -> Iterator[Diagnostic]:
+    """A claim that names a case and bears on a requirement gives the case a status on it:
+    the two must have to do with each other, as the case's ``requirements`` or the
+    requirement's ``cases`` say. One set of the pairs they list, then a look-up per pair a
+    claim makes."""
+    related = {(c.id, r) for c in ledger.cases.values() for r in c.requirements}
+    related.update((c, r.id) for r in ledger.requirements.values() for c in r.cases)
+    for claim in ledger.claims.values():
+        if not claim.bears_on:
+            continue
+        seen: set[str] = set()
+        for i, case_id in enumerate(claim.cases):
+            if case_id in seen or case_id not in ledger.cases:
+                continue  # a repeated entry, or an unresolved one: reported as such
+            seen.add(case_id)
+            outside = [
+                r
+                for r in claim.bears_on
+                if r in ledger.requirements and (case_id, r) not in related
+            ]
+            if not outside:
+                continue
+            named = _and(outside)
+            which = "it" if len(outside) == 1 else "them"
+            yield _problem(
+                ledger,
+                claim.id,
+                "case-outside-requirement",
+                f"case '{case_id}' has nothing to do with {named} (neither lists the other), "
+                f"yet the claim bears on {which}: it gives {case_id} a status there",
+                "split the claim so that each case bears only on its own requirements, or "
+                f"drop the case or the requirement; if {case_id} does bear on {named}, add "
+                f"{which} to the case's `requirements`",
+                ("cases", i),
+            )
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _statement_names(ledger: Ledger) -> Iterator[Diagnostic]:
+    """Statements that name a case by a name neither the quote nor the source uses (see
+    :mod:`ledger.naming`)."""
+    names = Names(ledger.cases.values())
+    if not names.by_first:
+        return
+    sources = SourceNames(ledger.source_texts)
+    for claim in ledger.claims.values():
+        for found in unsourced_names(names, sources, claim.statement, claim.quote, claim.source):
+            name = found.name
+            link = f"the link to case {name.case} belongs in `cases` and `notes`"
+            yield _problem(
+                ledger,
+                claim.id,
+                "statement-name-not-in-source",
+                f"the statement names '{name.written}' (case {name.case}), a name that neither "
+                f"the quote nor {claim.source} uses",
+                f"say it as {claim.source} does ('{found.instead}'): {link}"
+                if found.instead
+                else f"leave the name out of what {claim.source} says: {link}",
+                ("statement",),
+            )
+
+
 def _device_names(ledger: Ledger) -> Iterator[Diagnostic]:
     """A record file Windows cannot hold (``nul.yaml``, ``claims/aux/…``) makes every clone
     there fail to check out. Record paths are POSIX strings, so a split on '/' is exact."""
@@ -329,24 +397,48 @@ it is a log, and the same stamp twice says no more than once but is not wrong.""
 
 def _duplicate_entries(ledger: Ledger) -> Iterator[Diagnostic]:
     """An entry listed twice in one record: a second copy of a relation would count twice
-    wherever relations are counted, and would never be noticed in review."""
+    wherever relations are counted, and would never be noticed in review. A name listed
+    again but for case, spacing or typographic quotes adds nothing either (search ignores
+    them): a warning."""
     for kind, table in ledger.tables().items():
         for record in table.values():
             for name in LISTS[kind]:
                 first: dict[object, int] = {}
+                alike: dict[str, int] = {}
                 for i, entry in enumerate(getattr(record, name)):
                     key, shown = _entry(entry)
-                    if key not in first:
-                        first[key] = i
+                    if key in first:
+                        yield _problem(
+                            ledger,
+                            record.id,
+                            "duplicate-entry",
+                            f"{shown} is listed twice in {name} (first as {name}[{first[key]}])",
+                            f"remove {name}[{i}]: an entry counts once",
+                            (name, i),
+                        )
                         continue
+                    first[key] = i
+                    if name not in NAME_LISTS or not isinstance(entry, str):
+                        continue
+                    folded = normalise(entry).casefold()
+                    if folded not in alike:
+                        alike[folded] = i
+                        continue
+                    j = alike[folded]
                     yield _problem(
                         ledger,
                         record.id,
-                        "duplicate-entry",
-                        f"{shown} is listed twice in {name} (first as {name}[{first[key]}])",
-                        f"remove {name}[{i}]: an entry counts once",
+                        "near-duplicate-entry",
+                        f"{shown} is {name}[{j}] '{getattr(record, name)[j]}' again but for "
+                        "case, spacing or typographic quotes",
+                        f"remove {name}[{i}]: search finds both the same way",
                         (name, i),
                     )
+
+
+NAME_LISTS = frozenset({"authors", "aliases"})
+"""The lists of names, written as people write them (the other lists hold ids, which have
+one spelling, and relations and figures)."""
 
 
 def _entry(entry: object) -> tuple[object, str]:

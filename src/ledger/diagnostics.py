@@ -101,8 +101,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     ),
     "statement-name-not-in-source": (
         WARNING,
-        "a claim's statement names a case by a name that neither its quote nor its source "
-        "uses",
+        "a claim's statement names a case by a name that neither its quote nor its source uses",
     ),
     "too-many-records": (ERROR, "the ledger holds more record files than the limit"),
     "stale-review": (WARNING, "a claim changed after its latest review"),
