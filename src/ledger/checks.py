@@ -65,6 +65,20 @@ def check_ledger(
     return found
 
 
+def quote_positions(
+    ledger: Ledger, layout: Layout, memo: QuoteMemo | None = None
+) -> dict[str, Position]:
+    """Where each claim's quote and each requirement's wording stands in its source's
+    archived text (those found in an intact archive), as the checks place them: for a
+    ledger loaded without its checks, without reporting anything."""
+    if ledger.positions is None:
+        archives = dict(_archives(ledger, layout, []))
+        for _ in _quotes(ledger, archives, memo if memo is not None else QuoteMemo()):
+            pass
+    assert ledger.positions is not None
+    return ledger.positions
+
+
 def referring_to(ledger: Ledger, ids: Set[str]) -> set[str]:
     """The records that name any of ``ids`` in a field :func:`check_ledger` resolves: with
     ``ids``, every record whose checks a change to ``ids`` can change."""
