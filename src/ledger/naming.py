@@ -58,38 +58,41 @@ class Name:
 
 
 class Names:
-    """Every case's names, indexed by first word."""
+    """Every case's names, indexed by first word, then by length: a place in a text is
+    tried with one look-up per length of name that starts with its word, however many
+    names share that word ("the Tlatlaya affair", "the Iguala affair", ...)."""
 
     def __init__(self, cases: Iterable[Case]) -> None:
-        self.by_first: dict[str, list[Name]] = {}
+        self.by_first: dict[str, dict[int, dict[Words, Name]]] = {}
         self.of_case: dict[str, list[Name]] = {}
-        seen: set[tuple[Words, str]] = set()
         for case in cases:
             for alias in case.aliases:
                 if not any(char.isupper() for char in alias):
                     continue
                 folded = words(alias)
-                if not folded or (folded, case.id) in seen:
+                if not folded:
                     continue
-                seen.add((folded, case.id))
                 name = Name(folded, alias, case.id)
-                self.by_first.setdefault(folded[0], []).append(name)
                 self.of_case.setdefault(case.id, []).append(name)
-        for candidates in self.by_first.values():
-            candidates.sort(key=lambda n: -len(n.words))  # the longest first
+                named = self.by_first.setdefault(folded[0], {}).setdefault(len(folded), {})
+                named.setdefault(folded, name)  # a name two cases share: as the first's
+        for first, lengths in self.by_first.items():  # the longest first
+            self.by_first[first] = dict(sorted(lengths.items(), reverse=True))
+
+    def _at(self, text: Words, i: int, shorter_than: int = 0) -> Iterator[Name]:
+        """The names that start at ``text[i]``, the longest first."""
+        for length, named in self.by_first.get(text[i], {}).items():
+            if shorter_than and length >= shorter_than:
+                continue
+            found = named.get(text[i : i + length])
+            if found is not None:
+                yield found
 
     def mentions(self, text: Words) -> Iterator[Name]:
         """The names in a run of words, the longest at each place, none inside another."""
         i = 0
         while i < len(text):
-            found = next(
-                (
-                    name
-                    for name in self.by_first.get(text[i], ())
-                    if text[i : i + len(name.words)] == name.words
-                ),
-                None,
-            )
+            found = next(self._at(text, i), None)
             if found is None:
                 i += 1
                 continue
@@ -101,9 +104,8 @@ class Names:
         yield name.words
         text = name.words
         for i in range(len(text)):
-            for other in self.by_first.get(text[i], ()):
-                if other.words != text and text[i : i + len(other.words)] == other.words:
-                    yield other.words
+            for other in self._at(text, i, shorter_than=len(text) if i == 0 else 0):
+                yield other.words
 
 
 class SourceNames:
