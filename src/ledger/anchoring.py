@@ -142,9 +142,12 @@ def slips(
     for index, repeat in enumerate(anchored.unsettled):
         piece = pieces[repeat.segment]
         subject = f"the {what}" if len(pieces) == 1 else f"the {what}'s segment {_shown(piece)}"
-        lines = [_line(text, start) for start, _end in repeat.where]
-        more = repeat.count - len(lines)
-        listed = _and([str(n) for n in lines] + ([f"{more} more"] if more > 0 else []))
+        lines = list(dict.fromkeys(_line(text, start) for start, _end in repeat.where))
+        at = "line" if len(lines) == 1 else "lines"
+        if repeat.count > len(repeat.where):
+            where = f"at {at} {', '.join(map(str, lines))} and elsewhere in {archive_name}"
+        else:
+            where = f"at {at} {_and([str(n) for n in lines])} of {archive_name}"
         if anchored.passage is None:
             here = passages().name(*anchored.placement.spans[repeat.segment])
             hint = (
@@ -162,8 +165,8 @@ def slips(
         found.append(
             (
                 "quote-segment-repeated",
-                f"{subject} occurs {repeat.count} times in {source} (at lines {listed} of "
-                f"{archive_name}), and the locator does not say which",
+                f"{subject} occurs {repeat.count} times in {source} ({where}), and the "
+                "locator does not say which",
                 hint,
             )
         )
