@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 
-from ledger.anchoring import Passages, settle, slips
+from ledger.anchoring import Anchored, Passages, settle, slips
 from ledger.archives import ArchiveProblem, Found, read_archives
 from ledger.diagnostics import ERROR, Diagnostic, make
 from ledger.files import decode
@@ -480,6 +480,7 @@ class _Archive:
     """The archived text's path from the ledger's root."""
     _index: ArchiveIndex | None = None
     _passages: Passages | None = None
+    _nfc: str | None = None
 
     def index(self) -> ArchiveIndex:
         if self._index is None:
@@ -488,9 +489,12 @@ class _Archive:
 
     def nfc(self) -> str:
         """The text in NFC, which every offset counts in (the text itself, as a rule)."""
-        if self._index is None and unicodedata.is_normalized("NFC", self.text):
-            return self.text
-        return self.index().text
+        if self._nfc is None:
+            if self._index is None and unicodedata.is_normalized("NFC", self.text):
+                self._nfc = self.text
+            else:
+                self._nfc = self.index().text
+        return self._nfc
 
     def passages(self) -> Passages:
         if self._passages is None:
@@ -644,12 +648,17 @@ def _anchoring(
     archive: _Archive,
 ) -> Iterator[Diagnostic]:
     """Record where a found quote stands, and report the slips in its anchoring."""
-    anchored = settle(quote, record.locator, placement, archive.nfc(), archive.passages)
+    if len(placement.spans) == 1 and not placement.repeats:  # most quotes: nothing to say
+        anchored = Anchored(placement, ())
+    else:
+        anchored = settle(quote, record.locator, placement, archive.nfc(), archive.passages)
     spans = anchored.placement.spans
     assert ledger.positions is not None
     ledger.positions[record.id] = Position(
         record.source, archive.path, spans[0][0], spans[-1][1], spans
     )
+    if len(spans) == 1 and not anchored.unsettled:
+        return
     name = posixpath.basename(archive.path)
     found = slips(quote, what, record.source, name, anchored, archive.nfc(), archive.passages)
     for code, message, hint in found:

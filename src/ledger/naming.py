@@ -90,9 +90,18 @@ class Names:
 
     def mentions(self, text: Words) -> Iterator[Name]:
         """The names in a run of words, the longest at each place, none inside another."""
+        firsts = self.by_first
+        if firsts.keys().isdisjoint(text):  # most texts: no word starts a name
+            return
         i = 0
         while i < len(text):
-            found = next(self._at(text, i), None)
+            lengths = firsts.get(text[i])
+            found = None
+            if lengths is not None:
+                for length, named in lengths.items():
+                    found = named.get(text[i : i + length])
+                    if found is not None:
+                        break
             if found is None:
                 i += 1
                 continue
