@@ -251,7 +251,8 @@ def _cases_outside_requirements(ledger: Ledger) -> Iterator[Diagnostic]:
     related = {(c.id, r) for c in ledger.cases.values() for r in c.requirements}
     related.update((c, r.id) for r in ledger.requirements.values() for c in r.cases)
     for claim in ledger.claims.values():
-        if not claim.bears_on:
+        bears_on = claim.bears_on
+        if not bears_on or all((c, r) in related for c in claim.cases for r in bears_on):
             continue
         seen: set[str] = set()
         for i, case_id in enumerate(claim.cases):
@@ -288,7 +289,7 @@ def _statement_names(ledger: Ledger) -> Iterator[Diagnostic]:
     """Statements that name a case by a name neither the quote nor the source uses (see
     :mod:`ledger.naming`)."""
     names = Names(ledger.cases.values())
-    if not names.by_first:
+    if not names.by_key:
         return
     sources = SourceNames(ledger.source_texts)
     for claim in ledger.claims.values():

@@ -17,7 +17,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, NamedTuple
 
 _QUOTE_FOLD = str.maketrans(
     {
@@ -121,7 +121,7 @@ def _written(piece: str) -> str:
 LISTED = 5
 """Occurrences of a repeated segment that a placement keeps (the count is kept whole)."""
 
-MAP_STEP = 1024
+MAP_STEP = 256
 """Characters of an archived text between two places where :class:`ArchiveIndex` knows both
 the text's own offset and the normalised text's: turning a normalised offset into the
 text's re-reads at most about this many characters."""
@@ -139,9 +139,9 @@ class Repeat:
     """The first :data:`LISTED` occurrences, as offsets into the archived text."""
 
 
-@dataclass(frozen=True)
-class Placement:
-    """Where a quote that was found stands in the archived text, and how firmly.
+class Placement(NamedTuple):
+    """Where a quote that was found stands in the archived text, and how firmly (a named
+    tuple: one is made for every quote on every check, and a tuple is made fastest).
 
     Offsets count characters (Unicode code points) of the archived text as decoded from
     UTF-8, in NFC (as `ledger new source` writes it, so the text as stored): ``text[start:end]``
@@ -185,8 +185,7 @@ class Placement:
         return cls(spans, repeats, tuple(_int(j) for j in data["joins"]))
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
     """Where a record's quote (or a requirement's wording) stands in its source's archived
     text: what `show --format json` and the exports give. Offsets as in :class:`Placement`."""
 
@@ -220,9 +219,9 @@ def _span(value: Any) -> tuple[int, int]:
     return _int(start), _int(end)
 
 
-@dataclass(frozen=True)
-class Match:
-    """Where a quote was found, or the first segment that was not."""
+class Match(NamedTuple):
+    """Where a quote was found, or the first segment that was not (a named tuple, made for
+    every quote on every check)."""
 
     found: bool
     missing: str = ""
@@ -273,12 +272,12 @@ def place_quote(quote: str, archive: ArchiveIndex) -> Match:
         return starts
     if not pieces:
         return Match(True)
+    first_of_all = starts[0]  # found from the text's start: its first occurrence
     for i in range(len(pieces) - 2, -1, -1):  # each as late as the next allows
         starts[i] = source.rfind(pieces[i], starts[i], starts[i + 1])
     repeats = []
     for i, piece in enumerate(pieces):
-        first = source.find(piece)
-        where = [first]
+        where = [first_of_all if i == 0 else source.find(piece)]
         while len(where) < LISTED and (later := source.find(piece, where[-1] + 1)) >= 0:
             where.append(later)
         if len(where) > 1:
@@ -411,17 +410,28 @@ class QuoteMemo:
 
 
 def _match_text(match: Match) -> str:
-    """A match as stored, as JSON: an object (the placement) when found, else a list of
-    its details."""
+    """A match as stored. Found, most quotes are firmly anchored: their spans alone, as
+    ``start-end`` pairs after a ``=`` (read back a hundred times faster than JSON); found
+    with repeated segments or joins, the placement as a JSON object; not found, a JSON list
+    of its details."""
     if match.found:
-        placement = match.placement.to_data() if match.placement is not None else None
-        return json.dumps({"placement": placement}, separators=(",", ":"))
+        placement = match.placement
+        if placement is not None and not placement.repeats and not placement.joins:
+            return "=" + " ".join(f"{start}-{end}" for start, end in placement.spans)
+        data = placement.to_data() if placement is not None else None
+        return json.dumps({"placement": data}, separators=(",", ":"))
     details = [match.missing, match.closest, match.out_of_order, match.out_of_budget]
     return json.dumps(details, ensure_ascii=False)
 
 
 def _match_from(text: str) -> Match | None:
     """A stored match read back; None when it does not read back cleanly."""
+    if text.startswith("="):
+        try:
+            spans = tuple((int(a), int(b)) for a, b in (p.split("-") for p in text[1:].split()))
+        except ValueError:
+            return None
+        return Match(True, placement=Placement(spans)) if spans else None
     try:
         stored = json.loads(text)
         if isinstance(stored, dict):
