@@ -428,10 +428,15 @@ def _match_from(text: str) -> Match | None:
     """A stored match read back; None when it does not read back cleanly."""
     if text.startswith("="):
         try:
-            spans = tuple((int(a), int(b)) for a, b in (p.split("-") for p in text[1:].split()))
+            if " " not in text:  # one segment, as most quotes
+                start, end = text[1:].split("-")
+                spans: tuple[tuple[int, int], ...] = ((int(start), int(end)),)
+            else:
+                pairs = (pair.split("-") for pair in text[1:].split(" "))
+                spans = tuple((int(start), int(end)) for start, end in pairs)
         except ValueError:
             return None
-        return Match(True, placement=Placement(spans)) if spans else None
+        return Match(True, placement=Placement(spans))
     try:
         stored = json.loads(text)
         if isinstance(stored, dict):
