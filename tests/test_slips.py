@@ -355,6 +355,23 @@ def test_a_name_of_a_case_the_claim_does_not_name_counts_too(tmp_path: Path) -> 
     assert d.code == "statement-name-not-in-source" and "(case ayotzinapa)" in d.message
 
 
+def test_a_case_the_source_never_names_is_left_out_of_what_it_says(tmp_path: Path) -> None:
+    root = write_ledger(
+        tmp_path,
+        claim_text("Those steps were taken.", statement="The report says Atenco steps were taken."),
+    )
+    (root / "data/cases/atenco.yaml").write_text(
+        "id: atenco\ntitle: Atenco\nkind: incident\naliases:\n  - Atenco\nsummary: Atenco.\n",
+        encoding="utf-8",
+    )
+    d = only(root)
+    assert (d.path, *where(d)) == (CLAIM, "statement-name-not-in-source", 5, 12, "statement")
+    assert d.hint == (
+        "leave the name out of what report says: the link to case atenco belongs in `cases` "
+        "and `notes`"
+    )
+
+
 def test_names_are_found_whole_and_the_longest_first() -> None:
     from builders import make_case
 

@@ -181,20 +181,24 @@ class SourceNames:
 
     def __init__(self, texts: dict[str, str]) -> None:
         self.texts = texts
-        self._folded: dict[str, str] = {}
+        self._folded: dict[str, tuple[str, set[str]]] = {}
         self._known: dict[tuple[str, Words], bool] = {}
 
     def holds(self, source: str, name: Words) -> bool | None:
         """Whether the source's text holds the name; None when its text is not at hand (a
-        missing or broken archive, reported elsewhere)."""
+        missing or broken archive, reported elsewhere). A name with a word the text lacks
+        is answered from the set of its words, without a search."""
         key = (source, name)
         known = self._known.get(key)
         if known is None:
             if source not in self._folded:
                 if source not in self.texts:
                     return None
-                self._folded[source] = _haystack(self.texts[source])
-            known = self._known[key] = _holds(self._folded[source], name)
+                haystack = _haystack(self.texts[source])
+                self._folded[source] = (haystack, set(haystack.split()))
+            haystack, vocabulary = self._folded[source]
+            known = vocabulary.issuperset(name) and _holds(haystack, name)
+            self._known[key] = known
         return known
 
 
