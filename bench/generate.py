@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ledger.fmt import WIDTH, fold_prose  # prose folded exactly as `ledger fmt` folds it
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 """Bump when the output changes, so that `bench/run.py` regenerates cached ledgers."""
 
 DEFAULT_SEED = 2017
@@ -247,6 +247,7 @@ class ClaimInfo:
     id: str
     source: SourceInfo
     bears_on: dict[str, str] = field(default_factory=dict)
+    cases: list[str] = field(default_factory=list)
     relation: tuple[str, str] | None = None
     """(kind, other claim id) when the claim links to a claim of another source."""
 
@@ -394,6 +395,7 @@ def _claim_record(rng: random.Random, claim: ClaimInfo) -> list[str]:
     kind = "figure" if figures else rng.choice(_GOV_KINDS if government else _CSO_KINDS)
     out.append(f"kind: {kind}")
     cases = sorted(set(rng.sample(source.cases, k=min(len(source.cases), rng.randint(1, 3)))))
+    claim.cases = cases
     str_list(out, "cases", cases)
     out.append("bears_on:")
     out.extend(f"  {req}: {stance}" for req, stance in sorted(claim.bears_on.items()))
@@ -412,7 +414,11 @@ def _claim_record(rng: random.Random, claim: ClaimInfo) -> list[str]:
     return out
 
 
-def _case_record(rng: random.Random, case_id: str, requirement_ids: list[str]) -> list[str]:
+def _case_record(
+    rng: random.Random, case_id: str, requirement_ids: list[str], bears_on: list[str]
+) -> list[str]:
+    """A case; ``bears_on``, the requirements its claims bear on (a claim naming a case and
+    a requirement that have nothing to do with each other is a slip `validate` reports)."""
     out = [modeline(2, "case"), f"id: {case_id}"]
     name = " ".join(w.capitalize() for w in case_id.split("-")[:-1])
     out.append(f"title: Case of {name}")
@@ -423,7 +429,8 @@ def _case_record(rng: random.Random, case_id: str, requirement_ids: list[str]) -
     out.append(f"place: {rng.choice(_PLACES)}")
     summary = " ".join(s.text for s in (_sentence(rng, False) for _ in range(rng.randint(2, 4))))
     scalar(out, "summary:", summary, 2)
-    str_list(out, "requirements", sorted(rng.sample(requirement_ids, k=rng.randint(1, 2))))
+    chosen = rng.sample(requirement_ids, k=rng.randint(1, 2))
+    str_list(out, "requirements", sorted(bears_on or chosen))
     return out
 
 
@@ -512,9 +519,6 @@ def generate(out_dir: Path, claims: int, seed: int = DEFAULT_SEED) -> dict[str, 
     for number in range(1, len(REQUIREMENTS) + 1):
         lines = _requirement_record(rng, number, sources[0], case_ids)
         _write(data / "requirements" / f"requirement-{number}.yaml", lines)
-    for case_id in case_ids:
-        _write(data / "cases" / f"{case_id}.yaml", _case_record(rng, case_id, requirement_ids))
-
     all_claims: list[ClaimInfo] = []
     serial = 0
     for source in sources:
@@ -530,6 +534,13 @@ def generate(out_dir: Path, claims: int, seed: int = DEFAULT_SEED) -> dict[str, 
         lines = _claim_record(rng, claim)
         path = data / "claims" / claim.source.id / f"{claim.id}.yaml"
         claim_bytes += _write(path, lines)
+    bearing: dict[str, set[str]] = {}
+    for claim in all_claims:
+        for case_id in claim.cases:
+            bearing.setdefault(case_id, set()).update(claim.bears_on)
+    for case_id in case_ids:
+        lines = _case_record(rng, case_id, requirement_ids, sorted(bearing.get(case_id, ())))
+        _write(data / "cases" / f"{case_id}.yaml", lines)
 
     counts = {
         "sources": len(sources),

@@ -209,7 +209,7 @@ def test_a_repeated_relation_is_named_whatever_its_note(sample_copy: Sample) -> 
         (CLAIM, "  - contradicts: gov-tlatlaya-release-impartial\n",
          "  - responds-to: gov-tlatlaya-release-impartial\n"),
         ("claims/cso-torture-complaints.yaml", FIGURE, FIGURE.replace("more-than", "about")),
-        ("cases/tlatlaya.yaml", "  - Tlatlaya case\n", "  - tlatlaya case\n"),
+        ("cases/tlatlaya.yaml", "  - Tlatlaya case\n", "  - Tlatlayá case\n"),
     ],
     ids=["another-kind-of-relation", "another-figure", "another-alias"],
 )  # fmt: skip
@@ -218,6 +218,17 @@ def test_entries_alike_but_not_the_same_are_fine(
 ) -> None:
     sample_copy.edit(rel, after, after + other)
     assert sample_copy.diagnostics() == []
+
+
+def test_an_alias_again_but_for_case_is_warned_about(sample_copy: Sample) -> None:
+    """Search ignores case, so the second adds nothing; spelled with or without accents,
+    names are told apart (people search by both)."""
+    sample_copy.edit(
+        "cases/tlatlaya.yaml", "  - Tlatlaya case\n", "  - Tlatlaya case\n  - tlatlaya case\n"
+    )
+    found = sample_copy.only()
+    assert where(found) == ("near-duplicate-entry", 6, 5, "aliases[1]")
+    assert found.severity == "warning"
 
 
 # -- archives -------------------------------------------------------------------------------------

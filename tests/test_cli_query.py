@@ -19,7 +19,7 @@ from ledger import query
 from ledger.cli import app
 from ledger.cli import query_cmds as cmds
 from ledger.ledger import Ledger
-from ledger.load import load
+from ledger.load import load, position_of
 from ledger.root import Layout, open_layout
 from ledger.xref import show, xref
 
@@ -261,8 +261,13 @@ def test_root_may_follow_the_command_name(tmp_path: Path) -> None:
 
 def test_show_json_is_the_library_view_on_the_real_data() -> None:
     ledger = loaded(REPO)
+    layout = open_layout(REPO)
+    assert isinstance(layout, Layout)
     for record_id in (next(iter(ledger.claims)), next(iter(ledger.sources)), "requirement-1"):
-        assert as_json(REPO, "show", record_id) == show(ledger, record_id).to_dict()
+        position = position_of(layout, ledger, record_id)
+        assert (position is None) == (record_id in ledger.sources)
+        expected = show(ledger, record_id, position=position).to_dict()
+        assert as_json(REPO, "show", record_id) == expected
 
 
 def test_show_prints_every_field_and_the_whole_quote(small: Path) -> None:

@@ -147,7 +147,7 @@ def test_the_jsonl_export_is_one_record_a_line() -> None:
     seen = []
     for line in lines:
         item = json.loads(line)
-        assert list(item) == ["kind", "id", "path", "record"]
+        assert list(item) == ["kind", "id", "path", "record", "position"]
         model = RECORD_TYPES[item["kind"]]
         assert model.model_validate(item["record"]) == ledger.get(item["id"])
         assert item["path"] == ledger.paths[item["id"]]

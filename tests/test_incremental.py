@@ -21,13 +21,13 @@ CLAIM_ID = "cso-tlatlaya-no-arrest-warrants"
 def searches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The quotes actually searched for (not answered by the memo)."""
     found: list[str] = []
-    real = quotes_module.find_quote
+    real = quotes_module.place_quote
 
-    def spy(quote: str, source: str):  # type: ignore[no-untyped-def]
+    def spy(quote: str, archive: quotes_module.ArchiveIndex):  # type: ignore[no-untyped-def]
         found.append(quote)
-        return real(quote, source)
+        return real(quote, archive)
 
-    monkeypatch.setattr(quotes_module, "find_quote", spy)
+    monkeypatch.setattr(quotes_module, "place_quote", spy)
     return found
 
 

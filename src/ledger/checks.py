@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import posixpath
 import unicodedata
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 
+from ledger.anchoring import Anchored, Passages, settle, slips
 from ledger.archives import ArchiveProblem, Found, read_archives
 from ledger.diagnostics import ERROR, Diagnostic, make
 from ledger.files import decode
 from ledger.kinds import KINDS, SINGULAR, references
 from ledger.ledger import Ledger
 from ledger.model import Claim, Figure, Perspective, Relation, Requirement, Source
+from ledger.naming import Names, SourceNames, unsourced_names
 from ledger.portable import windows_device
-from ledger.quotes import QuoteMemo, normalise
+from ledger.quotes import ArchiveIndex, Placement, Position, QuoteMemo, normalise
 from ledger.review import stale_reviews
 from ledger.root import Layout
 from ledger.status import obligors
@@ -54,10 +57,26 @@ def check_ledger(
     found.extend(_device_names(ledger))
     found.extend(speaks_for_warnings(ledger))
     found.extend(_duplicate_entries(ledger))
+    found.extend(_cases_outside_requirements(ledger))
     archives = dict(_archives(ledger, layout, found))
     found.extend(_quotes(ledger, archives, memo if memo is not None else QuoteMemo()))
+    found.extend(_statement_names(ledger))
     found.extend(stale_reviews(ledger))
     return found
+
+
+def quote_positions(
+    ledger: Ledger, layout: Layout, memo: QuoteMemo | None = None
+) -> dict[str, Position]:
+    """Where each claim's quote and each requirement's wording stands in its source's
+    archived text (those found in an intact archive), as the checks place them: for a
+    ledger loaded without its checks, without reporting anything."""
+    if ledger.positions is None:
+        archives = dict(_archives(ledger, layout, []))
+        for _ in _quotes(ledger, archives, memo if memo is not None else QuoteMemo()):
+            pass
+    assert ledger.positions is not None
+    return ledger.positions
 
 
 def referring_to(ledger: Ledger, ids: Set[str]) -> set[str]:
@@ -100,7 +119,9 @@ def errors_of(
         source = ledger.sources.get(source_id)
         text = ledger.source_texts.get(source_id)  # read and verified already
         if source is not None and text is not None:
-            archives[source_id] = _Archive(text, source.archive.sha256)
+            archives[source_id] = _Archive(
+                text, source.archive.sha256, archive_location(ledger, source)
+            )
         elif source is not None:
             to_read[source_id] = source
     to_read.update(tables["sources"])  # type: ignore[arg-type]
@@ -222,6 +243,72 @@ def _claim_shape(ledger: Ledger) -> Iterator[Diagnostic]:
                 )
 
 
+def _cases_outside_requirements(ledger: Ledger) -> Iterator[Diagnostic]:
+    """A claim that names a case and bears on a requirement gives the case a status on it:
+    the two must have to do with each other, as the case's ``requirements`` or the
+    requirement's ``cases`` say. One set of the pairs they list, then a look-up per pair a
+    claim makes."""
+    related = {(c.id, r) for c in ledger.cases.values() for r in c.requirements}
+    related.update((c, r.id) for r in ledger.requirements.values() for c in r.cases)
+    for claim in ledger.claims.values():
+        bears_on = claim.bears_on
+        if not bears_on or all((c, r) in related for c in claim.cases for r in bears_on):
+            continue
+        seen: set[str] = set()
+        for i, case_id in enumerate(claim.cases):
+            if case_id in seen or case_id not in ledger.cases:
+                continue  # a repeated entry, or an unresolved one: reported as such
+            seen.add(case_id)
+            outside = [
+                r
+                for r in claim.bears_on
+                if r in ledger.requirements and (case_id, r) not in related
+            ]
+            if not outside:
+                continue
+            named = _and(outside)
+            which = "it" if len(outside) == 1 else "them"
+            yield _problem(
+                ledger,
+                claim.id,
+                "case-outside-requirement",
+                f"case '{case_id}' has nothing to do with {named} (neither lists the other), "
+                f"yet the claim bears on {which}: it gives {case_id} a status there",
+                "split the claim so that each case bears only on its own requirements, or "
+                f"drop the case or the requirement; if {case_id} does bear on {named}, add "
+                f"{which} to the case's `requirements`",
+                ("cases", i),
+            )
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _statement_names(ledger: Ledger) -> Iterator[Diagnostic]:
+    """Statements that name a case by a name neither the quote nor the source uses (see
+    :mod:`ledger.naming`)."""
+    names = Names(ledger.cases.values())
+    if not names.by_key:
+        return
+    sources = SourceNames(ledger.source_texts)
+    for claim in ledger.claims.values():
+        for found in unsourced_names(names, sources, claim.statement, claim.quote, claim.source):
+            name = found.name
+            link = f"the link to case {name.case} belongs in `cases` and `notes`"
+            yield _problem(
+                ledger,
+                claim.id,
+                "statement-name-not-in-source",
+                f"the statement names '{name.written}' (case {name.case}), a name that neither "
+                f"the quote nor {claim.source} uses",
+                f"say it as {claim.source} does ('{found.instead}'): {link}"
+                if found.instead
+                else f"leave the name out of what {claim.source} says: {link}",
+                ("statement",),
+            )
+
+
 def _device_names(ledger: Ledger) -> Iterator[Diagnostic]:
     """A record file Windows cannot hold (``nul.yaml``, ``claims/aux/…``) makes every clone
     there fail to check out. Record paths are POSIX strings, so a split on '/' is exact."""
@@ -325,24 +412,48 @@ it is a log, and the same stamp twice says no more than once but is not wrong.""
 
 def _duplicate_entries(ledger: Ledger) -> Iterator[Diagnostic]:
     """An entry listed twice in one record: a second copy of a relation would count twice
-    wherever relations are counted, and would never be noticed in review."""
+    wherever relations are counted, and would never be noticed in review. A name listed
+    again but for case, spacing or typographic quotes adds nothing either (search ignores
+    them): a warning."""
     for kind, table in ledger.tables().items():
         for record in table.values():
             for name in LISTS[kind]:
                 first: dict[object, int] = {}
+                alike: dict[str, int] = {}
                 for i, entry in enumerate(getattr(record, name)):
                     key, shown = _entry(entry)
-                    if key not in first:
-                        first[key] = i
+                    if key in first:
+                        yield _problem(
+                            ledger,
+                            record.id,
+                            "duplicate-entry",
+                            f"{shown} is listed twice in {name} (first as {name}[{first[key]}])",
+                            f"remove {name}[{i}]: an entry counts once",
+                            (name, i),
+                        )
                         continue
+                    first[key] = i
+                    if name not in NAME_LISTS or not isinstance(entry, str):
+                        continue
+                    folded = normalise(entry).casefold()
+                    if folded not in alike:
+                        alike[folded] = i
+                        continue
+                    j = alike[folded]
                     yield _problem(
                         ledger,
                         record.id,
-                        "duplicate-entry",
-                        f"{shown} is listed twice in {name} (first as {name}[{first[key]}])",
-                        f"remove {name}[{i}]: an entry counts once",
+                        "near-duplicate-entry",
+                        f"{shown} is {name}[{j}] '{getattr(record, name)[j]}' again but for "
+                        "case, spacing or typographic quotes",
+                        f"remove {name}[{i}]: search finds both the same way",
                         (name, i),
                     )
+
+
+NAME_LISTS = frozenset({"authors", "aliases"})
+"""The lists of names, written as people write them (the other lists hold ids, which have
+one spelling, and relations and figures)."""
 
 
 def _entry(entry: object) -> tuple[object, str]:
@@ -360,17 +471,43 @@ def _entry(entry: object) -> tuple[object, str]:
 
 @dataclass
 class _Archive:
-    """A source's verified archived text; normalised only when a quote must be searched in it
-    (normalising every archive costs more than all the rest of a re-check)."""
+    """A source's verified archived text; indexed (normalised) only when a quote must be
+    searched in it (normalising every archive costs more than all the rest of a re-check),
+    and divided into passages only when a repeated segment's locator must be placed."""
 
     text: str
     sha256: str
-    _normalised: str | None = None
+    path: str = ""
+    """The archived text's path from the ledger's root."""
+    _index: ArchiveIndex | None = None
+    _passages: Passages | None = None
+    _nfc: str | None = None
 
-    def normalised(self) -> str:
-        if self._normalised is None:
-            self._normalised = normalise(self.text)
-        return self._normalised
+    def index(self) -> ArchiveIndex:
+        if self._index is None:
+            self._index = ArchiveIndex(self.text)
+        return self._index
+
+    def nfc(self) -> str:
+        """The text in NFC, which every offset counts in (the text itself, as a rule)."""
+        if self._nfc is None:
+            if self._index is None and unicodedata.is_normalized("NFC", self.text):
+                self._nfc = self.text
+            else:
+                self._nfc = self.index().text
+        return self._nfc
+
+    def passages(self) -> Passages:
+        if self._passages is None:
+            self._passages = Passages(self.nfc())
+        return self._passages
+
+
+def archive_location(ledger: Ledger, source: Source) -> str:
+    """The archived text's path from the ledger's root (archive paths are relative POSIX
+    paths inside the data folder, checked before any archive is read)."""
+    folder = posixpath.dirname(ledger.paths.get(source.id, "data/sources/"))
+    return posixpath.normpath(posixpath.join(folder, source.archive.path))
 
 
 def _archives(
@@ -416,7 +553,7 @@ def _archive_text(
             "archive the text as UTF-8",
         )
         return None
-    return _Archive(text, digest)
+    return _Archive(text, digest, archive_location(ledger, source))
 
 
 def _converted_line_endings(data: bytes, pinned: str, shown: str) -> str | None:
@@ -446,7 +583,11 @@ def _converted_line_endings(data: bytes, pinned: str, shown: str) -> str | None:
 
 
 def _quotes(ledger: Ledger, archives: dict[str, _Archive], memo: QuoteMemo) -> Iterator[Diagnostic]:
-    """Claims' quotes and requirements' wording must stand in their source's text."""
+    """Claims' quotes and requirements' wording must stand in their source's text, firmly
+    anchored (see :mod:`ledger.anchoring`); where each one found stands goes into
+    ``ledger.positions``."""
+    positions: dict[str, Position] = {}
+    ledger.positions = positions
     subjects: list[tuple[Claim | Requirement, str, str, str]] = [
         (claim, claim.quote, "quote", "quote-not-found") for claim in ledger.claims.values()
     ]
@@ -468,8 +609,10 @@ def _quotes(ledger: Ledger, archives: dict[str, _Archive], memo: QuoteMemo) -> I
         archive = archives.get(record.source)
         if archive is None:  # the source is missing or its archive is broken: reported there
             continue
-        match = memo.find(quote, archive.sha256, archive.normalised)
+        match = memo.find(quote, archive.sha256, archive.index)
         if match.found:
+            if match.placement is not None:
+                yield from _anchoring(ledger, record, quote, what, field, match.placement, archive)
             continue
         if match.out_of_order:
             hint = (
@@ -494,3 +637,30 @@ def _quotes(ledger: Ledger, archives: dict[str, _Archive], memo: QuoteMemo) -> I
             hint,
             (field,),
         )
+
+
+def _anchoring(
+    ledger: Ledger,
+    record: Claim | Requirement,
+    quote: str,
+    what: str,
+    field: str,
+    placement: Placement,
+    archive: _Archive,
+) -> Iterator[Diagnostic]:
+    """Record where a found quote stands, and report the slips in its anchoring."""
+    if len(placement.spans) == 1 and not placement.repeats:  # most quotes: nothing to say
+        anchored = Anchored(placement, ())
+    else:
+        anchored = settle(quote, record.locator, placement, archive.nfc(), archive.passages)
+    spans = anchored.placement.spans
+    assert ledger.positions is not None
+    ledger.positions[record.id] = Position(
+        record.source, archive.path, spans[0][0], spans[-1][1], spans
+    )
+    if len(spans) == 1 and not anchored.unsettled:
+        return
+    name = posixpath.basename(archive.path)
+    found = slips(quote, what, record.source, name, anchored, archive.nfc(), archive.passages)
+    for code, message, hint in found:
+        yield _problem(ledger, record.id, code, message, hint, (field,))

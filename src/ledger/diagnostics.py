@@ -64,6 +64,11 @@ CODES: dict[str, tuple[Severity, str]] = {
         ERROR,
         "a list repeats an entry: an author, alias, case, requirement, figure or relation",
     ),
+    "near-duplicate-entry": (
+        WARNING,
+        "a list of names repeats an entry but for case, spacing or typographic quotes: an "
+        "author or an alias",
+    ),
     "non-portable-name": (WARNING, "a record's file name is a device on Windows (nul.yaml)"),
     "archive-path": (
         ERROR,
@@ -74,6 +79,30 @@ CODES: dict[str, tuple[Severity, str]] = {
     "quote-not-found": (ERROR, "a claim's quote is not in its source's archived text"),
     "wording-not-found": (ERROR, "a requirement's wording is not in its source's archived text"),
     "quote-too-long": (ERROR, "a quote or a requirement's wording is over the length limit"),
+    "quote-segment-short": (
+        WARNING,
+        "a segment of a quote with several segments has fewer than three words: too short to "
+        "anchor it in the source",
+    ),
+    "quote-segment-repeated": (
+        WARNING,
+        "a quote, or one of its segments, occurs more than once in the source, and the "
+        "locator does not name the one passage that holds it",
+    ),
+    "quote-ellipsis-contiguous": (
+        WARNING,
+        "'...' in a quote joins words that stand side by side in the source (only a line or "
+        "page break between them)",
+    ),
+    "case-outside-requirement": (
+        WARNING,
+        "a claim names a case and bears on a requirement that have nothing to do with each "
+        "other (neither lists the other), so it gives the case a status there",
+    ),
+    "statement-name-not-in-source": (
+        WARNING,
+        "a claim's statement names a case by a name that neither its quote nor its source uses",
+    ),
     "too-many-records": (ERROR, "the ledger holds more record files than the limit"),
     "stale-review": (WARNING, "a claim changed after its latest review"),
     # ledger.toml (any of these stops every command: without a sound configuration there is

@@ -4,9 +4,11 @@ Every export is complete (every field of every record, and every link between th
 deterministic (the same ledger gives the same bytes). docs/export.md describes each shape:
 
 * **json**: one document, ``{"format": "ledger-export", "version": 1, "rule", "sources",
-  "requirements", "cases", "claims", "paths", "derived"}``; each record with every field of
-  the schema (``null`` where not set), exactly as the models validate it back.
-* **jsonl**: one line per record, ``{"kind", "id", "path", "record"}``, by kind then id.
+  "requirements", "cases", "claims", "paths", "positions", "derived"}``; each record with
+  every field of the schema (``null`` where not set), exactly as the models validate it
+  back; ``positions``, where each quote and wording stands in its source's archived text.
+* **jsonl**: one line per record, ``{"kind", "id", "path", "record", "position"}``, by kind
+  then id.
 * **csv**: one file per table of the SQLite schema (:mod:`ledger.sqlite_db`), or one table,
   written by :mod:`ledger.tables` as every CSV is.
 * **sqlite**: the database ``ledger query`` runs on, as a file.
@@ -92,6 +94,13 @@ def export_data(ledger: Ledger, kind: str | None = None) -> dict[str, Any]:
         for record_id in ledger.tables()[name]
         if record_id in ledger.paths
     }
+    positions = ledger.positions or {}
+    data["positions"] = {
+        record_id: positions[record_id].to_dict()
+        for name in kinds
+        for record_id in ledger.tables()[name]
+        if record_id in positions
+    }
     if kind is None:
         data["derived"] = {
             table.name: [dict(zip(table.columns, row, strict=True)) for row in table.rows]
@@ -106,7 +115,9 @@ def export_json(ledger: Ledger, kind: str | None = None) -> str:
 
 
 def export_jsonl(ledger: Ledger, kind: str | None = None) -> str:
-    """One JSON object a line: ``{"kind", "id", "path", "record"}``, by kind then id."""
+    """One JSON object a line: ``{"kind", "id", "path", "record", "position"}``, by kind then
+    id; ``position`` is null but for a quote or wording found in its source."""
+    positions = ledger.positions or {}
     lines = [
         dumps(
             {
@@ -114,6 +125,7 @@ def export_jsonl(ledger: Ledger, kind: str | None = None) -> str:
                 "id": record_id,
                 "path": ledger.paths.get(record_id),
                 "record": record_data(record),
+                "position": positions[record_id].to_dict() if record_id in positions else None,
             },
             indent=None,
         )
@@ -199,6 +211,13 @@ def export_markdown(ledger: Ledger) -> str:
                 if key == "id" or value in (None, [], {}):
                     continue
                 out += _md_field(escape(key), value, 0)
+            found = (ledger.positions or {}).get(record_id)
+            if found is not None:
+                what = "wording" if kind == "requirements" else "quote"
+                out.append(
+                    f"- *position of the {what}*: characters {found.start}–{found.end} of "
+                    f"{escape(found.archive)}"
+                )
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from ledger.kinds import FOLDERS
 from ledger.model import Case, Claim, Record, Requirement, Source
+
+if TYPE_CHECKING:
+    from ledger.quotes import Position
 
 _TABLES = attrgetter(*FOLDERS)
 """A ledger's record tables, in schema order (each an attribute named as its folder)."""
@@ -18,6 +22,9 @@ class Ledger:
 
     ``paths`` maps every record id to its file, relative to the ledger root (POSIX form);
     ``source_texts`` holds each source's archived text as read (only when it verified).
+    ``positions`` holds where each claim's quote and each requirement's wording stands in
+    its source's archived text (those found), once the quotes have been checked: None
+    until then.
     """
 
     sources: dict[str, Source] = field(default_factory=dict)
@@ -26,6 +33,7 @@ class Ledger:
     claims: dict[str, Claim] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)
     source_texts: dict[str, str] = field(default_factory=dict)
+    positions: dict[str, Position] | None = None
 
     def tables(self) -> dict[str, dict[str, Record]]:
         """The four record tables by folder name, in schema order."""

@@ -13,12 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger import loaded_state
 from ledger.cache import Cache, OutcomeRow, StoredOutcome, open_cache
 from ledger.diagnostics import Diagnostic
 from ledger.gcpause import paused_gc
+from ledger.ledger import Ledger
 from ledger.model import RECORD_TYPES
 from ledger.pipeline import (
     LoadResult,
@@ -42,6 +43,9 @@ from ledger.scan import (
     ledger_key,
     scan_data,
 )
+
+if TYPE_CHECKING:
+    from ledger.quotes import Position
 
 __all__ = [
     "RECORD_SUFFIX", "LoadResult", "RecordFile", "Scan", "discover", "load", "read_record_text",
@@ -440,6 +444,47 @@ def _readmit(outcomes: list[FileOutcome], admitted: dict[str, Any], result: Load
     result.unloaded.update(unloaded)
     result.ledger.sort()
     return True
+
+
+def quote_positions(layout: Layout, ledger: Ledger) -> dict[str, Position]:
+    """Where each quote and wording stands in its source (see checks.quote_positions),
+    for a ledger loaded with or without its checks: quote searches come from the cache, and
+    new ones are remembered."""
+    from ledger.checks import quote_positions as place
+    from ledger.quotes import QuoteMemo
+
+    if ledger.positions is not None:
+        return ledger.positions
+    cache = open_cache(layout)
+    if cache is None:
+        return place(ledger, layout)
+    try:
+        memo = QuoteMemo(cache.quote_matches())
+        found = place(ledger, layout, memo)
+        if memo.fresh:
+            cache.store_quote_matches(memo.fresh, [])
+        return found
+    finally:
+        cache.close()
+
+
+def position_of(layout: Layout, ledger: Ledger, record_id: str) -> Position | None:
+    """Where one claim's quote or requirement's wording stands in its source; None for a
+    record of another kind, or one not found in an intact archive. Only its source's
+    archive is read."""
+    if ledger.positions is not None:
+        return ledger.positions.get(record_id)
+    record = ledger.claims.get(record_id) or ledger.requirements.get(record_id)
+    source = ledger.sources.get(record.source) if record is not None else None
+    if record is None or source is None:
+        return None
+    kind = "claims" if record_id in ledger.claims else "requirements"
+    alone = Ledger(
+        sources={source.id: source},
+        paths={i: ledger.paths[i] for i in (source.id, record_id) if i in ledger.paths},
+        **{kind: {record_id: record}},  # type: ignore[arg-type]
+    )
+    return quote_positions(layout, alone).get(record_id)
 
 
 def _check(layout: Layout, cache: Cache, result: LoadResult) -> None:

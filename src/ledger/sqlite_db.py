@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.kinds import CASES, CLAIMS, REQUIREMENTS, SOURCES
 from ledger.ledger import Ledger
@@ -26,6 +26,9 @@ from ledger.safe_text import visible
 from ledger.sqlite_query import DEFAULT_LIMITS, Limits, QueryError, QueryResult, ReadOnly
 from ledger.status import Analysis, case_status, obligors, overview, side_of
 from ledger.status_report import RULE, RULE_VERSION
+
+if TYPE_CHECKING:
+    from ledger.quotes import Position
 
 __all__ = [
     "DB_FORMAT", "DB_VERSION", "DEFAULT_LIMITS", "FTS_FALLBACK", "FTS_SCHEMA", "SCHEMA", "Limits",
@@ -79,6 +82,9 @@ CREATE TABLE requirements (
   id          TEXT PRIMARY KEY,
   title       TEXT NOT NULL,
   text        TEXT NOT NULL,      -- the wording, quoted from `source` at `locator`
+  text_start  INTEGER,            -- derived: where the wording stands in the source's
+  text_end    INTEGER,            -- archived text, in characters from 0 (end excluded);
+                                  -- NULL when it is not found there
   force       TEXT NOT NULL,      -- condition or expectation
   obligor     TEXT NOT NULL,
   instrument  TEXT NOT NULL,
@@ -128,6 +134,10 @@ CREATE TABLE claims (
   source        TEXT NOT NULL,    -- sources.id
   locator       TEXT NOT NULL,
   quote         TEXT NOT NULL,    -- verbatim; '...' separates segments
+  quote_start   INTEGER,          -- derived: where the quote stands in its source's archived
+  quote_end     INTEGER,          -- text, in characters from 0 (end excluded): its first
+                                  -- segment's start, its last one's end; NULL when it is
+                                  -- not found there
   statement     TEXT NOT NULL,    -- a neutral paraphrase
   kind          TEXT NOT NULL,    -- fact, figure, allegation, assessment, commitment, ...
   attributed_to TEXT,
@@ -292,6 +302,13 @@ def _path(paths: dict[str, str], record_id: str) -> str:
     return visible(paths.get(record_id, ""))
 
 
+def _span(positions: dict[str, Position], record_id: str) -> tuple[int | None, int | None]:
+    """Where a record's quote stands (None, None when not found, or not placed: a ledger
+    loaded without its checks; see ledger.load.quote_positions)."""
+    found = positions.get(record_id)
+    return (found.start, found.end) if found is not None else (None, None)
+
+
 def record_tables(ledger: Ledger) -> list[Table]:
     """The records' content as rows: every field in a column or a link table."""
     paths = ledger.paths
@@ -300,6 +317,7 @@ def record_tables(ledger: Ledger) -> list[Table]:
     requirements = ledger.requirements.values()
     cases = ledger.cases.values()
     claims = ledger.claims.values()
+    positions = ledger.positions or {}
     return [
         _table(
             SOURCES.folder,
@@ -331,12 +349,14 @@ def record_tables(ledger: Ledger) -> list[Table]:
         ),
         _table(
             REQUIREMENTS.folder,
-            "id title text force obligor instrument fiscal_year source locator notes path",
+            "id title text text_start text_end force obligor instrument fiscal_year source "
+            "locator notes path",
             (
                 (
                     r.id,
                     r.title,
                     r.text,
+                    *_span(positions, r.id),
                     r.force.value,
                     r.obligor,
                     r.instrument,
@@ -383,13 +403,15 @@ def record_tables(ledger: Ledger) -> list[Table]:
         ),
         _table(
             CLAIMS.folder,
-            "id source locator quote statement kind attributed_to as_of notes path",
+            "id source locator quote quote_start quote_end statement kind attributed_to as_of "
+            "notes path",
             (
                 (
                     c.id,
                     c.source,
                     c.locator,
                     c.quote,
+                    *_span(positions, c.id),
                     c.statement,
                     c.kind.value,
                     c.attributed_to,

@@ -37,11 +37,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.kinds import BY_FOLDER, FOLDERS, KINDS, SINGULAR, Kind, references
 from ledger.ledger import Ledger
 from ledger.status_report import Plain
+
+if TYPE_CHECKING:
+    from ledger.quotes import Position
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,9 @@ class Shown(Plain):
     record: dict[str, Any]
     outbound: tuple[Link, ...]
     inbound: tuple[Link, ...]
+    position: dict[str, Any] | None = None
+    """For a claim or a requirement, where its quote or wording stands in its source's
+    archived text (:class:`ledger.quotes.Position`); None when not found, or for others."""
 
 
 def xref(ledger: Ledger, record_id: str, index: XrefIndex | None = None) -> Xref:
@@ -156,8 +162,14 @@ def xref(ledger: Ledger, record_id: str, index: XrefIndex | None = None) -> Xref
     )
 
 
-def show(ledger: Ledger, record_id: str, index: XrefIndex | None = None) -> Shown:
-    """Any record by exact id, as plain data, with its links; an unknown id raises KeyError."""
+def show(
+    ledger: Ledger,
+    record_id: str,
+    index: XrefIndex | None = None,
+    position: Position | None = None,
+) -> Shown:
+    """Any record by exact id, as plain data, with its links (and the position of its quote,
+    when the caller has placed it); an unknown id raises KeyError."""
     record = ledger.get(record_id)
     kind = ledger.kind_of(record_id)
     if record is None or kind is None:
@@ -169,6 +181,7 @@ def show(ledger: Ledger, record_id: str, index: XrefIndex | None = None) -> Show
         record=record.model_dump(mode="json", by_alias=True, exclude_none=True),
         outbound=index.outbound(record_id) if index else outbound_of(ledger, record_id),
         inbound=index.inbound(record_id) if index else inbound_of(ledger, record_id),
+        position=position.to_dict() if position is not None else None,
     )
 
 

@@ -351,7 +351,10 @@ def _query_database(layout: Layout) -> sqlite3.Connection:
     if stored is not None:
         warn_left_out(store.left_out)
         return stored
+    from ledger.load import quote_positions
+
     loaded = load_or_exit(layout, check=False, scan=store.scan)
+    quote_positions(layout, loaded.ledger)  # the claims' quote_start and quote_end
     return store.build(loaded.ledger, loaded.left_out)
 
 

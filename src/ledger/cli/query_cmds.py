@@ -149,13 +149,19 @@ def show(
     points to it.
 
     JSON: {"id", "kind", "path", "record": {the record's fields as in YAML}, "outbound": [Link],
-    "inbound": [Link]}, where Link = {"from_id", "from_kind", "to_id", "to_kind", "role",
-    "detail"}.
+    "inbound": [Link], "position"}, where Link = {"from_id", "from_kind", "to_id", "to_kind",
+    "role", "detail"} and position, for a claim's quote or a requirement's wording found in
+    its source, is {"source", "archive", "start", "end", "segments": [[start, end]]}:
+    character offsets into the archived text (null otherwise).
     """
+    from ledger.load import position_of
     from ledger.xref import show as show_record
 
-    ledger, restriction = _load_as_of(ctx, root, rev, as_of)
-    shown = show_record(ledger, _resolve_as_of(ledger, restriction, record_id))
+    layout = layout_at(ctx, rev, root)
+    date = as_of_or_exit(as_of)
+    ledger, restriction = restrict_to(load_or_exit(layout, check=False).ledger, date)
+    found = _resolve_as_of(ledger, restriction, record_id)
+    shown = show_record(ledger, found, position=position_of(layout, ledger, found))
     if output is OutputFormat.json:
         write_json("show", {**shown.to_dict(), **as_of_json(restriction)})
         return
@@ -170,8 +176,15 @@ def show(
         if value in ([], {}, None):
             continue
         grid.add_row(_field_name(key), _value_text(value))
+    if shown.position is not None:
+        grid.add_row(_field_name("position"), _value_text(_position_text(shown.position)))
     out.print(grid)
     _links(out, shown.outbound, shown.inbound)
+
+
+def _position_text(position: dict[str, Any]) -> str:
+    """Where a quote stands, for people: the archive and the characters."""
+    return f"{position['archive']}, characters {position['start']:,}-{position['end']:,}"
 
 
 @app.command()
