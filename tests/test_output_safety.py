@@ -338,6 +338,7 @@ def test_every_format_character_and_the_tag_block_is_escaped_everywhere() -> Non
         assert csv_cell(f"a{char}b") == f"a{shown}b"
         assert escape(f"a{char}b") == f"a&lt;U+{ord(char):04X}&gt;b"
         assert char not in dumps(f"a{char}b")
+        assert json.loads(dumps(f"a{char}b")) == f"a{char}b"  # read back: the same text
 
 
 def test_a_joiner_inside_an_emoji_sequence_is_kept_and_elsewhere_escaped() -> None:

@@ -285,17 +285,26 @@ class Cache:
             log = 0
         return (main, log)
 
-    def outcomes(self) -> tuple[dict[str, StoredOutcome], dict[str, KnownPath]]:
-        """Every stored outcome that carries this machine's seal, by content key (blob id,
-        kind and path, NUL-joined); and by working-tree path, the identity it had when last
-        read and the content key it held then."""
+    def outcomes(
+        self, rels: list[str] | None = None
+    ) -> tuple[dict[str, StoredOutcome], dict[str, KnownPath]]:
+        """Every stored outcome that carries this machine's seal (or those read at the paths
+        ``rels``), by content key (blob id, kind and path, NUL-joined); and by working-tree
+        path, the identity it had when last read and the content key it held then."""
         if self.db is None or self.sealer is None:
             return {}, {}
+        query = (
+            "SELECT blob, kind, rel, size, mtime, ino, ctime, record, problems, seal FROM records"
+        )
         try:
-            rows = self.db.execute(
-                "SELECT blob, kind, rel, size, mtime, ino, ctime, record, problems, seal "
-                "FROM records"
-            ).fetchall()
+            if rels is None:
+                rows = self.db.execute(query).fetchall()
+            else:
+                rows = []
+                for start in range(0, len(rels), 500):
+                    chunk = rels[start : start + 500]
+                    marks = ", ".join("?" * len(chunk))
+                    rows += self.db.execute(f"{query} WHERE rel IN ({marks})", chunk).fetchall()
         except sqlite3.Error:
             return {}, {}
         holds = self.sealer.holds

@@ -142,7 +142,7 @@ def _records(
     if exact is not None and exact.fill(result):
         return
     base = loaded_state.latest(cache)
-    blobs = _from_base(layout, scan, base, result) if base is not None else None
+    blobs = _from_base(layout, scan, cache, base, result) if base is not None else None
     if base is not None and blobs is not None:
         if base.head["drift"] >= loaded_state.rebase_at(len(scan.records)):
             _keep_whole(layout, scan, cache, result, before, check, state, {}, blobs)
@@ -154,7 +154,7 @@ def _records(
 
 
 def _from_base(
-    layout: Layout, scan: Scan, base: loaded_state.Remembered, result: LoadResult
+    layout: Layout, scan: Scan, cache: Cache, base: loaded_state.Remembered, result: LoadResult
 ) -> dict[str, str | None] | None:
     """Load from the remembered ledger and the files that differ from it, into ``result``;
     each file's blob id then. None, ``result`` untouched, when the remembered ledger cannot
@@ -163,14 +163,13 @@ def _from_base(
     written = base.files() if changed is not None else None
     if changed is None or written is None:
         return None
-    reads = read_outcomes(jobs(layout, changed))
-    fresh = [outcome for _blob, outcome in reads if outcome is not None]
+    fresh, _texts, changed_blobs = _outcomes(layout, scan, cache, None, only=changed)
     outcomes = base.outcomes(scan, fresh)
     if outcomes is None:
         return None
     admit(outcomes, layout, result)
     blobs = {rel: blob for rel, (_kind, _ident, blob) in written[1].items()}
-    blobs.update((outcome.rel, outcome.blob) for outcome in fresh)
+    blobs.update(changed_blobs)
     return blobs
 
 
@@ -194,14 +193,22 @@ def _keep_whole(
 
 
 def _outcomes(
-    layout: Layout, scan: Scan, cache: Cache, progress: Progress | None
+    layout: Layout,
+    scan: Scan,
+    cache: Cache,
+    progress: Progress | None,
+    only: list[RecordFile] | None = None,
 ) -> tuple[list[FileOutcome], dict[str, str | None], dict[str, str | None]]:
-    """Each record file's outcome, in file order: from the cache when it holds the file's
-    content key, else read (and then remembered); each file's record as stored JSON, and
-    its blob id."""
-    seen = _seen(cache)
+    """Each record file's outcome (or each of ``only``'s), in file order: from the cache
+    when it holds the file's content key, else read (and then remembered); each file's
+    record as stored JSON, and its blob id."""
+    if only is None:
+        seen = _seen(cache)
+        files = scan.records
+    else:  # a few files: only their rows are read from the cache
+        seen = _Seen(*cache.outcomes([f.rel for f in only]))
+        files = only
     stored, paths = seen.stored, seen.paths
-    files = scan.records
     keys = _known_keys(layout, files, paths)
     found: dict[str, FileOutcome] = {}
     pending = {f.rel: keys[f.rel] for f in files if keys.get(f.rel) in stored}

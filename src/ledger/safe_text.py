@@ -108,4 +108,14 @@ def is_plain_output(text: str) -> bool:
 def dumps(data: Any, *, indent: int | None = 2) -> str:
     """JSON for machines: UTF-8 text kept readable, every invisible or control char escaped."""
     text = json.dumps(data, ensure_ascii=False, indent=indent, sort_keys=False)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _JSON_UNSAFE.sub(_json_escape, text)
+
+
+def _json_escape(found: re.Match[str]) -> str:
+    """One character as a JSON escape: beyond U+FFFF, as its UTF-16 surrogate pair (JSON
+    has no longer escape; `\\ue0000` would read back as U+E000 and a "0")."""
+    code = ord(found.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
