@@ -168,14 +168,19 @@ class _Builder:
             message = str(exc.problem or exc.context or "invalid YAML")
             if _LIBYAML_DEPTH in message and parser_class is not yaml.SafeLoader:
                 return False
-            mark = exc.problem_mark or exc.context_mark
+            unclosed = "quoted scalar" in str(exc.context or "") and exc.context_mark is not None
+            mark = exc.context_mark if unclosed else (exc.problem_mark or exc.context_mark)
             where = _end_of_text(text, mark) if mark else (1, 1)
-            self.problem(
-                "yaml-syntax",
-                f"YAML syntax error: {message}",
-                "fix the YAML at this place; a quoted string avoids most surprises",
-                where,
-            )
+            key = _key_above(text, where[0]) if unclosed else None  # else: maybe a later key
+            if unclosed:  # libyaml reports the end of the file, where it gave up looking
+                message = "a quoted value opens here and is never closed"
+                hint = (
+                    "close the quote; inside \"...\" write \\\" for a quote, inside '...' write ''"
+                )
+            else:
+                message = f"YAML syntax error: {message}"
+                hint = "fix the YAML at this place; a quoted string avoids most surprises"
+            self.problem("yaml-syntax", message, hint, where, (key,) if key else ())
             self.result.data = None
         except yaml.YAMLError as exc:  # reader errors: bad characters
             character = getattr(exc, "character", None)
@@ -438,6 +443,20 @@ _BREAK_NAMES = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARA
 
 
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+_KEY_LINE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
+
+
+def _key_above(text: str, line: int) -> str | None:
+    """The top-level key whose value holds 1-based ``line`` (the nearest line at or above it
+    that starts a key at the margin), to name the field of a syntax error; None if none."""
+    lines = _LINE_BREAK.split(text)
+    for number in range(min(line, len(lines)) - 1, -1, -1):
+        found = _KEY_LINE.match(lines[number])
+        if found:
+            return found.group(1)
+    return None
 
 
 def _end_of_text(text: str, mark: Any) -> tuple[int, int]:
