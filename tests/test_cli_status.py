@@ -144,11 +144,14 @@ def test_an_unknown_id_exits_2_with_did_you_mean() -> None:
     )
 
 
-def test_a_claim_is_not_a_status_subject() -> None:
+def test_a_claim_is_not_a_status_subject_and_show_is_named() -> None:
     result = run("status", "memo-tlatlaya-no-arrest-warrants")
     assert result.exit_code == 2
-    assert result.stderr.startswith(
-        "ledger: no requirement or case with id 'memo-tlatlaya-no-arrest-warrants'"
+    assert result.stdout == ""
+    assert result.stderr == (
+        "ledger: 'memo-tlatlaya-no-arrest-warrants' is a claim, which has no status of its own "
+        "(requirements and cases have one); `ledger show memo-tlatlaya-no-arrest-warrants` "
+        "shows it with its links\n"
     )
 
 

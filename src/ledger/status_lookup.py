@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ledger.kinds import STATUS_KINDS
+from ledger.kinds import SINGULAR, STATUS_KINDS
 from ledger.progress import Progress, announce, finished
 from ledger.root import Layout
 from ledger.scan import Scan
@@ -76,6 +76,13 @@ def _work_out(ledger: Any, typed: str | None) -> Report | StatusFailure:
         return rule.overview(ledger)
     found = resolve(ledger, typed, STATUS_KINDS)
     if found.id is None:
+        other = ledger.kind_of(typed)  # a source or claim: it has no status, show has it
+        if other is not None:
+            what = SINGULAR[other]
+            return StatusFailure(
+                f"{typed!r} is a {what}, which has no status of its own (requirements and "
+                f"cases have one); `ledger show {typed}` shows it with its links"
+            )
         return StatusFailure(found.message)
     if found.id in ledger.requirements:
         return rule.requirement_status(ledger, found.id)
