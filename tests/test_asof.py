@@ -204,6 +204,10 @@ def test_show_of_a_record_left_out_says_why() -> None:
 
 def test_conflicts_and_timeline_answer_on_the_restricted_ledger() -> None:
     assert as_json("conflicts", "--as-of", "2017-09")["pairs"] == []
+    human = run("conflicts", "--as-of", "2017-09")
+    assert human.stdout.endswith(
+        "No contradictions recorded among the records counted as of 2017-09.\n"
+    )
     assert as_json("conflicts", "--as-of", "2018-02")["pairs"] == as_json("conflicts")["pairs"]
     events = as_json("timeline", "--as-of", "2017-09")["events"]
     assert {e["source"] for e in events if e["kind"] == "claim"} == {"cso-memo-2017"}

@@ -503,7 +503,8 @@ def conflicts(
     out = console()
     touching = f" touching {wanted}" if wanted else ""
     if not report.pairs:
-        out.print(text(f"No contradictions recorded{touching}.", "dim"))
+        counted = f" among the records counted as of {restriction.as_of}" if restriction else ""
+        out.print(text(f"No contradictions recorded{touching}{counted}.", "dim"))
         return
     out.print(text(f"{_count(len(report.pairs), 'contradiction')}{touching}", "bold"))
     for number, pair in enumerate(report.pairs, 1):
