@@ -168,7 +168,11 @@ class _Builder:
             message = str(exc.problem or exc.context or "invalid YAML")
             if _LIBYAML_DEPTH in message and parser_class is not yaml.SafeLoader:
                 return False
-            unclosed = "quoted scalar" in str(exc.context or "") and exc.context_mark is not None
+            unclosed = (
+                "quoted scalar" in str(exc.context or "")
+                and "end of stream" in str(exc.problem or "")
+                and exc.context_mark is not None
+            )
             mark = exc.context_mark if unclosed else (exc.problem_mark or exc.context_mark)
             where = _end_of_text(text, mark) if mark else (1, 1)
             key = _key_above(text, where[0]) if unclosed else None  # else: maybe a later key
