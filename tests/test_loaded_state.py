@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 import ledger.load as load_module
-import ledger.record_reader as reader_module
 from conftest import Sample, age, git, layout_for
 from ledger import loaded_state
 from ledger.cache import CACHE_DIR, CACHE_FILE
@@ -22,20 +21,6 @@ from test_content_cache import comparable
 from test_diff import commit, flip_stance
 
 CLAIM = "claims/cso-torture-complaints.yaml"
-
-
-@pytest.fixture
-def files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every record file read from disk, by its path under the ledger root."""
-    read: list[str] = []
-    real = reader_module.read_record_bytes
-
-    def spy(where: str, rel: str) -> Any:
-        read.append(rel)
-        return real(where, rel)
-
-    monkeypatch.setattr(reader_module, "read_record_bytes", spy)
-    return read
 
 
 @pytest.fixture

@@ -430,6 +430,13 @@ class Cache:
 
     def raw(self, name: str, fingerprint: str) -> str | None:
         """Stored text, if it was computed from exactly these files, on this machine."""
+        row = self._result_row(name)
+        if row is None or row[0] != fingerprint:  # compared before the seal: no hash spent
+            return None
+        return row[1] if self._sealed(name, row) else None
+
+    def _result_row(self, name: str) -> tuple[str, str, bytes] | None:
+        """The stored row of one result, unchecked: (fingerprint, value, seal)."""
         if self.db is None or self.sealer is None:
             return None
         try:
@@ -438,9 +445,13 @@ class Cache:
             ).fetchone()
         except sqlite3.Error:
             return None
-        if row is None or row[0] != fingerprint or not isinstance(row[1], str):
+        if row is None or not isinstance(row[0], str) or not isinstance(row[1], str):
             return None
-        return row[1] if self.sealer.holds(_result_text(name, *row[:2]), row[2]) else None
+        return row[0], row[1], row[2]
+
+    def _sealed(self, name: str, row: tuple[str, str, bytes]) -> bool:
+        assert self.sealer is not None
+        return self.sealer.holds(_result_text(name, row[0], row[1]), row[2])
 
     def fingerprint(self, name: str) -> str | None:
         """The fingerprint a result is stored under, unchecked (to look for it elsewhere:
@@ -458,17 +469,8 @@ class Cache:
     def newest(self, name: str) -> tuple[str, str] | None:
         """The fingerprint and text stored under ``name``, whatever the fingerprint, if its
         seal holds: what was true of the ledger at some earlier state."""
-        if self.db is None or self.sealer is None:
-            return None
-        try:
-            row = self.db.execute(
-                "SELECT fingerprint, value, seal FROM results WHERE name = ?", (name,)
-            ).fetchone()
-        except sqlite3.Error:
-            return None
-        if row is None or not isinstance(row[0], str) or not isinstance(row[1], str):
-            return None
-        return (row[0], row[1]) if self.sealer.holds(_result_text(name, *row[:2]), row[2]) else None
+        row = self._result_row(name)
+        return (row[0], row[1]) if row is not None and self._sealed(name, row) else None
 
     def store_result(self, name: str, fingerprint: str, value: Any, family: str = "") -> None:
         """Store a JSON result under one fingerprint. The caller has made sure that no file

@@ -368,13 +368,7 @@ def _requirements_of(old: Ledger, new: Ledger, claims: set[str] | None) -> set[s
     reaches no requirement's status: the rule counts claims, not cases."""
     if claims is None:
         return None
-    found: set[str] = set()
-    for side in (old, new):
-        for claim_id in claims:
-            claim = side.claims.get(claim_id)
-            if claim is not None:
-                found.update(claim.bears_on)
-    return found
+    return _of_claims(old, new, claims, "bears_on")
 
 
 def _reached_cases(
@@ -385,13 +379,18 @@ def _reached_cases(
     related to; so the changed cases, and the cases of every reached claim on either side."""
     if claims is None:
         return None
-    cases = {r.id for r in records if r.kind == "case"}
+    return {r.id for r in records if r.kind == "case"} | _of_claims(old, new, claims, "cases")
+
+
+def _of_claims(old: Ledger, new: Ledger, claims: set[str], field: str) -> set[str]:
+    """The ids one field of the claims lists (their requirements or cases), on either side."""
+    found: set[str] = set()
     for side in (old, new):
         for claim_id in claims:
             claim = side.claims.get(claim_id)
             if claim is not None:
-                cases.update(claim.cases)
-    return cases
+                found.update(getattr(claim, field))
+    return found
 
 
 def _case_verdicts(analysis: Analysis, reach: set[str] | None) -> dict[tuple[str, str], Any]:
