@@ -115,6 +115,60 @@ def test_an_edit_reads_only_the_changed_file(
     assert rows(sample_copy) == before  # three files changed: too few to write it again
 
 
+@pytest.fixture
+def admissions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times a load admitted the ids of every file again."""
+    calls: list[int] = []
+    real = load_module.admit
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(load_module, "admit", spy)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("change", "whole"),
+    [
+        ("edit", False),
+        ("add", False),
+        ("rename", False),
+        ("remove", False),
+        ("same id, another folder", True),
+        ("misnamed", True),
+        ("broken", True),
+    ],
+)
+def test_changed_files_are_admitted_alone_unless_they_could_clash(
+    sample_copy: Sample, admissions: list[int], change: str, whole: bool
+) -> None:
+    age(sample_copy.root)
+    layout = layout_for(sample_copy.root)
+    load(layout, check=False)
+    admissions.clear()
+    text = sample_copy.read(CLAIM)
+    if change == "edit":
+        sample_copy.edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
+    elif change == "add":
+        sample_copy.write("claims/a-new-one.yaml", text.replace(CLAIM[7:-5], "a-new-one"))
+    elif change == "rename":
+        (sample_copy.data / CLAIM).unlink()
+        sample_copy.write("claims/zz-renamed.yaml", text.replace(CLAIM[7:-5], "zz-renamed"))
+    elif change == "remove":
+        (sample_copy.data / CLAIM).unlink()
+    elif change == "same id, another folder":
+        sample_copy.write(f"claims/more/{CLAIM[7:]}", text)
+    elif change == "misnamed":
+        sample_copy.write("claims/misnamed.yaml", text)
+    else:
+        sample_copy.write(CLAIM, "id: [unclosed\n")
+
+    assert comparable(load(layout, check=False)) == comparable(plain_load(layout, check=False))
+    assert admissions == ([1] if whole else [])
+
+
 def test_a_ledger_drifted_far_is_remembered_again(
     sample_copy: Sample, outcome_reads: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -368,7 +368,7 @@ class Cache:
         name = f"{ADMITTED}{key}"
         self.db.execute(
             "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
-            (name, key, now, text, self.sealer.seal(_result_text(name, key, text))),
+            (name, key, now, text, self.sealer.seal_parts(_result_parts(name, key, text))),
         )
         self.db.execute(
             "DELETE FROM results WHERE substr(name, 1, ?) = ? AND name NOT IN (SELECT name "
@@ -430,8 +430,10 @@ class Cache:
 
     def raw(self, name: str, fingerprint: str) -> str | None:
         """Stored text, if it was computed from exactly these files, on this machine."""
+        if self.fingerprint(name) != fingerprint:  # compared first: no value read, no hash
+            return None
         row = self._result_row(name)
-        if row is None or row[0] != fingerprint:  # compared before the seal: no hash spent
+        if row is None or row[0] != fingerprint:
             return None
         return row[1] if self._sealed(name, row) else None
 
@@ -451,7 +453,7 @@ class Cache:
 
     def _sealed(self, name: str, row: tuple[str, str, bytes]) -> bool:
         assert self.sealer is not None
-        return self.sealer.holds(_result_text(name, row[0], row[1]), row[2])
+        return self.sealer.holds_parts(_result_parts(name, row[0], row[1]), row[2])
 
     def fingerprint(self, name: str) -> str | None:
         """The fingerprint a result is stored under, unchecked (to look for it elsewhere:
@@ -485,7 +487,7 @@ class Cache:
         back with :meth:`raw`)."""
         if self.db is None or self.sealer is None:
             return
-        sealed = self.sealer.seal(_result_text(name, fingerprint, text))
+        sealed = self.sealer.seal_parts(_result_parts(name, fingerprint, text))
         try:
             with self.db:
                 self.db.execute("BEGIN")
@@ -527,8 +529,9 @@ def _record_text(
     return f"records\0{blob}\0{kind}\0{rel}\0{held}\0{shown}\0{problems}"
 
 
-def _result_text(name: str, fingerprint: str, value: str) -> str:
-    return f"results\0{name}\0{fingerprint}\0{value}"
+def _result_parts(name: str, fingerprint: str, value: str) -> tuple[str, ...]:
+    """What a result's seal covers, in pieces (the value may be a hundred megabytes)."""
+    return (f"results\0{name}\0{fingerprint}\0", value)
 
 
 def _quote_text(archive: str, quote: str, match: str) -> str:

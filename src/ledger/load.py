@@ -164,10 +164,11 @@ def _from_base(
     if changed is None or written is None:
         return None
     fresh, _texts, changed_blobs = _outcomes(layout, scan, cache, None, only=changed)
-    outcomes = base.outcomes(scan, fresh)
-    if outcomes is None:
-        return None
-    admit(outcomes, layout, result)
+    if not base.amend(result, fresh):
+        outcomes = base.outcomes(scan, fresh)
+        if outcomes is None:
+            return None
+        admit(outcomes, layout, result)
     blobs = {rel: blob for rel, (_kind, _ident, blob) in written[1].items()}
     blobs.update(changed_blobs)
     return blobs

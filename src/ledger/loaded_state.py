@@ -32,6 +32,7 @@ from ledger.diagnostics import Diagnostic
 from ledger.kinds import FOLDERS
 from ledger.model import RECORD_TYPES
 from ledger.record_reader import FileOutcome
+from ledger.scan import RECORD_SUFFIX
 
 if TYPE_CHECKING:
     from ledger.cache import Cache
@@ -133,7 +134,43 @@ class Remembered:
         if drift > drift_limit(len(scan.records)):
             return None
         self.head["drift"] = drift
+        self.head["removed"] = set(before)
         return changed
+
+    def amend(self, result: LoadResult, fresh: list[FileOutcome]) -> bool:
+        """Fill ``result`` with the row's records but those of the files that changed or
+        went (as :meth:`changes` found them), and then ``fresh``'s, their outcomes: what
+        admitting every file again would give, when each fresh file holds one sound record
+        named for its own id, an id no other file holds. False, ``result`` untouched,
+        otherwise: then the whole admission decides (a clash, a broken file).
+
+        The row was clean (no file broken, misnamed or a duplicate), so the files that did
+        not change admit exactly as they did; only the fresh ones need a look."""
+        tables = self.records()
+        if tables is None or any(not _sound(outcome) for outcome in fresh):
+            return False
+        gone = {outcome.rel for outcome in fresh} | self.head.get("removed", set())
+        kept: dict[str, dict[str, Any]] = {}
+        paths: dict[str, str] = {}
+        for kind in FOLDERS:
+            table = kept[kind] = {}
+            for record, rel in zip(tables[kind], self.head["paths"][kind], strict=True):
+                if rel not in gone:
+                    table[record.id] = record
+                    paths[record.id] = rel
+        for outcome in fresh:
+            record_id = outcome.record.id  # type: ignore[union-attr]
+            if record_id in paths:
+                return False
+            kept[outcome.kind][record_id] = outcome.record
+            paths[record_id] = outcome.rel
+        ledger = result.ledger
+        for kind, table in kept.items():
+            if any(outcome.kind == kind for outcome in fresh):
+                table = dict(sorted(table.items()))
+            getattr(ledger, kind).update(table)
+        ledger.paths.update(paths)
+        return True
 
     def files(self) -> tuple[str, dict[str, FileState]] | None:
         """The marker file's digest, and each record file's kind, identity and blob id,
@@ -163,6 +200,17 @@ class Remembered:
             return [found.get(f.rel) or kept[f.rel] for f in scan.records]
         except KeyError:  # a file the row should hold but does not
             return None
+
+
+def _sound(outcome: FileOutcome) -> bool:
+    """Whether a file read cleanly into one record named for its id (the outcome gets
+    its record built, if only its data came back)."""
+    if outcome.diagnostics or outcome.unloaded:
+        return False
+    if outcome.record is None and outcome.data is not None:
+        outcome.record = RECORD_TYPES[outcome.kind].model_validate(outcome.data)
+    record = outcome.record
+    return record is not None and outcome.rel.rpartition("/")[2] == f"{record.id}{RECORD_SUFFIX}"  # type: ignore[attr-defined]
 
 
 def recall(cache: Cache, key: str) -> Remembered | None:
