@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner, Result
 
 from builders import cso, gov, make_case, make_claim, make_ledger, make_requirement, make_source
@@ -201,7 +202,7 @@ def test_schema_prints_the_sql() -> None:
 
 def test_the_full_text_index_ignores_case_and_accents() -> None:
     _, rows = rows_of(
-        REPO, "SELECT claim_id FROM claims_fts WHERE claims_fts MATCH 'NOCHIXTLAN' ORDER BY 1"
+        REPO, "SELECT id FROM claims_fts WHERE claims_fts MATCH 'NOCHIXTLAN' ORDER BY 1"
     )
     ids = [r[0] for r in rows]
     assert ids and all("nochixtlan" in i for i in ids)
@@ -323,11 +324,11 @@ def test_without_fts5_the_index_is_a_plain_table() -> None:
     ledger = make_ledger(cso(), make_claim("c1", quote="The disappeared are sought."))
     database = sqlite_db.ReadOnly(sqlite_db.connect(ledger, fts=False))
     assert database.run("SELECT value FROM meta WHERE key = 'fts'").rows == (("none",),)
-    assert database.run(
-        "SELECT claim_id FROM claims_fts WHERE quote LIKE '%disappeared%'"
-    ).rows == (("c1",),)
+    assert database.run("SELECT id FROM claims_fts WHERE quote LIKE '%disappeared%'").rows == (
+        ("c1",),
+    )
     with pytest.raises(sqlite_db.QueryError) as raised:
-        database.run("SELECT claim_id FROM claims_fts WHERE claims_fts MATCH 'x'")
+        database.run("SELECT id FROM claims_fts WHERE claims_fts MATCH 'x'")
     assert raised.value.message.startswith("SQL error:") and not raised.value.refused
     database.close()
 
@@ -352,3 +353,79 @@ def test_a_native_tokenizer_pointer_can_be_neither_read_nor_registered() -> None
         assert result.exit_code == 2
         assert result.stdout == ""
         assert "Traceback" not in result.stderr
+
+
+# -- what other tools read: links, the search index, views -----------------------------------
+
+
+def test_every_id_column_declares_the_table_it_names() -> None:
+    database = sqlite_db.connect(make_ledger(cso(), make_claim("c1")))
+    declared = {
+        (table, row[3]): row[2]
+        for (table,) in database.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        for row in database.execute(f"PRAGMA foreign_key_list('{table}')")
+    }
+    database.close()
+    assert declared[("claims", "source")] == "sources"
+    assert declared[("claim_requirements", "requirement_id")] == "requirements"
+    assert declared[("relations", "target_id")] == "claims"
+    assert declared[("contradiction_cases", "case_id")] == "cases"
+    for (table, column), target in declared.items():  # an id column, and a kind it names
+        assert column.endswith(("_id", "source", "_claim")), (table, column)
+        assert target in ("sources", "requirements", "cases", "claims")
+    id_columns = {
+        (table, column)
+        for table in sqlite_db.SCHEMA.split("CREATE TABLE ")[1:]
+        for column in re.findall(r"^  (\w+_id|left_claim|right_claim)\s", table, re.MULTILINE)
+        for table in [table.split(" ", 1)[0]]
+    }
+    assert id_columns <= set(declared)
+
+
+def test_a_broken_reference_still_exports(tmp_path: Path) -> None:
+    """The keys are declared, not enforced: validate reports the missing record."""
+    ledger = make_ledger(cso(), make_claim("c1", source="no-such-source"))
+    database = sqlite_db.ReadOnly(sqlite_db.connect(ledger))
+    assert database.run("SELECT source FROM claims").rows == (("no-such-source",),)
+    database.close()
+
+
+def test_the_search_index_is_the_claims_tables_own() -> None:
+    """A full-text table whose content is `claims`, one row per claim under the claim's rowid:
+    what Datasette looks for to search a table (`?_search=`)."""
+    ledger = make_ledger(
+        cso(),
+        make_claim("c1", quote="The disappeared are sought."),
+        make_claim("c2", quote="Torture was reported."),
+    )
+    compacted = sqlite3.connect(":memory:")
+    compacted.deserialize(sqlite_db.database_bytes(ledger))  # as the file export writes it
+    for database in (sqlite_db.connect(ledger), compacted):
+        sql = database.execute("SELECT sql FROM sqlite_master WHERE name = 'claims_fts'")
+        assert 'content="claims"' in sql.fetchone()[0]  # as Datasette looks for it
+        found = database.execute(
+            "SELECT id FROM claims WHERE rowid IN "
+            "(SELECT rowid FROM claims_fts WHERE claims_fts MATCH 'torture')"
+        ).fetchall()
+        database.close()
+        assert found == [("c2",)]
+
+
+def test_the_views_answer_the_common_questions() -> None:
+    claim = "memo-32142-disappeared-persons"
+    _, rows = rows_of(
+        REPO,
+        "SELECT requirement_id, stance, source_id, source_title, quote FROM evidence "
+        f"WHERE claim_id = '{claim}'",
+    )
+    path = REPO / "data" / "claims" / "cso-memo-2017" / f"{claim}.yaml"
+    record = RECORD_TYPES["claims"].model_validate(yaml.safe_load(path.read_text("utf-8")))
+    assert [(r[0], r[1], r[2], r[4]) for r in rows] == [
+        (req, stance.value, record.source, record.quote) for req, stance in record.bears_on.items()
+    ]
+    assert all(r[3] for r in rows)  # the source's title
+    _, rows = rows_of(REPO, "SELECT count(*) FROM case_claims WHERE case_id = 'atenco'")
+    assert rows[0][0] > 0
+    _, pairs = rows_of(REPO, "SELECT left_claim, right_claim FROM contradiction_pairs")
+    _, table = rows_of(REPO, "SELECT left_claim, right_claim FROM contradictions")
+    assert sorted(pairs) == sorted(table) and pairs

@@ -37,13 +37,15 @@ __all__ = [
 ]  # fmt: skip
 
 DB_FORMAT = "ledger-sqlite"
-DB_VERSION = "1"
+DB_VERSION = "2"
 
 SCHEMA = """\
--- The ledger as SQLite (format ledger-sqlite, version 1).
+-- The ledger as SQLite (format ledger-sqlite, version 2).
 -- Text is stored exactly as in the YAML files; NULL where a field is not set. Dates are ISO
 -- strings at the precision the source gives ('2017', '2017-06', '2017-06-27').
 -- `position` counts a list's items from 0, in the order the record file gives them.
+-- Foreign keys are declared, for the tools that follow them (Datasette, GUI clients), and not
+-- enforced: a ledger with an unresolved reference still loads; `ledger validate` names it.
 
 -- What built the database: format, version, rule, rule_version, fts ('fts5' or 'none').
 CREATE TABLE meta (
@@ -72,7 +74,7 @@ CREATE TABLE sources (
 );
 
 CREATE TABLE source_authors (
-  source_id TEXT NOT NULL,
+  source_id TEXT NOT NULL REFERENCES sources (id),
   position  INTEGER NOT NULL,
   author    TEXT NOT NULL,
   PRIMARY KEY (source_id, position)
@@ -89,7 +91,7 @@ CREATE TABLE requirements (
   obligor     TEXT NOT NULL,
   instrument  TEXT NOT NULL,
   fiscal_year INTEGER NOT NULL,
-  source      TEXT NOT NULL,
+  source      TEXT NOT NULL REFERENCES sources (id),
   locator     TEXT NOT NULL,
   notes       TEXT,
   path        TEXT NOT NULL
@@ -97,9 +99,9 @@ CREATE TABLE requirements (
 
 -- A requirement's own `cases` list.
 CREATE TABLE requirement_cases (
-  requirement_id TEXT NOT NULL,
+  requirement_id TEXT NOT NULL REFERENCES requirements (id),
   position       INTEGER NOT NULL,
-  case_id        TEXT NOT NULL,
+  case_id        TEXT NOT NULL REFERENCES cases (id),
   PRIMARY KEY (requirement_id, position)
 );
 
@@ -115,7 +117,7 @@ CREATE TABLE cases (
 );
 
 CREATE TABLE case_aliases (
-  case_id  TEXT NOT NULL,
+  case_id  TEXT NOT NULL REFERENCES cases (id),
   position INTEGER NOT NULL,
   alias    TEXT NOT NULL,
   PRIMARY KEY (case_id, position)
@@ -123,15 +125,15 @@ CREATE TABLE case_aliases (
 
 -- A case's own `requirements` list.
 CREATE TABLE case_requirements (
-  case_id        TEXT NOT NULL,
+  case_id        TEXT NOT NULL REFERENCES cases (id),
   position       INTEGER NOT NULL,
-  requirement_id TEXT NOT NULL,
+  requirement_id TEXT NOT NULL REFERENCES requirements (id),
   PRIMARY KEY (case_id, position)
 );
 
 CREATE TABLE claims (
   id            TEXT PRIMARY KEY,
-  source        TEXT NOT NULL,    -- sources.id
+  source        TEXT NOT NULL REFERENCES sources (id),
   locator       TEXT NOT NULL,
   quote         TEXT NOT NULL,    -- verbatim; '...' separates segments
   quote_start   INTEGER,          -- derived: where the quote stands in its source's archived
@@ -148,17 +150,17 @@ CREATE TABLE claims (
 
 -- The claim-case links (a claim's `cases`).
 CREATE TABLE claim_cases (
-  claim_id TEXT NOT NULL,
+  claim_id TEXT NOT NULL REFERENCES claims (id),
   position INTEGER NOT NULL,
-  case_id  TEXT NOT NULL,
+  case_id  TEXT NOT NULL REFERENCES cases (id),
   PRIMARY KEY (claim_id, position)
 );
 
 -- The claim-requirement links with their stance (a claim's `bears_on`).
 CREATE TABLE claim_requirements (
-  claim_id       TEXT NOT NULL,
+  claim_id       TEXT NOT NULL REFERENCES claims (id),
   position       INTEGER NOT NULL,
-  requirement_id TEXT NOT NULL,
+  requirement_id TEXT NOT NULL REFERENCES requirements (id),
   stance         TEXT NOT NULL,   -- supports, undermines or context
   side           TEXT,            -- derived: 'obligor' when the claim's source speaks for
                                   -- this requirement's obligor, else 'independent'; NULL
@@ -167,7 +169,7 @@ CREATE TABLE claim_requirements (
 );
 
 CREATE TABLE figures (
-  claim_id  TEXT NOT NULL,
+  claim_id  TEXT NOT NULL REFERENCES claims (id),
   position  INTEGER NOT NULL,
   value,                          -- an integer or a real, as written
   unit      TEXT NOT NULL,
@@ -178,16 +180,16 @@ CREATE TABLE figures (
 
 -- Links from a claim to another claim, as declared (a claim's `relations`).
 CREATE TABLE relations (
-  claim_id  TEXT NOT NULL,
+  claim_id  TEXT NOT NULL REFERENCES claims (id),
   position  INTEGER NOT NULL,
   kind      TEXT NOT NULL,        -- contradicts, corroborates, responds-to, repeats
-  target_id TEXT NOT NULL,        -- claims.id
+  target_id TEXT NOT NULL REFERENCES claims (id),
   note      TEXT,
   PRIMARY KEY (claim_id, position)
 );
 
 CREATE TABLE claim_reviews (
-  claim_id    TEXT NOT NULL,
+  claim_id    TEXT NOT NULL REFERENCES claims (id),
   position    INTEGER NOT NULL,
   by          TEXT NOT NULL,
   date        TEXT NOT NULL,
@@ -200,7 +202,7 @@ CREATE TABLE claim_reviews (
 -- Each requirement's status, as `ledger status` shows it. The counts are evidence units
 -- (a group of repeats counts once); `cases` and `contradictions` count what touches it.
 CREATE TABLE requirement_status (
-  requirement_id         TEXT PRIMARY KEY,
+  requirement_id         TEXT PRIMARY KEY REFERENCES requirements (id),
   status                 TEXT NOT NULL, -- no-evidence, not-met, contested, met,
                                         -- claimed-by-obligor
   line                   TEXT NOT NULL, -- the rule line that decided it (S1 ... S6)
@@ -216,8 +218,8 @@ CREATE TABLE requirement_status (
 -- The same rule applied to one case's claims on one requirement, as `ledger status CASE`
 -- shows it: a row per case and requirement it touches.
 CREATE TABLE case_status (
-  case_id                TEXT NOT NULL,
-  requirement_id         TEXT NOT NULL,
+  case_id                TEXT NOT NULL REFERENCES cases (id),
+  requirement_id         TEXT NOT NULL REFERENCES requirements (id),
   status                 TEXT NOT NULL,
   line                   TEXT NOT NULL,
   independent_supports   INTEGER NOT NULL,
@@ -231,17 +233,17 @@ CREATE TABLE case_status (
 -- Contradiction pairs, once each whichever claim declared them, as `ledger conflicts`
 -- lists them: the obligor's claim on the left when one side is an obligor's own.
 CREATE TABLE contradictions (
-  left_claim  TEXT NOT NULL,
-  right_claim TEXT NOT NULL,
+  left_claim  TEXT NOT NULL REFERENCES claims (id),
+  right_claim TEXT NOT NULL REFERENCES claims (id),
   declared_by TEXT NOT NULL,      -- 'left', 'right' or 'both'
   PRIMARY KEY (left_claim, right_claim)
 );
 
 -- The cases both claims of a contradiction are about.
 CREATE TABLE contradiction_cases (
-  left_claim  TEXT NOT NULL,
-  right_claim TEXT NOT NULL,
-  case_id     TEXT NOT NULL,
+  left_claim  TEXT NOT NULL REFERENCES claims (id),
+  right_claim TEXT NOT NULL REFERENCES claims (id),
+  case_id     TEXT NOT NULL REFERENCES cases (id),
   PRIMARY KEY (left_claim, right_claim, case_id)
 );
 
@@ -249,16 +251,46 @@ CREATE INDEX claims_source ON claims (source);
 CREATE INDEX claim_cases_case ON claim_cases (case_id);
 CREATE INDEX claim_requirements_requirement ON claim_requirements (requirement_id);
 CREATE INDEX relations_target ON relations (target_id);
+
+-- Views for the common questions ------------------------------------------------------------
+
+-- Each claim's stance on each requirement it bears on, with its source: the evidence a
+-- requirement's status is judged from.
+CREATE VIEW evidence AS
+SELECT cr.requirement_id, cr.claim_id, cr.stance, cr.side, c.kind, c.statement, c.quote,
+       c.source AS source_id, s.title AS source_title, s.published, c.locator, c.path
+FROM claim_requirements cr
+JOIN claims c ON c.id = cr.claim_id
+LEFT JOIN sources s ON s.id = c.source;
+
+-- Each case with the claims about it.
+CREATE VIEW case_claims AS
+SELECT cc.case_id, k.title AS case_title, cc.claim_id, c.kind, c.statement,
+       c.source AS source_id
+FROM claim_cases cc
+JOIN claims c ON c.id = cc.claim_id
+LEFT JOIN cases k ON k.id = cc.case_id;
+
+-- Each contradiction pair, both claims' statements and sources side by side.
+CREATE VIEW contradiction_pairs AS
+SELECT x.left_claim, l.source AS left_source, l.statement AS left_statement,
+       x.right_claim, r.source AS right_source, r.statement AS right_statement, x.declared_by
+FROM contradictions x
+JOIN claims l ON l.id = x.left_claim
+JOIN claims r ON r.id = x.right_claim;
 """
 """The database's tables, one statement each; docs/query.md explains them with examples."""
 
 FTS_SCHEMA = """\
--- Full-text search over claims' quotes and statements: case- and accent-insensitive.
---   SELECT claim_id FROM claims_fts WHERE claims_fts MATCH 'disappear*'
+-- Full-text search over claims' quotes and statements: case- and accent-insensitive. Its
+-- rows are the claims' own (content="claims": each row's rowid is its claim's), so tools
+-- that look for a table's full-text index (Datasette's ?_search=) find this one.
+--   SELECT id FROM claims_fts WHERE claims_fts MATCH 'disappear*'
 CREATE VIRTUAL TABLE claims_fts USING fts5(
-  claim_id UNINDEXED,
+  id UNINDEXED,
   quote,
   statement,
+  content="claims",
   tokenize = 'unicode61 remove_diacritics 2'
 );
 """
@@ -267,7 +299,7 @@ CREATE VIRTUAL TABLE claims_fts USING fts5(
 FTS_FALLBACK = """\
 -- This sqlite3 build has no FTS5: the same columns as a plain table (use LIKE, not MATCH).
 CREATE TABLE claims_fts (
-  claim_id  TEXT NOT NULL,
+  id        TEXT NOT NULL,
   quote     TEXT NOT NULL,
   statement TEXT NOT NULL
 );
@@ -585,9 +617,9 @@ def connect(ledger: Ledger, *, fts: bool | None = None) -> sqlite3.Connection:
         columns = ", ".join(f'"{c}"' for c in table.columns)
         marks = ", ".join("?" for _ in table.columns)
         conn.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", table.rows)
-    conn.executemany(
-        "INSERT INTO claims_fts (claim_id, quote, statement) VALUES (?, ?, ?)",
-        ((c.id, c.quote, c.statement) for c in ledger.claims.values()),
+    conn.execute(
+        "INSERT INTO claims_fts (rowid, id, quote, statement) "
+        "SELECT rowid, id, quote, statement FROM claims ORDER BY rowid"
     )
     conn.execute("COMMIT")
     return conn

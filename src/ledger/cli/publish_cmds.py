@@ -298,7 +298,8 @@ def query(
     Tables: sources, source_authors, requirements, requirement_cases, cases, case_aliases,
     case_requirements, claims, claim_cases, claim_requirements (with stance), figures,
     relations, claim_reviews; derived: requirement_status, case_status, contradictions,
-    contradiction_cases; full text: claims_fts (quote, statement; MATCH 'disappear*'). See
+    contradiction_cases; views: evidence, case_claims, contradiction_pairs; full text:
+    claims_fts (id, quote, statement; MATCH 'disappear*'). See
     `--schema` and docs/query.md, with examples. Example: ledger query "SELECT c.source,
     r.stance, count(DISTINCT c.id) AS claims FROM claims c JOIN claim_requirements r ON
     r.claim_id = c.id GROUP BY 1, 2".
