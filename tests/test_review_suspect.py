@@ -325,6 +325,21 @@ def test_each_kind_of_ground_makes_it_suspect(
     assert found[SAMPLE_CLAIM].why == f"{what} changed after the review by Ana on 2024-05-01"
 
 
+def test_the_warning_is_placed_at_the_review_stamp(sample_copy: Sample) -> None:
+    sample_review(sample_copy)
+    sample_copy.edit("sources/cso-memo-2017.yaml", "language: en", "language: en-US")
+
+    found = sample_copy.only()
+
+    assert (found.code, found.line, found.column, found.field) == (
+        "suspect-evidence",
+        17,
+        5,
+        "reviews[0]",
+    )
+    assert found.path == f"data/{SAMPLE_PATH}"
+
+
 def test_a_changed_requirement_and_several_grounds_are_named_together(sample_copy: Sample) -> None:
     sample_review(sample_copy)
     claim = sample_copy.load().ledger.claims[SAMPLE_CLAIM]
