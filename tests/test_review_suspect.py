@@ -194,6 +194,8 @@ def test_status_marks_suspect_claims(data_copy: Sample) -> None:
     human = ledger(data_copy.root, "status", "requirement-1", "--all")
     assert f"suspect: {WHY}" in human.stdout
     assert f"{ATENCO}  (ind)" in human.stdout
+    markdown = ledger(data_copy.root, "status", "requirement-1", "--format", "markdown")
+    assert f"(suspect: {WHY})" in markdown.stdout
 
 
 def test_the_queue_lists_suspect_stale_and_unreviewed_claims(data_copy: Sample) -> None:
