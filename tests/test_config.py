@@ -31,7 +31,7 @@ CASES = {
         "  field: default\n"
         "  4 | [default]\n"
         "    |  ^\n"
-        "  hint: did you mean [defaults]? the sections are [ledger], [defaults]\n",
+        "  hint: did you mean [defaults]? the sections are [ledger], [defaults], [review]\n",
     ),
     "wrong-type": (
         '[ledger]\ndata = "data"\n[defaults]\n  fiscal_year = "2024"\n',
@@ -96,7 +96,7 @@ def test_validate_reports_them_as_json_and_as_annotations(sample_copy: Sample) -
         "::error file=ledger.toml,line=3,col=1,title=config-unknown-key::unknown key 'colour' "
         "in [ledger] (field ledger.colour). Hint: [ledger] takes: data",
         "::error file=ledger.toml,line=4,col=2,title=config-unknown-section::unknown section "
-        "[site] (field site). Hint: the sections are [ledger], [defaults]",
+        "[site] (field site). Hint: the sections are [ledger], [defaults], [review]",
     ]
 
 

@@ -14,6 +14,7 @@ import yaml
 
 from builders import make_claim
 from conftest import SAMPLE, Sample, git, run
+from ledger.grounds import Grounds
 from ledger.review import fingerprint, is_fresh
 
 CLAIM = "claims/cso-torture-complaints.yaml"
@@ -43,6 +44,11 @@ def current_fingerprint(sample: Sample, claim_id: str = CLAIM_ID) -> str:
     return fingerprint(sample.load().ledger.claims[claim_id])
 
 
+def current_grounds(sample: Sample, claim_id: str = CLAIM_ID) -> dict[str, str]:
+    ledger = sample.load().ledger
+    return Grounds(ledger).of(ledger.claims[claim_id])
+
+
 def edit_statement(sample: Sample) -> None:
     """Change the claim's content (its statement), keeping its review stamps."""
     data = yaml.safe_load(sample.read(CLAIM))
@@ -59,7 +65,12 @@ def test_review_writes_a_stamp_and_validate_is_clean(sample_copy: Sample) -> Non
     assert result.exit_code == 0, result.stderr
     assert result.stderr == f"reviewed {CLAIM_ID} by Ana Díaz\n"
     assert reviews_in(sample_copy) == [
-        {"by": "Ana Díaz", "date": "2024-05-01", "fingerprint": current_fingerprint(sample_copy)}
+        {
+            "by": "Ana Díaz",
+            "date": "2024-05-01",
+            "fingerprint": current_fingerprint(sample_copy),
+            "grounds": current_grounds(sample_copy),
+        }
     ]
     assert diagnostics(sample_copy, "--strict") == (0, [])
 

@@ -22,7 +22,7 @@ from ledger.model import Claim, Figure, Perspective, Relation, Requirement, Sour
 from ledger.naming import Names, SourceNames, unsourced_names
 from ledger.portable import windows_device
 from ledger.quotes import ArchiveIndex, Placement, Position, QuoteMemo, normalise
-from ledger.review import stale_reviews
+from ledger.review import stale_reviews, suspect_evidence
 from ledger.root import Layout
 from ledger.status import obligors
 from ledger.textfold import fold_with_map
@@ -62,6 +62,7 @@ def check_ledger(
     found.extend(_quotes(ledger, archives, memo if memo is not None else QuoteMemo()))
     found.extend(_statement_names(ledger))
     found.extend(stale_reviews(ledger))
+    found.extend(suspect_evidence(ledger))
     return found
 
 

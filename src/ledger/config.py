@@ -50,6 +50,14 @@ KEYS = (
         "the law or report new requirements come from",
     ),
     Key("defaults", "fiscal_year", int, "2017", "the fiscal year new requirements apply to"),
+    Key(
+        "review",
+        "suspect",
+        str,
+        '"error"',
+        'whether `validate --strict` fails on suspect-evidence: "warning" (the default: it '
+        'never does) or "error" (it does, like every other warning)',
+    ),
 )
 """Every key ledger.toml may hold; anything else is an error."""
 
@@ -65,12 +73,25 @@ class Defaults:
     fiscal_year: int | None = None
 
 
+SUSPECT_LEVELS = ("warning", "error")
+"""The values [review] suspect takes."""
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """How `validate --strict` treats claims whose grounds changed since their review: a
+    reviewer's queue, not a broken record, unless a ledger chooses to hold commits to it."""
+
+    suspect: str = "warning"
+
+
 @dataclass(frozen=True)
 class Config:
     """ledger.toml's values (the defaults where a key is left out)."""
 
     data: str = "data"
     defaults: Defaults = field(default_factory=Defaults)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
 
 def parse_config(text: str, path: str = CONFIG_FILE) -> tuple[Config, list[Diagnostic]]:
@@ -131,7 +152,8 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> tuple[Config, list[Diagn
         instrument=values.get("defaults.instrument"),
         fiscal_year=values.get("defaults.fiscal_year"),
     )
-    return Config(data=values.get("ledger.data", "data"), defaults=defaults), found
+    review = ReviewSettings(suspect=values.get("review.suspect", "warning"))
+    return Config(data=values.get("ledger.data", "data"), defaults=defaults, review=review), found
 
 
 def _fits(value: object, wanted: type) -> bool:
@@ -149,6 +171,11 @@ def _invalid(key: Key, value: Any) -> tuple[str, str] | None:
             return f"{where} holds control or invisible characters", "type the value plainly"
     if key.name == "fiscal_year" and not 1000 <= value <= 9999:
         return f"{where} must be a year of four digits", example
+    if key.name == "suspect" and value not in SUSPECT_LEVELS:
+        levels = " or ".join(f'"{level}"' for level in SUSPECT_LEVELS)
+        return f"{where} must be {levels}, not {value!r}", _did_you_mean(
+            value, SUSPECT_LEVELS, f"for example: {key.name} = {key.example}", '"{}"'
+        )
     return None
 
 

@@ -105,6 +105,12 @@ CODES: dict[str, tuple[Severity, str]] = {
     ),
     "too-many-records": (ERROR, "the ledger holds more record files than the limit"),
     "stale-review": (WARNING, "a claim changed after its latest review"),
+    "suspect-evidence": (
+        WARNING,
+        "what a claim rests on (its source's record or archived text, a requirement it bears "
+        "on, a claim it links to) changed after its latest review; fails `validate --strict` "
+        'only when ledger.toml sets [review] suspect = "error"',
+    ),
     # ledger.toml (any of these stops every command: without a sound configuration there is
     # no ledger to read)
     "config-syntax": (ERROR, "ledger.toml is not valid TOML"),
@@ -199,6 +205,24 @@ def make(code: str, path: str, message: str, hint: str = "", **where: object) ->
 def ordered(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Deterministic order: by path, line, column, code; exact repeats removed."""
     return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+LENIENT_UNDER_STRICT = frozenset({"suspect-evidence"})
+"""Warnings `validate --strict` does not fail on unless ledger.toml asks it to ([review]
+suspect = "error"): a changed ground queues claims for review, it does not break the data."""
+
+
+def failing(
+    diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], *, strict: bool, suspect: str
+) -> list[Diagnostic]:
+    """The diagnostics that make `validate` fail: errors; with ``strict``, warnings too, but
+    a suspect-evidence warning only when ``suspect`` (ledger.toml's [review]) is "error"."""
+    return [
+        d
+        for d in diagnostics
+        if d.severity is ERROR
+        or (strict and (d.code not in LENIENT_UNDER_STRICT or suspect == "error"))
+    ]
 
 
 def count(diagnostics: list[Diagnostic]) -> tuple[int, int]:

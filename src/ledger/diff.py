@@ -19,8 +19,14 @@ JSON shape (``to_dict()``)::
                    "old", "new", "old_line", "new_line", "claims": [id], "sources": [id],
                    "obligor": {"field", "old", "new"}|null}],
      "unreviewed": [claim id],
+     "suspect": [{"id", "path", "why"}],
      "notes": [{"state": "old"|"new", "source", "code", "message"}],
      "left_out": {"old": n, "new": n}}
+
+``suspect`` lists the claims that became suspect (see ledger.grounds): on the new side
+something they rest on changed after their latest review, and on the old side they were not
+suspect. A claim suspect on both sides is not listed again. It is there only when a claim
+became suspect.
 
 ``left_out`` counts, per side, the record files that failed to load there and so are not
 compared: a diff must never look complete when it is not. It is there only when a side left
@@ -34,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.checks import speaks_for_warnings
+from ledger.grounds import suspect_claims
 from ledger.kinds import SINGULAR
 from ledger.ledger import Ledger
 from ledger.review import is_fresh
@@ -85,6 +92,15 @@ class StatusChange:
 
 
 @dataclass(frozen=True)
+class SuspectClaim:
+    """A claim that became suspect: what it rests on changed after its latest review."""
+
+    id: str
+    path: str
+    why: str
+
+
+@dataclass(frozen=True)
 class SideNote:
     """A source in one state whose side the rule may not decide as its author meant."""
 
@@ -101,6 +117,7 @@ class LedgerDiff:
     records: tuple[RecordChange, ...]
     statuses: tuple[StatusChange, ...]
     unreviewed: tuple[str, ...] = field(default=())
+    suspect: tuple[SuspectClaim, ...] = field(default=())
     notes: tuple[SideNote, ...] = field(default=())
     rule: RuleInfo = field(default_factory=RuleInfo)
     left_out: dict[str, int] = field(
@@ -129,6 +146,8 @@ class LedgerDiff:
 
     def to_dict(self) -> dict[str, Any]:
         plain = to_plain(self)
+        if not plain["suspect"]:
+            del plain["suspect"]
         left_out = {"left_out": dict(self.left_out)} if any(self.left_out.values()) else {}
         return {
             "format": "ledger-diff",
@@ -158,8 +177,19 @@ def diff_ledgers(
         records,
         statuses,
         unreviewed,
+        _newly_suspect(old, new),
         notes,
         left_out={"old": left_out[0], "new": left_out[1]},
+    )
+
+
+def _newly_suspect(old: Ledger, new: Ledger) -> tuple[SuspectClaim, ...]:
+    """Claims suspect on the new side and not on the old, in id order."""
+    before = suspect_claims(old)
+    return tuple(
+        SuspectClaim(claim_id, new.paths[claim_id], suspect.why)
+        for claim_id, suspect in sorted(suspect_claims(new).items())
+        if claim_id not in before
     )
 
 

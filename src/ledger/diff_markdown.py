@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote as url_quote
 
-from ledger.diagnostics import Diagnostic
+from ledger.diagnostics import Diagnostic, failing
 from ledger.diff import LedgerDiff, RecordChange, because
 from ledger.markdown_text import COMMENT_LIMIT, cap, code, escape
 from ledger.revision import WORKTREE
@@ -59,6 +59,12 @@ class Findings:
     diagnostics: tuple[Diagnostic, ...]
     files: int
     fatal: str | None = None
+    suspect: str = "warning"
+    """ledger.toml's [review] suspect: whether suspect-evidence fails --strict."""
+
+    @property
+    def passes(self) -> bool:
+        return not failing(self.diagnostics, strict=True, suspect=self.suspect)
 
     @property
     def errors(self) -> int:
@@ -145,7 +151,20 @@ def full_report(
             f"\u26a0 Changed claims without a fresh review: "
             f"{escape(_some(result.unreviewed, IDS_SHOWN))}"
         )
+        out.append("")
+    if result.suspect:
+        out += _suspect(result)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _suspect(result: LedgerDiff) -> list[str]:
+    """Claims that became suspect, each with what changed, to review again."""
+    out = ["\u26a0 Claims now suspect (what they rest on changed after their review):", ""]
+    out += [f"- {code(s.id)}: {escape(s.why)}" for s in result.suspect[:IDS_SHOWN]]
+    more = len(result.suspect) - IDS_SHOWN
+    if more > 0:
+        out.append(f"- \u2026 and {more:,} more (`ledger queue` lists them all)")
+    return out
 
 
 def _findings(findings: Findings) -> list[str]:
@@ -154,18 +173,31 @@ def _findings(findings: Findings) -> list[str]:
         return [f"**\u2717 {command} could not read the ledger:** {escape(findings.fatal)}", ""]
     if not findings.diagnostics:
         return [f"**\u2713 {command} passes** ({findings.files:,} files checked)", ""]
+    if findings.passes:  # only warnings that do not fail it (suspect evidence)
+        count = len(findings.diagnostics)
+        out = [
+            f"**\u2713 {command} passes** ({findings.files:,} files checked), with "
+            f"{count:,} warning{'' if count == 1 else 's'} it does not fail on:",
+            "",
+        ]
+        return [*out, *_finding_lines(findings), ""]
     counts = (
         f"{findings.errors:,} error{'' if findings.errors == 1 else 's'}, "
         f"{findings.warnings:,} warning{'' if findings.warnings == 1 else 's'}"
     )
     out = [f"**\u2717 {command} fails: {counts} in {findings.files:,} files**", ""]
+    return [*out, *_finding_lines(findings), ""]
+
+
+def _finding_lines(findings: Findings) -> list[str]:
+    out = []
     for d in findings.diagnostics[:FINDINGS_SHOWN]:
         where = ":".join([d.path, *(str(n) for n in (d.line, d.column) if d.line)])
         out.append(f"- {code(where)} {escape(d.severity)} {code(d.code)}: {_short(d.message)}")
     more = len(findings.diagnostics) - FINDINGS_SHOWN
     if more > 0:
         out.append(f"- \u2026 and {more:,} more (`ledger validate` lists them all)")
-    return [*out, ""]
+    return out
 
 
 def _statuses(result: LedgerDiff, most: int) -> list[str]:

@@ -61,6 +61,11 @@ def check_iso_date(value: str) -> str:
 
 Id = Annotated[StrictStr, Field(pattern=ID_PATTERN, max_length=120)]
 Text = Annotated[StrictStr, Field(min_length=1)]
+GroundKey = Annotated[
+    StrictStr,
+    Field(pattern=r"^(?:source|archive|requirement|claim)/" + ID_PATTERN[1:], max_length=140),
+]
+"""A review's ground: its kind and id (``archive/cso-memo-2017``)."""
 IsoDate = Annotated[
     StrictStr, Field(pattern=r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"), AfterValidator(check_iso_date)
 ]
@@ -166,11 +171,15 @@ class Review(Record):
 
     ``fingerprint`` is the SHA-256 of the claim's values (not its formatting), so a review
     goes stale when the claim's content changes, and never merely because it was reformatted.
+    ``grounds`` holds the fingerprint of each record and text the claim rests on, as
+    ``kind/id: sha256`` (see ledger.grounds): when one changes, the claim is suspect. Stamps
+    made before grounds were recorded have none, and cannot judge them.
     """
 
     by: Text
     date: IsoDate
     fingerprint: Annotated[StrictStr, Field(pattern=SHA256_PATTERN)]
+    grounds: dict[GroundKey, Annotated[StrictStr, Field(pattern=SHA256_PATTERN)]] | None = None
 
 
 class Claim(Record):

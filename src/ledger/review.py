@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
 from ledger.atomic import write_atomic
 from ledger.diagnostics import Diagnostic, make
 from ledger.fmt import with_field
+from ledger.grounds import grounds_of, suspect_claims, suspicion, values_fingerprint
 from ledger.ledger import Ledger
 from ledger.model import Claim
 from ledger.record_reader import read_current
@@ -20,9 +20,7 @@ from ledger.writelock import LockFailure, write_lock
 
 def fingerprint(claim: Claim) -> str:
     """SHA-256 of the claim's values, without its reviews: formatting never changes it."""
-    content = claim.model_dump(mode="json", by_alias=True, exclude={"reviews"})
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return values_fingerprint(claim, {"reviews"})
 
 
 def is_fresh(claim: Claim) -> bool | None:
@@ -34,8 +32,9 @@ def is_fresh(claim: Claim) -> bool | None:
 
 def stale_reviews(ledger: Ledger) -> Iterator[Diagnostic]:
     """A warning for each reviewed claim whose content changed after its latest review."""
+    grounds = grounds_of(ledger)  # the claims' fingerprints, made once for suspect_evidence too
     for claim in ledger.claims.values():
-        if is_fresh(claim) is False:
+        if claim.reviews and grounds.is_fresh(claim) is False:
             last = claim.reviews[-1]
             yield make(
                 "stale-review",
@@ -47,12 +46,90 @@ def stale_reviews(ledger: Ledger) -> Iterator[Diagnostic]:
             )
 
 
+def suspect_evidence(ledger: Ledger) -> Iterator[Diagnostic]:
+    """A warning for each claim whose grounds (its source's record or archived text, the
+    requirements it bears on, the claims it links to) changed after its latest review."""
+    for claim_id, suspect in suspect_claims(ledger).items():
+        yield make(
+            "suspect-evidence",
+            ledger.paths[claim_id],
+            suspect.why,
+            f"check the claim against what changed, then `ledger review {claim_id} --by NAME`",
+            field=f"reviews[{suspect.index}]",
+            anchor=(("reviews", suspect.index), False),
+        )
+
+
+QUEUE_STATES = ("suspect", "stale", "unreviewed")
+"""Why a claim waits for a reviewer, in the order the queue lists them: a review that no
+longer holds first (the grounds changed, then the claim itself), then claims never reviewed."""
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A claim waiting for a review, and why."""
+
+    id: str
+    path: str
+    state: str
+    why: str
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """Every claim whose review is missing or no longer holds (`ledger queue`).
+
+    JSON (``to_dict()``): {"counts": {state: n}, "claims": [{"id", "path", "state", "why"}]}.
+    """
+
+    items: tuple[QueueItem, ...]
+
+    def counts(self) -> dict[str, int]:
+        return {state: sum(1 for i in self.items if i.state == state) for state in QUEUE_STATES}
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "counts": self.counts(),
+            "claims": [
+                {"id": i.id, "path": i.path, "state": i.state, "why": i.why} for i in self.items
+            ],
+        }
+
+
+def review_queue(ledger: Ledger) -> ReviewQueue:
+    """The claims a reviewer should check next: suspect, stale, never reviewed, each in id
+    order. One pass over the claims; each fingerprint is made once (ledger.grounds)."""
+    grounds = grounds_of(ledger)
+    found: dict[str, list[QueueItem]] = {state: [] for state in QUEUE_STATES}
+    for claim in ledger.claims.values():
+        path = ledger.paths[claim.id]
+        if not claim.reviews:
+            found["unreviewed"].append(QueueItem(claim.id, path, "unreviewed", "never reviewed"))
+            continue
+        last = claim.reviews[-1]
+        if not grounds.is_fresh(claim):
+            why = f"the claim changed after its review by {last.by} on {last.date}"
+            found["stale"].append(QueueItem(claim.id, path, "stale", why))
+            continue
+        suspect = suspicion(claim, grounds)
+        if suspect is not None:
+            found["suspect"].append(QueueItem(claim.id, path, "suspect", suspect.why))
+    return ReviewQueue(
+        tuple(item for state in QUEUE_STATES for item in sorted(found[state], key=_by_id))
+    )
+
+
+def _by_id(item: QueueItem) -> str:
+    return item.id
+
+
 def add_review(
     layout: Layout, ledger: Ledger, claim_id: str, by: str, on: str | None = None
 ) -> str | LockFailure | None:
     """Stamp a claim as reviewed by ``by`` today (or ``on``); None, or why nothing was written.
 
-    The fingerprint is of the claim as ``ledger`` holds it: what was checked. Holding the
+    The fingerprint is of the claim as ``ledger`` holds it: what was checked; ``grounds``
+    those of what it rests on (see ledger.grounds), so the stamp clears a suspect claim. Holding the
     write lock, the claim's file is read again and the stamp added to it as it is now, so a
     relation another writer added a moment ago is kept (and, being a change the review did
     not see, makes it stale).
@@ -74,8 +151,10 @@ def add_review(
             "by": by.strip(),
             "date": on or date.today().isoformat(),
             "fingerprint": fingerprint(claim),
+            "grounds": grounds_of(ledger).of(claim),
         }
-        reviews = [r.model_dump(mode="json") for r in cast(Claim, now).reviews] + [stamp]
+        old = cast(Claim, now).reviews
+        reviews = [r.model_dump(mode="json", exclude_none=True) for r in old] + [stamp]
         edited = with_field(text, "claims", "reviews", reviews)
         if edited.text is None:
             return edited.problem

@@ -111,6 +111,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ledger.grounds import why_suspect
 from ledger.ledger import Ledger
 from ledger.model import (
     Case,
@@ -306,6 +307,7 @@ def claim_ref(ledger: Ledger, claim: Claim, requirement: Requirement | None = No
         as_of=claim.as_of,
         attributed_to=claim.attributed_to,
         cases=tuple(claim.cases),
+        suspect=why_suspect(ledger, claim),
     )
 
 

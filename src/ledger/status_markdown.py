@@ -139,6 +139,8 @@ def _flags(item: Evidence) -> str:
         flags.append("disputed")
     if not item.counted and item.stance.value != "context":
         flags.append(f"counted with {item.counted_with}" if item.counted_with else "not counted")
+    if item.claim.suspect:
+        flags.append(f"suspect: {item.claim.suspect}")
     return f" ({escape(', '.join(flags))})" if flags else ""
 
 

@@ -121,6 +121,9 @@ class ClaimRef(Plain):
     as_of: str | None
     attributed_to: str | None
     cases: tuple[str, ...]
+    suspect: str | None = None
+    """Why the claim is suspect (what it rests on changed after its latest review, see
+    ledger.grounds); None when it is not."""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ COMMANDS = {
     "site": "publish_cmds", "show": "query_cmds", "xref": "query_cmds", "list": "query_cmds",
     "conflicts": "query_cmds", "gaps": "query_cmds", "search": "query_cmds",
     "timeline": "query_cmds", "figures": "query_cmds", "review": "review_cmd",
-    "schema": "schema_cmd", "status": "status_cmd", "validate": "validate_cmd",
+    "queue": "review_cmd", "schema": "schema_cmd", "status": "status_cmd",
+    "validate": "validate_cmd",
 }  # fmt: skip
 """Which module registers each command (a test keeps this true)."""
 

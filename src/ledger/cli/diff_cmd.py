@@ -103,7 +103,8 @@ def diff(
     """Compare the ledger by record id, not by line: records added, removed and changed with
     their changed fields; then every requirement and case whose derived status changes, old ->
     new, with the claims, sources or obligor that caused it (both sides judged by the rule of
-    this version, which it names); and changed claims that lack a fresh review.
+    this version, which it names); changed claims that lack a fresh review; and claims that
+    became suspect (what they rest on changed after their latest review).
 
     Markdown is written for a pull-request comment: nothing in the data is read as Markdown or
     HTML, character references show as typed, and an @mention in the data notifies no one."""
@@ -164,7 +165,9 @@ def _markdown(
         from ledger.validation import validate
 
         found = validate(layout)
-        findings = Findings(tuple(found.diagnostics), found.files, found.fatal)
+        findings = Findings(
+            tuple(found.diagnostics), found.files, found.fatal, layout.review.suspect
+        )
     text = full_report(result, files_url=files_url, findings=findings)
     if report is not None:
         try:
@@ -272,6 +275,14 @@ def _show(result: LedgerDiff) -> None:
         out.print(
             text(f"Changed claims without a fresh review: {', '.join(result.unreviewed)}", "yellow")
         )
+    if result.suspect:
+        out.print()
+        out.print(
+            text("Claims now suspect (what they rest on changed after their review)", "yellow")
+        )
+    for suspect in result.suspect:
+        out.print(indented(text(suspect.id, "cyan"), 2))
+        out.print(indented(text(suspect.why, "dim"), 4))
 
 
 def _short(value: object) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -10,12 +11,16 @@ import typer
 from ledger.cli.shared import (
     EXIT_FINDINGS,
     EXIT_USAGE,
+    RevOption,
+    RootOption,
     app,
     complete_id,
     fail,
+    layout_at,
     layout_of,
     load_or_exit,
     resolve_or_exit,
+    write_json,
 )
 
 
@@ -30,8 +35,11 @@ def review(
         str | None, typer.Option("--date", help="The review's date (default: today).")
     ] = None,
 ) -> None:
-    """Record that NAME checked a claim against its source: who, when, and a fingerprint of
-    the claim's content. `ledger validate` warns when the claim changes afterwards."""
+    """Record that NAME checked a claim against its source: who, when, a fingerprint of the
+    claim's content, and one of each record and text it rests on (its source and archived
+    text, the requirements it bears on, the claims it links to). `ledger validate` warns when
+    the claim changes afterwards (stale-review), or what it rests on does (suspect-evidence);
+    a new review clears both."""
     from ledger.model import check_iso_date
     from ledger.review import add_review
     from ledger.writelock import LockFailure
@@ -50,3 +58,40 @@ def review(
     if failure:
         fail(failure, EXIT_FINDINGS)
     sys.stderr.write(f"reviewed {found} by {by}\n")
+
+
+class QueueFormat(StrEnum):
+    human = "human"
+    json = "json"
+
+
+@app.command()
+def queue(
+    ctx: typer.Context,
+    output: Annotated[
+        QueueFormat, typer.Option("--format", "-f", help="human or json (its shape is above).")
+    ] = QueueFormat.human,
+    root: RootOption = None,
+    rev: RevOption = None,
+) -> None:
+    """The claims waiting for a reviewer, with why: suspect (what a claim rests on changed
+    after its latest review), stale (the claim itself changed), then never reviewed. Clear
+    each with `ledger review CLAIM --by NAME`. JSON gives each claim's file too.
+
+    JSON: {"counts": {"suspect", "stale", "unreviewed"}, "claims": [{"id", "path", "state",
+    "why"}]}.
+    """
+    from ledger.review import review_queue
+
+    found = review_queue(load_or_exit(layout_at(ctx, rev, root), check=False).ledger)
+    if output is QueueFormat.json:
+        write_json("review-queue", found.to_dict())
+        return
+    from ledger.cli.render import console, indented, line, text
+
+    out = console()
+    out.print(text(" \u00b7 ".join(f"{n:,} {k}" for k, n in found.counts().items()), "dim"))
+    styles = {"suspect": "yellow", "stale": "yellow", "unreviewed": "dim"}
+    for item in found.items:
+        out.print(line((f"{item.state:<12}", styles[item.state]), (item.id, "cyan")))
+        out.print(indented(text(item.why), 12))

@@ -372,11 +372,13 @@ def _flags(item: Evidence) -> str:
         flags.append("disputed")
     if item.counted_with:
         flags.append(f"counted once with {item.counted_with}")
+    if item.claim.suspect:
+        flags.append("suspect")
     return f"  [{'; '.join(flags)}]" if flags else ""
 
 
 def _claim(out: Console, claim: ClaimRef, flags: str) -> None:
-    from ledger.cli.render import indented, line
+    from ledger.cli.render import indented, line, text
 
     side = "obl" if claim.side and claim.side.value == "obligor" else "ind"
     head = line(
@@ -385,6 +387,8 @@ def _claim(out: Console, claim: ClaimRef, flags: str) -> None:
     out.print(indented(head, 4))
     by = f" \u2014 according to {claim.attributed_to}" if claim.attributed_to else ""
     out.print(indented(line("\u201c", (claim.quote, "italic"), f"\u201d{by}"), 6))
+    if claim.suspect:
+        out.print(indented(text(f"suspect: {claim.suspect}", "yellow"), 6))
 
 
 def _contradictions(out: Console, pairs: tuple[Contradiction, ...], total: int = 0) -> None:

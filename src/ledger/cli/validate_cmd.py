@@ -31,16 +31,19 @@ def validate(
         Format,
         typer.Option("--format", "-f", help="human (on stderr), json or github (on stdout)."),
     ] = Format.human,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail on warnings too (see [review] in ledger.toml).")
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Check every record: schema, references, archives and quotes.
 
     Silent with exit 0 when the data is clean; exit 1 on findings (errors, or warnings with
-    --strict); exit 2 when the ledger cannot be read, ledger.toml has mistakes (each reported
-    as a diagnostic, in the format asked for), or the command is misused.
+    --strict, suspect-evidence only when ledger.toml sets [review] suspect = "error"); exit 2
+    when the ledger cannot be read, ledger.toml has mistakes (each reported as a diagnostic,
+    in the format asked for), or the command is misused.
     """
-    from ledger.diagnostics import count
+    from ledger.diagnostics import failing
     from ledger.validation import validate as validate_ledger
 
     def config_problems(found: list[Diagnostic], root: Path) -> None:
@@ -51,8 +54,7 @@ def validate(
     if result.fatal:
         fail(result.fatal)
     found = result.diagnostics
-    errors, warnings = count(found)
-    failed = errors > 0 or (strict and warnings > 0)
+    failed = bool(failing(found, strict=strict, suspect=layout.review.suspect))
     _report(found, layout.root, result.files, output)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
