@@ -431,11 +431,15 @@ def _find(value: str, needle: str, context: int) -> tuple[str, int, int] | None:
     Most fields do not match: their cheap fold says so before the character map is built."""
     if needle not in fold(value):
         return None
-    folded, origin = fold_with_map(value)
-    at = folded.find(needle)
-    if at < 0:
-        return None
-    first, last = origin[at], origin[at + len(needle) - 1]
+    if value.isascii():
+        at = fold(value).find(needle)
+        first, last = _ascii_origins(value, at, at + len(needle) - 1)
+    else:
+        folded, origin = fold_with_map(value)
+        at = folded.find(needle)
+        if at < 0:
+            return None
+        first, last = origin[at], origin[at + len(needle) - 1]
     end_char = last + 1
     lo, hi = max(0, first - context), min(len(value), end_char + context)
     before = _SPACES.sub(" ", value[lo:first]).lstrip()
@@ -446,6 +450,29 @@ def _find(value: str, needle: str, context: int) -> tuple[str, int, int] | None:
     snippet = f"{prefix}{before}{match}{after}{suffix}"
     start = len(prefix) + len(before)
     return snippet, start, start + len(match)
+
+
+_WORDS = re.compile(r"\S+")
+
+
+def _ascii_origins(value: str, *offsets: int) -> tuple[int, ...]:
+    """Where characters of ASCII ``value``'s fold (ascending ``offsets``) stand in it, as
+    :func:`fold_with_map`'s map would say, found word by word rather than character by
+    character: the fold is the words lowered and joined by one space, and that space
+    stands for the first space after its word."""
+    found: list[int] = []
+    pending = list(offsets)
+    folded = 0  # where the current word starts in the fold
+    for word in _WORDS.finditer(value):
+        length = word.end() - word.start()
+        while pending and pending[0] <= folded + length:  # in the word, or the space after
+            offset = pending.pop(0)
+            inside = offset - folded
+            found.append(word.start() + inside if inside < length else word.end())
+        if not pending:
+            break
+        folded += length + 1
+    return tuple(found)
 
 
 # --------------------------------------------------------------------------- timeline
