@@ -10,6 +10,7 @@ import typer
 
 from ledger.cli.shared import (
     ReportFormat,
+    RootOption,
     app,
     complete_id,
     fail,
@@ -99,6 +100,7 @@ def diff(
             dir_okay=False,
         ),
     ] = None,
+    root: RootOption = None,
 ) -> None:
     """Compare the ledger by record id, not by line: records added, removed and changed with
     their changed fields; then every requirement and case whose derived status changes, old ->
@@ -110,7 +112,7 @@ def diff(
     from ledger.diff import diff_ledgers
     from ledger.revision import WORKTREE
 
-    layout = layout_of(ctx)
+    layout = layout_of(ctx, root)
     old_rev, new_rev = _revisions(revisions or [])
     comment_only = {
         "--check": check,
@@ -296,13 +298,14 @@ def log(
     output: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="human or json.")
     ] = ReportFormat.human,
+    root: RootOption = None,
 ) -> None:
     """The commits that changed a record, newest first; for a requirement or case, how its
     derived status moved over those commits."""
     from ledger.history import record_history
     from ledger.revision import GitError
 
-    layout = layout_of(ctx)
+    layout = layout_of(ctx, root)
     ledger = load_or_exit(layout).ledger
     found = resolve_or_exit(ledger, record_id)
     history = record_history(layout, ledger, found, limit)

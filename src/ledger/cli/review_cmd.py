@@ -10,6 +10,7 @@ import typer
 from ledger.cli.shared import (
     EXIT_FINDINGS,
     EXIT_USAGE,
+    RootOption,
     app,
     complete_id,
     fail,
@@ -29,6 +30,7 @@ def review(
     on: Annotated[
         str | None, typer.Option("--date", help="The review's date (default: today).")
     ] = None,
+    root: RootOption = None,
 ) -> None:
     """Record that NAME checked a claim against its source: who, when, and a fingerprint of
     the claim's content. `ledger validate` warns when the claim changes afterwards."""
@@ -41,7 +43,7 @@ def review(
             check_iso_date(on)
         except ValueError as exc:
             fail(f"--date {on}: {exc}")
-    layout = layout_of(ctx)
+    layout = layout_of(ctx, root)
     ledger = load_or_exit(layout).ledger
     found = resolve_or_exit(ledger, claim_id, ("claims",))
     failure = add_review(layout, ledger, found, by, on)
