@@ -129,7 +129,9 @@ def sample_copy(tmp_path: Path) -> Sample:
 
 def run(args: Sequence[str], env: dict[str, str | None] | None = None) -> Result:
     """`ledger ARGS` in-process. LEDGER_ROOT is unset unless ``env`` sets it."""
-    return CliRunner().invoke(app, list(args), env={"LEDGER_ROOT": None, **(env or {})})
+    return CliRunner().invoke(
+        app, list(args), env={"LEDGER_ROOT": None, "FORCE_COLOR": None, **(env or {})}
+    )
 
 
 def run_process(
@@ -137,7 +139,8 @@ def run_process(
 ) -> subprocess.CompletedProcess[str]:
     """`python -m ledger ARGS` as a real process, where process behaviour matters (a crash,
     a hang, real file descriptors). ``timeout`` only guards against a hang; it is no budget."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"LEDGER_ROOT", "NO_COLOR"}}
+    unset = {"LEDGER_ROOT", "NO_COLOR", "FORCE_COLOR"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "-m", "ledger", *args],
         cwd=cwd,

@@ -2,8 +2,9 @@
 
 The console has markup, emoji and highlighting off, and every piece of data goes through
 `safe_text.visible` into a `rich.text.Text`, so ``[link=...]`` or an escape sequence in a
-record is printed as the characters it is. Colour follows the terminal (off when piped,
-``NO_COLOR`` honoured); piped output is laid out at a fixed width so it is stable.
+record is printed as the characters it is. Colour follows the terminal (off when piped;
+``NO_COLOR`` and ``FORCE_COLOR`` honoured, see shared.colour_for); piped output is laid
+out at a fixed width so it is stable.
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ STANCE_STYLES = {"supports": "green", "undermines": "red", "context": "dim"}
 def console(stream: TextIO | None = None) -> Console:
     """A console for data: on a terminal, rich as it is; piped, fast (see plain_console)."""
     from ledger.cli.plain_console import PlainConsole
+    from ledger.cli.shared import colour_for
 
     stream = stream or sys.stdout
     tty = bool(getattr(stream, "isatty", None) and stream.isatty())
+    colour = colour_for(stream)
     width = None if tty else _piped_width()
     return PlainConsole(
         piped=not tty,
@@ -45,8 +48,8 @@ def console(stream: TextIO | None = None) -> Console:
         emoji=False,
         highlight=False,
         width=width,
-        no_color=bool(os.environ.get("NO_COLOR")) or not tty,
-        force_terminal=tty,
+        no_color=not colour,
+        force_terminal=tty or colour,
         soft_wrap=False,
     )
 

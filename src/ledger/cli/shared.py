@@ -244,9 +244,15 @@ class _Reporter:
 
 
 def colour_for(stream: object) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set."""
+    """Whether to colour output on ``stream``, by the conventions people set once for every
+    tool: ``NO_COLOR`` non-empty turns colour off (no-color.org), else ``FORCE_COLOR``
+    non-empty turns it on even in a pipe (force-color.org, for CI logs and pagers), else
+    colour on a terminal only. NO_COLOR wins when both are set: asking for none is the
+    safer reading. The one place output decides on colour (render.console asks it too)."""
     if os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 
