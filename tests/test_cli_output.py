@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
-from conftest import Sample, run
+from conftest import Sample, run, run_process
 from ledger.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,3 +58,71 @@ def test_force_color_colours_diagnostics_on_stderr_too(
     assert result.exit_code == 1
     assert "broken.yaml" in result.stderr
     assert (ESC in result.stderr) is coloured
+
+
+@pytest.mark.parametrize(
+    ("shell", "start", "not_in"),
+    [
+        ("zsh", "#compdef ledger\n", "COMPREPLY"),
+        ("fish", "complete --command ledger ", "COMPREPLY"),
+        ("bash", "_ledger_completion() {\n", "#compdef"),
+    ],
+)
+def test_show_completion_writes_the_script_of_the_shell_named(
+    shell: str, start: str, not_in: str, tmp_path: Path
+) -> None:
+    done = run_process(["--show-completion", shell], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(start)
+    assert not_in not in done.stdout
+    assert f"complete_{shell}" in done.stdout
+    same = run(["--show-completion", shell])  # in process, the same script
+    assert same.exit_code == 0
+    assert same.stdout == done.stdout
+
+
+def test_a_shell_completion_does_not_know_is_refused(tmp_path: Path) -> None:
+    done = run_process(["--show-completion", "tcsh"], cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "'tcsh' is not one of 'bash', 'zsh', 'fish'" in done.stderr
+
+
+def test_show_completion_bare_writes_a_script_for_the_running_shell(tmp_path: Path) -> None:
+    done = run_process(["--show-completion"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "_LEDGER_COMPLETE=complete_" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"_LEDGER_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "ledger stat"}, '"status"'),
+        (
+            {
+                "_LEDGER_COMPLETE": "complete_fish",
+                "_TYPER_COMPLETE_ARGS": "ledger status ayo",
+                "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+            },
+            "ayotzinapa",
+        ),
+        (
+            {
+                "_LEDGER_COMPLETE": "complete_bash",
+                "COMP_WORDS": "ledger status ayo",
+                "COMP_CWORD": "2",
+            },
+            "ayotzinapa",
+        ),
+    ],
+)
+def test_completions_are_answered_for_each_shell(env: dict[str, str], expected: str) -> None:
+    command = Path(sys.executable).with_name("ledger")  # completion runs the installed command
+    if not command.exists():
+        pytest.skip("no installed ledger command beside this Python")
+    clean = {k: v for k, v in os.environ.items() if k != "LEDGER_ROOT"}
+    done = subprocess.run(
+        [str(command)], cwd=REPO, env={**clean, **env}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert expected in done.stdout
