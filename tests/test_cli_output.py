@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -126,3 +129,45 @@ def test_completions_are_answered_for_each_shell(env: dict[str, str], expected: 
     )
     assert done.returncode == 0, done.stderr
     assert expected in done.stdout
+
+
+def _json_of(*args: str) -> Any:
+    result = piped(*args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _once(ids: list[str]) -> list[str]:
+    return list(dict.fromkeys(ids))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("list", "claims", "--case", "tlatlaya"), lambda d: [r["id"] for r in d["records"]]),
+        (("list", "sources"), lambda d: [r["id"] for r in d["records"]]),
+        (("search", "iguala"), lambda d: _once([h["id"] for h in d["hits"]])),
+        (("gaps",), lambda d: _once([g["subject"] for g in d["gaps"]])),
+        (
+            ("conflicts", "tlatlaya"),
+            lambda d: _once([p[s]["id"] for p in d["pairs"] for s in ("left", "right")]),
+        ),
+    ],
+)
+def test_ids_prints_one_id_a_line_each_once(
+    args: tuple[str, ...], expected: Callable[[Any], list[str]]
+) -> None:
+    result = piped(*args, "--ids")
+    assert result.exit_code == 0, result.stderr
+    wanted = expected(_json_of(*args))
+    assert wanted
+    assert result.stdout == "".join(f"{i}\n" for i in wanted)
+    assert len(set(wanted)) == len(wanted)
+
+
+@pytest.mark.parametrize("command", ["list claims", "search iguala", "gaps", "conflicts"])
+def test_ids_with_a_format_is_refused(command: str) -> None:
+    result = piped(*command.split(), "--ids", "--format", "json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "ledger: --ids prints ids alone: leave out --format json\n"
