@@ -171,3 +171,30 @@ def test_ids_with_a_format_is_refused(command: str) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == "ledger: --ids prints ids alone: leave out --format json\n"
+
+
+FORMAT_WORDS = {"human", "json", "jsonl", "csv", "sqlite", "markdown", "github", "table"}
+
+
+def test_every_format_option_names_exactly_the_formats_it_takes() -> None:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    checked = 0
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        for leaf in getattr(command, "commands", {name: command}).values():
+            for param in leaf.params:
+                if "--format" not in param.opts:
+                    continue
+                choices = set(getattr(param.type, "choices", ()))
+                named = {w.strip(".,") for w in (param.help or "").split()} & FORMAT_WORDS
+                assert named == choices, (name, param.help)
+                checked += 1
+    assert checked >= 14
+
+
+def test_log_refuses_markdown_rather_than_printing_plain_text() -> None:
+    result = piped("log", "tlatlaya", "--format", "markdown")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "'markdown' is not one of 'human', 'json'" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -288,6 +289,13 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+class LogFormat(StrEnum):
+    """What `ledger log` writes: no Markdown (asked for it, the choice is refused by name)."""
+
+    human = "human"
+    json = "json"
+
+
 @app.command()
 def log(
     ctx: typer.Context,
@@ -295,9 +303,9 @@ def log(
         str, typer.Argument(metavar="ID", help="Any record id.", autocompletion=complete_id)
     ],
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many commits.")] = 20,
-    output: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="human or json.")
-    ] = ReportFormat.human,
+    output: Annotated[LogFormat, typer.Option("--format", "-f", help="human or json.")] = (
+        LogFormat.human
+    ),
     root: RootOption = None,
 ) -> None:
     """The commits that changed a record, newest first; for a requirement or case, how its
@@ -311,7 +319,7 @@ def log(
     history = record_history(layout, ledger, found, limit)
     if isinstance(history, GitError):
         fail(history.message)
-    if output is ReportFormat.json:
+    if output is LogFormat.json:
         from ledger.safe_text import dumps
 
         sys.stdout.write(dumps(history.to_dict()) + "\n")
