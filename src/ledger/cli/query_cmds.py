@@ -860,5 +860,6 @@ def _figure_cell(fig: FigureView) -> Text:
 
 
 def _figure_value(fig: FigureView) -> str:
-    qualifier = "" if fig.qualifier.value == "exactly" else f"{fig.qualifier.value} "
-    return f"{qualifier}{fig.value:,}"
+    from ledger.vocabulary import qualified
+
+    return qualified(fig.value, fig.qualifier)
