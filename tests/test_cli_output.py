@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from conftest import Sample, run, run_process
+from conftest import Sample, broken_ids, run, run_process
 from ledger.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -198,3 +198,66 @@ def test_log_refuses_markdown_rather_than_printing_plain_text() -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "'markdown' is not one of 'human', 'json'" in result.stderr
+
+
+# -- piped layout ----------------------------------------------------------------------------
+
+
+def _record_ids() -> set[str]:
+    return {p.stem for p in (REPO / "data").rglob("*.yaml")}
+
+
+def test_status_in_a_pipe_at_80_columns_breaks_no_id_and_wraps_no_line(tmp_path: Path) -> None:
+    done = run_process(["status", "requirement-3"], cwd=REPO, env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert broken_ids(out, _record_ids()) == []
+    lines = out.splitlines()
+    # each claim's quote is whole on its line, indented under its claim
+    assert any(
+        line.startswith("      \u201c") and line.endswith("\u201d") and len(line) > 80
+        for line in lines
+    )
+    # the cases table fits 80 columns by narrowing its headers, never its ids
+    assert any(line.startswith("general-law-on-disappearances   ") for line in lines)
+    header = lines.index(next(line for line in lines if line.startswith("case ")))
+    assert all(len(line) <= 80 for line in lines[header - 1 : header + 12])
+
+
+def test_query_in_a_pipe_at_80_columns_is_a_block_per_row(tmp_path: Path) -> None:
+    done = run_process(["query", "select * from case_status"], cwd=REPO, env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert broken_ids(out, _record_ids()) == []
+    blocks = out.rstrip("\n").split("\n\n")
+    first = blocks[0].splitlines()
+    assert [line.split(": ", 1)[0] for line in first] == [
+        "case_id", "requirement_id", "status", "line", "independent_supports",
+        "independent_undermines", "obligor_supports", "obligor_undermines", "context",
+    ]  # fmt: skip
+    assert first[0] == "case_id: atenco"
+    assert blocks[-1].splitlines()[-1].endswith(" rows")
+    # no one-character columns: every line is a whole "column: value" line (or the count)
+    for block in blocks:
+        for line in block.splitlines():
+            assert ": " in line or line.endswith(" rows"), line
+
+
+def test_a_query_that_fits_is_still_a_table() -> None:
+    result = piped("query", "select case_id, status from case_status limit 2")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "case_id   status ",
+        "\u2500" * 17,
+        "atenco    not-met",
+        "atenco    not-met",
+        "2 rows",
+    ]
+
+
+def test_list_claims_in_a_pipe_keeps_each_statement_on_one_line() -> None:
+    listed = piped("list", "claims", "--case", "tlatlaya")
+    data = _json_of("list", "claims", "--case", "tlatlaya")
+    lines = listed.stdout.splitlines()
+    for record in data["records"]:
+        assert f"    {record['statement']}" in lines

@@ -3,8 +3,10 @@
 The console has markup, emoji and highlighting off, and every piece of data goes through
 `safe_text.visible` into a `rich.text.Text`, so ``[link=...]`` or an escape sequence in a
 record is printed as the characters it is. Colour follows the terminal (off when piped;
-``NO_COLOR`` and ``FORCE_COLOR`` honoured, see shared.colour_for); piped output is laid
-out at a fixed width so it is stable.
+``NO_COLOR`` and ``FORCE_COLOR`` honoured, see shared.colour_for). Piped output is never
+wrapped (grep and editors see each id, quote and statement whole); its tables are laid out
+at a fixed width (``COLUMNS``, else 100) so they are stable, and one that cannot fit it
+without splitting a word is printed a row to a block (plain_console).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def console(stream: TextIO | None = None) -> Console:
     width = None if tty else _piped_width()
     return PlainConsole(
         piped=not tty,
+        unwrapped=not tty,
         file=stream,
         markup=False,
         emoji=False,
