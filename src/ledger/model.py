@@ -36,9 +36,9 @@ from ledger.vocabulary import (
 )
 
 __all__ = [
-    "RECORD_TYPES", "Archive", "Assertion", "Case", "CaseKind", "Claim", "ClaimKind", "Figure", "Force",
-    "Perspective", "Qualifier", "Record", "Relation", "RelationKind", "Requirement", "Review",
-    "Source", "SourceKind", "Stance", "Status",
+    "RECORD_TYPES", "Archive", "Assertion", "Case", "CaseKind", "Claim", "ClaimKind", "Figure",
+    "Force", "Perspective", "Qualifier", "Record", "Relation", "RelationKind", "Requirement",
+    "Review", "Source", "SourceKind", "Stance", "Status",
 ]  # fmt: skip
 
 ID_PATTERN = r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
