@@ -28,11 +28,12 @@ JSON shape (``to_dict()``)::
 compared: a diff must never look complete when it is not. It is there only when a side left
 something out.
 
-``assertions`` lists the status assertions of the new side that the change breaks: each
-fails on the new side's data (``new``, by rule line ``new_line``, resting on ``claims``)
-and did not already fail, as the same record, on the old side (``old``: the status the old
-side's data gives it as of its date; null when its subject was not there); ``because``
-names the changed claims that bear on its subject.
+``assertions`` lists the status assertions of the new side that the change breaks (it is
+there only when the new side holds assertions): each fails on the new side's data (``new``,
+by rule line ``new_line``, resting on ``claims``) and did not already fail, as the same
+record, on the old side (``old``: the status the old side's data gives it as of its date;
+null when its subject was not there); ``because`` names the changed claims that bear on
+its subject.
 """
 
 from __future__ import annotations
@@ -126,7 +127,8 @@ class LedgerDiff:
     new: str
     records: tuple[RecordChange, ...]
     statuses: tuple[StatusChange, ...]
-    assertions: tuple[BrokenAssertion, ...] = field(default=())
+    assertions: tuple[BrokenAssertion, ...] | None = None
+    """The new side's assertions the change breaks; None when the new side has none."""
     unreviewed: tuple[str, ...] = field(default=())
     notes: tuple[SideNote, ...] = field(default=())
     rule: RuleInfo = field(default_factory=RuleInfo)
@@ -156,6 +158,8 @@ class LedgerDiff:
 
     def to_dict(self) -> dict[str, Any]:
         plain = to_plain(self)
+        if self.assertions is None:
+            del plain["assertions"]
         left_out = {"left_out": dict(self.left_out)} if any(self.left_out.values()) else {}
         return {
             "format": "ledger-diff",
@@ -177,7 +181,7 @@ def diff_ledgers(
     record files failed to load on each side (old, new), which the diff then says."""
     records = tuple(_record_changes(old, new))
     statuses = tuple(_status_changes(old, new, records))
-    broken = tuple(_broken_assertions(old, new, records))
+    broken = tuple(_broken_assertions(old, new, records)) if new.assertions else None
     unreviewed = tuple(r.id for r in records if r.kind == "claim" and r.review in ("stale", "none"))
     notes = tuple(_side_notes("old", old)) + tuple(_side_notes("new", new))
     return LedgerDiff(
@@ -196,9 +200,7 @@ def _broken_assertions(
     old: Ledger, new: Ledger, records: tuple[RecordChange, ...]
 ) -> list[BrokenAssertion]:
     """The new side's assertions that fail there and did not fail, unchanged, on the old
-    side; nothing is derived when the new side has no assertions."""
-    if not new.assertions:
-        return []
+    side."""
     from ledger.assertions import judge
 
     failing = [c for c in judge(new) if not c.holds]

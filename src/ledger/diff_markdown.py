@@ -173,7 +173,7 @@ def _findings(findings: Findings) -> list[str]:
 def _assertions(result: LedgerDiff) -> list[str]:
     """The status assertions the change breaks: what `validate` will fail on."""
     out = ["**\u2717 Assertions this change breaks**", ""]
-    for b in result.assertions:
+    for b in result.assertions or ():
         was = f", was {escape(b.old)}" if b.old else ""
         subject = (
             code(b.requirement)

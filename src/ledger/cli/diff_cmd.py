@@ -263,7 +263,7 @@ def _show(result: LedgerDiff) -> None:
     if result.assertions:
         out.print()
         out.print(text("Assertions this change breaks", "bold underline"))
-    for broken in result.assertions:
+    for broken in result.assertions or ():
         out.print(text(f"\u2717 {assertion_line(broken)}", "bold red"))
         out.print(indented(text(broken.path, "dim"), 4))
         if broken.because:
