@@ -11,7 +11,7 @@ import pytest
 
 import ledger.assertions as assertions_module
 from builders import cso, gov, make_assertion, make_case, make_claim, make_ledger, make_requirement
-from conftest import Sample, age, git, layout_for, run
+from conftest import Sample, age, git, layout_for, run, where
 from ledger.assertions import judge
 from ledger.load import load
 
@@ -90,6 +90,8 @@ def test_a_flipped_status_fails_validate_naming_the_assertion_and_the_claims(
         "column": 9,
         "field": "status",
     }
+    (loaded,) = real_copy.diagnostics()
+    assert where(loaded) == ("assertion-failed", 4, 9, "status")
     # Updating the assertion is what makes the data sound again.
     real_copy.edit(R4, "status: contested", "status: not-met")
     assert ledger(real_copy.root, "validate", "--strict").exit_code == 0

@@ -4,20 +4,21 @@ beancount's ``balance`` guards an account.
 
 Each assertion is judged on the ledger as it stood on its ``as_of`` date (the ``--as-of``
 machinery of :mod:`ledger.asof`), by the status rule of the code that runs. The ledger is
-restricted once per distinct date and each subject's claims are gathered in one pass over
-them, so the work is linear in the ledger for the handful of dates assertions name; a ledger
-without assertions costs nothing.
+restricted once per distinct date, and the claims bearing on the requirements asserted are
+gathered in one pass over it; each subject's status is derived once per date from those. So
+the work is linear in the ledger for the handful of dates assertions name, and a ledger
+without assertions derives nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ledger.asof import restrict
 from ledger.diagnostics import Diagnostic, make
 from ledger.ledger import Ledger
-from ledger.model import Assertion
+from ledger.model import Assertion, Claim
 from ledger.status import subject_verdict
 
 MOST_CLAIMS = 10
@@ -103,15 +104,25 @@ def judge(ledger: Ledger, assertions: Iterable[Assertion] | None = None) -> list
     checks: dict[str, AssertionCheck] = {}
     for as_of, group in by_date.items():
         then, _ = restrict(ledger, as_of)
+        asked = {a.requirement for a in group}
+        bearing: dict[str, list[Claim]] = {r: [] for r in asked}
+        for claim in then.claims.values():  # one pass per date, whatever the assertions
+            for req_id in claim.bears_on:
+                if req_id in asked:
+                    bearing[req_id].append(claim)
+        derived: dict[tuple[str, str | None], AssertionCheck] = {}
         for a in group:
-            verdict, causes = subject_verdict(then, a.requirement, a.case)
-            checks[a.id] = AssertionCheck(
-                a,
-                verdict.status.value,
-                verdict.line,
-                verdict.when,
-                tuple((cell, ids) for cell, ids in causes.items() if ids),
-            )
+            subject = (a.requirement, a.case)
+            if subject not in derived:  # each subject's status once per date
+                verdict, causes = subject_verdict(then, *subject, bearing[a.requirement])
+                derived[subject] = AssertionCheck(
+                    a,
+                    verdict.status.value,
+                    verdict.line,
+                    verdict.when,
+                    tuple((cell, ids) for cell, ids in causes.items() if ids),
+                )
+            checks[a.id] = replace(derived[subject], assertion=a)
     return [checks[a.id] for a in wanted if a.id in checks]
 
 

@@ -911,17 +911,21 @@ DECIDING: dict[str, tuple[str, ...]] = {
 
 
 def subject_verdict(
-    ledger: Ledger, requirement_id: str, case_id: str | None = None
+    ledger: Ledger,
+    requirement_id: str,
+    case_id: str | None = None,
+    claims: Iterable[Claim] | None = None,
 ) -> tuple[Verdict, dict[str, tuple[str, ...]]]:
     """The verdict on a requirement (or one case's claims on it, as :func:`case_status`
     groups them), with the claims counted in each cell the deciding rule line rests on
-    (:data:`DECIDING`), by id. One pass over the claims, no index: for the few subjects an
-    assertion names. ``requirement_id`` must be exact; an unknown id raises ``KeyError``."""
+    (:data:`DECIDING`), by id. No index: one pass over ``claims`` (by default every claim;
+    a caller asking about several subjects passes those bearing on the requirement).
+    ``requirement_id`` must be exact; an unknown id raises ``KeyError``."""
     req = ledger.requirements[requirement_id]
     items = sorted(
         (
             (c, c.bears_on[requirement_id])
-            for c in ledger.claims.values()
+            for c in (ledger.claims.values() if claims is None else claims)
             if requirement_id in c.bears_on and (case_id is None or case_id in c.cases)
         ),
         key=lambda item: item[0].id,
