@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ledger.ledger import Ledger
-from ledger.model import Case, Claim, Record, Requirement, Source
+from ledger.model import Assertion, Case, Claim, Record, Requirement, Source
 
 FAKE_SHA = "0" * 64
 
@@ -25,6 +25,7 @@ _KIND_OF: dict[type[Record], str] = {
     Requirement: "requirements",
     Case: "cases",
     Claim: "claims",
+    Assertion: "assertions",
 }
 
 
@@ -101,6 +102,23 @@ def make_claim(
     }
     data.update(fields)
     return Claim.model_validate(data)
+
+
+def make_assertion(
+    id: str, requirement: str = "requirement-1", status: str = "not-met", **fields: Any
+) -> Assertion:
+    """A status assertion as of 2018-02-28 (set ``case`` to assert a case's status on it)."""
+    data: dict[str, Any] = {
+        "id": id,
+        "requirement": requirement,
+        "status": status,
+        "as_of": "2018-02-28",
+        "asserted_by": "the maintainers",
+        "date": "2026-12-01",
+        "reason": f"Why {id} holds.",
+    }
+    data.update(fields)
+    return Assertion.model_validate(data)
 
 
 def make_ledger(*records: Record) -> Ledger:

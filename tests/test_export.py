@@ -15,13 +15,21 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from builders import gov, make_case, make_claim, make_ledger, make_requirement, make_source
+from builders import (
+    gov,
+    make_assertion,
+    make_case,
+    make_claim,
+    make_ledger,
+    make_requirement,
+    make_source,
+)
 from conftest import SAMPLE, Sample
 from ledger import export as ex
 from ledger.cli import app
 from ledger.ledger import Ledger
 from ledger.load import load
-from ledger.model import RECORD_TYPES, Case, Claim, Requirement, Source
+from ledger.model import RECORD_TYPES, Assertion, Case, Claim, Requirement, Source
 from ledger.root import Layout, open_layout
 from ledger.sqlite_db import tables
 
@@ -70,6 +78,12 @@ def hostile() -> Ledger:
             bears_on={"requirement-1": "supports"},
             relations=[{"responds-to": "c1"}],
             reviews=[{"by": "Ana", "date": "2024-01-02", "fingerprint": "a" * 64}],
+        ),
+        make_assertion(
+            "a1",
+            case="tlatlaya",
+            asserted_by="=cmd|' /C calc'!A0",
+            reason="<b>held</b> | *so* \x1b[31mred\x1b[0m",
         ),
     )
 
@@ -214,6 +228,8 @@ def rebuild(conn: sqlite3.Connection) -> Ledger:
             )
         ]
         ledger.add("claims", Claim.model_validate(_set(data)), r["path"])
+    for r in rows("SELECT * FROM assertions ORDER BY id"):
+        ledger.add("assertions", Assertion.model_validate(_set(fields(r, "path"))), r["path"])
     return ledger
 
 

@@ -54,6 +54,7 @@ FILES = [
     "data/requirements/.gitkeep",
     "data/cases/.gitkeep",
     "data/claims/.gitkeep",
+    "data/assertions/.gitkeep",
     "data/README.md",
     ".gitattributes",
     ".yamllint",
@@ -61,6 +62,7 @@ FILES = [
     "schema/requirement.schema.json",
     "schema/case.schema.json",
     "schema/claim.schema.json",
+    "schema/assertion.schema.json",
     ".github/workflows/ledger.yml",
     ".pre-commit-config.yaml",
 ]
@@ -355,7 +357,7 @@ def test_inside_a_repository_ci_and_pre_commit_go_to_its_top(team_repo: Path) ->
         {
             "id": "ledger-fmt",
             "args": ["--root", "ledger"],
-            "files": r"^ledger/data/(sources|requirements|cases|claims)/.*\.yaml$",
+            "files": r"^ledger/data/(sources|requirements|cases|claims|assertions)/.*\.yaml$",
         },
     ]
     assert run(["--root", str(team_repo / "ledger"), "validate"]).exit_code == 0

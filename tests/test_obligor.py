@@ -82,6 +82,14 @@ def add_report(repo: Sample, *speaks_for: str) -> None:
     )  # fmt: skip
 
 
+def reassert_contested(repo: Sample) -> None:
+    """What a maintainer does when a new claim moves requirement-1 to contested on purpose:
+    the repository's status assertion is updated with it (else `validate` fails)."""
+    repo.edit(
+        f"assertions/{REQUIREMENT}-as-of-2018-02-28.yaml", "status: not-met", "status: contested"
+    )
+
+
 def status(repo: Sample) -> dict[str, Any]:
     return json.loads(ok(ledger(repo.root, "status", REQUIREMENT, "--format", "json")).stdout)
 
@@ -124,6 +132,7 @@ def test_another_governments_report_is_independent_evidence(repo: Sample) -> Non
         "obligor",
         f"speaks for {OBLIGOR}, the obligor",
     )
+    reassert_contested(repo)
     ok(ledger(repo.root, "validate", "--strict"))
 
 
@@ -147,6 +156,7 @@ def test_a_government_source_for_no_one_is_independent_and_warned_about(repo: Sa
 
     (listed,) = evidence(status(repo), CLAIM_ID)
     assert listed["claim"]["side"] == "independent"
+    reassert_contested(repo)
     result = ledger(repo.root, "validate", "--strict", "--format", "json")
     assert result.exit_code == 1
     found = json.loads(result.stdout)["diagnostics"]

@@ -166,6 +166,7 @@ FIELD_TABLES = {
         "relations": "relations",
         "reviews": "claim_reviews",
     },
+    "assertions": {},
 }
 """Where each list or nested field of a record lives: a new model field must be added here,
 and to the schema, or the next test fails."""

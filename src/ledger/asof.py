@@ -199,6 +199,7 @@ def restrict(ledger: Ledger, as_of: str) -> tuple[Ledger, Restriction]:
         requirements=ledger.requirements,
         cases=ledger.cases,
         claims=claims,
+        assertions=ledger.assertions,
         paths={i: p for i, p in ledger.paths.items() if i not in gone},
         source_texts={i: t for i, t in ledger.source_texts.items() if i in sources},
     )

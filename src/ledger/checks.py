@@ -63,6 +63,12 @@ def check_ledger(
     found.extend(_statement_names(ledger))
     found.extend(stale_reviews(ledger))
     found.extend(suspect_evidence(ledger))
+    if ledger.assertions and not unloaded:
+        # Statuses of a ledger missing a record that failed to load would blame the
+        # assertions for the broken file, which is reported already.
+        from ledger.assertions import assertion_failures
+
+        found.extend(assertion_failures(ledger))
     return found
 
 

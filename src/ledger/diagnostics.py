@@ -103,6 +103,11 @@ CODES: dict[str, tuple[Severity, str]] = {
         WARNING,
         "a claim's statement names a case by a name that neither its quote nor its source uses",
     ),
+    "assertion-failed": (
+        ERROR,
+        "a status assertion no longer holds: the data gives the requirement (or case) another "
+        "status as of the assertion's date",
+    ),
     "too-many-records": (ERROR, "the ledger holds more record files than the limit"),
     "stale-review": (WARNING, "a claim changed after its latest review"),
     "suspect-evidence": (

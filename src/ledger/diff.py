@@ -18,6 +18,8 @@ JSON shape (``to_dict()``)::
      "statuses": [{"id", "kind": "requirement"|"case", "requirement", "title",
                    "old", "new", "old_line", "new_line", "claims": [id], "sources": [id],
                    "obligor": {"field", "old", "new"}|null}],
+     "assertions": [{"id", "path", "requirement", "case", "as_of", "asserted",
+                     "old", "new", "new_line", "claims": [id], "because": [id]}],
      "unreviewed": [claim id],
      "suspect": [{"id", "path", "why"}],
      "notes": [{"state": "old"|"new", "source", "code", "message"}],
@@ -31,6 +33,13 @@ became suspect.
 ``left_out`` counts, per side, the record files that failed to load there and so are not
 compared: a diff must never look complete when it is not. It is there only when a side left
 something out.
+
+``assertions`` lists the status assertions of the new side that the change breaks (it is
+there only when the new side holds assertions): each fails on the new side's data (``new``,
+by rule line ``new_line``, resting on ``claims``) and did not already fail, as the same
+record, on the old side (``old``: the status the old side's data gives it as of its date;
+null when its subject was not there); ``because`` names the changed claims that bear on
+its subject.
 """
 
 from __future__ import annotations
@@ -101,6 +110,24 @@ class SuspectClaim:
 
 
 @dataclass(frozen=True)
+class BrokenAssertion:
+    """A status assertion that holds no longer on the new side (see the module's notes)."""
+
+    id: str
+    path: str
+    requirement: str
+    case: str | None
+    as_of: str
+    asserted: str
+    old: str | None
+    new: str
+    new_line: str
+    claims: tuple[str, ...]
+    because: tuple[str, ...] = ()
+    """The changed claims that bear on its subject, on either side."""
+
+
+@dataclass(frozen=True)
 class SideNote:
     """A source in one state whose side the rule may not decide as its author meant."""
 
@@ -116,6 +143,8 @@ class LedgerDiff:
     new: str
     records: tuple[RecordChange, ...]
     statuses: tuple[StatusChange, ...]
+    assertions: tuple[BrokenAssertion, ...] | None = None
+    """The new side's assertions the change breaks; None when the new side has none."""
     unreviewed: tuple[str, ...] = field(default=())
     suspect: tuple[SuspectClaim, ...] = field(default=())
     notes: tuple[SideNote, ...] = field(default=())
@@ -127,7 +156,7 @@ class LedgerDiff:
 
     @property
     def empty(self) -> bool:
-        return not self.records and not self.statuses
+        return not self.records and not self.statuses and not self.assertions
 
     def left_out_lines(self, name: Callable[[str], str] = str) -> list[str]:
         """One warning per side that left record files out, naming the side's revision
@@ -148,6 +177,8 @@ class LedgerDiff:
         plain = to_plain(self)
         if not plain["suspect"]:
             del plain["suspect"]
+        if self.assertions is None:
+            del plain["assertions"]
         left_out = {"left_out": dict(self.left_out)} if any(self.left_out.values()) else {}
         return {
             "format": "ledger-diff",
@@ -169,6 +200,7 @@ def diff_ledgers(
     record files failed to load on each side (old, new), which the diff then says."""
     records = tuple(_record_changes(old, new))
     statuses = tuple(_status_changes(old, new, records))
+    broken = tuple(_broken_assertions(old, new, records)) if new.assertions else None
     unreviewed = tuple(r.id for r in records if r.kind == "claim" and r.review in ("stale", "none"))
     notes = tuple(_side_notes("old", old)) + tuple(_side_notes("new", new))
     return LedgerDiff(
@@ -176,6 +208,7 @@ def diff_ledgers(
         new_label,
         records,
         statuses,
+        broken,
         unreviewed,
         _newly_suspect(old, new),
         notes,
@@ -190,6 +223,64 @@ def _newly_suspect(old: Ledger, new: Ledger) -> tuple[SuspectClaim, ...]:
         SuspectClaim(claim_id, new.paths[claim_id], suspect.why)
         for claim_id, suspect in sorted(suspect_claims(new).items())
         if claim_id not in before
+    )
+
+
+def _broken_assertions(
+    old: Ledger, new: Ledger, records: tuple[RecordChange, ...]
+) -> list[BrokenAssertion]:
+    """The new side's assertions that fail there and did not fail, unchanged, on the old
+    side."""
+    from ledger.assertions import judge
+
+    failing = [c for c in judge(new) if not c.holds]
+    if not failing:
+        return []
+    before = {c.assertion.id: c for c in judge(old, [c.assertion for c in failing])}
+    changed = [r.id for r in records if r.kind == "claim"]
+    broken = []
+    for check in failing:
+        a = check.assertion
+        then = before.get(a.id)
+        if then is not None and not then.holds and old.assertions.get(a.id) == a:
+            continue  # broken already, and not touched by the change
+        broken.append(
+            BrokenAssertion(
+                a.id,
+                new.paths[a.id],
+                a.requirement,
+                a.case,
+                a.as_of,
+                a.status.value,
+                then.status if then else None,
+                check.status,
+                check.line,
+                check.claims,
+                tuple(i for i in changed if _bears(old, i, a) or _bears(new, i, a)),
+            )
+        )
+    return broken
+
+
+def _bears(ledger: Ledger, claim_id: str, assertion: Any) -> bool:
+    """Whether a claim bears on an assertion's requirement (and is about its case)."""
+    claim = ledger.claims.get(claim_id)
+    return (
+        claim is not None
+        and assertion.requirement in claim.bears_on
+        and (assertion.case is None or assertion.case in claim.cases)
+    )
+
+
+def assertion_line(broken: BrokenAssertion) -> str:
+    """A broken assertion in one line: its id, subject and date, asserted, was, now."""
+    subject = (
+        broken.requirement if broken.case is None else f"case {broken.case} on {broken.requirement}"
+    )
+    was = f", was {broken.old}" if broken.old else ""
+    return (
+        f"{broken.id}: {subject} as of {broken.as_of}: asserted {broken.asserted}{was}, "
+        f"now {broken.new} ({broken.new_line})"
     )
 
 

@@ -1,11 +1,11 @@
 """A ledger diff as Markdown, written for a reviewer's pull-request comment.
 
 What a reviewer acts on comes first: what `ledger validate --strict` says of the new side
-(when asked), then every status change (old -> new, the rule line that decided each side, and
-the claims that caused it, a few named and the rest counted), then each added, removed or
-changed claim with its statement, its stance on each requirement and its quote, the words
-that changed marked (~~deleted~~ **inserted**) and a link to its file at the head commit;
-then the other records and their changed fields.
+(when asked), then the status assertions the change breaks, then every status change (old ->
+new, the rule line that decided each side, and the claims that caused it, a few named and the
+rest counted), then each added, removed or changed claim with its statement, its stance on
+each requirement and its quote, the words that changed marked (~~deleted~~ **inserted**) and
+a link to its file at the head commit; then the other records and their changed fields.
 
 All data goes through :mod:`ledger.markdown_text` (no HTML, link, image, mention or issue
 reference can come from a record), every value shown is cut to :data:`FIELD_CHARS`, and the
@@ -125,6 +125,8 @@ def full_report(
         out += [*(f"**\u26a0 {line}**" for line in left_out), ""]
     if result.empty:
         return "\n".join([*out, _nothing(bool(left_out))]) + "\n"
+    if result.assertions:
+        out += _assertions(result)
     if result.statuses:
         out += _statuses(result, status_rows)
     claims = [r for r in result.records if r.kind == "claim"]
@@ -199,6 +201,25 @@ def _finding_lines(findings: Findings) -> list[str]:
     if more > 0:
         out.append(f"- \u2026 and {more:,} more (`ledger validate` lists them all)")
     return out
+
+
+def _assertions(result: LedgerDiff) -> list[str]:
+    """The status assertions the change breaks: what `validate` will fail on."""
+    out = ["**\u2717 Assertions this change breaks**", ""]
+    for b in result.assertions or ():
+        was = f", was {escape(b.old)}" if b.old else ""
+        subject = (
+            code(b.requirement)
+            if b.case is None
+            else f"case {code(b.case)} on {code(b.requirement)}"
+        )
+        out.append(
+            f"- {code(b.id)}: {subject} as of {escape(b.as_of)}: asserted "
+            f"{escape(b.asserted)}{was}, now **{escape(b.new)}** ({escape(b.new_line)})"
+            + (f"; because of {escape(_some(b.because, CAUSES_SHOWN))}" if b.because else "")
+            + (f"; rests on {escape(_some(b.claims, CAUSES_SHOWN))}" if b.claims else "")
+        )
+    return [*out, ""]
 
 
 def _statuses(result: LedgerDiff, most: int) -> list[str]:

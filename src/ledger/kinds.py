@@ -1,4 +1,4 @@
-"""The four record kinds, each declared once: its folder, its singular, its model, its JSON
+"""The record kinds, each declared once: its folder, its singular, its model, its JSON
 Schema file and the fields that name records of other kinds.
 
 Every list of kinds, every singular or plural, and every walk over a record's references
@@ -93,7 +93,18 @@ CLAIMS = Kind(
     unique_lists=("cases", "figures", "relations"),
 )
 
-KINDS: tuple[Kind, ...] = (SOURCES, REQUIREMENTS, CASES, CLAIMS)
+ASSERTIONS = Kind(
+    "assertions",
+    "assertion",
+    "Assertion",
+    refs=(
+        Ref("requirement", "requirements", "id", "asserts-status-of"),
+        Ref("case", "cases", "id", "asserts-status-of"),
+    ),
+)
+"""A maintainer's statement of a status as of a date, which `validate` holds the data to."""
+
+KINDS: tuple[Kind, ...] = (SOURCES, REQUIREMENTS, CASES, CLAIMS, ASSERTIONS)
 """Every record kind, in schema order (the order of the data folders, tables and exports)."""
 
 FOLDERS: tuple[str, ...] = tuple(k.folder for k in KINDS)
@@ -133,6 +144,8 @@ def references(kind: Kind, record: Any) -> list[Reference]:
             for i, target in enumerate(value):
                 add((to, target, (field, i), False, role, None))
         elif shape == "id":
+            if value is None:  # an optional reference left out
+                continue
             add((to, value, (field,), False, role, getattr(record, detail) if detail else None))
         elif shape == "keys":
             for key, stance in value.items():

@@ -7,7 +7,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from ledger.kinds import FOLDERS
-from ledger.model import Case, Claim, Record, Requirement, Source
+from ledger.model import Assertion, Case, Claim, Record, Requirement, Source
 
 if TYPE_CHECKING:
     from ledger.quotes import Position
@@ -31,12 +31,13 @@ class Ledger:
     requirements: dict[str, Requirement] = field(default_factory=dict)
     cases: dict[str, Case] = field(default_factory=dict)
     claims: dict[str, Claim] = field(default_factory=dict)
+    assertions: dict[str, Assertion] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)
     source_texts: dict[str, str] = field(default_factory=dict)
     positions: dict[str, Position] | None = None
 
     def tables(self) -> dict[str, dict[str, Record]]:
-        """The four record tables by folder name, in schema order."""
+        """The record tables by folder name, in schema order."""
         return dict(zip(FOLDERS, _TABLES(self), strict=True))
 
     def get(self, record_id: str) -> Record | None:

@@ -1,4 +1,4 @@
-"""The record schema: what a source, requirement, case and claim may contain.
+"""The record schema: what a source, requirement, case, claim and assertion may contain.
 
 Field order here is the canonical key order of a record file. Every model forbids unknown
 fields, and text fields are strict strings so that YAML's guesses (``no`` read as false,
@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from ledger.kinds import KINDS
+from ledger.status_report import Status
 from ledger.vocabulary import (
     CaseKind,
     ClaimKind,
@@ -35,9 +36,9 @@ from ledger.vocabulary import (
 )
 
 __all__ = [
-    "RECORD_TYPES", "Archive", "Case", "CaseKind", "Claim", "ClaimKind", "Figure", "Force",
-    "Perspective", "Qualifier", "Record", "Relation", "RelationKind", "Requirement", "Review",
-    "Source", "SourceKind", "Stance",
+    "RECORD_TYPES", "Archive", "Assertion", "Case", "CaseKind", "Claim", "ClaimKind", "Figure",
+    "Force", "Perspective", "Qualifier", "Record", "Relation", "RelationKind", "Requirement",
+    "Review", "Source", "SourceKind", "Stance", "Status",
 ]  # fmt: skip
 
 ID_PATTERN = r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
@@ -197,6 +198,26 @@ class Claim(Record):
     relations: list[Relation] = Field(default_factory=list)
     notes: Text | None = None
     reviews: list[Review] = Field(default_factory=list)
+
+
+class Assertion(Record):
+    """A maintainer's statement that a requirement (or one case on it) has a status as of a
+    date, so that `validate` fails when a change to the data flips that status without the
+    assertion being updated (as a beancount ``balance`` guards an account).
+
+    ``case`` narrows it to the case's own status on the requirement (the per-case verdict of
+    ``ledger status CASE``): a case has a status on each requirement, not one of its own.
+    """
+
+    id: Id
+    requirement: Id
+    case: Id | None = None
+    status: Status
+    as_of: IsoDate
+    asserted_by: Text
+    date: IsoDate
+    reason: Text
+    notes: Text | None = None
 
 
 RECORD_TYPES: dict[str, type[Record]] = {k.folder: globals()[k.model_name] for k in KINDS}

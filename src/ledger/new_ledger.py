@@ -1,7 +1,7 @@
 """Starting a ledger (`ledger init`): every file a team needs on its first day, written all
 together or not at all.
 
-A new ledger gets its `ledger.toml`, the four record folders (each kept in git by a
+A new ledger gets its `ledger.toml`, the record folders (each kept in git by a
 `.gitkeep`), a `.gitattributes` that keeps archived texts byte for byte on every platform, the
 JSON Schemas its records' modelines point to, a guide for contributors, a CI workflow and a
 pre-commit configuration. Nothing is ever overwritten: when any of these

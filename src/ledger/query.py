@@ -217,6 +217,11 @@ def _keeper(ledger: Ledger, kind: str, filters: dict[str, str]) -> Callable[[Any
     if kind == "claims":
         tests = _claim_tests(ledger, filters)
         return lambda claim: all(t(claim) for t in tests)
+    if kind == "assertions":
+        # An assertion names its requirement and case itself; no other filter applies to it.
+        if set(filters) - {"requirement", "case"}:
+            return lambda _: False
+        return lambda a: all(getattr(a, name) == value for name, value in filters.items())
     rest = {k: v for k, v in filters.items() if k not in _OWN[kind]}
     tests = _claim_tests(ledger, rest)
     linked = _claims_by_record(ledger, kind) if rest else {}

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ledger.kinds import CASES, CLAIMS, REQUIREMENTS, SOURCES
+from ledger.kinds import ASSERTIONS, CASES, CLAIMS, REQUIREMENTS, SOURCES
 from ledger.ledger import Ledger
 from ledger.model import Claim
 from ledger.safe_text import visible
@@ -195,6 +195,21 @@ CREATE TABLE claim_reviews (
   date        TEXT NOT NULL,
   fingerprint TEXT NOT NULL,
   PRIMARY KEY (claim_id, position)
+);
+
+-- A maintainer's statement of a requirement's status (or a case's on it) as of a date, which
+-- `ledger validate` checks; "case" is an SQL keyword, so quote it: SELECT "case" FROM ...
+CREATE TABLE assertions (
+  id          TEXT PRIMARY KEY,
+  requirement TEXT NOT NULL,      -- requirements.id
+  "case"      TEXT,               -- cases.id, when the assertion is about one case
+  status      TEXT NOT NULL,      -- the status asserted: no-evidence, not-met, ...
+  as_of       TEXT NOT NULL,      -- the date the status is derived as of
+  asserted_by TEXT NOT NULL,
+  date        TEXT NOT NULL,      -- when it was asserted
+  reason      TEXT NOT NULL,
+  notes       TEXT,
+  path        TEXT NOT NULL
 );
 
 -- Derived by rule ledger-status v2 ----------------------------------------------------------
@@ -497,6 +512,25 @@ def record_tables(ledger: Ledger) -> list[Table]:
                 row
                 for c in claims
                 for row in _listed(c.id, ((v.by, v.date, v.fingerprint) for v in c.reviews))
+            ),
+        ),
+        _table(
+            ASSERTIONS.folder,
+            "id requirement case status as_of asserted_by date reason notes path",
+            (
+                (
+                    a.id,
+                    a.requirement,
+                    a.case,
+                    a.status.value,
+                    a.as_of,
+                    a.asserted_by,
+                    a.date,
+                    a.reason,
+                    a.notes,
+                    _path(paths, a.id),
+                )
+                for a in ledger.assertions.values()
             ),
         ),
     ]

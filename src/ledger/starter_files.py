@@ -63,7 +63,8 @@ data/
   sources/<id>.yaml + <id>.txt    a document claims come from, and its archived text
   requirements/<id>.yaml          what the obligor is judged against
   cases/<id>.yaml                 an incident or matter that claims are about
-  claims/<source-id>/<id>.yaml    one assertion made by one source
+  claims/<source-id>/<id>.yaml    one statement made by one source
+  assertions/<id>.yaml            a status the maintainers state, which `validate` checks
 ```
 
 You do not need to write YAML by hand. The `ledger new` commands write records in canonical

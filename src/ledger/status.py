@@ -420,6 +420,8 @@ class _Counting:
     counted_with: dict[str, str | None] = field(default_factory=dict)
     note: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    cell: dict[str, str] = field(default_factory=dict)
+    """Each counted unit's head claim and the tally cell it counts in (``independent_supports``)."""
 
 
 def _count(
@@ -483,6 +485,7 @@ def _count_group(
     head = (independent or origins)[0]
     stance = stance_of[head]
     state.tally[f"{side.value}_{stance.value}"] += 1
+    state.cell[head] = f"{side.value}_{stance.value}"
     for m in members:
         state.counted[m] = m == head
         state.counted_with[m] = None if m == head else head
@@ -897,6 +900,46 @@ def overview(ledger: Ledger, analysis: Analysis | None = None) -> Overview:
             )
         )
     return Overview(rule=RuleInfo(), rows=tuple(rows))
+
+
+DECIDING: dict[str, tuple[str, ...]] = {
+    "S1": (),
+    "S2": ("independent_undermines",),
+    "S3": ("independent_supports", "independent_undermines", "obligor_undermines"),
+    "S4": ("independent_supports",),
+    "S5": ("obligor_supports",),
+    "S6": ("obligor_undermines",),
+}
+"""The tally cells each rule line rests on: the claims counted there are what gives the status
+(an assertion that fails names them)."""
+
+
+def subject_verdict(
+    ledger: Ledger,
+    requirement_id: str,
+    case_id: str | None = None,
+    claims: Iterable[Claim] | None = None,
+) -> tuple[Verdict, dict[str, tuple[str, ...]]]:
+    """The verdict on a requirement (or one case's claims on it, as :func:`case_status`
+    groups them), with the claims counted in each cell the deciding rule line rests on
+    (:data:`DECIDING`), by id. No index: one pass over ``claims`` (by default every claim;
+    a caller asking about several subjects passes those bearing on the requirement).
+    ``requirement_id`` must be exact; an unknown id raises ``KeyError``."""
+    req = ledger.requirements[requirement_id]
+    items = sorted(
+        (
+            (c, c.bears_on[requirement_id])
+            for c in (ledger.claims.values() if claims is None else claims)
+            if requirement_id in c.bears_on and (case_id is None or case_id in c.cases)
+        ),
+        key=lambda item: item[0].id,
+    )
+    verdict, state = _judge(ledger, items, req)
+    causes = {
+        cell: tuple(sorted(i for i, c in state.cell.items() if c == cell))
+        for cell in DECIDING[verdict.line]
+    }
+    return verdict, causes
 
 
 def requirement_verdicts(

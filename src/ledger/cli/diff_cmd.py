@@ -106,8 +106,9 @@ def diff(
     """Compare the ledger by record id, not by line: records added, removed and changed with
     their changed fields; then every requirement and case whose derived status changes, old ->
     new, with the claims, sources or obligor that caused it (both sides judged by the rule of
-    this version, which it names); changed claims that lack a fresh review; and claims that
-    became suspect (what they rest on changed after their latest review).
+    this version, which it names); the status assertions the change breaks; changed claims
+    that lack a fresh review; and claims that became suspect (what they rest on changed after
+    their latest review).
 
     Markdown is written for a pull-request comment: nothing in the data is read as Markdown or
     HTML, character references show as typed, and an @mention in the data notifies no one."""
@@ -211,7 +212,7 @@ def _ledger_at(layout: Layout, rev: str | None) -> LoadResult:
 
 def _show(result: LedgerDiff) -> None:
     from ledger.cli.render import console, indented, line, status_text, text
-    from ledger.diff import because
+    from ledger.diff import assertion_line, because
 
     out = console()
     out.print(text(f"ledger diff {result.old} .. {result.new}", "bold"))
@@ -265,6 +266,16 @@ def _show(result: LedgerDiff) -> None:
         out.print(row)
         if cause := because(change):
             out.print(indented(text(f"because of: {cause}", "dim"), 4))
+    if result.assertions:
+        out.print()
+        out.print(text("Assertions this change breaks", "bold underline"))
+    for broken in result.assertions or ():
+        out.print(text(f"\u2717 {assertion_line(broken)}", "bold red"))
+        out.print(indented(text(broken.path, "dim"), 4))
+        if broken.because:
+            out.print(indented(text(f"because of: {', '.join(broken.because)}", "dim"), 4))
+        if broken.claims:
+            out.print(indented(text(f"rests on: {', '.join(broken.claims)}", "dim"), 4))
     if result.notes:
         from ledger.status_report import RULE_CHANGE
 

@@ -123,9 +123,9 @@ def export(
         typer.Option(
             "--kind",
             metavar="KIND",
-            help="Only one kind of record (sources, requirements, cases, claims) for json and "
-            "jsonl; one table for csv (a record kind, or any table of `ledger query`, e.g. "
-            "claim_requirements).",
+            help="Only one kind of record (sources, requirements, cases, claims, assertions) "
+            "for json and jsonl; one table for csv (a record kind, or any table of `ledger "
+            "query`, e.g. claim_requirements).",
             show_default=False,
         ),
     ] = None,

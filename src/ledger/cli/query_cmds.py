@@ -473,6 +473,13 @@ _LIST_COLUMNS: dict[str, tuple[tuple[str, Callable[[Any], object]], ...]] = {
         ("date", lambda r: r.date or ""),
         ("title", lambda r: r.title),
     ),
+    "assertions": (
+        ("id", lambda r: r.id),
+        ("subject", lambda r: r.requirement if r.case is None else f"{r.case} / {r.requirement}"),
+        ("status", lambda r: r.status.value),
+        ("as of", lambda r: r.as_of),
+        ("reason", lambda r: r.reason),
+    ),
 }
 """The table of `ledger list` for each kind but claims: the last column wraps."""
 
