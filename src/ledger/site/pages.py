@@ -341,15 +341,20 @@ def index_page(site: Site) -> str:
     rows = "".join(
         f'<tr><th scope="row">{a(page, site.page_of(r.id), r.id)}<br>'
         f'<span class="muted">{h(r.title)}</span></th>'
-        f"<td>{status_badge(r.status.value)}</td><td>{h(r.line)}</td>"
-        f'<td class="num">{r.independent_supports} / {r.obligor_supports}</td>'
-        f'<td class="num">{r.independent_undermines} / {r.obligor_undermines}</td>'
-        f'<td class="num">{r.context}</td><td class="num">{r.cases}</td>'
-        f'<td class="num">{r.contradictions}</td></tr>'
+        f'<td data-label="status">{status_badge(r.status.value)}</td>'
+        f'<td data-label="line">{h(r.line)}</td>'
+        f'<td class="num" data-label="supports, ind. / obl.">'
+        f"{r.independent_supports} / {r.obligor_supports}</td>"
+        f'<td class="num" data-label="undermines, ind. / obl.">'
+        f"{r.independent_undermines} / {r.obligor_undermines}</td>"
+        f'<td class="num" data-label="context">{r.context}</td>'
+        f'<td class="num" data-label="cases">{r.cases}</td>'
+        f'<td class="num" data-label="contradictions">{r.contradictions}</td></tr>'
         for r in report.rows
     )
     table = (
-        '<div class="scroll"><table><caption>Every requirement\u2019s status</caption>'
+        '<div class="scroll"><table class="stack">'
+        "<caption>Every requirement\u2019s status</caption>"
         '<thead><tr><th scope="col">requirement</th><th scope="col">status</th>'
         '<th scope="col">line</th><th scope="col" class="num">supports<br>ind. / obl.</th>'
         '<th scope="col" class="num">undermines<br>ind. / obl.</th>'
