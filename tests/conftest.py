@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -129,7 +129,9 @@ def sample_copy(tmp_path: Path) -> Sample:
 
 def run(args: Sequence[str], env: dict[str, str | None] | None = None) -> Result:
     """`ledger ARGS` in-process. LEDGER_ROOT is unset unless ``env`` sets it."""
-    return CliRunner().invoke(app, list(args), env={"LEDGER_ROOT": None, **(env or {})})
+    return CliRunner().invoke(
+        app, list(args), env={"LEDGER_ROOT": None, "FORCE_COLOR": None, **(env or {})}
+    )
 
 
 def run_process(
@@ -137,7 +139,8 @@ def run_process(
 ) -> subprocess.CompletedProcess[str]:
     """`python -m ledger ARGS` as a real process, where process behaviour matters (a crash,
     a hang, real file descriptors). ``timeout`` only guards against a hang; it is no budget."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"LEDGER_ROOT", "NO_COLOR"}}
+    unset = {"LEDGER_ROOT", "NO_COLOR", "FORCE_COLOR"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "-m", "ledger", *args],
         cwd=cwd,
@@ -271,3 +274,28 @@ def requested(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
 
     monkeypatch.setattr(revision_module, "read_blobs", spy)
     return asked
+
+
+def broken_ids(output: str, ids: Iterable[str]) -> list[str]:
+    """The ids that output shows broken across lines: both a beginning and an end of the id
+    stand as words of their own, cut inside one of its hyphen-separated parts
+    (``disappearances-n`` and ``ationwide``), as a fold at the width leaves them."""
+    import re
+
+    word = r"[a-z0-9][a-z0-9-]*[a-z0-9]"
+    # a piece a fold leaves ends a line or a table cell, and the rest begins one
+    ends = set(re.findall(rf"(?<![\w-])({word})(?:  |\s*$)", output, re.MULTILINE))
+    starts = set(re.findall(rf"(?:^ *|  )({word})(?![\w-])", output, re.MULTILINE))
+    found = []
+    for record_id in ids:
+        heads = [
+            w for w in ends
+            if w != record_id and record_id.startswith(w) and record_id[len(w)] != "-"
+        ]  # fmt: skip
+        tails = [
+            w for w in starts
+            if w != record_id and record_id.endswith(w) and record_id[-len(w) - 1] != "-"
+        ]  # fmt: skip
+        if any(len(h) + len(t) <= len(record_id) for h in heads for t in tails):
+            found.append(record_id)
+    return sorted(found)

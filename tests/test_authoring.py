@@ -461,3 +461,19 @@ def test_a_pdf_goes_through_pdftotext(tmp_path: Path, monkeypatch: pytest.Monkey
     assert extracted.method == "pdf"
     assert extracted.text == "Page one text.\n\nPage two\n"
     assert extracted.original_sha256 == hashlib.sha256(pdf.read_bytes()).hexdigest()
+
+
+def test_the_ids_in_use_are_every_yaml_name_the_walk_saw(sample_copy: Sample) -> None:
+    """The names a new record may not take come from the load's own walk of the data folder:
+    the same names a second walk of every folder would give (stray, hidden, broken files)."""
+    from ledger.authoring import file_ids
+    from ledger.scan import scan_data, yaml_names
+
+    sample_copy.write("claims/broken.yaml", "id: [unclosed\n")
+    sample_copy.write("stray/elsewhere.yaml", "id: elsewhere\n")
+    sample_copy.write("claims/.hidden/secret.yaml", "id: secret\n")
+    sample_copy.write("elsewhere.yml", "id: not-yaml-suffix\n")
+    layout = layout_for(sample_copy.root)
+    names = yaml_names(scan_data(layout))
+    assert names == file_ids(layout)
+    assert {"broken", "elsewhere", "secret"} <= names and "not-yaml-suffix" not in names

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from conftest import SAMPLE, run
 from ledger.cli import COMMAND_MODULES, COMMANDS, app, command_named
 
 
@@ -60,3 +61,41 @@ def test_a_misspelt_command_still_gets_every_name_suggested() -> None:
     assert done.returncode == 2
     assert "No such command 'stauts'" in done.stderr
     assert "status" in done.stderr
+
+
+def _commands() -> list[tuple[str, object]]:
+    """Every command of the application, with its full name (``new claim``)."""
+    import typer.main
+
+    group = typer.main.get_command(app)
+    found = []
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        for sub, leaf in getattr(command, "commands", {name: command}).items():
+            found.append((name if sub == name else f"{name} {sub}", leaf))
+    return found
+
+
+def test_every_command_that_reads_a_ledger_takes_root_after_its_name() -> None:
+    without = [
+        name
+        for name, command in _commands()
+        if name != "init" and not any("--root" in p.opts for p in command.params)  # type: ignore[attr-defined]
+    ]
+    assert without == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["diff", "HEAD"],
+        ["log", "tlatlaya"],
+        ["schema", "--write"],
+        ["review", "no-such-claim", "--by", "A. Reviewer"],
+        ["fmt", "--check"],
+    ],
+)
+def test_root_after_the_command_name_is_taken(args: list[str]) -> None:
+    result = run([*args, "--root", str(SAMPLE / "no-such-folder")])
+    assert "No such option" not in result.output
+    assert result.exit_code == 2
+    assert "no-such-folder" in result.stderr

@@ -446,3 +446,16 @@ def test_a_diff_judges_only_the_requirements_a_change_can_reach(
     commit(repo.root, "a requirement changed: every status is judged again")
     diff_json(repo.root, "HEAD~1", "HEAD")
     assert asked == [None, None]
+
+
+def test_markdown_shows_a_changed_figure_in_words(repo: Sample) -> None:
+    repo.edit(CLAIM, "qualifier: more-than", "qualifier: at-least")
+
+    result = ledger(repo.root, "diff", "--format", "markdown")
+
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "  - `figures`: more than 10,000 complaints of torture received by the PGR"
+        " → at least 10,000 complaints of torture received by the PGR"
+    ) in result.stdout.splitlines()
+    assert "more-than" not in result.stdout

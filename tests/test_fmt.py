@@ -528,3 +528,44 @@ def test_comments_and_values_survive_formatting(
         at = out.index(made)
         following = next(line for line in out[at:] if not line.startswith("#"))
         assert following.startswith(f"{key}:"), (made, following)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected_head"),
+    [
+        ("---\n", "---\nid: tlatlaya\n"),
+        ("# Licence: CC-BY-4.0\n---\n# about\n", "# Licence: CC-BY-4.0\n---\n# about\nid:"),
+        ("# yaml-language-server: $schema=old.json\n---\n", "---\nid:"),
+    ],
+)
+def test_a_leading_document_marker_is_kept(written: str, expected_head: str) -> None:
+    record = (SAMPLE / "data" / "cases" / "tlatlaya.yaml").read_text(encoding="utf-8")
+    modeline = "# yaml-language-server: $schema=../../schema/case.schema.json\n"
+    formatted = canonical(written + record, "cases", "../../schema/case.schema.json")
+    assert formatted.text is not None, formatted.problem
+    assert formatted.text.startswith(modeline + expected_head)
+    assert formatted.text.count("---\n") == 1
+    again = canonical(formatted.text, "cases", "../../schema/case.schema.json")
+    assert again.text == formatted.text
+    assert parse(formatted.text, "x").data == parse(record, "x").data
+
+
+def test_a_comment_on_the_marker_line_leaves_the_file_as_it_is() -> None:
+    record = (SAMPLE / "data" / "cases" / "tlatlaya.yaml").read_text(encoding="utf-8")
+    assert canonical("---  # the document\n" + record, "cases").text is None
+
+
+def test_fmt_keeps_a_teams_document_marker_and_check_passes(sample_copy: Sample) -> None:
+    path = sample_copy.root / "data" / "claims" / "cso-torture-complaints.yaml"
+    path.write_text("---\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert fmt(sample_copy).exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(
+        "# yaml-language-server: $schema=../../schema/claim.schema.json\n---\nid:"
+    )
+    assert fmt(sample_copy, "--check").exit_code == 0
+    review = run(
+        ["--root", str(sample_copy.root), "review", "cso-torture-complaints", "--by", "A. B."]
+    )
+    assert review.exit_code == 0, review.stderr
+    assert "---\n" in path.read_text(encoding="utf-8").split("id:")[0]

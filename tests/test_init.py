@@ -56,6 +56,7 @@ FILES = [
     "data/claims/.gitkeep",
     "data/README.md",
     ".gitattributes",
+    ".yamllint",
     "schema/source.schema.json",
     "schema/requirement.schema.json",
     "schema/case.schema.json",

@@ -78,3 +78,21 @@ def test_importing_the_declaration_imports_no_schema_and_no_terminal_library() -
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_names_any_finds_what_references_find() -> None:
+    """The cheap question (does this record name any of these ids?) answers as the full walk
+    of its references does, on every record of the repository's data."""
+    from pathlib import Path
+
+    from conftest import layout_for
+    from ledger.load import load
+
+    ledger = load(layout_for(Path(__file__).resolve().parents[1]), check=False).ledger
+    every_id = sorted(ledger.paths)
+    probes = [{i} for i in every_id[::7]] + [{"no-such-id"}, set(every_id[:40]), set()]
+    for kind in kinds.KINDS:
+        for record in ledger.tables()[kind.folder].values():
+            named = {ref[1] for ref in kinds.references(kind, record)}
+            for ids in probes:
+                assert kinds.names_any(kind, record, ids) == bool(named & ids), (record.id, ids)

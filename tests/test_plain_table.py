@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ledger.cli.plain_console import PlainConsole
-from ledger.cli.plain_table import NARROW, plain_table
+from ledger.cli.plain_table import NARROW, plain_table, table_fits
 from ledger.cli.render import line, lines, table, text
 
 ALL_NARROW = re.compile(f"[{NARROW}]*")
@@ -197,3 +197,32 @@ def test_the_characters_taken_as_one_cell_are_one_cell_to_rich() -> None:
     assert cell_len(together) == len(together)
     assert cell_len(together[::-1]) == len(together)
     assert not ALL_NARROW.fullmatch("e\u0301") and not ALL_NARROW.fullmatch("\u2028")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(grid=tables(), width=st.integers(40, 160))
+def test_a_table_that_fits_prints_as_rich_prints_it_when_unwrapped(grid: Table, width: int) -> None:
+    """Piped commands print unwrapped; a table that fits its width without splitting a word
+    is still byte for byte rich's (one that does not is a block per row: test_cli_output)."""
+    stream = io.StringIO()
+    console = PlainConsole(
+        piped=True, unwrapped=True, file=stream, width=width, no_color=True, **OPTIONS
+    )
+    if table_fits(grid, console):
+        console.print(grid)
+        assert stream.getvalue() == _rich(width, grid)
+
+
+def test_a_table_too_narrow_for_its_words_is_a_block_per_row() -> None:
+    grid = table("id", "title", title="Things")
+    grid.add_row(text("a-very-long-identifier-of-a-record"), lines(text("one"), text("two")))
+    grid.add_row(text("b"), text("[bold]not markup[/bold]"))
+    stream = io.StringIO()
+    PlainConsole(piped=True, unwrapped=True, file=stream, width=20, no_color=True, **OPTIONS).print(
+        grid
+    )
+    assert stream.getvalue() == (
+        "Things\n\n"
+        "id: a-very-long-identifier-of-a-record\ntitle: one\n  two\n\n"
+        "id: b\ntitle: [bold]not markup[/bold]\n"
+    )

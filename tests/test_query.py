@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builders import cso, gov, make_case, make_claim, make_ledger, make_requirement, make_source
 from ledger.ledger import Ledger
@@ -342,3 +344,34 @@ def test_figures_filter_by_unit() -> None:
     assert [g.key for g in report.groups] == ["disappeared person", "disappeared student"]
     assert figures(sample(), unit="nothing").groups == ()
     json.dumps(report.to_dict())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.text(alphabet="ab C\t\n \r\x0b\x1c\x85\xa0éÉß\u0301¨ﬁ\u2163İxyZ.,’", max_size=40),
+    picks=st.tuples(st.integers(0, 60), st.integers(0, 60)),
+)
+def test_a_match_is_placed_as_the_character_map_places_it(
+    value: str, picks: tuple[int, int]
+) -> None:
+    """A match is placed word by word; the place is the character map's, accents, marks
+    that fold to a space or to nothing, and ligatures included."""
+    from ledger.query import _origins
+    from ledger.textfold import fold, fold_with_map
+
+    folded = fold(value)
+    if not folded:
+        return
+    first, last = sorted(p % len(folded) for p in picks)
+    needle = fold(folded[first : last + 1])
+    if not needle:
+        return
+    at = folded.find(needle)
+    if at < 0:  # a mark folded to a space beside a space: what search folds never has it
+        return
+    _, origin = fold_with_map(value)
+    placed = _origins(value, at, at + len(needle) - 1)
+    assert placed is None or placed == (
+        origin[at],
+        origin[at + len(needle) - 1],
+    )

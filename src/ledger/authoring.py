@@ -44,6 +44,7 @@ from ledger.portable import windows_device
 from ledger.quotes import Match, QuoteMemo, find_quote, normalise
 from ledger.record_reader import read_current, record_from_text
 from ledger.root import Layout
+from ledger.scan import scan_data, unreadable_data, yaml_names
 from ledger.text_extract import Extracted
 from ledger.writelock import LockFailure, write_lock
 from ledger.yamlread import parse
@@ -219,11 +220,15 @@ class Workspace:
 
 def open_workspace(layout: Layout) -> Workspace | str:
     """Load the ledger (nothing is checked yet); a string says why it cannot be opened."""
-    result = load(layout, check=False)
+    unreadable = unreadable_data(layout)
+    if unreadable is not None:
+        return unreadable
+    scan = scan_data(layout)
+    result = load(layout, check=False, scan=scan)
     if result.fatal:
         return result.fatal
     ledger = result.ledger
-    taken = set(result.unloaded) | file_ids(layout)
+    taken = set(result.unloaded) | yaml_names(scan)
     for table in ledger.tables().values():
         taken.update(table)
     return Workspace(layout, ledger, set(result.unloaded), result.diagnostics, taken)

@@ -16,7 +16,7 @@ from ledger.anchoring import Anchored, Passages, settle, slips
 from ledger.archives import ArchiveProblem, Found, read_archives
 from ledger.diagnostics import ERROR, Diagnostic, make
 from ledger.files import decode
-from ledger.kinds import KINDS, SINGULAR, references
+from ledger.kinds import KINDS, SINGULAR, names_any, references
 from ledger.ledger import Ledger
 from ledger.model import Claim, Figure, Perspective, Relation, Requirement, Source
 from ledger.naming import Names, SourceNames, unsourced_names
@@ -88,7 +88,7 @@ def referring_to(ledger: Ledger, ids: Set[str]) -> set[str]:
         record.id
         for kind in KINDS
         for record in tables[kind.folder].values()
-        if any(ref[1] in ids for ref in references(kind, record))
+        if names_any(kind, record, ids)
     }
 
 

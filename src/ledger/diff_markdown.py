@@ -30,6 +30,7 @@ from ledger.markdown_text import COMMENT_LIMIT, cap, code, escape
 from ledger.revision import WORKTREE
 from ledger.status import RULE_LINES
 from ledger.status_report import RULE_CHANGE
+from ledger.vocabulary import Qualifier, qualified
 
 CAUSES_SHOWN = 5
 """Claims (and sources) named as the cause of one status change; the rest are counted."""
@@ -250,14 +251,37 @@ def _claim(change: RecordChange, files_url: str | None) -> list[str]:
     for f in change.fields:
         if f.field in ("statement", "quote") or f.field.startswith("bears_on."):
             continue
-        out.append(f"  - {code(f.field)}: {_value(f.old)} \u2192 {_value(f.new)}")
+        out.append(f"  - {code(f.field)}: {_field(f.field, f.old)} \u2192 {_field(f.field, f.new)}")
     return out
+
+
+def _field(name: str, value: object) -> str:
+    """A changed field's value as a reviewer reads it: figures in words ("more than 300
+    skulls"), anything else as :func:`_value` shows it."""
+    if name == "figures" and isinstance(value, list) and all(_is_figure(v) for v in value):
+        return _short("; ".join(_figure_words(v) for v in value)) if value else _value(None)
+    return _value(value)
+
+
+def _is_figure(value: object) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("value"), int | float)
+        and not isinstance(value.get("value"), bool)
+        and value.get("qualifier", "exactly") in set(Qualifier)
+    )
+
+
+def _figure_words(figure: dict[str, Any]) -> str:
+    number = qualified(figure["value"], figure.get("qualifier", "exactly"))
+    note = f" ({figure['note']})" if figure.get("note") else ""
+    return f"{number} {figure.get('unit', '')}{note}"
 
 
 def _record(change: RecordChange, files_url: str | None) -> list[str]:
     out = [_heading(change, files_url)]
     for f in change.fields:
-        out.append(f"  - {code(f.field)}: {_value(f.old)} \u2192 {_value(f.new)}")
+        out.append(f"  - {code(f.field)}: {_field(f.field, f.old)} \u2192 {_field(f.field, f.new)}")
     return out
 
 

@@ -66,6 +66,9 @@ class Tree:
     trailing: list[str]
     header: list[str] = field(default_factory=list)
     """Comments above the first key (a schema modeline, a licence line): they stay on top."""
+    document_start: int | None = None
+    """With an explicit ``---`` (a team's linter may ask for one): how many of the header's
+    comments stand above it. None: the file has none, and none is added."""
 
 
 _BLANK = " \t"
@@ -163,9 +166,15 @@ class _TreeBuilder:
                     owner.inline = comment or owner.inline
         assert root is not None
         first = min((line for line, _ in starts), default=len(self.lines))
-        header = [comments.pop(line) for line in sorted(comments) if line < first]
+        header_lines = [line for line in sorted(comments) if line < first]
+        header = [comments.pop(line) for line in header_lines]
         trailing = self._attach(comments, starts)
-        return Tree(root, trailing, header)
+        marker = next(
+            (e.start_mark.line for e in events if isinstance(e, yaml.DocumentStartEvent)), None
+        )
+        explicit = any(isinstance(e, yaml.DocumentStartEvent) and e.explicit for e in events)
+        above = sum(1 for line in header_lines if marker is not None and line < marker)
+        return Tree(root, trailing, header, above if explicit else None)
 
     def _place(
         self,
@@ -403,8 +412,7 @@ def canonical(text: str, kind: str, modeline: str | None = None) -> Formatted:
     if before.data is None or any(d.severity == "error" for d in before.diagnostics):
         return Formatted(None, "the file has YAML errors; run `ledger validate` and fix them first")
     tree = _TreeBuilder(text.removeprefix("\ufeff")).build()
-    out: list[str] = [f"{MODELINE_PREFIX}{modeline}"] if modeline else []
-    out += [c for c in tree.header if not (modeline and c.startswith(MODELINE_PREFIX))]
+    out = _head(tree, modeline)
     _emit_block(tree.root, RECORD_TYPES[kind], 0, out)
     out.extend(tree.trailing)
     result = "\n".join(out) + "\n"
@@ -415,6 +423,21 @@ def canonical(text: str, kind: str, modeline: str | None = None) -> Formatted:
             "the canonical form would change a value or drop a comment; the file is left as it is",
         )
     return Formatted(result)
+
+
+def _head(tree: Tree, modeline: str | None = None) -> list[str]:
+    """The lines above the first key: the modeline (``modeline`` replaces the file's), the
+    header's comments, and a ``---`` where the file had one: what a user wrote stays."""
+    comments = list(enumerate(tree.header))
+    if modeline:
+        comments = [(i, c) for i, c in comments if not c.startswith(MODELINE_PREFIX)]
+    out = [f"{MODELINE_PREFIX}{modeline}"] if modeline else []
+    above = tree.document_start
+    out += [c for i, c in comments if above is not None and i < above]
+    if above is not None:
+        out.append("---")
+    out += [c for i, c in comments if above is None or i >= above]
+    return out
 
 
 _COMMENT = re.compile("(?:^|(?<=[ \t\n\r\x85\u2028\u2029]))#[^\n\r\x85\u2028\u2029]*")
@@ -500,7 +523,7 @@ def with_field(text: str, kind: str, key: str, value: Any) -> Formatted:
             break
     else:
         tree.root.entries.append(Entry(key, node))
-    out: list[str] = list(tree.header)
+    out = _head(tree)
     _emit_block(tree.root, RECORD_TYPES[kind], 0, out)
     out.extend(tree.trailing)
     result = "\n".join(out) + "\n"

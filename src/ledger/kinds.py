@@ -11,6 +11,7 @@ are named tuples, which cost a tenth of what dataclasses do to define.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
@@ -141,3 +142,20 @@ def references(kind: Kind, record: Any) -> list[Reference]:
                 name = relation.kind.value
                 add((to, relation.target, (field, i, name), False, name, relation.note))
     return found
+
+
+def names_any(kind: Kind, record: Any, ids: Set[str]) -> bool:
+    """Whether ``record`` (of ``kind``) names any of ``ids``: what :func:`references` would
+    find, asked without building a reference, so a pass over every record to find the few
+    that name an id stays cheap."""
+    for field, _to, shape, _role, _detail in kind.refs:
+        value = getattr(record, field)
+        if shape == "id":
+            if value in ids:
+                return True
+        elif shape == "relations":
+            if any(relation.target in ids for relation in value):
+                return True
+        elif not ids.isdisjoint(value):  # a list of ids, or a map keyed by ids
+            return True
+    return False

@@ -27,6 +27,7 @@ from ledger.starter_files import (
     GITATTRIBUTES,
     HOOKS_REPOSITORY,
     WORKFLOW,
+    YAMLLINT,
     Answers,
     ledger_toml,
     precommit_config,
@@ -38,6 +39,8 @@ KEEP = ".gitkeep"
 """The empty file that keeps an empty record folder in git."""
 
 PRECOMMIT = ".pre-commit-config.yaml"
+YAMLLINT_FILE = ".yamllint"
+"""yamllint's configuration, in the ledger's folder (beside ledger.toml)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class Place:
             *(data / kind / KEEP for kind in FOLDERS),
             data / "README.md",
             self.root / ".gitattributes",
+            self.root / YAMLLINT_FILE,
             *(self.root / rel for rel in schema_files()),
             self.top / WORKFLOW,
             self.top / PRECOMMIT,
@@ -134,6 +138,7 @@ def starter_files(place: Place, answers: Answers, pin: Pin) -> dict[Path, str]:
         place.root / MARKER: ledger_toml(answers),
         place.root / "data" / "README.md": DATA_README,
         place.root / ".gitattributes": GITATTRIBUTES,
+        place.root / YAMLLINT_FILE: YAMLLINT,
         place.top / WORKFLOW: workflow(pin.rev, place.prefix),
         place.top / PRECOMMIT: precommit_config(pin.rev, place.prefix),
         **{place.root / rel: text for rel, text in schema_files().items()},

@@ -80,7 +80,7 @@ from ledger.status import (
     undated_gaps,
 )
 from ledger.status_report import Contradiction, FigureView, Gap, Plain, Side, Status
-from ledger.textfold import fold, fold_with_map
+from ledger.textfold import fold, fold_with_map, fold_word
 from ledger.vocabulary import GapKind
 
 # --------------------------------------------------------------------------- list
@@ -429,13 +429,15 @@ def _find(value: str, needle: str, context: int) -> tuple[str, int, int] | None:
     """The snippet of ``value`` around the first match, and the match's offsets in it.
 
     Most fields do not match: their cheap fold says so before the character map is built."""
-    if needle not in fold(value):
-        return None
-    folded, origin = fold_with_map(value)
+    folded = fold(value)
     at = folded.find(needle)
     if at < 0:
         return None
-    first, last = origin[at], origin[at + len(needle) - 1]
+    placed = _origins(value, at, at + len(needle) - 1)
+    if placed is None:
+        origin = fold_with_map(value)[1]
+        placed = origin[at], origin[at + len(needle) - 1]
+    first, last = placed
     end_char = last + 1
     lo, hi = max(0, first - context), min(len(value), end_char + context)
     before = _SPACES.sub(" ", value[lo:first]).lstrip()
@@ -446,6 +448,40 @@ def _find(value: str, needle: str, context: int) -> tuple[str, int, int] | None:
     snippet = f"{prefix}{before}{match}{after}{suffix}"
     start = len(prefix) + len(before)
     return snippet, start, start + len(match)
+
+
+_WORDS = re.compile(r"\S+")
+
+
+def _origins(value: str, *offsets: int) -> tuple[int, ...] | None:
+    """Where characters of ``value``'s fold (ascending ``offsets``) stand in it, as
+    :func:`fold_with_map`'s map says, found word by word: the fold is the words folded and
+    joined by one space, that space standing for the first space after its word; only the
+    word a match starts or ends in is mapped character by character. None when a word does
+    not fold alone into one word (a mark that folds to a space, or to nothing): then only
+    the whole map can say."""
+    found: list[int] = []
+    pending = list(offsets)
+    folded = 0  # where the current word starts in the fold
+    for word in _WORDS.finditer(value):
+        text = word.group()
+        plain = text.isascii()
+        own = fold_word(text)
+        if not own:  # a mark that folds to a space, or a word of marks that fold to nothing
+            return None
+        length = len(own)
+        while pending and pending[0] <= folded + length:  # in the word, or the space after
+            inside = pending.pop(0) - folded
+            if inside == length:
+                found.append(word.end())
+            elif plain:
+                found.append(word.start() + inside)
+            else:
+                found.append(word.start() + fold_with_map(text)[1][inside])
+        if not pending:
+            return tuple(found)
+        folded += length + 1
+    return None
 
 
 # --------------------------------------------------------------------------- timeline

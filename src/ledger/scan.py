@@ -247,6 +247,16 @@ def _stray_files(layout: Layout, diagnostics: list[Diagnostic], scan: Scan) -> N
                 )
 
 
+def yaml_names(scan: Scan) -> set[str]:
+    """The name (less ``.yaml``) of every YAML file the walk saw under the data folder, in
+    any folder, loaded or not: ids in use."""
+    return {
+        rel.rpartition("/")[2][: -len(RECORD_SUFFIX)]
+        for rel, _identity in scan.identities
+        if rel.endswith(RECORD_SUFFIX)
+    }
+
+
 def ledger_key(layout: Layout, scan: Scan) -> str:
     """What a whole-ledger result depends on: every file's identity, the marker file, and
     the version of the tool's code."""

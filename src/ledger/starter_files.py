@@ -150,6 +150,23 @@ data/**/*.yml text eol=lf merge
 """
 
 
+YAMLLINT = """\
+# yamllint's rules, agreeing with `ledger fmt`'s canonical form (written by `ledger init`),
+# so a team that lints its YAML gets no complaint about a formatted record: `yamllint .`
+extends: default
+rules:
+  # fmt writes no `---`, and keeps one a file has: either is fine
+  document-start: disable
+  # fmt folds prose at 92 columns; a long word (a URL) or `key: word` may run past
+  line-length:
+    max: 100
+    allow-non-breakable-inline-mappings: true
+  # GitHub workflows' `on:` is a key, not a boolean
+  truthy:
+    check-keys: false
+"""
+
+
 WORKFLOW = ".github/workflows/ledger.yml"
 """Validates every push; judges every pull request by trusted code and comments on it."""
 ARTIFACT = "ledger-report"

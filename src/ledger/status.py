@@ -660,11 +660,13 @@ def analysis_of(ledger: Ledger, analysis: Analysis | None) -> Analysis:
 
 
 def sides_of(ledger: Ledger, claims: Iterable[Claim], obligor_names: frozenset[str]) -> set[Side]:
-    """The sides these claims' sources are on (claims with a missing source are left out)."""
+    """The sides these claims' sources are on (claims with a missing source are left out);
+    each source judged once, however many of the claims are its."""
+    sources = ledger.sources
     return {
-        side_of(ledger.sources[c.source], obligor_names)
-        for c in claims
-        if c.source in ledger.sources
+        side_of(sources[source_id], obligor_names)
+        for source_id in {c.source for c in claims}
+        if source_id in sources
     }
 
 

@@ -23,6 +23,7 @@ from ledger.status_report import (
     Side,
     Verdict,
 )
+from ledger.vocabulary import qualified
 
 
 class _Notes:
@@ -164,10 +165,9 @@ def _figures(figures: tuple[FigureView, ...], notes: _Notes, h: str) -> list[str
         return []
     out = ["", f"{h}# Key figures", ""]
     for fig in figures:
-        qualifier = "" if fig.qualifier.value == "exactly" else f"{fig.qualifier.value} "
         note = f" ({escape(fig.note)})" if fig.note else ""
         out.append(
-            f"- {escape(qualifier)}{fig.value:,} {escape(fig.unit)}{note} \u2014 "
+            f"- {escape(qualified(fig.value, fig.qualifier))} {escape(fig.unit)}{note} \u2014 "
             f"{escape(fig.source)}{_cite_id(fig.claim, notes)}"
         )
     return out

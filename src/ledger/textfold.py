@@ -84,6 +84,16 @@ def fold(text: str) -> str:
 _UNSURE = "\x00"
 
 
+def fold_word(word: str) -> str | None:
+    """The fold of a run of non-space characters, as it stands in its text's fold; None
+    when a character of it folds to a space of its own (``¨``), which only the whole text's
+    map (:func:`fold_with_map`) can place."""
+    if word.isascii():
+        return word.lower()
+    folded = word.translate(_CHAR_FOLDS)
+    return None if _UNSURE in folded else folded
+
+
 def char_fold(char: str) -> str:
     """One non-space character folded as :func:`fold_with_map` folds it."""
     if char.isascii():

@@ -66,6 +66,20 @@ class Qualifier(StrEnum):
     at_most = "at-most"
     fewer_than = "fewer-than"
 
+    @property
+    def words(self) -> str:
+        """The qualifier as people write it before a number ("more than"; "" for exactly):
+        the token is for files and queries, the words for everything a person reads."""
+        return "" if self is Qualifier.exactly else self.value.replace("-", " ")
+
+
+def qualified(value: float, qualifier: Qualifier | str = Qualifier.exactly) -> str:
+    """A figure's number in words, as every report prints it: "more than 12,000", "at least
+    15", "300". The one place a qualifier and a number are joined."""
+    words = Qualifier(qualifier).words
+    number = f"{value:,}"
+    return f"{words} {number}" if words else number
+
 
 class RelationKind(StrEnum):
     contradicts = "contradicts"

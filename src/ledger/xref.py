@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from ledger.kinds import BY_FOLDER, FOLDERS, KINDS, SINGULAR, Kind, references
+from ledger.kinds import BY_FOLDER, FOLDERS, KINDS, SINGULAR, Kind, names_any, references
 from ledger.ledger import Ledger
 from ledger.status_report import Plain
 
@@ -65,12 +65,6 @@ def _links_of(ledger: Ledger, kind: Kind, record: Any) -> Iterable[Link]:
         yield Link(record.id, kind.folder, to_id, ledger.kind_of(to_id), role, detail)
 
 
-def _names(kind: Kind, record: Any, record_id: str) -> bool:
-    """Whether a record has a link to ``record_id``, asked without building a link, so
-    finding one record's inbound links stays one cheap pass."""
-    return any(ref[1] == record_id for ref in references(kind, record))
-
-
 def outbound_of(ledger: Ledger, record_id: str) -> tuple[Link, ...]:
     """What one record references, by role then target id (as :class:`XrefIndex` gives)."""
     folder = ledger.kind_of(record_id)
@@ -83,11 +77,12 @@ def outbound_of(ledger: Ledger, record_id: str) -> tuple[Link, ...]:
 def inbound_of(ledger: Ledger, record_id: str) -> tuple[Link, ...]:
     """What references one id, found by one pass over the records, building links only for
     the records that name it (as :class:`XrefIndex` gives, without indexing every record)."""
+    wanted = {record_id}
     found = [
         link
         for kind in KINDS
         for record in ledger.tables()[kind.folder].values()
-        if _names(kind, record, record_id)
+        if names_any(kind, record, wanted)
         for link in _links_of(ledger, kind, record)
         if link.to_id == record_id
     ]

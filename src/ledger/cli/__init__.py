@@ -90,12 +90,28 @@ def _run() -> None:
     name = command_named(sys.argv[1:])
     completing = any(k.startswith("_LEDGER_COMPLETE") for k in os.environ)
     if name is None or completing:
+        sys.argv[1:] = with_completion_shell(sys.argv[1:])
         full_app()()
         return
     import_module(f"ledger.cli.{COMMANDS[name]}")
     from ledger.cli.shared import app
 
     app()
+
+
+def with_completion_shell(args: list[str]) -> list[str]:
+    """The arguments, with the shell running ledger named after a bare
+    ``--show-completion`` or ``--install-completion``, so that a shell named there is read
+    as the option's value (typer's own options were flags and took ``zsh`` for nothing)."""
+    from ledger.cli.shared import COMPLETION_OPTIONS, running_shell
+
+    out = []
+    for index, arg in enumerate(args):
+        out.append(arg)
+        following = args[index + 1] if index + 1 < len(args) else None
+        if arg in COMPLETION_OPTIONS and (following is None or following.startswith("-")):
+            out.append(running_shell())
+    return out
 
 
 def tolerant_output() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,6 +11,7 @@ import typer
 
 from ledger.cli.shared import (
     ReportFormat,
+    RootOption,
     app,
     complete_id,
     fail,
@@ -99,6 +101,7 @@ def diff(
             dir_okay=False,
         ),
     ] = None,
+    root: RootOption = None,
 ) -> None:
     """Compare the ledger by record id, not by line: records added, removed and changed with
     their changed fields; then every requirement and case whose derived status changes, old ->
@@ -111,7 +114,7 @@ def diff(
     from ledger.diff import diff_ledgers
     from ledger.revision import WORKTREE
 
-    layout = layout_of(ctx)
+    layout = layout_of(ctx, root)
     old_rev, new_rev = _revisions(revisions or [])
     comment_only = {
         "--check": check,
@@ -297,6 +300,13 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+class LogFormat(StrEnum):
+    """What `ledger log` writes: no Markdown (asked for it, the choice is refused by name)."""
+
+    human = "human"
+    json = "json"
+
+
 @app.command()
 def log(
     ctx: typer.Context,
@@ -304,22 +314,23 @@ def log(
         str, typer.Argument(metavar="ID", help="Any record id.", autocompletion=complete_id)
     ],
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many commits.")] = 20,
-    output: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="human or json.")
-    ] = ReportFormat.human,
+    output: Annotated[LogFormat, typer.Option("--format", "-f", help="human or json.")] = (
+        LogFormat.human
+    ),
+    root: RootOption = None,
 ) -> None:
     """The commits that changed a record, newest first; for a requirement or case, how its
     derived status moved over those commits."""
     from ledger.history import record_history
     from ledger.revision import GitError
 
-    layout = layout_of(ctx)
+    layout = layout_of(ctx, root)
     ledger = load_or_exit(layout).ledger
     found = resolve_or_exit(ledger, record_id)
     history = record_history(layout, ledger, found, limit)
     if isinstance(history, GitError):
         fail(history.message)
-    if output is ReportFormat.json:
+    if output is LogFormat.json:
         from ledger.safe_text import dumps
 
         sys.stdout.write(dumps(history.to_dict()) + "\n")

@@ -20,23 +20,32 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ledger.cli.plain_table import plain_table
+from ledger.cli.plain_table import plain_table, table_blocks, table_fits
 from ledger.cli.render import Indented
 
 _TRAILING_SPACE = re.compile(r"\s+$")
 
 
 class PlainConsole(Console):
-    """A Console whose piped prints of plain text skip rich's rendering."""
+    """A Console whose piped prints of plain text skip rich's rendering.
 
-    def __init__(self, *, piped: bool, **options: Any) -> None:
+    ``unwrapped`` (what commands use when stdout is not a terminal): no line of text is
+    broken, so output read by grep, cut or an editor holds each statement, quote and id
+    whole; a table that cannot fit the width without splitting a word is printed as one
+    block per row instead (a table that fits is printed as rich prints it)."""
+
+    def __init__(self, *, piped: bool, unwrapped: bool = False, **options: Any) -> None:
         stream: TextIO = options.pop("file")
         super().__init__(file=_Unflushed(stream) if piped else stream, **options)
         self.plain_lines = piped and self.color_system is None
+        self.unwrapped = unwrapped
         if piped:
             self.height = self.size.height  # asked of the OS once, not on every print
 
     def print(self, *objects: Any, **options: Any) -> None:
+        if self.unwrapped and not options and len(objects) == 1 and not self._buffer_index:
+            self._print_unwrapped(objects[0])
+            return
         if self.plain_lines and not options and len(objects) <= 1 and not self._buffer_index:
             if objects and isinstance(objects[0], Table):
                 written = plain_table(objects[0], self)
@@ -48,6 +57,63 @@ class PlainConsole(Console):
                 self.file.write(rendered + "\n")
                 return
         super().print(*objects, **options)
+
+    def _print_unwrapped(self, thing: object) -> None:
+        """Text whole on its lines, an indent before each; a table as rich lays it out when
+        it fits, else as blocks (see :func:`table_blocks`)."""
+        if isinstance(thing, Table) and table_fits(thing, self) is False:
+            kept = _words_kept_whole(thing)
+            try:
+                fits = table_fits(thing, self)
+                if fits:
+                    self._print_unwrapped_table(thing)
+            finally:
+                for column, no_wrap in kept:
+                    column.no_wrap = no_wrap
+            if not fits:
+                for row in table_blocks(thing):
+                    self._print_unwrapped(row)
+            return
+        if isinstance(thing, Indented):
+            pad = " " * thing.left
+            pieces = thing.content.split("\n")
+            thing = Text("\n").join(Text(pad) + piece if piece.plain else piece for piece in pieces)
+        if isinstance(thing, Text) and "\t" not in thing.plain:
+            if self.plain_lines and type(thing) is Text:
+                plain = thing.plain
+                self.file.write("\n".join(piece.rstrip() for piece in plain.split("\n")) + "\n")
+                return
+            super().print(thing, soft_wrap=True)
+            return
+        if isinstance(thing, Table):
+            self._print_unwrapped_table(thing)
+            return
+        super().print(thing)
+
+    def _print_unwrapped_table(self, grid: Table) -> None:
+        written = plain_table(grid, self) if self.plain_lines else None
+        if written is not None:
+            self.file.write(written)
+        else:
+            super().print(grid)
+
+
+def _words_kept_whole(grid: Table) -> list[tuple[Any, bool]]:
+    """Make each column whose longest word is as wide as its widest line (a column of ids,
+    numbers, dates) one that rich never wraps: wrapping it could only split that word, so
+    a table too wide narrows its prose and headers first. The columns changed, with what
+    they were, for the caller to restore."""
+    changed = []
+    for column in grid.columns:
+        if column.no_wrap:
+            continue
+        texts = [str(getattr(c, "plain", c)) for c in (column.header, *column.cells)]
+        longest_word = max((cell_len(w) for t in texts for w in t.split()), default=0)
+        widest_line = max((cell_len(line) for t in texts for line in t.split("\n")), default=0)
+        if longest_word >= widest_line:
+            changed.append((column, bool(column.no_wrap)))
+            column.no_wrap = True
+    return changed
 
 
 def plain_render(thing: object, width: int) -> str | None:

@@ -84,6 +84,62 @@ def plain_table(grid: object, console: Console) -> str | None:
     return "\n".join(out)
 
 
+def table_fits(grid: object, console: Console) -> bool | None:
+    """Whether ``grid`` lays out in the console's width with no word split across lines
+    (every column at least as wide as its longest word, or its longest line where it may
+    not wrap), as rich would lay it out. None when it cannot be told here (cells that are
+    not text): rich prints such a table as it is."""
+    if type(grid) is not Table or not grid.columns:
+        return None
+    strings = _strings_allowed(console)
+    cells: list[list[_Cell]] = []
+    for column in grid.columns:
+        raw = [column.header] if grid.show_header else []
+        raw.extend(column.cells)
+        measured = [_cell(thing, strings) for thing in raw]
+        if None in measured:
+            return None
+        cells.append(measured)  # type: ignore[arg-type]
+    pads = _paddings(len(grid.columns))
+    width = console.width if grid.width is None else grid.width
+    widths = _column_widths(cells, grid.columns, pads, width - (len(grid.columns) - 1))
+    if sum(widths) + len(grid.columns) - 1 > console.width:
+        return False
+    for size, (left, right), column, measured in zip(
+        widths, pads, grid.columns, cells, strict=True
+    ):
+        needed = max((c.widest if column.no_wrap else c.narrowest for c in measured), default=0)
+        if size - left - right < needed:
+            return False
+    return True
+
+
+def table_blocks(grid: Table) -> list[Text]:
+    """A table too wide for its width, as one block per row: a line per column, its header
+    (lines joined), a colon and the cell's text unwrapped; a cell's further lines indented
+    under it; a blank line between rows. The title comes first, the caption last."""
+    names = [" ".join(str(getattr(c.header, "plain", c.header)).split()) for c in grid.columns]
+    out: list[Text] = []
+    if grid.title:
+        out.append(_as_text(grid.title))
+    for index, row in enumerate(zip(*(c.cells for c in grid.columns), strict=True)):
+        if index or grid.title:
+            out.append(Text())
+        for name, cell in zip(names, row, strict=True):
+            pieces = _as_text(cell).split("\n")
+            head = Text(f"{name}: ") if name else Text()
+            out.append(head + pieces[0])
+            out.extend(Text("  ") + piece for piece in pieces[1:])
+    if grid.caption:
+        out.extend([Text(), _as_text(grid.caption)])
+    return out
+
+
+def _as_text(thing: object) -> Text:
+    """A cell as Text: Text as it is, anything else as its characters (never markup)."""
+    return thing if isinstance(thing, Text) else Text(str(thing))
+
+
 def _plain_console(console: Console) -> bool:
     options = console.options
     return (

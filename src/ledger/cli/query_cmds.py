@@ -11,7 +11,8 @@ keeps them equal to the model's).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -74,6 +75,28 @@ RowFormatOption = Annotated[
     RowFormat,
     typer.Option("--format", "-f", help="human, json or csv (nothing cut; shapes above)."),
 ]
+
+
+IdsOption = Annotated[
+    bool,
+    typer.Option(
+        "--ids",
+        help="Print only ids, one a line, each once, in the order shown (for xargs); not "
+        "with --format.",
+    ),
+]
+"""``--ids``: the records an answer names, one a line, for ``xargs`` and shell loops."""
+
+
+def _write_ids(ids: Iterable[str], output: StrEnum) -> None:
+    """Each id once, one a line, in order, and nothing else (ids match the schema's slug
+    pattern; made visible all the same, so no data reaches the terminal as a control)."""
+    from ledger.safe_text import visible
+
+    if output.value != "human":
+        fail(f"--ids prints ids alone: leave out --format {output.value}")
+    seen = dict.fromkeys(visible(record_id) for record_id in ids)
+    sys.stdout.write("".join(f"{record_id}\n" for record_id in seen))
 
 
 def _id_argument(help_text: str, *, optional: bool = False) -> Any:
@@ -335,6 +358,7 @@ def list_(
         typer.Option("--kind", help="Claims of this kind (or records with one)."),
     ] = None,
     output: RowFormatOption = RowFormat.human,
+    ids_only: IdsOption = False,
     root: RootOption = None,
     rev: RevOption = None,
 ) -> None:
@@ -377,7 +401,9 @@ def list_(
         )
     except ValueError as exc:
         fail(str(exc))
-    if output is RowFormat.json:
+    if ids_only:
+        _write_ids((record.id for record in listing.records), output)
+    elif output is RowFormat.json:
         write_json("list", listing.to_dict())
     elif output is RowFormat.csv:
         _list_csv(name, listing.records)
@@ -479,12 +505,15 @@ def conflicts(
         ),
     ] = None,
     output: FormatOption = OutputFormat.human,
+    ids_only: IdsOption = False,
     root: RootOption = None,
     rev: RevOption = None,
     as_of: AsOfOption = None,
 ) -> None:
     """Claims that contradict each other, side by side: once per pair, the obligor's claim
     on the left, with the source, place and quoted words of each.
+
+    --ids: every claim in a pair, each once (the left claim, then the right, pair by pair).
 
     JSON: {"record_id", "pairs": [{"left": ClaimRef, "right": ClaimRef, "declared_by": [id],
     "notes": [str], "cases": [id], "requirements": [id]}]}; ClaimRef as in `ledger status`.
@@ -494,6 +523,9 @@ def conflicts(
     ledger, restriction = _load_as_of(ctx, root, rev, as_of)
     wanted = _resolve_as_of(ledger, restriction, record_id) if record_id is not None else None
     report = query.conflicts(ledger, wanted)
+    if ids_only:
+        _write_ids((c.id for pair in report.pairs for c in (pair.left, pair.right)), output)
+        return
     if output is OutputFormat.json:
         write_json("conflicts", {**report.to_dict(), **as_of_json(restriction)})
         return
@@ -550,12 +582,15 @@ def gaps(
         GapKind | None, typer.Option("--kind", help="Only gaps of this kind.")
     ] = None,
     output: FormatOption = OutputFormat.human,
+    ids_only: IdsOption = False,
     root: RootOption = None,
     rev: RevOption = None,
 ) -> None:
     """Evidence gaps across the ledger, for a researcher to fill next: requirements with no
     evidence or only the obligor's word, cases no claim is about or heard from one side only,
     claims likely missing a contradicts/corroborates link to the other side, undated claims.
+
+    --ids: the record each gap is about (its subject), each once.
 
     JSON: {"counts": {gap kind: n}, "gaps": [{"kind", "subject", "message", "related": [id]}]};
     with --kind, both hold that kind only.
@@ -568,6 +603,9 @@ def gaps(
             counts={gap_kind.value: report.counts.get(gap_kind.value, 0)},
             gaps=tuple(g for g in report.gaps if g.kind.value == gap_kind.value),
         )
+    if ids_only:
+        _write_ids((gap.subject for gap in report.gaps), output)
+        return
     if output is OutputFormat.json:
         write_json("gaps", report.to_dict())
         return
@@ -602,6 +640,7 @@ def search(
         ),
     ],
     output: FormatOption = OutputFormat.human,
+    ids_only: IdsOption = False,
     root: RootOption = None,
     rev: RevOption = None,
 ) -> None:
@@ -611,12 +650,15 @@ def search(
     Ayotzinapa case by its alias.
 
     JSON: {"query", "hits": [{"id", "kind", "field", "title", "snippet", "start", "end"}]};
-    start and end are the match's offsets in snippet.
+    start and end are the match's offsets in snippet. --ids: each record matched, once.
     """
     from ledger import query
 
     phrase = " ".join(words)
     result = query.search(_load(ctx, root, rev), phrase)
+    if ids_only:
+        _write_ids((hit.id for hit in result.hits), output)
+        return
     if output is OutputFormat.json:
         write_json("search", result.to_dict())
         return
@@ -818,5 +860,6 @@ def _figure_cell(fig: FigureView) -> Text:
 
 
 def _figure_value(fig: FigureView) -> str:
-    qualifier = "" if fig.qualifier.value == "exactly" else f"{fig.qualifier.value} "
-    return f"{qualifier}{fig.value:,}"
+    from ledger.vocabulary import qualified
+
+    return qualified(fig.value, fig.qualifier)

@@ -2,8 +2,11 @@
 
 The console has markup, emoji and highlighting off, and every piece of data goes through
 `safe_text.visible` into a `rich.text.Text`, so ``[link=...]`` or an escape sequence in a
-record is printed as the characters it is. Colour follows the terminal (off when piped,
-``NO_COLOR`` honoured); piped output is laid out at a fixed width so it is stable.
+record is printed as the characters it is. Colour follows the terminal (off when piped;
+``NO_COLOR`` and ``FORCE_COLOR`` honoured, see shared.colour_for). Piped output is never
+wrapped (grep and editors see each id, quote and statement whole); its tables are laid out
+at a fixed width (``COLUMNS``, else 100) so they are stable, and one that cannot fit it
+without splitting a word is printed a row to a block (plain_console).
 """
 
 from __future__ import annotations
@@ -34,19 +37,22 @@ STANCE_STYLES = {"supports": "green", "undermines": "red", "context": "dim"}
 def console(stream: TextIO | None = None) -> Console:
     """A console for data: on a terminal, rich as it is; piped, fast (see plain_console)."""
     from ledger.cli.plain_console import PlainConsole
+    from ledger.cli.shared import colour_for
 
     stream = stream or sys.stdout
     tty = bool(getattr(stream, "isatty", None) and stream.isatty())
+    colour = colour_for(stream)
     width = None if tty else _piped_width()
     return PlainConsole(
         piped=not tty,
+        unwrapped=not tty,
         file=stream,
         markup=False,
         emoji=False,
         highlight=False,
         width=width,
-        no_color=bool(os.environ.get("NO_COLOR")) or not tty,
-        force_terminal=tty,
+        no_color=not colour,
+        force_terminal=tty or colour,
         soft_wrap=False,
     )
 

@@ -34,6 +34,7 @@ def review(
     on: Annotated[
         str | None, typer.Option("--date", help="The review's date (default: today).")
     ] = None,
+    root: RootOption = None,
 ) -> None:
     """Record that NAME checked a claim against its source: who, when, a fingerprint of the
     claim's content, and one of each record and text it rests on (its source and archived
@@ -49,7 +50,7 @@ def review(
             check_iso_date(on)
         except ValueError as exc:
             fail(f"--date {on}: {exc}")
-    layout = layout_of(ctx)
+    layout = layout_of(ctx, root)
     ledger = load_or_exit(layout).ledger
     found = resolve_or_exit(ledger, claim_id, ("claims",))
     failure = add_review(layout, ledger, found, by, on)

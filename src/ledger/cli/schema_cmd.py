@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.shared import EXIT_FINDINGS, EXIT_USAGE, app, fail, layout_of
+from ledger.cli.shared import EXIT_FINDINGS, EXIT_USAGE, RootOption, app, fail, layout_of
 from ledger.kinds import PLURAL
 
 Kind = StrEnum("Kind", [(name, name) for name in PLURAL])  # type: ignore[misc]
@@ -23,6 +23,7 @@ def schema(
         bool,
         typer.Option("--write", help="Write every kind's schema into the ledger's schema/ folder."),
     ] = False,
+    root: RootOption = None,
 ) -> None:
     """Print the JSON Schema (draft-07) of a record kind, as editors use it to complete and
     check fields (yaml-language-server); or write all of them with --write."""
@@ -31,7 +32,7 @@ def schema(
     from ledger.writelock import LockFailure
 
     if write:
-        written = write_schemas(layout_of(ctx))
+        written = write_schemas(layout_of(ctx, root))
         if isinstance(written, LockFailure):
             fail(written.message, EXIT_USAGE)
         if isinstance(written, str):

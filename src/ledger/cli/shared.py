@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
+from typer.completion import completion_init
 
 if TYPE_CHECKING:
     from ledger.asof import Restriction
@@ -27,11 +28,12 @@ app = typer.Typer(
     name="ledger",
     help="An evidence ledger over plain-text YAML files: requirements, cases and sourced claims.",
     no_args_is_help=True,
-    add_completion=True,
+    add_completion=False,  # its options are flags that ignore a shell named after them
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+completion_init()  # typer's completion for bash, zsh, fish and powershell (add_completion did it)
 
 
 class Format(StrEnum):
@@ -70,6 +72,49 @@ It has no envvar: LEDGER_ROOT is read by the global option, and a ``--root`` giv
 anywhere on the command line wins over it."""
 
 
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+"""The shells completion is written for (those typer writes scripts for)."""
+
+COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
+"""Options that take a shell: named, or (given bare) the shell running ledger."""
+
+COMPLETE_VAR = "_LEDGER_COMPLETE"
+"""The variable a completion script sets to ask ledger for completions."""
+
+
+def running_shell() -> str:
+    """The shell that runs ledger, for a bare --show-completion or --install-completion
+    (bash when it cannot be told)."""
+    from typer.completion import _get_shell_name
+
+    found = _get_shell_name()
+    return found if found in SHELLS else "bash"
+
+
+def _show_completion(shell: str | None) -> None:
+    if shell:
+        from typer.completion import get_completion_script
+
+        sys.stdout.write(
+            get_completion_script(prog_name="ledger", complete_var=COMPLETE_VAR, shell=shell) + "\n"
+        )
+        raise typer.Exit(EXIT_OK)
+
+
+def _install_completion(shell: str | None) -> None:
+    if shell:
+        from typer.completion import install
+
+        done, path = install(shell=shell, prog_name="ledger", complete_var=COMPLETE_VAR)
+        sys.stdout.write(f"{done} completion installed in {path}\n")
+        sys.stdout.write("Completion will take effect once you restart the terminal\n")
+        raise typer.Exit(EXIT_OK)
+
+
+_SHELL_HELP = "SHELL: bash, zsh, fish or powershell; given bare, the shell running ledger."
+Shell = StrEnum("Shell", [(name, name) for name in SHELLS])  # type: ignore[misc]
+
+
 def _print_version(asked: bool) -> None:
     if asked:
         from ledger.version import version_line
@@ -97,6 +142,30 @@ def options(
             help="Print the version of ledger and of the Python it runs on, and exit.",
         ),
     ] = False,
+    install_completion: Annotated[
+        Shell | None,
+        typer.Option(
+            "--install-completion",
+            metavar="[SHELL]",
+            is_eager=True,
+            expose_value=False,
+            callback=_install_completion,
+            help=f"Install tab completion for SHELL. {_SHELL_HELP}",
+            show_default=False,
+        ),
+    ] = None,
+    show_completion: Annotated[
+        Shell | None,
+        typer.Option(
+            "--show-completion",
+            metavar="[SHELL]",
+            is_eager=True,
+            expose_value=False,
+            callback=_show_completion,
+            help=f"Print the completion script for SHELL, to install it by hand. {_SHELL_HELP}",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """An evidence ledger over plain-text YAML files: requirements, cases and sourced claims."""
     ctx.obj = State(root)
@@ -244,9 +313,15 @@ class _Reporter:
 
 
 def colour_for(stream: object) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set."""
+    """Whether to colour output on ``stream``, by the conventions people set once for every
+    tool: ``NO_COLOR`` non-empty turns colour off (no-color.org), else ``FORCE_COLOR``
+    non-empty turns it on even in a pipe (force-color.org, for CI logs and pagers), else
+    colour on a terminal only. NO_COLOR wins when both are set: asking for none is the
+    safer reading. The one place output decides on colour (render.console asks it too)."""
     if os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 

@@ -417,16 +417,16 @@ def _pair_cell(claim: ClaimRef) -> object:
 
 def _figures(out: Console, figures: tuple[FigureView, ...], total: int = 0) -> None:
     from ledger.cli.render import table, text
+    from ledger.vocabulary import qualified
 
     if not figures:
         return
     out.print()
     grid = table("value", "unit", "source", "claim", title="Key figures")
     for fig in figures:
-        qualifier = "" if fig.qualifier.value == "exactly" else f"{fig.qualifier.value} "
         unit = fig.unit + (f" ({fig.note})" if fig.note else "")
         grid.add_row(
-            text(f"{qualifier}{fig.value:,}"), text(unit), text(fig.source), text(fig.claim)
+            text(qualified(fig.value, fig.qualifier)), text(unit), text(fig.source), text(fig.claim)
         )
     out.print(grid)
     _more(out, total, len(figures))

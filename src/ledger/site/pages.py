@@ -42,6 +42,7 @@ from ledger.status_report import (
     Verdict,
 )
 from ledger.textfold import fold
+from ledger.vocabulary import qualified
 from ledger.xref import XrefIndex
 
 DOT = " \u00b7 "
@@ -292,7 +293,7 @@ def figures_html(site: Site, page: str, figures: Sequence[FigureView]) -> str:
     if not figures:
         return ""
     rows = "".join(
-        f'<tr><td class="num">{h(_number(f.value))}</td><td>{h(f.qualifier.value)}</td>'
+        f'<tr><td class="num">{h(qualified(f.value, f.qualifier))}</td>'
         f"<td>{h(f.unit)}{f' ({h(f.note)})' if f.note else ''}</td>"
         f"<td>{a(page, site.page_of(f.source), f.source)}</td>"
         f"<td>{a(page, site.page_of(f.claim), f.claim)}</td></tr>"
@@ -300,14 +301,10 @@ def figures_html(site: Site, page: str, figures: Sequence[FigureView]) -> str:
     )
     return (
         '<h2>Key figures</h2><div class="scroll"><table><thead><tr>'
-        '<th scope="col" class="num">value</th><th scope="col">qualifier</th>'
+        '<th scope="col" class="num">value</th>'
         '<th scope="col">unit</th><th scope="col">source</th><th scope="col">claim</th>'
         f"</tr></thead><tbody>{rows}</tbody></table></div>"
     )
-
-
-def _number(value: float) -> str:
-    return f"{value:,}"
 
 
 def gaps_html(gaps: Sequence[Gap]) -> str:
@@ -670,7 +667,7 @@ def claim_page(site: Site, claim: Claim) -> str:
     ledger = site.ledger
     source = ledger.sources.get(claim.source)
     figures = "".join(
-        f"<li>{h(f.qualifier.value)} {h(_number(f.value))} {h(f.unit)}"
+        f"<li>{h(qualified(f.value, f.qualifier))} {h(f.unit)}"
         f"{f' ({h(f.note)})' if f.note else ''}</li>"
         for f in claim.figures
     )
