@@ -92,7 +92,15 @@ REVISION_COMMANDS: dict[str, list[str]] = {
 }
 """Outputs that read git: run in a repository of two commits, the second editing EDITED."""
 
-ENV = {"LEDGER_ROOT": None, "NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+ENV = {
+    "LEDGER_ROOT": None,
+    "NO_COLOR": "1",
+    "COLUMNS": "100",
+    "TERM": "dumb",
+    "SOURCE_DATE_EPOCH": "1767225600",
+}
+"""The environment of every command: the site's build date is SOURCE_DATE_EPOCH's (2026-01-01),
+so its bytes are the same on every run; the copy it is built from is in no git repository."""
 
 
 def copy_ledger(into: Path) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Sample, run
-from ledger.config import KEYS, SECTIONS, Defaults, parse_config
+from ledger.config import KEYS, SECTIONS, About, Defaults, parse_config
 from ledger.root import Layout, RootError, read_marker
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,7 +31,8 @@ CASES = {
         "  field: default\n"
         "  4 | [default]\n"
         "    |  ^\n"
-        "  hint: did you mean [defaults]? the sections are [ledger], [defaults], [review]\n",
+        "  hint: did you mean [defaults]? the sections are [ledger], [defaults], [review], "
+        "[about]\n",
     ),
     "wrong-type": (
         '[ledger]\ndata = "data"\n[defaults]\n  fiscal_year = "2024"\n',
@@ -96,7 +97,7 @@ def test_validate_reports_them_as_json_and_as_annotations(sample_copy: Sample) -
         "::error file=ledger.toml,line=3,col=1,title=config-unknown-key::unknown key 'colour' "
         "in [ledger] (field ledger.colour). Hint: [ledger] takes: data",
         "::error file=ledger.toml,line=4,col=2,title=config-unknown-section::unknown section "
-        "[site] (field site). Hint: the sections are [ledger], [defaults], [review]",
+        "[site] (field site). Hint: the sections are [ledger], [defaults], [review], [about]",
     ]
 
 
@@ -137,6 +138,43 @@ def test_a_sound_file_gives_the_layout_and_the_defaults(tmp_path: Path) -> None:
     assert layout.data == tmp_path / "records"
     assert layout.defaults == Defaults("Government of Chile", "Ley 1", 2024)
     assert read_marker_of(tmp_path, "") == Defaults()
+
+
+def test_the_about_section_says_what_the_ledger_is_about(tmp_path: Path) -> None:
+    (tmp_path / "ledger.toml").write_text(
+        '[about]\ntitle = "Ley 1 ledger"\njudged = "Whether Chile met Ley 1"\n'
+        'against = "Ley 1"\nby = "A research group"\ncontact = "x@example.org"\n',
+        encoding="utf-8",
+    )
+    layout = read_marker(tmp_path)
+    assert isinstance(layout, Layout)
+    assert layout.about == About(
+        "Ley 1 ledger", "Whether Chile met Ley 1", "Ley 1", "A research group", "x@example.org"
+    )
+    assert parse_config("")[0].about == About()  # every key may be left out
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[about]\nauthor = "x"\n', ("config-unknown-key", 2, 1, "[about] takes: title")),
+        ('[about]\ntitel = "x"\n', ("config-unknown-key", 2, 1, "did you mean 'title'?")),
+        ("[about]\ntitle = 3\n", ("config-wrong-type", 2, 1, "title = ")),
+        ('[about]\nby = "  "\n', ("config-invalid-value", 2, 1, "or leave the key out")),
+        ('[about]\njudged = "a\\u202eb"\n', ("config-invalid-value", 2, 1, "plainly")),
+        ('[abuot]\ntitle = "x"\n', ("config-unknown-section", 1, 2, "did you mean [about]?")),
+    ],
+)
+def test_each_mistake_in_about_is_placed(text: str, expected: tuple) -> None:
+    test_what_each_mistake_is_and_where(text, expected)
+
+
+def test_the_repository_says_what_its_ledger_is_about() -> None:
+    config, found = parse_config((REPO / "ledger.toml").read_text(encoding="utf-8"))
+    assert found == []
+    about = config.about
+    assert about.title and about.judged and about.against and about.by
+    assert "Government of Mexico" in about.judged and "2017" in about.against
 
 
 def test_a_byte_order_mark_from_a_windows_editor_is_read_past(tmp_path: Path) -> None:

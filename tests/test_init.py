@@ -321,6 +321,25 @@ def test_answers_are_quoted_so_that_ledger_toml_reads_them_back(tmp_path: Path) 
     assert layout.defaults.instrument == "Ley N.º 30364"  # spaces folded, as an answer's are
 
 
+def test_ledger_toml_shows_how_to_say_what_the_ledger_is_about(tmp_path: Path) -> None:
+    """The [about] section comes commented out, every key of it shown; uncommented, it reads
+    back (the site's about page says what it gives)."""
+    from ledger.config import KEYS
+
+    folder = tmp_path / "ledger"
+    result = init(folder, "--obligor", "Gobierno", "--instrument", "Ley 1", "--fiscal-year", "2019")
+    assert result.exit_code == 0, result.stderr
+    text = (folder / "ledger.toml").read_text(encoding="utf-8")
+    assert "\n# [about]\n" in text
+    for key in (k for k in KEYS if k.section == "about"):
+        assert f"\n# {key.name} = " in text, key.name
+    uncommented = re.sub(r"^# (\[about\]$|\w+ = )", r"\1", text, flags=re.M)
+    (folder / "ledger.toml").write_text(uncommented, encoding="utf-8")
+    layout = read_marker(folder)
+    assert isinstance(layout, Layout), layout
+    assert layout.about.title == "A short name for this ledger"
+
+
 # -- inside a git repository; CI and pre-commit ----------------------------------------------
 
 

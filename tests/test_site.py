@@ -17,11 +17,13 @@ from typer.testing import CliRunner
 from builders import gov, make_case, make_claim, make_ledger, make_requirement, make_source
 from conftest import SAMPLE
 from ledger.cli import app
+from ledger.config import About
 from ledger.ledger import Ledger
 from ledger.load import load
 from ledger.root import Layout, open_layout
 from ledger.site import MANIFEST, build_site, render_site, write_site
 from ledger.site.html import json_script
+from ledger.site.stamp import NOT_IN_GIT, Stamp, build_date
 from ledger.status import overview
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,9 +86,11 @@ def internal_target(page: str, link: str) -> tuple[str, str] | None:
 
 
 def loaded(root: Path) -> Ledger:
+    """The ledger at ``root``, checked as `ledger site` loads it: its archived texts and
+    where each quote stands in them are known, so source text pages are made."""
     layout = open_layout(root)
     assert isinstance(layout, Layout), layout
-    return load(layout, check=False).ledger
+    return load(layout, check=True).ledger
 
 
 @pytest.fixture(scope="module")
@@ -484,3 +488,264 @@ def test_text_colours_have_enough_contrast(real_site: dict[str, str]) -> None:
     assert len(badges) == 5
     for ground in badges:
         assert contrast("#ffffff", ground) >= 4.5, ground
+
+
+# -- citable: the about page, the build's stamp, the archived texts -------------------------
+
+MEMO = "cso-memo-2017"
+CLAIM_32142 = "memo-32142-disappeared-persons"
+
+
+def test_every_page_links_to_the_about_page(real_site: dict[str, str]) -> None:
+    for path, text in real_site.items():
+        if path.endswith(".html"):
+            target = internal_target(path, _nav_link(text, "About"))
+            assert target == ("about.html", ""), path
+
+
+def _nav_link(text: str, label: str) -> str:
+    nav = text.split('<nav aria-label="Site">', 1)[1].split("</nav>", 1)[0]
+    found = re.search(rf'<a href="([^"]+)"[^>]*>{label}</a>', nav)
+    assert found, label
+    return found.group(1)
+
+
+def test_the_about_page_says_what_ledger_toml_says(real: Ledger) -> None:
+    about = About(
+        title="Mexico FY2017 <ledger>",
+        judged="Whether the Government of Mexico met the conditions",
+        against="The FY2017 conditions",
+        by="A research team",
+        contact="corrections@example.org",
+    )
+    site = render_site(real, about)
+    text = Page(site["about.html"]).all_text()
+    for value in (about.judged, about.against, about.by, about.contact):
+        assert value in text
+    assert "About: Mexico FY2017 <ledger>" in text and "&lt;ledger&gt;" in site["about.html"]
+    assert "Mexico FY2017 &lt;ledger&gt;</p>" in site["index.html"]  # every page's header
+
+
+def test_without_about_the_page_says_what_the_records_show(real: Ledger) -> None:
+    text = Page(render_site(real)["about.html"]).all_text()
+    assert "Whether Government of Mexico met the 4 requirement(s)" in text
+    instrument = real.requirements["requirement-1"].instrument
+    assert instrument in text and "fiscal years2017" in text
+    assert "not stated in ledger.toml" in text
+    for source in real.sources.values():
+        assert source.title in text
+    empty = Page(render_site(make_ledger())["about.html"]).all_text()
+    assert "No requirement is recorded yet." in empty and "None recorded yet." in empty
+
+
+def test_every_page_says_when_and_from_which_commit_it_was_built(real: Ledger) -> None:
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    site = render_site(real, stamp=Stamp("2026-01-02", commit))
+    changed = render_site(real, stamp=Stamp("2026-01-02", commit, changed=True))
+    outside = render_site(real, stamp=Stamp("2026-01-02", where=NOT_IN_GIT))
+    for path, text in site.items():
+        if path.endswith(".html"):
+            footer = Page(text.split('<footer class="site">', 1)[1]).all_text()
+            assert "Built on 2026-01-02 from commit 0123456789ab." in footer, path
+            assert "not committed" in Page(changed[path]).all_text(), path
+            assert "from a folder not in git." in Page(outside[path]).all_text(), path
+
+
+def test_the_build_date_honours_source_date_epoch() -> None:
+    assert build_date({"SOURCE_DATE_EPOCH": "1767225600"}) == "2026-01-01"
+    assert build_date({"SOURCE_DATE_EPOCH": "0"}) == "1970-01-01"
+    today = build_date({})
+    for junk in ("", "-5", "soon", "99999999999999999999"):
+        assert build_date({"SOURCE_DATE_EPOCH": junk}) == today, junk
+
+
+def _git(folder: Path, *args: str) -> None:
+    import subprocess
+
+    env = {
+        "GIT_AUTHOR_NAME": "A",
+        "GIT_AUTHOR_EMAIL": "a@example.org",
+        "GIT_COMMITTER_NAME": "A",
+        "GIT_COMMITTER_EMAIL": "a@example.org",
+        "HOME": str(folder),
+        "PATH": __import__("os").environ["PATH"],
+    }
+    subprocess.run(["git", *args], cwd=folder, env=env, check=True, capture_output=True)
+
+
+def _sample_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    root = tmp_path / "ledger"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".*"))
+    return root
+
+
+def test_the_stamp_names_the_commit_and_uncommitted_changes(tmp_path: Path) -> None:
+    from ledger.site.stamp import stamp_of
+
+    root = _sample_copy(tmp_path)
+    layout = open_layout(root)
+    assert isinstance(layout, Layout)
+    epoch = {"SOURCE_DATE_EPOCH": "1767225600"}
+    assert stamp_of(layout, epoch) == Stamp("2026-01-01", where=NOT_IN_GIT)  # quietly
+    _git(root, "init", "-q")
+    assert stamp_of(layout, epoch).commit is None
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "data")
+    head = stamp_of(layout, epoch)
+    assert head.commit and len(head.commit) == 40 and not head.changed
+    claim = next((root / "data" / "claims").rglob("*.yaml"))
+    claim.write_text(claim.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    assert stamp_of(layout, epoch) == Stamp("2026-01-01", head.commit, changed=True)
+    _git(root, "checkout", "--", ".")
+    (root / "data" / "claims" / "new.yaml").write_text("id: new\n", encoding="utf-8")
+    assert stamp_of(layout, epoch).changed  # a file not yet added is a change too
+    (root / "data" / "claims" / "new.yaml").unlink()
+    (root / "README.txt").write_text("outside the data folder\n", encoding="utf-8")
+    assert not stamp_of(layout, epoch).changed
+
+
+def test_reading_the_commit_runs_nothing_the_repository_configures(tmp_path: Path) -> None:
+    """An fsmonitor hook, a clean filter and hooks are code a cloned repository's config may
+    name: the stamp runs no command that would start them."""
+    root = _sample_copy(tmp_path)
+    _git(root, "init", "-q")
+    witness = tmp_path / "ran"
+    script = tmp_path / "hook.sh"
+    script.write_text(f"#!/bin/sh\necho ran >> {witness}\ncat\n", encoding="utf-8")
+    script.chmod(0o755)
+    for key in ("core.fsmonitor", "filter.x.clean", "filter.x.smudge", "core.hooksPath"):
+        _git(root, "config", key, str(script) if key != "core.hooksPath" else str(tmp_path))
+    (root / ".gitattributes").write_text("* filter=x\n", encoding="utf-8")
+    _git(root, "-c", "core.fsmonitor=false", "add", "-A")
+    _git(root, "-c", "core.fsmonitor=false", "commit", "-q", "--no-verify", "-m", "data")
+    witness.unlink(missing_ok=True)
+    layout = open_layout(root)
+    assert isinstance(layout, Layout)
+    from ledger.site.stamp import stamp_of
+
+    claim = next((root / "data" / "claims").rglob("*.yaml"))
+    claim.touch()
+    assert stamp_of(layout).commit is not None
+    assert not witness.exists()
+
+
+def test_the_command_stamps_every_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _sample_copy(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(app, ["--root", str(root), "site", str(out)])
+    assert result.exit_code == 0, result.stderr
+    index = Page((out / "index.html").read_text(encoding="utf-8")).all_text()
+    assert "Built on 2026-01-01 from a folder not in git." in index
+
+
+def test_each_archived_text_is_a_page_with_every_quote_marked(
+    real: Ledger, real_site: dict[str, str]
+) -> None:
+    assert real.positions is not None
+    for source in real.sources:
+        page = f"sources/{source}/text.html"
+        parsed = Page(real_site[page])
+        placed = [r for r, p in real.positions.items() if p.source == source]
+        assert placed, source
+        for record in placed:
+            kind = "claim" if record in real.claims else "wording"
+            assert f"{kind}-{record}" in parsed.ids, (page, record)
+        assert "text.html" in _source_page_links(real_site[f"sources/{source}.html"])
+    memo = real_site[f"sources/{MEMO}/text.html"]
+    after = memo.split(f'id="claim-{CLAIM_32142}"></span>', 1)[1]
+    assert after.startswith(
+        f'<a class="quoted" href="../../claims/{CLAIM_32142}.html" '
+        f'title="claim {CLAIM_32142}"><mark>According to official numbers, there are '
+        "32,142 disappeared persons in Mexico.</mark></a>"
+    )
+    # the text itself is all there, in order: marks only wrap it
+    archive = memo.split('<div class="archive" lang="en">', 1)[1].split("</div>", 1)[0]
+    text = Page(re.sub(r'<sup class="quoted-by">.*?</sup>', "", archive)).all_text()
+    assert text.split() == real.source_texts[MEMO].split()
+
+
+def _source_page_links(text: str) -> str:
+    return " ".join(Page(text).links)
+
+
+def test_each_claim_links_to_its_quote_in_context(real: Ledger, real_site: dict[str, str]) -> None:
+    page = Page(real_site[f"claims/{CLAIM_32142}.html"])
+    assert f"../sources/{MEMO}/text.html#claim-{CLAIM_32142}" in page.links
+    case = real_site["cases/disappearances-nationwide.html"]
+    assert f'href="../sources/{MEMO}/text.html#claim-{CLAIM_32142}">the quote in its source' in (
+        case
+    )
+    req = Page(real_site["requirements/requirement-3.html"])
+    assert f"../sources/{MEMO}/text.html#wording-requirement-3" in req.links
+
+
+def _quoted_ledger(text: str, spans: dict[str, list[tuple[int, int]]]) -> Ledger:
+    from ledger.quotes import Position
+
+    claims = [
+        make_claim(c, "cso-memo", quote=text[s[0][0] : s[0][1]], statement=f"S {c}")
+        for c, s in spans.items()
+    ]
+    ledger = make_ledger(make_source("cso-memo"), *claims, make_claim("lost", "cso-memo"))
+    ledger.source_texts["cso-memo"] = text
+    ledger.positions = {
+        c: Position("cso-memo", "data/sources/cso-memo.txt", s[0][0], s[-1][1], tuple(s))
+        for c, s in spans.items()
+    }
+    return ledger
+
+
+def test_overlapping_quotes_are_split_and_each_piece_links_to_every_claim() -> None:
+    text = "zero one two three four five"
+    ledger = _quoted_ledger(text, {"a": [(5, 12)], "b": [(9, 18)], "c": [(0, 4), (24, 28)]})
+    page = render_site(ledger)["sources/cso-memo/text.html"]
+    archive = page.split('<div class="archive" lang="en">', 1)[1].split("</div>", 1)[0]
+    marks = re.findall(
+        r'<a class="quoted" href="[^"]*/claims/(\w+)\.html"[^>]*><mark>(.*?)</mark>', archive
+    )
+    assert marks == [("c", "zero"), ("a", "one "), ("b", "two"), ("b", " three"), ("c", "five")]
+    both = archive.split("<mark>two</mark></a>", 1)[1]
+    assert both.startswith('<sup class="quoted-by">[<a href="../../claims/a.html"')
+    assert '<a href="../../claims/b.html" title="claim b">3</a>]</sup>' in both
+    assert Page(archive).all_text().replace("[2 3]", "") == text  # nothing lost or repeated
+    ids = Page(page).ids
+    assert {"claim-a", "claim-b", "claim-c"} <= ids
+    lost = Page(render_site(ledger)["claims/lost.html"])
+    assert "The quote was not found in the source\u2019s archived text." in lost.all_text()
+    assert not any("text.html" in link for link in lost.links)
+
+
+def test_markup_in_an_archived_text_shows_as_text() -> None:
+    text = f"Before {ATTACK} and {BREAKOUT} after\r\n\ttab"
+    start = text.index(ATTACK)
+    ledger = _quoted_ledger(text, {"a": [(start, start + len(ATTACK))]})
+    page = render_site(ledger)["sources/cso-memo/text.html"]
+    assert "<script>alert" not in page and "<!--" not in page.split("<main", 1)[1]
+    assert ATTACK in Page(page).all_text() and "\\x0d" not in page and "\\x09" not in page
+    assert [t for t, _ in Page(page).tags].count("script") == 0
+
+
+def test_a_large_archive_renders_in_linear_time() -> None:
+    """Megabytes of text and thousands of quotes: one pass, whatever the size."""
+    import time
+
+    from ledger.site.source_text import Quoted, marked_text
+
+    def timed(words: int) -> float:
+        text = "word " * words
+        quotes = [
+            Quoted(
+                f"c{i}", f"claim-c{i}", f"claims/c{i}.html", f"claim c{i}", ((i * 50, i * 50 + 30),)
+            )
+            for i in range(words // 20)
+        ]
+        began = time.perf_counter()
+        html = marked_text("sources/x/text.html", text, quotes)
+        assert html.count("<mark>") == len(quotes)
+        return time.perf_counter() - began
+
+    small, large = timed(100_000), timed(800_000)  # 0.5 MB and 4 MB
+    assert large < 15 and large < 20 * max(small, 0.01)

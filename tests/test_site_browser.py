@@ -34,6 +34,7 @@ from builders import gov, make_case, make_claim, make_ledger, make_requirement, 
 from ledger.load import load
 from ledger.root import Layout, open_layout
 from ledger.site import build_site
+from ledger.site.stamp import stamp_of
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -213,10 +214,20 @@ class Tab:
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
         )
 
-    def screenshot(self, path: Path) -> Path:
-        data = self.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+    def screenshot(self, path: Path, *, whole: bool = True) -> Path:
+        """The page (``whole``) or what the screen shows of it, as a PNG."""
+        data = self.call(
+            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": whole}
+        )
         path.write_bytes(base64.b64decode(data["data"]))
         return path
+
+    def click(self, selector: str) -> None:
+        """Click the first element ``selector`` finds, and wait for the page it opens."""
+        self.browser.events = [e for e in self.browser.events if e.get("sessionId") != self.session]
+        self.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
+        self.browser.wait_for("Page.loadEventFired", self.session)
+        self.evaluate("new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
 
 
 @pytest.fixture(scope="module")
@@ -246,7 +257,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     layout = open_layout(REPO)
     assert isinstance(layout, Layout)
     out = tmp_path_factory.mktemp("site")
-    written = build_site(load(layout, check=False).ledger, out)
+    ledger = load(layout, check=True).ledger  # checked: the archived texts are shown
+    written = build_site(ledger, out, layout.about, stamp_of(layout))
     assert written.error is None
     return out
 
@@ -390,3 +402,96 @@ def test_screenshots(tab: Tab, site: Path, tmp_path: Path) -> None:
         data = shot.read_bytes()
         assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000, shot
     print("screenshots:", *shots, sep="\n  ")
+
+
+MEMO_TEXT = Path("sources") / "cso-memo-2017" / "text.html"
+CLAIM_32142 = "memo-32142-disappeared-persons"
+
+SIDEWAYS = """(() => {
+  const wide = Array.from(document.querySelectorAll('main *')).filter(e => {
+    const x = getComputedStyle(e).overflowX;
+    return (x === 'auto' || x === 'scroll') && e.scrollWidth > e.clientWidth + 1;
+  }).map(e => e.tagName + '.' + e.className);
+  return {page: document.documentElement.scrollWidth, screen: window.innerWidth, wide: wide};
+})()"""
+
+
+def screenshots() -> Path:
+    """Where screenshots are kept: $LEDGER_SCREENSHOTS (docs/screenshots/ holds those
+    committed for people to look at), else a folder thrown away."""
+    import tempfile
+
+    folder = Path(os.environ.get("LEDGER_SCREENSHOTS") or tempfile.mkdtemp())
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_no_page_scrolls_sideways_on_a_phone(tab: Tab, site: Path) -> None:
+    """At 390 px, neither the page nor anything in it scrolls sideways: the status table
+    stacks its rows, long ids and the archived text wrap."""
+    tab.viewport(390, 844, mobile=True)
+    pages = (
+        "index.html",
+        "requirements/requirement-3.html",
+        f"claims/{CLAIM_32142}.html",
+        MEMO_TEXT.as_posix(),
+        "sources/mx-gov-case-updates-2018/text.html",
+        "about.html",
+    )
+    for path in pages:
+        assert tab.open((site / path).as_uri()) == [], path
+        found = tab.evaluate(SIDEWAYS)
+        assert found["page"] <= found["screen"] and found["wide"] == [], (path, found)
+    tab.open((site / "index.html").as_uri())
+    stacked = "getComputedStyle(document.querySelector('table.stack td')).display"
+    assert tab.evaluate(stacked) == "block"  # a row is a block of labelled values
+    label = "getComputedStyle(document.querySelector('table.stack td'), '::before').content"
+    assert tab.evaluate(label) == '"status: "'
+    tab.screenshot(screenshots() / "site-phone.png", whole=False)
+    tab.viewport(1280, 900, mobile=False)
+    tab.open((site / "index.html").as_uri())
+    assert tab.evaluate(stacked) == "table-cell"  # a table again on a wide screen
+
+
+def test_a_quote_in_its_source_leads_to_its_claim_and_back(tab: Tab, site: Path) -> None:
+    """The memo's text: the claim about 32,142 disappeared persons is highlighted where it
+    stands; clicking it opens the claim; the claim's link leads back to that place."""
+    tab.viewport(1100, 800, mobile=False)
+    text_page = (site / MEMO_TEXT).as_uri()
+    assert tab.open(text_page) == []
+    link = f'a.quoted[href$="claims/{CLAIM_32142}.html"]'
+    marked = tab.evaluate(f"document.querySelector('{link} mark').textContent")
+    assert "32,142 disappeared persons" in marked
+    anchor = f"document.getElementById('claim-{CLAIM_32142}').nextElementSibling.matches('{link}')"
+    assert tab.evaluate(anchor) is True
+    assert tab.evaluate("getComputedStyle(document.querySelector('mark')).backgroundColor") != (
+        "rgba(0, 0, 0, 0)"
+    )
+    tab.click(link)
+    assert tab.evaluate("location.href") == (site / "claims" / f"{CLAIM_32142}.html").as_uri()
+    assert tab.problems() == []
+    tab.click('a[href$="#claim-' + CLAIM_32142 + '"]')
+    assert tab.evaluate("location.href") == f"{text_page}#claim-{CLAIM_32142}"
+    assert tab.evaluate("document.querySelector(':target').id") == f"claim-{CLAIM_32142}"
+    tab.evaluate("new Promise(r => setTimeout(r, 100))")
+    top = f"document.querySelector('{link}').getBoundingClientRect().top"
+    assert 0 <= tab.evaluate(top) < 800  # scrolled to it
+    tab.screenshot(screenshots() / "site-source-text.png", whole=False)
+
+
+def test_search_marks_the_matched_words(tab: Tab, site: Path) -> None:
+    """Matches are marked in the results as the text is written: "selvas gomez" marks
+    "Selvas Gómez", accent and capitals kept."""
+    assert tab.open((site / "search.html").as_uri() + "#q=selvas%20gomez") == []
+    marks = tab.evaluate(
+        "Array.from(document.querySelectorAll('#search-results mark'), m => m.textContent)"
+    )
+    assert "Selvas" in marks and "Gómez" in marks
+    tab.evaluate(  # typed: the marks follow the words
+        "(() => { const q = document.getElementById('search-q'); q.value = 'IGUALA';"
+        " q.dispatchEvent(new Event('input')); })()"
+    )
+    marks = tab.evaluate(
+        "Array.from(document.querySelectorAll('#search-results mark'), m => m.textContent)"
+    )
+    assert marks and all(m.lower() == "iguala" for m in marks)

@@ -58,6 +58,41 @@ KEYS = (
         'whether `validate --strict` fails on suspect-evidence: "warning" (the default: it '
         'never does) or "error" (it does, like every other warning)',
     ),
+    Key(
+        "about",
+        "title",
+        str,
+        '"Human rights conditions on U.S. assistance to Mexico, fiscal year 2017"',
+        "the ledger's name, shown on every page of `ledger site`",
+    ),
+    Key(
+        "about",
+        "judged",
+        str,
+        '"Whether the Government of Mexico met the conditions attached to U.S. assistance"',
+        "what the ledger judges, in a sentence, for its about page",
+    ),
+    Key(
+        "about",
+        "against",
+        str,
+        '"Human rights requirements on U.S. assistance to Mexico, fiscal year 2017"',
+        "the instrument (law, report language) it is judged against",
+    ),
+    Key(
+        "about",
+        "by",
+        str,
+        '"Researchers of a human rights organisation, through reviewed commits"',
+        "who keeps the ledger",
+    ),
+    Key(
+        "about",
+        "contact",
+        str,
+        '"ledger@example.org"',
+        "where readers send corrections (optional)",
+    ),
 )
 """Every key ledger.toml may hold; anything else is an error."""
 
@@ -86,12 +121,25 @@ class ReviewSettings:
 
 
 @dataclass(frozen=True)
+class About:
+    """What the ledger is about, in its keepers' words, for the site's about page: a reader
+    who arrives from a citation learns what is judged, against what, and by whom."""
+
+    title: str | None = None
+    judged: str | None = None
+    against: str | None = None
+    by: str | None = None
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     """ledger.toml's values (the defaults where a key is left out)."""
 
     data: str = "data"
     defaults: Defaults = field(default_factory=Defaults)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    about: About = field(default_factory=About)
 
 
 def parse_config(text: str, path: str = CONFIG_FILE) -> tuple[Config, list[Diagnostic]]:
@@ -153,7 +201,13 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> tuple[Config, list[Diagn
         fiscal_year=values.get("defaults.fiscal_year"),
     )
     review = ReviewSettings(suspect=values.get("review.suspect", "warning"))
-    return Config(data=values.get("ledger.data", "data"), defaults=defaults, review=review), found
+    about = About(
+        **{key.name: values.get(f"about.{key.name}") for key in KEYS if key.section == "about"}
+    )
+    config = Config(
+        data=values.get("ledger.data", "data"), defaults=defaults, review=review, about=about
+    )
+    return config, found
 
 
 def _fits(value: object, wanted: type) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from ledger.config import CONFIG_FILE, Defaults, ReviewSettings, parse_config
+from ledger.config import CONFIG_FILE, About, Defaults, ReviewSettings, parse_config
 from ledger.diagnostics import Diagnostic
 from ledger.portable import PathRefusal, join_inside
 
@@ -36,6 +36,8 @@ class Layout:
     """What ledger.toml's [defaults] gives new requirements."""
     review: ReviewSettings = field(default_factory=ReviewSettings)
     """What ledger.toml's [review] says: whether suspect evidence fails `validate --strict`."""
+    about: About = field(default_factory=About)
+    """What ledger.toml's [about] says the ledger is about (for the site's about page)."""
     tree: RevisionTree | None = field(default=None, compare=False, repr=False)
     """Where the files are read from: None for the folders on disk, else a git revision's
     objects (``root`` is then the working tree's, where the cache lives, and ``data`` names
@@ -121,4 +123,6 @@ def layout_from(root: Path, text: str, *, on_disk: bool = True) -> Layout | Root
         # .git, .ledger-cache and the like hold no records: a ledger.toml pointing there
         # would make `validate` pass on nothing
         return RootError(f"{marker}: the data folder {config.data!r} is a hidden folder")
-    return Layout(root=root, data=data, defaults=config.defaults, review=config.review)
+    return Layout(
+        root=root, data=data, defaults=config.defaults, review=config.review, about=config.about
+    )

@@ -50,6 +50,15 @@ data = "data"
 obligor = {toml_string(answers.obligor)}
 instrument = {toml_string(answers.instrument)}
 fiscal_year = {answers.fiscal_year}
+
+# What the ledger is about, for the about page of `ledger site`: what is judged, against
+# what, and by whom. Fill in and uncomment; a key left out is said from the records.
+# [about]
+# title = "A short name for this ledger"
+# judged = "Whether the obligor met the conditions of the instrument"
+# against = "The law or report language the requirements come from"
+# by = "Who keeps this ledger"
+# contact = "Where readers send corrections"
 """
 
 

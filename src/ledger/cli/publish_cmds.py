@@ -448,18 +448,24 @@ def site(
     """A static HTML site of the ledger that people can read and share: it opens from the
     file system or any web server, offline, with no external assets.
 
-    Pages: the status of every requirement with a chart of evidence per side; a page per
-    requirement, case, source and claim, each claim with its quote, locator and source;
-    contradictions side by side; search (by title, alias, quote, statement). Readable on a
-    phone and in print. Nothing in the data is ever interpreted as HTML or script.
+    Pages: the status of every requirement with a chart of evidence per side; an about page
+    (what is judged, against what, by whom: ledger.toml's [about]); a page per requirement,
+    case, source and claim, each claim with its quote, locator and source; each source's
+    archived text with every quote highlighted and linked to its claim, and back;
+    contradictions side by side; search (by title, alias, quote, statement), its matches
+    highlighted. Every page's footer gives the build date (SOURCE_DATE_EPOCH when set) and the
+    git commit of the data (saying when the data folder has uncommitted changes). Readable on
+    a phone and in print. Nothing in the data is ever interpreted as HTML or script.
 
     OUTDIR must be new, empty, or a site written before (it holds .ledger-site.json): files of
     the earlier site that are no longer part of it are removed, nothing else is touched.
     """
     from ledger.site import build_site
+    from ledger.site.stamp import stamp_of
 
-    ledger = _load_checked(ctx, root, rev)
-    written = build_site(ledger, outdir)
+    layout = layout_at(ctx, rev, root)
+    ledger = load_or_exit(layout, check=True, count_errors=True).ledger
+    written = build_site(ledger, outdir, layout.about, stamp_of(layout))
     if written.error:
         fail(written.error)
     removed = f", removed {len(written.removed)} old" if written.removed else ""

@@ -30,8 +30,10 @@ from itertools import chain
 from pathlib import Path
 
 from ledger.atomic import write_atomic
+from ledger.config import About
 from ledger.ledger import Ledger
 from ledger.portable import PathRefusal, join_inside, relative_parts
+from ledger.site.stamp import Stamp
 from ledger.site.writer import Place, write_all
 
 MANIFEST = ".ledger-site.json"
@@ -42,12 +44,17 @@ SUFFIXES = frozenset({".html", ".css", ".js", ".svg"})
 """The kinds of file a site holds: no other file is ever removed."""
 
 
-def render_site(ledger: Ledger) -> dict[str, str]:
-    """Every file of the site (pages and assets) by relative POSIX path, in a fixed order."""
+def render_site(
+    ledger: Ledger, about: About | None = None, stamp: Stamp | None = None
+) -> dict[str, str]:
+    """Every file of the site (pages and assets) by relative POSIX path, in a fixed order.
+
+    ``about`` is ledger.toml's [about]; ``stamp`` the build's date and commit (by default,
+    the date alone: see :func:`ledger.site.stamp.stamp_of` for the commit)."""
     from ledger.site.assets import ASSETS
     from ledger.site.pages import all_pages
 
-    return {**all_pages(ledger), **ASSETS}
+    return {**all_pages(ledger, about, stamp), **ASSETS}
 
 
 @dataclass
@@ -188,9 +195,11 @@ def write_site(files: Mapping[str, str] | Iterable[tuple[str, str]], outdir: Pat
     return result
 
 
-def build_site(ledger: Ledger, outdir: Path) -> Written:
+def build_site(
+    ledger: Ledger, outdir: Path, about: About | None = None, stamp: Stamp | None = None
+) -> Written:
     """Render the site of ``ledger`` and write it into ``outdir``, each page as it is made."""
     from ledger.site.assets import ASSETS
     from ledger.site.pages import iter_pages
 
-    return write_site(chain(iter_pages(ledger), ASSETS.items()), outdir)
+    return write_site(chain(iter_pages(ledger, about, stamp), ASSETS.items()), outdir)

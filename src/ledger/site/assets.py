@@ -112,8 +112,32 @@ ol.results .kind { color: var(--muted); font-size: .85rem; text-transform: upper
 ol.results p { margin: .1rem 0; color: var(--muted); }
 footer.site { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted);
   font-size: .9rem; }
+h1, a, code, td, th, dd, .meta, .muted { overflow-wrap: anywhere; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+mark { background: #fff1a8; color: var(--ink); padding: 0 .05em; }
+a.quoted { color: var(--ink); text-decoration: underline dotted var(--muted); }
+a.quoted:hover mark, a.quoted:focus-visible mark { background: #ffd84d; }
+.anchor { scroll-margin-top: 6rem; }
+.anchor:target + a.quoted mark, .anchor:target + .anchor + a.quoted mark {
+  outline: 3px solid var(--focus); }
+sup.quoted-by { font-size: .7rem; line-height: 0; }
+.archive { white-space: pre-wrap; overflow-wrap: anywhere; border: 1px solid var(--line);
+  border-radius: 4px; padding: .75rem 1rem; margin: 1rem 0; line-height: 1.6; }
+ol.quotes li { margin: .25rem 0; }
+.stamp { margin-top: .25rem; }
+.cite code { white-space: normal; }
+ol.results mark { padding: 0; }
 @media (max-width: 40rem) {
   body { padding: 0 .75rem 2rem; }
+  .scroll { overflow-x: visible; }
+  table.stack, table.stack tbody, table.stack tr, table.stack th, table.stack td,
+  table.stack caption { display: block; width: 100%; }
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden;
+    clip-path: inset(50%); }
+  table.stack tr { border-bottom: 2px solid var(--line); padding: .5rem 0; }
+  table.stack th, table.stack td { border: 0; padding: .1rem 0; text-align: left; }
+  table.stack td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
+  th, td { padding: .3rem .25rem; }
   .pair { grid-template-columns: 1fr; }
   dl.fields { grid-template-columns: minmax(0, 1fr); }
   dl.fields dd { margin-bottom: .5rem; }
@@ -153,6 +177,72 @@ SEARCH_JS = """\
       .replace(/\\u00df/g, "ss").replace(/\\s+/g, " ").trim();
   }
 
+  function foldChar(char) {
+    return /\\s/.test(char) ? " " : char.normalize("NFKD").replace(/\\p{M}/gu, "")
+      .toLowerCase().replace(/\\u00df/g, "ss");
+  }
+
+  // Where the terms stand in a text as it is shown: the text is folded one character at a
+  // time, each folded character remembering the character it came from, so a match in the
+  // folded text ("gomez") marks the characters it was folded from ("Gómez").
+  function ranges(text, terms) {
+    var chars = Array.from(text);
+    var starts = [];
+    var offset = 0;
+    chars.forEach(function (char) { starts.push(offset); offset += char.length; });
+    starts.push(offset);
+    var folded = "";
+    var from = [];
+    chars.forEach(function (char, index) {
+      var piece = foldChar(char);
+      if (piece === " " && folded.slice(-1) === " ") {
+        return;
+      }
+      for (var k = 0; k < piece.length; k++) {
+        folded += piece[k];
+        from.push(index);
+      }
+    });
+    var found = [];
+    terms.forEach(function (term) {
+      var at = folded.indexOf(term);
+      while (at !== -1) {
+        found.push([from[at], from[at + term.length - 1] + 1]);
+        at = folded.indexOf(term, at + term.length);
+      }
+    });
+    found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    var merged = [];
+    found.forEach(function (range) {
+      var last = merged[merged.length - 1];
+      if (last && range[0] <= last[1]) {
+        last[1] = Math.max(last[1], range[1]);
+      } else {
+        merged.push(range.slice());
+      }
+    });
+    return merged.map(function (range) { return [starts[range[0]], starts[range[1]]]; });
+  }
+
+  // The text as nodes, each match in a <mark>: built with text nodes, never parsed.
+  function marked(text, terms) {
+    var fragment = document.createDocumentFragment();
+    var at = 0;
+    ranges(text, terms).forEach(function (range) {
+      if (range[0] > at) {
+        fragment.append(document.createTextNode(text.slice(at, range[0])));
+      }
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(range[0], range[1]);
+      fragment.append(mark);
+      at = range[1];
+    });
+    if (at < text.length) {
+      fragment.append(document.createTextNode(text.slice(at)));
+    }
+    return fragment;
+  }
+
   function wanted() {
     var fromHash = new URLSearchParams(location.hash.replace(/^#/, "")).get("q");
     var fromQuery = new URLSearchParams(location.search).get("q");
@@ -179,11 +269,11 @@ SEARCH_JS = """\
       kind.textContent = entry.k;
       var link = document.createElement("a");
       link.href = entry.u;
-      link.textContent = entry.t;
+      link.append(marked(entry.t, terms));
       item.append(kind, document.createElement("br"), link);
       if (entry.s) {
         var more = document.createElement("p");
-        more.textContent = entry.s;
+        more.append(marked(entry.s, terms));
         item.append(more);
       }
       list.append(item);
@@ -199,7 +289,8 @@ SEARCH_JS = """\
   show(input.value);
 })();
 """
-"""assets/search.js: reads ``?q=`` or ``#q=`` and lists the matching records."""
+"""assets/search.js: reads ``?q=`` or ``#q=``, lists the matching records and marks the
+matched words in each (as text nodes and ``<mark>`` elements, never parsed HTML)."""
 
 ICON = """\
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">\

@@ -93,6 +93,7 @@ def a(page: str, target: str | None, label: object, cls: str = "") -> str:
 
 NAV = (
     ("index.html", "Status"),
+    ("about.html", "About"),
     ("cases.html", "Cases"),
     ("sources.html", "Sources"),
     ("contradictions.html", "Contradictions"),
@@ -100,10 +101,20 @@ NAV = (
 )
 
 
-def layout(page: str, title: str, body: str, *, scripts: tuple[str, ...] = ()) -> str:
+def layout(
+    page: str,
+    title: str,
+    body: str,
+    *,
+    scripts: tuple[str, ...] = (),
+    name: str = SITE_NAME,
+    stamp: str = "",
+) -> str:
     """A whole page: head, site navigation, a search form, the body, a footer.
 
-    ``title`` is plain text (escaped here); ``body`` is HTML already built with :func:`h`.
+    ``title`` and ``name`` (the ledger's, from ledger.toml's [about]) are plain text (escaped
+    here); ``body`` and ``stamp`` (the footer's build line) are HTML already built with
+    :func:`h`.
     """
     nav = "".join(
         f'<li><a href="{h(rel(page, target))}"'
@@ -128,17 +139,18 @@ def layout(page: str, title: str, body: str, *, scripts: tuple[str, ...] = ()) -
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{h(CSP)}">\n'
         '<meta name="referrer" content="no-referrer">\n'
-        f"<title>{h(title)} \u00b7 {h(SITE_NAME)}</title>\n"
+        f"<title>{h(title)} \u00b7 {h(name)}</title>\n"
         f'<link rel="stylesheet" href="{h(rel(page, "assets/style.css"))}">\n'
         f'<link rel="icon" href="{h(rel(page, "assets/icon.svg"))}" type="image/svg+xml">\n'
         f"{script_tags}"
         "</head>\n<body>\n"
         '<a class="skip" href="#main">Skip to the content</a>\n'
-        f'<header class="site">\n<p class="site-name">{h(SITE_NAME)}</p>\n'
+        f'<header class="site">\n<p class="site-name">{h(name)}</p>\n'
         f'<nav aria-label="Site"><ul>{nav}</ul></nav>\n{search}\n</header>\n'
         f'<main id="main">\n{body}\n</main>\n'
         '<footer class="site"><p>Made with <code>ledger site</code>. The ledger records who '
         "says what, where, in their exact words; it states no contested fact in its own "
-        "voice. Statuses are derived by the rule named on each page.</p></footer>\n"
+        "voice. Statuses are derived by the rule named on each page.</p>"
+        f"{stamp}</footer>\n"
         "</body>\n</html>\n"
     )

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
+from ledger.config import About
 from ledger.ledger import Ledger
 from ledger.model import Claim, Source
 from ledger.site.chart import evidence_chart
-from ledger.site.html import a, h, json_script, layout
+from ledger.site.html import SITE_NAME, a, h, json_script, layout, rel
+from ledger.site.source_text import Quoted, marked_text, nfc, ordered, text_path
+from ledger.site.stamp import Stamp, build_date
 from ledger.status import (
     RULE_LINES,
     Analysis,
@@ -49,12 +52,65 @@ DASH = " \u2014 "
 class Site:
     """The ledger and where each record's page is: built once, shared by every page."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(
+        self, ledger: Ledger, about: About | None = None, stamp: Stamp | None = None
+    ) -> None:
         self.ledger = ledger
+        self.about = about or About()
+        self.stamp = stamp or Stamp(build_date())
+        self.name = self.about.title or SITE_NAME
         self.index = XrefIndex(ledger)
         self.analysis = Analysis.of(ledger)
         self.obligors = obligors(ledger)
         """Every requirement's obligor: whose own word a source is, outside one requirement."""
+        self.texts = {sid: t for sid, t in ledger.source_texts.items() if sid in ledger.sources}
+        """Each source's archived text (verified), as read: its page is made from it."""
+        self.quoted = self._quoted()
+        """Each source's quotes (claims' and requirements' wording), found once for all."""
+        self.footer = _stamp_html(self.stamp)
+
+    def _quoted(self) -> dict[str, list[Quoted]]:
+        """Every placed quote, by source: one pass over the positions (none for a ledger
+        whose quotes were not checked)."""
+        found: dict[str, list[Quoted]] = {}
+        for record_id, position in (self.ledger.positions or {}).items():
+            if position.source not in self.texts or not position.segments:
+                continue
+            if record_id in self.ledger.claims:
+                anchor, target, label = f"claim-{record_id}", f"claims/{record_id}.html", "claim"
+            elif record_id in self.ledger.requirements:
+                anchor = f"wording-{record_id}"
+                target, label = f"requirements/{record_id}.html", "the wording of"
+            else:
+                continue
+            quote = Quoted(record_id, anchor, target, f"{label} {record_id}", position.segments)
+            found.setdefault(position.source, []).append(quote)
+        return {source: ordered(quotes) for source, quotes in found.items()}
+
+    def quote_link(self, page: str, record_id: str, source_id: str) -> str | None:
+        """A link to where a record's quote stands in its source's text page, or None when
+        it was not placed there."""
+        positions = self.ledger.positions or {}
+        if source_id not in self.texts or record_id not in positions:
+            return None
+        kind = "claim" if record_id in self.ledger.claims else "wording"
+        return f"{rel(page, text_path(source_id))}#{kind}-{record_id}"
+
+    def not_placed(self, record_id: str, source_id: str) -> str:
+        """Why a record's quote has no link into its source's text, in words ("" when the
+        quotes were not checked: then nothing is known)."""
+        if self.ledger.positions is None:
+            return ""
+        if source_id not in self.texts:
+            return (
+                "The source\u2019s archived text could not be verified, so the quote is not "
+                "shown in it."
+            )
+        return "The quote was not found in the source\u2019s archived text."
+
+    def layout(self, page: str, title: str, body: str, *, scripts: tuple[str, ...] = ()) -> str:
+        """A page with this site's name and its build's footer."""
+        return layout(page, title, body, scripts=scripts, name=self.name, stamp=self.footer)
 
     def page_of(self, record_id: str | None) -> str | None:
         """The page of a record, or None when the ledger has no such record."""
@@ -69,6 +125,17 @@ class Site:
 
 
 # --------------------------------------------------------------------------- pieces
+
+
+def _stamp_html(stamp: Stamp) -> str:
+    """The footer's build line: the date, and the commit (or why there is none)."""
+    if stamp.commit:
+        source = f'commit <code title="{h(stamp.commit)}">{h(stamp.short)}</code>'
+        if stamp.changed:
+            source += " with changes to the data folder not committed"
+    else:
+        source = h(stamp.where)
+    return f'<p class="stamp">Built on <time>{h(stamp.built)}</time> from {source}.</p>'
 
 
 def status_badge(status: str) -> str:
@@ -106,6 +173,9 @@ def claim_card(
     if claim.attributed_to:
         meta.append(f"attributed to {h(claim.attributed_to)}")
     facts = [a(page, site.page_of(claim.id), claim.id), h(claim.kind.value), *extra]
+    in_text = site.quote_link(page, claim.id, claim.source)
+    if in_text:
+        facts.append(f'<a href="{h(in_text)}">the quote in its source</a>')
     return (
         f'<article class="claim side-{h(side)}">{heading}'
         f"{quote_html(site, claim.quote, claim.source)}"
@@ -268,15 +338,20 @@ def index_page(site: Site) -> str:
     rows = "".join(
         f'<tr><th scope="row">{a(page, site.page_of(r.id), r.id)}<br>'
         f'<span class="muted">{h(r.title)}</span></th>'
-        f"<td>{status_badge(r.status.value)}</td><td>{h(r.line)}</td>"
-        f'<td class="num">{r.independent_supports} / {r.obligor_supports}</td>'
-        f'<td class="num">{r.independent_undermines} / {r.obligor_undermines}</td>'
-        f'<td class="num">{r.context}</td><td class="num">{r.cases}</td>'
-        f'<td class="num">{r.contradictions}</td></tr>'
+        f'<td data-label="status">{status_badge(r.status.value)}</td>'
+        f'<td data-label="line">{h(r.line)}</td>'
+        f'<td class="num" data-label="supports, ind. / obl.">'
+        f"{r.independent_supports} / {r.obligor_supports}</td>"
+        f'<td class="num" data-label="undermines, ind. / obl.">'
+        f"{r.independent_undermines} / {r.obligor_undermines}</td>"
+        f'<td class="num" data-label="context">{r.context}</td>'
+        f'<td class="num" data-label="cases">{r.cases}</td>'
+        f'<td class="num" data-label="contradictions">{r.contradictions}</td></tr>'
         for r in report.rows
     )
     table = (
-        '<div class="scroll"><table><caption>Every requirement\u2019s status</caption>'
+        '<div class="scroll"><table class="stack">'
+        "<caption>Every requirement\u2019s status</caption>"
         '<thead><tr><th scope="col">requirement</th><th scope="col">status</th>'
         '<th scope="col">line</th><th scope="col" class="num">supports<br>ind. / obl.</th>'
         '<th scope="col" class="num">undermines<br>ind. / obl.</th>'
@@ -324,7 +399,87 @@ def index_page(site: Site) -> str:
             ]
         )
     )
-    return layout(page, "Status", body)
+    return site.layout(page, "Status", body)
+
+
+def _distinct(values: Iterable[object]) -> list[str]:
+    return list(dict.fromkeys(str(v) for v in values if v not in (None, "")))
+
+
+def about_page(site: Site) -> str:
+    """What the ledger judges, against what, by whom (ledger.toml's [about]), and what its
+    records show of it; never empty: what the keys leave out is said from the records."""
+    page = "about.html"
+    ledger, about = site.ledger, site.about
+    reqs = list(ledger.requirements.values())
+    obligors = _distinct(r.obligor for r in reqs)
+    instruments = _distinct(r.instrument for r in reqs)
+    years = _distinct(r.fiscal_year for r in reqs)
+    if about.judged:
+        judged = h(about.judged)
+    elif obligors:
+        judged = h(
+            f"Whether {' and '.join(obligors)} met the {len(reqs)} requirement(s) listed "
+            "below, as the sources\u2019 claims bear on each."
+        )
+    else:
+        judged = "No requirement is recorded yet."
+    against = h(about.against) if about.against else _list(h(i) for i in instruments)
+    stamp = site.stamp
+    revision = f"commit {stamp.short}" if stamp.commit else stamp.where
+    citation = f"{site.name}, \u201cPAGE TITLE\u201d, built {stamp.built} from {revision}, ADDRESS."
+    req_items = [
+        f"{a(page, site.page_of(r.id), f'{r.id}: {r.title}')}<br>"
+        f'<span class="muted">{h(r.force.value)} \u00b7 {h(r.instrument)} \u00b7 fiscal year '
+        f"{h(r.fiscal_year)}</span>"
+        for r in reqs
+    ]
+    source_items = [
+        f"{a(page, site.page_of(s.id), s.title)}<br>"
+        f'<span class="muted">{h("; ".join(s.authors))} \u00b7 {h(s.perspective.value)} '
+        f"\u00b7 {h(s.published)}</span>"
+        + (
+            f'<br><a href="{h(rel(page, text_path(s.id)))}">the archived text</a>'
+            if s.id in site.texts
+            else ""
+        )
+        for s in ledger.sources.values()
+    ]
+    counts = ", ".join(f"{len(t)} {k}" for k, t in ledger.tables().items())
+    body = (
+        f"<h1>About: {h(site.name)}</h1>"
+        + fields(
+            [
+                ("what is judged", judged),
+                ("against", against or "not stated"),
+                ("whose conduct", h("; ".join(obligors)) or "no obligor recorded yet"),
+                ("fiscal years", h(", ".join(years))),
+                ("kept by", h(about.by) if about.by else "not stated in ledger.toml"),
+                ("contact", h(about.contact or "")),
+                ("records", h(counts)),
+            ]
+        )
+        + "<h2>What the ledger is</h2>"
+        "<p>A ledger of evidence kept as files under version control. It records that a "
+        "source <em>makes</em> a claim, in the source\u2019s exact words and with the place "
+        "they are found; it states no contested fact in its own voice. Every quote is checked "
+        "against the source\u2019s archived text, whose SHA-256 is pinned, and each source "
+        "page links to that text with every quote highlighted. When sources disagree, both "
+        "claims stay, linked as contradicting each other. A requirement\u2019s status is "
+        "derived from the claims by a published rule, shown on the "
+        + a(page, "index.html", "status page")
+        + ".</p>"
+        + "<h2>How to cite a page</h2>"
+        "<p>Every page\u2019s footer gives the date the site was built and the git commit of "
+        "the ledger it shows, so a citation names the exact state of the evidence. For "
+        "example:</p>"
+        f'<p class="cite"><code>{h(citation)}</code></p>'
+        + f"<h2>Requirements ({len(req_items)})</h2>"
+        + (_list(req_items) or "<p>None recorded yet.</p>")
+        + f"<h2>Sources ({len(source_items)})</h2>"
+        + (_list(source_items) or "<p>None recorded yet.</p>")
+    )
+    return site.layout(page, "About", body)
 
 
 def requirement_page(site: Site, report: RequirementStatus) -> str:
@@ -349,6 +504,7 @@ def requirement_page(site: Site, report: RequirementStatus) -> str:
                 ("fiscal year", h(req.fiscal_year)),
                 ("wording from", a(page, site.page_of(req.source), _title(site, req.source))),
                 ("locator", h(req.locator)),
+                ("in the source", _in_source(site, page, req.id, req.source)),
                 ("cases", _links(site, page, req.cases)),
             ]
         )
@@ -360,7 +516,7 @@ def requirement_page(site: Site, report: RequirementStatus) -> str:
         + figures_html(site, page, report.figures)
         + gaps_html(report.gaps)
     )
-    return layout(page, f"{req.id}: {req.title}", body)
+    return site.layout(page, f"{req.id}: {req.title}", body)
 
 
 def case_page(site: Site, report: CaseStatus) -> str:
@@ -399,7 +555,7 @@ def case_page(site: Site, report: CaseStatus) -> str:
         + figures_html(site, page, report.figures)
         + gaps_html(report.gaps)
     )
-    return layout(page, case.title, body)
+    return site.layout(page, case.title, body)
 
 
 def _url_html(url: str | None) -> str:
@@ -431,14 +587,73 @@ def source_page(site: Site, source: Source) -> str:
                 ("side", h(side_of(source, site.obligors).value)),
                 ("language", h(source.language)),
                 ("url", _url_html(source.url)),
-                ("archived text", h(source.archive.path)),
+                ("archived text", _archive_link(site, page, source)),
                 ("SHA-256", f"<code>{h(source.archive.sha256)}</code>"),
                 ("notes", h(source.notes or "")),
             ]
         )
         + f"<h2>Claims from this source ({len(claims)})</h2>{cards}"
     )
-    return layout(page, source.title, body)
+    return site.layout(page, source.title, body)
+
+
+def _in_source(site: Site, page: str, record_id: str, source_id: str) -> str:
+    """A link to the quote, highlighted in its source's archived text, or why there is none."""
+    link = site.quote_link(page, record_id, source_id)
+    if link:
+        return f'<a href="{h(link)}">the quote in its source, highlighted in context</a>'
+    return h(site.not_placed(record_id, source_id))
+
+
+def _archive_link(site: Site, page: str, source: Source) -> str:
+    if source.id not in site.texts:
+        return h(source.archive.path) + " (not verified: not shown)"
+    quoted = len(site.quoted.get(source.id, ()))
+    return (
+        f'<a href="{h(rel(page, text_path(source.id)))}">the archived text, with its '
+        f"{quoted} quote(s) highlighted</a> (<code>{h(source.archive.path)}</code>)"
+    )
+
+
+def source_text_page(site: Site, source: Source) -> str:
+    """The archived text, every quote from it marked and linked to its record, each
+    quote's record listed below with a link back to where the quote stands."""
+    page = text_path(source.id)
+    text = nfc(site.texts[source.id])
+    quotes = site.quoted.get(source.id, [])
+    listed = "".join(
+        f'<li><a href="#{h(q.anchor)}">{h(q.label)}</a>{DASH}'
+        f"{a(page, q.target, _record_line(site, q.record))}</li>"
+        for q in quotes
+    )
+    lang = h(site.source_language(source.id))
+    body = (
+        f"<h1>{h(source.title)}: the archived text</h1>"
+        + fields(
+            [
+                ("source", a(page, site.page_of(source.id), source.id)),
+                ("archived text", f"<code>{h(source.archive.path)}</code>"),
+                ("SHA-256", f"<code>{h(source.archive.sha256)}</code>"),
+                ("quotes", f"{len(quotes)} highlighted; each links to its record"),
+            ]
+        )
+        + '<p class="meta">The text as archived and pinned by its SHA-256 (in Unicode NFC, '
+        "which quote positions count in). Marked passages are quoted by a claim, or are a "
+        "requirement\u2019s wording; where quotes overlap, the numbers after a passage link to "
+        "each record quoting it, as numbered in the list below.</p>"
+        + f'<div class="archive" lang="{lang}">{marked_text(page, text, quotes)}</div>'
+        + f"<h2>Quoted in this text ({len(quotes)})</h2>"
+        + (f'<ol class="quotes">{listed}</ol>' if listed else "<p>No quote is placed in it.</p>")
+    )
+    return site.layout(page, f"{source.title}: the archived text", body)
+
+
+def _record_line(site: Site, record_id: str) -> str:
+    claim = site.ledger.claims.get(record_id)
+    if claim is not None:
+        return claim.statement
+    req = site.ledger.requirements.get(record_id)
+    return f"{record_id}: {req.title}" if req else record_id
 
 
 def _bears_on(site: Site, page: str, claim: Claim) -> list[str]:
@@ -489,6 +704,7 @@ def claim_page(site: Site, claim: Claim) -> str:
                     ),
                 ),
                 ("locator", h(claim.locator)),
+                ("in the source", _in_source(site, page, claim.id, claim.source)),
                 ("kind", h(claim.kind.value)),
                 ("as of", h(claim.as_of or "")),
                 ("attributed to", h(claim.attributed_to or "")),
@@ -503,7 +719,7 @@ def claim_page(site: Site, claim: Claim) -> str:
             ]
         )
     )
-    return layout(page, f"Claim {claim.id}", body)
+    return site.layout(page, f"Claim {claim.id}", body)
 
 
 def cases_page(site: Site) -> str:
@@ -521,7 +737,7 @@ def cases_page(site: Site) -> str:
             f'<span class="muted">({facts})</span>{aliases}'
         )
     body = f"<h1>Cases ({len(items)})</h1>{_list(items)}"
-    return layout(page, "Cases", body)
+    return site.layout(page, "Cases", body)
 
 
 def sources_page(site: Site) -> str:
@@ -536,7 +752,7 @@ def sources_page(site: Site) -> str:
         for s in site.ledger.sources.values()
     ]
     body = f"<h1>Sources ({len(items)})</h1>{_list(items)}"
-    return layout(page, "Sources", body)
+    return site.layout(page, "Sources", body)
 
 
 def contradictions_page(site: Site) -> str:
@@ -548,7 +764,7 @@ def contradictions_page(site: Site) -> str:
         "the left. Both stay in the ledger: contradictions are data.</p>"
         + (contradictions_html(site, page, pairs) or "<p>No contradictions are recorded.</p>")
     )
-    return layout(page, "Contradictions", body)
+    return site.layout(page, "Contradictions", body)
 
 
 def search_entries(site: Site) -> list[dict[str, str]]:
@@ -616,18 +832,23 @@ def search_page(site: Site) -> str:
         '<ol id="search-results" class="results"></ol>'
         + json_script("search-index", {"entries": search_entries(site)})
     )
-    return layout(page, "Search", body, scripts=("assets/search.js",))
+    return site.layout(page, "Search", body, scripts=("assets/search.js",))
 
 
-def all_pages(ledger: Ledger) -> dict[str, str]:
+def all_pages(
+    ledger: Ledger, about: About | None = None, stamp: Stamp | None = None
+) -> dict[str, str]:
     """Every page of the site by its path relative to the site's root."""
-    return dict(iter_pages(ledger))
+    return dict(iter_pages(ledger, about, stamp))
 
 
-def iter_pages(ledger: Ledger) -> Iterator[tuple[str, str]]:
+def iter_pages(
+    ledger: Ledger, about: About | None = None, stamp: Stamp | None = None
+) -> Iterator[tuple[str, str]]:
     """Every page with its path, one at a time, so a large site is never held whole."""
-    site = Site(ledger)
+    site = Site(ledger, about, stamp)
     yield "index.html", index_page(site)
+    yield "about.html", about_page(site)
     yield "cases.html", cases_page(site)
     yield "sources.html", sources_page(site)
     yield "contradictions.html", contradictions_page(site)
@@ -639,5 +860,7 @@ def iter_pages(ledger: Ledger) -> Iterator[tuple[str, str]]:
         yield f"cases/{case_id}.html", case_page(site, case_status(ledger, case_id, site.analysis))
     for source in ledger.sources.values():
         yield f"sources/{source.id}.html", source_page(site, source)
+        if source.id in site.texts:
+            yield text_path(source.id), source_text_page(site, source)
     for claim in ledger.claims.values():
         yield f"claims/{claim.id}.html", claim_page(site, claim)
