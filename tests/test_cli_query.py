@@ -745,3 +745,34 @@ def test_hostile_text_reaches_stdout_harmless_and_visible(hostile: Path, args: l
         assert "\\x1b[31mred" in out
         assert "\\x1b]0;title\\x07" in out
         assert "<U+202E>abc" in out
+
+
+@pytest.mark.parametrize(
+    ("words", "kinds"),
+    [
+        ("ledger status requirement-", {"requirements"}),
+        ("ledger status ", {"requirements", "cases"}),
+        ("ledger review memo-a", {"claims"}),
+        ("ledger link memo-atenco-torture-of-eleven-women corroborates memo-", {"claims"}),
+        ("ledger show requirement-", {"requirements", "assertions"}),
+    ],
+)
+def test_completion_offers_only_the_ids_a_command_takes(words: str, kinds: set[str]) -> None:
+    """`status` completes what has a status, `review` and `link` claims, `show` anything."""
+    env = {
+        "LEDGER_ROOT": str(REPO),
+        "_LEDGER_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+    }
+    result = CliRunner().invoke(app, [], env=env, prog_name="ledger")
+    assert result.exit_code == 0
+    offered = set(result.stdout.split())
+    ledger = loaded(REPO)
+    expected = {
+        record_id
+        for kind in kinds
+        for record_id in ledger.tables().get(kind, {})
+        if record_id.startswith(words.split(" ")[-1])
+    }
+    assert offered == expected and offered

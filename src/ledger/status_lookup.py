@@ -80,7 +80,8 @@ def _work_out(ledger: Any, typed: str | None) -> Report | StatusFailure:
         if other is not None:
             what = SINGULAR[other]
             return StatusFailure(
-                f"{typed!r} is a {what}, which has no status of its own (requirements and "
+                f"{typed!r} is {'an' if what[0] in 'aeiou' else 'a'} {what}, which has no "
+                "status of its own (requirements and "
                 f"cases have one); `ledger show {typed}` shows it with its links"
             )
         return StatusFailure(found.message)

@@ -47,9 +47,8 @@ from ledger.cli.shared import (
     EXIT_FINDINGS,
     EXIT_USAGE,
     RootOption,
-    State,
     app,
-    complete_id,
+    complete_ids,
     fail,
     layout_of,
     write_json,
@@ -96,29 +95,6 @@ class LocateFormat(StrEnum):
 # -- completion and options ---------------------------------------------------------------
 
 
-def _completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
-    """Shell completion for ids of one kind, read from the file names under its folder."""
-
-    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
-        from ledger.root import RootError, open_layout
-
-        state = ctx.find_object(State)
-        given = ctx.params.get("root") or (state.root if state else None)
-        layout = open_layout(Path(given) if given else None)
-        if isinstance(layout, RootError):
-            return []
-        folder = layout.data / kind
-        return sorted(
-            {
-                p.name.removesuffix(".yaml")
-                for p in folder.rglob("*.yaml")
-                if p.name.startswith(incomplete)
-            }
-        )
-
-    return complete
-
-
 IdOption = Annotated[
     str | None,
     typer.Option(
@@ -139,7 +115,7 @@ QuotedSourceOption = Annotated[
         "--source",
         metavar="ID",
         help="The source the words are quoted from (a unique prefix will do).",
-        autocompletion=_completer("sources"),
+        autocompletion=complete_ids("sources"),
         show_default=False,
     ),
 ]
@@ -158,7 +134,7 @@ CasesOption = Annotated[
         "--case",
         metavar="ID",
         help="A case it is about (repeat, or separate with commas).",
-        autocompletion=_completer("cases"),
+        autocompletion=complete_ids("cases"),
     ),
 ]
 
@@ -502,7 +478,7 @@ def new_case(
             "--requirement",
             metavar="ID",
             help="A requirement the case concerns (repeat, or separate with commas).",
-            autocompletion=_completer("requirements"),
+            autocompletion=complete_ids("requirements"),
         ),
     ] = None,
     notes: NotesOption = None,
@@ -731,7 +707,7 @@ def new_claim(
             "--contradicts",
             metavar="CLAIM",
             help="A claim this one contradicts (short for --relation contradicts=CLAIM).",
-            autocompletion=_completer("claims"),
+            autocompletion=complete_ids("claims"),
         ),
     ] = None,
     relation: Annotated[
@@ -1083,7 +1059,7 @@ def locate(
         typer.Argument(
             metavar="SOURCE",
             help="The source whose archived text is searched (a unique prefix will do).",
-            autocompletion=_completer("sources"),
+            autocompletion=complete_ids("sources"),
         ),
     ],
     words: Annotated[
@@ -1180,7 +1156,9 @@ def link(
     ctx: typer.Context,
     claim: Annotated[
         str,
-        typer.Argument(metavar="CLAIM", help="The claim to edit.", autocompletion=complete_id),
+        typer.Argument(
+            metavar="CLAIM", help="The claim to edit.", autocompletion=complete_ids("claims")
+        ),
     ],
     kind: Annotated[
         RelationKind,
@@ -1188,7 +1166,11 @@ def link(
     ],
     other: Annotated[
         str,
-        typer.Argument(metavar="OTHER", help="The claim it points to.", autocompletion=complete_id),
+        typer.Argument(
+            metavar="OTHER",
+            help="The claim it points to.",
+            autocompletion=complete_ids("claims"),
+        ),
     ],
     note: Annotated[
         str | None,

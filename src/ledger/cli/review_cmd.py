@@ -14,7 +14,7 @@ from ledger.cli.shared import (
     RevOption,
     RootOption,
     app,
-    complete_id,
+    complete_ids,
     fail,
     layout_at,
     layout_of,
@@ -28,7 +28,10 @@ from ledger.cli.shared import (
 def review(
     ctx: typer.Context,
     claim_id: Annotated[
-        str, typer.Argument(metavar="CLAIM", help="The claim reviewed.", autocompletion=complete_id)
+        str,
+        typer.Argument(
+            metavar="CLAIM", help="The claim reviewed.", autocompletion=complete_ids("claims")
+        ),
     ],
     by: Annotated[str, typer.Option("--by", help="The reviewer's name.")],
     on: Annotated[

@@ -336,21 +336,33 @@ def resolve_or_exit(ledger: Ledger, typed: str, kinds: tuple[str, ...] | None = 
     return found.id
 
 
-def complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Shell completion for record ids: read the ids from file names, without loading."""
-    from ledger.root import RootError, open_layout
+def complete_ids(*kinds: str) -> Callable[[typer.Context, str], list[str]]:
+    """Shell completion for the ids of records of these kinds (folder names; every kind when
+    none), read from the file names under their folders, without loading."""
 
-    state = ctx.find_object(State)
-    given = ctx.params.get("root") or (state.root if state else None)
-    layout = open_layout(Path(given) if given else None)
-    if isinstance(layout, RootError):
-        return []
-    ids = {
-        path.name.removesuffix(".yaml")
-        for path in layout.data.rglob("*.yaml")
-        if path.name.startswith(incomplete)
-    }
-    return sorted(ids)
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        from ledger.root import RootError, open_layout
+
+        state = ctx.find_object(State)
+        given = ctx.params.get("root") or (state.root if state else None)
+        layout = open_layout(Path(given) if given else None)
+        if isinstance(layout, RootError):
+            return []
+        folders = [layout.data / kind for kind in kinds] if kinds else [layout.data]
+        return sorted(
+            {
+                path.name.removesuffix(".yaml")
+                for folder in folders
+                for path in folder.rglob("*.yaml")
+                if path.name.startswith(incomplete)
+            }
+        )
+
+    return complete
+
+
+complete_id = complete_ids()
+"""Shell completion for any record's id."""
 
 
 REV_HELP = "Read the ledger as it was at this git revision (no checkout is made)."

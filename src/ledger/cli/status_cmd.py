@@ -15,7 +15,7 @@ from ledger.cli.shared import (
     app,
     as_of_json,
     as_of_or_exit,
-    complete_id,
+    complete_ids,
     fail,
     layout_at,
     progress_reporter,
@@ -23,6 +23,7 @@ from ledger.cli.shared import (
     warn_left_out,
     write_json,
 )
+from ledger.kinds import STATUS_KINDS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -65,7 +66,7 @@ def status(
             metavar="[ID]",
             help="A requirement or case id (a unique prefix will do). Without it: every "
             "requirement in one table.",
-            autocompletion=complete_id,
+            autocompletion=complete_ids(*STATUS_KINDS),
             show_default=False,
         ),
     ] = None,
