@@ -84,3 +84,13 @@ def test_datasette_follows_the_declared_links(served: str) -> None:
     keys = _json(f"{served}/ledger/{row}")
     incoming = {(t["other_table"], t["other_column"]) for t in keys["foreign_key_tables"]}
     assert {("claim_requirements", "claim_id"), ("relations", "target_id")} <= incoming
+
+
+def test_datasette_searches_as_the_docs_say(served: str) -> None:
+    """Plain words match whole words; a prefix needs SQLite's own syntax (docs/query.md)."""
+    words = _json(f"{served}/ledger/claims.json?_search=disappeared&_shape=array&_size=max")
+    prefix = _json(
+        f"{served}/ledger/claims.json?_search=disappear*&_searchmode=raw&_shape=array&_size=max"
+    )
+    assert words and len(prefix) > len(words)  # the prefix finds "disappearances" too
+    assert {row["id"] for row in words} <= {row["id"] for row in prefix}
