@@ -261,3 +261,52 @@ def test_list_claims_in_a_pipe_keeps_each_statement_on_one_line() -> None:
     lines = listed.stdout.splitlines()
     for record in data["records"]:
         assert f"    {record['statement']}" in lines
+
+
+class _Terminal:
+    """A stream that says it is a terminal, and keeps what is written."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+    def text(self) -> str:
+        import re
+
+        return re.sub(r"\x1b\[[0-9;]*m", "", "".join(self.parts))
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_a_terminal_table_too_narrow_keeps_every_column_and_every_id_whole(
+    monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """Rich alone drops columns it cannot fit and splits ids; the table is laid out with its
+    ids whole, or as one block per row, never losing a column."""
+    from rich.table import Table
+
+    from ledger.cli.render import console
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    grid = Table("requirement", "status", "line", "independent supports", "obligor supports")
+    grid.add_column("conflicts")
+    ids = ["requirement-1-of-a-long-name", "disappearances-nationwide-and-more"]
+    for record_id in ids:
+        grid.add_row(record_id, "not-met", "S2", "0", "8", "2")
+    terminal = _Terminal()
+    console(terminal).print(grid)  # type: ignore[arg-type]
+    shown = terminal.text()
+    for record_id in ids:
+        assert record_id in shown
+    for header in ("conflicts", "obligor supports", "status"):
+        assert header in " ".join(shown.split())

@@ -31,8 +31,11 @@ class PlainConsole(Console):
 
     ``unwrapped`` (what commands use when stdout is not a terminal): no line of text is
     broken, so output read by grep, cut or an editor holds each statement, quote and id
-    whole; a table that cannot fit the width without splitting a word is printed as one
-    block per row instead (a table that fits is printed as rich prints it)."""
+    whole (in a table, prose may wrap within its cell, ids and numbers never). Piped or on
+    a terminal, a table that cannot fit without splitting a word (an id) keeps its ids and
+    numbers whole and wraps its prose; if even that cannot fit, it is printed as one block
+    per row, never with a column dropped (a table that fits is printed as rich prints
+    it)."""
 
     def __init__(self, *, piped: bool, unwrapped: bool = False, **options: Any) -> None:
         stream: TextIO = options.pop("file")
@@ -46,6 +49,10 @@ class PlainConsole(Console):
         if self.unwrapped and not options and len(objects) == 1 and not self._buffer_index:
             self._print_unwrapped(objects[0])
             return
+        table = objects[0] if len(objects) == 1 and isinstance(objects[0], Table) else None
+        on_terminal = not self.plain_lines and not options
+        if table is not None and on_terminal and self._print_fitted(table, self._print_rich):
+            return
         if self.plain_lines and not options and len(objects) <= 1 and not self._buffer_index:
             if objects and isinstance(objects[0], Table):
                 written = plain_table(objects[0], self)
@@ -58,21 +65,32 @@ class PlainConsole(Console):
                 return
         super().print(*objects, **options)
 
+    def _print_rich(self, thing: object) -> None:
+        super().print(thing)
+
+    def _print_fitted(self, grid: Table, show: Any) -> bool:
+        """Print a table that does not fit as it is (see the class): its ids kept whole, or
+        as blocks; False when it fits, or cannot be measured here (the caller prints it)."""
+        if table_fits(grid, self) is not False:
+            return False
+        kept = _words_kept_whole(grid)
+        try:
+            fits = table_fits(grid, self)
+            if fits:
+                show(grid)
+        finally:
+            for column, no_wrap in kept:
+                column.no_wrap = no_wrap
+        if not fits:
+            for row in table_blocks(grid):
+                show(row)
+        return True
+
     def _print_unwrapped(self, thing: object) -> None:
         """Text whole on its lines, an indent before each; a table as rich lays it out when
-        it fits, else as blocks (see :func:`table_blocks`)."""
-        if isinstance(thing, Table) and table_fits(thing, self) is False:
-            kept = _words_kept_whole(thing)
-            try:
-                fits = table_fits(thing, self)
-                if fits:
-                    self._print_unwrapped_table(thing)
-            finally:
-                for column, no_wrap in kept:
-                    column.no_wrap = no_wrap
-            if not fits:
-                for row in table_blocks(thing):
-                    self._print_unwrapped(row)
+        it fits with no word split, else with its ids kept whole, else as blocks (see
+        :func:`table_blocks`)."""
+        if isinstance(thing, Table) and self._print_fitted(thing, self._print_unwrapped):
             return
         if isinstance(thing, Indented):
             pad = " " * thing.left
