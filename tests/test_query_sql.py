@@ -372,8 +372,16 @@ def test_every_id_column_declares_the_table_it_names() -> None:
     assert declared[("relations", "target_id")] == "claims"
     assert declared[("contradiction_cases", "case_id")] == "cases"
     for (table, column), target in declared.items():  # an id column, and a kind it names
-        assert column.endswith(("_id", "source", "_claim")), (table, column)
+        assert column.endswith(("_id", "source", "_claim", "requirement", "case")), (table, column)
         assert target in ("sources", "requirements", "cases", "claims")
+    assert declared[("assertions", "requirement")] == "requirements"
+    assert declared[("assertions", "case")] == "cases"
+    named_for_a_kind = {  # a column named for a kind, as `claims.source` is
+        (table.split(" ", 1)[0], column)
+        for table in sqlite_db.SCHEMA.split("CREATE TABLE ")[1:]
+        for column in re.findall(r'^  "?(source|requirement|case|claim)"?\s', table, re.MULTILINE)
+    }
+    assert named_for_a_kind <= set(declared)
     id_columns = {
         (table, column)
         for table in sqlite_db.SCHEMA.split("CREATE TABLE ")[1:]

@@ -201,8 +201,8 @@ CREATE TABLE claim_reviews (
 -- `ledger validate` checks; "case" is an SQL keyword, so quote it: SELECT "case" FROM ...
 CREATE TABLE assertions (
   id          TEXT PRIMARY KEY,
-  requirement TEXT NOT NULL,      -- requirements.id
-  "case"      TEXT,               -- cases.id, when the assertion is about one case
+  requirement TEXT NOT NULL REFERENCES requirements (id),
+  "case"      TEXT REFERENCES cases (id),  -- when the assertion is about one case
   status      TEXT NOT NULL,      -- the status asserted: no-evidence, not-met, ...
   as_of       TEXT NOT NULL,      -- the date the status is derived as of
   asserted_by TEXT NOT NULL,
