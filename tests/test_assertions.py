@@ -287,3 +287,37 @@ def test_an_assertion_broken_before_the_change_is_not_blamed_on_it(real_copy: Sa
     flip(real_copy)
     data = json.loads(ledger(root, "diff", "--format", "json").stdout)
     assert data["assertions"] == []
+
+
+def _committed(sample: Sample) -> Path:
+    root = sample.root
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    return root
+
+
+def test_diff_blames_a_changed_source_for_the_assertion_it_breaks(real_copy: Sample) -> None:
+    """The government page no longer speaks for the obligor: its claims turn independent,
+    and the assertions that move name the source, as the status changes do."""
+    root = _committed(real_copy)
+    real_copy.edit(
+        "sources/mx-gov-case-updates-2018.yaml",
+        "speaks_for: Government of Mexico",
+        "speaks_for: Nobody in particular",
+    )
+    data = json.loads(ledger(root, "diff", "--format", "json").stdout)
+    assert data["assertions"], data["statuses"]
+    for broken in data["assertions"]:
+        assert broken["because"] == ["mx-gov-case-updates-2018"]
+
+
+def test_diff_judges_no_assertion_when_a_file_fails_to_load(real_copy: Sample) -> None:
+    """As validate does: with records missing, a status would seem to flip because of the
+    broken file, which is reported already."""
+    root = _committed(real_copy)
+    real_copy.edit("sources/cso-memo-2017.yaml", "perspective: civil-society", "perspective: x")
+    result = ledger(root, "diff", "--format", "json")
+    data = json.loads(result.stdout)
+    assert "assertions" not in data
+    assert data["left_out"]["new"] == 1

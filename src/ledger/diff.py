@@ -200,7 +200,10 @@ def diff_ledgers(
     record files failed to load on each side (old, new), which the diff then says."""
     records = tuple(_record_changes(old, new))
     statuses = tuple(_status_changes(old, new, records))
-    broken = tuple(_broken_assertions(old, new, records)) if new.assertions else None
+    # As validate does, no assertion is judged where a record file failed to load: its
+    # claims missing, a status would seem to flip because of the broken file.
+    judged = new.assertions and not any(left_out)
+    broken = tuple(_broken_assertions(old, new, records)) if judged else None
     unreviewed = tuple(r.id for r in records if r.kind == "claim" and r.review in ("stale", "none"))
     notes = tuple(_side_notes("old", old)) + tuple(_side_notes("new", new))
     return LedgerDiff(
@@ -237,7 +240,7 @@ def _broken_assertions(
     if not failing:
         return []
     before = {c.assertion.id: c for c in judge(old, [c.assertion for c in failing])}
-    changed = [r.id for r in records if r.kind == "claim"]
+    changed = _Changed.of(records)
     broken = []
     for check in failing:
         a = check.assertion
@@ -256,10 +259,26 @@ def _broken_assertions(
                 check.status,
                 check.line,
                 check.claims,
-                tuple(i for i in changed if _bears(old, i, a) or _bears(new, i, a)),
+                _blamed(old, new, changed, a),
             )
         )
     return broken
+
+
+def _blamed(old: Ledger, new: Ledger, changed: _Changed, assertion: Any) -> tuple[str, ...]:
+    """The changed records an assertion's subject rests on, on either side: claims bearing
+    on it, their sources, and its requirement and case themselves."""
+    claims = sorted(
+        i for i in changed.claims if _bears(old, i, assertion) or _bears(new, i, assertion)
+    )
+    sources = {
+        claim.source
+        for ledger in (old, new)
+        for claim in ledger.claims.values()
+        if claim.source in changed.sources and _bears(ledger, claim.id, assertion)
+    }
+    subject = [assertion.requirement] if assertion.requirement in changed.requirements else []
+    return (*claims, *sorted(sources), *subject)
 
 
 def _bears(ledger: Ledger, claim_id: str, assertion: Any) -> bool:
