@@ -144,7 +144,11 @@ def test_formatting_never_makes_a_review_stale(sample_copy: Sample) -> None:
         (["no-such-claim", "--by", "Ana"], 2, "no-such-claim"),
         (["requirement-1", "--by", "Ana"], 2, "requirement-1"),
         ([CLAIM_ID, "--by", "Ana", "--date", "2024-13-01"], 2, "--date 2024-13-01"),
-        ([CLAIM_ID, "--by", "   "], 1, "--by needs a reviewer's name"),
+        ([CLAIM_ID, "--by", "   "], 2, "--by needs a reviewer's name"),
+        ([CLAIM_ID, "--by", "Eve\x1b[2J\x1b]0;pwned\x07"], 2, "'Eve\\x1b[2J"),
+        ([CLAIM_ID, "--by", "Eve\nline2"], 2, "a reviewer's name is one line"),
+        ([CLAIM_ID, "--by", "Eve\u202e"], 2, "direction-changing"),
+        ([CLAIM_ID, "--by", "Ana", "--date", "2999-01-01"], 2, "cannot be dated after today"),
     ],
 )
 def test_a_review_that_cannot_be_made_writes_nothing(
@@ -156,6 +160,7 @@ def test_a_review_that_cannot_be_made_writes_nothing(
 
     assert result.exit_code == code
     assert result.stderr.startswith("ledger: ") and message in result.stderr
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
     assert {p: p.read_bytes() for p in sample_copy.data.rglob("*.yaml")} == before
 
 
@@ -253,3 +258,20 @@ def test_formatting_a_reviewed_claim_is_no_change_in_diff(repo: Sample) -> None:
     assert reviews_in_diff(repo) == ({}, [])
     assert ledger(repo.root, "fmt").exit_code == 0
     assert reviews_in_diff(repo) == ({}, [])
+
+
+def test_a_review_is_refused_while_a_record_it_rests_on_fails_to_load(
+    sample_copy: Sample,
+) -> None:
+    """A stamp without that record's fingerprint would later call the claim suspect."""
+    claim = yaml.safe_load(sample_copy.read(CLAIM))
+    requirement = next(iter(claim["bears_on"]))
+    path = next(p for p in sample_copy.data.rglob(f"{requirement}.yaml"))
+    path.write_text(path.read_text("utf-8") + "bad: [\n", "utf-8")
+    before = sample_copy.read(CLAIM)
+
+    result = review(sample_copy, CLAIM_ID, "--by", "Ana")
+
+    assert result.exit_code == 1
+    assert f"{requirement}, which {CLAIM_ID} rests on, is not in the ledger" in result.stderr
+    assert sample_copy.read(CLAIM) == before

@@ -15,6 +15,7 @@ from ledger.ledger import Ledger
 from ledger.model import Claim
 from ledger.record_reader import read_current
 from ledger.root import Layout
+from ledger.safe_text import has_hidden, visible
 from ledger.writelock import LockFailure, write_lock
 
 
@@ -123,6 +124,39 @@ def _by_id(item: QueueItem) -> str:
     return item.id
 
 
+def reviewer_problem(by: str, on: str | None = None) -> str | None:
+    """Why a review cannot be stamped with this name and date (None: it can): a name is
+    one plain line, something a reader can check; a review is not dated in the future."""
+    if not by.strip():
+        return "--by needs a reviewer's name"
+    if "\n" in by or "\r" in by or has_hidden(by):
+        return (
+            f"--by '{visible(by)}': a reviewer's name is one line of visible characters "
+            "(no control, direction-changing or zero-width characters)"
+        )
+    if on is not None and on > date.today().isoformat():
+        return f"--date {visible(on)}: a review cannot be dated after today"
+    return None
+
+
+def _missing_grounds(ledger: Ledger, claim: Claim) -> str | None:
+    """Why the claim's grounds cannot all be fingerprinted: one is not in the ledger (its
+    file failed to load, or it does not exist), and a stamp without it would later call
+    the claim suspect for a change nobody made."""
+    missing = [
+        *([claim.source] if claim.source not in ledger.sources else []),
+        *(r for r in claim.bears_on if r not in ledger.requirements),
+        *(r.target for r in claim.relations if r.target not in ledger.claims),
+    ]
+    if not missing:
+        return None
+    return (
+        f"{', '.join(visible(m) for m in missing)}, which {claim.id} rests on, "
+        f"{'is' if len(missing) == 1 else 'are'} not in the ledger (a file that failed to "
+        "load, or a missing record): `ledger validate` says why; review it once it loads"
+    )
+
+
 def add_review(
     layout: Layout, ledger: Ledger, claim_id: str, by: str, on: str | None = None
 ) -> str | LockFailure | None:
@@ -137,8 +171,9 @@ def add_review(
     claim = ledger.claims.get(claim_id)
     if claim is None:
         return f"no claim has the id '{claim_id}'"
-    if not by.strip():
-        return "--by needs a reviewer's name"
+    problem = reviewer_problem(by, on) or _missing_grounds(ledger, claim)
+    if problem:
+        return problem
     rel = ledger.paths[claim_id]
     with write_lock(layout.root) as busy:
         if busy:

@@ -45,7 +45,7 @@ def review(
     the claim changes afterwards (stale-review), or what it rests on does (suspect-evidence);
     a new review clears both."""
     from ledger.model import check_iso_date
-    from ledger.review import add_review
+    from ledger.review import add_review, reviewer_problem
     from ledger.writelock import LockFailure
 
     if on is not None:
@@ -53,6 +53,9 @@ def review(
             check_iso_date(on)
         except ValueError as exc:
             fail(f"--date {on}: {exc}")
+    problem = reviewer_problem(by, on)
+    if problem:
+        fail(problem, EXIT_USAGE)
     layout = layout_of(ctx, root)
     ledger = load_or_exit(layout).ledger
     found = resolve_or_exit(ledger, claim_id, ("claims",))
@@ -61,7 +64,7 @@ def review(
         fail(failure.message, EXIT_USAGE)
     if failure:
         fail(failure, EXIT_FINDINGS)
-    sys.stderr.write(f"reviewed {found} by {by}\n")
+    sys.stderr.write(f"reviewed {found} by {by.strip()}\n")
 
 
 class QueueFormat(StrEnum):
