@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -310,3 +311,16 @@ def test_a_terminal_table_too_narrow_keeps_every_column_and_every_id_whole(
         assert record_id in shown
     for header in ("conflicts", "obligor supports", "status"):
         assert header in " ".join(shown.split())
+
+
+def test_installing_completion_for_a_shell_not_here_is_one_line(tmp_path: Path) -> None:
+    """PowerShell's profile is asked of PowerShell itself: without it, a message, not a
+    traceback."""
+    if shutil.which("pwsh") or shutil.which("powershell"):
+        pytest.skip("PowerShell is installed here")
+    done = run_process(
+        ["--install-completion", "powershell"], cwd=tmp_path, env={"HOME": str(tmp_path)}
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("ledger: cannot install powershell completion: ")
+    assert "Traceback" not in done.stderr

@@ -105,7 +105,13 @@ def _install_completion(shell: str | None) -> None:
     if shell:
         from typer.completion import install
 
-        done, path = install(shell=shell, prog_name="ledger", complete_var=COMPLETE_VAR)
+        try:
+            done, path = install(shell=shell, prog_name="ledger", complete_var=COMPLETE_VAR)
+        except (OSError, ValueError) as exc:  # no such shell here, or a folder not writable
+            fail(
+                f"cannot install {shell} completion: {getattr(exc, 'strerror', None) or exc}; "
+                f"`ledger --show-completion {shell}` prints the script to install by hand"
+            )
         sys.stdout.write(f"{done} completion installed in {path}\n")
         sys.stdout.write("Completion will take effect once you restart the terminal\n")
         raise typer.Exit(EXIT_OK)
