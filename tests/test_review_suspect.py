@@ -457,3 +457,28 @@ def test_an_unknown_value_stops_validate_with_its_place(data_copy: Sample) -> No
         'error[config-invalid-value]: [review] suspect must be "warning" or "error", '
         "not 'fatal'\n"
     ) in result.stderr
+
+
+@pytest.mark.parametrize("how", ["grounds stripped", "stamp replaced", "stamp removed"])
+def test_diff_flags_a_review_stamp_changed_or_removed(data_copy: Sample, how: str) -> None:
+    """Stamps are only ever added: one edited or removed could make any change look
+    reviewed, so the claim is listed as lacking a fresh review, its review `rewritten`."""
+    root = data_copy.root
+    git(root, "init", "-q")
+    review_all(data_copy)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "reviewed")
+    path = data_copy.data / PATHS[ATENCO].removeprefix("data/")
+    text = path.read_text("utf-8")
+    if how == "grounds stripped":
+        path.write_text(text[: text.index("    grounds:")], "utf-8")
+    elif how == "stamp replaced":
+        path.write_text(text.replace("by: Ana", "by: Eve"), "utf-8")
+    else:
+        path.write_text(text[: text.index("reviews:")], "utf-8")
+
+    found = json.loads(ledger(root, "diff", "--format", "json").stdout)
+
+    (change,) = [r for r in found["records"] if r["id"] == ATENCO]
+    assert change["review"] == "rewritten"
+    assert ATENCO in found["unreviewed"]

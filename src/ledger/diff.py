@@ -14,7 +14,7 @@ JSON shape (``to_dict()``)::
     {"format": "ledger-diff", "version": 1, "rule": {"name", "version"},
      "old": label, "new": label,
      "records": [{"id", "kind", "change": "added"|"removed"|"changed", "path",
-                  "fields": [{"field", "old", "new"}], "review": "fresh"|"stale"|"none"|null}],
+                  "fields": [{"field", "old", "new"}], "review": "fresh"|"stale"|"none"|"rewritten"|null}],
      "statuses": [{"id", "kind": "requirement"|"case", "requirement", "title",
                    "old", "new", "old_line", "new_line", "claims": [id], "sources": [id],
                    "obligor": {"field", "old", "new"}|null}],
@@ -204,7 +204,7 @@ def diff_ledgers(
     # claims missing, a status would seem to flip because of the broken file.
     judged = new.assertions and not any(left_out)
     broken = tuple(_broken_assertions(old, new, records)) if judged else None
-    unreviewed = tuple(r.id for r in records if r.kind == "claim" and r.review in ("stale", "none"))
+    unreviewed = tuple(r.id for r in records if r.kind == "claim" and r.review in UNREVIEWED)
     notes = tuple(_side_notes("old", old)) + tuple(_side_notes("new", new))
     return LedgerDiff(
         old_label,
@@ -371,7 +371,7 @@ def _record_changes(old: Ledger, new: Ledger) -> list[RecordChange]:
                             "changed",
                             new.paths[record_id],
                             tuple(fields),
-                            _review(after),
+                            _review(after, before),
                             old_values if is_claim else None,
                             new_values if is_claim else None,
                         )
@@ -383,9 +383,19 @@ def _dump(record: Any) -> dict[str, Any]:
     return record.model_dump(mode="json", by_alias=True)  # type: ignore[no-any-return]
 
 
-def _review(record: Any) -> str | None:
+UNREVIEWED = ("stale", "none", "rewritten")
+"""Review states a reviewer must look at: the content changed after its latest review, it
+was never reviewed, or the stamps it had were changed or removed."""
+
+
+def _review(record: Any, before: Any = None) -> str | None:
+    """A claim's review state: ``rewritten`` when the stamps it had are not all kept, in
+    order, at the head of its list (stamps are only ever added: one edited or removed could
+    make any content look reviewed); else fresh, stale or none."""
     if not hasattr(record, "reviews"):
         return None
+    if before is not None and record.reviews[: len(before.reviews)] != before.reviews:
+        return "rewritten"
     fresh = is_fresh(record)
     return "none" if fresh is None else ("fresh" if fresh else "stale")
 

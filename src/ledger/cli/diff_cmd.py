@@ -212,7 +212,7 @@ def _ledger_at(layout: Layout, rev: str | None) -> LoadResult:
 
 def _show(result: LedgerDiff) -> None:
     from ledger.cli.render import console, indented, line, status_text, text
-    from ledger.diff import assertion_line, because
+    from ledger.diff import UNREVIEWED, assertion_line, because
 
     out = console()
     out.print(text(f"ledger diff {result.old} .. {result.new}", "bold"))
@@ -238,7 +238,7 @@ def _show(result: LedgerDiff) -> None:
             line(
                 (f"{mark} {change.kind} {change.id}", style),
                 f"  {change.path}",
-                (review, "yellow" if change.review in ("stale", "none") else "dim"),
+                (review, "yellow" if change.review in UNREVIEWED else "dim"),
             )
         )
         for item in change.fields:
