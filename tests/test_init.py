@@ -416,7 +416,10 @@ def test_the_workflow_installs_this_version_and_validates(tmp_path: Path) -> Non
     assert push[2:] == [install, "ledger validate --strict --format github", "ledger fmt --check"]
     pull = [step.get("run", "") for step in flow["jobs"]["pull-request"]["steps"]]
     assert pull[2] == install
-    assert 'ledger --root "$PULL_REQUEST_LEDGER" validate --strict --format github' in pull
+    assert (
+        'ledger --root "$PULL_REQUEST_LEDGER" validate --strict --format github --policy-from .'
+        in pull
+    )
     assert any('diff "$base" --check --format markdown' in r for r in pull)
     assert "defaults" not in flow["jobs"]["push"]
     assert not (tmp_path / ".github/workflows/ledger-comment.yml").exists()

@@ -482,3 +482,53 @@ def test_diff_flags_a_review_stamp_changed_or_removed(data_copy: Sample, how: st
     (change,) = [r for r in found["records"] if r["id"] == ATENCO]
     assert change["review"] == "rewritten"
     assert ATENCO in found["unreviewed"]
+
+
+# -- a pull request cannot loosen its own check -------------------------------------------------
+
+
+def _strict_base(sample: Sample) -> Path:
+    """A committed ledger reviewed whole whose ledger.toml holds suspect evidence to
+    `--strict`; then a change (the memo's text corrected) and its ledger.toml loosened, as a
+    pull request might."""
+    root = sample.root
+    marker = root / "ledger.toml"
+    marker.write_text(marker.read_text("utf-8") + '\n[review]\nsuspect = "error"\n', "utf-8")
+    git(root, "init", "-q")
+    review_all(sample)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "reviewed")
+    edit_archive(sample)
+    marker.write_text(marker.read_text("utf-8").replace('suspect = "error"', ""), "utf-8")
+    return root
+
+
+def test_validate_holds_a_pull_request_to_its_bases_stricter_policy(
+    data_copy: Sample, tmp_path: Path
+) -> None:
+    root = _strict_base(data_copy)
+    base = tmp_path / "base"
+    git(root, "worktree", "add", "-q", "--detach", str(base), "HEAD")
+
+    assert ledger(root, "validate", "--strict").exit_code == 0  # its own loosened policy
+    held = ledger(root, "validate", "--strict", "--policy-from", str(base))
+    assert held.exit_code == 1
+    assert "warning[suspect-evidence]" in held.stderr
+    nothing = tmp_path / "no-ledger"
+    nothing.mkdir()
+    assert ledger(root, "validate", "--strict", "--policy-from", str(nothing)).exit_code == 0
+
+
+def test_diff_shows_the_settings_a_change_makes_and_checks_by_the_stricter(
+    data_copy: Sample,
+) -> None:
+    root = _strict_base(data_copy)
+
+    found = json.loads(ledger(root, "diff", "--format", "json").stdout)
+    assert found["settings"] == [{"field": "review.suspect", "old": "error", "new": "warning"}]
+    text = ledger(root, "diff").stdout
+    assert "\u26a0 ledger.toml changes how this ledger is checked\n" in text
+    assert "    review.suspect: error -> warning\n" in text
+    comment = ledger(root, "diff", "HEAD", "--check", "--format", "markdown").stdout
+    assert "- `review.suspect`: `error` \u2192 `warning`" in comment
+    assert "`ledger validate --strict` fails" in comment

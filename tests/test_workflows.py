@@ -125,7 +125,7 @@ def test_a_pull_request_is_judged_by_the_bases_code_reading_its_commit_as_data(
     assert installs(after) == []
     scripts = [s.get("run", "") for s in after]
     assert [s for s in scripts if s.startswith("ledger ")] == [
-        'ledger --root "$PULL_REQUEST_LEDGER" validate --strict --format github',
+        'ledger --root "$PULL_REQUEST_LEDGER" validate --strict --format github --policy-from .',
         'ledger --root "$PULL_REQUEST_LEDGER" fmt --check',
     ]
 

@@ -120,6 +120,13 @@ class ReviewSettings:
     suspect: str = "warning"
 
 
+def strictest(*settings: ReviewSettings) -> ReviewSettings:
+    """The strictest of these [review] settings: a pull request's ledger.toml may tighten
+    the check its base holds it to, never loosen it."""
+    error = any(each.suspect == "error" for each in settings)
+    return ReviewSettings(suspect="error" if error else "warning")
+
+
 @dataclass(frozen=True)
 class About:
     """What the ledger is about, in its keepers' words, for the site's about page: a reader
@@ -373,3 +380,16 @@ class _Places:
         if name is not None and (section, name) in self.keys:
             return self.keys[(section, name)]
         return self.sections.get(section, (1, 1))
+
+
+def settings_of(
+    data: str, defaults: Defaults, review: ReviewSettings, about: About
+) -> dict[str, Any]:
+    """Every setting of a ledger.toml as ``section.key`` and its value (the default where a
+    key is left out), so two ledgers' settings compare key by key."""
+    from dataclasses import asdict
+
+    flat: dict[str, Any] = {"ledger.data": data}
+    for section, values in (("defaults", defaults), ("review", review), ("about", about)):
+        flat.update({f"{section}.{key}": value for key, value in asdict(values).items()})
+    return flat

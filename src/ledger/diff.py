@@ -14,7 +14,8 @@ JSON shape (``to_dict()``)::
     {"format": "ledger-diff", "version": 1, "rule": {"name", "version"},
      "old": label, "new": label,
      "records": [{"id", "kind", "change": "added"|"removed"|"changed", "path",
-                  "fields": [{"field", "old", "new"}], "review": "fresh"|"stale"|"none"|"rewritten"|null}],
+                  "fields": [{"field", "old", "new"}],
+                  "review": "fresh"|"stale"|"none"|"rewritten"|null}],
      "statuses": [{"id", "kind": "requirement"|"case", "requirement", "title",
                    "old", "new", "old_line", "new_line", "claims": [id], "sources": [id],
                    "obligor": {"field", "old", "new"}|null}],
@@ -23,6 +24,7 @@ JSON shape (``to_dict()``)::
      "unreviewed": [claim id],
      "suspect": [{"id", "path", "why"}],
      "notes": [{"state": "old"|"new", "source", "code", "message"}],
+     "settings": [{"field": "section.key", "old", "new"}],
      "left_out": {"old": n, "new": n}}
 
 ``suspect`` lists the claims that became suspect (see ledger.grounds): on the new side
@@ -49,11 +51,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.checks import speaks_for_warnings
+from ledger.config import settings_of
 from ledger.grounds import suspect_claims
 from ledger.kinds import SINGULAR
 from ledger.ledger import Ledger
 from ledger.review import is_fresh
 from ledger.revision import WORKTREE
+from ledger.root import Layout
 from ledger.status import Analysis, case_status, requirement_verdicts
 from ledger.status_report import RuleInfo, to_plain
 
@@ -148,6 +152,8 @@ class LedgerDiff:
     unreviewed: tuple[str, ...] = field(default=())
     suspect: tuple[SuspectClaim, ...] = field(default=())
     notes: tuple[SideNote, ...] = field(default=())
+    settings: tuple[FieldChange, ...] = field(default=())
+    """ledger.toml's settings that differ between the sides (``section.key``)."""
     rule: RuleInfo = field(default_factory=RuleInfo)
     left_out: dict[str, int] = field(
         default_factory=lambda: {"old": 0, "new": 0}, metadata={"plain": False}
@@ -156,7 +162,7 @@ class LedgerDiff:
 
     @property
     def empty(self) -> bool:
-        return not self.records and not self.statuses and not self.assertions
+        return not self.records and not self.statuses and not self.assertions and not self.settings
 
     def left_out_lines(self, name: Callable[[str], str] = str) -> list[str]:
         """One warning per side that left record files out, naming the side's revision
@@ -175,8 +181,9 @@ class LedgerDiff:
 
     def to_dict(self) -> dict[str, Any]:
         plain = to_plain(self)
-        if not plain["suspect"]:
-            del plain["suspect"]
+        for optional in ("suspect", "settings"):  # present only when there are some
+            if not plain[optional]:
+                del plain[optional]
         if self.assertions is None:
             del plain["assertions"]
         left_out = {"left_out": dict(self.left_out)} if any(self.left_out.values()) else {}
@@ -195,9 +202,11 @@ def diff_ledgers(
     old_label: str,
     new_label: str,
     left_out: tuple[int, int] = (0, 0),
+    settings: tuple[FieldChange, ...] = (),
 ) -> LedgerDiff:
     """Compare two ledgers record by record and status by status; ``left_out`` is how many
-    record files failed to load on each side (old, new), which the diff then says."""
+    record files failed to load on each side (old, new), which the diff then says, and
+    ``settings`` what changed in ledger.toml (:func:`settings_changes`)."""
     records = tuple(_record_changes(old, new))
     statuses = tuple(_status_changes(old, new, records))
     # As validate does, no assertion is judged where a record file failed to load: its
@@ -215,7 +224,22 @@ def diff_ledgers(
         unreviewed,
         _newly_suspect(old, new),
         notes,
+        settings,
         left_out={"old": left_out[0], "new": left_out[1]},
+    )
+
+
+def settings_changes(old: Layout, new: Layout) -> tuple[FieldChange, ...]:
+    """ledger.toml's settings that differ between two sides, key by key: a reviewer sees a
+    pull request that changes how the ledger is checked."""
+    before, after = (
+        settings_of(layout.relative(layout.data), layout.defaults, layout.review, layout.about)
+        for layout in (old, new)
+    )
+    return tuple(
+        FieldChange(key, before.get(key), after.get(key))
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
     )
 
 

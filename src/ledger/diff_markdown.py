@@ -123,6 +123,16 @@ def full_report(
         out += _findings(findings)
     if left_out := result.left_out_lines(code):
         out += [*(f"**\u26a0 {line}**" for line in left_out), ""]
+    if result.settings:
+        out += [
+            "**\u26a0 `ledger.toml` changes how this ledger is checked**",
+            "",
+            *(
+                f"- {code(c.field)}: {code(str(c.old))} \u2192 {code(str(c.new))}"
+                for c in result.settings
+            ),
+            "",
+        ]
     if result.empty:
         return "\n".join([*out, _nothing(bool(left_out))]) + "\n"
     if result.assertions:

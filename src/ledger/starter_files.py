@@ -307,7 +307,9 @@ jobs:
           git fetch --no-tags origin "refs/pull/$NUMBER/head"
           git worktree add --detach {PULL_REQUEST_FILES} "$HEAD_SHA"
       - name: Validate (annotations on the changed lines)
-        run: ledger --root "$PULL_REQUEST_LEDGER" validate --strict --format github
+        # --policy-from: the base's [review] settings hold when stricter (a pull request's
+        # ledger.toml cannot loosen its own check).
+        run: ledger --root "$PULL_REQUEST_LEDGER" validate --strict --format github --policy-from .
       - name: Canonical form
         if: ${{{{ !cancelled() && steps.layout.outcome == 'success' }}}}
         run: ledger --root "$PULL_REQUEST_LEDGER" fmt --check

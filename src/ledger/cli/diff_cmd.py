@@ -112,7 +112,7 @@ def diff(
 
     Markdown is written for a pull-request comment: nothing in the data is read as Markdown or
     HTML, character references show as typed, and an @mention in the data notifies no one."""
-    from ledger.diff import diff_ledgers
+    from ledger.diff import diff_ledgers, settings_changes
     from ledger.revision import WORKTREE
 
     layout = layout_of(ctx, root)
@@ -131,17 +131,22 @@ def diff(
     for name, url in (("--files-url", files_url), ("--report-url", report_url)):
         if url is not None and not _link_target(url):
             fail(f"{name}: give a plain http(s) URL (no spaces, quotes or brackets), not {url!r}")
-    old = _ledger_at(layout, old_rev)
-    new = _ledger_at(layout, new_rev)
+    old_layout, old = _ledger_at(layout, old_rev)
+    new_layout, new = _ledger_at(layout, new_rev)
     result = diff_ledgers(
-        old.ledger, new.ledger, old_rev, new_rev or WORKTREE, (old.left_out, new.left_out)
+        old.ledger,
+        new.ledger,
+        old_rev,
+        new_rev or WORKTREE,
+        (old.left_out, new.left_out),
+        settings_changes(old_layout, new_layout),
     )
     if output is ReportFormat.json:
         from ledger.safe_text import dumps
 
         sys.stdout.write(dumps(result.to_dict()) + "\n")
     elif output is ReportFormat.markdown:
-        _markdown(layout, result, max_chars, check, files_url, report_url, report)
+        _markdown(layout, old_layout, result, max_chars, check, files_url, report_url, report)
     else:
         _show(result)
 
@@ -154,6 +159,7 @@ def _link_target(url: str) -> bool:
 
 def _markdown(
     layout: Layout,
+    base: Layout,
     result: LedgerDiff,
     limit: int,
     check: bool,
@@ -161,17 +167,19 @@ def _markdown(
     report_url: str | None,
     report: Path | None,
 ) -> None:
-    """The Markdown report: cut to ``limit`` on stdout, and uncut in ``report``."""
+    """The Markdown report: cut to ``limit`` on stdout, and uncut in ``report``. With
+    ``check``, the working tree is judged by the stricter of its own [review] settings and
+    the base's: a pull request cannot loosen the check it is held to."""
     from ledger.diff_markdown import STATUS_ROWS, Findings, cut, full_report
 
     findings = None
     if check:
+        from ledger.config import strictest
         from ledger.validation import validate
 
         found = validate(layout)
-        findings = Findings(
-            tuple(found.diagnostics), found.files, found.fatal, layout.review.suspect
-        )
+        suspect = strictest(layout.review, base.review).suspect
+        findings = Findings(tuple(found.diagnostics), found.files, found.fatal, suspect)
     text = full_report(result, files_url=files_url, findings=findings)
     if report is not None:
         try:
@@ -194,20 +202,20 @@ def _revisions(given: list[str]) -> tuple[str, str | None]:
     return given[0], given[1] if len(given) == 2 else None
 
 
-def _ledger_at(layout: Layout, rev: str | None) -> LoadResult:
-    """The records on one side: a diff compares records and statuses, never the checks'
-    findings, so none are run."""
+def _ledger_at(layout: Layout, rev: str | None) -> tuple[Layout, LoadResult]:
+    """One side's layout (its ledger.toml's settings) and records: a diff compares records
+    and statuses, never the checks' findings, so none are run."""
     from ledger.revision import GitError, open_revision, repository_prefix
 
     if rev is None:
         prefix = repository_prefix(layout)
         if isinstance(prefix, GitError):
             fail(prefix.message)
-        return load_or_exit(layout, check=False)
+        return layout, load_or_exit(layout, check=False)
     revision = open_revision(layout, rev)
     if isinstance(revision, GitError):
         fail(revision.message)
-    return load_or_exit(revision, check=False)
+    return revision, load_or_exit(revision, check=False)
 
 
 def _show(result: LedgerDiff) -> None:
@@ -221,6 +229,10 @@ def _show(result: LedgerDiff) -> None:
     )
     for warning in result.left_out_lines():
         out.print(text(f"\u26a0 {warning}", "bold yellow"))
+    if result.settings:
+        out.print(text("\u26a0 ledger.toml changes how this ledger is checked", "bold yellow"))
+        for change in result.settings:
+            out.print(indented(line(f"{change.field}: {change.old} -> {change.new}"), 4))
     if result.empty:
         if result.left_out_lines():
             out.print(text("nothing changed in the record files that loaded on both sides"))

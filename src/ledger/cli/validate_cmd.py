@@ -35,6 +35,17 @@ def validate(
         bool, typer.Option("--strict", help="Fail on warnings too (see [review] in ledger.toml).")
     ] = False,
     root: RootOption = None,
+    policy_from: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy-from",
+            metavar="DIR",
+            help="Hold the ledger to the stricter of its own [review] settings and those of "
+            "the ledger at DIR (in CI: the base branch's), so that a pull request's "
+            "ledger.toml cannot loosen its own check. A DIR with no ledger.toml sets none.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check every record: schema, references, archives and quotes.
 
@@ -50,11 +61,20 @@ def validate(
         _report(found, root, 1, output)
 
     layout = layout_of(ctx, root, report=config_problems)
+    review = layout.review
+    if policy_from is not None and (policy_from / "ledger.toml").is_file():  # none: no policy
+        from ledger.config import strictest
+        from ledger.root import RootError, open_layout
+
+        base = open_layout(policy_from)
+        if isinstance(base, RootError):
+            fail(f"--policy-from {policy_from}: {base.message}")
+        review = strictest(review, base.review)
     result = validate_ledger(layout, progress=progress_reporter())
     if result.fatal:
         fail(result.fatal)
     found = result.diagnostics
-    failed = bool(failing(found, strict=strict, suspect=layout.review.suspect))
+    failed = bool(failing(found, strict=strict, suspect=review.suspect))
     _report(found, layout.root, result.files, output)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
