@@ -296,3 +296,36 @@ def test_the_installed_script_runs(tmp_path: Path) -> None:
         timeout=300,
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ('"2006-02-30"', "not a real date: day is out of range for month"),
+        ('"2018-2-28"', "not a date: expected YYYY, YYYY-MM or YYYY-MM-DD"),
+    ],
+)
+def test_a_date_that_is_not_one_says_what_a_date_is(
+    sample_copy: Sample, written: str, message: str
+) -> None:
+    path = "claims/cso-tlatlaya-no-arrest-warrants.yaml"
+    text = sample_copy.read(path)
+    sample_copy.write(
+        path,
+        "\n".join(line for line in text.splitlines() if not line.startswith("as_of:"))
+        + f"\nas_of: {written}\n",
+    )
+
+    found = json.loads(
+        run(["--root", str(sample_copy.root), "validate", "--format", "json"]).stdout
+    )
+
+    (problem,) = found["diagnostics"]
+    assert (problem["code"], problem["field"], problem["message"]) == (
+        "invalid-value",
+        "as_of",
+        message,
+    )
+    assert problem["hint"] == (
+        'write a date that exists, as YYYY, YYYY-MM or YYYY-MM-DD, in quotes: "2018-02-28"'
+    )

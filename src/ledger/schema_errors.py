@@ -43,6 +43,8 @@ def _one(
     kind: str = item["type"]
     loc: Path = tuple(item["loc"])
     message = str(item["msg"]).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch" and loc and loc[-1] in _DATE_FIELDS:
+        message = "not a date: expected YYYY, YYYY-MM or YYYY-MM-DD"
     if kind == "extra_forbidden":
         name = str(loc[-1])
         known = _fields_at(model, loc[:-1])
@@ -94,6 +96,10 @@ def _one(
     ), (path, "value")
 
 
+_DATE_FIELDS = frozenset({"as_of", "date", "published"})
+"""Fields that hold a date, whatever their form's check says of a mistake."""
+
+
 def _hint(item: Any, parsed: Parsed, path: Path) -> str:
     """Say what YAML made of an unquoted value, since that is the usual cause."""
     value = item.get("input")
@@ -105,6 +111,10 @@ def _hint(item: Any, parsed: Parsed, path: Path) -> str:
         if item["type"] == "string_type":
             return f'YAML reads the unquoted {raw} as {read_as}; write it in quotes: "{raw}"'
         return f"YAML reads the unquoted {raw} as {read_as}, which this field does not take"
+    said = str(item.get("msg", ""))
+    dated = bool(path) and path[-1] in _DATE_FIELDS
+    if "real date" in said or "ISO date" in said or (dated and "pattern" in item["type"]):
+        return 'write a date that exists, as YYYY, YYYY-MM or YYYY-MM-DD, in quotes: "2018-02-28"'
     if item["type"] == "enum":
         return "use one of the values listed"
     if item["type"] == "string_pattern_mismatch" and path and path[-1] in {"id", "source"}:

@@ -58,10 +58,12 @@ def console(stream: TextIO | None = None) -> Console:
 
 
 def _piped_width() -> int:
+    """COLUMNS when it is a usable width (0, negative or not a number is ignored)."""
     try:
-        return max(40, int(os.environ.get("COLUMNS", "")))
+        given = int(os.environ.get("COLUMNS", ""))
     except ValueError:
         return PIPED_WIDTH
+    return max(40, given) if given > 0 else PIPED_WIDTH
 
 
 def text(value: object, style: str = "") -> Text:
