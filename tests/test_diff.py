@@ -459,3 +459,13 @@ def test_markdown_shows_a_changed_figure_in_words(repo: Sample) -> None:
         " → at least 10,000 complaints of torture received by the PGR"
     ) in result.stdout.splitlines()
     assert "more-than" not in result.stdout
+
+
+def test_diff_in_a_repository_with_no_commits_says_so(sample_copy: Sample) -> None:
+    git(sample_copy.root, "init", "-q")
+    result = ledger(sample_copy.root, "diff")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "ledger: unknown revision 'HEAD': the repository has no commits yet (commit the ledger "
+        "first, then `ledger diff` compares with it)\n"
+    )

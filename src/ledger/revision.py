@@ -68,6 +68,12 @@ def resolve_revision(layout: Layout, rev: str) -> str | GitError:
         return GitError(f"'{rev}' is not a revision")
     found = git(layout.root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
     if isinstance(found, GitError) or not str(found).strip():
+        any_commit = git(layout.root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+        if isinstance(any_commit, GitError) or not str(any_commit).strip():
+            return GitError(
+                f"unknown revision '{rev}': the repository has no commits yet "
+                "(commit the ledger first, then `ledger diff` compares with it)"
+            )
         return GitError(f"unknown revision '{rev}'")
     return str(found).strip()
 
