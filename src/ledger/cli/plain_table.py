@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from rich import box
 from rich._wrap import divide_line
@@ -49,14 +50,9 @@ def plain_table(grid: object, console: Console) -> str | None:
         return None
     columns = grid.columns
     strings = _strings_allowed(console)
-    cells: list[list[_Cell]] = []
-    for column in columns:
-        raw = [column.header] if grid.show_header else []
-        raw.extend(column.cells)
-        measured = [_cell(thing, strings) for thing in raw]
-        if None in measured:
-            return None
-        cells.append(measured)  # type: ignore[arg-type]
+    cells = _measured(grid, strings)
+    if cells is None:
+        return None
     title = _annotation(grid.title, strings)
     caption = _annotation(grid.caption, strings)
     if title is False or caption is False:
@@ -84,6 +80,34 @@ def plain_table(grid: object, console: Console) -> str | None:
     return "\n".join(out)
 
 
+_MEASURED: WeakKeyDictionary[Table, tuple[tuple[bool, bool, int], list[list[_Cell]] | None]] = (
+    WeakKeyDictionary()
+)
+"""Each table's measured cells, by the table: deciding whether a table fits and writing it
+measure the same cells (tens of thousands in a long listing) once."""
+
+
+def _measured(grid: Table, strings: bool) -> list[list[_Cell]] | None:
+    """Every column's cells (its header first, when shown), measured; None when a cell is
+    not text this writer reproduces. Remembered while the table has as many cells and
+    shows its header alike (a table is built, then printed)."""
+    key = (strings, grid.show_header, grid.row_count * len(grid.columns))
+    known = _MEASURED.get(grid)
+    if known is not None and known[0] == key:
+        return known[1]
+    cells: list[list[_Cell]] | None = []
+    for column in grid.columns:
+        raw = [column.header] if grid.show_header else []
+        raw.extend(column.cells)
+        measured = [_cell(thing, strings) for thing in raw]
+        if None in measured:
+            cells = None
+            break
+        cells.append(measured)  # type: ignore[union-attr, arg-type]
+    _MEASURED[grid] = (key, cells)
+    return cells
+
+
 def table_fits(grid: object, console: Console) -> bool | None:
     """Whether ``grid`` lays out in the console's width with no word split across lines
     (every column at least as wide as its longest word, or its longest line where it may
@@ -91,15 +115,9 @@ def table_fits(grid: object, console: Console) -> bool | None:
     not text): rich prints such a table as it is."""
     if type(grid) is not Table or not grid.columns:
         return None
-    strings = _strings_allowed(console)
-    cells: list[list[_Cell]] = []
-    for column in grid.columns:
-        raw = [column.header] if grid.show_header else []
-        raw.extend(column.cells)
-        measured = [_cell(thing, strings) for thing in raw]
-        if None in measured:
-            return None
-        cells.append(measured)  # type: ignore[arg-type]
+    cells = _measured(grid, _strings_allowed(console))
+    if cells is None:
+        return None
     pads = _paddings(len(grid.columns))
     width = console.width if grid.width is None else grid.width
     widths = _column_widths(cells, grid.columns, pads, width - (len(grid.columns) - 1))
