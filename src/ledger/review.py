@@ -10,7 +10,13 @@ from typing import cast
 from ledger.atomic import write_atomic
 from ledger.diagnostics import Diagnostic, make
 from ledger.fmt import with_field
-from ledger.grounds import grounds_of, suspect_claims, suspicion, values_fingerprint
+from ledger.grounds import (
+    ground_keys,
+    grounds_of,
+    suspect_claims,
+    suspicion,
+    values_fingerprint,
+)
 from ledger.ledger import Ledger
 from ledger.model import Claim
 from ledger.record_reader import read_current
@@ -143,10 +149,11 @@ def _missing_grounds(ledger: Ledger, claim: Claim) -> str | None:
     """Why the claim's grounds cannot all be fingerprinted: one is not in the ledger (its
     file failed to load, or it does not exist), and a stamp without it would later call
     the claim suspect for a change nobody made."""
+    grounds = grounds_of(ledger)
     missing = [
-        *([claim.source] if claim.source not in ledger.sources else []),
-        *(r for r in claim.bears_on if r not in ledger.requirements),
-        *(r.target for r in claim.relations if r.target not in ledger.claims),
+        key.partition("/")[2]
+        for key in ground_keys(claim)
+        if not key.startswith("archive/") and grounds.fingerprint(key) is None
     ]
     if not missing:
         return None

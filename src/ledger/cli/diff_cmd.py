@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ledger.cli.shared import (
+    OutputFormat,
     ReportFormat,
     RootOption,
     app,
@@ -323,13 +323,6 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-class LogFormat(StrEnum):
-    """What `ledger log` writes: no Markdown (asked for it, the choice is refused by name)."""
-
-    human = "human"
-    json = "json"
-
-
 @app.command()
 def log(
     ctx: typer.Context,
@@ -337,8 +330,8 @@ def log(
         str, typer.Argument(metavar="ID", help="Any record id.", autocompletion=complete_id)
     ],
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many commits.")] = 20,
-    output: Annotated[LogFormat, typer.Option("--format", "-f", help="human or json.")] = (
-        LogFormat.human
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="human or json.")] = (
+        OutputFormat.human
     ),
     root: RootOption = None,
 ) -> None:
@@ -353,7 +346,7 @@ def log(
     history = record_history(layout, ledger, found, limit)
     if isinstance(history, GitError):
         fail(history.message)
-    if output is LogFormat.json:
+    if output is OutputFormat.json:
         from ledger.safe_text import dumps
 
         sys.stdout.write(dumps(history.to_dict()) + "\n")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -46,6 +45,7 @@ from ledger.cli.requirement_fields import (
 from ledger.cli.shared import (
     EXIT_FINDINGS,
     EXIT_USAGE,
+    OutputFormat,
     RootOption,
     app,
     complete_ids,
@@ -85,11 +85,6 @@ app.add_typer(new_app, name="new")
 T = TypeVar("T")
 
 STANCES = tuple(stance.value for stance in Stance)
-
-
-class LocateFormat(StrEnum):
-    human = "human"
-    json = "json"
 
 
 # -- completion and options ---------------------------------------------------------------
@@ -1072,8 +1067,8 @@ def locate(
     ],
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many passages.")] = 3,
     output: Annotated[
-        LocateFormat, typer.Option("--format", "-f", help="human or json.")
-    ] = LocateFormat.human,
+        OutputFormat, typer.Option("--format", "-f", help="human or json.")
+    ] = OutputFormat.human,
     root: RootOption = None,
 ) -> None:
     """Find the passages of a source's archived text that best match some words, each with
@@ -1101,7 +1096,7 @@ def locate(
         fail("give some words to look for")
     found = find(text.text, wanted, limit=max(1, limit))
     notes = ledger.sources[source_id].notes or ""
-    if output is LocateFormat.json:
+    if output is OutputFormat.json:
         write_json(
             "locate",
             {

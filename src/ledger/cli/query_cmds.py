@@ -20,6 +20,7 @@ import typer
 
 from ledger.cli.shared import (
     AsOfOption,
+    OutputFormat,
     RevOption,
     RootOption,
     app,
@@ -52,11 +53,6 @@ if TYPE_CHECKING:
 
 
 # -- options shared by the commands --------------------------------------------------------
-
-
-class OutputFormat(StrEnum):
-    human = "human"
-    json = "json"
 
 
 class RowFormat(StrEnum):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -11,6 +10,7 @@ import typer
 from ledger.cli.shared import (
     EXIT_FINDINGS,
     EXIT_USAGE,
+    OutputFormat,
     RevOption,
     RootOption,
     app,
@@ -67,17 +67,12 @@ def review(
     sys.stderr.write(f"reviewed {found} by {by.strip()}\n")
 
 
-class QueueFormat(StrEnum):
-    human = "human"
-    json = "json"
-
-
 @app.command()
 def queue(
     ctx: typer.Context,
     output: Annotated[
-        QueueFormat, typer.Option("--format", "-f", help="human or json (its shape is above).")
-    ] = QueueFormat.human,
+        OutputFormat, typer.Option("--format", "-f", help="human or json (its shape is above).")
+    ] = OutputFormat.human,
     root: RootOption = None,
     rev: RevOption = None,
 ) -> None:
@@ -91,7 +86,7 @@ def queue(
     from ledger.review import review_queue
 
     found = review_queue(load_or_exit(layout_at(ctx, rev, root), check=False).ledger)
-    if output is QueueFormat.json:
+    if output is OutputFormat.json:
         write_json("review-queue", found.to_dict())
         return
     from ledger.cli.render import console, indented, line, text

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 import typer
 from typer.completion import completion_init
@@ -34,6 +34,13 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 completion_init()  # typer's completion for bash, zsh, fish and powershell (add_completion did it)
+
+
+class OutputFormat(StrEnum):
+    """A report for people, or JSON: what most read commands take."""
+
+    human = "human"
+    json = "json"
 
 
 class Format(StrEnum):
@@ -121,6 +128,19 @@ _SHELL_HELP = "SHELL: bash, zsh, fish or powershell; given bare, the shell runni
 Shell = StrEnum("Shell", [(name, name) for name in SHELLS])  # type: ignore[misc]
 
 
+def _completion_option(name: str, callback: Callable[[str | None], None], says: str) -> Any:
+    """One of the two completion options: a shell named after it, or the one running."""
+    return typer.Option(
+        name,
+        metavar="[SHELL]",
+        is_eager=True,
+        expose_value=False,
+        callback=callback,
+        help=f"{says} {_SHELL_HELP}",
+        show_default=False,
+    )
+
+
 def _print_version(asked: bool) -> None:
     if asked:
         from ledger.version import version_line
@@ -150,26 +170,16 @@ def options(
     ] = False,
     install_completion: Annotated[
         Shell | None,
-        typer.Option(
-            "--install-completion",
-            metavar="[SHELL]",
-            is_eager=True,
-            expose_value=False,
-            callback=_install_completion,
-            help=f"Install tab completion for SHELL. {_SHELL_HELP}",
-            show_default=False,
+        _completion_option(
+            "--install-completion", _install_completion, "Install tab completion for SHELL."
         ),
     ] = None,
     show_completion: Annotated[
         Shell | None,
-        typer.Option(
+        _completion_option(
             "--show-completion",
-            metavar="[SHELL]",
-            is_eager=True,
-            expose_value=False,
-            callback=_show_completion,
-            help=f"Print the completion script for SHELL, to install it by hand. {_SHELL_HELP}",
-            show_default=False,
+            _show_completion,
+            "Print the completion script for SHELL, to install it by hand.",
         ),
     ] = None,
 ) -> None:
