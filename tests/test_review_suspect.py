@@ -54,6 +54,16 @@ def review_all(sample: Sample, by: str = "Ana", on: str = "2026-11-30") -> None:
         assert result.exit_code == 0, result.stderr
 
 
+def reviewed_and_committed(sample: Sample) -> Path:
+    """The ledger a git repository whose one commit has every claim reviewed (by Ana)."""
+    root = sample.root
+    git(root, "init", "-q")
+    review_all(sample)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "reviewed")
+    return root
+
+
 def edit_archive(sample: Sample) -> str:
     """Add a line to the memo's archived text and pin its new SHA-256, as a corrected
     extraction would; every quote still verifies. The new hash."""
@@ -236,11 +246,7 @@ def test_the_queue_lists_suspect_stale_and_unreviewed_claims(data_copy: Sample) 
 
 
 def test_diff_lists_claims_that_became_suspect(data_copy: Sample) -> None:
-    root = data_copy.root
-    git(root, "init", "-q")
-    review_all(data_copy)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "reviewed")
+    root = reviewed_and_committed(data_copy)
     edit_archive(data_copy)
     git(root, "commit", "-q", "-am", "the memo's text corrected")
 
@@ -270,11 +276,7 @@ def test_diff_lists_claims_that_became_suspect(data_copy: Sample) -> None:
 def test_the_pull_request_comment_says_strict_passes_with_suspect_warnings(
     data_copy: Sample,
 ) -> None:
-    root = data_copy.root
-    git(root, "init", "-q")
-    review_all(data_copy)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "reviewed")
+    root = reviewed_and_committed(data_copy)
     edit_archive(data_copy)
 
     result = ledger(root, "diff", "HEAD", "--check", "--format", "markdown")
@@ -463,11 +465,7 @@ def test_an_unknown_value_stops_validate_with_its_place(data_copy: Sample) -> No
 def test_diff_flags_a_review_stamp_changed_or_removed(data_copy: Sample, how: str) -> None:
     """Stamps are only ever added: one edited or removed could make any change look
     reviewed, so the claim is listed as lacking a fresh review, its review `rewritten`."""
-    root = data_copy.root
-    git(root, "init", "-q")
-    review_all(data_copy)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "reviewed")
+    root = reviewed_and_committed(data_copy)
     path = data_copy.data / PATHS[ATENCO].removeprefix("data/")
     text = path.read_text("utf-8")
     if how == "grounds stripped":
@@ -494,10 +492,7 @@ def _strict_base(sample: Sample) -> Path:
     root = sample.root
     marker = root / "ledger.toml"
     marker.write_text(marker.read_text("utf-8") + '\n[review]\nsuspect = "error"\n', "utf-8")
-    git(root, "init", "-q")
-    review_all(sample)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "reviewed")
+    reviewed_and_committed(sample)
     edit_archive(sample)
     marker.write_text(marker.read_text("utf-8").replace('suspect = "error"', ""), "utf-8")
     return root

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from builders import gov, make_case, make_claim, make_ledger, make_requirement, make_source
-from conftest import SAMPLE
+from conftest import SAMPLE, git
 from ledger.cli import app
 from ledger.config import About
 from ledger.ledger import Ledger
@@ -559,20 +559,6 @@ def test_the_build_date_honours_source_date_epoch() -> None:
         assert build_date({"SOURCE_DATE_EPOCH": junk}) == today, junk
 
 
-def _git(folder: Path, *args: str) -> None:
-    import subprocess
-
-    env = {
-        "GIT_AUTHOR_NAME": "A",
-        "GIT_AUTHOR_EMAIL": "a@example.org",
-        "GIT_COMMITTER_NAME": "A",
-        "GIT_COMMITTER_EMAIL": "a@example.org",
-        "HOME": str(folder),
-        "PATH": __import__("os").environ["PATH"],
-    }
-    subprocess.run(["git", *args], cwd=folder, env=env, check=True, capture_output=True)
-
-
 def _sample_copy(tmp_path: Path) -> Path:
     import shutil
 
@@ -589,16 +575,16 @@ def test_the_stamp_names_the_commit_and_uncommitted_changes(tmp_path: Path) -> N
     assert isinstance(layout, Layout)
     epoch = {"SOURCE_DATE_EPOCH": "1767225600"}
     assert stamp_of(layout, epoch) == Stamp("2026-01-01", where=NOT_IN_GIT)  # quietly
-    _git(root, "init", "-q")
+    git(root, "init", "-q")
     assert stamp_of(layout, epoch).commit is None
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "data")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "data")
     head = stamp_of(layout, epoch)
     assert head.commit and len(head.commit) == 40 and not head.changed
     claim = next((root / "data" / "claims").rglob("*.yaml"))
     claim.write_text(claim.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
     assert stamp_of(layout, epoch) == Stamp("2026-01-01", head.commit, changed=True)
-    _git(root, "checkout", "--", ".")
+    git(root, "checkout", "--", ".")
     (root / "data" / "claims" / "new.yaml").write_text("id: new\n", encoding="utf-8")
     assert stamp_of(layout, epoch).changed  # a file not yet added is a change too
     (root / "data" / "claims" / "new.yaml").unlink()
@@ -610,16 +596,16 @@ def test_reading_the_commit_runs_nothing_the_repository_configures(tmp_path: Pat
     """An fsmonitor hook, a clean filter and hooks are code a cloned repository's config may
     name: the stamp runs no command that would start them."""
     root = _sample_copy(tmp_path)
-    _git(root, "init", "-q")
+    git(root, "init", "-q")
     witness = tmp_path / "ran"
     script = tmp_path / "hook.sh"
     script.write_text(f"#!/bin/sh\necho ran >> {witness}\ncat\n", encoding="utf-8")
     script.chmod(0o755)
     for key in ("core.fsmonitor", "filter.x.clean", "filter.x.smudge", "core.hooksPath"):
-        _git(root, "config", key, str(script) if key != "core.hooksPath" else str(tmp_path))
+        git(root, "config", key, str(script) if key != "core.hooksPath" else str(tmp_path))
     (root / ".gitattributes").write_text("* filter=x\n", encoding="utf-8")
-    _git(root, "-c", "core.fsmonitor=false", "add", "-A")
-    _git(root, "-c", "core.fsmonitor=false", "commit", "-q", "--no-verify", "-m", "data")
+    git(root, "-c", "core.fsmonitor=false", "add", "-A")
+    git(root, "-c", "core.fsmonitor=false", "commit", "-q", "--no-verify", "-m", "data")
     witness.unlink(missing_ok=True)
     layout = open_layout(root)
     assert isinstance(layout, Layout)
