@@ -8,6 +8,7 @@ installed Typer's `CliRunner` keeps apart (`result.stdout`, `result.stderr`).
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -187,6 +188,14 @@ def wait_until_settled(root: Path) -> None:
     wait = newest + scan_module.RACY_NS - time.time_ns()
     if wait > 0:
         time.sleep(wait / 1e9 + 0.05)
+
+
+@pytest.fixture(autouse=True)
+def collected_as_usual() -> Iterator[None]:
+    """A command in-process leaves what it loaded out of the collector's walks (gcpause.py),
+    as it may in a process that ends with it; each test's leftovers are collected again."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(autouse=True)

@@ -232,9 +232,11 @@ def load_or_exit(
     it cannot be read at all (no data folder, or more record files than the limit); records
     left out are announced in one line on stderr, and with ``count_errors`` (a command that
     publishes) errors too. ``scan``: a walk of the data folder already made."""
+    from ledger.gcpause import keep_out_of_collection
     from ledger.load import load
 
     result = load(layout, check=check, progress=progress_reporter(), scan=scan)
+    keep_out_of_collection()
     if result.fatal:
         fail(result.fatal)
     errors = sum(1 for d in result.diagnostics if d.severity == "error") if count_errors else 0
