@@ -12,6 +12,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import Sample, run, run_process
 from ledger.diff import FieldChange, LedgerDiff, RecordChange, StatusChange
@@ -441,3 +443,22 @@ def test_marked_words_are_shown_as_typed_and_do_nothing(injection: str) -> None:
     )
     assert not re.search(r"(?:^|[^A-Za-z0-9_`])@[A-Za-z0-9]", seen)
     assert not re.search(r"#\d", seen)
+
+
+_TEXT_WITH_HIDDEN = st.text(
+    st.one_of(
+        st.characters(),  # any code point, lone surrogates included
+        st.sampled_from("\x7f\x85\u00ad\u200d\u202e\ufeff\U000e0041áé“”–¿"),
+    )
+)
+
+
+@given(st.lists(_TEXT_WITH_HIDDEN, max_size=4))
+def test_json_output_escapes_exactly_what_a_whole_search_would(values: list[str]) -> None:
+    """The quick test for characters to escape (only the non-ASCII ones are searched) finds
+    every one a search of the whole text finds, and the JSON reads back as the data."""
+    from ledger.safe_text import _JSON_UNSAFE, _json_escape, dumps
+
+    plain = json.dumps(values, ensure_ascii=False, indent=2)
+    assert dumps(values) == _JSON_UNSAFE.sub(_json_escape, plain)
+    assert json.loads(dumps(values)) == values
