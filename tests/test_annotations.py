@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from conftest import SAMPLE, Sample, run
+from conftest import SAMPLE, Sample, layout_for, run
 from ledger.annotations import CONTEXT, CONTEXT_CHARS, annotations, archive_iri
+from ledger.load import load
 from ledger.quotes import normalise, segments
 
 REPO = Path(__file__).resolve().parents[1]
@@ -304,10 +305,6 @@ def test_a_quote_with_ellipses_spans_from_its_first_to_its_last_part() -> None:
 
 
 def test_an_unchecked_ledger_leaves_every_claim_out() -> None:
-    from ledger.load import load
-
-    from conftest import layout_for
-
     ledger = load(layout_for(SAMPLE), check=False).ledger
     made = annotations(ledger)
     assert made.page["items"] == [] and len(made.left_out) == len(ledger.claims)
