@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from conftest import SAMPLE, Sample, layout_for, run
-from ledger.annotations import CONTEXT, CONTEXT_CHARS, annotations, archive_iri
+from ledger.annotations import CONTEXT, CONTEXT_CHARS, PAGE_ID, annotations, archive_iri
 from ledger.load import load
 from ledger.quotes import normalise, segments
 
@@ -104,7 +104,7 @@ def test_the_sample_claims_as_annotations() -> None:
     """The shape docs/export.md describes, on one claim, whole."""
     data = page(SAMPLE)
     assert data["@context"] == CONTEXT
-    assert (data["type"], data["id"], data["startIndex"]) == ("AnnotationPage", data["id"], 0)
+    assert (data["type"], data["id"], data["startIndex"]) == ("AnnotationPage", PAGE_ID, 0)
     assert data["partOf"]["type"] == "AnnotationCollection"
     ids = [a["id"] for a in data["items"]]
     assert ids == sorted(ids) and len(set(ids)) == len(ids) == 5
