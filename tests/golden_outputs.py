@@ -73,6 +73,7 @@ COMMANDS: dict[str, list[str]] = {
     "export-json": ["export", "-f", "json"],
     "export-jsonl": ["export", "-f", "jsonl"],
     "export-markdown": ["export", "-f", "markdown"],
+    "export-annotations": ["export", "-f", "annotations"],
     "export-csv-claims": ["export", "-f", "csv", "--kind", "claims"],
     "export-csv-claim-requirements": ["export", "-f", "csv", "--kind", "claim_requirements"],
     "validate": ["validate", "--strict"],

@@ -174,7 +174,17 @@ def test_ids_with_a_format_is_refused(command: str) -> None:
     assert result.stderr == "ledger: --ids prints ids alone: leave out --format json\n"
 
 
-FORMAT_WORDS = {"human", "json", "jsonl", "csv", "sqlite", "markdown", "github", "table"}
+FORMAT_WORDS = {
+    "human",
+    "json",
+    "jsonl",
+    "csv",
+    "sqlite",
+    "markdown",
+    "annotations",
+    "github",
+    "table",
+}
 
 
 def test_every_format_option_names_exactly_the_formats_it_takes() -> None:

@@ -1,4 +1,4 @@
-"""Exports of the whole ledger: JSON, JSON Lines, CSV, SQLite and Markdown.
+"""Exports of the whole ledger: JSON, JSON Lines, CSV, SQLite, Markdown and Web Annotations.
 
 Every export is complete (every field of every record, and every link between them) and
 deterministic (the same ledger gives the same bytes). docs/export.md describes each shape:
@@ -13,6 +13,8 @@ deterministic (the same ledger gives the same bytes). docs/export.md describes e
   written by :mod:`ledger.tables` as every CSV is.
 * **sqlite**: the database ``ledger query`` runs on, as a file.
 * **markdown**: the status report of every requirement, then every record field by field.
+* **annotations**: every claim as a W3C Web Annotation on its quote in the archived text
+  (JSON-LD), made by :mod:`ledger.annotations`.
 
 The library never writes to a terminal: the command line decides where the text goes.
 """
@@ -32,7 +34,7 @@ from ledger.tables import csv_text
 EXPORT_FORMAT = "ledger-export"
 EXPORT_VERSION = 1
 
-FORMATS: tuple[str, ...] = ("json", "jsonl", "csv", "sqlite", "markdown")
+FORMATS: tuple[str, ...] = ("json", "jsonl", "csv", "sqlite", "markdown", "annotations")
 """The export formats."""
 
 RECORD_KINDS: tuple[str, ...] = FOLDERS
@@ -48,6 +50,7 @@ EXTENSIONS: dict[str, str] = {
     ".db": "sqlite",
     ".md": "markdown",
     ".markdown": "markdown",
+    ".jsonld": "annotations",
 }
 """File extensions and the format ``-o FILE`` infers from each."""
 

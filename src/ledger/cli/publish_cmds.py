@@ -1,5 +1,6 @@
-"""Publishing the ledger: `export` (json, jsonl, csv, sqlite, markdown), `query` (read-only
-SQL over the ledger as SQLite) and `site` (a static HTML site that works offline).
+"""Publishing the ledger: `export` (json, jsonl, csv, sqlite, markdown, annotations), `query`
+(read-only SQL over the ledger as SQLite) and `site` (a static HTML site that works
+offline).
 
 Each command is one library call (:mod:`ledger.export`, :mod:`ledger.sqlite_db`,
 :mod:`ledger.site`) plus writing. Files are written atomically and never through a link;
@@ -54,6 +55,7 @@ class ExportFormat(StrEnum):
     csv = "csv"
     sqlite = "sqlite"
     markdown = "markdown"
+    annotations = "annotations"
 
 
 class QueryFormat(StrEnum):
@@ -71,10 +73,11 @@ EXIT_INTERRUPTED = 130
 _LIMIT_OPTIONS = {"time": "--timeout", "rows": "--max-rows", "bytes": "--max-bytes"}
 
 
-def _load_checked(ctx: typer.Context, root: Path | None, rev: str | None) -> Ledger:
+def _load_checked(ctx: typer.Context, root: Path | None, rev: str | None) -> tuple[Layout, Ledger]:
     """The ledger, checked: what is published should be what `ledger validate` passes, so
     errors are announced on stderr (the records that loaded are still published)."""
-    return load_or_exit(layout_at(ctx, rev, root), check=True, count_errors=True).ledger
+    layout = layout_at(ctx, rev, root)
+    return layout, load_or_exit(layout, check=True, count_errors=True).ledger
 
 
 def _sqlite_export(
@@ -113,8 +116,8 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="json, jsonl, csv, sqlite or markdown. Default: from the -o file's "
-            "extension, else json.",
+            help="json, jsonl, csv, sqlite, markdown or annotations. Default: from the -o "
+            "file's extension, else json.",
             show_default=False,
         ),
     ] = None,
@@ -135,8 +138,8 @@ def export(
             "--output",
             "-o",
             metavar="PATH",
-            help="Write to this file (.json, .jsonl, .csv, .sqlite, .db, .md), or for csv "
-            "without --kind to this folder, one file per table. Default: stdout.",
+            help="Write to this file (.json, .jsonl, .csv, .sqlite, .db, .md, .jsonld), or "
+            "for csv without --kind to this folder, one file per table. Default: stdout.",
             show_default=False,
         ),
     ] = None,
@@ -152,7 +155,9 @@ def export(
     set). jsonl: one {"kind", "id", "path", "record"} a line. csv: the tables of `ledger
     query`, one file each. sqlite: the database `ledger query` runs on, for the sqlite3 shell
     or any SQLite client. markdown: every requirement's status with footnoted quotes, then
-    every record. docs/export.md describes each shape. With --as-of, the ledger as it stood
+    every record. annotations: every claim as a W3C Web Annotation (JSON-LD) on its quote
+    in the archived text; claims whose quote has no place there are listed on stderr.
+    docs/export.md describes each shape. With --as-of, the ledger as it stood
     on that date; what was left out is said on stderr.
     """
     from ledger import export as ex
@@ -161,7 +166,11 @@ def export(
     if output == Path("-"):
         output = None  # `-o -`: stdout, as for most tools
     fmt = _export_format(output_format, output)
-    if kind is not None and fmt in (ExportFormat.sqlite, ExportFormat.markdown):
+    if kind is not None and fmt in (
+        ExportFormat.sqlite,
+        ExportFormat.markdown,
+        ExportFormat.annotations,
+    ):
         fail(f"--kind applies to json, jsonl and csv, not {fmt.value}")
     if fmt is ExportFormat.sqlite and output is None:
         fail("sqlite is a binary file: name it with -o FILE (e.g. -o ledger.sqlite)")
@@ -180,8 +189,12 @@ def export(
     if fmt is ExportFormat.sqlite:
         _write_export(output, _sqlite_export(ctx, root, rev, date), fmt)
         return
-    ledger, restriction = restrict_to(_load_checked(ctx, root, rev), date)
+    layout, checked = _load_checked(ctx, root, rev)
+    ledger, restriction = restrict_to(checked, date)
     show_restriction(restriction, sys.stderr)
+    if fmt is ExportFormat.annotations:
+        _write_export(output, _annotations(ledger, checked, layout.about.by), fmt)
+        return
     if fmt is ExportFormat.csv and kind is None:
         assert output is not None
         files = ex.export_csv_files(ledger)
@@ -200,6 +213,29 @@ def export(
     else:
         content = ex.export_markdown(ledger)
     _write_export(output, content, fmt)
+
+
+def _annotations(ledger: Ledger, checked: Ledger, keepers: str | None) -> str:
+    """The annotation page (``keepers``, ledger.toml's ``[about] by``, its creator); each
+    claim left out is said on stderr (the export still succeeds: the rest are good
+    annotations)."""
+    from dataclasses import replace
+
+    from ledger.annotations import annotations
+
+    # an as-of ledger is restricted after the checks: its quotes stand where they stood
+    made = annotations(replace(ledger, positions=checked.positions), keepers)
+    if made.left_out:
+        count = len(made.left_out)
+        _message(
+            f"warning: {count:,} claim{'' if count == 1 else 's'} left out of the annotations, "
+            "their quote having no place in an archived text:"
+        )
+        from ledger.safe_text import visible
+
+        for left in made.left_out:
+            sys.stderr.write(f"  {visible(left.claim)}: {visible(left.reason)}\n")
+    return made.text()
 
 
 def _write_export(output: Path | None, content: str | bytes, fmt: ExportFormat) -> None:
