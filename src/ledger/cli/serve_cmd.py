@@ -48,7 +48,7 @@ def serve(
     source, then "the archived text"; select the words of a claim; follow "Record a claim
     from the selection"; pick its kind, cases and stances; save. Ctrl-C stops the server.
     """
-    from ledger.serve import make_server, serve, url_of
+    from ledger.serve import make_server, serve
     from ledger.serve.app import is_loopback
 
     if not is_loopback(host) and not allow_remote:
