@@ -164,7 +164,7 @@ class ServeApp:
         if not hmac.compare_digest(token.encode(), self.token.encode()):
             return Problem(
                 "token",
-                "the form does not carry this server's token",
+                "the form does not carry this server\u2019s token",
                 "the server was restarted since the page was opened: reload it",
             )
         return None
