@@ -257,6 +257,24 @@ def repo(tmp_path: Path) -> Sample:
     return Sample(root)
 
 
+REPO = Path(__file__).resolve().parents[1]
+"""The repository, whose own ledger (ledger.toml, data/, schema/) some tests copy."""
+
+
+def repository_copy(tmp_path: Path) -> Path:
+    """The repository's ledger copied and committed as the first commit of a new git
+    repository (for `diff`, `git diff` and review)."""
+    root = tmp_path / "ledger"
+    root.mkdir()
+    shutil.copy2(REPO / "ledger.toml", root / "ledger.toml")
+    for folder in ("data", "schema"):
+        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns(".*"))
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the repository's ledger")
+    return root
+
+
 @pytest.fixture
 def requested(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
     """Every blob asked of git's object database, with the size limit it was asked under."""

@@ -4,16 +4,14 @@ the app over it behind werkzeug's test client (or a real server on an ephemeral 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 from werkzeug.test import Client, TestResponse
 
-from conftest import git
+from conftest import repository_copy
 from ledger.root import Layout, open_layout
 from ledger.serve.app import ServeApp
 
-REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1:8000"
 ORIGIN = f"http://{HOST}"
 TOKEN = "test-token"
@@ -22,17 +20,9 @@ SENTENCE = "According to official numbers, there are 32,142 disappeared persons 
 
 
 def ledger_copy(tmp_path: Path) -> Path:
-    """The repository's ledger (ledger.toml, data, schema) copied and committed in a new git
-    repository, so `git diff` and `ledger diff` have a HEAD to compare with."""
-    root = tmp_path / "ledger"
-    root.mkdir()
-    shutil.copy(REPO / "ledger.toml", root / "ledger.toml")
-    for folder in ("data", "schema"):
-        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns(".ledger*"))
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "the ledger")
-    return root
+    """The repository's ledger, committed in a new git repository, so `git diff` and
+    `ledger diff` have a HEAD to compare with."""
+    return repository_copy(tmp_path)
 
 
 def layout_of(root: Path) -> Layout:
