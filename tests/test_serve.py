@@ -5,6 +5,7 @@ reaches a file outside the ledger."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -272,3 +273,51 @@ def test_serve_refuses_a_remote_address_unless_asked(tmp_path: Path) -> None:
     result = run(["--root", str(tmp_path), "serve", "--host", "0.0.0.0"])
     assert result.exit_code == 2
     assert "add --allow-remote" in result.stderr
+
+
+def test_a_source_archived_by_upload(app: Browsing) -> None:
+    """An HTML document uploaded: its text archived without markup, its SHA-256 pinned, the
+    record written as `ledger new source` writes it; then a claim can quote it."""
+    document = (
+        b"<html><head><title>Ruling on the Tlatlaya case</title><script>alert(1)</script>"
+        b"</head><body><p>The court finds that soldiers <b>fired</b> on people.</p></body></html>"
+    )
+    form = {
+        "token": TOKEN,
+        "published": "2016-05",
+        "kind": "court-ruling",
+        "perspective": "court",
+        "language": "en",
+        "id": "ruling-tlatlaya",
+        "file": (io.BytesIO(document), "../../ruling.html"),
+    }
+    response = app.post("/edit/new-source.html", form)
+    assert response.status_code == 303, response.text
+    assert response.headers["Location"] == "../changes.html?saved=ruling-tlatlaya"
+    archive = app.root / "data" / "sources" / "ruling-tlatlaya.txt"
+    text = archive.read_text(encoding="utf-8")
+    assert "The court finds that soldiers fired on people." in text and "alert" not in text
+    record = (app.root / "data" / "sources" / "ruling-tlatlaya.yaml").read_text(encoding="utf-8")
+    assert "title: Ruling on the Tlatlaya case" in record
+    assert "extracted from ruling.html" in record  # the client's path is not a path here
+    assert not (app.root.parent / "ruling.html").exists()
+    assert run(["--root", str(app.root), "fmt", "--check"]).exit_code == 0
+    page = app.get("/sources/ruling-tlatlaya/text.html")
+    assert page.status_code == 200 and "soldiers fired on people" in page.text
+    quote = "soldiers fired on people"
+    form_page = app.get(f"/edit/new-claim.html?source=ruling-tlatlaya&quote={quote}").text
+    assert "Nothing was written" not in form_page  # the quote verifies against the archive
+
+
+def test_an_upload_that_is_not_text_is_refused(app: Browsing) -> None:
+    form = {
+        "token": TOKEN,
+        "published": "2016",
+        "kind": "court-ruling",
+        "perspective": "court",
+        "file": (io.BytesIO(b"\xff\xfe\x00bad"), "x.txt"),
+    }
+    response = app.post("/edit/new-source.html", form)
+    assert response.status_code == 400
+    assert "<strong>file</strong>: x.txt is not UTF-8 text" in response.text
+    assert git(app.root, "status", "--porcelain") == ""

@@ -26,13 +26,27 @@ import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import (
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
 from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from ledger.authoring import Refused, Unchanged, Workspace, Written, add_relation, edit_claim
+from ledger.authoring import (
+    Refused,
+    Unchanged,
+    Workspace,
+    Written,
+    add_relation,
+    create_source,
+    edit_claim,
+)
 from ledger.authoring import open_workspace as _open_workspace
+from ledger.files import MAX_ARCHIVE_BYTES
 from ledger.review import add_review, reviewer_problem
 from ledger.root import Layout
 from ledger.serve import pages
@@ -45,12 +59,14 @@ from ledger.serve.forms import (
     cases_and_stances,
     claim_values,
     derived_locator,
+    extracted_upload,
     offset,
     plain,
     quote_problem,
     refusal_problems,
     resolved,
     save_claim,
+    source_values,
 )
 from ledger.site import pages as site_pages
 from ledger.site.html import CSP, h, rel
@@ -60,6 +76,7 @@ from ledger.status import case_status, requirement_status
 from ledger.writelock import LockFailure
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+NOTHING = "Nothing was written:"
 
 HEADERS = {
     "Content-Security-Policy": f"{CSP}; frame-ancestors 'none'",
@@ -107,6 +124,7 @@ class ServeApp:
                 Rule("/sources/<rid>/text.html", endpoint="source_text"),
                 Rule("/claims/<rid>.html", endpoint="claim", methods=["GET", "POST"]),
                 Rule(f"/{pages.NEW_CLAIM}", endpoint="new_claim", methods=["GET", "POST"]),
+                Rule(f"/{pages.NEW_SOURCE}", endpoint="new_source", methods=["GET", "POST"]),
                 Rule("/assets/<name>", endpoint="asset"),
             ],
             strict_slashes=False,
@@ -116,7 +134,7 @@ class ServeApp:
         self.hosts = host_names(host, port)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        request = Request(environ)
+        request = _Request(environ)
         response = self.respond(request)
         response.headers.update(HEADERS)
         return response(environ, start_response)
@@ -142,12 +160,16 @@ class ServeApp:
             )
         except HTTPException as exc:  # a redirect to the canonical URL
             return exc.get_response(request.environ)  # type: ignore[return-value]
-        if request.method == "POST":
-            refused = self.forbidden(request)
-            if refused:
-                return self.message(request, 403, "Refused", [refused], lead="Nothing was written:")
         handler: Handler = getattr(self, f"page_{endpoint}")
-        return handler(request, **args)
+        try:
+            if request.method == "POST":
+                refused = self.forbidden(request)
+                if refused:
+                    return self.message(request, 403, "Refused", [refused], lead=NOTHING)
+            return handler(request, **args)
+        except RequestEntityTooLarge:
+            too_big = f"the request is larger than {MAX_ARCHIVE_BYTES // 2**20} MiB"
+            return self.message(request, 413, "Too large", [Problem("", too_big)], lead=NOTHING)
 
     def forbidden(self, request: Request) -> Problem | None:
         """Why a POST is refused: from another origin, or without this process's token."""
@@ -346,6 +368,34 @@ class ServeApp:
             return self.message(request, 503, "The ledger is busy", [Problem("", written.message)])
         return self.html(pages.new_claim_page(site, source, shown, refusal_problems(written)), 400)
 
+    def page_new_source(self, request: Request) -> Response:
+        """GET: the form; POST: the uploaded document archived and its source written, as
+        `ledger new source` does, then the changes page."""
+        site = self.site(request)
+        if isinstance(site, Response):
+            return site
+        if request.method == "GET":
+            return self.html(pages.new_source_page(site, {}, []))
+        ws = self.workspace(request)
+        if isinstance(ws, Response):
+            return ws
+        posted = Posted(request.form.to_dict())
+        upload = request.files.get("file")
+        name, data = (upload.filename or "", upload.read()) if upload else ("", b"")
+        extracted, safe, problems = extracted_upload(name, data)
+        shown = dict(posted.values)
+        if extracted is None:
+            return self.html(pages.new_source_page(site, shown, problems), 400)
+        values, problems = source_values(ws, posted, extracted, safe)
+        if problems:
+            return self.html(pages.new_source_page(site, shown, problems), 400)
+        written = create_source(ws, extracted, values)
+        if isinstance(written, Written):
+            return redirect(f"../changes.html?saved={written.id}", 303)
+        if isinstance(written, LockFailure):
+            return self.message(request, 503, "The ledger is busy", [Problem("", written.message)])
+        return self.html(pages.new_source_page(site, shown, refusal_problems(written)), 400)
+
     def _claim_post(
         self, request: Request, rid: str, form: str, write: Callable[..., Any]
     ) -> Response:
@@ -443,6 +493,13 @@ class ServeApp:
 
 
 _SITE_PAGES = ("index", "about", "cases", "sources", "contradictions")
+
+
+class _Request(Request):
+    """A request no larger than the largest archive a source may have (an upload)."""
+
+    max_content_length = MAX_ARCHIVE_BYTES + 2**20
+    max_form_memory_size = 2**20
 
 
 def _page(request: Request) -> str:

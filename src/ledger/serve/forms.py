@@ -9,9 +9,13 @@ same way, each diagnostic on the field it is about, so the form shows it where i
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from werkzeug.utils import secure_filename
 
 from ledger.authoring import (
     Refused,
@@ -19,6 +23,7 @@ from ledger.authoring import (
     Written,
     claim_path,
     claim_prefix,
+    conversion_note,
     create,
     generate_id,
     id_problem,
@@ -30,7 +35,8 @@ from ledger.authoring import (
 from ledger.locate import locator_for_quote
 from ledger.model import check_iso_date
 from ledger.safe_text import has_hidden
-from ledger.vocabulary import ClaimKind, RelationKind, Stance
+from ledger.text_extract import Extracted, ExtractError, extract
+from ledger.vocabulary import ClaimKind, Perspective, RelationKind, SourceKind, Stance
 from ledger.xref import resolve
 
 STANCES = tuple(s.value for s in Stance)
@@ -232,3 +238,65 @@ def _field_name(path: str) -> str:
     if head.startswith("cases"):
         return "case"
     return head.split("[", 1)[0]
+
+
+SOURCE_KINDS = tuple(k.value for k in SourceKind)
+PERSPECTIVES = tuple(p.value for p in Perspective)
+UPLOADS = (".txt", ".html", ".htm", ".pdf")
+"""The endings an uploaded document is read by (any other is read by its first bytes)."""
+
+
+def extracted_upload(name: str, data: bytes) -> tuple[Extracted | None, str, list[Problem]]:
+    """An uploaded document's archivable text, as `ledger new source FILE` makes it (plain
+    text as is, HTML without its markup, PDF through pdftotext), and the file's safe name
+    (for the source's notes). The upload is written to a private temporary folder under a
+    name of the app's choosing: nothing the client names is a path."""
+    safe = secure_filename(name) or "document"
+    suffix = Path(safe).suffix.lower()
+    if not data:
+        return None, safe, [Problem("file", "choose a file to archive")]
+    with tempfile.TemporaryDirectory(prefix="ledger-upload-") as folder:
+        path = Path(folder) / f"upload{suffix if suffix in UPLOADS else ''}"
+        path.write_bytes(data)
+        found = extract(path)
+    if isinstance(found, ExtractError):
+        message = found.message.replace(str(path), safe)
+        return None, safe, [Problem("file", message, found.hint)]
+    return found, safe, []
+
+
+def source_values(
+    ws: Workspace, posted: Posted, extracted: Extracted, name: str
+) -> tuple[dict[str, Any], list[Problem]]:
+    """A new source's values from the form, as `ledger new source` builds them."""
+    problems: list[Problem] = []
+    title = plain(posted, "title", problems) or (extracted.title or "")
+    if not title:
+        problems.append(Problem("title", "this is needed", "the document's own title"))
+    published = plain(posted, "published", problems, required=True)
+    if published:
+        try:
+            check_iso_date(published)
+        except ValueError as exc:
+            problems.append(Problem("published", str(exc), "YYYY, YYYY-MM or YYYY-MM-DD"))
+    for key, choices in (("kind", SOURCE_KINDS), ("perspective", PERSPECTIVES)):
+        if posted.get(key) not in choices:
+            problems.append(Problem(key, f"choose one of: {', '.join(choices)}"))
+    record_id = plain(posted, "id", problems)
+    if record_id and (wrong := id_problem(record_id, ws.taken)):
+        problems.append(Problem("id", wrong, "leave it empty to generate one"))
+    note = conversion_note(extracted, Path(name))
+    notes = " ".join(n for n in (plain(posted, "notes", problems), note) if n)
+    values = {
+        "id": record_id or generate_id(title or "source", ws.taken),
+        "title": title,
+        "authors": unique(split_list(plain(posted, "authors", problems), ";")),
+        "published": published,
+        "kind": posted.get("kind"),
+        "perspective": posted.get("perspective"),
+        "speaks_for": plain(posted, "speaks_for", problems),
+        "language": plain(posted, "language", problems) or "en",
+        "url": plain(posted, "url", problems),
+        "notes": notes,
+    }
+    return values, problems

@@ -20,7 +20,15 @@ from ledger.ledger import Ledger
 from ledger.model import Claim, Source
 from ledger.query import search
 from ledger.review import ReviewQueue, review_queue
-from ledger.serve.forms import KINDS, RELATIONS, STANCES, Problem
+from ledger.serve.forms import (
+    KINDS,
+    PERSPECTIVES,
+    RELATIONS,
+    SOURCE_KINDS,
+    STANCES,
+    UPLOADS,
+    Problem,
+)
 from ledger.site.html import NAV, a, h, layout, rel
 from ledger.site.pages import DOT, Site, claim_card, status_badge
 from ledger.site.source_text import text_path
@@ -31,7 +39,15 @@ from ledger.status import claim_ref
 NEW_CLAIM = "edit/new-claim.html"
 """The page of the form that records a claim (opened from a selection)."""
 
-SERVE_NAV = (*NAV, ("queue.html", "Review queue"), ("changes.html", "Changes"))
+NEW_SOURCE = "edit/new-source.html"
+"""The page of the form that archives a new source (a document uploaded)."""
+
+SERVE_NAV = (
+    *NAV,
+    ("queue.html", "Review queue"),
+    ("changes.html", "Changes"),
+    (NEW_SOURCE, "Add a source"),
+)
 
 QUEUE_LABELS = {"suspect": "suspect", "stale": "changed since review", "unreviewed": "unreviewed"}
 
@@ -301,6 +317,55 @@ def new_claim_page(
     return site.layout(page, "Record a claim", body)
 
 
+def new_source_page(
+    site: ServeSite, values: Mapping[str, object], problems: Sequence[Problem]
+) -> str:
+    """The form that archives a document as a new source, as `ledger new source` does."""
+    page = NEW_SOURCE
+    body = (
+        "<h1>Add a source</h1>"
+        '<p class="lead">The document\u2019s text is archived in the data folder and its '
+        "SHA-256 pinned: plain text as it is, HTML without its markup, PDF through pdftotext. "
+        "Quotes are then checked against that text.</p>"
+        + problems_html(problems)
+        + f'<form method="post" action="{h(rel(page, page))}" enctype="multipart/form-data" '
+        'class="source-form">'
+        + site.hidden()
+        + '<p><label for="f-file">Document (text, HTML or PDF)</label><br>'
+        f'<input id="f-file" name="file" type="file" accept="{h(",".join(UPLOADS))}"></p>'
+        + _text_input(
+            "title", "Title (default: the document\u2019s own)", values.get("title"), problems
+        )
+        + _text_input("authors", "Authors (separated by ';')", values.get("authors"), problems)
+        + _text_input(
+            "published",
+            "Published (YYYY, YYYY-MM or YYYY-MM-DD)",
+            values.get("published"),
+            problems,
+        )
+        + '<p><label for="f-kind">Kind</label><br>'
+        + _select("kind", SOURCE_KINDS, str(values.get("kind") or ""), "choose a kind")
+        + '</p><p><label for="f-perspective">Perspective</label><br>'
+        + _select("perspective", PERSPECTIVES, str(values.get("perspective") or ""), "whose voice")
+        + "</p>"
+        + _text_input(
+            "speaks_for",
+            "Speaks for (exactly as a requirement names its obligor, if it is the obligor\u2019s "
+            "own word; else blank)",
+            values.get("speaks_for"),
+            problems,
+        )
+        + _text_input(
+            "language", "Language (e.g. en, es)", values.get("language") or "en", problems
+        )
+        + _text_input("url", "URL (optional)", values.get("url"), problems)
+        + _text_input("notes", "Notes (optional)", values.get("notes"), problems)
+        + _text_input("id", "Id (optional: generated when left empty)", values.get("id"), problems)
+        + '<p><button type="submit">Archive the source</button></p></form>'
+    )
+    return site.layout(page, "Add a source", body)
+
+
 def search_page(site: ServeSite, query: str) -> str:
     """Search with `ledger search`'s engine: every matching field, its words marked."""
     page = "search.html"
@@ -447,6 +512,16 @@ def changes_page(
             + "</p>"
             + claim_card(site, page, claim_ref(site.ledger, claim))
             + "</div>"
+        )
+    elif saved and saved in site.ledger.sources:
+        text = (
+            f' \u2014 <a href="{h(rel(page, text_path(saved)))}">its archived text</a>'
+            if saved in site.texts
+            else ""
+        )
+        note = (
+            f'<div class="saved" role="status"><p>Saved {a(page, site.page_of(saved), saved)} '
+            f"(<code>{h(site.ledger.paths.get(saved, ''))}</code>){text}</p></div>"
         )
     verdict = (
         diff_html(site, page, result)
