@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 from ledger.config import About
 from ledger.diff import LedgerDiff, because
@@ -68,7 +69,7 @@ class ServeSite(Site):
     def __init__(
         self,
         ledger: Ledger,
-        root: object,
+        root: Path,
         token: str,
         about: About | None = None,
         stamp: Stamp | None = None,
@@ -107,7 +108,7 @@ class ServeSite(Site):
 
     def fingerprint(self, record_id: str) -> str:
         path = self.ledger.paths.get(record_id)
-        found = content_fingerprint(self.root / path) if path else None  # type: ignore[operator]
+        found = content_fingerprint(self.root / path) if path else None
         return found or ""
 
     def hidden(self, fingerprint: str = "") -> str:
