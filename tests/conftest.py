@@ -24,6 +24,7 @@ from typer.testing import CliRunner, Result
 import ledger.load as load_module
 import ledger.record_reader as reader_module
 import ledger.scan as scan_module
+from browser import CHROMIUM, MISSING, Browser, Tab
 from ledger.cache_key import KEY_ENV
 from ledger.cli import app
 from ledger.diagnostics import Diagnostic
@@ -265,6 +266,24 @@ def repo(tmp_path: Path) -> Sample:
     return Sample(root)
 
 
+REPO = Path(__file__).resolve().parents[1]
+"""The repository, whose own ledger (ledger.toml, data/, schema/) some tests copy."""
+
+
+def repository_copy(tmp_path: Path) -> Path:
+    """The repository's ledger copied and committed as the first commit of a new git
+    repository (for `diff`, `git diff` and review)."""
+    root = tmp_path / "ledger"
+    root.mkdir()
+    shutil.copy2(REPO / "ledger.toml", root / "ledger.toml")
+    for folder in ("data", "schema"):
+        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns(".*"))
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the repository's ledger")
+    return root
+
+
 @pytest.fixture
 def requested(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
     """Every blob asked of git's object database, with the size limit it was asked under."""
@@ -308,3 +327,27 @@ def broken_ids(output: str, ids: Iterable[str]) -> list[str]:
         if any(len(h) + len(t) <= len(record_id) for h in heads for t in tails):
             found.append(record_id)
     return sorted(found)
+
+
+# -- the browser tests' Chromium (tests/browser.py) ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """The browser; its absence skips the tests, or fails them when LEDGER_REQUIRE_BROWSER is
+    set (as CI sets it, so the browser tests cannot be skipped there unnoticed)."""
+    if CHROMIUM is None:
+        if os.environ.get("LEDGER_REQUIRE_BROWSER"):
+            pytest.fail(f"LEDGER_REQUIRE_BROWSER is set but {MISSING}")
+        pytest.skip(MISSING)
+    started = Browser(CHROMIUM, tmp_path_factory.mktemp("profile"))
+    try:
+        started.call("Browser.getVersion")
+        yield started
+    finally:
+        started.close()
+
+
+@pytest.fixture
+def tab(browser: Browser) -> Tab:
+    return Tab(browser)

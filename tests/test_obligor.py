@@ -11,16 +11,14 @@ The report's text is a fixture written for these tests, not a real document.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import Result
 
-from conftest import Sample, git, run
+from conftest import Sample, git, repository_copy, run
 
-REPO = Path(__file__).resolve().parents[1]
 REQUIREMENT = "requirement-1"
 OBLIGOR = "Government of Mexico"
 UNITED_STATES = "Government of the United States"
@@ -47,15 +45,7 @@ def ok(result: Result) -> Result:
 @pytest.fixture
 def repo(tmp_path: Path) -> Sample:
     """A copy of the repository's ledger, committed in a new git repository."""
-    root = tmp_path / "ledger"
-    root.mkdir()
-    shutil.copy2(REPO / "ledger.toml", root / "ledger.toml")
-    for folder in ("data", "schema"):
-        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns(".*"))
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "the repository's ledger")
-    return Sample(root)
+    return Sample(repository_copy(tmp_path))
 
 
 def add_report(repo: Sample, *speaks_for: str) -> None:

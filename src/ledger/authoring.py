@@ -45,6 +45,7 @@ from ledger.quotes import Match, QuoteMemo, find_quote, normalise
 from ledger.record_reader import read_current, record_from_text
 from ledger.root import Layout
 from ledger.scan import scan_data, unreadable_data, yaml_names
+from ledger.staleness import Stale, stale
 from ledger.text_extract import Extracted
 from ledger.writelock import LockFailure, write_lock
 from ledger.yamlread import parse
@@ -686,13 +687,21 @@ def conversion_note(extracted: Extracted, original: Path) -> str | None:
 
 
 def add_relation(
-    ws: Workspace, claim_id: str, kind: str, target: str, note: str | None = None
-) -> Written | Refused | Unchanged | LockFailure:
+    ws: Workspace,
+    claim_id: str,
+    kind: str,
+    target: str,
+    note: str | None = None,
+    *,
+    expected: str | None = None,
+) -> Written | Refused | Unchanged | Stale | LockFailure:
     """Link one claim to another (``contradicts``, ``corroborates``, ``responds-to``,
     ``repeats``) by editing the claim's file: comments and everything else kept.
 
     Holding the write lock, both claims are read again from their files, so a relation
     another writer added a moment ago is kept, and a mirror image it recorded is seen.
+    ``expected``: the claim file's fingerprint when the change was asked for (a form); a
+    file changed since is left alone (:class:`Stale`).
     """
     for wanted in (claim_id, target):
         if wanted not in ws.ledger.claims:
@@ -700,7 +709,63 @@ def add_relation(
     if target == claim_id:
         return Refused("a claim cannot be related to itself")
     with write_lock(ws.layout.root) as busy:
-        return busy or _link(ws, claim_id, kind, target, note)
+        if busy:
+            return busy
+        changed = stale(ws.layout.root, ws.ledger.paths[claim_id], expected)
+        return changed or _link(ws, claim_id, kind, target, note)
+
+
+EDITABLE = ("cases", "bears_on", "relations")
+"""A claim's fields `edit_claim` changes: what it is about and how it bears, never its
+quote or words (those are a new claim's, checked against the source)."""
+
+
+def edit_claim(
+    ws: Workspace, claim_id: str, values: dict[str, Any], *, expected: str | None = None
+) -> Written | Refused | Unchanged | Stale | LockFailure:
+    """Set some of a claim's :data:`EDITABLE` fields (an empty one stays absent if it was),
+    keeping the rest of its file, comments included; checked as `add_relation` is, under
+    the write lock, against the file as it is now (and ``expected``, as there)."""
+    if claim_id not in ws.ledger.claims:
+        return Refused(f"no claim has the id '{claim_id}'")
+    unknown = sorted(set(values) - set(EDITABLE))
+    if unknown:
+        return Refused(f"not fields that can be edited here: {', '.join(unknown)}")
+    with write_lock(ws.layout.root) as busy:
+        if busy:
+            return busy
+        rel = ws.ledger.paths[claim_id]
+        return stale(ws.layout.root, rel, expected) or _edit(ws, claim_id, rel, values)
+
+
+def _edit(
+    ws: Workspace, claim_id: str, rel: str, values: dict[str, Any]
+) -> Written | Refused | Unchanged:
+    """`edit_claim`'s read-check-write, under the write lock."""
+    current = _current_claim(ws, claim_id)
+    if isinstance(current, Refused):
+        return current
+    text, claim = current
+    edited = text
+    for name, value in values.items():
+        if not value and not getattr(claim, name):
+            continue  # empty and absent: left out, as the conventions ask
+        changed = with_field(edited, "claims", name, value)
+        if changed.text is None:
+            return Refused(changed.problem)
+        edited = changed.text
+    if edited == text:
+        return Unchanged(f"{claim_id} already reads so")
+    record = record_from_text(edited, "claims", rel)
+    if isinstance(record, list):
+        return _refusal(record, edited)
+    problems = _changed_errors(ws, _with_record(ws.ledger, "claims", record, rel), claim_id)
+    if problems:
+        return _refusal(_place(problems, edited, rel), edited)
+    failure = write_atomic(ws.layout.root / rel, edited, inside=ws.layout.data)
+    if failure:
+        return Refused(failure)
+    return Written("claims", claim_id, rel, edited)
 
 
 def _link(

@@ -464,8 +464,10 @@ def locate(text: str | Source, words: str, limit: int = 3) -> list[Passage]:
     return [p for p in found if find_quote(p.quote, source.normalised).found]
 
 
-def locator_for_quote(text: str | Source, quote: str) -> str | None:
+def locator_for_quote(text: str | Source, quote: str, near: int | None = None) -> str | None:
     """Where a verified quote stands in the text, as a locator; None when it is not found.
+    ``near``: an offset the quote was picked at (a selection in `ledger serve`); of several
+    places the quote stands, the one beginning nearest it, else the first.
 
     The quote is found as written (:func:`ledger.quotes.quote_spans`), so a text need not be
     folded for it: naming where a quote stands in the largest archive costs a scan of it and
@@ -481,6 +483,8 @@ def locator_for_quote(text: str | Source, quote: str) -> str | None:
     spans = quote_spans(raw, quote)
     if not spans:
         return None
+    if near is not None:
+        spans = _nearest(raw, quote, spans, near)
     paragraphs = text.paragraphs if isinstance(text, Source) and written else structure(raw)
     start, end = spans[0][0], spans[-1][1]
     paragraph = _containing(paragraphs, start)
@@ -497,3 +501,15 @@ def locator_for_quote(text: str | Source, quote: str) -> str | None:
         if len(inside) == 1 and in_items:
             return f"{paragraph.locator()}, item {inside.pop()}"
     return locator_for_span(paragraphs, start, end)
+
+
+def _nearest(
+    text: str, quote: str, spans: list[tuple[int, int]], near: int
+) -> list[tuple[int, int]]:
+    """Of the places a quote stands (``spans`` the first), the one beginning nearest ``near``."""
+    best = spans
+    while True:
+        later = quote_spans(text, quote, best[0][0] + 1)
+        if later is None or abs(later[0][0] - near) > abs(best[0][0] - near):
+            return best
+        best = later

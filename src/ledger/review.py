@@ -22,6 +22,7 @@ from ledger.model import Claim
 from ledger.record_reader import read_current
 from ledger.root import Layout
 from ledger.safe_text import has_hidden, visible
+from ledger.staleness import Stale, stale
 from ledger.writelock import LockFailure, write_lock
 
 
@@ -165,15 +166,23 @@ def _missing_grounds(ledger: Ledger, claim: Claim) -> str | None:
 
 
 def add_review(
-    layout: Layout, ledger: Ledger, claim_id: str, by: str, on: str | None = None
-) -> str | LockFailure | None:
+    layout: Layout,
+    ledger: Ledger,
+    claim_id: str,
+    by: str,
+    on: str | None = None,
+    *,
+    expected: str | None = None,
+) -> str | LockFailure | Stale | None:
     """Stamp a claim as reviewed by ``by`` today (or ``on``); None, or why nothing was written.
 
     The fingerprint is of the claim as ``ledger`` holds it: what was checked; ``grounds``
     those of what it rests on (see ledger.grounds), so the stamp clears a suspect claim. Holding the
     write lock, the claim's file is read again and the stamp added to it as it is now, so a
     relation another writer added a moment ago is kept (and, being a change the review did
-    not see, makes it stale).
+    not see, makes it stale). ``expected``: the file's fingerprint when the reviewer opened
+    it (a form); a file changed since is left alone (:class:`ledger.staleness.Stale`): the
+    review was of content that is no longer there.
     """
     claim = ledger.claims.get(claim_id)
     if claim is None:
@@ -185,6 +194,9 @@ def add_review(
     with write_lock(layout.root) as busy:
         if busy:
             return busy
+        changed = stale(layout.root, rel, expected)
+        if changed:
+            return changed
         found = read_current(layout.root / rel, rel, "claims")
         if isinstance(found, list):
             return f"{rel}: {found[0].message}"

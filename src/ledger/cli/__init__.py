@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 COMMAND_MODULES = (
     "diff_cmd", "fmt_cmd", "init_cmd", "new_cmd", "publish_cmds", "query_cmds", "review_cmd",
-    "schema_cmd", "status_cmd", "validate_cmd",
+    "schema_cmd", "serve_cmd", "status_cmd", "validate_cmd",
 )  # fmt: skip
 """Every module that registers commands, in the order help lists them."""
 
@@ -28,7 +28,7 @@ COMMANDS = {
     "site": "publish_cmds", "show": "query_cmds", "xref": "query_cmds", "list": "query_cmds",
     "conflicts": "query_cmds", "gaps": "query_cmds", "search": "query_cmds",
     "timeline": "query_cmds", "figures": "query_cmds", "review": "review_cmd",
-    "queue": "review_cmd", "schema": "schema_cmd", "status": "status_cmd",
+    "queue": "review_cmd", "schema": "schema_cmd", "serve": "serve_cmd", "status": "status_cmd",
     "validate": "validate_cmd",
 }  # fmt: skip
 """Which module registers each command (a test keeps this true)."""

@@ -109,18 +109,22 @@ def layout(
     scripts: tuple[str, ...] = (),
     name: str = SITE_NAME,
     stamp: str = "",
+    nav: tuple[tuple[str, str], ...] = NAV,
+    referrer: str = "no-referrer",
+    made_with: str = "ledger site",
 ) -> str:
     """A whole page: head, site navigation, a search form, the body, a footer.
 
     ``title`` and ``name`` (the ledger's, from ledger.toml's [about]) are plain text (escaped
     here); ``body`` and ``stamp`` (the footer's build line) are HTML already built with
-    :func:`h`.
+    :func:`h`. ``nav``, ``referrer`` and ``made_with`` let `ledger serve` add its own pages,
+    send its origin with its forms (``same-origin``) and name itself in the footer.
     """
-    nav = "".join(
+    items = "".join(
         f'<li><a href="{h(rel(page, target))}"'
         + (' aria-current="page"' if target == page else "")
         + f">{h(label)}</a></li>"
-        for target, label in NAV
+        for target, label in nav
     )
     search = (
         ""
@@ -138,7 +142,7 @@ def layout(
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{h(CSP)}">\n'
-        '<meta name="referrer" content="no-referrer">\n'
+        f'<meta name="referrer" content="{h(referrer)}">\n'
         f"<title>{h(title)} \u00b7 {h(name)}</title>\n"
         f'<link rel="stylesheet" href="{h(rel(page, "assets/style.css"))}">\n'
         f'<link rel="icon" href="{h(rel(page, "assets/icon.svg"))}" type="image/svg+xml">\n'
@@ -146,9 +150,9 @@ def layout(
         "</head>\n<body>\n"
         '<a class="skip" href="#main">Skip to the content</a>\n'
         f'<header class="site">\n<p class="site-name">{h(name)}</p>\n'
-        f'<nav aria-label="Site"><ul>{nav}</ul></nav>\n{search}\n</header>\n'
+        f'<nav aria-label="Site"><ul>{items}</ul></nav>\n{search}\n</header>\n'
         f'<main id="main">\n{body}\n</main>\n'
-        '<footer class="site"><p>Made with <code>ledger site</code>. The ledger records who '
+        f'<footer class="site"><p>Made with <code>{h(made_with)}</code>. The ledger records who '
         "says what, where, in their exact words; it states no contested fact in its own "
         "voice. Statuses are derived by the rule named on each page.</p>"
         f"{stamp}</footer>\n"

@@ -112,6 +112,16 @@ class Site:
         """A page with this site's name and its build's footer."""
         return layout(page, title, body, scripts=scripts, name=self.name, stamp=self.footer)
 
+    def badges(self, record_id: str) -> list[str]:
+        """HTML notes shown among a claim's facts wherever it appears (none on the static
+        site; `ledger serve` marks the claims waiting for a review)."""
+        return []
+
+    def tools(self, page: str, record: Claim | Source) -> str:
+        """HTML added to a claim's page or a source's text page (none on the static site;
+        `ledger serve` adds its forms)."""
+        return ""
+
     def page_of(self, record_id: str | None) -> str | None:
         """The page of a record, or None when the ledger has no such record."""
         if record_id is None:
@@ -172,7 +182,12 @@ def claim_card(
         meta.append(f"as of {h(claim.as_of)}")
     if claim.attributed_to:
         meta.append(f"attributed to {h(claim.attributed_to)}")
-    facts = [a(page, site.page_of(claim.id), claim.id), h(claim.kind.value), *extra]
+    facts = [
+        a(page, site.page_of(claim.id), claim.id),
+        h(claim.kind.value),
+        *extra,
+        *site.badges(claim.id),
+    ]
     in_text = site.quote_link(page, claim.id, claim.source)
     if in_text:
         facts.append(f'<a href="{h(in_text)}">the quote in its source</a>')
@@ -641,6 +656,7 @@ def source_text_page(site: Site, source: Source) -> str:
         "which quote positions count in). Marked passages are quoted by a claim, or are a "
         "requirement\u2019s wording; where quotes overlap, the numbers after a passage link to "
         "each record quoting it, as numbered in the list below.</p>"
+        + site.tools(page, source)
         + f'<div class="archive" lang="{lang}">{marked_text(page, text, quotes)}</div>'
         + f"<h2>Quoted in this text ({len(quotes)})</h2>"
         + (f'<ol class="quotes">{listed}</ol>' if listed else "<p>No quote is placed in it.</p>")
@@ -716,8 +732,10 @@ def claim_page(site: Site, claim: Claim) -> str:
                 ("reviews", f"<ul>{reviews}</ul>" if reviews else ""),
                 ("notes", h(claim.notes or "")),
                 ("file", f"<code>{h(ledger.paths.get(claim.id, ''))}</code>"),
+                ("review", " ".join(site.badges(claim.id))),
             ]
         )
+        + site.tools(page, claim)
     )
     return site.layout(page, f"Claim {claim.id}", body)
 

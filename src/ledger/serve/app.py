@@ -1,0 +1,511 @@
+"""The app: routing, the safety checks every request passes, and one handler per page.
+
+Safe by default, since a ledger's data is untrusted and the app writes into it:
+
+* each request must name the address the server is bound to in its ``Host`` header (a page
+  elsewhere that rebinds its own name to 127.0.0.1 is refused: DNS rebinding);
+* every POST carries the process's random token (a hidden form field) and comes from the
+  app's own origin (``Origin``, else ``Referer``): 403 otherwise; GET never writes;
+* no path reaches outside the ledger: ids in a URL are looked up in the ledger, never joined
+  to a folder; assets come from a fixed table;
+* every page has the site's Content-Security-Policy (no inline script, nothing from
+  elsewhere) as a header too, may not be framed, and is never cached: it is live.
+
+Each request loads the ledger as it is on disk now, through the CLI's cached, incremental
+load, so an edit made in an editor or by the CLI shows at once. Writes go through the CLI's
+writers (:mod:`ledger.authoring`, :mod:`ledger.review`): canonical YAML, atomic, under the
+ledger's lock, checked before writing, refused (409) when the file changed since the form
+was opened. The app never commits.
+"""
+
+from __future__ import annotations
+
+import hmac
+import mimetypes
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.exceptions import (
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
+from werkzeug.routing import Map, Rule
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Request, Response
+
+from ledger.authoring import (
+    Refused,
+    Unchanged,
+    Workspace,
+    Written,
+    add_relation,
+    create_source,
+    edit_claim,
+)
+from ledger.authoring import open_workspace as _open_workspace
+from ledger.files import MAX_ARCHIVE_BYTES
+from ledger.review import add_review, reviewer_problem
+from ledger.root import Layout
+from ledger.serve import pages
+from ledger.serve.assets import ASSETS
+from ledger.serve.changes import pending
+from ledger.serve.forms import (
+    RELATIONS,
+    Posted,
+    Problem,
+    cases_and_stances,
+    claim_values,
+    derived_locator,
+    extracted_upload,
+    offset,
+    plain,
+    quote_problem,
+    refusal_problems,
+    resolved,
+    save_claim,
+    source_values,
+)
+from ledger.site import pages as site_pages
+from ledger.site.html import CSP, h, rel
+from ledger.site.stamp import Stamp, build_date
+from ledger.staleness import Stale
+from ledger.status import case_status, requirement_status
+from ledger.writelock import LockFailure
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+NOTHING = "Nothing was written:"
+
+HEADERS = {
+    "Content-Security-Policy": f"{CSP}; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+LIVE = "the files on disk as they are now"
+
+Handler = Callable[..., Response]
+
+
+def is_loopback(host: str) -> bool:
+    return host.strip("[]").lower() in LOOPBACK or host.startswith("127.")
+
+
+def host_names(host: str, port: int) -> set[str]:
+    """The ``Host`` header values a request to the bound address may carry."""
+    names = {f"{host}:{port}", f"[{host}]:{port}" if ":" in host else f"{host}:{port}"}
+    if is_loopback(host):
+        names |= {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+    return {n.lower() for n in names}
+
+
+class ServeApp:
+    """The WSGI application over one ledger. ``hosts``: the Host values accepted (see
+    :func:`host_names`; set once the server's port is known)."""
+
+    def __init__(self, layout: Layout, *, token: str | None = None) -> None:
+        self.layout = layout
+        self.token = token or secrets.token_urlsafe(32)
+        self.hosts: set[str] = set()
+        self.routes = Map(
+            [
+                Rule("/", endpoint="index"),
+                *(Rule(f"/{name}.html", endpoint=name) for name in _SITE_PAGES),
+                Rule("/search.html", endpoint="search"),
+                Rule("/queue.html", endpoint="queue"),
+                Rule("/changes.html", endpoint="changes"),
+                Rule("/requirements/<rid>.html", endpoint="requirement"),
+                Rule("/cases/<rid>.html", endpoint="case"),
+                Rule("/sources/<rid>.html", endpoint="source"),
+                Rule("/sources/<rid>/text.html", endpoint="source_text"),
+                Rule("/claims/<rid>.html", endpoint="claim", methods=["GET", "POST"]),
+                Rule(f"/{pages.NEW_CLAIM}", endpoint="new_claim", methods=["GET", "POST"]),
+                Rule(f"/{pages.NEW_SOURCE}", endpoint="new_source", methods=["GET", "POST"]),
+                Rule("/assets/<name>", endpoint="asset"),
+            ],
+            strict_slashes=False,
+        )
+
+    def bind(self, host: str, port: int) -> None:
+        self.hosts = host_names(host, port)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = _Request(environ)
+        response = self.respond(request)
+        response.headers.update(HEADERS)
+        return response(environ, start_response)
+
+    # ------------------------------------------------------------------ checks and routing
+
+    def respond(self, request: Request) -> Response:
+        if request.host.lower() not in self.hosts:
+            return self.message(
+                request,
+                400,
+                "Unexpected address",
+                [Problem("Host", f"{request.host!r} is not this server")],
+            )
+        adapter = self.routes.bind_to_environ(request.environ)
+        try:
+            endpoint, args = adapter.match()
+        except NotFound:
+            return self.not_found(request)
+        except MethodNotAllowed:
+            return self.message(
+                request, 405, "Not allowed", [Problem("", "this page takes no such request")]
+            )
+        except HTTPException as exc:  # a redirect to the canonical URL
+            return exc.get_response(request.environ)  # type: ignore[return-value]
+        handler: Handler = getattr(self, f"page_{endpoint}")
+        try:
+            if request.method == "POST":
+                refused = self.forbidden(request)
+                if refused:
+                    return self.message(request, 403, "Refused", [refused], lead=NOTHING)
+            return handler(request, **args)
+        except RequestEntityTooLarge:
+            too_big = f"the request is larger than {MAX_ARCHIVE_BYTES // 2**20} MiB"
+            return self.message(request, 413, "Too large", [Problem("", too_big)], lead=NOTHING)
+
+    def forbidden(self, request: Request) -> Problem | None:
+        """Why a POST is refused: from another origin, or without this process's token."""
+        origins = {f"http://{name}" for name in self.hosts}
+        origin = request.headers.get("Origin")
+        if origin is not None:
+            if origin.lower() not in origins:
+                return Problem("Origin", f"a form from {origin!r} may not change this ledger")
+        else:
+            referer = request.headers.get("Referer", "")
+            if not any(referer.lower().startswith(f"{o}/") for o in origins):
+                return Problem("Origin", "the request does not say it comes from this app")
+        token = request.form.get("token", "")
+        if not hmac.compare_digest(token.encode(), self.token.encode()):
+            return Problem(
+                "token",
+                "the form does not carry this server\u2019s token",
+                "the server was restarted since the page was opened: reload it",
+            )
+        return None
+
+    # ------------------------------------------------------------------ state
+
+    def site(self, request: Request) -> pages.ServeSite | Response:
+        """The ledger as it is on disk now (the CLI's cached load, checked: quotes placed)."""
+        from ledger.load import load
+
+        result = load(self.layout, check=True)
+        if result.fatal:
+            return self.message(
+                request, 500, "The ledger cannot be read", [Problem("", result.fatal)]
+            )
+        stamp = Stamp(build_date(), where=LIVE)
+        return pages.ServeSite(
+            result.ledger, self.layout.root, self.token, self.layout.about, stamp
+        )
+
+    def workspace(self, request: Request) -> Workspace | Response:
+        ws = _open_workspace(self.layout)
+        if isinstance(ws, str):
+            return self.message(request, 500, "The ledger cannot be read", [Problem("", ws)])
+        return ws
+
+    def html(self, body: str, status: int = 200) -> Response:
+        return Response(body, status=status, content_type="text/html; charset=utf-8")
+
+    def message(
+        self,
+        request: Request,
+        status: int,
+        title: str,
+        problems: list[Problem],
+        *,
+        more: str = "",
+        lead: str = "",
+    ) -> Response:
+        """A page saying what went wrong, its links relative to where it is served."""
+        page = _page(request)
+        return self.html(pages.message_page(None, page, title, problems, more, lead), status)
+
+    def not_found(self, request: Request) -> Response:
+        return self.message(request, 404, "Not found", [Problem("", f"no page at {request.path}")])
+
+    # ------------------------------------------------------------------ read pages
+
+    def _read(self, request: Request, render: Callable[[pages.ServeSite], str]) -> Response:
+        site = self.site(request)
+        return site if isinstance(site, Response) else self.html(render(site))
+
+    def page_index(self, request: Request) -> Response:
+        return self._read(request, site_pages.index_page)
+
+    def page_about(self, request: Request) -> Response:
+        return self._read(request, site_pages.about_page)
+
+    def page_cases(self, request: Request) -> Response:
+        return self._read(request, site_pages.cases_page)
+
+    def page_sources(self, request: Request) -> Response:
+        return self._read(request, site_pages.sources_page)
+
+    def page_contradictions(self, request: Request) -> Response:
+        return self._read(request, site_pages.contradictions_page)
+
+    def page_search(self, request: Request) -> Response:
+        query = request.args.get("q", "")
+        return self._read(request, lambda site: pages.search_page(site, query))
+
+    def page_queue(self, request: Request) -> Response:
+        return self._read(request, pages.queue_page)
+
+    def page_changes(self, request: Request) -> Response:
+        site = self.site(request)
+        if isinstance(site, Response):
+            return site
+        found = pending(self.layout, site.ledger)
+        saved = request.args.get("saved")
+        return self.html(
+            pages.changes_page(site, saved, found.diff, found.status, found.patch, found.new_files)
+        )
+
+    def _record(self, request: Request, rid: str, kind: str) -> Response:
+        site = self.site(request)
+        if isinstance(site, Response):
+            return site
+        ledger = site.ledger
+        if rid not in ledger.tables()[kind]:
+            return self.not_found(request)
+        if kind == "requirements":
+            return self.html(
+                site_pages.requirement_page(site, requirement_status(ledger, rid, site.analysis))
+            )
+        if kind == "cases":
+            return self.html(site_pages.case_page(site, case_status(ledger, rid, site.analysis)))
+        if kind == "sources":
+            return self.html(site_pages.source_page(site, ledger.sources[rid]))
+        return self.html(site_pages.claim_page(site, ledger.claims[rid]))
+
+    def page_requirement(self, request: Request, rid: str) -> Response:
+        return self._record(request, rid, "requirements")
+
+    def page_case(self, request: Request, rid: str) -> Response:
+        return self._record(request, rid, "cases")
+
+    def page_source(self, request: Request, rid: str) -> Response:
+        return self._record(request, rid, "sources")
+
+    def page_claim(self, request: Request, rid: str) -> Response:
+        """GET: the claim's page with its forms; POST: one of its forms (``form``)."""
+        if request.method == "GET":
+            return self._record(request, rid, "claims")
+        writers = {"claim": self._edit, "relate": self._relate, "review": self._review}
+        form = request.form.get("form", "")
+        if form not in writers:
+            return self.message(request, 400, "Unknown form", [Problem("form", repr(form))])
+        return self._claim_post(request, rid, form, writers[form](rid))
+
+    def page_source_text(self, request: Request, rid: str) -> Response:
+        site = self.site(request)
+        if isinstance(site, Response):
+            return site
+        if rid not in site.texts:
+            return self.not_found(request)
+        return self.html(site_pages.source_text_page(site, site.ledger.sources[rid]))
+
+    def page_asset(self, request: Request, name: str) -> Response:
+        text = ASSETS.get(f"assets/{name}")
+        if text is None:
+            return self.not_found(request)
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return Response(text, content_type=f"{kind}; charset=utf-8")
+
+    # ------------------------------------------------------------------ writes
+
+    def page_new_claim(self, request: Request) -> Response:
+        """GET: the form, filled from a selection (``source``, ``quote``, ``at``); POST: the
+        claim checked and written, then the changes page."""
+        site = self.site(request)
+        if isinstance(site, Response):
+            return site
+        source_id = (request.form if request.method == "POST" else request.args).get("source", "")
+        source = site.ledger.sources.get(source_id)
+        if source is None or source_id not in site.texts:
+            return self.not_found(request)
+        ws = self.workspace(request)
+        if isinstance(ws, Response):
+            return ws
+        if request.method == "GET":
+            posted = Posted(request.args.to_dict())
+            problems: list[Problem] = []
+            quote = plain(posted, "quote", problems)
+            if quote and (wrong := quote_problem(ws, source_id, quote)):
+                problems.append(wrong)
+            values: dict[str, object] = {
+                "quote": quote,
+                "at": posted.get("at"),
+                "locator": derived_locator(site.texts[source_id], quote, offset(posted)),
+            }
+            return self.html(pages.new_claim_page(site, source, values, problems))
+        posted = _posted(request)
+        shown: dict[str, object] = {**posted.values, "case": posted.all("case")}
+        if request.form.get("fingerprint") != site.fingerprint(source_id):
+            problem = Problem(
+                "",
+                f"the source {source_id} changed on disk after this form was opened",
+                "check the quote and locator below against it, then save again",
+            )
+            return self.html(pages.new_claim_page(site, source, shown, [problem]), 409)
+        claim, problems = claim_values(ws, posted)
+        if problems:
+            return self.html(pages.new_claim_page(site, source, shown, problems), 400)
+        written = save_claim(ws, claim)
+        if isinstance(written, Written):
+            return redirect(f"../changes.html?saved={written.id}", 303)
+        if isinstance(written, LockFailure):
+            return self.message(request, 503, "The ledger is busy", [Problem("", written.message)])
+        return self.html(pages.new_claim_page(site, source, shown, refusal_problems(written)), 400)
+
+    def page_new_source(self, request: Request) -> Response:
+        """GET: the form; POST: the uploaded document archived and its source written, as
+        `ledger new source` does, then the changes page."""
+        site = self.site(request)
+        if isinstance(site, Response):
+            return site
+        if request.method == "GET":
+            return self.html(pages.new_source_page(site, {}, []))
+        ws = self.workspace(request)
+        if isinstance(ws, Response):
+            return ws
+        posted = Posted(request.form.to_dict())
+        upload = request.files.get("file")
+        name, data = (upload.filename or "", upload.read()) if upload else ("", b"")
+        extracted, safe, problems = extracted_upload(name, data)
+        shown = dict(posted.values)
+        if extracted is None:
+            return self.html(pages.new_source_page(site, shown, problems), 400)
+        values, problems = source_values(ws, posted, extracted, safe)
+        if problems:
+            return self.html(pages.new_source_page(site, shown, problems), 400)
+        written = create_source(ws, extracted, values)
+        if isinstance(written, Written):
+            return redirect(f"../changes.html?saved={written.id}", 303)
+        if isinstance(written, LockFailure):
+            return self.message(request, 503, "The ledger is busy", [Problem("", written.message)])
+        return self.html(pages.new_source_page(site, shown, refusal_problems(written)), 400)
+
+    def _claim_post(
+        self, request: Request, rid: str, form: str, write: Callable[..., Any]
+    ) -> Response:
+        """A post from one of a claim's forms: checked, written, or shown again with why."""
+        site = self.site(request)
+        if isinstance(site, Response):
+            return site
+        if rid not in site.ledger.claims:
+            return self.not_found(request)
+        ws = self.workspace(request)
+        if isinstance(ws, Response):
+            return ws
+        posted = _posted(request)
+        fingerprint = request.form.get("fingerprint", "")
+        problems: list[Problem] = []
+        if not fingerprint:
+            problems.append(Problem("fingerprint", "the form carries no fingerprint of the file"))
+            result: Any = None
+        else:
+            result = write(site, ws, posted, fingerprint, problems)
+        if isinstance(result, Stale):
+            return self.stale(request, site, rid, result, posted)
+        if isinstance(result, LockFailure):
+            return self.message(request, 503, "The ledger is busy", [Problem("", result.message)])
+        if isinstance(result, Refused):
+            problems += refusal_problems(result)
+        elif isinstance(result, str):
+            problems.append(Problem("", result))
+        if problems:
+            site.problems[form] = problems
+            site.posted[form] = {**posted.values, "case": posted.all("case")}
+            return self.html(site_pages.claim_page(site, site.ledger.claims[rid]), 400)
+        if isinstance(result, Unchanged):
+            return redirect(f"{rid}.html", 303)
+        return redirect(f"../changes.html?saved={rid}", 303)
+
+    def _edit(self, rid: str) -> Callable[..., Any]:
+        def write(site: Any, ws: Workspace, posted: Posted, fp: str, problems: list) -> Any:
+            cases, stances = cases_and_stances(ws, posted, problems)
+            if not cases and not stances:
+                problems.append(
+                    Problem("case", "a claim needs a case or a requirement", "tick one")
+                )
+            if problems:
+                return None
+            return edit_claim(ws, rid, {"cases": cases, "bears_on": stances}, expected=fp)
+
+        return write
+
+    def _relate(self, rid: str) -> Callable[..., Any]:
+        def write(site: Any, ws: Workspace, posted: Posted, fp: str, problems: list) -> Any:
+            kind = posted.get("relation")
+            if kind not in RELATIONS:
+                problems.append(Problem("relation", f"choose one of: {', '.join(RELATIONS)}"))
+            other = resolved(ws, plain(posted, "other", problems), "claims", "other", problems)
+            note = plain(posted, "note", problems) or None
+            if problems:
+                return None
+            return add_relation(ws, rid, kind, other, note, expected=fp)
+
+        return write
+
+    def _review(self, rid: str) -> Callable[..., Any]:
+        def write(site: Any, ws: Workspace, posted: Posted, fp: str, problems: list) -> Any:
+            by = plain(posted, "by", problems, required=True)
+            if problems:
+                return None
+            wrong = reviewer_problem(by)
+            if wrong:
+                problems.append(Problem("by", wrong.replace("--by ", "")))
+                return None
+            return add_review(self.layout, site.ledger, rid, by, expected=fp)
+
+        return write
+
+    def stale(
+        self, request: Request, site: pages.ServeSite, rid: str, stale: Stale, posted: Posted
+    ) -> Response:
+        """409: the file changed since the form opened; nothing written, a reload offered."""
+        page = _page(request)
+        kept = "".join(
+            f"<li><code>{h(k)}</code>: {h(v)}</li>"
+            for k, v in posted.values.items()
+            if k not in ("token", "fingerprint") and v
+        )
+        more = (
+            f'<p><a class="button" id="reload" href="{h(rel(page, f"claims/{rid}.html"))}">'
+            "Reload the claim as it is now</a> and make the change again.</p>"
+            + (f"<p>What this form asked for:</p><ul>{kept}</ul>" if kept else "")
+        )
+        problem = Problem(
+            stale.path, stale.message, "another change was saved meanwhile; reload to see it"
+        )
+        return self.html(pages.message_page(site, page, "The file changed", [problem], more), 409)
+
+
+_SITE_PAGES = ("index", "about", "cases", "sources", "contradictions")
+
+
+class _Request(Request):
+    """A request no larger than the largest archive a source may have (an upload)."""
+
+    max_content_length = MAX_ARCHIVE_BYTES + 2**20
+    max_form_memory_size = 2**20
+
+
+def _page(request: Request) -> str:
+    """The site path of the page served at the request's URL (links are made from it)."""
+    return request.path.lstrip("/") or "index.html"
+
+
+def _posted(request: Request) -> Posted:
+    return Posted(request.form.to_dict(), {"case": request.form.getlist("case")})

@@ -1,0 +1,323 @@
+"""`ledger serve` through werkzeug's test client: the pages render the ledger on disk as it is
+now, every value escaped; writes go through the CLI's writers (canonical, atomic, checked);
+a POST without the token or from elsewhere is refused (403), a stale form too (409); no URL
+reaches a file outside the ledger."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import git, run
+from serving import HOST, MEMO, SENTENCE, TOKEN, Browsing, ledger_copy
+
+CLAIM = "memo-32142-disappeared-persons"
+OTHER = "memo-2016-most-registered-disappearances"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Browsing:
+    return Browsing(ledger_copy(tmp_path))
+
+
+def evidence(root: Path, requirement: str) -> tuple[int, list[str]]:
+    """Claims supporting or undermining a requirement, by `ledger status --format json`."""
+    result = run(["--root", str(root), "status", requirement, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    ids = re.findall(r'"id": "(memo-[^"]+|gov-[^"]+)"', json.dumps(json.loads(result.stdout)))
+    tally = json.loads(result.stdout)["verdict"]["tally"]
+    counted = sum(v for k, v in tally.items() if k.endswith(("supports", "undermines")))
+    return counted, ids
+
+
+def new_claim(app: Browsing, **changes: str) -> dict[str, object]:
+    """The values of the new-claim form as opened from a selection of the 32,142 sentence."""
+    page = app.get(f"/edit/new-claim.html?source={MEMO}&quote={SENTENCE}")
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]+)"', page.text)
+    assert fingerprint
+    values: dict[str, object] = {
+        "token": TOKEN,
+        "fingerprint": fingerprint.group(1),
+        "source": MEMO,
+        "quote": SENTENCE,
+        "statement": "The memo says that official numbers count 32,142 disappeared persons.",
+        "kind": "figure",
+        "stance-requirement-3": "undermines",
+    }
+    values.update(changes)
+    return values
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "shows"),
+    [
+        ("/", "Status of every requirement"),
+        ("/requirements/requirement-3.html", "How the rule decided"),
+        ("/cases/ayotzinapa.html", "By requirement"),
+        ("/contradictions.html", "Contradiction 1"),
+        (f"/sources/{MEMO}/text.html", f'id="claim-{CLAIM}"'),
+        (f"/claims/{CLAIM}.html", "the quote in its source, highlighted in context"),
+        ("/search.html?q=iguala", "ayotzinapa"),
+        ("/queue.html", "unreviewed"),
+        ("/changes.html", "No changes to records or statuses."),
+    ],
+)
+def test_pages_render(app: Browsing, path: str, shows: str) -> None:
+    response = app.get(path)
+    assert response.status_code == 200
+    assert shows in response.text
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "<script>" not in response.text  # no inline script: only script files
+
+
+def test_search_is_ledger_search(app: Browsing) -> None:
+    """The same hits as `ledger search`, each match marked."""
+    shown = app.get("/search.html?q=selvas%20gomez").text
+    cli = run(["--root", str(app.root), "search", "selvas gomez", "--ids"]).stdout.split()
+    assert cli and all(f"{i}.html" in shown for i in cli)
+    assert "<mark>Selvas Gómez</mark>" in shown
+
+
+def test_a_text_page_offers_the_form_for_a_selection(app: Browsing) -> None:
+    page = app.get(f"/sources/{MEMO}/text.html").text
+    assert f'data-source="{MEMO}"' in page and 'data-form="../../edit/new-claim.html"' in page
+    assert '<script src="../../assets/serve.js" defer>' in page
+    assert app.get("/assets/serve.js").headers["Content-Type"].startswith("text/javascript")
+
+
+def test_each_page_sees_the_files_as_they_are_now(app: Browsing) -> None:
+    path = app.root / "data" / "cases" / "ayotzinapa.yaml"
+    assert "Renamed on disk" not in app.get("/cases/ayotzinapa.html").text
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^title: .*$", "title: Renamed on disk", text), encoding="utf-8")
+    assert "Renamed on disk" in app.get("/cases/ayotzinapa.html").text
+
+
+def test_hostile_data_is_escaped(app: Browsing) -> None:
+    attack = "</p><script>alert(1)</script><img src=x onerror=alert(2)>"
+    path = app.root / "data" / "claims" / MEMO / f"{CLAIM}.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        re.sub(r"(?ms)^statement: >-\n.*?(?=^kind:)", f"statement: '{attack}'\n", text),
+        encoding="utf-8",
+    )
+    for page in (f"/claims/{CLAIM}.html", f"/sources/{MEMO}.html", "/search.html?q=alert"):
+        shown = app.get(page).text
+        assert "<script>alert" not in shown and "<img" not in shown, page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown, page
+    shown = app.get("/search.html?q=%3Cscript%3Ealert").text
+    assert "<script>alert" not in shown and "&lt;script&gt;alert" in shown
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sources/..%2F..%2Fledger.toml/text.html",
+        "/sources/../ledger.toml",
+        "/assets/..%2F..%2Fledger.toml",
+        "/assets/style.css%2F..%2F..%2Fledger.toml",
+        "/claims/..%2F..%2Fledger.html",
+        "/data/sources/cso-memo-2017.txt",
+        "/ledger.toml",
+        "/claims/%3Cscript%3E.html",
+    ],
+)
+def test_no_path_leaves_the_ledger(app: Browsing, path: str) -> None:
+    response = app.get(path)
+    assert response.status_code == 404
+    assert "[ledger]" not in response.text and "<script>" not in response.text
+
+
+def test_a_request_for_another_host_is_refused(app: Browsing) -> None:
+    """DNS rebinding: a page on evil.example whose name now points at 127.0.0.1."""
+    response = app.client.get("/", headers={"Host": "evil.example:8000"})
+    assert response.status_code == 400
+    assert "is not this server" in response.text
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def test_a_claim_recorded_from_a_selection(app: Browsing) -> None:
+    """The form is filled with the quote and the locator `ledger new claim` derives; saving
+    writes a canonical file beside the source's claims, atomically, and status counts it."""
+    before, _ = evidence(app.root, "requirement-3")
+    form = app.get(f"/edit/new-claim.html?source={MEMO}&quote={SENTENCE}&at=100").text
+    assert 'name="locator" value="REQUIREMENT 3, paragraph 1"' in form
+    assert git(app.root, "status", "--porcelain") == ""  # a GET writes nothing
+    response = app.post("/edit/new-claim.html", new_claim(app))
+    assert response.status_code == 303
+    saved = response.headers["Location"].split("saved=")[1]
+    path = app.root / "data" / "claims" / MEMO / f"{saved}.yaml"
+    assert path.is_file()
+    assert not list(path.parent.glob(".*.tmp"))  # written atomically, nothing left behind
+    assert run(["--root", str(app.root), "fmt", "--check"]).exit_code == 0  # canonical
+    assert run(["--root", str(app.root), "validate"]).exit_code in (0, 1)
+    assert "locator: REQUIREMENT 3, paragraph 1" in path.read_text(encoding="utf-8")
+    after, ids = evidence(app.root, "requirement-3")
+    assert after == before + 1 and saved in ids
+    changes = app.get(f"/changes.html?saved={saved}").text
+    assert f'Saved <a href="claims/{saved}.html"' in changes
+    assert f"?? data/claims/{MEMO}/{saved}.yaml" in changes  # git status
+    assert "+ claim" in changes and "requirement-3" in changes  # ledger diff
+    assert git(app.root, "status", "--porcelain") == f"?? data/claims/{MEMO}/{saved}.yaml\n"
+
+
+def test_a_get_never_writes(app: Browsing) -> None:
+    before = git(app.root, "status", "--porcelain")
+    app.get(f"/edit/new-claim.html?source={MEMO}&quote={SENTENCE}&statement=x&kind=figure")
+    app.get(f"/claims/{CLAIM}.html?form=review&by=me&token={TOKEN}")
+    assert git(app.root, "status", "--porcelain") == before == ""
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"quote": "There are 99,999 disappeared persons."}, "quote", "is not found in"),
+        ({"case": "no-such-case"}, "case", "no case with id 'no-such-case'"),
+        ({"relations": "contradicts=nope"}, "relations", "no claim with id 'nope'"),
+        ({"relations": "agrees=gov"}, "relations", "'agrees' is not a relation"),
+        ({"kind": "rumour"}, "kind", "choose one of"),
+        ({"stance-requirement-3": ""}, "case", "a claim needs a case or a requirement"),
+        ({"as_of": "2017-13"}, "as_of", ""),
+        ({"id": CLAIM}, "id", "is already used"),
+        ({"statement": "bell\x07"}, "statement", "control or invisible characters"),
+    ],
+)
+def test_bad_input_is_shown_on_the_form(
+    app: Browsing, changes: dict[str, str], field: str, message: str
+) -> None:
+    response = app.post("/edit/new-claim.html", new_claim(app, **changes))
+    assert response.status_code == 400
+    problems = re.search(r'<ul id="problems">(.*?)</ul>', response.text, re.S)
+    assert problems and f"<strong>{field}</strong>: " in problems.group(1)
+    assert message.replace("'", "&#x27;") in problems.group(1)
+    assert "Traceback" not in response.text
+    assert git(app.root, "status", "--porcelain") == ""  # nothing written
+    if "quote" in changes:
+        assert "hint: the closest passage is" in problems.group(1)
+
+
+def test_posts_without_the_token_or_from_elsewhere_are_refused(app: Browsing) -> None:
+    values = new_claim(app)
+    for token in ("", "guess"):
+        response = app.post("/edit/new-claim.html", {**values, "token": token})
+        assert response.status_code == 403 and "token" in response.text
+    for origin in ("http://evil.example", "null"):
+        response = app.post("/edit/new-claim.html", values, headers={"Origin": origin})
+        assert response.status_code == 403 and "may not change this ledger" in response.text
+    response = app.client.post("/edit/new-claim.html", data=values, headers={"Host": HOST})
+    assert response.status_code == 403  # says nowhere where it comes from
+    page = f"/claims/{CLAIM}.html"
+    review = {"form": "review", "by": "Ana", "fingerprint": app.fingerprint(page)}
+    assert app.post(page, review).status_code == 403
+    assert git(app.root, "status", "--porcelain") == ""
+
+
+def test_a_stale_form_is_refused(app: Browsing) -> None:
+    """The claim's file changed after its page was opened: nothing is written over it."""
+    page = f"/claims/{CLAIM}.html"
+    fingerprint = app.fingerprint(page)
+    path = app.root / "data" / "claims" / MEMO / f"{CLAIM}.yaml"
+    changed = path.read_text(encoding="utf-8") + "# a note saved meanwhile\n"
+    path.write_text(changed, encoding="utf-8")
+    for form in (
+        {"form": "claim", "case": "disappearances-nationwide", "stance-requirement-3": "context"},
+        {"form": "review", "by": "Ana"},
+        {"form": "relate", "relation": "corroborates", "other": OTHER},
+    ):
+        response = app.post(page, {"token": TOKEN, "fingerprint": fingerprint, **form})
+        assert response.status_code == 409, form
+        assert "changed on disk after this form was opened" in response.text
+        assert f'id="reload" href="{CLAIM}.html"' in response.text
+        assert path.read_text(encoding="utf-8") == changed
+    refreshed = app.fingerprint(page)
+    assert refreshed != fingerprint
+    form = {"form": "review", "by": "Ana", "token": TOKEN, "fingerprint": refreshed}
+    assert app.post(page, form).status_code == 303
+
+
+def test_edit_stances_relate_and_review(app: Browsing) -> None:
+    page = f"/claims/{CLAIM}.html"
+    path = app.root / "data" / "claims" / MEMO / f"{CLAIM}.yaml"
+    edit = {
+        "form": "claim",
+        "token": TOKEN,
+        "fingerprint": app.fingerprint(page),
+        "case": "disappearances-nationwide",
+        "stance-requirement-3": "undermines",
+    }
+    response = app.post(page, edit)
+    assert response.status_code == 303, response.text
+    assert "requirement-3: undermines" in path.read_text(encoding="utf-8")
+    relate = {"form": "relate", "token": TOKEN, "fingerprint": app.fingerprint(page)}
+    response = app.post(page, {**relate, "relation": "corroborates", "other": OTHER[:12]})
+    assert response.status_code == 303, response.text  # a unique beginning will do
+    assert f"- corroborates: {OTHER}" in path.read_text(encoding="utf-8")
+    review = {"form": "review", "token": TOKEN, "fingerprint": app.fingerprint(page), "by": "Ana"}
+    assert app.post(page, review).status_code == 303
+    assert "by: Ana" in path.read_text(encoding="utf-8")
+    assert run(["--root", str(app.root), "fmt", "--check"]).exit_code == 0
+    queue = run(["--root", str(app.root), "queue", "--format", "json"]).stdout
+    assert CLAIM not in queue
+
+
+def test_serve_refuses_a_remote_address_unless_asked(tmp_path: Path) -> None:
+    result = run(["--root", str(tmp_path), "serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 2
+    assert "add --allow-remote" in result.stderr
+
+
+def test_a_source_archived_by_upload(app: Browsing) -> None:
+    """An HTML document uploaded: its text archived without markup, its SHA-256 pinned, the
+    record written as `ledger new source` writes it; then a claim can quote it."""
+    document = (
+        b"<html><head><title>Ruling on the Tlatlaya case</title><script>alert(1)</script>"
+        b"</head><body><p>The court finds that soldiers <b>fired</b> on people.</p></body></html>"
+    )
+    form = {
+        "token": TOKEN,
+        "published": "2016-05",
+        "kind": "court-ruling",
+        "perspective": "court",
+        "language": "en",
+        "id": "ruling-tlatlaya",
+        "file": (io.BytesIO(document), "../../ruling.html"),
+    }
+    response = app.post("/edit/new-source.html", form)
+    assert response.status_code == 303, response.text
+    assert response.headers["Location"] == "../changes.html?saved=ruling-tlatlaya"
+    archive = app.root / "data" / "sources" / "ruling-tlatlaya.txt"
+    text = archive.read_text(encoding="utf-8")
+    assert "The court finds that soldiers fired on people." in text and "alert" not in text
+    record = (app.root / "data" / "sources" / "ruling-tlatlaya.yaml").read_text(encoding="utf-8")
+    assert "title: Ruling on the Tlatlaya case" in record
+    assert "extracted from ruling.html" in record  # the client's path is not a path here
+    assert not (app.root.parent / "ruling.html").exists()
+    assert run(["--root", str(app.root), "fmt", "--check"]).exit_code == 0
+    page = app.get("/sources/ruling-tlatlaya/text.html")
+    assert page.status_code == 200 and "soldiers fired on people" in page.text
+    quote = "soldiers fired on people"
+    form_page = app.get(f"/edit/new-claim.html?source=ruling-tlatlaya&quote={quote}").text
+    assert "Nothing was written" not in form_page  # the quote verifies against the archive
+
+
+def test_an_upload_that_is_not_text_is_refused(app: Browsing) -> None:
+    form = {
+        "token": TOKEN,
+        "published": "2016",
+        "kind": "court-ruling",
+        "perspective": "court",
+        "file": (io.BytesIO(b"\xff\xfe\x00bad"), "x.txt"),
+    }
+    response = app.post("/edit/new-source.html", form)
+    assert response.status_code == 400
+    assert "<strong>file</strong>: x.txt is not UTF-8 text" in response.text
+    assert git(app.root, "status", "--porcelain") == ""
