@@ -9,6 +9,7 @@ site works from the file system as well as from any web server.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import posixpath
@@ -27,7 +28,13 @@ CSP = (
 
 def h(value: object) -> str:
     """Data as HTML text or attribute value: escapes made visible, nothing interpreted."""
-    text = "" if value is None else str(value)
+    return _escaped("" if value is None else str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _escaped(text: str) -> str:
+    """One text escaped, remembered: a site writes the same ids, stances and titles on many
+    pages (1.8 million values, 150,000 of them different, at 10,000 claims)."""
     return html.escape(visible(text, keep_newlines=True), quote=True)
 
 
