@@ -12,6 +12,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from builders import gov, make_case, make_claim, make_ledger, make_requirement, make_source
@@ -735,3 +737,18 @@ def test_a_large_archive_renders_in_linear_time() -> None:
 
     small, large = timed(100_000), timed(800_000)  # 0.5 MB and 4 MB
     assert large < 15 and large < 20 * max(small, 0.01)
+
+
+_SITE_PATH = (
+    st.lists(st.sampled_from(["a", "b", "claims", "x.html", ".", "..", ""]), min_size=1, max_size=4)
+    .map("/".join)
+    .filter(bool)
+)
+
+
+@given(_SITE_PATH, _SITE_PATH)
+def test_a_link_between_two_pages_is_the_relative_path_between_them(page: str, target: str) -> None:
+    """Links are remembered per folder; each is still what posixpath.relpath makes of it."""
+    from ledger.site.html import rel
+
+    assert rel(page, target) == posixpath.relpath(target, posixpath.dirname(page) or ".")
