@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git, run
+from conftest import git, make_old, run
 from serving import HOST, MEMO, SENTENCE, TOKEN, Browsing, ledger_copy
 
 CLAIM = "memo-32142-disappeared-persons"
@@ -98,6 +98,29 @@ def test_each_page_sees_the_files_as_they_are_now(app: Browsing) -> None:
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r"(?m)^title: .*$", "title: Renamed on disk", text), encoding="utf-8")
     assert "Renamed on disk" in app.get("/cases/ayotzinapa.html").text
+
+
+def test_a_page_of_an_unchanged_ledger_loads_nothing_again(
+    app: Browsing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once every file has settled, a page reuses what the last one built until a file
+    changes; an edit made in an editor then shows on the next page."""
+    import ledger.load
+
+    for path in app.root.rglob("*"):
+        make_old(path)
+    loads: list[object] = []
+    real = ledger.load.load
+    monkeypatch.setattr(ledger.load, "load", lambda *a, **k: loads.append(a) or real(*a, **k))
+    assert app.get("/cases/ayotzinapa.html").status_code == 200
+    assert app.get("/requirements/requirement-3.html").status_code == 200
+    assert len(loads) == 1
+    path = app.root / "data" / "cases" / "ayotzinapa.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^title: .*$", "title: Renamed on disk", text), encoding="utf-8")
+    make_old(path)
+    assert "Renamed on disk" in app.get("/cases/ayotzinapa.html").text
+    assert len(loads) == 2
 
 
 def test_hostile_data_is_escaped(app: Browsing) -> None:

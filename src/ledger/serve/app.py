@@ -11,11 +11,13 @@ Safe by default, since a ledger's data is untrusted and the app writes into it:
 * every page has the site's Content-Security-Policy (no inline script, nothing from
   elsewhere) as a header too, may not be framed, and is never cached: it is live.
 
-Each request loads the ledger as it is on disk now, through the CLI's cached, incremental
-load, so an edit made in an editor or by the CLI shows at once. Writes go through the CLI's
-writers (:mod:`ledger.authoring`, :mod:`ledger.review`): canonical YAML, atomic, under the
-ledger's lock, checked before writing, refused (409) when the file changed since the form
-was opened. The app never commits.
+Each request sees the ledger as it is on disk now: one walk of the data folder tells whether
+any file changed since the last page was built; if one did, the ledger is loaded again
+through the CLI's cached, incremental load, so an edit made in an editor or by the CLI
+shows at once, and if none did, the ledger and every index of it are reused. Writes go
+through the CLI's writers (:mod:`ledger.authoring`, :mod:`ledger.review`): canonical YAML,
+atomic, under the ledger's lock, checked before writing, refused (409) when the file changed
+since the form was opened. The app never commits.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import hmac
 import mimetypes
 import secrets
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -111,6 +114,9 @@ class ServeApp:
         self.layout = layout
         self.token = token or secrets.token_urlsafe(32)
         self.hosts: set[str] = set()
+        self._built: tuple[str, pages.ServeSite] | None = None
+        """The site last built, and the state of the ledger's files it was built from."""
+        self._building = threading.Lock()
         self.routes = Map(
             [
                 Rule("/", endpoint="index"),
@@ -194,18 +200,29 @@ class ServeApp:
     # ------------------------------------------------------------------ state
 
     def site(self, request: Request) -> pages.ServeSite | Response:
-        """The ledger as it is on disk now (the CLI's cached load, checked: quotes placed)."""
-        from ledger.load import load
+        """The ledger as it is on disk now (the CLI's cached load, checked: quotes placed),
+        with every index the pages read.
 
-        result = load(self.layout, check=True)
-        if result.fatal:
-            return self.message(
-                request, 500, "The ledger cannot be read", [Problem("", result.fatal)]
-            )
+        Built again only when a file under the data folder or ledger.toml changed since the
+        last build (every file's identity, as the cache tells an unchanged ledger): a page
+        of a large ledger then costs one walk of the folder, not a load and its checks."""
+        from ledger.load import load
+        from ledger.scan import ledger_key, scan_data, unreadable_data
+
         stamp = Stamp(build_date(), where=LIVE)
-        return pages.ServeSite(
-            result.ledger, self.layout.root, self.token, self.layout.about, stamp
-        )
+        with self._building:
+            scan = None if unreadable_data(self.layout) else scan_data(self.layout)
+            state = ledger_key(self.layout, scan) if scan and scan.all_settled else ""
+            if state and self._built is not None and self._built[0] == state:
+                return self._built[1].for_request(stamp)
+            result = load(self.layout, check=True, scan=scan)
+            if result.fatal:
+                return self.message(
+                    request, 500, "The ledger cannot be read", [Problem("", result.fatal)]
+                )
+            built = pages.ServeSite(result.ledger, self.layout.root, self.token, self.layout.about)
+            self._built = (state, built) if state else None
+        return built.for_request(stamp)
 
     def workspace(self, request: Request) -> Workspace | Response:
         ws = _open_workspace(self.layout)

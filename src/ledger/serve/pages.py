@@ -11,6 +11,7 @@ Every value from the data goes through :func:`ledger.site.html.h`.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -31,7 +32,7 @@ from ledger.serve.forms import (
     Problem,
 )
 from ledger.site.html import NAV, a, h, layout, rel
-from ledger.site.pages import DOT, Site, claim_card, status_badge
+from ledger.site.pages import DOT, Site, claim_card, stamp_html, status_badge
 from ledger.site.source_text import text_path
 from ledger.site.stamp import Stamp
 from ledger.staleness import content_fingerprint
@@ -83,6 +84,15 @@ class ServeSite(Site):
         """Problems to show on a form, by the form's name (a refused post)."""
         self.posted: dict[str, Mapping[str, object]] = {}
         """Values to show again in a form, by the form's name (a refused post)."""
+
+    def for_request(self, stamp: Stamp) -> ServeSite:
+        """This site for one request: the ledger and every index made of it shared (read,
+        never changed, by the pages), the forms' problems and values its own, its footer
+        stamped now."""
+        mine = copy.copy(self)
+        mine.problems, mine.posted = {}, {}
+        mine.stamp, mine.footer = stamp, stamp_html(stamp)
+        return mine
 
     def layout(self, page: str, title: str, body: str, *, scripts: tuple[str, ...] = ()) -> str:
         return layout(

@@ -67,7 +67,7 @@ class Site:
         """Each source's archived text (verified), as read: its page is made from it."""
         self.quoted = self._quoted()
         """Each source's quotes (claims' and requirements' wording), found once for all."""
-        self.footer = _stamp_html(self.stamp)
+        self.footer = stamp_html(self.stamp)
 
     def _quoted(self) -> dict[str, list[Quoted]]:
         """Every placed quote, by source: one pass over the positions (none for a ledger
@@ -137,7 +137,7 @@ class Site:
 # --------------------------------------------------------------------------- pieces
 
 
-def _stamp_html(stamp: Stamp) -> str:
+def stamp_html(stamp: Stamp) -> str:
     """The footer's build line: the date, and the commit (or why there is none)."""
     if stamp.commit:
         source = f'commit <code title="{h(stamp.commit)}">{h(stamp.short)}</code>'
