@@ -75,7 +75,6 @@ from ledger.site import pages as site_pages
 from ledger.site.html import CSP, h, rel
 from ledger.site.stamp import Stamp, build_date
 from ledger.staleness import Stale
-from ledger.status import case_status, requirement_status
 from ledger.writelock import LockFailure
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -296,11 +295,9 @@ class ServeApp:
         if rid not in ledger.tables()[kind]:
             return self.not_found(request)
         if kind == "requirements":
-            return self.html(
-                site_pages.requirement_page(site, requirement_status(ledger, rid, site.analysis))
-            )
+            return self.html(site_pages.requirement_page(site, site.requirement_report(rid)))
         if kind == "cases":
-            return self.html(site_pages.case_page(site, case_status(ledger, rid, site.analysis)))
+            return self.html(site_pages.case_page(site, site.case_report(rid)))
         if kind == "sources":
             return self.html(site_pages.source_page(site, ledger.sources[rid]))
         return self.html(site_pages.claim_page(site, ledger.claims[rid]))

@@ -8,7 +8,8 @@ requirement, case, source and claim under ``requirements/``, ``cases/``, ``sourc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from ledger.config import About
@@ -38,12 +39,15 @@ from ledger.status_report import (
     FigureView,
     Gap,
     Group,
+    Overview,
     RequirementStatus,
     Verdict,
 )
 from ledger.textfold import fold
 from ledger.vocabulary import qualified
 from ledger.xref import XrefIndex
+
+T = TypeVar("T")
 
 DOT = " \u00b7 "
 DASH = " \u2014 "
@@ -68,6 +72,27 @@ class Site:
         self.quoted = self._quoted()
         """Each source's quotes (claims' and requirements' wording), found once for all."""
         self.footer = stamp_html(self.stamp)
+        self.reports: dict[tuple[str, str], object] = {}
+        """Status reports made for pages, by kind and id: a site shown again and again (by
+        `ledger serve`, until a file changes) works each out once."""
+
+    def overview_report(self) -> Overview:
+        return self._remembered(("overview", ""), lambda: overview(self.ledger, self.analysis))
+
+    def requirement_report(self, req_id: str) -> RequirementStatus:
+        return self._remembered(
+            ("requirement", req_id), lambda: requirement_status(self.ledger, req_id, self.analysis)
+        )
+
+    def case_report(self, case_id: str) -> CaseStatus:
+        return self._remembered(
+            ("case", case_id), lambda: case_status(self.ledger, case_id, self.analysis)
+        )
+
+    def _remembered(self, key: tuple[str, str], make: Callable[[], T]) -> T:
+        if key not in self.reports:
+            self.reports[key] = make()
+        return self.reports[key]  # type: ignore[return-value]
 
     def _quoted(self) -> dict[str, list[Quoted]]:
         """Every placed quote, by source: one pass over the positions (none for a ledger
@@ -349,7 +374,7 @@ def _links(site: Site, page: str, ids: Iterable[str]) -> str:
 def index_page(site: Site) -> str:
     page = "index.html"
     ledger = site.ledger
-    report = overview(ledger, site.analysis)
+    report = site.overview_report()
     rows = "".join(
         f'<tr><th scope="row">{a(page, site.page_of(r.id), r.id)}<br>'
         f'<span class="muted">{h(r.title)}</span></th>'
