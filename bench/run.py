@@ -23,10 +23,11 @@ one next to this Python) is then run as a child process, and each figure is the 
 Then every read command (status, show, xref, list, search, conflicts, gaps, timeline,
 figures, query, export, site, diff, log, new claim --dry-run, and link --dry-run when it
 exists), warm: one untimed run, then the median of ``--runs``; for diff and log the ledger is
-made a git repository of two commits that differ in one claim. The report gives each
-command's growth from the second-largest size to the largest beside the floors', and with
-``--max-growth X`` (``--quick`` sets 15) exits 1 naming every command that grows more than X
-times for 10x the claims.
+made a git repository of two commits that differ in one claim; and `ledger serve`'s page of a
+case, asked through the app in this process (no start-up) after one untimed request. The
+report gives each command's growth from the second-largest size to the largest beside the
+floors', and with ``--max-growth X`` (``--quick`` sets 15) exits 1 naming every command that
+grows more than X times for 10x the claims.
 
 Also measured once: `ledger --help`, and warm `ledger status requirement-3` and validate on the
 repository's own data. Progress goes to stderr, the tables to stdout.
@@ -575,7 +576,49 @@ def measure_size(
 
         once()
         series[COMMAND_KEY + command.name] = repeat(command.name, runs, once, label)
+    served = serve_page(root, target, runs, label, env)
+    if served is not None:
+        series[COMMAND_KEY + SERVE_PAGE] = served
     return SizeResult(claims, files, data_bytes, generated, series)
+
+
+SERVE_PAGE = "serve: a case's page"
+
+
+def serve_page(
+    root: Path, claim: Path, runs: int, label: str, env: dict[str, str]
+) -> Series | None:
+    """`ledger serve`'s page of the claim's first case, asked again and again as a researcher
+    reading it would: one untimed request (the app loads and indexes the ledger), then the
+    median of ``runs``, each a request through the app in this process (no server, no
+    start-up: what a page costs the running app). None when this ledger has no `serve`."""
+    import yaml  # a dependency of ledger, so in the environment the benchmark runs in
+
+    try:
+        from werkzeug.test import Client
+
+        from ledger.root import open_layout
+        from ledger.serve.app import ServeApp
+    except ImportError:
+        return None
+    case = yaml.safe_load(claim.read_text(encoding="utf-8"))["cases"][0]
+    before = dict(os.environ)
+    os.environ.update({k: v for k, v in env.items() if k == "XDG_CACHE_HOME"})
+    try:
+        app = ServeApp(open_layout(root))  # type: ignore[arg-type]
+        app.bind("127.0.0.1", 8000)
+        client = Client(app)
+
+        def ask() -> None:
+            response = client.get(f"/cases/{case}.html", headers={"Host": "127.0.0.1:8000"})
+            if response.status_code != 200:
+                raise RuntimeError(f"serve answered {response.status_code} for {case}")
+
+        ask()
+        return in_process(SERVE_PAGE, runs, ask, label)
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
 
 
 # -- report -------------------------------------------------------------------------------
