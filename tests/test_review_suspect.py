@@ -527,3 +527,26 @@ def test_diff_shows_the_settings_a_change_makes_and_checks_by_the_stricter(
     comment = ledger(root, "diff", "HEAD", "--check", "--format", "markdown").stdout
     assert "- `review.suspect`: `error` \u2192 `warning`" in comment
     assert "`ledger validate --strict` fails" in comment
+
+
+def test_a_pull_request_cannot_move_the_checked_data_folder(
+    data_copy: Sample, tmp_path: Path
+) -> None:
+    """A ledger.toml naming another (empty) data folder would have the check pass on nothing:
+    held to the base's policy, that is an error at the `data` key."""
+    root = data_copy.root
+    reviewed_and_committed(data_copy)
+    base = tmp_path / "base"
+    git(root, "worktree", "add", "-q", "--detach", str(base), "HEAD")
+    marker = root / "ledger.toml"
+    marker.write_text('[ledger]\ndata = "elsewhere"\n', "utf-8")
+    for folder in ("requirements", "cases", "claims", "sources"):
+        (root / "elsewhere" / folder).mkdir(parents=True)
+
+    assert ledger(root, "validate", "--strict").exit_code == 0  # an empty ledger is clean
+    held = ledger(root, "validate", "--strict", "--policy-from", str(base))
+    assert held.exit_code == 1
+    assert "ledger.toml:2:1: error[data-folder-moved]" in held.stderr
+    assert "'elsewhere' here but 'data' in the ledger whose policy holds" in held.stderr
+    same = ledger(base, "validate", "--strict", "--policy-from", str(base))
+    assert same.exit_code == 0, same.stderr

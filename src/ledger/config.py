@@ -127,6 +127,26 @@ def strictest(*settings: ReviewSettings) -> ReviewSettings:
     return ReviewSettings(suspect="error" if error else "warning")
 
 
+def data_moved(text: str, data: str, base_data: str) -> Diagnostic | None:
+    """An error at ledger.toml's ``data`` key when it names another data folder than the
+    ledger whose policy holds (in CI: the base branch's): the checks would then judge other
+    files than the ones a review reads, an empty folder even, and pass."""
+    if data == base_data:
+        return None
+    line, column = _Places(text).of("ledger", "data")
+    return make(
+        "data-folder-moved",
+        CONFIG_FILE,
+        f"the data folder is {data!r} here but {base_data!r} in the ledger whose policy "
+        "holds: the check would judge other files than the base's",
+        "move the data folder in a change of its own, checked by hand (its records move "
+        "with it); a change to the records keeps [ledger] data as it is",
+        line=line,
+        column=column,
+        field="ledger.data",
+    )
+
+
 @dataclass(frozen=True)
 class About:
     """What the ledger is about, in its keepers' words, for the site's about page: a reader

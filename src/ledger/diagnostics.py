@@ -116,6 +116,11 @@ CODES: dict[str, tuple[Severity, str]] = {
         "on, a claim it links to) changed after its latest review; fails `validate --strict` "
         'only when ledger.toml sets [review] suspect = "error"',
     ),
+    "data-folder-moved": (
+        ERROR,
+        "ledger.toml names another data folder than the ledger whose policy holds (`validate "
+        "--policy-from`, in CI the base branch's): the check would judge other files",
+    ),
     # ledger.toml (any of these stops every command: without a sound configuration there is
     # no ledger to read)
     "config-syntax": (ERROR, "ledger.toml is not valid TOML"),

@@ -42,7 +42,8 @@ def validate(
             metavar="DIR",
             help="Hold the ledger to the stricter of its own [review] settings and those of "
             "the ledger at DIR (in CI: the base branch's), so that a pull request's "
-            "ledger.toml cannot loosen its own check. A DIR with no ledger.toml sets none.",
+            "ledger.toml cannot loosen its own check, nor name another data folder than "
+            "DIR's (an error: data-folder-moved). A DIR with no ledger.toml sets none.",
             show_default=False,
         ),
     ] = None,
@@ -62,18 +63,22 @@ def validate(
 
     layout = layout_of(ctx, root, report=config_problems)
     review = layout.review
+    held: list[Diagnostic] = []
     if policy_from is not None and (policy_from / "ledger.toml").is_file():  # none: no policy
-        from ledger.config import strictest
+        from ledger.config import data_moved, strictest
         from ledger.root import RootError, open_layout
 
         base = open_layout(policy_from)
         if isinstance(base, RootError):
             fail(f"--policy-from {policy_from}: {base.message}")
         review = strictest(review, base.review)
+        text = (layout.root / "ledger.toml").read_text(encoding="utf-8-sig", errors="replace")
+        moved = data_moved(text, layout.relative(layout.data), base.relative(base.data))
+        held = [moved] if moved else []
     result = validate_ledger(layout, progress=progress_reporter())
     if result.fatal:
         fail(result.fatal)
-    found = result.diagnostics
+    found = [*held, *result.diagnostics]
     failed = bool(failing(found, strict=strict, suspect=review.suspect))
     _report(found, layout.root, result.files, output)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
