@@ -550,3 +550,5 @@ def test_a_pull_request_cannot_move_the_checked_data_folder(
     assert "'elsewhere' here but 'data' in the ledger whose policy holds" in held.stderr
     same = ledger(base, "validate", "--strict", "--policy-from", str(base))
     assert same.exit_code == 0, same.stderr
+    comment = ledger(root, "diff", "HEAD", "--format", "markdown", "--check")
+    assert "data-folder-moved" in comment.stdout

@@ -174,12 +174,14 @@ def _markdown(
 
     findings = None
     if check:
-        from ledger.config import strictest
+        from ledger.policy import held_to
         from ledger.validation import validate
 
         found = validate(layout)
-        suspect = strictest(layout.review, base.review).suspect
-        findings = Findings(tuple(found.diagnostics), found.files, found.fatal, suspect)
+        policy = held_to(layout, base)
+        findings = Findings(
+            (*policy.problems, *found.diagnostics), found.files, found.fatal, policy.review.suspect
+        )
     text = full_report(result, files_url=files_url, findings=findings)
     if report is not None:
         try:

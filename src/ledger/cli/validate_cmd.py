@@ -65,16 +65,14 @@ def validate(
     review = layout.review
     held: list[Diagnostic] = []
     if policy_from is not None and (policy_from / "ledger.toml").is_file():  # none: no policy
-        from ledger.config import data_moved, strictest
+        from ledger.policy import held_to
         from ledger.root import RootError, open_layout
 
         base = open_layout(policy_from)
         if isinstance(base, RootError):
             fail(f"--policy-from {policy_from}: {base.message}")
-        review = strictest(review, base.review)
-        text = (layout.root / "ledger.toml").read_text(encoding="utf-8-sig", errors="replace")
-        moved = data_moved(text, layout.relative(layout.data), base.relative(base.data))
-        held = [moved] if moved else []
+        policy = held_to(layout, base)
+        review, held = policy.review, list(policy.problems)
     result = validate_ledger(layout, progress=progress_reporter())
     if result.fatal:
         fail(result.fatal)
