@@ -8,11 +8,15 @@ from __future__ import annotations
 import io
 import json
 import re
+import signal
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import git, run
+from conftest import Sample, git, run
 from serving import HOST, MEMO, SENTENCE, TOKEN, Browsing, ledger_copy
 
 CLAIM = "memo-32142-disappeared-persons"
@@ -273,6 +277,41 @@ def test_serve_refuses_a_remote_address_unless_asked(tmp_path: Path) -> None:
     result = run(["--root", str(tmp_path), "serve", "--host", "0.0.0.0"])
     assert result.exit_code == 2
     assert "add --allow-remote" in result.stderr
+
+
+def test_a_port_in_use_is_one_line_with_a_hint(sample_copy: Sample) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run(["--root", str(sample_copy.root), "serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"ledger: cannot listen on 127.0.0.1:{port}: Address already in use; another program "
+        "holds that port: pick another with --port (0: any free one)\n"
+    )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT as a terminal's Ctrl-C sends it")
+def test_ctrl_c_stops_the_server(sample_copy: Sample) -> None:
+    """Interrupted once it has said where it listens: it says so and exits 0, no traceback."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "ledger", "--root", str(sample_copy.root), "serve", "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+        # as a terminal starts it, even when these tests run where Ctrl-C is ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert child.stderr is not None
+        ready = child.stderr.readline()
+        assert re.fullmatch(r"ledger serve: http://127\.0\.0\.1:\d+/ \(the ledger in .*\n", ready)
+        child.send_signal(signal.SIGINT)
+        _, rest = child.communicate(timeout=120)  # a guard against a hang, no budget
+    finally:
+        child.kill()
+    assert child.returncode == 0
+    assert rest == "ledger serve: stopped\n"
 
 
 def test_a_source_archived_by_upload(app: Browsing) -> None:
