@@ -12,9 +12,11 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from werkzeug.serving import BaseWSGIServer
 
 from conftest import Sample, git, run
 from serving import HOST, MEMO, SENTENCE, TOKEN, Browsing, ledger_copy
@@ -312,6 +314,34 @@ def test_ctrl_c_stops_the_server(sample_copy: Sample) -> None:
         child.kill()
     assert child.returncode == 0
     assert rest == "ledger serve: stopped\n"
+
+
+def test_open_without_a_browser_says_so(
+    sample_copy: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import webbrowser
+
+    import ledger.serve
+
+    opened: list[str] = []
+
+    def no_browser(url: str) -> bool:
+        opened.append(url)
+        return False
+
+    def ready_then_stopped(server: BaseWSGIServer, ready: Callable[[str], None]) -> None:
+        ready("http://x/")
+        server.server_close()
+
+    monkeypatch.setattr(webbrowser, "open", no_browser)
+    monkeypatch.setattr(ledger.serve, "serve", ready_then_stopped)
+    result = run(["--root", str(sample_copy.root), "serve", "--port", "0", "--open"])
+    assert result.exit_code == 0
+    assert opened == ["http://x/"]
+    assert result.stderr.splitlines()[1:] == [
+        "ledger serve: no web browser found; open the address in one",
+        "ledger serve: stopped",
+    ]
 
 
 def test_a_source_archived_by_upload(app: Browsing) -> None:

@@ -74,7 +74,8 @@ def serve(
         if open_browser:
             import webbrowser
 
-            webbrowser.open(url)
+            if not webbrowser.open(url):
+                sys.stderr.write("ledger serve: no web browser found; open the address in one\n")
 
     with contextlib.suppress(KeyboardInterrupt):  # werkzeug's loop takes most Ctrl-Cs itself
         serve(server, ready)
