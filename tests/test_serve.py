@@ -281,6 +281,25 @@ def test_serve_refuses_a_remote_address_unless_asked(tmp_path: Path) -> None:
     assert "add --allow-remote" in result.stderr
 
 
+def test_changes_before_a_first_commit_list_the_new_files(sample_copy: Sample) -> None:
+    git(sample_copy.root, "init", "-q")
+    page = Browsing(sample_copy.root).get("/changes.html").text
+    assert "no commit to compare with" in page
+    status = re.search(r'<pre class="patch" id="git-status">([^<]*)</pre>', page)
+    assert status
+    assert "?? data/claims/cso-torture-complaints.yaml" in status.group(1).splitlines()
+    assert "<h3>New file <code>data/claims/cso-torture-complaints.yaml</code></h3>" in page
+
+
+def test_changes_outside_git_say_so_and_no_git_status(
+    sample_copy: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(sample_copy.root.parent))
+    page = Browsing(sample_copy.root).get("/changes.html").text
+    assert "not in git: " in page
+    assert 'id="git-status"' not in page and "(clean)" not in page
+
+
 def test_a_port_in_use_is_one_line_with_a_hint(sample_copy: Sample) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -491,12 +491,13 @@ def changes_page(
     site: ServeSite,
     saved: str | None,
     result: LedgerDiff | str,
-    status: str,
+    status: str | None,
     patch: str,
     new_files: Sequence[tuple[str, str]],
 ) -> str:
     """The changes not committed: what `ledger diff` says of them, and git's own diff of the
-    data folder (the app never commits: that is the researcher's step, in git)."""
+    data folder (the app never commits: that is the researcher's step, in git); outside git
+    (``status`` None), only why there is no diff."""
     page = "changes.html"
     note = ""
     if saved and saved in site.ledger.claims:
@@ -540,11 +541,15 @@ def changes_page(
         "last commit, then git\u2019s diff of the data folder. The app never commits: review "
         "the files, then commit them with git.</p>"
         + f'<h2>ledger diff</h2><div id="ledger-diff">{verdict}</div>'
-        + f'<h2>git status</h2><pre class="patch" id="git-status">{h(status) or "(clean)"}</pre>'
-        + '<h2>git diff</h2><pre class="patch" id="git-diff">'
-        + (h(patch) or "(no changes to tracked files)")
-        + "</pre>"
-        + added
+        + (
+            f'<h2>git status</h2><pre class="patch" id="git-status">{h(status) or "(clean)"}</pre>'
+            + '<h2>git diff</h2><pre class="patch" id="git-diff">'
+            + (h(patch) or "(no changes to tracked files)")
+            + "</pre>"
+            + added
+            if status is not None
+            else ""
+        )
     )
     return site.layout(page, "Changes", body)
 
