@@ -275,6 +275,26 @@ def test_edit_stances_relate_and_review(app: Browsing) -> None:
     assert CLAIM not in queue
 
 
+def test_bound_to_every_address_any_address_of_it_is_accepted(tmp_path: Path) -> None:
+    """With --host 0.0.0.0 other machines reach it by an address of this one; a name that is
+    not the machine's (a page rebinding its own name) is still refused, and so are its forms."""
+    app = Browsing(ledger_copy(tmp_path))
+    app.app.bind("0.0.0.0", 8000)
+    for host in ("192.0.2.7:8000", "[2001:db8::7]:8000", "127.0.0.1:8000", "localhost:8000"):
+        assert app.client.get("/", headers={"Host": host}).status_code == 200, host
+    for host in ("evil.example:8000", "192.0.2.7:8001", "2001:db8::7:8000", "[192.0.2.7]:8000"):
+        assert app.client.get("/", headers={"Host": host}).status_code == 400, host
+    page = f"/claims/{CLAIM}.html"
+    review = {"form": "review", "token": TOKEN, "fingerprint": app.fingerprint(page), "by": "Ana"}
+    here = {"Host": "192.0.2.7:8000"}
+    refused = app.client.post(
+        page, data=review, headers={**here, "Origin": "http://evil.example:8000"}
+    )
+    assert refused.status_code == 403
+    saved = app.client.post(page, data=review, headers={**here, "Origin": "http://192.0.2.7:8000"})
+    assert saved.status_code == 303, saved.text
+
+
 def test_serve_refuses_a_remote_address_unless_asked(tmp_path: Path) -> None:
     result = run(["--root", str(tmp_path), "serve", "--host", "0.0.0.0"])
     assert result.exit_code == 2
