@@ -301,6 +301,21 @@ def test_serve_refuses_a_remote_address_unless_asked(tmp_path: Path) -> None:
     assert "add --allow-remote" in result.stderr
 
 
+def test_a_ledger_with_errors_says_so_on_every_page(sample_copy: Sample) -> None:
+    """A record file broken in an editor is left out of the pages, and each page says so, as
+    each command says it on stderr."""
+    app = Browsing(sample_copy.root)
+    alert = '<div class="problems" role="alert">'
+    assert alert not in app.get("/").text
+    sample_copy.write("data/claims/broken.yaml", "id: [broken\n")
+    said = re.compile(
+        re.escape(alert) + r"<p>(The ledger has 1 error, and )?1 record file failed to load and "
+        r"is left out; `ledger validate` shows why\.</p></div>"
+    )
+    for page in ("/", "/sources.html", "/claims/cso-torture-complaints.html"):
+        assert said.search(app.get(page).text), page
+
+
 def test_changes_before_a_first_commit_list_the_new_files(sample_copy: Sample) -> None:
     git(sample_copy.root, "init", "-q")
     page = Browsing(sample_copy.root).get("/changes.html").text

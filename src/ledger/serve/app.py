@@ -49,6 +49,7 @@ from ledger.authoring import (
     edit_claim,
 )
 from ledger.authoring import open_workspace as _open_workspace
+from ledger.diagnostics import count, unsound
 from ledger.files import MAX_ARCHIVE_BYTES
 from ledger.review import add_review, reviewer_problem
 from ledger.root import Layout
@@ -232,8 +233,14 @@ class ServeApp:
                 request, 500, "The ledger cannot be read", [Problem("", result.fatal)]
             )
         stamp = Stamp(build_date(), where=LIVE)
+        errors = count(result.diagnostics)[0]
         return pages.ServeSite(
-            result.ledger, self.layout.root, self.token, self.layout.about, stamp
+            result.ledger,
+            self.layout.root,
+            self.token,
+            self.layout.about,
+            stamp,
+            unsound(result.left_out, errors),
         )
 
     def workspace(self, request: Request) -> Workspace | Response:

@@ -64,7 +64,8 @@ def form_head(site: ServeSite, page: str, name: str, fingerprint: str) -> str:
 
 class ServeSite(Site):
     """The site, as the app shows it: review states marked, forms added, the app's pages
-    in the navigation; ``token`` is the process's, carried by every form."""
+    in the navigation; ``token`` is the process's, carried by every form; ``unsound`` what
+    every page says first when the ledger has errors (:func:`ledger.diagnostics.unsound`)."""
 
     def __init__(
         self,
@@ -73,10 +74,12 @@ class ServeSite(Site):
         token: str,
         about: About | None = None,
         stamp: Stamp | None = None,
+        unsound: str = "",
     ) -> None:
         super().__init__(ledger, about, stamp)
         self.root = root
         self.token = token
+        self.unsound = unsound
         self.queue: ReviewQueue = review_queue(ledger)
         self.waiting = {item.id: item for item in self.queue.items}
         self.problems: dict[str, list[Problem]] = {}
@@ -85,6 +88,9 @@ class ServeSite(Site):
         """Values to show again in a form, by the form's name (a refused post)."""
 
     def layout(self, page: str, title: str, body: str, *, scripts: tuple[str, ...] = ()) -> str:
+        if self.unsound:
+            said = self.unsound[0].upper() + self.unsound[1:]
+            body = f'<div class="problems" role="alert"><p>{h(said)}.</p></div>{body}'
         return layout(
             page,
             title,
