@@ -8,11 +8,17 @@ from __future__ import annotations
 import io
 import json
 import re
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from werkzeug.serving import BaseWSGIServer
 
-from conftest import git, make_old, run
+from conftest import Sample, git, make_old, run
 from serving import HOST, MEMO, SENTENCE, TOKEN, Browsing, ledger_copy
 
 CLAIM = "memo-32142-disappeared-persons"
@@ -292,10 +298,127 @@ def test_edit_stances_relate_and_review(app: Browsing) -> None:
     assert CLAIM not in queue
 
 
+def test_bound_to_every_address_any_address_of_it_is_accepted(tmp_path: Path) -> None:
+    """With --host 0.0.0.0 other machines reach it by an address of this one; a name that is
+    not the machine's (a page rebinding its own name) is still refused, and so are its forms."""
+    app = Browsing(ledger_copy(tmp_path))
+    app.app.bind("0.0.0.0", 8000)
+    for host in ("192.0.2.7:8000", "[2001:db8::7]:8000", "127.0.0.1:8000", "localhost:8000"):
+        assert app.client.get("/", headers={"Host": host}).status_code == 200, host
+    for host in ("evil.example:8000", "192.0.2.7:8001", "2001:db8::7:8000", "[192.0.2.7]:8000"):
+        assert app.client.get("/", headers={"Host": host}).status_code == 400, host
+    page = f"/claims/{CLAIM}.html"
+    review = {"form": "review", "token": TOKEN, "fingerprint": app.fingerprint(page), "by": "Ana"}
+    here = {"Host": "192.0.2.7:8000"}
+    refused = app.client.post(
+        page, data=review, headers={**here, "Origin": "http://evil.example:8000"}
+    )
+    assert refused.status_code == 403
+    saved = app.client.post(page, data=review, headers={**here, "Origin": "http://192.0.2.7:8000"})
+    assert saved.status_code == 303, saved.text
+
+
 def test_serve_refuses_a_remote_address_unless_asked(tmp_path: Path) -> None:
     result = run(["--root", str(tmp_path), "serve", "--host", "0.0.0.0"])
     assert result.exit_code == 2
     assert "add --allow-remote" in result.stderr
+
+
+def test_a_ledger_with_errors_says_so_on_every_page(sample_copy: Sample) -> None:
+    """A record file broken in an editor is left out of the pages, and each page says so, as
+    each command says it on stderr."""
+    app = Browsing(sample_copy.root)
+    alert = '<div class="problems" role="alert">'
+    assert alert not in app.get("/").text
+    sample_copy.write("data/claims/broken.yaml", "id: [broken\n")
+    said = re.compile(
+        re.escape(alert) + r"<p>(The ledger has 1 error, and )?1 record file failed to load and "
+        r"is left out; `ledger validate` shows why\.</p></div>"
+    )
+    for page in ("/", "/sources.html", "/claims/cso-torture-complaints.html"):
+        assert said.search(app.get(page).text), page
+
+
+def test_changes_before_a_first_commit_list_the_new_files(sample_copy: Sample) -> None:
+    git(sample_copy.root, "init", "-q")
+    page = Browsing(sample_copy.root).get("/changes.html").text
+    assert "no commit to compare with" in page
+    status = re.search(r'<pre class="patch" id="git-status">([^<]*)</pre>', page)
+    assert status
+    assert "?? data/claims/cso-torture-complaints.yaml" in status.group(1).splitlines()
+    assert "<h3>New file <code>data/claims/cso-torture-complaints.yaml</code></h3>" in page
+
+
+def test_changes_outside_git_say_so_and_no_git_status(
+    sample_copy: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(sample_copy.root.parent))
+    page = Browsing(sample_copy.root).get("/changes.html").text
+    assert "not in git: " in page
+    assert 'id="git-status"' not in page and "(clean)" not in page
+
+
+def test_a_port_in_use_is_one_line_with_a_hint(sample_copy: Sample) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run(["--root", str(sample_copy.root), "serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"ledger: cannot listen on 127.0.0.1:{port}: Address already in use; another program "
+        "holds that port: pick another with --port (0: any free one)\n"
+    )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT as a terminal's Ctrl-C sends it")
+def test_ctrl_c_stops_the_server(sample_copy: Sample) -> None:
+    """Interrupted once it has said where it listens: it says so and exits 0, no traceback."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "ledger", "--root", str(sample_copy.root), "serve", "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+        # as a terminal starts it, even when these tests run where Ctrl-C is ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert child.stderr is not None
+        ready = child.stderr.readline()
+        assert re.fullmatch(r"ledger serve: http://127\.0\.0\.1:\d+/ \(the ledger in .*\n", ready)
+        child.send_signal(signal.SIGINT)
+        _, rest = child.communicate(timeout=120)  # a guard against a hang, no budget
+    finally:
+        child.kill()
+    assert child.returncode == 0
+    assert rest == "ledger serve: stopped\n"
+
+
+def test_open_without_a_browser_says_so(
+    sample_copy: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import webbrowser
+
+    import ledger.serve
+
+    opened: list[str] = []
+
+    def no_browser(url: str) -> bool:
+        opened.append(url)
+        return False
+
+    def ready_then_stopped(server: BaseWSGIServer, ready: Callable[[str], None]) -> None:
+        ready("http://x/")
+        server.server_close()
+
+    monkeypatch.setattr(webbrowser, "open", no_browser)
+    monkeypatch.setattr(ledger.serve, "serve", ready_then_stopped)
+    result = run(["--root", str(sample_copy.root), "serve", "--port", "0", "--open"])
+    assert result.exit_code == 0
+    assert opened == ["http://x/"]
+    assert result.stderr.splitlines()[1:] == [
+        "ledger serve: no web browser found; open the address in one",
+        "ledger serve: stopped",
+    ]
 
 
 def test_a_source_archived_by_upload(app: Browsing) -> None:

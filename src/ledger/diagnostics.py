@@ -235,6 +235,18 @@ def failing(
     ]
 
 
+def unsound(left_out: int, errors: int = 0) -> str:
+    """What an answer must say of a ledger with errors or record files that failed to load
+    (and so are left out of it), ending with where to look; "" when there is nothing to say."""
+    said = []
+    if errors:
+        said.append(f"the ledger has {errors:,} error{'' if errors == 1 else 's'}")
+    if left_out:
+        files = "record file failed" if left_out == 1 else "record files failed"
+        said.append(f"{left_out:,} {files} to load and {'is' if left_out == 1 else 'are'} left out")
+    return f"{', and '.join(said)}; `ledger validate` shows why" if said else ""
+
+
 def count(diagnostics: list[Diagnostic]) -> tuple[int, int]:
     """(errors, warnings)."""
     errors = sum(1 for d in diagnostics if d.severity is ERROR)

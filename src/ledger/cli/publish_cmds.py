@@ -151,8 +151,9 @@ def export(
     same bytes for the same ledger.
 
     json: {"format": "ledger-export", "version": 1, "rule", "sources", "requirements",
-    "cases", "claims", "paths", "derived"}, each record with every field (null where not
-    set). jsonl: one {"kind", "id", "path", "record"} a line. csv: the tables of `ledger
+    "cases", "claims", "assertions", "paths", "positions", "derived"}, each record with every
+    field (null where not set). jsonl: one {"kind", "id", "path", "record", "position"} a
+    line. csv: the tables of `ledger
     query`, one file each. sqlite: the database `ledger query` runs on, for the sqlite3 shell
     or any SQLite client. markdown: every requirement's status with footnoted quotes, then
     every record. annotations: every claim as a W3C Web Annotation (JSON-LD) on its quote

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import sys
 from typing import Annotated
 
@@ -14,7 +16,10 @@ from ledger.cli.shared import RootOption, app, fail, layout_of
 def serve(
     ctx: typer.Context,
     port: Annotated[
-        int, typer.Option("--port", min=0, max=65535, help="The port (0: any free one).")
+        int,
+        typer.Option(
+            "--port", metavar="PORT", min=0, max=65535, help="The port (0: any free one)."
+        ),
     ] = 8000,
     host: Annotated[
         str,
@@ -57,7 +62,7 @@ def serve(
     try:
         server = make_server(layout, host, port)
     except OSError as exc:
-        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}; {_listen_hint(exc)}")
     if not is_loopback(host):
         sys.stderr.write(
             f"ledger: warning: listening on {host}: anyone who reaches this address can read "
@@ -69,9 +74,17 @@ def serve(
         if open_browser:
             import webbrowser
 
-            webbrowser.open(url)
+            if not webbrowser.open(url):
+                sys.stderr.write("ledger serve: no web browser found; open the address in one\n")
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # werkzeug's loop takes most Ctrl-Cs itself
         serve(server, ready)
-    except KeyboardInterrupt:
-        sys.stderr.write("ledger serve: stopped\n")
+    sys.stderr.write("ledger serve: stopped\n")
+
+
+def _listen_hint(exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return "another program holds that port: pick another with --port (0: any free one)"
+    if exc.errno == errno.EACCES:
+        return "this user may not use that port: pick one above 1023 with --port"
+    return "name an address of this machine with --host"

@@ -248,14 +248,11 @@ def warn_left_out(left_out: int, errors: int = 0) -> None:
     """One line on stderr when an answer leaves out record files that failed to load (and,
     when counted, how many errors the ledger has), so that no command is quieter than
     `ledger validate`. stdout stays clean and the exit code is the answer's: 0."""
-    said = []
-    if errors:
-        said.append(f"the ledger has {errors:,} error{'' if errors == 1 else 's'}")
-    if left_out:
-        files = "record file failed" if left_out == 1 else "record files failed"
-        said.append(f"{left_out:,} {files} to load and {'is' if left_out == 1 else 'are'} left out")
+    from ledger.diagnostics import unsound
+
+    said = unsound(left_out, errors)
     if said:
-        sys.stderr.write(f"ledger: warning: {', and '.join(said)}; `ledger validate` shows why\n")
+        sys.stderr.write(f"ledger: warning: {said}\n")
 
 
 PROGRESS_AFTER = 1.0

@@ -3,7 +3,8 @@
 Safe by default, since a ledger's data is untrusted and the app writes into it:
 
 * each request must name the address the server is bound to in its ``Host`` header (a page
-  elsewhere that rebinds its own name to 127.0.0.1 is refused: DNS rebinding);
+  elsewhere that rebinds its own name to 127.0.0.1 is refused: DNS rebinding); bound to
+  every address (``--host 0.0.0.0``), any IP address of it, or the machine's own name;
 * every POST carries the process's random token (a hidden form field) and comes from the
   app's own origin (``Origin``, else ``Referer``): 403 otherwise; GET never writes;
 * no path reaches outside the ledger: ids in a URL are looked up in the ledger, never joined
@@ -23,8 +24,10 @@ since the form was opened. The app never commits.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import mimetypes
 import secrets
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -49,6 +52,7 @@ from ledger.authoring import (
     edit_claim,
 )
 from ledger.authoring import open_workspace as _open_workspace
+from ledger.diagnostics import count, unsound
 from ledger.files import MAX_ARCHIVE_BYTES
 from ledger.review import add_review, reviewer_problem
 from ledger.root import Layout
@@ -78,6 +82,7 @@ from ledger.staleness import Stale
 from ledger.writelock import LockFailure
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+EVERY_ADDRESS = ("0.0.0.0", "::")
 NOTHING = "Nothing was written:"
 
 HEADERS = {
@@ -98,10 +103,14 @@ def is_loopback(host: str) -> bool:
 
 
 def host_names(host: str, port: int) -> set[str]:
-    """The ``Host`` header values a request to the bound address may carry."""
+    """The ``Host`` header values a request to the bound address may carry (bound to every
+    address, the machine's own names too; its addresses are accepted by :meth:`ServeApp.known`)."""
     names = {f"{host}:{port}", f"[{host}]:{port}" if ":" in host else f"{host}:{port}"}
     if is_loopback(host):
         names |= {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+    if host.strip("[]") in EVERY_ADDRESS:
+        machine = ("localhost", socket.gethostname(), socket.getfqdn())
+        names |= {f"{name}:{port}" for name in machine if name}
     return {n.lower() for n in names}
 
 
@@ -113,6 +122,7 @@ class ServeApp:
         self.layout = layout
         self.token = token or secrets.token_urlsafe(32)
         self.hosts: set[str] = set()
+        self.any_address_on: int | None = None
         self._built: tuple[str, pages.ServeSite] | None = None
         """The site last built, and the state of the ledger's files it was built from."""
         self._building = threading.Lock()
@@ -137,6 +147,29 @@ class ServeApp:
 
     def bind(self, host: str, port: int) -> None:
         self.hosts = host_names(host, port)
+        self.any_address_on = port if host.strip("[]") in EVERY_ADDRESS else None
+
+    def known(self, name: str) -> bool:
+        """Whether a ``Host`` value names this server: one of :attr:`hosts`, or, bound to
+        every address, any IP address with the port (a page that rebinds a name to this
+        machine sends the name, never an address)."""
+        name = name.lower()
+        if name in self.hosts:
+            return True
+        address, _, port = name.rpartition(":")
+        if self.any_address_on is None or port != str(self.any_address_on):
+            return False
+        try:
+            ipaddress.ip_address(address[1:-1] if address.startswith("[") else address)
+        except ValueError:
+            return False
+        return address.startswith("[") == (":" in address)  # an IPv6 address in brackets
+
+    def from_here(self, url: str, *, page: bool) -> bool:
+        """Whether an ``Origin`` (``page`` False) or a ``Referer`` (True) is this app's."""
+        scheme, _, rest = url.lower().partition("://")
+        netloc, slash, _ = rest.partition("/")
+        return scheme == "http" and self.known(netloc) and bool(slash) == page
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = _Request(environ)
@@ -147,7 +180,7 @@ class ServeApp:
     # ------------------------------------------------------------------ checks and routing
 
     def respond(self, request: Request) -> Response:
-        if request.host.lower() not in self.hosts:
+        if not self.known(request.host):
             return self.message(
                 request,
                 400,
@@ -178,15 +211,12 @@ class ServeApp:
 
     def forbidden(self, request: Request) -> Problem | None:
         """Why a POST is refused: from another origin, or without this process's token."""
-        origins = {f"http://{name}" for name in self.hosts}
         origin = request.headers.get("Origin")
         if origin is not None:
-            if origin.lower() not in origins:
+            if not self.from_here(origin, page=False):
                 return Problem("Origin", f"a form from {origin!r} may not change this ledger")
-        else:
-            referer = request.headers.get("Referer", "")
-            if not any(referer.lower().startswith(f"{o}/") for o in origins):
-                return Problem("Origin", "the request does not say it comes from this app")
+        elif not self.from_here(request.headers.get("Referer", ""), page=True):
+            return Problem("Origin", "the request does not say it comes from this app")
         token = request.form.get("token", "")
         if not hmac.compare_digest(token.encode(), self.token.encode()):
             return Problem(
@@ -219,7 +249,14 @@ class ServeApp:
                 return self.message(
                     request, 500, "The ledger cannot be read", [Problem("", result.fatal)]
                 )
-            built = pages.ServeSite(result.ledger, self.layout.root, self.token, self.layout.about)
+            errors = count(result.diagnostics)[0]
+            built = pages.ServeSite(
+                result.ledger,
+                self.layout.root,
+                self.token,
+                self.layout.about,
+                unsound=unsound(result.left_out, errors),
+            )
             self._built = (state, built) if state else None
         return built.for_request(stamp)
 

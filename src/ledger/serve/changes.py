@@ -21,28 +21,32 @@ from ledger.root import Layout
 
 @dataclass(frozen=True)
 class Pending:
-    """The diff (or why there is none), git's status and patch, and each new file's text."""
+    """The diff (or why there is none), git's status and patch, and each new file's text;
+    ``status`` is None outside git."""
 
     diff: LedgerDiff | str
-    status: str = ""
+    status: str | None = None
     patch: str = ""
     new_files: list[tuple[str, str]] = field(default_factory=list)
 
 
 def pending(layout: Layout, ledger: Ledger) -> Pending:
-    """The working tree's changes against HEAD; ``ledger`` is the working tree's, loaded."""
+    """The working tree's changes against HEAD; ``ledger`` is the working tree's, loaded.
+    Before a first commit there is no diff, but git's status still lists the new files."""
     from ledger.load import load
 
     prefix = repository_prefix(layout)
     if isinstance(prefix, GitError):
         return Pending(f"not in git: {prefix.message}")
     head = open_revision(layout, "HEAD")
+    result: LedgerDiff | str
     if isinstance(head, GitError):
-        return Pending(f"no commit to compare with: {head.message}")
-    old = load(head, check=False)
-    result = diff_ledgers(
-        old.ledger, ledger, "HEAD", WORKTREE, (old.left_out, 0), settings_changes(head, layout)
-    )
+        result = f"no commit to compare with: {head.message}"
+    else:
+        old = load(head, check=False)
+        result = diff_ledgers(
+            old.ledger, ledger, "HEAD", WORKTREE, (old.left_out, 0), settings_changes(head, layout)
+        )
     data = os.path.relpath(layout.data, layout.root)
     listed = git(layout.root, "status", "--porcelain=v1", "-z", "-uall", "--", data)
     patch = git(

@@ -65,7 +65,8 @@ def form_head(site: ServeSite, page: str, name: str, fingerprint: str) -> str:
 
 class ServeSite(Site):
     """The site, as the app shows it: review states marked, forms added, the app's pages
-    in the navigation; ``token`` is the process's, carried by every form."""
+    in the navigation; ``token`` is the process's, carried by every form; ``unsound`` what
+    every page says first when the ledger has errors (:func:`ledger.diagnostics.unsound`)."""
 
     def __init__(
         self,
@@ -74,10 +75,12 @@ class ServeSite(Site):
         token: str,
         about: About | None = None,
         stamp: Stamp | None = None,
+        unsound: str = "",
     ) -> None:
         super().__init__(ledger, about, stamp)
         self.root = root
         self.token = token
+        self.unsound = unsound
         self.queue: ReviewQueue = review_queue(ledger)
         self.waiting = {item.id: item for item in self.queue.items}
         self.problems: dict[str, list[Problem]] = {}
@@ -95,6 +98,9 @@ class ServeSite(Site):
         return mine
 
     def layout(self, page: str, title: str, body: str, *, scripts: tuple[str, ...] = ()) -> str:
+        if self.unsound:
+            said = self.unsound[0].upper() + self.unsound[1:]
+            body = f'<div class="problems" role="alert"><p>{h(said)}.</p></div>{body}'
         return layout(
             page,
             title,
@@ -501,12 +507,13 @@ def changes_page(
     site: ServeSite,
     saved: str | None,
     result: LedgerDiff | str,
-    status: str,
+    status: str | None,
     patch: str,
     new_files: Sequence[tuple[str, str]],
 ) -> str:
     """The changes not committed: what `ledger diff` says of them, and git's own diff of the
-    data folder (the app never commits: that is the researcher's step, in git)."""
+    data folder (the app never commits: that is the researcher's step, in git); outside git
+    (``status`` None), only why there is no diff."""
     page = "changes.html"
     note = ""
     if saved and saved in site.ledger.claims:
@@ -550,11 +557,15 @@ def changes_page(
         "last commit, then git\u2019s diff of the data folder. The app never commits: review "
         "the files, then commit them with git.</p>"
         + f'<h2>ledger diff</h2><div id="ledger-diff">{verdict}</div>'
-        + f'<h2>git status</h2><pre class="patch" id="git-status">{h(status) or "(clean)"}</pre>'
-        + '<h2>git diff</h2><pre class="patch" id="git-diff">'
-        + (h(patch) or "(no changes to tracked files)")
-        + "</pre>"
-        + added
+        + (
+            f'<h2>git status</h2><pre class="patch" id="git-status">{h(status) or "(clean)"}</pre>'
+            + '<h2>git diff</h2><pre class="patch" id="git-diff">'
+            + (h(patch) or "(no changes to tracked files)")
+            + "</pre>"
+            + added
+            if status is not None
+            else ""
+        )
     )
     return site.layout(page, "Changes", body)
 
