@@ -221,6 +221,28 @@ def test_posts_without_the_token_or_from_elsewhere_are_refused(app: Browsing) ->
     assert git(app.root, "status", "--porcelain") == ""
 
 
+@pytest.mark.parametrize("method", ["HEAD", "PUT", "DELETE", "PATCH"])
+def test_only_a_post_with_the_token_writes(app: Browsing, method: str) -> None:
+    """Another method carrying a form's body (HEAD is served as GET) neither skips the checks
+    a POST passes nor writes."""
+    page = f"/claims/{CLAIM}.html"
+    review = {"form": "review", "by": "Mallory", "fingerprint": app.fingerprint(page)}
+    claim = {k: v for k, v in new_claim(app).items() if k != "token"}
+    for path, data in ((page, review), ("/edit/new-claim.html", claim)):
+        response = app.client.open(
+            f"{path}?source={MEMO}", method=method, data=data, headers={"Host": HOST}
+        )
+        assert response.status_code in (200, 403, 405), (method, path, response.status_code)
+    response = app.client.open(
+        "/edit/new-source.html",
+        method=method,
+        data={"file": (io.BytesIO(b"Some words."), "a.txt"), "published": "2020"},
+        headers={"Host": HOST},
+    )
+    assert response.status_code in (200, 403, 405), (method, response.status_code)
+    assert git(app.root, "status", "--porcelain") == ""
+
+
 def test_a_stale_form_is_refused(app: Browsing) -> None:
     """The claim's file changed after its page was opened: nothing is written over it."""
     page = f"/claims/{CLAIM}.html"

@@ -5,7 +5,8 @@ Safe by default, since a ledger's data is untrusted and the app writes into it:
 * each request must name the address the server is bound to in its ``Host`` header (a page
   elsewhere that rebinds its own name to 127.0.0.1 is refused: DNS rebinding);
 * every POST carries the process's random token (a hidden form field) and comes from the
-  app's own origin (``Origin``, else ``Referer``): 403 otherwise; GET never writes;
+  app's own origin (``Origin``, else ``Referer``): 403 otherwise; only a POST writes (a
+  HEAD, a GET's twin, carrying a form's body reads like a GET);
 * no path reaches outside the ledger: ids in a URL are looked up in the ledger, never joined
   to a folder; assets come from a fixed table;
 * every page has the site's Content-Security-Policy (no inline script, nothing from
@@ -77,6 +78,9 @@ from ledger.writelock import LockFailure
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 NOTHING = "Nothing was written:"
+SAFE_METHODS = ("GET", "HEAD")
+"""The methods that only read (HEAD is a GET without its body); any other passes the checks
+a POST does, and only a POST writes."""
 
 HEADERS = {
     "Content-Security-Policy": f"{CSP}; frame-ancestors 'none'",
@@ -162,7 +166,7 @@ class ServeApp:
             return exc.get_response(request.environ)  # type: ignore[return-value]
         handler: Handler = getattr(self, f"page_{endpoint}")
         try:
-            if request.method == "POST":
+            if request.method not in SAFE_METHODS:
                 refused = self.forbidden(request)
                 if refused:
                     return self.message(request, 403, "Refused", [refused], lead=NOTHING)
@@ -299,7 +303,7 @@ class ServeApp:
 
     def page_claim(self, request: Request, rid: str) -> Response:
         """GET: the claim's page with its forms; POST: one of its forms (``form``)."""
-        if request.method == "GET":
+        if request.method != "POST":
             return self._record(request, rid, "claims")
         writers = {"claim": self._edit, "relate": self._relate, "review": self._review}
         form = request.form.get("form", "")
@@ -337,7 +341,7 @@ class ServeApp:
         ws = self.workspace(request)
         if isinstance(ws, Response):
             return ws
-        if request.method == "GET":
+        if request.method != "POST":
             posted = Posted(request.args.to_dict())
             problems: list[Problem] = []
             quote = plain(posted, "quote", problems)
@@ -374,7 +378,7 @@ class ServeApp:
         site = self.site(request)
         if isinstance(site, Response):
             return site
-        if request.method == "GET":
+        if request.method != "POST":
             return self.html(pages.new_source_page(site, {}, []))
         ws = self.workspace(request)
         if isinstance(ws, Response):
