@@ -243,6 +243,33 @@ def test_only_a_post_with_the_token_writes(app: Browsing, method: str) -> None:
     assert git(app.root, "status", "--porcelain") == ""
 
 
+def test_a_record_too_large_to_read_back_is_not_written(app: Browsing) -> None:
+    """Fields each under the form's limit would make a file the ledger refuses to read (over
+    1 MiB): refused on the form, nothing written, the ledger still valid."""
+    words = "word " * 110_000
+    claim = {**new_claim(app, id="too-large"), "statement": f"The memo says {words}."}
+    page = f"/claims/{CLAIM}.html"
+    relate = {
+        "form": "relate",
+        "relation": "corroborates",
+        "other": OTHER,
+        "note": "word " * 209_600,  # just under the form's 1 MiB a field
+        "token": TOKEN,
+        "fingerprint": app.fingerprint(page),
+    }
+    for path, data in (("/edit/new-claim.html", {**claim, "notes": words}), (page, relate)):
+        response = app.client.post(
+            path,
+            data=data,
+            headers={"Host": HOST, "Origin": f"http://{HOST}"},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 400, path
+        assert "the limit is 1,048,576" in response.text
+    assert git(app.root, "status", "--porcelain") == ""
+    assert run(["--root", str(app.root), "validate"]).exit_code == 0
+
+
 def test_a_stale_form_is_refused(app: Browsing) -> None:
     """The claim's file changed after its page was opened: nothing is written over it."""
     page = f"/claims/{CLAIM}.html"
