@@ -142,6 +142,27 @@ def test_a_request_for_another_host_is_refused(app: Browsing) -> None:
     assert "is not this server" in response.text
 
 
+def test_a_failure_is_an_error_page_and_the_app_goes_on(
+    app: Browsing, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unexpected exception: a 500 page with the app's headers, nothing of the exception
+    shown to the client (it goes to the server's log), and the next request served."""
+    from ledger.serve import pages
+
+    def failing(*args: object) -> str:
+        raise RuntimeError("inner detail \x1b[2J")
+
+    monkeypatch.setattr(pages, "queue_page", failing)
+    response = app.get("/queue.html")
+    assert response.status_code == 500
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "inner detail" not in response.text and "Traceback" not in response.text
+    assert "the server could not answer" in response.text
+    logged = capsys.readouterr().err
+    assert "RuntimeError: inner detail \\x1b[2J" in logged and "\x1b" not in logged
+    assert app.get("/").status_code == 200
+
+
 # -- writing -------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hmac
 import mimetypes
 import secrets
+import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -50,6 +51,7 @@ from ledger.authoring import open_workspace as _open_workspace
 from ledger.files import MAX_ARCHIVE_BYTES
 from ledger.review import add_review, reviewer_problem
 from ledger.root import Layout
+from ledger.safe_text import visible
 from ledger.serve import pages
 from ledger.serve.assets import ASSETS
 from ledger.serve.changes import pending
@@ -139,7 +141,17 @@ class ServeApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = _Request(environ)
-        response = self.respond(request)
+        try:
+            response = self.respond(request)
+        except Exception:  # a defect: the client is told so, the log gets the traceback
+            environ["wsgi.errors"].write(visible(traceback.format_exc(), keep_newlines=True))
+            response = self.message(
+                request,
+                500,
+                "Something went wrong",
+                [Problem("", "the server could not answer this request")],
+                lead="What happened (the server\u2019s log says more):",
+            )
         response.headers.update(HEADERS)
         return response(environ, start_response)
 
