@@ -345,6 +345,23 @@ def test_serve_refuses_a_remote_address_unless_asked(tmp_path: Path) -> None:
     assert "add --allow-remote" in result.stderr
 
 
+@pytest.mark.parametrize("host", ["127.evil.example", "127.0.0.1.evil.example", "localhost.evil"])
+def test_a_name_that_only_looks_like_loopback_is_remote(tmp_path: Path, host: str) -> None:
+    result = run(["--root", str(tmp_path), "serve", "--host", host])
+    assert result.exit_code == 2
+    assert "add --allow-remote" in result.stderr
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_every_address_at_once_is_refused(tmp_path: Path, host: str) -> None:
+    """A request must name the address the server listens on, and 0.0.0.0 is no client's:
+    the machine's own address is asked for instead of a server that refuses every request."""
+    result = run(["--root", str(tmp_path), "serve", "--host", host, "--allow-remote"])
+    assert result.exit_code == 2
+    assert f"--host {host} listens on every address" in result.stderr
+    assert "name this machine's address" in result.stderr
+
+
 def test_a_source_archived_by_upload(app: Browsing) -> None:
     """An HTML document uploaded: its text archived without markup, its SHA-256 pinned, the
     record written as `ledger new source` writes it; then a claim can quote it."""

@@ -49,10 +49,15 @@ def serve(
     from the selection"; pick its kind, cases and stances; save. Ctrl-C stops the server.
     """
     from ledger.serve import make_server, serve
-    from ledger.serve.app import is_loopback
+    from ledger.serve.app import is_loopback, is_wildcard
 
     if not is_loopback(host) and not allow_remote:
         fail(f"--host {host} is not a loopback address: add --allow-remote to listen there")
+    if is_wildcard(host):
+        fail(
+            f"--host {host} listens on every address, and a request must name the one it is "
+            "sent to: name this machine's address (e.g. --host 192.168.1.20)"
+        )
     layout = layout_of(ctx, root)
     try:
         server = make_server(layout, host, port)

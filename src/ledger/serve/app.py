@@ -22,6 +22,7 @@ was opened. The app never commits.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import mimetypes
 import secrets
 import traceback
@@ -78,7 +79,6 @@ from ledger.staleness import Stale
 from ledger.status import case_status, requirement_status
 from ledger.writelock import LockFailure
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 NOTHING = "Nothing was written:"
 SAFE_METHODS = ("GET", "HEAD")
 """The methods that only read (HEAD is a GET without its body); any other passes the checks
@@ -97,8 +97,24 @@ LIVE = "the files on disk as they are now"
 Handler = Callable[..., Response]
 
 
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
 def is_loopback(host: str) -> bool:
-    return host.strip("[]").lower() in LOOPBACK or host.startswith("127.")
+    """Whether ``host`` reaches this machine only: ``localhost`` or a loopback address (a
+    name such as ``127.evil.example`` is anyone's, whatever it begins with)."""
+    address = _address(host)
+    return address.is_loopback if address else host.lower() == "localhost"
+
+
+def is_wildcard(host: str) -> bool:
+    """Whether ``host`` (0.0.0.0, ::) listens on every address: no request names it."""
+    address = _address(host)
+    return bool(address and address.is_unspecified)
 
 
 def host_names(host: str, port: int) -> set[str]:
