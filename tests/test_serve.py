@@ -163,6 +163,19 @@ def test_a_failure_is_an_error_page_and_the_app_goes_on(
     assert app.get("/").status_code == 200
 
 
+def test_on_port_80_the_address_is_named_without_its_port(app: Browsing) -> None:
+    """A browser leaves the default port out of Host and Origin."""
+    page = f"/claims/{CLAIM}.html"
+    fingerprint = app.fingerprint(page)
+    app.app.bind("127.0.0.1", 80)
+    for host in ("127.0.0.1", "localhost", "127.0.0.1:80"):
+        assert app.client.get("/", headers={"Host": host}).status_code == 200, host
+    assert app.client.get("/", headers={"Host": "127.0.0.1:8000"}).status_code == 400
+    review = {"form": "review", "by": "Ana", "token": TOKEN, "fingerprint": fingerprint}
+    sent = {"Host": "127.0.0.1", "Origin": "http://127.0.0.1"}
+    assert app.client.post(page, data=review, headers=sent).status_code == 303
+
+
 # -- writing -------------------------------------------------------------------------------
 
 

@@ -122,6 +122,8 @@ def host_names(host: str, port: int) -> set[str]:
     names = {f"{host}:{port}", f"[{host}]:{port}" if ":" in host else f"{host}:{port}"}
     if is_loopback(host):
         names |= {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+    if port == 80:  # the default port, which a browser leaves out of Host and Origin
+        names |= {n.removesuffix(":80") for n in names}
     return {n.lower() for n in names}
 
 
