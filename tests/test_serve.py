@@ -219,6 +219,11 @@ def test_a_get_never_writes(app: Browsing) -> None:
         ({"relations": "contradicts=nope"}, "relations", "no claim with id 'nope'"),
         ({"relations": "agrees=gov"}, "relations", "'agrees' is not a relation"),
         ({"kind": "rumour"}, "kind", "choose one of"),
+        (
+            {"stance-requirement-3": "maybe"},
+            "stance-requirement-3",
+            "'maybe' is not a stance: use one of supports, undermines, context",
+        ),
         ({"stance-requirement-3": ""}, "case", "a claim needs a case or a requirement"),
         ({"as_of": "2017-13"}, "as_of", ""),
         ({"id": CLAIM}, "id", "is already used"),
