@@ -363,6 +363,11 @@ def test_serve_refuses_a_remote_address_unless_asked(tmp_path: Path) -> None:
     assert "add --allow-remote" in result.stderr
 
 
+def test_allow_remote_says_that_others_can_change_the_ledger() -> None:
+    result = run(["serve", "--help"])
+    assert "can read and change the ledger" in " ".join(result.stdout.split())
+
+
 @pytest.mark.parametrize("host", ["127.evil.example", "127.0.0.1.evil.example", "localhost.evil"])
 def test_a_name_that_only_looks_like_loopback_is_remote(tmp_path: Path, host: str) -> None:
     result = run(["--root", str(tmp_path), "serve", "--host", host])
