@@ -176,6 +176,19 @@ def test_on_port_80_the_address_is_named_without_its_port(app: Browsing) -> None
     assert app.client.post(page, data=review, headers=sent).status_code == 303
 
 
+def test_the_changes_page_leaves_git_alone(app: Browsing) -> None:
+    """Reading git's status takes no lock and writes no index, so a `git commit` run at the
+    same moment is never told another git process holds the index."""
+    import os
+
+    path = app.root / "data" / "claims" / MEMO / f"{CLAIM}.yaml"
+    os.utime(path, (1_000_000_000, 1_000_000_000))  # stat data git would refresh
+    index = app.root / ".git" / "index"
+    before = index.read_bytes()
+    assert app.get("/changes.html").status_code == 200
+    assert index.read_bytes() == before
+
+
 # -- writing -------------------------------------------------------------------------------
 
 
