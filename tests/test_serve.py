@@ -376,6 +376,25 @@ def test_serve_refuses_a_remote_address_unless_asked(tmp_path: Path) -> None:
     assert "add --allow-remote" in result.stderr
 
 
+def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    root = ledger_copy(tmp_path)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ledger", "--root", str(root), "serve", "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stderr is not None
+    assert server.stderr.readline().startswith("ledger serve: http://127.0.0.1:")
+    server.send_signal(signal.SIGINT)
+    rest = server.communicate(timeout=60)[1]  # a guard against a hang, not a budget
+    assert server.returncode == 0
+    assert rest == "ledger serve: stopped\n"
+
+
 def test_allow_remote_says_that_others_can_change_the_ledger() -> None:
     result = run(["serve", "--help"])
     assert "can read and change the ledger" in " ".join(result.stdout.split())

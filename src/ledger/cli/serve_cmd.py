@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Annotated
 
@@ -76,7 +77,6 @@ def serve(
 
             webbrowser.open(url)
 
-    try:
-        serve(server, ready)
-    except KeyboardInterrupt:
-        sys.stderr.write("ledger serve: stopped\n")
+    with contextlib.suppress(KeyboardInterrupt):  # one that arrives outside werkzeug's loop
+        serve(server, ready)  # returns on Ctrl-C: werkzeug's loop ends quietly there
+    sys.stderr.write("ledger serve: stopped\n")
