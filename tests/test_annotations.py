@@ -265,7 +265,7 @@ HOSTILE = (
 
 
 def test_hostile_text_stays_data(sample_copy: Sample) -> None:
-    write_source(sample_copy, "hostile", HOSTILE, url='https://x.test/?a="1"&b=</script>')
+    write_source(sample_copy, "hostile", HOSTILE, url="https://x.test/?a=1&b=%3C/script%3E")
     quote = "</script><script>alert(1)</script> and \x1b[31mred\x1b[0m, \u202eevil\u202c"
     write_claim(sample_copy, "h1", "hostile", quote, "Says </script> \x1b[2J\u202e here.")
     write_claim(sample_copy, "h2", "hostile", '"quoted" text, an emoji 🧪 and a NEL', "Two.")
@@ -277,13 +277,41 @@ def test_hostile_text_stays_data(sample_copy: Sample) -> None:
     data = json.loads(result.stdout)
     found = {a["id"].removeprefix("urn:ledger:claim:"): a for a in data["items"]}
     assert found["h1"]["body"][0]["value"] == "Says </script> \x1b[2J\u202e here."
-    assert found["h1"]["target"]["source"] == 'https://x.test/?a="1"&b=</script>'
+    assert found["h1"]["target"]["source"] == "https://x.test/?a=1&b=%3C/script%3E"
     assert found["h1"]["target"]["selector"][0]["exact"] == quote
     assert found["h2"]["target"]["selector"][0]["exact"] == "“quoted” text, an emoji 🧪 and a NEL"
     for claim_id, quote_written in (("h1", quote), ("h2", '"quoted" text, an emoji 🧪 and a NEL')):
         assert_resolves(found[claim_id], HOSTILE, quote_written)
     # the prefix holds the CRLF and tab as they are stored: offsets count them
     assert "\r\n\t" in found["h1"]["target"]["selector"][0]["prefix"]
+
+
+@pytest.mark.parametrize(
+    ("url", "target"),
+    [
+        ("javascript:alert(1)", None),
+        ("data:text/html,<script>alert(1)</script>", None),
+        ("file:///etc/passwd", None),
+        ('https://x.test/a b?q="1"&r=<b>', "https://x.test/a%20b?q=%221%22&r=%3Cb%3E"),
+        ("HTTP://x.test/caf\u00e9#p", "HTTP://x.test/caf%C3%A9#p"),
+    ],
+)
+def test_only_a_web_address_is_a_target_and_as_a_valid_iri(
+    sample_copy: Sample, url: str, target: str | None
+) -> None:
+    """A viewer may open an annotation's target: a URL of another scheme is not one (the
+    archive is the target, as without a URL), and characters an IRI may not hold are
+    percent-encoded."""
+    text = "Some words to quote here.\n"
+    write_source(sample_copy, "linked", text, url=url)
+    write_claim(sample_copy, "l1", "linked", "words to quote", "Says words.")
+    found = {a["id"]: a for a in page(sample_copy.root)["items"]}["urn:ledger:claim:l1"]
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    if target is None:
+        assert found["target"]["source"] == archive_iri(sha) and "state" not in found["target"]
+    else:
+        assert found["target"]["source"] == target
+        assert found["target"]["state"]["cached"] == archive_iri(sha)
 
 
 def test_a_quote_in_a_text_not_in_nfc_is_left_out_with_the_reason(sample_copy: Sample) -> None:

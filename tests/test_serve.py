@@ -171,6 +171,53 @@ def test_a_request_for_another_host_is_refused(app: Browsing) -> None:
     assert "is not this server" in response.text
 
 
+def test_a_failure_is_an_error_page_and_the_app_goes_on(
+    app: Browsing, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unexpected exception: a 500 page with the app's headers, nothing of the exception
+    shown to the client (it goes to the server's log), and the next request served."""
+    from ledger.serve import pages
+
+    def failing(*args: object) -> str:
+        raise RuntimeError("inner detail \x1b[2J")
+
+    monkeypatch.setattr(pages, "queue_page", failing)
+    response = app.get("/queue.html")
+    assert response.status_code == 500
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "inner detail" not in response.text and "Traceback" not in response.text
+    assert "the server could not answer" in response.text
+    logged = capsys.readouterr().err
+    assert "RuntimeError: inner detail \\x1b[2J" in logged and "\x1b" not in logged
+    assert app.get("/").status_code == 200
+
+
+def test_on_port_80_the_address_is_named_without_its_port(app: Browsing) -> None:
+    """A browser leaves the default port out of Host and Origin."""
+    page = f"/claims/{CLAIM}.html"
+    fingerprint = app.fingerprint(page)
+    app.app.bind("127.0.0.1", 80)
+    for host in ("127.0.0.1", "localhost", "127.0.0.1:80"):
+        assert app.client.get("/", headers={"Host": host}).status_code == 200, host
+    assert app.client.get("/", headers={"Host": "127.0.0.1:8000"}).status_code == 400
+    review = {"form": "review", "by": "Ana", "token": TOKEN, "fingerprint": fingerprint}
+    sent = {"Host": "127.0.0.1", "Origin": "http://127.0.0.1"}
+    assert app.client.post(page, data=review, headers=sent).status_code == 303
+
+
+def test_the_changes_page_leaves_git_alone(app: Browsing) -> None:
+    """Reading git's status takes no lock and writes no index, so a `git commit` run at the
+    same moment is never told another git process holds the index."""
+    import os
+
+    path = app.root / "data" / "claims" / MEMO / f"{CLAIM}.yaml"
+    os.utime(path, (1_000_000_000, 1_000_000_000))  # stat data git would refresh
+    index = app.root / ".git" / "index"
+    before = index.read_bytes()
+    assert app.get("/changes.html").status_code == 200
+    assert index.read_bytes() == before
+
+
 # -- writing -------------------------------------------------------------------------------
 
 
@@ -214,6 +261,11 @@ def test_a_get_never_writes(app: Browsing) -> None:
         ({"relations": "contradicts=nope"}, "relations", "no claim with id 'nope'"),
         ({"relations": "agrees=gov"}, "relations", "'agrees' is not a relation"),
         ({"kind": "rumour"}, "kind", "choose one of"),
+        (
+            {"stance-requirement-3": "maybe"},
+            "stance-requirement-3",
+            "'maybe' is not a stance: use one of supports, undermines, context",
+        ),
         ({"stance-requirement-3": ""}, "case", "a claim needs a case or a requirement"),
         ({"as_of": "2017-13"}, "as_of", ""),
         ({"id": CLAIM}, "id", "is already used"),
@@ -248,6 +300,55 @@ def test_posts_without_the_token_or_from_elsewhere_are_refused(app: Browsing) ->
     review = {"form": "review", "by": "Ana", "fingerprint": app.fingerprint(page)}
     assert app.post(page, review).status_code == 403
     assert git(app.root, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize("method", ["HEAD", "PUT", "DELETE", "PATCH"])
+def test_only_a_post_with_the_token_writes(app: Browsing, method: str) -> None:
+    """Another method carrying a form's body (HEAD is served as GET) neither skips the checks
+    a POST passes nor writes."""
+    page = f"/claims/{CLAIM}.html"
+    review = {"form": "review", "by": "Mallory", "fingerprint": app.fingerprint(page)}
+    claim = {k: v for k, v in new_claim(app).items() if k != "token"}
+    for path, data in ((page, review), ("/edit/new-claim.html", claim)):
+        response = app.client.open(
+            f"{path}?source={MEMO}", method=method, data=data, headers={"Host": HOST}
+        )
+        assert response.status_code in (200, 403, 405), (method, path, response.status_code)
+    response = app.client.open(
+        "/edit/new-source.html",
+        method=method,
+        data={"file": (io.BytesIO(b"Some words."), "a.txt"), "published": "2020"},
+        headers={"Host": HOST},
+    )
+    assert response.status_code in (200, 403, 405), (method, response.status_code)
+    assert git(app.root, "status", "--porcelain") == ""
+
+
+def test_a_record_too_large_to_read_back_is_not_written(app: Browsing) -> None:
+    """Fields each under the form's limit would make a file the ledger refuses to read (over
+    1 MiB): refused on the form, nothing written, the ledger still valid."""
+    words = "word " * 110_000
+    claim = {**new_claim(app, id="too-large"), "statement": f"The memo says {words}."}
+    page = f"/claims/{CLAIM}.html"
+    relate = {
+        "form": "relate",
+        "relation": "corroborates",
+        "other": OTHER,
+        "note": "word " * 209_600,  # just under the form's 1 MiB a field
+        "token": TOKEN,
+        "fingerprint": app.fingerprint(page),
+    }
+    for path, data in (("/edit/new-claim.html", {**claim, "notes": words}), (page, relate)):
+        response = app.client.post(
+            path,
+            data=data,
+            headers={"Host": HOST, "Origin": f"http://{HOST}"},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 400, path
+        assert "the limit is 1,048,576" in response.text
+    assert git(app.root, "status", "--porcelain") == ""
+    assert run(["--root", str(app.root), "validate"]).exit_code == 0
 
 
 def test_a_stale_form_is_refused(app: Browsing) -> None:
@@ -419,6 +520,18 @@ def test_open_without_a_browser_says_so(
         "ledger serve: no web browser found; open the address in one",
         "ledger serve: stopped",
     ]
+
+
+def test_allow_remote_says_that_others_can_change_the_ledger() -> None:
+    result = run(["serve", "--help"])
+    assert "can read and change the ledger" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize("host", ["127.evil.example", "127.0.0.1.evil.example", "localhost.evil"])
+def test_a_name_that_only_looks_like_loopback_is_remote(tmp_path: Path, host: str) -> None:
+    result = run(["--root", str(tmp_path), "serve", "--host", host])
+    assert result.exit_code == 2
+    assert "add --allow-remote" in result.stderr
 
 
 def test_a_source_archived_by_upload(app: Browsing) -> None:

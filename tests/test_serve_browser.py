@@ -26,7 +26,7 @@ from serving import MEMO, SENTENCE, layout_of, ledger_copy
 
 CLAIM = "memo-32142-disappeared-persons"
 
-SELECT = """((sentence) => {
+SELECT = """((sentence, nth = 0) => {
   // Select the sentence where it stands in the archived text, across the marks around it.
   const archive = document.querySelector('.archive');
   const walker = document.createTreeWalker(archive, NodeFilter.SHOW_TEXT);
@@ -37,7 +37,8 @@ SELECT = """((sentence) => {
     nodes.push([node, text.length]);
     text += node.data;
   }
-  const start = text.indexOf(sentence);
+  let start = -1;
+  for (let i = 0; i <= nth; i++) start = text.indexOf(sentence, start + 1);
   const end = start + sentence.length;
   const at = (offset) => {
     for (let i = nodes.length - 1; i >= 0; i--) {
@@ -155,3 +156,39 @@ def test_a_stale_form_and_a_forged_token_are_refused(tab: Tab, served: tuple[str
     tab.click("#review-h ~ form button[type=submit]")  # the page as it is now: accepted
     assert tab.evaluate("location.pathname") == "/changes.html"
     assert "by: Ana" in path.read_text(encoding="utf-8")
+
+
+ASTRAL = (
+    "Title\n\nFirst paragraph. The count was 42 units.\n\nSecond. "
+    + "\U0001f9ea" * 400
+    + "\n\nThird. The count was 42 units.\n\nFourth. The count was 42 units.\n"
+)
+
+
+def test_a_selection_after_astral_characters_is_located_where_it_stands(
+    tab: Tab, served: tuple[str, Path]
+) -> None:
+    """The offset a selection carries counts characters as the server does (code points),
+    not as JavaScript strings do (UTF-16 units: two for each character beyond U+FFFF), so
+    of a quote standing in several places the form names the one selected."""
+    import hashlib
+
+    from ledger.locate import locator_for_quote
+
+    base, root = served
+    data = ASTRAL.encode("utf-8")
+    (root / "data" / "sources" / "astral.txt").write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    (root / "data" / "sources" / "astral.yaml").write_text(
+        "id: astral\ntitle: Astral\npublished: '2020'\nkind: memo\nperspective: court\n"
+        f"language: en\narchive:\n  path: astral.txt\n  sha256: {sha}\n",
+        encoding="utf-8",
+    )
+    quote = "The count was 42 units."
+    second = ASTRAL.index(quote, ASTRAL.index(quote) + 1)
+    assert tab.open(f"{base}sources/astral/text.html") == []
+    tab.evaluate(f"{SELECT}({json.dumps(quote)}, 1)")
+    tab.click("#record-selection a")
+    assert tab.evaluate("document.querySelector('input[name=at]').value") == str(second)
+    locator = tab.evaluate("document.getElementById('f-locator').value")
+    assert locator == locator_for_quote(ASTRAL, quote, second) == "paragraph 3"

@@ -5,7 +5,8 @@ placed it (``ledger.positions``, see :class:`ledger.quotes.Position`), in one
 ``AnnotationPage`` (docs/export.md says why that container, and every choice below):
 
 * ``id``: ``urn:ledger:claim:<claim id>``, as stable and unique as claim ids are;
-* ``target``: the source's URL, with a ``TimeState`` whose ``cached`` copy is the archive,
+* ``target``: the source's URL (a web address only, characters an IRI may not hold
+  percent-encoded), with a ``TimeState`` whose ``cached`` copy is the archive,
   named by its content IRI (``ni:///sha-256;...``, RFC 6920: the SHA-256 the source pins);
   without a URL, that IRI is the source itself; and two selectors over the archived text
   as stored: a ``TextQuoteSelector`` (the exact text, :data:`CONTEXT_CHARS` characters of
@@ -29,7 +30,7 @@ from typing import Any
 
 from ledger.ledger import Ledger
 from ledger.model import Claim
-from ledger.safe_text import dumps
+from ledger.safe_text import as_uri, dumps, web_url
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 """The Web Annotation JSON-LD context every export names."""
@@ -124,8 +125,9 @@ def _annotation(ledger: Ledger, claim: Claim, made: dict[str, Any]) -> dict[str,
     start, end = position.start, position.end
     exact = text[start:end]
     archive = archive_iri(source.archive.sha256)
-    target: dict[str, Any] = {"type": "SpecificResource", "source": source.url or archive}
-    if source.url:
+    url = web_url(source.url)
+    target: dict[str, Any] = {"type": "SpecificResource", "source": as_uri(url) if url else archive}
+    if url:
         target["state"] = {"type": "TimeState", "cached": archive}
     target["selector"] = [
         {

@@ -161,7 +161,18 @@ def place_in(diagnostics: list[Diagnostic], text: str | None, rel: str) -> list[
 
 def record_from_text(text: str, kind: str, rel: str) -> BaseModel | list[Diagnostic]:
     """A record's text validated against the schema: the record, or the errors that stop it
-    (for a writer checking what it is about to write, or what it has just read again)."""
+    (for a writer checking what it is about to write, or what it has just read again). A
+    text over the size limit of a record file is refused: written, it would not be read."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_RECORD_BYTES:
+        return [
+            make(
+                "file-too-large",
+                rel,
+                f"the record would have {size:,} bytes; the limit is {MAX_RECORD_BYTES:,}",
+                "shorten its longest text: a larger record file is not read",
+            )
+        ]
     parsed = parse(text.removeprefix("\ufeff"), rel)
     errors = [d for d in parsed.diagnostics if d.severity == "error"]
     if parsed.data is None or errors:

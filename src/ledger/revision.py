@@ -35,10 +35,12 @@ class GitError:
 
 
 def git(root: Path, *args: str, binary: bool = False) -> bytes | str | GitError:
-    """Run git in ``root``; its output, or the reason it failed."""
+    """Run git in ``root``; its output, or the reason it failed. Optional locks are not
+    taken: a read (``git status``) never rewrites the index, so a git command the user runs
+    at the same moment does not find it locked."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), *args],
+            ["git", "--no-optional-locks", "-C", str(root), *args],
             capture_output=True,
             check=False,
             timeout=120,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -136,3 +137,28 @@ def _json_escape(found: re.Match[str]) -> str:
         return f"\\u{code:04x}"
     code -= 0x10000
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+WEB_SCHEMES = ("http", "https")
+
+_URI_KEPT = "!#$%&'()*+,/:;=?@[]~-._"
+"""The characters a URI holds as they are, besides letters and digits (RFC 3986's reserved
+and unreserved ones, and ``%`` of an escape already made)."""
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` when it is a web address (http or https), else None: a data file's
+    ``javascript:``, ``data:`` or ``file:`` URL is never offered as something to open."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError:  # a malformed address, such as an unclosed [IPv6 literal
+        return None
+    return url if scheme.lower() in WEB_SCHEMES else None
+
+
+def as_uri(url: str) -> str:
+    """``url`` with each character a URI may not hold (spaces, quotes, angle brackets,
+    controls, non-ASCII) percent-encoded as UTF-8; the rest kept, so it means the same."""
+    return quote(url, safe=_URI_KEPT)

@@ -35,7 +35,7 @@ def serve(
         typer.Option(
             "--allow-remote",
             help="Listen on an address other machines reach. Anyone who reaches it can read "
-            "the ledger; writes still need the form's token.",
+            "and change the ledger: each page carries the token its forms need.",
         ),
     ] = False,
     open_browser: Annotated[
@@ -66,7 +66,7 @@ def serve(
     if not is_loopback(host):
         sys.stderr.write(
             f"ledger: warning: listening on {host}: anyone who reaches this address can read "
-            "the ledger\n"
+            "and change the ledger\n"
         )
 
     def ready(url: str) -> None:

@@ -6,7 +6,8 @@ Safe by default, since a ledger's data is untrusted and the app writes into it:
   elsewhere that rebinds its own name to 127.0.0.1 is refused: DNS rebinding); bound to
   every address (``--host 0.0.0.0``), any IP address of it, or the machine's own name;
 * every POST carries the process's random token (a hidden form field) and comes from the
-  app's own origin (``Origin``, else ``Referer``): 403 otherwise; GET never writes;
+  app's own origin (``Origin``, else ``Referer``): 403 otherwise; only a POST writes (a
+  HEAD, a GET's twin, carrying a form's body reads like a GET);
 * no path reaches outside the ledger: ids in a URL are looked up in the ledger, never joined
   to a folder; assets come from a fixed table;
 * every page has the site's Content-Security-Policy (no inline script, nothing from
@@ -29,6 +30,7 @@ import mimetypes
 import secrets
 import socket
 import threading
+import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -56,6 +58,7 @@ from ledger.diagnostics import count, unsound
 from ledger.files import MAX_ARCHIVE_BYTES
 from ledger.review import add_review, reviewer_problem
 from ledger.root import Layout
+from ledger.safe_text import visible
 from ledger.serve import pages
 from ledger.serve.assets import ASSETS
 from ledger.serve.changes import pending
@@ -81,9 +84,10 @@ from ledger.site.stamp import Stamp, build_date
 from ledger.staleness import Stale
 from ledger.writelock import LockFailure
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-EVERY_ADDRESS = ("0.0.0.0", "::")
 NOTHING = "Nothing was written:"
+SAFE_METHODS = ("GET", "HEAD")
+"""The methods that only read (HEAD is a GET without its body); any other passes the checks
+a POST does, and only a POST writes."""
 
 HEADERS = {
     "Content-Security-Policy": f"{CSP}; frame-ancestors 'none'",
@@ -98,8 +102,24 @@ LIVE = "the files on disk as they are now"
 Handler = Callable[..., Response]
 
 
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
 def is_loopback(host: str) -> bool:
-    return host.strip("[]").lower() in LOOPBACK or host.startswith("127.")
+    """Whether ``host`` reaches this machine only: ``localhost`` or a loopback address (a
+    name such as ``127.evil.example`` is anyone's, whatever it begins with)."""
+    address = _address(host)
+    return address.is_loopback if address else host.lower() == "localhost"
+
+
+def is_wildcard(host: str) -> bool:
+    """Whether ``host`` (0.0.0.0, ::) listens on every address: no request names it."""
+    address = _address(host)
+    return bool(address and address.is_unspecified)
 
 
 def host_names(host: str, port: int) -> set[str]:
@@ -108,9 +128,11 @@ def host_names(host: str, port: int) -> set[str]:
     names = {f"{host}:{port}", f"[{host}]:{port}" if ":" in host else f"{host}:{port}"}
     if is_loopback(host):
         names |= {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
-    if host.strip("[]") in EVERY_ADDRESS:
+    if is_wildcard(host):
         machine = ("localhost", socket.gethostname(), socket.getfqdn())
         names |= {f"{name}:{port}" for name in machine if name}
+    if port == 80:  # the default port, which a browser leaves out of Host and Origin
+        names |= {n.removesuffix(":80") for n in names}
     return {n.lower() for n in names}
 
 
@@ -147,7 +169,7 @@ class ServeApp:
 
     def bind(self, host: str, port: int) -> None:
         self.hosts = host_names(host, port)
-        self.any_address_on = port if host.strip("[]") in EVERY_ADDRESS else None
+        self.any_address_on = port if is_wildcard(host) else None
 
     def known(self, name: str) -> bool:
         """Whether a ``Host`` value names this server: one of :attr:`hosts`, or, bound to
@@ -173,7 +195,17 @@ class ServeApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = _Request(environ)
-        response = self.respond(request)
+        try:
+            response = self.respond(request)
+        except Exception:  # a defect: the client is told so, the log gets the traceback
+            environ["wsgi.errors"].write(visible(traceback.format_exc(), keep_newlines=True))
+            response = self.message(
+                request,
+                500,
+                "Something went wrong",
+                [Problem("", "the server could not answer this request")],
+                lead="What happened (the server\u2019s log says more):",
+            )
         response.headers.update(HEADERS)
         return response(environ, start_response)
 
@@ -200,7 +232,7 @@ class ServeApp:
             return exc.get_response(request.environ)  # type: ignore[return-value]
         handler: Handler = getattr(self, f"page_{endpoint}")
         try:
-            if request.method == "POST":
+            if request.method not in SAFE_METHODS:
                 refused = self.forbidden(request)
                 if refused:
                     return self.message(request, 403, "Refused", [refused], lead=NOTHING)
@@ -350,7 +382,7 @@ class ServeApp:
 
     def page_claim(self, request: Request, rid: str) -> Response:
         """GET: the claim's page with its forms; POST: one of its forms (``form``)."""
-        if request.method == "GET":
+        if request.method != "POST":
             return self._record(request, rid, "claims")
         writers = {"claim": self._edit, "relate": self._relate, "review": self._review}
         form = request.form.get("form", "")
@@ -388,7 +420,7 @@ class ServeApp:
         ws = self.workspace(request)
         if isinstance(ws, Response):
             return ws
-        if request.method == "GET":
+        if request.method != "POST":
             posted = Posted(request.args.to_dict())
             problems: list[Problem] = []
             quote = plain(posted, "quote", problems)
@@ -425,7 +457,7 @@ class ServeApp:
         site = self.site(request)
         if isinstance(site, Response):
             return site
-        if request.method == "GET":
+        if request.method != "POST":
             return self.html(pages.new_source_page(site, {}, []))
         ws = self.workspace(request)
         if isinstance(ws, Response):

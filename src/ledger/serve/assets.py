@@ -42,7 +42,7 @@ li.change-added { list-style: none; }
 
 SERVE_JS = """\
 // Selecting text in an archived text offers a link to the form for a new claim, carrying
-// the exact words selected and where they begin (characters into the archived text). The
+// the exact words selected and where they begin (code points into the archived text). The
 // numbers marking overlapping quotes are not the text, and are left out of both.
 (function () {
   "use strict";
@@ -57,6 +57,15 @@ SERVE_JS = """\
   function counted(node) {
     var parent = node.parentElement;
     return !(parent && parent.closest("sup.quoted-by"));
+  }
+
+  // Characters as the server counts them (code points): one beyond U+FFFF is two units of
+  // a JavaScript string.
+  var PAIR = /[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]/g;
+
+  function length(text) {
+    var pairs = text.match(PAIR);
+    return text.length - (pairs ? pairs.length : 0);
   }
 
   function texts() {
@@ -90,11 +99,11 @@ SERVE_JS = """\
         var start = node === range.startContainer ? range.startOffset : 0;
         var end = node === range.endContainer ? range.endOffset : node.data.length;
         if (at === null) {
-          at = seen + start;
+          at = seen + length(node.data.slice(0, start));
         }
         words += node.data.slice(start, end);
       }
-      seen += node.data.length;
+      seen += length(node.data);
     });
     words = words.replace(/\\s+/g, " ").trim();
     return words ? {words: words, at: at} : null;

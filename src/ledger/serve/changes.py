@@ -4,7 +4,8 @@ The app writes files and never commits; this is what a researcher reads before c
 the semantic diff (records and statuses, :func:`ledger.diff.diff_ledgers`, the working tree
 against HEAD, as `ledger diff` compares them), `git status` and `git diff` of the data
 folder, and the text of each new file (git's diff leaves untracked files out). Only
-read-only git commands run; a new file is read only when it lies inside the data folder.
+read-only git commands run, and none writes the index (a git command the user runs meanwhile
+never finds it locked); a new file is read only when it lies inside the data folder.
 """
 
 from __future__ import annotations
@@ -49,8 +50,10 @@ def pending(layout: Layout, ledger: Ledger) -> Pending:
         )
     data = os.path.relpath(layout.data, layout.root)
     listed = git(layout.root, "status", "--porcelain=v1", "-z", "-uall", "--", data)
-    patch = git(
-        layout.root, "-c", "core.quotepath=off", "diff", "--no-color", "--no-ext-diff", "--", data
+    patch = git(  # diff-files: git diff would write the index, taking its lock
+        layout.root,
+        *("-c", "core.quotepath=off", "diff-files", "-p", "--no-color", "--no-ext-diff"),
+        *("--", data),
     )
     entries = [] if isinstance(listed, GitError) else [e for e in str(listed).split("\0") if e]
     status = "\n".join(entries) if not isinstance(listed, GitError) else listed.message

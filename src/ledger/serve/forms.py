@@ -28,6 +28,7 @@ from ledger.authoring import (
     generate_id,
     id_problem,
     parse_relation,
+    parse_stance,
     split_list,
     unique,
     verify_quote,
@@ -102,12 +103,11 @@ def cases_and_stances(
         stance = posted.get(f"stance-{req}")
         if not stance:
             continue
-        if stance not in STANCES:
-            problems.append(
-                Problem(f"stance-{req}", f"'{stance}' is not a stance: use one of {STANCES}")
-            )
+        pair = parse_stance(f"{req}={stance}")
+        if isinstance(pair, str):
+            problems.append(Problem(f"stance-{req}", pair))
             continue
-        stances[req] = stance
+        stances[req] = pair[1]
     return [c for c in cases if c], stances
 
 

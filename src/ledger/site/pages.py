@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from ledger.config import About
 from ledger.ledger import Ledger
 from ledger.model import Claim, Source
+from ledger.safe_text import web_url
 from ledger.site.chart import evidence_chart
 from ledger.site.html import SITE_NAME, a, h, json_script, layout, rel
 from ledger.site.source_text import Quoted, marked_text, nfc, ordered, text_path
@@ -602,7 +602,7 @@ def _url_html(url: str | None) -> str:
     """A source's URL: a link only for http(s), so no data can make a script link."""
     if not url:
         return ""
-    if urlsplit(url).scheme.lower() in ("http", "https"):
+    if web_url(url):
         return f'<a href="{h(url)}" rel="noopener noreferrer">{h(url)}</a>'
     return h(url)
 
