@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Sample, run
+from conftest import Sample, run, where
 from ledger.config import KEYS, SECTIONS, About, Defaults, parse_config
 from ledger.root import Layout, RootError, read_marker
 
@@ -205,3 +205,19 @@ def test_every_key_is_documented() -> None:
     for key in KEYS:
         assert f"{key.name} = {key.example}" in docs, key.name
     assert "(docs/ledger-toml.md)" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_data_folder_other_than_the_bases_is_an_error_at_its_key() -> None:
+    """Held to a base's policy (`validate --policy-from`), another data folder is an error at
+    the `data` key; with no key (the default folder), at the start of the file."""
+    from ledger.config import data_moved
+
+    text = '[about]\ntitle = "T"\n\n[ledger]\ndata = "elsewhere"\n'
+    moved = data_moved(text, "elsewhere", "data")
+    assert moved is not None
+    assert where(moved) == ("data-folder-moved", 5, 1, "ledger.data")
+    assert moved.severity == "error"
+    assert data_moved(text, "data", "data") is None
+    unset = data_moved("", "data", "records")
+    assert unset is not None
+    assert where(unset) == ("data-folder-moved", 1, 1, "ledger.data")
