@@ -195,8 +195,10 @@ def _new_id(ws: Workspace, given: str | None, proposal: str, prompter: Prompter)
 
 def _workspace(layout: Layout) -> Workspace:
     from ledger.authoring import open_workspace
+    from ledger.gcpause import keep_out_of_collection
 
     ws = open_workspace(layout)
+    keep_out_of_collection()  # the ledger loaded to check against lives until the command ends
     if isinstance(ws, str):
         fail(ws)
     return ws
