@@ -84,8 +84,13 @@ def annotations(ledger: Ledger, keepers: str | None = None) -> Annotations:
     made["generator"] = {"type": "Software", "name": "ledger"}
     items: list[dict[str, Any]] = []
     left_out: list[LeftOut] = []
+    unnormalized = {  # each text checked once, not once a claim quoting it
+        sid
+        for sid, text in ledger.source_texts.items()
+        if not unicodedata.is_normalized("NFC", text)
+    }
     for claim in ledger.claims.values():
-        found = _annotation(ledger, claim, made)
+        found = _annotation(ledger, claim, made, unnormalized)
         if isinstance(found, str):
             left_out.append(LeftOut(claim.id, found))
         else:
@@ -106,8 +111,11 @@ def annotations(ledger: Ledger, keepers: str | None = None) -> Annotations:
     return Annotations(page, tuple(left_out))
 
 
-def _annotation(ledger: Ledger, claim: Claim, made: dict[str, Any]) -> dict[str, Any] | str:
-    """The claim's annotation, or why it has none."""
+def _annotation(
+    ledger: Ledger, claim: Claim, made: dict[str, Any], unnormalized: set[str]
+) -> dict[str, Any] | str:
+    """The claim's annotation, or why it has none (``unnormalized``: the sources whose
+    archived text is not in Unicode NFC)."""
     source = ledger.sources.get(claim.source)
     if source is None:
         return f"its source {claim.source} is not in the ledger"
@@ -117,7 +125,7 @@ def _annotation(ledger: Ledger, claim: Claim, made: dict[str, Any]) -> dict[str,
     position = (ledger.positions or {}).get(claim.id)
     if position is None:
         return f"its quote is not found in the archived text of {source.id}"
-    if not unicodedata.is_normalized("NFC", text):
+    if source.id in unnormalized:
         return (
             f"the archived text of {source.id} is not in Unicode NFC, and quotes are placed "
             "in its NFC form: the offsets would not count in the text as stored"
