@@ -462,3 +462,71 @@ def test_json_output_escapes_exactly_what_a_whole_search_would(values: list[str]
     plain = json.dumps(values, ensure_ascii=False, indent=2)
     assert dumps(values) == _JSON_UNSAFE.sub(_json_escape, plain)
     assert json.loads(dumps(values)) == values
+
+
+_PADDING = "plain words of a long report\n" * 200  # past the length searched whole
+
+
+@given(_TEXT_WITH_HIDDEN, _TEXT_WITH_HIDDEN)
+def test_a_long_text_is_judged_as_a_search_of_the_whole_would(head: str, tail: str) -> None:
+    """Remembered output is tens of megabytes: only its ASCII controls and non-ASCII
+    characters are searched, and the verdict is the whole search's, joiners included."""
+    from ledger.safe_text import _has_hidden, has_hidden
+
+    text = head + _PADDING + tail
+    assert has_hidden(text) == _has_hidden(text)
+
+
+def test_a_joiner_is_judged_by_its_neighbours_in_the_whole_text() -> None:
+    """Taking the ASCII out would make a joiner after a space look like one inside an emoji
+    sequence: it is still shown, however long the text."""
+    from ledger.safe_text import has_hidden, is_plain_output
+
+    family = "\U0001f468\u200d\U0001f469"
+    assert not has_hidden(_PADDING + family) and is_plain_output(_PADDING + family)
+    assert has_hidden(_PADDING + "\U0001f468 \u200d\U0001f469")
+    assert not is_plain_output(_PADDING + "\U0001f468 \u200d\U0001f469")
+    assert not is_plain_output(_PADDING + "\x1b]8;;http://x\x07")
+    assert is_plain_output(_PADDING + "\x1b[1;31mred\x1b[0m")
+
+
+_JSON_LEAF = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),  # NaN and the infinities too: written as Python writes them
+    st.sampled_from([1e-07, -2.5e-05, 1e-05, 0.0001, 1e16, 1.5e-300, 0.1]),
+    _TEXT_WITH_HIDDEN,
+)
+_JSON_VALUES = st.recursive(
+    _JSON_LEAF,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(_TEXT_WITH_HIDDEN, inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(_JSON_VALUES)
+def test_indented_json_is_what_the_standard_library_writes(value: object) -> None:
+    """Large JSON is encoded by pydantic-core's compiled encoder: the text is the standard
+    library's, byte for byte (small floats and lone surrogates go the standard way)."""
+    import pydantic_core  # noqa: F401  (loaded, as it is once a command has read records)
+
+    from ledger.safe_text import _JSON_UNSAFE, _json_escape, dumps
+
+    plain = json.dumps(value, ensure_ascii=False, indent=2)
+    assert dumps(value) == _JSON_UNSAFE.sub(_json_escape, plain)
+
+
+def test_the_compiled_encoder_is_used_unless_it_might_differ() -> None:
+    import pydantic_core  # noqa: F401
+
+    from ledger.safe_text import _pretty
+
+    assert _pretty({"claims": [{"id": "a", "value": 1.5, "n": 2}]}, 2) is not None
+    assert _pretty({"value": 1e-07}, 2) is None  # written 1e-7 there
+    assert _pretty({"value": 2e-05}, 2) is None  # written 0.00002 there
+    assert _pretty({"text": "pre-1e-7 wording"}, 2) is None  # told apart only by the text
+    assert _pretty({"text": "the re-election"}, 2) is not None
+    assert _pretty({"text": "\udc80"}, 2) is None  # a lone surrogate: refused there

@@ -1,5 +1,6 @@
-"""`ledger status` output remembered between runs: byte for byte what working it out
-prints, and never for a ledger, a command line or a terminal it was not made for."""
+"""A read command's output (`ledger status`, `show`, `list`, ...) remembered between runs:
+byte for byte what working it out prints, and never for a ledger, a command line or a
+terminal it was not made for."""
 
 from __future__ import annotations
 
@@ -32,6 +33,18 @@ def remembered(root: Path) -> list[str]:
         ["status", "requirement-2", "--format", "json"],
         ["status", "tlat", "--format", "markdown"],
         ["status", "ayotzinapa"],
+        ["status", "requirement-2", "--as-of", "2017-06"],
+        ["show", "cso-torture-complaints"],
+        ["show", "tlat", "--format", "json"],
+        ["xref", "requirement-2"],
+        ["list", "claims", "--requirement", "requirement-2", "--stance", "undermines"],
+        ["list", "cases", "--format", "csv"],
+        ["search", "tortura"],
+        ["search", "torture", "--ids"],
+        ["conflicts"],
+        ["gaps", "--format", "json"],
+        ["timeline", "--as-of", "2017"],
+        ["figures"],
     ],
 )
 def test_the_remembered_output_is_the_output_worked_out(
@@ -163,4 +176,60 @@ def test_terminal_and_piped_output_are_remembered_apart(sample_copy: Sample) -> 
     assert "\x1b[" in coloured and "\x1b[" not in piped
     assert on_a_terminal(sample_copy.root, *args) == coloured
     assert run(["--root", str(sample_copy.root), *args]).stdout == piped
+    assert len(remembered(sample_copy.root)) == 2
+
+
+def test_a_read_command_walks_the_data_folder_once(
+    sample_copy: Sample, monkeypatch: pytest.MonkeyPatch, loads: list[str]
+) -> None:
+    """Working an answer out reads the ledger with the walk the replay made: one walk."""
+    import ledger.scan as scan_module
+
+    age(sample_copy.root)
+    walks: list[str] = []
+    real = scan_module.scan_data
+
+    def counted(layout):  # type: ignore[no-untyped-def]
+        walks.append(str(layout.data))
+        return real(layout)
+
+    monkeypatch.setattr(scan_module, "scan_data", counted)
+    done = run(["--root", str(sample_copy.root), "list", "claims", "--case", "tlatlaya"])
+    assert done.exit_code == 0 and "cso-tlatlaya" in done.stdout
+    assert len(loads) == 1 and len(walks) == 1
+
+
+def test_an_answer_leaving_files_out_says_so_again(sample_copy: Sample) -> None:
+    """A remembered answer that left a broken file out warns about it again, on stderr."""
+    sample_copy.write("claims/broken.yaml", "id: broken\nkind: [\n")
+    age(sample_copy.root)
+    args = ["--root", str(sample_copy.root), "figures"]
+    first, again = run(args), run(args)
+    assert first.stdout == again.stdout and first.exit_code == again.exit_code == 0
+    assert "1 record file" in first.stderr and again.stderr == first.stderr
+    assert len(remembered(sample_copy.root)) == 1
+
+
+def test_a_question_about_a_revision_is_not_remembered(repo: Sample, loads: list[str]) -> None:
+    """The remembered answers are keyed by the working tree's files: `--rev` is worked out."""
+    age(repo.root)
+    args = ["--root", str(repo.root), "show", "cso-torture-complaints", "--rev", "HEAD"]
+    first, again = run(args), run(args)
+    assert first.exit_code == again.exit_code == 0 and first.stdout == again.stdout
+    assert "cso-torture-complaints" in first.stdout
+    assert remembered(repo.root) == []
+
+
+def test_answers_are_remembered_per_working_folder(
+    sample_copy: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same command line run from another folder is another question: a path in the
+    output may be relative to it."""
+    age(sample_copy.root)
+    args = ["--root", str(sample_copy.root), "show", "tlatlaya"]
+    monkeypatch.chdir(sample_copy.root)
+    here = run(args)
+    monkeypatch.chdir(sample_copy.root / "data")
+    there = run(args)
+    assert here.stdout == there.stdout
     assert len(remembered(sample_copy.root)) == 2

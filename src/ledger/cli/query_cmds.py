@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ledger.cli.replay import replayable
 from ledger.cli.shared import (
     AsOfOption,
     OutputFormat,
@@ -153,6 +154,7 @@ def _count(n: int, noun: str, plural: str | None = None) -> str:
 
 
 @app.command()
+@replayable
 def show(
     ctx: typer.Context,
     record_id: Annotated[
@@ -207,6 +209,7 @@ def _position_text(position: dict[str, Any]) -> str:
 
 
 @app.command()
+@replayable
 def xref(
     ctx: typer.Context,
     record_id: Annotated[
@@ -320,6 +323,7 @@ def _complete_kind(incomplete: str) -> list[str]:
 
 
 @app.command("list")
+@replayable
 def list_(
     ctx: typer.Context,
     kind: Annotated[
@@ -497,6 +501,7 @@ def _claim_block(out: Console, claim: Any) -> None:
 
 
 @app.command()
+@replayable
 def conflicts(
     ctx: typer.Context,
     record_id: Annotated[
@@ -579,6 +584,7 @@ def _claim_cell(claim: ClaimRef) -> Text:
 
 
 @app.command()
+@replayable
 def gaps(
     ctx: typer.Context,
     gap_kind: Annotated[
@@ -632,6 +638,7 @@ def gaps(
 
 
 @app.command()
+@replayable
 def search(
     ctx: typer.Context,
     words: Annotated[
@@ -690,6 +697,7 @@ def search(
 
 
 @app.command()
+@replayable
 def timeline(
     ctx: typer.Context,
     record_id: Annotated[
@@ -759,6 +767,7 @@ def _event_row(event: Event) -> tuple[Text, ...]:
 
 
 @app.command()
+@replayable
 def figures(
     ctx: typer.Context,
     unit: Annotated[

@@ -5,25 +5,35 @@ and the code exactly as they were; cache.py says how that is tested) with its ou
 to the same kind of place (a terminal or not, its size, colour or not, the encoding), prints
 what it printed last time without loading a record or rendering anything, and says again,
 on stderr, how many record files its answer left out. Only a run that ends without error is
-remembered, and only output up to MAX_REMEMBERED characters: a larger one is as cheap to work
-out again as to store.
+remembered, and only output up to MAX_REMEMBERED characters.
+
+A read command opts in with :func:`replayable`: its parameters are the question, and the
+ledger it loads (through cli.shared.load_or_exit) is read with the walk the replay already
+made, so an unchanged ledger is walked once per run. A question about a git revision is not
+remembered: the key covers the working tree's files only.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sys
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ledger.answers import Answers
-from ledger.root import Layout
-from ledger.safe_text import is_plain_output
-from ledger.scan import Scan, scan_data, unreadable_data
+if TYPE_CHECKING:
+    from ledger.answers import Answers
+    from ledger.root import Layout
+    from ledger.scan import Scan
 
-MAX_REMEMBERED = 4 * 1024 * 1024
+MAX_REMEMBERED = 32 * 1024 * 1024
+"""The largest output remembered, in characters: a whole-ledger report at 100k claims (a
+timeline, every gap) is tens of megabytes and seconds to work out again."""
 
 _ENVIRONMENT = (
     "COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "TTY_COMPATIBLE",
@@ -36,12 +46,16 @@ class Replay:
     """The remembered output of one command line, and the recording of a new one."""
 
     def __init__(self, layout: Layout, command: list[Any]) -> None:
+        from ledger.answers import Answers
+        from ledger.scan import scan_data, unreadable_data
+
+        self.layout = layout
         self.scan: Scan | None = None
         self.answers: Answers | None = None
         self.left_out = 0
         """Record files the answer left out (set by the command): said again on replay."""
         self.family = f"output:{command[0]}:"
-        self.name = self.family + json.dumps([command, _shape(sys.stdout)])
+        self.name = self.family + json.dumps([command, _shape(sys.stdout)], default=str)
         if not layout.cacheable or unreadable_data(layout) is not None:
             return  # nothing to remember; the command reports an unreadable ledger itself
         self.scan = scan_data(layout)
@@ -50,6 +64,7 @@ class Replay:
     def replayed(self) -> bool:
         """Print the remembered output, if there is one for exactly this ledger."""
         from ledger.cli.shared import warn_left_out
+        from ledger.safe_text import is_plain_output
 
         stored = self.answers.recall(self.name) if self.answers else None
         if not isinstance(stored, dict):
@@ -72,6 +87,62 @@ class Replay:
             self.answers.remember(self.name, value, family=self.family)
 
 
+_ACTIVE: ContextVar[Replay | None] = ContextVar("replay", default=None)
+"""The replay of the command running now, whose walk a load of the same ledger reuses."""
+
+
+def replayable(command: Callable[..., None]) -> Callable[..., None]:
+    """A read command whose output, for the same parameters, is remembered while the ledger
+    is unchanged. The command takes ``ctx``, ``root`` and (optionally) ``rev``."""
+    name = command.__name__.rstrip("_")
+
+    @functools.wraps(command)
+    def answered(**params: Any) -> None:
+        if params.get("rev") is not None:
+            command(**params)
+            return
+        from ledger.cli.shared import layout_of
+
+        question = {key: _plain(value) for key, value in params.items() if key != "ctx"}
+        replay = Replay(layout_of(params["ctx"], params.get("root")), [name, question])
+        if replay.replayed():
+            return
+        active = _ACTIVE.set(replay)
+        try:
+            with replay.recording():
+                command(**params)
+        finally:
+            _ACTIVE.reset(active)
+
+    return answered
+
+
+def walk_made(layout: Layout) -> Scan | None:
+    """The walk of this ledger's data folder the running command's replay made, if any."""
+    replay = _ACTIVE.get()
+    if replay is None or replay.layout != layout:
+        return None
+    return replay.scan
+
+
+def answer_left_out(left_out: int) -> None:
+    """Tell the running command's replay how many record files its answer left out."""
+    replay = _ACTIVE.get()
+    if replay is not None:
+        replay.left_out = left_out
+
+
+def _plain(value: Any) -> Any:
+    """A parameter as JSON can hold it."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
 class _Tee:
     """A stand-in for stdout that keeps a copy of what is written (up to the limit) and
     otherwise behaves as stdout does, terminal or not."""
@@ -90,7 +161,13 @@ class _Tee:
                 self.parts.append(text)
         return self.stream.write(text)  # type: ignore[no-any-return]
 
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
     def __getattr__(self, name: str) -> Any:
+        if name == "buffer":  # bytes written past the copy: the output is not remembered
+            self.parts = None
         return getattr(self.stream, name)
 
 
@@ -99,11 +176,19 @@ def _shape(stream: Any) -> list[Any]:
     tty = bool(getattr(stream, "isatty", None) and stream.isatty())
     return [
         tty,
+        _cwd(),  # a path the output shows may be relative to it
         _terminal_size() if tty else None,
         getattr(stream, "encoding", None),
         {k: os.environ[k] for k in _ENVIRONMENT if k in os.environ},
         _renderer(),
     ]
+
+
+def _cwd() -> str | None:
+    try:
+        return os.getcwd()
+    except OSError:
+        return None
 
 
 def _terminal_size() -> list[int] | None:

@@ -231,16 +231,20 @@ def load_or_exit(
     """The ledger as far as it loads, for a command to answer from. Exit 2 with one line when
     it cannot be read at all (no data folder, or more record files than the limit); records
     left out are announced in one line on stderr, and with ``count_errors`` (a command that
-    publishes) errors too. ``scan``: a walk of the data folder already made."""
+    publishes) errors too. ``scan``: a walk of the data folder already made (by default, the
+    one the running command's replay made, if any)."""
+    from ledger.cli.replay import answer_left_out, walk_made
     from ledger.gcpause import keep_out_of_collection
     from ledger.load import load
 
+    scan = scan or walk_made(layout)
     result = load(layout, check=check, progress=progress_reporter(), scan=scan)
     keep_out_of_collection()
     if result.fatal:
         fail(result.fatal)
     errors = sum(1 for d in result.diagnostics if d.severity == "error") if count_errors else 0
     warn_left_out(result.left_out, errors)
+    answer_left_out(result.left_out)
     return result
 
 

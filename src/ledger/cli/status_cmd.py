@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ledger.cli.replay import replayable
 from ledger.cli.shared import (
     AsOfOption,
     ReportFormat,
@@ -28,8 +29,6 @@ from ledger.kinds import STATUS_KINDS
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ledger.cli.replay import Replay
-    from ledger.root import Layout
     from ledger.status_report import (
         CaseStatus,
         ClaimRef,
@@ -58,6 +57,7 @@ NO_REQUIREMENTS = "No requirements yet: add one with `ledger new requirement`."
 
 
 @app.command()
+@replayable
 def status(
     ctx: typer.Context,
     record_id: Annotated[
@@ -90,36 +90,18 @@ def status(
 ) -> None:
     """The status of a requirement or case: the rule line that decided it, the claims on each
     side with source, place and quoted words, contradictions side by side, key figures, gaps."""
-    from ledger.cli.replay import Replay
-
-    date = as_of_or_exit(as_of)
-    layout = layout_at(ctx, rev, root)
-    command = ["status", record_id, explain, show_all, output.value]
-    replay = Replay(layout, command if date is None else [*command, date])
-    if replay.replayed():
-        return
-    with replay.recording():
-        _status(layout, record_id, explain, show_all, output, replay, date)
-
-
-def _status(
-    layout: Layout,
-    record_id: str | None,
-    explain: bool,
-    show_all: bool,
-    output: ReportFormat,
-    replay: Replay,
-    as_of: str | None = None,
-) -> None:
+    from ledger.cli.replay import answer_left_out, walk_made
     from ledger.status_lookup import StatusFailure, status_report
     from ledger.status_report import CaseStatus, RequirementStatus
 
+    date = as_of_or_exit(as_of)
+    layout = layout_at(ctx, rev, root)
     answer = status_report(
-        layout, record_id, progress=progress_reporter(), scan=replay.scan, as_of=as_of
+        layout, record_id, progress=progress_reporter(), scan=walk_made(layout), as_of=date
     )
     if isinstance(answer, StatusFailure):
         fail(answer.message)
-    replay.left_out = answer.left_out
+    answer_left_out(answer.left_out)
     warn_left_out(answer.left_out)
     report = answer.report
     if output is ReportFormat.json:
