@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
 import ledger.cache as cache_module
-from conftest import PAST, Sample, age, git, layout_for
+from conftest import PAST, Sample, age, git, layout_for, run
 from ledger.cache import CACHE_DIR, CACHE_FILE
 from ledger.load import load
 from ledger.validation import validate
@@ -127,7 +128,7 @@ def test_cached_entries_hold_no_code(sample_copy: Sample) -> None:
     validate(layout_for(sample_copy.root))
     db = sqlite3.connect(sample_copy.root / CACHE_DIR / CACHE_FILE)
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert tables == {"meta", "records", "results", "quotes"}
+    assert tables == {"meta", "records", "results", "quotes", "lookup"}
     rows = db.execute("SELECT record, problems FROM records").fetchall()
     assert rows
     for record, problems in rows:
@@ -135,6 +136,10 @@ def test_cached_entries_hold_no_code(sample_copy: Sample) -> None:
         assert problems == "" or problems.startswith("{")
     for (match,) in db.execute("SELECT match FROM quotes"):
         assert match.startswith(("=", "{", "["))
+    assert run(["--root", str(sample_copy.root), "show", "tlatlaya"]).exit_code == 0
+    links = db.execute("SELECT inbound FROM lookup").fetchall()
+    assert links
+    assert all(json.loads(inbound) is not None for (inbound,) in links)
 
 
 def test_no_cache_when_asked(sample_copy: Sample, monkeypatch: pytest.MonkeyPatch) -> None:

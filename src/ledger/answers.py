@@ -35,6 +35,17 @@ class Answers:
         finally:
             cache.close()
 
+    def holds(self, name: str) -> bool:
+        """Whether an answer is stored under ``name`` for this state (its fingerprint only is
+        compared: the answer is neither read nor checked)."""
+        cache = open_cache(self.layout) if self.enabled else None
+        if cache is None:
+            return False
+        try:
+            return cache.fingerprint(name) == self.key
+        finally:
+            cache.close()
+
     def remember(self, name: str, value: Any, family: str = "") -> None:
         """Store an answer; with ``family`` (a name prefix), forget the family's answers
         for earlier states of the ledger. When a file had not settled when the walk began

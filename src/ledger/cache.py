@@ -56,7 +56,7 @@ NO_CACHE_ENV = "LEDGER_NO_CACHE"
 FAMILY_KEPT = 32
 """Results kept per family (the remembered outputs of one command, say), newest first."""
 
-LAYOUT_VERSION = 4
+LAYOUT_VERSION = 5
 """The shape of the cache's tables: a cache of another shape is emptied and made again (the
 schema version covers the code that reads records, not this module)."""
 
@@ -69,13 +69,18 @@ OutcomeRow = tuple[str, str, str, Identity | None, str | None, str]
 """An outcome to remember: (content id, kind, rel, the working-tree identity the file had
 when it held these bytes, or None, record JSON or None, problems JSON)."""
 
+LookupRow = tuple[str, "str | None", "str | None", "str | None", str]
+"""One id in the index of one state of the ledger (ledger.lookup): (the id, its kind, file
+and content id, or None for an id only named by others, and the links reaching it as
+JSON)."""
+
 KnownPath = tuple[Identity, str]
 """What a working-tree path held when last read: (its identity, the content key)."""
 
 ADMITTED_KEPT = 8
 """Outcomes of admitting ids kept, newest first (the working tree's and a few revisions')."""
 
-_TABLES = ("files", "records", "results", "quotes")
+_TABLES = ("files", "records", "results", "quotes", "lookup")
 """Every table but meta, as any layout has had them: all are dropped when the version changes."""
 
 _SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -197,6 +202,8 @@ class Cache:
                     " fingerprint TEXT, created INT, value TEXT, seal BLOB);"
                     "CREATE TABLE IF NOT EXISTS quotes (archive TEXT, quote TEXT, match TEXT, "
                     " seal BLOB, PRIMARY KEY (archive, quote));"
+                    "CREATE TABLE IF NOT EXISTS lookup (id TEXT PRIMARY KEY, kind TEXT, "
+                    " rel TEXT, blob TEXT, inbound TEXT, seal BLOB);"
                 )
                 return db
             except sqlite3.OperationalError as exc:
@@ -416,6 +423,40 @@ class Cache:
         except (sqlite3.Error, UnicodeError):
             pass  # a quote that is not valid UTF-8: it is searched again next time
 
+    # -- one record and its links, for one state of the ledger ------------------------
+
+    def store_lookup(self, state: str, rows: Iterable[LookupRow]) -> bool:
+        """Keep every id's row of one state's index (ledger.lookup) in place of any other
+        state's, in one transaction; False when it could not be written whole."""
+        if self.db is None or self.sealer is None:
+            return False
+        seal = self.sealer.seal
+        sealed = [(*row, seal(_lookup_text(state, *row))) for row in rows]
+        try:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.execute("DELETE FROM lookup")
+                self.db.executemany("INSERT INTO lookup VALUES (?, ?, ?, ?, ?, ?)", sealed)
+        except (sqlite3.Error, UnicodeError):
+            return False
+        return True
+
+    def lookup(self, state: str, record_id: str) -> LookupRow | bool | None:
+        """One id's row of the index kept for ``state``: the row; None when no row names the
+        id; False when one does but its seal does not hold (for another state, or not ours)."""
+        if self.db is None or self.sealer is None:
+            return False
+        try:
+            row = self.db.execute(
+                "SELECT id, kind, rel, blob, inbound, seal FROM lookup WHERE id = ?", (record_id,)
+            ).fetchone()
+        except sqlite3.Error:
+            return False
+        if row is None:
+            return None
+        found: LookupRow = row[:5]
+        return found if self.sealer.holds(_lookup_text(state, *found), row[5]) else False
+
     # -- whole results ------------------------------------------------------------------
 
     def result(self, name: str, fingerprint: str) -> Any | None:
@@ -532,6 +573,12 @@ def _record_text(
 def _result_parts(name: str, fingerprint: str, value: str) -> tuple[str, ...]:
     """What a result's seal covers, in pieces (the value may be a hundred megabytes)."""
     return (f"results\0{name}\0{fingerprint}\0", value)
+
+
+def _lookup_text(
+    state: str, record_id: str, kind: str | None, rel: str | None, blob: str | None, inbound: str
+) -> str:
+    return f"lookup\0{state}\0{record_id}\0{kind}\0{rel}\0{blob}\0{inbound}"
 
 
 def _quote_text(archive: str, quote: str, match: str) -> str:

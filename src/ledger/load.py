@@ -10,6 +10,7 @@ same way. Whatever comes from the cache, the result is that of pipeline.load.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
@@ -140,14 +141,18 @@ def _records(
     state = ledger_key(layout, scan) if worktree and scan.all_settled else ""
     exact = loaded_state.recall(cache, state) if state else None
     if exact is not None and exact.fill(result):
+        result.content_ids = exact.content_ids
         return
     base = loaded_state.latest(cache)
     blobs = _from_base(layout, scan, cache, base, result) if base is not None else None
+    if blobs is not None:
+        result.content_ids = functools.partial(dict, blobs)
     if base is not None and blobs is not None:
         if base.head["drift"] >= loaded_state.rebase_at(len(scan.records)):
             _keep_whole(layout, scan, cache, result, before, check, state, {}, blobs)
         return
     outcomes, texts, blobs = _outcomes(layout, scan, cache, progress)
+    result.content_ids = functools.partial(dict, blobs)
     _admit(layout, scan, outcomes, cache, result)
     first = base is None and cache.fingerprint(loaded_state.NAME) is None
     _keep_whole(layout, scan, cache, result, before, check and not first, state, texts, blobs)

@@ -185,6 +185,12 @@ class Remembered:
         except (ValueError, KeyError, TypeError):
             return None
 
+    def content_ids(self) -> dict[str, str | None]:
+        """Each record file's content id by path, as the row holds them (none if its files
+        do not read back)."""
+        written = self.files()
+        return {rel: blob for rel, (_kind, _ident, blob) in written[1].items()} if written else {}
+
     def outcomes(self, scan: Scan, fresh: list[FileOutcome]) -> list[FileOutcome] | None:
         """Every record file's outcome, in file order: ``fresh`` for the files that changed,
         the row's records for the others; None if the row does not read back."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,9 @@ class LoadResult:
     unloaded: set[str] = field(default_factory=set)
     """Ids (and file names) of record files that exist but could not be loaded: references to
     them are not reported again as unresolved, since the file's own problem already is."""
+    content_ids: Callable[[], dict[str, str | None]] | None = None
+    """Each record file's content id by path, worked out when asked (None: not known, as in
+    a load without the cache)."""
 
 
 def load(

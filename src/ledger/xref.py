@@ -34,7 +34,7 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -59,10 +59,20 @@ class Link(Plain):
     detail: str | None = None
 
 
-def _links_of(ledger: Ledger, kind: Kind, record: Any) -> Iterable[Link]:
-    """The outbound links of one record, in field order."""
+def links_of(kind_of: Callable[[str], str | None], kind: Kind, record: Any) -> Iterable[Link]:
+    """The outbound links of one record, in field order; ``kind_of`` names each target's
+    kind (a ledger's, or a kept index's: ledger.lookup)."""
     for _, to_id, _, _, role, detail in references(kind, record):
-        yield Link(record.id, kind.folder, to_id, ledger.kind_of(to_id), role, detail)
+        yield Link(record.id, kind.folder, to_id, kind_of(to_id), role, detail)
+
+
+def _links_of(ledger: Ledger, kind: Kind, record: Any) -> Iterable[Link]:
+    return links_of(ledger.kind_of, kind, record)
+
+
+def ordered(links: Iterable[Link]) -> tuple[Link, ...]:
+    """Links in the order every answer lists them: by role, then the ids."""
+    return tuple(sorted(links, key=_order))
 
 
 def outbound_of(ledger: Ledger, record_id: str) -> tuple[Link, ...]:
@@ -70,8 +80,7 @@ def outbound_of(ledger: Ledger, record_id: str) -> tuple[Link, ...]:
     folder = ledger.kind_of(record_id)
     if folder is None:
         return ()
-    links = _links_of(ledger, BY_FOLDER[folder], ledger.tables()[folder][record_id])
-    return tuple(sorted(links, key=_order))
+    return ordered(_links_of(ledger, BY_FOLDER[folder], ledger.tables()[folder][record_id]))
 
 
 def inbound_of(ledger: Ledger, record_id: str) -> tuple[Link, ...]:
@@ -86,7 +95,7 @@ def inbound_of(ledger: Ledger, record_id: str) -> tuple[Link, ...]:
         for link in _links_of(ledger, kind, record)
         if link.to_id == record_id
     ]
-    return tuple(sorted(found, key=_order))
+    return ordered(found)
 
 
 def _order(link: Link) -> tuple[str, str, str]:
@@ -169,13 +178,36 @@ def show(
     kind = ledger.kind_of(record_id)
     if record is None or kind is None:
         raise KeyError(record_id)
+    return shown(
+        record_id,
+        kind,
+        ledger.paths.get(record_id),
+        record,
+        outbound=index.outbound(record_id) if index else outbound_of(ledger, record_id),
+        inbound=index.inbound(record_id) if index else inbound_of(ledger, record_id),
+        position=position,
+    )
+
+
+def shown(
+    record_id: str,
+    kind: str,
+    path: str | None,
+    record: Any,
+    *,
+    outbound: tuple[Link, ...],
+    inbound: tuple[Link, ...],
+    position: Position | None,
+) -> Shown:
+    """One record as `ledger show` gives it, from its parts (a loaded ledger's, or a kept
+    index's: ledger.lookup)."""
     return Shown(
         id=record_id,
         kind=kind,
-        path=ledger.paths.get(record_id),
+        path=path,
         record=record.model_dump(mode="json", by_alias=True, exclude_none=True),
-        outbound=index.outbound(record_id) if index else outbound_of(ledger, record_id),
-        inbound=index.inbound(record_id) if index else inbound_of(ledger, record_id),
+        outbound=outbound,
+        inbound=inbound,
         position=position.to_dict() if position is not None else None,
     )
 
@@ -239,16 +271,30 @@ def resolve(
     then an error with the ids that prefix fits, or with suggestions: close matches by
     ``difflib``, then ids that contain the text.
     """
+    return resolve_among(
+        ledger.tables(), ledger.kind_of, text, kinds, max_suggestions=max_suggestions
+    )
+
+
+def resolve_among(
+    tables: Mapping[str, Collection[str]],
+    kind_of: Callable[[str], str | None],
+    text: str,
+    kinds: Iterable[str] | None = None,
+    *,
+    max_suggestions: int = 5,
+) -> Resolution:
+    """:func:`resolve` among ids given by kind (a ledger's tables, or a kept index's)."""
     wanted = tuple(kinds) if kinds is not None else FOLDERS
-    tables = [ledger.tables()[k] for k in wanted]
+    searched = [tables[k] for k in wanted]
     folded = fold_id(text)
     for candidate in (text, folded):
-        if any(candidate in table for table in tables):
-            return Resolution(text, candidate, ledger.kind_of(candidate), Match.exact, wanted)
-    ids = sorted(i for table in tables for i in table)
+        if any(candidate in table for table in searched):
+            return Resolution(text, candidate, kind_of(candidate), Match.exact, wanted)
+    ids = sorted(i for table in searched for i in table)
     starts = [i for i in ids if folded and i.startswith(folded)]
     if len(starts) == 1:
-        return Resolution(text, starts[0], ledger.kind_of(starts[0]), Match.prefix, wanted)
+        return Resolution(text, starts[0], kind_of(starts[0]), Match.prefix, wanted)
     if starts:
         return Resolution(text, None, None, Match.ambiguous, wanted, candidates=tuple(starts))
     return Resolution(

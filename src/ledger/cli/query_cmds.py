@@ -33,6 +33,7 @@ from ledger.cli.shared import (
     load_or_exit,
     restrict_to,
     show_restriction,
+    warn_left_out,
     write_csv,
     write_json,
 )
@@ -49,8 +50,9 @@ if TYPE_CHECKING:
     from ledger.asof import Restriction
     from ledger.ledger import Ledger
     from ledger.query import Event, FigureGroup
+    from ledger.root import Layout
     from ledger.status_report import ClaimRef, Contradiction, FigureView
-    from ledger.xref import Link
+    from ledger.xref import Link, Shown, Xref
 
 
 # -- options shared by the commands --------------------------------------------------------
@@ -175,14 +177,21 @@ def show(
     its source, is {"source", "archive", "start", "end", "segments": [[start, end]]}:
     character offsets into the archived text (null otherwise).
     """
-    from ledger.load import position_of
-    from ledger.xref import show as show_record
+    from ledger.xref import Shown
 
     layout = layout_at(ctx, rev, root)
     date = as_of_or_exit(as_of)
-    ledger, restriction = restrict_to(load_or_exit(layout, check=False).ledger, date)
-    found = _resolve_as_of(ledger, restriction, record_id)
-    shown = show_record(ledger, found, position=position_of(layout, ledger, found))
+    indexed = _from_index("show", layout, record_id) if date is None else None
+    restriction = None
+    if isinstance(indexed, Shown):
+        shown = indexed
+    else:
+        from ledger.load import position_of
+        from ledger.xref import show as show_record
+
+        ledger, restriction = restrict_to(_load_indexed(ctx, layout), date)
+        found = _resolve_as_of(ledger, restriction, record_id)
+        shown = show_record(ledger, found, position=position_of(layout, ledger, found))
     if output is OutputFormat.json:
         write_json("show", {**shown.to_dict(), **as_of_json(restriction)})
         return
@@ -201,6 +210,45 @@ def show(
         grid.add_row(_field_name("position"), _value_text(_position_text(shown.position)))
     out.print(grid)
     _links(out, shown.outbound, shown.inbound)
+
+
+def _from_index(command: str, layout: Layout, typed: str) -> Shown | Xref | None:
+    """`show` or `xref` of one id answered from the index kept for these very files
+    (ledger.lookup), exiting 2 with "did you mean" for an id it does not know; None when
+    there is no index to answer from (the ledger is loaded then)."""
+    from ledger.cli.replay import answer_left_out, walk_made
+    from ledger.lookup import show_answer, xref_answer
+    from ledger.xref import Resolution
+
+    ask = show_answer if command == "show" else xref_answer
+    answer = ask(layout, walk_made(layout), typed) if layout.cacheable else None
+    if answer is None:
+        return None
+    warn_left_out(answer.left_out)
+    answer_left_out(answer.left_out)
+    if isinstance(answer.value, Resolution):
+        fail(answer.value.message)
+    return answer.value
+
+
+def _load_indexed(ctx: typer.Context, layout: Layout) -> Ledger:
+    """The ledger's records; once the answer is printed, the index of its ids and links is
+    kept for the next `show` or `xref` (ledger.lookup: about two seconds at 100,000 claims,
+    spent after the answer is out)."""
+    from ledger.cli.replay import walk_made
+
+    result = load_or_exit(layout, check=False)
+    scan = walk_made(layout)
+    if scan is not None:
+
+        def keep_index() -> None:
+            from ledger.lookup import remember
+
+            sys.stdout.flush()
+            remember(layout, scan, result)
+
+        ctx.call_on_close(keep_index)
+    return result.ledger
 
 
 def _position_text(position: dict[str, Any]) -> str:
@@ -228,18 +276,25 @@ def xref(
     JSON: {"id", "kind", "path", "outbound": [Link], "inbound": [Link]}; a missing target has
     "to_kind": null.
     """
-    from ledger.xref import inbound_of, resolve
-    from ledger.xref import xref as xref_of
+    from ledger.xref import Xref
 
-    ledger = _load(ctx, root, rev)
-    found = resolve(ledger, record_id)
-    if found.id is not None:
-        target = found.id
-    elif inbound_of(ledger, record_id):
-        target = record_id  # a dangling reference: show who points at it
+    layout = layout_at(ctx, rev, root)
+    indexed = _from_index("xref", layout, record_id)
+    if isinstance(indexed, Xref):
+        report = indexed
     else:
-        fail(found.message)
-    report = xref_of(ledger, target)
+        from ledger.xref import inbound_of, resolve
+        from ledger.xref import xref as xref_of
+
+        ledger = _load_indexed(ctx, layout)
+        found = resolve(ledger, record_id)
+        if found.id is not None:
+            target = found.id
+        elif inbound_of(ledger, record_id):
+            target = record_id  # a dangling reference: show who points at it
+        else:
+            fail(found.message)
+        report = xref_of(ledger, target)
     if output is OutputFormat.json:
         write_json("xref", report.to_dict())
         return
