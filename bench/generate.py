@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ledger.fmt import WIDTH, fold_prose  # prose folded exactly as `ledger fmt` folds it
+from ledger.authoring.fmt import WIDTH, fold_prose  # prose folded exactly as `ledger fmt` folds it
 
 GENERATOR_VERSION = 4
 """Bump when the output changes, so that `bench/run.py` regenerates cached ledgers."""

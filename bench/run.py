@@ -62,7 +62,7 @@ CACHE_DIR_NAME = ".ledger-cache"
 TOUCH_LINE = b"# bench/run.py: touched\n"
 SETTLE_S = 2.1
 """How long a file's change time must lie in the past before ledger trusts the file (its
-racy-file rule, two seconds, in src/ledger/scan.py), with a margin."""
+racy-file rule, two seconds, in src/ledger/records/scan.py), with a margin."""
 
 TARGET_COLD_OVER_READ = 6.0
 TARGET_WARM_OVER_STAT = 2.0
@@ -597,7 +597,7 @@ def serve_page(
     try:
         from werkzeug.test import Client
 
-        from ledger.root import open_layout
+        from ledger.records.root import open_layout
         from ledger.serve.app import ServeApp
     except ImportError:
         return None

@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from conftest import SAMPLE, layout_for  # noqa: E402
-from ledger.root import Layout  # noqa: E402
+from ledger.records.root import Layout  # noqa: E402
 from test_properties import check_fmt, load_with, record_bytes  # noqa: E402
 
 BATCH = 100

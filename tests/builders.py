@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ledger.ledger import Ledger
-from ledger.model import Assertion, Case, Claim, Record, Requirement, Source
+from ledger.records.ledger import Ledger
+from ledger.records.model import Assertion, Case, Claim, Record, Requirement, Source
 
 FAKE_SHA = "0" * 64
 

@@ -21,16 +21,16 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner, Result
 
-import ledger.load as load_module
-import ledger.record_reader as reader_module
-import ledger.scan as scan_module
+import ledger.records.load as load_module
+import ledger.records.record_reader as reader_module
+import ledger.records.scan as scan_module
 from browser import CHROMIUM, MISSING, Browser, Tab
-from ledger.cache_key import KEY_ENV
 from ledger.cli import app
-from ledger.diagnostics import Diagnostic
-from ledger.load import LoadResult, load
-from ledger.root import Layout, open_layout
-from ledger.scan import Identity
+from ledger.records.diagnostics import Diagnostic
+from ledger.records.load import LoadResult, load
+from ledger.records.root import Layout, open_layout
+from ledger.records.scan import Identity
+from ledger.store.cache_key import KEY_ENV
 
 # Property tests draw new random inputs on every local run, to keep finding bugs, but the
 # same inputs on every CI run (`.ci/run` sets CI), so that a red build means a change broke
@@ -288,7 +288,7 @@ def repository_copy(tmp_path: Path) -> Path:
 def requested(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
     """Every blob asked of git's object database, with the size limit it was asked under."""
     asked: list[tuple[str, int]] = []
-    import ledger.git_objects as objects_module
+    import ledger.git.git_objects as objects_module
 
     real = objects_module.read_blobs
 
@@ -298,7 +298,7 @@ def requested(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
         return real(top, wanted, limit)
 
     monkeypatch.setattr(objects_module, "read_blobs", spy)
-    import ledger.revision as revision_module
+    import ledger.git.revision as revision_module
 
     monkeypatch.setattr(revision_module, "read_blobs", spy)
     return asked

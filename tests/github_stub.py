@@ -1,4 +1,4 @@
-"""A stand-in for the few calls of GitHub's REST API that `ledger.pr_comment` makes, served on
+"""A stand-in for the few calls of GitHub's REST API that `ledger.git.pr_comment` makes, served on
 127.0.0.1 for the tests: pull requests by number, and an issue's comments (list by page,
 create, edit). It keeps every request, checks the token, and refuses a body over GitHub's
 limit as GitHub does (422)."""

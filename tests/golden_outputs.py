@@ -180,7 +180,7 @@ def main() -> int:
     for name, text in found.items():
         (GOLDEN / f"{name}.txt").write_text(text, encoding="utf-8", newline="\n")
     print(f"wrote {len(found)} golden files to {GOLDEN}")
-    from ledger.starter_files import workflows
+    from ledger.authoring.starter_files import workflows
 
     for path, text in workflows(None, "").items():  # this repository's, from init's template
         (PROJECT / path).write_text(text, encoding="utf-8", newline="\n")

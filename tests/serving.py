@@ -9,7 +9,7 @@ from pathlib import Path
 from werkzeug.test import Client, TestResponse
 
 from conftest import repository_copy
-from ledger.root import Layout, open_layout
+from ledger.records.root import Layout, open_layout
 from ledger.serve.app import ServeApp
 
 HOST = "127.0.0.1:8000"

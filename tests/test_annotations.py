@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from conftest import SAMPLE, Sample, layout_for, run
-from ledger.annotations import CONTEXT, CONTEXT_CHARS, PAGE_ID, annotations, archive_iri
-from ledger.load import load
-from ledger.quotes import normalise, segments
+from ledger.analysis.quotes import normalise, segments
+from ledger.publish.annotations import CONTEXT, CONTEXT_CHARS, PAGE_ID, annotations, archive_iri
+from ledger.records.load import load
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""`--as-of DATE`: the ledger restricted to the sources published by a date (ledger.asof),
+"""`--as-of DATE`: the ledger restricted to the sources published by a date (ledger.analysis.asof),
 as a pure filter every view answers on, and through the command line."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from builders import make_claim, make_ledger, make_requirement, make_source
-from ledger import status as rule
-from ledger.asof import AsOfError, is_after, parse_as_of, restrict
+from ledger.analysis import status as rule
+from ledger.analysis.asof import AsOfError, is_after, parse_as_of, restrict
+from ledger.analysis.status_report import Verdict
 from ledger.cli import app
-from ledger.status_report import Verdict
 
 REPO = Path(__file__).resolve().parents[1]
 

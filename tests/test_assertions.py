@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import ledger.assertions as assertions_module
+import ledger.analysis.assertions as assertions_module
 from builders import cso, gov, make_assertion, make_case, make_claim, make_ledger, make_requirement
 from conftest import Sample, age, git, layout_for, run, where
-from ledger.assertions import judge
-from ledger.load import load
+from ledger.analysis.assertions import judge
+from ledger.records.load import load
 
 REPO = Path(__file__).resolve().parents[1]
 R4 = "assertions/requirement-4-as-of-2018-02-28.yaml"

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from conftest import Sample, layout_for
-from ledger import authoring
-from ledger.authoring import (
+from ledger.authoring import new_records as authoring
+from ledger.authoring.fmt import canonical
+from ledger.authoring.fmt_files import format_files, modeline_for
+from ledger.authoring.new_records import (
     Refused,
     Unchanged,
     Workspace,
@@ -35,10 +37,14 @@ from ledger.authoring import (
     slugify,
     verify_quote,
 )
-from ledger.fmt import canonical
-from ledger.fmt_files import format_files, modeline_for
-from ledger.text_extract import Extracted, ExtractError, detect_kind, extract, html_to_text
-from ledger.yamlread import parse
+from ledger.authoring.text_extract import (
+    Extracted,
+    ExtractError,
+    detect_kind,
+    extract,
+    html_to_text,
+)
+from ledger.records.yamlread import parse
 
 QUOTE = "the PGR received over 10,000 complaints of torture between 2012 and 2016"
 
@@ -466,8 +472,8 @@ def test_a_pdf_goes_through_pdftotext(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_the_ids_in_use_are_every_yaml_name_the_walk_saw(sample_copy: Sample) -> None:
     """The names a new record may not take come from the load's own walk of the data folder:
     the same names a second walk of every folder would give (stray, hidden, broken files)."""
-    from ledger.authoring import file_ids
-    from ledger.scan import scan_data, yaml_names
+    from ledger.authoring.new_records import file_ids
+    from ledger.records.scan import scan_data, yaml_names
 
     sample_copy.write("claims/broken.yaml", "id: [unclosed\n")
     sample_copy.write("stray/elsewhere.yaml", "id: elsewhere\n")

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from conftest import Sample, layout_for
-from ledger import authoring
-from ledger.authoring import Workspace, open_workspace
-from ledger.checks import check_ledger
-from ledger.diagnostics import Diagnostic
-from ledger.ledger import Ledger
-from ledger.model import RECORD_TYPES
+from ledger.analysis.checks import check_ledger
+from ledger.authoring import new_records as authoring
+from ledger.authoring.new_records import Workspace, open_workspace
+from ledger.records.diagnostics import Diagnostic
+from ledger.records.ledger import Ledger
+from ledger.records.model import RECORD_TYPES
 
 CLAIM: dict[str, Any] = {
     "id": "new-claim",

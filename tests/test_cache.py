@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import ledger.cache as cache_module
+import ledger.store.cache as cache_module
 from conftest import PAST, Sample, age, git, layout_for, run
-from ledger.cache import CACHE_DIR, CACHE_FILE
-from ledger.load import load
-from ledger.validation import validate
+from ledger.analysis.validation import validate
+from ledger.records.load import load
+from ledger.store.cache import CACHE_DIR, CACHE_FILE
 
 CLAIM = "claims/cso-tlatlaya-no-arrest-warrants.yaml"
 

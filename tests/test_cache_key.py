@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import ledger.cache_key as key_module
+import ledger.store.cache_key as key_module
 from conftest import SAMPLE, Sample, age, layout_for
-from ledger.cache_key import (
+from ledger.analysis.validation import validate
+from ledger.store.cache_key import (
     KEY_BYTES,
     KEY_ENV,
     KEY_FILE,
@@ -23,7 +24,6 @@ from ledger.cache_key import (
     ledger_sealer,
     machine_sealer,
 )
-from ledger.validation import validate
 
 
 @pytest.fixture

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-import ledger.cache_key as key_module
-import ledger.record_reader as reader_module
+import ledger.records.record_reader as reader_module
+import ledger.store.cache_key as key_module
 from conftest import PAST, Sample, age, git, layout_for, run, where
-from ledger.cache import CACHE_DIR, CACHE_FILE, NO_CACHE_ENV, Cache
-from ledger.cache_key import KEY_ENV, KEY_FILE, Sealer
-from ledger.files import ReadFailure
-from ledger.load import load
-from ledger.scan import RACY_NS, settled
-from ledger.validation import validate
+from ledger.analysis.validation import validate
+from ledger.records.files import ReadFailure
+from ledger.records.load import load
+from ledger.records.scan import RACY_NS, settled
+from ledger.store.cache import CACHE_DIR, CACHE_FILE, NO_CACHE_ENV, Cache
+from ledger.store.cache_key import KEY_ENV, KEY_FILE, Sealer
 
 CLAIM = "claims/cso-torture-complaints.yaml"
 

@@ -12,8 +12,8 @@ import os
 import pytest
 
 from conftest import SAMPLE, Sample, where
-from ledger.quotes import find_quote, normalise, segments
-from ledger.review import fingerprint
+from ledger.analysis.quotes import find_quote, normalise, segments
+from ledger.analysis.review import fingerprint
 
 CLAIM = "claims/cso-tlatlaya-no-arrest-warrants.yaml"
 # 1 id: cso-tlatlaya-no-arrest-warrants

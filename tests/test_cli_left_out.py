@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import ledger.checks as checks_module
+import ledger.analysis.checks as checks_module
 from conftest import Sample, age, run
 
 CLAIM = "claims/cso-torture-complaints.yaml"

@@ -16,13 +16,13 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from conftest import broken_ids
-from ledger import query
+from ledger.analysis import query
+from ledger.analysis.xref import show, xref
 from ledger.cli import app
 from ledger.cli import query_cmds as cmds
-from ledger.ledger import Ledger
-from ledger.load import load, position_of
-from ledger.root import Layout, open_layout
-from ledger.xref import show, xref
+from ledger.records.ledger import Ledger
+from ledger.records.load import load, position_of
+from ledger.records.root import Layout, open_layout
 
 REPO = Path(__file__).resolve().parents[1]
 WIDTH = 100

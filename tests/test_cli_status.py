@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from ledger import status as rule
+from ledger.analysis import status as rule
+from ledger.analysis.status_report import RULE, RULE_VERSION, Status
 from ledger.cli import app
-from ledger.ledger import Ledger
-from ledger.load import load
-from ledger.root import Layout, open_layout
-from ledger.status_report import RULE, RULE_VERSION, Status
+from ledger.records.ledger import Ledger
+from ledger.records.load import load
+from ledger.records.root import Layout, open_layout
 
 REPO = Path(__file__).resolve().parents[1]
 

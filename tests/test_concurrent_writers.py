@@ -1,7 +1,7 @@
 """Writers at the same moment never lose data: real `ledger` processes, started together.
 
 Every command that writes into the ledger holds its write lock while it reads again what it
-changes, checks and writes (src/ledger/writelock.py). Here several processes race, round
+changes, checks and writes (src/ledger/authoring/writelock.py). Here several processes race, round
 after round: of two `new claim`s taking one id exactly one succeeds and the other says why;
 every relation of many `link`s on one claim is kept; `review` or `fmt` beside a `link` keeps
 both changes. A writer killed while it holds the lock leaves nothing lasting (the system
@@ -29,9 +29,9 @@ import pytest
 import yaml
 
 from conftest import SAMPLE, layout_for
-from ledger.atomic import LEFTOVER
-from ledger.pipeline import load as plain_load
-from ledger.writelock import DEFAULT_WAIT, LOCK_FILE, WAIT_ENV, wait_seconds, write_lock
+from ledger.authoring.atomic import LEFTOVER
+from ledger.authoring.writelock import DEFAULT_WAIT, LOCK_FILE, WAIT_ENV, wait_seconds, write_lock
+from ledger.records.pipeline import load as plain_load
 from test_hostile_corpus import Outcome, finish
 
 TIMEOUT = 180
@@ -70,7 +70,7 @@ main()
 HOLDER = r"""
 import sys, time
 from pathlib import Path
-from ledger.writelock import write_lock
+from ledger.authoring.writelock import write_lock
 with write_lock(Path(sys.argv[1]), wait=60) as busy:
     assert busy is None, busy
     print("held", flush=True)
@@ -363,7 +363,7 @@ def locking(fd, mode, nbytes):
 fake = types.ModuleType("msvcrt")
 fake.LK_NBLCK, fake.LK_UNLCK, fake.locking = 2, 0, locking
 sys.modules["msvcrt"], sys.modules["fcntl"] = fake, None
-from ledger.writelock import write_lock
+from ledger.authoring.writelock import write_lock
 root = Path(sys.argv[1])
 with write_lock(root, wait=0) as first:
     assert first is None, first
@@ -388,7 +388,7 @@ def test_without_fcntl_the_lock_is_msvcrt_s(root: Path) -> None:
 COUNTER = r"""
 import sys, time
 from pathlib import Path
-from ledger.writelock import write_lock
+from ledger.authoring.writelock import write_lock
 root, count = Path(sys.argv[1]), int(sys.argv[2])
 counter = root / "counter"
 for _ in range(count):

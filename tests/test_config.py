@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Sample, run, where
-from ledger.config import KEYS, SECTIONS, About, Defaults, parse_config
-from ledger.root import Layout, RootError, read_marker
+from ledger.records.config import KEYS, SECTIONS, About, Defaults, parse_config
+from ledger.records.root import Layout, RootError, read_marker
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs" / "ledger-toml.md"
@@ -210,7 +210,7 @@ def test_every_key_is_documented() -> None:
 def test_a_data_folder_other_than_the_bases_is_an_error_at_its_key() -> None:
     """Held to a base's policy (`validate --policy-from`), another data folder is an error at
     the `data` key; with no key (the default folder), at the start of the file."""
-    from ledger.config import data_moved
+    from ledger.records.config import data_moved
 
     text = '[about]\ntitle = "T"\n\n[ledger]\ndata = "elsewhere"\n'
     moved = data_moved(text, "elsewhere", "data")

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SAMPLE, Sample, age, git, layout_for, make_old, run
-from ledger.load import load
-from ledger.pipeline import load as plain_load
-from ledger.revision import GitError, open_revision
-from ledger.root import Layout
+from ledger.git.revision import GitError, open_revision
+from ledger.records.load import load
+from ledger.records.pipeline import load as plain_load
+from ledger.records.root import Layout
 from test_diff import CLAIM, EXPECTED_STATUSES, commit, diff_json, flip_stance
 from test_incremental import state
 

@@ -426,7 +426,7 @@ def test_a_clean_diff_leaves_nothing_out(repo: Sample) -> None:
 def test_a_diff_judges_only_the_requirements_a_change_can_reach(
     repo: Sample, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ledger.diff as diff_module
+    import ledger.git.diff as diff_module
 
     flip_stance(repo)
     commit(repo.root, "requirement 2 is met after all")

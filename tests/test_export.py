@@ -25,13 +25,13 @@ from builders import (
     make_source,
 )
 from conftest import SAMPLE, Sample
-from ledger import export as ex
 from ledger.cli import app
-from ledger.ledger import Ledger
-from ledger.load import load
-from ledger.model import RECORD_TYPES, Assertion, Case, Claim, Requirement, Source
-from ledger.root import Layout, open_layout
-from ledger.sqlite_db import tables
+from ledger.publish import export as ex
+from ledger.publish.sqlite_db import tables
+from ledger.records.ledger import Ledger
+from ledger.records.load import load
+from ledger.records.model import RECORD_TYPES, Assertion, Case, Claim, Requirement, Source
+from ledger.records.root import Layout, open_layout
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -144,7 +144,7 @@ def test_every_field_is_in_the_json_even_when_unset() -> None:
 
 
 def test_the_json_export_carries_the_derived_statuses(real: Ledger) -> None:
-    from ledger.status import overview
+    from ledger.analysis.status import overview
 
     derived = json.loads(ex.export_json(real))["derived"]
     by_id = {row["requirement_id"]: row for row in derived["requirement_status"]}

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SAMPLE, Sample, git, run
-from ledger.atomic import write_atomic
-from ledger.fmt import canonical
-from ledger.yamlread import parse
+from ledger.authoring.atomic import write_atomic
+from ledger.authoring.fmt import canonical
+from ledger.records.yamlread import parse
 
 REPO = Path(__file__).resolve().parents[1]
 KINDS = ("sources", "requirements", "cases", "claims")

@@ -39,11 +39,11 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE, Sample, layout_for, make_old, run, where
-from ledger.checks import MAX_QUOTE_CHARS, MAX_RECORDS, too_many_records
-from ledger.diagnostics import CODES
-from ledger.files import MAX_ARCHIVE_BYTES
+from ledger.analysis.checks import MAX_QUOTE_CHARS, MAX_RECORDS, too_many_records
+from ledger.records.diagnostics import CODES
+from ledger.records.files import MAX_ARCHIVE_BYTES
+from ledger.records.yamlread import number_diagnostics, parse
 from ledger.safe_text import visible
-from ledger.yamlread import number_diagnostics, parse
 
 CORPUS = Path(__file__).parent / "hostile"
 EXPECTED: dict[str, dict] = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))[

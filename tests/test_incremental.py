@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-import ledger.quotes as quotes_module
+import ledger.analysis.quotes as quotes_module
 from conftest import PAST, Sample, age, layout_for, make_old
-from ledger.load import LoadResult, load
-from ledger.pipeline import load as plain_load
+from ledger.records.load import LoadResult, load
+from ledger.records.pipeline import load as plain_load
 
 CLAIM = "claims/cso-tlatlaya-no-arrest-warrants.yaml"
 CLAIM_ID = "cso-tlatlaya-no-arrest-warrants"
@@ -196,7 +196,7 @@ def test_many_changes_at_once_match_a_cold_load(primed: Sample) -> None:
 def test_a_damaged_stored_record_is_read_again(primed: Sample, files_read: list[str]) -> None:
     import sqlite3
 
-    from ledger.cache import CACHE_DIR, CACHE_FILE
+    from ledger.store.cache import CACHE_DIR, CACHE_FILE
 
     db = sqlite3.connect(primed.root / CACHE_DIR / CACHE_FILE)
     with db:

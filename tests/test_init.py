@@ -24,10 +24,9 @@ import yaml
 from typer.testing import Result
 
 import ledger
-import ledger.new_ledger as new_ledger
+import ledger.authoring.new_ledger as new_ledger
 from conftest import GIT_ENV, git, run
-from ledger.jsonschema_export import schema_files
-from ledger.new_ledger import (
+from ledger.authoring.new_ledger import (
     NotStarted,
     Pin,
     pin_for,
@@ -36,8 +35,9 @@ from ledger.new_ledger import (
     starter_files,
     this_release,
 )
-from ledger.root import Layout, read_marker
-from ledger.starter_files import RECORD_FILES, Answers
+from ledger.authoring.starter_files import RECORD_FILES, Answers
+from ledger.publish.jsonschema_export import schema_files
+from ledger.records.root import Layout, read_marker
 from test_interactive import CTRL_C, terminal
 
 REPO = Path(__file__).resolve().parents[1]
@@ -324,7 +324,7 @@ def test_answers_are_quoted_so_that_ledger_toml_reads_them_back(tmp_path: Path) 
 def test_ledger_toml_shows_how_to_say_what_the_ledger_is_about(tmp_path: Path) -> None:
     """The [about] section comes commented out, every key of it shown; uncommented, it reads
     back (the site's about page says what it gives)."""
-    from ledger.config import KEYS
+    from ledger.records.config import KEYS
 
     folder = tmp_path / "ledger"
     result = init(folder, "--obligor", "Gobierno", "--instrument", "Ley 1", "--fiscal-year", "2019")
@@ -429,7 +429,7 @@ def test_the_workflows_are_this_repositorys_own_but_for_the_tool_they_install() 
     """One template makes both: this repository's workflow installs its own code (the
     pushed commit's, or the base's for a pull request), a new ledger's the release that
     wrote it."""
-    from ledger.starter_files import workflows
+    from ledger.authoring.starter_files import workflows
 
     top = Path(__file__).resolve().parents[1]
     ours = {path: (top / path).read_text("utf-8") for path in workflows(None, "")}

@@ -9,9 +9,9 @@ import typing
 import pytest
 
 from builders import make_claim, make_requirement
-from ledger import kinds
-from ledger.ledger import Ledger
-from ledger.model import ID_PATTERN, RECORD_TYPES
+from ledger.records import kinds
+from ledger.records.ledger import Ledger
+from ledger.records.model import ID_PATTERN, RECORD_TYPES
 
 
 def test_every_kind_names_its_model_and_the_folders_are_the_ledgers_tables() -> None:
@@ -72,7 +72,7 @@ def test_singular_and_plural_spellings() -> None:
 
 def test_importing_the_declaration_imports_no_schema_and_no_terminal_library() -> None:
     code = (
-        "import sys, ledger.kinds; "
+        "import sys, ledger.records.kinds; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('pydantic', 'typer', 'rich', 'yaml', 'click')))"
     )
@@ -86,7 +86,7 @@ def test_names_any_finds_what_references_find() -> None:
     from pathlib import Path
 
     from conftest import layout_for
-    from ledger.load import load
+    from ledger.records.load import load
 
     ledger = load(layout_for(Path(__file__).resolve().parents[1]), check=False).ledger
     every_id = sorted(ledger.paths)

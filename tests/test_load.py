@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from conftest import Sample, layout_for, where
-from ledger.diagnostics import CODES
-from ledger.files import MAX_RECORD_BYTES
-from ledger.load import load
+from ledger.records.diagnostics import CODES
+from ledger.records.files import MAX_RECORD_BYTES
+from ledger.records.load import load
 
 CLAIM = "claims/cso-torture-complaints.yaml"  # referenced by no other record
 CASE = "cases/tlatlaya.yaml"

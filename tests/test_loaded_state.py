@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-import ledger.load as load_module
+import ledger.records.load as load_module
 from conftest import Sample, age, git, layout_for
-from ledger import loaded_state
-from ledger.cache import CACHE_DIR, CACHE_FILE
-from ledger.load import load
-from ledger.pipeline import load as plain_load
-from ledger.revision import open_revision
-from ledger.root import Layout
+from ledger.git.revision import open_revision
+from ledger.records.load import load
+from ledger.records.pipeline import load as plain_load
+from ledger.records.root import Layout
+from ledger.store import loaded_state
+from ledger.store.cache import CACHE_DIR, CACHE_FILE
 from test_content_cache import comparable
 from test_diff import commit, flip_stance
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ledger.locate import Source, locate, locator_for_quote, structure
-from ledger.quotes import find_quote, normalise
-from ledger.textfold import fold_with_map
+from ledger.analysis.locate import Source, locate, locator_for_quote, structure
+from ledger.analysis.quotes import find_quote, normalise
+from ledger.analysis.textfold import fold_with_map
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -225,7 +225,7 @@ def test_a_verified_quote_is_placed_without_folding_the_text(
 ) -> None:
     """`new claim` names a correct quote's locator: that must not make a folded copy of the
     archive with an offset for every character (3.4 GB for 64 MiB, as it once did)."""
-    import ledger.locate as locate_module
+    import ledger.analysis.locate as locate_module
 
     def refuse(*_: object, **__: object) -> None:
         raise AssertionError("the whole text was folded")

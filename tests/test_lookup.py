@@ -1,4 +1,4 @@
-"""`ledger show` and `ledger xref` answered from the index kept after a load (ledger.lookup):
+"""`ledger show` and `ledger xref` answered from the index kept after a load (ledger.store.lookup):
 the very output a load gives, for every id, without loading the ledger again; and a load
 whenever the files are not exactly as indexed."""
 
@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 import ledger.cli.replay as replay_module
-import ledger.lookup as lookup_module
+import ledger.store.lookup as lookup_module
 from conftest import REPO, Sample, age, layout_for, run
-from ledger.cache import NO_CACHE_ENV
-from ledger.load import load
-from ledger.lookup import read_record
+from ledger.records.load import load
+from ledger.store.cache import NO_CACHE_ENV
+from ledger.store.lookup import read_record
 
 
 def ids_of(root: Path) -> dict[str, str]:
@@ -134,7 +134,7 @@ def test_files_left_out_are_said_from_the_index_too(sample_copy: Sample, loads: 
 def test_a_file_not_as_indexed_is_not_read_into_an_answer(sample_copy: Sample) -> None:
     """A record is read from its file only when the bytes are those indexed (their content
     id) and read back cleanly into that very record."""
-    from ledger.content_id import blob_id
+    from ledger.records.content_id import blob_id
 
     root = sample_copy.root
     rel = "data/cases/tlatlaya.yaml"

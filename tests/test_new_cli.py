@@ -566,7 +566,8 @@ def test_link_refuses_bad_kinds_unknown_claims_and_itself(repo: Sample) -> None:
 def test_the_new_commands_do_not_load_the_library_for_help() -> None:
     code = (
         "import sys\nfrom ledger.cli import app\n"
-        "mods = [m for m in ('pydantic', 'ledger.authoring', 'ledger.locate') if m in sys.modules]"
+        "mods = [m for m in ('pydantic', 'ledger.authoring.new_records', 'ledger.analysis.locate') "
+        "if m in sys.modules]"
         "\nprint(mods)"
     )
     done = subprocess.run(

@@ -16,10 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import Sample, run, run_process
-from ledger.diff import FieldChange, LedgerDiff, RecordChange, StatusChange
-from ledger.diff_markdown import diff_markdown
-from ledger.markdown_text import COMMENT_LIMIT, cap
-from ledger.tables import csv_cell
+from ledger.git.diff import FieldChange, LedgerDiff, RecordChange, StatusChange
+from ledger.git.diff_markdown import diff_markdown
+from ledger.publish.markdown_text import COMMENT_LIMIT, cap
+from ledger.publish.tables import csv_cell
 
 REPO = Path(__file__).resolve().parents[1]
 CLAIM = "claims/cso-torture-complaints.yaml"
@@ -203,7 +203,7 @@ def big_diff(rows: int) -> LedgerDiff:
 
 
 def test_a_large_diff_is_cut_to_fit_a_comment_at_a_line_with_a_note() -> None:
-    from ledger.diff_markdown import STATUS_ROWS, full_report
+    from ledger.git.diff_markdown import STATUS_ROWS, full_report
 
     assert len(diff_markdown(big_diff(3000), limit=0)) > 65_536
     # a comment lists the first status changes and counts the rest, then is cut
@@ -298,7 +298,7 @@ def test_an_error_on_such_a_terminal_is_one_line(encoding: str) -> None:
 
 @pytest.mark.parametrize("reference", ["torvalds/linux#1", "#1", "see #12.", "GH-2", "(gh-7)"])
 def test_an_issue_reference_reads_the_same_but_links_nothing(reference: str) -> None:
-    from ledger.markdown_text import escape
+    from ledger.publish.markdown_text import escape
 
     seen = rendered_text(escape(reference))
     assert not re.search(r"(?:#|\bGH-)\d", seen, re.IGNORECASE), seen
@@ -306,7 +306,7 @@ def test_an_issue_reference_reads_the_same_but_links_nothing(reference: str) -> 
 
 
 def test_a_commit_hash_and_a_hash_before_a_letter_are_left_as_they_are() -> None:
-    from ledger.markdown_text import escape
+    from ledger.publish.markdown_text import escape
 
     assert (
         escape("fixed in 0a1b2c3d4e5f, see C# and a#b") == "fixed in 0a1b2c3d4e5f, see C# and a#b"
@@ -323,7 +323,7 @@ def test_every_format_character_and_the_tag_block_is_escaped_everywhere() -> Non
     import sys
     import unicodedata
 
-    from ledger.markdown_text import escape
+    from ledger.publish.markdown_text import escape
     from ledger.safe_text import dumps, is_hidden, visible
 
     hidden = [
@@ -404,7 +404,7 @@ def test_a_max_chars_too_small_for_the_note_is_a_usage_error(
 
 def test_the_command_line_minimum_is_the_librarys() -> None:
     from ledger.cli import diff_cmd
-    from ledger.markdown_text import MIN_LIMIT
+    from ledger.publish.markdown_text import MIN_LIMIT
 
     assert diff_cmd.MIN_LIMIT == MIN_LIMIT
 
@@ -427,7 +427,7 @@ INJECTIONS = [
 def test_marked_words_are_shown_as_typed_and_do_nothing(injection: str) -> None:
     from markdown_it import MarkdownIt
 
-    from ledger.diff_markdown import words_marked
+    from ledger.git.diff_markdown import words_marked
 
     marked = words_marked("the PGR received complaints", f"the PGR {injection} received")
     page = MarkdownIt("commonmark").enable("table").enable("strikethrough").render(marked)

@@ -23,13 +23,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import SAMPLE, Sample, git, layout_for, run, where
-from ledger.authoring import id_problem
-from ledger.files import read_bytes
-from ledger.load import load
-from ledger.portable import PathRefusal, join_inside, relative_parts
-from ledger.revision import GitError, open_revision
-from ledger.root import Layout
-from ledger.site import MANIFEST, write_site
+from ledger.authoring.new_records import id_problem
+from ledger.git.revision import GitError, open_revision
+from ledger.publish.site import MANIFEST, write_site
+from ledger.records.files import read_bytes
+from ledger.records.load import load
+from ledger.records.portable import PathRefusal, join_inside, relative_parts
+from ledger.records.root import Layout
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = "sources/cso-memo-2017.yaml"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from github_stub import Stub, serve
-from ledger.pr_comment import BODY_LIMIT, MARKER, GitHub, main, post_or_update
+from ledger.git.pr_comment import BODY_LIMIT, MARKER, GitHub, main, post_or_update
 
 REPO = "evidence/ledger-data"
 TOKEN = "test-token-not-a-secret"
@@ -145,3 +145,16 @@ def test_a_wrong_token_is_githubs_refusal(stub: Stub, tmp_path: Path) -> None:
     stub.token = "another"
     assert post(stub, tmp_path, comment(tmp_path / "a")) == 1
     assert stub.comments == {}
+
+
+def test_the_workflow_command_runs_the_poster() -> None:
+    """`python -m ledger.pr_comment`, the command every review workflow runs (those written
+    by `ledger init` before the poster moved into ledger.git too)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "ledger.pr_comment", "--help"], capture_output=True, text=True
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("usage: python -m ledger.pr_comment")

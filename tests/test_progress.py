@@ -10,9 +10,9 @@ import pytest
 
 import ledger.cli.shared as shared
 from conftest import Sample, layout_for
-from ledger.pipeline import load as plain_load
+from ledger.analysis.status_lookup import status_report
 from ledger.progress import Progress
-from ledger.status_lookup import status_report
+from ledger.records.pipeline import load as plain_load
 
 
 class Terminal(io.StringIO):

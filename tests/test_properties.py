@@ -5,7 +5,7 @@
    line and column are 1-based positions inside that file, except for the codes that are
    about a file as a whole (WHOLE_FILE: it could not be opened, is not a regular file, is
    too large, lies where no record belongs), which carry line 0 and column 0 by design
-   (`ledger.diagnostics.Diagnostic`: "0 means unknown"; `load.py` makes them without one).
+   (`ledger.records.diagnostics.Diagnostic`: "0 means unknown"; `load.py` makes them without one).
 2. `fmt` keeps every value and is idempotent on generated valid records of every kind, and
    `fmt.with_field` (which writes reviews and relations through `fmt.to_block`) sets exactly
    the field it is given, and `fmt.from_data` (which writes new records) writes exactly the
@@ -31,13 +31,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SAMPLE, layout_for
-from ledger.diagnostics import CODES, Diagnostic
-from ledger.fmt import canonical, from_data, with_field
-from ledger.ledger import Ledger
-from ledger.model import RECORD_TYPES
-from ledger.pipeline import load as plain_load
-from ledger.root import Layout
-from ledger.yamlread import parse
+from ledger.authoring.fmt import canonical, from_data, with_field
+from ledger.records.diagnostics import CODES, Diagnostic
+from ledger.records.ledger import Ledger
+from ledger.records.model import RECORD_TYPES
+from ledger.records.pipeline import load as plain_load
+from ledger.records.root import Layout
+from ledger.records.yamlread import parse
 
 WHOLE_FILE = frozenset(
     {"unreadable", "not-a-regular-file", "file-too-large", "misplaced-file", "too-many-records"}
@@ -475,7 +475,7 @@ def write_ledger(root: Path, tables: dict[str, dict[str, dict[str, Any]]], draw:
 
 def reloaded(ledger: Ledger) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """The records of the JSON export and of the JSON Lines export, validated back."""
-    from ledger.export import export_json, export_jsonl
+    from ledger.publish.export import export_json, export_jsonl
 
     exported = json.loads(export_json(ledger))
     from_json = {

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run
-from ledger.markdown_text import escape
-from ledger.vocabulary import Qualifier, qualified
+from ledger.publish.markdown_text import escape
+from ledger.records.vocabulary import Qualifier, qualified
 
 REPO = Path(__file__).resolve().parents[1]
 

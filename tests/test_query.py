@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builders import cso, gov, make_case, make_claim, make_ledger, make_requirement, make_source
-from ledger.ledger import Ledger
-from ledger.query import (
+from ledger.analysis.query import (
     conflicts,
     date_key,
     figures,
@@ -21,7 +20,8 @@ from ledger.query import (
     timeline,
     unit_key,
 )
-from ledger.vocabulary import GapKind
+from ledger.records.ledger import Ledger
+from ledger.records.vocabulary import GapKind
 
 R1, R2 = "requirement-1", "requirement-2"
 
@@ -356,8 +356,8 @@ def test_a_match_is_placed_as_the_character_map_places_it(
 ) -> None:
     """A match is placed word by word; the place is the character map's, accents, marks
     that fold to a space or to nothing, and ligatures included."""
-    from ledger.query import _origins
-    from ledger.textfold import fold, fold_with_map
+    from ledger.analysis.query import _origins
+    from ledger.analysis.textfold import fold, fold_with_map
 
     folded = fold(value)
     if not folded:

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE, run, run_process
-from ledger import sqlite_db
 from ledger.cli import publish_cmds
-from ledger.ledger import Ledger
+from ledger.publish import sqlite_db
+from ledger.records.ledger import Ledger
 
 FOREVER = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
 """A statement that never ends: it counts the rows of an endless recursion."""

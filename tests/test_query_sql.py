@@ -15,10 +15,10 @@ from typer.testing import CliRunner, Result
 
 from builders import cso, gov, make_case, make_claim, make_ledger, make_requirement, make_source
 from conftest import SAMPLE
-from ledger import sqlite_db
+from ledger.analysis.status import overview
 from ledger.cli import app
-from ledger.model import RECORD_TYPES
-from ledger.status import overview
+from ledger.publish import sqlite_db
+from ledger.records.model import RECORD_TYPES
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "query.md"
@@ -112,8 +112,8 @@ def test_the_documented_outputs_match_the_command() -> None:
 
 
 def test_the_derived_tables_agree_with_ledger_status() -> None:
-    from ledger.load import load
-    from ledger.root import open_layout
+    from ledger.records.load import load
+    from ledger.records.root import open_layout
 
     layout = open_layout(REPO)
     ledger = load(layout, check=False).ledger  # type: ignore[arg-type]

@@ -14,11 +14,11 @@ import time
 from pathlib import Path
 
 from conftest import Sample, age, git, layout_for, make_old, run
-from ledger import export as ex
-from ledger.cache import CACHE_DIR, NO_CACHE_ENV
-from ledger.load import load
-from ledger.sqlite_db import connect
-from ledger.store import STORE_FILE
+from ledger.publish import export as ex
+from ledger.publish.sqlite_db import connect
+from ledger.records.load import load
+from ledger.store.cache import CACHE_DIR, NO_CACHE_ENV
+from ledger.store.query_store import STORE_FILE
 
 CLAIM = "claims/cso-torture-complaints.yaml"
 CLAIM_ID = "cso-torture-complaints"
@@ -72,7 +72,8 @@ def test_the_second_query_does_not_import_the_schema(sample_copy: Sample) -> Non
         "import sys\nfrom ledger.cli import app\n"
         f"try:\n    app(['--root', {str(sample_copy.root)!r}, 'query', {COUNT!r}])\n"
         "except SystemExit:\n    pass\n"
-        "print([m for m in ('pydantic', 'ledger.model', 'ledger.load') if m in sys.modules])"
+        "print([m for m in ('pydantic', 'ledger.records.model', 'ledger.records.load') if m in "
+        "sys.modules])"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120

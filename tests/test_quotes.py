@@ -11,8 +11,8 @@ import unicodedata
 import pytest
 
 from conftest import Sample
-from ledger import checks, quotes
-from ledger.quotes import _QUOTE_FOLD, closest_passage, find_quote, normalise, segments
+from ledger.analysis import checks, quotes
+from ledger.analysis.quotes import _QUOTE_FOLD, closest_passage, find_quote, normalise, segments
 
 SPACES = [
     chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c)) or chr(c).isspace()

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from ledger.load import LoadResult, load
-from ledger.model import Force, Perspective, RelationKind
-from ledger.quotes import find_quote, normalise
-from ledger.root import open_layout
+from ledger.analysis.quotes import find_quote, normalise
+from ledger.records.load import LoadResult, load
+from ledger.records.model import Force, Perspective, RelationKind
+from ledger.records.root import open_layout
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_SOURCES = REPO.parent / "shared" / "sources"
@@ -131,7 +131,7 @@ def test_one_shared_analysis_gives_every_case_and_requirement_its_fresh_status(
 ) -> None:
     """Commands that report on every case share one index of the ledger; what each case and
     requirement is given from it must be what a fresh computation of that one record gives."""
-    from ledger.status import Analysis, case_status, overview, requirement_status
+    from ledger.analysis.status import Analysis, case_status, overview, requirement_status
 
     ledger = loaded.ledger
     shared = Analysis.of(ledger)

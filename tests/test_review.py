@@ -14,8 +14,8 @@ import yaml
 
 from builders import make_claim
 from conftest import SAMPLE, Sample, git, run
-from ledger.grounds import Grounds
-from ledger.review import fingerprint, is_fresh
+from ledger.analysis.grounds import Grounds
+from ledger.analysis.review import fingerprint, is_fresh
 
 CLAIM = "claims/cso-torture-complaints.yaml"
 CLAIM_ID = "cso-torture-complaints"

@@ -3,7 +3,7 @@ stands for the project on GitHub, another for a contributor's fork. The fork's b
 fetched as GitHub fetches a pull request (refs/pull/N/head); then the pull request's job of
 the workflow on the default branch runs on `pull_request_target`, as a runner runs it
 (tests/workflow_runner.py: its checkout is the base, and the code an install step names is
-the code later steps run), and `ledger.pr_comment` posts to a stand-in for GitHub's API on
+the code later steps run), and `ledger.git.pr_comment` posts to a stand-in for GitHub's API on
 127.0.0.1 (tests/github_stub.py).
 """
 
@@ -23,9 +23,9 @@ import yaml
 
 from conftest import SAMPLE, git, run
 from github_stub import Stub, serve
-from ledger.markdown_text import COMMENT_LIMIT, size
-from ledger.pr_comment import BODY_LIMIT, MARKER, comment_body
-from ledger.starter_files import ARTIFACT, WORKFLOW, workflows
+from ledger.authoring.starter_files import ARTIFACT, WORKFLOW, workflows
+from ledger.git.pr_comment import BODY_LIMIT, MARKER, comment_body
+from ledger.publish.markdown_text import COMMENT_LIMIT, size
 from workflow_runner import JobResult, base_env, run_job
 
 BASE = "evidence/ledger-data"
@@ -407,7 +407,7 @@ def test_a_thousand_claim_change_fits_one_comment_and_the_full_report_is_kept(
     stub = Stub(BASE, TOKEN, pulls={NUMBER: {"number": NUMBER}})
     server, _thread = serve(stub)
     try:
-        from ledger.pr_comment import GitHub, post_or_update
+        from ledger.git.pr_comment import GitHub, post_or_update
 
         api = GitHub(stub.url, BASE, TOKEN)
         assert post_or_update(api, NUMBER, comment_body(full))[0] == "created"

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-import ledger.grounds as grounds_module
+import ledger.analysis.grounds as grounds_module
 from conftest import Sample, git, run
-from ledger.config import parse_config
-from ledger.grounds import Grounds, ground_keys, suspect_claims
-from ledger.model import Review
+from ledger.analysis.grounds import Grounds, ground_keys, suspect_claims
+from ledger.records.config import parse_config
+from ledger.records.model import Review
 
 REPO = Path(__file__).resolve().parent.parent
 MEMO = "cso-memo-2017"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE, Sample, git, run
-from ledger.revision import regular_files
+from ledger.git.revision import regular_files
 from test_diff import (
     CLAIM,
     CLAIM_ID,

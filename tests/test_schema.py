@@ -14,8 +14,8 @@ from jsonschema import Draft7Validator
 from pydantic import ValidationError
 
 from conftest import SAMPLE, Sample, run
-from ledger.jsonschema_export import DRAFT_07, all_schemas, json_schema, schema_file
-from ledger.model import RECORD_TYPES
+from ledger.publish.jsonschema_export import DRAFT_07, all_schemas, json_schema, schema_file
+from ledger.records.model import RECORD_TYPES
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "schema"

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from conftest import Sample, run, run_process, where
-from ledger.yamlread import parse
+from ledger.records.yamlread import parse
 
 # Any C0 control but the newline, DEL, and any C1 control (CSI is \x9b): none may be printed.
 TERMINAL_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")

@@ -111,13 +111,15 @@ def test_a_page_of_an_unchanged_ledger_loads_nothing_again(
 ) -> None:
     """Once every file has settled, a page reuses what the last one built until a file
     changes; an edit made in an editor then shows on the next page."""
-    import ledger.load
+    import ledger.records.load
 
     for path in app.root.rglob("*"):
         make_old(path)
     loads: list[object] = []
-    real = ledger.load.load
-    monkeypatch.setattr(ledger.load, "load", lambda *a, **k: loads.append(a) or real(*a, **k))
+    real = ledger.records.load.load
+    monkeypatch.setattr(
+        ledger.records.load, "load", lambda *a, **k: loads.append(a) or real(*a, **k)
+    )
     assert app.get("/cases/ayotzinapa.html").status_code == 200
     assert app.get("/requirements/requirement-3.html").status_code == 200
     assert len(loads) == 1

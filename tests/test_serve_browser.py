@@ -173,7 +173,7 @@ def test_a_selection_after_astral_characters_is_located_where_it_stands(
     of a quote standing in several places the form names the one selected."""
     import hashlib
 
-    from ledger.locate import locator_for_quote
+    from ledger.analysis.locate import locator_for_quote
 
     base, root = served
     data = ASTRAL.encode("utf-8")

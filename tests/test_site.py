@@ -18,15 +18,15 @@ from typer.testing import CliRunner
 
 from builders import gov, make_case, make_claim, make_ledger, make_requirement, make_source
 from conftest import SAMPLE, git
+from ledger.analysis.status import overview
 from ledger.cli import app
-from ledger.config import About
-from ledger.ledger import Ledger
-from ledger.load import load
-from ledger.root import Layout, open_layout
-from ledger.site import MANIFEST, build_site, render_site, write_site
-from ledger.site.html import json_script
-from ledger.site.stamp import NOT_IN_GIT, Stamp, build_date
-from ledger.status import overview
+from ledger.publish.site import MANIFEST, build_site, render_site, write_site
+from ledger.publish.site.html import json_script
+from ledger.publish.site.stamp import NOT_IN_GIT, Stamp, build_date
+from ledger.records.config import About
+from ledger.records.ledger import Ledger
+from ledger.records.load import load
+from ledger.records.root import Layout, open_layout
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -415,7 +415,7 @@ def test_a_manifest_without_digests_proves_nothing(tmp_path: Path) -> None:
 
 
 def test_every_file_a_site_has_is_of_a_kind_it_may_remove(real: Ledger) -> None:
-    from ledger.site import SUFFIXES
+    from ledger.publish.site import SUFFIXES
 
     assert {Path(rel).suffix for rel in render_site(real)} == SUFFIXES
 
@@ -570,7 +570,7 @@ def _sample_copy(tmp_path: Path) -> Path:
 
 
 def test_the_stamp_names_the_commit_and_uncommitted_changes(tmp_path: Path) -> None:
-    from ledger.site.stamp import stamp_of
+    from ledger.publish.site.stamp import stamp_of
 
     root = _sample_copy(tmp_path)
     layout = open_layout(root)
@@ -611,7 +611,7 @@ def test_reading_the_commit_runs_nothing_the_repository_configures(tmp_path: Pat
     witness.unlink(missing_ok=True)
     layout = open_layout(root)
     assert isinstance(layout, Layout)
-    from ledger.site.stamp import stamp_of
+    from ledger.publish.site.stamp import stamp_of
 
     claim = next((root / "data" / "claims").rglob("*.yaml"))
     claim.touch()
@@ -671,7 +671,7 @@ def test_each_claim_links_to_its_quote_in_context(real: Ledger, real_site: dict[
 
 
 def _quoted_ledger(text: str, spans: dict[str, list[tuple[int, int]]]) -> Ledger:
-    from ledger.quotes import Position
+    from ledger.analysis.quotes import Position
 
     claims = [
         make_claim(c, "cso-memo", quote=text[s[0][0] : s[0][1]], statement=f"S {c}")
@@ -720,7 +720,7 @@ def test_a_large_archive_renders_in_linear_time() -> None:
     """Megabytes of text and thousands of quotes: one pass, whatever the size."""
     import time
 
-    from ledger.site.source_text import Quoted, marked_text
+    from ledger.publish.site.source_text import Quoted, marked_text
 
     def timed(words: int) -> float:
         text = "word " * words
@@ -749,6 +749,6 @@ _SITE_PATH = (
 @given(_SITE_PATH, _SITE_PATH)
 def test_a_link_between_two_pages_is_the_relative_path_between_them(page: str, target: str) -> None:
     """Links are remembered per folder; each is still what posixpath.relpath makes of it."""
-    from ledger.site.html import rel
+    from ledger.publish.site.html import rel
 
     assert rel(page, target) == posixpath.relpath(target, posixpath.dirname(page) or ".")

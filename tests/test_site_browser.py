@@ -23,10 +23,10 @@ import pytest
 
 from browser import Tab, screenshots
 from builders import gov, make_case, make_claim, make_ledger, make_requirement, make_source
-from ledger.load import load
-from ledger.root import Layout, open_layout
-from ledger.site import build_site
-from ledger.site.stamp import stamp_of
+from ledger.publish.site import build_site
+from ledger.publish.site.stamp import stamp_of
+from ledger.records.load import load
+from ledger.records.root import Layout, open_layout
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -18,11 +18,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import layout_for, run, where
-from ledger import quotes
-from ledger.diagnostics import Diagnostic
-from ledger.load import load
-from ledger.naming import Names
-from ledger.quotes import ArchiveIndex, Placement, Repeat, normalise, place_quote, quote_spans
+from ledger.analysis import quotes
+from ledger.analysis.naming import Names
+from ledger.analysis.quotes import (
+    ArchiveIndex,
+    Placement,
+    Repeat,
+    normalise,
+    place_quote,
+    quote_spans,
+)
+from ledger.records.diagnostics import Diagnostic
+from ledger.records.load import load
 
 SOURCE_TEXT = """\
 Report on the cases

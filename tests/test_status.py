@@ -17,9 +17,7 @@ from builders import (
     make_requirement,
     make_source,
 )
-from ledger.ledger import Ledger
-from ledger.model import Source
-from ledger.status import (
+from ledger.analysis.status import (
     RULE_LINES,
     case_status,
     contradiction_pairs,
@@ -30,8 +28,10 @@ from ledger.status import (
     overview,
     requirement_status,
 )
-from ledger.status_report import RULE, RULE_VERSION, Side, Status, Tally
-from ledger.vocabulary import GapKind
+from ledger.analysis.status_report import RULE, RULE_VERSION, Side, Status, Tally
+from ledger.records.ledger import Ledger
+from ledger.records.model import Source
+from ledger.records.vocabulary import GapKind
 
 R = "requirement-1"
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import ledger.cache as cache_module
 import ledger.cli.replay as replay_module
+import ledger.store.cache as cache_module
 from conftest import PAST, Sample, age, make_old, run, wait_until_settled
-from ledger.cache import CACHE_DIR, CACHE_FILE, NO_CACHE_ENV
+from ledger.store.cache import CACHE_DIR, CACHE_FILE, NO_CACHE_ENV
 
 CLAIM = "claims/cso-torture-complaints.yaml"
 
@@ -183,7 +183,7 @@ def test_a_read_command_walks_the_data_folder_once(
     sample_copy: Sample, monkeypatch: pytest.MonkeyPatch, loads: list[str]
 ) -> None:
     """Working an answer out reads the ledger with the walk the replay made: one walk."""
-    import ledger.scan as scan_module
+    import ledger.records.scan as scan_module
 
     age(sample_copy.root)
     walks: list[str] = []

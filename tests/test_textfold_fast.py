@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from ledger.textfold import fold, fold_with_map
+from ledger.analysis.textfold import fold, fold_with_map
 
 ALPHABET = "aZ é\u0301\u00a8\u00b4 \t\n\u00a0\u2003\u3000ßİﬁ\u1e9e\x00\x1c大😀\u0345ŉǰ'’-.,"
 

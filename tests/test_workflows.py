@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ledger.starter_files import ARTIFACT, PULL_REQUEST_FILES, WORKFLOW, workflows
+from ledger.authoring.starter_files import ARTIFACT, PULL_REQUEST_FILES, WORKFLOW, workflows
 
 TOP = Path(__file__).resolve().parents[1]
 FLOWS = TOP / ".github" / "workflows"

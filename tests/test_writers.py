@@ -33,14 +33,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-import ledger.fmt as fmt_module
+import ledger.authoring.fmt as fmt_module
 from conftest import SAMPLE, layout_for, run
-from ledger.atomic import write_atomic
-from ledger.fmt import canonical
-from ledger.fmt_files import modeline_for
-from ledger.load import discover
-from ledger.pipeline import load as plain_load
-from ledger.yamlread import parse
+from ledger.authoring.atomic import write_atomic
+from ledger.authoring.fmt import canonical
+from ledger.authoring.fmt_files import modeline_for
+from ledger.records.load import discover
+from ledger.records.pipeline import load as plain_load
+from ledger.records.yamlread import parse
 from test_hostile_corpus import CAN_DROP_ROOT_POWERS, finish, ledger_process
 
 TEMP_FILE = re.compile(r"\.[^/]+\.yaml\.[^/.]+\.tmp")
@@ -504,7 +504,7 @@ def test_a_new_file_where_hard_links_are_missing(
 
 
 def test_leftovers_are_old_temporary_files_only(tmp_path: Path) -> None:
-    from ledger.atomic import leftovers
+    from ledger.authoring.atomic import leftovers
 
     old = time.time() - 11 * 60
     names = {
@@ -573,7 +573,7 @@ def test_new_writes_nothing_through_a_linked_folder(linked_folder: tuple[Path, P
 
 def test_review_does_not_write_through_a_record_swapped_for_a_link(ledger_root: Path) -> None:
     """Between loading and writing, the claim's file becomes a link out of the ledger."""
-    from ledger.review import add_review
+    from ledger.analysis.review import add_review
 
     layout = layout_for(ledger_root)
     ledger = plain_load(layout).ledger

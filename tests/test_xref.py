@@ -7,8 +7,7 @@ import json
 import pytest
 
 from builders import cso, gov, make_case, make_claim, make_ledger, make_requirement
-from ledger.ledger import Ledger
-from ledger.xref import (
+from ledger.analysis.xref import (
     Match,
     XrefIndex,
     fold_id,
@@ -18,6 +17,7 @@ from ledger.xref import (
     show,
     xref,
 )
+from ledger.records.ledger import Ledger
 
 
 def sample() -> Ledger:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from conftest import run
-from ledger.starter_files import YAMLLINT
+from ledger.authoring.starter_files import YAMLLINT
 
 REPO = Path(__file__).resolve().parents[1]
 ANSWERS = ["--obligor", "Government of Chile", "--instrument", "Ley 21.000", "--fiscal-year"]

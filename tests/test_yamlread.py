@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SAMPLE, Sample, where
-from ledger.diagnostics import CODES
-from ledger.yamlread import MAX_DEPTH, dotted, parse
+from ledger.records.diagnostics import CODES
+from ledger.records.yamlread import MAX_DEPTH, dotted, parse
 
 CLAIM = "claims/cso-torture-complaints.yaml"
 BASE = (SAMPLE / "data" / CLAIM).read_text(encoding="utf-8")

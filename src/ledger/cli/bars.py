@@ -36,7 +36,7 @@ SIDES = (
 
 
 class Counts(Protocol):
-    """What a row needs: an :class:`ledger.status_report.OverviewRow` has it."""
+    """What a row needs: an :class:`ledger.analysis.status_report.OverviewRow` has it."""
 
     id: str
     independent_supports: int

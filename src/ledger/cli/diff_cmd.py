@@ -21,9 +21,11 @@ from ledger.cli.shared import (
 )
 
 COMMENT_LIMIT = 60_000
-"""Mirrors ledger.markdown_text.COMMENT_LIMIT (importing it would slow every run's start)."""
+"""Mirrors ledger.publish.markdown_text.COMMENT_LIMIT (importing it would slow every run's
+start)."""
 MIN_LIMIT = 1_000
-"""Mirrors ledger.markdown_text.MIN_LIMIT: less leaves no room for the note on what was cut."""
+"""Mirrors ledger.publish.markdown_text.MIN_LIMIT: less leaves no room for the note on what was
+cut."""
 
 
 def _max_chars(value: int) -> int:
@@ -34,9 +36,9 @@ def _max_chars(value: int) -> int:
 
 
 if TYPE_CHECKING:
-    from ledger.diff import LedgerDiff
-    from ledger.load import LoadResult
-    from ledger.root import Layout
+    from ledger.git.diff import LedgerDiff
+    from ledger.records.load import LoadResult
+    from ledger.records.root import Layout
 
 
 @app.command()
@@ -112,8 +114,8 @@ def diff(
 
     Markdown is written for a pull-request comment: nothing in the data is read as Markdown or
     HTML, character references show as typed, and an @mention in the data notifies no one."""
-    from ledger.diff import diff_ledgers, settings_changes
-    from ledger.revision import WORKTREE
+    from ledger.git.diff import diff_ledgers, settings_changes
+    from ledger.git.revision import WORKTREE
 
     layout = layout_of(ctx, root)
     old_rev, new_rev = _revisions(revisions or [])
@@ -152,7 +154,7 @@ def diff(
 
 
 def _link_target(url: str) -> bool:
-    from ledger.diff_markdown import is_link_target
+    from ledger.git.diff_markdown import is_link_target
 
     return is_link_target(url)
 
@@ -170,12 +172,12 @@ def _markdown(
     """The Markdown report: cut to ``limit`` on stdout, and uncut in ``report``. With
     ``check``, the working tree is judged by the stricter of its own [review] settings and
     the base's: a pull request cannot loosen the check it is held to."""
-    from ledger.diff_markdown import STATUS_ROWS, Findings, cut, full_report
+    from ledger.git.diff_markdown import STATUS_ROWS, Findings, cut, full_report
 
     findings = None
     if check:
-        from ledger.policy import held_to
-        from ledger.validation import validate
+        from ledger.analysis.validation import validate
+        from ledger.git.policy import held_to
 
         found = validate(layout)
         policy = held_to(layout, base)
@@ -207,7 +209,7 @@ def _revisions(given: list[str]) -> tuple[str, str | None]:
 def _ledger_at(layout: Layout, rev: str | None) -> tuple[Layout, LoadResult]:
     """One side's layout (its ledger.toml's settings) and records: a diff compares records
     and statuses, never the checks' findings, so none are run."""
-    from ledger.revision import GitError, open_revision, repository_prefix
+    from ledger.git.revision import GitError, open_revision, repository_prefix
 
     if rev is None:
         prefix = repository_prefix(layout)
@@ -222,7 +224,7 @@ def _ledger_at(layout: Layout, rev: str | None) -> tuple[Layout, LoadResult]:
 
 def _show(result: LedgerDiff) -> None:
     from ledger.cli.render import console, indented, line, status_text, text
-    from ledger.diff import UNREVIEWED, assertion_line, because
+    from ledger.git.diff import UNREVIEWED, assertion_line, because
 
     out = console()
     out.print(text(f"ledger diff {result.old} .. {result.new}", "bold"))
@@ -291,7 +293,7 @@ def _show(result: LedgerDiff) -> None:
         if broken.claims:
             out.print(indented(text(f"rests on: {', '.join(broken.claims)}", "dim"), 4))
     if result.notes:
-        from ledger.status_report import RULE_CHANGE
+        from ledger.analysis.status_report import RULE_CHANGE
 
         out.print()
         out.print(text("Sides the rule may not decide as meant", "bold underline"))
@@ -339,8 +341,8 @@ def log(
 ) -> None:
     """The commits that changed a record, newest first; for a requirement or case, how its
     derived status moved over those commits."""
-    from ledger.history import record_history
-    from ledger.revision import GitError
+    from ledger.git.history import record_history
+    from ledger.git.revision import GitError
 
     layout = layout_of(ctx, root)
     ledger = load_or_exit(layout).ledger

@@ -31,7 +31,7 @@ def fmt(
     writer makes meanwhile is kept. Temporary files that killed writers left in the data
     folder over ten minutes ago are removed (not with --check). Exit 2 when another writer
     holds the lock for too long ($LEDGER_LOCK_WAIT seconds, default 10)."""
-    from ledger.fmt_files import format_files
+    from ledger.authoring.fmt_files import format_files
     from ledger.safe_text import visible
 
     layout = layout_of(ctx, root)

@@ -1,5 +1,5 @@
 """`ledger init [DIR]`: a new ledger a team can use at once, in an empty folder or an
-existing git repository. One call to :mod:`ledger.new_ledger` plus prompts and rendering.
+existing git repository. One call to :mod:`ledger.authoring.new_ledger` plus prompts and rendering.
 
 Exit codes: 0 written, 2 usage (a missing answer with --no-input) or nothing written because
 files exist or a write failed, 130 cancelled.
@@ -29,7 +29,7 @@ from ledger.cli.requirement_fields import (
 from ledger.cli.shared import EXIT_USAGE, app, fail
 
 if TYPE_CHECKING:
-    from ledger.new_ledger import Place, Started
+    from ledger.authoring.new_ledger import Place, Started
 
 
 @app.command()
@@ -61,7 +61,7 @@ def init(
     git repository, the workflow and pre-commit configuration go to its top; elsewhere the
     folder is made a git repository (unless --no-git).
     """
-    from ledger.new_ledger import (
+    from ledger.authoring.new_ledger import (
         NotStarted,
         enclosing_ledger,
         existing,
@@ -70,7 +70,7 @@ def init(
         starter_files,
         this_release,
     )
-    from ledger.starter_files import Answers
+    from ledger.authoring.starter_files import Answers
 
     if folder.exists() and not folder.is_dir():
         fail(f"{folder} is not a folder")
@@ -128,7 +128,7 @@ def _refuse_existing(found: list[str]) -> None:
 
 def _report(place: Place, result: Started, no_git: bool) -> None:
     """What was written, the git repository made, and what to do next (on stderr)."""
-    from ledger.new_ledger import start_git
+    from ledger.authoring.new_ledger import start_git
     from ledger.safe_text import visible
 
     for rel in result.written:

@@ -1,9 +1,9 @@
 """Authoring: `ledger new source|requirement|case|claim`, `ledger locate` and `ledger link`.
 
-Each command is one call to :mod:`ledger.authoring` (or :mod:`ledger.locate`) plus prompts and
-rendering. Values come from flags; when a required one is missing and stdin is a terminal,
-the command asks for it (:mod:`ledger.cli.prompts`), checking each answer as it is given (ids
-resolve by unique prefix and tab-complete, a quote is verified against the archived text,
+Each command is one call to :mod:`ledger.authoring.new_records` (or :mod:`ledger.analysis.locate`)
+plus prompts and rendering. Values come from flags; when a required one is missing and stdin is a
+terminal, the command asks for it (:mod:`ledger.cli.prompts`), checking each answer as it is given
+(ids resolve by unique prefix and tab-complete, a quote is verified against the archived text,
 choices are listed). With ``--no-input``, or when stdin is not a terminal, a missing value is
 a usage error (exit 2). Ctrl-C or Ctrl-D at any prompt cancels with nothing written (exit 130).
 
@@ -53,7 +53,7 @@ from ledger.cli.shared import (
     layout_of,
     write_json,
 )
-from ledger.vocabulary import (
+from ledger.records.vocabulary import (
     CaseKind,
     ClaimKind,
     Force,
@@ -64,12 +64,12 @@ from ledger.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from ledger.authoring import Refused, Workspace, Written
-    from ledger.diagnostics import Diagnostic
-    from ledger.ledger import Ledger
-    from ledger.locate import Passage
-    from ledger.root import Layout
-    from ledger.writelock import LockFailure
+    from ledger.analysis.locate import Passage
+    from ledger.authoring.new_records import Refused, Workspace, Written
+    from ledger.authoring.writelock import LockFailure
+    from ledger.records.diagnostics import Diagnostic
+    from ledger.records.ledger import Ledger
+    from ledger.records.root import Layout
 
 new_app = typer.Typer(
     name="new",
@@ -135,7 +135,7 @@ CasesOption = Annotated[
 
 
 def _resolve(ws: Workspace, typed: str, kind: str) -> str | Bad:
-    from ledger.xref import resolve
+    from ledger.analysis.xref import resolve
 
     found = resolve(ws.ledger, typed, (kind,))
     return found.id if found.id is not None else Bad(found.message)
@@ -145,7 +145,7 @@ def _ids(ws: Workspace, kind: str) -> Callable[[str], list[str] | Bad]:
     """A comma-separated list of ids of one kind, each resolved (a unique prefix will do)."""
 
     def check(answer: str) -> list[str] | Bad:
-        from ledger.authoring import split_list, unique
+        from ledger.authoring.new_records import split_list, unique
 
         resolved = []
         for typed in split_list(answer):
@@ -160,7 +160,7 @@ def _ids(ws: Workspace, kind: str) -> Callable[[str], list[str] | Bad]:
 
 def _resolve_flags(ws: Workspace, given: list[str], kind: str, flag: str) -> list[str]:
     """Ids given on the command line (repeated, or comma-separated), resolved or exit 2."""
-    from ledger.authoring import split_list, unique
+    from ledger.authoring.new_records import split_list, unique
 
     out = []
     for value in given:
@@ -173,7 +173,7 @@ def _resolve_flags(ws: Workspace, given: list[str], kind: str, flag: str) -> lis
 
 
 def _new_id(ws: Workspace, given: str | None, proposal: str, prompter: Prompter) -> str:
-    from ledger.authoring import id_problem
+    from ledger.authoring.new_records import id_problem
 
     if given is not None:
         problem = id_problem(given, ws.taken)
@@ -194,7 +194,7 @@ def _new_id(ws: Workspace, given: str | None, proposal: str, prompter: Prompter)
 
 
 def _workspace(layout: Layout) -> Workspace:
-    from ledger.authoring import open_workspace
+    from ledger.authoring.new_records import open_workspace
     from ledger.gcpause import keep_out_of_collection
 
     ws = open_workspace(layout)
@@ -205,8 +205,8 @@ def _workspace(layout: Layout) -> Workspace:
 
 
 def _refused(refused: Refused | LockFailure) -> NoReturn:
+    from ledger.authoring.writelock import LockFailure
     from ledger.safe_text import visible
-    from ledger.writelock import LockFailure
 
     if isinstance(refused, LockFailure):
         fail(refused.message, EXIT_USAGE)
@@ -221,7 +221,7 @@ def _refused(refused: Refused | LockFailure) -> NoReturn:
 
 def _diagnostics(diagnostics: Sequence[Diagnostic], text: str) -> None:
     """Diagnostics of a record not yet written, each shown in the text that would be."""
-    from ledger.diagnostic_format import human
+    from ledger.records.diagnostic_format import human
 
     if diagnostics:
         lines = text.split("\n")
@@ -241,7 +241,7 @@ def _finish(
 ) -> None:
     """Refuse, show a dry run, or (after confirming, in a session) write; then say what was
     written and print the new id on stdout."""
-    from ledger.authoring import Written
+    from ledger.authoring.new_records import Written
     from ledger.safe_text import visible
 
     if not isinstance(preview, Written):
@@ -336,7 +336,7 @@ def new_source(
     HTML loses its markup (scripts and styles dropped, each block a paragraph); a PDF goes
     through pdftotext (poppler-utils). A converted document's notes say how its text was made.
     """
-    from ledger.authoring import (
+    from ledger.authoring.new_records import (
         archive_path,
         conversion_note,
         create_source,
@@ -344,7 +344,7 @@ def new_source(
         split_list,
         unique,
     )
-    from ledger.text_extract import ExtractError, extract
+    from ledger.authoring.text_extract import ExtractError, extract
 
     required = {
         "--title": title,
@@ -415,7 +415,7 @@ def new_source(
 def _ask_speaks_for(prompter: Prompter, ledger: Ledger) -> str | None:
     """Whom the source speaks for; the ledger's obligors complete, and none is the default, so
     that Enter never makes a source the obligor's own."""
-    from ledger.status import obligors
+    from ledger.analysis.status import obligors
 
     names = sorted(obligors(ledger))
     own = f"{' or '.join(names)}, exactly, if it is the obligor's own word; " if names else ""
@@ -428,7 +428,7 @@ def _ask_speaks_for(prompter: Prompter, ledger: Ledger) -> str | None:
 
 
 def _list(answer: str) -> list[str] | Bad:
-    from ledger.authoring import split_list
+    from ledger.authoring.new_records import split_list
 
     items = split_list(answer, ";")
     for item in items:
@@ -485,7 +485,7 @@ def new_case(
     root: RootOption = None,
 ) -> None:
     """Add a case (an incident or matter that claims are about). Prints the new id on stdout."""
-    from ledger.authoring import create, generate_id, record_path, split_list, unique
+    from ledger.authoring.new_records import create, generate_id, record_path, split_list, unique
 
     required = {"--title": title, "--kind": kind, "--summary": summary}
     prompter = session(no_input, [k for k, v in required.items() if v is None])
@@ -589,7 +589,7 @@ def new_requirement(
     as a claim's quote is. Obligor, instrument and fiscal year default to ledger.toml's
     [defaults] (docs/ledger-toml.md); in a terminal they are offered as the answer Enter takes.
     """
-    from ledger.authoring import create, next_requirement_id, record_path
+    from ledger.authoring.new_records import create, next_requirement_id, record_path
 
     layout = layout_of(ctx, root)
     shared = layout.defaults
@@ -746,7 +746,7 @@ def new_claim(
     passages offered. The locator defaults to where the quote stands. A claim needs a case or
     a requirement (--case or --bears-on).
     """
-    from ledger.authoring import claim_path, claim_prefix, create, generate_id
+    from ledger.authoring.new_records import claim_path, claim_prefix, create, generate_id
 
     required = {"--source": source, "--quote": quote, "--statement": statement, "--kind": kind}
     missing = [k for k, v in required.items() if v is None]
@@ -830,7 +830,7 @@ def _verbatim(
 ) -> str:
     """A claim's quote or a requirement's wording, verified to stand in the source's text;
     given words that do not stand there are refused (exit 1), typed ones looked up."""
-    from ledger.authoring import verify_quote
+    from ledger.authoring.new_records import verify_quote
 
     if given is not None:
         match = verify_quote(ws, source_id, given)
@@ -861,8 +861,8 @@ def _verbatim(
 
 def _ask_verbatim(ws: Workspace, source_id: str, prompter: Prompter, what: str) -> str:
     """Ask for the words; words that are not verbatim are looked up and passages offered."""
-    from ledger.authoring import verify_quote
-    from ledger.locate import Source, locate
+    from ledger.analysis.locate import Source, locate
+    from ledger.authoring.new_records import verify_quote
 
     searchable: Source | None = None  # folded only when some words are not verbatim
     while True:
@@ -892,7 +892,7 @@ def _ask_verbatim(ws: Workspace, source_id: str, prompter: Prompter, what: str) 
 def _locator(
     ws: Workspace, source_id: str, quote: str, given: str | None, prompter: Prompter
 ) -> str:
-    from ledger.locate import locator_for_quote
+    from ledger.analysis.locate import locator_for_quote
 
     if given is not None:
         plain = plain_answer(given)
@@ -929,7 +929,7 @@ def _cases(ws: Workspace, given: list[str] | None, prompter: Prompter) -> list[s
 def _claim_stances(
     ws: Workspace, cases: list[str], given: list[str] | None, prompter: Prompter
 ) -> dict[str, str]:
-    from ledger.authoring import parse_stance, split_list
+    from ledger.authoring.new_records import parse_stance, split_list
 
     def parse_all(pieces: list[str]) -> dict[str, str] | Bad:
         out: dict[str, str] = {}
@@ -992,7 +992,7 @@ def _claim_relations(
     given: list[str] | None,
     prompter: Prompter,
 ) -> list[tuple[str, str]]:
-    from ledger.authoring import parse_relation, split_list
+    from ledger.authoring.new_records import parse_relation, split_list
 
     def parse_all(pieces: list[str]) -> list[tuple[str, str]] | Bad:
         out = []
@@ -1083,9 +1083,9 @@ def locate(
     JSON: {"format": "ledger-locate", "version": 1, "source", "words", "passages":
     [{"quote", "locator", "score", "exact", "context"}]}.
     """
-    from ledger.authoring import read_archive
+    from ledger.analysis.locate import locate as find
+    from ledger.authoring.new_records import read_archive
     from ledger.cli.shared import load_or_exit, resolve_or_exit
-    from ledger.locate import locate as find
 
     layout = layout_of(ctx, root)
     ledger = load_or_exit(layout, check=False).ledger
@@ -1181,7 +1181,7 @@ def link(
     checked as it would be before anything is written. A relation already recorded (or, for
     contradicts and corroborates, its mirror image) is left as it is.
     """
-    from ledger.authoring import Unchanged, Written, add_relation
+    from ledger.authoring.new_records import Unchanged, Written, add_relation
     from ledger.cli.shared import resolve_or_exit
 
     ws = _workspace(layout_of(ctx, root))

@@ -220,7 +220,7 @@ def choice_of(values: list[str]) -> Callable[[str], str | Bad]:
 
 def date_answer(required: bool) -> Callable[[str], str | Bad | None]:
     def check(answer: str) -> str | Bad | None:
-        from ledger.model import check_iso_date
+        from ledger.records.model import check_iso_date
 
         if not answer:
             return Bad("a date is needed") if required else None

@@ -2,8 +2,8 @@
 (read-only SQL over the ledger as SQLite) and `site` (a static HTML site that works
 offline).
 
-Each command is one library call (:mod:`ledger.export`, :mod:`ledger.sqlite_db`,
-:mod:`ledger.site`) plus writing. Files are written atomically and never through a link;
+Each command is one library call (:mod:`ledger.publish.export`, :mod:`ledger.publish.sqlite_db`,
+:mod:`ledger.publish.site`) plus writing. Files are written atomically and never through a link;
 data goes to stdout, messages to stderr.
 """
 
@@ -42,13 +42,13 @@ from ledger.cli.shared import (
 if TYPE_CHECKING:
     import sqlite3
 
-    from ledger.ledger import Ledger
-    from ledger.root import Layout
-    from ledger.sqlite_query import QueryError
+    from ledger.publish.sqlite_query import QueryError
+    from ledger.records.ledger import Ledger
+    from ledger.records.root import Layout
 
 
 class ExportFormat(StrEnum):
-    """Mirrors ledger.export.FORMATS."""
+    """Mirrors ledger.publish.export.FORMATS."""
 
     json = "json"
     jsonl = "jsonl"
@@ -65,7 +65,7 @@ class QueryFormat(StrEnum):
 
 
 QUERY_SECONDS, QUERY_ROWS, QUERY_BYTES = 10.0, 1_000_000, 256 * 1024 * 1024
-"""Mirror ledger.sqlite_db.Limits' defaults (a test keeps them equal), which help shows."""
+"""Mirror ledger.publish.sqlite_db.Limits' defaults (a test keeps them equal), which help shows."""
 
 EXIT_INTERRUPTED = 130
 """Stopped by Ctrl-C: 128 + SIGINT, as shells report it."""
@@ -84,14 +84,14 @@ def _sqlite_export(
     ctx: typer.Context, root: Path | None, rev: str | None, as_of: str | None = None
 ) -> bytes:
     """The database file's bytes, loaded and checked as every export is, then taken from
-    the store (ledger.store) when it holds this ledger's, else built and kept there. With
-    an as-of date it is built from the restricted ledger and never kept."""
-    from ledger.store import Store
+    the store (ledger.store.query_store) when it holds this ledger's, else built and kept there.
+    With an as-of date it is built from the restricted ledger and never kept."""
+    from ledger.store.query_store import Store
 
     store = Store(layout_at(ctx, rev, root))
     loaded = load_or_exit(store.layout, check=True, count_errors=True, scan=store.scan)
     if as_of is not None:
-        from ledger.sqlite_db import database_bytes
+        from ledger.publish.sqlite_db import database_bytes
 
         ledger, restriction = restrict_to(loaded.ledger, as_of)
         show_restriction(restriction, sys.stderr)
@@ -161,7 +161,7 @@ def export(
     docs/export.md describes each shape. With --as-of, the ledger as it stood
     on that date; what was left out is said on stderr.
     """
-    from ledger import export as ex
+    from ledger.publish import export as ex
 
     date = as_of_or_exit(as_of)
     if output == Path("-"):
@@ -222,7 +222,7 @@ def _annotations(ledger: Ledger, checked: Ledger, keepers: str | None) -> str:
     annotations)."""
     from dataclasses import replace
 
-    from ledger.annotations import annotations
+    from ledger.publish.annotations import annotations
 
     # an as-of ledger is restricted after the checks: its quotes stand where they stood
     made = annotations(replace(ledger, positions=checked.positions), keepers)
@@ -241,7 +241,7 @@ def _annotations(ledger: Ledger, checked: Ledger, keepers: str | None) -> str:
 
 def _write_export(output: Path | None, content: str | bytes, fmt: ExportFormat) -> None:
     """An export to stdout, or to its file atomically."""
-    from ledger.export import write_export
+    from ledger.publish.export import write_export
 
     if output is None:
         assert isinstance(content, str)
@@ -266,7 +266,7 @@ def _outside_the_data(data: Path, output: Path) -> None:
 
 def _export_format(given: ExportFormat | None, output: Path | None) -> ExportFormat:
     """The format: as given, else from the output's extension, else json."""
-    from ledger.export import EXTENSIONS, format_for
+    from ledger.publish.export import EXTENSIONS, format_for
 
     inferred = format_for(output) if output is not None else None
     if given is not None:
@@ -353,13 +353,13 @@ def query(
     [[value]]}; NULL is null.
     """
     if schema:
-        from ledger.sqlite_db import FTS_SCHEMA, SCHEMA
+        from ledger.publish.sqlite_db import FTS_SCHEMA, SCHEMA
 
         sys.stdout.write(SCHEMA + "\n" + FTS_SCHEMA)
         return
     if sql is None or not sql.strip():
         fail('give one SQL statement, e.g. ledger query "SELECT id, title FROM cases"')
-    from ledger import sqlite_query
+    from ledger.publish import sqlite_query
 
     limits = sqlite_query.Limits(seconds=timeout, rows=max_rows, bytes=max_bytes)
     database = sqlite_query.ReadOnly(_query_database(layout_at(ctx, rev, root)))
@@ -381,15 +381,15 @@ def query(
 
 def _query_database(layout: Layout) -> sqlite3.Connection:
     """The database to query: the stored one when it is this ledger's (no record is read),
-    else built from the records and kept in the store (ledger.store) when it may be."""
-    from ledger.store import Store
+    else built from the records and kept in the store (ledger.store.query_store) when it may be."""
+    from ledger.store.query_store import Store
 
     store = Store(layout)
     stored = store.open()
     if stored is not None:
         warn_left_out(store.left_out)
         return stored
-    from ledger.load import quote_positions
+    from ledger.records.load import quote_positions
 
     loaded = load_or_exit(layout, check=False, scan=store.scan)
     quote_positions(layout, loaded.ledger)  # the claims' quote_start and quote_end
@@ -497,8 +497,8 @@ def site(
     OUTDIR must be new, empty, or a site written before (it holds .ledger-site.json): files of
     the earlier site that are no longer part of it are removed, nothing else is touched.
     """
-    from ledger.site import build_site
-    from ledger.site.stamp import stamp_of
+    from ledger.publish.site import build_site
+    from ledger.publish.site.stamp import stamp_of
 
     layout = layout_at(ctx, rev, root)
     ledger = load_or_exit(layout, check=True, count_errors=True).ledger

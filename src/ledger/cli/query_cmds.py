@@ -1,9 +1,9 @@
 """Questions asked of the ledger: `show`, `list`, `xref`, `conflicts`, `gaps`, `search`,
 `timeline` and `figures`.
 
-Each command is one library call (:mod:`ledger.xref`, :mod:`ledger.query`) plus rendering. The
-JSON of every command is the library result's ``to_dict()``, whose shape those modules
-document. Ids typed by the user are resolved (exact, or a unique prefix) and an unknown id
+Each command is one library call (:mod:`ledger.analysis.xref`, :mod:`ledger.analysis.query`) plus
+rendering. The JSON of every command is the library result's ``to_dict()``, whose shape those
+modules document. Ids typed by the user are resolved (exact, or a unique prefix) and an unknown id
 exits 2 with "did you mean". The library is imported inside each command, so `ledger --help`
 stays fast; the choices of the filter options are mirrored here for the same reason (a test
 keeps them equal to the model's).
@@ -37,8 +37,8 @@ from ledger.cli.shared import (
     write_csv,
     write_json,
 )
-from ledger.kinds import FOLDERS, SINGULAR, folder_of
-from ledger.vocabulary import ClaimKind, GapKind, Perspective, Stance
+from ledger.records.kinds import FOLDERS, SINGULAR, folder_of
+from ledger.records.vocabulary import ClaimKind, GapKind, Perspective, Stance
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,12 +47,12 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-    from ledger.asof import Restriction
-    from ledger.ledger import Ledger
-    from ledger.query import Event, FigureGroup
-    from ledger.root import Layout
-    from ledger.status_report import ClaimRef, Contradiction, FigureView
-    from ledger.xref import Link, Shown, Xref
+    from ledger.analysis.asof import Restriction
+    from ledger.analysis.query import Event, FigureGroup
+    from ledger.analysis.status_report import ClaimRef, Contradiction, FigureView
+    from ledger.analysis.xref import Link, Shown, Xref
+    from ledger.records.ledger import Ledger
+    from ledger.records.root import Layout
 
 
 # -- options shared by the commands --------------------------------------------------------
@@ -177,7 +177,7 @@ def show(
     its source, is {"source", "archive", "start", "end", "segments": [[start, end]]}:
     character offsets into the archived text (null otherwise).
     """
-    from ledger.xref import Shown
+    from ledger.analysis.xref import Shown
 
     layout = layout_at(ctx, rev, root)
     date = as_of_or_exit(as_of)
@@ -186,8 +186,8 @@ def show(
     if isinstance(indexed, Shown):
         shown = indexed
     else:
-        from ledger.load import position_of
-        from ledger.xref import show as show_record
+        from ledger.analysis.xref import show as show_record
+        from ledger.records.load import position_of
 
         ledger, restriction = restrict_to(_load_indexed(ctx, layout), date)
         found = _resolve_as_of(ledger, restriction, record_id)
@@ -214,11 +214,11 @@ def show(
 
 def _from_index(command: str, layout: Layout, typed: str) -> Shown | Xref | None:
     """`show` or `xref` of one id answered from the index kept for these very files
-    (ledger.lookup), exiting 2 with "did you mean" for an id it does not know; None when
+    (ledger.store.lookup), exiting 2 with "did you mean" for an id it does not know; None when
     there is no index to answer from (the ledger is loaded then)."""
+    from ledger.analysis.xref import Resolution
     from ledger.cli.replay import answer_left_out, walk_made
-    from ledger.lookup import show_answer, xref_answer
-    from ledger.xref import Resolution
+    from ledger.store.lookup import show_answer, xref_answer
 
     ask = show_answer if command == "show" else xref_answer
     answer = ask(layout, walk_made(layout), typed) if layout.cacheable else None
@@ -233,7 +233,7 @@ def _from_index(command: str, layout: Layout, typed: str) -> Shown | Xref | None
 
 def _load_indexed(ctx: typer.Context, layout: Layout) -> Ledger:
     """The ledger's records; once the answer is printed, the index of its ids and links is
-    kept for the next `show` or `xref` (ledger.lookup: about two seconds at 100,000 claims,
+    kept for the next `show` or `xref` (ledger.store.lookup: about two seconds at 100,000 claims,
     spent after the answer is out)."""
     from ledger.cli.replay import walk_made
 
@@ -242,7 +242,7 @@ def _load_indexed(ctx: typer.Context, layout: Layout) -> Ledger:
     if scan is not None:
 
         def keep_index() -> None:
-            from ledger.lookup import remember
+            from ledger.store.lookup import remember
 
             sys.stdout.flush()
             remember(layout, scan, result)
@@ -276,15 +276,15 @@ def xref(
     JSON: {"id", "kind", "path", "outbound": [Link], "inbound": [Link]}; a missing target has
     "to_kind": null.
     """
-    from ledger.xref import Xref
+    from ledger.analysis.xref import Xref
 
     layout = layout_at(ctx, rev, root)
     indexed = _from_index("xref", layout, record_id)
     if isinstance(indexed, Xref):
         report = indexed
     else:
-        from ledger.xref import inbound_of, resolve
-        from ledger.xref import xref as xref_of
+        from ledger.analysis.xref import inbound_of, resolve
+        from ledger.analysis.xref import xref as xref_of
 
         ledger = _load_indexed(ctx, layout)
         found = resolve(ledger, record_id)
@@ -428,7 +428,7 @@ def list_(
     CSV: one row per record, one column per field; lists joined with "; ", nested values as
     JSON.
     """
-    from ledger import query
+    from ledger.analysis import query
     from ledger.cli.shared import resolve_or_exit
 
     try:
@@ -467,7 +467,7 @@ def list_(
 
 
 def _list_csv(kind: str, records: Sequence[Any]) -> None:
-    from ledger.model import RECORD_TYPES
+    from ledger.records.model import RECORD_TYPES
     from ledger.safe_text import dumps
 
     fields = [
@@ -581,7 +581,7 @@ def conflicts(
     JSON: {"record_id", "pairs": [{"left": ClaimRef, "right": ClaimRef, "declared_by": [id],
     "notes": [str], "cases": [id], "requirements": [id]}]}; ClaimRef as in `ledger status`.
     """
-    from ledger import query
+    from ledger.analysis import query
 
     ledger, restriction = _load_as_of(ctx, root, rev, as_of)
     wanted = _resolve_as_of(ledger, restriction, record_id) if record_id is not None else None
@@ -659,7 +659,7 @@ def gaps(
     JSON: {"counts": {gap kind: n}, "gaps": [{"kind", "subject", "message", "related": [id]}]};
     with --kind, both hold that kind only.
     """
-    from ledger import query
+    from ledger.analysis import query
 
     report = query.gaps(_load(ctx, root, rev))
     if gap_kind is not None:
@@ -717,7 +717,7 @@ def search(
     JSON: {"query", "hits": [{"id", "kind", "field", "title", "snippet", "start", "end"}]};
     start and end are the match's offsets in snippet. --ids: each record matched, once.
     """
-    from ledger import query
+    from ledger.analysis import query
 
     phrase = " ".join(words)
     result = query.search(_load(ctx, root, rev), phrase)
@@ -775,7 +775,7 @@ def timeline(
     JSON: {"record_id", "events": [{"date", "precision", "kind", "id", "label", "source",
     "cases": [id]}], "undated": [claim id]}.
     """
-    from ledger import query
+    from ledger.analysis import query
 
     ledger, restriction = _load_as_of(ctx, root, rev, as_of)
     wanted = _resolve_as_of(ledger, restriction, record_id) if record_id is not None else None
@@ -844,7 +844,7 @@ def figures(
     "perspective", "side", "figures": [FigureView]}]}]}; FigureView as in `ledger status`.
     CSV: one row per figure.
     """
-    from ledger import query
+    from ledger.analysis import query
 
     report = query.figures(_load(ctx, root, rev), unit)
     if output is RowFormat.json:
@@ -927,6 +927,6 @@ def _figure_cell(fig: FigureView) -> Text:
 
 
 def _figure_value(fig: FigureView) -> str:
-    from ledger.vocabulary import qualified
+    from ledger.records.vocabulary import qualified
 
     return qualified(fig.value, fig.qualifier)

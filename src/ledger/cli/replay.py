@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ledger.answers import Answers
-    from ledger.root import Layout
-    from ledger.scan import Scan
+    from ledger.records.root import Layout
+    from ledger.records.scan import Scan
+    from ledger.store.answers import Answers
 
 MAX_REMEMBERED = 32 * 1024 * 1024
 """The largest output remembered, in characters: a whole-ledger report at 100k claims (a
@@ -46,8 +46,8 @@ class Replay:
     """The remembered output of one command line, and the recording of a new one."""
 
     def __init__(self, layout: Layout, command: list[Any]) -> None:
-        from ledger.answers import Answers
-        from ledger.scan import scan_data, unreadable_data
+        from ledger.records.scan import scan_data, unreadable_data
+        from ledger.store.answers import Answers
 
         self.layout = layout
         self.scan: Scan | None = None

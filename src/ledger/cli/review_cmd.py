@@ -44,9 +44,9 @@ def review(
     text, the requirements it bears on, the claims it links to). `ledger validate` warns when
     the claim changes afterwards (stale-review), or what it rests on does (suspect-evidence);
     a new review clears both."""
-    from ledger.model import check_iso_date
-    from ledger.review import add_review, reviewer_problem
-    from ledger.writelock import LockFailure
+    from ledger.analysis.review import add_review, reviewer_problem
+    from ledger.authoring.writelock import LockFailure
+    from ledger.records.model import check_iso_date
 
     if on is not None:
         try:
@@ -83,7 +83,7 @@ def queue(
     JSON: {"counts": {"suspect", "stale", "unreviewed"}, "claims": [{"id", "path", "state",
     "why"}]}.
     """
-    from ledger.review import review_queue
+    from ledger.analysis.review import review_queue
 
     found = review_queue(load_or_exit(layout_at(ctx, rev, root), check=False).ledger)
     if output is OutputFormat.json:

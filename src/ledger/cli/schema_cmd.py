@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli.shared import EXIT_FINDINGS, EXIT_USAGE, RootOption, app, fail, layout_of
-from ledger.kinds import PLURAL
+from ledger.records.kinds import PLURAL
 
 Kind = StrEnum("Kind", [(name, name) for name in PLURAL])  # type: ignore[misc]
 """The kinds `ledger schema` takes, by their singular."""
@@ -27,9 +27,9 @@ def schema(
 ) -> None:
     """Print the JSON Schema (draft-07) of a record kind, as editors use it to complete and
     check fields (yaml-language-server); or write all of them with --write."""
-    from ledger.jsonschema_export import json_schema, write_schemas
+    from ledger.authoring.writelock import LockFailure
+    from ledger.publish.jsonschema_export import json_schema, write_schemas
     from ledger.safe_text import dumps
-    from ledger.writelock import LockFailure
 
     if write:
         written = write_schemas(layout_of(ctx, root))

@@ -14,13 +14,13 @@ import typer
 from typer.completion import completion_init
 
 if TYPE_CHECKING:
-    from ledger.asof import Restriction
-    from ledger.diagnostics import Diagnostic
-    from ledger.ledger import Ledger
-    from ledger.load import LoadResult
+    from ledger.analysis.asof import Restriction
     from ledger.progress import Progress
-    from ledger.root import Layout
-    from ledger.scan import Scan
+    from ledger.records.diagnostics import Diagnostic
+    from ledger.records.ledger import Ledger
+    from ledger.records.load import LoadResult
+    from ledger.records.root import Layout
+    from ledger.records.scan import Scan
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -206,7 +206,7 @@ def layout_of(
 
     A ledger.toml with mistakes stops every command with exit 2, each mistake shown as a
     diagnostic at its line and column (by ``report``, or on stderr for people)."""
-    from ledger.root import RootError, open_layout
+    from ledger.records.root import RootError, open_layout
 
     state = ctx.find_object(State)
     found = open_layout(root or (state.root if state else None))
@@ -220,7 +220,7 @@ def layout_of(
 
 def show_config_problems(diagnostics: list[Diagnostic], root: Path) -> None:
     """ledger.toml's mistakes on stderr, as `ledger validate` shows a record's."""
-    from ledger.diagnostic_format import human
+    from ledger.records.diagnostic_format import human
 
     sys.stderr.write(human(diagnostics, root, colour=colour_for(sys.stderr)) + "\n")
 
@@ -235,7 +235,7 @@ def load_or_exit(
     one the running command's replay made, if any)."""
     from ledger.cli.replay import answer_left_out, walk_made
     from ledger.gcpause import keep_out_of_collection
-    from ledger.load import load
+    from ledger.records.load import load
 
     scan = scan or walk_made(layout)
     result = load(layout, check=check, progress=progress_reporter(), scan=scan)
@@ -252,7 +252,7 @@ def warn_left_out(left_out: int, errors: int = 0) -> None:
     """One line on stderr when an answer leaves out record files that failed to load (and,
     when counted, how many errors the ledger has), so that no command is quieter than
     `ledger validate`. stdout stays clean and the exit code is the answer's: 0."""
-    from ledger.diagnostics import unsound
+    from ledger.records.diagnostics import unsound
 
     said = unsound(left_out, errors)
     if said:
@@ -347,7 +347,7 @@ def colour_for(stream: object) -> bool:
 
 def resolve_or_exit(ledger: Ledger, typed: str, kinds: tuple[str, ...] | None = None) -> str:
     """The id the user meant (exact, or a unique prefix), or exit 2 with "did you mean"."""
-    from ledger.xref import resolve
+    from ledger.analysis.xref import resolve
 
     found = resolve(ledger, typed, kinds)
     if found.id is None:
@@ -360,7 +360,7 @@ def complete_ids(*kinds: str) -> Callable[[typer.Context, str], list[str]]:
     none), read from the file names under their folders, without loading."""
 
     def complete(ctx: typer.Context, incomplete: str) -> list[str]:
-        from ledger.root import RootError, open_layout
+        from ledger.records.root import RootError, open_layout
 
         state = ctx.find_object(State)
         given = ctx.params.get("root") or (state.root if state else None)
@@ -398,7 +398,7 @@ def layout_at(ctx: typer.Context, rev: str | None, root: Path | None = None) -> 
     layout = layout_of(ctx, root)
     if rev is None:
         return layout
-    from ledger.revision import GitError, open_revision
+    from ledger.git.revision import GitError, open_revision
 
     revision = open_revision(layout, rev)
     if isinstance(revision, GitError):
@@ -410,9 +410,9 @@ JSON_VERSION = 1
 
 
 def write_csv(header: Sequence[object], rows: Iterable[Sequence[object]]) -> None:
-    """CSV on stdout, written by the one CSV writer (:mod:`ledger.tables`): every cell whole,
-    control characters made visible, formula-looking text defused."""
-    from ledger.tables import csv_lines
+    """CSV on stdout, written by the one CSV writer (:mod:`ledger.publish.tables`): every cell
+    whole, control characters made visible, formula-looking text defused."""
+    from ledger.publish.tables import csv_lines
 
     sys.stdout.writelines(csv_lines(header, rows))
 
@@ -435,14 +435,14 @@ AS_OF_HELP = (
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", metavar="DATE", help=AS_OF_HELP, show_default=False)
 ]
-"""``--as-of`` for a read command: the ledger restricted to a date (ledger.asof)."""
+"""``--as-of`` for a read command: the ledger restricted to a date (ledger.analysis.asof)."""
 
 
 def as_of_or_exit(text: str | None) -> str | None:
     """The as-of date as given, checked (exit 2 with one line when it is not a date)."""
     if text is None:
         return None
-    from ledger.asof import AsOfError, parse_as_of
+    from ledger.analysis.asof import AsOfError, parse_as_of
 
     try:
         return parse_as_of(text)
@@ -454,7 +454,7 @@ def restrict_to(ledger: Ledger, as_of: str | None) -> tuple[Ledger, Restriction 
     """The ledger restricted to the as-of date (unchanged without one), and what was left out."""
     if as_of is None:
         return ledger, None
-    from ledger.asof import restrict
+    from ledger.analysis.asof import restrict
 
     return restrict(ledger, as_of)
 

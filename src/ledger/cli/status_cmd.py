@@ -24,12 +24,12 @@ from ledger.cli.shared import (
     warn_left_out,
     write_json,
 )
-from ledger.kinds import STATUS_KINDS
+from ledger.records.kinds import STATUS_KINDS
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ledger.status_report import (
+    from ledger.analysis.status_report import (
         CaseStatus,
         ClaimRef,
         Contradiction,
@@ -90,9 +90,9 @@ def status(
 ) -> None:
     """The status of a requirement or case: the rule line that decided it, the claims on each
     side with source, place and quoted words, contradictions side by side, key figures, gaps."""
+    from ledger.analysis.status_lookup import StatusFailure, status_report
+    from ledger.analysis.status_report import CaseStatus, RequirementStatus
     from ledger.cli.replay import answer_left_out, walk_made
-    from ledger.status_lookup import StatusFailure, status_report
-    from ledger.status_report import CaseStatus, RequirementStatus
 
     date = as_of_or_exit(as_of)
     layout = layout_at(ctx, rev, root)
@@ -108,10 +108,14 @@ def status(
         write_json("status", {**report.to_dict(), **as_of_json(answer.restriction)})
         return
     if output is ReportFormat.markdown:
-        from ledger.status_markdown import case_markdown, overview_markdown, requirement_markdown
+        from ledger.publish.status_markdown import (
+            case_markdown,
+            overview_markdown,
+            requirement_markdown,
+        )
 
         if answer.restriction is not None:
-            from ledger.status_markdown import restriction_markdown
+            from ledger.publish.status_markdown import restriction_markdown
 
             sys.stdout.write(restriction_markdown(answer.restriction))
 
@@ -400,7 +404,7 @@ def _pair_cell(claim: ClaimRef) -> object:
 
 def _figures(out: Console, figures: tuple[FigureView, ...], total: int = 0) -> None:
     from ledger.cli.render import table, text
-    from ledger.vocabulary import qualified
+    from ledger.records.vocabulary import qualified
 
     if not figures:
         return

@@ -21,7 +21,7 @@ from ledger.cli.shared import (
 )
 
 if TYPE_CHECKING:
-    from ledger.diagnostics import Diagnostic
+    from ledger.records.diagnostics import Diagnostic
 
 
 @app.command()
@@ -55,8 +55,8 @@ def validate(
     when the ledger cannot be read, ledger.toml has mistakes (each reported as a diagnostic,
     in the format asked for), or the command is misused.
     """
-    from ledger.diagnostics import failing
-    from ledger.validation import validate as validate_ledger
+    from ledger.analysis.validation import validate as validate_ledger
+    from ledger.records.diagnostics import failing
 
     def config_problems(found: list[Diagnostic], root: Path) -> None:
         _report(found, root, 1, output)
@@ -65,8 +65,8 @@ def validate(
     review = layout.review
     held: list[Diagnostic] = []
     if policy_from is not None and (policy_from / "ledger.toml").is_file():  # none: no policy
-        from ledger.policy import held_to
-        from ledger.root import RootError, open_layout
+        from ledger.git.policy import held_to
+        from ledger.records.root import RootError, open_layout
 
         base = open_layout(policy_from)
         if isinstance(base, RootError):
@@ -85,7 +85,7 @@ def validate(
 def _report(found: list[Diagnostic], root: Path, files: int, output: Format) -> None:
     """The diagnostics in the format asked for: JSON or annotations on stdout, people's
     text on stderr (nothing at all for a clean ledger, but the JSON envelope)."""
-    from ledger import diagnostic_format as fmt
+    from ledger.records import diagnostic_format as fmt
 
     if output is Format.json:
         sys.stdout.write(fmt.json_envelope(found, files) + "\n")

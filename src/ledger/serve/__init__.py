@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
 
-    from ledger.root import Layout
+    from ledger.records.root import Layout
     from ledger.serve.app import ServeApp
 
 

@@ -17,9 +17,9 @@ Each request sees the ledger as it is on disk now: one walk of the data folder t
 any file changed since the last page was built; if one did, the ledger is loaded again
 through the CLI's cached, incremental load, so an edit made in an editor or by the CLI
 shows at once, and if none did, the ledger and every index of it are reused. Writes go
-through the CLI's writers (:mod:`ledger.authoring`, :mod:`ledger.review`): canonical YAML,
-atomic, under the ledger's lock, checked before writing, refused (409) when the file changed
-since the form was opened. The app never commits.
+through the CLI's writers (:mod:`ledger.authoring.new_records`, :mod:`ledger.analysis.review`):
+canonical YAML, atomic, under the ledger's lock, checked before writing, refused (409) when the file
+changed since the form was opened. The app never commits.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from ledger.authoring import (
+from ledger.analysis.review import add_review, reviewer_problem
+from ledger.authoring.new_records import (
     Refused,
     Unchanged,
     Workspace,
@@ -53,11 +54,15 @@ from ledger.authoring import (
     create_source,
     edit_claim,
 )
-from ledger.authoring import open_workspace as _open_workspace
-from ledger.diagnostics import count, unsound
-from ledger.files import MAX_ARCHIVE_BYTES
-from ledger.review import add_review, reviewer_problem
-from ledger.root import Layout
+from ledger.authoring.new_records import open_workspace as _open_workspace
+from ledger.authoring.staleness import Stale
+from ledger.authoring.writelock import LockFailure
+from ledger.publish.site import pages as site_pages
+from ledger.publish.site.html import CSP, h, rel
+from ledger.publish.site.stamp import Stamp, build_date
+from ledger.records.diagnostics import count, unsound
+from ledger.records.files import MAX_ARCHIVE_BYTES
+from ledger.records.root import Layout
 from ledger.safe_text import visible
 from ledger.serve import pages
 from ledger.serve.assets import ASSETS
@@ -78,11 +83,6 @@ from ledger.serve.forms import (
     save_claim,
     source_values,
 )
-from ledger.site import pages as site_pages
-from ledger.site.html import CSP, h, rel
-from ledger.site.stamp import Stamp, build_date
-from ledger.staleness import Stale
-from ledger.writelock import LockFailure
 
 NOTHING = "Nothing was written:"
 SAFE_METHODS = ("GET", "HEAD")
@@ -267,8 +267,8 @@ class ServeApp:
         Built again only when a file under the data folder or ledger.toml changed since the
         last build (every file's identity, as the cache tells an unchanged ledger): a page
         of a large ledger then costs one walk of the folder, not a load and its checks."""
-        from ledger.load import load
-        from ledger.scan import ledger_key, scan_data, unreadable_data
+        from ledger.records.load import load
+        from ledger.records.scan import ledger_key, scan_data, unreadable_data
 
         stamp = Stamp(build_date(), where=LIVE)
         with self._building:

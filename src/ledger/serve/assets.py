@@ -7,8 +7,8 @@ no inline script) and builds no HTML from text: it sets attributes and ``textCon
 
 from __future__ import annotations
 
-from ledger.site.assets import ASSETS as SITE_ASSETS
-from ledger.site.assets import STYLE
+from ledger.publish.site.assets import ASSETS as SITE_ASSETS
+from ledger.publish.site.assets import STYLE
 
 SERVE_STYLE = """\
 .badge { display: inline-block; padding: 0 .45rem; border-radius: 1rem; font-size: .8rem;

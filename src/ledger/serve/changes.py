@@ -1,7 +1,7 @@
 """The changes not yet committed: what `ledger diff` says of them, and git's own view.
 
 The app writes files and never commits; this is what a researcher reads before committing:
-the semantic diff (records and statuses, :func:`ledger.diff.diff_ledgers`, the working tree
+the semantic diff (records and statuses, :func:`ledger.git.diff.diff_ledgers`, the working tree
 against HEAD, as `ledger diff` compares them), `git status` and `git diff` of the data
 folder, and the text of each new file (git's diff leaves untracked files out). Only
 read-only git commands run, and none writes the index (a git command the user runs meanwhile
@@ -13,11 +13,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from ledger.diff import LedgerDiff, diff_ledgers, settings_changes
-from ledger.files import MAX_RECORD_BYTES, read_bytes
-from ledger.ledger import Ledger
-from ledger.revision import WORKTREE, GitError, git, open_revision, repository_prefix
-from ledger.root import Layout
+from ledger.git.diff import LedgerDiff, diff_ledgers, settings_changes
+from ledger.git.revision import WORKTREE, GitError, git, open_revision, repository_prefix
+from ledger.records.files import MAX_RECORD_BYTES, read_bytes
+from ledger.records.ledger import Ledger
+from ledger.records.root import Layout
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Pending:
 def pending(layout: Layout, ledger: Ledger) -> Pending:
     """The working tree's changes against HEAD; ``ledger`` is the working tree's, loaded.
     Before a first commit there is no diff, but git's status still lists the new files."""
-    from ledger.load import load
+    from ledger.records.load import load
 
     prefix = repository_prefix(layout)
     if isinstance(prefix, GitError):

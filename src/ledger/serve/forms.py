@@ -1,5 +1,5 @@
 """Posted form values, checked as the terminal prompts check answers, then handed to the
-writers in :mod:`ledger.authoring` and :mod:`ledger.review`.
+writers in :mod:`ledger.authoring.new_records` and :mod:`ledger.analysis.review`.
 
 Every check gives :class:`Problem` values (the form field, a message, a hint), never an
 exception: ids must resolve (a unique prefix will do, as in the terminal), a quote must stand
@@ -17,7 +17,9 @@ from typing import Any
 
 from werkzeug.utils import secure_filename
 
-from ledger.authoring import (
+from ledger.analysis.locate import locator_for_quote
+from ledger.analysis.xref import resolve
+from ledger.authoring.new_records import (
     Refused,
     Workspace,
     Written,
@@ -33,12 +35,10 @@ from ledger.authoring import (
     unique,
     verify_quote,
 )
-from ledger.locate import locator_for_quote
-from ledger.model import check_iso_date
+from ledger.authoring.text_extract import Extracted, ExtractError, extract
+from ledger.records.model import check_iso_date
+from ledger.records.vocabulary import ClaimKind, Perspective, RelationKind, SourceKind, Stance
 from ledger.safe_text import has_hidden
-from ledger.text_extract import Extracted, ExtractError, extract
-from ledger.vocabulary import ClaimKind, Perspective, RelationKind, SourceKind, Stance
-from ledger.xref import resolve
 
 STANCES = tuple(s.value for s in Stance)
 KINDS = tuple(k.value for k in ClaimKind)

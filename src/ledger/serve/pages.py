@@ -1,12 +1,12 @@
 """The pages of `ledger serve`: the static site's pages, with the app's forms added.
 
-Every read view is the site's own page (:mod:`ledger.site.pages`), rendered from the ledger
+Every read view is the site's own page (:mod:`ledger.publish.site.pages`), rendered from the ledger
 as it is on disk now, at the same path, so the site's relative links work unchanged.
 :class:`ServeSite` adds what only a running app can: the review state of each claim, the forms
 that change a claim, and the link that turns a selection in an archived text into a new
 claim. The pages only the app has (the form for a new claim, search by `ledger search`'s
 engine, the review queue, the pending changes) are built here of the site's pieces.
-Every value from the data goes through :func:`ledger.site.html.h`.
+Every value from the data goes through :func:`ledger.publish.site.html.h`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,18 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from ledger.config import About
-from ledger.diff import LedgerDiff, because
-from ledger.ledger import Ledger
-from ledger.model import Claim, Source
-from ledger.query import search
-from ledger.review import ReviewQueue, review_queue
+from ledger.analysis.query import search
+from ledger.analysis.review import ReviewQueue, review_queue
+from ledger.analysis.status import claim_ref
+from ledger.authoring.staleness import content_fingerprint
+from ledger.git.diff import LedgerDiff, because
+from ledger.publish.site.html import NAV, a, h, layout, rel
+from ledger.publish.site.pages import DOT, Site, claim_card, stamp_html, status_badge
+from ledger.publish.site.source_text import text_path
+from ledger.publish.site.stamp import Stamp
+from ledger.records.config import About
+from ledger.records.ledger import Ledger
+from ledger.records.model import Claim, Source
 from ledger.serve.forms import (
     KINDS,
     PERSPECTIVES,
@@ -31,12 +37,6 @@ from ledger.serve.forms import (
     UPLOADS,
     Problem,
 )
-from ledger.site.html import NAV, a, h, layout, rel
-from ledger.site.pages import DOT, Site, claim_card, stamp_html, status_badge
-from ledger.site.source_text import text_path
-from ledger.site.stamp import Stamp
-from ledger.staleness import content_fingerprint
-from ledger.status import claim_ref
 
 NEW_CLAIM = "edit/new-claim.html"
 """The page of the form that records a claim (opened from a selection)."""
@@ -66,7 +66,8 @@ def form_head(site: ServeSite, page: str, name: str, fingerprint: str) -> str:
 class ServeSite(Site):
     """The site, as the app shows it: review states marked, forms added, the app's pages
     in the navigation; ``token`` is the process's, carried by every form; ``unsound`` what
-    every page says first when the ledger has errors (:func:`ledger.diagnostics.unsound`)."""
+    every page says first when the ledger has errors
+    (:func:`ledger.records.diagnostics.unsound`)."""
 
     def __init__(
         self,
@@ -480,7 +481,7 @@ def diff_html(site: ServeSite, page: str, result: LedgerDiff) -> str:
             f"</th></tr></thead><tbody>{rows}</tbody></table></div>"
         )
     if result.assertions:
-        from ledger.diff import assertion_line
+        from ledger.git.diff import assertion_line
 
         items = "".join(
             f"<li>{h(assertion_line(b))} <code>{h(b.path)}</code></li>" for b in result.assertions

@@ -1,0 +1,1 @@
+"""What the records say: statuses, checks, quotes, cross-references, queries, reviews."""

@@ -1,0 +1,90 @@
+"""`ledger status` as one library call: the report on a requirement, a case or the whole
+ledger, or why there is none."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ledger.analysis.status_report import CaseStatus, Overview, RequirementStatus
+from ledger.progress import Progress, announce, finished
+from ledger.records.kinds import SINGULAR, STATUS_KINDS
+from ledger.records.root import Layout
+from ledger.records.scan import Scan
+
+if TYPE_CHECKING:
+    from ledger.analysis.asof import Restriction
+
+Report = RequirementStatus | CaseStatus | Overview
+
+
+@dataclass(frozen=True)
+class StatusAnswer:
+    """A report, and how many record files it leaves out (they failed to load): the command
+    says so, as every command answering from the ledger does."""
+
+    report: Report
+    left_out: int = 0
+    restriction: Restriction | None = None
+    """With an as-of date: what the restriction left out, for the report to say."""
+
+
+@dataclass(frozen=True)
+class StatusFailure:
+    """Why no report could be given: the ledger cannot be read, or the id names nothing."""
+
+    message: str
+
+
+def status_report(
+    layout: Layout,
+    typed: str | None,
+    *,
+    progress: Progress | None = None,
+    scan: Scan | None = None,
+    as_of: str | None = None,
+) -> StatusAnswer | StatusFailure:
+    """The report on ``typed`` (a requirement or case id, or a unique prefix of one), or on
+    every requirement when it is None. ``scan`` spares a second walk of the data folder
+    when the caller has made one; ``as_of`` (a checked date) restricts the ledger to it
+    (:func:`ledger.analysis.asof.restrict`)."""
+    from ledger.gcpause import paused_gc
+    from ledger.records.load import load
+
+    result = load(layout, check=False, progress=progress, scan=scan)
+    if result.fatal:
+        return StatusFailure(result.fatal)
+    announce(progress, "working out the status")
+    ledger, restriction = result.ledger, None
+    with paused_gc():
+        if as_of is not None:
+            from ledger.analysis.asof import restrict
+
+            ledger, restriction = restrict(ledger, as_of)
+        report = _work_out(ledger, typed)
+    finished(progress)
+    if isinstance(report, StatusFailure):
+        return report
+    return StatusAnswer(report, result.left_out, restriction)
+
+
+def _work_out(ledger: Any, typed: str | None) -> Report | StatusFailure:
+    from ledger.analysis import status as rule
+    from ledger.analysis.xref import resolve
+
+    if typed is None:
+        return rule.overview(ledger)
+    found = resolve(ledger, typed, STATUS_KINDS)
+    if found.id is None:
+        other = ledger.kind_of(typed)  # a source or claim: it has no status, show has it
+        if other is not None:
+            what = SINGULAR[other]
+            return StatusFailure(
+                f"{typed!r} is {'an' if what[0] in 'aeiou' else 'a'} {what}, which has no "
+                "status of its own (requirements and "
+                f"cases have one); `ledger show {typed}` shows it with its links"
+            )
+        return StatusFailure(found.message)
+    if found.id in ledger.requirements:
+        return rule.requirement_status(ledger, found.id)
+    return rule.case_status(ledger, found.id)

@@ -1,0 +1,86 @@
+"""A record's history from git: the commits that changed it, and for a requirement or a case,
+its derived status at each commit that changed any data (claims move a status too)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger.analysis.status import case_status, requirement_verdicts
+from ledger.analysis.status_report import to_plain
+from ledger.git.revision import GitError, git, open_revision, repository_prefix
+from ledger.records.kinds import CASES, STATUS_KINDS
+from ledger.records.ledger import Ledger
+from ledger.records.load import load
+from ledger.records.root import Layout
+
+_SEP = "\x1f"
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    commit: str
+    date: str
+    author: str
+    subject: str
+    status: str | None = None
+    line: str | None = None
+
+
+@dataclass(frozen=True)
+class History:
+    id: str
+    path: str
+    commits: tuple[CommitInfo, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"format": "ledger-log", "version": 1, **to_plain(self)}
+
+
+def record_history(
+    layout: Layout, ledger: Ledger, record_id: str, limit: int = 20
+) -> History | GitError:
+    """The commits (newest first, at most ``limit``) that changed a record or its status."""
+    prefix = repository_prefix(layout)
+    if isinstance(prefix, GitError):
+        return prefix
+    path = ledger.paths[record_id]
+    kind = ledger.kind_of(record_id)
+    tracks_status = kind in STATUS_KINDS
+    scope = layout.relative(layout.data) if tracks_status else path
+    args = ["log", f"-n{max(1, limit)}", "--date=short", f"--format=%H{_SEP}%ad{_SEP}%an{_SEP}%s"]
+    if not tracks_status:
+        args.append("--follow")
+    listed = git(layout.root, *args, "--", scope)
+    if isinstance(listed, GitError):
+        return listed
+    commits = []
+    for row in str(listed).splitlines():
+        parts = row.split(_SEP)
+        if len(parts) != 4:
+            continue
+        info = CommitInfo(*parts)
+        if tracks_status:
+            info = _with_status(layout, info, record_id, kind == CASES.folder)
+        commits.append(info)
+    return History(record_id, path, tuple(commits))
+
+
+def _with_status(layout: Layout, info: CommitInfo, record_id: str, is_case: bool) -> CommitInfo:
+    revision = open_revision(layout, info.commit)
+    if isinstance(revision, GitError):
+        return info
+    old = load(revision, check=False).ledger
+    if is_case:
+        if record_id not in old.cases:
+            return CommitInfo(*_head(info), status="(absent)")
+        groups = case_status(old, record_id).requirements
+        summary = ", ".join(f"{g.id}: {g.verdict.status.value}" for g in groups if g.id)
+        return CommitInfo(*_head(info), status=summary or "no-evidence", line="")
+    verdict = requirement_verdicts(old).get(record_id)
+    if verdict is None:
+        return CommitInfo(*_head(info), status="(absent)")
+    return CommitInfo(*_head(info), status=verdict.status.value, line=verdict.line)
+
+
+def _head(info: CommitInfo) -> tuple[str, str, str, str]:
+    return info.commit, info.date, info.author, info.subject

@@ -1,0 +1,1 @@
+"""Publishing the ledger: exports, the SQLite database, CSV, Markdown, the static site."""

@@ -1,0 +1,208 @@
+"""A static HTML site of the ledger, for people who will never open a terminal.
+
+:func:`render_site` gives every file of the site as text, by its path relative to the
+site's folder (deterministic: the same ledger gives the same bytes). :func:`write_site` writes
+them into a folder, each file atomically, never outside that folder and never through a link.
+
+The site needs nothing but the files: no server, no network, no external asset. It opens
+from the file system and from any web server, because every link is relative. A page's
+Content-Security-Policy allows only the site's own style sheet and search script, and every
+value from the data is HTML-escaped, so nothing in a record can become markup or script.
+
+A folder is written only when it is empty or was written by ``ledger site`` before (it holds
+:data:`MANIFEST`, the files written and the SHA-256 of each); files of an earlier build that
+the new one no longer has (a deleted claim's page) are removed, and nothing else is touched.
+The manifest may be forged (committed, or put there), so it is never trusted to name what
+to delete: a file is removed only when it is a regular file inside the folder (no ``..``,
+no absolute path, no link on the way), has a name the site writes (:data:`SUFFIXES`), and
+still holds exactly the bytes the manifest says were written there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+
+from ledger.authoring.atomic import write_atomic
+from ledger.publish.site.stamp import Stamp
+from ledger.publish.site.writer import Place, write_all
+from ledger.records.config import About
+from ledger.records.ledger import Ledger
+from ledger.records.portable import PathRefusal, join_inside, relative_parts
+
+MANIFEST = ".ledger-site.json"
+"""The files a build wrote, each with its SHA-256, so the next build can replace them and
+remove those it no longer has, and nothing else."""
+
+SUFFIXES = frozenset({".html", ".css", ".js", ".svg"})
+"""The kinds of file a site holds: no other file is ever removed."""
+
+
+def render_site(
+    ledger: Ledger, about: About | None = None, stamp: Stamp | None = None
+) -> dict[str, str]:
+    """Every file of the site (pages and assets) by relative POSIX path, in a fixed order.
+
+    ``about`` is ledger.toml's [about]; ``stamp`` the build's date and commit (by default,
+    the date alone: see :func:`ledger.publish.site.stamp.stamp_of` for the commit)."""
+    from ledger.publish.site.assets import ASSETS
+    from ledger.publish.site.pages import all_pages
+
+    return {**all_pages(ledger, about, stamp), **ASSETS}
+
+
+@dataclass
+class Written:
+    """What a build wrote, what it removed, or why it stopped (``error``)."""
+
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _inside(root: Path, rel: str) -> Path | None:
+    """``root / rel`` when that stays inside ``root`` (a portable relative path, no link out):
+    a manifest is data, and may have been edited."""
+    target = join_inside(root, rel)
+    if isinstance(target, PathRefusal):
+        return None
+    try:
+        parent = target.parent.resolve()
+    except OSError:
+        return None
+    if parent != root and root not in parent.parents:
+        return None
+    return target
+
+
+def _previous(root: Path) -> dict[str, str] | None:
+    """The files the last build wrote, with the SHA-256 of each, or None when the folder was
+    not made by a build. A manifest of the first version (a list, with no digests) makes the
+    folder a build, but proves no file was written by it."""
+    manifest = root / MANIFEST
+    try:
+        info = os.lstat(manifest)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    if isinstance(files, list) and all(isinstance(f, str) for f in files):
+        return {}
+    if not isinstance(files, dict):
+        return None
+    return {rel: digest for rel, digest in files.items() if isinstance(digest, str)}
+
+
+def _ours(root: Path, rel: str, digest: str) -> Path | None:
+    """``root / rel`` when it is provably a file an earlier build wrote: a regular file of a
+    kind the site writes, reached from ``root`` through real folders only (no link, no
+    ``..``), holding exactly the bytes whose SHA-256 the manifest gives."""
+    parts = relative_parts(rel)
+    if isinstance(parts, PathRefusal) or not parts or Path(parts[-1]).suffix not in SUFFIXES:
+        return None
+    folder = root
+    for part in parts[:-1]:
+        folder = folder / part
+        try:
+            if not stat.S_ISDIR(os.lstat(folder).st_mode):
+                return None
+        except OSError:
+            return None
+    target = folder / parts[-1]
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(target, flags)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        actual = hashlib.file_digest(handle, "sha256").hexdigest()
+    return target if actual == digest else None
+
+
+def _placer(root: Path, outdir: Path) -> Place:
+    """Where each file goes: inside ``root``, its folder made and checked once (a folder
+    made just now cannot lead out, but it is checked again after it is made). A file of a
+    folder already checked is only joined to it: resolving every file's folder again cost
+    three ``lstat`` calls a file (seconds for a large site)."""
+    ready: set[Path] = set()
+
+    def place(rel: str) -> Path | str:
+        joined = join_inside(root, rel)
+        if not isinstance(joined, PathRefusal) and joined.parent in ready:
+            return joined
+        target = _inside(root, rel)
+        if target is None:
+            return f"refused to write {rel}: it is outside {outdir}"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return f"cannot make the folder {target.parent}: {exc.strerror}"
+        if _inside(root, rel) is None:
+            return f"refused to write {rel}: it is outside {outdir}"
+        ready.add(target.parent)
+        return target
+
+    return place
+
+
+def write_site(files: Mapping[str, str] | Iterable[tuple[str, str]], outdir: Path) -> Written:
+    """Write the site's files into ``outdir``, which must be empty, new, or an earlier build.
+
+    ``files`` may be a mapping or pairs given one at a time (as they are rendered)."""
+    result = Written()
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        root = outdir.resolve(strict=True)
+    except OSError as exc:
+        result.error = f"cannot make the folder {outdir}: {exc.strerror}"
+        return result
+    if not root.is_dir():
+        result.error = f"{outdir} is not a folder"
+        return result
+    previous = _previous(root)
+    if previous is None and any(root.iterdir()):
+        result.error = (
+            f"{outdir} is not empty and holds no earlier `ledger site` build ({MANIFEST}); "
+            "choose an empty or new folder"
+        )
+        return result
+    pairs = files.items() if isinstance(files, Mapping) else files
+    digests, result.error = write_all(pairs, _placer(root, outdir))
+    result.written = list(digests)
+    if result.error:
+        return result
+    for rel in sorted(set(previous or ()) - set(digests)):
+        target = _ours(root, rel, (previous or {})[rel])
+        if target is None:
+            continue
+        try:
+            target.unlink()
+        except OSError:
+            continue
+        result.removed.append(rel)
+    ordered = dict(sorted(digests.items()))
+    manifest = json.dumps({"version": 2, "files": ordered}, indent=1) + "\n"
+    problem = write_atomic(root / MANIFEST, manifest)
+    if problem:
+        result.error = problem
+    return result
+
+
+def build_site(
+    ledger: Ledger, outdir: Path, about: About | None = None, stamp: Stamp | None = None
+) -> Written:
+    """Render the site of ``ledger`` and write it into ``outdir``, each page as it is made."""
+    from ledger.publish.site.assets import ASSETS
+    from ledger.publish.site.pages import iter_pages
+
+    return write_site(chain(iter_pages(ledger, about, stamp), ASSETS.items()), outdir)

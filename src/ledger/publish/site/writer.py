@@ -1,0 +1,69 @@
+"""Writing a site's files while its later pages are still being rendered.
+
+Each file is written by :func:`ledger.authoring.atomic.write_atomic` (a temporary file, flushed to
+disk, renamed into place), so each is wholly old or wholly new, as before. The flush to disk
+waits on the device, not on Python: a few threads write while the caller renders the next
+pages, so a large site is neither held in memory whole nor written one flush at a time.
+A file is checked to lie inside the folder before it is handed to a thread, and the first
+failure, in the order the files come, stops the build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from ledger.authoring.atomic import write_atomic
+
+WORKERS = 8
+"""Files being flushed at once: enough for the device to take several flushes per commit."""
+
+AHEAD = 64
+"""Files rendered but not yet written, at most: bounds the memory a build holds."""
+
+Place = Callable[[str], "Path | str"]
+"""Where a file goes inside the site's folder, or why it may not be written."""
+
+
+def _store(target: Path, text: str) -> tuple[str, str | None]:
+    """Write one file; its SHA-256 (for the manifest) and None, or why it was not written."""
+    data = text.encode("utf-8")
+    return hashlib.sha256(data).hexdigest(), write_atomic(target, data)
+
+
+def write_all(files: Iterable[tuple[str, str]], place: Place) -> tuple[dict[str, str], str | None]:
+    """Write every file; the SHA-256 of each written, in order, and the first error (None when
+    all were written). After an error no further file is started."""
+    digests: dict[str, str] = {}
+    pending: deque[tuple[str, Future[tuple[str, str | None]]]] = deque()
+    error: str | None = None
+
+    def collect() -> str | None:
+        rel, future = pending.popleft()
+        digest, problem = future.result()
+        if problem is None:
+            digests[rel] = digest
+        return problem
+
+    pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="ledger-site")
+    try:
+        for rel, text in files:
+            target = place(rel)
+            if isinstance(target, str):
+                error = target
+                break
+            pending.append((rel, pool.submit(_store, target, text)))
+            while pending and (len(pending) > AHEAD or pending[0][1].done()):
+                error = collect()
+                if error:
+                    break
+            if error:
+                break
+        while pending and not error:
+            error = collect()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return digests, error

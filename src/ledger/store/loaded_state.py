@@ -1,0 +1,325 @@
+"""The loaded ledger remembered whole, for one state of the working tree, and brought up to
+date from the files changed since.
+
+Loading through the per-file cache still makes a pass over every file's stored outcome
+(seals, content keys, admission of ids): seconds at 100,000 records, for every command that
+reads records. So the records as admitted at one load are kept in one sealed row, each
+kind's records as one JSON array (validated in one call), with the diagnostics and unloaded
+ids that reading and admitting them gave, and every record file's identity:
+
+* when the ledger is exactly as it was then (:func:`ledger.records.scan.ledger_key`: every file's
+  identity under data/, the marker file and the code), the row is the load's result;
+* when a few record files changed since (edited, added, removed: their identity differs),
+  and that load found nothing wrong with any file, the unchanged files' records come from
+  the row and only the changed files are read; ids are then admitted over every file as a
+  plain load does (pipeline.admit), so the result is the same.
+
+The row is kept for one state only, written by a load that asks questions (not `validate`,
+run after every edit) when no row can serve, or when the ledger has drifted REBASE_AT files
+from it; and only when every file had settled when the walk began (scan.py's racy-file
+rule). Never for a revision. The cross-record checks are not part of it: a load with checks
+runs them after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ledger.records.diagnostics import Diagnostic
+from ledger.records.kinds import FOLDERS
+from ledger.records.model import RECORD_TYPES
+from ledger.records.record_reader import FileOutcome
+from ledger.records.scan import RECORD_SUFFIX
+
+if TYPE_CHECKING:
+    from ledger.records.pipeline import LoadResult
+    from ledger.records.root import Layout
+    from ledger.records.scan import RecordFile, Scan
+    from ledger.store.cache import Cache
+
+NAME = "loaded:working-tree"
+FAMILY = "loaded:"
+FORMAT = 3
+
+
+def rebase_at(files: int) -> int:
+    """Changed files past which the row is written again: reading that many each time
+    costs more than writing the row once."""
+    return max(32, files // 1000)
+
+
+def drift_limit(files: int) -> int:
+    """Changed files past which the row is not used at all (a whole load is cheaper)."""
+    return max(256, files // 50)
+
+
+FileState = tuple[str, tuple[int, ...], "str | None"]
+"""A record file's kind, identity and blob id (None when unknown)."""
+
+
+@dataclass
+class Remembered:
+    """One stored row, split: a header, each kind's records (JSON), the files' identities."""
+
+    head: dict[str, Any]
+    kinds: list[str]
+    files_line: str
+    _tables: dict[str, list[Any]] | None = None
+
+    def records(self) -> dict[str, list[Any]] | None:
+        """Each kind's records, validated (one call per kind, once per process); None if
+        they do not read back, or not as many as the header names."""
+        if self._tables is None:
+            self._tables = self._validated()
+        return self._tables or None
+
+    def _validated(self) -> dict[str, list[Any]]:
+        from pydantic import TypeAdapter, ValidationError
+
+        try:
+            tables = {
+                kind: TypeAdapter(list[RECORD_TYPES[kind]]).validate_json(line)  # type: ignore[valid-type]
+                for kind, line in zip(FOLDERS, self.kinds, strict=True)
+            }
+        except (ValueError, ValidationError):
+            return {}
+        paths = self.head["paths"]
+        if any(len(tables[kind]) != len(paths[kind]) for kind in FOLDERS):
+            return {}
+        return tables
+
+    def fill(self, result: LoadResult) -> bool:
+        """Fill ``result`` (as :func:`ledger.records.pipeline.begin` left it) with the row's
+        records, diagnostics and unloaded ids; False, ``result`` untouched, if it does not
+        read back whole."""
+        tables = self.records()
+        if tables is None:
+            return False
+        ledger = result.ledger
+        for kind in FOLDERS:
+            table = ledger.tables()[kind]
+            for record, rel in zip(tables[kind], self.head["paths"][kind], strict=True):
+                table[record.id] = record
+                ledger.paths[record.id] = rel
+        result.diagnostics.extend(self.head["diagnostics"])
+        result.unloaded.update(self.head["unloaded"])
+        return True
+
+    def changes(self, layout: Layout, scan: Scan) -> list[RecordFile] | None:
+        """The record files that differ from the row's (new, edited, or of another kind),
+        when the row can serve as the base of this load: nothing was wrong with any file
+        then, the marker file is the same, and few files differ. None otherwise.
+
+        A working-tree file differs when its identity does (as the per-file cache has it);
+        a revision's, when its blob id does: a revision a few commits from the working tree
+        reads only the blobs it does not share with it."""
+        if not self.head["clean"]:
+            return None
+        written = self.files()
+        if written is None or written[0] != marker_digest(layout):
+            return None
+        files = written[1]
+        if layout.tree is None:
+            before = {rel: (kind, ident) for rel, (kind, ident, _blob) in files.items()}
+            now = {f.rel: (f.kind, f.identity) for f in scan.records}
+        else:
+            blobs = layout.tree.blobs
+            before = {rel: (kind, blob) for rel, (kind, _ident, blob) in files.items()}
+            now = {f.rel: (f.kind, blobs.get(f.rel)) for f in scan.records}
+        changed = [f for f in scan.records if before.pop(f.rel, None) != now[f.rel]]
+        drift = len(changed) + len(before)
+        if drift > drift_limit(len(scan.records)):
+            return None
+        self.head["drift"] = drift
+        self.head["removed"] = set(before)
+        return changed
+
+    def amend(self, result: LoadResult, fresh: list[FileOutcome]) -> bool:
+        """Fill ``result`` with the row's records but those of the files that changed or
+        went (as :meth:`changes` found them), and then ``fresh``'s, their outcomes: what
+        admitting every file again would give, when each fresh file holds one sound record
+        named for its own id, an id no other file holds. False, ``result`` untouched,
+        otherwise: then the whole admission decides (a clash, a broken file).
+
+        The row was clean (no file broken, misnamed or a duplicate), so the files that did
+        not change admit exactly as they did; only the fresh ones need a look."""
+        tables = self.records()
+        if tables is None or any(not _sound(outcome) for outcome in fresh):
+            return False
+        gone = {outcome.rel for outcome in fresh} | self.head.get("removed", set())
+        kept: dict[str, dict[str, Any]] = {}
+        paths: dict[str, str] = {}
+        for kind in FOLDERS:
+            table = kept[kind] = {}
+            for record, rel in zip(tables[kind], self.head["paths"][kind], strict=True):
+                if rel not in gone:
+                    table[record.id] = record
+                    paths[record.id] = rel
+        for outcome in fresh:
+            record_id = outcome.record.id  # type: ignore[union-attr]
+            if record_id in paths:
+                return False
+            kept[outcome.kind][record_id] = outcome.record
+            paths[record_id] = outcome.rel
+        ledger = result.ledger
+        for kind, table in kept.items():
+            if any(outcome.kind == kind for outcome in fresh):
+                table = dict(sorted(table.items()))
+            getattr(ledger, kind).update(table)
+        ledger.paths.update(paths)
+        return True
+
+    def files(self) -> tuple[str, dict[str, FileState]] | None:
+        """The marker file's digest, and each record file's kind, identity and blob id,
+        when the row was written; None if they do not read back."""
+        try:
+            plain = json.loads(self.files_line)
+            found = {
+                str(rel): (str(kind), tuple(ident), blob)
+                for rel, kind, ident, blob in plain["files"]
+            }
+            return str(plain["marker"]), found
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def content_ids(self) -> dict[str, str | None]:
+        """Each record file's content id by path, as the row holds them (none if its files
+        do not read back)."""
+        written = self.files()
+        return {rel: blob for rel, (_kind, _ident, blob) in written[1].items()} if written else {}
+
+    def outcomes(self, scan: Scan, fresh: list[FileOutcome]) -> list[FileOutcome] | None:
+        """Every record file's outcome, in file order: ``fresh`` for the files that changed,
+        the row's records for the others; None if the row does not read back."""
+        tables = self.records()
+        if tables is None:
+            return None
+        kept: dict[str, FileOutcome] = {}
+        for kind in FOLDERS:
+            for record, rel in zip(tables[kind], self.head["paths"][kind], strict=True):
+                kept[rel] = FileOutcome(rel, kind, None, record=record)
+        found = {o.rel: o for o in fresh}
+        try:
+            return [found.get(f.rel) or kept[f.rel] for f in scan.records]
+        except KeyError:  # a file the row should hold but does not
+            return None
+
+
+def _sound(outcome: FileOutcome) -> bool:
+    """Whether a file read cleanly into one record named for its id (the outcome gets
+    its record built, if only its data came back)."""
+    if outcome.diagnostics or outcome.unloaded:
+        return False
+    if outcome.record is None and outcome.data is not None:
+        outcome.record = RECORD_TYPES[outcome.kind].model_validate(outcome.data)
+    record = outcome.record
+    return record is not None and outcome.rel.rpartition("/")[2] == f"{record.id}{RECORD_SUFFIX}"  # type: ignore[attr-defined]
+
+
+def recall(cache: Cache, key: str) -> Remembered | None:
+    """The row kept for exactly this state of the ledger."""
+    text = cache.raw(NAME, key)
+    return None if text is None else _parse(text)
+
+
+def latest(cache: Cache) -> Remembered | None:
+    """The row kept for whatever state the ledger was in when it was written. Read once
+    per process: a diff loads two revisions from the same row."""
+    fingerprint = cache.fingerprint(NAME)
+    if fingerprint is None:
+        return None
+    where = (str(cache.path), fingerprint, cache.stamp())
+    seen = _READ.get(where)
+    if seen is not None:
+        return seen
+    found = cache.newest(NAME)
+    parsed = None if found is None or found[0] != fingerprint else _parse(found[1])
+    _READ.clear()
+    if parsed is not None:
+        _READ[where] = parsed
+    return parsed
+
+
+_READ: dict[tuple[str, str, tuple[object, ...]], Remembered] = {}
+"""The row this process has read and checked, by cache file, the state it was written for,
+and the cache file's stamp (anyone's write since makes it read again)."""
+
+
+def _parse(text: str) -> Remembered | None:
+    lines = text.split("\n")
+    if len(lines) != 2 + len(FOLDERS):
+        return None
+    try:
+        head = json.loads(lines[0])
+        if head.get("format") != FORMAT:
+            return None
+        head["diagnostics"] = [Diagnostic.from_dict(d) for d in head["diagnostics"]]
+        head["unloaded"] = {str(u) for u in head["unloaded"]}
+        head["paths"] = {kind: [str(rel) for rel in head["paths"][kind]] for kind in FOLDERS}
+        head["clean"] = bool(head["clean"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return Remembered(head, lines[1:-1], lines[-1])
+
+
+def remember(
+    cache: Cache,
+    key: str,
+    layout: Layout,
+    scan: Scan,
+    result: LoadResult,
+    added: list[Diagnostic],
+    texts: dict[str, str | None],
+    blobs: dict[str, str | None],
+) -> None:
+    """Keep ``result``'s records (in the ledger's order, as the JSON texts ``texts`` gives
+    by file, or dumped again where it has none), the diagnostics loading ``added``, the
+    unloaded ids and every record file's identity and blob id (``blobs``, where known),
+    under ``key``, in place of any other state's."""
+    ledger = result.ledger
+    paths: dict[str, list[str]] = {}
+    lines = []
+    for kind, table in ledger.tables().items():
+        rels = paths[kind] = [ledger.paths[record_id] for record_id in table]
+        parts = []
+        for record, rel in zip(table.values(), rels, strict=True):
+            stored = texts.get(rel)
+            parts.append(stored if stored is not None else _dumped(record))
+        lines.append("[" + ",".join(parts) + "]")
+    clean = not added and not result.unloaded and len(ledger.paths) == len(scan.records)
+    head = {
+        "format": FORMAT,
+        "diagnostics": [d.to_dict() for d in added],
+        "unloaded": sorted(result.unloaded),
+        "paths": paths,
+        "clean": clean,
+    }
+    files = {
+        "marker": marker_digest(layout),
+        "files": [[f.rel, f.kind, list(f.identity), blobs.get(f.rel)] for f in scan.records],
+    }
+    text = "\n".join([_json(head), *lines, _json(files)])
+    cache.store_text(NAME, key, text, family=FAMILY)
+
+
+def marker_digest(layout: Layout) -> str:
+    """The marker file's content, by digest: it decides how files are admitted."""
+    if layout.tree is not None:
+        return hashlib.sha256(layout.tree.marker).hexdigest()
+    try:
+        marker = (layout.root / "ledger.toml").read_bytes()
+    except OSError:
+        marker = b""
+    return hashlib.sha256(marker).hexdigest()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _dumped(record: object) -> str:
+    """A record's JSON as the per-file cache stores it."""
+    return record.model_dump_json(by_alias=True, exclude_defaults=True)  # type: ignore[attr-defined]

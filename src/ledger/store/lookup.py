@@ -1,0 +1,278 @@
+"""One record and its links, answered from a kept index without loading the ledger.
+
+`ledger show` and `ledger xref` ask about one id, yet loading 100,000 records to find the
+few that name it takes seconds. After a load, an index is kept for that state of the ledger
+(the key of every file's identity, :func:`ledger.records.scan.ledger_key`): in the cache's
+``lookup`` table, a row per id with its kind, file, content id and every link reaching it,
+each row sealed with the state; and in one sealed answer, the ids by kind (for prefixes and
+"did you mean") and how many files the load left out. While the files are exactly as they
+were, a question about an id reads its row, then only the files it needs: the record's own,
+and its source's for where its quote stands, each checked against the content id the index
+holds. Anything that does not read back as it was indexed answers None, and the caller
+loads the ledger as before.
+
+The answers are :class:`ledger.analysis.xref.Shown` and :class:`ledger.analysis.xref.Xref`, made by
+the same functions as from a loaded ledger (the tests compare the two for every id).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic_core import to_json
+
+from ledger.records.kinds import BY_FOLDER, FOLDERS, KINDS, references
+
+if TYPE_CHECKING:
+    from ledger.analysis.xref import Link, Resolution, Shown, Xref
+    from ledger.records.ledger import Ledger
+    from ledger.records.model import Record
+    from ledger.records.pipeline import LoadResult
+    from ledger.records.root import Layout
+    from ledger.records.scan import Scan
+    from ledger.store.cache import Cache, LookupRow
+
+NAME = "index:ids"
+FAMILY = "index:"
+FORMAT = 1
+
+
+class NotAsIndexed(Exception):
+    """A row or file that does not read back as the index was made: load the ledger."""
+
+
+class LinkIndex:
+    """The index kept for one state of the ledger, read an id at a time."""
+
+    def __init__(self, cache: Cache, state: str, ids: dict[str, set[str]], left_out: int):
+        self.cache = cache
+        self.state = state
+        self.ids = ids
+        """Every record id, by kind (folder)."""
+        self.left_out = left_out
+        """Record files the indexed load left out (said again with every answer)."""
+        self._kinds: dict[str, str] | None = None
+        self._rows: dict[str, LookupRow | None] = {}
+
+    def kind_of(self, record_id: str) -> str | None:
+        if self._kinds is None:
+            self._kinds = {i: kind for kind, ids in self.ids.items() for i in ids}
+        return self._kinds.get(record_id)
+
+    def row(self, record_id: str) -> LookupRow | None:
+        """The id's row (None when no record has it and none names it)."""
+        if record_id not in self._rows:
+            found = self.cache.lookup(self.state, record_id)
+            if found is False:
+                raise NotAsIndexed(record_id)
+            self._rows[record_id] = found  # type: ignore[assignment]
+        return self._rows[record_id]
+
+    def inbound(self, record_id: str) -> tuple[Link, ...]:
+        """What names the id, as a load's cross-references give it."""
+        from ledger.analysis.xref import Link, ordered
+
+        row = self.row(record_id)
+        links = json.loads(row[4]) if row is not None else []
+        to_kind = self.kind_of(record_id)
+        return ordered(
+            Link(from_id, from_kind, record_id, to_kind, role, detail)
+            for from_id, from_kind, role, detail in links
+        )
+
+    def record(self, layout: Layout, record_id: str) -> Record:
+        """The record with this id, read from its file as indexed."""
+        row = self.row(record_id)
+        if row is None or row[1] is None or row[2] is None or row[3] is None:
+            raise NotAsIndexed(record_id)
+        record = read_record(layout, row[1], row[2], row[3], record_id)
+        if record is None:
+            raise NotAsIndexed(record_id)
+        return record
+
+    def path(self, record_id: str) -> str | None:
+        row = self.row(record_id)
+        return row[2] if row is not None else None
+
+
+def rows_of(ledger: Ledger, blobs: dict[str, str | None]) -> list[LookupRow] | None:
+    """A loaded ledger's index rows; ``blobs`` gives each record file's content id by path.
+    None when one is not known: the index must name every record."""
+    inbound: dict[str, list[list[Any]]] = defaultdict(list)
+    files: dict[str, tuple[str, str, str]] = {}
+    for kind in KINDS:
+        for record_id, record in ledger.tables()[kind.folder].items():
+            rel = ledger.paths[record_id]
+            blob = blobs.get(rel)
+            if blob is None:
+                return None
+            files[record_id] = (kind.folder, rel, blob)
+            for _to, target, _at, _key, role, detail in references(kind, record):
+                inbound[target].append([record_id, kind.folder, role, detail])
+    rows: list[LookupRow] = [
+        (record_id, *files[record_id], _json(inbound.get(record_id, []))) for record_id in files
+    ]
+    rows += [(i, None, None, None, _json(links)) for i, links in inbound.items() if i not in files]
+    return rows
+
+
+def _json(value: Any) -> str:
+    """Compact JSON, from pydantic-core's compiled encoder (a row per id: 100,000 of them),
+    or the standard library's for what it refuses (a lone surrogate)."""
+    try:
+        return to_json(value).decode("utf-8")
+    except ValueError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def remember(layout: Layout, scan: Scan, result: LoadResult) -> None:
+    """Keep the index of a ledger loaded from exactly these files (nothing is kept when a
+    file had not settled when the walk began, or a file's content id is not known)."""
+    from ledger.store.answers import Answers
+    from ledger.store.cache import open_cache
+
+    answers = Answers(layout, scan)
+    if not answers.enabled or not scan.all_settled or result.content_ids is None:
+        return
+    if answers.holds(NAME):
+        return  # kept already (a question the index could not answer loaded the ledger)
+    rows = rows_of(result.ledger, result.content_ids())
+    cache = open_cache(layout) if rows is not None else None
+    if cache is None or rows is None:
+        return
+    try:
+        stored = cache.store_lookup(answers.key, rows)
+    finally:
+        cache.close()
+    if stored:
+        ids = {kind: list(table) for kind, table in result.ledger.tables().items()}
+        header = {"format": FORMAT, "ids": ids, "left_out": result.left_out}
+        answers.remember(NAME, header, family=FAMILY)
+
+
+def _opened(layout: Layout, scan: Scan | None) -> LinkIndex | None:
+    """The index kept for exactly this state of the ledger, if any (its cache left open:
+    the caller closes ``index.cache``)."""
+    from ledger.store.answers import Answers
+    from ledger.store.cache import open_cache
+
+    if scan is None:
+        return None
+    answers = Answers(layout, scan)
+    header = answers.recall(NAME)
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        return None
+    ids, left_out = header.get("ids"), header.get("left_out")
+    if not isinstance(ids, dict) or set(ids) != set(FOLDERS) or not isinstance(left_out, int):
+        return None
+    cache = open_cache(layout)
+    if cache is None:
+        return None
+    return LinkIndex(cache, answers.key, {k: set(v) for k, v in ids.items()}, left_out)
+
+
+def read_record(layout: Layout, folder: str, rel: str, blob: str, record_id: str) -> Record | None:
+    """One record, read from its file; None unless the file holds exactly the bytes indexed
+    (their content id) and reads back cleanly into the record with that id."""
+    from ledger.records.files import MAX_RECORD_BYTES, read_bytes
+    from ledger.records.model import RECORD_TYPES
+    from ledger.records.record_reader import outcome_of
+
+    if folder not in RECORD_TYPES:
+        return None
+    data = read_bytes(layout.root / rel, MAX_RECORD_BYTES)
+    if not isinstance(data, bytes):
+        return None
+    outcome = outcome_of(folder, rel, data)
+    if outcome.blob != blob or outcome.diagnostics or outcome.unloaded:
+        return None
+    record = outcome.record
+    if record is None and outcome.data is not None:
+        record = RECORD_TYPES[folder].model_validate(outcome.data)
+    if record is None or getattr(record, "id", None) != record_id:
+        return None
+    return record  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the index answers: a record shown, its links, or what the typed id failed to
+    resolve to; and how many record files the indexed load left out."""
+
+    value: Shown | Xref | Resolution
+    left_out: int
+
+
+def show_answer(layout: Layout, scan: Scan | None, typed: str) -> Answer | None:
+    """`ledger show TYPED` from the kept index; None when there is none for these files (or
+    something does not read back as indexed): the caller loads the ledger."""
+    return _answer(layout, scan, typed, _show)
+
+
+def xref_answer(layout: Layout, scan: Scan | None, typed: str) -> Answer | None:
+    """`ledger xref TYPED` from the kept index (an id no record has, but some record names,
+    shows who names it); None as for :func:`show_answer`."""
+    return _answer(layout, scan, typed, _xref)
+
+
+def _answer(layout: Layout, scan: Scan | None, typed: str, work: Any) -> Answer | None:
+    from ledger.analysis.xref import resolve_among
+
+    index = _opened(layout, scan)
+    if index is None:
+        return None
+    try:
+        found = resolve_among(index.ids, index.kind_of, typed)
+        value = work(layout, index, found, typed)
+        return Answer(value, index.left_out)
+    except NotAsIndexed:
+        return None
+    finally:
+        index.cache.close()
+
+
+def _show(layout: Layout, index: LinkIndex, found: Resolution, typed: str) -> Shown | Resolution:
+    from ledger.analysis.xref import shown
+    from ledger.records.ledger import Ledger
+    from ledger.records.load import position_of
+
+    if found.id is None or found.kind is None:
+        return found
+    record_id, kind = found.id, found.kind
+    record = index.record(layout, record_id)
+    alone = Ledger(paths={record_id: index.path(record_id) or ""})
+    alone.tables()[kind][record_id] = record
+    source_id = getattr(record, "source", None) if kind in ("claims", "requirements") else None
+    if source_id is not None and index.kind_of(source_id) == "sources":
+        alone.sources[source_id] = index.record(layout, source_id)  # type: ignore[assignment]
+        alone.paths[source_id] = index.path(source_id) or ""
+    return shown(
+        record_id,
+        kind,
+        alone.paths[record_id],
+        record,
+        outbound=_outbound(index, kind, record),
+        inbound=index.inbound(record_id),
+        position=position_of(layout, alone, record_id),
+    )
+
+
+def _xref(layout: Layout, index: LinkIndex, found: Resolution, typed: str) -> Xref | Resolution:
+    from ledger.analysis.xref import Xref
+
+    if found.id is None:
+        inbound = index.inbound(typed)
+        return Xref(typed, None, None, (), inbound) if inbound else found
+    record_id, kind = found.id, found.kind
+    assert kind is not None
+    outbound = _outbound(index, kind, index.record(layout, record_id))
+    return Xref(record_id, kind, index.path(record_id), outbound, index.inbound(record_id))
+
+
+def _outbound(index: LinkIndex, folder: str, record: Record) -> tuple[Link, ...]:
+    from ledger.analysis.xref import links_of, ordered
+
+    return ordered(links_of(index.kind_of, BY_FOLDER[folder], record))
