@@ -22,8 +22,11 @@ one next to this Python) is then run as a child process, and each figure is the 
 
 Then every read command (status, show, xref, list, search, conflicts, gaps, timeline,
 figures, query, export, site, diff, log, new claim --dry-run, and link --dry-run when it
-exists), warm: one untimed run, then the median of ``--runs``; for diff and log the ledger is
-made a git repository of two commits that differ in one claim; and `ledger serve`'s page of a
+exists), warm: one untimed run, then the median of ``--runs`` of the same question (which
+a command that remembers its output answers from it); `show` and `xref` again, asking of
+another claim each run (answered from the index of ids and links kept after a load); for diff
+and log the ledger is made a git repository of two commits that differ in one claim; and
+`ledger serve`'s page of a
 case, asked through the app in this process (no start-up) after one untimed request. The
 report gives each command's growth from the second-largest size to the largest beside the
 floors', and with ``--max-growth X`` (``--quick`` sets 15) exits 1 naming every command that
@@ -46,7 +49,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -394,6 +397,13 @@ class Command:
     name: str
     argv: list[str]
     cwd: Path | None = None
+    then: tuple[list[str], ...] = ()
+    """Argvs for the timed runs, one each in turn, when each run asks a new question (so
+    the answer cannot be one remembered from an earlier run)."""
+
+    def argv_of(self, run: int) -> list[str]:
+        """The argv of run ``run`` (0: the untimed one)."""
+        return self.then[(run - 1) % len(self.then)] if self.then and run else self.argv
 
 
 def supports(ledger: list[str], env: dict[str, str], command: str, option: str) -> bool:
@@ -436,11 +446,22 @@ def read_commands(
     commands.append(
         Command("new claim --dry-run", [*new_claim, "--case", case, "--no-input", "--dry-run"])
     )
+    for name, ask in (("show", "show"), ("xref", "xref")):
+        fresh = tuple([*at, ask, other] for other in other_claims(root, claim_id))
+        commands.append(Command(f"{name} (another id each run)", [*at, ask, claim_id], then=fresh))
     if supports(ledger, env, "link", "--dry-run"):
         other = sorted(p for p in claim.parent.glob("*.yaml") if p != claim)[0].stem
         link = [*at, "link", claim_id, "corroborates", other, "--dry-run"]
         commands.append(Command("link --dry-run", link))
     return commands
+
+
+def other_claims(root: Path, asked: str, count: int = 12) -> list[str]:
+    """Ids of claims spread over the ledger, none of them ``asked``: one new question per
+    timed run."""
+    files = sorted((root / "data" / "claims").rglob("*.yaml"))
+    step = max(1, len(files) // (count + 1))
+    return [f.stem for f in files[step::step] if f.stem != asked][:count]
 
 
 QUERY = (
@@ -570,9 +591,11 @@ def measure_size(
     if cached:
         run_child(validate, env)
     for command in read_commands(root, out, target, ledger, env):
+        asked = iter(range(1_000_000))
 
-        def once(command: Command = command) -> Run:
-            return run_child(command.argv, env, cwd=command.cwd, sample=False)
+        def once(command: Command = command, asked: Iterator[int] = asked) -> Run:
+            argv = command.argv_of(next(asked))
+            return run_child(argv, env, cwd=command.cwd, sample=False)
 
         once()
         series[COMMAND_KEY + command.name] = repeat(command.name, runs, once, label)
