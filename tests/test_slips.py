@@ -525,3 +525,61 @@ def test_the_index_normalises_as_quotes_are_compared_and_maps_back(
             assert normalise(archive.text[start:end]) == archive.normalised[word_start:word_end]
     finally:
         quotes.MAP_STEP = saved
+
+
+# -- statement names kept between checks ---------------------------------------------------
+
+
+def test_statement_name_findings_are_kept_and_follow_every_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check after an edit works out again only the claims whose statement, quote, source
+    text or case names changed; the findings are always a fresh check's."""
+    import ledger.analysis.checks as checks_module
+    from conftest import age
+
+    root = write_ledger(
+        tmp_path,
+        claim_text("Those steps were taken.", statement="The report says Atenco steps were taken."),
+    )
+    age(root)
+    assert found(root) == []  # no case is called Atenco yet
+    worked: list[str] = []
+    real = checks_module.unsourced_names
+
+    def counted(names, sources, statement, quote, source):  # type: ignore[no-untyped-def]
+        worked.append(statement)
+        return real(names, sources, statement, quote, source)
+
+    monkeypatch.setattr(checks_module, "unsourced_names", counted)
+    assert found(root) == [] and worked == []  # nothing changed: nothing worked out
+
+    (root / "data/cases/atenco.yaml").write_text(
+        "id: atenco\ntitle: Atenco\nkind: incident\naliases:\n  - Atenco\nsummary: Atenco.\n",
+        encoding="utf-8",
+    )
+    age(root)
+    [d] = found(root)  # the case names changed: every claim is checked again
+    assert (d.path, *where(d)) == (CLAIM, "statement-name-not-in-source", 5, 12, "statement")
+    assert len(worked) == 1
+    [again] = found(root)
+    assert again.message == d.message and again.hint == d.hint and len(worked) == 1
+
+    source = root / "data/sources/report.txt"
+    text = SOURCE_TEXT + "\nThe Atenco steps.\n"
+    source.write_text(text, encoding="utf-8")
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    meta = root / "data/sources/report.yaml"
+    meta.write_text(
+        "\n".join(
+            f"  sha256: {sha}" if line.startswith("  sha256:") else line
+            for line in meta.read_text(encoding="utf-8").splitlines()
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    age(root)
+    assert found(root) == []  # the source's text now uses the name
+    assert len(worked) == 2
+    monkeypatch.setenv("LEDGER_NO_CACHE", "1")
+    assert found(root) == []

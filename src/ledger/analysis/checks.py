@@ -13,7 +13,14 @@ from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 
 from ledger.analysis.anchoring import Anchored, Passages, settle, slips
-from ledger.analysis.naming import Names, SourceNames, unsourced_names
+from ledger.analysis.naming import (
+    Finding,
+    NameMemo,
+    Names,
+    SourceNames,
+    names_digest,
+    unsourced_names,
+)
 from ledger.analysis.quotes import ArchiveIndex, Placement, Position, QuoteMemo, normalise
 from ledger.analysis.review import stale_reviews, suspect_evidence
 from ledger.analysis.status import obligors
@@ -45,12 +52,14 @@ def check_ledger(
     *,
     unloaded: Set[str] = frozenset(),
     memo: QuoteMemo | None = None,
+    names: NameMemo | None = None,
 ) -> list[Diagnostic]:
     """Every cross-record problem in the ledger.
 
     ``unloaded`` names records whose files exist but could not be loaded: a reference to one
     of them is not reported, since the broken file is (one mistake, one diagnostic).
-    ``memo`` holds quote searches done before, so only new or edited quotes are searched.
+    ``memo`` holds quote searches done before, so only new or edited quotes are searched;
+    ``names`` the statement-name findings of claims checked before.
     """
     found = list(_references(ledger, unloaded))
     found.extend(_claim_shape(ledger))
@@ -60,7 +69,7 @@ def check_ledger(
     found.extend(_cases_outside_requirements(ledger))
     archives = dict(_archives(ledger, layout, found))
     found.extend(_quotes(ledger, archives, memo if memo is not None else QuoteMemo()))
-    found.extend(_statement_names(ledger))
+    found.extend(_statement_names(ledger, archives, names if names is not None else NameMemo()))
     found.extend(stale_reviews(ledger))
     found.extend(suspect_evidence(ledger))
     if ledger.assertions and not unloaded:
@@ -105,6 +114,7 @@ def errors_of(
     *,
     unloaded: Set[str] = frozenset(),
     memo: QuoteMemo | None = None,
+    names: NameMemo | None = None,
 ) -> list[Diagnostic]:
     """The errors :func:`check_ledger` reports on these records, in its order, checking only
     them: their references (resolved against the whole ledger), shape, repeated entries,
@@ -292,25 +302,37 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def _statement_names(ledger: Ledger) -> Iterator[Diagnostic]:
+def _statement_names(
+    ledger: Ledger, archives: dict[str, _Archive], memo: NameMemo
+) -> Iterator[Diagnostic]:
     """Statements that name a case by a name neither the quote nor the source uses (see
-    :mod:`ledger.analysis.naming`)."""
+    :mod:`ledger.analysis.naming`); each claim's findings from ``memo`` when its statement,
+    quote, source text and the case names are as they were."""
     names = Names(ledger.cases.values())
     if not names.by_key:
         return
+    memo.start(names_digest(ledger.cases.values()))
     sources = SourceNames(ledger.source_texts)
     for claim in ledger.claims.values():
-        for found in unsourced_names(names, sources, claim.statement, claim.quote, claim.source):
-            name = found.name
-            link = f"the link to case {name.case} belongs in `cases` and `notes`"
+        archive = archives.get(claim.source)
+
+        def work(claim: Claim = claim) -> list[Finding]:
+            found = unsourced_names(names, sources, claim.statement, claim.quote, claim.source)
+            return [(f.name.written, f.name.case, f.instead) for f in found]
+
+        findings = memo.findings(
+            archive.sha256 if archive is not None else "", claim.statement, claim.quote, work
+        )
+        for written, case, instead in findings:
+            link = f"the link to case {case} belongs in `cases` and `notes`"
             yield _problem(
                 ledger,
                 claim.id,
                 "statement-name-not-in-source",
-                f"the statement names '{name.written}' (case {name.case}), a name that neither "
+                f"the statement names '{written}' (case {case}), a name that neither "
                 f"the quote nor {claim.source} uses",
-                f"say it as {claim.source} does ('{found.instead}'): {link}"
-                if found.instead
+                f"say it as {claim.source} does ('{instead}'): {link}"
+                if instead
                 else f"leave the name out of what {claim.source} says: {link}",
                 ("statement",),
             )

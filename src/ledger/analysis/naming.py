@@ -23,9 +23,11 @@ each name looked up in it once.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -233,3 +235,71 @@ def _instead(names: Names, sources: SourceNames, case: str, quoted: str, source:
     own = names.of_case.get(case, [])
     in_quote = next((n.written for n in own if _holds(quoted, n.words)), None)
     return in_quote or next((n.written for n in own if sources.holds(source, n.words)), None)
+
+
+Finding = tuple[str, str, "str | None"]
+"""An unsourced name as the check reports it: (the name as written, its case, the name the
+quote or source uses instead, if any)."""
+
+
+def names_digest(cases: Iterable[Case]) -> str:
+    """One digest of every case's names, in the order :class:`Names` reads them: what every
+    claim's finding depends on besides its own text and its source's."""
+    digest = hashlib.blake2b(digest_size=16)
+    for case in cases:
+        digest.update(json.dumps([case.id, case.aliases], ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+class NameMemo:
+    """The statement-name check's findings kept between runs, so that after an edit only the
+    claims whose text, source text or case names changed are checked again.
+
+    A claim's finding depends on its statement, its quote, its source's archived text (by
+    SHA-256) and every case's names (one digest for them all): kept by a digest of the first
+    three, for one digest of the names. ``stored`` is what was kept, (names digest, JSON)."""
+
+    def __init__(self, stored: tuple[str, str] | None = None) -> None:
+        self.stored = stored
+        self.names = ""
+        self.known: dict[str, list[Finding]] = {}
+        self.used: dict[str, list[Finding]] = {}
+        self.fresh = 0
+
+    def start(self, names: str) -> None:
+        """Begin a check among case names of this digest (what was kept for others is
+        dropped)."""
+        self.names = names
+        self.known = {}
+        if self.stored is not None and self.stored[0] == names:
+            try:
+                kept = json.loads(self.stored[1])
+                self.known = {
+                    str(key): [(str(w), str(c), None if i is None else str(i)) for w, c, i in found]
+                    for key, found in kept.items()
+                }
+            except (ValueError, TypeError, AttributeError):
+                self.known = {}
+
+    def findings(
+        self, archive: str, statement: str, quote: str, work: Callable[[], list[Finding]]
+    ) -> list[Finding]:
+        """The findings for one claim: kept ones, or ``work``'s."""
+        key = hashlib.blake2b(
+            f"{archive}\0{statement}\0{quote}".encode("utf-8", "surrogatepass"), digest_size=12
+        ).hexdigest()
+        found = self.known.get(key)
+        if found is None:
+            found = work()
+            self.fresh += 1
+        self.used[key] = found
+        return found
+
+    @property
+    def changed(self) -> bool:
+        """Whether what to keep differs from what was kept."""
+        return bool(self.fresh) or len(self.used) != len(self.known) or not self.stored
+
+    def kept(self) -> str:
+        """What to keep: the findings of the claims checked this time, as JSON."""
+        return json.dumps(self.used, ensure_ascii=False, separators=(",", ":"))

@@ -500,12 +500,20 @@ def position_of(layout: Layout, ledger: Ledger, record_id: str) -> Position | No
     return quote_positions(layout, alone).get(record_id)
 
 
+NAME_FINDINGS = "check:statement-names"
+"""The cache's name for the statement-name findings kept between checks (analysis/naming)."""
+
+
 def _check(layout: Layout, cache: Cache, result: LoadResult) -> None:
     """The checks, searching only quotes not searched before."""
+    from ledger.analysis.naming import NameMemo
     from ledger.analysis.quotes import QuoteMemo
 
     memo = QuoteMemo(cache.quote_matches())
-    run_checks(layout, result, memo)
+    names = NameMemo(cache.newest(NAME_FINDINGS))
+    run_checks(layout, result, memo, names)
     stale = memo.stale()
     if memo.fresh or stale:
         cache.store_quote_matches(memo.fresh, stale)
+    if names.names and names.changed:
+        cache.store_text(NAME_FINDINGS, names.names, names.kept())

@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledger.analysis.naming import NameMemo
 from ledger.analysis.quotes import QuoteMemo
 from ledger.gcpause import paused_gc
 from ledger.progress import Progress, announce, finished
@@ -235,11 +236,14 @@ def admit(outcomes: list[FileOutcome], layout: Layout, result: LoadResult) -> Lo
     return found
 
 
-def run_checks(layout: Layout, result: LoadResult, memo: QuoteMemo) -> None:
-    """The cross-record checks, placed; ``memo`` answers quote searches done before."""
+def run_checks(
+    layout: Layout, result: LoadResult, memo: QuoteMemo, names: NameMemo | None = None
+) -> None:
+    """The cross-record checks, placed; ``memo`` answers quote searches done before, and
+    ``names`` statement-name checks done before."""
     from ledger.analysis.checks import check_ledger
 
-    found = check_ledger(result.ledger, layout, unloaded=result.unloaded, memo=memo)
+    found = check_ledger(result.ledger, layout, unloaded=result.unloaded, memo=memo, names=names)
     result.diagnostics.extend(place(found, layout))
 
 
