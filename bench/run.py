@@ -607,6 +607,10 @@ def measure_size(
 
 SERVE_PAGE = "serve: a case's page"
 
+SERVE_RUNS = 5
+"""Requests timed for the served page at least: each costs milliseconds, and one alone is at
+the mercy of a pause of the collector or the machine."""
+
 
 def serve_page(
     root: Path, claim: Path, runs: int, label: str, env: dict[str, str]
@@ -614,7 +618,8 @@ def serve_page(
     """`ledger serve`'s page of the claim's first case, asked again and again as a researcher
     reading it would: one untimed request (the app loads and indexes the ledger), then the
     median of ``runs``, each a request through the app in this process (no server, no
-    start-up: what a page costs the running app). None when this ledger has no `serve`."""
+    start-up: what a page costs the running app), at least SERVE_RUNS of them. None when
+    this ledger has no `serve`."""
     import yaml  # a dependency of ledger, so in the environment the benchmark runs in
 
     try:
@@ -638,7 +643,7 @@ def serve_page(
                 raise RuntimeError(f"serve answered {response.status_code} for {case}")
 
         ask()
-        return in_process(SERVE_PAGE, runs, ask, label)
+        return in_process(SERVE_PAGE, max(runs, SERVE_RUNS), ask, label)
     finally:
         os.environ.clear()
         os.environ.update(before)
