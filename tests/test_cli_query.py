@@ -316,6 +316,22 @@ def test_an_unknown_id_exits_2_with_did_you_mean(small: Path, args: list[str]) -
         assert "did you mean tlatlaya?" in result.stderr
 
 
+def test_list_help_names_every_kind_it_lists_and_an_unknown_kind_is_refused(
+    small: Path,
+) -> None:
+    help_text = " ".join(run(small, "list", "--help").stdout.split())
+    refused = run(small, "list", "widgets")
+
+    assert "sources, requirements, cases, claims or assertions" in help_text
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        "ledger: unknown kind 'widgets': expected one of sources, requirements, cases, claims, "
+        "assertions\n"
+    )
+    for kind in cmds.LIST_KINDS:
+        assert run(REPO, "list", kind, "--ids").exit_code == 0
+
+
 def test_a_unique_prefix_is_enough_and_an_ambiguous_one_names_the_candidates(
     small: Path,
 ) -> None:

@@ -385,7 +385,7 @@ def list_(
         str,
         typer.Argument(
             metavar="KIND",
-            help="sources, requirements, cases or claims (the singular works too).",
+            help="sources, requirements, cases, claims or assertions (the singular works too).",
             autocompletion=_complete_kind,
             show_default=False,
         ),
@@ -422,7 +422,8 @@ def list_(
     On claims every filter applies to the claim (--perspective is its source's). On sources,
     cases and requirements a filter on the record's own field applies directly (a source's
     perspective; a case and a requirement that name each other); the other filters keep a
-    record when at least one of its claims passes them all.
+    record when at least one of its claims passes them all. On assertions only --requirement
+    and --case apply (the ones they name); any other filter keeps none.
 
     JSON: {"kind", "filters": {name: value}, "records": [{the record's fields as in YAML}]}.
     CSV: one row per record, one column per field; lists joined with "; ", nested values as

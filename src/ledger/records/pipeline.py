@@ -8,7 +8,7 @@
 Every stage adds to one list of diagnostics and nothing raises on bad data: records that
 pass the schema go into the Ledger even when another record is broken. The files come from
 the working tree or, for a layout with a ``tree``, from a git revision's objects.
-cached_load.py wraps these stages with the cache; :func:`load` runs them plainly.
+load.py wraps these stages with the cache; :func:`load` runs them plainly.
 """
 
 from __future__ import annotations
