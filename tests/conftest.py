@@ -270,6 +270,14 @@ REPO = Path(__file__).resolve().parents[1]
 """The repository, whose own ledger (ledger.toml, data/, schema/) some tests copy."""
 
 
+def repository_ledger(root: Path) -> Path:
+    """The repository's own ledger (ledger.toml and data/) copied into a new folder ``root``."""
+    root.mkdir()
+    shutil.copy2(REPO / "ledger.toml", root / "ledger.toml")
+    shutil.copytree(REPO / "data", root / "data", ignore=shutil.ignore_patterns(".*"))
+    return root
+
+
 def repository_copy(tmp_path: Path) -> Path:
     """The repository's ledger copied and committed as the first commit of a new git
     repository (for `diff`, `git diff` and review)."""

@@ -4,14 +4,13 @@ whenever the files are not exactly as indexed."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 import ledger.cli.replay as replay_module
 import ledger.store.lookup as lookup_module
-from conftest import REPO, Sample, age, layout_for, run
+from conftest import Sample, age, layout_for, repository_ledger, run
 from ledger.records.load import load
 from ledger.store.cache import NO_CACHE_ENV
 from ledger.store.lookup import read_record
@@ -35,11 +34,8 @@ def indexed(root: Path) -> None:
 
 
 @pytest.fixture
-def repository_ledger(tmp_path: Path) -> Path:
-    root = tmp_path / "repository"
-    root.mkdir()
-    shutil.copy2(REPO / "ledger.toml", root / "ledger.toml")
-    shutil.copytree(REPO / "data", root / "data", ignore=shutil.ignore_patterns(".*"))
+def repository_ledger_copy(tmp_path: Path) -> Path:
+    root = repository_ledger(tmp_path / "repository")
     age(root)
     return root
 
@@ -48,11 +44,11 @@ def repository_ledger(tmp_path: Path) -> Path:
 def test_every_id_is_shown_from_the_index_as_a_load_shows_it(
     which: str,
     sample_copy: Sample,
-    repository_ledger: Path,
+    repository_ledger_copy: Path,
     loads: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    root = sample_copy.root if which == "sample" else repository_ledger
+    root = sample_copy.root if which == "sample" else repository_ledger_copy
     age(root)
     paths = ids_of(root)
     ids = list(paths)

@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 import ledger.analysis.grounds as grounds_module
-from conftest import Sample, git, run
+from conftest import Sample, git, repository_ledger, run
 from ledger.analysis.grounds import Grounds, ground_keys, suspect_claims
 from ledger.records.config import parse_config
 from ledger.records.model import Review
 
-REPO = Path(__file__).resolve().parent.parent
 MEMO = "cso-memo-2017"
 ARCHIVE = f"sources/{MEMO}.txt"
 SOURCE = f"sources/{MEMO}.yaml"
@@ -41,11 +39,7 @@ def ledger(root: Path, *args: str):
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Sample:
     """The repository's own ledger (ledger.toml and data/) in a temporary folder."""
-    root = tmp_path / "ledger"
-    root.mkdir()
-    shutil.copy(REPO / "ledger.toml", root / "ledger.toml")
-    shutil.copytree(REPO / "data", root / "data", ignore=shutil.ignore_patterns(".ledger-cache"))
-    return Sample(root)
+    return Sample(repository_ledger(tmp_path / "ledger"))
 
 
 def review_all(sample: Sample, by: str = "Ana", on: str = "2026-11-30") -> None:
