@@ -171,3 +171,26 @@ def test_without_a_cache_nothing_is_indexed(sample_copy: Sample, loads: list[str
         assert ask(root, "show", "tlatlaya", cached=False)[0] == 0
     assert len(loads) == 2
     assert not (root / ".ledger-cache").exists()
+
+
+def test_a_row_taken_out_of_the_index_is_missed(
+    sample_copy: Sample, loads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row deleted from the cache file (rows cannot be forged, but they can be taken out)
+    does not hide who names an id no record has: the ledger is loaded instead."""
+    import sqlite3
+
+    root = sample_copy.root
+    sample_copy.edit(
+        "claims/cso-torture-complaints.yaml", "cases:\n", "cases:\n  - a-case-not-yet-written\n"
+    )
+    age(root)
+    expected = ask(root, "xref", "a-case-not-yet-written", cached=False)
+    assert expected[0] == 0 and "cso-torture-complaints" in expected[1]
+    indexed(root)
+    with sqlite3.connect(root / ".ledger-cache" / "cache.sqlite3") as db:
+        db.execute("DELETE FROM lookup WHERE id = 'a-case-not-yet-written'")
+    monkeypatch.setattr(replay_module.Replay, "replayed", lambda self: False)
+    loads.clear()
+    assert ask(root, "xref", "a-case-not-yet-written") == expected
+    assert len(loads) == 1

@@ -5,8 +5,11 @@ may run as a formula, notify anyone, turn into a control character, or crash the
 from __future__ import annotations
 
 import csv
+import datetime
+import enum
 import io
 import json
+import math
 import re
 import shutil
 from pathlib import Path
@@ -530,3 +533,40 @@ def test_the_compiled_encoder_is_used_unless_it_might_differ() -> None:
     assert _pretty({"text": "pre-1e-7 wording"}, 2) is None  # told apart only by the text
     assert _pretty({"text": "the re-election"}, 2) is not None
     assert _pretty({"text": "\udc80"}, 2) is None  # a lone surrogate: refused there
+
+
+class _Colour(enum.Enum):
+    RED = 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {None: 1},
+        {math.nan: 1},
+        {math.inf: 1},
+        {"a": {-math.inf: [1]}},
+        {(1, 2): 3},
+        {_Colour.RED: 1},
+        {"at": datetime.date(2020, 1, 1)},
+        {"seen": {1, 2}},
+        [b"bytes"],
+        [_Colour.RED],
+    ],
+)
+def test_indented_json_of_other_keys_and_values_is_what_the_standard_library_does(
+    value: object,
+) -> None:
+    """A None, NaN or infinite key is written as the standard library writes it (not as
+    "None", "nan" or "inf"), and a value it refuses is refused, whichever encoder runs."""
+    import pydantic_core  # noqa: F401  (loaded, as it is once a command has read records)
+
+    from ledger.safe_text import dumps
+
+    try:
+        plain = json.dumps(value, ensure_ascii=False, indent=2)
+    except TypeError:
+        with pytest.raises(TypeError):
+            dumps(value)
+    else:
+        assert dumps(value) == plain

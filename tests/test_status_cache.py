@@ -233,3 +233,26 @@ def test_answers_are_remembered_per_working_folder(
     there = run(args)
     assert here.stdout == there.stdout
     assert len(remembered(sample_copy.root)) == 2
+
+
+def test_a_ledger_whose_data_folder_is_its_root_remembers_its_output(
+    tmp_path: Path, loads: list[str]
+) -> None:
+    """With `data = "."` the cache's own folder lies inside the data folder: the cache
+    writing its file must not make the ledger look changed."""
+    import shutil
+
+    from conftest import SAMPLE
+
+    root = tmp_path / "flat"
+    shutil.copytree(SAMPLE / "data", root)
+    (root / "ledger.toml").write_text('[ledger]\ndata = "."\n', encoding="utf-8")
+    for path in root.rglob("*"):
+        if path.is_file():
+            make_old(path)
+    args = ["--root", str(root), "status"]
+    first = run(args)
+    again = run(args)
+    assert first.exit_code == again.exit_code == 0
+    assert again.stdout == first.stdout
+    assert len(loads) == 1  # the second answer was the remembered one

@@ -14,6 +14,7 @@ CSV, Markdown and JSON outputs all escape this one set (:func:`is_hidden`).
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from typing import Any
@@ -157,7 +158,47 @@ def _pretty(data: Any, indent: int) -> str | None:
         raw[found.start() - 1] in _DIGITS for found in _SHORT_EXPONENT.finditer(raw)
     ):
         return None
+    if not _json_native(data):
+        return None
     return raw.decode("utf-8")
+
+
+def _json_native(data: Any) -> bool:
+    """Whether ``data`` holds only what both encoders write alike: the types ``json.dumps``
+    accepts, with keys that are text, integers or finite floats. pydantic-core also writes
+    dates, sets, bytes and plain enums (which ``json.dumps`` refuses) and writes a None, NaN
+    or infinite key as ``"None"``, ``"nan"`` or ``"inf"`` (``"null"``, ``"NaN"`` and
+    ``"Infinity"`` here). Called only once the encoder has accepted ``data``, so it holds
+    no cycle."""
+    pending = [data]
+    pop, extend = pending.pop, pending.extend
+    while pending:
+        value = pop()
+        kind = type(value)
+        if kind in _SCALARS:
+            continue
+        if kind is dict or (kind not in _LISTS and isinstance(value, dict)):
+            for key in value:
+                if type(key) is not str and not _plain_key(key):
+                    return False
+            extend(value.values())
+        elif kind in _LISTS or isinstance(value, list | tuple):
+            extend(value)
+        elif not isinstance(value, str | int | float):  # an enum of text or numbers is kept
+            return False
+    return True
+
+
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_LISTS = frozenset((list, tuple))
+
+
+def _plain_key(key: Any) -> bool:
+    """A dict key both encoders turn into the same text (``str`` keys aside)."""
+    if isinstance(key, str):
+        return True
+    kind = type(key)
+    return kind is int or kind is bool or (kind is float and math.isfinite(key))
 
 
 _SHORT_EXPONENT = re.compile(rb"e-[1-9](?![0-9])")

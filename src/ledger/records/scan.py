@@ -24,6 +24,10 @@ RECORD_KINDS = FOLDERS
 
 RECORD_SUFFIX = ".yaml"
 
+CACHE_DIR = ".ledger-cache"
+"""The cache's folder (ledger.store.cache), left out of the walk when the data folder is the
+root: its files change on every run that writes the cache, and none is a record or archive."""
+
 Identity = tuple[int, int, int, int]
 """(size, mtime_ns, inode, ctime_ns) of a file, from lstat: git's own test for a change."""
 
@@ -227,6 +231,8 @@ def _stray_files(layout: Layout, diagnostics: list[Diagnostic], scan: Scan) -> N
         here = Path(dirpath)
         if here == layout.data:
             dirnames[:] = [d for d in dirnames if d not in RECORD_KINDS]
+        if here == layout.root:  # data = ".": the cache's own files are no part of the ledger
+            dirnames[:] = [d for d in dirnames if d != CACHE_DIR]
         dirnames[:] = sorted(dirnames)
         hidden = any(part.startswith(".") for part in here.relative_to(layout.data).parts)
         for name in sorted(filenames):

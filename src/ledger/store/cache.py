@@ -43,6 +43,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ledger.records.scan import CACHE_DIR as CACHE_DIR  # where the cache lives
 from ledger.records.scan import Identity
 from ledger.store.cache_key import KEY_ENV, NO_FOLLOW, KeyRefusal, Sealer, ledger_sealer
 
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
     from ledger.records.diagnostics import Diagnostic
     from ledger.records.root import Layout
 
-CACHE_DIR = ".ledger-cache"
 CACHE_FILE = "cache.sqlite3"
 NO_CACHE_ENV = "LEDGER_NO_CACHE"
 FAMILY_KEPT = 32

@@ -5,8 +5,9 @@ few that name it takes seconds. After a load, an index is kept for that state of
 (the key of every file's identity, :func:`ledger.records.scan.ledger_key`): in the cache's
 ``lookup`` table, a row per id with its kind, file, content id and every link reaching it,
 each row sealed with the state; and in one sealed answer, the ids by kind (for prefixes and
-"did you mean") and how many files the load left out. While the files are exactly as they
-were, a question about an id reads its row, then only the files it needs: the record's own,
+"did you mean"), the ids only named by other records (so that a row taken out of the
+cache file is missed) and how many files the load left out. While the files are exactly as
+they were, a question about an id reads its row, then only the files it needs: the record's own,
 and its source's for where its quote stands, each checked against the content id the index
 holds. Anything that does not read back as it was indexed answers None, and the caller
 loads the ledger as before.
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 NAME = "index:ids"
 FAMILY = "index:"
-FORMAT = 1
+FORMAT = 2
 
 
 class NotAsIndexed(Exception):
@@ -47,11 +48,21 @@ class NotAsIndexed(Exception):
 class LinkIndex:
     """The index kept for one state of the ledger, read an id at a time."""
 
-    def __init__(self, cache: Cache, state: str, ids: dict[str, set[str]], left_out: int):
+    def __init__(
+        self,
+        cache: Cache,
+        state: str,
+        ids: dict[str, set[str]],
+        left_out: int,
+        named: frozenset[str] = frozenset(),
+    ):
         self.cache = cache
         self.state = state
         self.ids = ids
         """Every record id, by kind (folder)."""
+        self.named = named
+        """The ids no record has but some record names: each has a row, as every record's
+        id has, so a missing row is one taken out of the cache file, not an unnamed id."""
         self.left_out = left_out
         """Record files the indexed load left out (said again with every answer)."""
         self._kinds: dict[str, str] | None = None
@@ -68,6 +79,8 @@ class LinkIndex:
             found = self.cache.lookup(self.state, record_id)
             if found is False:
                 raise NotAsIndexed(record_id)
+            if found is None and (record_id in self.named or self.kind_of(record_id)):
+                raise NotAsIndexed(record_id)  # a row the index had is gone
             self._rows[record_id] = found  # type: ignore[assignment]
         return self._rows[record_id]
 
@@ -149,7 +162,8 @@ def remember(layout: Layout, scan: Scan, result: LoadResult) -> None:
         cache.close()
     if stored:
         ids = {kind: list(table) for kind, table in result.ledger.tables().items()}
-        header = {"format": FORMAT, "ids": ids, "left_out": result.left_out}
+        named = [row[0] for row in rows if row[1] is None]
+        header = {"format": FORMAT, "ids": ids, "left_out": result.left_out, "named": named}
         answers.remember(NAME, header, family=FAMILY)
 
 
@@ -165,13 +179,16 @@ def _opened(layout: Layout, scan: Scan | None) -> LinkIndex | None:
     header = answers.recall(NAME)
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         return None
-    ids, left_out = header.get("ids"), header.get("left_out")
+    ids, left_out, named = header.get("ids"), header.get("left_out"), header.get("named")
     if not isinstance(ids, dict) or set(ids) != set(FOLDERS) or not isinstance(left_out, int):
+        return None
+    if not isinstance(named, list):
         return None
     cache = open_cache(layout)
     if cache is None:
         return None
-    return LinkIndex(cache, answers.key, {k: set(v) for k, v in ids.items()}, left_out)
+    by_kind = {k: set(v) for k, v in ids.items()}
+    return LinkIndex(cache, answers.key, by_kind, left_out, frozenset(named))
 
 
 def read_record(layout: Layout, folder: str, rel: str, blob: str, record_id: str) -> Record | None:
