@@ -24,7 +24,7 @@ from builders import (
     make_requirement,
     make_source,
 )
-from conftest import SAMPLE, Sample
+from conftest import SAMPLE, Sample, layout_for
 from ledger.cli import app
 from ledger.publish import export as ex
 from ledger.publish.sqlite_db import tables
@@ -438,3 +438,18 @@ def test_an_export_to_dash_goes_to_stdout(sample_copy: Sample) -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout)["format"] == "ledger-export"
     assert not (Path.cwd() / "-").exists()
+
+
+@pytest.mark.parametrize("options", [{"by_alias": True}, {"by_alias": True, "exclude_none": True}])
+def test_records_dumped_together_are_as_each_dumped_alone(options: dict[str, bool]) -> None:
+    """Records of the ledger, every kind mixed, dumped in one call per run of a kind: the
+    very data each record's own dump gives, in order."""
+    from ledger.records.model import records_data
+
+    ledger = load(layout_for(SAMPLE), check=False).ledger
+    records = [r for table in ledger.tables().values() for r in table.values()]
+    mixed = records[::2] + records[1::2]
+    for subset in (records, mixed, records[:1], []):
+        assert records_data(subset, **options) == [
+            r.model_dump(mode="json", **options) for r in subset
+        ]

@@ -80,7 +80,7 @@ from ledger.analysis.status_report import Contradiction, FigureView, Gap, Plain,
 from ledger.analysis.textfold import fold, fold_with_map, fold_word
 from ledger.records.kinds import CASES, CLAIMS, FOLDERS, SOURCES, folder_of
 from ledger.records.ledger import Ledger
-from ledger.records.model import Claim, ClaimKind, Perspective, Record, Stance
+from ledger.records.model import Claim, ClaimKind, Perspective, Record, Stance, records_data
 from ledger.records.vocabulary import GapKind
 
 # --------------------------------------------------------------------------- list
@@ -98,9 +98,7 @@ class Listing(Plain):
         return {
             "kind": self.kind,
             "filters": dict(self.filters),
-            "records": [
-                r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in self.records
-            ],
+            "records": records_data(self.records, by_alias=True, exclude_none=True),
         }
 
 

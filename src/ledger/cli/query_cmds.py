@@ -468,7 +468,7 @@ def list_(
 
 
 def _list_csv(kind: str, records: Sequence[Any]) -> None:
-    from ledger.records.model import RECORD_TYPES
+    from ledger.records.model import RECORD_TYPES, records_data
     from ledger.safe_text import dumps
 
     fields = [
@@ -486,7 +486,7 @@ def _list_csv(kind: str, records: Sequence[Any]) -> None:
 
     rows = (
         [cell(data.get(f)) for f in fields]
-        for data in (r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in records)
+        for data in records_data(records, by_alias=True, exclude_none=True)
     )
     write_csv(fields, rows)
 

@@ -29,6 +29,7 @@ from ledger.analysis.status_report import RULE, RULE_VERSION
 from ledger.publish.tables import csv_text
 from ledger.records.kinds import FOLDERS
 from ledger.records.ledger import Ledger
+from ledger.records.model import records_data
 from ledger.safe_text import dumps
 
 EXPORT_FORMAT = "ledger-export"
@@ -90,7 +91,7 @@ def export_data(ledger: Ledger, kind: str | None = None) -> dict[str, Any]:
     if kind is not None:
         data["kind"] = kind
     for name in kinds:
-        data[name] = [record_data(r) for r in ledger.tables()[name].values()]
+        data[name] = records_data(ledger.tables()[name].values(), by_alias=True)
     data["paths"] = {
         record_id: ledger.paths[record_id]
         for name in kinds

