@@ -37,7 +37,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ledger.analysis.status_report import Plain
 from ledger.records.kinds import BY_FOLDER, FOLDERS, KINDS, SINGULAR, Kind, names_any, references
@@ -210,6 +210,67 @@ def shown(
         inbound=inbound,
         position=position.to_dict() if position is not None else None,
     )
+
+
+class Records(Protocol):
+    """What answering `show` and `xref` of a typed id needs: a loaded ledger's records
+    (:class:`LedgerRecords`) or the index kept of one (ledger.store.lookup.LinkIndex)."""
+
+    def ids_by_kind(self) -> Mapping[str, Collection[str]]: ...
+    def kind_of(self, record_id: str) -> str | None: ...
+    def path(self, record_id: str) -> str | None: ...
+    def record(self, record_id: str) -> Any: ...
+    def inbound(self, record_id: str) -> tuple[Link, ...]: ...
+    def position(self, record_id: str) -> Position | None: ...
+
+
+class LedgerRecords:
+    """A loaded ledger's records, as :class:`Records`; ``position`` places a quote with the
+    checks' own search (reading only that record's source's archive)."""
+
+    def __init__(self, ledger: Ledger, position: Callable[[str], Position | None]) -> None:
+        self.ledger = ledger
+        self.position = position
+        self.kind_of = ledger.kind_of
+        self.record = ledger.get
+
+    def ids_by_kind(self) -> Mapping[str, Collection[str]]:
+        return self.ledger.tables()
+
+    def path(self, record_id: str) -> str | None:
+        return self.ledger.paths.get(record_id)
+
+    def inbound(self, record_id: str) -> tuple[Link, ...]:
+        return inbound_of(self.ledger, record_id)
+
+
+def show_answer(records: Records, typed: str) -> Shown | Resolution:
+    """`ledger show TYPED`: the record the typed id resolves to, or why it resolves to none."""
+    found = resolve_among(records.ids_by_kind(), records.kind_of, typed)
+    if found.id is None or found.kind is None:
+        return found
+    record = records.record(found.id)
+    return shown(
+        found.id,
+        found.kind,
+        records.path(found.id),
+        record,
+        outbound=ordered(links_of(records.kind_of, BY_FOLDER[found.kind], record)),
+        inbound=records.inbound(found.id),
+        position=records.position(found.id),
+    )
+
+
+def xref_answer(records: Records, typed: str) -> Xref | Resolution:
+    """`ledger xref TYPED`: the links of the record the typed id resolves to; of the id as
+    typed when no record has it but some record names it; else why it resolves to none."""
+    found = resolve_among(records.ids_by_kind(), records.kind_of, typed)
+    if found.id is None or found.kind is None:
+        inbound = records.inbound(typed)
+        return Xref(typed, None, None, (), inbound) if inbound else found
+    kind = BY_FOLDER[found.kind]
+    outbound = ordered(links_of(records.kind_of, kind, records.record(found.id)))
+    return Xref(found.id, found.kind, records.path(found.id), outbound, records.inbound(found.id))
 
 
 # --------------------------------------------------------------------------- resolution

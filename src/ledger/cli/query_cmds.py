@@ -11,10 +11,11 @@ keeps them equal to the model's).
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -50,9 +51,12 @@ if TYPE_CHECKING:
     from ledger.analysis.asof import Restriction
     from ledger.analysis.query import Event, FigureGroup
     from ledger.analysis.status_report import ClaimRef, Contradiction, FigureView
-    from ledger.analysis.xref import Link, Shown, Xref
+    from ledger.analysis.xref import Link, Records
     from ledger.records.ledger import Ledger
     from ledger.records.root import Layout
+
+
+T = TypeVar("T")
 
 
 # -- options shared by the commands --------------------------------------------------------
@@ -130,11 +134,16 @@ def _resolve_as_of(ledger: Ledger, restriction: Restriction | None, typed: str) 
     """The id meant; with --as-of, an id the restriction left out says so and why."""
     from ledger.cli.shared import resolve_or_exit
 
+    _left_out_as_of(restriction, ledger, typed)
+    return resolve_or_exit(ledger, typed)
+
+
+def _left_out_as_of(restriction: Restriction | None, ledger: Ledger, typed: str) -> None:
+    """With --as-of, exit 2 saying why when the typed id is one the restriction left out."""
     if restriction is not None and ledger.get(typed) is None:
         reason = restriction.why_left_out(typed)
         if reason:
             fail(f"{typed} is left out as of {restriction.as_of}: {reason}")
-    return resolve_or_exit(ledger, typed)
 
 
 def _whole(grid: Table, *columns: int) -> Table:
@@ -177,21 +186,22 @@ def show(
     its source, is {"source", "archive", "start", "end", "segments": [[start, end]]}:
     character offsets into the archived text (null otherwise).
     """
-    from ledger.analysis.xref import Shown
+    from ledger.analysis.xref import LedgerRecords, Resolution, show_answer
 
     layout = layout_at(ctx, rev, root)
     date = as_of_or_exit(as_of)
-    indexed = _from_index("show", layout, record_id) if date is None else None
+    answer = _from_index(layout, show_answer, record_id) if date is None else None
     restriction = None
-    if isinstance(indexed, Shown):
-        shown = indexed
-    else:
-        from ledger.analysis.xref import show as show_record
+    if answer is None:
         from ledger.records.load import position_of
 
         ledger, restriction = restrict_to(_load_indexed(ctx, layout), date)
-        found = _resolve_as_of(ledger, restriction, record_id)
-        shown = show_record(ledger, found, position=position_of(layout, ledger, found))
+        _left_out_as_of(restriction, ledger, record_id)
+        position = functools.partial(position_of, layout, ledger)
+        answer = show_answer(LedgerRecords(ledger, position), record_id)
+    if isinstance(answer, Resolution):
+        fail(answer.message)
+    shown = answer
     if output is OutputFormat.json:
         write_json("show", {**shown.to_dict(), **as_of_json(restriction)})
         return
@@ -212,23 +222,17 @@ def show(
     _links(out, shown.outbound, shown.inbound)
 
 
-def _from_index(command: str, layout: Layout, typed: str) -> Shown | Xref | None:
-    """`show` or `xref` of one id answered from the index kept for these very files
-    (ledger.store.lookup), exiting 2 with "did you mean" for an id it does not know; None when
-    there is no index to answer from (the ledger is loaded then)."""
-    from ledger.analysis.xref import Resolution
-    from ledger.cli.replay import answer_left_out, walk_made
-    from ledger.store.lookup import show_answer, xref_answer
+def _from_index(layout: Layout, ask: Callable[[Records], T], typed: str) -> T | None:
+    """``ask`` (`show` or `xref` of one typed id) answered from the index kept for these very
+    files (ledger.store.lookup); None when there is none to answer from: load the ledger."""
+    from ledger.cli.replay import walk_made
+    from ledger.store.lookup import answered
 
-    ask = show_answer if command == "show" else xref_answer
-    answer = ask(layout, walk_made(layout), typed) if layout.cacheable else None
-    if answer is None:
+    found = answered(layout, walk_made(layout), lambda index: ask(index, typed))
+    if found is None:
         return None
-    warn_left_out(answer.left_out)
-    answer_left_out(answer.left_out)
-    if isinstance(answer.value, Resolution):
-        fail(answer.value.message)
-    return answer.value
+    warn_left_out(found.left_out)
+    return found.value
 
 
 def _load_indexed(ctx: typer.Context, layout: Layout) -> Ledger:
@@ -276,25 +280,16 @@ def xref(
     JSON: {"id", "kind", "path", "outbound": [Link], "inbound": [Link]}; a missing target has
     "to_kind": null.
     """
-    from ledger.analysis.xref import Xref
+    from ledger.analysis.xref import LedgerRecords, Resolution, xref_answer
 
     layout = layout_at(ctx, rev, root)
-    indexed = _from_index("xref", layout, record_id)
-    if isinstance(indexed, Xref):
-        report = indexed
-    else:
-        from ledger.analysis.xref import inbound_of, resolve
-        from ledger.analysis.xref import xref as xref_of
-
+    answer = _from_index(layout, xref_answer, record_id)
+    if answer is None:
         ledger = _load_indexed(ctx, layout)
-        found = resolve(ledger, record_id)
-        if found.id is not None:
-            target = found.id
-        elif inbound_of(ledger, record_id):
-            target = record_id  # a dangling reference: show who points at it
-        else:
-            fail(found.message)
-        report = xref_of(ledger, target)
+        answer = xref_answer(LedgerRecords(ledger, lambda _id: None), record_id)
+    if isinstance(answer, Resolution):
+        fail(answer.message)
+    report = answer
     if output is OutputFormat.json:
         write_json("xref", report.to_dict())
         return

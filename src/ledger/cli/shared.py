@@ -233,7 +233,7 @@ def load_or_exit(
     left out are announced in one line on stderr, and with ``count_errors`` (a command that
     publishes) errors too. ``scan``: a walk of the data folder already made (by default, the
     one the running command's replay made, if any)."""
-    from ledger.cli.replay import answer_left_out, walk_made
+    from ledger.cli.replay import walk_made
     from ledger.gcpause import keep_out_of_collection
     from ledger.records.load import load
 
@@ -244,15 +244,18 @@ def load_or_exit(
         fail(result.fatal)
     errors = sum(1 for d in result.diagnostics if d.severity == "error") if count_errors else 0
     warn_left_out(result.left_out, errors)
-    answer_left_out(result.left_out)
     return result
 
 
 def warn_left_out(left_out: int, errors: int = 0) -> None:
     """One line on stderr when an answer leaves out record files that failed to load (and,
     when counted, how many errors the ledger has), so that no command is quieter than
-    `ledger validate`. stdout stays clean and the exit code is the answer's: 0."""
+    `ledger validate`. stdout stays clean and the exit code is the answer's: 0. The running
+    command's remembered output says it again when replayed."""
+    from ledger.cli.replay import answer_left_out
     from ledger.records.diagnostics import unsound
+
+    answer_left_out(left_out)
 
     said = unsound(left_out, errors)
     if said:

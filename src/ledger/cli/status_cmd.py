@@ -92,7 +92,7 @@ def status(
     side with source, place and quoted words, contradictions side by side, key figures, gaps."""
     from ledger.analysis.status_lookup import StatusFailure, status_report
     from ledger.analysis.status_report import CaseStatus, RequirementStatus
-    from ledger.cli.replay import answer_left_out, walk_made
+    from ledger.cli.replay import walk_made
 
     date = as_of_or_exit(as_of)
     layout = layout_at(ctx, rev, root)
@@ -101,7 +101,6 @@ def status(
     )
     if isinstance(answer, StatusFailure):
         fail(answer.message)
-    answer_left_out(answer.left_out)
     warn_left_out(answer.left_out)
     report = answer.report
     if output is ReportFormat.json:

@@ -20,21 +20,25 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic_core import to_json
 
-from ledger.records.kinds import BY_FOLDER, FOLDERS, KINDS, references
+from ledger.records.kinds import FOLDERS, KINDS, references
 
 if TYPE_CHECKING:
-    from ledger.analysis.xref import Link, Resolution, Shown, Xref
+    from ledger.analysis.quotes import Position
+    from ledger.analysis.xref import Link
     from ledger.records.ledger import Ledger
     from ledger.records.model import Record
     from ledger.records.pipeline import LoadResult
     from ledger.records.root import Layout
     from ledger.records.scan import Scan
     from ledger.store.cache import Cache, LookupRow
+
+T = TypeVar("T")
 
 NAME = "index:ids"
 FAMILY = "index:"
@@ -50,12 +54,14 @@ class LinkIndex:
 
     def __init__(
         self,
+        layout: Layout,
         cache: Cache,
         state: str,
         ids: dict[str, set[str]],
         left_out: int,
         named: frozenset[str] = frozenset(),
     ):
+        self.layout = layout
         self.cache = cache
         self.state = state
         self.ids = ids
@@ -67,6 +73,9 @@ class LinkIndex:
         """Record files the indexed load left out (said again with every answer)."""
         self._kinds: dict[str, str] | None = None
         self._rows: dict[str, LookupRow | None] = {}
+
+    def ids_by_kind(self) -> dict[str, set[str]]:
+        return self.ids
 
     def kind_of(self, record_id: str) -> str | None:
         if self._kinds is None:
@@ -96,12 +105,12 @@ class LinkIndex:
             for from_id, from_kind, role, detail in links
         )
 
-    def record(self, layout: Layout, record_id: str) -> Record:
+    def record(self, record_id: str) -> Record:
         """The record with this id, read from its file as indexed."""
         row = self.row(record_id)
         if row is None or row[1] is None or row[2] is None or row[3] is None:
             raise NotAsIndexed(record_id)
-        record = read_record(layout, row[1], row[2], row[3], record_id)
+        record = read_record(self.layout, row[1], row[2], row[3], record_id)
         if record is None:
             raise NotAsIndexed(record_id)
         return record
@@ -109,6 +118,24 @@ class LinkIndex:
     def path(self, record_id: str) -> str | None:
         row = self.row(record_id)
         return row[2] if row is not None else None
+
+    def position(self, record_id: str) -> Position | None:
+        """Where a claim's quote (a requirement's wording) stands, placed as a load places
+        it: in a ledger of the record and its source alone, read from their files."""
+        from ledger.records.ledger import Ledger
+        from ledger.records.load import position_of
+
+        kind = self.kind_of(record_id)
+        if kind not in ("claims", "requirements"):
+            return None
+        record = self.record(record_id)
+        alone = Ledger(paths={record_id: self.path(record_id) or ""})
+        alone.tables()[kind][record_id] = record
+        source_id = record.source  # type: ignore[union-attr]
+        if self.kind_of(source_id) == "sources":
+            alone.sources[source_id] = self.record(source_id)  # type: ignore[assignment]
+            alone.paths[source_id] = self.path(source_id) or ""
+        return position_of(self.layout, alone, record_id)
 
 
 def rows_of(ledger: Ledger, blobs: dict[str, str | None]) -> list[LookupRow] | None:
@@ -188,7 +215,7 @@ def _opened(layout: Layout, scan: Scan | None) -> LinkIndex | None:
     if cache is None:
         return None
     by_kind = {k: set(v) for k, v in ids.items()}
-    return LinkIndex(cache, answers.key, by_kind, left_out, frozenset(named))
+    return LinkIndex(layout, cache, answers.key, by_kind, left_out, frozenset(named))
 
 
 def read_record(layout: Layout, folder: str, rel: str, blob: str, record_id: str) -> Record | None:
@@ -215,81 +242,23 @@ def read_record(layout: Layout, folder: str, rel: str, blob: str, record_id: str
 
 
 @dataclass(frozen=True)
-class Answer:
-    """What the index answers: a record shown, its links, or what the typed id failed to
-    resolve to; and how many record files the indexed load left out."""
+class Answer(Generic[T]):
+    """What the index answers, and how many record files the indexed load left out."""
 
-    value: Shown | Xref | Resolution
+    value: T
     left_out: int
 
 
-def show_answer(layout: Layout, scan: Scan | None, typed: str) -> Answer | None:
-    """`ledger show TYPED` from the kept index; None when there is none for these files (or
-    something does not read back as indexed): the caller loads the ledger."""
-    return _answer(layout, scan, typed, _show)
-
-
-def xref_answer(layout: Layout, scan: Scan | None, typed: str) -> Answer | None:
-    """`ledger xref TYPED` from the kept index (an id no record has, but some record names,
-    shows who names it); None as for :func:`show_answer`."""
-    return _answer(layout, scan, typed, _xref)
-
-
-def _answer(layout: Layout, scan: Scan | None, typed: str, work: Any) -> Answer | None:
-    from ledger.analysis.xref import resolve_among
-
+def answered(layout: Layout, scan: Scan | None, ask: Callable[[LinkIndex], T]) -> Answer[T] | None:
+    """``ask`` (ledger.analysis.xref's show_answer or xref_answer) of the index kept for
+    exactly these files; None when there is none, or something does not read back as
+    indexed: the caller loads the ledger and asks that."""
     index = _opened(layout, scan)
     if index is None:
         return None
     try:
-        found = resolve_among(index.ids, index.kind_of, typed)
-        value = work(layout, index, found, typed)
-        return Answer(value, index.left_out)
+        return Answer(ask(index), index.left_out)
     except NotAsIndexed:
         return None
     finally:
         index.cache.close()
-
-
-def _show(layout: Layout, index: LinkIndex, found: Resolution, typed: str) -> Shown | Resolution:
-    from ledger.analysis.xref import shown
-    from ledger.records.ledger import Ledger
-    from ledger.records.load import position_of
-
-    if found.id is None or found.kind is None:
-        return found
-    record_id, kind = found.id, found.kind
-    record = index.record(layout, record_id)
-    alone = Ledger(paths={record_id: index.path(record_id) or ""})
-    alone.tables()[kind][record_id] = record
-    source_id = getattr(record, "source", None) if kind in ("claims", "requirements") else None
-    if source_id is not None and index.kind_of(source_id) == "sources":
-        alone.sources[source_id] = index.record(layout, source_id)  # type: ignore[assignment]
-        alone.paths[source_id] = index.path(source_id) or ""
-    return shown(
-        record_id,
-        kind,
-        alone.paths[record_id],
-        record,
-        outbound=_outbound(index, kind, record),
-        inbound=index.inbound(record_id),
-        position=position_of(layout, alone, record_id),
-    )
-
-
-def _xref(layout: Layout, index: LinkIndex, found: Resolution, typed: str) -> Xref | Resolution:
-    from ledger.analysis.xref import Xref
-
-    if found.id is None:
-        inbound = index.inbound(typed)
-        return Xref(typed, None, None, (), inbound) if inbound else found
-    record_id, kind = found.id, found.kind
-    assert kind is not None
-    outbound = _outbound(index, kind, index.record(layout, record_id))
-    return Xref(record_id, kind, index.path(record_id), outbound, index.inbound(record_id))
-
-
-def _outbound(index: LinkIndex, folder: str, record: Record) -> tuple[Link, ...]:
-    from ledger.analysis.xref import links_of, ordered
-
-    return ordered(links_of(index.kind_of, BY_FOLDER[folder], record))
