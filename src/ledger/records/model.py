@@ -8,6 +8,7 @@ fields, and text fields are strict strings so that YAML's guesses (``no`` read a
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -230,16 +231,9 @@ RECORD_TYPES: dict[str, type[Record]] = {k.folder: globals()[k.model_name] for k
 def records_data(records: Iterable[Record], **options: Any) -> list[dict[str, Any]]:
     """Records as plain data (``model_dump(mode="json", **options)`` each), dumped a run of
     one kind at a time in one call: for 100,000 claims about half the time of a call each."""
-    found = list(records)
     data: list[dict[str, Any]] = []
-    start = 0
-    while start < len(found):
-        kind = type(found[start])
-        end = start + 1
-        while end < len(found) and type(found[end]) is kind:
-            end += 1
-        data += _adapter(kind).dump_python(found[start:end], mode="json", **options)
-        start = end
+    for kind, run in itertools.groupby(records, key=type):
+        data += _adapter(kind).dump_python(list(run), mode="json", **options)
     return data
 
 
