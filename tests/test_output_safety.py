@@ -530,7 +530,8 @@ def test_the_compiled_encoder_is_used_unless_it_might_differ() -> None:
     assert _pretty({"claims": [{"id": "a", "value": 1.5, "n": 2}]}, 2) is not None
     assert _pretty({"value": 1e-07}, 2) is None  # written 1e-7 there
     assert _pretty({"value": 2e-05}, 2) is None  # written 0.00002 there
-    assert _pretty({"text": "pre-1e-7 wording"}, 2) is None  # told apart only by the text
+    assert _pretty({"text": "pre-1e-7 wording"}, 2) is not None  # text is text
+    assert _pretty({1e-07: "a small float key"}, 2) is None
     assert _pretty({"text": "the re-election"}, 2) is not None
     assert _pretty({"text": "\udc80"}, 2) is None  # a lone surrogate: refused there
 
