@@ -114,7 +114,6 @@ def errors_of(
     *,
     unloaded: Set[str] = frozenset(),
     memo: QuoteMemo | None = None,
-    names: NameMemo | None = None,
 ) -> list[Diagnostic]:
     """The errors :func:`check_ledger` reports on these records, in its order, checking only
     them: their references (resolved against the whole ledger), shape, repeated entries,
