@@ -25,7 +25,8 @@ figures, query, export, site, diff, log, new claim --dry-run, and link --dry-run
 exists), warm: one untimed run, then the median of ``--runs`` of the same question (which
 a command that remembers its output answers from it); `show` and `xref` again, asking of
 another claim each run (answered from the index of ids and links kept after a load); for diff
-and log the ledger is made a git repository of two commits that differ in one claim; and
+and log the ledger is made a git repository of two commits that differ in one claim, and diff
+is timed again asking a new question each run (one a pull request's check asks); and
 `ledger serve`'s page of a
 case, asked through the app in this process (no start-up) after one untimed request. The
 report gives each command's growth from the second-largest size to the largest beside the
@@ -449,11 +450,22 @@ def read_commands(
     for name, ask in (("show", "show"), ("xref", "xref")):
         fresh = tuple([*at, ask, other] for other in other_claims(root, claim_id))
         commands.append(Command(f"{name} (another id each run)", [*at, ask, claim_id], then=fresh))
+    diff = [*ledger, "diff", "HEAD~1", "HEAD"]
+    commands.append(Command("diff (a new question each run)", diff, root, then=new_diffs(diff)))
     if supports(ledger, env, "link", "--dry-run"):
         other = sorted(p for p in claim.parent.glob("*.yaml") if p != claim)[0].stem
         link = [*at, "link", claim_id, "corroborates", other, "--dry-run"]
         commands.append(Command("link --dry-run", link))
     return commands
+
+
+def new_diffs(diff: list[str], count: int = 12) -> tuple[list[str], ...]:
+    """The same two commits compared for a pull request's comment, each run linking the
+    records to another place (as CI names the head commit in --files-url): a question never
+    asked before, so worked out, not answered from an earlier run's remembered output."""
+    nonce = f"{time.time_ns():x}"
+    url = f"https://example.org/bench/{nonce}"
+    return tuple([*diff, "-f", "markdown", "--files-url", f"{url}/{n}"] for n in range(count))
 
 
 def other_claims(root: Path, asked: str, count: int = 12) -> list[str]:

@@ -114,9 +114,6 @@ def diff(
 
     Markdown is written for a pull-request comment: nothing in the data is read as Markdown or
     HTML, character references show as typed, and an @mention in the data notifies no one."""
-    from ledger.git.diff import diff_ledgers, settings_changes
-    from ledger.git.revision import WORKTREE
-
     layout = layout_of(ctx, root)
     old_rev, new_rev = _revisions(revisions or [])
     comment_only = {
@@ -133,24 +130,70 @@ def diff(
     for name, url in (("--files-url", files_url), ("--report-url", report_url)):
         if url is not None and not _link_target(url):
             fail(f"{name}: give a plain http(s) URL (no spaces, quotes or brackets), not {url!r}")
-    old_layout, old = _ledger_at(layout, old_rev)
-    new_layout, new = _ledger_at(layout, new_rev)
-    result = diff_ledgers(
-        old.ledger,
-        new.ledger,
-        old_rev,
-        new_rev or WORKTREE,
-        (old.left_out, new.left_out),
-        settings_changes(old_layout, new_layout),
-    )
-    if output is ReportFormat.json:
-        from ledger.safe_text import dumps
+    commits = _commits(layout, old_rev, new_rev)
 
-        sys.stdout.write(dumps(result.to_dict()) + "\n")
-    elif output is ReportFormat.markdown:
-        _markdown(layout, old_layout, result, max_chars, check, files_url, report_url, report)
-    else:
-        _show(result)
+    def work() -> None:
+        from ledger.git.diff import diff_ledgers, settings_changes
+        from ledger.git.revision import WORKTREE
+
+        old_layout, old = _ledger_at(layout, commits[0])
+        new_layout, new = _ledger_at(layout, commits[1], like=old_layout)
+        result = diff_ledgers(
+            old.ledger,
+            new.ledger,
+            old_rev,
+            new_rev or WORKTREE,
+            (old.left_out, new.left_out),
+            settings_changes(old_layout, new_layout),
+        )
+        if output is ReportFormat.json:
+            from ledger.safe_text import dumps
+
+            sys.stdout.write(dumps(result.to_dict()) + "\n")
+        elif output is ReportFormat.markdown:
+            _markdown(layout, old_layout, result, max_chars, check, files_url, report_url, report)
+        else:
+            _show(result)
+
+    if check or report is not None:
+        work()  # it reads the working tree's checks, or writes a file: not remembered
+        return
+    from ledger.cli.replay import question_of, remembered
+
+    question = question_of({**ctx.params, "commits": commits})
+    remembered(layout, ["diff", question], work, _pinned_key(layout, commits))
+
+
+def _commits(layout: Layout, old_rev: str, new_rev: str | None) -> tuple[str, str | None]:
+    """Each side's commit id (None: the working tree), resolved once: a branch name moving
+    while the diff runs does not mix two answers. An error is said as a revision's load
+    would say it."""
+    from ledger.git.revision import GitError, repository_prefix, resolve_revision
+
+    prefix = repository_prefix(layout)
+    if isinstance(prefix, GitError):
+        fail(prefix.message)
+    old = resolve_revision(layout, old_rev)
+    new = resolve_revision(layout, new_rev) if new_rev is not None else None
+    for found in (old, new):
+        if isinstance(found, GitError):
+            fail(found.message)
+    return str(old), new if new is None else str(new)
+
+
+def _pinned_key(layout: Layout, commits: tuple[str, str | None]) -> str | None:
+    """What a diff of two commits depends on beyond its parameters: the two commits (git's
+    object ids fix their files), the code, and the ledger's folder. None when one side is
+    the working tree: its files are the key then."""
+    if commits[1] is None:
+        return None
+    import hashlib
+    import json
+
+    from ledger.store.cache import schema_version
+
+    named = json.dumps([*commits, schema_version(), str(layout.root)])
+    return hashlib.sha256(named.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _link_target(url: str) -> bool:
@@ -206,17 +249,17 @@ def _revisions(given: list[str]) -> tuple[str, str | None]:
     return given[0], given[1] if len(given) == 2 else None
 
 
-def _ledger_at(layout: Layout, rev: str | None) -> tuple[Layout, LoadResult]:
+def _ledger_at(
+    layout: Layout, rev: str | None, like: Layout | None = None
+) -> tuple[Layout, LoadResult]:
     """One side's layout (its ledger.toml's settings) and records: a diff compares records
-    and statuses, never the checks' findings, so none are run."""
-    from ledger.git.revision import GitError, open_revision, repository_prefix
+    and statuses, never the checks' findings, so none are run. ``like``: the other side,
+    whose listing a revision is derived from (revision.open_revision)."""
+    from ledger.git.revision import GitError, open_revision
 
     if rev is None:
-        prefix = repository_prefix(layout)
-        if isinstance(prefix, GitError):
-            fail(prefix.message)
         return layout, load_or_exit(layout, check=False)
-    revision = open_revision(layout, rev)
+    revision = open_revision(layout, rev, like)
     if isinstance(revision, GitError):
         fail(revision.message)
     return revision, load_or_exit(revision, check=False)

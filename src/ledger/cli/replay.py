@@ -10,7 +10,9 @@ remembered, and only output up to MAX_REMEMBERED characters.
 A read command opts in with :func:`replayable`: its parameters are the question, and the
 ledger it loads (through cli.shared.load_or_exit) is read with the walk the replay already
 made, so an unchanged ledger is walked once per run. A question about a git revision is not
-remembered: the key covers the working tree's files only.
+remembered by it: the key covers the working tree's files only. A command comparing
+revisions (`ledger diff`) calls :func:`remembered` itself, with a key naming the commits it
+read, which git's object ids fix.
 """
 
 from __future__ import annotations
@@ -45,17 +47,23 @@ _ENVIRONMENT = (
 class Replay:
     """The remembered output of one command line, and the recording of a new one."""
 
-    def __init__(self, layout: Layout, command: list[Any]) -> None:
+    def __init__(self, layout: Layout, command: list[Any], key: str | None = None) -> None:
+        """``key``: what the answer depends on, when not the working tree's files (then
+        walked for it)."""
         from ledger.records.scan import scan_data, unreadable_data
         from ledger.store.answers import Answers
 
         self.layout = layout
         self.scan: Scan | None = None
         self.answers: Answers | None = None
-        self.left_out = 0
-        """Record files the answer left out (set by the command): said again on replay."""
+        self.warnings: list[list[int]] = []
+        """The files each load left out and the errors it counted (told by the command):
+        said again on replay."""
         self.family = f"output:{command[0]}:"
         self.name = self.family + json.dumps([command, _shape(sys.stdout)], default=str)
+        if key is not None:
+            self.answers = Answers(layout, None, key=key)
+            return
         if not layout.cacheable or unreadable_data(layout) is not None:
             return  # nothing to remember; the command reports an unreadable ledger itself
         self.scan = scan_data(layout)
@@ -69,10 +77,11 @@ class Replay:
         stored = self.answers.recall(self.name) if self.answers else None
         if not isinstance(stored, dict):
             return False  # nothing remembered: work it out
-        text, left_out = stored.get("output"), stored.get("left_out")
-        if not isinstance(text, str) or not is_plain_output(text) or not isinstance(left_out, int):
+        text, warnings = stored.get("output"), stored.get("warnings")
+        if not isinstance(text, str) or not is_plain_output(text) or not _counts(warnings):
             return False  # not what this tool prints: work it out
-        warn_left_out(left_out)
+        for left_out, errors in warnings:
+            warn_left_out(left_out, errors)
         sys.stdout.write(text)
         return True
 
@@ -83,7 +92,7 @@ class Replay:
         with contextlib.redirect_stdout(tee):  # type: ignore[type-var]
             yield
         if self.answers is not None and tee.parts is not None:
-            value = {"output": "".join(tee.parts), "left_out": self.left_out}
+            value = {"output": "".join(tee.parts), "warnings": self.warnings}
             self.answers.remember(self.name, value, family=self.family)
 
 
@@ -103,18 +112,32 @@ def replayable(command: Callable[..., None]) -> Callable[..., None]:
             return
         from ledger.cli.shared import layout_of
 
-        question = {key: _plain(value) for key, value in params.items() if key != "ctx"}
-        replay = Replay(layout_of(params["ctx"], params.get("root")), [name, question])
-        if replay.replayed():
-            return
-        active = _ACTIVE.set(replay)
-        try:
-            with replay.recording():
-                command(**params)
-        finally:
-            _ACTIVE.reset(active)
+        layout = layout_of(params["ctx"], params.get("root"))
+        remembered(layout, [name, question_of(params)], lambda: command(**params))
 
     return answered
+
+
+def question_of(params: dict[str, Any]) -> dict[str, Any]:
+    """A command's parameters as the question its remembered output answers."""
+    return {key: _plain(value) for key, value in params.items() if key != "ctx"}
+
+
+def remembered(
+    layout: Layout, command: list[Any], work: Callable[[], None], key: str | None = None
+) -> None:
+    """Print the output remembered for ``command`` (its name and question), or run ``work``
+    and remember what it prints: for this state of the working tree's files, or for
+    ``key`` when the answer depends on other things only (revisions by commit id)."""
+    replay = Replay(layout, command, key)
+    if replay.replayed():
+        return
+    active = _ACTIVE.set(replay)
+    try:
+        with replay.recording():
+            work()
+    finally:
+        _ACTIVE.reset(active)
 
 
 def walk_made(layout: Layout) -> Scan | None:
@@ -125,11 +148,19 @@ def walk_made(layout: Layout) -> Scan | None:
     return replay.scan
 
 
-def answer_left_out(left_out: int) -> None:
+def answer_left_out(left_out: int, errors: int = 0) -> None:
     """Tell the running command's replay how many record files its answer left out."""
     replay = _ACTIVE.get()
     if replay is not None:
-        replay.left_out = left_out
+        replay.warnings.append([left_out, errors])
+
+
+def _counts(warnings: Any) -> bool:
+    """Whether a remembered list of warnings is what :class:`Replay` stores."""
+    return isinstance(warnings, list) and all(
+        isinstance(w, list) and len(w) == 2 and all(type(n) is int and n >= 0 for n in w)
+        for w in warnings
+    )
 
 
 def _plain(value: Any) -> Any:

@@ -255,7 +255,7 @@ def warn_left_out(left_out: int, errors: int = 0) -> None:
     from ledger.cli.replay import answer_left_out
     from ledger.records.diagnostics import unsound
 
-    answer_left_out(left_out)
+    answer_left_out(left_out, errors)
 
     said = unsound(left_out, errors)
     if said:

@@ -54,21 +54,22 @@ def record_history(
     if isinstance(listed, GitError):
         return listed
     commits = []
+    previous: Layout | None = None  # the commit after, whose listing the next one borrows
     for row in str(listed).splitlines():
         parts = row.split(_SEP)
         if len(parts) != 4:
             continue
         info = CommitInfo(*parts)
         if tracks_status:
-            info = _with_status(layout, info, record_id, kind == CASES.folder)
+            revision = open_revision(layout, info.commit, previous)
+            if not isinstance(revision, GitError):
+                previous = revision
+                info = _with_status(revision, info, record_id, kind == CASES.folder)
         commits.append(info)
     return History(record_id, path, tuple(commits))
 
 
-def _with_status(layout: Layout, info: CommitInfo, record_id: str, is_case: bool) -> CommitInfo:
-    revision = open_revision(layout, info.commit)
-    if isinstance(revision, GitError):
-        return info
+def _with_status(revision: Layout, info: CommitInfo, record_id: str, is_case: bool) -> CommitInfo:
     old = load(revision, check=False).ledger
     if is_case:
         if record_id not in old.cases:

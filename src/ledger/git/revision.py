@@ -91,6 +91,8 @@ class RevisionTree:
     blobs: dict[str, str]
     marker: bytes = b""
     """The revision's own ledger.toml, as read."""
+    scope: str = ""
+    """The path (from the repository's top) ``blobs`` lists the files at or under."""
     _folders: set[str] | None = field(default=None, repr=False)
 
     def read(self, rel: str, limit: int) -> bytes | ReadFailure:
@@ -122,9 +124,14 @@ class RevisionTree:
         return MISSING
 
 
-def open_revision(layout: Layout, rev: str) -> Layout | GitError:
+def open_revision(layout: Layout, rev: str, like: Layout | None = None) -> Layout | GitError:
     """The ledger at ``rev``: its own ledger.toml's layout, its files read from git's
-    objects (the layout's ``tree``). Paths and the cache are the working tree's ledger's."""
+    objects (the layout's ``tree``). Paths and the cache are the working tree's ledger's.
+
+    ``like``, another revision of the same ledger already open (a diff's other side, the
+    commit before in a log), lends its listing: when both keep their records in the same
+    folder, only the paths `git diff-tree` names as changed between the two are listed
+    again, instead of every file of the revision."""
     prefix = repository_prefix(layout)
     if isinstance(prefix, GitError):
         return prefix
@@ -153,15 +160,14 @@ def open_revision(layout: Layout, rev: str) -> Layout | GitError:
     if isinstance(found, RootError):
         return GitError(found.message)
     data = found.data.relative_to(layout.root).as_posix()
-    if data != ".":
-        files = _listed(top, commit, f"{prefix}{data}", prefix)
-        if isinstance(files, GitError):
-            return files
-    else:
-        files = _listed(top, commit, prefix or ".", prefix)
-        if isinstance(files, GitError):
-            return files
+    scope = f"{prefix}{data}" if data != "." else prefix or "."
+    files = _listed_like(like, top, commit, scope, prefix) if like is not None else None
+    if files is None:
+        files = _listed(top, commit, scope, prefix)
+    if isinstance(files, GitError):
+        return files
     tree.blobs = files
+    tree.scope = scope
     tree.marker = text
     return replace(found, cacheable=False, tree=tree)
 
@@ -189,6 +195,45 @@ def _listed(top: Path, commit: str, path: str, prefix: str) -> dict[str, str] | 
     return {
         name[len(prefix) :]: blob for name, blob in regular_files(names) if name.startswith(prefix)
     }
+
+
+def _listed_like(
+    like: Layout, top: Path, commit: str, scope: str, prefix: str
+) -> dict[str, str] | GitError | None:
+    """What :func:`_listed` gives for ``scope`` at ``commit``, from ``like``'s listing and
+    the entries `git diff-tree` says differ between the two commits; None when ``like``
+    is no revision of the same repository listed for the same scope."""
+    other = like.tree
+    if other is None or other.top != top or other.scope != scope:
+        return None
+    changed = git(
+        top,
+        "--literal-pathspecs",
+        "diff-tree",
+        "-r",
+        "-z",
+        "--no-renames",
+        "--no-commit-id",
+        other.commit,
+        commit,
+        "--",
+        scope,
+        binary=True,
+    )
+    if isinstance(changed, GitError):
+        return changed
+    files = dict(other.blobs)
+    fields = bytes(changed).decode("utf-8", "surrogateescape").split("\0")  # type: ignore[arg-type]
+    for head, name in zip(fields[0:-1:2], fields[1::2], strict=True):
+        parts = head.split(" ")
+        if len(parts) != 5 or not name.startswith(prefix):
+            return None  # not the raw format this reads: list the revision whole
+        rel = name[len(prefix) :]
+        files.pop(rel, None)
+        entry = f"{parts[1]} blob {parts[3]}\t{name}"
+        for path, blob in regular_files(entry):
+            files[path[len(prefix) :]] = blob
+    return files
 
 
 _REGULAR_MODES = {"100644", "100755"}

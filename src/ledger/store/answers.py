@@ -17,13 +17,16 @@ from ledger.store.cache import open_cache
 
 
 class Answers:
-    """The answers remembered for one state of a ledger (one scan of its files)."""
+    """The answers remembered for one state of a ledger (one scan of its files), or for
+    one ``key`` that says all an answer depends on (two commits a diff compares)."""
 
-    def __init__(self, layout: Layout, scan: Scan, *, enabled: bool = True) -> None:
+    def __init__(
+        self, layout: Layout, scan: Scan | None, *, enabled: bool = True, key: str = ""
+    ) -> None:
         self.layout = layout
-        self.scan = scan
-        self.enabled = enabled and layout.cacheable
-        self.key = ledger_key(layout, scan) if self.enabled else ""
+        self.enabled = enabled and layout.cacheable and (scan is not None or bool(key))
+        self.settled = scan.all_settled if scan is not None else True
+        self.key = key or (ledger_key(layout, scan) if self.enabled and scan else "")
 
     def recall(self, name: str) -> Any | None:
         """The answer stored under ``name`` for exactly this ledger, or None."""
@@ -50,7 +53,7 @@ class Answers:
         """Store an answer; with ``family`` (a name prefix), forget the family's answers
         for earlier states of the ledger. When a file had not settled when the walk began
         (scan.py's racy-file rule), nothing is stored."""
-        cache = open_cache(self.layout) if self.enabled and self.scan.all_settled else None
+        cache = open_cache(self.layout) if self.enabled and self.settled else None
         if cache is None:
             return
         try:

@@ -68,6 +68,7 @@ class Remembered:
     kinds: list[str]
     files_line: str
     _tables: dict[str, list[Any]] | None = None
+    _files: tuple[str, dict[str, FileState]] | None = None
 
     def records(self) -> dict[str, list[Any]] | None:
         """Each kind's records, validated (one call per kind, once per process); None if
@@ -174,16 +175,19 @@ class Remembered:
 
     def files(self) -> tuple[str, dict[str, FileState]] | None:
         """The marker file's digest, and each record file's kind, identity and blob id,
-        when the row was written; None if they do not read back."""
-        try:
-            plain = json.loads(self.files_line)
-            found = {
-                str(rel): (str(kind), tuple(ident), blob)
-                for rel, kind, ident, blob in plain["files"]
-            }
-            return str(plain["marker"]), found
-        except (ValueError, KeyError, TypeError):
-            return None
+        when the row was written; None if they do not read back. Read once per process (a
+        diff and a log read it for every revision), and not to be changed by the caller."""
+        if self._files is None:
+            try:
+                plain = json.loads(self.files_line)
+                found = {
+                    str(rel): (str(kind), tuple(ident), blob)
+                    for rel, kind, ident, blob in plain["files"]
+                }
+                self._files = str(plain["marker"]), found
+            except (ValueError, KeyError, TypeError):
+                return None
+        return self._files
 
     def content_ids(self) -> dict[str, str | None]:
         """Each record file's content id by path, as the row holds them (none if its files
