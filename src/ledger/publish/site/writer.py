@@ -24,6 +24,11 @@ WORKERS = 8
 AHEAD = 64
 """Files rendered but not yet written, at most: bounds the memory a build holds."""
 
+AHEAD_CHARS = 16 * 1024 * 1024
+"""Characters rendered but not yet written, at most (one file over it is written alone):
+at 100,000 claims a requirement's page is 80 MB, and four of them waiting, each with its
+encoded copy, would hold half a gigabyte more."""
+
 Place = Callable[[str], "Path | str"]
 """Where a file goes inside the site's folder, or why it may not be written."""
 
@@ -38,15 +43,21 @@ def write_all(files: Iterable[tuple[str, str]], place: Place) -> tuple[dict[str,
     """Write every file; the SHA-256 of each written, in order, and the first error (None when
     all were written). After an error no further file is started."""
     digests: dict[str, str] = {}
-    pending: deque[tuple[str, Future[tuple[str, str | None]]]] = deque()
+    pending: deque[tuple[str, int, Future[tuple[str, str | None]]]] = deque()
     error: str | None = None
+    waiting = 0  # characters of the pending files
 
     def collect() -> str | None:
-        rel, future = pending.popleft()
+        nonlocal waiting
+        rel, size, future = pending.popleft()
+        waiting -= size
         digest, problem = future.result()
         if problem is None:
             digests[rel] = digest
         return problem
+
+    def full() -> bool:
+        return len(pending) > AHEAD or waiting > AHEAD_CHARS or pending[0][2].done()
 
     pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="ledger-site")
     try:
@@ -55,8 +66,10 @@ def write_all(files: Iterable[tuple[str, str]], place: Place) -> tuple[dict[str,
             if isinstance(target, str):
                 error = target
                 break
-            pending.append((rel, pool.submit(_store, target, text)))
-            while pending and (len(pending) > AHEAD or pending[0][1].done()):
+            pending.append((rel, len(text), pool.submit(_store, target, text)))
+            waiting += len(text)
+            del text  # the thread holds the only reference: freed once written
+            while pending and full():
                 error = collect()
                 if error:
                     break

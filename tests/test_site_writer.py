@@ -1,0 +1,51 @@
+"""The site's writer: files written while later pages render, with a bound on what waits."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ledger.publish.site import writer
+
+
+def test_every_file_is_written_with_its_digest(tmp_path: Path) -> None:
+    files = [(f"page-{n}.html", "x" * n) for n in range(200)]
+
+    digests, error = writer.write_all(iter(files), lambda rel: tmp_path / rel)
+
+    assert error is None
+    assert list(digests) == [rel for rel, _ in files]
+    assert all((tmp_path / rel).read_text(encoding="utf-8") == text for rel, text in files)
+
+
+def test_large_pages_wait_to_be_written_before_more_are_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the first file's write held back, no page past the character bound is rendered:
+    four 80 MB requirement pages never wait in memory together."""
+    monkeypatch.setattr(writer, "AHEAD_CHARS", 10)
+    release = threading.Event()
+    real = writer._store
+
+    def slow(target: Path, text: str) -> tuple[str, str | None]:
+        if target.name == "page-0.html":
+            assert release.wait(10)
+        return real(target, text)
+
+    monkeypatch.setattr(writer, "_store", slow)
+    rendered: list[str] = []
+
+    def pages() -> Iterator[tuple[str, str]]:
+        for n in range(6):
+            rendered.append(f"page-{n}.html")
+            if n == 3:  # rendered only once the first file was written
+                assert (tmp_path / "page-0.html").exists()
+            yield f"page-{n}.html", "abcdef"  # two of them are past the bound of 10
+
+    threading.Timer(0.2, release.set).start()
+    digests, error = writer.write_all(pages(), lambda rel: tmp_path / rel)
+
+    assert error is None and len(digests) == 6 and len(rendered) == 6
