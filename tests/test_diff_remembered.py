@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, Sample, git, layout_for, run
+from conftest import SAMPLE, Sample, age, git, layout_for, run
 from ledger.git.revision import GitError, open_revision
 from ledger.records.root import Layout
 
@@ -167,3 +167,47 @@ def test_a_side_keeping_its_records_elsewhere_is_listed_whole(tmp_path: Path) ->
     assert derived.tree is not None and revision(layout, "HEAD").tree is not None
     assert derived.tree.blobs == revision(layout, "HEAD").tree.blobs  # type: ignore[union-attr]
     assert any(rel.startswith("records/claims/") for rel in derived.tree.blobs)
+
+
+def test_log_reads_the_working_tree_without_checking_it(
+    repo: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`log` needs a record's file and kind: the checks (seconds at 100k claims) are not run,
+    and what it prints is what it printed when they were."""
+    import ledger.analysis.checks as checks
+
+    repo.edit(CLAIM, *STANCE)
+    commit(repo.root, "flip")
+    before = ledger(repo.root, "log", "requirement-2")
+
+    def refused(*_args: object, **_options: object) -> None:
+        raise AssertionError("log ran the checks")
+
+    monkeypatch.setattr(checks, "check_ledger", refused)
+    after = ledger(repo.root, "log", "requirement-2")
+
+    assert (after.exit_code, after.stdout) == (0, before.stdout)
+    assert "status: met (S4)" in after.stdout.splitlines()[1]
+
+
+def test_the_remembered_ledger_is_read_back_once_for_the_working_tree_and_a_revision(
+    repo: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger.store import loaded_state
+
+    age(repo.root)
+    assert ledger(repo.root, "status", "requirement-2").exit_code == 0  # writes the row
+    validated: list[str] = []
+    real = loaded_state.Remembered._validated
+
+    def counted(self: loaded_state.Remembered) -> dict[str, list[object]]:
+        validated.append(self.key)
+        return real(self)
+
+    monkeypatch.setattr(loaded_state.Remembered, "_validated", counted)
+    loaded_state._READ.clear()
+
+    result = ledger(repo.root, "log", "requirement-2")
+
+    assert result.exit_code == 0, result.stderr
+    assert len(validated) == 1

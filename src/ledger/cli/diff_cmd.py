@@ -388,7 +388,7 @@ def log(
     from ledger.git.revision import GitError
 
     layout = layout_of(ctx, root)
-    ledger = load_or_exit(layout).ledger
+    ledger = load_or_exit(layout, check=False).ledger  # for the record's file and kind only
     found = resolve_or_exit(ledger, record_id)
     history = record_history(layout, ledger, found, limit)
     if isinstance(history, GitError):

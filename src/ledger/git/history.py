@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ledger.analysis.status import case_status, requirement_verdicts
 from ledger.analysis.status_report import to_plain
+from ledger.gcpause import paused_gc
 from ledger.git.revision import GitError, git, open_revision, repository_prefix
 from ledger.records.kinds import CASES, STATUS_KINDS
 from ledger.records.ledger import Ledger
@@ -70,14 +71,20 @@ def record_history(
 
 
 def _with_status(revision: Layout, info: CommitInfo, record_id: str, is_case: bool) -> CommitInfo:
-    old = load(revision, check=False).ledger
+    """The record's status at one commit: only its own verdict is worked out, with the
+    collector paused (each full collection would walk that commit's whole ledger again)."""
+    with paused_gc():
+        return _status_at(load(revision, check=False).ledger, info, record_id, is_case)
+
+
+def _status_at(old: Ledger, info: CommitInfo, record_id: str, is_case: bool) -> CommitInfo:
     if is_case:
         if record_id not in old.cases:
             return CommitInfo(*_head(info), status="(absent)")
         groups = case_status(old, record_id).requirements
         summary = ", ".join(f"{g.id}: {g.verdict.status.value}" for g in groups if g.id)
         return CommitInfo(*_head(info), status=summary or "no-evidence", line="")
-    verdict = requirement_verdicts(old).get(record_id)
+    verdict = requirement_verdicts(old, only={record_id}).get(record_id)
     if verdict is None:
         return CommitInfo(*_head(info), status="(absent)")
     return CommitInfo(*_head(info), status=verdict.status.value, line=verdict.line)

@@ -67,6 +67,8 @@ class Remembered:
     head: dict[str, Any]
     kinds: list[str]
     files_line: str
+    key: str
+    """The state of the ledger it was written for."""
     _tables: dict[str, list[Any]] | None = None
     _files: tuple[str, dict[str, FileState]] | None = None
 
@@ -224,9 +226,10 @@ def _sound(outcome: FileOutcome) -> bool:
 
 
 def recall(cache: Cache, key: str) -> Remembered | None:
-    """The row kept for exactly this state of the ledger."""
-    text = cache.raw(NAME, key)
-    return None if text is None else _parse(text)
+    """The row kept for exactly this state of the ledger (the one :func:`latest` gives, so
+    that a process loading the working tree and then a revision reads it once)."""
+    found = latest(cache) if cache.fingerprint(NAME) == key else None
+    return found if found is not None and found.key == key else None
 
 
 def latest(cache: Cache) -> Remembered | None:
@@ -240,7 +243,7 @@ def latest(cache: Cache) -> Remembered | None:
     if seen is not None:
         return seen
     found = cache.newest(NAME)
-    parsed = None if found is None or found[0] != fingerprint else _parse(found[1])
+    parsed = None if found is None or found[0] != fingerprint else _parse(found[1], fingerprint)
     _READ.clear()
     if parsed is not None:
         _READ[where] = parsed
@@ -252,7 +255,7 @@ _READ: dict[tuple[str, str, tuple[object, ...]], Remembered] = {}
 and the cache file's stamp (anyone's write since makes it read again)."""
 
 
-def _parse(text: str) -> Remembered | None:
+def _parse(text: str, key: str) -> Remembered | None:
     lines = text.split("\n")
     if len(lines) != 2 + len(FOLDERS):
         return None
@@ -266,7 +269,7 @@ def _parse(text: str) -> Remembered | None:
         head["clean"] = bool(head["clean"])
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    return Remembered(head, lines[1:-1], lines[-1])
+    return Remembered(head, lines[1:-1], lines[-1], key)
 
 
 def remember(
