@@ -211,3 +211,59 @@ def test_the_remembered_ledger_is_read_back_once_for_the_working_tree_and_a_revi
 
     assert result.exit_code == 0, result.stderr
     assert len(validated) == 1
+
+
+def _hide_blob(root: Path, rev: str, rel: str) -> tuple[Path, Path]:
+    """Move a loose blob out of the object store, as a partial clone lacks one."""
+    blob = git(root, "rev-parse", f"{rev}:{rel}").strip()
+    loose = Path(git(root, "rev-parse", "--git-path", "objects").strip())
+    if not loose.is_absolute():
+        loose = root / loose
+    where = loose / blob[:2] / blob[2:]
+    hidden = root.parent / "hidden-blob"
+    shutil.move(where, hidden)
+    return where, hidden
+
+
+@pytest.mark.parametrize("sides", [("HEAD~1", "HEAD"), ("HEAD",)])
+def test_a_blob_git_could_not_give_is_not_remembered(repo: Sample, sides: tuple[str, ...]) -> None:
+    """A blob missing for a while (a partial clone that could not fetch it) leaves a file
+    out of one run; once git has it again, the same diff reads it."""
+    repo.edit(CLAIM, *STANCE)
+    commit(repo.root, "flip")
+    age(repo.root)  # settled: a diff with the working tree is remembered too
+    where, hidden = _hide_blob(repo.root, "HEAD", f"data/{CLAIM}")
+    git_lacks = [change["change"] for change in _records(repo.root, *sides)]
+    shutil.move(hidden, where)
+
+    expected = [] if len(sides) == 1 else ["changed"]
+    assert git_lacks != expected
+    assert [change["change"] for change in _records(repo.root, *sides)] == expected
+
+
+def _records(root: Path, *args: str) -> list[dict]:  # type: ignore[type-arg]
+    result = ledger(root, "diff", *args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)["records"]  # type: ignore[no-any-return]
+
+
+def test_a_commit_git_reads_as_another_is_not_answered_from_before(repo: Sample) -> None:
+    """`git replace` makes a commit's id read as another commit's files: the id no longer
+    says what the diff read."""
+    repo.edit(CLAIM, *STANCE)
+    commit(repo.root, "flip")
+    head = git(repo.root, "rev-parse", "HEAD").strip()
+    git(repo.root, "checkout", "-q", "-b", "other", "HEAD~1")
+    repo.edit(CLAIM, STANCE[0], "requirement-2: context")
+    commit(repo.root, "another stance")
+    other = git(repo.root, "rev-parse", "HEAD").strip()
+    git(repo.root, "checkout", "-q", "-")
+    assert changed_fields(repo.root, "HEAD~1", "HEAD") == [
+        ("cso-torture-complaints", "undermines", "supports")
+    ]
+
+    git(repo.root, "replace", head, other)
+
+    assert changed_fields(repo.root, "HEAD~1", "HEAD") == [
+        ("cso-torture-complaints", "undermines", "context")
+    ]
