@@ -138,6 +138,10 @@ def diff(
 
         old_layout, old = _ledger_at(layout, commits[0])
         new_layout, new = _ledger_at(layout, commits[1], like=old_layout)
+        if any(side.tree is not None and side.tree.lacking for side in (old_layout, new_layout)):
+            from ledger.cli.replay import answer_unsettled
+
+            answer_unsettled()  # a file git could not give may be read next time
         result = diff_ledgers(
             old.ledger,
             new.ledger,
@@ -155,8 +159,12 @@ def diff(
         else:
             _show(result)
 
-    if check or report is not None:
-        work()  # it reads the working tree's checks, or writes a file: not remembered
+    from ledger.git.revision import replaced_objects
+
+    if check or report is not None or replaced_objects(layout):
+        # it reads the working tree's checks, writes a file, or reads a commit as another
+        # (`git replace`, which its id does not say): not remembered
+        work()
         return
     from ledger.cli.replay import question_of, remembered
 

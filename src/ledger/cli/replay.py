@@ -148,6 +148,14 @@ def walk_made(layout: Layout) -> Scan | None:
     return replay.scan
 
 
+def answer_unsettled() -> None:
+    """The running command's answer rests on something that may read otherwise next time
+    (a blob git could not give): it is printed, not remembered."""
+    replay = _ACTIVE.get()
+    if replay is not None:
+        replay.answers = None
+
+
 def answer_left_out(left_out: int, errors: int = 0) -> None:
     """Tell the running command's replay how many record files its answer left out."""
     replay = _ACTIVE.get()

@@ -93,6 +93,9 @@ class RevisionTree:
     """The revision's own ledger.toml, as read."""
     scope: str = ""
     """The path (from the repository's top) ``blobs`` lists the files at or under."""
+    lacking: bool = False
+    """Whether git could not give a blob the revision lists (a partial clone that could not
+    fetch it, git stopping early): an answer read from it may read otherwise next time."""
     _folders: set[str] | None = field(default=None, repr=False)
 
     def read(self, rel: str, limit: int) -> bytes | ReadFailure:
@@ -104,6 +107,10 @@ class RevisionTree:
         is unreadable (or not a regular file, for a folder), as it would be on disk."""
         wanted = {rel: self.blobs[rel] for rel in rels if rel in self.blobs}
         found = read_blobs(self.top, wanted.values(), limit)
+        from ledger.git.git_objects import MISSING
+
+        if any(found[blob] is MISSING for blob in wanted.values()):
+            self.lacking = True
         return {rel: found[wanted[rel]] if rel in wanted else self._absent(rel) for rel in rels}
 
     def _absent(self, rel: str) -> ReadFailure:
@@ -170,6 +177,13 @@ def open_revision(layout: Layout, rev: str, like: Layout | None = None) -> Layou
     tree.scope = scope
     tree.marker = text
     return replace(found, cacheable=False, tree=tree)
+
+
+def replaced_objects(layout: Layout) -> bool:
+    """Whether git reads some object as another (`git replace`): a commit's id then no
+    longer fixes the files read for it. A failure to tell counts as yes."""
+    listed = git(layout.root, "replace", "--list")
+    return isinstance(listed, GitError) or bool(str(listed).strip())
 
 
 def _listed(top: Path, commit: str, path: str, prefix: str) -> dict[str, str] | GitError:
