@@ -267,3 +267,26 @@ def test_a_commit_git_reads_as_another_is_not_answered_from_before(repo: Sample)
     assert changed_fields(repo.root, "HEAD~1", "HEAD") == [
         ("cso-torture-complaints", "undermines", "context")
     ]
+
+
+@pytest.mark.parametrize("subfolder", [" ledger", "led\udcffger/mexico"])
+def test_a_ledger_in_a_folder_of_any_name_compares_its_commits(
+    tmp_path: Path, subfolder: str
+) -> None:
+    """A folder name git prints as it is, not UTF-8 or starting with a space."""
+    top = tmp_path / "repo"
+    root = top / subfolder
+    try:
+        shutil.copytree(SAMPLE, root)
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system refuses the name")
+    git(top, "init", "-q")
+    commit(top, "the sample")
+    (root / "data" / CLAIM).write_text(
+        (root / "data" / CLAIM).read_text(encoding="utf-8").replace(*STANCE), encoding="utf-8"
+    )
+    commit(top, "flip")
+
+    assert changed_fields(root, "HEAD~1", "HEAD") == [
+        ("cso-torture-complaints", "undermines", "supports")
+    ]
