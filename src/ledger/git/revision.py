@@ -60,8 +60,12 @@ def repository_prefix(layout: Layout) -> str | GitError:
     inside = git(layout.root, "rev-parse", "--is-inside-work-tree")
     if isinstance(inside, GitError) or str(inside).strip() != "true":
         return GitError(f"{layout.root} is not inside a git repository")
-    prefix = git(layout.root, "rev-parse", "--show-prefix")
-    return prefix if isinstance(prefix, GitError) else str(prefix).strip()
+    prefix = git(layout.root, "rev-parse", "--show-prefix", binary=True)
+    if isinstance(prefix, GitError):
+        return prefix
+    # Decoded as git's listings are (names not UTF-8 kept), and only the line's end cut: a
+    # folder's name may start with a space.
+    return bytes(prefix).decode("utf-8", "surrogateescape").removesuffix("\n")  # type: ignore[arg-type]
 
 
 def resolve_revision(layout: Layout, rev: str) -> str | GitError:
