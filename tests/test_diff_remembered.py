@@ -290,3 +290,18 @@ def test_a_ledger_in_a_folder_of_any_name_compares_its_commits(
     assert changed_fields(root, "HEAD~1", "HEAD") == [
         ("cso-torture-complaints", "undermines", "supports")
     ]
+
+
+def test_a_diff_of_two_commits_and_one_with_the_working_tree_are_both_kept(
+    repo: Sample, loads: list[str]
+) -> None:
+    repo.edit(CLAIM, *STANCE)
+    commit(repo.root, "flip")
+    age(repo.root)
+    questions = (["HEAD~1", "HEAD", "-f", "markdown"], ["HEAD~1", "-f", "json"])
+    first = [ledger(repo.root, "diff", *q).stdout for q in questions]
+    asked = len(loads)
+
+    again = [ledger(repo.root, "diff", *q).stdout for q in questions]
+
+    assert again == first and len(loads) == asked

@@ -169,7 +169,11 @@ def diff(
     from ledger.cli.replay import question_of, remembered
 
     question = question_of({**ctx.params, "commits": commits})
-    remembered(layout, ["diff", question], work, _pinned_key(layout, commits))
+    key = _pinned_key(layout, commits)
+    # Answers are kept for one key per name: one pair of commits, and one state of the
+    # working tree, so that a check alternating the two keeps both.
+    name = "diff" if key is None else "diff-of-commits"
+    remembered(layout, [name, question], work, key)
 
 
 def _commits(layout: Layout, old_rev: str, new_rev: str | None) -> tuple[str, str | None]:
