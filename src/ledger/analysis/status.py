@@ -734,14 +734,15 @@ def requirement_status(
     req = ledger.requirements[requirement_id]
     found = analysis_of(ledger, analysis)
     items = found.by_requirement.get(req.id, [])
+    buckets = _by_case(found, req, items)  # the groups and the gaps read the same buckets
     return RequirementStatus(
         rule=RuleInfo(),
         requirement=_requirement_info(req),
         verdict=_verdict(ledger, items, req),
-        cases=_case_groups(found, req, items),
+        cases=_case_groups(ledger, req, buckets),
         contradictions=found.contradictions_of(c.id for c, _ in items),
         figures=figure_views(ledger, (c for c, _ in items), req),
-        gaps=_requirement_gaps(found, req, items),
+        gaps=_requirement_gaps(ledger, req, items, buckets),
     )
 
 
@@ -774,10 +775,8 @@ def _by_case(
 
 
 def _case_groups(
-    analysis: Analysis, req: Requirement, items: list[tuple[Claim, Stance]]
+    ledger: Ledger, req: Requirement, buckets: dict[str | None, list[tuple[Claim, Stance]]]
 ) -> tuple[Group, ...]:
-    ledger = analysis.ledger
-    buckets = _by_case(analysis, req, items)
     keys = sorted((k for k in buckets if k is not None), key=str) + (
         [None] if None in buckets else []
     )
@@ -790,16 +789,19 @@ def _case_title(ledger: Ledger, case_id: str | None) -> str | None:
 
 
 def _requirement_gaps(
-    analysis: Analysis, req: Requirement, items: list[tuple[Claim, Stance]]
+    ledger: Ledger,
+    req: Requirement,
+    items: list[tuple[Claim, Stance]],
+    buckets: dict[str | None, list[tuple[Claim, Stance]]],
 ) -> tuple[Gap, ...]:
     gaps: list[Gap] = []
-    for case_id, bucket in _by_case(analysis, req, items).items():
+    for case_id, bucket in buckets.items():
         if case_id is None:
             continue
         claims = [c for c, _ in bucket]
         if not claims:
             gaps.append(silent_link_gap(case_id, req.id))
-        elif gap := one_sided_gap(analysis.ledger, case_id, claims, req):
+        elif gap := one_sided_gap(ledger, case_id, claims, req):
             gaps.append(gap)
     gaps.extend(undated_gaps(c for c, _ in items))
     return sorted_gaps(gaps)

@@ -190,7 +190,7 @@ def _commits(layout: Layout, old_rev: str, new_rev: str | None) -> tuple[str, st
     for found in (old, new):
         if isinstance(found, GitError):
             fail(found.message)
-    return str(old), new if new is None else str(new)
+    return str(old), None if new is None else str(new)
 
 
 def _pinned_key(layout: Layout, commits: tuple[str, str | None]) -> str | None:
