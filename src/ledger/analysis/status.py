@@ -289,17 +289,24 @@ def evaluate(tally: Tally) -> tuple[RuleLine, tuple[TraceStep, ...]]:
 # --------------------------------------------------------------------------- building views
 
 
-def claim_ref(ledger: Ledger, claim: Claim, requirement: Requirement | None = None) -> ClaimRef:
+def claim_ref(
+    ledger: Ledger,
+    claim: Claim,
+    requirement: Requirement | None = None,
+    side: Side | None = None,
+) -> ClaimRef:
     """The reportable view of a claim (source fields are null when the source is missing); its
-    side is on ``requirement``, or outside any one requirement when None (see :func:`obligors`).
-    """
+    side is on ``requirement``, or outside any one requirement when None (see :func:`obligors`),
+    unless the caller decided it already (``side``)."""
     source = ledger.sources.get(claim.source)
+    if source is not None and side is None:
+        side = side_of(source, obligors(ledger, requirement))
     return ClaimRef(
         id=claim.id,
         source=claim.source,
         source_title=source.title if source else None,
         perspective=source.perspective if source else None,
-        side=side_of(source, obligors(ledger, requirement)) if source else None,
+        side=side if source else None,
         kind=claim.kind,
         locator=claim.locator,
         quote=claim.quote,
@@ -390,21 +397,42 @@ def _is_obligors(ledger: Ledger, claim: Claim, obligor_names: frozenset[str]) ->
 
 
 class _Groups:
-    """Union-find over claim ids: repeats of the same stance collapse into one group."""
+    """Union-find over the claim ids joined by a repeat (ids never joined are their own root):
+    repeats of the same stance collapse into one group, whose root is its least id."""
 
-    def __init__(self, ids: Iterable[str]) -> None:
-        self.parent = {i: i for i in ids}
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
 
     def find(self, i: str) -> str:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
+        parent = self.parent
+        while (up := parent.get(i, i)) != i:
+            parent[i] = parent.get(up, up)
+            i = up
         return i
 
     def union(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
+
+
+class _Sides(dict[str, Side]):
+    """Each source's side on one requirement, decided once however many claims it has."""
+
+    def __init__(self, sources: dict[str, Source], obligor_names: frozenset[str]) -> None:
+        super().__init__()
+        self.sources = sources
+        self.obligor_names = obligor_names
+
+    def __missing__(self, source_id: str) -> Side:
+        side = self[source_id] = side_of(self.sources[source_id], self.obligor_names)
+        return side
+
+
+_COUNTED_STANCES = (Stance.supports, Stance.undermines)
+_CELL = {(d, s): f"{d.value}_{s.value}" for d in Side for s in _COUNTED_STANCES}
+"""The tally cell of a side and stance (the names of :class:`Tally`'s fields)."""
+_COUNTED_NOTE = {(d, s): f"counted: {d.value} {s.value}" for d in Side for s in _COUNTED_STANCES}
 
 
 def _repeat_targets(claim: Claim) -> list[str]:
@@ -415,6 +443,7 @@ def _repeat_targets(claim: Claim) -> list[str]:
 class _Counting:
     """The mutable working state of one count; frozen into a Verdict and Evidence at the end."""
 
+    sides: _Sides
     tally: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     counted: dict[str, bool] = field(default_factory=dict)
     counted_with: dict[str, str | None] = field(default_factory=dict)
@@ -428,10 +457,11 @@ def _count(
     ledger: Ledger, items: list[tuple[Claim, Stance]], obligor_names: frozenset[str]
 ) -> _Counting:
     """Count claims per side and stance: context listed only, repeats once, no-source skipped."""
-    state = _Counting()
+    state = _Counting(_Sides(ledger.sources, obligor_names))
     stance_of: dict[str, Stance] = {}
+    sources = ledger.sources
     for claim, stance in items:
-        if claim.source not in ledger.sources:
+        if claim.source not in sources:
             state.notes.append(f"{claim.id}: skipped, its source {claim.source!r} is not loaded")
             continue
         stance_of[claim.id] = stance
@@ -441,17 +471,21 @@ def _count(
             state.counted_with[claim.id] = None
             state.note[claim.id] = "context: shown, not counted"
     counted = {i: s for i, s in stance_of.items() if s is not Stance.context}
-    groups = _group_repeats(ledger, counted, state)
-    for members in groups:
-        _count_group(ledger, members, counted, obligor_names, state)
+    for members in _group_repeats(ledger, counted, state):
+        _count_group(ledger, members, counted, state)
     return state
 
 
 def _group_repeats(ledger: Ledger, counted: dict[str, Stance], state: _Counting) -> list[list[str]]:
-    """Group counted claims joined by ``repeats`` with the same stance; note mismatches."""
-    groups = _Groups(counted)
-    for claim_id in sorted(counted):
-        for target in _repeat_targets(ledger.claims[claim_id]):
+    """Group counted claims joined by ``repeats`` with the same stance; note mismatches.
+    Groups come in the order of their least ids (each group's root, met first in id order)."""
+    claims = ledger.claims
+    ids = sorted(counted)
+    groups = _Groups()
+    for claim_id in ids:
+        if not claims[claim_id].relations:
+            continue
+        for target in _repeat_targets(claims[claim_id]):
             if target not in counted or target == claim_id:
                 continue
             if counted[target] is counted[claim_id]:
@@ -461,38 +495,42 @@ def _group_repeats(ledger: Ledger, counted: dict[str, Stance], state: _Counting)
                     f"{claim_id} repeats {target} but {counted[claim_id].value} where "
                     f"{target} {counted[target].value}: both counted"
                 )
+    if not groups.parent:
+        return [[claim_id] for claim_id in ids]
     members: dict[str, list[str]] = defaultdict(list)
-    for claim_id in sorted(counted):
+    for claim_id in ids:
         members[groups.find(claim_id)].append(claim_id)
-    return [members[root] for root in sorted(members)]
+    return list(members.values())
 
 
 def _count_group(
-    ledger: Ledger,
-    members: list[str],
-    stance_of: dict[str, Stance],
-    obligor_names: frozenset[str],
-    state: _Counting,
+    ledger: Ledger, members: list[str], stance_of: dict[str, Stance], state: _Counting
 ) -> None:
     """Count one repeat group once, on the side of its origins."""
-    inside = set(members)
-    origins = [
-        m for m in members if not (set(_repeat_targets(ledger.claims[m])) - {m}) & inside
-    ] or members
-    sides = {o: side_of(ledger.sources[ledger.claims[o].source], obligor_names) for o in origins}
-    independent = [o for o in origins if sides[o] is Side.independent]
-    side = Side.independent if independent else Side.obligor
-    head = (independent or origins)[0]
-    stance = stance_of[head]
-    state.tally[f"{side.value}_{stance.value}"] += 1
-    state.cell[head] = f"{side.value}_{stance.value}"
+    claims = ledger.claims
+    if len(members) == 1:  # most claims repeat nothing: their own origin and head
+        (head,) = members
+        origins = members
+        side = state.sides[claims[head].source]
+    else:
+        inside = set(members)
+        origins = [
+            m for m in members if not (set(_repeat_targets(claims[m])) - {m}) & inside
+        ] or members
+        independent = [o for o in origins if state.sides[claims[o].source] is Side.independent]
+        side = Side.independent if independent else Side.obligor
+        head = (independent or origins)[0]
+    key = (side, stance_of[head])
+    state.tally[_CELL[key]] += 1
+    state.cell[head] = _CELL[key]
+    state.counted[head] = True
+    state.counted_with[head] = None
+    extra = f", with {len(members) - 1} repeat(s)" if len(members) > 1 else ""
+    state.note[head] = _COUNTED_NOTE[key] + extra
     for m in members:
-        state.counted[m] = m == head
-        state.counted_with[m] = None if m == head else head
-        if m == head:
-            extra = f", with {len(members) - 1} repeat(s)" if len(members) > 1 else ""
-            state.note[m] = f"counted: {side.value} {stance.value}{extra}"
-        else:
+        if m != head:
+            state.counted[m] = False
+            state.counted_with[m] = head
             state.tally["merged_repeats"] += 1
             state.note[m] = f"repeat: counted once, with {head} ({side.value})"
 
@@ -511,13 +549,16 @@ def _judge(
     state = _count(ledger, items, obligor_names)
     tally = Tally(**state.tally)
     rule_line, steps = evaluate(tally)
-    disputed = sorted(
-        claim.id
-        for claim, stance in items
-        if claim.id in state.counted
-        and rule_line.status is Status.not_met
-        and stance is Stance.supports
-        and side_of(ledger.sources[claim.source], obligor_names) is Side.obligor
+    disputed = (
+        sorted(
+            claim.id
+            for claim, stance in items
+            if stance is Stance.supports
+            and claim.id in state.counted
+            and state.sides[claim.source] is Side.obligor
+        )
+        if rule_line.status is Status.not_met
+        else []
     )
     listed = sorted({c.source for c, _ in items if c.id in state.counted})
     verdict = Verdict(
@@ -551,7 +592,7 @@ def _evidence(
         if claim.id in disputed:
             note += f"; disputed ({verdict.line})"
         evidence[claim.id] = Evidence(
-            claim=claim_ref(ledger, claim, requirement),
+            claim=claim_ref(ledger, claim, requirement, state.sides[claim.source]),
             stance=stance,
             counted=state.counted[claim.id],
             counted_with=state.counted_with[claim.id],
