@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, Sample, git, run
+from conftest import SAMPLE, Sample, age, git, run
 from ledger.git.revision import regular_files
 from test_diff import (
     CLAIM,
@@ -135,6 +135,31 @@ def test_names_that_are_not_utf8_stay_apart_in_a_revision(repo: Sample) -> None:
 
     assert diff_json(repo.root, "HEAD")["records"] == []  # the checkout is the commit
     assert diff_json(repo.root, "HEAD~1", "HEAD")["records"] == []  # renamed, not removed
+
+
+def test_a_commit_with_names_that_are_not_utf8_is_compared_with_a_clean_checkout(
+    repo: Sample,
+) -> None:
+    """The checkout holds the usual names and the commit before it two that are not UTF-8:
+    the commit's records are read beside the checkout's (which the cache cannot key by
+    such a name) and compared, not refused with a traceback."""
+    claims = sorted((repo.root / "data" / "claims").rglob("*.yaml"))[:2]
+    for path, name in zip(claims, (b"x\xff.yaml", b"x\xfe.yaml"), strict=True):
+        os.rename(os.fsencode(path), os.path.join(os.fsencode(path.parent), name))
+    commit(repo.root, "two names that are not UTF-8")
+    git(repo.root, "revert", "--no-edit", "HEAD")
+    age(repo.root)
+    assert ledger(repo.root, "status", "requirement-1").exit_code == 0  # the checkout kept
+
+    changed = ledger(repo.root, "diff", "HEAD~1", "--format", "json")
+    cold = run(
+        ["--root", str(repo.root), "diff", "HEAD~1", "--format", "json"],
+        env={"LEDGER_NO_CACHE": "1"},
+    )
+
+    assert changed.exit_code == cold.exit_code == 0, changed.stderr
+    assert changed.stdout == cold.stdout
+    assert json.loads(changed.stdout)["records"] == []  # the same records, under other names
 
 
 def test_a_revision_is_read_from_the_data_folder_its_own_ledger_toml_names(repo: Sample) -> None:

@@ -137,7 +137,7 @@ def diff(
         from ledger.git.revision import WORKTREE
 
         old_layout, old = _ledger_at(layout, commits[0])
-        new_layout, new = _ledger_at(layout, commits[1], like=old_layout)
+        new_layout, new = _ledger_at(layout, commits[1], like=(old_layout, old))
         if any(side.tree is not None and side.tree.lacking for side in (old_layout, new_layout)):
             from ledger.cli.replay import answer_unsettled
 
@@ -262,19 +262,22 @@ def _revisions(given: list[str]) -> tuple[str, str | None]:
 
 
 def _ledger_at(
-    layout: Layout, rev: str | None, like: Layout | None = None
+    layout: Layout, rev: str | None, like: tuple[Layout, LoadResult] | None = None
 ) -> tuple[Layout, LoadResult]:
     """One side's layout (its ledger.toml's settings) and records: a diff compares records
     and statuses, never the checks' findings, so none are run. ``like``: the other side,
-    whose listing a revision is derived from (revision.open_revision)."""
+    loaded already, whose listing and records a revision is derived from
+    (revision.open_revision, records.beside)."""
     from ledger.git.revision import GitError, open_revision
+    from ledger.records.beside import load_beside
 
     if rev is None:
         return layout, load_or_exit(layout, check=False)
-    revision = open_revision(layout, rev, like)
+    revision = open_revision(layout, rev, like[0] if like else None)
     if isinstance(revision, GitError):
         fail(revision.message)
-    return revision, load_or_exit(revision, check=False)
+    derived = load_beside(revision, *like) if like else None
+    return revision, derived or load_or_exit(revision, check=False)
 
 
 def _show(result: LedgerDiff) -> None:

@@ -9,9 +9,11 @@ from ledger.analysis.status import case_status, requirement_verdicts
 from ledger.analysis.status_report import to_plain
 from ledger.gcpause import paused_gc
 from ledger.git.revision import GitError, git, open_revision, repository_prefix
+from ledger.records.beside import load_beside
 from ledger.records.kinds import CASES, STATUS_KINDS
 from ledger.records.ledger import Ledger
 from ledger.records.load import load
+from ledger.records.pipeline import LoadResult
 from ledger.records.root import Layout
 
 _SEP = "\x1f"
@@ -55,26 +57,28 @@ def record_history(
     if isinstance(listed, GitError):
         return listed
     commits = []
-    previous: Layout | None = None  # the commit after, whose listing the next one borrows
+    previous: tuple[Layout, LoadResult] | None = None  # the commit after, loaded
     for row in str(listed).splitlines():
         parts = row.split(_SEP)
         if len(parts) != 4:
             continue
         info = CommitInfo(*parts)
         if tracks_status:
-            revision = open_revision(layout, info.commit, previous)
+            revision = open_revision(layout, info.commit, previous[0] if previous else None)
             if not isinstance(revision, GitError):
-                previous = revision
-                info = _with_status(revision, info, record_id, kind == CASES.folder)
+                with paused_gc():  # each full collection would walk a whole ledger again
+                    loaded = _load_beside(revision, previous)
+                    info = _status_at(loaded.ledger, info, record_id, kind == CASES.folder)
+                previous = revision, loaded
         commits.append(info)
     return History(record_id, path, tuple(commits))
 
 
-def _with_status(revision: Layout, info: CommitInfo, record_id: str, is_case: bool) -> CommitInfo:
-    """The record's status at one commit: only its own verdict is worked out, with the
-    collector paused (each full collection would walk that commit's whole ledger again)."""
-    with paused_gc():
-        return _status_at(load(revision, check=False).ledger, info, record_id, is_case)
+def _load_beside(revision: Layout, previous: tuple[Layout, LoadResult] | None) -> LoadResult:
+    """A commit's records: derived from the commit after it, already loaded, by the files
+    that differ (records.beside), else loaded whole."""
+    derived = load_beside(revision, *previous) if previous is not None else None
+    return derived or load(revision, check=False)
 
 
 def _status_at(old: Ledger, info: CommitInfo, record_id: str, is_case: bool) -> CommitInfo:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from ledger.records.diagnostics import make
+from ledger.records.diagnostics import Diagnostic, make
 from ledger.records.root import Layout
 from ledger.records.scan import RECORD_KINDS, RECORD_SUFFIX, Scan
 
@@ -22,37 +22,50 @@ def scan_revision(layout: Layout, blobs: dict[str, str]) -> Scan:
     """The record files among a revision's files (paths from the ledger's root), with what
     scan.py's walk would say of the others."""
     scan = Scan([], [], started_ns=time.time_ns())
-    data = layout.relative(layout.data)
-    prefix = "" if data == "." else f"{data}/"
-    folders = ", ".join(f"{k}/" for k in RECORD_KINDS)
+    prefix = data_prefix(layout)
     for rel in sorted(blobs):
         if not rel.startswith(prefix):
             continue
         scan.identities.append((rel, NO_IDENTITY))
-        below = rel[len(prefix) :]
-        if below[0] == "." or "/." in below:
-            continue  # hidden: never read, as in the walk
-        inner = below.split("/")
-        name = inner[-1]
-        if len(inner) > 1 and inner[0] in RECORD_KINDS:
-            if name.endswith(RECORD_SUFFIX):
-                scan.found.append((inner[0], rel, rel, NO_IDENTITY))
-            elif name.endswith(".yml"):
-                scan.diagnostics.append(
-                    make(
-                        "misplaced-file",
-                        rel,
-                        "a .yml file is not read",
-                        f"rename it to {name[: -len('.yml')]}{RECORD_SUFFIX}",
-                    )
-                )
-        elif name.endswith((".yaml", ".yml")):
-            scan.diagnostics.append(
-                make(
-                    "misplaced-file",
-                    rel,
-                    "a YAML file outside the record folders is not read",
-                    f"move it into one of {folders}",
-                )
-            )
+        found = classify(rel, prefix)
+        if isinstance(found, str):
+            scan.found.append((found, rel, rel, NO_IDENTITY))
+        elif found is not None:
+            scan.diagnostics.append(found)
     return scan
+
+
+def data_prefix(layout: Layout) -> str:
+    """The data folder's path from the ledger's root, with a trailing slash ("" for the root)."""
+    data = layout.relative(layout.data)
+    return "" if data == "." else f"{data}/"
+
+
+def classify(rel: str, prefix: str) -> str | Diagnostic | None:
+    """What the walk makes of one file under the data folder (``rel`` starts with
+    ``prefix``): the kind of record it holds, the diagnostic of a YAML file out of place, or
+    None (hidden, or no YAML: an archive, a note)."""
+    below = rel[len(prefix) :]
+    if below[0] == "." or "/." in below:
+        return None  # hidden: never read, as in the walk
+    inner = below.split("/")
+    name = inner[-1]
+    if len(inner) > 1 and inner[0] in RECORD_KINDS:
+        if name.endswith(RECORD_SUFFIX):
+            return inner[0]
+        if name.endswith(".yml"):
+            return make(
+                "misplaced-file",
+                rel,
+                "a .yml file is not read",
+                f"rename it to {name[: -len('.yml')]}{RECORD_SUFFIX}",
+            )
+    elif name.endswith((".yaml", ".yml")):
+        folders = ", ".join(f"{k}/" for k in RECORD_KINDS)
+        return make(
+            "misplaced-file",
+            rel,
+            "a YAML file outside the record folders is not read",
+            f"move it into one of {folders}",
+        )
+    return None

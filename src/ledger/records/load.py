@@ -174,7 +174,8 @@ def _from_base(
         if outcomes is None:
             return None
         admit(outcomes, layout, result)
-    blobs = {rel: blob for rel, (_kind, _ident, blob) in written[1].items()}
+    gone = base.head["removed"]  # files the row holds that this state has not
+    blobs = {rel: blob for rel, (_kind, _ident, blob) in written[1].items() if rel not in gone}
     blobs.update(changed_blobs)
     return blobs
 
@@ -196,6 +197,18 @@ def _keep_whole(
     added = result.diagnostics[before:]
     if state and not check and not any(d.code in PASSING for d in added):
         loaded_state.remember(cache, state, layout, scan, result, added, texts, blobs)
+
+
+def outcomes_of(layout: Layout, files: list[RecordFile]) -> list[FileOutcome]:
+    """These record files' outcomes (a few files of a revision), in order: from the cache
+    where it holds their content, else read (and then remembered)."""
+    cache = open_cache(layout)
+    if cache is None:
+        return [outcome for _blob, outcome in read_outcomes(jobs(layout, files))]  # type: ignore[misc]
+    try:
+        return _outcomes(layout, Scan([], []), cache, None, only=files)[0]
+    finally:
+        cache.close()
 
 
 def _outcomes(

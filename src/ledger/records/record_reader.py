@@ -45,6 +45,17 @@ class FileOutcome:
             "unloaded": self.unloaded,
         }
 
+    def sound(self) -> bool:
+        """Whether the file read cleanly into one record named for its id (the record is
+        built here, if only its data came back): such a file admits the same beside any
+        other files that hold no record with its id."""
+        if self.diagnostics or self.unloaded:
+            return False
+        if self.record is None and self.data is not None:
+            self.record = RECORD_TYPES[self.kind].model_validate(self.data)
+        record = self.record
+        return record is not None and self.rel.rpartition("/")[2] == f"{record.id}{RECORD_SUFFIX}"  # type: ignore[attr-defined]
+
     @classmethod
     def from_plain(cls, rel: str, kind: str, plain: dict[str, Any]) -> FileOutcome:
         return cls(

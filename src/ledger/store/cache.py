@@ -312,7 +312,7 @@ class Cache:
                     chunk = rels[start : start + 500]
                     marks = ", ".join("?" * len(chunk))
                     rows += self.db.execute(f"{query} WHERE rel IN ({marks})", chunk).fetchall()
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeError):  # a path that is not UTF-8 is never stored
             return {}, {}
         holds = self.sealer.holds
         stored: dict[str, StoredOutcome] = {}

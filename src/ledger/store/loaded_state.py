@@ -32,7 +32,6 @@ from ledger.records.diagnostics import Diagnostic
 from ledger.records.kinds import FOLDERS
 from ledger.records.model import RECORD_TYPES
 from ledger.records.record_reader import FileOutcome
-from ledger.records.scan import RECORD_SUFFIX
 
 if TYPE_CHECKING:
     from ledger.records.pipeline import LoadResult
@@ -150,7 +149,7 @@ class Remembered:
         The row was clean (no file broken, misnamed or a duplicate), so the files that did
         not change admit exactly as they did; only the fresh ones need a look."""
         tables = self.records()
-        if tables is None or any(not _sound(outcome) for outcome in fresh):
+        if tables is None or any(not outcome.sound() for outcome in fresh):
             return False
         gone = {outcome.rel for outcome in fresh} | self.head.get("removed", set())
         kept: dict[str, dict[str, Any]] = {}
@@ -212,17 +211,6 @@ class Remembered:
             return [found.get(f.rel) or kept[f.rel] for f in scan.records]
         except KeyError:  # a file the row should hold but does not
             return None
-
-
-def _sound(outcome: FileOutcome) -> bool:
-    """Whether a file read cleanly into one record named for its id (the outcome gets
-    its record built, if only its data came back)."""
-    if outcome.diagnostics or outcome.unloaded:
-        return False
-    if outcome.record is None and outcome.data is not None:
-        outcome.record = RECORD_TYPES[outcome.kind].model_validate(outcome.data)
-    record = outcome.record
-    return record is not None and outcome.rel.rpartition("/")[2] == f"{record.id}{RECORD_SUFFIX}"  # type: ignore[attr-defined]
 
 
 def recall(cache: Cache, key: str) -> Remembered | None:
