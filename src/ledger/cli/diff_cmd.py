@@ -136,8 +136,7 @@ def diff(
         from ledger.git.diff import diff_ledgers, settings_changes
         from ledger.git.revision import WORKTREE
 
-        old_layout, old = _ledger_at(layout, commits[0])
-        new_layout, new = _ledger_at(layout, commits[1], like=(old_layout, old))
+        (old_layout, old), (new_layout, new) = _sides(layout, commits)
         if any(side.tree is not None and side.tree.lacking for side in (old_layout, new_layout)):
             from ledger.cli.replay import answer_unsettled
 
@@ -261,23 +260,43 @@ def _revisions(given: list[str]) -> tuple[str, str | None]:
     return given[0], given[1] if len(given) == 2 else None
 
 
-def _ledger_at(
-    layout: Layout, rev: str | None, like: tuple[Layout, LoadResult] | None = None
-) -> tuple[Layout, LoadResult]:
-    """One side's layout (its ledger.toml's settings) and records: a diff compares records
-    and statuses, never the checks' findings, so none are run. ``like``: the other side,
-    loaded already, whose listing and records a revision is derived from
-    (revision.open_revision, records.beside)."""
-    from ledger.git.revision import GitError, open_revision
-    from ledger.records.beside import load_beside
+def _sides(
+    layout: Layout, commits: tuple[str, str | None]
+) -> tuple[tuple[Layout, LoadResult], tuple[Layout, LoadResult]]:
+    """Each side's layout (its ledger.toml's settings) and records: a diff compares records
+    and statuses, never the checks' findings, so none are run. The working tree, when it is
+    a side, is read first (its records are remembered for its very state), else the older
+    commit; the other side is derived from it where it can be (records.beside)."""
+    old_layout = _revision(layout, commits[0])
+    if commits[1] is None:
+        new = load_or_exit(layout, check=False)
+        return (old_layout, _beside(old_layout, layout, new)), (layout, new)
+    old = load_or_exit(old_layout, check=False)
+    new_layout = _revision(layout, commits[1], like=old_layout)
+    return (old_layout, old), (new_layout, _beside(new_layout, old_layout, old))
 
-    if rev is None:
-        return layout, load_or_exit(layout, check=False)
-    revision = open_revision(layout, rev, like[0] if like else None)
+
+def _revision(layout: Layout, commit: str, like: Layout | None = None) -> Layout:
+    """The ledger at a commit; ``like``, the other side, lends its listing
+    (revision.open_revision)."""
+    from ledger.git.revision import GitError, open_revision
+
+    revision = open_revision(layout, commit, like)
     if isinstance(revision, GitError):
         fail(revision.message)
-    derived = load_beside(revision, *like) if like else None
-    return revision, derived or load_or_exit(revision, check=False)
+    return revision
+
+
+def _beside(revision: Layout, other_layout: Layout, other: LoadResult) -> LoadResult:
+    """A commit's records, derived from the other side's, else loaded whole."""
+    from ledger.gcpause import keep_out_of_collection
+    from ledger.records.beside import load_beside
+
+    derived = load_beside(revision, other_layout, other)
+    if derived is None:
+        return load_or_exit(revision, check=False)
+    keep_out_of_collection()
+    return derived
 
 
 def _show(result: LedgerDiff) -> None:
