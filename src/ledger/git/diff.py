@@ -384,7 +384,7 @@ def _record_changes(old: Ledger, new: Ledger) -> list[RecordChange]:
                         before=_dump(before) if is_claim else None,
                     )
                 )
-            elif before != after:  # most records are unchanged: equal models need no dump
+            elif before is not after and before != after:  # most are unchanged: no dump
                 old_values, new_values = _dump(before), _dump(after)
                 fields = _field_changes(old_values, new_values)
                 if fields:
