@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import SAMPLE, Sample, age, git, run
 from ledger.git.revision import regular_files
@@ -188,3 +190,51 @@ def test_the_revision_is_read_without_checking_out_or_archiving(
 
     assert result.exit_code == 0, result.stderr
     assert not mark.exists()
+
+
+HEADS = (
+    "100644 blob {}",
+    "100755 blob {}",
+    "120000 blob {}",
+    "160000 commit {}",
+    "040000 tree {}",
+    "100644 blob {} extra",
+    "100644  blob {}",
+    "100644 blob ",
+    "100644 tree {}",
+    "",
+)
+PARTS = ("", ".", "..", "data", "cases", "a.yaml", ".hidden", "..x", "x..", "b c", "\\", "É")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    entries=st.lists(
+        st.tuples(
+            st.sampled_from(HEADS),
+            st.booleans(),
+            st.lists(st.sampled_from(PARTS), min_size=0, max_size=4),
+            st.booleans(),
+        ),
+        max_size=6,
+    )
+)
+def test_a_listing_keeps_exactly_the_regular_files_at_safe_paths(
+    entries: list[tuple[str, bool, list[str], bool]],
+) -> None:
+    """Every entry is kept exactly when it is a regular file (mode 100644 or 100755, type
+    blob, three fields) at a path whose every part is a name (none empty, ``.`` or ``..``):
+    the quick test of each path never lets an unsafe one through, nor drops a safe one."""
+    blob = "f" * 40
+    rows = []
+    expected = []
+    for head, tab, parts, absolute in entries:
+        path = ("/" if absolute else "") + "/".join(parts)
+        row = head.format(blob) + ("\t" + path if tab else path)
+        rows.append(row)
+        fields = head.format(blob).split(" ")
+        regular = len(fields) == 3 and fields[0] in ("100644", "100755") and fields[1] == "blob"
+        named = not absolute and all(p not in ("", ".", "..") for p in path.split("/"))
+        if tab and regular and named:
+            expected.append((path, fields[2]))
+    assert list(regular_files("\0".join(rows))) == expected

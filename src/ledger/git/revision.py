@@ -254,22 +254,31 @@ def _listed_like(
     return files
 
 
-_REGULAR_MODES = {"100644", "100755"}
+_REGULAR_HEADS = ("100644 blob ", "100755 blob ")
+"""How an `ls-tree` entry of a regular file begins: its mode and type, then the blob id."""
 
 
 def regular_files(listing: str) -> Iterator[tuple[str, str]]:
     """(path, blob id) for each regular file of an `ls-tree -r -z` listing whose path is
     safe to write below a folder here. A name only another platform reads otherwise
     (``con.yaml`` on Windows) is written all the same, so that a revision holds what the
-    working tree would, and the loader warns about it alike."""
+    working tree would, and the loader warns about it alike.
+
+    A hundred thousand entries: each is tested with a few string searches, and only a
+    path that could be unsafe (one with an empty, ``.`` or ``..`` part, or absolute) is
+    split into its parts."""
+    posix = os.name != "nt"
     for entry in listing.split("\0"):
         head, tab, path = entry.partition("\t")
-        fields = head.split(" ")
-        if not tab or len(fields) != 3 or fields[0] not in _REGULAR_MODES or fields[1] != "blob":
+        if not tab or not head.startswith(_REGULAR_HEADS):
             continue
-        if not _safe_here(path):
+        blob = head[len(_REGULAR_HEADS[0]) :]
+        if " " in blob:
             continue
-        yield path, fields[2]
+        doubtful = path[:1] in ("", "/", ".") or "/." in path or "//" in path or path[-1] == "/"
+        if (doubtful or not posix) and not _safe_here(path):
+            continue
+        yield path, blob
 
 
 def _safe_here(path: str) -> bool:
