@@ -651,10 +651,14 @@ class Analysis:
         by_requirement: dict[str, list[tuple[Claim, Stance]]] = defaultdict(list)
         by_case: dict[str, list[Claim]] = defaultdict(list)
         by_source: dict[str, list[Claim]] = defaultdict(list)
-        for claim in sorted(ledger.claims.values(), key=lambda c: c.id):
-            for req_id, stance in claim.bears_on.items():
-                by_requirement[req_id].append((claim, stance))
-            for case_id in dict.fromkeys(claim.cases):
+        claims = ledger.claims
+        for claim in map(claims.__getitem__, sorted(claims)):  # the ids are sorted already
+            for item in claim.bears_on.items():
+                by_requirement[item[0]].append((claim, item[1]))
+            cases = claim.cases
+            if len(cases) > 1 and len(set(cases)) < len(cases):
+                cases = list(dict.fromkeys(cases))  # a case listed twice counts once
+            for case_id in cases:
                 by_case[case_id].append(claim)
             by_source[claim.source].append(claim)
         pairs = contradiction_pairs(ledger)
