@@ -363,6 +363,44 @@ def test_log_lists_the_commits_with_the_status_at_each(repo: Sample) -> None:
     assert "the sample ledger  status: not-met (S2)" in human
 
 
+def test_three_dots_compare_a_branch_with_where_it_left_the_other(repo: Sample) -> None:
+    git(repo.root, "checkout", "-q", "-b", "branch")
+    flip_stance(repo)
+    commit(repo.root, "requirement 2 is met after all")
+    git(repo.root, "checkout", "-q", "-")
+    repo.edit("cases/ayotzinapa.yaml", "place: Iguala, Guerrero", "place: Iguala")
+    commit(repo.root, "a case's place, on the main line")
+
+    from_base = json.loads(ledger(repo.root, "diff", "HEAD...branch", "-f", "json").stdout)
+    two_dots = json.loads(ledger(repo.root, "diff", "HEAD..branch", "-f", "json").stdout)
+
+    assert [r["id"] for r in from_base["records"]] == [CLAIM_ID]  # the branch's change only
+    assert sorted(r["id"] for r in two_dots["records"]) == sorted([CLAIM_ID, "ayotzinapa"])
+    assert from_base["statuses"] == two_dots["statuses"] == EXPECTED_STATUSES
+
+
+def test_three_dots_without_a_common_commit_say_so(repo: Sample) -> None:
+    git(repo.root, "checkout", "-q", "--orphan", "alone")
+    commit(repo.root, "another history")
+    result = ledger(repo.root, "diff", "master...alone")
+    if result.exit_code == 2 and "unknown revision" in result.stderr:
+        result = ledger(repo.root, "diff", "main...alone")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("have no commit in common\n"), result.stderr
+
+
+def test_log_of_a_case_gives_a_status_per_requirement_at_each_commit(repo: Sample) -> None:
+    flip_stance(repo)
+    commit(repo.root, "requirement 2 is met after all")
+
+    human = ledger(repo.root, "log", "tlatlaya")
+
+    assert human.exit_code == 0, human.stderr
+    rows = [row for row in human.stdout.splitlines() if "status:" in row]
+    assert len(rows) == 2
+    assert all(row.rstrip().endswith(("met", "contested", "no-evidence")) for row in rows), rows
+
+
 def test_log_of_a_claim_lists_only_the_commits_that_changed_its_file(repo: Sample) -> None:
     flip_stance(repo)
     commit(repo.root, "requirement 2 is met after all")

@@ -48,8 +48,9 @@ def diff(
         list[str] | None,
         typer.Argument(
             metavar="[A [B]]",
-            help="Compare A with B (also written A..B). Default: HEAD with the working tree; "
-            "one revision: it with the working tree.",
+            help="Compare A with B (also written A..B; A...B compares B with the commit where "
+            "it left A, their merge base). Default: HEAD with the working tree; one revision: "
+            "it with the working tree.",
             show_default=False,
         ),
     ] = None,
@@ -115,7 +116,7 @@ def diff(
     Markdown is written for a pull-request comment: nothing in the data is read as Markdown or
     HTML, character references show as typed, and an @mention in the data notifies no one."""
     layout = layout_of(ctx, root)
-    old_rev, new_rev = _revisions(revisions or [])
+    old_rev, new_rev, from_base = _revisions(revisions or [])
     comment_only = {
         "--check": check,
         "--files-url": files_url,
@@ -131,6 +132,9 @@ def diff(
         if url is not None and not _link_target(url):
             fail(f"{name}: give a plain http(s) URL (no spaces, quotes or brackets), not {url!r}")
     commits = _commits(layout, old_rev, new_rev)
+    if from_base:
+        commits = _merge_base(layout, commits), commits[1]
+        old_rev = commits[0][:12]
 
     def work() -> None:
         from ledger.git.diff import diff_ledgers, settings_changes
@@ -192,6 +196,17 @@ def _commits(layout: Layout, old_rev: str, new_rev: str | None) -> tuple[str, st
     return str(old), None if new is None else str(new)
 
 
+def _merge_base(layout: Layout, commits: tuple[str, str | None]) -> str:
+    """The commit where the second side (HEAD, for the working tree) left the first: what
+    a pull request changes is what its branch did since then (`git diff A...B`)."""
+    from ledger.git.revision import GitError, git
+
+    found = git(layout.root, "merge-base", commits[0], commits[1] or "HEAD")
+    if isinstance(found, GitError) or not str(found).strip():
+        fail(f"{commits[0][:12]} and {(commits[1] or 'HEAD')[:12]} have no commit in common")
+    return str(found).strip()
+
+
 def _pinned_key(layout: Layout, commits: tuple[str, str | None]) -> str | None:
     """What a diff of two commits depends on beyond its parameters: the two commits (git's
     object ids fix their files), the code, and the ledger's folder. None when one side is
@@ -249,15 +264,17 @@ def _markdown(
     sys.stdout.write(cut(result, text, limit, report_url))
 
 
-def _revisions(given: list[str]) -> tuple[str, str | None]:
+def _revisions(given: list[str]) -> tuple[str, str | None, bool]:
+    """The two sides as typed, and whether the first is to be their merge base (A...B)."""
     if len(given) == 1 and ".." in given[0]:
-        old, _, new = given[0].partition("..")
-        return old or "HEAD", new or None
+        dots = "..." if "..." in given[0] else ".."
+        old, _, new = given[0].partition(dots)
+        return old or "HEAD", new or None, dots == "..."
     if len(given) > 2:
         fail("give at most two revisions: ledger diff [A [B]]")
     if not given:
-        return "HEAD", None
-    return given[0], given[1] if len(given) == 2 else None
+        return "HEAD", None, False
+    return given[0], given[1] if len(given) == 2 else None, False
 
 
 def _sides(
@@ -445,5 +462,6 @@ def log(
         if commit.status:
             row.append_text(text("  status: "))
             row.append_text(status_text(commit.status))
-            row.append_text(text(f" ({commit.line})"))
+            if commit.line:  # a case's statuses, one per requirement, have no one line
+                row.append_text(text(f" ({commit.line})"))
         out.print(row)
