@@ -454,6 +454,19 @@ def test_a_file_that_fails_to_load_is_said_in_every_format_never_no_changes(repo
     assert "1 record file on `HEAD` failed to load" in on_worktree.stdout
 
 
+def test_a_record_whose_file_broke_is_left_out_not_removed(repo: Sample) -> None:
+    repo.write(CLAIM, repo.read(CLAIM) + "notes: a\nnotes: b\n")  # a duplicate key
+    commit(repo.root, "the claim no longer loads")
+
+    data = diff_json(repo.root, "HEAD~1", "HEAD")
+    human = ledger(repo.root, "diff", "HEAD~1", "HEAD")
+
+    assert data["left_out"] == {"old": 0, "new": 1}
+    assert [r["id"] for r in data["records"]] == []  # not "removed": its file is there
+    assert "failed to load and is not compared" in human.stdout
+    assert f"- claim {CLAIM_ID}" not in human.stdout
+
+
 def test_a_clean_diff_leaves_nothing_out(repo: Sample) -> None:
     assert "left_out" not in diff_json(repo.root)
     assert (
@@ -480,7 +493,7 @@ def test_a_diff_judges_only_the_requirements_a_change_can_reach(
     assert diff_json(repo.root, "HEAD~1", "HEAD")["statuses"] == EXPECTED_STATUSES
     assert asked == [{"requirement-2"}, {"requirement-2"}]  # not requirement-1: untouched
     asked.clear()
-    repo.edit("requirements/requirement-1.yaml", "title: ", "title: Renamed: ")
+    repo.edit("requirements/requirement-1.yaml", "title: ", "title: Renamed, ")
     commit(repo.root, "a requirement changed: every status is judged again")
     diff_json(repo.root, "HEAD~1", "HEAD")
     assert asked == [None, None]

@@ -152,6 +152,7 @@ def diff(
             new_rev or WORKTREE,
             (old.left_out, new.left_out),
             settings_changes(old_layout, new_layout),
+            (old.unloaded, new.unloaded),
         )
         if output is ReportFormat.json:
             from ledger.safe_text import dumps

@@ -46,7 +46,7 @@ its subject.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -203,11 +203,14 @@ def diff_ledgers(
     new_label: str,
     left_out: tuple[int, int] = (0, 0),
     settings: tuple[FieldChange, ...] = (),
+    unloaded: tuple[Set[str], Set[str]] = (frozenset(), frozenset()),
 ) -> LedgerDiff:
     """Compare two ledgers record by record and status by status; ``left_out`` is how many
     record files failed to load on each side (old, new), which the diff then says, and
-    ``settings`` what changed in ledger.toml (:func:`settings_changes`)."""
-    records = tuple(_record_changes(old, new))
+    ``settings`` what changed in ledger.toml (:func:`settings_changes`). ``unloaded``: the
+    ids of files each side holds but could not load, which are not compared (a record
+    whose file broke is not reported removed)."""
+    records = tuple(_record_changes(old, new, unloaded))
     statuses = tuple(_status_changes(old, new, records))
     # As validate does, no assertion is judged where a record file failed to load: its
     # claims missing, a status would seem to flip because of the broken file.
@@ -355,7 +358,9 @@ def _side_notes(state: str, ledger: Ledger) -> list[SideNote]:
     return sorted(notes, key=lambda n: (n.source, n.code))
 
 
-def _record_changes(old: Ledger, new: Ledger) -> list[RecordChange]:
+def _record_changes(
+    old: Ledger, new: Ledger, unloaded: tuple[Set[str], Set[str]]
+) -> list[RecordChange]:
     changes = []
     for kind, new_table in new.tables().items():
         old_table = old.tables()[kind]
@@ -363,6 +368,10 @@ def _record_changes(old: Ledger, new: Ledger) -> list[RecordChange]:
         for record_id in sorted(set(old_table) | set(new_table)):
             before, after = old_table.get(record_id), new_table.get(record_id)
             is_claim = singular == "claim"
+            if (before is None and record_id in unloaded[0]) or (
+                after is None and record_id in unloaded[1]
+            ):
+                continue  # its file is there but did not load: said as left out, not compared
             if before is None:
                 changes.append(
                     RecordChange(

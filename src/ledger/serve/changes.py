@@ -46,7 +46,13 @@ def pending(layout: Layout, ledger: Ledger) -> Pending:
     else:
         old = load(head, check=False)
         result = diff_ledgers(
-            old.ledger, ledger, "HEAD", WORKTREE, (old.left_out, 0), settings_changes(head, layout)
+            old.ledger,
+            ledger,
+            "HEAD",
+            WORKTREE,
+            (old.left_out, 0),
+            settings_changes(head, layout),
+            (old.unloaded, frozenset()),
         )
     data = os.path.relpath(layout.data, layout.root)
     listed = git(layout.root, "status", "--porcelain=v1", "-z", "-uall", "--", data)
