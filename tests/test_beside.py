@@ -32,7 +32,7 @@ def snapshot(result: LoadResult) -> dict[str, Any]:
             kind: [(i, r.model_dump(mode="json")) for i, r in table.items()]
             for kind, table in result.ledger.tables().items()
         },
-        "paths": sorted(result.ledger.paths.items()),
+        "paths": sorted(result.ledger.paths.items()),  # a mapping: loads differ in its order
         "diagnostics": [d.to_dict() for d in result.diagnostics],
         "files": result.files,
         "left_out": result.left_out,

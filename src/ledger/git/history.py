@@ -78,7 +78,7 @@ def _load_beside(revision: Layout, previous: tuple[Layout, LoadResult] | None) -
     """A commit's records: derived from the commit after it, already loaded, by the files
     that differ (records.beside), else loaded whole."""
     derived = load_beside(revision, *previous) if previous is not None else None
-    return derived or load(revision, check=False)
+    return derived if derived is not None else load(revision, check=False)
 
 
 def _status_at(old: Ledger, info: CommitInfo, record_id: str, is_case: bool) -> CommitInfo:

@@ -69,7 +69,7 @@ def load_beside(layout: Layout, other_layout: Layout, other: LoadResult) -> Load
             return None  # two files hold the id: the whole admission decides which one
         tables[outcome.kind][record_id] = outcome.record
         paths[record_id] = outcome.rel
-        blobs[outcome.rel] = outcome.blob
+        blobs[outcome.rel] = tree.blobs[outcome.rel]
     for kind in {outcome.kind for outcome in fresh}:
         tables[kind] = dict(sorted(tables[kind].items()))
     ledger = Ledger(**tables, paths=paths)  # type: ignore[arg-type]
