@@ -145,10 +145,14 @@ def test_another_ledger_toml_is_not_derived(repo: Sample) -> None:
 
 
 def test_an_id_two_files_hold_is_not_derived(repo: Sample) -> None:
-    copy = repo.root / "data/claims/a-copy.yaml"
+    # Named for its id, in another folder: the file reads cleanly, and only admitting every
+    # file decides which of the two owns the id.
+    copy = repo.root / "data/claims/mx-gov-2018/cso-torture-complaints.yaml"
     copy.write_text(repo.path(CLAIM).read_text(encoding="utf-8"))
     commit(repo.root, "a copy")
     assert derived_or_none(repo.root, "HEAD", "HEAD~1") is None
+    whole = load(revision(layout_for(repo.root), "HEAD"), check=False)
+    assert [d.code for d in whole.diagnostics] == ["duplicate-id"]
 
 
 def test_diff_of_two_commits_derives_the_second_and_says_the_same(
