@@ -20,7 +20,6 @@ from ledger.authoring.fmt_files import format_files, modeline_for
 from ledger.authoring.new_records import (
     Refused,
     Unchanged,
-    Workspace,
     Written,
     add_relation,
     claim_path,
@@ -29,10 +28,8 @@ from ledger.authoring.new_records import (
     create_source,
     generate_id,
     id_problem,
-    open_workspace,
     parse_relation,
     parse_stance,
-    read_archive,
     record_path,
     slugify,
     verify_quote,
@@ -44,6 +41,7 @@ from ledger.authoring.text_extract import (
     extract,
     html_to_text,
 )
+from ledger.authoring.workspace import Workspace, open_workspace, read_archive
 from ledger.records.yamlread import parse
 
 QUOTE = "the PGR received over 10,000 complaints of torture between 2012 and 2016"
@@ -123,9 +121,9 @@ def test_workspace_ids_include_files_that_do_not_load(sample_copy: Sample) -> No
 
 def test_the_claim_prefix_follows_the_sources_existing_claims(sample_copy: Sample) -> None:
     ws = workspace(sample_copy)
-    assert claim_prefix(ws.ledger, "cso-memo-2017") == "cso"
-    assert claim_prefix(ws.ledger, "mx-gov-2018") == "gov"
-    assert claim_prefix(ws.ledger, "court-ruling-2016") == "court"  # no claims yet
+    assert claim_prefix(ws, "cso-memo-2017") == "cso"
+    assert claim_prefix(ws, "mx-gov-2018") == "gov"
+    assert claim_prefix(ws, "court-ruling-2016") == "court"  # no claims yet
 
 
 @pytest.mark.parametrize(
@@ -472,7 +470,7 @@ def test_a_pdf_goes_through_pdftotext(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_the_ids_in_use_are_every_yaml_name_the_walk_saw(sample_copy: Sample) -> None:
     """The names a new record may not take come from the load's own walk of the data folder:
     the same names a second walk of every folder would give (stray, hidden, broken files)."""
-    from ledger.authoring.new_records import file_ids
+    from ledger.authoring.workspace import file_ids
     from ledger.records.scan import scan_data, yaml_names
 
     sample_copy.write("claims/broken.yaml", "id: [unclosed\n")

@@ -65,7 +65,7 @@ def test_every_id_is_shown_from_the_index_as_a_load_shows_it(
         for form in forms
     ]
     with monkeypatch.context() as unindexed:  # every answer worked out from a load
-        unindexed.setattr(lookup_module, "_opened", lambda layout, scan: None)
+        unindexed.setattr(lookup_module, "opened", lambda layout, scan: None)
         loaded = [ask(root, *question) for question in questions]
     assert len(loads) == len(questions)  # and each load kept the index
     loads.clear()

@@ -27,27 +27,27 @@ import secrets
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from ledger.analysis.checks import check_ledger, errors_of, referring_to, speaks_for_warnings
-from ledger.analysis.quotes import Match, QuoteMemo, find_quote, normalise
+from ledger.analysis.checks import errors_of, speaks_for_warnings
+from ledger.analysis.quotes import Match, QuoteMemo, find_quote
 from ledger.authoring.atomic import create_new, write_atomic
 from ledger.authoring.fmt import from_data, with_field
 from ledger.authoring.fmt_files import modeline_for
 from ledger.authoring.staleness import Stale, stale
 from ledger.authoring.text_extract import Extracted
+from ledger.authoring.workspace import Workspace, file_ids
 from ledger.authoring.writelock import LockFailure, write_lock
 from ledger.records.diagnostics import Diagnostic, make
 from ledger.records.kinds import SINGULAR
 from ledger.records.ledger import Ledger
-from ledger.records.load import RECORD_SUFFIX, load
+from ledger.records.load import RECORD_SUFFIX
 from ledger.records.model import ID_PATTERN, RECORD_TYPES, Claim, Record, RelationKind, Source
 from ledger.records.portable import windows_device
 from ledger.records.record_reader import read_current, record_from_text
 from ledger.records.root import Layout
-from ledger.records.scan import scan_data, unreadable_data, yaml_names
 from ledger.records.yamlread import parse
 
 SLUG_WORDS = 6
@@ -160,11 +160,9 @@ def id_problem(candidate: str, taken: set[str]) -> str | None:
     return None
 
 
-def claim_prefix(ledger: Ledger, source_id: str) -> str:
+def claim_prefix(ws: Workspace, source_id: str) -> str:
     """The prefix the ledger's claims from this source share (``memo``, ``gov``), if any."""
-    firsts = Counter(
-        claim.id.split("-", 1)[0] for claim in ledger.claims.values() if claim.source == source_id
-    )
+    firsts = Counter(claim_id.split("-", 1)[0] for claim_id in ws.citing(source_id))
     if firsts:
         word, count = firsts.most_common(1)[0]
         if count * 2 > sum(firsts.values()):
@@ -177,85 +175,6 @@ def claim_prefix(ledger: Ledger, source_id: str) -> str:
 
 def _key(d: Diagnostic) -> tuple[str, str, str, str]:
     return (d.code, d.path, d.field, d.message)
-
-
-@dataclass
-class Workspace:
-    """The ledger as it is before a change: its records, the ids in use (including those of
-    files that do not load), and its load problems. A change is checked on the records it
-    touches (`_new_problems`), so opening one checks nothing."""
-
-    layout: Layout
-    ledger: Ledger
-    unloaded: set[str]
-    load_problems: list[Diagnostic]
-    taken: set[str] = field(default_factory=set)
-    _normalised: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def existing_errors(self) -> int:
-        """The errors the ledger has now, as `ledger validate` counts them (a full check,
-        made only when asked)."""
-        checked = check_ledger(self.ledger, self.layout, unloaded=self.unloaded)
-        return sum(1 for d in [*self.load_problems, *checked] if d.severity == "error")
-
-    def source_text(self, source_id: str) -> str | None:
-        """A source's archived text, when its archive is intact (hash verified)."""
-        if source_id not in self.ledger.source_texts and source_id in self.ledger.sources:
-            found = read_archive(self.layout, self.ledger, source_id).text
-            if found is not None:
-                self.ledger.source_texts[source_id] = found
-        return self.ledger.source_texts.get(source_id)
-
-    def normalised(self, source_id: str) -> str | None:
-        if source_id not in self._normalised:
-            text = self.source_text(source_id)
-            if text is None:
-                return None
-            self._normalised[source_id] = normalise(text)
-        return self._normalised[source_id]
-
-    def rel(self, path: Path) -> str:
-        return self.layout.relative(path)
-
-
-def open_workspace(layout: Layout) -> Workspace | str:
-    """Load the ledger (nothing is checked yet); a string says why it cannot be opened."""
-    unreadable = unreadable_data(layout)
-    if unreadable is not None:
-        return unreadable
-    scan = scan_data(layout)
-    result = load(layout, check=False, scan=scan)
-    if result.fatal:
-        return result.fatal
-    ledger = result.ledger
-    taken = set(result.unloaded) | yaml_names(scan)
-    for table in ledger.tables().values():
-        taken.update(table)
-    return Workspace(layout, ledger, set(result.unloaded), result.diagnostics, taken)
-
-
-def file_ids(layout: Layout) -> set[str]:
-    """The name of every YAML file under the data folder, in any folder: ids in use, even by
-    files that do not load. Every name that ``rglob("*.yaml")`` finds (folders linked in are
-    not entered), listed by ``os.scandir``: pathlib's objects cost seconds at 100k files."""
-    ids: set[str] = set()
-    folders = [os.fspath(layout.data)]
-    while folders:
-        try:
-            with os.scandir(folders.pop()) as entries:
-                listed = list(entries)
-        except OSError:
-            continue
-        for entry in listed:
-            if entry.name.endswith(RECORD_SUFFIX):
-                ids.add(entry.name[: -len(RECORD_SUFFIX)])
-            try:
-                if entry.is_dir() and not entry.is_symlink():
-                    folders.append(entry.path)
-            except OSError:
-                continue
-    return ids
 
 
 # -- results ------------------------------------------------------------------------------
@@ -376,20 +295,26 @@ def _new_problems(
     ws: Workspace, kind: str, record: Record, rel: str, text: str
 ) -> list[Diagnostic]:
     """Errors the ledger would have with ``record`` at ``rel`` that it does not have now."""
+    return _place(_changed_errors(ws, kind, record, rel), text, rel)
+
+
+def _changed_errors(ws: Workspace, kind: str, record: Record, rel: str) -> list[Diagnostic]:
+    """The errors the ledger with ``record`` at ``rel`` (added, or in place of the record
+    with its id) has and the ledger has not, in the order `check_ledger` gives them. Only
+    the record and those that name it are checked, before and after: no other record's
+    checks can change. A reference to no record is said with the closest id of the whole
+    ledger, so a workspace holding only some records loads the rest for it."""
+    touched = ws.need_for_checks(record, kind)
     candidate = _with_record(ws.ledger, kind, record, rel)
-    return _place(_changed_errors(ws, candidate, record.id), text, rel)  # type: ignore[attr-defined]
-
-
-def _changed_errors(ws: Workspace, candidate: Ledger, record_id: str) -> list[Diagnostic]:
-    """The errors ``candidate`` (the ledger with one record added or replaced) has and the
-    ledger has not, in the order `check_ledger` gives them. Only the record and those that
-    name it are checked, before and after: no other record's checks can change."""
-    touched = {record_id} | referring_to(ws.ledger, {record_id})
     memo = QuoteMemo()  # each quote searched once, for both
     before = errors_of(ws.ledger, ws.layout, touched, unloaded=ws.unloaded, memo=memo)
     after = errors_of(candidate, ws.layout, touched, unloaded=ws.unloaded, memo=memo)
     known = {_key(d) for d in before}
-    return [d for d in after if _key(d) not in known]
+    changed = [d for d in after if _key(d) not in known]
+    if ws.index is not None and any(d.code == "unresolved-reference" for d in changed):
+        ws.load_whole()
+        return _changed_errors(ws, kind, record, rel)
+    return changed
 
 
 def _refusal(problems: list[Diagnostic], text: str) -> Refused:
@@ -479,11 +404,7 @@ def _id_taken(ws: Workspace, record_id: str) -> str | None:
 def claim_path(ws: Workspace, source_id: str, claim_id: str) -> Path:
     """Where a new claim goes: beside the source's other claims when they share a folder,
     else ``claims/<source>/``, as the contributor conventions ask."""
-    folders = {
-        (ws.layout.root / ws.ledger.paths[c.id]).parent
-        for c in ws.ledger.claims.values()
-        if c.source == source_id
-    }
+    folders = {(ws.layout.root / (ws.path(c) or "")).parent for c in ws.citing(source_id)}
     folder = folders.pop() if len(folders) == 1 else ws.layout.data / "claims" / source_id
     return folder / f"{claim_id}{RECORD_SUFFIX}"
 
@@ -498,7 +419,7 @@ def record_path(ws: Workspace, kind: str, record_id: str) -> Path:
 def verify_quote(ws: Workspace, source_id: str, quote: str) -> Match | str:
     """Whether a quote stands in the source's archived text; a string when it cannot be told
     (no such source, or its archive is broken)."""
-    if source_id not in ws.ledger.sources:
+    if ws.kind_of(source_id) != "sources":
         return f"no source has the id '{source_id}'"
     text = ws.normalised(source_id)
     if text is None:
@@ -534,26 +455,6 @@ def parse_relation(text: str) -> tuple[str, str] | str:
 
 
 # -- sources ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ArchiveText:
-    """A source's archived text (when intact), or why it cannot be used."""
-
-    text: str | None
-    problem: str = ""
-
-
-def read_archive(layout: Layout, ledger: Ledger, source_id: str) -> ArchiveText:
-    """The archived text of one source, read and hash-checked as `ledger validate` does,
-    without checking the rest of the ledger."""
-    source = ledger.sources[source_id]
-    alone = Ledger(sources={source_id: source}, paths={source_id: ledger.paths[source_id]})
-    found = check_ledger(alone, layout)
-    if source_id in alone.source_texts:
-        return ArchiveText(alone.source_texts[source_id])
-    problem = found[0].message if found else "the archived text cannot be read"
-    return ArchiveText(None, f"{source_id}: {problem}")
 
 
 def archive_path(ws: Workspace, source_id: str) -> Path:
@@ -655,7 +556,9 @@ def _side_warnings(ws: Workspace, record: Record, rel: str, text: str) -> tuple[
     if not isinstance(record, Source):
         return ()
     alone = Ledger(
-        sources={record.id: record}, requirements=ws.ledger.requirements, paths={record.id: rel}
+        sources={record.id: record},
+        requirements=ws.table("requirements"),  # type: ignore[arg-type]
+        paths={record.id: rel},
     )
     return tuple(_place(list(speaks_for_warnings(alone)), text, rel))
 
@@ -704,14 +607,14 @@ def add_relation(
     file changed since is left alone (:class:`Stale`).
     """
     for wanted in (claim_id, target):
-        if wanted not in ws.ledger.claims:
+        if ws.kind_of(wanted) != "claims":
             return Refused(f"no claim has the id '{wanted}'")
     if target == claim_id:
         return Refused("a claim cannot be related to itself")
     with write_lock(ws.layout.root) as busy:
         if busy:
             return busy
-        changed = stale(ws.layout.root, ws.ledger.paths[claim_id], expected)
+        changed = stale(ws.layout.root, ws.path(claim_id) or "", expected)
         return changed or _link(ws, claim_id, kind, target, note)
 
 
@@ -726,7 +629,7 @@ def edit_claim(
     """Set some of a claim's :data:`EDITABLE` fields (an empty one stays absent if it was),
     keeping the rest of its file, comments included; checked as `add_relation` is, under
     the write lock, against the file as it is now (and ``expected``, as there)."""
-    if claim_id not in ws.ledger.claims:
+    if ws.kind_of(claim_id) != "claims":
         return Refused(f"no claim has the id '{claim_id}'")
     unknown = sorted(set(values) - set(EDITABLE))
     if unknown:
@@ -734,7 +637,7 @@ def edit_claim(
     with write_lock(ws.layout.root) as busy:
         if busy:
             return busy
-        rel = ws.ledger.paths[claim_id]
+        rel = ws.path(claim_id) or ""
         return stale(ws.layout.root, rel, expected) or _edit(ws, claim_id, rel, values)
 
 
@@ -759,7 +662,7 @@ def _edit(
     record = record_from_text(edited, "claims", rel)
     if isinstance(record, list):
         return _refusal(record, edited)
-    problems = _changed_errors(ws, _with_record(ws.ledger, "claims", record, rel), claim_id)
+    problems = _changed_errors(ws, "claims", record, rel)
     if problems:
         return _refusal(_place(problems, edited, rel), edited)
     failure = write_atomic(ws.layout.root / rel, edited, inside=ws.layout.data)
@@ -787,7 +690,7 @@ def _link(
         for relation in other[1].relations:
             if relation.kind.value == kind and relation.target == claim_id:
                 return Unchanged(f"{target} already {kind} {claim_id}; the pair is recorded")
-    rel = ws.ledger.paths[claim_id]
+    rel = ws.path(claim_id) or ""
     parsed = parse(text.removeprefix("\ufeff"), rel)
     relations = list((parsed.data or {}).get("relations") or [])
     link: dict[str, str] = {kind: target}
@@ -800,8 +703,7 @@ def _link(
     record = record_from_text(edited.text, "claims", rel)
     if isinstance(record, list):
         return _refusal(record, edited.text)
-    candidate = _with_record(ws.ledger, "claims", record, rel)
-    problems = _changed_errors(ws, candidate, claim_id)
+    problems = _changed_errors(ws, "claims", record, rel)
     if problems:
         return _refusal(_place(problems, edited.text, rel), edited.text)
     failure = write_atomic(ws.layout.root / rel, edited.text, inside=ws.layout.data)
@@ -812,7 +714,7 @@ def _link(
 
 def _current_claim(ws: Workspace, claim_id: str) -> tuple[str, Claim] | Refused:
     """A claim's file read again, as it is now: its text and its record."""
-    rel = ws.ledger.paths[claim_id]
+    rel = ws.path(claim_id) or ""
     found = read_current(ws.layout.root / rel, rel, "claims")
     if isinstance(found, list):
         return Refused(f"{rel}: {found[0].message}", "run `ledger validate` to see why")

@@ -65,10 +65,10 @@ from ledger.records.vocabulary import (
 
 if TYPE_CHECKING:
     from ledger.analysis.locate import Passage
-    from ledger.authoring.new_records import Refused, Workspace, Written
+    from ledger.authoring.new_records import Refused, Written
+    from ledger.authoring.workspace import Workspace
     from ledger.authoring.writelock import LockFailure
     from ledger.records.diagnostics import Diagnostic
-    from ledger.records.ledger import Ledger
     from ledger.records.root import Layout
 
 new_app = typer.Typer(
@@ -135,9 +135,9 @@ CasesOption = Annotated[
 
 
 def _resolve(ws: Workspace, typed: str, kind: str) -> str | Bad:
-    from ledger.analysis.xref import resolve
+    from ledger.analysis.xref import resolve_among
 
-    found = resolve(ws.ledger, typed, (kind,))
+    found = resolve_among({kind: ws.ids(kind)}, ws.kind_of, typed, (kind,))
     return found.id if found.id is not None else Bad(found.message)
 
 
@@ -193,15 +193,34 @@ def _new_id(ws: Workspace, given: str | None, proposal: str, prompter: Prompter)
 # -- shared steps -------------------------------------------------------------------------
 
 
-def _workspace(layout: Layout) -> Workspace:
-    from ledger.authoring.new_records import open_workspace
+def _workspace(
+    ctx: typer.Context, layout: Layout, prompter: Prompter | None = None, dry_run: bool = False
+) -> Workspace:
+    """The ledger to add to. Outside a session, only the records the command needs are read
+    when the index of these very files is kept; a dry run that loaded the ledger whole keeps
+    that index once its answer is out, so the run that writes reads only what it needs."""
+    from ledger.authoring.workspace import keep_index, open_workspace
     from ledger.gcpause import keep_out_of_collection
 
-    ws = open_workspace(layout)
+    indexed = prompter is None or not prompter.interactive
+    ws = open_workspace(layout, indexed=indexed)
     keep_out_of_collection()  # the ledger loaded to check against lives until the command ends
     if isinstance(ws, str):
         fail(ws)
+    if dry_run and ws.loaded is not None:
+        opened = ws
+
+        def keep() -> None:
+            sys.stdout.flush()
+            keep_index(opened)
+
+        ctx.call_on_close(keep)
     return ws
+
+
+def _notes(ws: Workspace, source_id: str) -> str:
+    """A source's notes (where its locator scheme is defined, when it has one)."""
+    return getattr(ws.record(source_id), "notes", None) or ""
 
 
 def _refused(refused: Refused | LockFailure) -> NoReturn:
@@ -355,7 +374,7 @@ def new_source(
     }
     prompter = session(no_input, [k for k, v in required.items() if v is None])
     with cancellable():
-        ws = _workspace(layout_of(ctx, root))
+        ws = _workspace(ctx, layout_of(ctx, root), prompter, dry_run)
         extracted = extract(file)
         if isinstance(extracted, ExtractError):
             hint = [f"  hint: {extracted.hint}"] if extracted.hint else []
@@ -376,7 +395,7 @@ def new_source(
             values = [p.value for p in Perspective]
             view = ask("Perspective", choice_of(values), hint=", ".join(values))
         if speaks_for is None and prompter.interactive:
-            speaks_for = _ask_speaks_for(prompter, ws.ledger)
+            speaks_for = _ask_speaks_for(prompter, ws)
         if language is None:
             language = ask("Language", text_answer(), default="en")
         if url is None and prompter.interactive:
@@ -412,12 +431,13 @@ def new_source(
         )
 
 
-def _ask_speaks_for(prompter: Prompter, ledger: Ledger) -> str | None:
+def _ask_speaks_for(prompter: Prompter, ws: Workspace) -> str | None:
     """Whom the source speaks for; the ledger's obligors complete, and none is the default, so
     that Enter never makes a source the obligor's own."""
     from ledger.analysis.status import obligors
+    from ledger.records.ledger import Ledger
 
-    names = sorted(obligors(ledger))
+    names = sorted(obligors(Ledger(requirements=ws.table("requirements"))))  # type: ignore[arg-type]
     own = f"{' or '.join(names)}, exactly, if it is the obligor's own word; " if names else ""
     return prompter.ask(
         "Speaks for",
@@ -490,7 +510,7 @@ def new_case(
     required = {"--title": title, "--kind": kind, "--summary": summary}
     prompter = session(no_input, [k for k, v in required.items() if v is None])
     with cancellable():
-        ws = _workspace(layout_of(ctx, root))
+        ws = _workspace(ctx, layout_of(ctx, root), prompter, dry_run)
         ask = prompter.ask
         if title is None:
             title = ask("Title", text_answer())
@@ -515,7 +535,7 @@ def new_case(
                 "Requirements",
                 _ids(ws, "requirements"),
                 hint="ids the case concerns, comma-separated; blank for none",
-                words=list(ws.ledger.requirements),
+                words=list(ws.ids("requirements")),
             )
         else:
             requirements = []
@@ -606,7 +626,7 @@ def new_requirement(
     check_fiscal_year(fiscal_year)
     defaulted = [k for k, (v, _d) in given.items() if v is None and not prompter.interactive]
     with cancellable():
-        ws = _workspace(layout)
+        ws = _workspace(ctx, layout, prompter, dry_run)
         ask = prompter.ask
         source_id = _quoted_source(ws, source, prompter)
         wording = _verbatim(ws, source_id, text, prompter, "wording")
@@ -754,7 +774,7 @@ def new_claim(
         missing.append("--case or --bears-on")
     prompter = session(no_input, missing)
     with cancellable():
-        ws = _workspace(layout_of(ctx, root))
+        ws = _workspace(ctx, layout_of(ctx, root), prompter, dry_run)
         ask = prompter.ask
         source_id = _quoted_source(ws, source, prompter)
         quote_text = _verbatim(ws, source_id, quote, prompter)
@@ -776,7 +796,7 @@ def new_claim(
         proposal = generate_id(
             statement or "claim",
             ws.taken,
-            prefix=claim_prefix(ws.ledger, source_id),
+            prefix=claim_prefix(ws, source_id),
             statement=True,
         )
         new_id = _new_id(ws, record_id, proposal, prompter)
@@ -800,7 +820,7 @@ def new_claim(
         derived = None
         if locator is None and not prompter.interactive:
             derived = f"  locator '{where}' is where the quote stands"
-            if "ocator" in (ws.ledger.sources[source_id].notes or ""):
+            if "ocator" in _notes(ws, source_id):
                 derived += f"; check it against the source's notes (`ledger show {source_id}`)"
         _finish(preview, prompter, dry_run, lambda: create(ws, "claims", values, path), derived)
 
@@ -822,7 +842,7 @@ def _quoted_source(ws: Workspace, given: str | None, prompter: Prompter) -> str:
         if isinstance(found, Bad):
             fail(f"--source {given}: {found.message}")
         return found
-    return prompter.ask("Source", check, words=list(ws.ledger.sources))
+    return prompter.ask("Source", check, words=list(ws.ids("sources")))
 
 
 def _verbatim(
@@ -900,7 +920,7 @@ def _locator(
             fail(f"--locator: {plain.message}")
         return plain
     derived = locator_for_quote(ws.source_text(source_id) or "", quote)
-    notes = ws.ledger.sources[source_id].notes or ""
+    notes = _notes(ws, source_id)
     if "ocator" in notes and prompter.interactive:
         prompter.say(
             f"  note: {source_id}'s notes define its locator scheme (`ledger show {source_id}`)"
@@ -922,7 +942,7 @@ def _cases(ws: Workspace, given: list[str] | None, prompter: Prompter) -> list[s
         "Cases",
         _ids(ws, "cases"),
         hint="ids, comma-separated; Tab completes; blank for none",
-        words=list(ws.ledger.cases),
+        words=list(ws.ids("cases")),
     )
 
 
@@ -951,11 +971,12 @@ def _claim_stances(
     if not prompter.interactive:
         return {}
     stances: dict[str, str] = {}
+    named = [ws.record(c) for c in cases]
     suggested = [
         r
-        for r, req in ws.ledger.requirements.items()
-        if any(c in req.cases for c in cases)
-        or any(r in ws.ledger.cases[c].requirements for c in cases)
+        for r, req in ws.table("requirements").items()
+        if any(c in req.cases for c in cases)  # type: ignore[attr-defined]
+        or any(r in case.requirements for case in named)  # type: ignore[union-attr]
     ]
     for req in suggested:
         answer = prompter.ask(
@@ -980,7 +1001,7 @@ def _claim_stances(
             label,
             more,
             hint=f"REQUIREMENT=STANCE, comma-separated; {'/'.join(STANCES)}; blank for none",
-            words=list(ws.ledger.requirements),
+            words=list(ws.ids("requirements")),
         )
     )
     return stances
@@ -1020,7 +1041,7 @@ def _claim_relations(
         "Relations",
         lambda a: parse_all(split_list(a)),
         hint=f"to other claims: KIND=CLAIM, comma-separated; kinds: {kinds}; blank for none",
-        words=[f"{k.value}={c}" for k in RelationKind for c in ws.ledger.claims],
+        words=[f"{k.value}={c}" for k in RelationKind for c in ws.ids("claims")],
     )
 
 
@@ -1084,7 +1105,7 @@ def locate(
     [{"quote", "locator", "score", "exact", "context"}]}.
     """
     from ledger.analysis.locate import locate as find
-    from ledger.authoring.new_records import read_archive
+    from ledger.authoring.workspace import read_archive
     from ledger.cli.shared import load_or_exit, resolve_or_exit
 
     layout = layout_of(ctx, root)
@@ -1182,11 +1203,13 @@ def link(
     contradicts and corroborates, its mirror image) is left as it is.
     """
     from ledger.authoring.new_records import Unchanged, Written, add_relation
-    from ledger.cli.shared import resolve_or_exit
 
-    ws = _workspace(layout_of(ctx, root))
-    first = resolve_or_exit(ws.ledger, claim, ("claims",))
-    second = resolve_or_exit(ws.ledger, other, ("claims",))
+    ws = _workspace(ctx, layout_of(ctx, root))
+    first, second = (_resolve(ws, typed, "claims") for typed in (claim, other))
+    for found in (first, second):
+        if isinstance(found, Bad):
+            fail(found.message)
+    assert isinstance(first, str) and isinstance(second, str)
     if note is not None and isinstance(plain_answer(note), Bad):
         fail("--note holds control or invisible characters")
     result = add_relation(ws, first, kind.value, second, note)

@@ -48,14 +48,14 @@ from ledger.analysis.review import add_review, reviewer_problem
 from ledger.authoring.new_records import (
     Refused,
     Unchanged,
-    Workspace,
     Written,
     add_relation,
     create_source,
     edit_claim,
 )
-from ledger.authoring.new_records import open_workspace as _open_workspace
 from ledger.authoring.staleness import Stale
+from ledger.authoring.workspace import Workspace
+from ledger.authoring.workspace import open_workspace as _open_workspace
 from ledger.authoring.writelock import LockFailure
 from ledger.publish.site import pages as site_pages
 from ledger.publish.site.html import CSP, h, rel

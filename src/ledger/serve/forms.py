@@ -21,7 +21,6 @@ from ledger.analysis.locate import locator_for_quote
 from ledger.analysis.xref import resolve
 from ledger.authoring.new_records import (
     Refused,
-    Workspace,
     Written,
     claim_path,
     claim_prefix,
@@ -36,6 +35,7 @@ from ledger.authoring.new_records import (
     verify_quote,
 )
 from ledger.authoring.text_extract import Extracted, ExtractError, extract
+from ledger.authoring.workspace import Workspace
 from ledger.records.model import check_iso_date
 from ledger.records.vocabulary import ClaimKind, Perspective, RelationKind, SourceKind, Stance
 from ledger.safe_text import has_hidden
@@ -216,7 +216,7 @@ def save_claim(ws: Workspace, values: dict[str, Any]) -> Written | Refused | Any
             "id": generate_id(
                 values["statement"] or "claim",
                 ws.taken,
-                prefix=claim_prefix(ws.ledger, values["source"]),
+                prefix=claim_prefix(ws, values["source"]),
                 statement=True,
             ),
         }

@@ -194,7 +194,7 @@ def remember(layout: Layout, scan: Scan, result: LoadResult) -> None:
         answers.remember(NAME, header, family=FAMILY)
 
 
-def _opened(layout: Layout, scan: Scan | None) -> LinkIndex | None:
+def opened(layout: Layout, scan: Scan | None) -> LinkIndex | None:
     """The index kept for exactly this state of the ledger, if any (its cache left open:
     the caller closes ``index.cache``)."""
     from ledger.store.answers import Answers
@@ -253,7 +253,7 @@ def answered(layout: Layout, scan: Scan | None, ask: Callable[[LinkIndex], T]) -
     """``ask`` (ledger.analysis.xref's show_answer or xref_answer) of the index kept for
     exactly these files; None when there is none, or something does not read back as
     indexed: the caller loads the ledger and asks that."""
-    index = _opened(layout, scan)
+    index = opened(layout, scan)
     if index is None:
         return None
     try:
