@@ -53,6 +53,9 @@ COMMANDS: dict[str, list[str]] = {
         "The memo names them.", "--dry-run",
     ],
     "a link": ["link", "cso-torture-complaints", "corroborates", "cso-tlatlaya-order"],
+    "a link, dry run": [
+        "link", "cso-torture-complaints", "corroborates", "cso-tlatlaya-order", "--dry-run",
+    ],
     "a link already recorded the other way": [
         "link", "cso-tlatlaya-no-arrest-warrants", "contradicts", "gov-tlatlaya-release",
     ],
@@ -68,6 +71,7 @@ READ_ONLY_THE_NEEDED = {
     "a claim whose quote is not in the source",
     "a case",
     "a link",
+    "a link, dry run",
 }
 """Changes the index answers without a whole load (the others may load it: a reference to no
 record is said with the closest id of the whole ledger)."""
@@ -147,3 +151,27 @@ def test_a_record_that_changed_since_it_was_indexed_is_read_as_it_is_now(
     assert done.exit_code == 1
     assert "no case has the id 'torture-prosecutions'" in done.stderr
     assert done.stdout == ""
+
+
+def test_a_dry_run_of_a_link_prints_the_file_the_link_writes(tmp_path: Path) -> None:
+    root = tmp_path / "ledger"
+    shutil.copytree(SAMPLE, root)
+    before = _snapshot(root)
+    args = [
+        "--root",
+        str(root),
+        "link",
+        "cso-torture-complaints",
+        "corroborates",
+        "cso-tlatlaya-order",
+    ]
+    dry = run([*args, "--note", "same figures", "--dry-run"])
+    assert (dry.exit_code, dry.stderr) == (0, "")
+    assert _snapshot(root) == before
+    assert (
+        "relations:\n  - corroborates: cso-tlatlaya-order-to-kill\n    note: same figures\n"
+        in dry.stdout
+    )
+    assert run([*args, "--note", "same figures"]).exit_code == 0
+    written = root / "data/claims/cso-torture-complaints.yaml"
+    assert written.read_text(encoding="utf-8") == dry.stdout

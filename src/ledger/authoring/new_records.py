@@ -597,6 +597,7 @@ def add_relation(
     note: str | None = None,
     *,
     expected: str | None = None,
+    dry_run: bool = False,
 ) -> Written | Refused | Unchanged | Stale | LockFailure:
     """Link one claim to another (``contradicts``, ``corroborates``, ``responds-to``,
     ``repeats``) by editing the claim's file: comments and everything else kept.
@@ -604,13 +605,16 @@ def add_relation(
     Holding the write lock, both claims are read again from their files, so a relation
     another writer added a moment ago is kept, and a mirror image it recorded is seen.
     ``expected``: the claim file's fingerprint when the change was asked for (a form); a
-    file changed since is left alone (:class:`Stale`).
+    file changed since is left alone (:class:`Stale`). ``dry_run``: check it all and give
+    the file as it would be, writing nothing (and taking no lock).
     """
     for wanted in (claim_id, target):
         if ws.kind_of(wanted) != "claims":
             return Refused(f"no claim has the id '{wanted}'")
     if target == claim_id:
         return Refused("a claim cannot be related to itself")
+    if dry_run:
+        return _link(ws, claim_id, kind, target, note, dry_run=True)
     with write_lock(ws.layout.root) as busy:
         if busy:
             return busy
@@ -672,9 +676,10 @@ def _edit(
 
 
 def _link(
-    ws: Workspace, claim_id: str, kind: str, target: str, note: str | None
+    ws: Workspace, claim_id: str, kind: str, target: str, note: str | None, dry_run: bool = False
 ) -> Written | Refused | Unchanged:
-    """`add_relation`'s read-check-write, under the write lock."""
+    """`add_relation`'s read-check-write, under the write lock (a dry run stops before the
+    write)."""
     current = _current_claim(ws, claim_id)
     if isinstance(current, Refused):
         return current
@@ -706,6 +711,8 @@ def _link(
     problems = _changed_errors(ws, "claims", record, rel)
     if problems:
         return _refusal(_place(problems, edited.text, rel), edited.text)
+    if dry_run:
+        return Written("claims", claim_id, rel, edited.text)
     failure = write_atomic(ws.layout.root / rel, edited.text, inside=ws.layout.data)
     if failure:
         return Refused(failure)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar, cast
 
 import typer
 
@@ -1194,6 +1194,13 @@ def link(
         str | None,
         typer.Option(metavar="TEXT", help="Why the two are linked (kept with the relation)."),
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Check everything and print the claim's file as it would be; write nothing.",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Add a relation to a claim without opening its file: `ledger link A contradicts B`.
@@ -1204,15 +1211,15 @@ def link(
     """
     from ledger.authoring.new_records import Unchanged, Written, add_relation
 
-    ws = _workspace(ctx, layout_of(ctx, root))
-    first, second = (_resolve(ws, typed, "claims") for typed in (claim, other))
-    for found in (first, second):
+    ws = _workspace(ctx, layout_of(ctx, root), dry_run=dry_run)
+    resolved = [_resolve(ws, typed, "claims") for typed in (claim, other)]
+    for found in resolved:
         if isinstance(found, Bad):
             fail(found.message)
-    assert isinstance(first, str) and isinstance(second, str)
+    first, second = cast("list[str]", resolved)
     if note is not None and isinstance(plain_answer(note), Bad):
         fail("--note holds control or invisible characters")
-    result = add_relation(ws, first, kind.value, second, note)
+    result = add_relation(ws, first, kind.value, second, note, dry_run=dry_run)
     from ledger.safe_text import visible
 
     if isinstance(result, Unchanged):
@@ -1220,4 +1227,7 @@ def link(
         return
     if not isinstance(result, Written):
         _refused(result)
+    if dry_run:
+        sys.stdout.write(visible(result.text, keep_newlines=True))
+        return
     sys.stderr.write(f"linked: {first} {kind.value} {second} ({visible(result.path)})\n")
