@@ -12,7 +12,9 @@ import pytest
 
 import ledger.authoring.new_records as new_records
 import ledger.store.lookup as lookup_module
-from conftest import SAMPLE, age, run
+from conftest import SAMPLE, age, layout_for, repository_ledger, run
+from ledger.authoring.workspace import Workspace, keep_index, open_workspace
+from ledger.records.kinds import FOLDERS
 from ledger.records.model import Record
 
 QUOTE = "the PGR received over 10,000 complaints of torture between 2012 and 2016"
@@ -175,3 +177,35 @@ def test_a_dry_run_of_a_link_prints_the_file_the_link_writes(tmp_path: Path) -> 
     assert run([*args, "--note", "same figures"]).exit_code == 0
     written = root / "data/claims/cso-torture-complaints.yaml"
     assert written.read_text(encoding="utf-8") == dry.stdout
+
+
+@pytest.mark.parametrize("which", ["sample", "repository"])
+def test_the_index_answers_what_a_writer_asks_as_the_whole_ledger_does(
+    which: str, tmp_path: Path
+) -> None:
+    """Every id's kind, file and the records naming it; every source's claims; the ids of
+    each kind: the same from the kept index as from the ledger loaded whole."""
+    root = tmp_path / which
+    if which == "sample":
+        shutil.copytree(SAMPLE, root)
+    else:
+        root = repository_ledger(root)
+    age(root)
+    layout = layout_for(root)
+    whole = open_workspace(layout)
+    assert isinstance(whole, Workspace)
+    keep_index(whole)
+    indexed = open_workspace(layout, indexed=True)
+    assert isinstance(indexed, Workspace) and indexed.index is not None
+    every = [i for table in whole.ledger.tables().values() for i in table]
+    assert {k: list(indexed.ids(k)) for k in FOLDERS} == {k: list(whole.ids(k)) for k in FOLDERS}
+    assert [indexed.kind_of(i) for i in every] == [whole.kind_of(i) for i in every]
+    assert [indexed.path(i) for i in every] == [whole.path(i) for i in every]
+    assert [indexed.referring({i}) for i in every] == [whole.referring({i}) for i in every]
+    assert [indexed.citing(s) for s in whole.ledger.sources] == [
+        whole.citing(s) for s in whole.ledger.sources
+    ]
+    assert indexed.taken == whole.taken
+    assert len(indexed.ledger.claims) == 0, "nothing asked of the index read a record"
+    assert indexed.table("requirements") == whole.ledger.requirements
+    assert indexed.index is not None
