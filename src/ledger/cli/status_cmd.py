@@ -93,12 +93,14 @@ def status(
     from ledger.analysis.status_lookup import StatusFailure, status_report
     from ledger.analysis.status_report import CaseStatus, RequirementStatus
     from ledger.cli.replay import walk_made
+    from ledger.gcpause import keep_out_of_collection
 
     date = as_of_or_exit(as_of)
     layout = layout_at(ctx, rev, root)
     answer = status_report(
         layout, record_id, progress=progress_reporter(), scan=walk_made(layout), as_of=date
     )
+    keep_out_of_collection()  # the ledger and its report live until the command exits
     if isinstance(answer, StatusFailure):
         fail(answer.message)
     warn_left_out(answer.left_out)
