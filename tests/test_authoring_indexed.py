@@ -209,3 +209,29 @@ def test_the_index_answers_what_a_writer_asks_as_the_whole_ledger_does(
     assert len(indexed.ledger.claims) == 0, "nothing asked of the index read a record"
     assert indexed.table("requirements") == whole.ledger.requirements
     assert indexed.index is not None
+
+
+@pytest.mark.parametrize("command", ["a claim, dry run", "a link"])
+def test_a_data_folder_gone_while_records_are_read_is_one_line(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkout switched or a folder moved mid-command: the writer finds no data folder
+    to load whole, and says so in one line, writing nothing."""
+    root = tmp_path / "ledger"
+    shutil.copytree(SAMPLE, root)
+    age(root)
+    assert run(["--root", str(root), "xref", "no-such-id-anywhere"]).exit_code == 2
+    real_record = lookup_module.LinkIndex.record
+
+    def moved_meanwhile(index: lookup_module.LinkIndex, record_id: str) -> Record:
+        if (root / "data").exists():
+            (root / "data").rename(root / "moved")
+        return real_record(index, record_id)
+
+    monkeypatch.setattr(lookup_module.LinkIndex, "record", moved_meanwhile)
+    done = run(["--root", str(root), *COMMANDS[command]])
+    assert done.exception is None or isinstance(done.exception, SystemExit)
+    assert (done.exit_code, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"ledger: the data folder {root / 'data'} does not exist; nothing was written\n"
+    )

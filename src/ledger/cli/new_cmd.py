@@ -15,7 +15,8 @@ another writer held the ledger's write lock for too long, 130 cancelled.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar, cast
 
@@ -218,6 +219,18 @@ def _workspace(
     return ws
 
 
+@contextmanager
+def _steady() -> Iterator[None]:
+    """The data folder gone while a writer read records as the kept index names them (it
+    then loads the ledger whole, and finds none): one line, nothing written, exit 2."""
+    from ledger.authoring.workspace import LedgerGone
+
+    try:
+        yield
+    except LedgerGone as gone:
+        fail(f"{gone}; nothing was written")
+
+
 def _notes(ws: Workspace, source_id: str) -> str:
     """A source's notes (where its locator scheme is defined, when it has one)."""
     return getattr(ws.record(source_id), "notes", None) or ""
@@ -373,7 +386,7 @@ def new_source(
         "--language": language,
     }
     prompter = session(no_input, [k for k, v in required.items() if v is None])
-    with cancellable():
+    with cancellable(), _steady():
         ws = _workspace(ctx, layout_of(ctx, root), prompter, dry_run)
         extracted = extract(file)
         if isinstance(extracted, ExtractError):
@@ -509,7 +522,7 @@ def new_case(
 
     required = {"--title": title, "--kind": kind, "--summary": summary}
     prompter = session(no_input, [k for k, v in required.items() if v is None])
-    with cancellable():
+    with cancellable(), _steady():
         ws = _workspace(ctx, layout_of(ctx, root), prompter, dry_run)
         ask = prompter.ask
         if title is None:
@@ -625,7 +638,7 @@ def new_requirement(
     prompter = session(no_input, [k for k, v in required.items() if v is None])
     check_fiscal_year(fiscal_year)
     defaulted = [k for k, (v, _d) in given.items() if v is None and not prompter.interactive]
-    with cancellable():
+    with cancellable(), _steady():
         ws = _workspace(ctx, layout, prompter, dry_run)
         ask = prompter.ask
         source_id = _quoted_source(ws, source, prompter)
@@ -773,7 +786,7 @@ def new_claim(
     if not case and not bears_on:
         missing.append("--case or --bears-on")
     prompter = session(no_input, missing)
-    with cancellable():
+    with cancellable(), _steady():
         ws = _workspace(ctx, layout_of(ctx, root), prompter, dry_run)
         ask = prompter.ask
         source_id = _quoted_source(ws, source, prompter)
@@ -1198,7 +1211,8 @@ def link(
         bool,
         typer.Option(
             "--dry-run",
-            help="Check everything and print the claim's file as it would be; write nothing.",
+            help="Check everything and print the claim's file as it would be (invisible "
+            "characters shown as escapes); write nothing.",
         ),
     ] = False,
     root: RootOption = None,
@@ -1211,15 +1225,16 @@ def link(
     """
     from ledger.authoring.new_records import Unchanged, Written, add_relation
 
-    ws = _workspace(ctx, layout_of(ctx, root), dry_run=dry_run)
-    resolved = [_resolve(ws, typed, "claims") for typed in (claim, other)]
-    for found in resolved:
-        if isinstance(found, Bad):
-            fail(found.message)
-    first, second = cast("list[str]", resolved)
-    if note is not None and isinstance(plain_answer(note), Bad):
-        fail("--note holds control or invisible characters")
-    result = add_relation(ws, first, kind.value, second, note, dry_run=dry_run)
+    with _steady():
+        ws = _workspace(ctx, layout_of(ctx, root), dry_run=dry_run)
+        resolved = [_resolve(ws, typed, "claims") for typed in (claim, other)]
+        for found in resolved:
+            if isinstance(found, Bad):
+                fail(found.message)
+        first, second = cast("list[str]", resolved)
+        if note is not None and isinstance(plain_answer(note), Bad):
+            fail("--note holds control or invisible characters")
+        result = add_relation(ws, first, kind.value, second, note, dry_run=dry_run)
     from ledger.safe_text import visible
 
     if isinstance(result, Unchanged):
