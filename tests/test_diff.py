@@ -377,6 +377,12 @@ def test_three_dots_compare_a_branch_with_where_it_left_the_other(repo: Sample) 
     assert [r["id"] for r in from_base["records"]] == [CLAIM_ID]  # the branch's change only
     assert sorted(r["id"] for r in two_dots["records"]) == sorted([CLAIM_ID, "ayotzinapa"])
     assert from_base["statuses"] == two_dots["statuses"] == EXPECTED_STATUSES
+    base = git(repo.root, "merge-base", "HEAD", "branch").strip()[:12]
+    human = ledger(repo.root, "diff", "HEAD...branch").stdout.splitlines()
+    assert human[:2] == [
+        f"ledger diff {base} .. branch",
+        f"{base} is where branch left HEAD (their merge base)",
+    ]
 
 
 def test_three_dots_without_a_common_commit_say_so(repo: Sample) -> None:

@@ -7,8 +7,9 @@ index kept for this very state of the ledger (ledger.store.lookup: every id by k
 links reaching each) answers both; then only the records a command names, and those its
 checks reach, are read, each from its file as indexed. Without such an index (or when the
 indexed load left a file out) the ledger is loaded whole, as before; a dry run then keeps
-the index for the run that writes. A file that does not read back as indexed (it changed a moment ago)
-loads the ledger whole there and then: the answer is the one a whole load gives.
+the index for the run that writes. A file that does not read back as indexed (it changed a
+moment ago) loads the ledger whole there and then: the answer is the one a whole load
+gives.
 
 The ids in use and who names whom are taken as the walk found the files. A file changed
 after the walk that the command does not read (another process adding a reference to the

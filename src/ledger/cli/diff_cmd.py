@@ -132,7 +132,9 @@ def diff(
         if url is not None and not _link_target(url):
             fail(f"{name}: give a plain http(s) URL (no spaces, quotes or brackets), not {url!r}")
     commits = _commits(layout, old_rev, new_rev)
+    base_of = None
     if from_base:
+        base_of = f"where {new_rev or 'the working tree'} left {old_rev} (their merge base)"
         commits = _merge_base(layout, commits), commits[1]
         old_rev = commits[0][:12]
 
@@ -161,7 +163,7 @@ def diff(
         elif output is ReportFormat.markdown:
             _markdown(layout, old_layout, result, max_chars, check, files_url, report_url, report)
         else:
-            _show(result)
+            _show(result, base_of)
 
     from ledger.git.revision import replaced_objects
 
@@ -317,12 +319,16 @@ def _beside(revision: Layout, other_layout: Layout, other: LoadResult) -> LoadRe
     return derived
 
 
-def _show(result: LedgerDiff) -> None:
+def _show(result: LedgerDiff, base_of: str | None = None) -> None:
+    """The diff for people; ``base_of`` says what the old side is when it is the merge base
+    of the two revisions typed (A...B)."""
     from ledger.cli.render import console, indented, line, status_text, text
     from ledger.git.diff import UNREVIEWED, assertion_line, because
 
     out = console()
     out.print(text(f"ledger diff {result.old} .. {result.new}", "bold"))
+    if base_of is not None:
+        out.print(text(f"{result.old} is {base_of}", "dim"))
     out.print(
         text(f"statuses on both sides by rule {result.rule.name} v{result.rule.version}", "dim")
     )
