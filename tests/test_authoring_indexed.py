@@ -198,7 +198,7 @@ def test_the_index_answers_what_a_writer_asks_as_the_whole_ledger_does(
     indexed = open_workspace(layout, indexed=True)
     assert isinstance(indexed, Workspace) and indexed.index is not None
     every = [i for table in whole.ledger.tables().values() for i in table]
-    assert {k: list(indexed.ids(k)) for k in FOLDERS} == {k: list(whole.ids(k)) for k in FOLDERS}
+    assert {k: set(indexed.ids(k)) for k in FOLDERS} == {k: set(whole.ids(k)) for k in FOLDERS}
     assert [indexed.kind_of(i) for i in every] == [whole.kind_of(i) for i in every]
     assert [indexed.path(i) for i in every] == [whole.path(i) for i in every]
     assert [indexed.referring({i}) for i in every] == [whole.referring({i}) for i in every]

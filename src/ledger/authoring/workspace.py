@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Collection, Iterable, Set
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ledger.analysis.checks import check_ledger, referring_to
@@ -68,7 +69,6 @@ class Workspace:
     """The walk and whole load the workspace came from, to keep the index of (see
     :func:`keep_index`)."""
     _normalised: dict[str, str] = field(default_factory=dict)
-    _ids: dict[str, dict[str, None]] = field(default_factory=dict)
 
     @property
     def existing_errors(self) -> int:
@@ -82,12 +82,9 @@ class Workspace:
     # -- ids ------------------------------------------------------------------------------
 
     def ids(self, kind: str) -> Collection[str]:
-        """Every id of one kind (folder name), in id order."""
-        if self.index is None:
-            return self.ledger.tables()[kind]
-        if kind not in self._ids:
-            self._ids[kind] = dict.fromkeys(sorted(self.index.ids[kind]))
-        return self._ids[kind].keys()
+        """Every id of one kind (folder name): in id order when the ledger is whole (a
+        session's word lists, which only a whole workspace serves), else as a set."""
+        return self.ledger.tables()[kind] if self.index is None else self.index.ids[kind]
 
     def kind_of(self, record_id: str) -> str | None:
         if self.index is None:
@@ -174,8 +171,13 @@ class Workspace:
             self._normalised[source_id] = normalise(text)
         return self._normalised[source_id]
 
-    def rel(self, path: os.PathLike[str]) -> str:
-        return self.layout.relative(path)  # type: ignore[arg-type]
+    def rel(self, path: Path) -> str:
+        return self.layout.relative(path)
+
+    def close(self) -> None:
+        """Let go of the kept index's cache file (the command is done with it)."""
+        if self.index is not None:
+            self.index.cache.close()
 
     # -- the index ------------------------------------------------------------------------
 
@@ -197,6 +199,7 @@ class Workspace:
         whole = _whole(self.layout, scan_data(self.layout))
         if isinstance(whole, str):
             raise LedgerGone(whole)
+        self.close()
         self.index = None
         self.ledger, self.unloaded = whole.ledger, whole.unloaded
         self.load_problems, self.loaded = whole.load_problems, whole.loaded
@@ -225,9 +228,7 @@ def open_workspace(layout: Layout, *, indexed: bool = False) -> Workspace | str:
 
         index = opened(layout, scan)
         if index is not None and index.left_out == 0:
-            taken = yaml_names(scan)
-            for ids in index.ids.values():
-                taken.update(ids)
+            taken = _taken(scan, index.ids.values())
             return Workspace(layout, Ledger(), set(), [], taken, index=index)
         if index is not None:
             index.cache.close()
@@ -240,12 +241,20 @@ def _whole(layout: Layout, scan: Scan) -> Workspace | str:
     result = load(layout, check=False, scan=scan)
     if result.fatal:
         return result.fatal
-    ledger = result.ledger
-    taken = set(result.unloaded) | yaml_names(scan)
-    for table in ledger.tables().values():
-        taken.update(table)
     unloaded = set(result.unloaded)
-    return Workspace(layout, ledger, unloaded, result.diagnostics, taken, loaded=(scan, result))
+    taken = _taken(scan, [unloaded, *result.ledger.tables().values()])
+    return Workspace(
+        layout, result.ledger, unloaded, result.diagnostics, taken, loaded=(scan, result)
+    )
+
+
+def _taken(scan: Scan, groups: Iterable[Iterable[str]]) -> set[str]:
+    """The ids in use: every YAML file's name under the data folder (loaded or not), and
+    every id in ``groups``."""
+    taken = yaml_names(scan)
+    for ids in groups:
+        taken.update(ids)
+    return taken
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,7 @@ def _workspace(
     keep_out_of_collection()  # the ledger loaded to check against lives until the command ends
     if isinstance(ws, str):
         fail(ws)
+    ctx.call_on_close(ws.close)
     if dry_run and ws.loaded is not None:
         opened = ws
 
@@ -1207,14 +1208,7 @@ def link(
         str | None,
         typer.Option(metavar="TEXT", help="Why the two are linked (kept with the relation)."),
     ] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run",
-            help="Check everything and print the claim's file as it would be (invisible "
-            "characters shown as escapes); write nothing.",
-        ),
-    ] = False,
+    dry_run: DryRunOption = False,
     root: RootOption = None,
 ) -> None:
     """Add a relation to a claim without opening its file: `ledger link A contradicts B`.

@@ -33,7 +33,11 @@ NoInputOption = Annotated[
 ]
 DryRunOption = Annotated[
     bool,
-    typer.Option("--dry-run", help="Check everything and print the YAML; write nothing."),
+    typer.Option(
+        "--dry-run",
+        help="Check everything and print the YAML as it would be written (invisible "
+        "characters shown as escapes); write nothing.",
+    ),
 ]
 
 
