@@ -9,7 +9,7 @@ import difflib
 import hashlib
 import posixpath
 import unicodedata
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Collection, Iterable, Iterator, Set
 from dataclasses import dataclass
 
 from ledger.analysis.anchoring import Anchored, Passages, settle, slips
@@ -53,6 +53,7 @@ def check_ledger(
     unloaded: Set[str] = frozenset(),
     memo: QuoteMemo | None = None,
     names: NameMemo | None = None,
+    only: Collection[str] | None = None,
 ) -> list[Diagnostic]:
     """Every cross-record problem in the ledger.
 
@@ -60,18 +61,30 @@ def check_ledger(
     of them is not reported, since the broken file is (one mistake, one diagnostic).
     ``memo`` holds quote searches done before, so only new or edited quotes are searched;
     ``names`` the statement-name findings of claims checked before.
+
+    With ``only``, the problems of those records alone (and of the assertions, which judge
+    the whole ledger), each judged against the whole ledger as in a full check: what a
+    re-check after an edit needs of the records the edit reaches. Only the archives those
+    records quote are read, and ``ledger.positions`` is left unset (it would hold theirs
+    alone).
     """
-    found = list(_references(ledger, unloaded))
-    found.extend(_claim_shape(ledger))
-    found.extend(_device_names(ledger))
-    found.extend(speaks_for_warnings(ledger))
-    found.extend(_duplicate_entries(ledger))
-    found.extend(_cases_outside_requirements(ledger))
-    archives = dict(_archives(ledger, layout, found))
-    found.extend(_quotes(ledger, archives, memo if memo is not None else QuoteMemo()))
-    found.extend(_statement_names(ledger, archives, names if names is not None else NameMemo()))
-    found.extend(stale_reviews(ledger))
-    found.extend(suspect_evidence(ledger))
+    part = ledger if only is None else _part(ledger, only)
+    found = list(_references(ledger, unloaded, part))
+    found.extend(_claim_shape(part))
+    found.extend(_device_names(part))
+    found.extend(speaks_for_warnings(ledger, part))
+    found.extend(_duplicate_entries(part))
+    found.extend(_cases_outside_requirements(ledger, part))
+    if only is None:
+        archives = dict(_archives(ledger, layout, found))
+    else:
+        archives = _archives_quoted(ledger, layout, part, found)
+    found.extend(_quotes(part, archives, memo if memo is not None else QuoteMemo()))
+    if only is None and names is None:
+        names = NameMemo()
+    found.extend(_statement_names(ledger, archives, names, part))
+    found.extend(stale_reviews(ledger, part.claims.values()))
+    found.extend(suspect_evidence(ledger, part.claims.values()))
     if ledger.assertions and not unloaded:
         # Statuses of a ledger missing a record that failed to load would blame the
         # assertions for the broken file, which is reported already.
@@ -120,18 +133,37 @@ def errors_of(
     archives (of sources among them) and quotes. A writer compares them before and after a
     change, on the records the change touches (:func:`referring_to`), instead of checking
     every record twice."""
+    part = _part(ledger, record_ids)
+    found = list(_references(ledger, unloaded, part))
+    found.extend(_claim_shape(part))
+    found.extend(_duplicate_entries(part))
+    archives = _archives_quoted(ledger, layout, part, found)
+    found.extend(_quotes(part, archives, memo if memo is not None else QuoteMemo()))
+    return [d for d in found if d.severity is ERROR]
+
+
+def _part(ledger: Ledger, record_ids: Collection[str]) -> Ledger:
+    """The records of ``record_ids`` as a ledger of their own (in the ledger's order), for
+    checks that go over every record of the ledger they are given."""
     tables = {
         kind: {i: table[i] for i in sorted(record_ids) if i in table}
         for kind, table in ledger.tables().items()
     }
-    part = Ledger(**tables, paths={i: ledger.paths[i] for i in record_ids if i in ledger.paths})  # type: ignore[arg-type]
-    found = list(_references(ledger, unloaded, part))
-    found.extend(_claim_shape(part))
-    found.extend(_duplicate_entries(part))
+    paths = {i: ledger.paths[i] for i in record_ids if i in ledger.paths}
+    return Ledger(**tables, paths=paths)  # type: ignore[arg-type]
+
+
+def _archives_quoted(
+    ledger: Ledger, layout: Layout, part: Ledger, found: list[Diagnostic]
+) -> dict[str, _Archive]:
+    """The archived texts ``part``'s quotes and wording are checked against, and those of
+    its own sources (whose problems go into ``found``): a text the ledger has read and
+    verified already is not read again, and one read and verified now is kept in
+    ``ledger.source_texts``, as a whole check keeps every one."""
     archives: dict[str, _Archive] = {}
-    quoted = {r.source for kind in ("requirements", "claims") for r in tables[kind].values()}
+    quoted = {r.source for r in (*part.requirements.values(), *part.claims.values())}
     to_read: dict[str, Source] = {}
-    for source_id in quoted - set(tables["sources"]):
+    for source_id in quoted - set(part.sources):
         source = ledger.sources.get(source_id)
         text = ledger.source_texts.get(source_id)  # read and verified already
         if source is not None and text is not None:
@@ -140,16 +172,16 @@ def errors_of(
             )
         elif source is not None:
             to_read[source_id] = source
-    to_read.update(tables["sources"])  # type: ignore[arg-type]
+    to_read.update(part.sources)
     wanted = {i: (ledger.paths[i], s.archive.path) for i, s in to_read.items()}
     read = read_archives(layout, wanted)
     for source_id, source in to_read.items():
-        problems = found if source_id in tables["sources"] else []
+        problems = found if source_id in part.sources else []
         archive = _archive_text(source, ledger, read[source_id], problems)
         if archive is not None:
             archives[source_id] = archive
-    found.extend(_quotes(part, archives, memo if memo is not None else QuoteMemo()))
-    return [d for d in found if d.severity is ERROR]
+            ledger.source_texts[source_id] = archive.text
+    return archives
 
 
 def too_many_records(count: int, layout: Layout) -> Diagnostic | None:
@@ -193,7 +225,8 @@ def _references(
 ) -> Iterator[Diagnostic]:
     """Every id a record names must be a record of the kind the field expects (of every
     record, or of the records of ``part``, resolved against the whole ledger)."""
-    kinds = _kinds(ledger) if part is None else None
+    whole = part is None or part is ledger
+    kinds = _kinds(ledger) if whole else None
     tables = (ledger if part is None else part).tables()
     for kind in KINDS:
         for record in tables[kind.folder].values():
@@ -259,14 +292,14 @@ def _claim_shape(ledger: Ledger) -> Iterator[Diagnostic]:
                 )
 
 
-def _cases_outside_requirements(ledger: Ledger) -> Iterator[Diagnostic]:
-    """A claim that names a case and bears on a requirement gives the case a status on it:
-    the two must have to do with each other, as the case's ``requirements`` or the
-    requirement's ``cases`` say. One set of the pairs they list, then a look-up per pair a
-    claim makes."""
+def _cases_outside_requirements(ledger: Ledger, part: Ledger) -> Iterator[Diagnostic]:
+    """A claim (of ``part``) that names a case and bears on a requirement gives the case a
+    status on it: the two must have to do with each other, as the case's ``requirements`` or
+    the requirement's ``cases`` say. One set of the pairs they list, then a look-up per pair
+    a claim makes."""
     related = {(c.id, r) for c in ledger.cases.values() for r in c.requirements}
     related.update((c, r.id) for r in ledger.requirements.values() for c in r.cases)
-    for claim in ledger.claims.values():
+    for claim in part.claims.values():
         bears_on = claim.bears_on
         if not bears_on or all((c, r) in related for c in claim.cases for r in bears_on):
             continue
@@ -302,17 +335,23 @@ def _and(items: list[str]) -> str:
 
 
 def _statement_names(
-    ledger: Ledger, archives: dict[str, _Archive], memo: NameMemo
+    ledger: Ledger, archives: dict[str, _Archive], memo: NameMemo | None, part: Ledger
 ) -> Iterator[Diagnostic]:
-    """Statements that name a case by a name neither the quote nor the source uses (see
-    :mod:`ledger.analysis.naming`); each claim's findings from ``memo`` when its statement,
-    quote, source text and the case names are as they were."""
+    """Statements (of ``part``'s claims) that name a case by a name neither the quote nor
+    the source uses (see :mod:`ledger.analysis.naming`); each claim's findings from ``memo``
+    when its statement, quote, source text and the case names are as they were (with no
+    memo, a few claims re-checked: each worked out)."""
+    if not part.claims:
+        return
     names = Names(ledger.cases.values())
     if not names.by_key:
         return
-    memo.start(names_digest(ledger.cases.values()))
+    if memo is None:
+        memo = NameMemo()  # used once: no digest of the names to key it by
+    else:
+        memo.start(names_digest(ledger.cases.values()))
     sources = SourceNames(ledger.source_texts)
-    for claim in ledger.claims.values():
+    for claim in part.claims.values():
         archive = archives.get(claim.source)
 
         def work(claim: Claim = claim) -> list[Finding]:
@@ -358,13 +397,16 @@ def _device_names(ledger: Ledger) -> Iterator[Diagnostic]:
             )
 
 
-def speaks_for_warnings(ledger: Ledger) -> Iterator[Diagnostic]:
+def speaks_for_warnings(ledger: Ledger, part: Ledger | None = None) -> Iterator[Diagnostic]:
     """Sources whose side the rule may not decide as their author meant: a government source
     naming no party (independent of every obligor, perhaps by omission), and a speaks_for that
     nearly names a requirement's obligor (the rule matches exactly, so such a source is
     silently independent; see `_near_obligor`)."""
+    sources = (ledger if part is None else part).sources
+    if not sources:
+        return
     names = {o: _skeleton(o) for o in obligors(ledger)}
-    for source in ledger.sources.values():
+    for source in sources.values():
         if source.speaks_for is None:
             if source.perspective is Perspective.government:
                 yield _problem(

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,11 +155,12 @@ def suspicion(claim: Claim, grounds: Grounds) -> Suspicion | None:
     return Suspicion(claim.id, last, len(claim.reviews) - 1, tuple(changed))
 
 
-def suspect_claims(ledger: Ledger) -> dict[str, Suspicion]:
-    """Every suspect claim of the ledger, by id, in the ledger's order."""
+def suspect_claims(ledger: Ledger, claims: Iterable[Claim] | None = None) -> dict[str, Suspicion]:
+    """Every suspect claim of the ledger (or of ``claims``, judged against the ledger's
+    grounds), by id, in the ledger's order."""
     grounds = grounds_of(ledger)
     found = {}
-    for claim in ledger.claims.values():
+    for claim in ledger.claims.values() if claims is None else claims:
         if claim.reviews and claim.reviews[-1].grounds is not None:
             suspect = suspicion(claim, grounds)
             if suspect is not None:

@@ -375,8 +375,15 @@ class QuoteMemo:
     quote's exact text: a search depends on nothing else, so the same quote in the same
     archive is found, or not, exactly as before."""
 
-    def __init__(self, known: dict[str, dict[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        known: dict[str, dict[str, str]] | None = None,
+        fetch: Callable[[str, str], str | None] | None = None,
+    ) -> None:
         self.known = known if known is not None else {}
+        self.fetch = fetch
+        """Asked for a search ``known`` lacks, by archive digest and quote: a re-check of a
+        few quotes looks up only theirs."""
         self.fresh: list[tuple[str, str, str]] = []
         self.used: dict[str, set[str]] = {}
 
@@ -388,6 +395,8 @@ class QuoteMemo:
             used = self.used[archive_sha256] = set()
         used.add(quote)
         stored = self.known.get(archive_sha256, {}).get(quote)
+        if stored is None and self.fetch is not None:
+            stored = self.fetch(archive_sha256, quote)
         if stored is not None:
             match = _match_from(stored)
             if match is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import cast
@@ -38,10 +38,11 @@ def is_fresh(claim: Claim) -> bool | None:
     return claim.reviews[-1].fingerprint == fingerprint(claim)
 
 
-def stale_reviews(ledger: Ledger) -> Iterator[Diagnostic]:
-    """A warning for each reviewed claim whose content changed after its latest review."""
+def stale_reviews(ledger: Ledger, claims: Iterable[Claim] | None = None) -> Iterator[Diagnostic]:
+    """A warning for each reviewed claim (of ``claims``, by default every one) whose content
+    changed after its latest review."""
     grounds = grounds_of(ledger)  # the claims' fingerprints, made once for suspect_evidence too
-    for claim in ledger.claims.values():
+    for claim in ledger.claims.values() if claims is None else claims:
         if claim.reviews and grounds.is_fresh(claim) is False:
             last = claim.reviews[-1]
             yield make(
@@ -54,10 +55,11 @@ def stale_reviews(ledger: Ledger) -> Iterator[Diagnostic]:
             )
 
 
-def suspect_evidence(ledger: Ledger) -> Iterator[Diagnostic]:
-    """A warning for each claim whose grounds (its source's record or archived text, the
-    requirements it bears on, the claims it links to) changed after its latest review."""
-    for claim_id, suspect in suspect_claims(ledger).items():
+def suspect_evidence(ledger: Ledger, claims: Iterable[Claim] | None = None) -> Iterator[Diagnostic]:
+    """A warning for each claim (of ``claims``, by default every one) whose grounds (its
+    source's record or archived text, the requirements it bears on, the claims it links to)
+    changed after its latest review."""
+    for claim_id, suspect in suspect_claims(ledger, claims).items():
         yield make(
             "suspect-evidence",
             ledger.paths[claim_id],

@@ -45,7 +45,7 @@ def validate(
             pass  # a malformed answer: work it out again
     from ledger.records.load import PASSING, load
 
-    result = load(layout, progress=progress, scan=scan)
+    result = load(layout, progress=progress, scan=scan, positions=False)
     if result.fatal:
         return Validation([], 0, result.fatal)
     if not any(d.code in PASSING for d in result.diagnostics):

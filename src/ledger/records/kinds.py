@@ -167,8 +167,9 @@ def names_any(kind: Kind, record: Any, ids: Set[str]) -> bool:
             if value in ids:
                 return True
         elif shape == "relations":
-            if any(relation.target in ids for relation in value):
-                return True
+            for relation in value:  # a loop, not any(): most records have none or one
+                if relation.target in ids:
+                    return True
         elif not ids.isdisjoint(value):  # a list of ids, or a map keyed by ids
             return True
     return False

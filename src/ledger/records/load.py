@@ -42,7 +42,7 @@ from ledger.records.scan import (
     ledger_key,
     scan_data,
 )
-from ledger.store import loaded_state
+from ledger.store import checked_state, loaded_state
 from ledger.store.cache import Cache, OutcomeRow, StoredOutcome, open_cache
 
 if TYPE_CHECKING:
@@ -92,9 +92,14 @@ def load(
     check: bool = True,
     progress: Progress | None = None,
     scan: Scan | None = None,
+    positions: bool = True,
 ) -> LoadResult:
     """pipeline.load's result, with the cache supplying what it holds; the plain pipeline
-    when there is no cache to be had (LEDGER_NO_CACHE, or one not to be trusted)."""
+    when there is no cache to be had (LEDGER_NO_CACHE, or one not to be trusted).
+
+    ``positions=False`` says that the caller wants the checks' findings and not where each
+    quote stands: the checks may then be made again only for the records a change reaches
+    (store/checked_state.py), and ``ledger.positions`` is left unset when they are."""
     from ledger.records import pipeline
 
     cache = open_cache(layout)
@@ -107,10 +112,10 @@ def load(
         result, scan = started
         with paused_gc():
             announce(progress, f"loading {result.files:,} records")
-            _records(layout, scan, cache, result, check, progress)
+            base = _records(layout, scan, cache, result, check, progress)
             if check:
                 announce(progress, "checking references and quotes")
-                _check(layout, cache, result)
+                _check(layout, cache, result, _Judged(scan, base, positions))
         return finish(result, scan, layout, progress)
     finally:
         cache.close()
@@ -126,11 +131,11 @@ def _records(
     result: LoadResult,
     check: bool,
     progress: Progress | None,
-) -> None:
+) -> loaded_state.Remembered | None:
     """The records, and what reading and admitting them found, into ``result``: from the
     ledger remembered whole for this very state, or for an earlier one and the files that
     differ from it (loaded_state.py; a revision too), else through every file's stored
-    outcome.
+    outcome. The remembered ledger they came from is returned (None: not from one).
 
     A load of the working tree without checks writes the whole ledger when none can serve,
     or it has drifted far; a load with checks (`validate`, run after every edit by hooks and
@@ -142,7 +147,7 @@ def _records(
     exact = loaded_state.recall(cache, state) if state else None
     if exact is not None and exact.fill(result):
         result.content_ids = exact.content_ids
-        return
+        return exact
     base = loaded_state.latest(cache)
     blobs = _from_base(layout, scan, cache, base, result) if base is not None else None
     if blobs is not None:
@@ -150,12 +155,13 @@ def _records(
     if base is not None and blobs is not None:
         if base.head["drift"] >= loaded_state.rebase_at(len(scan.records)):
             _keep_whole(layout, scan, cache, result, before, check, state, {}, blobs)
-        return
+        return base
     outcomes, texts, blobs = _outcomes(layout, scan, cache, progress)
     result.content_ids = functools.partial(dict, blobs)
     _admit(layout, scan, outcomes, cache, result)
     first = base is None and cache.fingerprint(loaded_state.NAME) is None
     _keep_whole(layout, scan, cache, result, before, check and not first, state, texts, blobs)
+    return None
 
 
 def _from_base(
@@ -517,16 +523,56 @@ NAME_FINDINGS = "check:statement-names"
 """The cache's name for the statement-name findings kept between checks (analysis/naming)."""
 
 
-def _check(layout: Layout, cache: Cache, result: LoadResult) -> None:
-    """The checks, searching only quotes not searched before."""
+@dataclass
+class _Judged:
+    """What a check after a change can be worked out from: the walk, the remembered ledger
+    the records came from, and whether every quote's position is wanted."""
+
+    scan: Scan
+    base: loaded_state.Remembered | None
+    positions: bool
+
+    def key(self, layout: Layout) -> str | None:
+        """The key a check of this state is kept under (None: it is not kept)."""
+        base = self.base
+        if layout.tree is not None or base is None or not base.head["clean"]:
+            return None
+        return checked_state.key_of(layout, self.scan, base)
+
+    @functools.cached_property
+    def kinds(self) -> dict[str, str]:
+        return {f.rel: f.kind for f in self.scan.records}
+
+
+def _check(layout: Layout, cache: Cache, result: LoadResult, judged: _Judged) -> None:
+    """The checks, searching only quotes not searched before; only for the records a change
+    reaches, when the caller does not want every quote's position and the last check of
+    the working tree can serve (store/checked_state.py)."""
     from ledger.analysis.naming import NameMemo
     from ledger.analysis.quotes import QuoteMemo
 
-    memo = QuoteMemo(cache.quote_matches())
-    names = NameMemo(cache.newest(NAME_FINDINGS))
-    run_checks(layout, result, memo, names)
-    stale = memo.stale()
-    if memo.fresh or stale:
-        cache.store_quote_matches(memo.fresh, stale)
-    if names.names and names.changed:
-        cache.store_text(NAME_FINDINGS, names.names, names.kept())
+    key = judged.key(layout)
+    assert judged.base is not None or key is None
+    again = None
+    if key is not None and not judged.positions:
+        again = checked_state.recheck(cache, key, result, judged.base, judged.kinds)  # type: ignore[arg-type]
+    before = len(result.diagnostics)
+    if again is not None:
+        memo = QuoteMemo(fetch=cache.quote_match)
+        run_checks(layout, result, memo, only=again.ids)
+        found = [*again.kept, *result.diagnostics[before:]]
+        result.diagnostics[before:] = found
+        if memo.fresh:
+            cache.store_quote_matches(memo.fresh, [])
+    else:
+        memo = QuoteMemo(cache.quote_matches())
+        names = NameMemo(cache.newest(NAME_FINDINGS))
+        run_checks(layout, result, memo, names)
+        stale = memo.stale()
+        if memo.fresh or stale:
+            cache.store_quote_matches(memo.fresh, stale)
+        if names.names and names.changed:
+            cache.store_text(NAME_FINDINGS, names.names, names.kept())
+        found = result.diagnostics[before:]
+    if key is not None and not any(d.code in PASSING for d in found):
+        checked_state.remember(cache, key, result, judged.base, judged.kinds, found)  # type: ignore[arg-type]

@@ -237,13 +237,18 @@ def admit(outcomes: list[FileOutcome], layout: Layout, result: LoadResult) -> Lo
 
 
 def run_checks(
-    layout: Layout, result: LoadResult, memo: QuoteMemo, names: NameMemo | None = None
+    layout: Layout,
+    result: LoadResult,
+    memo: QuoteMemo,
+    names: NameMemo | None = None,
+    only: Collection[str] | None = None,
 ) -> None:
     """The cross-record checks, placed; ``memo`` answers quote searches done before, and
-    ``names`` statement-name checks done before."""
+    ``names`` statement-name checks done before; with ``only``, those records' alone."""
     from ledger.analysis.checks import check_ledger
 
-    found = check_ledger(result.ledger, layout, unloaded=result.unloaded, memo=memo, names=names)
+    ledger, unloaded = result.ledger, result.unloaded
+    found = check_ledger(ledger, layout, unloaded=unloaded, memo=memo, names=names, only=only)
     result.diagnostics.extend(place(found, layout))
 
 

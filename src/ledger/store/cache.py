@@ -407,6 +407,21 @@ class Cache:
             return {}
         return known
 
+    def quote_match(self, archive: str, quote: str) -> str | None:
+        """One remembered quote search, if it carries this machine's seal: for a re-check
+        of a few quotes, which need not read every search."""
+        if self.db is None or self.sealer is None:
+            return None
+        try:
+            row = self.db.execute(
+                "SELECT match, seal FROM quotes WHERE archive = ? AND quote = ?", (archive, quote)
+            ).fetchone()
+        except (sqlite3.Error, UnicodeError):
+            return None
+        if row is None or not self.sealer.holds(_quote_text(archive, quote, row[0]), row[1]):
+            return None
+        return str(row[0])
+
     def store_quote_matches(
         self, fresh: Iterable[tuple[str, str, str]], stale: Iterable[tuple[str, str]]
     ) -> None:

@@ -1,0 +1,197 @@
+"""The last check's findings, kept with what it judged, so that a check after a few claim
+files changed re-checks only the records they reach.
+
+The checks across records take seconds at 100,000 records, but an edit to claims can
+change the findings of only a few records (:func:`reach`): the claims themselves (by
+their old id and their new), the records that name either id (a reference resolves anew,
+and a linked claim is a ground of their review), and the records reported before for a
+reference to no record (the hint names the closest id among every id of the kind).
+Everything else a check judges by must be as it was, or the check runs whole: the other
+kinds of record, the archived texts and every other file under data/, ledger.toml, the
+code, and the ids that could not be loaded.
+
+What was judged is said against the loaded ledger remembered whole
+(:mod:`ledger.store.loaded_state`), which a load from it has at hand: it was clean, so
+each of its files holds one record named for its id, and only the files that differ from
+it need naming (their content id and id). The row is kept for one state of the working
+tree, under a key of the remembered ledger's state, the code, ledger.toml and the identity
+of every file under data/ that is not a record file, all of which must have settled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ledger.records.diagnostics import Diagnostic
+from ledger.records.kinds import CLAIMS
+
+if TYPE_CHECKING:
+    from ledger.records.pipeline import LoadResult
+    from ledger.records.root import Layout
+    from ledger.records.scan import Scan
+    from ledger.store.cache import Cache
+    from ledger.store.loaded_state import Remembered
+
+NAME = "checked:working-tree"
+FAMILY = "checked:"
+FORMAT = 1
+
+REACHED_BY_HINTS = "unresolved-reference"
+"""Findings whose hint is chosen among every id of a kind: their records are checked again
+whenever ids come or go."""
+
+WHOLE_LEDGER = "assertion-failed"
+"""Findings of the assertions, which judge statuses over the whole ledger: always worked out
+again (a ledger with assertions has a few)."""
+
+
+@dataclass
+class Recheck:
+    """What a check after a change must do: check ``ids`` again, and keep ``kept``."""
+
+    ids: set[str]
+    kept: list[Diagnostic]
+
+
+def key_of(layout: Layout, scan: Scan, base: Remembered) -> str | None:
+    """The state a kept check must have been made in: the remembered ledger it was said
+    against, the code, ledger.toml, and every file under data/ but the record files (by
+    identity); None when one of those files has not settled."""
+    from ledger.store.cache import schema_version
+    from ledger.store.loaded_state import marker_digest
+
+    records = {f.rel for f in scan.records}
+    others = sorted((rel, ident) for rel, ident in scan.identities if rel not in records)
+    if not all(scan.settled_file(ident) for _rel, ident in others):
+        return None
+    text = json.dumps([FORMAT, schema_version(), marker_digest(layout), base.key, others])
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def recheck(
+    cache: Cache, key: str, result: LoadResult, base: Remembered, kinds: dict[str, str]
+) -> Recheck | None:
+    """The records to check again and the findings to keep, when the check kept under
+    ``key`` can serve: claim files alone changed since, not too many, and every other file
+    holds a record of the ledger as it did. ``kinds`` gives each record file's kind now.
+    None otherwise."""
+    from ledger.store.loaded_state import drift_limit
+
+    kept = _read(cache, key)
+    now = _content_ids(result)
+    written = base.files()
+    if kept is None or now is None or written is None:
+        return None
+    if set(kept["unloaded"]) != result.unloaded:
+        return None
+    files, delta = written[1], kept["delta"]
+    changed = set()
+    for rel, blob in now.items():
+        was = delta.get(rel)
+        if (was[0] if was is not None else files.get(rel, _NONE)[2]) != blob:
+            changed.add(rel)
+    changed.update(rel for rel in files if rel not in now and rel not in delta)
+    changed.update(rel for rel, was in delta.items() if was[0] and rel not in now)
+    if len(changed) > drift_limit(len(now)):
+        return None
+    claims = CLAIMS.folder
+    try:
+        old_ids = {rel: _held(rel, files, delta) for rel in changed}
+        if any((kinds.get(rel) or _kind(rel, files, delta)) != claims for rel in changed):
+            return None
+    except (TypeError, ValueError, IndexError, KeyError):
+        return None
+    ledger = result.ledger
+    touched = {record_id for record_id, rel in ledger.paths.items() if rel in changed}
+    if len(ledger.paths) - len(touched) != len(now) - len(changed & now.keys()):
+        return None  # a file that did not change holds no record now: admission decides
+    touched.update(record_id for record_id in old_ids.values() if record_id)
+    from ledger.analysis.checks import referring_to
+
+    ids = {i for i in touched if ledger.kind_of(i) is not None} | referring_to(ledger, touched)
+    found = [Diagnostic.from_dict(d) for d in kept["diagnostics"]]
+    hinted = {d.path for d in found if d.code == REACHED_BY_HINTS}
+    ids.update(record_id for record_id, rel in ledger.paths.items() if rel in hinted)
+    dropped = changed | hinted | {ledger.paths[i] for i in ids}
+    return Recheck(ids, [d for d in found if d.path not in dropped and d.code != WHOLE_LEDGER])
+
+
+_NONE = (None, None, None)
+
+
+def _held(rel: str, files: dict[str, Any], delta: dict[str, Any]) -> str | None:
+    """The id the file held when the kept check was made (None: none)."""
+    if rel in delta:
+        held = delta[rel][1]
+        return None if held is None else str(held)
+    return _stem(rel) if rel in files else None
+
+
+def _kind(rel: str, files: dict[str, Any], delta: dict[str, Any]) -> str:
+    return str(delta[rel][2]) if rel in delta else str(files[rel][0])
+
+
+def remember(
+    cache: Cache,
+    key: str,
+    result: LoadResult,
+    base: Remembered,
+    kinds: dict[str, str],
+    found: list[Diagnostic],
+) -> None:
+    """Keep ``found``, a whole check's findings (placed), for this state: the files that
+    differ from the remembered ledger by content id, with the id each holds now. Not kept
+    when a file that did not change holds no record now."""
+    now = _content_ids(result)
+    written = base.files()
+    if now is None or written is None:
+        return
+    files = written[1]
+    delta: dict[str, list[Any]] = {}
+    for rel, blob in now.items():
+        if files.get(rel, _NONE)[2] != blob:
+            delta[rel] = [blob, None, kinds[rel]]
+    held = 0
+    for record_id, rel in result.ledger.paths.items():
+        if rel in delta:
+            delta[rel][1] = record_id
+            held += 1
+    if len(result.ledger.paths) - held != len(now) - len(delta):
+        return
+    for rel, (kind, _ident, _blob) in files.items():
+        if rel not in now:
+            delta[rel] = [None, None, kind]
+    value = {
+        "format": FORMAT,
+        "delta": delta,
+        "unloaded": sorted(result.unloaded),
+        "diagnostics": [d.to_dict() for d in found],
+    }
+    cache.store_result(NAME, key, value, family=FAMILY)
+
+
+def _read(cache: Cache, key: str) -> dict[str, Any] | None:
+    stored = cache.result(NAME, key)
+    if not isinstance(stored, dict) or stored.get("format") != FORMAT:
+        return None
+    if not all(isinstance(stored.get(k), t) for k, t in _SHAPE.items()):
+        return None
+    return stored
+
+
+_SHAPE = {"delta": dict, "unloaded": list, "diagnostics": list}
+
+
+def _content_ids(result: LoadResult) -> dict[str, str | None] | None:
+    """Each record file's content id now; None unless every one is known."""
+    now = result.content_ids() if result.content_ids is not None else None
+    if now is None or any(blob is None for blob in now.values()):
+        return None
+    return now
+
+
+def _stem(rel: str) -> str:
+    return rel.rpartition("/")[2].removesuffix(".yaml")

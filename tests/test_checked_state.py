@@ -1,0 +1,170 @@
+"""`validate` after claims changed re-checks only the records the change reaches
+(store/checked_state.py), and says exactly what a check of the whole ledger says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import PAST, Sample, age, make_old, run
+from ledger.store import checked_state
+from ledger.store.cache import NO_CACHE_ENV
+
+LINKED = "claims/mx-gov-2018/gov-tlatlaya-release-impartial.yaml"
+"""A claim another one contradicts (cso-tlatlaya-no-arrest-warrants)."""
+LINKING = "claims/cso-tlatlaya-no-arrest-warrants.yaml"
+ALONE = "claims/cso-torture-complaints.yaml"
+"""A claim no record names."""
+
+
+@pytest.fixture
+def rechecks(monkeypatch: pytest.MonkeyPatch) -> list[set[str] | None]:
+    """What each check kept from the last one: the ids it checked again (None: it checked
+    the whole ledger, as the last check could not serve)."""
+    found: list[set[str] | None] = []
+    real = checked_state.recheck
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        plan = real(*args, **kwargs)
+        found.append(None if plan is None else set(plan.ids))
+        return plan
+
+    monkeypatch.setattr(checked_state, "recheck", spy)
+    return found
+
+
+def validated(root: Path, cached: bool = True) -> tuple[int, dict[str, object]]:
+    done = run(
+        ["--root", str(root), "validate", "--format", "json"],
+        env=None if cached else {NO_CACHE_ENV: "1"},
+    )
+    assert done.exception is None or isinstance(done.exception, SystemExit), done.exception
+    assert done.exit_code in (0, 1), done.output
+    return done.exit_code, json.loads(done.stdout)
+
+
+class Edits:
+    """A sample ledger whose last check is kept, and edits to it, each file dated anew."""
+
+    def __init__(self, sample: Sample) -> None:
+        self.sample = sample
+        self.step = 0
+        age(sample.root)
+        assert run(["--root", str(sample.root), "status", "requirement-1"]).exit_code == 0
+        self.write(ALONE, self.sample.read(ALONE) + "# checked whole\n")
+        assert validated(sample.root) == validated(sample.root, cached=False)
+
+    def write(self, rel: str, text: str) -> None:
+        self.step += 1
+        make_old(self.sample.write(rel, text), PAST + 60 * self.step)
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        text = self.sample.read(rel)
+        assert old in text, (rel, old)
+        self.write(rel, text.replace(old, new, 1))
+
+    def delete(self, rel: str) -> None:
+        self.sample.path(rel).unlink()
+
+    def validate(self) -> tuple[int, dict[str, object]]:
+        """`validate` through the cache, after checking that it says what a run without
+        the cache says."""
+        found = validated(self.sample.root)
+        assert found == validated(self.sample.root, cached=False)
+        return found
+
+
+@pytest.fixture
+def edits(sample_copy: Sample) -> Edits:
+    return Edits(sample_copy)
+
+
+def codes(answer: dict[str, object]) -> list[tuple[str, str]]:
+    return [(d["code"], d["path"]) for d in answer["diagnostics"]]  # type: ignore[attr-defined, index]
+
+
+def test_a_claim_edited_is_checked_again_alone(
+    edits: Edits, rechecks: list[set[str] | None]
+) -> None:
+    edits.edit(ALONE, "the PGR received", "the PGR got")
+    code, answer = edits.validate()
+    assert code == 1
+    assert codes(answer) == [("quote-not-found", "data/" + ALONE)]
+    assert rechecks == [{"cso-torture-complaints"}]
+    edits.edit(ALONE, "the PGR got", "the PGR received")
+    code, answer = edits.validate()
+    assert (code, answer["diagnostics"]) == (0, [])
+    assert rechecks[-1] == {"cso-torture-complaints"}
+
+
+def test_records_naming_a_claim_that_goes_are_checked_again(
+    edits: Edits, rechecks: list[set[str] | None]
+) -> None:
+    text = edits.sample.read(LINKED)
+    edits.delete(LINKED)
+    code, answer = edits.validate()
+    assert code == 1
+    assert ("unresolved-reference", "data/" + LINKING) in codes(answer)
+    assert rechecks == [{"cso-tlatlaya-no-arrest-warrants"}]
+    edits.write(LINKED, text)  # back: the reference resolves again
+    assert edits.validate()[0] == 0
+    assert rechecks[-1] == {"gov-tlatlaya-release-impartial", "cso-tlatlaya-no-arrest-warrants"}
+
+
+def test_a_hint_follows_the_claim_ids_there_are(
+    edits: Edits, rechecks: list[set[str] | None]
+) -> None:
+    """The closest id a hint names is chosen among every claim's: a claim added anywhere
+    can change it, so a record reported for a reference to no claim is checked again."""
+    edits.edit(LINKING, "contradicts: gov-tlatlaya-release-impartial", "contradicts: gov-tlatlaya")
+    before = edits.validate()[1]
+    edits.write(
+        "claims/gov-tlatlaya-x.yaml",
+        edits.sample.read(LINKED).replace(
+            "id: gov-tlatlaya-release-impartial", "id: gov-tlatlaya-x"
+        ),
+    )
+    after = edits.validate()[1]
+    hints = [d["hint"] for d in after["diagnostics"] if d["code"] == "unresolved-reference"]  # type: ignore[attr-defined, index]
+    assert hints == ["did you mean 'gov-tlatlaya-x'?"]
+    assert hints != [
+        d["hint"] for d in before["diagnostics"] if d["code"] == "unresolved-reference"
+    ]  # type: ignore[attr-defined, index]
+    assert rechecks[-1] == {"gov-tlatlaya-x", "cso-tlatlaya-no-arrest-warrants"}
+
+
+def test_a_review_grounded_on_a_claim_that_changes_turns_suspect(
+    edits: Edits, rechecks: list[set[str] | None]
+) -> None:
+    root = str(edits.sample.root)
+    claim = "cso-tlatlaya-no-arrest-warrants"
+    assert run(["--root", root, "review", claim, "--by", "A. Reviewer"]).exit_code == 0
+    make_old(edits.sample.path(LINKING), PAST + 3000)
+    assert edits.validate()[0] == 0
+    edits.edit(LINKED, "kind: official-act", "kind: fact")
+    answer = edits.validate()[1]
+    assert ("suspect-evidence", "data/" + LINKING) in codes(answer)
+    assert rechecks[-1] == {"gov-tlatlaya-release-impartial", claim}
+
+
+def test_an_edit_to_another_kind_of_record_checks_the_whole_ledger(
+    edits: Edits, rechecks: list[set[str] | None]
+) -> None:
+    edits.edit("cases/tlatlaya.yaml", "title: Killings", "title: The killings")
+    edits.validate()
+    assert rechecks == [None]
+    edits.edit(ALONE, "the PGR received", "the PGR got")  # kept by that whole check
+    edits.validate()
+    assert rechecks[-1] == {"cso-torture-complaints"}
+
+
+def test_an_archive_changed_checks_the_whole_ledger(
+    edits: Edits, rechecks: list[set[str] | None]
+) -> None:
+    edits.write("sources/cso-memo-2017.txt", edits.sample.read("sources/cso-memo-2017.txt") + "\n")
+    edits.edit(ALONE, "the PGR received", "the PGR got")
+    answer = edits.validate()[1]
+    assert ("archive-hash", "data/sources/cso-memo-2017.yaml") in codes(answer)
+    assert rechecks == [None]
