@@ -98,11 +98,8 @@ def recheck(
     if len(changed) > drift_limit(len(now)):
         return None
     claims = CLAIMS.folder
-    try:
-        old_ids = {rel: _held(rel, files, delta) for rel in changed}
-        if any((kinds.get(rel) or _kind(rel, files, delta)) != claims for rel in changed):
-            return None
-    except (TypeError, ValueError, IndexError, KeyError):
+    old_ids = {rel: _held(rel, files, delta) for rel in changed}
+    if any((kinds.get(rel) or _kind(rel, files, delta)) != claims for rel in changed):
         return None
     ledger = result.ledger
     touched = {record_id for record_id, rel in ledger.paths.items() if rel in changed}
@@ -112,7 +109,10 @@ def recheck(
     from ledger.analysis.checks import referring_to
 
     ids = {i for i in touched if ledger.kind_of(i) is not None} | referring_to(ledger, touched)
-    found = [Diagnostic.from_dict(d) for d in kept["diagnostics"]]
+    try:
+        found = [Diagnostic.from_dict(d) for d in kept["diagnostics"]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
     hinted = {d.path for d in found if d.code == REACHED_BY_HINTS}
     ids.update(record_id for record_id, rel in ledger.paths.items() if rel in hinted)
     dropped = changed | hinted | {ledger.paths[i] for i in ids}
@@ -125,12 +125,13 @@ _NONE = (None, None, None)
 def _held(rel: str, files: dict[str, Any], delta: dict[str, Any]) -> str | None:
     """The id the file held when the kept check was made (None: none)."""
     if rel in delta:
-        held = delta[rel][1]
-        return None if held is None else str(held)
+        return delta[rel][1]  # type: ignore[no-any-return]
     return _stem(rel) if rel in files else None
 
 
 def _kind(rel: str, files: dict[str, Any], delta: dict[str, Any]) -> str:
+    """The kind of a file the kept check judged (every file that changed since is one of
+    them, or one there is now)."""
     return str(delta[rel][2]) if rel in delta else str(files[rel][0])
 
 
@@ -174,11 +175,17 @@ def remember(
 
 
 def _read(cache: Cache, key: str) -> dict[str, Any] | None:
+    """The check kept under ``key``, if there is one of the shape written."""
     stored = cache.result(NAME, key)
     if not isinstance(stored, dict) or stored.get("format") != FORMAT:
         return None
     if not all(isinstance(stored.get(k), t) for k, t in _SHAPE.items()):
         return None
+    for entry in stored["delta"].values():
+        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], str)):
+            return None
+        if not all(part is None or isinstance(part, str) for part in entry[:2]):
+            return None
     return stored
 
 
