@@ -574,5 +574,7 @@ def _check(layout: Layout, cache: Cache, result: LoadResult, judged: _Judged) ->
         if names.names and names.changed:
             cache.store_text(NAME_FINDINGS, names.names, names.kept())
         found = result.diagnostics[before:]
-    if key is not None and not any(d.code in PASSING for d in found):
+    # Kept, as every answer, only when every file had settled (one that had not could
+    # change again unseen) and nothing was read short.
+    if key is not None and judged.scan.all_settled and not any(d.code in PASSING for d in found):
         checked_state.remember(cache, key, result, judged.base, judged.kinds, found)  # type: ignore[arg-type]
