@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 NAME = "loaded:working-tree"
 FAMILY = "loaded:"
-FORMAT = 3
+FORMAT = 4
 
 
 def rebase_at(files: int) -> int:
@@ -124,19 +124,30 @@ class Remembered:
         if written is None or written[0] != marker_digest(layout):
             return None
         files = written[1]
+        changed = []
+        kept = 0  # files the row holds as they are
         if layout.tree is None:
-            before = {rel: (kind, ident) for rel, (kind, ident, _blob) in files.items()}
-            now = {f.rel: (f.kind, f.identity) for f in scan.records}
+            for f in scan.records:
+                was = files.get(f.rel)
+                if was is None or was[1] != f.identity or was[0] != f.kind:
+                    changed.append(f)
+                else:
+                    kept += 1
         else:
             blobs = layout.tree.blobs
-            before = {rel: (kind, blob) for rel, (kind, _ident, blob) in files.items()}
-            now = {f.rel: (f.kind, blobs.get(f.rel)) for f in scan.records}
-        changed = [f for f in scan.records if before.pop(f.rel, None) != now[f.rel]]
-        drift = len(changed) + len(before)
+            for f in scan.records:
+                was = files.get(f.rel)
+                if was is None or was[2] != blobs.get(f.rel) or was[0] != f.kind:
+                    changed.append(f)
+                else:
+                    kept += 1
+        held = kept + sum(1 for f in changed if f.rel in files)
+        removed = set(files).difference(f.rel for f in scan.records) if held < len(files) else set()
+        drift = len(changed) + len(removed)
         if drift > drift_limit(len(scan.records)):
             return None
         self.head["drift"] = drift
-        self.head["removed"] = set(before)
+        self.head["removed"] = removed
         return changed
 
     def amend(self, result: LoadResult, fresh: list[FileOutcome]) -> bool:
@@ -181,10 +192,11 @@ class Remembered:
         if self._files is None:
             try:
                 plain = json.loads(self.files_line)
-                found = {
-                    str(rel): (str(kind), tuple(ident), blob)
-                    for rel, kind, ident, blob in plain["files"]
-                }
+                rels, kinds, blobs, flat = (plain[k] for k in ("rels", "kinds", "blobs", "idents"))
+                if not len(rels) == len(kinds) == len(blobs) == len(flat) // 4:
+                    return None
+                idents = zip(flat[0::4], flat[1::4], flat[2::4], flat[3::4], strict=True)
+                found = dict(zip(rels, zip(kinds, idents, blobs, strict=True), strict=True))
                 self._files = str(plain["marker"]), found
             except (ValueError, KeyError, TypeError):
                 return None
@@ -292,9 +304,13 @@ def remember(
         "paths": paths,
         "clean": clean,
     }
-    files = {
+    records = scan.records
+    files = {  # a column each, which reads back several times faster than a list per file
         "marker": marker_digest(layout),
-        "files": [[f.rel, f.kind, list(f.identity), blobs.get(f.rel)] for f in scan.records],
+        "rels": [f.rel for f in records],
+        "kinds": [f.kind for f in records],
+        "idents": [n for f in records for n in f.identity],
+        "blobs": [blobs.get(f.rel) for f in records],
     }
     text = "\n".join([_json(head), *lines, _json(files)])
     cache.store_text(NAME, key, text, family=FAMILY)
