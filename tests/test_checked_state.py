@@ -168,3 +168,20 @@ def test_an_archive_changed_checks_the_whole_ledger(
     answer = edits.validate()[1]
     assert ("archive-hash", "data/sources/cso-memo-2017.yaml") in codes(answer)
     assert rechecks == [None]
+
+
+def test_a_case_a_claim_kept_out_comes_back_when_the_claim_goes(
+    edits: Edits, rechecks: list[set[str] | None]
+) -> None:
+    """A case whose id a claim file holds is left out of the ledger; when the claim goes,
+    the case comes back without its file changing, and its names count in every claim's
+    statement: the whole ledger is checked."""
+    case = "id: foo\ntitle: Foo\nkind: pattern\naliases:\n  - The Memo Says\nsummary: x\n"
+    edits.write("cases/foo-case.yaml", case)
+    claim = edits.sample.read("claims/cso-tlatlaya-order-to-kill.yaml")
+    edits.write("claims/foo.yaml", claim.replace("id: cso-tlatlaya-order-to-kill", "id: foo"))
+    assert ("duplicate-id", "data/cases/foo-case.yaml") in codes(edits.validate()[1])
+    edits.delete("claims/foo.yaml")
+    found = codes(edits.validate()[1])
+    assert ("statement-name-not-in-source", "data/" + ALONE) in found
+    assert rechecks[-1] is None

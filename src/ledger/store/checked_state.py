@@ -76,8 +76,9 @@ def recheck(
 ) -> Recheck | None:
     """The records to check again and the findings to keep, when the check kept under
     ``key`` can serve: claim files alone changed since, not too many, and every other file
-    holds a record of the ledger as it did. ``kinds`` gives each record file's kind now.
-    None otherwise."""
+    holds the record it held then (a case that a claim kept out of the ledger by taking its
+    id comes back when the claim goes, unchanged itself, and every case's names count in
+    every statement's check). ``kinds`` gives each record file's kind now. None otherwise."""
     from ledger.store.loaded_state import drift_limit
 
     kept = _read(cache, key)
@@ -102,9 +103,15 @@ def recheck(
     if any((kinds.get(rel) or _kind(rel, files, delta)) != claims for rel in changed):
         return None
     ledger = result.ledger
-    touched = {record_id for record_id, rel in ledger.paths.items() if rel in changed}
-    if len(ledger.paths) - len(touched) != len(now) - len(changed & now.keys()):
-        return None  # a file that did not change holds no record now: admission decides
+    watched = changed | delta.keys()
+    held = {rel: record_id for record_id, rel in ledger.paths.items() if rel in watched}
+    same = [(rel, was[1]) for rel, was in delta.items() if rel in now and rel not in changed]
+    if any(held.get(rel) != record_id for rel, record_id in same):
+        return None  # a file that did not change holds a record it did not (or another)
+    unchanged = len(now) - len(changed & now.keys()) - sum(1 for _, i in same if i is None)
+    if len(ledger.paths) - sum(1 for rel in held if rel in changed) != unchanged:
+        return None  # one the remembered ledger holds holds no record now
+    touched = {held[rel] for rel in changed if rel in held}
     touched.update(record_id for record_id in old_ids.values() if record_id)
     from ledger.analysis.checks import referring_to
 
