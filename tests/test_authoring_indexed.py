@@ -63,6 +63,7 @@ COMMANDS: dict[str, list[str]] = {
     ],
     "a link to itself": ["link", "cso-torture-complaints", "repeats", "cso-torture-complaints"],
     "a link to a claim no record has": ["link", "cso-torture", "repeats", "nope"],
+    "a link to a case": ["link", "cso-torture-complaints", "repeats", "tlatlaya"],
 }  # fmt: skip
 
 READ_ONLY_THE_NEEDED = {

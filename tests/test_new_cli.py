@@ -574,3 +574,11 @@ def test_the_new_commands_do_not_load_the_library_for_help() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_link_to_a_record_of_another_kind_says_which_kind_it_is(sample_copy: Sample) -> None:
+    before = sample_copy.read("claims/cso-torture-complaints.yaml")
+    done = run(["--root", str(sample_copy.root), "link", "cso-torture", "repeats", "tlatlaya"])
+    assert done.exit_code == 2
+    assert done.stderr.strip() == "ledger: 'tlatlaya' is a case, not a claim"
+    assert sample_copy.read("claims/cso-torture-complaints.yaml") == before

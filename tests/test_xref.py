@@ -14,6 +14,7 @@ from ledger.analysis.xref import (
     inbound_of,
     outbound_of,
     resolve,
+    resolve_among,
     show,
     xref,
 )
@@ -158,6 +159,25 @@ def test_suggestions_include_ids_that_contain_the_text() -> None:
     res = resolve(sample(), "tlatlaya-1", kinds=["claims"])
     assert set(res.suggestions) == {"cso-tlatlaya-1", "gov-tlatlaya-1"}
     assert res.message.startswith("no claim with id 'tlatlaya-1'")
+
+
+def test_an_id_of_another_kind_is_named_as_such() -> None:
+    res = resolve(sample(), "tlatlaya", kinds=["claims"])
+    assert (res.ok, res.match, res.other) == (False, Match.unknown, "cases")
+    assert res.message == "'tlatlaya' is a case, not a claim"
+    assert resolve(sample(), "Tlatlaya", kinds=["claims", "sources"]).message == (
+        "'Tlatlaya' is a case, not a claim or source"
+    )
+
+
+def test_an_ambiguous_prefix_names_ten_ids_and_how_many_more() -> None:
+    ids = {f"gov-{n:02}": None for n in range(25)}
+    res = resolve_among(
+        {"claims": ids}, lambda i: "claims" if i in ids else None, "gov", ("claims",)
+    )
+    assert res.match is Match.ambiguous and len(res.candidates) == 25
+    listed = ", ".join(f"gov-{n:02}" for n in range(10))
+    assert res.message == f"'gov' is ambiguous: it begins {listed} and 15 more: type more of the id"
 
 
 def test_typed_case_and_accents_are_folded() -> None:

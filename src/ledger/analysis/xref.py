@@ -288,7 +288,8 @@ class Resolution(Plain):
     """What a typed id resolved to; ``id`` is null unless ``match`` is exact or prefix.
 
     ``kinds`` are the record kinds that were searched; ``candidates`` the ids an ambiguous
-    prefix fits; ``suggestions`` the ids offered as "did you mean" when nothing fits.
+    prefix fits; ``suggestions`` the ids offered as "did you mean" when nothing fits;
+    ``other`` the kind of record the id is when it is one of a kind not searched.
     """
 
     query: str
@@ -298,6 +299,7 @@ class Resolution(Plain):
     kinds: tuple[str, ...] = FOLDERS
     candidates: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
+    other: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -309,11 +311,21 @@ class Resolution(Plain):
         if self.ok:
             return ""
         if self.match is Match.ambiguous:
-            return f"{self.query!r} is ambiguous: it begins {', '.join(self.candidates)}"
+            shown = ", ".join(self.candidates[:SHOWN_CANDIDATES])
+            more = len(self.candidates) - SHOWN_CANDIDATES
+            rest = f" and {more:,} more: type more of the id" if more > 0 else ""
+            return f"{self.query!r} is ambiguous: it begins {shown}{rest}"
         searched = [SINGULAR[k] for k in self.kinds]
         what = "record" if set(self.kinds) == set(FOLDERS) else " or ".join(searched)
+        if self.other is not None:
+            return f"{self.query!r} is a {SINGULAR[self.other]}, not a {what}"
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         return f"no {what} with id {self.query!r}{hint}"
+
+
+SHOWN_CANDIDATES = 10
+"""Ids an ambiguous prefix fits that its message names (a prefix such as "gov" can fit
+tens of thousands)."""
 
 
 def fold_id(text: str) -> str:
@@ -358,6 +370,9 @@ def resolve_among(
         return Resolution(text, starts[0], kind_of(starts[0]), Match.prefix, wanted)
     if starts:
         return Resolution(text, None, None, Match.ambiguous, wanted, candidates=tuple(starts))
+    other = kind_of(text) or kind_of(folded)
+    if other is not None:  # an id of a kind not searched
+        return Resolution(text, None, None, Match.unknown, wanted, other=other)
     return Resolution(
         text, None, None, Match.unknown, wanted, suggestions=_suggest(folded, ids, max_suggestions)
     )
