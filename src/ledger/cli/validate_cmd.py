@@ -50,8 +50,8 @@ def validate(
 ) -> None:
     """Check every record: schema, references, archives and quotes.
 
-    Silent with exit 0 when the data is clean; exit 1 on findings (errors, or warnings with
-    --strict, suspect-evidence only when ledger.toml sets [review] suspect = "error"); exit 2
+    Silent with exit 0 when the data is clean. Exit 1 on errors; with --strict, on warnings
+    too (suspect-evidence only when ledger.toml sets [review] suspect = "error"). Exit 2
     when the ledger cannot be read, ledger.toml has mistakes (each reported as a diagnostic,
     in the format asked for), or the command is misused.
     """
