@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -184,4 +187,25 @@ def test_a_case_a_claim_kept_out_comes_back_when_the_claim_goes(
     edits.delete("claims/foo.yaml")
     found = codes(edits.validate()[1])
     assert ("statement-name-not-in-source", "data/" + ALONE) in found
+    assert rechecks[-1] is None
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_an_archive_that_links_to_a_claim_changes_with_it(
+    edits: Edits, rechecks: list[set[str] | None]
+) -> None:
+    """An archive may be a link to any file inside the data folder, a claim's too: an edit
+    to that claim changes the archived text, and the whole ledger is checked."""
+    archive = edits.sample.path("sources/mx-gov-2018.txt")
+    archive.unlink()
+    os.symlink("../claims/cso-torture-complaints.yaml", archive)
+    make_old(archive, PAST + 3000, follow_symlinks=False)
+    pinned = hashlib.sha256(edits.sample.path(ALONE).read_bytes()).hexdigest()
+    source = edits.sample.read("sources/mx-gov-2018.yaml")
+    old_pin = re.search(r"sha256: (\w+)", source)
+    assert old_pin is not None
+    edits.write("sources/mx-gov-2018.yaml", source.replace(old_pin.group(1), pinned))
+    assert ("archive-hash", "data/sources/mx-gov-2018.yaml") not in codes(edits.validate()[1])
+    edits.edit(ALONE, "statement: ", "statement: Indeed, ")
+    assert ("archive-hash", "data/sources/mx-gov-2018.yaml") in codes(edits.validate()[1])
     assert rechecks[-1] is None

@@ -532,12 +532,12 @@ class _Judged:
     base: loaded_state.Remembered | None
     positions: bool
 
-    def key(self, layout: Layout) -> str | None:
+    def key(self, layout: Layout, ledger: Ledger) -> str | None:
         """The key a check of this state is kept under (None: it is not kept)."""
         base = self.base
         if layout.tree is not None or base is None or not base.head["clean"]:
             return None
-        return checked_state.key_of(layout, self.scan, base)
+        return checked_state.key_of(layout, self.scan, base, ledger)
 
     @functools.cached_property
     def kinds(self) -> dict[str, str]:
@@ -551,7 +551,7 @@ def _check(layout: Layout, cache: Cache, result: LoadResult, judged: _Judged) ->
     from ledger.analysis.naming import NameMemo
     from ledger.analysis.quotes import QuoteMemo
 
-    key = judged.key(layout)
+    key = judged.key(layout, result.ledger)
     assert judged.base is not None or key is None
     again = None
     if key is not None and not judged.positions:

@@ -29,9 +29,12 @@ from ledger.records.diagnostics import Diagnostic
 from ledger.records.kinds import CLAIMS
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ledger.records.ledger import Ledger
     from ledger.records.pipeline import LoadResult
     from ledger.records.root import Layout
-    from ledger.records.scan import Scan
+    from ledger.records.scan import Identity, Scan
     from ledger.store.cache import Cache
     from ledger.store.loaded_state import Remembered
 
@@ -56,19 +59,37 @@ class Recheck:
     kept: list[Diagnostic]
 
 
-def key_of(layout: Layout, scan: Scan, base: Remembered) -> str | None:
+def key_of(layout: Layout, scan: Scan, base: Remembered, ledger: Ledger) -> str | None:
     """The state a kept check must have been made in: the remembered ledger it was said
-    against, the code, ledger.toml, and every file under data/ but the record files (by
-    identity); None when one of those files has not settled."""
+    against, the code, ledger.toml, every file under data/ but the record files (by
+    identity), and every source's archived text as reading it finds it (the identity of
+    the file its path leads to, through any link: an archive may be a link to a record
+    file); None when one of those files has not settled."""
+    from ledger.analysis.checks import archive_location
     from ledger.store.cache import schema_version
     from ledger.store.loaded_state import marker_digest
 
     records = {f.rel for f in scan.records}
     others = sorted((rel, ident) for rel, ident in scan.identities if rel not in records)
-    if not all(scan.settled_file(ident) for _rel, ident in others):
+    archives = sorted(
+        (rel, _followed(layout.root / rel))
+        for rel in {archive_location(ledger, s) for s in ledger.sources.values()}
+    )
+    idents = [ident for _rel, ident in others] + [i for _rel, i in archives if i is not None]
+    if not all(scan.settled_file(ident) for ident in idents):
         return None
-    text = json.dumps([FORMAT, schema_version(), marker_digest(layout), base.key, others])
+    state = [FORMAT, schema_version(), marker_digest(layout), base.key, others, archives]
+    text = json.dumps(state, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _followed(path: Path) -> Identity | None:
+    """The identity of the file a path leads to, links followed (None: there is none)."""
+    try:
+        info = path.stat()
+    except (OSError, ValueError):
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
 
 
 def recheck(
