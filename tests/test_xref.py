@@ -163,11 +163,20 @@ def test_suggestions_include_ids_that_contain_the_text() -> None:
 
 def test_an_id_of_another_kind_is_named_as_such() -> None:
     res = resolve(sample(), "tlatlaya", kinds=["claims"])
-    assert (res.ok, res.match, res.other) == (False, Match.unknown, "cases")
+    assert (res.ok, res.match, res.other) == (False, Match.unknown, ("tlatlaya", "cases"))
     assert res.message == "'tlatlaya' is a case, not a claim"
     assert resolve(sample(), "Tlatlaya", kinds=["claims", "sources"]).message == (
-        "'Tlatlaya' is a case, not a claim or source"
+        "'tlatlaya' is a case, not a claim or source"
     )
+
+
+def test_the_id_of_another_kind_is_not_taken_for_the_start_of_an_id() -> None:
+    ids = {"cso-torture-complaints": "claims", "cso-torture": "cases"}
+    tables = {"claims": {"cso-torture-complaints"}, "cases": {"cso-torture"}}
+    res = resolve_among(tables, ids.get, "cso-torture", ("claims",))
+    assert (res.ok, res.other) == (False, ("cso-torture", "cases"))
+    assert res.message == "'cso-torture' is a case, not a claim"
+    assert resolve_among(tables, ids.get, "cso-tort", ("claims",)).id == "cso-torture-complaints"
 
 
 def test_an_ambiguous_prefix_names_ten_ids_and_how_many_more() -> None:

@@ -289,7 +289,7 @@ class Resolution(Plain):
 
     ``kinds`` are the record kinds that were searched; ``candidates`` the ids an ambiguous
     prefix fits; ``suggestions`` the ids offered as "did you mean" when nothing fits;
-    ``other`` the kind of record the id is when it is one of a kind not searched.
+    ``other`` the id typed and its kind, when it is a record of a kind not searched.
     """
 
     query: str
@@ -299,7 +299,7 @@ class Resolution(Plain):
     kinds: tuple[str, ...] = FOLDERS
     candidates: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
-    other: str | None = None
+    other: tuple[str, str] | None = None
 
     @property
     def ok(self) -> bool:
@@ -318,7 +318,7 @@ class Resolution(Plain):
         searched = [SINGULAR[k] for k in self.kinds]
         what = "record" if set(self.kinds) == set(FOLDERS) else " or ".join(searched)
         if self.other is not None:
-            return f"{self.query!r} is a {SINGULAR[self.other]}, not a {what}"
+            return f"'{self.other[0]}' is a {SINGULAR[self.other[1]]}, not a {what}"
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         return f"no {what} with id {self.query!r}{hint}"
 
@@ -364,15 +364,16 @@ def resolve_among(
     for candidate in (text, folded):
         if any(candidate in table for table in searched):
             return Resolution(text, candidate, kind_of(candidate), Match.exact, wanted)
+    for candidate in (text, folded):  # the very id of a record of a kind not searched
+        other = kind_of(candidate)
+        if other is not None:  # said so, rather than taken as the start of another id
+            return Resolution(text, None, None, Match.unknown, wanted, other=(candidate, other))
     ids = sorted(i for table in searched for i in table)
     starts = [i for i in ids if folded and i.startswith(folded)]
     if len(starts) == 1:
         return Resolution(text, starts[0], kind_of(starts[0]), Match.prefix, wanted)
     if starts:
         return Resolution(text, None, None, Match.ambiguous, wanted, candidates=tuple(starts))
-    other = kind_of(text) or kind_of(folded)
-    if other is not None:  # an id of a kind not searched
-        return Resolution(text, None, None, Match.unknown, wanted, other=other)
     return Resolution(
         text, None, None, Match.unknown, wanted, suggestions=_suggest(folded, ids, max_suggestions)
     )
