@@ -532,12 +532,16 @@ class _Judged:
     base: loaded_state.Remembered | None
     positions: bool
 
-    def key(self, layout: Layout, ledger: Ledger) -> str | None:
-        """The key a check of this state is kept under (None: it is not kept)."""
+    def kept_under(
+        self, layout: Layout, ledger: Ledger
+    ) -> tuple[str, loaded_state.Remembered] | None:
+        """The key a check of this state is kept under, and the remembered ledger it is
+        said against (None: it is not kept)."""
         base = self.base
         if layout.tree is not None or base is None or not base.head["clean"]:
             return None
-        return checked_state.key_of(layout, self.scan, base, ledger)
+        key = checked_state.key_of(layout, self.scan, base, ledger)
+        return (key, base) if key is not None else None
 
     @functools.cached_property
     def kinds(self) -> dict[str, str]:
@@ -551,11 +555,10 @@ def _check(layout: Layout, cache: Cache, result: LoadResult, judged: _Judged) ->
     from ledger.analysis.naming import NameMemo
     from ledger.analysis.quotes import QuoteMemo
 
-    key = judged.key(layout, result.ledger)
-    assert judged.base is not None or key is None
+    kept = judged.kept_under(layout, result.ledger)
     again = None
-    if key is not None and not judged.positions:
-        again = checked_state.recheck(cache, key, result, judged.base, judged.kinds)  # type: ignore[arg-type]
+    if kept is not None and not judged.positions:
+        again = checked_state.recheck(cache, *kept, result, judged.kinds)
     before = len(result.diagnostics)
     if again is not None:
         memo = QuoteMemo(fetch=cache.quote_match)
@@ -576,5 +579,5 @@ def _check(layout: Layout, cache: Cache, result: LoadResult, judged: _Judged) ->
         found = result.diagnostics[before:]
     # Kept, as every answer, only when every file had settled (one that had not could
     # change again unseen) and nothing was read short.
-    if key is not None and judged.scan.all_settled and not any(d.code in PASSING for d in found):
-        checked_state.remember(cache, key, result, judged.base, judged.kinds, found)  # type: ignore[arg-type]
+    if kept is not None and judged.scan.all_settled and not any(d.code in PASSING for d in found):
+        checked_state.remember(cache, *kept, result, judged.kinds, found)

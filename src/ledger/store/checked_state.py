@@ -2,7 +2,7 @@
 files changed re-checks only the records they reach.
 
 The checks across records take seconds at 100,000 records, but an edit to claims can
-change the findings of only a few records (:func:`reach`): the claims themselves (by
+change the findings of only a few records (:func:`recheck`): the claims themselves (by
 their old id and their new), the records that name either id (a reference resolves anew,
 and a linked claim is a ground of their review), and the records reported before for a
 reference to no record (the hint names the closest id among every id of the kind).
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.records.diagnostics import Diagnostic
 from ledger.records.kinds import CLAIMS
+from ledger.records.scan import RECORD_SUFFIX
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -93,7 +94,7 @@ def _followed(path: Path) -> Identity | None:
 
 
 def recheck(
-    cache: Cache, key: str, result: LoadResult, base: Remembered, kinds: dict[str, str]
+    cache: Cache, key: str, base: Remembered, result: LoadResult, kinds: dict[str, str]
 ) -> Recheck | None:
     """The records to check again and the findings to keep, when the check kept under
     ``key`` can serve: claim files alone changed since, not too many, and every other file
@@ -166,8 +167,8 @@ def _kind(rel: str, files: dict[str, Any], delta: dict[str, Any]) -> str:
 def remember(
     cache: Cache,
     key: str,
-    result: LoadResult,
     base: Remembered,
+    result: LoadResult,
     kinds: dict[str, str],
     found: list[Diagnostic],
 ) -> None:
@@ -229,4 +230,5 @@ def _content_ids(result: LoadResult) -> dict[str, str | None] | None:
 
 
 def _stem(rel: str) -> str:
-    return rel.rpartition("/")[2].removesuffix(".yaml")
+    """The id a file of the (clean) remembered ledger holds: its name."""
+    return rel.rpartition("/")[2].removesuffix(RECORD_SUFFIX)
