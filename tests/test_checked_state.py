@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PAST, Sample, age, make_old, run
-from ledger.store import checked_state
+from ledger.store import checked_state, claim_edits
 from ledger.store.cache import NO_CACHE_ENV
 
 LINKED = "claims/mx-gov-2018/gov-tlatlaya-release-impartial.yaml"
@@ -28,13 +28,19 @@ def rechecks(monkeypatch: pytest.MonkeyPatch) -> list[set[str] | None]:
     the whole ledger, as the last check could not serve)."""
     found: list[set[str] | None] = []
     real = checked_state.recheck
+    real_partial = claim_edits._run_checks
 
     def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
         plan = real(*args, **kwargs)
         found.append(None if plan is None else set(plan.ids))
         return plan
 
+    def spy_partial(layout, cache, result, ids):  # type: ignore[no-untyped-def]
+        found.append(set(ids))
+        return real_partial(layout, cache, result, ids)
+
     monkeypatch.setattr(checked_state, "recheck", spy)
+    monkeypatch.setattr(claim_edits, "_run_checks", spy_partial)
     return found
 
 

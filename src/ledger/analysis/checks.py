@@ -251,7 +251,7 @@ def _unresolved(
     kind the id does name, if any."""
     wanted = SINGULAR[kind]
     if actual is None:
-        close = difflib.get_close_matches(target, list(ledger.tables()[kind]), n=1)
+        close = difflib.get_close_matches(target, ledger.ids_of(kind), n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"no {wanted} has this id"
         message = f"no {wanted} has the id '{target}'"
     else:

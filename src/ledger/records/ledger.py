@@ -35,6 +35,9 @@ class Ledger:
     paths: dict[str, str] = field(default_factory=dict)
     source_texts: dict[str, str] = field(default_factory=dict)
     positions: dict[str, Position] | None = None
+    absent: dict[str, str] = field(default_factory=dict)
+    """Records this ledger knows by id and kind but does not hold: a view built to check a
+    few records (store/claim_edits.py) resolves every id without building every record."""
 
     def tables(self) -> dict[str, dict[str, Record]]:
         """The record tables by folder name, in schema order."""
@@ -53,7 +56,14 @@ class Ledger:
         for kind in FOLDERS:
             if record_id in getattr(self, kind):
                 return kind
-        return None
+        return self.absent.get(record_id)
+
+    def ids_of(self, kind: str) -> list[str]:
+        """Every id of a kind (folder name), those the ledger does not hold included."""
+        ids = list(self.tables()[kind])
+        if self.absent:
+            ids.extend(i for i, k in self.absent.items() if k == kind)
+        return ids
 
     def add(self, kind: str, record: Record, path: str) -> None:
         """Add a validated record; the caller has checked that the id is free."""

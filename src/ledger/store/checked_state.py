@@ -30,9 +30,11 @@ from ledger.records.kinds import CLAIMS
 from ledger.records.scan import RECORD_SUFFIX
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
     from ledger.records.ledger import Ledger
+    from ledger.records.model import Claim
     from ledger.records.pipeline import LoadResult
     from ledger.records.root import Layout
     from ledger.records.scan import Identity, Scan
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
 
 NAME = "checked:working-tree"
 FAMILY = "checked:"
-FORMAT = 1
+FORMAT = 2
 
 REACHED_BY_HINTS = "unresolved-reference"
 """Findings whose hint is chosen among every id of a kind: their records are checked again
@@ -103,7 +105,7 @@ def recheck(
     every statement's check). ``kinds`` gives each record file's kind now. None otherwise."""
     from ledger.store.loaded_state import drift_limit
 
-    kept = _read(cache, key)
+    kept = read(cache, key)
     now = _content_ids(result)
     written = base.files()
     if kept is None or now is None or written is None:
@@ -194,16 +196,39 @@ def remember(
     for rel, (kind, _ident, _blob) in files.items():
         if rel not in now:
             delta[rel] = [None, None, kind]
+    links = links_of(result.ledger.claims.values())
+    store(cache, key, delta, sorted(result.unloaded), found, links)
+
+
+def store(
+    cache: Cache,
+    key: str,
+    delta: dict[str, list[Any]],
+    unloaded: list[str],
+    found: list[Diagnostic],
+    links: dict[str, list[str]],
+) -> None:
+    """Keep a check's findings under ``key``: the files that differ from the remembered
+    ledger (``delta``: path -> [content id, id held, kind]), the ids that could not be
+    loaded, and each claim's links to other claims."""
     value = {
         "format": FORMAT,
         "delta": delta,
-        "unloaded": sorted(result.unloaded),
+        "unloaded": unloaded,
         "diagnostics": [d.to_dict() for d in found],
+        "links": links,
     }
     cache.store_result(NAME, key, value, family=FAMILY)
 
 
-def _read(cache: Cache, key: str) -> dict[str, Any] | None:
+def links_of(claims: Iterable[Claim]) -> dict[str, list[str]]:
+    """Each claim that links to other claims, with the ids it links to: the only records
+    that name a claim where a claim belongs (a record naming one elsewhere is reported for
+    it, and is checked again as such)."""
+    return {c.id: [r.target for r in c.relations] for c in claims if c.relations}
+
+
+def read(cache: Cache, key: str) -> dict[str, Any] | None:
     """The check kept under ``key``, if there is one of the shape written."""
     stored = cache.result(NAME, key)
     if not isinstance(stored, dict) or stored.get("format") != FORMAT:
@@ -215,10 +240,13 @@ def _read(cache: Cache, key: str) -> dict[str, Any] | None:
             return None
         if not all(part is None or isinstance(part, str) for part in entry[:2]):
             return None
+    for targets in stored["links"].values():
+        if not (isinstance(targets, list) and all(isinstance(t, str) for t in targets)):
+            return None
     return stored
 
 
-_SHAPE = {"delta": dict, "unloaded": list, "diagnostics": list}
+_SHAPE = {"delta": dict, "unloaded": list, "diagnostics": list, "links": dict}
 
 
 def _content_ids(result: LoadResult) -> dict[str, str | None] | None:

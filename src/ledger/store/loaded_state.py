@@ -78,20 +78,28 @@ class Remembered:
             self._tables = self._validated()
         return self._tables or None
 
-    def _validated(self) -> dict[str, list[Any]]:
+    def _validated(self, kinds: tuple[str, ...] = FOLDERS) -> dict[str, list[Any]]:
         from pydantic import TypeAdapter, ValidationError
 
         try:
             tables = {
                 kind: TypeAdapter(list[RECORD_TYPES[kind]]).validate_json(line)  # type: ignore[valid-type]
                 for kind, line in zip(FOLDERS, self.kinds, strict=True)
+                if kind in kinds
             }
         except (ValueError, ValidationError):
             return {}
         paths = self.head["paths"]
-        if any(len(tables[kind]) != len(paths[kind]) for kind in FOLDERS):
+        if any(len(tables[kind]) != len(paths[kind]) for kind in kinds):
             return {}
         return tables
+
+    def records_but(self, left: str) -> dict[str, list[Any]] | None:
+        """Every other kind's records, validated, as :meth:`records` gives them: for a
+        check that needs every record of those kinds and a few of ``left``."""
+        if self._tables is not None:
+            return {k: v for k, v in self._tables.items() if k != left} or None
+        return self._validated(tuple(k for k in FOLDERS if k != left)) or None
 
     def fill(self, result: LoadResult) -> bool:
         """Fill ``result`` (as :func:`ledger.records.pipeline.begin` left it) with the row's

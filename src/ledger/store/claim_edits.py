@@ -1,0 +1,268 @@
+"""`ledger validate` after claim files alone changed, without building every claim.
+
+After an edit to a claim, the kept check (:mod:`ledger.store.checked_state`) says which
+records the edit reaches; a load would still build all of a large ledger's claims from the
+remembered ledger to check those few, which costs more than the checks. Here the ledger is
+built only as far as that check reads it:
+
+* every record of the other kinds, from the remembered ledger (a small part of it);
+* the claims the edit reaches (by their old id and their new), the claims that link to
+  them, the records reported before for a reference to no record, and every claim those
+  link to (the grounds of their reviews), each read through the per-file cache;
+* the id of every other claim, from its file's name (:attr:`Ledger.absent`): each file of
+  a clean ledger holds the record named for it.
+
+The findings are exactly those of ``load(positions=False)``. The case it serves is narrow
+on purpose; anything else answers None and the caller loads the ledger: a file of another
+kind changed, added or removed; a claim file that does not read into one sound record
+named for it; an id held twice; assertions (they judge every claim); a remembered ledger
+or kept check that was not clean; a revision.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ledger.records.diagnostics import Diagnostic, ordered
+from ledger.records.kinds import CLAIMS
+from ledger.records.scan import RECORD_SUFFIX
+from ledger.store import checked_state, loaded_state
+
+if TYPE_CHECKING:
+    from ledger.records.ledger import Ledger
+    from ledger.records.model import Claim
+    from ledger.records.pipeline import LoadResult
+    from ledger.records.record_reader import FileOutcome
+    from ledger.records.root import Layout
+    from ledger.records.scan import RecordFile, Scan
+    from ledger.store.cache import Cache
+
+_CLAIMS = CLAIMS.folder
+_NONE: loaded_state.FileState = ("", (), None)
+
+
+def checked(layout: Layout, scan: Scan, result: LoadResult) -> bool:
+    """Fill ``result`` (as pipeline.begin left it) with what a check of every record
+    finds, worked out for the records that the claim edits since the kept check reach;
+    False, ``result`` untouched, when this case does not apply. ``result.ledger`` is then
+    a view made for the check (most claims absent), for no other use."""
+    from ledger.store.cache import open_cache
+
+    if layout.tree is not None or result.unloaded or scan.unlisted:
+        return False
+    cache = open_cache(layout)
+    if cache is None:
+        return False
+    try:
+        return _checked(layout, scan, cache, result)
+    finally:
+        cache.close()
+
+
+def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bool:
+    from ledger.records.ledger import Ledger
+    from ledger.records.load import PASSING
+
+    base = loaded_state.latest(cache)
+    changed = base.changes(layout, scan) if base is not None else None
+    written = base.files() if base is not None and changed is not None else None
+    if base is None or changed is None or written is None:
+        return False
+    files = written[1]
+    removed: set[str] = base.head["removed"]
+    if any(f.kind != _CLAIMS or files.get(f.rel, _NONE)[0] not in ("", _CLAIMS) for f in changed):
+        return False  # only claim files may differ from the remembered ledger
+    if any(files[rel][0] != _CLAIMS for rel in removed):
+        return False
+    others = base.records_but(_CLAIMS)
+    if others is None or others.get("assertions"):
+        return False
+    claim_list = [f for f in scan.records if f.kind == _CLAIMS]
+    claim_files = {_stem(f.rel): f for f in claim_list}
+    ledger = Ledger()
+    if not _fill_others(ledger, base, others, claim_files, len(claim_list)):
+        return False  # an id held twice
+    fresh = {o.rel: o for o in _outcomes(layout, changed)}
+    if not all(o.sound() and o.blob is not None for o in fresh.values()):
+        return False  # a broken or misnamed file: the whole admission says what it is
+    key = checked_state.key_of(layout, scan, base, ledger)
+    kept = checked_state.read(cache, key) if key is not None else None
+    if key is None or kept is None or kept["unloaded"]:
+        return False
+    blobs = {rel: blob for rel, (_kind, _ident, blob) in files.items() if rel not in removed}
+    blobs.update((rel, outcome.blob) for rel, outcome in fresh.items())
+    plan = _plan(kept, files, blobs, claim_files)
+    if plan is None:
+        return False
+    since, ids, hinted = plan
+    if not _fill_claims(ledger, ids, claim_files, fresh, layout):
+        return False
+    links: dict[str, list[str]] = kept["links"]
+    for record_id in {_stem(rel) for rel in since}:  # by the old id and the new
+        links.pop(record_id, None)
+        claim = ledger.claims.get(record_id)
+        if claim is not None and claim.relations:
+            links[record_id] = _links(claim)
+    try:
+        kept_found = [Diagnostic.from_dict(d) for d in kept["diagnostics"]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    dropped = since | hinted | {ledger.paths[i] for i in ids}
+    kept_found = [
+        d for d in kept_found if d.path not in dropped and d.code != checked_state.WHOLE_LEDGER
+    ]
+    before = len(result.diagnostics)
+    result.ledger = ledger
+    _run_checks(layout, cache, result, ids)
+    new = result.diagnostics[before:]
+    result.diagnostics[before:] = [*kept_found, *new]
+    found = result.diagnostics[before:]
+    result.diagnostics = ordered(result.diagnostics)
+    result.left_out = len(scan.diagnostics)
+    if scan.all_settled and not any(d.code in PASSING for d in found):
+        delta = _delta(files, blobs, removed)
+        checked_state.store(cache, key, delta, [], found, links)
+    return True
+
+
+def _fill_others(
+    ledger: Ledger,
+    base: loaded_state.Remembered,
+    others: dict[str, list[Any]],
+    claim_files: dict[str, RecordFile],
+    claims: int,
+) -> bool:
+    """Every record but the claims into ``ledger``, and every claim's id (its file's name)
+    as absent; False when an id is held twice (``claims``: how many claim files there are)."""
+    for kind, records in others.items():
+        table = ledger.tables()[kind]
+        for record, rel in zip(records, base.head["paths"][kind], strict=True):
+            table[record.id] = record
+            ledger.paths[record.id] = rel
+    if len(claim_files) != claims or any(stem in ledger.paths for stem in claim_files):
+        return False
+    ledger.absent = dict.fromkeys(claim_files, _CLAIMS)
+    return True
+
+
+def _plan(
+    kept: dict[str, Any],
+    files: dict[str, loaded_state.FileState],
+    blobs: dict[str, str | None],
+    claim_files: dict[str, RecordFile],
+) -> tuple[set[str], set[str], set[str]] | None:
+    """The claim files changed since the kept check, the records to check again, and the
+    files of the records reported then for a reference to no record; None when the kept
+    check was not of a clean ledger, or too much changed since."""
+    delta: dict[str, list[Any]] = kept["delta"]
+    if any(e[0] is not None and e[1] != _stem(rel) for rel, e in delta.items()):
+        return None  # a file that held no record then, or another than its name says
+    since = set()
+    for rel, blob in blobs.items():
+        then = delta[rel][0] if rel in delta else files.get(rel, _NONE)[2]
+        if then != blob:
+            since.add(rel)
+    since.update(rel for rel in files if rel not in blobs and rel not in delta)
+    since.update(rel for rel, e in delta.items() if e[0] is not None and rel not in blobs)
+    if len(since) > loaded_state.drift_limit(len(blobs)):
+        return None
+    for rel in since:
+        then = delta[rel][2] if rel in delta else files.get(rel, _NONE)[0]
+        if then not in ("", _CLAIMS) or (rel in blobs and not _is_claim(rel, claim_files)):
+            return None
+    touched = {_stem(rel) for rel in since}
+    links: dict[str, list[str]] = kept["links"]
+    ids = {i for i in touched if i in claim_files}
+    ids.update(c for c, targets in links.items() if c not in touched and touched & set(targets))
+    hinted = set()
+    for found in kept["diagnostics"]:
+        if isinstance(found, dict) and found.get("code") == checked_state.REACHED_BY_HINTS:
+            if not isinstance(found.get("path"), str):
+                return None
+            hinted.add(found["path"])
+    ids.update(_stem(rel) for rel in hinted)
+    return since, ids, hinted
+
+
+def _is_claim(rel: str, claim_files: dict[str, RecordFile]) -> bool:
+    found = claim_files.get(_stem(rel))
+    return found is not None and found.rel == rel
+
+
+def _fill_claims(
+    ledger: Ledger,
+    ids: set[str],
+    claim_files: dict[str, RecordFile],
+    fresh: dict[str, FileOutcome],
+    layout: Layout,
+) -> bool:
+    """The claims among ``ids`` into the view, and the claims they link to (the grounds
+    of their reviews), from their files; False when one does not read back soundly."""
+    wanted = {i for i in ids if i in claim_files}
+    if not _read_claims(ledger, wanted, claim_files, fresh, layout):
+        return False
+    linked = {t for i in wanted for t in _links(ledger.claims[i])}
+    if not _read_claims(ledger, linked & claim_files.keys(), claim_files, fresh, layout):
+        return False
+    ids.difference_update(i for i in list(ids) if ledger.kind_of(i) is None)
+    ledger.claims = dict(sorted(ledger.claims.items()))
+    return True
+
+
+def _read_claims(
+    ledger: Ledger,
+    ids: set[str],
+    claim_files: dict[str, RecordFile],
+    fresh: dict[str, FileOutcome],
+    layout: Layout,
+) -> bool:
+    todo = [claim_files[i] for i in sorted(ids) if i not in ledger.claims]
+    outcomes = [fresh.get(f.rel) for f in todo]
+    stored = _outcomes(layout, [f for f, o in zip(todo, outcomes, strict=True) if o is None])
+    read = iter(stored)
+    for f, outcome in zip(todo, outcomes, strict=True):
+        outcome = outcome if outcome is not None else next(read)
+        if not outcome.sound():
+            return False
+        claim = outcome.record
+        ledger.claims[claim.id] = claim  # type: ignore[union-attr,assignment]
+        ledger.paths[claim.id] = f.rel  # type: ignore[union-attr]
+        ledger.absent.pop(claim.id, None)  # type: ignore[union-attr]
+    return True
+
+
+def _outcomes(layout: Layout, files: list[RecordFile]) -> list[FileOutcome]:
+    from ledger.records.load import outcomes_of
+
+    return outcomes_of(layout, files) if files else []
+
+
+def _links(claim: Claim) -> list[str]:
+    return [relation.target for relation in claim.relations]
+
+
+def _run_checks(layout: Layout, cache: Cache, result: LoadResult, ids: set[str]) -> None:
+    from ledger.analysis.quotes import QuoteMemo
+    from ledger.records.pipeline import run_checks
+
+    memo = QuoteMemo(fetch=cache.quote_match)
+    run_checks(layout, result, memo, only=ids)
+    if memo.fresh:
+        cache.store_quote_matches(memo.fresh, [])
+
+
+def _delta(
+    files: dict[str, loaded_state.FileState], blobs: dict[str, str | None], removed: set[str]
+) -> dict[str, list[Any]]:
+    """The files that differ from the remembered ledger, as a kept check names them."""
+    delta: dict[str, list[Any]] = {
+        rel: [blob, _stem(rel), _CLAIMS]
+        for rel, blob in blobs.items()
+        if files.get(rel, _NONE)[2] != blob
+    }
+    delta.update((rel, [None, None, files[rel][0]]) for rel in removed)
+    return delta
+
+
+def _stem(rel: str) -> str:
+    return rel.rpartition("/")[2].removesuffix(RECORD_SUFFIX)
