@@ -215,3 +215,93 @@ def test_an_archive_that_links_to_a_claim_changes_with_it(
     edits.edit(ALONE, "statement: ", "statement: Indeed, ")
     assert ("archive-hash", "data/sources/mx-gov-2018.yaml") in codes(edits.validate()[1])
     assert rechecks[-1] is None
+
+
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[set[str] | None]:
+    """For each check after claims changed: the claims built for it (None: the ledger was
+    loaded whole, as the records reached alone could not serve)."""
+    found: list[set[str] | None] = []
+    real, real_checks = claim_edits._checked, claim_edits._run_checks
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        served = real(*args)
+        if not served:
+            found.append(None)
+        return served
+
+    def spy_checks(layout, cache, result, ids):  # type: ignore[no-untyped-def]
+        found.append(set(result.ledger.claims))
+        return real_checks(layout, cache, result, ids)
+
+    monkeypatch.setattr(claim_edits, "_checked", spy)
+    monkeypatch.setattr(claim_edits, "_run_checks", spy_checks)
+    return found
+
+
+def test_an_edited_claim_is_checked_with_only_the_claims_it_reaches(
+    edits: Edits, built: list[set[str] | None]
+) -> None:
+    """The other claims are known by their files' names, never built."""
+    edits.edit(ALONE, "the PGR received", "the PGR got")
+    assert codes(edits.validate()[1]) == [("quote-not-found", "data/" + ALONE)]
+    assert built == [{"cso-torture-complaints"}]
+    edits.edit(LINKED, "kind: official-act", "kind: fact")  # kept: the finding above
+    assert codes(edits.validate()[1]) == [("quote-not-found", "data/" + ALONE)]
+    assert built[-1] == {"gov-tlatlaya-release-impartial", "cso-tlatlaya-no-arrest-warrants"}
+
+
+def test_a_claim_named_where_a_case_belongs_is_judged_by_the_ids_there_are(
+    edits: Edits, built: list[set[str] | None]
+) -> None:
+    """A record naming a claim where another kind belongs is reported, and checked again
+    when that claim goes: the hint then looks among every id of the kind."""
+    edits.edit(ALONE, "cases:\n", "cases:\n  - gov-tlatlaya-release-impartial\n")
+    answer = edits.validate()[1]
+    assert ("unresolved-reference", "data/" + ALONE) in codes(answer)
+    assert "is a claim, not a case" in json.dumps(answer)
+    text = edits.sample.read(LINKED)
+    edits.delete(LINKED)
+    edits.write(
+        "claims/gov-tlatlaya-release.yaml", text.replace("release-impartial\n", "release\n", 1)
+    )
+    answer = edits.validate()[1]
+    assert "no case has the id 'gov-tlatlaya-release-impartial'" in json.dumps(answer)
+    assert built[-1] is not None and "cso-torture-complaints" in built[-1]
+
+
+@pytest.mark.parametrize(
+    ("rel", "text"),
+    [
+        pytest.param("claims/tlatlaya.yaml", None, id="a claim taking a case's id"),
+        pytest.param("claims/mx-gov-2018/" + ALONE.split("/")[1], None, id="an id held twice"),
+        pytest.param(ALONE, "id: [broken\n", id="a broken claim"),
+        pytest.param(ALONE, "id: another-id\n", id="a claim misnamed"),
+    ],
+)
+def test_what_the_reached_records_cannot_judge_loads_the_ledger(
+    edits: Edits, built: list[set[str] | None], rel: str, text: str | None
+) -> None:
+    """Ids admitted otherwise than by their files' names: the whole admission decides, and
+    the answer is still that of a check without the cache."""
+    if text is None:
+        found = edits.sample.read(ALONE)
+        text = found.replace("id: cso-torture-complaints", "id: " + rel.rpartition("/")[2][:-5])
+    else:
+        text = edits.sample.read(ALONE).replace("id: cso-torture-complaints\n", text)
+    edits.write(rel, text)
+    assert edits.validate()[0] == 1
+    assert built == [None]
+
+
+def test_assertions_load_the_ledger(edits: Edits, built: list[set[str] | None]) -> None:
+    """An assertion judges every claim bearing on its requirement: no partial check."""
+    assertion = (
+        "id: requirement-1-as-of-2018-02-28\nrequirement: requirement-1\nstatus: not-met\n"
+        'as_of: "2018-02-28"\nasserted_by: the maintainers\ndate: "2026-12-05"\nreason: x\n'
+    )
+    edits.write("assertions/requirement-1-as-of-2018-02-28.yaml", assertion)
+    edits.validate()
+    edits.edit(ALONE, "the PGR received", "the PGR got")
+    edits.validate()
+    assert built == [None, None]

@@ -21,6 +21,7 @@ or kept check that was not clean; a revision.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ledger.records.diagnostics import Diagnostic, ordered
@@ -78,7 +79,7 @@ def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bo
     if others is None or others.get("assertions"):
         return False
     claim_list = [f for f in scan.records if f.kind == _CLAIMS]
-    claim_files = {_stem(f.rel): f for f in claim_list}
+    claim_files = {f.rel.rpartition("/")[2][: -len(RECORD_SUFFIX)]: f for f in claim_list}
     ledger = Ledger()
     if not _fill_others(ledger, base, others, claim_files, len(claim_list)):
         return False  # an id held twice
@@ -89,9 +90,8 @@ def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bo
     kept = checked_state.read(cache, key) if key is not None else None
     if key is None or kept is None or kept["unloaded"]:
         return False
-    blobs = {rel: blob for rel, (_kind, _ident, blob) in files.items() if rel not in removed}
-    blobs.update((rel, outcome.blob) for rel, outcome in fresh.items())
-    plan = _plan(kept, files, blobs, claim_files)
+    now = Now(files, {rel: outcome.blob for rel, outcome in fresh.items()}, removed)
+    plan = _plan(kept, now, len(claim_list), claim_files)
     if plan is None:
         return False
     since, ids, hinted = plan
@@ -120,7 +120,7 @@ def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bo
     result.diagnostics = ordered(result.diagnostics)
     result.left_out = len(scan.diagnostics)
     if scan.all_settled and not any(d.code in PASSING for d in found):
-        delta = _delta(files, blobs, removed)
+        delta = _delta(now)
         checked_state.store(cache, key, delta, [], found, links)
     return True
 
@@ -145,30 +145,46 @@ def _fill_others(
     return True
 
 
+@dataclass
+class Now:
+    """Each record file's content id now, told by how it differs from the remembered
+    ledger: a file that is neither read again (``fresh``) nor gone holds what it held."""
+
+    files: dict[str, loaded_state.FileState]
+    fresh: dict[str, str | None]
+    removed: set[str]
+
+    def blob(self, rel: str) -> str | None:
+        """The file's content id now (None: there is no such file)."""
+        if rel in self.fresh:
+            return self.fresh[rel]
+        if rel in self.removed:
+            return None
+        return self.files.get(rel, _NONE)[2]
+
+
 def _plan(
-    kept: dict[str, Any],
-    files: dict[str, loaded_state.FileState],
-    blobs: dict[str, str | None],
-    claim_files: dict[str, RecordFile],
+    kept: dict[str, Any], now: Now, count: int, claim_files: dict[str, RecordFile]
 ) -> tuple[set[str], set[str], set[str]] | None:
     """The claim files changed since the kept check, the records to check again, and the
     files of the records reported then for a reference to no record; None when the kept
-    check was not of a clean ledger, or too much changed since."""
+    check was not of a clean ledger, or too much changed since (``count``: record files
+    now). Only a file read again, gone, or differing then can differ now."""
     delta: dict[str, list[Any]] = kept["delta"]
     if any(e[0] is not None and e[1] != _stem(rel) for rel, e in delta.items()):
         return None  # a file that held no record then, or another than its name says
+    files = now.files
     since = set()
-    for rel, blob in blobs.items():
+    for rel in {*now.fresh, *now.removed, *delta}:
         then = delta[rel][0] if rel in delta else files.get(rel, _NONE)[2]
-        if then != blob:
+        if now.blob(rel) != then:
             since.add(rel)
-    since.update(rel for rel in files if rel not in blobs and rel not in delta)
-    since.update(rel for rel, e in delta.items() if e[0] is not None and rel not in blobs)
-    if len(since) > loaded_state.drift_limit(len(blobs)):
+    if len(since) > loaded_state.drift_limit(count):
         return None
     for rel in since:
         then = delta[rel][2] if rel in delta else files.get(rel, _NONE)[0]
-        if then not in ("", _CLAIMS) or (rel in blobs and not _is_claim(rel, claim_files)):
+        there = now.blob(rel) is not None
+        if then not in ("", _CLAIMS) or (there and not _is_claim(rel, claim_files)):
             return None
     touched = {_stem(rel) for rel in since}
     links: dict[str, list[str]] = kept["links"]
@@ -251,16 +267,15 @@ def _run_checks(layout: Layout, cache: Cache, result: LoadResult, ids: set[str])
         cache.store_quote_matches(memo.fresh, [])
 
 
-def _delta(
-    files: dict[str, loaded_state.FileState], blobs: dict[str, str | None], removed: set[str]
-) -> dict[str, list[Any]]:
+def _delta(now: Now) -> dict[str, list[Any]]:
     """The files that differ from the remembered ledger, as a kept check names them."""
+    files = now.files
     delta: dict[str, list[Any]] = {
         rel: [blob, _stem(rel), _CLAIMS]
-        for rel, blob in blobs.items()
+        for rel, blob in now.fresh.items()
         if files.get(rel, _NONE)[2] != blob
     }
-    delta.update((rel, [None, None, files[rel][0]]) for rel in removed)
+    delta.update((rel, [None, None, files[rel][0]]) for rel in now.removed)
     return delta
 
 
