@@ -39,8 +39,12 @@ def outcome_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def rows(sample: Sample) -> list[tuple[str, str]]:
+    """The remembered ledger's row and its state, its claims kept beside it for the same."""
     with sqlite3.connect(sample.root / CACHE_DIR / CACHE_FILE) as db:
-        return list(db.execute("SELECT name, fingerprint FROM results WHERE name LIKE 'loaded:%'"))
+        found = dict(db.execute("SELECT name, fingerprint FROM results WHERE name LIKE 'loaded:%'"))
+    whole = found.pop(loaded_state.NAME, None)
+    assert found == ({} if whole is None else {loaded_state.CLAIMS_NAME: whole})
+    return [] if whole is None else [(loaded_state.NAME, whole)]
 
 
 def troubled(sample: Sample) -> None:
@@ -205,17 +209,20 @@ def test_an_earlier_state_serves_only_when_nothing_was_wrong_and_the_marker_is_t
     assert outcome_reads == [1, 1]  # the earlier state could not serve: a whole load
 
 
+@pytest.mark.parametrize("name", [loaded_state.NAME, loaded_state.CLAIMS_NAME])
 def test_a_row_that_does_not_read_back_is_not_used(
-    sample_copy: Sample, outcome_reads: list[int]
+    sample_copy: Sample, outcome_reads: list[int], name: str
 ) -> None:
+    """The row, or the claims kept apart from it, changed outside the tool."""
     age(sample_copy.root)
     layout = layout_for(sample_copy.root)
     load(layout, check=False)
     with sqlite3.connect(sample_copy.root / CACHE_DIR / CACHE_FILE) as db:
-        db.execute(
-            "UPDATE results SET value = replace(value, 'undermines', 'supports') WHERE name = ?",
-            (loaded_state.NAME,),
-        )
+        changed = db.execute(
+            "UPDATE results SET value = replace(value, 'tlatlaya', 'tlatlayb') WHERE name = ?",
+            (name,),
+        ).rowcount
+    assert changed == 1
 
     assert comparable(load(layout)) == comparable(plain_load(layout))
     assert outcome_reads == [1, 1]  # the seal no longer held: every outcome was read

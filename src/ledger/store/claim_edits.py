@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ledger.gcpause import paused_gc
 from ledger.records.diagnostics import Diagnostic, ordered
 from ledger.records.kinds import CLAIMS
 from ledger.records.scan import RECORD_SUFFIX
@@ -55,7 +56,8 @@ def checked(layout: Layout, scan: Scan, result: LoadResult) -> bool:
     if cache is None:
         return False
     try:
-        return _checked(layout, scan, cache, result)
+        with paused_gc():
+            return _checked(layout, scan, cache, result)
     finally:
         cache.close()
 

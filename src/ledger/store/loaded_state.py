@@ -5,7 +5,9 @@ Loading through the per-file cache still makes a pass over every file's stored o
 (seals, content keys, admission of ids): seconds at 100,000 records, for every command that
 reads records. So the records as admitted at one load are kept in one sealed row, each
 kind's records as one JSON array (validated in one call), with the diagnostics and unloaded
-ids that reading and admitting them gave, and every record file's identity:
+ids that reading and admitting them gave, and every record file's identity (the claims,
+most of the row, are kept apart and read only when asked for: a check after an edit to
+claims needs every other record and only a few claims, store/claim_edits.py):
 
 * when the ledger is exactly as it was then (:func:`ledger.records.scan.ledger_key`: every file's
   identity under data/, the marker file and the code), the row is the load's result;
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ledger.records.diagnostics import Diagnostic
-from ledger.records.kinds import FOLDERS
+from ledger.records.kinds import CLAIMS, FOLDERS
 from ledger.records.model import RECORD_TYPES
 from ledger.records.record_reader import FileOutcome
 
@@ -40,8 +42,12 @@ if TYPE_CHECKING:
     from ledger.store.cache import Cache
 
 NAME = "loaded:working-tree"
+CLAIMS_NAME = "loaded:working-tree:claims"
+"""The claims of the row kept under NAME, stored under the same state."""
 FAMILY = "loaded:"
-FORMAT = 4
+FORMAT = 5
+APART = CLAIMS.folder
+"""The kind whose records are stored apart from the row."""
 
 
 def rebase_at(files: int) -> int:
@@ -64,10 +70,13 @@ class Remembered:
     """One stored row, split: a header, each kind's records (JSON), the files' identities."""
 
     head: dict[str, Any]
-    kinds: list[str]
+    kinds: list[str | None]
+    """Each kind's records as a JSON array, in FOLDERS order; the claims' None until read."""
     files_line: str
     key: str
     """The state of the ledger it was written for."""
+    cache: Cache | None = None
+    """Where the claims are read from: the cache the row was last looked up in."""
     _tables: dict[str, list[Any]] | None = None
     _files: tuple[str, dict[str, FileState]] | None = None
 
@@ -81,9 +90,11 @@ class Remembered:
     def _validated(self, kinds: tuple[str, ...] = FOLDERS) -> dict[str, list[Any]]:
         from pydantic import TypeAdapter, ValidationError
 
+        if APART in kinds and not self._read_apart():
+            return {}
         try:
             tables = {
-                kind: TypeAdapter(list[RECORD_TYPES[kind]]).validate_json(line)  # type: ignore[valid-type]
+                kind: TypeAdapter(list[RECORD_TYPES[kind]]).validate_json(line or "")  # type: ignore[valid-type]
                 for kind, line in zip(FOLDERS, self.kinds, strict=True)
                 if kind in kinds
             }
@@ -93,6 +104,23 @@ class Remembered:
         if any(len(tables[kind]) != len(paths[kind]) for kind in kinds):
             return {}
         return tables
+
+    def _read_apart(self) -> bool:
+        """Read the claims stored apart, for the same state as the row; False if they do
+        not read back (gone, sealed otherwise, or written for another state)."""
+        at = FOLDERS.index(APART)
+        if self.kinds[at] is None:
+            text = self.cache.raw(CLAIMS_NAME, self.key) if self.cache is not None else None
+            paths, _, line = (text or "").partition("\n")
+            try:
+                rels = json.loads(paths)
+            except ValueError:
+                return False
+            if not isinstance(rels, list) or not all(isinstance(r, str) for r in rels):
+                return False
+            self.head["paths"][APART] = rels
+            self.kinds[at] = line
+        return True
 
     def records_but(self, left: str) -> dict[str, list[Any]] | None:
         """Every other kind's records, validated, as :meth:`records` gives them: for a
@@ -248,14 +276,15 @@ def latest(cache: Cache) -> Remembered | None:
         return None
     where = (str(cache.path), fingerprint, cache.stamp())
     seen = _READ.get(where)
+    if seen is None:
+        found = cache.newest(NAME)
+        seen = None if found is None or found[0] != fingerprint else _parse(found[1], fingerprint)
+        _READ.clear()
+        if seen is not None:
+            _READ[where] = seen
     if seen is not None:
-        return seen
-    found = cache.newest(NAME)
-    parsed = None if found is None or found[0] != fingerprint else _parse(found[1], fingerprint)
-    _READ.clear()
-    if parsed is not None:
-        _READ[where] = parsed
-    return parsed
+        seen.cache = cache  # the claims, when asked for, are read from the cache open now
+    return seen
 
 
 _READ: dict[tuple[str, str, tuple[object, ...]], Remembered] = {}
@@ -265,7 +294,7 @@ and the cache file's stamp (anyone's write since makes it read again)."""
 
 def _parse(text: str, key: str) -> Remembered | None:
     lines = text.split("\n")
-    if len(lines) != 2 + len(FOLDERS):
+    if len(lines) != 1 + len(FOLDERS):
         return None
     try:
         head = json.loads(lines[0])
@@ -273,11 +302,13 @@ def _parse(text: str, key: str) -> Remembered | None:
             return None
         head["diagnostics"] = [Diagnostic.from_dict(d) for d in head["diagnostics"]]
         head["unloaded"] = {str(u) for u in head["unloaded"]}
-        head["paths"] = {kind: [str(rel) for rel in head["paths"][kind]] for kind in FOLDERS}
+        head["paths"] = {k: [str(rel) for rel in head["paths"][k]] for k in FOLDERS if k != APART}
         head["clean"] = bool(head["clean"])
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    return Remembered(head, lines[1:-1], lines[-1], key)
+    kinds: list[str | None] = list(lines[1:-1])
+    kinds.insert(FOLDERS.index(APART), None)
+    return Remembered(head, kinds, lines[-1], key)
 
 
 def remember(
@@ -320,8 +351,11 @@ def remember(
         "idents": [n for f in records for n in f.identity],
         "blobs": [blobs.get(f.rel) for f in records],
     }
+    at = FOLDERS.index(APART)
+    apart = _json(paths.pop(APART)) + "\n" + lines.pop(at)
     text = "\n".join([_json(head), *lines, _json(files)])
-    cache.store_text(NAME, key, text, family=FAMILY)
+    cache.store_text(NAME, key, text, family=FAMILY)  # drops the claims of any other state
+    cache.store_text(CLAIMS_NAME, key, apart, family=FAMILY)
 
 
 def marker_digest(layout: Layout) -> str:
