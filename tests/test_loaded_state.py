@@ -257,3 +257,27 @@ def test_a_revision_reads_only_the_blobs_it_does_not_share_with_the_working_tree
         assert comparable(loaded[rev]) == comparable(plain_load(layout, check=False))
     stance = loaded["HEAD~1"].ledger.claims["cso-torture-complaints"].bears_on["requirement-2"]
     assert stance == "undermines"
+
+
+def test_files_met_in_the_same_order_are_compared_a_stretch_at_a_time() -> None:
+    """Every file whose identity or kind differs is found, at either edge of a stretch."""
+    count = 3 * loaded_state.Columns.STRETCH + 5
+    found = [
+        ("claims", f"/x/{i}.yaml", f"data/claims/{i}.yaml", (i, 2, 3, 4)) for i in range(count)
+    ]
+    columns = loaded_state.Columns(
+        "marker",
+        [f[2] for f in found],
+        [f[0] for f in found],
+        [None] * count,
+        [n for f in found for n in f[3]],
+    )
+    assert columns.differing(found) == []
+    edge = loaded_state.Columns.STRETCH
+    now = list(found)
+    for i in (0, edge - 1, edge, count - 1):
+        now[i] = (*now[i][:3], (i, 2, 3, 5))
+    now[7] = ("cases", *now[7][1:])
+    assert columns.differing(now) == [0, 7, edge - 1, edge, count - 1]
+    assert columns.state_of(found[9][2]) == ("claims", (9, 2, 3, 4), None)
+    assert columns.state_of("data/claims/none.yaml") is None

@@ -181,7 +181,7 @@ def _from_base(
             return None
         admit(outcomes, layout, result)
     gone = base.head["removed"]  # files the row holds that this state has not
-    blobs = {rel: blob for rel, (_kind, _ident, blob) in written[1].items() if rel not in gone}
+    blobs = {rel: blob for rel, (_kind, _ident, blob) in written.items() if rel not in gone}
     blobs.update(changed_blobs)
     return blobs
 

@@ -112,7 +112,7 @@ def recheck(
         return None
     if set(kept["unloaded"]) != result.unloaded:
         return None
-    files, delta = written[1], kept["delta"]
+    files, delta = written, kept["delta"]
     changed = set()
     for rel, blob in now.items():
         was = delta.get(rel)
@@ -178,10 +178,9 @@ def remember(
     differ from the remembered ledger by content id, with the id each holds now. Not kept
     when a file that did not change holds no record now."""
     now = _content_ids(result)
-    written = base.files()
-    if now is None or written is None:
+    files = base.files()
+    if now is None or files is None:
         return
-    files = written[1]
     delta: dict[str, list[Any]] = {}
     for rel, blob in now.items():
         if files.get(rel, _NONE)[2] != blob:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ledger.gcpause import paused_gc
 from ledger.records.diagnostics import Diagnostic, ordered
 from ledger.records.kinds import CLAIMS
-from ledger.records.scan import RECORD_SUFFIX
+from ledger.records.scan import RECORD_SUFFIX, RecordFile
 from ledger.store import checked_state, loaded_state
 
 if TYPE_CHECKING:
@@ -36,10 +36,13 @@ if TYPE_CHECKING:
     from ledger.records.pipeline import LoadResult
     from ledger.records.record_reader import FileOutcome
     from ledger.records.root import Layout
-    from ledger.records.scan import RecordFile, Scan
+    from ledger.records.scan import Identity, Scan
     from ledger.store.cache import Cache
 
 _CLAIMS = CLAIMS.folder
+Found = tuple[str, str, str, "Identity"]
+"""A record file as the walk met it (scan.py's ``found``): kind, path, path from the root,
+identity."""
 _NONE: loaded_state.FileState = ("", (), None)
 
 
@@ -68,20 +71,19 @@ def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bo
 
     base = loaded_state.latest(cache)
     changed = base.changes(layout, scan) if base is not None else None
-    written = base.files() if base is not None and changed is not None else None
-    if base is None or changed is None or written is None:
+    if base is None or changed is None:
         return False
-    files = written[1]
+    then = Then(base)
     removed: set[str] = base.head["removed"]
-    if any(f.kind != _CLAIMS or files.get(f.rel, _NONE)[0] not in ("", _CLAIMS) for f in changed):
+    if any(f.kind != _CLAIMS or then.kind(f.rel) not in ("", _CLAIMS) for f in changed):
         return False  # only claim files may differ from the remembered ledger
-    if any(files[rel][0] != _CLAIMS for rel in removed):
+    if any(then.kind(rel) != _CLAIMS for rel in removed):
         return False
     others = base.records_but(_CLAIMS)
     if others is None or others.get("assertions"):
         return False
-    claim_list = [f for f in scan.records if f.kind == _CLAIMS]
-    claim_files = {f.rel.rpartition("/")[2][: -len(RECORD_SUFFIX)]: f for f in claim_list}
+    claim_list = [f for f in scan.found if f[0] == _CLAIMS]  # the walk's, unsorted
+    claim_files = {f[2].rpartition("/")[2][: -len(RECORD_SUFFIX)]: f for f in claim_list}
     ledger = Ledger()
     if not _fill_others(ledger, base, others, claim_files, len(claim_list)):
         return False  # an id held twice
@@ -92,7 +94,7 @@ def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bo
     kept = checked_state.read(cache, key) if key is not None else None
     if key is None or kept is None or kept["unloaded"]:
         return False
-    now = Now(files, {rel: outcome.blob for rel, outcome in fresh.items()}, removed)
+    now = Now(then, {rel: outcome.blob for rel, outcome in fresh.items()}, removed)
     plan = _plan(kept, now, len(claim_list), claim_files)
     if plan is None:
         return False
@@ -131,7 +133,7 @@ def _fill_others(
     ledger: Ledger,
     base: loaded_state.Remembered,
     others: dict[str, list[Any]],
-    claim_files: dict[str, RecordFile],
+    claim_files: dict[str, Found],
     claims: int,
 ) -> bool:
     """Every record but the claims into ``ledger``, and every claim's id (its file's name)
@@ -147,12 +149,27 @@ def _fill_others(
     return True
 
 
+class Then:
+    """Each record file as the remembered ledger has it, looked up by path."""
+
+    def __init__(self, base: loaded_state.Remembered) -> None:
+        self.base = base
+
+    def kind(self, rel: str) -> str:
+        """The file's kind then ("" when there was no such file)."""
+        return (self.base.state_of(rel) or _NONE)[0]
+
+    def blob(self, rel: str) -> str | None:
+        """The file's content id then (None when there was no such file)."""
+        return (self.base.state_of(rel) or _NONE)[2]
+
+
 @dataclass
 class Now:
     """Each record file's content id now, told by how it differs from the remembered
     ledger: a file that is neither read again (``fresh``) nor gone holds what it held."""
 
-    files: dict[str, loaded_state.FileState]
+    then: Then
     fresh: dict[str, str | None]
     removed: set[str]
 
@@ -162,11 +179,11 @@ class Now:
             return self.fresh[rel]
         if rel in self.removed:
             return None
-        return self.files.get(rel, _NONE)[2]
+        return self.then.blob(rel)
 
 
 def _plan(
-    kept: dict[str, Any], now: Now, count: int, claim_files: dict[str, RecordFile]
+    kept: dict[str, Any], now: Now, count: int, claim_files: dict[str, Found]
 ) -> tuple[set[str], set[str], set[str]] | None:
     """The claim files changed since the kept check, the records to check again, and the
     files of the records reported then for a reference to no record; None when the kept
@@ -175,18 +192,17 @@ def _plan(
     delta: dict[str, list[Any]] = kept["delta"]
     if any(e[0] is not None and e[1] != _stem(rel) for rel, e in delta.items()):
         return None  # a file that held no record then, or another than its name says
-    files = now.files
     since = set()
     for rel in {*now.fresh, *now.removed, *delta}:
-        then = delta[rel][0] if rel in delta else files.get(rel, _NONE)[2]
-        if now.blob(rel) != then:
+        blob = delta[rel][0] if rel in delta else now.then.blob(rel)
+        if now.blob(rel) != blob:
             since.add(rel)
     if len(since) > loaded_state.drift_limit(count):
         return None
     for rel in since:
-        then = delta[rel][2] if rel in delta else files.get(rel, _NONE)[0]
+        kind = delta[rel][2] if rel in delta else now.then.kind(rel)
         there = now.blob(rel) is not None
-        if then not in ("", _CLAIMS) or (there and not _is_claim(rel, claim_files)):
+        if kind not in ("", _CLAIMS) or (there and not _is_claim(rel, claim_files)):
             return None
     touched = {_stem(rel) for rel in since}
     links: dict[str, list[str]] = kept["links"]
@@ -202,15 +218,15 @@ def _plan(
     return since, ids, hinted
 
 
-def _is_claim(rel: str, claim_files: dict[str, RecordFile]) -> bool:
+def _is_claim(rel: str, claim_files: dict[str, Found]) -> bool:
     found = claim_files.get(_stem(rel))
-    return found is not None and found.rel == rel
+    return found is not None and found[2] == rel
 
 
 def _fill_claims(
     ledger: Ledger,
     ids: set[str],
-    claim_files: dict[str, RecordFile],
+    claim_files: dict[str, Found],
     fresh: dict[str, FileOutcome],
     layout: Layout,
 ) -> bool:
@@ -230,11 +246,11 @@ def _fill_claims(
 def _read_claims(
     ledger: Ledger,
     ids: set[str],
-    claim_files: dict[str, RecordFile],
+    claim_files: dict[str, Found],
     fresh: dict[str, FileOutcome],
     layout: Layout,
 ) -> bool:
-    todo = [claim_files[i] for i in sorted(ids) if i not in ledger.claims]
+    todo = [RecordFile._make(claim_files[i]) for i in sorted(ids) if i not in ledger.claims]
     outcomes = [fresh.get(f.rel) for f in todo]
     stored = _outcomes(layout, [f for f, o in zip(todo, outcomes, strict=True) if o is None])
     read = iter(stored)
@@ -271,13 +287,12 @@ def _run_checks(layout: Layout, cache: Cache, result: LoadResult, ids: set[str])
 
 def _delta(now: Now) -> dict[str, list[Any]]:
     """The files that differ from the remembered ledger, as a kept check names them."""
-    files = now.files
     delta: dict[str, list[Any]] = {
         rel: [blob, _stem(rel), _CLAIMS]
         for rel, blob in now.fresh.items()
-        if files.get(rel, _NONE)[2] != blob
+        if now.then.blob(rel) != blob
     }
-    delta.update((rel, [None, None, files[rel][0]]) for rel in now.removed)
+    delta.update((rel, [None, None, now.then.kind(rel)]) for rel in now.removed)
     return delta
 
 

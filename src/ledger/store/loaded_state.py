@@ -34,18 +34,19 @@ from ledger.records.diagnostics import Diagnostic
 from ledger.records.kinds import CLAIMS, FOLDERS
 from ledger.records.model import RECORD_TYPES
 from ledger.records.record_reader import FileOutcome
+from ledger.records.scan import RecordFile
 
 if TYPE_CHECKING:
     from ledger.records.pipeline import LoadResult
     from ledger.records.root import Layout
-    from ledger.records.scan import RecordFile, Scan
+    from ledger.records.scan import Identity, Scan
     from ledger.store.cache import Cache
 
 NAME = "loaded:working-tree"
 CLAIMS_NAME = "loaded:working-tree:claims"
 """The claims of the row kept under NAME, stored under the same state."""
 FAMILY = "loaded:"
-FORMAT = 5
+FORMAT = 6
 APART = CLAIMS.folder
 """The kind whose records are stored apart from the row."""
 
@@ -66,6 +67,53 @@ FileState = tuple[str, tuple[int, ...], "str | None"]
 
 
 @dataclass
+class Columns:
+    """The row's record files, one list per field, in the order the walk met them."""
+
+    marker: str
+    """The marker file's digest (it decides how files are admitted)."""
+    rels: list[str]
+    kinds: list[str]
+    blobs: list[str | None]
+    flat: list[int]
+    """Every file's identity, four numbers each, one after the other."""
+    _index: dict[str, int] | None = None
+
+    STRETCH = 1024
+    """Files compared at a time: a stretch that differs is then compared file by file."""
+
+    def differing(self, found: list[tuple[str, str, str, Identity]]) -> list[int]:
+        """Where ``found`` (a walk's files, the same paths in the same order) differs in a
+        file's identity or kind."""
+        now = [n for f in found for n in f[3]]
+        kinds = [f[0] for f in found]
+        flat, then = self.flat, self.kinds
+        if now == flat and kinds == then:
+            return []
+        step = self.STRETCH
+        at = []
+        for start in range(0, len(found), step):
+            end = start + step
+            if (
+                now[4 * start : 4 * end] == flat[4 * start : 4 * end]
+                and kinds[start:end] == then[start:end]
+            ):
+                continue
+            for i in range(start, min(end, len(found))):
+                if now[4 * i : 4 * i + 4] != flat[4 * i : 4 * i + 4] or kinds[i] != then[i]:
+                    at.append(i)
+        return at
+
+    def state_of(self, rel: str) -> FileState | None:
+        if self._index is None:
+            self._index = dict(zip(self.rels, range(len(self.rels)), strict=True))
+        i = self._index.get(rel)
+        if i is None:
+            return None
+        return self.kinds[i], tuple(self.flat[4 * i : 4 * i + 4]), self.blobs[i]  # type: ignore[return-value]
+
+
+@dataclass
 class Remembered:
     """One stored row, split: a header, each kind's records (JSON), the files' identities."""
 
@@ -78,7 +126,8 @@ class Remembered:
     cache: Cache | None = None
     """Where the claims are read from: the cache the row was last looked up in."""
     _tables: dict[str, list[Any]] | None = None
-    _files: tuple[str, dict[str, FileState]] | None = None
+    _columns: Columns | None = None
+    _files: dict[str, FileState] | None = None
 
     def records(self) -> dict[str, list[Any]] | None:
         """Each kind's records, validated (one call per kind, once per process); None if
@@ -153,13 +202,20 @@ class Remembered:
 
         A working-tree file differs when its identity does (as the per-file cache has it);
         a revision's, when its blob id does: a revision a few commits from the working tree
-        reads only the blobs it does not share with it."""
+        reads only the blobs it does not share with it. When the walk met the same files in
+        the same order as the row lists them (an edit in place changes neither), they are
+        compared a stretch at a time, and no file is looked up by name."""
         if not self.head["clean"]:
             return None
-        written = self.files()
-        if written is None or written[0] != marker_digest(layout):
+        columns = self.columns()
+        if columns is None or columns.marker != marker_digest(layout):
             return None
-        files = written[1]
+        if layout.tree is None and [f[2] for f in scan.found] == columns.rels:
+            changed = [RecordFile._make(scan.found[i]) for i in columns.differing(scan.found)]
+            return self._drifted(changed, set(), len(scan.found))
+        files = self.files()
+        if files is None:
+            return None
         changed = []
         kept = 0  # files the row holds as they are
         if layout.tree is None:
@@ -179,8 +235,13 @@ class Remembered:
                     kept += 1
         held = kept + sum(1 for f in changed if f.rel in files)
         removed = set(files).difference(f.rel for f in scan.records) if held < len(files) else set()
+        return self._drifted(changed, removed, len(scan.records))
+
+    def _drifted(
+        self, changed: list[RecordFile], removed: set[str], files: int
+    ) -> list[RecordFile] | None:
         drift = len(changed) + len(removed)
-        if drift > drift_limit(len(scan.records)):
+        if drift > drift_limit(files):
             return None
         self.head["drift"] = drift
         self.head["removed"] = removed
@@ -221,28 +282,47 @@ class Remembered:
         ledger.paths.update(paths)
         return True
 
-    def files(self) -> tuple[str, dict[str, FileState]] | None:
-        """The marker file's digest, and each record file's kind, identity and blob id,
-        when the row was written; None if they do not read back. Read once per process (a
-        diff and a log read it for every revision), and not to be changed by the caller."""
-        if self._files is None:
+    def columns(self) -> Columns | None:
+        """Each record file's path, kind, identity and blob id when the row was written, as
+        stored (None if they do not read back). Read once per process (a diff and a log
+        read them for every revision), and not to be changed by the caller."""
+        if self._columns is None:
             try:
                 plain = json.loads(self.files_line)
                 rels, kinds, blobs, flat = (plain[k] for k in ("rels", "kinds", "blobs", "idents"))
                 if not len(rels) == len(kinds) == len(blobs) == len(flat) // 4:
                     return None
-                idents = zip(flat[0::4], flat[1::4], flat[2::4], flat[3::4], strict=True)
-                found = dict(zip(rels, zip(kinds, idents, blobs, strict=True), strict=True))
-                self._files = str(plain["marker"]), found
+                if len(flat) % 4 or not isinstance(plain["marker"], str):
+                    return None
+                self._columns = Columns(plain["marker"], rels, kinds, blobs, flat)
             except (ValueError, KeyError, TypeError):
                 return None
+        return self._columns
+
+    def files(self) -> dict[str, FileState] | None:
+        """Each record file's kind, identity and blob id by path, when the row was written;
+        None if they do not read back. Made once, and not to be changed by the caller."""
+        columns = self.columns()
+        if columns is None:
+            return None
+        if self._files is None:
+            flat = columns.flat
+            idents = zip(flat[0::4], flat[1::4], flat[2::4], flat[3::4], strict=True)
+            states = zip(columns.kinds, idents, columns.blobs, strict=True)
+            self._files = dict(zip(columns.rels, states, strict=True))
         return self._files
+
+    def state_of(self, rel: str) -> FileState | None:
+        """One record file's kind, identity and blob id when the row was written (None: the
+        row holds no such file, or its files do not read back)."""
+        columns = self.columns()
+        return columns.state_of(rel) if columns is not None else None
 
     def content_ids(self) -> dict[str, str | None]:
         """Each record file's content id by path, as the row holds them (none if its files
         do not read back)."""
-        written = self.files()
-        return {rel: blob for rel, (_kind, _ident, blob) in written[1].items()} if written else {}
+        columns = self.columns()
+        return dict(zip(columns.rels, columns.blobs, strict=True)) if columns is not None else {}
 
     def outcomes(self, scan: Scan, fresh: list[FileOutcome]) -> list[FileOutcome] | None:
         """Every record file's outcome, in file order: ``fresh`` for the files that changed,
@@ -343,13 +423,13 @@ def remember(
         "paths": paths,
         "clean": clean,
     }
-    records = scan.records
+    found = scan.found  # in the walk's order, which the next walk meets again
     files = {  # a column each, which reads back several times faster than a list per file
         "marker": marker_digest(layout),
-        "rels": [f.rel for f in records],
-        "kinds": [f.kind for f in records],
-        "idents": [n for f in records for n in f.identity],
-        "blobs": [blobs.get(f.rel) for f in records],
+        "rels": [f[2] for f in found],
+        "kinds": [f[0] for f in found],
+        "idents": [n for f in found for n in f[3]],
+        "blobs": [blobs.get(f[2]) for f in found],
     }
     at = FOLDERS.index(APART)
     apart = _json(paths.pop(APART)) + "\n" + lines.pop(at)
