@@ -198,6 +198,11 @@ class Cache:
                     "CREATE TABLE IF NOT EXISTS records (blob TEXT, kind TEXT, rel TEXT, "
                     " size INT, mtime INT, ino INT, ctime INT, record TEXT, problems TEXT, "
                     " created INT, seal BLOB, PRIMARY KEY (blob, kind, rel));"
+                    # A few files' outcomes are looked up by path, and the outcomes no path
+                    # holds are cut to the newest: neither may walk every row.
+                    "CREATE INDEX IF NOT EXISTS records_by_rel ON records (rel);"
+                    "CREATE INDEX IF NOT EXISTS records_unlinked ON records (created) "
+                    " WHERE ino IS NULL;"
                     "CREATE TABLE IF NOT EXISTS results (name TEXT PRIMARY KEY, "
                     " fingerprint TEXT, created INT, value TEXT, seal BLOB);"
                     "CREATE TABLE IF NOT EXISTS quotes (archive TEXT, quote TEXT, match TEXT, "

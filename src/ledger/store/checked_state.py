@@ -72,7 +72,7 @@ def key_of(layout: Layout, scan: Scan, base: Remembered, ledger: Ledger) -> str 
     from ledger.store.cache import schema_version
     from ledger.store.loaded_state import marker_digest
 
-    records = {f.rel for f in scan.records}
+    records = {f[2] for f in scan.found}  # the walk's own tuples: no sorted list made
     others = sorted((rel, ident) for rel, ident in scan.identities if rel not in records)
     archives = sorted(
         (rel, _followed(layout.root / rel))
