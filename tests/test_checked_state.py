@@ -7,13 +7,15 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from conftest import PAST, Sample, age, make_old, run
+from ledger.records.scan import CACHE_DIR
 from ledger.store import checked_state, claim_edits
-from ledger.store.cache import NO_CACHE_ENV
+from ledger.store.cache import CACHE_FILE, NO_CACHE_ENV
 
 LINKED = "claims/mx-gov-2018/gov-tlatlaya-release-impartial.yaml"
 """A claim another one contradicts (cso-tlatlaya-no-arrest-warrants)."""
@@ -305,3 +307,28 @@ def test_assertions_load_the_ledger(edits: Edits, built: list[set[str] | None]) 
     edits.edit(ALONE, "the PGR received", "the PGR got")
     edits.validate()
     assert built == [None, None]
+
+
+def test_after_a_case_is_checked_whole_claim_edits_are_checked_alone(
+    edits: Edits, built: list[set[str] | None]
+) -> None:
+    """A case edited since the remembered ledger is read from its file in its place."""
+    edits.edit("cases/tlatlaya.yaml", "title: Killings", "title: The killings")
+    edits.validate()
+    edits.edit(ALONE, "the PGR received", "the PGR got")
+    assert codes(edits.validate()[1]) == [("quote-not-found", "data/" + ALONE)]
+    assert built == [None, {"cso-torture-complaints"}]
+
+
+def test_the_claims_read_for_a_check_stay_known_by_their_files(
+    edits: Edits, built: list[set[str] | None]
+) -> None:
+    """A claim read because it links to the edited one keeps its path's stored outcome, so
+    the next load does not read its file again."""
+    edits.edit(LINKED, "kind: official-act", "kind: fact")
+    edits.validate()
+    assert built == [{"gov-tlatlaya-release-impartial", "cso-tlatlaya-no-arrest-warrants"}]
+    with sqlite3.connect(edits.sample.root / CACHE_DIR / CACHE_FILE) as db:
+        linked = dict(db.execute("SELECT rel, ino IS NOT NULL FROM records WHERE ino IS NOT NULL"))
+    assert linked.get("data/" + LINKING) == 1
+    assert linked.get("data/" + LINKED) == 1

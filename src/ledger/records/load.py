@@ -217,6 +217,14 @@ def outcomes_of(layout: Layout, files: list[RecordFile]) -> list[FileOutcome]:
         cache.close()
 
 
+def few_outcomes(
+    layout: Layout, scan: Scan, cache: Cache, files: list[RecordFile]
+) -> list[FileOutcome]:
+    """A few of the walk's record files' outcomes, in order, as a load reads them (each
+    path then holds its content in the cache, as after a load)."""
+    return _outcomes(layout, scan, cache, None, only=files)[0] if files else []
+
+
 def _outcomes(
     layout: Layout,
     scan: Scan,
@@ -257,7 +265,7 @@ def _outcomes(
             assert outcome is not None
             found[outcome.rel] = outcome
             fresh.append(outcome)
-    _remember(layout, scan, cache, stored, paths, keys, fresh)
+    _remember(layout, scan, files, cache, (stored, paths, keys), fresh)
     texts = {rel: stored[key][0] if key in stored else None for rel, key in keys.items()}
     blobs: dict[str, str | None] = {rel: key.partition("\0")[0] for rel, key in keys.items()}
     return [found[f.rel] for f in files], texts, blobs
@@ -351,17 +359,18 @@ def _stored_outcome(record_file: RecordFile, problems: str) -> FileOutcome | Non
 def _remember(
     layout: Layout,
     scan: Scan,
+    files: list[RecordFile],
     cache: Cache,
-    stored: dict[str, StoredOutcome],
-    paths: dict[str, tuple[Any, str]],
-    keys: dict[str, str],
+    known: tuple[dict[str, StoredOutcome], dict[str, tuple[Any, str]], dict[str, str]],
     fresh: list[FileOutcome],
 ) -> None:
-    """Store the outcomes just worked out; for the working tree, also which content each
-    path holds now (only for a file that had settled when the walk began: scan.py's
-    racy-file rule), and unlink what a path held before."""
+    """Store the outcomes of ``files`` (the walk's, all or a few) just worked out; for the
+    working tree, also which content each path holds now (only for a file that had
+    settled when the walk began: scan.py's racy-file rule), and unlink what a path held
+    before. ``known``: the stored outcomes, the content each path held, each file's key."""
+    stored, paths, keys = known
     worktree = layout.tree is None
-    identities = {f.rel: f.identity for f in scan.records} if worktree else {}
+    identities = {f.rel: f.identity for f in files} if worktree else {}
 
     def held(rel: str) -> Identity | None:
         ident = identities.get(rel)
@@ -369,7 +378,7 @@ def _remember(
 
     # A file read before it had settled could change again unseen: nothing is kept for its
     # path, whatever its content, as for a file gone.
-    forget = [f.rel for f in scan.records if not scan.settled_file(f.identity)] if worktree else []
+    forget = [f.rel for f in files if not scan.settled_file(f.identity)] if worktree else []
     unsettled = set(forget)
     rows: dict[str, OutcomeRow] = {}
     for outcome in fresh:
@@ -388,7 +397,7 @@ def _remember(
             was = before[0] if before is not None and before[1] == key else None
             if rel not in unsettled and key not in rows and key in stored and was != held(rel):
                 rows[key] = _row(key, held(rel), stored[key])
-    keep = max(UNLINKED_KEPT, len(scan.records)) if worktree else None
+    keep = max(UNLINKED_KEPT, len(scan.found)) if worktree else None
     for key, row in rows.items():
         stored[key] = row[4:]
         if row[3] is not None:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ledger.gcpause import paused_gc
 from ledger.records.diagnostics import Diagnostic, ordered
 from ledger.records.kinds import CLAIMS
+from ledger.records.load import few_outcomes
 from ledger.records.scan import RECORD_SUFFIX, RecordFile
 from ledger.store import checked_state, loaded_state
 
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from ledger.store.cache import Cache
 
 _CLAIMS = CLAIMS.folder
+Reading = tuple["Layout", "Scan", "Cache"]
+"""What reading a few record files as a load does needs: the layout, the walk, the cache."""
 Found = tuple[str, str, str, "Identity"]
 """A record file as the walk met it (scan.py's ``found``): kind, path, path from the root,
 identity."""
@@ -75,31 +78,24 @@ def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bo
         return False
     then = Then(base)
     removed: set[str] = base.head["removed"]
-    if any(f.kind != _CLAIMS or then.kind(f.rel) not in ("", _CLAIMS) for f in changed):
-        return False  # only claim files may differ from the remembered ledger
-    if any(then.kind(rel) != _CLAIMS for rel in removed):
-        return False
-    others = base.records_but(_CLAIMS)
-    if others is None or others.get("assertions"):
-        return False
+    fresh = {o.rel: o for o in few_outcomes(layout, scan, cache, changed)}
+    if not all(o.sound() and o.blob is not None for o in fresh.values()):
+        return False  # a broken or misnamed file: the whole admission says what it is
     claim_list = [f for f in scan.found if f[0] == _CLAIMS]  # the walk's, unsorted
     claim_files = {f[2].rpartition("/")[2][: -len(RECORD_SUFFIX)]: f for f in claim_list}
     ledger = Ledger()
-    if not _fill_others(ledger, base, others, claim_files, len(claim_list)):
-        return False  # an id held twice
-    fresh = {o.rel: o for o in _outcomes(layout, changed)}
-    if not all(o.sound() and o.blob is not None for o in fresh.values()):
-        return False  # a broken or misnamed file: the whole admission says what it is
+    if not _fill_others(ledger, base, fresh, removed, claim_files, len(claim_list)):
+        return False  # an id held twice, assertions, or a row that does not read back
     key = checked_state.key_of(layout, scan, base, ledger)
     kept = checked_state.read(cache, key) if key is not None else None
     if key is None or kept is None or kept["unloaded"]:
         return False
-    now = Now(then, {rel: outcome.blob for rel, outcome in fresh.items()}, removed)
-    plan = _plan(kept, now, len(claim_list), claim_files)
+    now = Now(then, {rel: (o.blob, o.kind) for rel, o in fresh.items()}, removed)
+    plan = _plan(kept, now, len(scan.found), claim_files)
     if plan is None:
         return False
     since, ids, hinted = plan
-    if not _fill_claims(ledger, ids, claim_files, fresh, layout):
+    if not _fill_claims(ledger, ids, claim_files, fresh, (layout, scan, cache)):
         return False
     links: dict[str, list[str]] = kept["links"]
     for record_id in {_stem(rel) for rel in since}:  # by the old id and the new
@@ -132,19 +128,36 @@ def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bo
 def _fill_others(
     ledger: Ledger,
     base: loaded_state.Remembered,
-    others: dict[str, list[Any]],
+    fresh: dict[str, FileOutcome],
+    removed: set[str],
     claim_files: dict[str, Found],
     claims: int,
 ) -> bool:
-    """Every record but the claims into ``ledger``, and every claim's id (its file's name)
-    as absent; False when an id is held twice (``claims``: how many claim files there are)."""
+    """Every record but the claims into ``ledger`` (the remembered ledger's, those of the
+    files read again in their place), and every claim's id (its file's name) as absent.
+    False when an id is held twice (``claims``: how many claim files there are), the ledger
+    has assertions, or the remembered ledger's records do not read back."""
+    others = base.records_but(_CLAIMS)
+    if others is None:
+        return False
+    gone = removed | fresh.keys()
     for kind, records in others.items():
         table = ledger.tables()[kind]
         for record, rel in zip(records, base.head["paths"][kind], strict=True):
-            table[record.id] = record
-            ledger.paths[record.id] = rel
+            if rel not in gone:
+                table[record.id] = record
+                ledger.paths[record.id] = rel
+    for rel, outcome in fresh.items():
+        if outcome.kind != _CLAIMS:
+            record = outcome.record
+            if record.id in ledger.paths:  # type: ignore[union-attr]
+                return False
+            ledger.add(outcome.kind, record, rel)  # type: ignore[arg-type]
+    if ledger.assertions:
+        return False  # each judges every claim bearing on its requirement
     if len(claim_files) != claims or any(stem in ledger.paths for stem in claim_files):
         return False
+    ledger.sort()
     ledger.absent = dict.fromkeys(claim_files, _CLAIMS)
     return True
 
@@ -167,16 +180,17 @@ class Then:
 @dataclass
 class Now:
     """Each record file's content id now, told by how it differs from the remembered
-    ledger: a file that is neither read again (``fresh``) nor gone holds what it held."""
+    ledger: a file that is neither read again (``fresh``: its content id and kind) nor
+    gone holds what it held."""
 
     then: Then
-    fresh: dict[str, str | None]
+    fresh: dict[str, tuple[str | None, str]]
     removed: set[str]
 
     def blob(self, rel: str) -> str | None:
         """The file's content id now (None: there is no such file)."""
         if rel in self.fresh:
-            return self.fresh[rel]
+            return self.fresh[rel][0]
         if rel in self.removed:
             return None
         return self.then.blob(rel)
@@ -228,15 +242,15 @@ def _fill_claims(
     ids: set[str],
     claim_files: dict[str, Found],
     fresh: dict[str, FileOutcome],
-    layout: Layout,
+    reading: Reading,
 ) -> bool:
     """The claims among ``ids`` into the view, and the claims they link to (the grounds
     of their reviews), from their files; False when one does not read back soundly."""
     wanted = {i for i in ids if i in claim_files}
-    if not _read_claims(ledger, wanted, claim_files, fresh, layout):
+    if not _read_claims(ledger, wanted, claim_files, fresh, reading):
         return False
     linked = {t for i in wanted for t in _links(ledger.claims[i])}
-    if not _read_claims(ledger, linked & claim_files.keys(), claim_files, fresh, layout):
+    if not _read_claims(ledger, linked & claim_files.keys(), claim_files, fresh, reading):
         return False
     ids.difference_update(i for i in list(ids) if ledger.kind_of(i) is None)
     ledger.claims = dict(sorted(ledger.claims.items()))
@@ -248,11 +262,12 @@ def _read_claims(
     ids: set[str],
     claim_files: dict[str, Found],
     fresh: dict[str, FileOutcome],
-    layout: Layout,
+    reading: Reading,
 ) -> bool:
     todo = [RecordFile._make(claim_files[i]) for i in sorted(ids) if i not in ledger.claims]
     outcomes = [fresh.get(f.rel) for f in todo]
-    stored = _outcomes(layout, [f for f, o in zip(todo, outcomes, strict=True) if o is None])
+    unread = [f for f, o in zip(todo, outcomes, strict=True) if o is None]
+    stored = few_outcomes(*reading, unread)
     read = iter(stored)
     for f, outcome in zip(todo, outcomes, strict=True):
         outcome = outcome if outcome is not None else next(read)
@@ -263,12 +278,6 @@ def _read_claims(
         ledger.paths[claim.id] = f.rel  # type: ignore[union-attr]
         ledger.absent.pop(claim.id, None)  # type: ignore[union-attr]
     return True
-
-
-def _outcomes(layout: Layout, files: list[RecordFile]) -> list[FileOutcome]:
-    from ledger.records.load import outcomes_of
-
-    return outcomes_of(layout, files) if files else []
 
 
 def _links(claim: Claim) -> list[str]:
@@ -288,8 +297,8 @@ def _run_checks(layout: Layout, cache: Cache, result: LoadResult, ids: set[str])
 def _delta(now: Now) -> dict[str, list[Any]]:
     """The files that differ from the remembered ledger, as a kept check names them."""
     delta: dict[str, list[Any]] = {
-        rel: [blob, _stem(rel), _CLAIMS]
-        for rel, blob in now.fresh.items()
+        rel: [blob, _stem(rel), kind]
+        for rel, (blob, kind) in now.fresh.items()
         if now.then.blob(rel) != blob
     }
     delta.update((rel, [None, None, now.then.kind(rel)]) for rel in now.removed)
