@@ -1,20 +1,22 @@
-"""`ledger validate` after claim files alone changed, without building every claim.
+"""`ledger validate` after claim files alone changed since its last check, without
+building every claim.
 
 After an edit to a claim, the kept check (:mod:`ledger.store.checked_state`) says which
 records the edit reaches; a load would still build all of a large ledger's claims from the
 remembered ledger to check those few, which costs more than the checks. Here the ledger is
 built only as far as that check reads it:
 
-* every record of the other kinds, from the remembered ledger (a small part of it);
+* every record of the other kinds, from the remembered ledger (a small part of it, kept
+  apart from its claims), or from its file when that changed since;
 * the claims the edit reaches (by their old id and their new), the claims that link to
   them, the records reported before for a reference to no record, and every claim those
-  link to (the grounds of their reviews), each read through the per-file cache;
+  link to (the grounds of their reviews), each read as a load reads it;
 * the id of every other claim, from its file's name (:attr:`Ledger.absent`): each file of
   a clean ledger holds the record named for it.
 
 The findings are exactly those of ``load(positions=False)``. The case it serves is narrow
-on purpose; anything else answers None and the caller loads the ledger: a file of another
-kind changed, added or removed; a claim file that does not read into one sound record
+on purpose; anything else answers False and the caller loads the ledger: a file of another
+kind changed since the last check; a record file that does not read into one sound record
 named for it; an id held twice; assertions (they judge every claim); a remembered ledger
 or kept check that was not clean; a revision.
 """
