@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.gcpause import paused_gc
 from ledger.records.diagnostics import Diagnostic, ordered
-from ledger.records.kinds import CLAIMS
+from ledger.records.kinds import ASSERTIONS, CLAIMS
 from ledger.records.load import few_outcomes
 from ledger.records.scan import RECORD_SUFFIX, RecordFile
 from ledger.store import checked_state, loaded_state
@@ -80,6 +80,9 @@ def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bo
         return False
     then = Then(base)
     removed: set[str] = base.head["removed"]
+    asserted = ASSERTIONS.folder
+    if base.head["paths"][asserted] and all(f.kind != asserted for f in changed):
+        return False  # assertions judge every claim: decided before any file is read
     fresh = {o.rel: o for o in few_outcomes(layout, scan, cache, changed)}
     if not all(o.sound() and o.blob is not None for o in fresh.values()):
         return False  # a broken or misnamed file: the whole admission says what it is
