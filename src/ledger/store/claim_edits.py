@@ -100,7 +100,7 @@ def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bo
     if plan is None:
         return False
     since, ids, hinted = plan
-    if not _fill_claims(ledger, ids, claim_files, fresh, (layout, scan, cache)):
+    if not _fill_claims(ledger, ids, ClaimFiles(claim_files, fresh, (layout, scan, cache))):
         return False
     links: dict[str, list[str]] = kept["links"]
     for record_id in {_stem(rel) for rel in since}:  # by the old id and the new
@@ -242,46 +242,44 @@ def _is_claim(rel: str, claim_files: dict[str, Found]) -> bool:
     return found is not None and found[2] == rel
 
 
-def _fill_claims(
-    ledger: Ledger,
-    ids: set[str],
-    claim_files: dict[str, Found],
-    fresh: dict[str, FileOutcome],
-    reading: Reading,
-) -> bool:
+@dataclass
+class ClaimFiles:
+    """The claim files as the walk met them, by id (their names), those read again, and what
+    reading the others as a load does needs."""
+
+    by_id: dict[str, Found]
+    fresh: dict[str, FileOutcome]
+    reading: Reading
+
+    def read_into(self, ledger: Ledger, ids: set[str]) -> bool:
+        """These claims (those with files) into the view; False when one does not read
+        back into one sound record."""
+        todo = [RecordFile._make(self.by_id[i]) for i in sorted(ids) if i not in ledger.claims]
+        outcomes = [self.fresh.get(f.rel) for f in todo]
+        unread = [f for f, o in zip(todo, outcomes, strict=True) if o is None]
+        read = iter(few_outcomes(*self.reading, unread))
+        for f, outcome in zip(todo, outcomes, strict=True):
+            outcome = outcome if outcome is not None else next(read)
+            if not outcome.sound():
+                return False
+            claim = outcome.record
+            ledger.claims[claim.id] = claim  # type: ignore[union-attr,assignment]
+            ledger.paths[claim.id] = f.rel  # type: ignore[union-attr]
+            ledger.absent.pop(claim.id, None)  # type: ignore[union-attr]
+        return True
+
+
+def _fill_claims(ledger: Ledger, ids: set[str], files: ClaimFiles) -> bool:
     """The claims among ``ids`` into the view, and the claims they link to (the grounds
     of their reviews), from their files; False when one does not read back soundly."""
-    wanted = {i for i in ids if i in claim_files}
-    if not _read_claims(ledger, wanted, claim_files, fresh, reading):
+    wanted = {i for i in ids if i in files.by_id}
+    if not files.read_into(ledger, wanted):
         return False
     linked = {t for i in wanted for t in _links(ledger.claims[i])}
-    if not _read_claims(ledger, linked & claim_files.keys(), claim_files, fresh, reading):
+    if not files.read_into(ledger, linked & files.by_id.keys()):
         return False
     ids.difference_update(i for i in list(ids) if ledger.kind_of(i) is None)
     ledger.claims = dict(sorted(ledger.claims.items()))
-    return True
-
-
-def _read_claims(
-    ledger: Ledger,
-    ids: set[str],
-    claim_files: dict[str, Found],
-    fresh: dict[str, FileOutcome],
-    reading: Reading,
-) -> bool:
-    todo = [RecordFile._make(claim_files[i]) for i in sorted(ids) if i not in ledger.claims]
-    outcomes = [fresh.get(f.rel) for f in todo]
-    unread = [f for f, o in zip(todo, outcomes, strict=True) if o is None]
-    stored = few_outcomes(*reading, unread)
-    read = iter(stored)
-    for f, outcome in zip(todo, outcomes, strict=True):
-        outcome = outcome if outcome is not None else next(read)
-        if not outcome.sound():
-            return False
-        claim = outcome.record
-        ledger.claims[claim.id] = claim  # type: ignore[union-attr,assignment]
-        ledger.paths[claim.id] = f.rel  # type: ignore[union-attr]
-        ledger.absent.pop(claim.id, None)  # type: ignore[union-attr]
     return True
 
 
