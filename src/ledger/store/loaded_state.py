@@ -134,6 +134,8 @@ class Remembered:
         they do not read back, or not as many as the header names."""
         if self._tables is None:
             self._tables = self._validated()
+            if self._tables:  # the JSON is not read again: the process need not hold it
+                self.kinds = [""] * len(self.kinds)
         return self._tables or None
 
     def _validated(self, kinds: tuple[str, ...] = FOLDERS) -> dict[str, list[Any]]:
