@@ -140,14 +140,33 @@ def recheck(
     from ledger.analysis.checks import referring_to
 
     ids = {i for i in touched if ledger.kind_of(i) is not None} | referring_to(ledger, touched)
-    try:
-        found = [Diagnostic.from_dict(d) for d in kept["diagnostics"]]
-    except (KeyError, TypeError, ValueError, AttributeError):
+    found = findings(kept)
+    if found is None:
         return None
-    hinted = {d.path for d in found if d.code == REACHED_BY_HINTS}
+    hinted = hinted_files(found)
     ids.update(record_id for record_id, rel in ledger.paths.items() if rel in hinted)
     dropped = changed | hinted | {ledger.paths[i] for i in ids}
-    return Recheck(ids, [d for d in found if d.path not in dropped and d.code != WHOLE_LEDGER])
+    return Recheck(ids, still_found(found, dropped))
+
+
+def findings(kept: dict[str, Any]) -> list[Diagnostic] | None:
+    """A kept check's findings (None: they do not read back)."""
+    try:
+        return [Diagnostic.from_dict(d) for d in kept["diagnostics"]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def hinted_files(found: list[Diagnostic]) -> set[str]:
+    """The files of the records reported for a reference to no record: checked again
+    whenever ids come or go (:data:`REACHED_BY_HINTS`)."""
+    return {d.path for d in found if d.code == REACHED_BY_HINTS}
+
+
+def still_found(found: list[Diagnostic], dropped: set[str]) -> list[Diagnostic]:
+    """The kept findings that a check of the records in ``dropped``'s files leaves as they
+    were (the assertions' are always worked out again)."""
+    return [d for d in found if d.path not in dropped and d.code != WHOLE_LEDGER]
 
 
 _NONE = (None, None, None)
@@ -157,7 +176,7 @@ def _held(rel: str, files: dict[str, Any], delta: dict[str, Any]) -> str | None:
     """The id the file held when the kept check was made (None: none)."""
     if rel in delta:
         return delta[rel][1]  # type: ignore[no-any-return]
-    return _stem(rel) if rel in files else None
+    return stem(rel) if rel in files else None
 
 
 def _kind(rel: str, files: dict[str, Any], delta: dict[str, Any]) -> str:
@@ -224,7 +243,12 @@ def links_of(claims: Iterable[Claim]) -> dict[str, list[str]]:
     """Each claim that links to other claims, with the ids it links to: the only records
     that name a claim where a claim belongs (a record naming one elsewhere is reported for
     it, and is checked again as such)."""
-    return {c.id: [r.target for r in c.relations] for c in claims if c.relations}
+    return {c.id: links_to(c) for c in claims if c.relations}
+
+
+def links_to(claim: Claim) -> list[str]:
+    """The ids of the claims a claim links to, in its order."""
+    return [relation.target for relation in claim.relations]
 
 
 def read(cache: Cache, key: str) -> dict[str, Any] | None:
@@ -256,6 +280,6 @@ def _content_ids(result: LoadResult) -> dict[str, str | None] | None:
     return now
 
 
-def _stem(rel: str) -> str:
+def stem(rel: str) -> str:
     """The id a file of the (clean) remembered ledger holds: its name."""
     return rel.rpartition("/")[2].removesuffix(RECORD_SUFFIX)

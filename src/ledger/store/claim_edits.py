@@ -32,10 +32,11 @@ from ledger.records.kinds import ASSERTIONS, CLAIMS
 from ledger.records.load import few_outcomes
 from ledger.records.scan import RECORD_SUFFIX, RecordFile
 from ledger.store import checked_state, loaded_state
+from ledger.store.checked_state import links_to
+from ledger.store.checked_state import stem as _stem
 
 if TYPE_CHECKING:
     from ledger.records.ledger import Ledger
-    from ledger.records.model import Claim
     from ledger.records.pipeline import LoadResult
     from ledger.records.record_reader import FileOutcome
     from ledger.records.root import Layout
@@ -95,8 +96,11 @@ def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bo
     kept = checked_state.read(cache, key) if key is not None else None
     if key is None or kept is None or kept["unloaded"]:
         return False
+    found = checked_state.findings(kept)
+    if found is None:
+        return False
     now = Now(then, {rel: (o.blob, o.kind) for rel, o in fresh.items()}, removed)
-    plan = _plan(kept, now, len(scan.found), claim_files)
+    plan = _plan(kept, found, now, len(scan.found), claim_files)
     if plan is None:
         return False
     since, ids, hinted = plan
@@ -107,15 +111,8 @@ def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bo
         links.pop(record_id, None)
         claim = ledger.claims.get(record_id)
         if claim is not None and claim.relations:
-            links[record_id] = _links(claim)
-    try:
-        kept_found = [Diagnostic.from_dict(d) for d in kept["diagnostics"]]
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return False
-    dropped = since | hinted | {ledger.paths[i] for i in ids}
-    kept_found = [
-        d for d in kept_found if d.path not in dropped and d.code != checked_state.WHOLE_LEDGER
-    ]
+            links[record_id] = links_to(claim)
+    kept_found = checked_state.still_found(found, since | hinted | {ledger.paths[i] for i in ids})
     before = len(result.diagnostics)
     result.ledger = ledger
     _run_checks(layout, cache, result, ids)
@@ -202,7 +199,11 @@ class Now:
 
 
 def _plan(
-    kept: dict[str, Any], now: Now, count: int, claim_files: dict[str, Found]
+    kept: dict[str, Any],
+    found: list[Diagnostic],
+    now: Now,
+    count: int,
+    claim_files: dict[str, Found],
 ) -> tuple[set[str], set[str], set[str]] | None:
     """The claim files changed since the kept check, the records to check again, and the
     files of the records reported then for a reference to no record; None when the kept
@@ -227,12 +228,7 @@ def _plan(
     links: dict[str, list[str]] = kept["links"]
     ids = {i for i in touched if i in claim_files}
     ids.update(c for c, targets in links.items() if c not in touched and touched & set(targets))
-    hinted = set()
-    for found in kept["diagnostics"]:
-        if isinstance(found, dict) and found.get("code") == checked_state.REACHED_BY_HINTS:
-            if not isinstance(found.get("path"), str):
-                return None
-            hinted.add(found["path"])
+    hinted = checked_state.hinted_files(found)
     ids.update(_stem(rel) for rel in hinted)
     return since, ids, hinted
 
@@ -275,16 +271,12 @@ def _fill_claims(ledger: Ledger, ids: set[str], files: ClaimFiles) -> bool:
     wanted = {i for i in ids if i in files.by_id}
     if not files.read_into(ledger, wanted):
         return False
-    linked = {t for i in wanted for t in _links(ledger.claims[i])}
+    linked = {t for i in wanted for t in links_to(ledger.claims[i])}
     if not files.read_into(ledger, linked & files.by_id.keys()):
         return False
     ids.difference_update(i for i in list(ids) if ledger.kind_of(i) is None)
     ledger.claims = dict(sorted(ledger.claims.items()))
     return True
-
-
-def _links(claim: Claim) -> list[str]:
-    return [relation.target for relation in claim.relations]
 
 
 def _run_checks(layout: Layout, cache: Cache, result: LoadResult, ids: set[str]) -> None:
@@ -306,7 +298,3 @@ def _delta(now: Now) -> dict[str, list[Any]]:
     }
     delta.update((rel, [None, None, now.then.kind(rel)]) for rel in now.removed)
     return delta
-
-
-def _stem(rel: str) -> str:
-    return rel.rpartition("/")[2].removesuffix(RECORD_SUFFIX)
