@@ -332,3 +332,14 @@ def test_the_claims_read_for_a_check_stay_known_by_their_files(
         linked = dict(db.execute("SELECT rel, ino IS NOT NULL FROM records WHERE ino IS NOT NULL"))
     assert linked.get("data/" + LINKING) == 1
     assert linked.get("data/" + LINKED) == 1
+
+
+def test_the_first_check_of_a_ledger_serves_the_check_after_an_edit(
+    sample_copy: Sample, built: list[set[str] | None]
+) -> None:
+    """A first `validate` remembers the ledger whole and keeps its check against it."""
+    age(sample_copy.root)
+    assert validated(sample_copy.root) == validated(sample_copy.root, cached=False)
+    make_old(sample_copy.write(ALONE, sample_copy.read(ALONE) + "# edited\n"), PAST + 60)
+    assert validated(sample_copy.root) == validated(sample_copy.root, cached=False)
+    assert built == [None, {"cso-torture-complaints"}]  # the first check: whole

@@ -135,7 +135,8 @@ def _records(
     """The records, and what reading and admitting them found, into ``result``: from the
     ledger remembered whole for this very state, or for an earlier one and the files that
     differ from it (loaded_state.py; a revision too), else through every file's stored
-    outcome. The remembered ledger they came from is returned (None: not from one).
+    outcome. The remembered ledger they came from is returned, or the one this load wrote
+    first (None: neither).
 
     A load of the working tree without checks writes the whole ledger when none can serve,
     or it has drifted far; a load with checks (`validate`, run after every edit by hooks and
@@ -161,7 +162,9 @@ def _records(
     _admit(layout, scan, outcomes, cache, result)
     first = base is None and cache.fingerprint(loaded_state.NAME) is None
     _keep_whole(layout, scan, cache, result, before, check and not first, state, texts, blobs)
-    return None
+    # The ledger just remembered whole, if it was: a check of it is kept against it, so
+    # the first check after an edit can serve from that one (store/checked_state.py).
+    return loaded_state.recall(cache, state) if first and state else None
 
 
 def _from_base(
