@@ -89,9 +89,6 @@ class Scan:
         """Whether every file under data/ had settled when the walk began: only then may a
         whole-ledger answer be remembered, or a remembered one be looked up."""
         started = self.started_ns
-        cutoff = started - RACY_NS  # settled(), inlined: most ledgers at rest pass here
-        if all(i[1] < cutoff and i[3] < cutoff for _rel, i in self.identities):
-            return True
         return all(settled(ident, started) for _rel, ident in self.identities)
 
     def settled_file(self, identity: Identity) -> bool:
