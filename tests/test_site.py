@@ -262,6 +262,44 @@ def test_a_requirement_page_shows_the_requirements_notes(
     assert f"Notes: {notes}" in Page(real_site["requirements/requirement-3.html"]).all_text()
 
 
+def _many_cases(count: int) -> Ledger:
+    """A requirement with ``count`` cases, a claim on each, and one claim about no case."""
+    cases = [make_case(f"case-{n:02d}") for n in range(count)]
+    claims = [
+        make_claim(f"c{n:02d}", cases=[f"case-{n:02d}"], bears_on={"requirement-1": "undermines"})
+        for n in range(count)
+    ]
+    loose = make_claim("loose", bears_on={"requirement-1": "supports"})
+    return make_ledger(make_source(), make_requirement(), *cases, *claims, loose)
+
+
+def test_a_requirement_with_many_cases_lists_them_and_leaves_their_claims_to_their_pages() -> None:
+    """Past CASES_SHOWN cases a requirement's page is a table of its cases, each linking to
+    its page, which holds its claims: at 100,000 claims the page was 80 MB of claims."""
+    from ledger.analysis.status_report import CASES_SHOWN
+
+    site = render_site(_many_cases(CASES_SHOWN + 1))
+    text = site["requirements/requirement-1.html"]
+    page = Page(text)
+
+    assert "The status on each case" in text
+    for n in range(CASES_SHOWN + 1):
+        assert f"../cases/case-{n:02d}.html" in page.links
+        assert f"The words of c{n:02d}." not in text  # on its case's page instead
+        assert f"The words of c{n:02d}." in site[f"cases/case-{n:02d}.html"]
+    assert text.count('<article class="claim') == 1  # the claim about no case stays here
+    assert "Claims about no case" in text and "The words of loose." in text
+
+
+def test_a_requirement_with_few_cases_shows_every_claim() -> None:
+    from ledger.analysis.status_report import CASES_SHOWN
+
+    text = render_site(_many_cases(CASES_SHOWN))["requirements/requirement-1.html"]
+
+    assert "The status on each case" not in text
+    assert text.count('<article class="claim') == CASES_SHOWN + 1
+
+
 def test_a_script_url_in_the_data_is_not_a_link() -> None:
     site = render_site(hostile())
     source = Page(site["sources/cso-memo.html"])
@@ -294,6 +332,21 @@ def test_json_script_escapes_every_way_out() -> None:
     assert re.search(r"[<>&\u2028]", inner) is None
     # markup survives as text; a line separator is shown for what it is, as everywhere else
     assert json.loads(inner) == {"a": "</ScRiPt><!-- & <U+2028> >"}
+
+
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from("ktux"), st.text(max_size=12), max_size=4), max_size=5
+    )
+)
+def test_the_search_index_made_an_entry_at_a_time_is_the_same_text(
+    entries: list[dict[str, str]],
+) -> None:
+    from ledger.publish.site.html import json_list_script
+
+    made = json_list_script("search-index", "entries", iter(entries))
+
+    assert made == json_script("search-index", {"entries": entries})
 
 
 # -- writing the folder --------------------------------------------------------------------

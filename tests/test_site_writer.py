@@ -21,6 +21,28 @@ def test_every_file_is_written_with_its_digest(tmp_path: Path) -> None:
     assert all((tmp_path / rel).read_text(encoding="utf-8") == text for rel, text in files)
 
 
+def test_pages_are_not_flushed_one_by_one_but_the_manifest_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flush per page cost a fifth of a millisecond each (117,000 pages at 100,000 claims);
+    a page is still renamed into place whole, and the manifest, written last, is flushed."""
+    import os
+
+    from ledger.publish.site import write_site
+
+    flushed: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: flushed.append(fd) or real_fsync(fd))
+    files = {f"page-{n}.html": f"<p>{n}</p>" for n in range(50)}
+
+    result = write_site(files, tmp_path / "site")
+
+    assert result.error is None and sorted(result.written) == sorted(files)
+    assert len(flushed) == 1  # the manifest
+    assert all((tmp_path / "site" / rel).read_text() == text for rel, text in files.items())
+    assert not [p for p in (tmp_path / "site").iterdir() if p.name.endswith(".tmp")]
+
+
 def test_large_pages_wait_to_be_written_before_more_are_rendered(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,6 +23,10 @@ RULE_CHANGE = (
 )
 """What the latest version changed, for reports comparing data written before it."""
 
+CASES_SHOWN = 40
+"""Cases whose evidence a requirement's report shows in full, on a screen or a page; a
+requirement with more lists them (each case's own report has its evidence)."""
+
 
 def to_plain(value: Any) -> Any:
     """JSON-ready data: dataclasses become dicts (minus fields marked ``plain=False``)."""

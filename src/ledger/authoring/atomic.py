@@ -1,6 +1,7 @@
 """Writing a file so that it is always either wholly old or wholly new.
 
-The text goes to a temporary file in the same folder, is flushed to disk, takes the old
+The text goes to a temporary file in the same folder, is flushed to disk (unless the caller
+can make the file again and asks for no flush: a site's pages), takes the old
 file's permission bits (mkstemp makes files 0600), and replaces the old file in one rename.
 A symlink is never written through, nor a linked folder on the way from ``inside`` (the data
 folder) to the file, so no writer follows a link out of the ledger. A file whose permission
@@ -24,7 +25,12 @@ from pathlib import Path
 
 
 def write_atomic(
-    path: Path, text: str | bytes, *, inside: Path | None = None, exclusive: bool = False
+    path: Path,
+    text: str | bytes,
+    *,
+    inside: Path | None = None,
+    exclusive: bool = False,
+    durable: bool = True,
 ) -> str | None:
     """Replace ``path`` with ``text`` (or bytes); return None, or why nothing was written.
 
@@ -32,6 +38,8 @@ def write_atomic(
     With ``exclusive``, the file must be new, and a file that appears meanwhile is never
     replaced: the finished temporary file is linked into place, which fails rather than
     replaces. The temporary file never outlives the call, however it ends (Ctrl-C too).
+    Without ``durable`` the text is not flushed to disk before the rename: every reader still
+    finds the file wholly old or wholly new, but a power cut may leave it empty.
     """
     if inside is not None:
         problem = linked_folder(path, inside)
@@ -60,7 +68,8 @@ def write_atomic(
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         mode = stat.S_IMODE(info.st_mode) if info is not None else 0o644
         os.chmod(temp, mode)
         if exclusive:

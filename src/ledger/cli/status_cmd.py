@@ -43,9 +43,6 @@ if TYPE_CHECKING:
     )
 
 
-CASES_SHOWN = 40
-"""Cases listed for a requirement before the rest are counted (``--all`` lists them)."""
-
 GAPS_LISTED = 8
 """Gaps of one kind listed before they are only counted (``--all`` lists them)."""
 
@@ -189,6 +186,7 @@ def show_overview(out: Console, report: Overview) -> None:
 def show_requirement(
     out: Console, report: RequirementStatus, explain: bool, limit: int | None = None
 ) -> None:
+    from ledger.analysis.status_report import CASES_SHOWN
     from ledger.cli.render import indented, line, text
 
     req = report.requirement

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from ledger.publish.site.stamp import Stamp
 from ledger.publish.site.writer import Place, write_all
 from ledger.records.config import About
 from ledger.records.ledger import Ledger
-from ledger.records.portable import PathRefusal, join_inside, relative_parts
+from ledger.records.portable import PathRefusal, join_inside, relative_parts, windows_device
 
 MANIFEST = ".ledger-site.json"
 """The files a build wrote, each with its SHA-256, so the next build can replace them and
@@ -129,16 +130,33 @@ def _ours(root: Path, rel: str, digest: str) -> Path | None:
     return target if actual == digest else None
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*", re.ASCII)
+"""A file name every platform takes as it is (unless it names a device, or ends in a dot)."""
+
+
 def _placer(root: Path, outdir: Path) -> Place:
     """Where each file goes: inside ``root``, its folder made and checked once (a folder
     made just now cannot lead out, but it is checked again after it is made). A file of a
     folder already checked is only joined to it: resolving every file's folder again cost
-    three ``lstat`` calls a file (seconds for a large site)."""
+    three ``lstat`` calls a file (seconds for a large site), and a plain name in a folder
+    checked before is not parsed again as a path."""
     ready: set[Path] = set()
+    folders: dict[str, Path] = {}
+    """Each folder checked, by its path from the site's root as pages name it."""
 
     def place(rel: str) -> Path | str:
+        folder, _, name = rel.rpartition("/")
+        known = folders.get(folder)
+        if (
+            known is not None
+            and _PLAIN_NAME.fullmatch(name)
+            and not name.endswith(".")
+            and not windows_device(name)
+        ):
+            return known / name
         joined = join_inside(root, rel)
         if not isinstance(joined, PathRefusal) and joined.parent in ready:
+            folders[folder] = joined.parent
             return joined
         target = _inside(root, rel)
         if target is None:
@@ -150,6 +168,7 @@ def _placer(root: Path, outdir: Path) -> Place:
         if _inside(root, rel) is None:
             return f"refused to write {rel}: it is outside {outdir}"
         ready.add(target.parent)
+        folders[folder] = target.parent
         return target
 
     return place

@@ -22,6 +22,7 @@ from ledger.analysis.status import (
     side_of,
 )
 from ledger.analysis.status_report import (
+    CASES_SHOWN,
     RULE,
     RULE_VERSION,
     CaseStatus,
@@ -38,7 +39,7 @@ from ledger.analysis.status_report import (
 from ledger.analysis.textfold import fold
 from ledger.analysis.xref import XrefIndex
 from ledger.publish.site.chart import evidence_chart
-from ledger.publish.site.html import SITE_NAME, a, h, json_script, layout, rel
+from ledger.publish.site.html import SITE_NAME, a, h, json_list_script, layout, rel
 from ledger.publish.site.source_text import Quoted, marked_text, nfc, ordered, text_path
 from ledger.publish.site.stamp import Stamp, build_date
 from ledger.records.config import About
@@ -526,13 +527,6 @@ def requirement_page(site: Site, report: RequirementStatus) -> str:
     req = report.requirement
     notes = site.ledger.requirements[req.id].notes
     page = f"requirements/{req.id}.html"
-    groups = []
-    for group in report.cases:
-        if group.id is None:
-            title = "Claims about no case"
-        else:
-            title = a(page, site.page_of(group.id), group.title or group.id)
-        groups.append(group_html(site, page, group, title, 3))
     body = (
         f"<h1>{h(req.id)}: {h(req.title)}</h1>"
         f"{quote_html(site, req.text, req.source)}"
@@ -551,12 +545,53 @@ def requirement_page(site: Site, report: RequirementStatus) -> str:
         + (f'<p class="meta">Notes: {h(notes)}</p>' if notes else "")
         + f"<h2>Status</h2>{verdict_html(report.verdict)}"
         + f"<h2>Evidence by case ({len(report.cases)})</h2>"
-        + "\n".join(groups)
+        + _evidence_by_case(site, page, report.cases)
         + contradictions_html(site, page, report.contradictions)
         + figures_html(site, page, report.figures)
         + gaps_html(report.gaps)
     )
     return site.layout(page, f"{req.id}: {req.title}", body)
+
+
+def _evidence_by_case(site: Site, page: str, groups: Sequence[Group]) -> str:
+    """Each case's claims on a requirement; past CASES_SHOWN cases, a table of them instead,
+    each linking to its page (which has its claims), so that a requirement with thousands of
+    cases has a page a browser can open. Claims about no case are always shown: they have no
+    other page to be on."""
+    listed = sum(group.id is not None for group in groups) > CASES_SHOWN
+    out = [_case_table(site, page, groups)] if listed else []
+    for group in groups:
+        if group.id is None:
+            out.append(group_html(site, page, group, "Claims about no case", 3))
+        elif not listed:
+            title = a(page, site.page_of(group.id), group.title or group.id)
+            out.append(group_html(site, page, group, title, 3))
+    return "\n".join(out)
+
+
+def _case_table(site: Site, page: str, groups: Sequence[Group]) -> str:
+    rows = "".join(
+        f'<tr><th scope="row">{a(page, site.page_of(g.id), g.title or g.id)}</th>'
+        f'<td data-label="status">{status_badge(g.verdict.status.value)} '
+        f"{h(g.verdict.line)}</td>"
+        f'<td class="num" data-label="supports, ind. / obl.">'
+        f"{g.verdict.tally.independent_supports} / {g.verdict.tally.obligor_supports}</td>"
+        f'<td class="num" data-label="undermines, ind. / obl.">'
+        f"{g.verdict.tally.independent_undermines} / {g.verdict.tally.obligor_undermines}</td>"
+        f'<td class="num" data-label="context">{g.verdict.tally.context}</td></tr>'
+        for g in groups
+        if g.id is not None
+    )
+    return (
+        '<p class="meta">Too many cases to show every claim here: each case\u2019s page has '
+        "its claims on this requirement.</p>"
+        '<div class="scroll"><table class="stack"><caption>The status on each case</caption>'
+        '<thead><tr><th scope="col">case</th><th scope="col">status</th>'
+        '<th scope="col" class="num">supports<br>ind. / obl.</th>'
+        '<th scope="col" class="num">undermines<br>ind. / obl.</th>'
+        '<th scope="col" class="num">context</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>"
+    )
 
 
 def case_page(site: Site, report: CaseStatus) -> str:
@@ -810,51 +845,42 @@ def contradictions_page(site: Site) -> str:
     return site.layout(page, "Contradictions", body)
 
 
-def search_entries(site: Site) -> list[dict[str, str]]:
-    """The search index: one entry per record, with its text folded as `ledger search` does."""
+def search_entries(site: Site) -> Iterator[dict[str, str]]:
+    """The search index: one entry per record, with its text folded as `ledger search` does;
+    made one at a time, so the index of a large ledger is never held whole as objects."""
     ledger = site.ledger
-    entries = []
     for case in ledger.cases.values():
-        entries.append(
-            _entry(
-                "case",
-                f"cases/{case.id}.html",
-                case.title,
-                "Also: " + "; ".join(case.aliases) if case.aliases else case.summary[:160],
-                [case.id, case.title, *case.aliases, case.summary, case.place or ""],
-            )
+        yield _entry(
+            "case",
+            f"cases/{case.id}.html",
+            case.title,
+            "Also: " + "; ".join(case.aliases) if case.aliases else case.summary[:160],
+            [case.id, case.title, *case.aliases, case.summary, case.place or ""],
         )
     for req in ledger.requirements.values():
-        entries.append(
-            _entry(
-                "requirement",
-                f"requirements/{req.id}.html",
-                f"{req.id}: {req.title}",
-                req.text[:160],
-                [req.id, req.title, req.text],
-            )
+        yield _entry(
+            "requirement",
+            f"requirements/{req.id}.html",
+            f"{req.id}: {req.title}",
+            req.text[:160],
+            [req.id, req.title, req.text],
         )
     for source in ledger.sources.values():
-        entries.append(
-            _entry(
-                "source",
-                f"sources/{source.id}.html",
-                source.title,
-                f"{source.perspective.value} \u00b7 {source.published}",
-                [source.id, source.title, *source.authors],
-            )
+        yield _entry(
+            "source",
+            f"sources/{source.id}.html",
+            source.title,
+            f"{source.perspective.value} \u00b7 {source.published}",
+            [source.id, source.title, *source.authors],
         )
     for claim in ledger.claims.values():
-        entries.append(
-            _entry(
-                f"claim \u00b7 {claim.source}",
-                f"claims/{claim.id}.html",
-                claim.statement,
-                f"\u201c{claim.quote}\u201d \u2014 {claim.locator}",
-                [claim.id, claim.quote, claim.statement, claim.attributed_to or ""],
-            )
+        yield _entry(
+            f"claim \u00b7 {claim.source}",
+            f"claims/{claim.id}.html",
+            claim.statement,
+            f"\u201c{claim.quote}\u201d \u2014 {claim.locator}",
+            [claim.id, claim.quote, claim.statement, claim.attributed_to or ""],
         )
-    return entries
 
 
 def _entry(kind: str, url: str, title: str, summary: str, texts: list[str]) -> dict[str, str]:
@@ -873,7 +899,7 @@ def search_page(site: Site) -> str:
         "gives every case with its other names.</p></noscript>"
         '<p id="search-status" role="status" aria-live="polite"></p>'
         '<ol id="search-results" class="results"></ol>'
-        + json_script("search-index", {"entries": search_entries(site)})
+        + json_list_script("search-index", "entries", search_entries(site))
     )
     return site.layout(page, "Search", body, scripts=("assets/search.js",))
 
