@@ -21,6 +21,36 @@ def test_every_file_is_written_with_its_digest(tmp_path: Path) -> None:
     assert all((tmp_path / rel).read_text(encoding="utf-8") == text for rel, text in files)
 
 
+def test_a_file_in_pieces_is_written_whole_with_the_digest_of_the_whole(tmp_path: Path) -> None:
+    import hashlib
+
+    pieces = ["<p>caf\u00e9 ", "", "\u2028 & more</p>"] * 3
+
+    digests, error = writer.write_all(iter([("search.html", pieces)]), lambda rel: tmp_path / rel)
+
+    written = (tmp_path / "search.html").read_bytes()
+    assert error is None and written == "".join(pieces).encode("utf-8")
+    assert digests == {"search.html": hashlib.sha256(written).hexdigest()}
+
+
+def test_the_search_page_on_disk_is_the_page_rendered(tmp_path: Path) -> None:
+    from conftest import SAMPLE
+    from ledger.publish.site import build_site, render_site
+    from ledger.records.load import load
+    from ledger.records.root import Layout, open_layout
+
+    layout = open_layout(SAMPLE)
+    assert isinstance(layout, Layout)
+    ledger = load(layout).ledger
+
+    result = build_site(ledger, tmp_path / "site")
+
+    assert result.error is None
+    page = (tmp_path / "site" / "search.html").read_text(encoding="utf-8")
+    assert page == render_site(ledger)["search.html"]
+    assert page.count('<script type="application/json"') == 1
+
+
 def test_pages_are_not_flushed_one_by_one_but_the_manifest_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,18 +21,20 @@ import re
 import stat
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 
 def write_atomic(
     path: Path,
-    text: str | bytes,
+    text: str | bytes | Iterable[bytes],
     *,
     inside: Path | None = None,
     exclusive: bool = False,
     durable: bool = True,
 ) -> str | None:
-    """Replace ``path`` with ``text`` (or bytes); return None, or why nothing was written.
+    """Replace ``path`` with ``text`` (or bytes, or pieces of bytes written one after the
+    other); return None, or why nothing was written.
 
     With ``inside``, the file must lie under that folder with no symbolic link between them.
     With ``exclusive``, the file must be new, and a file that appears meanwhile is never
@@ -64,9 +66,9 @@ def write_atomic(
         return f"cannot write in {folder}: {exc.strerror}"
     replaced = False
     try:
-        data = text if isinstance(text, bytes) else text.encode("utf-8")
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in _pieces(text):
+                handle.write(piece)
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
@@ -94,6 +96,12 @@ _NO_HARD_LINKS = {
     if hasattr(errno, name)
 }
 """What ``os.link`` fails with on a file system without hard links (FAT, some shares)."""
+
+
+def _pieces(text: str | bytes | Iterable[bytes]) -> Iterable[bytes]:
+    if isinstance(text, str):
+        return (text.encode("utf-8"),)
+    return (text,) if isinstance(text, bytes) else text
 
 
 def _place_new(temp: str, path: Path) -> None:

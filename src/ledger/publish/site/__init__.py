@@ -32,7 +32,7 @@ from pathlib import Path
 
 from ledger.authoring.atomic import write_atomic
 from ledger.publish.site.stamp import Stamp
-from ledger.publish.site.writer import Place, write_all
+from ledger.publish.site.writer import Place, Text, write_all
 from ledger.records.config import About
 from ledger.records.ledger import Ledger
 from ledger.records.portable import PathRefusal, join_inside, relative_parts, windows_device
@@ -174,7 +174,7 @@ def _placer(root: Path, outdir: Path) -> Place:
     return place
 
 
-def write_site(files: Mapping[str, str] | Iterable[tuple[str, str]], outdir: Path) -> Written:
+def write_site(files: Mapping[str, str] | Iterable[tuple[str, Text]], outdir: Path) -> Written:
     """Write the site's files into ``outdir``, which must be empty, new, or an earlier build.
 
     ``files`` may be a mapping or pairs given one at a time (as they are rendered)."""

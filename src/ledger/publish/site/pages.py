@@ -39,9 +39,10 @@ from ledger.analysis.status_report import (
 from ledger.analysis.textfold import fold
 from ledger.analysis.xref import XrefIndex
 from ledger.publish.site.chart import evidence_chart
-from ledger.publish.site.html import SITE_NAME, a, h, json_list_script, layout, rel
+from ledger.publish.site.html import SITE_NAME, a, h, json_list_pieces, layout, rel
 from ledger.publish.site.source_text import Quoted, marked_text, nfc, ordered, text_path
 from ledger.publish.site.stamp import Stamp, build_date
+from ledger.publish.site.writer import Text
 from ledger.records.config import About
 from ledger.records.ledger import Ledger
 from ledger.records.model import Claim, Source
@@ -887,7 +888,9 @@ def _entry(kind: str, url: str, title: str, summary: str, texts: list[str]) -> d
     return {"k": kind, "u": url, "t": title, "s": summary, "x": fold(" ".join(texts))}
 
 
-def search_page(site: Site) -> str:
+def search_page(site: Site) -> list[str]:
+    """The search page, in pieces: its index, one entry a piece, is most of a large site's
+    largest page (see :data:`ledger.publish.site.writer.Text`)."""
     page = "search.html"
     body = (
         "<h1>Search</h1>"
@@ -898,22 +901,37 @@ def search_page(site: Site) -> str:
         '<noscript><p>Search needs JavaScript. The <a href="cases.html">list of cases</a> '
         "gives every case with its other names.</p></noscript>"
         '<p id="search-status" role="status" aria-live="polite"></p>'
-        '<ol id="search-results" class="results"></ol>'
-        + json_list_script("search-index", "entries", search_entries(site))
+        '<ol id="search-results" class="results"></ol>' + _INDEX_GOES_HERE
     )
-    return site.layout(page, "Search", body, scripts=("assets/search.js",))
+    before, after = site.layout(page, "Search", body, scripts=("assets/search.js",)).split(
+        _INDEX_GOES_HERE
+    )
+    return [
+        before,
+        *json_list_pieces("search-index", "entries", search_entries(site)),
+        after,
+    ]
+
+
+_INDEX_GOES_HERE = "\x00search-index\x00"
+"""Where the search page's index goes: no escaped text holds a NUL, so the page splits there."""
+
+
+def whole(text: Text) -> str:
+    """A page as one string, whether made whole or in pieces."""
+    return text if isinstance(text, str) else "".join(text)
 
 
 def all_pages(
     ledger: Ledger, about: About | None = None, stamp: Stamp | None = None
 ) -> dict[str, str]:
     """Every page of the site by its path relative to the site's root."""
-    return dict(iter_pages(ledger, about, stamp))
+    return {path: whole(text) for path, text in iter_pages(ledger, about, stamp)}
 
 
 def iter_pages(
     ledger: Ledger, about: About | None = None, stamp: Stamp | None = None
-) -> Iterator[tuple[str, str]]:
+) -> Iterator[tuple[str, Text]]:
     """Every page with its path, one at a time, so a large site is never held whole."""
     site = Site(ledger, about, stamp)
     yield "index.html", index_page(site)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -33,17 +33,33 @@ AHEAD_CHARS = 16 * 1024 * 1024
 at 100,000 claims a requirement's page is 80 MB, and four of them waiting, each with its
 encoded copy, would hold half a gigabyte more."""
 
+Text = str | Sequence[str]
+"""A file's text, whole or in pieces written one after the other (a page whose text would
+otherwise be copied whole several times on its way to the file: the search index)."""
+
 Place = Callable[[str], "Path | str"]
 """Where a file goes inside the site's folder, or why it may not be written."""
 
 
-def _store(target: Path, text: str) -> tuple[str, str | None]:
+def _store(target: Path, text: Text) -> tuple[str, str | None]:
     """Write one file; its SHA-256 (for the manifest) and None, or why it was not written."""
-    data = text.encode("utf-8")
-    return hashlib.sha256(data).hexdigest(), write_atomic(target, data, durable=False)
+    digest = hashlib.sha256()
+
+    def encoded() -> Iterator[bytes]:
+        for piece in (text,) if isinstance(text, str) else text:
+            data = piece.encode("utf-8")
+            digest.update(data)
+            yield data
+
+    problem = write_atomic(target, encoded(), durable=False)
+    return digest.hexdigest(), problem
 
 
-def write_all(files: Iterable[tuple[str, str]], place: Place) -> tuple[dict[str, str], str | None]:
+def _length(text: Text) -> int:
+    return len(text) if isinstance(text, str) else sum(map(len, text))
+
+
+def write_all(files: Iterable[tuple[str, Text]], place: Place) -> tuple[dict[str, str], str | None]:
     """Write every file; the SHA-256 of each written, in order, and the first error (None when
     all were written). After an error no further file is started."""
     digests: dict[str, str] = {}
@@ -70,8 +86,9 @@ def write_all(files: Iterable[tuple[str, str]], place: Place) -> tuple[dict[str,
             if isinstance(target, str):
                 error = target
                 break
-            pending.append((rel, len(text), pool.submit(_store, target, text)))
-            waiting += len(text)
+            size = _length(text)
+            pending.append((rel, size, pool.submit(_store, target, text)))
+            waiting += size
             del text  # the thread holds the only reference: freed once written
             while pending and full():
                 error = collect()
