@@ -163,3 +163,41 @@ def test_a_unique_prefix_is_accepted(ledger: Ledger) -> None:
     assert "ambiguous" in result.stderr
     for req_id in ledger.requirements:
         assert req_id in result.stderr
+
+
+def test_past_forty_cases_the_claims_about_no_case_are_still_shown() -> None:
+    """The terminal shows the first cases' evidence and counts the rest; the claims about no
+    case come last in the report, and are on no case's report, so they are always shown."""
+    import io
+
+    from rich.console import Console
+
+    from builders import make_case, make_claim, make_ledger, make_requirement, make_source
+    from ledger.analysis.status_report import CASES_SHOWN
+    from ledger.cli.status_cmd import PER_SIDE, show_requirement
+
+    count = CASES_SHOWN + 2
+    ledger = make_ledger(
+        make_source(),
+        make_requirement(),
+        *(make_case(f"case-{n:02d}") for n in range(count)),
+        *(
+            make_claim(f"c{n:02d}", cases=[f"case-{n:02d}"], bears_on={"requirement-1": "supports"})
+            for n in range(count)
+        ),
+        make_claim("loose", bears_on={"requirement-1": "undermines"}),
+    )
+    out = io.StringIO()
+
+    show_requirement(
+        Console(file=out, width=200, no_color=True),
+        rule.requirement_status(ledger, "requirement-1"),
+        explain=False,
+        limit=PER_SIDE,
+    )
+
+    text = out.getvalue()
+    assert f"case-{CASES_SHOWN - 1:02d}  Case case-{CASES_SHOWN - 1:02d}" in text
+    assert f"case-{CASES_SHOWN:02d}  Case" not in text
+    assert "No case" in text and "loose" in text
+    assert "... 2 more cases bear on it" in text

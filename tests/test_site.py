@@ -26,6 +26,7 @@ from ledger.publish.site.stamp import NOT_IN_GIT, Stamp, build_date
 from ledger.records.config import About
 from ledger.records.ledger import Ledger
 from ledger.records.load import load
+from ledger.records.model import Claim
 from ledger.records.root import Layout, open_layout
 
 REPO = Path(__file__).resolve().parents[1]
@@ -262,7 +263,7 @@ def test_a_requirement_page_shows_the_requirements_notes(
     assert f"Notes: {notes}" in Page(real_site["requirements/requirement-3.html"]).all_text()
 
 
-def _many_cases(count: int) -> Ledger:
+def _many_cases(count: int, *extra: Claim) -> Ledger:
     """A requirement with ``count`` cases, a claim on each, and one claim about no case."""
     cases = [make_case(f"case-{n:02d}") for n in range(count)]
     claims = [
@@ -270,7 +271,7 @@ def _many_cases(count: int) -> Ledger:
         for n in range(count)
     ]
     loose = make_claim("loose", bears_on={"requirement-1": "supports"})
-    return make_ledger(make_source(), make_requirement(), *cases, *claims, loose)
+    return make_ledger(make_source(), make_requirement(), *cases, *claims, loose, *extra)
 
 
 def test_a_requirement_with_many_cases_lists_them_and_leaves_their_claims_to_their_pages() -> None:
@@ -289,6 +290,21 @@ def test_a_requirement_with_many_cases_lists_them_and_leaves_their_claims_to_the
         assert f"The words of c{n:02d}." in site[f"cases/case-{n:02d}.html"]
     assert text.count('<article class="claim') == 1  # the claim about no case stays here
     assert "Claims about no case" in text and "The words of loose." in text
+
+
+def test_claims_about_an_id_that_is_no_case_stay_on_a_requirement_with_many_cases() -> None:
+    """A case that failed to load, or a typo, has no case page: its claims stay here."""
+    from ledger.analysis.status_report import CASES_SHOWN
+
+    orphan = make_claim("orphan", cases=["typo-case"], bears_on={"requirement-1": "supports"})
+    stray = make_claim("stray", cases=["cso-memo"], bears_on={"requirement-1": "supports"})
+    ledger = _many_cases(CASES_SHOWN + 1, orphan, stray)
+
+    text = render_site(ledger)["requirements/requirement-1.html"]
+
+    assert "The words of orphan." in text and "The words of stray." in text
+    assert "The words of c00." not in text
+    assert text.count('<article class="claim') == 3  # orphan, stray and the loose claim
 
 
 def test_a_requirement_with_few_cases_shows_every_claim() -> None:

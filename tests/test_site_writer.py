@@ -51,6 +51,29 @@ def test_the_search_page_on_disk_is_the_page_rendered(tmp_path: Path) -> None:
     assert page.count('<script type="application/json"') == 1
 
 
+def test_a_path_whose_last_part_is_no_name_does_not_move_later_files(tmp_path: Path) -> None:
+    """``cases/`` names the folder itself: it may not be taken for a file, nor make later
+    files of ``cases/`` land in the site's root."""
+    from ledger.publish.site import write_site
+
+    result = write_site({"cases/a.html": "a", "cases/": "x", "cases/b.html": "b"}, tmp_path)
+
+    assert result.error is not None
+    assert (tmp_path / "cases" / "a.html").read_text() == "a"
+    assert not (tmp_path / "b.html").exists() and not (tmp_path / "a.html").exists()
+
+
+def test_a_page_named_for_a_windows_device_says_so(tmp_path: Path) -> None:
+    from ledger.publish.site import write_site
+
+    result = write_site({"cases/a.html": "a", "cases/con.html": "x"}, tmp_path / "site")
+
+    assert result.error == (
+        "refused to write cases/con.html: the path has the name 'con.html', which is a "
+        "device on Windows, not a file"
+    )
+
+
 def test_pages_are_not_flushed_one_by_one_but_the_manifest_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -24,8 +24,9 @@ RULE_CHANGE = (
 """What the latest version changed, for reports comparing data written before it."""
 
 CASES_SHOWN = 40
-"""Cases whose evidence a requirement's report shows in full, on a screen or a page; a
-requirement with more lists them (each case's own report has its evidence)."""
+"""Cases whose evidence a requirement's report shows in full. Past it, the terminal shows
+the first 40 and counts the rest, and the site's page has a table of every case instead
+(each case's own report has its evidence)."""
 
 
 def to_plain(value: Any) -> Any:

@@ -202,7 +202,7 @@ def show_requirement(
     out.print(text(f"  wording: {req.source}, {req.locator}", "dim"))
     out.print()
     _verdict(out, report.verdict, f"{report.rule.name} v{report.rule.version}", explain)
-    cases = report.cases if limit is None else report.cases[:CASES_SHOWN]
+    cases = report.cases if limit is None else _first_cases(report.cases, CASES_SHOWN)
     _case_table(out, cases)
     out.print(
         text(
@@ -226,6 +226,13 @@ def show_requirement(
     _contradictions(out, report.contradictions[:limit], len(report.contradictions))
     _figures(out, report.figures[:limit], len(report.figures))
     _gaps(out, report.gaps, limit)
+
+
+def _first_cases(groups: tuple[Group, ...], count: int) -> tuple[Group, ...]:
+    """The first ``count`` cases' groups, and the claims about no case (always shown: they
+    are on no case's report)."""
+    named = [group for group in groups if group.id is not None]
+    return (*named[:count], *(group for group in groups if group.id is None))
 
 
 def show_case(out: Console, report: CaseStatus, explain: bool, limit: int | None = None) -> None:

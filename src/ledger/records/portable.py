@@ -27,9 +27,10 @@ class PathRefusal:
     hint: str
 
 
-_OUTSIDE = PathRefusal(
+OUTSIDE = PathRefusal(
     "leaves its folder", "give a path relative to the record's folder, with no '..'"
 )
+"""The refusal of a path that is absolute or climbs out with '..'."""
 _NOT_ON_WINDOWS = '<>"|?*'
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DEVICE = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\..*)?$", re.IGNORECASE)
@@ -60,7 +61,7 @@ def relative_parts(raw: str) -> tuple[str, ...] | PathRefusal:
         )
     pure = PurePosixPath(raw)
     if pure.is_absolute() or ".." in pure.parts:
-        return _OUTSIDE
+        return OUTSIDE
     if not pure.parts:
         return PathRefusal("names no file", "give the file's path, e.g. sources/memo.txt")
     for part in pure.parts:

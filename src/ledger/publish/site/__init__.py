@@ -35,7 +35,13 @@ from ledger.publish.site.stamp import Stamp
 from ledger.publish.site.writer import Place, Text, write_all
 from ledger.records.config import About
 from ledger.records.ledger import Ledger
-from ledger.records.portable import PathRefusal, join_inside, relative_parts, windows_device
+from ledger.records.portable import (
+    OUTSIDE,
+    PathRefusal,
+    join_inside,
+    relative_parts,
+    windows_device,
+)
 
 MANIFEST = ".ledger-site.json"
 """The files a build wrote, each with its SHA-256, so the next build can replace them and
@@ -146,30 +152,33 @@ def _placer(root: Path, outdir: Path) -> Place:
 
     def place(rel: str) -> Path | str:
         folder, _, name = rel.rpartition("/")
-        known = folders.get(folder)
-        if (
-            known is not None
-            and _PLAIN_NAME.fullmatch(name)
+        plain = (
+            _PLAIN_NAME.fullmatch(name) is not None
             and not name.endswith(".")
             and not windows_device(name)
-        ):
+        )
+        known = folders.get(folder) if plain else None
+        if known is not None:
             return known / name
         joined = join_inside(root, rel)
-        if not isinstance(joined, PathRefusal) and joined.parent in ready:
+        if joined is OUTSIDE:
+            return f"refused to write {rel}: it is outside {outdir}"
+        if isinstance(joined, PathRefusal):
+            return f"refused to write {rel}: the path {joined.why}"
+        if joined.parent not in ready:
+            target = _inside(root, rel)
+            if target is None:
+                return f"refused to write {rel}: it is outside {outdir}"
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                return f"cannot make the folder {target.parent}: {exc.strerror}"
+            if _inside(root, rel) is None:
+                return f"refused to write {rel}: it is outside {outdir}"
+            ready.add(target.parent)
+        if plain:  # the name is the path's last part, so ``folder`` is its parent's
             folders[folder] = joined.parent
-            return joined
-        target = _inside(root, rel)
-        if target is None:
-            return f"refused to write {rel}: it is outside {outdir}"
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            return f"cannot make the folder {target.parent}: {exc.strerror}"
-        if _inside(root, rel) is None:
-            return f"refused to write {rel}: it is outside {outdir}"
-        ready.add(target.parent)
-        folders[folder] = target.parent
-        return target
+        return joined
 
     return place
 

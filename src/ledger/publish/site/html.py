@@ -49,20 +49,30 @@ def json_list_pieces(element_id: str, key: str, items: Iterable[Any]) -> Iterato
     """``json_script(element_id, {key: list(items)})`` in pieces, an item at a time, whose
     concatenation is that very text: at 100,000 claims the search index is 112 MB of JSON,
     and made whole it was copied five times over on its way to the file."""
-    yield f'<script type="application/json" id="{h(element_id)}">{{{_json_text(key)}:['
+    name = _script_safe(json.dumps(key, ensure_ascii=False))  # a key, as json_script's are
+    yield f"{_opening(element_id)}{{{name}:["
     for number, item in enumerate(items):
         yield f",{_json_text(item)}" if number else _json_text(item)
     yield "]}</script>"
 
 
 def _script(element_id: str, text: str) -> str:
-    return f'<script type="application/json" id="{h(element_id)}">{text}</script>'
+    return f"{_opening(element_id)}{text}</script>"
+
+
+def _opening(element_id: str) -> str:
+    return f'<script type="application/json" id="{h(element_id)}">'
 
 
 def _json_text(data: Any) -> str:
-    text = json.dumps(
-        _visible_strings(data), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    return _script_safe(
+        json.dumps(
+            _visible_strings(data), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        )
     )
+
+
+def _script_safe(text: str) -> str:
     for char, escaped in _JSON_ESCAPES:
         if char in text:
             text = text.replace(char, escaped)

@@ -557,14 +557,16 @@ def requirement_page(site: Site, report: RequirementStatus) -> str:
 def _evidence_by_case(site: Site, page: str, groups: Sequence[Group]) -> str:
     """Each case's claims on a requirement; past CASES_SHOWN cases, a table of them instead,
     each linking to its page (which has its claims), so that a requirement with thousands of
-    cases has a page a browser can open. Claims about no case are always shown: they have no
-    other page to be on."""
-    listed = sum(group.id is not None for group in groups) > CASES_SHOWN
-    out = [_case_table(site, page, groups)] if listed else []
+    cases has a page a browser can open. Claims about no case, or about an id that is no
+    case of the ledger, are always shown: they have no case page to be on."""
+    cases = site.ledger.cases
+    paged = [group for group in groups if group.id in cases]
+    listed = len(paged) > CASES_SHOWN
+    out = [_case_table(site, page, paged)] if listed else []
     for group in groups:
         if group.id is None:
             out.append(group_html(site, page, group, "Claims about no case", 3))
-        elif not listed:
+        elif not (listed and group.id in cases):
             title = a(page, site.page_of(group.id), group.title or group.id)
             out.append(group_html(site, page, group, title, 3))
     return "\n".join(out)
@@ -581,7 +583,6 @@ def _case_table(site: Site, page: str, groups: Sequence[Group]) -> str:
         f"{g.verdict.tally.independent_undermines} / {g.verdict.tally.obligor_undermines}</td>"
         f'<td class="num" data-label="context">{g.verdict.tally.context}</td></tr>'
         for g in groups
-        if g.id is not None
     )
     return (
         '<p class="meta">Too many cases to show every claim here: each case\u2019s page has '

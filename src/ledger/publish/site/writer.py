@@ -3,8 +3,8 @@
 Each file is written by :func:`ledger.authoring.atomic.write_atomic` (a temporary file renamed
 into place), so a web server serving the folder meanwhile finds each page wholly old or wholly
 new. Pages are not flushed to disk one by one (at 100,000 claims that is 117,000 flushes,
-a fifth of a millisecond each): a build cut off by a power cut is made whole by building
-again, which writes every page. The manifest, written last, is flushed. A few threads write
+a fifth of a millisecond each), so a power cut may leave a page empty; every build writes
+every page again. The manifest, written last, is flushed. A few threads write
 while the caller renders the next pages, so a large site is never held in memory whole.
 A file is checked to lie inside the folder before it is handed to a thread, and the first
 failure, in the order the files come, stops the build.
