@@ -661,6 +661,29 @@ def test_the_stamp_names_the_commit_and_uncommitted_changes(tmp_path: Path) -> N
     assert not stamp_of(layout, epoch).changed
 
 
+def test_the_stamp_takes_the_content_ids_the_load_read(tmp_path: Path) -> None:
+    """The files the site's load read are not read again; those it did not are."""
+    from ledger.publish.site.stamp import stamp_of
+
+    root = _sample_copy(tmp_path)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "data")
+    layout = open_layout(root)
+    assert isinstance(layout, Layout)
+    loaded = load(layout)
+    assert loaded.content_ids is not None
+    known = loaded.content_ids()
+    assert known and all(blob for blob in known.values())
+    assert not stamp_of(layout, None, known).changed
+    claim = next((root / "data" / "claims").rglob("*.yaml"))
+    rel = claim.relative_to(root).as_posix()
+    assert rel in known
+    assert stamp_of(layout, None, {**known, rel: "0" * 40}).changed  # the load's word taken
+    (root / "data" / "sources" / "extra.txt").write_text("not committed\n", encoding="utf-8")
+    assert stamp_of(layout, None, known).changed  # a file the load did not read is read
+
+
 def test_reading_the_commit_runs_nothing_the_repository_configures(tmp_path: Path) -> None:
     """An fsmonitor hook, a clean filter and hooks are code a cloned repository's config may
     name: the stamp runs no command that would start them."""

@@ -501,8 +501,9 @@ def site(
     from ledger.publish.site.stamp import stamp_of
 
     layout = layout_at(ctx, rev, root)
-    ledger = load_or_exit(layout, check=True, count_errors=True).ledger
-    written = build_site(ledger, outdir, layout.about, stamp_of(layout))
+    loaded = load_or_exit(layout, check=True, count_errors=True)
+    known = loaded.content_ids() if loaded.content_ids is not None else None
+    written = build_site(loaded.ledger, outdir, layout.about, stamp_of(layout, None, known))
     if written.error:
         fail(written.error)
     removed = f", removed {len(written.removed)} old" if written.removed else ""

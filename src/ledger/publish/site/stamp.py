@@ -56,8 +56,16 @@ def build_date(environ: Mapping[str, str] | None = None) -> str:
     return moment.date().isoformat()
 
 
-def stamp_of(layout: Layout, environ: Mapping[str, str] | None = None) -> Stamp:
-    """The build's date and the commit its data comes from (see the module's notes)."""
+def stamp_of(
+    layout: Layout,
+    environ: Mapping[str, str] | None = None,
+    content_ids: Mapping[str, str | None] | None = None,
+) -> Stamp:
+    """The build's date and the commit its data comes from (see the module's notes).
+
+    ``content_ids``: the blob id of each record file the site's load read, by path (its
+    ``LoadResult.content_ids``), so that those files are not read again to be compared with
+    the commit: the stamp then says whether the data the site shows is the commit's."""
     from ledger.git.revision import GitError, open_revision, repository_prefix, resolve_revision
 
     built = build_date(environ)
@@ -72,16 +80,17 @@ def stamp_of(layout: Layout, environ: Mapping[str, str] | None = None) -> Stamp:
     if isinstance(at_head, GitError) or at_head.tree is None:
         return Stamp(built, commit, changed=True)  # no ledger.toml there: not committed
     committed = {rel: blob for rel, blob in at_head.tree.blobs.items() if not _hidden(rel)}
-    return Stamp(built, commit, changed=_worktree(layout) != committed)
+    return Stamp(built, commit, changed=_worktree(layout, content_ids or {}) != committed)
 
 
 def _hidden(rel: str) -> bool:
     return any(part.startswith(".") for part in rel.split("/"))
 
 
-def _worktree(layout: Layout) -> dict[str, str]:
+def _worktree(layout: Layout, known: Mapping[str, str | None]) -> dict[str, str]:
     """Every regular file in the data folder (links and hidden names left out, as a commit's
-    listing is read), by its path from the ledger's root, with its blob id."""
+    listing is read), by its path from the ledger's root, with its blob id: ``known``'s, or
+    read from the file."""
     found: dict[str, str] = {}
     folders = [layout.data]
     while folders:
@@ -101,9 +110,12 @@ def _worktree(layout: Layout) -> dict[str, str]:
             if stat.S_ISDIR(mode):
                 folders.append(path)
             elif stat.S_ISREG(mode):
-                try:
-                    data = path.read_bytes()
-                except OSError:
-                    continue
-                found[layout.relative(path)] = blob_id(data)
+                rel = layout.relative(path)
+                blob = known.get(rel)
+                if blob is None:
+                    try:
+                        blob = blob_id(path.read_bytes())
+                    except OSError:
+                        continue
+                found[rel] = blob
     return found
