@@ -25,9 +25,9 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import chain
+from functools import partial
 from pathlib import Path
 
 from ledger.authoring.atomic import write_atomic
@@ -187,6 +187,30 @@ def write_site(files: Mapping[str, str] | Iterable[tuple[str, Text]], outdir: Pa
     """Write the site's files into ``outdir``, which must be empty, new, or an earlier build.
 
     ``files`` may be a mapping or pairs given one at a time (as they are rendered)."""
+    pairs = files.items() if isinstance(files, Mapping) else files
+    return _write_into(outdir, lambda place: write_all(pairs, place))
+
+
+def build_site(
+    ledger: Ledger, outdir: Path, about: About | None = None, stamp: Stamp | None = None
+) -> Written:
+    """Render the site of ``ledger`` and write it into ``outdir``, each page as it is made
+    (a large site's pages by more than one process: :mod:`ledger.publish.site.processes`)."""
+    from ledger.publish.site.assets import ASSETS
+    from ledger.publish.site.pages import Site, page_jobs
+    from ledger.publish.site.processes import write_jobs
+
+    jobs = page_jobs(Site(ledger, about, stamp))
+    jobs.extend((rel, partial(str, text)) for rel, text in ASSETS.items())  # str(t) is t
+    return _write_into(outdir, lambda place: write_jobs(jobs, place))
+
+
+def _write_into(
+    outdir: Path, write: Callable[[Place], tuple[dict[str, str], str | None]]
+) -> Written:
+    """Make or check ``outdir``, have ``write`` write the files (their SHA-256 each, and the
+    first failure), then remove the earlier build's files no longer part of the site and
+    write the manifest."""
     result = Written()
     try:
         outdir.mkdir(parents=True, exist_ok=True)
@@ -204,8 +228,7 @@ def write_site(files: Mapping[str, str] | Iterable[tuple[str, Text]], outdir: Pa
             "choose an empty or new folder"
         )
         return result
-    pairs = files.items() if isinstance(files, Mapping) else files
-    digests, result.error = write_all(pairs, _placer(root, outdir))
+    digests, result.error = write(_placer(root, outdir))
     result.written = list(digests)
     if result.error:
         return result
@@ -224,13 +247,3 @@ def write_site(files: Mapping[str, str] | Iterable[tuple[str, Text]], outdir: Pa
     if problem:
         result.error = problem
     return result
-
-
-def build_site(
-    ledger: Ledger, outdir: Path, about: About | None = None, stamp: Stamp | None = None
-) -> Written:
-    """Render the site of ``ledger`` and write it into ``outdir``, each page as it is made."""
-    from ledger.publish.site.assets import ASSETS
-    from ledger.publish.site.pages import iter_pages
-
-    return write_site(chain(iter_pages(ledger, about, stamp), ASSETS.items()), outdir)

@@ -9,6 +9,7 @@ requirement, case, source and claim under ``requirements/``, ``cases/``, ``sourc
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from typing import TypeVar
 
 from ledger.analysis.status import (
@@ -934,21 +935,42 @@ def iter_pages(
     ledger: Ledger, about: About | None = None, stamp: Stamp | None = None
 ) -> Iterator[tuple[str, Text]]:
     """Every page with its path, one at a time, so a large site is never held whole."""
-    site = Site(ledger, about, stamp)
-    yield "index.html", index_page(site)
-    yield "about.html", about_page(site)
-    yield "cases.html", cases_page(site)
-    yield "sources.html", sources_page(site)
-    yield "contradictions.html", contradictions_page(site)
-    yield "search.html", search_page(site)
-    for req_id in ledger.requirements:
-        report = requirement_status(ledger, req_id, site.analysis)
-        yield f"requirements/{req_id}.html", requirement_page(site, report)
-    for case_id in ledger.cases:
-        yield f"cases/{case_id}.html", case_page(site, case_status(ledger, case_id, site.analysis))
+    return ((path, make()) for path, make in page_jobs(Site(ledger, about, stamp)))
+
+
+def page_jobs(site: Site) -> list[tuple[str, Callable[[], Text]]]:
+    """Every page's path, in the site's order, with what renders it: a share of them can be
+    rendered in another process (:mod:`ledger.publish.site.processes`)."""
+    ledger = site.ledger
+    jobs: list[tuple[str, Callable[[], Text]]] = [
+        ("index.html", partial(index_page, site)),
+        ("about.html", partial(about_page, site)),
+        ("cases.html", partial(cases_page, site)),
+        ("sources.html", partial(sources_page, site)),
+        ("contradictions.html", partial(contradictions_page, site)),
+        ("search.html", partial(search_page, site)),
+    ]
+    jobs.extend(
+        (f"requirements/{req_id}.html", partial(_requirement_page_of, site, req_id))
+        for req_id in ledger.requirements
+    )
+    jobs.extend(
+        (f"cases/{case_id}.html", partial(_case_page_of, site, case_id)) for case_id in ledger.cases
+    )
     for source in ledger.sources.values():
-        yield f"sources/{source.id}.html", source_page(site, source)
+        jobs.append((f"sources/{source.id}.html", partial(source_page, site, source)))
         if source.id in site.texts:
-            yield text_path(source.id), source_text_page(site, source)
-    for claim in ledger.claims.values():
-        yield f"claims/{claim.id}.html", claim_page(site, claim)
+            jobs.append((text_path(source.id), partial(source_text_page, site, source)))
+    jobs.extend(
+        (f"claims/{claim.id}.html", partial(claim_page, site, claim))
+        for claim in ledger.claims.values()
+    )
+    return jobs
+
+
+def _requirement_page_of(site: Site, req_id: str) -> str:
+    return requirement_page(site, requirement_status(site.ledger, req_id, site.analysis))
+
+
+def _case_page_of(site: Site, case_id: str) -> str:
+    return case_page(site, case_status(site.ledger, case_id, site.analysis))
