@@ -14,12 +14,12 @@ comes first, as one process would have stopped there.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ledger.gcpause import keep_out_of_collection
 from ledger.publish.site.writer import Place, Text, write_all
 
 Job = tuple[str, Callable[[], Text]]
@@ -51,7 +51,7 @@ def write_jobs(jobs: Sequence[Job], place: Place) -> tuple[dict[str, str], str |
     context = multiprocessing.get_context("fork")
     shares = [jobs[n::count] for n in range(count)]
     children = []
-    gc.freeze()  # the children's collector leaves the shared ledger alone (no copy of it)
+    keep_out_of_collection()  # so the children's collector never touches (and copies) it
     try:
         for share in shares[1:]:
             reader, sender = context.Pipe(duplex=False)
@@ -72,7 +72,6 @@ def write_jobs(jobs: Sequence[Job], place: Place) -> tuple[dict[str, str], str |
             if child.is_alive():
                 child.terminate()
                 child.join()
-        gc.unfreeze()
     return _merged(jobs, shares, outcomes)
 
 
