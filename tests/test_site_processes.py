@@ -79,3 +79,116 @@ def test_a_defect_in_the_second_process_is_told_not_waited_on(
     result = build_site(sample, tmp_path / "site")
 
     assert result.error == "a process rendering the site failed: ValueError: a defect"
+
+
+def test_the_load_stays_out_of_collection(
+    sample: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The load leaves the ledger out of the collector's walks for the rest of the command
+    (gcpause.keep_out_of_collection): building the site does not put it back."""
+    import gc
+
+    monkeypatch.setattr(processes, "processes_for", lambda pages: 2)
+    gc.freeze()
+    before = gc.get_freeze_count()
+    try:
+        assert build_site(sample, tmp_path / "site").error is None
+        assert gc.get_freeze_count() >= before
+    finally:
+        gc.unfreeze()
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.rglob("*.tmp")]
+
+
+def test_a_defect_in_the_first_process_stops_the_second_cleanly_and_at_once(
+    sample: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second process is interrupted as Ctrl-C would (its writes end whole), not left
+    to finish nor killed mid-write; the defect is raised as in one process."""
+    import multiprocessing
+    import time
+
+    from ledger.publish.site import pages
+
+    monkeypatch.setattr(processes, "processes_for", lambda pages: 2)
+    parent = os.getpid()
+    real = pages.claim_page
+
+    def claim_page(site: pages.Site, claim: object) -> str:
+        if os.getpid() == parent:
+            raise ValueError("a defect")
+        time.sleep(3)  # the second process has seconds of work left when the first fails
+        return real(site, claim)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pages, "claim_page", claim_page)
+    started = time.monotonic()
+
+    with pytest.raises(ValueError, match="a defect"):
+        build_site(sample, tmp_path / "site")
+
+    assert time.monotonic() - started < 4  # the second share alone takes longer
+    assert multiprocessing.active_children() == []
+    assert _leftovers(tmp_path / "site") == []
+
+
+def test_ctrl_c_in_the_second_process_prints_no_traceback(
+    sample: Ledger,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from ledger.publish.site import pages
+
+    monkeypatch.setattr(processes, "processes_for", lambda pages: 2)
+    parent = os.getpid()
+    real = pages.about_page
+
+    def about_page(site: pages.Site) -> str:
+        if os.getpid() != parent:
+            raise KeyboardInterrupt
+        return real(site)
+
+    monkeypatch.setattr(pages, "about_page", about_page)
+
+    result = build_site(sample, tmp_path / "site")
+
+    assert result.error == "a process rendering the site stopped unexpectedly"
+    assert "Traceback" not in capfd.readouterr().err
+    assert _leftovers(tmp_path / "site") == []
+
+
+def test_the_first_failure_is_told_over_a_later_defect_in_the_second_process(
+    sample: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first process fails at the site's third page (a folder is in its way); the second
+    fails later, rendering a claim's page: one process would have stopped at the third."""
+    from ledger.publish.site import pages
+
+    monkeypatch.setattr(processes, "processes_for", lambda pages: 2)
+    parent = os.getpid()
+    real = pages.claim_page
+
+    def claim_page(site: pages.Site, claim: object) -> str:
+        if os.getpid() != parent:
+            raise ValueError("a defect late in the second share")
+        return real(site, claim)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pages, "claim_page", claim_page)
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "cases.html").mkdir()
+    (tmp_path / "site" / MANIFEST).write_text('{"version": 2, "files": {}}', encoding="utf-8")
+
+    result = build_site(sample, tmp_path / "site")
+
+    assert result.error is not None and "cases.html" in result.error, result.error
+
+
+def test_a_share_whose_parent_is_gone_stops() -> None:
+    """A process whose parent ended (killed alone, by the kernel or by kill) stops at its
+    next page instead of writing for nobody, then waiting forever to say so."""
+    share = processes._Share([("a.html", lambda: "a")], parent=-1)
+
+    with pytest.raises(processes._ParentGone):
+        next(share.pages())

@@ -1,7 +1,7 @@
 """Rendering and writing a large site's pages in more than one process.
 
 Rendering is Python holding the interpreter's lock: at 100,000 claims it is most of a build,
-on one core however many the machine has. A site of more than :data:`SPLIT_FROM` pages is
+on one core however many the machine has. A site of :data:`SPLIT_FROM` pages or more is
 therefore split in turn between processes forked once the ledger and its analysis are built
 (so they are shared, not rebuilt), each rendering and writing its share as a build in one
 process does (:func:`ledger.publish.site.writer.write_all`), and sending back the SHA-256 of
@@ -15,8 +15,9 @@ comes first, as one process would have stopped there.
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ledger.gcpause import keep_out_of_collection
@@ -34,10 +35,17 @@ MOST = 2
 
 
 def processes_for(pages: int) -> int:
-    """How many processes render a site of ``pages`` pages here."""
+    """How many processes render a site of ``pages`` pages here (the cores this process
+    may run on, not every core of the machine)."""
     if pages < SPLIT_FROM or not sys.platform.startswith("linux"):
         return 1
-    return max(1, min(MOST, os.cpu_count() or 1))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(MOST, cores or 1))
+
+
+Outcome = tuple[dict[str, str], str | None, int]
+"""What one process did with its share: the SHA-256 of each file it wrote, its failure (or
+None), and where in its share it stopped (its length when it did not)."""
 
 
 def write_jobs(jobs: Sequence[Job], place: Place) -> tuple[dict[str, str], str | None]:
@@ -51,56 +59,93 @@ def write_jobs(jobs: Sequence[Job], place: Place) -> tuple[dict[str, str], str |
     context = multiprocessing.get_context("fork")
     shares = [jobs[n::count] for n in range(count)]
     children = []
+    parent = os.getpid()
     keep_out_of_collection()  # so the children's collector never touches (and copies) it
+    finished = False
     try:
         for share in shares[1:]:
             reader, sender = context.Pipe(duplex=False)
-            child = context.Process(target=_in_child, args=(share, place, sender), daemon=True)
+            child = context.Process(
+                target=_in_child, args=(share, place, reader, sender, parent), daemon=True
+            )
             child.start()
             sender.close()
             children.append((child, reader))
-        outcomes = [_share(shares[0], place)]
+        outcomes = [_Share(shares[0]).written(place)]
         for _process, reader in children:
             try:
                 outcomes.append(reader.recv())
             except EOFError:
-                outcomes.append(({}, "a process rendering the site stopped unexpectedly"))
+                outcomes.append(({}, "a process rendering the site stopped unexpectedly", 0))
+        finished = True
     finally:
         for child, reader in children:
-            reader.close()
-            child.join(5)  # it has sent its outcome, or stopped: it ends at once
+            reader.close()  # a child still sending gets a broken pipe, and ends
+            if not finished:  # stopped short: the child too, as Ctrl-C stops it (cleanly)
+                child.join(0.5)  # Ctrl-C reached it already, with this process
+                if child.is_alive():
+                    os.kill(child.pid, signal.SIGINT)
+            child.join(10)
             if child.is_alive():
                 child.terminate()
                 child.join()
     return _merged(jobs, shares, outcomes)
 
 
-def _share(share: Sequence[Job], place: Place) -> tuple[dict[str, str], str | None]:
-    return write_all(((path, make()) for path, make in share), place)
+class _ParentGone(Exception):
+    """The process that forked this one ended: nobody will take what this one writes."""
 
 
-def _in_child(share: Sequence[Job], place: Place, sender: Any) -> None:
+class _Share:
+    """One process's share of the pages, rendered in order, knowing which it has reached."""
+
+    def __init__(self, jobs: Sequence[Job], parent: int | None = None) -> None:
+        self.jobs = jobs
+        self.parent = parent
+        self.reached = 0
+
+    def pages(self) -> Iterator[tuple[str, Text]]:
+        for number, (path, make) in enumerate(self.jobs):
+            if self.parent is not None and os.getppid() != self.parent:
+                raise _ParentGone
+            self.reached = number
+            yield path, make()
+
+    def written(self, place: Place) -> Outcome:
+        digests, error = write_all(self.pages(), place)
+        if error is None:
+            return digests, None, len(self.jobs)
+        stopped = next((i for i, (path, _) in enumerate(self.jobs) if path not in digests), 0)
+        return digests, error, stopped
+
+
+def _in_child(share: Sequence[Job], place: Place, reader: Any, sender: Any, parent: int) -> None:
+    reader.close()  # only the parent reads: with its end closed, a send fails, not waits
+    work = _Share(share, parent)
     try:
-        outcome: tuple[dict[str, str], str | None] = _share(share, place)
+        outcome = work.written(place)
+    except (KeyboardInterrupt, _ParentGone):
+        return  # interrupted, or orphaned: whoever stopped the build says so
     except Exception as exc:  # a defect: said, as a traceback would say it in one process
-        outcome = ({}, f"a process rendering the site failed: {type(exc).__name__}: {exc}")
-    sender.send(outcome)
-    sender.close()
+        message = f"a process rendering the site failed: {type(exc).__name__}: {exc}"
+        outcome = ({}, message, work.reached)
+    try:
+        sender.send(outcome)
+    except OSError:
+        pass  # the parent is gone or gave up: nobody to tell
+    finally:
+        sender.close()
 
 
 def _merged(
-    jobs: Sequence[Job],
-    shares: list[Sequence[Job]],
-    outcomes: list[tuple[dict[str, str], str | None]],
+    jobs: Sequence[Job], shares: list[Sequence[Job]], outcomes: list[Outcome]
 ) -> tuple[dict[str, str], str | None]:
     """The digests in the jobs' order, and the failure whose page comes first."""
     written: dict[str, str] = {}
-    for digests, _error in outcomes:
-        written.update(digests)
     failed: list[tuple[int, str]] = []
-    for number, (share, (digests, error)) in enumerate(zip(shares, outcomes, strict=True)):
+    for number, (digests, error, stopped) in enumerate(outcomes):
+        written.update(digests)
         if error is not None:
-            stopped = next((i for i, (path, _) in enumerate(share) if path not in digests), 0)
             failed.append((stopped * len(shares) + number, error))
     ordered = {path: written[path] for path, _ in jobs if path in written}
     return ordered, min(failed)[1] if failed else None
