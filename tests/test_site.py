@@ -285,9 +285,13 @@ def test_a_requirement_with_many_cases_lists_them_and_leaves_their_claims_to_the
 
     assert "The status on each case" in text
     for n in range(CASES_SHOWN + 1):
-        assert f"../cases/case-{n:02d}.html" in page.links
+        # each row links to the case's section on this requirement, and gives its id
+        assert f"../cases/case-{n:02d}.html#on-requirement-1" in page.links
+        assert f'<span class="muted">case-{n:02d}</span>' in text
         assert f"The words of c{n:02d}." not in text  # on its case's page instead
-        assert f"The words of c{n:02d}." in site[f"cases/case-{n:02d}.html"]
+        case = Page(site[f"cases/case-{n:02d}.html"])
+        assert "on-requirement-1" in case.ids
+        assert f"The words of c{n:02d}." in case.all_text()
     assert text.count('<article class="claim') == 1  # the claim about no case stays here
     assert "Claims about no case" in text and "The words of loose." in text
 

@@ -289,10 +289,14 @@ def verdict_html(verdict: Verdict) -> str:
     )
 
 
-def group_html(site: Site, page: str, group: Group, title_html: str, level: int) -> str:
-    """One group of claims (a case under a requirement, or a requirement under a case)."""
+def group_html(
+    site: Site, page: str, group: Group, title_html: str, level: int, anchor: str = ""
+) -> str:
+    """One group of claims (a case under a requirement, or a requirement under a case);
+    ``anchor``, its heading's id, lets another page link to it."""
+    named = f' id="{h(anchor)}"' if anchor else ""
     out = [
-        f"<h{level}>{title_html}</h{level}>",
+        f"<h{level}{named}>{title_html}</h{level}>",
         f"<p>Status here: {status_badge(group.verdict.status.value)} "
         f"(line {h(group.verdict.line)})</p>",
     ]
@@ -547,7 +551,7 @@ def requirement_page(site: Site, report: RequirementStatus) -> str:
         + (f'<p class="meta">Notes: {h(notes)}</p>' if notes else "")
         + f"<h2>Status</h2>{verdict_html(report.verdict)}"
         + f"<h2>Evidence by case ({len(report.cases)})</h2>"
-        + _evidence_by_case(site, page, report.cases)
+        + _evidence_by_case(site, page, req.id, report.cases)
         + contradictions_html(site, page, report.contradictions)
         + figures_html(site, page, report.figures)
         + gaps_html(report.gaps)
@@ -555,7 +559,7 @@ def requirement_page(site: Site, report: RequirementStatus) -> str:
     return site.layout(page, f"{req.id}: {req.title}", body)
 
 
-def _evidence_by_case(site: Site, page: str, groups: Sequence[Group]) -> str:
+def _evidence_by_case(site: Site, page: str, req_id: str, groups: Sequence[Group]) -> str:
     """Each case's claims on a requirement; past CASES_SHOWN cases, a table of them instead,
     each linking to its page (which has its claims), so that a requirement with thousands of
     cases has a page a browser can open. Claims about no case, or about an id that is no
@@ -563,7 +567,7 @@ def _evidence_by_case(site: Site, page: str, groups: Sequence[Group]) -> str:
     cases = site.ledger.cases
     paged = [group for group in groups if group.id in cases]
     listed = len(paged) > CASES_SHOWN
-    out = [_case_table(site, page, paged)] if listed else []
+    out = [_case_table(site, page, req_id, paged)] if listed else []
     for group in groups:
         if group.id is None:
             out.append(group_html(site, page, group, "Claims about no case", 3))
@@ -573,9 +577,11 @@ def _evidence_by_case(site: Site, page: str, groups: Sequence[Group]) -> str:
     return "\n".join(out)
 
 
-def _case_table(site: Site, page: str, groups: Sequence[Group]) -> str:
+def _case_table(site: Site, page: str, req_id: str, groups: Sequence[Group]) -> str:
+    """A row per case: its status and counts here, a link to its claims on its own page."""
     rows = "".join(
-        f'<tr><th scope="row">{a(page, site.page_of(g.id), g.title or g.id)}</th>'
+        f'<tr><th scope="row">{a(page, _on_case(site, g.id, req_id), g.title or g.id)}<br>'
+        f'<span class="muted">{h(g.id)}</span></th>'
         f'<td data-label="status">{status_badge(g.verdict.status.value)} '
         f"{h(g.verdict.line)}</td>"
         f'<td class="num" data-label="supports, ind. / obl.">'
@@ -597,6 +603,16 @@ def _case_table(site: Site, page: str, groups: Sequence[Group]) -> str:
     )
 
 
+def on_requirement(req_id: str) -> str:
+    """The id of a case page's section on one requirement."""
+    return f"on-{req_id}"
+
+
+def _on_case(site: Site, case_id: str | None, req_id: str) -> str | None:
+    target = site.page_of(case_id) if case_id is not None else None
+    return f"{target}#{on_requirement(req_id)}" if target else None
+
+
 def case_page(site: Site, report: CaseStatus) -> str:
     case = report.case
     page = f"cases/{case.id}.html"
@@ -607,6 +623,7 @@ def case_page(site: Site, report: CaseStatus) -> str:
             group,
             a(page, site.page_of(group.id), f"{group.id}: {group.title or ''}".rstrip(": ")),
             3,
+            on_requirement(group.id or ""),
         )
         for group in report.requirements
     ]
