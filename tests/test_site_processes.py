@@ -29,6 +29,22 @@ def files_of(folder: Path) -> dict[str, bytes]:
     }
 
 
+def _fails_in_the_second(monkeypatch: pytest.MonkeyPatch, name: str, error: BaseException) -> None:
+    """Two processes, and the page function ``name`` raising ``error`` in the second only."""
+    from ledger.publish.site import pages
+
+    monkeypatch.setattr(processes, "processes_for", lambda pages: 2)
+    parent = os.getpid()
+    real = getattr(pages, name)
+
+    def page(*args: object) -> object:
+        if os.getpid() != parent:
+            raise error
+        return real(*args)
+
+    monkeypatch.setattr(pages, name, page)
+
+
 def test_two_processes_write_the_very_site_one_writes(
     sample: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -63,18 +79,7 @@ def test_the_failure_of_the_first_page_is_told_whichever_process_met_it(
 def test_a_defect_in_the_second_process_is_told_not_waited_on(
     sample: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ledger.publish.site import pages
-
-    monkeypatch.setattr(processes, "processes_for", lambda pages: 2)
-    parent = os.getpid()
-    real = pages.about_page
-
-    def broken(site: pages.Site) -> str:
-        if os.getpid() != parent:
-            raise ValueError("a defect")
-        return real(site)
-
-    monkeypatch.setattr(pages, "about_page", broken)
+    _fails_in_the_second(monkeypatch, "about_page", ValueError("a defect"))
 
     result = build_site(sample, tmp_path / "site")
 
@@ -139,18 +144,7 @@ def test_ctrl_c_in_the_second_process_prints_no_traceback(
     monkeypatch: pytest.MonkeyPatch,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    from ledger.publish.site import pages
-
-    monkeypatch.setattr(processes, "processes_for", lambda pages: 2)
-    parent = os.getpid()
-    real = pages.about_page
-
-    def about_page(site: pages.Site) -> str:
-        if os.getpid() != parent:
-            raise KeyboardInterrupt
-        return real(site)
-
-    monkeypatch.setattr(pages, "about_page", about_page)
+    _fails_in_the_second(monkeypatch, "about_page", KeyboardInterrupt())
 
     result = build_site(sample, tmp_path / "site")
 
@@ -164,18 +158,7 @@ def test_the_first_failure_is_told_over_a_later_defect_in_the_second_process(
 ) -> None:
     """The first process fails at the site's third page (a folder is in its way); the second
     fails later, rendering a claim's page: one process would have stopped at the third."""
-    from ledger.publish.site import pages
-
-    monkeypatch.setattr(processes, "processes_for", lambda pages: 2)
-    parent = os.getpid()
-    real = pages.claim_page
-
-    def claim_page(site: pages.Site, claim: object) -> str:
-        if os.getpid() != parent:
-            raise ValueError("a defect late in the second share")
-        return real(site, claim)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pages, "claim_page", claim_page)
+    _fails_in_the_second(monkeypatch, "claim_page", ValueError("a defect late in the share"))
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "cases.html").mkdir()
     (tmp_path / "site" / MANIFEST).write_text('{"version": 2, "files": {}}', encoding="utf-8")
