@@ -131,6 +131,28 @@ def test_a_page_of_an_unchanged_ledger_loads_nothing_again(
     assert len(loads) == 2
 
 
+def test_an_unchanged_walk_keeps_its_state_and_a_changed_ledger_toml_does_not(
+    app: Browsing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A walk that finds every file as the last one did is not hashed again; ledger.toml
+    is compared by its bytes, so an edit to it alone still builds the pages again."""
+    import ledger.records.scan
+
+    for path in app.root.rglob("*"):
+        make_old(path)
+    keyed: list[object] = []
+    real = ledger.records.scan.ledger_key
+    monkeypatch.setattr(ledger.records.scan, "ledger_key", lambda *a: keyed.append(a) or real(*a))
+    for _ in range(3):
+        assert app.get("/cases/ayotzinapa.html").status_code == 200
+    assert len(keyed) == 1
+    marker = app.root / "ledger.toml"
+    marker.write_text(marker.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    make_old(marker)
+    assert app.get("/cases/ayotzinapa.html").status_code == 200
+    assert len(keyed) == 2
+
+
 def test_hostile_data_is_escaped(app: Browsing) -> None:
     attack = "</p><script>alert(1)</script><img src=x onerror=alert(2)>"
     path = app.root / "data" / "claims" / MEMO / f"{CLAIM}.yaml"
