@@ -191,7 +191,7 @@ def test_past_forty_cases_the_claims_about_no_case_are_still_shown() -> None:
 
     show_requirement(
         Console(file=out, width=200, no_color=True),
-        rule.requirement_status(ledger, "requirement-1"),
+        rule.requirement_status(ledger, "requirement-1", cases_shown=CASES_SHOWN),
         explain=False,
         limit=PER_SIDE,
     )

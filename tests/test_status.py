@@ -535,3 +535,32 @@ def test_to_dict_is_json_ready_and_deterministic() -> None:
 def test_unknown_requirement_raises_key_error() -> None:
     with pytest.raises(KeyError):
         requirement_status(base(), "requirement-9")
+
+
+def test_a_report_cut_to_its_first_cases_is_the_whole_one_up_to_them() -> None:
+    """The terminal asks for the first cases' groups only; everything else in the report is
+    of every claim, exactly as in the whole report, and the claims about no case keep
+    their group."""
+    ledger = base(
+        *(make_case(f"case-{n}", requirements=[R]) for n in range(5)),
+        *(
+            make_claim(
+                f"c{n}",
+                "cso-memo" if n % 2 else "gov-page",
+                cases=[f"case-{n}"],
+                bears_on={R: "supports" if n % 3 else "undermines"},
+            )
+            for n in range(5)
+        ),
+        make_claim("loose", bears_on={R: "undermines"}),
+    )
+    whole = requirement_status(ledger, R)
+    cut = requirement_status(ledger, R, cases_shown=2)
+
+    assert [g.id for g in whole.cases] == ["case-0", "case-1", "case-2", "case-3", "case-4", None]
+    assert cut.cases == (*whole.cases[:2], whole.cases[-1])
+    assert (cut.cases_left_out, whole.cases_left_out) == (3, 0)
+    for part in ("verdict", "contradictions", "figures", "gaps"):
+        assert getattr(cut, part) == getattr(whole, part)
+    assert "cases_left_out" not in whole.to_dict()
+    assert requirement_status(ledger, R, cases_shown=9).cases == whole.cases

@@ -768,26 +768,38 @@ def sorted_gaps(gaps: Iterable[Gap]) -> tuple[Gap, ...]:
 
 
 def requirement_status(
-    ledger: Ledger, requirement_id: str, analysis: Analysis | None = None
+    ledger: Ledger,
+    requirement_id: str,
+    analysis: Analysis | None = None,
+    *,
+    cases_shown: int | None = None,
 ) -> RequirementStatus:
     """The status of one requirement, per case, with contradictions, figures, gaps and trace.
 
     ``requirement_id`` must be an exact id (resolve prefixes with ``ledger.analysis.xref.resolve``);
     an unknown id raises ``KeyError``. Pass the ledger's :class:`Analysis` when asking about
-    many requirements, so the ledger is indexed once.
+    many requirements, so the ledger is indexed once. With ``cases_shown``, only the first
+    that many cases get their group (a view that shows no more: a group is most of the
+    work, thousands of them in a large ledger); the claims about no case always get theirs,
+    being on no case's report, and ``cases_left_out`` counts the rest. The verdict, the
+    contradictions, figures and gaps are of every claim either way.
     """
     req = ledger.requirements[requirement_id]
     found = analysis_of(ledger, analysis)
     items = found.by_requirement.get(req.id, [])
     buckets = _by_case(found, req, items)  # the groups and the gaps read the same buckets
+    named = sorted((k for k in buckets if k is not None), key=str)
+    shown = named if cases_shown is None else named[:cases_shown]
+    keys = [*shown, None] if None in buckets else shown
     return RequirementStatus(
         rule=RuleInfo(),
         requirement=_requirement_info(req),
         verdict=_verdict(ledger, items, req),
-        cases=_case_groups(ledger, req, buckets),
+        cases=tuple(_group(ledger, k, _case_title(ledger, k), buckets[k], req) for k in keys),
         contradictions=found.contradictions_of(c.id for c, _ in items),
         figures=figure_views(ledger, (c for c, _ in items), req),
         gaps=_requirement_gaps(ledger, req, items, buckets),
+        cases_left_out=len(named) - len(shown),
     )
 
 
@@ -817,15 +829,6 @@ def _by_case(
         for case_id in dict.fromkeys(claim.cases) or [None]:
             buckets.setdefault(case_id, []).append((claim, stance))
     return buckets
-
-
-def _case_groups(
-    ledger: Ledger, req: Requirement, buckets: dict[str | None, list[tuple[Claim, Stance]]]
-) -> tuple[Group, ...]:
-    keys = sorted((k for k in buckets if k is not None), key=str) + (
-        [None] if None in buckets else []
-    )
-    return tuple(_group(ledger, key, _case_title(ledger, key), buckets[key], req) for key in keys)
 
 
 def _case_title(ledger: Ledger, case_id: str | None) -> str | None:

@@ -43,11 +43,13 @@ def status_report(
     progress: Progress | None = None,
     scan: Scan | None = None,
     as_of: str | None = None,
+    cases_shown: int | None = None,
 ) -> StatusAnswer | StatusFailure:
     """The report on ``typed`` (a requirement or case id, or a unique prefix of one), or on
     every requirement when it is None. ``scan`` spares a second walk of the data folder
     when the caller has made one; ``as_of`` (a checked date) restricts the ledger to it
-    (:func:`ledger.analysis.asof.restrict`)."""
+    (:func:`ledger.analysis.asof.restrict`); ``cases_shown`` builds only so many of a
+    requirement's cases (:func:`ledger.analysis.status.requirement_status`)."""
     from ledger.gcpause import paused_gc
     from ledger.records.load import load
 
@@ -61,14 +63,14 @@ def status_report(
             from ledger.analysis.asof import restrict
 
             ledger, restriction = restrict(ledger, as_of)
-        report = _work_out(ledger, typed)
+        report = _work_out(ledger, typed, cases_shown)
     finished(progress)
     if isinstance(report, StatusFailure):
         return report
     return StatusAnswer(report, result.left_out, restriction)
 
 
-def _work_out(ledger: Any, typed: str | None) -> Report | StatusFailure:
+def _work_out(ledger: Any, typed: str | None, cases_shown: int | None) -> Report | StatusFailure:
     from ledger.analysis import status as rule
     from ledger.analysis.xref import resolve
 
@@ -86,5 +88,5 @@ def _work_out(ledger: Any, typed: str | None) -> Report | StatusFailure:
             )
         return StatusFailure(found.message)
     if found.id in ledger.requirements:
-        return rule.requirement_status(ledger, found.id)
+        return rule.requirement_status(ledger, found.id, cases_shown=cases_shown)
     return rule.case_status(ledger, found.id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -265,6 +265,9 @@ class RequirementStatus(Plain):
     contradictions: tuple[Contradiction, ...]
     figures: tuple[FigureView, ...]
     gaps: tuple[Gap, ...]
+    cases_left_out: int = field(default=0, metadata={"plain": False})
+    """Cases whose group the report was asked not to build (``cases_shown``); 0 in every
+    report that is given whole, as the JSON one always is."""
 
 
 @dataclass(frozen=True)

@@ -88,14 +88,19 @@ def status(
     """The status of a requirement or case: the rule line that decided it, the claims on each
     side with source, place and quoted words, contradictions side by side, key figures, gaps."""
     from ledger.analysis.status_lookup import StatusFailure, status_report
-    from ledger.analysis.status_report import CaseStatus, RequirementStatus
+    from ledger.analysis.status_report import CASES_SHOWN, CaseStatus, RequirementStatus
     from ledger.cli.replay import walk_made
     from ledger.gcpause import keep_out_of_collection
 
     date = as_of_or_exit(as_of)
     layout = layout_at(ctx, rev, root)
     answer = status_report(
-        layout, record_id, progress=progress_reporter(), scan=walk_made(layout), as_of=date
+        layout,
+        record_id,
+        progress=progress_reporter(),
+        scan=walk_made(layout),
+        as_of=date,
+        cases_shown=CASES_SHOWN if output is ReportFormat.human and not show_all else None,
     )
     keep_out_of_collection()  # the ledger and its report live until the command exits
     if isinstance(answer, StatusFailure):
@@ -186,7 +191,6 @@ def show_overview(out: Console, report: Overview) -> None:
 def show_requirement(
     out: Console, report: RequirementStatus, explain: bool, limit: int | None = None
 ) -> None:
-    from ledger.analysis.status_report import CASES_SHOWN
     from ledger.cli.render import indented, line, text
 
     req = report.requirement
@@ -202,8 +206,7 @@ def show_requirement(
     out.print(text(f"  wording: {req.source}, {req.locator}", "dim"))
     out.print()
     _verdict(out, report.verdict, f"{report.rule.name} v{report.rule.version}", explain)
-    cases = report.cases if limit is None else _first_cases(report.cases, CASES_SHOWN)
-    _case_table(out, cases)
+    _case_table(out, report.cases)  # the first CASES_SHOWN unless --all: the library cut them
     out.print(
         text(
             f"{len(report.contradictions)} contradiction(s), {len(report.figures)} "
@@ -211,28 +214,20 @@ def show_requirement(
             "dim",
         )
     )
-    for group in cases:
+    for group in report.cases:
         heading = f"{group.id}  {group.title}" if group.id else "No case"
         _group(out, group, heading, explain, limit)
-    if len(cases) < len(report.cases):
-        hidden = len(report.cases) - len(cases)
+    if report.cases_left_out:
         out.print(
             text(
-                f"... {hidden:,} more cases bear on it: `ledger status CASE` shows one, "
-                "--all lists them all, --format json gives everything.",
+                f"... {report.cases_left_out:,} more cases bear on it: `ledger status CASE` "
+                "shows one, --all lists them all, --format json gives everything.",
                 "yellow",
             )
         )
     _contradictions(out, report.contradictions[:limit], len(report.contradictions))
     _figures(out, report.figures[:limit], len(report.figures))
     _gaps(out, report.gaps, limit)
-
-
-def _first_cases(groups: tuple[Group, ...], count: int) -> tuple[Group, ...]:
-    """The first ``count`` cases' groups, and the claims about no case (always shown: they
-    are on no case's report)."""
-    named = [group for group in groups if group.id is not None]
-    return (*named[:count], *(group for group in groups if group.id is None))
 
 
 def show_case(out: Console, report: CaseStatus, explain: bool, limit: int | None = None) -> None:
