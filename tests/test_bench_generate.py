@@ -37,3 +37,28 @@ def test_the_same_seed_gives_the_same_ledger(tmp_path: Path) -> None:
     generate.generate(tmp_path / "c", 120, seed=12)
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     assert digest(tmp_path / "a") != digest(tmp_path / "c")
+
+
+def test_a_ledger_the_benchmark_made_a_repository_of_is_generated_again(tmp_path: Path) -> None:
+    """bench/run.py makes the ledger a git repository (stamped in .git); a new generator
+    version replaces the ledger and that repository, even after a removal that stopped
+    half way, and still refuses a folder that is not its own."""
+    root = tmp_path / "ledger"
+    generate.generate(root, 40, seed=3)
+    (root / ".git").mkdir()
+    (root / ".git" / generate.STAMP).write_text("{}", encoding="utf-8")
+    (root / generate.STAMP).unlink()  # as a removal interrupted after the stamp went
+    (root / "ledger.toml").unlink()
+
+    generate.generate(root, 40, seed=4)
+
+    assert not (root / ".git").exists()
+    assert generate.read_stamp(root) is not None
+    other = tmp_path / "other"
+    (other / ".git").mkdir(parents=True)
+    try:
+        generate.generate(other, 40, seed=4)
+    except SystemExit as refused:
+        assert str(refused) == f"{other} is not empty; give a new or empty folder"
+    else:
+        raise AssertionError("a folder that is not the generator's was emptied")
