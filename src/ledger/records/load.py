@@ -154,7 +154,7 @@ def _records(
     if blobs is not None:
         result.content_ids = functools.partial(dict, blobs)
     if base is not None and blobs is not None:
-        if base.head["drift"] >= loaded_state.rebase_at(len(scan.records)):
+        if base.head["drift"] >= loaded_state.rebase_at(len(scan.found)):
             _keep_whole(layout, scan, cache, result, before, check, state, {}, blobs)
         return base
     outcomes, texts, blobs = _outcomes(layout, scan, cache, progress)
@@ -557,7 +557,7 @@ class _Judged:
 
     @functools.cached_property
     def kinds(self) -> dict[str, str]:
-        return {f.rel: f.kind for f in self.scan.records}
+        return {rel: kind for kind, _path, rel, _identity in self.scan.found}
 
 
 def _check(layout: Layout, cache: Cache, result: LoadResult, judged: _Judged) -> None:
