@@ -309,14 +309,12 @@ def _revision(layout: Layout, commit: str, like: Layout | None = None) -> Layout
 
 def _beside(revision: Layout, other_layout: Layout, other: LoadResult) -> LoadResult:
     """A commit's records, derived from the other side's, else loaded whole."""
-    from ledger.gcpause import keep_out_of_collection
+    from ledger.gcpause import kept_to_the_end
     from ledger.records.beside import load_beside
 
-    derived = load_beside(revision, other_layout, other)
-    if derived is None:
-        return load_or_exit(revision, check=False)
-    keep_out_of_collection()
-    return derived
+    with kept_to_the_end():
+        derived = load_beside(revision, other_layout, other)
+    return load_or_exit(revision, check=False) if derived is None else derived
 
 
 def _show(result: LedgerDiff, base_of: str | None = None) -> None:

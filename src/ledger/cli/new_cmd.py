@@ -201,11 +201,11 @@ def _workspace(
     when the index of these very files is kept; a dry run that loaded the ledger whole keeps
     that index once its answer is out, so the run that writes reads only what it needs."""
     from ledger.authoring.workspace import keep_index, open_workspace
-    from ledger.gcpause import keep_out_of_collection
+    from ledger.gcpause import kept_to_the_end
 
     indexed = prompter is None or not prompter.interactive
-    ws = open_workspace(layout, indexed=indexed)
-    keep_out_of_collection()  # the ledger loaded to check against lives until the command ends
+    with kept_to_the_end():  # the ledger loaded to check against lives until the command ends
+        ws = open_workspace(layout, indexed=indexed)
     if isinstance(ws, str):
         fail(ws)
     ctx.call_on_close(ws.close)

@@ -234,12 +234,12 @@ def load_or_exit(
     publishes) errors too. ``scan``: a walk of the data folder already made (by default, the
     one the running command's replay made, if any)."""
     from ledger.cli.replay import walk_made
-    from ledger.gcpause import keep_out_of_collection
+    from ledger.gcpause import kept_to_the_end
     from ledger.records.load import load
 
     scan = scan or walk_made(layout)
-    result = load(layout, check=check, progress=progress_reporter(), scan=scan)
-    keep_out_of_collection()
+    with kept_to_the_end():
+        result = load(layout, check=check, progress=progress_reporter(), scan=scan)
     if result.fatal:
         fail(result.fatal)
     errors = sum(1 for d in result.diagnostics if d.severity == "error") if count_errors else 0

@@ -90,19 +90,19 @@ def status(
     from ledger.analysis.status_lookup import StatusFailure, status_report
     from ledger.analysis.status_report import CASES_SHOWN, CaseStatus, RequirementStatus
     from ledger.cli.replay import walk_made
-    from ledger.gcpause import keep_out_of_collection
+    from ledger.gcpause import kept_to_the_end
 
     date = as_of_or_exit(as_of)
     layout = layout_at(ctx, rev, root)
-    answer = status_report(
-        layout,
-        record_id,
-        progress=progress_reporter(),
-        scan=walk_made(layout),
-        as_of=date,
-        cases_shown=CASES_SHOWN if output is ReportFormat.human and not show_all else None,
-    )
-    keep_out_of_collection()  # the ledger and its report live until the command exits
+    with kept_to_the_end():  # the ledger and its report live until the command exits
+        answer = status_report(
+            layout,
+            record_id,
+            progress=progress_reporter(),
+            scan=walk_made(layout),
+            as_of=date,
+            cases_shown=CASES_SHOWN if output is ReportFormat.human and not show_all else None,
+        )
     if isinstance(answer, StatusFailure):
         fail(answer.message)
     warn_left_out(answer.left_out)
