@@ -459,7 +459,7 @@ MARKER_LINE = "# A synthetic ledger made by bench/generate.py."
 
 def _ours(out_dir: Path) -> bool:
     """Whether a folder was written by this generator, even by a run that was interrupted."""
-    if (out_dir / STAMP).exists() or _bench_git(out_dir):
+    if (out_dir / STAMP).exists():
         return True
     try:
         return (out_dir / "ledger.toml").read_text(encoding="utf-8").startswith(MARKER_LINE)
@@ -473,19 +473,15 @@ def clear(out_dir: Path) -> None:
         if (out_dir / "data").exists() or (out_dir / "ledger.toml").exists():
             raise SystemExit(f"{out_dir} holds a ledger that bench/generate.py did not make")
         raise SystemExit(f"{out_dir} is not empty; give a new or empty folder")
-    for name in (STAMP, "ledger.toml"):
-        (out_dir / name).unlink(missing_ok=True)
+    (out_dir / STAMP).unlink(missing_ok=True)
     for name in ("data", ".ledger-cache"):
         shutil.rmtree(out_dir / name, ignore_errors=True)
-    if _bench_git(out_dir):  # its commits hold the ledger being replaced
-        shutil.rmtree(out_dir / ".git", ignore_errors=True)
+    git = out_dir / ".git"
+    if not git.is_symlink() and (git / STAMP).is_file():
+        shutil.rmtree(git)  # the repository bench/run.py made: its commits hold this ledger
+    # Last, so that a removal that stops half way leaves the marker that says whose it is.
+    (out_dir / "ledger.toml").unlink(missing_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
-
-
-def _bench_git(out_dir: Path) -> bool:
-    """Whether the folder's git repository is the one bench/run.py made of the generated
-    ledger (it leaves this generator's stamp in it)."""
-    return (out_dir / ".git" / STAMP).is_file()
 
 
 def generate(out_dir: Path, claims: int, seed: int = DEFAULT_SEED) -> dict[str, int]:

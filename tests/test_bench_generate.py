@@ -4,6 +4,7 @@ canonical form, and is the same for the same seed."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sys
 from pathlib import Path
 
@@ -42,13 +43,14 @@ def test_the_same_seed_gives_the_same_ledger(tmp_path: Path) -> None:
 def test_a_ledger_the_benchmark_made_a_repository_of_is_generated_again(tmp_path: Path) -> None:
     """bench/run.py makes the ledger a git repository (stamped in .git); a new generator
     version replaces the ledger and that repository, even after a removal that stopped
-    half way, and still refuses a folder that is not its own."""
+    half way (its marker file goes last), and still refuses a folder that is not its own,
+    whatever its .git holds."""
     root = tmp_path / "ledger"
     generate.generate(root, 40, seed=3)
     (root / ".git").mkdir()
     (root / ".git" / generate.STAMP).write_text("{}", encoding="utf-8")
     (root / generate.STAMP).unlink()  # as a removal interrupted after the stamp went
-    (root / "ledger.toml").unlink()
+    shutil.rmtree(root / "data" / "claims")
 
     generate.generate(root, 40, seed=4)
 
@@ -56,9 +58,14 @@ def test_a_ledger_the_benchmark_made_a_repository_of_is_generated_again(tmp_path
     assert generate.read_stamp(root) is not None
     other = tmp_path / "other"
     (other / ".git").mkdir(parents=True)
+    (other / ".git" / generate.STAMP).write_text("{}", encoding="utf-8")
+    (other / "ledger.toml").write_text("[ledger]\n", encoding="utf-8")
+    (other / "data").mkdir()
     try:
         generate.generate(other, 40, seed=4)
     except SystemExit as refused:
-        assert str(refused) == f"{other} is not empty; give a new or empty folder"
+        assert str(refused) == f"{other} holds a ledger that bench/generate.py did not make"
     else:
-        raise AssertionError("a folder that is not the generator's was emptied")
+        raise AssertionError("a ledger that is not the generator's was emptied")
+    assert (other / "ledger.toml").read_text(encoding="utf-8") == "[ledger]\n"
+    assert (other / "data").is_dir() and (other / ".git" / generate.STAMP).is_file()

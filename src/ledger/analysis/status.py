@@ -780,17 +780,16 @@ def requirement_status(
     an unknown id raises ``KeyError``. Pass the ledger's :class:`Analysis` when asking about
     many requirements, so the ledger is indexed once. With ``cases_shown``, only the first
     that many cases get their group (a view that shows no more: a group is most of the
-    work, thousands of them in a large ledger); the claims about no case, or about an id
-    that is no case of the ledger, always get theirs, being on no case's report, and
-    ``cases_left_out`` counts the rest. The verdict, the
+    work, thousands of them in a large ledger); the claims about no case always get theirs,
+    being on no case's report, and ``cases_left_out`` counts the rest. The verdict, the
     contradictions, figures and gaps are of every claim either way.
     """
     req = ledger.requirements[requirement_id]
     found = analysis_of(ledger, analysis)
     items = found.by_requirement.get(req.id, [])
     buckets = _by_case(found, req, items)  # the groups and the gaps read the same buckets
-    named = sorted(k for k in buckets if k is not None)
-    shown, left_out = _shown_cases(ledger, named, cases_shown)
+    named = sorted((k for k in buckets if k is not None), key=str)
+    shown = named if cases_shown is None else named[:cases_shown]
     keys = [*shown, None] if None in buckets else shown
     return RequirementStatus(
         rule=RuleInfo(),
@@ -800,22 +799,8 @@ def requirement_status(
         contradictions=found.contradictions_of(c.id for c, _ in items),
         figures=figure_views(ledger, (c for c, _ in items), req),
         gaps=_requirement_gaps(ledger, req, items, buckets),
-        cases_left_out=left_out,
+        cases_left_out=len(named) - len(shown),
     )
-
-
-def _shown_cases(
-    ledger: Ledger, named: list[str], cases_shown: int | None
-) -> tuple[list[str], int]:
-    """The case ids whose groups a report cut to ``cases_shown`` cases builds, and how many
-    cases it leaves out: the first cases of the ledger, and every id that is no case of it
-    (a typo, a case file that failed to load), whose claims are on no case's report."""
-    if cases_shown is None:
-        return named, 0
-    cases = ledger.cases
-    kept = set([k for k in named if k in cases][:cases_shown])
-    shown = [k for k in named if k in kept or k not in cases]
-    return shown, len(named) - len(shown)
 
 
 def _requirement_info(req: Requirement) -> RequirementInfo:

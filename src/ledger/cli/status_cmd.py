@@ -191,6 +191,9 @@ def show_overview(out: Console, report: Overview) -> None:
 def show_requirement(
     out: Console, report: RequirementStatus, explain: bool, limit: int | None = None
 ) -> None:
+    """Every case group the report holds: the report is cut to the cases a view shows when
+    it is made (``cases_shown``), and says how many it left out. ``limit``: claims listed
+    per side of a case."""
     from ledger.cli.render import indented, line, text
 
     req = report.requirement
