@@ -124,3 +124,23 @@ def test_large_pages_wait_to_be_written_before_more_are_rendered(
     digests, error = writer.write_all(pages(), lambda rel: tmp_path / rel)
 
     assert error is None and len(digests) == 6 and len(rendered) == 6
+
+
+def test_the_pages_of_a_build_that_failed_are_removed_by_the_next(tmp_path: Path) -> None:
+    """A build that fails part way has written some pages: they are recorded with the last
+    build's, so the next build removes those it does not make, and a folder whose first
+    build failed is not refused as someone else's."""
+    from ledger.publish.site import MANIFEST, write_site
+
+    site = tmp_path / "site"
+    failed = write_site({"stale.html": "s", "cases/con.html": "x"}, site)
+    assert failed.error is not None and (site / "stale.html").exists()
+    assert write_site({"a.html": "a", "b.html": "b"}, site).error is None
+    failed = write_site({"a.html": "a", "c.html": "c", "cases/con.html": "x"}, site)
+    assert failed.error is not None and (site / "c.html").read_text() == "c"
+
+    result = write_site({"a.html": "a2"}, site)
+
+    assert result.error is None
+    assert sorted(result.removed) == ["b.html", "c.html"]
+    assert sorted(p.name for p in site.rglob("*") if p.is_file()) == [MANIFEST, "a.html"]

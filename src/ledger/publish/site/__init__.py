@@ -12,6 +12,8 @@ value from the data is HTML-escaped, so nothing in a record can become markup or
 A folder is written only when it is empty or was written by ``ledger site`` before (it holds
 :data:`MANIFEST`, the files written and the SHA-256 of each); files of an earlier build that
 the new one no longer has (a deleted claim's page) are removed, and nothing else is touched.
+A build that fails part way records the files it wrote with the earlier build's, so that
+the next one can remove them too.
 The manifest may be forged (committed, or put there), so it is never trusted to name what
 to delete: a file is removed only when it is a regular file inside the folder (no ``..``,
 no absolute path, no link on the way), has a name the site writes (:data:`SUFFIXES`), and
@@ -231,6 +233,9 @@ def _write_into(
     digests, result.error = write(_placer(root, outdir))
     result.written = list(digests)
     if result.error:
+        # The pages written before the failure are recorded with the last build's, so that
+        # the next build removes those it does not make (a page of a case since renamed).
+        _record(root, {**(previous or {}), **digests})
         return result
     for rel in sorted(set(previous or ()) - set(digests)):
         target = _ours(root, rel, (previous or {})[rel])
@@ -241,9 +246,12 @@ def _write_into(
         except OSError:
             continue
         result.removed.append(rel)
+    result.error = _record(root, digests)
+    return result
+
+
+def _record(root: Path, digests: Mapping[str, str]) -> str | None:
+    """Write the manifest: these files, each with its SHA-256. The problem, if any."""
     ordered = dict(sorted(digests.items()))
     manifest = json.dumps({"version": 2, "files": ordered}, indent=1) + "\n"
-    problem = write_atomic(root / MANIFEST, manifest)
-    if problem:
-        result.error = problem
-    return result
+    return write_atomic(root / MANIFEST, manifest)

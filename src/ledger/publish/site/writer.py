@@ -61,7 +61,8 @@ def _length(text: Text) -> int:
 
 def write_all(files: Iterable[tuple[str, Text]], place: Place) -> tuple[dict[str, str], str | None]:
     """Write every file; the SHA-256 of each written, in order, and the first error (None when
-    all were written). After an error no further file is started."""
+    all were written). After an error no further file is started, and those already started
+    are finished and counted: the caller records every file that is there."""
     digests: dict[str, str] = {}
     pending: deque[tuple[str, int, Future[tuple[str, str | None]]]] = deque()
     error: str | None = None
@@ -100,4 +101,7 @@ def write_all(files: Iterable[tuple[str, Text]], place: Place) -> tuple[dict[str
             error = collect()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    for rel, _size, future in pending:  # left by an error: each finished, or never started
+        if not future.cancelled() and future.exception() is None and future.result()[1] is None:
+            digests[rel] = future.result()[0]
     return digests, error
