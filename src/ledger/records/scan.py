@@ -141,70 +141,113 @@ def discover(layout: Layout) -> list[RecordFile]:
     return scan_data(layout).records
 
 
+Unit = tuple[str, str, bool]
+"""A folder to walk: its path, its path from the root with a trailing slash, and whether it
+is hidden (it or a folder above it is named with a leading dot)."""
+
+Said = tuple[str, str, str, str]
+"""A diagnostic the walk found (code, path, message, hint), made into one by its caller: a
+walk may run in another process, which sends back plain data."""
+
+
+@dataclass
+class Walked:
+    """What walking some folders found, as plain data (see :data:`Said`)."""
+
+    identities: list[tuple[str, Identity]] = field(default_factory=list)
+    found: list[tuple[str, str, str, Identity]] = field(default_factory=list)
+    said: list[Said] = field(default_factory=list)
+    unlisted: bool = False
+
+    def plain(self) -> tuple[object, ...]:
+        return (self.identities, self.found, self.said, self.unlisted)
+
+
 def _walk(
     folder: Path, kind: str, layout: Layout, scan: Scan, diagnostics: list[Diagnostic]
 ) -> None:
-    """Record files below ``folder``, with plain strings on the hot path: a Path per file
-    costs more than the stat itself."""
-    prefix = layout.relative(folder) + "/"
-    pending = [(str(folder), prefix, False)]
-    while pending:
-        current, rel_prefix, hidden = pending.pop()
-        try:
-            entries = list(os.scandir(current))  # in any order: records are sorted after
-        except OSError as exc:
+    """Record files below ``folder``: its own entries first, then each folder in it (one
+    :data:`Unit` each, in the order they were listed), walked by :func:`walk_units`, which
+    may share a large folder's units with a second process."""
+    from ledger.records.split_walk import walk_units
+
+    top, units = Walked(), []
+    _entries((str(folder), layout.relative(folder) + "/", False), kind, top, units)
+    for walked in (top, *walk_units(units, kind)):
+        scan.identities.extend(walked.identities)
+        scan.found.extend(walked.found)
+        diagnostics.extend(make(*said) for said in walked.said)
+        if walked.unlisted:
             scan.unlisted.add(kind)
-            diagnostics.append(
-                make(
-                    "unreadable",
-                    rel_prefix.rstrip("/"),
-                    f"cannot list the folder: {exc.strerror}",
-                    "check the folder's permissions",
+
+
+def walk_unit(unit: Unit, kind: str) -> Walked:
+    """One folder and every folder below it."""
+    walked, pending = Walked(), [unit]
+    while pending:
+        _entries(pending.pop(), kind, walked, pending)
+    return walked
+
+
+def _entries(unit: Unit, kind: str, walked: Walked, pending: list[Unit]) -> None:
+    """One folder's entries into ``walked``, its folders onto ``pending``; plain strings on
+    the hot path: a Path per file costs more than the stat itself."""
+    current, rel_prefix, hidden = unit
+    try:
+        entries = list(os.scandir(current))  # in any order: records are sorted after
+    except OSError as exc:
+        walked.unlisted = True
+        walked.said.append(
+            (
+                "unreadable",
+                rel_prefix.rstrip("/"),
+                f"cannot list the folder: {exc.strerror}",
+                "check the folder's permissions",
+            )
+        )
+        return
+    identities, found = walked.identities, walked.found
+    for entry in entries:
+        name = entry.name
+        rel = rel_prefix + name
+        if name[0] == "." or hidden:  # not read, but an archive may be there: it counts
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, rel + "/", True))
+            else:
+                identities.append((rel, _identity(entry)))
+            continue
+        if entry.is_symlink():
+            identities.append((rel, _identity(entry)))
+            if name.endswith(RECORD_SUFFIX) or _is_dir_link(Path(entry.path)):
+                walked.said.append(
+                    (
+                        "not-a-regular-file",
+                        rel,
+                        "a symbolic link is not read",
+                        "replace the link with the file or folder itself",
+                    )
+                )
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            pending.append((entry.path, rel + "/", False))
+            continue
+        try:  # _identity(), inlined: this line runs once per file
+            info = entry.stat(follow_symlinks=False)
+            ident = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+        except OSError:
+            ident = (-1, -1, -1, -1)
+        identities.append((rel, ident))
+        if name.endswith(RECORD_SUFFIX):
+            found.append((kind, entry.path, rel, ident))
+        elif name.endswith(".yml"):
+            walked.said.append(
+                (
+                    "misplaced-file",
+                    rel,
+                    "a .yml file is not read",
+                    f"rename it to {name[: -len('.yml')]}{RECORD_SUFFIX}",
                 )
             )
-            continue
-        identities, found = scan.identities, scan.found
-        for entry in entries:
-            name = entry.name
-            rel = rel_prefix + name
-            if name[0] == "." or hidden:  # not read, but an archive may be there: it counts
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((entry.path, rel + "/", True))
-                else:
-                    identities.append((rel, _identity(entry)))
-                continue
-            if entry.is_symlink():
-                identities.append((rel, _identity(entry)))
-                if name.endswith(RECORD_SUFFIX) or _is_dir_link(Path(entry.path)):
-                    diagnostics.append(
-                        make(
-                            "not-a-regular-file",
-                            rel,
-                            "a symbolic link is not read",
-                            "replace the link with the file or folder itself",
-                        )
-                    )
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((entry.path, rel + "/", False))
-                continue
-            try:  # _identity(), inlined: this line runs once per file
-                info = entry.stat(follow_symlinks=False)
-                ident = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
-            except OSError:
-                ident = (-1, -1, -1, -1)
-            identities.append((rel, ident))
-            if name.endswith(RECORD_SUFFIX):
-                found.append((kind, entry.path, rel, ident))
-            elif name.endswith(".yml"):
-                diagnostics.append(
-                    make(
-                        "misplaced-file",
-                        rel,
-                        "a .yml file is not read",
-                        f"rename it to {name[: -len('.yml')]}{RECORD_SUFFIX}",
-                    )
-                )
 
 
 def _identity(entry: os.DirEntry[str]) -> Identity:
