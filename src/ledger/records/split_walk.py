@@ -17,6 +17,7 @@ sends something short), this process walks its folders itself.
 from __future__ import annotations
 
 import contextlib
+import gc
 import marshal
 import os
 import signal
@@ -70,11 +71,18 @@ def _fork(units: list[Unit], kind: str) -> tuple[int, int] | None:
         os.close(writer)
         return pid, reader
     try:  # the child: walk, send, and end without running anything of the parent's
+        gc.disable()  # no collection: no finalizer of the parent's garbage runs here
         os.close(reader)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it without a word
-        data = marshal.dumps([walk_unit(unit, kind).plain() for unit in units])
-        with os.fdopen(writer, "wb") as out:
-            out.write(data)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it without a word
+        parent, found = os.getppid(), []
+        for unit in units:
+            if os.getppid() != parent:
+                break  # the parent is gone: nobody will read this
+            found.append(walk_unit(unit, kind).plain())
+        else:
+            with os.fdopen(writer, "wb") as out:
+                out.write(marshal.dumps(found))
     finally:
         os._exit(0)
 
