@@ -102,6 +102,9 @@ def write_all(files: Iterable[tuple[str, Text]], place: Place) -> tuple[dict[str
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     for rel, _size, future in pending:  # left by an error: each finished, or never started
-        if not future.cancelled() and future.exception() is None and future.result()[1] is None:
-            digests[rel] = future.result()[0]
+        if future.cancelled() or future.exception() is not None:
+            continue
+        digest, problem = future.result()
+        if problem is None:
+            digests[rel] = digest
     return digests, error
