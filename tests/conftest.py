@@ -24,6 +24,7 @@ from typer.testing import CliRunner, Result
 import ledger.records.load as load_module
 import ledger.records.record_reader as reader_module
 import ledger.records.scan as scan_module
+import ledger.store.requirement_view as view_module
 from browser import CHROMIUM, MISSING, Browser, Tab
 from ledger.cli import app
 from ledger.records.diagnostics import Diagnostic
@@ -241,15 +242,24 @@ def files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Each time the ledger was actually loaded (not answered from the cache)."""
+    """Each time the ledger was actually loaded (not answered from the cache), whole or as
+    far as one requirement's report reads it."""
     calls: list[str] = []
     real = load_module.load
+    real_view = view_module.requirement_view
 
     def spy(layout, **options):  # type: ignore[no-untyped-def]
         calls.append(str(layout.root))
         return real(layout, **options)
 
+    def spy_view(layout, *args):  # type: ignore[no-untyped-def]
+        found = real_view(layout, *args)
+        if found is not None:
+            calls.append(str(layout.root))
+        return found
+
     monkeypatch.setattr(load_module, "load", spy)
+    monkeypatch.setattr(view_module, "requirement_view", spy_view)
     return calls
 
 

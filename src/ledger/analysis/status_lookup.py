@@ -14,6 +14,7 @@ from ledger.records.scan import Scan
 
 if TYPE_CHECKING:
     from ledger.analysis.asof import Restriction
+    from ledger.records.pipeline import LoadResult
 
 Report = RequirementStatus | CaseStatus | Overview
 
@@ -51,9 +52,8 @@ def status_report(
     (:func:`ledger.analysis.asof.restrict`); ``cases_shown`` builds only so many of a
     requirement's cases (:func:`ledger.analysis.status.requirement_status`)."""
     from ledger.gcpause import paused_gc
-    from ledger.records.load import load
 
-    result = load(layout, check=False, progress=progress, scan=scan)
+    result = _loaded(layout, typed if as_of is None else None, progress, scan)
     if result.fatal:
         return StatusFailure(result.fatal)
     announce(progress, "working out the status")
@@ -68,6 +68,26 @@ def status_report(
     if isinstance(report, StatusFailure):
         return report
     return StatusAnswer(report, result.left_out, restriction)
+
+
+def _loaded(
+    layout: Layout, typed: str | None, progress: Progress | None, scan: Scan | None
+) -> LoadResult:
+    """The ledger, or, for a requirement's report, as much of it as that report reads
+    (:mod:`ledger.store.requirement_view`)."""
+    from ledger.records.load import load
+    from ledger.records.pipeline import LoadResult, begin
+    from ledger.store.requirement_view import requirement_view
+
+    if typed is not None:
+        started = begin(layout, scan)
+        if isinstance(started, LoadResult):
+            return started
+        result, scan = started
+        announce(progress, f"loading the records {typed} reads")
+        if requirement_view(layout, scan, result, typed) is not None:
+            return result
+    return load(layout, check=False, progress=progress, scan=scan)
 
 
 def _work_out(ledger: Any, typed: str | None, cases_shown: int | None) -> Report | StatusFailure:

@@ -139,22 +139,8 @@ def _fill_others(
     files read again in their place), and every claim's id (its file's name) as absent.
     False when an id is held twice (``claims``: how many claim files there are), the ledger
     has assertions, or the remembered ledger's records do not read back."""
-    others = base.records_but(_CLAIMS)
-    if others is None:
+    if not base.fill_others(ledger, fresh.values(), removed | fresh.keys()):
         return False
-    gone = removed | fresh.keys()
-    for kind, records in others.items():
-        table = ledger.tables()[kind]
-        for record, rel in zip(records, base.head["paths"][kind], strict=True):
-            if rel not in gone:
-                table[record.id] = record
-                ledger.paths[record.id] = rel
-    for rel, outcome in fresh.items():
-        if outcome.kind != _CLAIMS:
-            record = outcome.record
-            if record.id in ledger.paths:  # type: ignore[union-attr]
-                return False
-            ledger.add(outcome.kind, record, rel)  # type: ignore[arg-type]
     if ledger.assertions:
         return False  # each judges every claim bearing on its requirement
     if len(claim_files) != claims or any(stem in ledger.paths for stem in claim_files):

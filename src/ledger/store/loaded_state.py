@@ -32,11 +32,14 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.records.diagnostics import Diagnostic
 from ledger.records.kinds import CLAIMS, FOLDERS
-from ledger.records.model import RECORD_TYPES
+from ledger.records.model import RECORD_TYPES, Claim, RelationKind
 from ledger.records.record_reader import FileOutcome
 from ledger.records.scan import RecordFile
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from ledger.records.ledger import Ledger
     from ledger.records.pipeline import LoadResult
     from ledger.records.root import Layout
     from ledger.records.scan import Identity, Scan
@@ -46,7 +49,7 @@ NAME = "loaded:working-tree"
 CLAIMS_NAME = "loaded:working-tree:claims"
 """The claims of the row kept under NAME, stored under the same state."""
 FAMILY = "loaded:"
-FORMAT = 6
+FORMAT = 7
 APART = CLAIMS.folder
 """The kind whose records are stored apart from the row."""
 
@@ -114,6 +117,63 @@ class Columns:
 
 
 @dataclass
+class ClaimsIndex:
+    """The remembered claims, one entry each in the row's order: its id, where its JSON
+    starts in the row's array, the requirements it bears on (as the positions of the
+    claims bearing on each), and every link it makes (position, target id, whether the
+    link is a ``contradicts``)."""
+
+    ids: list[str]
+    starts: list[int]
+    bears: dict[str, list[int]]
+    links: list[tuple[int, str, bool]]
+
+    @classmethod
+    def of(cls, claims: list[Claim], parts: list[str]) -> ClaimsIndex:
+        """The index of ``claims``, stored as ``parts`` joined into one JSON array."""
+        starts, at = [], 1
+        for part in parts:
+            starts.append(at)
+            at += len(part) + 1
+        bears: dict[str, list[int]] = {}
+        links = []
+        contradicts = RelationKind.contradicts
+        for position, claim in enumerate(claims):
+            for req_id in claim.bears_on:
+                bears.setdefault(req_id, []).append(position)
+            for rel in claim.relations:
+                links.append((position, rel.target, rel.kind is contradicts))
+        return cls([c.id for c in claims], starts, bears, links)
+
+    def to_json(self) -> str:
+        plain = {"ids": self.ids, "starts": self.starts, "bears": self.bears, "links": self.links}
+        return _json(plain)
+
+    @classmethod
+    def parse(cls, text: str, count: int) -> ClaimsIndex | None:
+        """The index as stored, for ``count`` claims; None if it is not of that shape."""
+        try:
+            plain = json.loads(text)
+            ids, starts, bears, links = (plain[k] for k in ("ids", "starts", "bears", "links"))
+            if not (len(ids) == len(starts) == count and isinstance(bears, dict)):
+                return None
+            if not all(type(i) is str for i in ids) or not all(type(n) is int for n in starts):
+                return None
+            if any(
+                type(p) is not int or not 0 <= p < count
+                for positions in bears.values()
+                for p in positions
+            ):
+                return None
+            made = [(int(p), str(t), bool(c)) for p, t, c in links]
+        except (ValueError, KeyError, TypeError):
+            return None
+        if any(not 0 <= link[0] < count for link in made):
+            return None
+        return cls(ids, starts, bears, made)
+
+
+@dataclass
 class Remembered:
     """One stored row, split: a header, each kind's records (JSON), the files' identities."""
 
@@ -128,6 +188,9 @@ class Remembered:
     _tables: dict[str, list[Any]] | None = None
     _columns: Columns | None = None
     _files: dict[str, FileState] | None = None
+    _others: dict[str, list[Any]] | None = None
+    _index_line: str = ""
+    _claims_index: ClaimsIndex | None = None
 
     def records(self) -> dict[str, list[Any]] | None:
         """Each kind's records, validated (one call per kind, once per process); None if
@@ -143,9 +206,12 @@ class Remembered:
 
         if APART in kinds and not self._read_apart():
             return {}
+        done = self._others or {}  # the other kinds, when validated already
         try:
             tables = {
-                kind: TypeAdapter(list[RECORD_TYPES[kind]]).validate_json(line or "")  # type: ignore[valid-type]
+                kind: done[kind]
+                if kind in done
+                else TypeAdapter(list[RECORD_TYPES[kind]]).validate_json(line or "")  # type: ignore[valid-type]
                 for kind, line in zip(FOLDERS, self.kinds, strict=True)
                 if kind in kinds
             }
@@ -162,7 +228,8 @@ class Remembered:
         at = FOLDERS.index(APART)
         if self.kinds[at] is None:
             text = self.cache.raw(CLAIMS_NAME, self.key) if self.cache is not None else None
-            paths, _, line = (text or "").partition("\n")
+            paths, _, rest = (text or "").partition("\n")
+            index, _, line = rest.partition("\n")
             try:
                 rels = json.loads(paths)
             except ValueError:
@@ -171,14 +238,68 @@ class Remembered:
                 return False
             self.head["paths"][APART] = rels
             self.kinds[at] = line
+            self._index_line = index
         return True
 
-    def records_but(self, left: str) -> dict[str, list[Any]] | None:
-        """Every other kind's records, validated, as :meth:`records` gives them: for a
-        check that needs every record of those kinds and a few of ``left``."""
+    def claims_index(self) -> ClaimsIndex | None:
+        """Which requirements each remembered claim bears on and what it links to, with
+        where its JSON stands in the row (None if that does not read back whole)."""
+        if self._claims_index is None:
+            if not self._read_apart():
+                return None
+            self._claims_index = ClaimsIndex.parse(self._index_line, len(self.head["paths"][APART]))
+        return self._claims_index
+
+    def some_claims(self, positions: list[int]) -> list[Any] | None:
+        """The remembered claims at these positions (in the row's order), validated in one
+        call; None if they do not read back."""
+        from pydantic import TypeAdapter, ValidationError
+
+        index, line = self.claims_index(), self.kinds[FOLDERS.index(APART)]
+        if index is not None and self._tables is not None:  # every claim is built already
+            return [self._tables[APART][p] for p in positions]
+        if index is None or not line:
+            return None
+        starts, end = index.starts, len(line) - 1
+        ends = [*starts[1:], end + 1]  # each element ends before the comma that follows it
+        text = "[" + ",".join(line[starts[p] : ends[p] - 1] for p in positions) + "]"
+        try:
+            found = TypeAdapter(list[RECORD_TYPES[APART]]).validate_json(text)  # type: ignore[valid-type]
+        except (ValueError, ValidationError):
+            return None
+        return found if len(found) == len(positions) else None
+
+    def others(self) -> dict[str, list[Any]] | None:
+        """The records of every kind but the claims, validated (once per process), as
+        :meth:`records` gives them: for a view that needs every record of those kinds and
+        some claims."""
         if self._tables is not None:
-            return {k: v for k, v in self._tables.items() if k != left} or None
-        return self._validated(tuple(k for k in FOLDERS if k != left)) or None
+            return {k: v for k, v in self._tables.items() if k != APART} or None
+        if self._others is None:
+            self._others = self._validated(tuple(k for k in FOLDERS if k != APART))
+        return self._others or None
+
+    def fill_others(self, ledger: Ledger, fresh: Iterable[FileOutcome], gone: set[str]) -> bool:
+        """Every record of the other kinds than the claims into ``ledger``: the row's, but
+        those of the files in ``gone``, then the records of ``fresh`` (sound outcomes; their
+        claims are left out); False when the row's records do not read back, or a fresh
+        record's id is taken."""
+        others = self.others()
+        if others is None:
+            return False
+        for kind, records in others.items():
+            table = ledger.tables()[kind]
+            for record, rel in zip(records, self.head["paths"][kind], strict=True):
+                if rel not in gone:
+                    table[record.id] = record
+                    ledger.paths[record.id] = rel
+        for outcome in fresh:
+            if outcome.kind != APART:
+                record = outcome.record
+                if record.id in ledger.paths:  # type: ignore[union-attr]
+                    return False
+                ledger.add(outcome.kind, record, outcome.rel)  # type: ignore[arg-type]
+        return True
 
     def fill(self, result: LoadResult) -> bool:
         """Fill ``result`` (as :func:`ledger.records.pipeline.begin` left it) with the row's
@@ -410,6 +531,7 @@ def remember(
     ledger = result.ledger
     paths: dict[str, list[str]] = {}
     lines = []
+    claim_parts: list[str] = []
     for kind, table in ledger.tables().items():
         rels = paths[kind] = [ledger.paths[record_id] for record_id in table]
         parts = []
@@ -417,6 +539,8 @@ def remember(
             stored = texts.get(rel)
             parts.append(stored if stored is not None else _dumped(record))
         lines.append("[" + ",".join(parts) + "]")
+        if kind == APART:
+            claim_parts = parts
     clean = not added and not result.unloaded and len(ledger.paths) == len(scan.records)
     head = {
         "format": FORMAT,
@@ -434,7 +558,8 @@ def remember(
         "blobs": [blobs.get(f[2]) for f in found],
     }
     at = FOLDERS.index(APART)
-    apart = _json(paths.pop(APART)) + "\n" + lines.pop(at)
+    index = ClaimsIndex.of(list(ledger.claims.values()), claim_parts)
+    apart = "\n".join([_json(paths.pop(APART)), index.to_json(), lines.pop(at)])
     text = "\n".join([_json(head), *lines, _json(files)])
     cache.store_text(NAME, key, text, family=FAMILY)  # drops the claims of any other state
     cache.store_text(CLAIMS_NAME, key, apart, family=FAMILY)

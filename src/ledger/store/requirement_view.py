@@ -1,0 +1,139 @@
+"""One requirement's report without building every claim: the ledger as far as
+``requirement_status`` reads it.
+
+A requirement's report (analysis/status.py) reads every record of the other kinds, the
+claims that bear on the requirement, and, of their links: the claims each of them links to
+(a review's grounds), the claims that contradict one (each pair shows both sides), and the
+claims those partners link to (whether a partner is suspect rests on them). No other claim
+changes a line of it. In a large ledger that is a fraction of the claims (a third, where
+claims bear on four requirements), and building every claim from the remembered ledger is
+most of the first `status` after an edit.
+
+The remembered ledger keeps, with its claims, which requirements each bears on and what it
+links to (loaded_state.ClaimsIndex). Here the claims the report reads are picked from that,
+as brought up to date by the files changed since (read as a load reads them), and only those
+are built. Every other claim is known by id alone (:attr:`Ledger.absent`), so a typed id
+resolves as in the whole ledger.
+
+Narrow on purpose; anything else answers None and the caller loads the ledger: a revision;
+unlisted folders; no remembered ledger that can serve, or one the changes have drifted far
+from (a whole load then writes it again); a changed file that does not read into one sound
+record; an id held twice; text that does not name a requirement.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ledger.gcpause import paused_gc
+from ledger.records.kinds import CLAIMS, STATUS_KINDS
+from ledger.records.load import few_outcomes
+from ledger.store import loaded_state
+
+if TYPE_CHECKING:
+    from ledger.records.model import Claim
+    from ledger.records.pipeline import LoadResult
+    from ledger.records.root import Layout
+    from ledger.records.scan import Scan
+    from ledger.store.cache import Cache
+
+_CLAIMS = CLAIMS.folder
+
+
+def requirement_view(layout: Layout, scan: Scan, result: LoadResult, typed: str) -> str | None:
+    """Fill ``result`` (as pipeline.begin left it) with the view of the ledger that the
+    report on the requirement ``typed`` names (an id or what resolves to one) reads, and
+    return that requirement's id; None, ``result`` untouched, when this case does not
+    apply. ``result.ledger`` then holds the claims that report reads, for no other use."""
+    from ledger.store.cache import open_cache
+
+    if layout.tree is not None or result.unloaded or scan.unlisted:
+        return None
+    cache = open_cache(layout)
+    if cache is None:
+        return None
+    try:
+        with paused_gc():
+            return _viewed(layout, scan, cache, result, typed)
+    finally:
+        cache.close()
+
+
+def _viewed(layout: Layout, scan: Scan, cache: Cache, result: LoadResult, typed: str) -> str | None:
+    from ledger.analysis.xref import resolve
+    from ledger.records.ledger import Ledger
+
+    base = loaded_state.latest(cache)
+    changed = base.changes(layout, scan) if base is not None else None
+    if base is None or changed is None:
+        return None
+    if base.head["drift"] >= loaded_state.rebase_at(len(scan.found)):
+        return None  # a whole load writes the remembered ledger again
+    index = base.claims_index()
+    if index is None:
+        return None
+    fresh = few_outcomes(layout, scan, cache, changed)
+    if not all(outcome.sound() for outcome in fresh):
+        return None  # a broken or misnamed file: the whole admission says what it is
+    ledger = Ledger()
+    gone = base.head["removed"] | {outcome.rel for outcome in fresh}
+    if not base.fill_others(ledger, fresh, gone):
+        return None
+    rels = base.head["paths"][_CLAIMS]
+    kept = {i: p for p, (i, rel) in enumerate(zip(index.ids, rels, strict=True)) if rel not in gone}
+    new: dict[str, tuple[Claim, str]] = {}
+    for outcome in fresh:
+        if outcome.kind == _CLAIMS:
+            claim = outcome.record
+            if claim.id in kept or claim.id in ledger.paths or claim.id in new:  # type: ignore[union-attr]
+                return None
+            new[claim.id] = (claim, outcome.rel)  # type: ignore[union-attr,assignment]
+    if any(record_id in kept for record_id in ledger.paths):
+        return None  # a record of another kind, changed, now holds a claim's id
+    ledger.absent = dict.fromkeys([*kept, *new], _CLAIMS)
+    found = resolve(ledger, typed, STATUS_KINDS)
+    if found.id is None or found.id not in ledger.requirements:
+        return None
+    wanted = _read(index, kept, new, found.id)
+    positions = sorted(kept[i] for i in wanted if i in kept)
+    built = base.some_claims(positions)
+    if built is None:
+        return None
+    claims: dict[str, Claim] = {}
+    for position, claim in zip(positions, built, strict=True):
+        claims[claim.id] = claim
+        ledger.paths[claim.id] = rels[position]
+    for record_id in wanted & new.keys():
+        claims[record_id], ledger.paths[record_id] = new[record_id]
+    for record_id in claims:
+        del ledger.absent[record_id]
+    ledger.claims = claims
+    ledger.sort()
+    result.ledger = ledger
+    result.diagnostics.extend(base.head["diagnostics"])
+    result.left_out = len(scan.diagnostics)
+    return found.id
+
+
+def _read(
+    index: loaded_state.ClaimsIndex,
+    kept: dict[str, int],
+    new: dict[str, tuple[Claim, str]],
+    requirement_id: str,
+) -> set[str]:
+    """The ids of the claims the report on ``requirement_id`` reads: those bearing on it,
+    the claims they link to and those contradicting them, and the claims those link to."""
+    from ledger.records.model import RelationKind
+
+    ids = index.ids
+    bearing = {ids[p] for p in index.bears.get(requirement_id, ()) if ids[p] in kept}
+    bearing.update(i for i, (claim, _) in new.items() if requirement_id in claim.bears_on)
+    contradicts = RelationKind.contradicts
+    links = [(ids[p], target, c) for p, target, c in index.links if ids[p] in kept]
+    links += [
+        (i, rel.target, rel.kind is contradicts) for i, (c, _) in new.items() for rel in c.relations
+    ]
+    partners = {t for s, t, _ in links if s in bearing}
+    partners.update(s for s, t, c in links if c and t in bearing)
+    grounds = {t for s, t, _ in links if s in partners}
+    return (bearing | partners | grounds) & (kept.keys() | new.keys())

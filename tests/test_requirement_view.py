@@ -1,0 +1,211 @@
+"""`ledger status REQUIREMENT` builds only the claims that requirement's report reads
+(store/requirement_view.py), and prints exactly what a run with no cache prints: after edits
+of every kind, in every format, on the repository's own data."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+import ledger.store.requirement_view as view_module
+from conftest import PAST, Sample, age, make_old, repository_ledger, run
+from ledger.store import loaded_state
+from ledger.store.cache import CACHE_DIR, CACHE_FILE, NO_CACHE_ENV
+
+REQUIREMENTS = ("requirement-1", "requirement-2", "requirement-3", "requirement-4")
+FORMATS = (("--format", "json"), (), ("--all", "--explain"), ("--format", "markdown"))
+
+
+@pytest.fixture
+def views(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """What each status asked of the view: the requirement it built a view for, or None
+    when the ledger was loaded whole instead."""
+    found: list[str | None] = []
+    real = view_module.requirement_view
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        answer = real(*args)
+        found.append(answer)
+        return answer
+
+    monkeypatch.setattr(view_module, "requirement_view", spy)
+    return found
+
+
+class Ledger:
+    """The repository's ledger in a temporary folder, remembered by a first load, and
+    edited a file at a time, each file dated anew."""
+
+    def __init__(self, root: Path) -> None:
+        self.sample = Sample(repository_ledger(root))
+        self.root = root
+        self.step = 0
+        age(root)
+        assert self.status()[0] == 0  # the overview loads whole, and remembers the ledger
+
+    def status(self, *args: str, cached: bool = True) -> tuple[int, str, str]:
+        done = run(
+            ["--root", str(self.root), "status", *args],
+            env={"COLUMNS": "120", **({} if cached else {NO_CACHE_ENV: "1"})},
+        )
+        return done.exit_code, done.stdout, done.stderr
+
+    def claims(self) -> dict[str, tuple[str, dict]]:
+        """Every claim by id: its file (from data/) and its fields."""
+        found = {}
+        for path in sorted((self.root / "data" / "claims").rglob("*.yaml")):
+            record = yaml.safe_load(path.read_text(encoding="utf-8"))
+            found[record["id"]] = (path.relative_to(self.root / "data").as_posix(), record)
+        return found
+
+    def write(self, rel: str, text: str) -> None:
+        self.step += 1
+        make_old(self.sample.write(rel, text), PAST + 60 * self.step)
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        text = self.sample.read(rel)
+        assert old in text, (rel, old)
+        self.write(rel, text.replace(old, new, 1))
+
+    def alike(self, views: list[str | None], *requirements: str) -> None:
+        """Each requirement's status, in every format, as a run with no cache prints it,
+        each through the view."""
+        for requirement in requirements:
+            for options in FORMATS:
+                del views[:]
+                found = self.status(requirement, *options)
+                assert views == [requirement], (requirement, options)
+                assert found == self.status(requirement, *options, cached=False), options
+                assert found[0] == 0, found
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Ledger:
+    return Ledger(tmp_path / "ledger")
+
+
+def bearing(claims: dict[str, tuple[str, dict]], requirement: str) -> list[str]:
+    return [i for i, (_, c) in claims.items() if requirement in (c.get("bears_on") or {})]
+
+
+def test_every_report_is_the_whole_ledgers(ledger: Ledger, views: list[str | None]) -> None:
+    ledger.alike(views, *REQUIREMENTS)
+
+
+def test_edits_of_every_kind_report_as_a_cold_run(ledger: Ledger, views: list[str | None]) -> None:
+    claims = ledger.claims()
+    on_3 = bearing(claims, "requirement-3")
+    elsewhere = [i for i in bearing(claims, "requirement-4") if i not in on_3]
+    elsewhere = [i for i in elsewhere if not claims[i][1].get("relations")]
+    flipped, partner, ground = on_3[0], elsewhere[0], elsewhere[1]
+
+    rel, record = claims[flipped]  # a stance flipped
+    stance = record["bears_on"]["requirement-3"]
+    turned = "supports" if stance != "supports" else "undermines"
+    ledger.edit(rel, f"requirement-3: {stance}", f"requirement-3: {turned}")
+    ledger.alike(views, "requirement-3", "requirement-4")
+
+    # A claim about another requirement comes to contradict one on requirement-3, and to
+    # rest on a third claim: the pair shows both sides, the partner's grounds read too.
+    rel = claims[partner][0]
+    text = ledger.sample.read(rel)
+    links = f"relations:\n  - contradicts: {flipped}\n  - corroborates: {ground}\n"
+    ledger.write(rel, text.rstrip("\n") + "\n" + links)
+    ledger.alike(views, "requirement-3")
+    assert partner in ledger.status("requirement-3", "--format", "json")[1]
+
+    # The partner reviewed, then its ground changed: it is suspect in requirement-3's pair.
+    reviewed = run(["--root", str(ledger.root), "review", partner, "--by", "Ana"])
+    assert reviewed.exit_code == 0, reviewed.stderr
+    make_old(ledger.root / "data" / rel, PAST + 600)
+    ground_rel = claims[ground][0]
+    ledger.edit(ground_rel, "statement: >-\n  ", "statement: >-\n  Reworded: ")
+    ledger.alike(views, "requirement-3")
+    assert "changed after the review by Ana" in ledger.status("requirement-3", "-f", "json")[1]
+
+    # A claim renamed (a new id in a new file), and one removed.
+    rel, record = claims[on_3[1]]
+    text = ledger.sample.read(rel).replace(f"id: {on_3[1]}", f"id: {on_3[1]}-renamed")
+    (ledger.root / "data" / rel).unlink()
+    ledger.write(rel.replace(on_3[1], f"{on_3[1]}-renamed"), text)
+    ledger.alike(views, "requirement-3")
+    (ledger.root / "data" / claims[on_3[2]][0]).unlink()
+    ledger.alike(views, "requirement-3", "requirement-1")
+
+
+def test_what_the_view_does_not_serve_is_loaded_whole(
+    ledger: Ledger, views: list[str | None]
+) -> None:
+    claims = ledger.claims()
+    rel = claims[bearing(claims, "requirement-3")[0]][0]
+    asked = [
+        ("ayotzinapa",),  # a case
+        ("requirement-3", "--as-of", "2017-06"),
+        ("requirement-3", "--format", "json"),  # after the file below broke
+    ]
+    for number, args in enumerate(asked):
+        if number == 2:
+            ledger.edit(rel, "bears_on:", "bears_on: [")
+        del views[:]
+        found = ledger.status(*args)
+        assert views in ([], [None]), args
+        assert found == ledger.status(*args, cached=False), args
+
+
+def test_a_prefix_and_a_claims_id_resolve_as_in_the_whole_ledger(
+    ledger: Ledger, views: list[str | None]
+) -> None:
+    claim = next(iter(ledger.claims()))
+    assert ledger.status("requirement-") == ledger.status("requirement-", cached=False)
+    assert ledger.status(claim) == ledger.status(claim, cached=False)
+    assert views == [None] * 4  # neither names one requirement (nor has a cold run a view)
+    found = ledger.status("requirement-3", "-f", "json")
+    assert views[-1] == "requirement-3"
+    assert found == ledger.status("requirement-3", "-f", "json", cached=False)
+
+
+def test_a_remembered_index_that_does_not_read_back_is_not_used(
+    ledger: Ledger, views: list[str | None]
+) -> None:
+    with sqlite3.connect(ledger.root / CACHE_DIR / CACHE_FILE) as db:
+        (value,) = db.execute(
+            "SELECT value FROM results WHERE name = ?", (loaded_state.CLAIMS_NAME,)
+        ).fetchone()
+        paths, index, rest = value.split("\n", 2)
+        db.execute(
+            "UPDATE results SET value = ? WHERE name = ?",
+            (
+                "\n".join([paths, index.replace('"starts":[', '"starts":["x",'), rest]),
+                loaded_state.CLAIMS_NAME,
+            ),
+        )
+    found = ledger.status("requirement-3", "-f", "json")
+    assert views == [None]
+    assert found == ledger.status("requirement-3", "-f", "json", cached=False)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        '{"ids":["a"],"starts":[1],"bears":{"r":[1]},"links":[]}',  # a position past the end
+        '{"ids":["a"],"starts":[1],"bears":{"r":[0.0]},"links":[]}',
+        '{"ids":["a"],"starts":[1],"bears":{},"links":[[1,"b",true]]}',
+        '{"ids":["a"],"starts":["1"],"bears":{},"links":[]}',
+        '{"ids":["a","b"],"starts":[1],"bears":{},"links":[]}',
+        '{"ids":["a"],"starts":[1],"bears":[],"links":[]}',
+        '{"ids":["a"],"starts":[1],"bears":{}}',
+        "[]",
+        "",
+    ],
+)
+def test_an_index_of_another_shape_is_refused(index: str) -> None:
+    assert loaded_state.ClaimsIndex.parse(index, 1) is None
+
+
+def test_the_index_reads_back() -> None:
+    text = '{"ids":["a"],"starts":[1],"bears":{"r":[0]},"links":[[0,"b",true]]}'
+    found = loaded_state.ClaimsIndex.parse(text, 1)
+    assert found == loaded_state.ClaimsIndex(["a"], [1], {"r": [0]}, [(0, "b", True)])
