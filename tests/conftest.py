@@ -24,7 +24,7 @@ from typer.testing import CliRunner, Result
 import ledger.records.load as load_module
 import ledger.records.record_reader as reader_module
 import ledger.records.scan as scan_module
-import ledger.store.requirement_view as view_module
+import ledger.store.report_view as view_module
 from browser import CHROMIUM, MISSING, Browser, Tab
 from ledger.cli import app
 from ledger.records.diagnostics import Diagnostic
@@ -246,7 +246,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     far as one requirement's report reads it."""
     calls: list[str] = []
     real = load_module.load
-    real_view = view_module.requirement_view
+    real_view = view_module.report_view
 
     def spy(layout, **options):  # type: ignore[no-untyped-def]
         calls.append(str(layout.root))
@@ -259,7 +259,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return found
 
     monkeypatch.setattr(load_module, "load", spy)
-    monkeypatch.setattr(view_module, "requirement_view", spy_view)
+    monkeypatch.setattr(view_module, "report_view", spy_view)
     return calls
 
 

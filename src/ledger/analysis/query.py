@@ -74,6 +74,7 @@ from ledger.analysis.status import (
     sides_of,
     silent_link_gap,
     sorted_gaps,
+    source_sides,
     undated_gaps,
 )
 from ledger.analysis.status_report import Contradiction, FigureView, Gap, Plain, Side, Status
@@ -313,11 +314,13 @@ def _requirement_gaps(analysis: Analysis) -> Iterable[Gap]:
 
 
 def _case_gaps(analysis: Analysis) -> Iterable[Gap]:
-    for case_id in sorted(analysis.ledger.cases):
+    ledger = analysis.ledger
+    known = source_sides(ledger, obligors(ledger))
+    for case_id in sorted(ledger.cases):
         claims = analysis.by_case.get(case_id, [])
         if not claims:
             yield no_claims_gap(case_id)
-        elif gap := one_sided_gap(analysis.ledger, case_id, claims, None):
+        elif gap := one_sided_gap(ledger, case_id, claims, None, known):
             yield gap
 
 
@@ -337,19 +340,20 @@ def _unpaired(analysis: Analysis) -> Iterable[Gap]:
     by_case = analysis.by_case
     related = _related_ids(ledger)
     obligor_names = obligors(ledger)
+    known = source_sides(ledger, obligor_names)
     seen: set[str] = set()
     for case_id in sorted(by_case):
         claims = by_case[case_id]
-        if len(sides_of(ledger, claims, obligor_names)) < 2:
+        if len(sides_of(ledger, claims, obligor_names, known)) < 2:
             continue
         for claim in sorted(claims, key=lambda c: c.id):
             if claim.id in seen or claim.source not in ledger.sources:
                 continue
             if not any(s is not Stance.context for s in claim.bears_on.values()):
                 continue
-            own = side_of(ledger.sources[claim.source], obligor_names)
+            own = known[claim.source]
             partners = [ledger.claims[i] for i in related[claim.id] if i in ledger.claims]
-            if sides_of(ledger, partners, obligor_names) - {own}:
+            if sides_of(ledger, partners, obligor_names, known) - {own}:
                 continue
             seen.add(claim.id)
             other = "independent" if own is Side.obligor else "obligor"

@@ -707,15 +707,23 @@ def analysis_of(ledger: Ledger, analysis: Analysis | None) -> Analysis:
 # --------------------------------------------------------------------------- gaps
 
 
-def sides_of(ledger: Ledger, claims: Iterable[Claim], obligor_names: frozenset[str]) -> set[Side]:
+def sides_of(
+    ledger: Ledger,
+    claims: Iterable[Claim],
+    obligor_names: frozenset[str],
+    known: dict[str, Side] | None = None,
+) -> set[Side]:
     """The sides these claims' sources are on (claims with a missing source are left out);
-    each source judged once, however many of the claims are its."""
+    each source judged once, however many of the claims are its, and once for every call
+    that passes the same ``known`` (made by :func:`source_sides` for these obligors)."""
     sources = ledger.sources
-    return {
-        side_of(sources[source_id], obligor_names)
-        for source_id in {c.source for c in claims}
-        if source_id in sources
-    }
+    known = known if known is not None else source_sides(ledger, obligor_names)
+    return {known[source_id] for source_id in {c.source for c in claims} if source_id in sources}
+
+
+def source_sides(ledger: Ledger, obligor_names: frozenset[str]) -> dict[str, Side]:
+    """Each source's side, decided when first asked: for many calls of :func:`sides_of`."""
+    return _Sides(ledger.sources, obligor_names)
 
 
 def no_claims_gap(case_id: str) -> Gap:
@@ -734,10 +742,15 @@ def silent_link_gap(case_id: str, req_id: str) -> Gap:
 
 
 def one_sided_gap(
-    ledger: Ledger, subject: str, claims: list[Claim], requirement: Requirement | None
+    ledger: Ledger,
+    subject: str,
+    claims: list[Claim],
+    requirement: Requirement | None,
+    known: dict[str, Side] | None = None,
 ) -> Gap | None:
-    """A case heard from one side only: on ``requirement``, or across the ledger when None."""
-    sides = sides_of(ledger, claims, obligors(ledger, requirement))
+    """A case heard from one side only: on ``requirement``, or across the ledger when None
+    (``known``: the sources' sides on it, as :func:`sides_of` takes them)."""
+    sides = sides_of(ledger, claims, obligors(ledger, requirement), known)
     if len(sides) != 1:
         return None
     (side,) = sides
@@ -843,13 +856,14 @@ def _requirement_gaps(
     buckets: dict[str | None, list[tuple[Claim, Stance]]],
 ) -> tuple[Gap, ...]:
     gaps: list[Gap] = []
+    known = source_sides(ledger, obligors(ledger, req))
     for case_id, bucket in buckets.items():
         if case_id is None:
             continue
         claims = [c for c, _ in bucket]
         if not claims:
             gaps.append(silent_link_gap(case_id, req.id))
-        elif gap := one_sided_gap(ledger, case_id, claims, req):
+        elif gap := one_sided_gap(ledger, case_id, claims, req, known):
             gaps.append(gap)
     gaps.extend(undated_gaps(c for c, _ in items))
     return sorted_gaps(gaps)

@@ -74,10 +74,10 @@ def _loaded(
     layout: Layout, typed: str | None, progress: Progress | None, scan: Scan | None
 ) -> LoadResult:
     """The ledger, or, for a requirement's report, as much of it as that report reads
-    (:mod:`ledger.store.requirement_view`)."""
+    (:mod:`ledger.store.report_view`)."""
     from ledger.records.load import load
     from ledger.records.pipeline import LoadResult, begin
-    from ledger.store.requirement_view import requirement_view
+    from ledger.store.report_view import report_view
 
     if typed is not None:
         started = begin(layout, scan)
@@ -85,7 +85,7 @@ def _loaded(
             return started
         result, scan = started
         announce(progress, f"loading the records {typed} reads")
-        if requirement_view(layout, scan, result, typed) is not None:
+        if report_view(layout, scan, result, typed) is not None:
             return result
     return load(layout, check=False, progress=progress, scan=scan)
 

@@ -119,13 +119,14 @@ class Columns:
 @dataclass
 class ClaimsIndex:
     """The remembered claims, one entry each in the row's order: its id, where its JSON
-    starts in the row's array, the requirements it bears on (as the positions of the
-    claims bearing on each), and every link it makes (position, target id, whether the
-    link is a ``contradicts``)."""
+    starts in the row's array, the requirements it bears on and the cases it is about (as
+    the positions of the claims bearing on each requirement, and about each case), and
+    every link it makes (position, target id, whether the link is a ``contradicts``)."""
 
     ids: list[str]
     starts: list[int]
     bears: dict[str, list[int]]
+    about: dict[str, list[int]]
     links: list[tuple[int, str, bool]]
 
     @classmethod
@@ -136,41 +137,55 @@ class ClaimsIndex:
             starts.append(at)
             at += len(part) + 1
         bears: dict[str, list[int]] = {}
+        about: dict[str, list[int]] = {}
         links = []
         contradicts = RelationKind.contradicts
         for position, claim in enumerate(claims):
             for req_id in claim.bears_on:
                 bears.setdefault(req_id, []).append(position)
+            for case_id in dict.fromkeys(claim.cases):
+                about.setdefault(case_id, []).append(position)
             for rel in claim.relations:
                 links.append((position, rel.target, rel.kind is contradicts))
-        return cls([c.id for c in claims], starts, bears, links)
+        return cls([c.id for c in claims], starts, bears, about, links)
 
     def to_json(self) -> str:
-        plain = {"ids": self.ids, "starts": self.starts, "bears": self.bears, "links": self.links}
-        return _json(plain)
+        names = ("ids", "starts", "bears", "about", "links")
+        return _json({name: getattr(self, name) for name in names})
 
     @classmethod
     def parse(cls, text: str, count: int) -> ClaimsIndex | None:
         """The index as stored, for ``count`` claims; None if it is not of that shape."""
         try:
             plain = json.loads(text)
-            ids, starts, bears, links = (plain[k] for k in ("ids", "starts", "bears", "links"))
-            if not (len(ids) == len(starts) == count and isinstance(bears, dict)):
+            names = ("ids", "starts", "bears", "about", "links")
+            ids, starts, bears, about, links = (plain[k] for k in names)
+            if not (len(ids) == len(starts) == count and type(bears) is type(about) is dict):
                 return None
-            if not all(type(i) is str for i in ids) or not all(type(n) is int for n in starts):
+            positions = [*bears.values(), *about.values()]
+            if not all(type(part) is list for part in [ids, starts, *positions]):
                 return None
-            if any(
-                type(p) is not int or not 0 <= p < count
-                for positions in bears.values()
-                for p in positions
-            ):
+            if not (_only(str, ids) and _only(int, starts) and _positions(positions, count)):
                 return None
             made = [(int(p), str(t), bool(c)) for p, t, c in links]
         except (ValueError, KeyError, TypeError):
             return None
-        if any(not 0 <= link[0] < count for link in made):
+        if not _positions([[link[0] for link in made]], count):
             return None
-        return cls(ids, starts, bears, made)
+        return cls(ids, starts, bears, about, made)
+
+
+def _only(kind: type, values: list[Any]) -> bool:
+    """Whether every value is exactly of this type (a bool is no int here)."""
+    return set(map(type, values)) <= {kind}
+
+
+def _positions(lists: Iterable[list[Any]], count: int) -> bool:
+    """Whether every list holds positions among ``count`` claims."""
+    return all(
+        not values or (_only(int, values) and min(values) >= 0 and max(values) < count)
+        for values in lists
+    )
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""`ledger status REQUIREMENT` builds only the claims that requirement's report reads
-(store/requirement_view.py), and prints exactly what a run with no cache prints: after edits
+"""`ledger status REQUIREMENT` (or CASE) builds only the claims that report reads
+(store/report_view.py), and prints exactly what a run with no cache prints: after edits
 of every kind, in every format, on the repository's own data."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import ledger.store.requirement_view as view_module
+import ledger.store.report_view as view_module
 from conftest import PAST, Sample, age, make_old, repository_ledger, run
 from ledger.store import loaded_state
 from ledger.store.cache import CACHE_DIR, CACHE_FILE, NO_CACHE_ENV
@@ -21,17 +21,17 @@ FORMATS = (("--format", "json"), (), ("--all", "--explain"), ("--format", "markd
 
 @pytest.fixture
 def views(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
-    """What each status asked of the view: the requirement it built a view for, or None
-    when the ledger was loaded whole instead."""
+    """What each status asked of the view: the requirement or case it built a view for, or
+    None when the ledger was loaded whole instead."""
     found: list[str | None] = []
-    real = view_module.requirement_view
+    real = view_module.report_view
 
     def spy(*args):  # type: ignore[no-untyped-def]
         answer = real(*args)
         found.append(answer)
         return answer
 
-    monkeypatch.setattr(view_module, "requirement_view", spy)
+    monkeypatch.setattr(view_module, "report_view", spy)
     return found
 
 
@@ -70,16 +70,20 @@ class Ledger:
         assert old in text, (rel, old)
         self.write(rel, text.replace(old, new, 1))
 
-    def alike(self, views: list[str | None], *requirements: str) -> None:
-        """Each requirement's status, in every format, as a run with no cache prints it,
-        each through the view."""
-        for requirement in requirements:
+    def alike(self, views: list[str | None], *subjects: str) -> None:
+        """Each requirement's or case's status, in every format, as a run with no cache
+        prints it, each through the view."""
+        for subject in subjects:
             for options in FORMATS:
                 del views[:]
-                found = self.status(requirement, *options)
-                assert views == [requirement], (requirement, options)
-                assert found == self.status(requirement, *options, cached=False), options
+                found = self.status(subject, *options)
+                assert views == [subject], (subject, options)
+                assert found == self.status(subject, *options, cached=False), options
                 assert found[0] == 0, found
+
+    def cases_of(self, *claim_ids: str) -> list[str]:
+        claims = self.claims()
+        return sorted({c for i in claim_ids if i in claims for c in claims[i][1].get("cases", [])})
 
 
 @pytest.fixture
@@ -92,7 +96,7 @@ def bearing(claims: dict[str, tuple[str, dict]], requirement: str) -> list[str]:
 
 
 def test_every_report_is_the_whole_ledgers(ledger: Ledger, views: list[str | None]) -> None:
-    ledger.alike(views, *REQUIREMENTS)
+    ledger.alike(views, *REQUIREMENTS, "ayotzinapa", "tlatlaya", "atenco")
 
 
 def test_edits_of_every_kind_report_as_a_cold_run(ledger: Ledger, views: list[str | None]) -> None:
@@ -106,7 +110,7 @@ def test_edits_of_every_kind_report_as_a_cold_run(ledger: Ledger, views: list[st
     stance = record["bears_on"]["requirement-3"]
     turned = "supports" if stance != "supports" else "undermines"
     ledger.edit(rel, f"requirement-3: {stance}", f"requirement-3: {turned}")
-    ledger.alike(views, "requirement-3", "requirement-4")
+    ledger.alike(views, "requirement-3", "requirement-4", *ledger.cases_of(flipped))
 
     # A claim about another requirement comes to contradict one on requirement-3, and to
     # rest on a third claim: the pair shows both sides, the partner's grounds read too.
@@ -114,7 +118,7 @@ def test_edits_of_every_kind_report_as_a_cold_run(ledger: Ledger, views: list[st
     text = ledger.sample.read(rel)
     links = f"relations:\n  - contradicts: {flipped}\n  - corroborates: {ground}\n"
     ledger.write(rel, text.rstrip("\n") + "\n" + links)
-    ledger.alike(views, "requirement-3")
+    ledger.alike(views, "requirement-3", *ledger.cases_of(flipped, partner, ground))
     assert partner in ledger.status("requirement-3", "--format", "json")[1]
 
     # The partner reviewed, then its ground changed: it is suspect in requirement-3's pair.
@@ -123,7 +127,7 @@ def test_edits_of_every_kind_report_as_a_cold_run(ledger: Ledger, views: list[st
     make_old(ledger.root / "data" / rel, PAST + 600)
     ground_rel = claims[ground][0]
     ledger.edit(ground_rel, "statement: >-\n  ", "statement: >-\n  Reworded: ")
-    ledger.alike(views, "requirement-3")
+    ledger.alike(views, "requirement-3", *ledger.cases_of(flipped))
     assert "changed after the review by Ana" in ledger.status("requirement-3", "-f", "json")[1]
 
     # A claim renamed (a new id in a new file), and one removed.
@@ -131,9 +135,10 @@ def test_edits_of_every_kind_report_as_a_cold_run(ledger: Ledger, views: list[st
     text = ledger.sample.read(rel).replace(f"id: {on_3[1]}", f"id: {on_3[1]}-renamed")
     (ledger.root / "data" / rel).unlink()
     ledger.write(rel.replace(on_3[1], f"{on_3[1]}-renamed"), text)
-    ledger.alike(views, "requirement-3")
+    ledger.alike(views, "requirement-3", *ledger.cases_of(f"{on_3[1]}-renamed"))
+    cases = ledger.cases_of(on_3[2])
     (ledger.root / "data" / claims[on_3[2]][0]).unlink()
-    ledger.alike(views, "requirement-3", "requirement-1")
+    ledger.alike(views, "requirement-3", "requirement-1", *cases)
 
 
 def test_what_the_view_does_not_serve_is_loaded_whole(
@@ -142,8 +147,8 @@ def test_what_the_view_does_not_serve_is_loaded_whole(
     claims = ledger.claims()
     rel = claims[bearing(claims, "requirement-3")[0]][0]
     asked = [
-        ("ayotzinapa",),  # a case
         ("requirement-3", "--as-of", "2017-06"),
+        ("ayotzinapa", "--as-of", "2017-06"),
         ("requirement-3", "--format", "json"),  # after the file below broke
     ]
     for number, args in enumerate(asked):
@@ -161,10 +166,11 @@ def test_a_prefix_and_a_claims_id_resolve_as_in_the_whole_ledger(
     claim = next(iter(ledger.claims()))
     assert ledger.status("requirement-") == ledger.status("requirement-", cached=False)
     assert ledger.status(claim) == ledger.status(claim, cached=False)
-    assert views == [None] * 4  # neither names one requirement (nor has a cold run a view)
-    found = ledger.status("requirement-3", "-f", "json")
-    assert views[-1] == "requirement-3"
-    assert found == ledger.status("requirement-3", "-f", "json", cached=False)
+    assert views == [None] * 4  # neither names one report (nor has a cold run a view)
+    for typed, subject in (("requirement-3", "requirement-3"), ("ayotz", "ayotzinapa")):
+        found = ledger.status(typed, "-f", "json")
+        assert views[-1] == subject
+        assert found == ledger.status(typed, "-f", "json", cached=False)
 
 
 def test_a_remembered_index_that_does_not_read_back_is_not_used(
@@ -190,13 +196,16 @@ def test_a_remembered_index_that_does_not_read_back_is_not_used(
 @pytest.mark.parametrize(
     "index",
     [
-        '{"ids":["a"],"starts":[1],"bears":{"r":[1]},"links":[]}',  # a position past the end
-        '{"ids":["a"],"starts":[1],"bears":{"r":[0.0]},"links":[]}',
-        '{"ids":["a"],"starts":[1],"bears":{},"links":[[1,"b",true]]}',
-        '{"ids":["a"],"starts":["1"],"bears":{},"links":[]}',
-        '{"ids":["a","b"],"starts":[1],"bears":{},"links":[]}',
-        '{"ids":["a"],"starts":[1],"bears":[],"links":[]}',
-        '{"ids":["a"],"starts":[1],"bears":{}}',
+        '{"ids":["a"],"starts":[1],"bears":{"r":[1]},"about":{},"links":[]}',  # past the end
+        '{"ids":["a"],"starts":[1],"bears":{"r":[0.0]},"about":{},"links":[]}',
+        '{"ids":["a"],"starts":[1],"bears":{},"about":{"c":[-1]},"links":[]}',
+        '{"ids":["a"],"starts":[1],"bears":{},"about":{"c":[true]},"links":[]}',
+        '{"ids":["a"],"starts":[1],"bears":{},"about":{},"links":[[1,"b",true]]}',
+        '{"ids":["a"],"starts":["1"],"bears":{},"about":{},"links":[]}',
+        '{"ids":["a","b"],"starts":[1],"bears":{},"about":{},"links":[]}',
+        '{"ids":["a"],"starts":[1],"bears":[],"about":{},"links":[]}',
+        '{"ids":["a"],"starts":[1],"bears":{},"about":{"c":0},"links":[]}',
+        '{"ids":["a"],"starts":[1],"bears":{},"links":[]}',
         "[]",
         "",
     ],
@@ -206,6 +215,7 @@ def test_an_index_of_another_shape_is_refused(index: str) -> None:
 
 
 def test_the_index_reads_back() -> None:
-    text = '{"ids":["a"],"starts":[1],"bears":{"r":[0]},"links":[[0,"b",true]]}'
+    text = '{"ids":["a"],"starts":[1],"bears":{"r":[0]},"about":{"c":[0]},"links":[[0,"b",true]]}'
     found = loaded_state.ClaimsIndex.parse(text, 1)
-    assert found == loaded_state.ClaimsIndex(["a"], [1], {"r": [0]}, [(0, "b", True)])
+    wanted = loaded_state.ClaimsIndex(["a"], [1], {"r": [0]}, {"c": [0]}, [(0, "b", True)])
+    assert found == wanted

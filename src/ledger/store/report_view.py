@@ -1,24 +1,25 @@
-"""One requirement's report without building every claim: the ledger as far as
-``requirement_status`` reads it.
+"""One requirement's or case's report without building every claim: the ledger as far as
+``requirement_status`` or ``case_status`` reads it.
 
-A requirement's report (analysis/status.py) reads every record of the other kinds, the
-claims that bear on the requirement, and, of their links: the claims each of them links to
-(a review's grounds), the claims that contradict one (each pair shows both sides), and the
-claims those partners link to (whether a partner is suspect rests on them). No other claim
-changes a line of it. In a large ledger that is a fraction of the claims (a third, where
-claims bear on four requirements), and building every claim from the remembered ledger is
-most of the first `status` after an edit.
+A report on a requirement (analysis/status.py) reads every record of the other kinds, the
+claims that bear on it, and, of their links: the claims each of them links to (a review's
+grounds), the claims that contradict one (each pair shows both sides), and the claims those
+partners link to (whether a partner is suspect rests on them). A report on a case reads the
+same of the claims about the case. No other claim changes a line of either. In a large
+ledger that is a fraction of the claims (a third, where claims bear on four requirements; a
+handful, for a case), and building every claim from the remembered ledger is most of the
+first `status` after an edit.
 
-The remembered ledger keeps, with its claims, which requirements each bears on and what it
-links to (loaded_state.ClaimsIndex). Here the claims the report reads are picked from that,
-as brought up to date by the files changed since (read as a load reads them), and only those
-are built. Every other claim is known by id alone (:attr:`Ledger.absent`), so a typed id
-resolves as in the whole ledger.
+The remembered ledger keeps, with its claims, which requirements each bears on, which cases
+it is about and what it links to (loaded_state.ClaimsIndex). Here the claims the report
+reads are picked from that, as brought up to date by the files changed since (read as a
+load reads them), and only those are built. Every other claim is known by id alone
+(:attr:`Ledger.absent`), so a typed id resolves as in the whole ledger.
 
 Narrow on purpose; anything else answers None and the caller loads the ledger: a revision;
 unlisted folders; no remembered ledger that can serve, or one the changes have drifted far
 from (a whole load then writes it again); a changed file that does not read into one sound
-record; an id held twice; text that does not name a requirement.
+record; an id held twice; text that names no requirement or case.
 """
 
 from __future__ import annotations
@@ -40,11 +41,11 @@ if TYPE_CHECKING:
 _CLAIMS = CLAIMS.folder
 
 
-def requirement_view(layout: Layout, scan: Scan, result: LoadResult, typed: str) -> str | None:
+def report_view(layout: Layout, scan: Scan, result: LoadResult, typed: str) -> str | None:
     """Fill ``result`` (as pipeline.begin left it) with the view of the ledger that the
-    report on the requirement ``typed`` names (an id or what resolves to one) reads, and
-    return that requirement's id; None, ``result`` untouched, when this case does not
-    apply. ``result.ledger`` then holds the claims that report reads, for no other use."""
+    report on the requirement or case ``typed`` names (an id or what resolves to one)
+    reads, and return its id; None, ``result`` untouched, when this case does not apply.
+    ``result.ledger`` then holds the claims that report reads, for no other use."""
     from ledger.store.cache import open_cache
 
     if layout.tree is not None or result.unloaded or scan.unlisted:
@@ -92,9 +93,9 @@ def _viewed(layout: Layout, scan: Scan, cache: Cache, result: LoadResult, typed:
         return None  # a record of another kind, changed, now holds a claim's id
     ledger.absent = dict.fromkeys([*kept, *new], _CLAIMS)
     found = resolve(ledger, typed, STATUS_KINDS)
-    if found.id is None or found.id not in ledger.requirements:
+    if found.id is None:
         return None
-    wanted = _read(index, kept, new, found.id)
+    wanted = _read(index, kept, new, found.id, found.id in ledger.requirements)
     positions = sorted(kept[i] for i in wanted if i in kept)
     built = base.some_claims(positions)
     if built is None:
@@ -119,15 +120,22 @@ def _read(
     index: loaded_state.ClaimsIndex,
     kept: dict[str, int],
     new: dict[str, tuple[Claim, str]],
-    requirement_id: str,
+    subject: str,
+    requirement: bool,
 ) -> set[str]:
-    """The ids of the claims the report on ``requirement_id`` reads: those bearing on it,
-    the claims they link to and those contradicting them, and the claims those link to."""
+    """The ids of the claims the report on ``subject`` (a requirement, or else a case)
+    reads: those bearing on it (about it), the claims they link to and those contradicting
+    them, and the claims those link to."""
     from ledger.records.model import RelationKind
 
     ids = index.ids
-    bearing = {ids[p] for p in index.bears.get(requirement_id, ()) if ids[p] in kept}
-    bearing.update(i for i, (claim, _) in new.items() if requirement_id in claim.bears_on)
+    on = (index.bears if requirement else index.about).get(subject, ())
+    bearing = {ids[p] for p in on if ids[p] in kept}
+    bearing.update(
+        i
+        for i, (claim, _) in new.items()
+        if (subject in claim.bears_on if requirement else subject in claim.cases)
+    )
     contradicts = RelationKind.contradicts
     links = [(ids[p], target, c) for p, target, c in index.links if ids[p] in kept]
     links += [
