@@ -39,11 +39,13 @@ def outcome_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def rows(sample: Sample) -> list[tuple[str, str]]:
-    """The remembered ledger's row and its state, its claims kept beside it for the same."""
+    """The remembered ledger's row and its state, its claims (their paths and index, and
+    their records) kept beside it for the same."""
     with sqlite3.connect(sample.root / CACHE_DIR / CACHE_FILE) as db:
         found = dict(db.execute("SELECT name, fingerprint FROM results WHERE name LIKE 'loaded:%'"))
     whole = found.pop(loaded_state.NAME, None)
-    assert found == ({} if whole is None else {loaded_state.CLAIMS_NAME: whole})
+    apart = (loaded_state.CLAIMS_NAME, loaded_state.CLAIM_RECORDS_NAME)
+    assert found == ({} if whole is None else dict.fromkeys(apart, whole))
     return [] if whole is None else [(loaded_state.NAME, whole)]
 
 

@@ -84,7 +84,7 @@ def _loaded(
         if isinstance(started, LoadResult):
             return started
         result, scan = started
-        announce(progress, f"loading the records {typed} reads")
+        announce(progress, "loading the records the report reads")
         if report_view(layout, scan, result, typed) is not None:
             return result
     return load(layout, check=False, progress=progress, scan=scan)

@@ -47,9 +47,13 @@ if TYPE_CHECKING:
 
 NAME = "loaded:working-tree"
 CLAIMS_NAME = "loaded:working-tree:claims"
-"""The claims of the row kept under NAME, stored under the same state."""
+"""The paths and index of the claims of the row kept under NAME, stored under the same
+state (:class:`ClaimsIndex`)."""
+CLAIM_RECORDS_NAME = "loaded:working-tree:claims:records"
+"""The claims themselves, one JSON array, stored apart again: a view of a case reads a few
+claims, from their files, and need not read them all."""
 FAMILY = "loaded:"
-FORMAT = 7
+FORMAT = 8
 APART = CLAIMS.folder
 """The kind whose records are stored apart from the row."""
 
@@ -219,7 +223,7 @@ class Remembered:
     def _validated(self, kinds: tuple[str, ...] = FOLDERS) -> dict[str, list[Any]]:
         from pydantic import TypeAdapter, ValidationError
 
-        if APART in kinds and not self._read_apart():
+        if APART in kinds and not (self._read_apart() and self._read_claims()):
             return {}
         done = self._others or {}  # the other kinds, when validated already
         try:
@@ -238,13 +242,12 @@ class Remembered:
         return tables
 
     def _read_apart(self) -> bool:
-        """Read the claims stored apart, for the same state as the row; False if they do
-        not read back (gone, sealed otherwise, or written for another state)."""
-        at = FOLDERS.index(APART)
-        if self.kinds[at] is None:
+        """Read the claims' paths and index, stored apart for the same state as the row;
+        False if they do not read back (gone, sealed otherwise, or written for another
+        state)."""
+        if APART not in self.head["paths"]:
             text = self.cache.raw(CLAIMS_NAME, self.key) if self.cache is not None else None
-            paths, _, rest = (text or "").partition("\n")
-            index, _, line = rest.partition("\n")
+            paths, _, index = (text or "").partition("\n")
             try:
                 rels = json.loads(paths)
             except ValueError:
@@ -252,8 +255,18 @@ class Remembered:
             if not isinstance(rels, list) or not all(isinstance(r, str) for r in rels):
                 return False
             self.head["paths"][APART] = rels
-            self.kinds[at] = line
             self._index_line = index
+        return True
+
+    def _read_claims(self) -> bool:
+        """Read the claims' JSON, stored apart for the same state as the row (once per
+        process); False if it does not read back."""
+        at = FOLDERS.index(APART)
+        if self.kinds[at] is None:
+            text = self.cache.raw(CLAIM_RECORDS_NAME, self.key) if self.cache else None
+            if text is None:
+                return False
+            self.kinds[at] = text
         return True
 
     def claims_index(self) -> ClaimsIndex | None:
@@ -270,11 +283,12 @@ class Remembered:
         call; None if they do not read back."""
         from pydantic import TypeAdapter, ValidationError
 
-        index, line = self.claims_index(), self.kinds[FOLDERS.index(APART)]
+        index = self.claims_index()
         if index is not None and self._tables is not None:  # every claim is built already
             return [self._tables[APART][p] for p in positions]
-        if index is None or not line:
+        if index is None or not self._read_claims():
             return None
+        line = self.kinds[FOLDERS.index(APART)] or ""
         starts, end = index.starts, len(line) - 1
         ends = [*starts[1:], end + 1]  # each element ends before the comma that follows it
         text = "[" + ",".join(line[starts[p] : ends[p] - 1] for p in positions) + "]"
@@ -574,10 +588,12 @@ def remember(
     }
     at = FOLDERS.index(APART)
     index = ClaimsIndex.of(list(ledger.claims.values()), claim_parts)
-    apart = "\n".join([_json(paths.pop(APART)), index.to_json(), lines.pop(at)])
+    apart = _json(paths.pop(APART)) + "\n" + index.to_json()
+    claims = lines.pop(at)
     text = "\n".join([_json(head), *lines, _json(files)])
     cache.store_text(NAME, key, text, family=FAMILY)  # drops the claims of any other state
     cache.store_text(CLAIMS_NAME, key, apart, family=FAMILY)
+    cache.store_text(CLAIM_RECORDS_NAME, key, claims, family=FAMILY)
 
 
 def marker_digest(layout: Layout) -> str:

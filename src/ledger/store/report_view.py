@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from ledger.gcpause import paused_gc
 from ledger.records.kinds import CLAIMS, STATUS_KINDS
 from ledger.records.load import few_outcomes
+from ledger.records.scan import RecordFile
 from ledger.store import loaded_state
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
     from ledger.store.cache import Cache
 
 _CLAIMS = CLAIMS.folder
+FROM_FILES = 256
+"""Claims read from their files (through the per-file cache) rather than from the
+remembered JSON of every claim, which costs about as much to read as this many files do."""
 
 
 def report_view(layout: Layout, scan: Scan, result: LoadResult, typed: str) -> str | None:
@@ -97,8 +101,11 @@ def _viewed(layout: Layout, scan: Scan, cache: Cache, result: LoadResult, typed:
         return None
     wanted = _read(index, kept, new, found.id, found.id in ledger.requirements)
     positions = sorted(kept[i] for i in wanted if i in kept)
-    built = base.some_claims(positions)
-    if built is None:
+    if len(positions) <= FROM_FILES:
+        built = _from_files(layout, scan, cache, [rels[p] for p in positions])
+    else:
+        built = base.some_claims(positions)
+    if built is None or any(c.id != index.ids[p] for c, p in zip(built, positions, strict=True)):
         return None
     claims: dict[str, Claim] = {}
     for position, claim in zip(positions, built, strict=True):
@@ -114,6 +121,19 @@ def _viewed(layout: Layout, scan: Scan, cache: Cache, result: LoadResult, typed:
     result.diagnostics.extend(base.head["diagnostics"])
     result.left_out = len(scan.diagnostics)
     return found.id
+
+
+def _from_files(layout: Layout, scan: Scan, cache: Cache, rels: list[str]) -> list[Claim] | None:
+    """The claims of these files, read as a load reads them (from the per-file cache, for
+    files as they were); None if one does not read back into one sound claim."""
+    wanted = set(rels)
+    files = {f[2]: RecordFile._make(f) for f in scan.found if f[2] in wanted}
+    if len(files) != len(wanted):
+        return None
+    outcomes = {o.rel: o for o in few_outcomes(layout, scan, cache, list(files.values()))}
+    if not all(o.sound() and o.kind == _CLAIMS for o in outcomes.values()):
+        return None
+    return [outcomes[rel].record for rel in rels]  # type: ignore[misc]
 
 
 def _read(
