@@ -122,6 +122,24 @@ class Sample:
         return found[0]
 
 
+class DatedEdits:
+    """Edits to a ledger's files, each file dated anew: a minute after the one before, an
+    hour ago (a new identity, old enough for the cache to trust)."""
+
+    def __init__(self, sample: Sample) -> None:
+        self.sample = sample
+        self.step = 0
+
+    def write(self, rel: str, text: str) -> None:
+        self.step += 1
+        make_old(self.sample.write(rel, text), PAST + 60 * self.step)
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        text = self.sample.read(rel)
+        assert old in text, (rel, old)
+        self.write(rel, text.replace(old, new, 1))
+
+
 @pytest.fixture
 def sample_copy(tmp_path: Path) -> Sample:
     """A fresh copy of tests/sample in a temporary folder."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PAST, Sample, age, make_old, run
+from conftest import PAST, DatedEdits, Sample, age, make_old, run
 from ledger.records.scan import CACHE_DIR
 from ledger.store import checked_state, claim_edits
 from ledger.store.cache import CACHE_FILE, NO_CACHE_ENV
@@ -56,25 +56,15 @@ def validated(root: Path, cached: bool = True) -> tuple[int, dict[str, object]]:
     return done.exit_code, json.loads(done.stdout)
 
 
-class Edits:
+class Edits(DatedEdits):
     """A sample ledger whose last check is kept, and edits to it, each file dated anew."""
 
     def __init__(self, sample: Sample) -> None:
-        self.sample = sample
-        self.step = 0
+        super().__init__(sample)
         age(sample.root)
         assert run(["--root", str(sample.root), "status", "requirement-1"]).exit_code == 0
         self.write(ALONE, self.sample.read(ALONE) + "# checked whole\n")
         assert validated(sample.root) == validated(sample.root, cached=False)
-
-    def write(self, rel: str, text: str) -> None:
-        self.step += 1
-        make_old(self.sample.write(rel, text), PAST + 60 * self.step)
-
-    def edit(self, rel: str, old: str, new: str) -> None:
-        text = self.sample.read(rel)
-        assert old in text, (rel, old)
-        self.write(rel, text.replace(old, new, 1))
 
     def delete(self, rel: str) -> None:
         self.sample.path(rel).unlink()

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import ledger.store.report_view as view_module
-from conftest import PAST, Sample, age, make_old, repository_ledger, run
+from conftest import PAST, DatedEdits, Sample, age, make_old, repository_ledger, run
 from ledger.store import loaded_state
 from ledger.store.cache import CACHE_DIR, CACHE_FILE, NO_CACHE_ENV
 
@@ -35,14 +35,13 @@ def views(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     return found
 
 
-class Ledger:
+class Ledger(DatedEdits):
     """The repository's ledger in a temporary folder, remembered by a first load, and
     edited a file at a time, each file dated anew."""
 
     def __init__(self, root: Path) -> None:
-        self.sample = Sample(repository_ledger(root))
+        super().__init__(Sample(repository_ledger(root)))
         self.root = root
-        self.step = 0
         age(root)
         assert self.status()[0] == 0  # the overview loads whole, and remembers the ledger
 
@@ -60,15 +59,6 @@ class Ledger:
             record = yaml.safe_load(path.read_text(encoding="utf-8"))
             found[record["id"]] = (path.relative_to(self.root / "data").as_posix(), record)
         return found
-
-    def write(self, rel: str, text: str) -> None:
-        self.step += 1
-        make_old(self.sample.write(rel, text), PAST + 60 * self.step)
-
-    def edit(self, rel: str, old: str, new: str) -> None:
-        text = self.sample.read(rel)
-        assert old in text, (rel, old)
-        self.write(rel, text.replace(old, new, 1))
 
     def alike(self, views: list[str | None], *subjects: str) -> None:
         """Each requirement's or case's status, in every format, as a run with no cache

@@ -26,7 +26,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ledger.gcpause import paused_gc
 from ledger.records.diagnostics import Diagnostic, ordered
 from ledger.records.kinds import ASSERTIONS, CLAIMS
 from ledger.records.load import few_outcomes
@@ -57,18 +56,9 @@ def checked(layout: Layout, scan: Scan, result: LoadResult) -> bool:
     finds, worked out for the records that the claim edits since the kept check reach;
     False, ``result`` untouched, when this case does not apply. ``result.ledger`` is then
     a view made for the check (most claims absent), for no other use."""
-    from ledger.store.cache import open_cache
-
-    if layout.tree is not None or result.unloaded or scan.unlisted:
-        return False
-    cache = open_cache(layout)
-    if cache is None:
-        return False
-    try:
-        with paused_gc():
-            return _checked(layout, scan, cache, result)
-    finally:
-        cache.close()
+    return loaded_state.viewed(
+        layout, scan, result, lambda cache: _checked(layout, scan, cache, result), False
+    )
 
 
 def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bool:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ledger.records.diagnostics import Diagnostic
 from ledger.records.kinds import CLAIMS, FOLDERS
@@ -37,13 +37,15 @@ from ledger.records.record_reader import FileOutcome
 from ledger.records.scan import RecordFile
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from ledger.records.ledger import Ledger
     from ledger.records.pipeline import LoadResult
     from ledger.records.root import Layout
     from ledger.records.scan import Identity, Scan
     from ledger.store.cache import Cache
+
+T = TypeVar("T")
 
 NAME = "loaded:working-tree"
 CLAIMS_NAME = "loaded:working-tree:claims"
@@ -594,6 +596,28 @@ def remember(
     cache.store_text(NAME, key, text, family=FAMILY)  # drops the claims of any other state
     cache.store_text(CLAIMS_NAME, key, apart, family=FAMILY)
     cache.store_text(CLAIM_RECORDS_NAME, key, claims, family=FAMILY)
+
+
+def viewed(
+    layout: Layout, scan: Scan, result: LoadResult, build: Callable[[Cache], T], refused: T
+) -> T:
+    """``build(cache)`` with the cache open and the collector paused: a view of the working
+    tree built from the remembered ledger (store/claim_edits.py, store/report_view.py);
+    ``refused`` when none can be (a revision, folders not listed, files not loaded, or no
+    cache to be had)."""
+    from ledger.gcpause import paused_gc
+    from ledger.store.cache import open_cache
+
+    if layout.tree is not None or result.unloaded or scan.unlisted:
+        return refused
+    cache = open_cache(layout)
+    if cache is None:
+        return refused
+    try:
+        with paused_gc():
+            return build(cache)
+    finally:
+        cache.close()
 
 
 def marker_digest(layout: Layout) -> str:

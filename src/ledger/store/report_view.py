@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ledger.gcpause import paused_gc
 from ledger.records.kinds import CLAIMS, STATUS_KINDS
 from ledger.records.load import few_outcomes
 from ledger.records.scan import RecordFile
@@ -50,18 +49,9 @@ def report_view(layout: Layout, scan: Scan, result: LoadResult, typed: str) -> s
     report on the requirement or case ``typed`` names (an id or what resolves to one)
     reads, and return its id; None, ``result`` untouched, when this case does not apply.
     ``result.ledger`` then holds the claims that report reads, for no other use."""
-    from ledger.store.cache import open_cache
-
-    if layout.tree is not None or result.unloaded or scan.unlisted:
-        return None
-    cache = open_cache(layout)
-    if cache is None:
-        return None
-    try:
-        with paused_gc():
-            return _viewed(layout, scan, cache, result, typed)
-    finally:
-        cache.close()
+    return loaded_state.viewed(
+        layout, scan, result, lambda cache: _viewed(layout, scan, cache, result, typed), None
+    )
 
 
 def _viewed(layout: Layout, scan: Scan, cache: Cache, result: LoadResult, typed: str) -> str | None:
