@@ -232,6 +232,7 @@ QUESTIONS: tuple[tuple[str, ...], ...] = (
     ("validate",),
     ("status", "requirement-1", "--format", "json"),
     ("status", "requirement-2", "--format", "json"),
+    ("status", "tlatlaya", "--format", "json"),
     ("show", "cso-tlatlaya-no-arrest-warrants", "--format", "json"),
     ("show", "tlatlaya", "--format", "json"),
     ("xref", "tlatlaya", "--format", "json"),
