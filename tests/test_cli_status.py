@@ -107,6 +107,20 @@ def test_explain_prints_every_rule_line_tested(ledger: Ledger) -> None:
     assert "--explain shows them" in ok("status", "requirement-2")
 
 
+@pytest.mark.parametrize(
+    "flags", [("--explain",), ("--all",), ("--all", "--explain", "-f", "json")]
+)
+def test_explain_and_all_without_an_id_are_refused(flags: tuple[str, ...]) -> None:
+    """The overview has no trace and no claims to list: the flags would be silently ignored."""
+    result = run("status", *flags)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "ledger: --explain and --all are about one requirement or case: give its id (as in "
+        "`ledger status requirement-3 --explain`); the overview has no trace to show\n"
+    )
+
+
 @pytest.mark.parametrize("record_id", ["requirement-1", "requirement-4"])
 def test_json_is_the_library_report(ledger: Ledger, record_id: str) -> None:
     data = payload(ok("status", record_id, "--format", "json"))

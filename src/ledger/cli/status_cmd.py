@@ -92,6 +92,11 @@ def status(
     from ledger.cli.replay import walk_made
     from ledger.gcpause import kept_to_the_end
 
+    if record_id is None and (explain or show_all):
+        fail(
+            "--explain and --all are about one requirement or case: give its id (as in "
+            "`ledger status requirement-3 --explain`); the overview has no trace to show"
+        )
     date = as_of_or_exit(as_of)
     layout = layout_at(ctx, rev, root)
     with kept_to_the_end():  # the ledger and its report live until the command exits
