@@ -80,10 +80,10 @@ class Ledger(DatedEdits):
 def ledger(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> Ledger:
-    """The ledger, its view's claims read from their files, or from the remembered JSON of
-    every claim (as past FROM_FILES claims)."""
-    if request.param == "remembered":
-        monkeypatch.setattr(view_module, "FROM_FILES", 0)
+    """The ledger, its view's claims read from their files, or cut from the remembered JSON
+    of every claim (as when they are more than a tenth of a large ledger's)."""
+    share = {"files": 0, "remembered": 10**9}[request.param]
+    monkeypatch.setattr(view_module, "FILES_SHARE", share)
     return Ledger(tmp_path / "ledger")
 
 

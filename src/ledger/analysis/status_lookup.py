@@ -79,7 +79,7 @@ def _loaded(
     from ledger.records.pipeline import LoadResult, begin
     from ledger.store.report_view import report_view
 
-    if typed is not None:
+    if typed is not None and layout.tree is None:  # a revision is never viewed: not walked twice
         started = begin(layout, scan)
         if isinstance(started, LoadResult):
             return started

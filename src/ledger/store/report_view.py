@@ -39,9 +39,11 @@ if TYPE_CHECKING:
     from ledger.store.cache import Cache
 
 _CLAIMS = CLAIMS.folder
-FROM_FILES = 256
-"""Claims read from their files (through the per-file cache) rather than from the
-remembered JSON of every claim, which costs about as much to read as this many files do."""
+FILES_SHARE = 10
+"""Claims are read from their files (through the per-file cache) when they are at most one
+in this many of the ledger's, else cut from the remembered JSON of every claim: reading
+that JSON costs about what reading a tenth of the claims from their files does (at 100,000
+claims, 12,000 files 0.40 s against the JSON's 0.38 s; 1,024 files 0.05 s)."""
 
 
 def report_view(layout: Layout, scan: Scan, result: LoadResult, typed: str) -> str | None:
@@ -91,7 +93,7 @@ def _viewed(layout: Layout, scan: Scan, cache: Cache, result: LoadResult, typed:
         return None
     wanted = _read(index, kept, new, found.id, found.id in ledger.requirements)
     positions = sorted(kept[i] for i in wanted if i in kept)
-    if len(positions) <= FROM_FILES:
+    if len(positions) * FILES_SHARE <= len(rels):
         built = _from_files(layout, scan, cache, [rels[p] for p in positions])
     else:
         built = base.some_claims(positions)
