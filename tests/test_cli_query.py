@@ -271,6 +271,32 @@ def test_show_json_is_the_library_view_on_the_real_data() -> None:
         assert as_json(REPO, "show", record_id) == expected
 
 
+def test_show_looks_up_its_quote_search_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`show` of one claim places its quote from the one remembered search it needs, not
+    by reading every search the ledger remembers (77,000 of them at 100,000 claims)."""
+    from conftest import age, repository_ledger
+    from ledger.store.cache import NO_CACHE_ENV, Cache
+
+    root = repository_ledger(tmp_path / "ledger")
+    age(root)
+    assert run(root, "validate").exit_code == 0  # every search remembered
+    asked: list[str] = []
+    real_all, real_one = Cache.quote_matches, Cache.quote_match
+    monkeypatch.setattr(Cache, "quote_matches", lambda *a: asked.append("all") or real_all(*a))
+    monkeypatch.setattr(Cache, "quote_match", lambda *a: asked.append("one") or real_one(*a))
+    claims = sorted(p.stem for p in (root / "data" / "claims").rglob("*.yaml"))
+    for claim in (claims[0], claims[len(claims) // 2], "requirement-2"):
+        del asked[:]
+        found = as_json(root, "show", claim)
+        assert asked == ["one"], claim
+        assert found["position"] is not None
+        monkeypatch.setenv(NO_CACHE_ENV, "1")
+        assert found == as_json(root, "show", claim)
+        monkeypatch.delenv(NO_CACHE_ENV)
+
+
 def test_show_prints_every_field_and_the_whole_quote(small: Path) -> None:
     out = ok(small, "show", "cso-tlatlaya")
     text = flat(out)
