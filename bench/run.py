@@ -13,6 +13,8 @@ one next to this Python) is then run as a child process, and each figure is the 
 - first status: `ledger status requirement-3` once after a warm validate (records from the
   cache, the report worked out; one run, since a first ask happens once);
 - warm status: `ledger status requirement-3` asked again (its output remembered);
+- status after an edit: `ledger status requirement-3` asked again just after one claim's
+  stance was flipped, a claim that bears on requirement-3, and one that does not;
 - the floor: a child Python that walks data/ and reads every file (read), or only lstat()s
   them (stat), so that interpreter start-up counts as it does for `ledger`; and the same loops
   timed inside this process (read in-proc, stat in-proc);
@@ -359,6 +361,37 @@ def changed_claim(text: str) -> str:
     return "\n".join(lines)
 
 
+def claim_on(data: Path, requirement: str, bears: bool) -> Path | None:
+    """A claim file in the middle of the first source's folder that bears on
+    ``requirement`` (or, with ``bears`` False, one that does not and links to nothing)."""
+    files = sorted(touch_target(data).parent.glob("*.yaml"))
+    for path in files[len(files) // 2 :] + files[: len(files) // 2]:
+        text = path.read_text(encoding="utf-8")
+        if bears == (f"\n  {requirement}: " in text) and (bears or "relations:" not in text):
+            return path
+    return None
+
+
+def status_after_edit(claim: Path, status: list[str], env: dict[str, str]) -> Callable[[], Run]:
+    """A run of `status` just after ``claim``'s first stance was flipped; then the claim is
+    restored and, once settled, `status` asked again untimed, so that each run follows one
+    edit to a report already asked for."""
+    original = claim.read_bytes()
+    before = claim.stat()
+
+    def once() -> Run:
+        try:
+            claim.write_text(changed_claim(original.decode("utf-8")), encoding="utf-8")
+            return run_child(status, env)
+        finally:
+            claim.write_bytes(original)
+            os.utime(claim, ns=(before.st_atime_ns, before.st_mtime_ns))
+            time.sleep(SETTLE_S)
+            run_child(status, env)
+
+    return once
+
+
 def ensure_git(root: Path, claim: Path, env: dict[str, str]) -> float | None:
     """Make the ledger a git repository of two commits that differ in one claim: the first
     with ``claim``'s stance flipped, the second (HEAD) as generated, so the working tree is
@@ -487,6 +520,11 @@ QUERY = (
 
 
 LEDGER_SERIES = ("cold", "warm", "edit1", "status1", "status")
+EDIT_SERIES = {
+    "status_out": "a claim it does not read",
+    "status_in": "a claim bearing on requirement-3",
+}
+"""The series of `status requirement-3` asked again after one claim was edited."""
 COMMAND_KEY = "command: "
 """The key of a read command's series in a SizeResult: this, then the command's name."""
 
@@ -575,6 +613,11 @@ def measure_size(
     # runs after it print the remembered output. One run: the first ask happens once.
     series["status1"] = repeat("first status", 1, lambda: run_child(status, env), label)
     series["status"] = repeat("warm status", runs, lambda: run_child(status, env), label)
+    for key, reads in (("status_out", False), ("status_in", True)):
+        claim = claim_on(data, "requirement-3", reads)
+        if claim is not None:
+            name = f"status after an edit {'to a claim it reads' if reads else 'elsewhere'}"
+            series[key] = repeat(name, runs, status_after_edit(claim, status, env), label)
 
     python = [sys.executable, "-c", FLOOR_CODE]
     series["read"] = repeat(
@@ -775,6 +818,12 @@ def report(
     headers = ["claims", "cold/read", "warm/stat", "status/stat", "edit-1 - warm ms"]
     headers += ["cold/read in", "warm/stat in", "CPU ms cold / warm / edit-1 / 1st / status"]
     out += table(headers, ratio_rows)
+    for r in results:
+        after = [f"{what} {r.cell(key)} ms" for key, what in EDIT_SERIES.items() if key in r.series]
+        if after:
+            out.append(
+                f"{r.claims:,} claims: status requirement-3 after editing {'; '.join(after)}"
+            )
     out += [
         "",
         f"ledger --help: {help_series.cell()} ms",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import ledger.store.report_basis as basis_module
 import ledger.store.report_view as view_module
 from conftest import PAST, DatedEdits, Sample, age, make_old, repository_ledger, run
 from ledger.store import loaded_state
@@ -22,16 +23,25 @@ FORMATS = (("--format", "json"), (), ("--all", "--explain"), ("--format", "markd
 @pytest.fixture
 def views(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     """What each status asked of the view: the requirement or case it built a view for, or
-    None when the ledger was loaded whole instead."""
+    None when the ledger was loaded whole instead; ``reused:`` and the subject when an
+    earlier output served again (store/report_basis.py)."""
     found: list[str | None] = []
     real = view_module.report_view
+    real_serves = basis_module.serves
 
     def spy(*args):  # type: ignore[no-untyped-def]
         answer = real(*args)
-        found.append(answer)
+        found.append(None if answer is None else answer.subject)
         return answer
 
+    def spy_serves(*args):  # type: ignore[no-untyped-def]
+        basis = real_serves(*args)
+        if basis is not None:
+            found.append(f"reused:{basis.subject}")
+        return basis
+
     monkeypatch.setattr(view_module, "report_view", spy)
+    monkeypatch.setattr(basis_module, "serves", spy_serves)
     return found
 
 
@@ -60,14 +70,18 @@ class Ledger(DatedEdits):
             found[record["id"]] = (path.relative_to(self.root / "data").as_posix(), record)
         return found
 
-    def alike(self, views: list[str | None], *subjects: str) -> None:
+    def alike(self, views: list[str | None], *subjects: str, served: str = "") -> None:
         """Each requirement's or case's status, in every format, as a run with no cache
-        prints it, each through the view."""
+        prints it, each through the view or an earlier output that still serves; with
+        ``served`` ("view", "reused", or "replayed": the output kept for this very state),
+        through that alone."""
         for subject in subjects:
             for options in FORMATS:
                 del views[:]
                 found = self.status(subject, *options)
-                assert views == [subject], (subject, options)
+                ways = {"view": [subject], "reused": [f"reused:{subject}"], "replayed": []}
+                allowed = [ways[served]] if served else list(ways.values())
+                assert views in allowed, (subject, options, views)
                 assert found == self.status(subject, *options, cached=False), options
                 assert found[0] == 0, found
 
@@ -215,3 +229,146 @@ def test_the_index_reads_back() -> None:
     found = loaded_state.ClaimsIndex.parse(text, 1)
     wanted = loaded_state.ClaimsIndex(["a"], [1], {"r": [0]}, {"c": [0]}, [(0, "b", True)])
     assert found == wanted
+
+
+# -- an output that serves again (store/report_basis.py) ------------------------------------
+
+
+def unread(claims: dict[str, tuple[str, dict]], requirement: str, elsewhere: str) -> list[str]:
+    """Claims bearing on ``elsewhere`` and not on ``requirement``, linking to nothing and
+    linked to by nothing: no report on ``requirement`` reads them."""
+    linked = {t for _, c in claims.values() for r in c.get("relations") or [] for t in r.values()}
+    return [
+        i
+        for i in bearing(claims, elsewhere)
+        if requirement not in claims[i][1]["bears_on"]
+        and not claims[i][1].get("relations")
+        and i not in linked
+    ]
+
+
+def test_an_edit_the_report_does_not_read_serves_its_output_again(
+    ledger: Ledger, views: list[str | None]
+) -> None:
+    claims = ledger.claims()
+    outside = unread(claims, "requirement-3", "requirement-4")[0]
+    ledger.alike(views, "requirement-3", served="view")
+    rel, record = claims[outside]
+    stance = record["bears_on"]["requirement-4"]
+    turned = "supports" if stance != "supports" else "undermines"
+    ledger.edit(rel, f"requirement-4: {stance}", f"requirement-4: {turned}")
+    ledger.alike(views, "requirement-3", served="reused")
+    ledger.alike(views, "requirement-4", served="view")  # the claim bears on it
+    ledger.alike(views, "requirement-3", served="replayed")  # kept for this state, too
+
+    # A new claim the report does not read, and the edited one deleted: still served.
+    text = ledger.sample.read(rel).replace(f"id: {outside}", f"id: {outside}-again")
+    ledger.write(rel.replace(outside, f"{outside}-again"), text)
+    (ledger.root / "data" / rel).unlink()
+    ledger.alike(views, "requirement-3", served="reused")
+
+    # The new claim comes to bear on requirement-3: the report reads it, and is worked out.
+    again = rel.replace(outside, f"{outside}-again")
+    ledger.edit(again, "bears_on:\n", "bears_on:\n  requirement-3: context\n")
+    ledger.alike(views, "requirement-3", served="view")
+    assert f"{outside}-again" in ledger.status("requirement-3", "-f", "json")[1]
+
+
+def test_an_edit_that_reaches_the_report_has_it_worked_out(
+    ledger: Ledger, views: list[str | None]
+) -> None:
+    claims = ledger.claims()
+    outside = unread(claims, "requirement-3", "requirement-4")
+    read = bearing(claims, "requirement-3")
+    ledger.alike(views, "requirement-3", "ayotzinapa", served="view")
+
+    def worked_out(*subjects: str) -> None:
+        ledger.alike(views, *subjects, served="view")
+
+    # A claim the report did not read comes to link to one it read.
+    rel = claims[outside[0]][0]
+    text = ledger.sample.read(rel).rstrip("\n") + f"\nrelations:\n  - corroborates: {read[0]}\n"
+    ledger.write(rel, text)
+    worked_out("requirement-3")
+
+    # A record of another kind changes (a case's title).
+    case_rel = "cases/atenco.yaml"
+    title = yaml.safe_load(ledger.sample.read(case_rel))["title"]
+    ledger.edit(case_rel, f"title: {title}", f"title: {title} (edited)")
+    worked_out("requirement-3")
+
+    # A claim that a claim the report reads links to is deleted.
+    linking = [i for i in read if claims[i][1].get("relations")]
+    target = next(iter(claims[linking[0]][1]["relations"][0].values()))
+    (ledger.root / "data" / claims[target][0]).unlink()
+    worked_out("requirement-3")
+
+    # A claim linked to only by a claim the report reads for its links (a partner's
+    # ground) is deleted: the report did not read it, but its links name it.
+    partner, ground, far = (claims[i][0] for i in outside[3:6])
+    for rel, links in (
+        (partner, [("contradicts", read[1]), ("corroborates", outside[4])]),
+        (ground, [("corroborates", outside[5])]),
+    ):
+        made = "".join(f"  - {kind}: {target}\n" for kind, target in links)
+        ledger.write(rel, ledger.sample.read(rel).rstrip("\n") + f"\nrelations:\n{made}")
+    worked_out("requirement-3")
+    (ledger.root / "data" / far).unlink()
+    worked_out("requirement-3")
+
+    # A new claim whose id begins as the typed text does ("ayotz" for ayotzinapa).
+    assert ledger.status("ayotz", "-f", "json")[0] == 0
+    rel = claims[outside[1]][0]
+    text = ledger.sample.read(rel).replace(f"id: {outside[1]}", "id: ayotz-new")
+    ledger.write(rel.rpartition("/")[0] + "/ayotz-new.yaml", text)
+    del views[:]
+    found = ledger.status("ayotz", "-f", "json")
+    assert views == ["ayotzinapa"]
+    assert found == ledger.status("ayotz", "-f", "json", cached=False)
+
+    # A copy of a claim the report does not read, in another folder: its id is held twice.
+    folders = sorted({rel.split("/")[1] for rel, _ in claims.values()})
+    rel = claims[outside[2]][0]
+    other = next(f for f in folders if f != rel.split("/")[1])
+    ledger.write(f"claims/{other}/{outside[2]}.yaml", ledger.sample.read(rel))
+    del views[:]
+    found = ledger.status("requirement-3", "-f", "json")
+    assert views == [None]  # loaded whole: the admission reports the duplicate
+    assert found == ledger.status("requirement-3", "-f", "json", cached=False)
+
+
+def test_a_case_report_serves_again_after_an_edit_to_another_case(
+    ledger: Ledger, views: list[str | None]
+) -> None:
+    claims = ledger.claims()
+    about = {i for i, (_, c) in claims.items() if "tlatlaya" in (c.get("cases") or [])}
+    partners = {t for i in about for r in claims[i][1].get("relations") or [] for t in r.values()}
+    elsewhere = [
+        i
+        for i in unread(claims, "requirement-3", "requirement-4")
+        if i not in about | partners and "tlatlaya" not in (claims[i][1].get("cases") or [])
+    ]
+    ledger.alike(views, "tlatlaya", served="view")
+    rel, record = claims[elsewhere[0]]
+    stance = record["bears_on"]["requirement-4"]
+    turned = "supports" if stance != "supports" else "undermines"
+    ledger.edit(rel, f"requirement-4: {stance}", f"requirement-4: {turned}")
+    ledger.alike(views, "tlatlaya", served="reused")
+    ledger.edit(rel, "cases:\n", "cases:\n  - tlatlaya\n")
+    ledger.alike(views, "tlatlaya", served="view")
+
+
+def test_an_output_whose_seal_does_not_hold_is_not_served_again(
+    ledger: Ledger, views: list[str | None]
+) -> None:
+    claims = ledger.claims()
+    outside = unread(claims, "requirement-3", "requirement-4")[0]
+    ledger.alike(views, "requirement-3", served="view")
+    with sqlite3.connect(ledger.root / CACHE_DIR / CACHE_FILE) as db:
+        db.execute(
+            'UPDATE results SET value = replace(value, \'"read":[\', \'"read":["x",\') '
+            "WHERE name LIKE 'output:status:%'"
+        )
+    rel = claims[outside][0]
+    ledger.edit(rel, "locator: ", "locator: Edited, ")
+    ledger.alike(views, "requirement-3", served="view")

@@ -15,6 +15,7 @@ from ledger.records.scan import Scan
 if TYPE_CHECKING:
     from ledger.analysis.asof import Restriction
     from ledger.records.pipeline import LoadResult
+    from ledger.store.report_basis import Basis
 
 Report = RequirementStatus | CaseStatus | Overview
 
@@ -28,6 +29,9 @@ class StatusAnswer:
     left_out: int = 0
     restriction: Restriction | None = None
     """With an as-of date: what the restriction left out, for the report to say."""
+    basis: Basis | None = None
+    """What the report read, when it was built from a view of the remembered ledger: its
+    output serves again while no edit reaches that (store/report_basis.py)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ def status_report(
     requirement's cases (:func:`ledger.analysis.status.requirement_status`)."""
     from ledger.gcpause import paused_gc
 
-    result = _loaded(layout, typed if as_of is None else None, progress, scan)
+    result, basis = _loaded(layout, typed if as_of is None else None, progress, scan)
     if result.fatal:
         return StatusFailure(result.fatal)
     announce(progress, "working out the status")
@@ -67,14 +71,14 @@ def status_report(
     finished(progress)
     if isinstance(report, StatusFailure):
         return report
-    return StatusAnswer(report, result.left_out, restriction)
+    return StatusAnswer(report, result.left_out, restriction, basis)
 
 
 def _loaded(
     layout: Layout, typed: str | None, progress: Progress | None, scan: Scan | None
-) -> LoadResult:
+) -> tuple[LoadResult, Basis | None]:
     """The ledger, or, for a requirement's report, as much of it as that report reads
-    (:mod:`ledger.store.report_view`)."""
+    (:mod:`ledger.store.report_view`) and what that is."""
     from ledger.records.load import load
     from ledger.records.pipeline import LoadResult, begin
     from ledger.store.report_view import report_view
@@ -82,12 +86,13 @@ def _loaded(
     if typed is not None and layout.tree is None:  # a revision is never viewed: not walked twice
         started = begin(layout, scan)
         if isinstance(started, LoadResult):
-            return started
+            return started, None
         result, scan = started
         announce(progress, "loading the records the report reads")
-        if report_view(layout, scan, result, typed) is not None:
-            return result
-    return load(layout, check=False, progress=progress, scan=scan)
+        view = report_view(layout, scan, result, typed)
+        if view is not None:
+            return result, view.basis
+    return load(layout, check=False, progress=progress, scan=scan), None
 
 
 def _work_out(ledger: Any, typed: str | None, cases_shown: int | None) -> Report | StatusFailure:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ledger.records.root import Layout
     from ledger.records.scan import Scan
     from ledger.store.answers import Answers
+    from ledger.store.report_basis import Basis
 
 MAX_REMEMBERED = 32 * 1024 * 1024
 """The largest output remembered, in characters: a whole-ledger report at 100k claims (a
@@ -59,6 +60,9 @@ class Replay:
         self.warnings: list[list[int]] = []
         """The files each load left out and the errors it counted (told by the command):
         said again on replay."""
+        self.basis: Basis | None = None
+        """What the answer read, when the command knows it (:func:`answer_read`): kept
+        with the output, which then serves again while no edit reaches that."""
         self.family = f"output:{command[0]}:"
         self.name = self.family + json.dumps([command, _shape(sys.stdout)], default=str)
         if key is not None:
@@ -76,6 +80,8 @@ class Replay:
 
         stored = self.answers.recall(self.name) if self.answers else None
         if not isinstance(stored, dict):
+            stored = self._still_read()
+        if not isinstance(stored, dict):
             return False  # nothing remembered: work it out
         text, warnings = stored.get("output"), stored.get("warnings")
         if not isinstance(text, str) or not is_plain_output(text) or not _counts(warnings):
@@ -85,6 +91,24 @@ class Replay:
         sys.stdout.write(text)
         return True
 
+    def _still_read(self) -> dict[str, Any] | None:
+        """The output remembered for this command line at an earlier state of the ledger,
+        when it was kept with what it read and no edit since reaches that
+        (store/report_basis.py); remembered again for this state."""
+        if self.answers is None or self.scan is None:
+            return None
+        kept = self.answers.newest(self.name)
+        if not isinstance(kept, dict) or "basis" not in kept:
+            return None
+        from ledger.store.report_basis import serves
+
+        basis = serves(self.layout, self.scan, kept["basis"])
+        if basis is None:
+            return None
+        value = {**kept, "basis": basis.plain()}
+        self.answers.remember(self.name, value)  # the family's other answers may serve too
+        return value
+
     @contextlib.contextmanager
     def recording(self) -> Iterator[None]:
         """Pass output through to stdout and, if the body ends without error, remember it."""
@@ -92,7 +116,9 @@ class Replay:
         with contextlib.redirect_stdout(tee):  # type: ignore[type-var]
             yield
         if self.answers is not None and tee.parts is not None:
-            value = {"output": "".join(tee.parts), "warnings": self.warnings}
+            value: dict[str, Any] = {"output": "".join(tee.parts), "warnings": self.warnings}
+            if self.basis is not None:
+                value["basis"] = self.basis.plain()
             self.answers.remember(self.name, value, family=self.family)
 
 
@@ -154,6 +180,13 @@ def answer_unsettled() -> None:
     replay = _ACTIVE.get()
     if replay is not None:
         replay.answers = None
+
+
+def answer_read(basis: Basis | None) -> None:
+    """Tell the running command's replay what its answer read (None: not known)."""
+    replay = _ACTIVE.get()
+    if replay is not None:
+        replay.basis = basis
 
 
 def answer_left_out(left_out: int, errors: int = 0) -> None:

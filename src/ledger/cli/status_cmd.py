@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.cli.replay import replayable
+from ledger.cli.replay import answer_read, replayable
 from ledger.cli.shared import (
     AsOfOption,
     ReportFormat,
@@ -110,6 +110,7 @@ def status(
         )
     if isinstance(answer, StatusFailure):
         fail(answer.message)
+    answer_read(answer.basis)
     warn_left_out(answer.left_out)
     report = answer.report
     if output is ReportFormat.json:

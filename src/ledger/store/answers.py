@@ -38,6 +38,23 @@ class Answers:
         finally:
             cache.close()
 
+    def newest(self, name: str) -> Any | None:
+        """The answer stored under ``name`` for whatever state the ledger was in then (the
+        caller decides whether it still answers), or None."""
+        import json
+
+        cache = open_cache(self.layout) if self.enabled else None
+        if cache is None:
+            return None
+        try:
+            found = cache.newest(name)
+        finally:
+            cache.close()
+        try:
+            return json.loads(found[1]) if found is not None else None
+        except ValueError:
+            return None
+
     def holds(self, name: str) -> bool:
         """Whether an answer is stored under ``name`` for this state (its fingerprint only is
         compared: the answer is neither read nor checked)."""

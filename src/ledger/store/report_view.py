@@ -24,12 +24,13 @@ record; an id held twice; text that names no requirement or case.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ledger.records.kinds import CLAIMS, STATUS_KINDS
 from ledger.records.load import few_outcomes
 from ledger.records.scan import RecordFile
 from ledger.store import loaded_state
+from ledger.store.report_basis import Basis, differing
 
 if TYPE_CHECKING:
     from ledger.records.model import Claim
@@ -46,17 +47,27 @@ that JSON costs about what reading a tenth of the claims from their files does (
 claims, 12,000 files 0.40 s against the JSON's 0.38 s; 1,024 files 0.05 s)."""
 
 
-def report_view(layout: Layout, scan: Scan, result: LoadResult, typed: str) -> str | None:
+class View(NamedTuple):
+    """The requirement or case a view was built for, and what its report reads."""
+
+    subject: str
+    basis: Basis
+
+
+def report_view(layout: Layout, scan: Scan, result: LoadResult, typed: str) -> View | None:
     """Fill ``result`` (as pipeline.begin left it) with the view of the ledger that the
     report on the requirement or case ``typed`` names (an id or what resolves to one)
-    reads, and return its id; None, ``result`` untouched, when this case does not apply.
-    ``result.ledger`` then holds the claims that report reads, for no other use."""
+    reads, and return its id with what it read; None, ``result`` untouched, when this case
+    does not apply. ``result.ledger`` then holds the claims that report reads, for no
+    other use."""
     return loaded_state.viewed(
         layout, scan, result, lambda cache: _viewed(layout, scan, cache, result, typed), None
     )
 
 
-def _viewed(layout: Layout, scan: Scan, cache: Cache, result: LoadResult, typed: str) -> str | None:
+def _viewed(
+    layout: Layout, scan: Scan, cache: Cache, result: LoadResult, typed: str
+) -> View | None:
     from ledger.analysis.xref import resolve
     from ledger.records.ledger import Ledger
 
@@ -91,7 +102,8 @@ def _viewed(layout: Layout, scan: Scan, cache: Cache, result: LoadResult, typed:
     found = resolve(ledger, typed, STATUS_KINDS)
     if found.id is None:
         return None
-    wanted = _read(index, kept, new, found.id, found.id in ledger.requirements)
+    requirement = found.id in ledger.requirements
+    wanted, linked = _read(index, kept, new, found.id, requirement)
     positions = sorted(kept[i] for i in wanted if i in kept)
     if len(positions) * FILES_SHARE <= len(rels):
         built = _from_files(layout, scan, cache, [rels[p] for p in positions])
@@ -112,7 +124,9 @@ def _viewed(layout: Layout, scan: Scan, cache: Cache, result: LoadResult, typed:
     result.ledger = ledger
     result.diagnostics.extend(base.head["diagnostics"])
     result.left_out = len(scan.diagnostics)
-    return found.id
+    files = differing(base, fresh)
+    basis = Basis(base.key, typed, found.id, requirement, files, wanted, linked, result.left_out)
+    return View(found.id, basis)
 
 
 def _from_files(layout: Layout, scan: Scan, cache: Cache, rels: list[str]) -> list[Claim] | None:
@@ -134,10 +148,10 @@ def _read(
     new: dict[str, tuple[Claim, str]],
     subject: str,
     requirement: bool,
-) -> set[str]:
+) -> tuple[frozenset[str], frozenset[str]]:
     """The ids of the claims the report on ``subject`` (a requirement, or else a case)
     reads: those bearing on it (about it), the claims they link to and those contradicting
-    them, and the claims those link to."""
+    them, and the claims those link to; and every id those claims link to."""
     from ledger.records.model import RelationKind
 
     ids = index.ids
@@ -156,4 +170,5 @@ def _read(
     partners = {t for s, t, _ in links if s in bearing}
     partners.update(s for s, t, c in links if c and t in bearing)
     grounds = {t for s, t, _ in links if s in partners}
-    return (bearing | partners | grounds) & (kept.keys() | new.keys())
+    read = frozenset((bearing | partners | grounds) & (kept.keys() | new.keys()))
+    return read, frozenset(t for s, t, _ in links if s in read)

@@ -1,0 +1,184 @@
+"""What one report read, so that its output serves again after edits to claims it never read.
+
+A report on a requirement or a case built from the remembered ledger (store/report_view.py)
+reads the records of the other kinds and a known set of claims; no other claim changes a
+line of it. Its basis says which: the remembered ledger it was built on, the record files
+that differed from it then, the claims it read, and the ids those claims link to. Asked
+again after more edits, the output is still the report when every file that differs from
+then is a claim file that
+
+* names a claim the report did not read, nor one a claim it read links to (its own file's
+  name, the claim's id in a clean ledger); and
+* holds, now, a claim that does not bear on the requirement (is not about the case) and
+  links to no claim the report read; a sound record, its id held by no other file.
+
+Any other change (a record of another kind, the marker file, a file that does not read
+into one sound record, another remembered ledger) answers False: the report is worked out
+again. Narrow on purpose, as the view is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from ledger.records.kinds import CLAIMS
+from ledger.records.load import few_outcomes
+from ledger.records.scan import RECORD_SUFFIX
+
+if TYPE_CHECKING:
+    from ledger.records.record_reader import FileOutcome
+    from ledger.records.root import Layout
+    from ledger.records.scan import Scan
+    from ledger.store.cache import Cache
+    from ledger.store.loaded_state import Remembered
+
+_CLAIMS = CLAIMS.folder
+FileNow = tuple["str | None", str]
+"""A record file as it differs from the remembered ledger: its content id (None: gone) and
+its kind."""
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What a report on ``subject`` (typed as ``typed``) read: the remembered ledger
+    ``row`` (its key), the files that differed from it (:data:`FileNow` by path), the ids
+    of the claims it read, the ids they link to, and how many files the walk left out."""
+
+    row: str
+    typed: str
+    subject: str
+    requirement: bool
+    files: dict[str, FileNow]
+    read: frozenset[str]
+    linked: frozenset[str]
+    left_out: int
+
+    def plain(self) -> dict[str, Any]:
+        """JSON-ready form, kept with the output."""
+        return {
+            "row": self.row,
+            "typed": self.typed,
+            "subject": self.subject,
+            "requirement": self.requirement,
+            "files": {rel: list(state) for rel, state in sorted(self.files.items())},
+            "read": sorted(self.read),
+            "linked": sorted(self.linked),
+            "left_out": self.left_out,
+        }
+
+    @classmethod
+    def from_plain(cls, plain: Any) -> Basis | None:
+        """The basis kept with an output; None if it is not of the shape written."""
+        try:
+            files = {
+                str(rel): (None if blob is None else str(blob), str(kind))
+                for rel, (blob, kind) in plain["files"].items()
+            }
+            return cls(
+                str(plain["row"]),
+                str(plain["typed"]),
+                str(plain["subject"]),
+                bool(plain["requirement"]),
+                files,
+                frozenset(str(i) for i in plain["read"]),
+                frozenset(str(i) for i in plain["linked"]),
+                int(plain["left_out"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+
+def differing(base: Remembered, fresh: list[FileOutcome]) -> dict[str, FileNow]:
+    """The record files whose content differs from the remembered ledger's: the files read
+    again (``fresh``) but those holding what the row holds, and the files gone."""
+    found: dict[str, FileNow] = {}
+    for outcome in fresh:
+        state = base.state_of(outcome.rel)
+        if state is None or state[2] != outcome.blob or state[0] != outcome.kind:
+            found[outcome.rel] = (outcome.blob, outcome.kind)
+    for rel in base.head["removed"]:
+        state = base.state_of(rel)
+        found[rel] = (None, state[0] if state is not None else "")
+    return found
+
+
+def serves(layout: Layout, scan: Scan, kept: Any) -> Basis | None:
+    """The basis ``kept`` (as :meth:`Basis.plain` wrote it) brought up to the ledger as the
+    walk ``scan`` met it, when the report it describes is still that report; else None."""
+    from ledger.gcpause import paused_gc
+    from ledger.store.cache import open_cache
+
+    basis = Basis.from_plain(kept)
+    if basis is None or layout.tree is not None or scan.unlisted:
+        return None
+    cache = open_cache(layout)
+    if cache is None:
+        return None
+    try:
+        with paused_gc():
+            now = _now(layout, scan, cache, basis)
+    finally:
+        cache.close()
+    return None if now is None else replace(basis, files=now)
+
+
+def _now(layout: Layout, scan: Scan, cache: Cache, basis: Basis) -> dict[str, FileNow] | None:
+    """The files that differ from the remembered ledger now, when the report ``basis``
+    describes is, for the ledger as the walk ``scan`` met it, the very report it was (see
+    the module's docstring); else None."""
+    from ledger.analysis.xref import fold_id
+    from ledger.store import loaded_state
+
+    if len(scan.diagnostics) != basis.left_out:
+        return None
+    base = loaded_state.latest(cache)
+    if base is None or base.key != basis.row:
+        return None
+    changed = base.changes(layout, scan)
+    if changed is None:
+        return None
+    fresh = few_outcomes(layout, scan, cache, changed)
+    if not all(outcome.sound() for outcome in fresh):
+        return None
+    now = differing(base, fresh)
+    since = {rel for rel in now.keys() | basis.files.keys() if now.get(rel) != basis.files.get(rel)}
+    if not since:
+        return now
+    records = {o.rel: o.record for o in fresh}
+    typed = (basis.typed, fold_id(basis.typed))
+    for rel in since:
+        kinds = {state[1] for state in (now.get(rel), basis.files.get(rel)) if state is not None}
+        row_state = base.state_of(rel)
+        if row_state is not None:
+            kinds.add(row_state[0])
+        claim_id = _stem(rel)
+        if kinds != {_CLAIMS} or claim_id in basis.read or claim_id in basis.linked:
+            return None
+        if any(claim_id.startswith(text) for text in typed if text):
+            return None  # the typed text might now resolve otherwise
+        claim = records.get(rel)
+        if claim is None:
+            if row_state is not None and rel not in base.head["removed"]:
+                return None  # back as the remembered ledger has it, not read here
+            continue  # gone: it was neither read nor linked to
+        on = claim.bears_on if basis.requirement else claim.cases  # type: ignore[attr-defined]
+        if basis.subject in on or any(r.target in basis.read for r in claim.relations):  # type: ignore[attr-defined]
+            return None
+    held = [_stem(rel) for rel in since if rel in records]
+    return now if _held_once(scan, held) else None
+
+
+def _held_once(scan: Scan, ids: list[str]) -> bool:
+    """Whether each of these claims' ids is held by its file alone: no other record file
+    has its name (a clean ledger's files are named for their ids)."""
+    if not ids:
+        return True
+    wanted = set(ids)
+    files = Counter(stem for f in scan.found if (stem := _stem(f[2])) in wanted)
+    return all(files[i] == 1 for i in wanted) and len(wanted) == len(ids)
+
+
+def _stem(rel: str) -> str:
+    return rel.rpartition("/")[2].removesuffix(RECORD_SUFFIX)
