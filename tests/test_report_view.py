@@ -85,6 +85,13 @@ class Ledger(DatedEdits):
                 assert found == self.status(subject, *options, cached=False), options
                 assert found[0] == 0, found
 
+    def flip(self, claim_id: str, requirement: str) -> None:
+        """Turn a claim's stance on a requirement (supports to undermines, else supports)."""
+        rel, record = self.claims()[claim_id]
+        stance = record["bears_on"][requirement]
+        turned = "supports" if stance != "supports" else "undermines"
+        self.edit(rel, f"{requirement}: {stance}", f"{requirement}: {turned}")
+
     def cases_of(self, *claim_ids: str) -> list[str]:
         claims = self.claims()
         return sorted({c for i in claim_ids if i in claims for c in claims[i][1].get("cases", [])})
@@ -116,10 +123,7 @@ def test_edits_of_every_kind_report_as_a_cold_run(ledger: Ledger, views: list[st
     elsewhere = [i for i in elsewhere if not claims[i][1].get("relations")]
     flipped, partner, ground = on_3[0], elsewhere[0], elsewhere[1]
 
-    rel, record = claims[flipped]  # a stance flipped
-    stance = record["bears_on"]["requirement-3"]
-    turned = "supports" if stance != "supports" else "undermines"
-    ledger.edit(rel, f"requirement-3: {stance}", f"requirement-3: {turned}")
+    ledger.flip(flipped, "requirement-3")
     ledger.alike(views, "requirement-3", "requirement-4", *ledger.cases_of(flipped))
 
     # A claim about another requirement comes to contradict one on requirement-3, and to
@@ -141,7 +145,7 @@ def test_edits_of_every_kind_report_as_a_cold_run(ledger: Ledger, views: list[st
     assert "changed after the review by Ana" in ledger.status("requirement-3", "-f", "json")[1]
 
     # A claim renamed (a new id in a new file), and one removed.
-    rel, record = claims[on_3[1]]
+    rel = claims[on_3[1]][0]
     text = ledger.sample.read(rel).replace(f"id: {on_3[1]}", f"id: {on_3[1]}-renamed")
     (ledger.root / "data" / rel).unlink()
     ledger.write(rel.replace(on_3[1], f"{on_3[1]}-renamed"), text)
@@ -253,10 +257,8 @@ def test_an_edit_the_report_does_not_read_serves_its_output_again(
     claims = ledger.claims()
     outside = unread(claims, "requirement-3", "requirement-4")[0]
     ledger.alike(views, "requirement-3", served="view")
-    rel, record = claims[outside]
-    stance = record["bears_on"]["requirement-4"]
-    turned = "supports" if stance != "supports" else "undermines"
-    ledger.edit(rel, f"requirement-4: {stance}", f"requirement-4: {turned}")
+    ledger.flip(outside, "requirement-4")
+    rel = claims[outside][0]
     ledger.alike(views, "requirement-3", served="reused")
     ledger.alike(views, "requirement-4", served="view")  # the claim bears on it
     ledger.alike(views, "requirement-3", served="replayed")  # kept for this state, too
@@ -349,12 +351,9 @@ def test_a_case_report_serves_again_after_an_edit_to_another_case(
         if i not in about | partners and "tlatlaya" not in (claims[i][1].get("cases") or [])
     ]
     ledger.alike(views, "tlatlaya", served="view")
-    rel, record = claims[elsewhere[0]]
-    stance = record["bears_on"]["requirement-4"]
-    turned = "supports" if stance != "supports" else "undermines"
-    ledger.edit(rel, f"requirement-4: {stance}", f"requirement-4: {turned}")
+    ledger.flip(elsewhere[0], "requirement-4")
     ledger.alike(views, "tlatlaya", served="reused")
-    ledger.edit(rel, "cases:\n", "cases:\n  - tlatlaya\n")
+    ledger.edit(claims[elsewhere[0]][0], "cases:\n", "cases:\n  - tlatlaya\n")
     ledger.alike(views, "tlatlaya", served="view")
 
 
