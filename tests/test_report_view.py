@@ -4,6 +4,7 @@ of every kind, in every format, on the repository's own data."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -371,3 +372,21 @@ def test_an_output_whose_seal_does_not_hold_is_not_served_again(
     rel = claims[outside][0]
     ledger.edit(rel, "locator: ", "locator: Edited, ")
     ledger.alike(views, "requirement-3", served="view")
+
+
+def test_the_first_report_of_a_ledger_serves_again_too(
+    ledger: Ledger, views: list[str | None]
+) -> None:
+    """A report worked out from the whole ledger (none remembered yet) is kept with what it
+    read as well: the first edit elsewhere after it is served."""
+    claims = ledger.claims()
+    outside = unread(claims, "requirement-3", "requirement-4")[0]
+    shutil.rmtree(ledger.root / CACHE_DIR)
+    del views[:]
+    assert ledger.status("requirement-3", "-f", "json")[0] == 0
+    assert views == [None]  # loaded whole
+    ledger.flip(outside, "requirement-4")
+    del views[:]
+    found = ledger.status("requirement-3", "-f", "json")
+    assert views == ["reused:requirement-3"]
+    assert found == ledger.status("requirement-3", "-f", "json", cached=False)

@@ -57,7 +57,7 @@ def status_report(
     requirement's cases (:func:`ledger.analysis.status.requirement_status`)."""
     from ledger.gcpause import paused_gc
 
-    result, basis = _loaded(layout, typed if as_of is None else None, progress, scan)
+    result, scan, basis = _loaded(layout, typed if as_of is None else None, progress, scan)
     if result.fatal:
         return StatusFailure(result.fatal)
     announce(progress, "working out the status")
@@ -68,6 +68,8 @@ def status_report(
 
             ledger, restriction = restrict(ledger, as_of)
         report = _work_out(ledger, typed, cases_shown)
+        if basis is None and as_of is None and typed is not None and scan is not None:
+            basis = _whole_basis(layout, scan, result, typed, report)
     finished(progress)
     if isinstance(report, StatusFailure):
         return report
@@ -76,9 +78,9 @@ def status_report(
 
 def _loaded(
     layout: Layout, typed: str | None, progress: Progress | None, scan: Scan | None
-) -> tuple[LoadResult, Basis | None]:
+) -> tuple[LoadResult, Scan | None, Basis | None]:
     """The ledger, or, for a requirement's report, as much of it as that report reads
-    (:mod:`ledger.store.report_view`) and what that is."""
+    (:mod:`ledger.store.report_view`) and what that is; with the walk made."""
     from ledger.records.load import load
     from ledger.records.pipeline import LoadResult, begin
     from ledger.store.report_view import report_view
@@ -86,13 +88,28 @@ def _loaded(
     if typed is not None and layout.tree is None:  # a revision is never viewed: not walked twice
         started = begin(layout, scan)
         if isinstance(started, LoadResult):
-            return started, None
+            return started, None, None
         result, scan = started
         announce(progress, "loading the records the report reads")
         view = report_view(layout, scan, result, typed)
         if view is not None:
-            return result, view.basis
-    return load(layout, check=False, progress=progress, scan=scan), None
+            return result, scan, view.basis
+    return load(layout, check=False, progress=progress, scan=scan), scan, None
+
+
+def _whole_basis(
+    layout: Layout, scan: Scan, result: LoadResult, typed: str, report: Report | StatusFailure
+) -> Basis | None:
+    """What a report worked out from the whole ledger read (store/report_basis.py)."""
+    from ledger.store.report_basis import of_whole
+
+    if isinstance(report, RequirementStatus):
+        subject = report.requirement.id
+    elif isinstance(report, CaseStatus):
+        subject = report.case.id
+    else:
+        return None
+    return of_whole(layout, scan, result.ledger, typed, subject, result.left_out)
 
 
 def _work_out(ledger: Any, typed: str | None, cases_shown: int | None) -> Report | StatusFailure:

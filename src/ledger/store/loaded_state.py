@@ -136,10 +136,11 @@ class ClaimsIndex:
     links: list[tuple[int, str, bool]]
 
     @classmethod
-    def of(cls, claims: list[Claim], parts: list[str]) -> ClaimsIndex:
-        """The index of ``claims``, stored as ``parts`` joined into one JSON array."""
+    def of(cls, claims: list[Claim], parts: list[str] | None = None) -> ClaimsIndex:
+        """The index of ``claims``, stored as ``parts`` joined into one JSON array (without
+        them, an index to pick claims by, where none starts anywhere)."""
         starts, at = [], 1
-        for part in parts:
+        for part in parts or ():
             starts.append(at)
             at += len(part) + 1
         bears: dict[str, list[int]] = {}

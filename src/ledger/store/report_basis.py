@@ -26,8 +26,12 @@ from typing import TYPE_CHECKING, Any
 from ledger.records.kinds import CLAIMS
 from ledger.records.load import few_outcomes
 from ledger.records.scan import RECORD_SUFFIX
+from ledger.store import loaded_state
+from ledger.store.loaded_state import ClaimsIndex
 
 if TYPE_CHECKING:
+    from ledger.records.ledger import Ledger
+    from ledger.records.model import Claim
     from ledger.records.record_reader import FileOutcome
     from ledger.records.root import Layout
     from ledger.records.scan import Scan
@@ -90,6 +94,66 @@ class Basis:
             return None
 
 
+def read_set(
+    index: ClaimsIndex,
+    kept: dict[str, int],
+    new: dict[str, tuple[Claim, str]],
+    subject: str,
+    requirement: bool,
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The ids of the claims the report on ``subject`` (a requirement, or else a case)
+    reads: those bearing on it (about it), the claims they link to and those contradicting
+    them, and the claims those link to; and every id those claims link to."""
+    from ledger.records.model import RelationKind
+
+    ids = index.ids
+    on = (index.bears if requirement else index.about).get(subject, ())
+    bearing = {ids[p] for p in on if ids[p] in kept}
+    bearing.update(
+        i
+        for i, (claim, _) in new.items()
+        if (subject in claim.bears_on if requirement else subject in claim.cases)
+    )
+    contradicts = RelationKind.contradicts
+    links = [(ids[p], target, c) for p, target, c in index.links if ids[p] in kept]
+    links += [
+        (i, rel.target, rel.kind is contradicts) for i, (c, _) in new.items() for rel in c.relations
+    ]
+    partners = {t for s, t, _ in links if s in bearing}
+    partners.update(s for s, t, c in links if c and t in bearing)
+    grounds = {t for s, t, _ in links if s in partners}
+    read = frozenset((bearing | partners | grounds) & (kept.keys() | new.keys()))
+    return read, frozenset(t for s, t, _ in links if s in read)
+
+
+def of_whole(
+    layout: Layout, scan: Scan, ledger: Ledger, typed: str, subject: str, left_out: int
+) -> Basis | None:
+    """What the report on ``subject`` read of ``ledger``, a whole load of the working tree
+    as the walk ``scan`` met it, when the load remembered it whole for that state (the
+    first report asked of a ledger); None otherwise."""
+    from ledger.records.scan import ledger_key
+    from ledger.store.cache import open_cache
+
+    if layout.tree is not None or not scan.all_settled or scan.unlisted:
+        return None
+    cache = open_cache(layout)
+    if cache is None:
+        return None
+    try:
+        state = ledger_key(layout, scan)
+        if cache.fingerprint(loaded_state.NAME) != state:
+            return None
+    finally:
+        cache.close()
+    claims = list(ledger.claims.values())
+    index = ClaimsIndex.of(claims)
+    kept = {claim.id: position for position, claim in enumerate(claims)}
+    requirement = subject in ledger.requirements
+    read, linked = read_set(index, kept, {}, subject, requirement)
+    return Basis(state, typed, subject, requirement, {}, read, linked, left_out)
+
+
 def differing(base: Remembered, fresh: list[FileOutcome]) -> dict[str, FileNow]:
     """The record files whose content differs from the remembered ledger's: the files read
     again (``fresh``) but those holding what the row holds, and the files gone."""
@@ -129,7 +193,6 @@ def _now(layout: Layout, scan: Scan, cache: Cache, basis: Basis) -> dict[str, Fi
     describes is, for the ledger as the walk ``scan`` met it, the very report it was (see
     the module's docstring); else None."""
     from ledger.analysis.xref import fold_id
-    from ledger.store import loaded_state
 
     if len(scan.diagnostics) != basis.left_out:
         return None

@@ -30,7 +30,7 @@ from ledger.records.kinds import CLAIMS, STATUS_KINDS
 from ledger.records.load import few_outcomes
 from ledger.records.scan import RecordFile
 from ledger.store import loaded_state
-from ledger.store.report_basis import Basis, differing
+from ledger.store.report_basis import Basis, differing, read_set
 
 if TYPE_CHECKING:
     from ledger.records.model import Claim
@@ -103,7 +103,7 @@ def _viewed(
     if found.id is None:
         return None
     requirement = found.id in ledger.requirements
-    wanted, linked = _read(index, kept, new, found.id, requirement)
+    wanted, linked = read_set(index, kept, new, found.id, requirement)
     positions = sorted(kept[i] for i in wanted if i in kept)
     if len(positions) * FILES_SHARE <= len(rels):
         built = _from_files(layout, scan, cache, [rels[p] for p in positions])
@@ -140,35 +140,3 @@ def _from_files(layout: Layout, scan: Scan, cache: Cache, rels: list[str]) -> li
     if not all(o.sound() and o.kind == _CLAIMS for o in outcomes.values()):
         return None
     return [outcomes[rel].record for rel in rels]  # type: ignore[misc]
-
-
-def _read(
-    index: loaded_state.ClaimsIndex,
-    kept: dict[str, int],
-    new: dict[str, tuple[Claim, str]],
-    subject: str,
-    requirement: bool,
-) -> tuple[frozenset[str], frozenset[str]]:
-    """The ids of the claims the report on ``subject`` (a requirement, or else a case)
-    reads: those bearing on it (about it), the claims they link to and those contradicting
-    them, and the claims those link to; and every id those claims link to."""
-    from ledger.records.model import RelationKind
-
-    ids = index.ids
-    on = (index.bears if requirement else index.about).get(subject, ())
-    bearing = {ids[p] for p in on if ids[p] in kept}
-    bearing.update(
-        i
-        for i, (claim, _) in new.items()
-        if (subject in claim.bears_on if requirement else subject in claim.cases)
-    )
-    contradicts = RelationKind.contradicts
-    links = [(ids[p], target, c) for p, target, c in index.links if ids[p] in kept]
-    links += [
-        (i, rel.target, rel.kind is contradicts) for i, (c, _) in new.items() for rel in c.relations
-    ]
-    partners = {t for s, t, _ in links if s in bearing}
-    partners.update(s for s, t, c in links if c and t in bearing)
-    grounds = {t for s, t, _ in links if s in partners}
-    read = frozenset((bearing | partners | grounds) & (kept.keys() | new.keys()))
-    return read, frozenset(t for s, t, _ in links if s in read)
