@@ -390,3 +390,53 @@ def test_the_first_report_of_a_ledger_serves_again_too(
     found = ledger.status("requirement-3", "-f", "json")
     assert views == ["reused:requirement-3"]
     assert found == ledger.status("requirement-3", "-f", "json", cached=False)
+
+
+def test_a_report_of_a_ledger_that_did_not_load_cleanly_is_not_served_again(
+    ledger: Ledger, views: list[str | None]
+) -> None:
+    claims = ledger.claims()
+    read = bearing(claims, "requirement-3")[0]
+    outside = unread(claims, "requirement-3", "requirement-4")[0]
+    rel = claims[read][0]
+    misnamed = rel.replace(f"{read}.yaml", "misnamed.yaml")
+    ledger.write(misnamed, ledger.sample.read(rel))
+    (ledger.root / "data" / rel).unlink()
+    shutil.rmtree(ledger.root / CACHE_DIR)
+    assert ledger.status("requirement-3", "-f", "json")[0] == 0  # loaded whole
+    ledger.flip(outside, "requirement-4")
+    del views[:]
+    found = ledger.status("requirement-3", "-f", "json")
+    assert views == [None]  # loaded whole again: nothing kept to serve it from
+    assert found == ledger.status("requirement-3", "-f", "json", cached=False)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"read": "abc"},
+        {"linked": [1]},
+        {"requirement": "false"},
+        {"left_out": 1.5},
+        {"left_out": True},
+        {"files": {"claims/a.yaml": "ab"}},
+        {"files": {"claims/a.yaml": [None, "claims", "x"]}},
+        {"row": None},
+        {"extra": 1},
+    ],
+)
+def test_a_kept_basis_of_another_shape_is_refused(change: dict) -> None:
+    basis = basis_module.Basis(
+        "k",
+        "req",
+        "requirement-3",
+        True,
+        {"claims/a.yaml": ("b", "claims")},
+        frozenset("x"),
+        frozenset("y"),
+        0,
+    )
+    plain = basis.plain()
+    assert basis_module.Basis.from_plain(plain) == basis
+    assert basis_module.Basis.from_plain({**plain, **change}) is None
+    assert basis_module.Basis.from_plain([plain]) is None

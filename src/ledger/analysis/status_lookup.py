@@ -109,7 +109,7 @@ def _whole_basis(
         subject = report.case.id
     else:
         return None
-    return of_whole(layout, scan, result.ledger, typed, subject, result.left_out)
+    return of_whole(layout, scan, result, typed, subject)
 
 
 def _work_out(ledger: Any, typed: str | None, cases_shown: int | None) -> Report | StatusFailure:

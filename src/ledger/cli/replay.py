@@ -205,7 +205,7 @@ def _basis_text(basis: Basis) -> str:
 def _basis_of(text: Any) -> Any:
     try:
         return json.loads(text) if isinstance(text, str) else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

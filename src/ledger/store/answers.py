@@ -52,7 +52,7 @@ class Answers:
             cache.close()
         try:
             return json.loads(found[1]) if found is not None else None
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
     def holds(self, name: str) -> bool:

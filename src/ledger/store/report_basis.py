@@ -30,8 +30,8 @@ from ledger.store import loaded_state
 from ledger.store.loaded_state import ClaimsIndex
 
 if TYPE_CHECKING:
-    from ledger.records.ledger import Ledger
     from ledger.records.model import Claim
+    from ledger.records.pipeline import LoadResult
     from ledger.records.record_reader import FileOutcome
     from ledger.records.root import Layout
     from ledger.records.scan import Scan
@@ -75,23 +75,42 @@ class Basis:
     @classmethod
     def from_plain(cls, plain: Any) -> Basis | None:
         """The basis kept with an output; None if it is not of the shape written."""
-        try:
-            files = {
-                str(rel): (None if blob is None else str(blob), str(kind))
-                for rel, (blob, kind) in plain["files"].items()
-            }
-            return cls(
-                str(plain["row"]),
-                str(plain["typed"]),
-                str(plain["subject"]),
-                bool(plain["requirement"]),
-                files,
-                frozenset(str(i) for i in plain["read"]),
-                frozenset(str(i) for i in plain["linked"]),
-                int(plain["left_out"]),
-            )
-        except (KeyError, TypeError, ValueError, AttributeError):
+        if not isinstance(plain, dict) or set(plain) != _FIELDS:
             return None
+        texts = [plain[k] for k in ("row", "typed", "subject")]
+        files, read, linked = plain["files"], plain["read"], plain["linked"]
+        if not (
+            all(isinstance(t, str) for t in texts)
+            and type(plain["requirement"]) is bool
+            and type(plain["left_out"]) is int
+            and isinstance(files, dict)
+            and all(_file_state(state) for state in files.values())
+            and _ids(read)
+            and _ids(linked)
+        ):
+            return None
+        states = {rel: (state[0], state[1]) for rel, state in files.items()}
+        row, typed, subject = texts
+        requirement, left_out = plain["requirement"], plain["left_out"]
+        return cls(
+            row, typed, subject, requirement, states, frozenset(read), frozenset(linked), left_out
+        )
+
+
+_FIELDS = {"row", "typed", "subject", "requirement", "files", "read", "linked", "left_out"}
+
+
+def _file_state(state: Any) -> bool:
+    return (
+        isinstance(state, list)
+        and len(state) == 2
+        and (state[0] is None or isinstance(state[0], str))
+        and isinstance(state[1], str)
+    )
+
+
+def _ids(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(i, str) for i in value)
 
 
 def read_set(
@@ -127,15 +146,20 @@ def read_set(
 
 
 def of_whole(
-    layout: Layout, scan: Scan, ledger: Ledger, typed: str, subject: str, left_out: int
+    layout: Layout, scan: Scan, result: LoadResult, typed: str, subject: str
 ) -> Basis | None:
-    """What the report on ``subject`` read of ``ledger``, a whole load of the working tree
-    as the walk ``scan`` met it, when the load remembered it whole for that state (the
-    first report asked of a ledger); None otherwise."""
+    """What the report on ``subject`` read of ``result``, a whole load of the working tree
+    as the walk ``scan`` met it, when every file loaded cleanly and the load remembered the
+    ledger whole for that state (the first report asked of a ledger); None otherwise."""
     from ledger.records.scan import ledger_key
     from ledger.store.cache import open_cache
 
     if layout.tree is not None or not scan.all_settled or scan.unlisted:
+        return None
+    ledger = result.ledger
+    if result.unloaded or len(result.diagnostics) != len(scan.diagnostics):
+        return None  # a file that does not read cleanly: no view would serve either
+    if len(ledger.paths) != len(scan.records):
         return None
     cache = open_cache(layout)
     if cache is None:
@@ -151,7 +175,7 @@ def of_whole(
     kept = {claim.id: position for position, claim in enumerate(claims)}
     requirement = subject in ledger.requirements
     read, linked = read_set(index, kept, {}, subject, requirement)
-    return Basis(state, typed, subject, requirement, {}, read, linked, left_out)
+    return Basis(state, typed, subject, requirement, {}, read, linked, result.left_out)
 
 
 def differing(base: Remembered, fresh: list[FileOutcome]) -> dict[str, FileNow]:
