@@ -440,3 +440,28 @@ def test_a_kept_basis_of_another_shape_is_refused(change: dict) -> None:
     assert basis_module.Basis.from_plain(plain) == basis
     assert basis_module.Basis.from_plain({**plain, **change}) is None
     assert basis_module.Basis.from_plain([plain]) is None
+
+
+def test_other_commands_do_not_look_for_an_output_to_serve_again(
+    ledger: Ledger, views: list[str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only `status` says what its answer read: another command's output kept for an
+    earlier state (a timeline is tens of megabytes at 100,000 claims) is not read back."""
+    from ledger.store.answers import Answers
+
+    looked: list[str] = []
+    real = Answers.newest
+    monkeypatch.setattr(
+        Answers, "newest", lambda self, name: looked.append(name) or real(self, name)
+    )
+    claims = ledger.claims()
+    outside = unread(claims, "requirement-3", "requirement-4")[0]
+    for args in (["timeline"], ["list", "claims"], ["status", "requirement-3"]):
+        assert run(["--root", str(ledger.root), *args]).exit_code == 0
+    ledger.flip(outside, "requirement-4")
+    del looked[:]
+    for args in (["timeline"], ["list", "claims"]):
+        assert run(["--root", str(ledger.root), *args]).exit_code == 0
+    assert looked == []
+    assert ledger.status("requirement-3")[0] == 0
+    assert [name.split(":")[1] for name in looked] == ["status"]

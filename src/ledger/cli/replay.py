@@ -48,9 +48,15 @@ _ENVIRONMENT = (
 class Replay:
     """The remembered output of one command line, and the recording of a new one."""
 
-    def __init__(self, layout: Layout, command: list[Any], key: str | None = None) -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        command: list[Any],
+        key: str | None = None,
+        served_again: bool = False,
+    ) -> None:
         """``key``: what the answer depends on, when not the working tree's files (then
-        walked for it)."""
+        walked for it); ``served_again``: the command says what its answer read."""
         from ledger.records.scan import scan_data, unreadable_data
         from ledger.store.answers import Answers
 
@@ -60,6 +66,7 @@ class Replay:
         self.warnings: list[list[int]] = []
         """The files each load left out and the errors it counted (told by the command):
         said again on replay."""
+        self.served_again = served_again
         self.basis: Basis | None = None
         """What the answer read, when the command knows it (:func:`answer_read`): kept
         with the output, which then serves again while no edit reaches that."""
@@ -95,7 +102,7 @@ class Replay:
         """The output remembered for this command line at an earlier state of the ledger,
         when it was kept with what it read and no edit since reaches that
         (store/report_basis.py); remembered again for this state."""
-        if self.answers is None or self.scan is None:
+        if not self.served_again or self.answers is None or self.scan is None:
             return None
         kept = self.answers.newest(self.name)
         if not isinstance(kept, dict) or "basis" not in kept:
@@ -129,6 +136,16 @@ _ACTIVE: ContextVar[Replay | None] = ContextVar("replay", default=None)
 def replayable(command: Callable[..., None]) -> Callable[..., None]:
     """A read command whose output, for the same parameters, is remembered while the ledger
     is unchanged. The command takes ``ctx``, ``root`` and (optionally) ``rev``."""
+    return _replayable(command, served_again=False)
+
+
+def replayable_after_edits(command: Callable[..., None]) -> Callable[..., None]:
+    """:func:`replayable`, for a command that says what its answer read
+    (:func:`answer_read`): its output is printed again after edits that do not reach that."""
+    return _replayable(command, served_again=True)
+
+
+def _replayable(command: Callable[..., None], served_again: bool) -> Callable[..., None]:
     name = command.__name__.rstrip("_")
 
     @functools.wraps(command)
@@ -139,7 +156,8 @@ def replayable(command: Callable[..., None]) -> Callable[..., None]:
         from ledger.cli.shared import layout_of
 
         layout = layout_of(params["ctx"], params.get("root"))
-        remembered(layout, [name, question_of(params)], lambda: command(**params))
+        work = functools.partial(command, **params)
+        remembered(layout, [name, question_of(params)], work, served_again=served_again)
 
     return answered
 
@@ -150,12 +168,18 @@ def question_of(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def remembered(
-    layout: Layout, command: list[Any], work: Callable[[], None], key: str | None = None
+    layout: Layout,
+    command: list[Any],
+    work: Callable[[], None],
+    key: str | None = None,
+    served_again: bool = False,
 ) -> None:
     """Print the output remembered for ``command`` (its name and question), or run ``work``
     and remember what it prints: for this state of the working tree's files, or for
-    ``key`` when the answer depends on other things only (revisions by commit id)."""
-    replay = Replay(layout, command, key)
+    ``key`` when the answer depends on other things only (revisions by commit id). With
+    ``served_again``, an output remembered for an earlier state is printed when what it
+    read is as it was."""
+    replay = Replay(layout, command, key, served_again)
     if replay.replayed():
         return
     active = _ACTIVE.set(replay)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.cli.replay import answer_read, replayable
+from ledger.cli.replay import answer_read, replayable_after_edits
 from ledger.cli.shared import (
     AsOfOption,
     ReportFormat,
@@ -54,7 +54,7 @@ NO_REQUIREMENTS = "No requirements yet: add one with `ledger new requirement`."
 
 
 @app.command()
-@replayable
+@replayable_after_edits
 def status(
     ctx: typer.Context,
     record_id: Annotated[
