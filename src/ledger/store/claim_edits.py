@@ -35,6 +35,8 @@ from ledger.store.checked_state import links_to
 from ledger.store.checked_state import stem as _stem
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ledger.records.ledger import Ledger
     from ledger.records.pipeline import LoadResult
     from ledger.records.record_reader import FileOutcome
@@ -112,7 +114,7 @@ def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bo
     result.diagnostics = ordered(result.diagnostics)
     result.left_out = len(scan.diagnostics)
     if scan.all_settled and not any(d.code in PASSING for d in found):
-        delta = _delta(now)
+        delta = _delta(base, fresh.values())
         checked_state.store(cache, key, delta, [], found, links)
     return True
 
@@ -265,12 +267,9 @@ def _run_checks(layout: Layout, cache: Cache, result: LoadResult, ids: set[str])
         cache.store_quote_matches(memo.fresh, [])
 
 
-def _delta(now: Now) -> dict[str, list[Any]]:
+def _delta(base: loaded_state.Remembered, fresh: Iterable[FileOutcome]) -> dict[str, list[Any]]:
     """The files that differ from the remembered ledger, as a kept check names them."""
-    delta: dict[str, list[Any]] = {
-        rel: [blob, _stem(rel), kind]
-        for rel, (blob, kind) in now.fresh.items()
-        if now.then.blob(rel) != blob
+    return {
+        rel: [blob, None if blob is None else _stem(rel), kind]
+        for rel, (blob, kind) in base.differing(fresh).items()
     }
-    delta.update((rel, [None, None, now.then.kind(rel)]) for rel in now.removed)
-    return delta

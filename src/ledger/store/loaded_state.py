@@ -73,6 +73,8 @@ def drift_limit(files: int) -> int:
 
 FileState = tuple[str, tuple[int, ...], "str | None"]
 """A record file's kind, identity and blob id (None when unknown)."""
+FileNow = tuple["str | None", str]
+"""A record file as it differs from the row: its content id (None: gone) and its kind."""
 
 
 @dataclass
@@ -473,6 +475,20 @@ class Remembered:
         columns = self.columns()
         return columns.state_of(rel) if columns is not None else None
 
+    def differing(self, fresh: Iterable[FileOutcome]) -> dict[str, FileNow]:
+        """The record files whose content differs from the row's, as :data:`FileNow`: the
+        files read again (``fresh``) but those holding what the row holds, and the files
+        gone (as :meth:`changes` found them)."""
+        found: dict[str, FileNow] = {}
+        for outcome in fresh:
+            state = self.state_of(outcome.rel)
+            if state is None or state[2] != outcome.blob or state[0] != outcome.kind:
+                found[outcome.rel] = (outcome.blob, outcome.kind)
+        for rel in self.head["removed"]:
+            state = self.state_of(rel)
+            found[rel] = (None, state[0] if state is not None else "")
+        return found
+
     def content_ids(self) -> dict[str, str | None]:
         """Each record file's content id by path, as the row holds them (none if its files
         do not read back)."""
@@ -600,16 +616,21 @@ def remember(
 
 
 def viewed(
-    layout: Layout, scan: Scan, result: LoadResult, build: Callable[[Cache], T], refused: T
+    layout: Layout,
+    scan: Scan,
+    result: LoadResult | None,
+    build: Callable[[Cache], T],
+    refused: T,
 ) -> T:
     """``build(cache)`` with the cache open and the collector paused: a view of the working
-    tree built from the remembered ledger (store/claim_edits.py, store/report_view.py);
+    tree built from the remembered ledger (store/claim_edits.py, store/report_view.py), or
+    a check that a report's output still holds (store/report_basis.py, with no ``result``);
     ``refused`` when none can be (a revision, folders not listed, files not loaded, or no
     cache to be had)."""
     from ledger.gcpause import paused_gc
     from ledger.store.cache import open_cache
 
-    if layout.tree is not None or result.unloaded or scan.unlisted:
+    if layout.tree is not None or (result is not None and result.unloaded) or scan.unlisted:
         return refused
     cache = open_cache(layout)
     if cache is None:

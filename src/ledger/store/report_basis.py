@@ -13,7 +13,7 @@ then is a claim file that
   links to no claim the report read; a sound record, its id held by no other file.
 
 Any other change (a record of another kind, the marker file, a file that does not read
-into one sound record, another remembered ledger) answers False: the report is worked out
+into one sound record, another remembered ledger) serves nothing: the report is worked out
 again. Narrow on purpose, as the view is.
 """
 
@@ -25,23 +25,18 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.records.kinds import CLAIMS
 from ledger.records.load import few_outcomes
-from ledger.records.scan import RECORD_SUFFIX
 from ledger.store import loaded_state
-from ledger.store.loaded_state import ClaimsIndex
+from ledger.store.checked_state import stem
+from ledger.store.loaded_state import ClaimsIndex, FileNow
 
 if TYPE_CHECKING:
     from ledger.records.model import Claim
     from ledger.records.pipeline import LoadResult
-    from ledger.records.record_reader import FileOutcome
     from ledger.records.root import Layout
     from ledger.records.scan import Scan
     from ledger.store.cache import Cache
-    from ledger.store.loaded_state import Remembered
 
 _CLAIMS = CLAIMS.folder
-FileNow = tuple["str | None", str]
-"""A record file as it differs from the remembered ledger: its content id (None: gone) and
-its kind."""
 
 
 @dataclass(frozen=True)
@@ -178,37 +173,15 @@ def of_whole(
     return Basis(state, typed, subject, requirement, {}, read, linked, result.left_out)
 
 
-def differing(base: Remembered, fresh: list[FileOutcome]) -> dict[str, FileNow]:
-    """The record files whose content differs from the remembered ledger's: the files read
-    again (``fresh``) but those holding what the row holds, and the files gone."""
-    found: dict[str, FileNow] = {}
-    for outcome in fresh:
-        state = base.state_of(outcome.rel)
-        if state is None or state[2] != outcome.blob or state[0] != outcome.kind:
-            found[outcome.rel] = (outcome.blob, outcome.kind)
-    for rel in base.head["removed"]:
-        state = base.state_of(rel)
-        found[rel] = (None, state[0] if state is not None else "")
-    return found
-
-
 def serves(layout: Layout, scan: Scan, kept: Any) -> Basis | None:
     """The basis ``kept`` (as :meth:`Basis.plain` wrote it) brought up to the ledger as the
     walk ``scan`` met it, when the report it describes is still that report; else None."""
-    from ledger.gcpause import paused_gc
-    from ledger.store.cache import open_cache
-
     basis = Basis.from_plain(kept)
-    if basis is None or layout.tree is not None or scan.unlisted:
+    if basis is None:
         return None
-    cache = open_cache(layout)
-    if cache is None:
-        return None
-    try:
-        with paused_gc():
-            now = _now(layout, scan, cache, basis)
-    finally:
-        cache.close()
+    now = loaded_state.viewed(
+        layout, scan, None, lambda cache: _now(layout, scan, cache, basis), None
+    )
     return None if now is None else replace(basis, files=now)
 
 
@@ -229,7 +202,7 @@ def _now(layout: Layout, scan: Scan, cache: Cache, basis: Basis) -> dict[str, Fi
     fresh = few_outcomes(layout, scan, cache, changed)
     if not all(outcome.sound() for outcome in fresh):
         return None
-    now = differing(base, fresh)
+    now = base.differing(fresh)
     since = {rel for rel in now.keys() | basis.files.keys() if now.get(rel) != basis.files.get(rel)}
     if not since:
         return now
@@ -240,7 +213,7 @@ def _now(layout: Layout, scan: Scan, cache: Cache, basis: Basis) -> dict[str, Fi
         row_state = base.state_of(rel)
         if row_state is not None:
             kinds.add(row_state[0])
-        claim_id = _stem(rel)
+        claim_id = stem(rel)
         if kinds != {_CLAIMS} or claim_id in basis.read or claim_id in basis.linked:
             return None
         if any(claim_id.startswith(text) for text in typed if text):
@@ -253,7 +226,7 @@ def _now(layout: Layout, scan: Scan, cache: Cache, basis: Basis) -> dict[str, Fi
         on = claim.bears_on if basis.requirement else claim.cases  # type: ignore[attr-defined]
         if basis.subject in on or any(r.target in basis.read for r in claim.relations):  # type: ignore[attr-defined]
             return None
-    held = [_stem(rel) for rel in since if rel in records]
+    held = [stem(rel) for rel in since if rel in records]
     return now if _held_once(scan, held) else None
 
 
@@ -263,9 +236,5 @@ def _held_once(scan: Scan, ids: list[str]) -> bool:
     if not ids:
         return True
     wanted = set(ids)
-    files = Counter(stem for f in scan.found if (stem := _stem(f[2])) in wanted)
+    files = Counter(name for f in scan.found if (name := stem(f[2])) in wanted)
     return all(files[i] == 1 for i in wanted) and len(wanted) == len(ids)
-
-
-def _stem(rel: str) -> str:
-    return rel.rpartition("/")[2].removesuffix(RECORD_SUFFIX)

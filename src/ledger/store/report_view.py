@@ -30,7 +30,7 @@ from ledger.records.kinds import CLAIMS, STATUS_KINDS
 from ledger.records.load import few_outcomes
 from ledger.records.scan import RecordFile
 from ledger.store import loaded_state
-from ledger.store.report_basis import Basis, differing, read_set
+from ledger.store.report_basis import Basis, read_set
 
 if TYPE_CHECKING:
     from ledger.records.model import Claim
@@ -124,7 +124,7 @@ def _viewed(
     result.ledger = ledger
     result.diagnostics.extend(base.head["diagnostics"])
     result.left_out = len(scan.diagnostics)
-    files = differing(base, fresh)
+    files = base.differing(fresh)
     basis = Basis(base.key, typed, found.id, requirement, files, wanted, linked, result.left_out)
     return View(found.id, basis)
 
