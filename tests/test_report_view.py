@@ -239,7 +239,11 @@ def test_the_index_reads_back() -> None:
 # -- an output that serves again (store/report_basis.py) ------------------------------------
 
 
-def unread(claims: dict[str, tuple[str, dict]], requirement: str, elsewhere: str) -> list[str]:
+def unread(
+    claims: dict[str, tuple[str, dict]],
+    requirement: str = "requirement-3",
+    elsewhere: str = "requirement-4",
+) -> list[str]:
     """Claims bearing on ``elsewhere`` and not on ``requirement``, linking to nothing and
     linked to by nothing: no report on ``requirement`` reads them."""
     linked = {t for _, c in claims.values() for r in c.get("relations") or [] for t in r.values()}
@@ -256,7 +260,7 @@ def test_an_edit_the_report_does_not_read_serves_its_output_again(
     ledger: Ledger, views: list[str | None]
 ) -> None:
     claims = ledger.claims()
-    outside = unread(claims, "requirement-3", "requirement-4")[0]
+    outside = unread(claims)[0]
     ledger.alike(views, "requirement-3", served="view")
     ledger.flip(outside, "requirement-4")
     rel = claims[outside][0]
@@ -281,7 +285,7 @@ def test_an_edit_that_reaches_the_report_has_it_worked_out(
     ledger: Ledger, views: list[str | None]
 ) -> None:
     claims = ledger.claims()
-    outside = unread(claims, "requirement-3", "requirement-4")
+    outside = unread(claims)
     read = bearing(claims, "requirement-3")
     ledger.alike(views, "requirement-3", "ayotzinapa", served="view")
 
@@ -348,7 +352,7 @@ def test_a_case_report_serves_again_after_an_edit_to_another_case(
     partners = {t for i in about for r in claims[i][1].get("relations") or [] for t in r.values()}
     elsewhere = [
         i
-        for i in unread(claims, "requirement-3", "requirement-4")
+        for i in unread(claims)
         if i not in about | partners and "tlatlaya" not in (claims[i][1].get("cases") or [])
     ]
     ledger.alike(views, "tlatlaya", served="view")
@@ -362,7 +366,7 @@ def test_an_output_whose_seal_does_not_hold_is_not_served_again(
     ledger: Ledger, views: list[str | None]
 ) -> None:
     claims = ledger.claims()
-    outside = unread(claims, "requirement-3", "requirement-4")[0]
+    outside = unread(claims)[0]
     ledger.alike(views, "requirement-3", served="view")
     with sqlite3.connect(ledger.root / CACHE_DIR / CACHE_FILE) as db:
         db.execute(
@@ -380,7 +384,7 @@ def test_the_first_report_of_a_ledger_serves_again_too(
     """A report worked out from the whole ledger (none remembered yet) is kept with what it
     read as well: the first edit elsewhere after it is served."""
     claims = ledger.claims()
-    outside = unread(claims, "requirement-3", "requirement-4")[0]
+    outside = unread(claims)[0]
     shutil.rmtree(ledger.root / CACHE_DIR)
     del views[:]
     assert ledger.status("requirement-3", "-f", "json")[0] == 0
@@ -397,7 +401,7 @@ def test_a_report_of_a_ledger_that_did_not_load_cleanly_is_not_served_again(
 ) -> None:
     claims = ledger.claims()
     read = bearing(claims, "requirement-3")[0]
-    outside = unread(claims, "requirement-3", "requirement-4")[0]
+    outside = unread(claims)[0]
     rel = claims[read][0]
     misnamed = rel.replace(f"{read}.yaml", "misnamed.yaml")
     ledger.write(misnamed, ledger.sample.read(rel))
@@ -455,7 +459,7 @@ def test_other_commands_do_not_look_for_an_output_to_serve_again(
         Answers, "newest", lambda self, name: looked.append(name) or real(self, name)
     )
     claims = ledger.claims()
-    outside = unread(claims, "requirement-3", "requirement-4")[0]
+    outside = unread(claims)[0]
     for args in (["timeline"], ["list", "claims"], ["status", "requirement-3"]):
         assert run(["--root", str(ledger.root), *args]).exit_code == 0
     ledger.flip(outside, "requirement-4")
