@@ -677,7 +677,7 @@ def serve_page(
 ) -> tuple[Series, Series] | None:
     """`ledger serve`'s page of the claim's first case, asked again and again as a researcher
     reading it would: one untimed request (the app loads and indexes the ledger), then the
-    median of ``runs``, each a request through the app in this process (no server, no
+    median of ``runs``, each a request through the app in this process (no socket, no
     start-up: what a page costs the running app), at least SERVE_RUNS of them. Each request
     is timed in turn with the walk it is judged against (:data:`WALK_BOUND`), so that both
     medians see the same load of a shared machine: timed apart, a walk measured once in a
@@ -698,12 +698,21 @@ def serve_page(
     try:
         app = ServeApp(open_layout(root))  # type: ignore[arg-type]
         app.bind("127.0.0.1", 8000)
-        client = Client(app)
+        client, answered, host = Client(app), [], "127.0.0.1:8000"
+
+        def get() -> None:
+            answered.append(client.get(f"/cases/{case}.html", headers={"Host": host}))
 
         def ask() -> None:
-            response = client.get(f"/cases/{case}.html", headers={"Host": "127.0.0.1:8000"})
-            if response.status_code != 200:
-                raise RuntimeError(f"serve answered {response.status_code} for {case}")
+            """One request on a thread of its own, as the threaded server answers each: so
+            the app walks as it does in `ledger serve` (one process, see split_walk)."""
+            answered.clear()
+            worker = threading.Thread(target=get)
+            worker.start()
+            worker.join()
+            status = answered[0].status_code if answered else "nothing"
+            if status != 200:
+                raise RuntimeError(f"serve answered {status} for {case}")
 
         ask()
         page, walk = Series(SERVE_PAGE), Series(SERVE_WALK)
