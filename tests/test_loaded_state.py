@@ -16,7 +16,7 @@ from ledger.records.load import load
 from ledger.records.pipeline import load as plain_load
 from ledger.records.root import Layout
 from ledger.store import loaded_state
-from ledger.store.cache import CACHE_DIR, CACHE_FILE
+from ledger.store.cache import CACHE_DIR, CACHE_FILE, open_cache
 from test_content_cache import comparable
 from test_diff import commit, flip_stance
 
@@ -225,9 +225,43 @@ def test_a_row_that_does_not_read_back_is_not_used(
             (name,),
         ).rowcount
     assert changed == 1
+    loaded_state._READ.clear()  # the next run: a process that has read no row yet
 
     assert comparable(load(layout)) == comparable(plain_load(layout))
     assert outcome_reads == [1, 1]  # the seal no longer held: every outcome was read
+
+
+def test_a_process_reads_the_row_again_only_when_it_is_written_again(
+    sample_copy: Sample, outcome_reads: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Storing what a run read (the files' outcomes, a remembered output) writes the cache
+    but not the row: the same row is not read and checked twice in one run. A row written
+    again, by anyone, is read again."""
+    age(sample_copy.root)
+    layout = layout_for(sample_copy.root)
+    load(layout, check=False)
+    read: list[str] = []
+    real = loaded_state._parse
+
+    def counted(text: str, key: str) -> loaded_state.Remembered | None:
+        read.append(key)
+        return real(text, key)
+
+    monkeypatch.setattr(loaded_state, "_parse", counted)
+    loaded_state._READ.clear()
+    load(layout, check=False)
+    cache = open_cache(layout)
+    assert cache is not None
+    try:
+        cache.store_result("elsewhere", "any", {"answer": 1})
+    finally:
+        cache.close()
+    load(layout, check=False)
+    assert len(read) == 1
+    with sqlite3.connect(sample_copy.root / CACHE_DIR / CACHE_FILE) as db:
+        db.execute("UPDATE results SET created = created + 1 WHERE name = ?", (loaded_state.NAME,))
+    assert comparable(load(layout, check=False)) == comparable(plain_load(layout, check=False))
+    assert len(read) == 2
 
 
 def test_a_ledger_with_a_file_just_written_is_not_remembered(sample_copy: Sample) -> None:
@@ -283,3 +317,39 @@ def test_files_met_in_the_same_order_are_compared_a_stretch_at_a_time() -> None:
     assert columns.differing(now) == [0, 7, edge - 1, edge, count - 1]
     assert columns.state_of(found[9][2]) == ("claims", (9, 2, 3, 4), None)
     assert columns.state_of("data/claims/none.yaml") is None
+
+
+def test_the_files_that_differ_are_worked_out_once_per_walk(
+    sample_copy: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report's check that its output still holds, and then its view, ask the same walk."""
+    from ledger.records.scan import scan_data
+
+    age(sample_copy.root)
+    layout = layout_for(sample_copy.root)
+    load(layout, check=False)
+    sample_copy.edit(CLAIM, "requirement-2: undermines", "requirement-2: supports")
+    worked: list[int] = []
+    real = loaded_state.Remembered._changes
+
+    def counted(self: loaded_state.Remembered, *args: Any) -> Any:
+        worked.append(1)
+        return real(self, *args)
+
+    monkeypatch.setattr(loaded_state.Remembered, "_changes", counted)
+    cache = open_cache(layout)
+    assert cache is not None
+    try:
+        base = loaded_state.latest(cache)
+        assert base is not None
+        scan = scan_data(layout)
+        first = base.changes(layout, scan)
+        assert first is not None and [f.rel for f in first] == [f"data/{CLAIM}"]
+        first.clear()  # the caller's own list
+        again = base.changes(layout, scan)
+        assert again is not None and [f.rel for f in again] == [f"data/{CLAIM}"]
+        assert len(worked) == 1
+        assert [f.rel for f in base.changes(layout, scan_data(layout)) or []] == [f"data/{CLAIM}"]
+        assert len(worked) == 2  # another walk
+    finally:
+        cache.close()

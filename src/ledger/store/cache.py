@@ -529,6 +529,21 @@ class Cache:
             return None
         return row[0] if row is not None and isinstance(row[0], str) else None
 
+    def version(self, name: str) -> tuple[str, int] | None:
+        """The fingerprint a result is stored under and when it was stored, unchecked: a
+        row written again, by anyone, is stored anew; other rows' writes leave it as it is."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute(
+                "SELECT fingerprint, created FROM results WHERE name = ?", (name,)
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None or not isinstance(row[0], str) or not isinstance(row[1], int):
+            return None
+        return row[0], row[1]
+
     def newest(self, name: str) -> tuple[str, str] | None:
         """The fingerprint and text stored under ``name``, whatever the fingerprint, if its
         seal holds: what was true of the ledger at some earlier state."""

@@ -215,6 +215,8 @@ class Remembered:
     _others: dict[str, list[Any]] | None = None
     _index_line: str = ""
     _claims_index: ClaimsIndex | None = None
+    _changed: tuple[Scan, str, list[RecordFile] | None] | None = None
+    """The walk :meth:`changes` was last asked of, the marker file then, and its answer."""
 
     def records(self) -> dict[str, list[Any]] | None:
         """Each kind's records, validated (one call per kind, once per process); None if
@@ -361,11 +363,21 @@ class Remembered:
         a revision's, when its blob id does: a revision a few commits from the working tree
         reads only the blobs it does not share with it. When the walk met the same files in
         the same order as the row lists them (an edit in place changes neither), they are
-        compared a stretch at a time, and no file is looked up by name."""
+        compared a stretch at a time, and no file is looked up by name.
+
+        Worked out once per walk: a report's check that its output still holds, and then
+        its view, ask it of the same walk."""
+        marker = marker_digest(layout)
+        seen = self._changed
+        if seen is None or seen[0] is not scan or seen[1] != marker:
+            seen = self._changed = (scan, marker, self._changes(layout, scan, marker))
+        return list(seen[2]) if seen[2] is not None else None
+
+    def _changes(self, layout: Layout, scan: Scan, marker: str) -> list[RecordFile] | None:
         if not self.head["clean"]:
             return None
         columns = self.columns()
-        if columns is None or columns.marker != marker_digest(layout):
+        if columns is None or columns.marker != marker:
             return None
         if layout.tree is None and [f[2] for f in scan.found] == columns.rels:
             changed = [RecordFile._make(scan.found[i]) for i in columns.differing(scan.found)]
@@ -521,11 +533,14 @@ def recall(cache: Cache, key: str) -> Remembered | None:
 
 def latest(cache: Cache) -> Remembered | None:
     """The row kept for whatever state the ledger was in when it was written. Read once
-    per process: a diff loads two revisions from the same row."""
-    fingerprint = cache.fingerprint(NAME)
-    if fingerprint is None:
+    per process: a diff loads two revisions from the same row, and a report's check that
+    its output still holds and then its view both read it (storing the files read between
+    the two writes the cache, not the row)."""
+    version = cache.version(NAME)
+    if version is None:
         return None
-    where = (str(cache.path), fingerprint, cache.stamp())
+    fingerprint = version[0]
+    where = (str(cache.path), *version)
     seen = _READ.get(where)
     if seen is None:
         found = cache.newest(NAME)
@@ -538,9 +553,9 @@ def latest(cache: Cache) -> Remembered | None:
     return seen
 
 
-_READ: dict[tuple[str, str, tuple[object, ...]], Remembered] = {}
+_READ: dict[tuple[str, str, int], Remembered] = {}
 """The row this process has read and checked, by cache file, the state it was written for,
-and the cache file's stamp (anyone's write since makes it read again)."""
+and when it was written (anyone's writing it again makes it read again)."""
 
 
 def _parse(text: str, key: str) -> Remembered | None:
