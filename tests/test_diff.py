@@ -505,6 +505,30 @@ def test_a_diff_judges_only_the_requirements_a_change_can_reach(
     assert asked == [None, None]
 
 
+def test_the_statuses_are_judged_with_the_collector_paused_and_it_runs_again_after(
+    repo: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Judging two ledgers builds millions of objects at 100,000 claims: no collection runs
+    while it does, and the collector is on again once the diff is made."""
+    import gc
+
+    import ledger.git.diff as diff_module
+
+    flip_stance(repo)
+    commit(repo.root, "requirement 2 is met after all")
+    collecting: list[bool] = []
+    real = diff_module.requirement_verdicts
+
+    def spy(ledger, analysis=None, only=None):  # type: ignore[no-untyped-def]
+        collecting.append(gc.isenabled())
+        return real(ledger, analysis, only)
+
+    monkeypatch.setattr(diff_module, "requirement_verdicts", spy)
+    assert diff_json(repo.root, "HEAD~1", "HEAD")["statuses"] == EXPECTED_STATUSES
+    assert collecting == [False, False]
+    assert gc.isenabled()
+
+
 def test_markdown_shows_a_changed_figure_in_words(repo: Sample) -> None:
     repo.edit(CLAIM, "qualifier: more-than", "qualifier: at-least")
 

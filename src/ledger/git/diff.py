@@ -55,6 +55,7 @@ from ledger.analysis.grounds import suspect_claims
 from ledger.analysis.review import is_fresh
 from ledger.analysis.status import Analysis, case_status, requirement_verdicts
 from ledger.analysis.status_report import RuleInfo, to_plain
+from ledger.gcpause import paused_gc
 from ledger.git.revision import WORKTREE
 from ledger.records.config import settings_of
 from ledger.records.kinds import SINGULAR
@@ -209,7 +210,24 @@ def diff_ledgers(
     record files failed to load on each side (old, new), which the diff then says, and
     ``settings`` what changed in ledger.toml (:func:`settings_changes`). ``unloaded``: the
     ids of files each side holds but could not load, which are not compared (a record
-    whose file broke is not reported removed)."""
+    whose file broke is not reported removed).
+
+    The collector is paused throughout: indexing two ledgers and judging them builds
+    millions of objects and no cycle worth collecting early, and the collections that
+    building would start took a third of a second at 100,000 claims."""
+    with paused_gc():
+        return _diff_ledgers(old, new, old_label, new_label, left_out, settings, unloaded)
+
+
+def _diff_ledgers(
+    old: Ledger,
+    new: Ledger,
+    old_label: str,
+    new_label: str,
+    left_out: tuple[int, int],
+    settings: tuple[FieldChange, ...],
+    unloaded: tuple[Set[str], Set[str]],
+) -> LedgerDiff:
     records = tuple(_record_changes(old, new, unloaded))
     statuses = tuple(_status_changes(old, new, records))
     # As validate does, no assertion is judged where a record file failed to load: its
