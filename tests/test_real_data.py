@@ -142,3 +142,33 @@ def test_one_shared_analysis_gives_every_case_and_requirement_its_fresh_status(
         assert case_status(ledger, case_id, shared) == case_status(ledger, case_id)
     with pytest.raises(ValueError, match="another ledger"):
         case_status(copy.copy(ledger), next(iter(ledger.cases)), shared)
+
+
+def test_a_case_on_a_requirement_is_judged_once_for_both_reports(
+    loaded: LoadResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site shows each case's group twice, on the requirement's page and on the case's:
+    with one analysis it is judged once, and each report is what a fresh one gives."""
+    from ledger.analysis import status
+    from ledger.analysis.status import Analysis, case_status, requirement_status
+
+    ledger = loaded.ledger
+    fresh_requirements = {r: requirement_status(ledger, r) for r in ledger.requirements}
+    fresh_cases = {c: case_status(ledger, c) for c in ledger.cases}
+    judged: list[int] = []
+    real = status._judge
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        judged.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(status, "_judge", counted)
+    shared = Analysis.of(ledger)
+    for req_id, fresh in fresh_requirements.items():
+        assert requirement_status(ledger, req_id, shared) == fresh
+    on_requirements = len(judged)
+    for case_id, fresh in fresh_cases.items():
+        assert case_status(ledger, case_id, shared) == fresh
+    groups = {(c, g.id) for c, report in fresh_cases.items() for g in report.requirements}
+    assert groups <= set(shared.judged)
+    assert len(judged) - on_requirements == len(groups - set(shared.judged)) == 0

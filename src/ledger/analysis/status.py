@@ -602,24 +602,38 @@ def _evidence(
     return evidence
 
 
+Judged = tuple[Verdict, tuple[Evidence, ...], tuple[Evidence, ...], tuple[Evidence, ...]]
+"""A group's verdict and its evidence by stance (supports, undermines, context)."""
+
+
 def _group(
     ledger: Ledger,
     group_id: str | None,
     title: str | None,
     items: list[tuple[Claim, Stance]],
     requirement: Requirement | None,
+    pair: tuple[Analysis, str, str] | None = None,
 ) -> Group:
-    verdict, state = _judge(ledger, items, requirement)
-    evidence = _evidence(ledger, items, requirement, verdict, state)
-    ordered = [evidence[c.id] for c, _ in sorted(items, key=lambda i: i[0].id) if c.id in evidence]
-    return Group(
-        id=group_id,
-        title=title,
-        verdict=verdict,
-        supports=tuple(e for e in ordered if e.stance is Stance.supports),
-        undermines=tuple(e for e in ordered if e.stance is Stance.undermines),
-        context=tuple(e for e in ordered if e.stance is Stance.context),
-    )
+    """The group of ``items``; with ``pair`` (an analysis, a case and a requirement: the
+    items are that case's claims bearing on it), judged once per analysis, however many
+    reports show it: a requirement's report and the case's own (a site shows both)."""
+    judged = pair[0].judged.get(pair[1:]) if pair is not None else None
+    if judged is None:
+        verdict, state = _judge(ledger, items, requirement)
+        evidence = _evidence(ledger, items, requirement, verdict, state)
+        ordered = [
+            evidence[c.id] for c, _ in sorted(items, key=lambda i: i[0].id) if c.id in evidence
+        ]
+        judged = (
+            verdict,
+            tuple(e for e in ordered if e.stance is Stance.supports),
+            tuple(e for e in ordered if e.stance is Stance.undermines),
+            tuple(e for e in ordered if e.stance is Stance.context),
+        )
+        if pair is not None:
+            pair[0].judged[pair[1:]] = judged
+    verdict, supports, undermines, context = judged
+    return Group(group_id, title, verdict, supports, undermines, context)
 
 
 # --------------------------------------------------------------------------- analysis
@@ -643,6 +657,8 @@ class Analysis:
     pairs_of_claim: dict[str, list[int]]
     cases_naming: dict[str, set[str]]
     requirements_naming: dict[str, set[str]]
+    judged: dict[tuple[str, str], Judged] = field(default_factory=dict, compare=False, repr=False)
+    """Each (case, requirement) group judged so far (:func:`_group`)."""
 
     @classmethod
     def of(cls, ledger: Ledger) -> Analysis:
@@ -808,7 +824,10 @@ def requirement_status(
         rule=RuleInfo(),
         requirement=_requirement_info(req),
         verdict=_verdict(ledger, items, req),
-        cases=tuple(_group(ledger, k, _case_title(ledger, k), buckets[k], req) for k in keys),
+        cases=tuple(
+            _group(ledger, k, _case_title(ledger, k), buckets[k], req, _judged_as(found, k, req.id))
+            for k in keys
+        ),
         contradictions=found.contradictions_of(c.id for c, _ in items),
         figures=figure_views(ledger, (c for c, _ in items), req),
         gaps=_requirement_gaps(ledger, req, items, buckets),
@@ -886,7 +905,7 @@ def case_status(ledger: Ledger, case_id: str, analysis: Analysis | None = None) 
         {*case.requirements, *found.requirements_naming.get(case.id, ())}
         | {r for claim in claims for r in claim.bears_on}
     )
-    groups = tuple(_case_requirement_group(ledger, case, r, claims) for r in req_ids)
+    groups = tuple(_case_requirement_group(ledger, case, r, claims, found) for r in req_ids)
     return CaseStatus(
         rule=RuleInfo(),
         case=_case_info(case),
@@ -911,10 +930,21 @@ def _case_info(case: Case) -> CaseInfo:
     )
 
 
-def _case_requirement_group(ledger: Ledger, case: Case, req_id: str, claims: list[Claim]) -> Group:
+def _case_requirement_group(
+    ledger: Ledger, case: Case, req_id: str, claims: list[Claim], analysis: Analysis
+) -> Group:
     req = ledger.requirements.get(req_id)
     items = [(c, c.bears_on[req_id]) for c in claims if req_id in c.bears_on]
-    return _group(ledger, req_id, req.title if req else None, items, req)
+    pair = _judged_as(analysis, case.id, req_id) if req is not None else None
+    return _group(ledger, req_id, req.title if req else None, items, req, pair)
+
+
+def _judged_as(
+    analysis: Analysis, case_id: str | None, req_id: str
+) -> tuple[Analysis, str, str] | None:
+    """The key a (case, requirement) group is judged once under; none for the claims about
+    no case, which no case's report holds."""
+    return (analysis, case_id, req_id) if case_id is not None else None
 
 
 def _case_gaps(
