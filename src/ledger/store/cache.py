@@ -500,17 +500,9 @@ class Cache:
 
     def _result_row(self, name: str) -> tuple[str, str, bytes] | None:
         """The stored row of one result, unchecked: (fingerprint, value, seal)."""
-        if self.db is None or self.sealer is None:
+        if self.sealer is None:
             return None
-        try:
-            row = self.db.execute(
-                "SELECT fingerprint, value, seal FROM results WHERE name = ?", (name,)
-            ).fetchone()
-        except sqlite3.Error:
-            return None
-        if row is None or not isinstance(row[0], str) or not isinstance(row[1], str):
-            return None
-        return row[0], row[1], row[2]
+        return self._columns(name, "fingerprint, value, seal", str, str, object)  # type: ignore[return-value]
 
     def _sealed(self, name: str, row: tuple[str, str, bytes]) -> bool:
         assert self.sealer is not None
@@ -519,30 +511,28 @@ class Cache:
     def fingerprint(self, name: str) -> str | None:
         """The fingerprint a result is stored under, unchecked (to look for it elsewhere:
         what is read by it is checked)."""
-        if self.db is None:
-            return None
-        try:
-            row = self.db.execute(
-                "SELECT fingerprint FROM results WHERE name = ?", (name,)
-            ).fetchone()
-        except sqlite3.Error:
-            return None
-        return row[0] if row is not None and isinstance(row[0], str) else None
+        row = self._columns(name, "fingerprint", str)
+        return row[0] if row is not None else None
 
     def version(self, name: str) -> tuple[str, int] | None:
         """The fingerprint a result is stored under and when it was stored, unchecked: a
         row written again, by anyone, is stored anew; other rows' writes leave it as it is."""
+        return self._columns(name, "fingerprint, created", str, int)  # type: ignore[return-value]
+
+    def _columns(self, name: str, columns: str, *types: type) -> tuple[Any, ...] | None:
+        """Some columns of one result's row, each of its type (a cache file is not trusted:
+        a value of another type is no row); None when there is no such row."""
         if self.db is None:
             return None
         try:
             row = self.db.execute(
-                "SELECT fingerprint, created FROM results WHERE name = ?", (name,)
+                f"SELECT {columns} FROM results WHERE name = ?", (name,)
             ).fetchone()
         except sqlite3.Error:
             return None
-        if row is None or not isinstance(row[0], str) or not isinstance(row[1], int):
+        if row is None or not all(map(isinstance, row, types)):
             return None
-        return row[0], row[1]
+        return tuple(row)
 
     def newest(self, name: str) -> tuple[str, str] | None:
         """The fingerprint and text stored under ``name``, whatever the fingerprint, if its
