@@ -7,19 +7,46 @@ worth collecting early, so the collector is paused and restored as it was.
 
 from __future__ import annotations
 
+import _thread
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+_LOCK = _thread.allocate_lock()
+_pauses = 0
+"""Pauses under way, in any thread: the collector is on again when the last one ends."""
+_restore = False
+"""Whether the collector was on when the first of them began."""
+
 
 @contextmanager
 def paused_gc() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
+    """The collector paused while the block runs. Pauses overlap in `ledger serve`, which
+    answers requests on threads: the collector stays off until the last of them ends, and
+    then is as it was before the first began."""
+    _pause()
     try:
         yield
     finally:
-        if enabled:
+        _resume()
+
+
+def _pause() -> None:
+    global _pauses, _restore
+    with _LOCK:
+        if _pauses == 0:
+            _restore = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+
+
+def _resume(freeze: bool = False) -> None:
+    global _pauses
+    with _LOCK:
+        _pauses -= 1
+        if freeze:
+            gc.freeze()
+        if _pauses == 0 and _restore:
             gc.enable()
 
 
@@ -32,14 +59,11 @@ def kept_to_the_end() -> Iterator[None]:
     Freezing only once the collector runs again would be too late: resuming it, the next
     allocation starts a collection of the youngest generation, which is everything built
     while it was paused (a third of a second for a ledger of 100,000 records)."""
-    enabled = gc.isenabled()
-    gc.disable()
+    _pause()
     try:
         yield
     finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
+        _resume(freeze=True)
 
 
 def keep_out_of_collection() -> None:
