@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, Sample, git, run
+from conftest import SAMPLE, Sample, age, git, run
 
 CLAIM = "claims/cso-torture-complaints.yaml"
 CLAIM_ID = "cso-torture-complaints"
@@ -419,6 +419,44 @@ def test_log_of_a_claim_lists_only_the_commits_that_changed_its_file(repo: Sampl
         ("requirement 2 is met after all", None),
         ("the sample ledger", None),
     ]
+
+
+def test_log_reads_the_record_s_file_and_kind_from_the_kept_index_without_a_load(
+    repo: Sample, loads: list[str]
+) -> None:
+    """`log` needs of the working tree only the record's file and kind: once the index of
+    ids is kept (the first `log` keeps it, as `show` does), it loads nothing of the working
+    tree, and says what a load would have said, for a claim, a prefix, an id no record has
+    and a case (whose statuses are still read from each commit)."""
+    flip_stance(repo)
+    commit(repo.root, "requirement 2 is met after all")
+    age(repo.root)
+    asked = [
+        (CLAIM_ID, "--format", "json"),
+        (CLAIM_ID,),
+        (CLAIM_ID[:-2],),
+        ("no-such-record",),
+        ("ayotzinapa", "--format", "json"),
+    ]
+    loaded = {args: ledger(repo.root, "log", *args) for args in asked}
+    assert loads  # the first asked loaded the ledger, and kept the index after answering
+    case_loads = len(loads) - 1  # a load of the working tree, then the case's commits
+    loads.clear()
+    for args, first in loaded.items():
+        again = ledger(repo.root, "log", *args)
+        assert (again.exit_code, again.stdout, again.stderr) == (
+            first.exit_code,
+            first.stdout,
+            first.stderr,
+        )
+        if args[0] != "ayotzinapa":
+            assert loads == [], args
+    assert len(loads) <= case_loads  # the commits only, not the working tree again
+    assert loaded[("no-such-record",)].exit_code == 2
+    assert "no record with id 'no-such-record'" in loaded[("no-such-record",)].stderr
+    commits = json.loads(loaded[(CLAIM_ID, "--format", "json")].stdout)["commits"]
+    subjects = [c["subject"] for c in commits]
+    assert subjects == ["requirement 2 is met after all", "the sample ledger"]
 
 
 def test_log_outside_a_git_repository(tmp_path: Path) -> None:

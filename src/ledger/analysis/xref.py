@@ -273,6 +273,15 @@ def xref_answer(records: Records, typed: str) -> Xref | Resolution:
     return Xref(found.id, found.kind, records.path(found.id), outbound, records.inbound(found.id))
 
 
+def located(records: Records, typed: str) -> tuple[str, str, str] | Resolution:
+    """`ledger log TYPED`: the id the typed id resolves to, its kind and its file (all a
+    record's history needs of the ledger as it is now), or why it resolves to none."""
+    found = resolve_among(records.ids_by_kind(), records.kind_of, typed)
+    if found.id is None or found.kind is None:
+        return found
+    return found.id, found.kind, records.path(found.id) or ""
+
+
 # --------------------------------------------------------------------------- resolution
 
 

@@ -15,9 +15,10 @@ from ledger.cli.shared import (
     app,
     complete_id,
     fail,
+    from_index,
     layout_of,
+    load_indexed,
     load_or_exit,
-    resolve_or_exit,
 )
 
 COMMENT_LIMIT = 60_000
@@ -440,13 +441,21 @@ def log(
 ) -> None:
     """The commits that changed a record, newest first; for a requirement or case, how its
     derived status moved over those commits."""
+    from ledger.analysis.xref import LedgerRecords, Resolution, located
     from ledger.git.history import record_history
     from ledger.git.revision import GitError
+    from ledger.records.scan import scan_data, unreadable_data
 
     layout = layout_of(ctx, root)
-    ledger = load_or_exit(layout, check=False).ledger  # for the record's file and kind only
-    found = resolve_or_exit(ledger, record_id)
-    history = record_history(layout, ledger, found, limit)
+    scan = None if unreadable_data(layout) else scan_data(layout)  # a load says why not
+    record = from_index(layout, located, record_id, scan)  # its file and kind: all it needs
+    if record is None:
+        ledger = load_indexed(ctx, layout, scan)
+        record = located(LedgerRecords(ledger, lambda _id: None), record_id)
+    if isinstance(record, Resolution):
+        fail(record.message)
+    found = record[0]
+    history = record_history(layout, record, limit)
     if isinstance(history, GitError):
         fail(history.message)
     if output is OutputFormat.json:

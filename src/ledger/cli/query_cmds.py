@@ -30,11 +30,12 @@ from ledger.cli.shared import (
     as_of_or_exit,
     complete_id,
     fail,
+    from_index,
     layout_at,
+    load_indexed,
     load_or_exit,
     restrict_to,
     show_restriction,
-    warn_left_out,
     write_csv,
     write_json,
 )
@@ -51,9 +52,8 @@ if TYPE_CHECKING:
     from ledger.analysis.asof import Restriction
     from ledger.analysis.query import Event, FigureGroup
     from ledger.analysis.status_report import ClaimRef, Contradiction, FigureView
-    from ledger.analysis.xref import Link, Records
+    from ledger.analysis.xref import Link
     from ledger.records.ledger import Ledger
-    from ledger.records.root import Layout
 
 
 T = TypeVar("T")
@@ -190,12 +190,12 @@ def show(
 
     layout = layout_at(ctx, rev, root)
     date = as_of_or_exit(as_of)
-    answer = _from_index(layout, show_answer, record_id) if date is None else None
+    answer = from_index(layout, show_answer, record_id) if date is None else None
     restriction = None
     if answer is None:
         from ledger.records.load import position_of
 
-        ledger, restriction = restrict_to(_load_indexed(ctx, layout), date)
+        ledger, restriction = restrict_to(load_indexed(ctx, layout), date)
         _left_out_as_of(restriction, ledger, record_id)
         position = functools.partial(position_of, layout, ledger)
         answer = show_answer(LedgerRecords(ledger, position), record_id)
@@ -220,39 +220,6 @@ def show(
         grid.add_row(_field_name("position"), _value_text(_position_text(shown.position)))
     out.print(grid)
     _links(out, shown.outbound, shown.inbound)
-
-
-def _from_index(layout: Layout, ask: Callable[[Records], T], typed: str) -> T | None:
-    """``ask`` (`show` or `xref` of one typed id) answered from the index kept for these very
-    files (ledger.store.lookup); None when there is none to answer from: load the ledger."""
-    from ledger.cli.replay import walk_made
-    from ledger.store.lookup import answered
-
-    found = answered(layout, walk_made(layout), lambda index: ask(index, typed))
-    if found is None:
-        return None
-    warn_left_out(found.left_out)
-    return found.value
-
-
-def _load_indexed(ctx: typer.Context, layout: Layout) -> Ledger:
-    """The ledger's records; once the answer is printed, the index of its ids and links is
-    kept for the next `show` or `xref` (ledger.store.lookup: about two seconds at 100,000 claims,
-    spent after the answer is out)."""
-    from ledger.cli.replay import walk_made
-
-    result = load_or_exit(layout, check=False)
-    scan = walk_made(layout)
-    if scan is not None:
-
-        def keep_index() -> None:
-            from ledger.store.lookup import remember
-
-            sys.stdout.flush()
-            remember(layout, scan, result)
-
-        ctx.call_on_close(keep_index)
-    return result.ledger
 
 
 def _position_text(position: dict[str, Any]) -> str:
@@ -283,9 +250,9 @@ def xref(
     from ledger.analysis.xref import LedgerRecords, Resolution, xref_answer
 
     layout = layout_at(ctx, rev, root)
-    answer = _from_index(layout, xref_answer, record_id)
+    answer = from_index(layout, xref_answer, record_id)
     if answer is None:
-        ledger = _load_indexed(ctx, layout)
+        ledger = load_indexed(ctx, layout)
         answer = xref_answer(LedgerRecords(ledger, lambda _id: None), record_id)
     if isinstance(answer, Resolution):
         fail(answer.message)

@@ -8,13 +8,14 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, TypeVar
 
 import typer
 from typer.completion import completion_init
 
 if TYPE_CHECKING:
     from ledger.analysis.asof import Restriction
+    from ledger.analysis.xref import Records
     from ledger.progress import Progress
     from ledger.records.diagnostics import Diagnostic
     from ledger.records.ledger import Ledger
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from ledger.records.scan import Scan
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+T = TypeVar("T")
 
 app = typer.Typer(
     name="ledger",
@@ -260,6 +263,43 @@ def warn_left_out(left_out: int, errors: int = 0) -> None:
     said = unsound(left_out, errors)
     if said:
         sys.stderr.write(f"ledger: warning: {said}\n")
+
+
+def from_index(
+    layout: Layout, ask: Callable[[Records], T], typed: str, scan: Scan | None = None
+) -> T | None:
+    """``ask`` (`show`, `xref` or `log` of one typed id) answered from the index kept for
+    these very files (ledger.store.lookup); None when there is none to answer from: load
+    the ledger. ``scan``: the walk of its files (by default, the one the running command's
+    replay made, if any)."""
+    from ledger.cli.replay import walk_made
+    from ledger.store.lookup import answered
+
+    found = answered(layout, scan or walk_made(layout), lambda index: ask(index, typed))
+    if found is None:
+        return None
+    warn_left_out(found.left_out)
+    return found.value
+
+
+def load_indexed(ctx: typer.Context, layout: Layout, scan: Scan | None = None) -> Ledger:
+    """The ledger's records; once the answer is printed, the index of its ids and links is
+    kept for the next `show`, `xref` or `log` (ledger.store.lookup: about two seconds at
+    100,000 claims, spent after the answer is out). ``scan`` as for :func:`from_index`."""
+    from ledger.cli.replay import walk_made
+
+    scan = scan or walk_made(layout)
+    result = load_or_exit(layout, check=False, scan=scan)
+    if scan is not None:
+
+        def keep_index() -> None:
+            from ledger.store.lookup import remember
+
+            sys.stdout.flush()
+            remember(layout, scan, result)
+
+        ctx.call_on_close(keep_index)
+    return result.ledger
 
 
 PROGRESS_AFTER = 1.0

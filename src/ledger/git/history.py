@@ -40,14 +40,14 @@ class History:
 
 
 def record_history(
-    layout: Layout, ledger: Ledger, record_id: str, limit: int = 20
+    layout: Layout, record: tuple[str, str, str], limit: int = 20
 ) -> History | GitError:
-    """The commits (newest first, at most ``limit``) that changed a record or its status."""
+    """The commits (newest first, at most ``limit``) that changed a record or its status;
+    ``record`` is its id, kind (folder) and file as the working tree has them."""
     prefix = repository_prefix(layout)
     if isinstance(prefix, GitError):
         return prefix
-    path = ledger.paths[record_id]
-    kind = ledger.kind_of(record_id)
+    record_id, kind, path = record
     tracks_status = kind in STATUS_KINDS
     scope = layout.relative(layout.data) if tracks_status else path
     args = ["log", f"-n{max(1, limit)}", "--date=short", f"--format=%H{_SEP}%ad{_SEP}%an{_SEP}%s"]
