@@ -45,19 +45,3 @@ def test_pauses_that_overlap_keep_the_collector_off_until_the_last_ends() -> Non
     assert not gc.isenabled()
     second.__exit__(None, None, None)
     assert gc.isenabled()
-
-
-def test_pauses_in_threads_leave_the_collector_as_it_was() -> None:
-    import threading
-
-    def pause_often() -> None:
-        for _ in range(2_000):
-            with paused_gc():
-                pass
-
-    threads = [threading.Thread(target=pause_often) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert gc.isenabled()
