@@ -42,7 +42,7 @@ T = TypeVar("T")
 
 NAME = "index:ids"
 FAMILY = "index:"
-FORMAT = 2
+FORMAT = 3
 
 
 class NotAsIndexed(Exception):
@@ -85,13 +85,21 @@ class LinkIndex:
     def row(self, record_id: str) -> LookupRow | None:
         """The id's row (None when no record has it and none names it)."""
         if record_id not in self._rows:
-            found = self.cache.lookup(self.state, record_id)
-            if found is False:
-                raise NotAsIndexed(record_id)
-            if found is None and (record_id in self.named or self.kind_of(record_id)):
-                raise NotAsIndexed(record_id)  # a row the index had is gone
-            self._rows[record_id] = found  # type: ignore[assignment]
+            self._rows[record_id] = self.stored(record_id)
         return self._rows[record_id]
+
+    def stored(self, record_id: str) -> LookupRow | None:
+        """The id's row as the cache holds it for the indexed state."""
+        found = self.cache.lookup(self.state, record_id)
+        if found is False:
+            raise NotAsIndexed(record_id)
+        if found is None and self.had(record_id):
+            raise NotAsIndexed(record_id)  # a row the index had is gone
+        return found  # type: ignore[return-value]
+
+    def had(self, record_id: str) -> bool:
+        """Whether the indexed state had a row for the id (a record's, or a named id's)."""
+        return record_id in self.named or self.kind_of(record_id) is not None
 
     def inbound(self, record_id: str) -> tuple[Link, ...]:
         """What names the id, as a load's cross-references give it."""
@@ -153,13 +161,15 @@ def rows_of(ledger: Ledger, blobs: dict[str, str | None]) -> list[LookupRow] | N
             for _to, target, _at, _key, role, detail in references(kind, record):
                 inbound[target].append([record_id, kind.folder, role, detail])
     rows: list[LookupRow] = [
-        (record_id, *files[record_id], _json(inbound.get(record_id, []))) for record_id in files
+        (record_id, *files[record_id], encoded(inbound.get(record_id, []))) for record_id in files
     ]
-    rows += [(i, None, None, None, _json(links)) for i, links in inbound.items() if i not in files]
+    rows += [
+        (i, None, None, None, encoded(links)) for i, links in inbound.items() if i not in files
+    ]
     return rows
 
 
-def _json(value: Any) -> str:
+def encoded(value: Any) -> str:
     """Compact JSON, from pydantic-core's compiled encoder (a row per id: 100,000 of them),
     or the standard library's for what it refuses (a lone surrogate)."""
     try:
@@ -173,49 +183,63 @@ def remember(layout: Layout, scan: Scan, result: LoadResult) -> None:
     file had not settled when the walk began, or a file's content id is not known)."""
     from ledger.store.answers import Answers
     from ledger.store.cache import open_cache
+    from ledger.store.lookup_forward import since_base
 
     answers = Answers(layout, scan)
     if not answers.enabled or not scan.all_settled or result.content_ids is None:
         return
     if answers.holds(NAME):
         return  # kept already (a question the index could not answer loaded the ledger)
-    rows = rows_of(result.ledger, result.content_ids())
+    blobs = result.content_ids()
+    rows = rows_of(result.ledger, blobs)
     cache = open_cache(layout) if rows is not None else None
     if cache is None or rows is None:
         return
     try:
         stored = cache.store_lookup(answers.key, rows)
+        since = since_base(cache, blobs) if stored else None
     finally:
         cache.close()
     if stored:
         ids = {kind: list(table) for kind, table in result.ledger.tables().items()}
         named = [row[0] for row in rows if row[1] is None]
         header = {"format": FORMAT, "ids": ids, "left_out": result.left_out, "named": named}
+        header["since"] = since
         answers.remember(NAME, header, family=FAMILY)
 
 
 def opened(layout: Layout, scan: Scan | None) -> LinkIndex | None:
-    """The index kept for exactly this state of the ledger, if any (its cache left open:
-    the caller closes ``index.cache``)."""
+    """The index kept for exactly this state of the ledger, or one kept for an earlier
+    state brought forward over the files changed since (store/lookup_forward.py); None when
+    there is neither. Its cache is left open: the caller closes ``index.cache``."""
     from ledger.store.answers import Answers
     from ledger.store.cache import open_cache
+    from ledger.store.lookup_forward import forward
 
-    if scan is None:
+    answers = Answers(layout, scan) if scan is not None else None
+    cache = open_cache(layout) if answers is not None and answers.enabled else None
+    if cache is None or scan is None or answers is None:
         return None
-    answers = Answers(layout, scan)
-    header = answers.recall(NAME)
+    header = cache.result(NAME, answers.key)
+    index = kept(layout, cache, answers.key, header) if header is not None else None
+    if index is None:
+        index = forward(layout, scan, cache)
+    if index is None:
+        cache.close()
+    return index
+
+
+def kept(layout: Layout, cache: Cache, state: str, header: Any) -> LinkIndex | None:
+    """The index a header kept for ``state`` describes (None: not one of this shape)."""
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         return None
     ids, left_out, named = header.get("ids"), header.get("left_out"), header.get("named")
     if not isinstance(ids, dict) or set(ids) != set(FOLDERS) or not isinstance(left_out, int):
         return None
-    if not isinstance(named, list):
-        return None
-    cache = open_cache(layout)
-    if cache is None:
+    if not isinstance(named, list) or not all(isinstance(v, list) for v in ids.values()):
         return None
     by_kind = {k: set(v) for k, v in ids.items()}
-    return LinkIndex(layout, cache, answers.key, by_kind, left_out, frozenset(named))
+    return LinkIndex(layout, cache, state, by_kind, left_out, frozenset(named))
 
 
 def read_record(layout: Layout, folder: str, rel: str, blob: str, record_id: str) -> Record | None:
