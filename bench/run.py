@@ -26,7 +26,8 @@ Then every read command (status, show, xref, list, search, conflicts, gaps, time
 figures, query, export, site, diff, log, new claim --dry-run, and link --dry-run when it
 exists), warm: one untimed run, then the median of ``--runs`` of the same question (which
 a command that remembers its output answers from it); `show` and `xref` again, asking of
-another claim each run (answered from the index of ids and links kept after a load); for diff
+another claim each run (answered from the index of ids and links kept after a load), and
+`show` of a claim just after an edit to it (that index brought forward); for diff
 and log the ledger is made a git repository of two commits that differ in one claim, and diff
 is timed again asking a new question each run (one a pull request's check asks); and
 `ledger serve`'s page of a
@@ -372,22 +373,22 @@ def claim_on(data: Path, requirement: str, bears: bool) -> Path | None:
     return None
 
 
-def status_after_edit(claim: Path, status: list[str], env: dict[str, str]) -> Callable[[], Run]:
-    """A run of `status` just after ``claim``'s first stance was flipped; then the claim is
-    restored and, once settled, `status` asked again untimed, so that each run follows one
-    edit to a report already asked for."""
+def after_edit(claim: Path, command: list[str], env: dict[str, str]) -> Callable[[], Run]:
+    """A run of ``command`` just after ``claim``'s first stance was flipped; then the claim is
+    restored and, once settled, ``command`` asked again untimed, so that each run follows one
+    edit to a question already asked."""
     original = claim.read_bytes()
     before = claim.stat()
 
     def once() -> Run:
         try:
             claim.write_text(changed_claim(original.decode("utf-8")), encoding="utf-8")
-            return run_child(status, env)
+            return run_child(command, env)
         finally:
             claim.write_bytes(original)
             os.utime(claim, ns=(before.st_atime_ns, before.st_mtime_ns))
             time.sleep(SETTLE_S)
-            run_child(status, env)
+            run_child(command, env)
 
     return once
 
@@ -509,6 +510,11 @@ def other_claims(root: Path, asked: str, count: int = 12) -> list[str]:
     return [f.stem for f in files[step::step] if f.stem != asked][:count]
 
 
+SHOW_EDITED = "show just after an edit to it"
+"""`show` of a claim asked just after its stance was flipped: the index of ids and links kept
+for the files before the edit answers, brought forward over the edited file."""
+
+
 QUERY = (
     "SELECT c.source, r.stance, count(DISTINCT c.id) AS claims FROM claims c "
     "JOIN claim_requirements r ON r.claim_id = c.id GROUP BY 1, 2"
@@ -617,7 +623,7 @@ def measure_size(
         claim = claim_on(data, "requirement-3", reads)
         if claim is not None:
             name = f"status after an edit {'to a claim it reads' if reads else 'elsewhere'}"
-            series[key] = repeat(name, runs, status_after_edit(claim, status, env), label)
+            series[key] = repeat(name, runs, after_edit(claim, status, env), label)
 
     python = [sys.executable, "-c", FLOOR_CODE]
     series["read"] = repeat(
@@ -654,6 +660,10 @@ def measure_size(
 
         once()
         series[COMMAND_KEY + command.name] = repeat(command.name, runs, once, label)
+    show = [*ledger, "--root", str(root), "show", target.stem]
+    series[COMMAND_KEY + SHOW_EDITED] = repeat(
+        SHOW_EDITED, runs, after_edit(target, show, env), label
+    )
     served = serve_page(root, target, runs, label, env)
     if served is not None:
         series[COMMAND_KEY + SERVE_PAGE], series[SERVE_WALK] = served
