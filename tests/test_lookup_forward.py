@@ -223,7 +223,12 @@ def _row_of_a_changed_file_gone(s: Sample) -> None:
         db.execute("DELETE FROM lookup WHERE id = 'tlatlaya'")
 
 
+def _left_out_by_the_walk(s: Sample) -> None:
+    s.write("claims/notes.yml", "id: notes\n")
+
+
 REFUSED: dict[str, Callable[[Sample], None]] = {
+    "a file the walk leaves out": _left_out_by_the_walk,
     "a file that does not read": _broken,
     "an id held twice": _duplicate,
     "a file not named for its record": _misnamed,
@@ -250,3 +255,36 @@ def test_what_cannot_be_brought_forward_loads_the_ledger(
     assert len(loads) == 1  # not brought forward: loaded (and indexed again)
     assert ask(root, *asked[1]) == expected[1]
     assert len(loads) == 1  # the fresh index answers
+
+
+def test_a_file_added_after_the_remembered_ledger_and_gone_since_the_index_is_gone(
+    sample_copy: Sample, loads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index keeps the files that differed from the remembered ledger when it was made:
+    one added then, and deleted since, held a record the index has and the ledger no longer
+    has."""
+    root = sample_copy.root
+    age(root)
+    indexed(root)  # the remembered ledger and the index, of the files as they are
+    _add_claim(sample_copy)
+    age(root)
+    with monkeypatch.context() as reindexed:  # a load keeps the index of these files
+        reindexed.setattr(lookup_module, "opened", lambda layout, scan: None)
+        assert ask(root, "xref", "no-such-id")[0] == 2
+    _delete_added(sample_copy)
+    age(root)
+    asked = [
+        ("xref", "tlatlaya"),
+        ("show", "cso-memo-2017", "--format", "json"),
+        ("show", "cso-new-order"),
+        ("xref", "a-case-named-before-it-is-written"),
+    ]
+    expected = loaded_answers(root, asked, monkeypatch)
+    assert "cso-new-order" not in expected[0][1] and expected[2][0] == 2
+    loads.clear()
+    monkeypatch.setattr(replay_module.Replay, "replayed", lambda self: False)
+    assert [ask(root, *question) for question in asked] == expected
+
+
+def _delete_added(s: Sample) -> None:
+    s.path("claims/cso-new-order.yaml").unlink()

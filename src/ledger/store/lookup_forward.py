@@ -14,8 +14,10 @@ index's row names there. Then the index answers as if made now: the records of t
 changed files from what was just read, the other records from their files as indexed,
 and every id's links less those of the changed files' records then, plus theirs now.
 
-Anything else (no remembered ledger, another one since, files left out, too many
-changes, a file that does not read back) brings nothing forward: the caller loads the
+A file that held a record when the index was made and is not there now is gone, whether
+the remembered ledger had it or not. Anything else (no remembered ledger, another one
+since, files left out by the index's load or by this walk, too many changes, a file that
+does not read back) brings nothing forward: the caller loads the
 ledger and keeps a fresh index, as before.
 """
 
@@ -114,8 +116,8 @@ class ForwardIndex(LinkIndex):
 def forward(layout: Layout, scan: Scan, cache: Cache) -> LinkIndex | None:
     """The index kept for an earlier state of the working tree, brought forward to this
     walk's files; None when it cannot be (module docstring)."""
-    if layout.tree is not None or scan.unlisted:
-        return None
+    if layout.tree is not None or scan.unlisted or scan.diagnostics:
+        return None  # a file the walk left out is said by a load
     found = cache.newest(NAME)
     if found is None:
         return None
@@ -159,9 +161,12 @@ def _brought(
 
     removed: set[str] = base.head["removed"]
     reading = {f.rel: f for f in changed}
-    if delta:  # the files that differed then are read too, if they are there now
-        walked = {f[2]: f for f in scan.found if f[2] in delta and f[2] not in reading}
-        reading.update((rel, RecordFile._make(f)) for rel, f in walked.items())
+    there: set[str] = set()  # the files that differed then and are there now
+    if delta:  # they are read too
+        walked = {f[2]: f for f in scan.found if f[2] in delta}
+        there = set(walked)
+        unread = [(rel, f) for rel, f in walked.items() if rel not in reading]
+        reading.update((rel, RecordFile._make(f)) for rel, f in unread)
     if len(reading) + len(removed) > loaded_state.drift_limit(len(scan.found)):
         return None
     outcomes: dict[str, FileOutcome] = {
@@ -177,7 +182,9 @@ def _brought(
     def now(rel: str) -> str | None:
         if rel in outcomes:
             return outcomes[rel].blob
-        return None if rel in removed else then(rel)
+        if rel in removed or (rel in delta and rel not in there):
+            return None  # gone since the remembered ledger, or since the index
+        return then(rel)
 
     since = [rel for rel in sorted({*outcomes, *removed, *delta}) if now(rel) != then(rel)]
     dropped: set[str] = set()
