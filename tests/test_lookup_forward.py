@@ -288,3 +288,28 @@ def test_a_file_added_after_the_remembered_ledger_and_gone_since_the_index_is_go
 
 def _delete_added(s: Sample) -> None:
     s.path("claims/cso-new-order.yaml").unlink()
+
+
+def test_the_index_kept_for_these_files_is_opened_without_importing_the_schema(
+    sample_copy: Sample,
+) -> None:
+    """Bringing an index forward reads records, so it imports the schema; the index kept for
+    exactly these files is opened without it, as `log` of an id needs no record read."""
+    import subprocess
+    import sys
+
+    root = sample_copy.root
+    age(root)
+    indexed(root)
+    code = (
+        "import sys; from pathlib import Path; "
+        "from ledger.records.root import open_layout; "
+        "from ledger.records.scan import scan_data; "
+        "from ledger.store.lookup import opened; "
+        f"layout = open_layout(Path({str(root)!r})); "
+        "index = opened(layout, scan_data(layout)); "
+        "print(type(index).__name__, "
+        "sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "LinkIndex []"

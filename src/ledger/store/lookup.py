@@ -214,7 +214,6 @@ def opened(layout: Layout, scan: Scan | None) -> LinkIndex | None:
     there is neither. Its cache is left open: the caller closes ``index.cache``."""
     from ledger.store.answers import Answers
     from ledger.store.cache import open_cache
-    from ledger.store.lookup_forward import forward
 
     answers = Answers(layout, scan) if scan is not None else None
     cache = open_cache(layout) if answers is not None and answers.enabled else None
@@ -222,7 +221,9 @@ def opened(layout: Layout, scan: Scan | None) -> LinkIndex | None:
         return None
     header = cache.result(NAME, answers.key)
     index = kept(layout, cache, answers.key, header) if header is not None else None
-    if index is None:
+    if index is None:  # imported only here: it reads records, so it imports the schema
+        from ledger.store.lookup_forward import forward
+
         index = forward(layout, scan, cache)
     if index is None:
         cache.close()
