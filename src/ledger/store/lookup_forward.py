@@ -158,35 +158,26 @@ def _brought(
     changed: list[Any],
 ) -> LinkIndex | None:
     from ledger.records.load import few_outcomes
+    from ledger.store.claim_edits import Now, Then
 
     removed: set[str] = base.head["removed"]
     reading = {f.rel: f for f in changed}
-    there: set[str] = set()  # the files that differed then and are there now
-    if delta:  # they are read too
-        walked = {f[2]: f for f in scan.found if f[2] in delta}
-        there = set(walked)
-        unread = [(rel, f) for rel, f in walked.items() if rel not in reading]
-        reading.update((rel, RecordFile._make(f)) for rel, f in unread)
+    if delta:  # the files that differed then, if there now, are read too
+        walked = [f for f in scan.found if f[2] in delta and f[2] not in reading]
+        reading.update((f[2], RecordFile._make(f)) for f in walked)
     if len(reading) + len(removed) > loaded_state.drift_limit(len(scan.found)):
         return None
     outcomes: dict[str, FileOutcome] = {
         o.rel: o for o in few_outcomes(layout, scan, cache, list(reading.values()))
     }
+    at_base = Then(base)
+    now = Now(at_base, {rel: (o.blob, o.kind) for rel, o in outcomes.items()}, removed)
 
     def then(rel: str) -> str | None:
-        if rel in delta:
-            return delta[rel]
-        state = base.state_of(rel)
-        return state[2] if state is not None else None
+        """The file's content id when the index was made (None: there was no such file)."""
+        return delta[rel] if rel in delta else at_base.blob(rel)
 
-    def now(rel: str) -> str | None:
-        if rel in outcomes:
-            return outcomes[rel].blob
-        if rel in removed or (rel in delta and rel not in there):
-            return None  # gone since the remembered ledger, or since the index
-        return then(rel)
-
-    since = [rel for rel in sorted({*outcomes, *removed, *delta}) if now(rel) != then(rel)]
+    since = [rel for rel in sorted({*outcomes, *removed, *delta}) if now.blob(rel) != then(rel)]
     dropped: set[str] = set()
     for rel in since:
         was = then(rel)
