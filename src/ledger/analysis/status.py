@@ -471,8 +471,18 @@ def _count(
             state.counted_with[claim.id] = None
             state.note[claim.id] = "context: shown, not counted"
     counted = {i: s for i, s in stance_of.items() if s is not Stance.context}
+    claims, sides, tally = ledger.claims, state.sides, state.tally
     for members in _group_repeats(ledger, counted, state):
-        _count_group(ledger, members, counted, state)
+        if len(members) > 1:
+            _count_group(ledger, members, counted, state)
+            continue
+        (head,) = members  # most claims repeat nothing: their own origin and head
+        key = (sides[claims[head].source], counted[head])
+        tally[_CELL[key]] += 1
+        state.cell[head] = _CELL[key]
+        state.counted[head] = True
+        state.counted_with[head] = None
+        state.note[head] = _COUNTED_NOTE[key]
     return state
 
 
@@ -506,27 +516,21 @@ def _group_repeats(ledger: Ledger, counted: dict[str, Stance], state: _Counting)
 def _count_group(
     ledger: Ledger, members: list[str], stance_of: dict[str, Stance], state: _Counting
 ) -> None:
-    """Count one repeat group once, on the side of its origins."""
+    """Count one repeat group of two or more claims once, on the side of its origins."""
     claims = ledger.claims
-    if len(members) == 1:  # most claims repeat nothing: their own origin and head
-        (head,) = members
-        origins = members
-        side = state.sides[claims[head].source]
-    else:
-        inside = set(members)
-        origins = [
-            m for m in members if not (set(_repeat_targets(claims[m])) - {m}) & inside
-        ] or members
-        independent = [o for o in origins if state.sides[claims[o].source] is Side.independent]
-        side = Side.independent if independent else Side.obligor
-        head = (independent or origins)[0]
+    inside = set(members)
+    origins = [
+        m for m in members if not (set(_repeat_targets(claims[m])) - {m}) & inside
+    ] or members
+    independent = [o for o in origins if state.sides[claims[o].source] is Side.independent]
+    side = Side.independent if independent else Side.obligor
+    head = (independent or origins)[0]
     key = (side, stance_of[head])
     state.tally[_CELL[key]] += 1
     state.cell[head] = _CELL[key]
     state.counted[head] = True
     state.counted_with[head] = None
-    extra = f", with {len(members) - 1} repeat(s)" if len(members) > 1 else ""
-    state.note[head] = _COUNTED_NOTE[key] + extra
+    state.note[head] = f"{_COUNTED_NOTE[key]}, with {len(members) - 1} repeat(s)"
     for m in members:
         if m != head:
             state.counted[m] = False

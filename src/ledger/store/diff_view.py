@@ -1,0 +1,299 @@
+"""Both sides of a diff of two commits without building every claim: the ledgers as far as
+``diff_ledgers`` (git/diff.py) reads them.
+
+A diff compares the records that differ between the two sides, and the verdicts of the
+requirements and cases the changed claims reach (the claims within two links of a changed
+one, either way, on either side). Those verdicts read every claim bearing on a reached
+requirement, or about a reached case; whether a claim is newly suspect reads the claims it
+links to. No other claim changes a line of the diff: it is the same, unchanged, on both
+sides, and neither counted nor compared. In a large ledger a one-claim change reads a third
+of the claims or fewer, and building every claim of the first side was most of a diff.
+
+The remembered ledger (store/loaded_state.py) keeps, with its claims, which requirements
+each bears on, which cases it is about and what it links to. The first side is the
+remembered ledger and the files whose content differs from it (by blob id); the second, the
+first and the files whose content differs between the two commits. Every claim either side
+could need is picked from that, generously (two links from every claim a change could
+reach, not only those it does), and built once: a claim both sides hold unchanged is one
+object in both, so the diff passes over it.
+
+Narrow on purpose; anything else answers None and the caller loads both sides: either side
+the working tree; no cache, or no remembered ledger that can serve; a ledger.toml that
+differs; a file out of place, or one that does not read into one sound record; an id held
+twice; a source or requirement that differs between the sides (it reaches every claim of
+the source, or every claim); any assertion (the diff then judges every one).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, NamedTuple
+
+from ledger.records.kinds import ASSERTIONS, CASES, CLAIMS, REQUIREMENTS, SOURCES
+
+if TYPE_CHECKING:
+    from ledger.records.ledger import Ledger
+    from ledger.records.model import Claim
+    from ledger.records.pipeline import LoadResult
+    from ledger.records.record_reader import FileOutcome
+    from ledger.records.root import Layout
+    from ledger.records.scan import RecordFile
+    from ledger.store.cache import Cache
+    from ledger.store.loaded_state import ClaimsIndex, Remembered
+
+_CLAIMS = CLAIMS.folder
+_FIXED = (SOURCES.folder, REQUIREMENTS.folder)
+"""The kinds a view refuses to see changed: a source reaches each of its claims, a
+requirement every claim (git/diff.py's ``_reached_claims``)."""
+HOPS = 2
+"""Links followed from a changed claim, as the diff follows them."""
+
+Overlay = dict[str, "FileOutcome | None"]
+"""The record files of one side whose content differs from the remembered ledger's, by path:
+each one's outcome, or None where the side has no such file."""
+
+
+class _Side(NamedTuple):
+    """One side as far as the view reads it: every record of the other kinds, the remembered
+    claims it holds as they are (their position in the remembered ledger, by id), and the
+    claims of its files that differ (with their paths)."""
+
+    ledger: Ledger
+    kept: dict[str, int]
+    new: dict[str, tuple[Claim, str]]
+    files: int
+
+
+def diff_view(old: Layout, new: Layout) -> tuple[LoadResult, LoadResult] | None:
+    """Each side's load as the diff reads it (see the module's docstring), for two
+    revisions of one ledger; None when a whole load of each must answer."""
+    from ledger.gcpause import kept_to_the_end
+    from ledger.store.cache import open_cache
+    from ledger.store.loaded_state import marker_digest
+
+    if old.tree is None or new.tree is None or (old.root, old.data) != (new.root, new.data):
+        return None
+    if marker_digest(old) != marker_digest(new):
+        return None  # ledger.toml decides which files are read and how ids are admitted
+    cache = open_cache(old)
+    if cache is None:
+        return None
+    try:
+        with kept_to_the_end():  # the two sides live until the diff is printed
+            return _viewed(old, new, cache)
+    finally:
+        cache.close()
+
+
+def _viewed(
+    old_layout: Layout, new_layout: Layout, cache: Cache
+) -> tuple[LoadResult, LoadResult] | None:
+    from ledger.analysis.checks import too_many_records
+    from ledger.records.load import few_outcomes
+    from ledger.records.scan import Scan
+    from ledger.store import loaded_state
+
+    base = loaded_state.latest(cache)
+    index = base.claims_index() if base is not None else None
+    first = _against(base, old_layout) if base is not None and index is not None else None
+    between = _between(old_layout, new_layout) if first is not None else None
+    if base is None or index is None or first is None or between is None:
+        return None
+    changed, removed, old_files = first
+    added, gone = between
+    new_files = old_files - len(gone) + len(added)
+    if any(too_many_records(files, old_layout) for files in (old_files, new_files)):
+        return None  # the whole load refuses it
+    nothing = Scan([], [])
+    old_over: Overlay = dict.fromkeys(removed)
+    old_over.update((o.rel, o) for o in few_outcomes(old_layout, nothing, cache, changed))
+    new_over = old_over | dict.fromkeys(gone)
+    new_over.update((o.rel, o) for o in few_outcomes(new_layout, nothing, cache, added))
+    if not all(o.sound() for over in (old_over, new_over) for o in over.values() if o):
+        return None  # a broken or misnamed file: the whole load says what it is
+    sides = (_side(base, index, old_over, old_files), _side(base, index, new_over, new_files))
+    if sides[0] is None or sides[1] is None or not _fixed_alike(sides[0], sides[1]):
+        return None
+    rels = base.head["paths"][_CLAIMS]
+    touched = {index.ids[p] for p, rel in enumerate(rels) if rel in old_over or rel in new_over}
+    wanted = _wanted(index, sides, touched)
+    built = _built(base, index, sides, wanted)
+    if built is None:
+        return None
+    return _result(sides[0], rels, built, wanted), _result(sides[1], rels, built, wanted)
+
+
+def _against(base: Remembered, layout: Layout) -> tuple[list[RecordFile], set[str], int] | None:
+    """The record files of a revision whose content differs from the remembered ledger's
+    (by blob id), the paths of the remembered ledger's that the revision has not, and how
+    many record files the revision holds; None when the remembered ledger cannot serve as
+    its base (it was not clean, or under another ledger.toml), a file is out of place, or
+    too many differ (as Remembered.changes decides for a load)."""
+    from ledger.git.revision_scan import NO_IDENTITY, classify, data_prefix
+    from ledger.records.diagnostics import Diagnostic
+    from ledger.records.scan import RecordFile
+    from ledger.store.loaded_state import drift_limit, marker_digest
+
+    columns = base.columns()
+    if not base.head["clean"] or columns is None or columns.marker != marker_digest(layout):
+        return None
+    assert layout.tree is not None
+    then = dict(zip(columns.rels, columns.blobs, strict=True))
+    prefix = data_prefix(layout)
+    changed: list[RecordFile] = []
+    held = 0
+    for rel, blob in layout.tree.blobs.items():
+        if then.get(rel, "") == blob:
+            held += 1  # as the remembered ledger holds it: a record file, of the same kind
+            continue
+        if not rel.startswith(prefix):
+            continue
+        found = classify(rel, prefix)
+        if isinstance(found, Diagnostic):
+            return None  # a file out of place: the whole load reports it
+        if found is not None:
+            changed.append(RecordFile(found, rel, rel, NO_IDENTITY))
+    removed = {rel for rel in then if rel not in layout.tree.blobs} if held < len(then) else set()
+    if len(changed) + len(removed) > drift_limit(held + len(changed)):
+        return None
+    return changed, removed, held + len(changed)
+
+
+def _between(old: Layout, new: Layout) -> tuple[list[RecordFile], list[str]] | None:
+    """The record files whose content differs between two revisions: those of the second
+    to read, and the paths of the first's that it does not hold as they are; None when a
+    changed file is out of place (the whole load reports it)."""
+    from ledger.git.revision_scan import NO_IDENTITY, classify, data_prefix
+    from ledger.records.diagnostics import Diagnostic
+    from ledger.records.scan import RecordFile
+
+    assert old.tree is not None and new.tree is not None
+    before, after = old.tree.blobs, new.tree.blobs
+    prefix = data_prefix(new)
+    added: list[RecordFile] = []
+    for rel, blob in after.items():
+        if before.get(rel) == blob or not rel.startswith(prefix):
+            continue
+        found = classify(rel, prefix)
+        if isinstance(found, Diagnostic):
+            return None
+        if found is not None:
+            added.append(RecordFile(found, rel, rel, NO_IDENTITY))
+    gone = [
+        rel
+        for rel, blob in before.items()
+        if after.get(rel) != blob
+        and rel.startswith(prefix)
+        and isinstance(classify(rel, prefix), str)
+    ]
+    return added, gone
+
+
+def _side(base: Remembered, index: ClaimsIndex, over: Overlay, files: int) -> _Side | None:
+    """One side: the remembered ledger with ``over`` laid on it; None when an id is held
+    twice, or the side holds an assertion."""
+    from ledger.records.ledger import Ledger
+
+    ledger = Ledger()
+    fresh = [o for o in over.values() if o is not None]
+    if not base.fill_others(ledger, fresh, set(over)) or ledger.assertions:
+        return None
+    rels = base.head["paths"][_CLAIMS]
+    kept = {i: p for p, (i, rel) in enumerate(zip(index.ids, rels, strict=True)) if rel not in over}
+    new: dict[str, tuple[Claim, str]] = {}
+    for outcome in fresh:
+        if outcome.kind == _CLAIMS:
+            claim = outcome.record
+            if claim.id in kept or claim.id in ledger.paths or claim.id in new:  # type: ignore[union-attr]
+                return None
+            new[claim.id] = (claim, outcome.rel)  # type: ignore[union-attr,assignment]
+    if any(record_id in kept for record_id in ledger.paths):
+        return None  # a record of another kind, changed, now holds a claim's id
+    return _Side(ledger, kept, new, files)
+
+
+def _fixed_alike(old: _Side, new: _Side) -> bool:
+    """Whether the two sides hold the same sources and requirements, and no assertion."""
+    for kind in _FIXED:
+        before, after = old.ledger.tables()[kind], new.ledger.tables()[kind]
+        if before.keys() != after.keys():
+            return False
+        if any(record is not after[i] and record != after[i] for i, record in before.items()):
+            return False
+    return not (old.ledger.tables()[ASSERTIONS.folder] or new.ledger.tables()[ASSERTIONS.folder])
+
+
+def _wanted(index: ClaimsIndex, sides: tuple[_Side, _Side], touched: set[str]) -> set[str]:
+    """Every claim id the diff could read on either side: the claims whose files differ
+    from the remembered ledger on either side (``touched``) or hold claims that do now,
+    and those within two links of them, either way (what a change reaches), with the claims
+    those link to (a suspect claim's grounds); every claim bearing on a requirement they
+    bear on; and, with two links either way, every claim about a case they are about, or
+    a case that differs between the sides. The links, requirements and cases are each
+    claim's as the remembered ledger holds it and as either side does: more than a side
+    has, never less."""
+    ids = index.ids
+    linked: dict[str, set[str]] = defaultdict(set)
+    for position, target, _contradicts in index.links:
+        linked[ids[position]].add(target)
+        linked[target].add(ids[position])
+    fresh = [claim for side in sides for claim, _rel in side.new.values()]
+    for claim in fresh:
+        touched.add(claim.id)
+        for relation in claim.relations:
+            linked[claim.id].add(relation.target)
+            linked[relation.target].add(claim.id)
+
+    def near(start: set[str], hops: int) -> set[str]:
+        found = set(start)
+        for _hop in range(hops):
+            found |= {other for claim_id in found for other in linked.get(claim_id, ())}
+        return found
+
+    reached = near(touched, HOPS)
+    positions = {p for p, i in enumerate(ids) if i in reached}
+    requirements = {r for r, on in index.bears.items() if not positions.isdisjoint(on)}
+    cases = {c for c, on in index.about.items() if not positions.isdisjoint(on)}
+    for claim in fresh:
+        requirements.update(claim.bears_on)
+        cases.update(claim.cases)
+    before, after = (side.ledger.tables()[CASES.folder] for side in sides)
+    cases.update(i for i in before.keys() | after.keys() if before.get(i) != after.get(i))
+    wanted = near(reached, 1)
+    for requirement in requirements:
+        wanted.update(ids[p] for p in index.bears.get(requirement, ()))
+    about = {ids[p] for case in cases for p in index.about.get(case, ())}
+    about.update(claim.id for claim in fresh if cases.intersection(claim.cases))
+    return wanted | near(about, HOPS)
+
+
+def _built(
+    base: Remembered, index: ClaimsIndex, sides: tuple[_Side, _Side], wanted: set[str]
+) -> dict[str, Claim] | None:
+    """The wanted claims either side holds as the remembered ledger does, built once, by
+    id; None if they do not read back."""
+    positions = sorted({side.kept[i] for side in sides for i in wanted if i in side.kept})
+    claims = base.some_claims(positions)
+    if claims is None or any(c.id != index.ids[p] for c, p in zip(claims, positions, strict=True)):
+        return None
+    return {claim.id: claim for claim in claims}
+
+
+def _result(side: _Side, rels: list[str], built: dict[str, Claim], wanted: set[str]) -> LoadResult:
+    """The side's load: its other records, and its wanted claims; every other claim it
+    holds known by id alone (:attr:`Ledger.absent`)."""
+    from ledger.records.pipeline import LoadResult
+
+    ledger = side.ledger
+    claims: dict[str, Claim] = {}
+    for record_id, position in side.kept.items():
+        if record_id in wanted:
+            claims[record_id] = built[record_id]
+            ledger.paths[record_id] = rels[position]
+    for record_id, (claim, rel) in side.new.items():
+        claims[record_id] = claim
+        ledger.paths[record_id] = rel
+    ledger.absent = dict.fromkeys(side.kept.keys() - claims.keys(), _CLAIMS)
+    ledger.claims = claims
+    ledger.sort()
+    return LoadResult(ledger, files=side.files)

@@ -1,0 +1,299 @@
+"""A diff of two commits read only as far as it reads them (ledger.store.diff_view): after any
+sequence of edits on either side, the diff is the one two whole loads give, in every format;
+each claim the view builds is the whole load's; and the whole loads answer whenever the view
+cannot read the change soundly."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ledger.store.diff_view as view_module
+from conftest import SAMPLE, Sample, age, git, layout_for, run
+from ledger.git.revision import GitError, open_revision
+from ledger.records.load import LoadResult, load
+from ledger.records.root import Layout
+from test_edit_sequences import EDIT, apply
+
+CLAIM = "claims/cso-torture-complaints.yaml"
+STANCE = ("requirement-2: undermines", "requirement-2: supports")
+FORMATS = (["-f", "json"], ["-f", "markdown"], [])
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def remember(root: Path) -> None:
+    """Let the working tree's files settle and load it, so that the cache remembers the
+    ledger whole: the base a view reads both commits from."""
+    age(root)
+    assert run(["--root", str(root), "list", "requirements"]).exit_code == 0
+
+
+def revision(layout: Layout, rev: str, like: Layout | None = None) -> Layout:
+    found = open_revision(layout, rev, like)
+    assert not isinstance(found, GitError), found
+    return found
+
+
+def viewed(
+    root: Path, old: str = "HEAD~1", new: str = "HEAD"
+) -> tuple[LoadResult, LoadResult] | None:
+    """The view of two commits, checked against each commit's whole load whenever there is
+    one: the same records of every other kind, and each claim it holds the whole load's,
+    at the same path, with the claims it leaves out known by id."""
+    layout = layout_for(root)
+    first = revision(layout, old)
+    second = revision(layout, new, first)
+    found = view_module.diff_view(first, second)
+    if found is None:
+        return None
+    for side, rev in zip(found, (first, second), strict=True):
+        whole = load(rev, check=False).ledger
+        part = side.ledger
+        for kind, table in whole.tables().items():
+            if kind != "claims":
+                assert part.tables()[kind] == table, kind
+        assert set(part.claims) <= set(whole.claims)
+        assert list(part.claims) == sorted(part.claims)
+        for claim_id, claim in part.claims.items():
+            assert claim == whole.claims[claim_id]
+            assert part.paths[claim_id] == whole.paths[claim_id]
+        assert set(part.claims) | set(part.absent) == set(whole.claims)
+        assert side.left_out == 0 and not side.unloaded and side.files == len(whole.paths)
+    return found
+
+
+def diffs(root: Path, *revisions: str) -> list[tuple[int, str]]:
+    """The diff of two commits in every format: exit code and output."""
+    found = []
+    for options in FORMATS:
+        result = run(["--root", str(root), "diff", *revisions, *options], env={"COLUMNS": "200"})
+        found.append((result.exit_code, result.stdout + result.stderr))
+    return found
+
+
+def whole_diffs(root: Path, *revisions: str) -> list[tuple[int, str]]:
+    """The same diffs with no cache: each side loaded whole, read from git's objects."""
+    found = []
+    for options in FORMATS:
+        result = run(
+            ["--root", str(root), "diff", *revisions, *options],
+            env={"COLUMNS": "200", "LEDGER_NO_CACHE": "1"},
+        )
+        found.append((result.exit_code, result.stdout + result.stderr))
+    return found
+
+
+@pytest.fixture
+def views(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each diff_view call answered."""
+    answered: list[bool] = []
+    real = view_module.diff_view
+
+    def spy(old: Layout, new: Layout) -> Any:
+        found = real(old, new)
+        answered.append(found is not None)
+        return found
+
+    monkeypatch.setattr(view_module, "diff_view", spy)
+    return answered
+
+
+@contextmanager
+def repository() -> Iterator[Path]:
+    """A fresh git repository holding the sample ledger, committed once."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "ledger"
+        shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".ledger-cache"))
+        git(root, "init", "-q")
+        commit(root, "the sample")
+        yield root
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    before=st.lists(EDIT, max_size=3),
+    between=st.lists(EDIT, min_size=1, max_size=4),
+    after=st.lists(EDIT, max_size=2),
+)
+def test_after_any_edits_the_view_is_the_whole_load_s_and_so_is_the_diff(
+    before: list[tuple[str, int, int]],
+    between: list[tuple[str, int, int]],
+    after: list[tuple[str, int, int]],
+) -> None:
+    with repository() as root:
+        for step, edit in enumerate(before):
+            apply(root, edit, step)
+        commit(root, "before")
+        for step, edit in enumerate(between, len(before)):
+            apply(root, edit, step)
+        commit(root, "between")
+        for step, edit in enumerate(after, len(before) + len(between)):
+            apply(root, edit, step)
+        remember(root)
+        viewed(root)
+        viewed(root, "HEAD", "HEAD~1")
+        for pair in (("HEAD~1", "HEAD"), ("HEAD", "HEAD~1"), ("HEAD~2", "HEAD")):
+            assert diffs(root, *pair) == whole_diffs(root, *pair)
+
+
+def flip(repo: Sample) -> None:
+    repo.edit(CLAIM, *STANCE)
+    commit(repo.root, "flip")
+
+
+def test_a_stance_flip_is_read_by_the_view_and_said_as_two_whole_loads_say_it(
+    repo: Sample, views: list[bool], loads: list[str]
+) -> None:
+    flip(repo)
+    remember(repo.root)
+    loads.clear()
+    found = diffs(repo.root, "HEAD~1", "HEAD")
+    assert views == [True] * len(FORMATS) and loads == []  # no side was loaded whole
+    assert found == whole_diffs(repo.root, "HEAD~1", "HEAD")
+    assert found[0][0] == 0 and '"requirement-2"' in found[0][1]
+    assert "not-met" in found[0][1] and '"met"' in found[0][1]
+
+
+def test_the_view_builds_only_the_claims_a_change_reaches(repo: Sample) -> None:
+    """A claim bearing on no requirement the flipped claim bears on, about none of its
+    cases, and not linked to it within the links a diff follows is not built."""
+    flip(repo)
+    remember(repo.root)
+    sides = viewed(repo.root)
+    assert sides is not None
+    old, new = (side.ledger for side in sides)
+    assert "cso-torture-complaints" in old.claims and "cso-torture-complaints" in new.claims
+    assert old.claims["cso-torture-complaints"] != new.claims["cso-torture-complaints"]
+    left_out = set(old.absent)
+    assert left_out == set(new.absent)
+    for claim_id in left_out:
+        assert (
+            "requirement-2"
+            not in load(layout_for(repo.root), check=False).ledger.claims[claim_id].bears_on
+        )
+    # a claim both sides hold unchanged is one object in both: the diff passes over it
+    for claim_id, claim in old.claims.items():
+        if claim_id != "cso-torture-complaints":
+            assert new.claims[claim_id] is claim
+
+
+def test_added_moved_and_removed_claims(repo: Sample, views: list[bool]) -> None:
+    text = repo.path(CLAIM).read_text(encoding="utf-8")
+    (repo.root / "data/claims/cso-added.yaml").write_text(
+        text.replace("id: cso-torture-complaints", "id: cso-added"), encoding="utf-8"
+    )
+    moved = repo.root / "data/claims/mx-gov-2018/cso-tlatlaya-order-to-kill.yaml"
+    repo.path("claims/cso-tlatlaya-order-to-kill.yaml").rename(moved)
+    repo.path("claims/cso-tlatlaya-no-arrest-warrants.yaml").unlink()
+    commit(repo.root, "one added, one moved, one removed")
+    remember(repo.root)
+    sides = viewed(repo.root)
+    assert sides is not None
+    assert "cso-added" in sides[1].ledger.claims and "cso-added" not in sides[0].ledger.claims
+    assert "cso-tlatlaya-no-arrest-warrants" in sides[0].ledger.claims
+    assert "cso-tlatlaya-no-arrest-warrants" not in sides[1].ledger.claims
+    views.clear()
+    assert diffs(repo.root, "HEAD~1", "HEAD") == whole_diffs(repo.root, "HEAD~1", "HEAD")
+    assert views[: len(FORMATS)] == [True] * len(FORMATS)
+
+
+def test_a_changed_case_is_read_with_its_claims(repo: Sample, views: list[bool]) -> None:
+    repo.edit("cases/tlatlaya.yaml", "Killings at Tlatlaya", "The Tlatlaya killings")
+    commit(repo.root, "a case's title")
+    remember(repo.root)
+    sides = viewed(repo.root)
+    assert sides is not None
+    about = [c for c in sides[1].ledger.claims.values() if "tlatlaya" in c.cases]
+    assert about and {c.id for c in about} == {
+        c.id
+        for c in load(layout_for(repo.root), check=False).ledger.claims.values()
+        if "tlatlaya" in c.cases
+    }
+    views.clear()
+    assert diffs(repo.root, "HEAD~1", "HEAD") == whole_diffs(repo.root, "HEAD~1", "HEAD")
+    assert views[: len(FORMATS)] == [True] * len(FORMATS)
+
+
+def _change_source(repo: Sample) -> None:
+    repo.edit("sources/mx-gov-2018.yaml", "speaks_for:", "speaks_for:\n  - Nobody in particular")
+
+
+def _change_requirement(repo: Sample) -> None:
+    path = repo.path("requirements/requirement-1.yaml")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title: ", "title: Amended: ", 1), encoding="utf-8")
+
+
+def _add_assertion(repo: Sample) -> None:
+    folder = repo.root / "data/assertions"
+    folder.mkdir()
+    (folder / "req-2-not-met.yaml").write_text(
+        "id: req-2-not-met\nrequirement: requirement-2\nstatus: not-met\nas_of: 2018-01-01\n"
+        "by: a maintainer\nnote: As the memo has it.\n",
+        encoding="utf-8",
+    )
+
+
+def _misplace(repo: Sample) -> None:
+    (repo.root / "data/claims/stray.yml").write_text("id: stray\n", encoding="utf-8")
+
+
+def _break(repo: Sample) -> None:
+    repo.path(CLAIM).write_text("id: [unclosed\n", encoding="utf-8")
+
+
+def _duplicate(repo: Sample) -> None:
+    copy = repo.root / "data/claims/mx-gov-2018/cso-torture-complaints.yaml"
+    copy.write_text(repo.path(CLAIM).read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def _marker(repo: Sample) -> None:
+    marker = repo.root / "ledger.toml"
+    marker.write_text(marker.read_text(encoding="utf-8") + "\n# another marker\n")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_change_source, _change_requirement, _add_assertion, _misplace, _break, _duplicate, _marker],
+)
+def test_what_the_view_does_not_read_is_loaded_whole(
+    repo: Sample, views: list[bool], change: Any
+) -> None:
+    repo.edit(CLAIM, *STANCE)
+    change(repo)
+    commit(repo.root, "a change the view leaves to whole loads")
+    remember(repo.root)
+    assert diffs(repo.root, "HEAD~1", "HEAD") == whole_diffs(repo.root, "HEAD~1", "HEAD")
+    assert views and not any(views)
+
+
+def test_without_a_remembered_ledger_both_sides_are_loaded(
+    repo: Sample, views: list[bool], loads: list[str]
+) -> None:
+    flip(repo)
+    shutil.rmtree(repo.root / ".ledger-cache", ignore_errors=True)
+    found = diffs(repo.root, "HEAD~1", "HEAD")
+    assert views[0] is False and loads
+    assert found == whole_diffs(repo.root, "HEAD~1", "HEAD")
+
+
+def test_a_diff_with_the_working_tree_is_not_a_view(repo: Sample, views: list[bool]) -> None:
+    repo.edit(CLAIM, *STANCE)
+    remember(repo.root)
+    result = run(["--root", str(repo.root), "diff", "HEAD", "-f", "json"])
+    assert result.exit_code == 0 and '"requirement-2"' in result.stdout
+    assert views == []
