@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conftest import Sample, run, run_process
@@ -571,3 +571,29 @@ def test_indented_json_of_other_keys_and_values_is_what_the_standard_library_doe
             dumps(value)
     else:
         assert dumps(value) == plain
+
+
+SITE_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(codec="utf-8"),
+        st.sampled_from("&<>\"'\n\t\r\x00\x1b\x7f\x85\u200b\u200d\u202e\ufeff\U000e0041\udc80é"),
+    ),
+    max_size=40,
+)
+
+
+@given(SITE_TEXT)
+@example("plain words, and a-b_c.d/e")
+@example("each of &, <, >, \" and '")
+@example("a tab\t, a newline\n, a return\r, an escape\x1b, a delete\x7f, a C1 control\x85")
+@example("zero\u200bwidth, a bidi override\u202e, a tag \U000e0041, a byte \udc80, été")
+def test_site_text_is_escaped_as_the_slow_path_escapes_it(text: str) -> None:
+    """A site's text skips escaping when there is nothing to escape: the result is always
+    exactly what escaping every text gives (controls and invisible characters made visible,
+    then the five HTML characters escaped)."""
+    import html
+
+    from ledger.publish.site.html import h
+    from ledger.safe_text import visible
+
+    assert h(text) == html.escape(visible(text, keep_newlines=True), quote=True)

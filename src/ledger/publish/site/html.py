@@ -13,10 +13,11 @@ import functools
 import html
 import json
 import posixpath
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ledger.safe_text import visible
+from ledger.safe_text import INVISIBLE_CLASS, visible
 
 SITE_NAME = "Evidence ledger"
 
@@ -29,7 +30,16 @@ CSP = (
 
 def h(value: object) -> str:
     """Data as HTML text or attribute value: escapes made visible, nothing interpreted."""
-    return _escaped("" if value is None else str(value))
+    text = value if type(value) is str else "" if value is None else str(value)
+    if _AS_IS.search(text) is None:  # most text: nothing to make visible or escape
+        return text
+    return _escaped(text)
+
+
+_AS_IS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f&<>\"'{INVISIBLE_CLASS}]")
+"""What :func:`_escaped` changes in a text: a control or invisible character (as
+:func:`ledger.safe_text.visible` with newlines kept makes them visible), or one of the
+characters ``html.escape`` escapes with quotes. A text with none is its own HTML."""
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -170,7 +180,28 @@ def layout(
     here); ``body`` and ``stamp`` (the footer's build line) are HTML already built with
     :func:`h`. ``nav``, ``referrer`` and ``made_with`` let `ledger serve` add its own pages,
     send its origin with its forms (``same-origin``) and name itself in the footer.
+
+    What surrounds the title and the body is the same for every page of one folder (its
+    links are relative to the folder), so it is made once per folder, not once per page.
     """
+    folder, slash, _ = page.rpartition("/")
+    seen_as = f"{folder}/page.html" if slash and _plain(page) else page
+    head, header, footer = _frame(seen_as, scripts, name, stamp, nav, referrer, made_with)
+    return f"{head}<title>{h(title)} \u00b7 {h(name)}</title>\n{header}{body}{footer}"
+
+
+@functools.lru_cache(maxsize=64)
+def _frame(
+    page: str,
+    scripts: tuple[str, ...],
+    name: str,
+    stamp: str,
+    nav: tuple[tuple[str, str], ...],
+    referrer: str,
+    made_with: str,
+) -> tuple[str, str, str]:
+    """A page's HTML before its title, between its title and its body, and after its body
+    (:func:`layout`)."""
     items = "".join(
         f'<li><a href="{h(rel(page, target))}"'
         + (' aria-current="page"' if target == page else "")
@@ -188,13 +219,14 @@ def layout(
         )
     )
     script_tags = "".join(f'<script src="{h(rel(page, src))}" defer></script>' for src in scripts)
-    return (
+    head = (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{h(CSP)}">\n'
         f'<meta name="referrer" content="{h(referrer)}">\n'
-        f"<title>{h(title)} \u00b7 {h(name)}</title>\n"
+    )
+    header = (
         f'<link rel="stylesheet" href="{h(rel(page, "assets/style.css"))}">\n'
         f'<link rel="icon" href="{h(rel(page, "assets/icon.svg"))}" type="image/svg+xml">\n'
         f"{script_tags}"
@@ -202,10 +234,14 @@ def layout(
         '<a class="skip" href="#main">Skip to the content</a>\n'
         f'<header class="site">\n<p class="site-name">{h(name)}</p>\n'
         f'<nav aria-label="Site"><ul>{items}</ul></nav>\n{search}\n</header>\n'
-        f'<main id="main">\n{body}\n</main>\n'
+        '<main id="main">\n'
+    )
+    footer = (
+        "\n</main>\n"
         f'<footer class="site"><p>Made with <code>{h(made_with)}</code>. The ledger records who '
         "says what, where, in their exact words; it states no contested fact in its own "
         "voice. Statuses are derived by the rule named on each page.</p>"
         f"{stamp}</footer>\n"
         "</body>\n</html>\n"
     )
+    return head, header, footer
