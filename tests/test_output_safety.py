@@ -597,3 +597,16 @@ def test_site_text_is_escaped_as_the_slow_path_escapes_it(text: str) -> None:
     from ledger.safe_text import visible
 
     assert h(text) == html.escape(visible(text, keep_newlines=True), quote=True)
+
+
+@pytest.mark.parametrize(
+    "char", [*"&<>\"'\t\n\r\x00\x1b\x7f\x85\u00ad\u200b\u202e\ufeff\udc80", "\U000e0041"]
+)
+def test_each_character_escaping_changes_is_escaped_alone(char: str) -> None:
+    import html
+
+    from ledger.publish.site.html import h
+    from ledger.safe_text import visible
+
+    for text in (char, f"it{char}s", f"été{char}"):
+        assert h(text) == html.escape(visible(text, keep_newlines=True), quote=True)

@@ -30,7 +30,7 @@ MISLEADING = frozenset(
 zero-width characters, line separators and tag characters. A value holding one is warned
 about when read (``invisible-character``); every output shows them escaped."""
 
-INVISIBLE_CLASS = (
+_INVISIBLE_CLASS = (
     "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
     "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
@@ -40,8 +40,8 @@ INVISIBLE_CLASS = (
 paragraph separators and lone surrogates: the one set every output escapes (see
 :func:`is_hidden`; a test checks it against the running Python's Unicode tables)."""
 
-_INVISIBLE = re.compile(f"[{INVISIBLE_CLASS}]")
-_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{INVISIBLE_CLASS}]")
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_INVISIBLE_CLASS}]")
 _ZWJ = "\u200d"
 _EMOJI_VARIATION = "\ufe0f"
 
