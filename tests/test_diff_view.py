@@ -297,3 +297,27 @@ def test_a_diff_with_the_working_tree_is_not_a_view(repo: Sample, views: list[bo
     result = run(["--root", str(repo.root), "diff", "HEAD", "-f", "json"])
     assert result.exit_code == 0 and '"requirement-2"' in result.stdout
     assert views == []
+
+
+def test_a_blob_git_reads_as_another_is_read_not_taken_from_the_cache(
+    repo: Sample, views: list[bool]
+) -> None:
+    """With `git replace`, a blob id no longer fixes the bytes git gives for it: neither
+    side is built from what the cache remembers by blob id."""
+    text = repo.path(CLAIM).read_text(encoding="utf-8")
+    other = text.replace("id: cso-torture-complaints", "id: other-claim")
+    repo.path("claims/other-claim.yaml").write_text(other.replace(*STANCE), encoding="utf-8")
+    commit(repo.root, "a second claim on requirement-2")
+    flip(repo)
+    blob = git(repo.root, "rev-parse", "HEAD:data/claims/other-claim.yaml").strip()
+    replacement = repo.root / "replacement.yaml"
+    replacement.write_text(other, encoding="utf-8")  # the stance as it was: undermines
+    stored = git(repo.root, "hash-object", "-w", str(replacement)).strip()
+    replacement.unlink()
+    git(repo.root, "replace", blob, stored)
+    remember(repo.root)
+    views.clear()
+    found = diffs(repo.root, "HEAD~1", "HEAD")
+    assert views and not any(views)
+    assert found == whole_diffs(repo.root, "HEAD~1", "HEAD")
+    assert "not-met (S2) -> contested (S3)" in found[2][1]

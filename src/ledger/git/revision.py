@@ -97,6 +97,9 @@ class RevisionTree:
     """The revision's own ledger.toml, as read."""
     scope: str = ""
     """The path (from the repository's top) ``blobs`` lists the files at or under."""
+    replaced: bool = False
+    """Whether git reads some object as another (`git replace`): a blob id then does not
+    fix the bytes read for it, so nothing remembered by blob id may stand for them."""
     lacking: bool = False
     """Whether git could not give a blob the revision lists (a partial clone that could not
     fetch it, git stopping early): an answer read from it may read otherwise next time."""
@@ -158,7 +161,9 @@ def open_revision(layout: Layout, rev: str, like: Layout | None = None) -> Layou
         return marker
     if MARKER not in marker:
         return GitError(f"revision {commit[:12]} has no {MARKER}")
+    replaced = like.tree.replaced if like is not None and like.tree is not None else None
     tree = RevisionTree(top, commit, marker)
+    tree.replaced = replaced_objects(layout) if replaced is None else replaced
     text = tree.read(MARKER, 1 << 20)
     try:
         decoded = text.decode("utf-8-sig") if isinstance(text, bytes) else None

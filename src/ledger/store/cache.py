@@ -613,7 +613,10 @@ def _quote_text(archive: str, quote: str, match: str) -> str:
 def open_cache(layout: Layout) -> Cache | None:
     """The ledger's cache, open; None when it cannot or must not be used (LEDGER_NO_CACHE
     set, a folder that cannot be written, or a cache that is not to be trusted). A revision's
-    layout has the working tree's root, so its files' outcomes are found there too."""
+    layout has the working tree's root, so its files' outcomes are found there too; none
+    when git reads some object of it as another (its blob ids do not fix its bytes)."""
+    if layout.tree is not None and layout.tree.replaced:
+        return None
     cache = Cache(layout.root / CACHE_DIR)
     return cache if cache.open() else None
 

@@ -31,31 +31,27 @@ CSP = (
 def h(value: object) -> str:
     """Data as HTML text or attribute value: escapes made visible, nothing interpreted."""
     text = value if type(value) is str else "" if value is None else str(value)
+    if text.isascii() and _ASCII_AS_IS.search(text) is None:
+        return text  # most ids, names and labels: nothing to make visible or escape
     found = _ESCAPED.get(text)
     if found is None:
         if len(_ESCAPED) >= _REMEMBERED:
             _ESCAPED.clear()
-        found = _ESCAPED[text] = _escaped(text)
+        found = _ESCAPED[text] = html.escape(visible(text, keep_newlines=True), quote=True)
     return found
 
-
-_ESCAPED: dict[str, str] = {}
-"""Texts escaped, remembered: a site writes the same ids, stances and titles on many pages
-(14 million values, about 400,000 of them different, at 100,000 claims)."""
-_REMEMBERED = 1 << 18
-"""Texts remembered at most; past it, every one is forgotten and remembering starts again
-(the ones asked for often are soon back)."""
 
 _ASCII_AS_IS = re.compile("[\x00-\x08\x0b-\x1f\x7f&<>\"']")
 """What escaping changes in a text of ASCII characters: a control character (made visible,
 as :func:`ledger.safe_text.visible` does with newlines kept), or a character
 ``html.escape`` escapes with quotes. An ASCII text with none is its own HTML."""
 
-
-def _escaped(text: str) -> str:
-    if text.isascii() and _ASCII_AS_IS.search(text) is None:
-        return text
-    return html.escape(visible(text, keep_newlines=True), quote=True)
+_ESCAPED: dict[str, str] = {}
+"""Other texts escaped, remembered: a site writes the same statements, quotes and titles on
+several pages each."""
+_REMEMBERED = 1 << 16
+"""Texts remembered at most; past it, every one is forgotten and remembering starts again
+(the ones asked for often are soon back). It bounds what the site's processes hold."""
 
 
 def json_script(element_id: str, data: Any) -> str:
