@@ -47,14 +47,14 @@ def revision(layout: Layout, rev: str, like: Layout | None = None) -> Layout:
 
 
 def viewed(
-    root: Path, old: str = "HEAD~1", new: str = "HEAD"
+    root: Path, old: str = "HEAD~1", new: str | None = "HEAD"
 ) -> tuple[LoadResult, LoadResult] | None:
     """The view of two commits, checked against each commit's whole load whenever there is
     one: the same records of every other kind, and each claim it holds the whole load's,
     at the same path, with the claims it leaves out known by id."""
     layout = layout_for(root)
     first = revision(layout, old)
-    second = revision(layout, new, first)
+    second = layout if new is None else revision(layout, new, first)
     found = view_module.diff_view(first, second)
     if found is None:
         return None
@@ -146,7 +146,8 @@ def test_after_any_edits_the_view_is_the_whole_load_s_and_so_is_the_diff(
         remember(root)
         viewed(root)
         viewed(root, "HEAD", "HEAD~1")
-        for pair in (("HEAD~1", "HEAD"), ("HEAD", "HEAD~1"), ("HEAD~2", "HEAD")):
+        viewed(root, "HEAD~1", None)
+        for pair in (("HEAD~1", "HEAD"), ("HEAD", "HEAD~1"), ("HEAD~2", "HEAD"), ("HEAD~1",)):
             assert diffs(root, *pair) == whole_diffs(root, *pair)
 
 
@@ -291,12 +292,40 @@ def test_without_a_remembered_ledger_both_sides_are_loaded(
     assert found == whole_diffs(repo.root, "HEAD~1", "HEAD")
 
 
-def test_a_diff_with_the_working_tree_is_not_a_view(repo: Sample, views: list[bool]) -> None:
-    repo.edit(CLAIM, *STANCE)
+def test_a_diff_with_the_working_tree_is_read_from_the_remembered_ledger(
+    repo: Sample, views: list[bool], loads: list[str]
+) -> None:
+    """The working tree as the new side is read as a load reads it, from the remembered
+    ledger and the files whose identity differs from it; the commit, from that and the
+    files whose content differs between the two."""
+    flip(repo)
     remember(repo.root)
-    result = run(["--root", str(repo.root), "diff", "HEAD", "-f", "json"])
-    assert result.exit_code == 0 and '"requirement-2"' in result.stdout
-    assert views == []
+    repo.edit("cases/tlatlaya.yaml", "Killings at Tlatlaya", "The Tlatlaya killings")
+    age(repo.root)
+    sides = viewed(repo.root, "HEAD~1", None)
+    assert sides is not None
+    assert sides[1].ledger.cases["tlatlaya"].title == "The Tlatlaya killings"
+    assert sides[0].ledger.claims["cso-torture-complaints"].bears_on["requirement-2"].value == (
+        "undermines"
+    )
+    views.clear()
+    loads.clear()
+    found = diffs(repo.root, "HEAD~1")
+    assert views == [True] * len(FORMATS) and loads == []
+    assert found == whole_diffs(repo.root, "HEAD~1")
+    assert "The Tlatlaya killings" in found[0][1] and '"requirement-2"' in found[0][1]
+
+
+def test_a_working_tree_file_out_of_place_loads_both_sides_whole(
+    repo: Sample, views: list[bool]
+) -> None:
+    flip(repo)
+    remember(repo.root)
+    _misplace(repo)
+    age(repo.root)
+    views.clear()
+    assert diffs(repo.root, "HEAD~1") == whole_diffs(repo.root, "HEAD~1")
+    assert views[: len(FORMATS)] == [False] * len(FORMATS)
 
 
 def test_a_blob_git_reads_as_another_is_read_not_taken_from_the_cache(

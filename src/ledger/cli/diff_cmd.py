@@ -287,18 +287,19 @@ def _sides(
     """Each side's layout (its ledger.toml's settings) and records: a diff compares records
     and statuses, never the checks' findings, so none are run. The working tree, when it is
     a side, is read first (its records are remembered for its very state), else the older
-    commit; the other side is derived from it where it can be (records.beside). Two commits
-    are read only as far as the diff reads them, where they can be (store/diff_view.py)."""
-    old_layout = _revision(layout, commits[0])
-    if commits[1] is None:
-        new = load_or_exit(layout, check=False)
-        return (old_layout, _beside(old_layout, layout, new)), (layout, new)
-    new_layout = _revision(layout, commits[1], like=old_layout)
+    commit; the other side is derived from it where it can be (records.beside). Before
+    either, both sides are read only as far as the diff reads them, where they can be
+    (store/diff_view.py)."""
     from ledger.store.diff_view import diff_view
 
+    old_layout = _revision(layout, commits[0])
+    new_layout = layout if commits[1] is None else _revision(layout, commits[1], like=old_layout)
     viewed = diff_view(old_layout, new_layout)
     if viewed is not None:
         return (old_layout, viewed[0]), (new_layout, viewed[1])
+    if commits[1] is None:
+        new = load_or_exit(layout, check=False)
+        return (old_layout, _beside(old_layout, layout, new)), (layout, new)
     old = load_or_exit(old_layout, check=False)
     return (old_layout, old), (new_layout, _beside(new_layout, old_layout, old))
 

@@ -1,4 +1,4 @@
-"""Both sides of a diff of two commits without building every claim: the ledgers as far as
+"""Both sides of a diff without building every claim: the ledgers as far as
 ``diff_ledgers`` (git/diff.py) reads them.
 
 A diff compares the records that differ between the two sides, and the verdicts of the
@@ -7,21 +7,23 @@ one, either way, on either side). Those verdicts read every claim bearing on a r
 requirement, or about a reached case; whether a claim is newly suspect reads the claims it
 links to. No other claim changes a line of the diff: it is the same, unchanged, on both
 sides, and neither counted nor compared. In a large ledger a one-claim change reads a third
-of the claims or fewer, and building every claim of the first side was most of a diff.
+of the claims or fewer (a case's title, a few dozen), and building every claim of a side
+was most of a diff.
 
 The remembered ledger (store/loaded_state.py) keeps, with its claims, which requirements
 each bears on, which cases it is about and what it links to. The first side is the
-remembered ledger and the files whose content differs from it (by blob id); the second, the
-first and the files whose content differs between the two commits. Every claim either side
-could need is picked from that, generously (two links from every claim a change could
-reach, not only those it does), and built once: a claim both sides hold unchanged is one
-object in both, so the diff passes over it.
+remembered ledger and the files whose content differs from it: by identity for the working
+tree (as a load finds them), by blob id for a commit. The second, a commit, is the first
+and the files whose content differs between the two. Every claim either side could need is
+picked from that, generously (two links from every claim a change could reach, not only
+those it does), and built once: a claim both sides hold unchanged is one object in both,
+so the diff passes over it.
 
-Narrow on purpose; anything else answers None and the caller loads both sides: either side
-the working tree; no cache, or no remembered ledger that can serve; a ledger.toml that
-differs; a file out of place, or one that does not read into one sound record; an id held
-twice; a source or requirement that differs between the sides (it reaches every claim of
-the source, or every claim); any assertion (the diff then judges every one).
+Narrow on purpose; anything else answers None and the caller loads both sides: no cache,
+or no remembered ledger that can serve; a ledger.toml that differs; a file out of place, a
+folder not listed, or a file that does not read into one sound record; an id held twice; a
+source or requirement that differs between the sides (it reaches every claim of the
+source, or every claim); any assertion (the diff then judges every one).
 """
 
 from __future__ import annotations
@@ -65,13 +67,14 @@ class _Side(NamedTuple):
 
 
 def diff_view(old: Layout, new: Layout) -> tuple[LoadResult, LoadResult] | None:
-    """Each side's load as the diff reads it (see the module's docstring), for two
-    revisions of one ledger; None when a whole load of each must answer."""
+    """Each side's load as the diff reads it (see the module's docstring), for a revision
+    of one ledger (``old``) and another or the working tree (``new``); None when a whole
+    load of each must answer."""
     from ledger.gcpause import kept_to_the_end
     from ledger.store.cache import open_cache
     from ledger.store.loaded_state import marker_digest
 
-    if old.tree is None or new.tree is None or (old.root, old.data) != (new.root, new.data):
+    if old.tree is None or (old.root, old.data) != (new.root, new.data):
         return None
     if marker_digest(old) != marker_digest(new):
         return None  # ledger.toml decides which files are read and how ids are admitted
@@ -80,14 +83,30 @@ def diff_view(old: Layout, new: Layout) -> tuple[LoadResult, LoadResult] | None:
         return None
     try:
         with kept_to_the_end():  # the two sides live until the diff is printed
-            return _viewed(old, new, cache)
+            if new.tree is not None:
+                return _viewed(old, new, cache)
+            # the working tree first: the remembered ledger is of it, by its files' identities
+            found = _viewed(new, old, cache)
+            return None if found is None else (found[1], found[0])
     finally:
         cache.close()
 
 
+class _First(NamedTuple):
+    """The side compared with the remembered ledger: its record files whose content differs
+    from it (:data:`Overlay`), every file's content id by path, and its record files."""
+
+    over: Overlay
+    blobs: dict[str, str]
+    files: int
+
+
 def _viewed(
-    old_layout: Layout, new_layout: Layout, cache: Cache
+    first_layout: Layout, second_layout: Layout, cache: Cache
 ) -> tuple[LoadResult, LoadResult] | None:
+    """The two sides, in this order: the first read from the remembered ledger and the
+    files that differ from it, the second from the first and the files that differ
+    between the two."""
     from ledger.analysis.checks import too_many_records
     from ledger.records.load import few_outcomes
     from ledger.records.scan import Scan
@@ -95,27 +114,33 @@ def _viewed(
 
     base = loaded_state.latest(cache)
     index = base.claims_index() if base is not None else None
-    first = _against(base, old_layout) if base is not None and index is not None else None
-    between = _between(old_layout, new_layout) if first is not None else None
-    if base is None or index is None or first is None or between is None:
+    if base is None or index is None:
         return None
-    changed, removed, old_files = first
+    if first_layout.tree is None:
+        first = _worktree_first(base, first_layout, cache)
+    else:
+        first = _revision_first(base, first_layout, cache)
+    between = _between(first.blobs, second_layout) if first is not None else None
+    if first is None or between is None:
+        return None
     added, gone = between
-    new_files = old_files - len(gone) + len(added)
-    if any(too_many_records(files, old_layout) for files in (old_files, new_files)):
+    second_files = first.files - len(gone) + len(added)
+    if too_many_records(second_files, second_layout) is not None:
         return None  # the whole load refuses it
-    nothing = Scan([], [])
-    old_over: Overlay = dict.fromkeys(removed)
-    old_over.update((o.rel, o) for o in few_outcomes(old_layout, nothing, cache, changed))
-    new_over = old_over | dict.fromkeys(gone)
-    new_over.update((o.rel, o) for o in few_outcomes(new_layout, nothing, cache, added))
-    if not all(o.sound() for over in (old_over, new_over) for o in over.values() if o):
+    second_over = first.over | dict.fromkeys(gone)
+    second_over.update((o.rel, o) for o in few_outcomes(second_layout, Scan([], []), cache, added))
+    if not all(o.sound() for over in (first.over, second_over) for o in over.values() if o):
         return None  # a broken or misnamed file: the whole load says what it is
-    sides = (_side(base, index, old_over, old_files), _side(base, index, new_over, new_files))
+    sides = (
+        _side(base, index, first.over, first.files),
+        _side(base, index, second_over, second_files),
+    )
     if sides[0] is None or sides[1] is None or not _fixed_alike(sides[0], sides[1]):
         return None
     rels = base.head["paths"][_CLAIMS]
-    touched = {index.ids[p] for p, rel in enumerate(rels) if rel in old_over or rel in new_over}
+    touched = {
+        index.ids[p] for p, rel in enumerate(rels) if rel in first.over or rel in second_over
+    }
     wanted = _wanted(index, sides, touched)
     built = _built(base, index, sides, wanted)
     if built is None:
@@ -123,26 +148,29 @@ def _viewed(
     return _result(sides[0], rels, built, wanted), _result(sides[1], rels, built, wanted)
 
 
-def _against(base: Remembered, layout: Layout) -> tuple[list[RecordFile], set[str], int] | None:
-    """The record files of a revision whose content differs from the remembered ledger's
-    (by blob id), the paths of the remembered ledger's that the revision has not, and how
-    many record files the revision holds; None when the remembered ledger cannot serve as
-    its base (it was not clean, or under another ledger.toml), a file is out of place, or
-    too many differ (as Remembered.changes decides for a load)."""
+def _revision_first(base: Remembered, layout: Layout, cache: Cache) -> _First | None:
+    """A revision as the first side: its record files whose content differs from the
+    remembered ledger's (by blob id), read, and the paths of the remembered ledger's it has
+    not; None when the remembered ledger cannot serve as its base (it was not clean, or
+    under another ledger.toml), a file is out of place, or too many differ (as
+    Remembered.changes decides for a load)."""
+    from ledger.analysis.checks import too_many_records
     from ledger.git.revision_scan import NO_IDENTITY, classify, data_prefix
     from ledger.records.diagnostics import Diagnostic
-    from ledger.records.scan import RecordFile
+    from ledger.records.load import few_outcomes
+    from ledger.records.scan import RecordFile, Scan
     from ledger.store.loaded_state import drift_limit, marker_digest
 
     columns = base.columns()
     if not base.head["clean"] or columns is None or columns.marker != marker_digest(layout):
         return None
     assert layout.tree is not None
+    blobs = layout.tree.blobs
     then = dict(zip(columns.rels, columns.blobs, strict=True))
     prefix = data_prefix(layout)
     changed: list[RecordFile] = []
     held = 0
-    for rel, blob in layout.tree.blobs.items():
+    for rel, blob in blobs.items():
         if then.get(rel, "") == blob:
             held += 1  # as the remembered ledger holds it: a record file, of the same kind
             continue
@@ -153,23 +181,56 @@ def _against(base: Remembered, layout: Layout) -> tuple[list[RecordFile], set[st
             return None  # a file out of place: the whole load reports it
         if found is not None:
             changed.append(RecordFile(found, rel, rel, NO_IDENTITY))
-    removed = {rel for rel in then if rel not in layout.tree.blobs} if held < len(then) else set()
-    if len(changed) + len(removed) > drift_limit(held + len(changed)):
+    removed = {rel for rel in then if rel not in blobs} if held < len(then) else set()
+    files = held + len(changed)
+    if len(changed) + len(removed) > drift_limit(files) or too_many_records(files, layout):
         return None
-    return changed, removed, held + len(changed)
+    over: Overlay = dict.fromkeys(removed)
+    over.update((o.rel, o) for o in few_outcomes(layout, Scan([], []), cache, changed))
+    return _First(over, blobs, files)
 
 
-def _between(old: Layout, new: Layout) -> tuple[list[RecordFile], list[str]] | None:
-    """The record files whose content differs between two revisions: those of the second
-    to read, and the paths of the first's that it does not hold as they are; None when a
-    changed file is out of place (the whole load reports it)."""
+def _worktree_first(base: Remembered, layout: Layout, cache: Cache) -> _First | None:
+    """The working tree as the first side: its record files whose identity differs from
+    the remembered ledger's (as a load finds them), read; None when the walk finds what
+    only a whole load reports (a file out of place, a folder not listed), or the
+    remembered ledger cannot serve as its base."""
+    from ledger.records.load import few_outcomes
+    from ledger.records.pipeline import LoadResult, begin
+
+    started = begin(layout, None)
+    if isinstance(started, LoadResult):
+        return None
+    result, scan = started
+    if scan.diagnostics or scan.unlisted or result.unloaded:
+        return None
+    changed = base.changes(layout, scan)
+    columns = base.columns()
+    if changed is None or columns is None:
+        return None
+    over: Overlay = dict.fromkeys(base.head["removed"])
+    over.update((o.rel, o) for o in few_outcomes(layout, scan, cache, changed))
+    blobs: dict[str, str | None] = {
+        rel: blob for rel, blob in zip(columns.rels, columns.blobs, strict=True) if rel not in over
+    }
+    blobs.update((rel, o.blob) for rel, o in over.items() if o is not None)
+    if None in blobs.values():
+        return None  # a content id not known: nothing to compare the revision with
+    return _First(over, blobs, len(scan.found))  # type: ignore[arg-type]
+
+
+def _between(before: dict[str, str], second: Layout) -> tuple[list[RecordFile], list[str]] | None:
+    """The record files whose content differs between the first side (its files' content
+    ids, ``before``) and a revision: those of the revision to read, and the paths of the
+    first's that it does not hold as they are; None when a changed file is out of place
+    (the whole load reports it)."""
     from ledger.git.revision_scan import NO_IDENTITY, classify, data_prefix
     from ledger.records.diagnostics import Diagnostic
     from ledger.records.scan import RecordFile
 
-    assert old.tree is not None and new.tree is not None
-    before, after = old.tree.blobs, new.tree.blobs
-    prefix = data_prefix(new)
+    assert second.tree is not None
+    after = second.tree.blobs
+    prefix = data_prefix(second)
     added: list[RecordFile] = []
     for rel, blob in after.items():
         if before.get(rel) == blob or not rel.startswith(prefix):
