@@ -77,19 +77,23 @@ def repository() -> Iterator[Path]:
         yield root
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
+Edits = list[tuple[str, int, int]]
+
+SEQUENCES = given(
     before=st.lists(EDIT, max_size=3),
     between=st.lists(EDIT, min_size=1, max_size=4),
     after=st.lists(EDIT, max_size=2),
 )
-def test_derived_from_either_side_is_the_whole_load_or_nothing(
-    before: list[tuple[str, int, int]],
-    between: list[tuple[str, int, int]],
-    after: list[tuple[str, int, int]],
-) -> None:
+"""Edits committed, then more committed, then more left in the working tree."""
+PROPERTY = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@contextmanager
+def edited(before: Edits, between: Edits, after: Edits) -> Iterator[Path]:
+    """A repository of the sample with ``before`` committed, then ``between`` committed
+    (HEAD), and ``after`` made in the working tree."""
     with repository() as root:
         for step, edit in enumerate(before):
             apply(root, edit, step)
@@ -99,6 +103,15 @@ def test_derived_from_either_side_is_the_whole_load_or_nothing(
         commit(root, "between")
         for step, edit in enumerate(after, len(before) + len(between)):
             apply(root, edit, step)
+        yield root
+
+
+@PROPERTY
+@SEQUENCES
+def test_derived_from_either_side_is_the_whole_load_or_nothing(
+    before: Edits, between: Edits, after: Edits
+) -> None:
+    with edited(before, between, after) as root:
         age(root)
         derived_or_none(root, "HEAD", "HEAD~1")
         derived_or_none(root, "HEAD~1", "HEAD")

@@ -6,31 +6,20 @@ cannot read the change soundly."""
 from __future__ import annotations
 
 import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import ledger.store.diff_view as view_module
-from conftest import SAMPLE, Sample, age, git, layout_for, run
-from ledger.git.revision import GitError, open_revision
+from conftest import Sample, age, git, layout_for, run
 from ledger.records.load import LoadResult, load
 from ledger.records.root import Layout
-from test_edit_sequences import EDIT, apply
+from test_beside import PROPERTY, SEQUENCES, Edits, commit, edited, revision
 
 CLAIM = "claims/cso-torture-complaints.yaml"
 STANCE = ("requirement-2: undermines", "requirement-2: supports")
 FORMATS = (["-f", "json"], ["-f", "markdown"], [])
-
-
-def commit(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "--allow-empty", "-m", message)
 
 
 def remember(root: Path) -> None:
@@ -38,12 +27,6 @@ def remember(root: Path) -> None:
     ledger whole: the base a view reads both commits from."""
     age(root)
     assert run(["--root", str(root), "list", "requirements"]).exit_code == 0
-
-
-def revision(layout: Layout, rev: str, like: Layout | None = None) -> Layout:
-    found = open_revision(layout, rev, like)
-    assert not isinstance(found, GitError), found
-    return found
 
 
 def viewed(
@@ -110,39 +93,12 @@ def views(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return answered
 
 
-@contextmanager
-def repository() -> Iterator[Path]:
-    """A fresh git repository holding the sample ledger, committed once."""
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "ledger"
-        shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".ledger-cache"))
-        git(root, "init", "-q")
-        commit(root, "the sample")
-        yield root
-
-
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    before=st.lists(EDIT, max_size=3),
-    between=st.lists(EDIT, min_size=1, max_size=4),
-    after=st.lists(EDIT, max_size=2),
-)
+@PROPERTY
+@SEQUENCES
 def test_after_any_edits_the_view_is_the_whole_load_s_and_so_is_the_diff(
-    before: list[tuple[str, int, int]],
-    between: list[tuple[str, int, int]],
-    after: list[tuple[str, int, int]],
+    before: Edits, between: Edits, after: Edits
 ) -> None:
-    with repository() as root:
-        for step, edit in enumerate(before):
-            apply(root, edit, step)
-        commit(root, "before")
-        for step, edit in enumerate(between, len(before)):
-            apply(root, edit, step)
-        commit(root, "between")
-        for step, edit in enumerate(after, len(before) + len(between)):
-            apply(root, edit, step)
+    with edited(before, between, after) as root:
         remember(root)
         viewed(root)
         viewed(root, "HEAD", "HEAD~1")

@@ -9,10 +9,11 @@ never reach the listing (revision.py leaves them out).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from ledger.records.diagnostics import Diagnostic, make
 from ledger.records.root import Layout
-from ledger.records.scan import RECORD_KINDS, RECORD_SUFFIX, Scan
+from ledger.records.scan import RECORD_KINDS, RECORD_SUFFIX, RecordFile, Scan
 
 NO_IDENTITY = (0, 0, 0, 0)
 """A blob has no file identity: its content id (the tree's blob id) stands in."""
@@ -33,6 +34,24 @@ def scan_revision(layout: Layout, blobs: dict[str, str]) -> Scan:
         elif found is not None:
             scan.diagnostics.append(found)
     return scan
+
+
+def changed_records(
+    blobs: Mapping[str, str], before: Mapping[str, str | None], prefix: str
+) -> list[RecordFile] | Diagnostic:
+    """The record files among a revision's files (``blobs``: each path from the ledger's
+    root, and its blob id) whose blob is not the one ``before`` holds for the path; or the
+    diagnostic of the first such file that is out of place (a whole load reports it)."""
+    changed: list[RecordFile] = []
+    for rel, blob in blobs.items():
+        if before.get(rel) == blob or not rel.startswith(prefix):
+            continue
+        found = classify(rel, prefix)
+        if isinstance(found, Diagnostic):
+            return found
+        if found is not None:
+            changed.append(RecordFile(found, rel, rel, NO_IDENTITY))
+    return changed
 
 
 def data_prefix(layout: Layout) -> str:

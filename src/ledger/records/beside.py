@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import functools
 
-from ledger.git.revision_scan import NO_IDENTITY, classify, data_prefix
+from ledger.git.revision_scan import changed_records, classify, data_prefix
 from ledger.records.diagnostics import Diagnostic
 from ledger.records.ledger import Ledger
 from ledger.records.load import outcomes_of
 from ledger.records.pipeline import LoadResult
 from ledger.records.root import Layout
-from ledger.records.scan import RECORD_SUFFIX, RecordFile
+from ledger.records.scan import RECORD_SUFFIX
 from ledger.store.loaded_state import drift_limit, marker_digest
 
 
@@ -39,15 +39,9 @@ def load_beside(layout: Layout, other_layout: Layout, other: LoadResult) -> Load
     if len(before) != other.files or None in before.values():
         return None
     prefix = data_prefix(layout)
-    changed: list[RecordFile] = []
-    for rel, blob in tree.blobs.items():
-        if before.get(rel) == blob or not rel.startswith(prefix):
-            continue
-        found = classify(rel, prefix)
-        if isinstance(found, Diagnostic):
-            return None  # a file out of place: the whole load reports it
-        if found is not None:
-            changed.append(RecordFile(found, rel, rel, NO_IDENTITY))
+    changed = changed_records(tree.blobs, before, prefix)
+    if isinstance(changed, Diagnostic):
+        return None  # a file out of place: the whole load reports it
     gone = [rel for rel in before if tree.blobs.get(rel) != before[rel]]
     if len(changed) + len(gone) > drift_limit(len(before)):
         return None  # the cache serves a whole load better than reading this many files

@@ -155,10 +155,10 @@ def _revision_first(base: Remembered, layout: Layout, cache: Cache) -> _First | 
     under another ledger.toml), a file is out of place, or too many differ (as
     Remembered.changes decides for a load)."""
     from ledger.analysis.checks import too_many_records
-    from ledger.git.revision_scan import NO_IDENTITY, classify, data_prefix
+    from ledger.git.revision_scan import changed_records, data_prefix
     from ledger.records.diagnostics import Diagnostic
     from ledger.records.load import few_outcomes
-    from ledger.records.scan import RecordFile, Scan
+    from ledger.records.scan import Scan
     from ledger.store.loaded_state import drift_limit, marker_digest
 
     columns = base.columns()
@@ -167,22 +167,12 @@ def _revision_first(base: Remembered, layout: Layout, cache: Cache) -> _First | 
     assert layout.tree is not None
     blobs = layout.tree.blobs
     then = dict(zip(columns.rels, columns.blobs, strict=True))
-    prefix = data_prefix(layout)
-    changed: list[RecordFile] = []
-    held = 0
-    for rel, blob in blobs.items():
-        if then.get(rel, "") == blob:
-            held += 1  # as the remembered ledger holds it: a record file, of the same kind
-            continue
-        if not rel.startswith(prefix):
-            continue
-        found = classify(rel, prefix)
-        if isinstance(found, Diagnostic):
-            return None  # a file out of place: the whole load reports it
-        if found is not None:
-            changed.append(RecordFile(found, rel, rel, NO_IDENTITY))
-    removed = {rel for rel in then if rel not in blobs} if held < len(then) else set()
-    files = held + len(changed)
+    changed = changed_records(blobs, then, data_prefix(layout))
+    if isinstance(changed, Diagnostic):
+        return None  # a file out of place: the whole load reports it
+    differing = [rel for rel, blob in then.items() if blobs.get(rel) != blob]
+    removed = {rel for rel in differing if rel not in blobs}
+    files = len(then) - len(differing) + len(changed)  # each held as it was, and the changed
     if len(changed) + len(removed) > drift_limit(files) or too_many_records(files, layout):
         return None
     over: Overlay = dict.fromkeys(removed)
@@ -224,22 +214,15 @@ def _between(before: dict[str, str], second: Layout) -> tuple[list[RecordFile], 
     ids, ``before``) and a revision: those of the revision to read, and the paths of the
     first's that it does not hold as they are; None when a changed file is out of place
     (the whole load reports it)."""
-    from ledger.git.revision_scan import NO_IDENTITY, classify, data_prefix
+    from ledger.git.revision_scan import changed_records, classify, data_prefix
     from ledger.records.diagnostics import Diagnostic
-    from ledger.records.scan import RecordFile
 
     assert second.tree is not None
     after = second.tree.blobs
     prefix = data_prefix(second)
-    added: list[RecordFile] = []
-    for rel, blob in after.items():
-        if before.get(rel) == blob or not rel.startswith(prefix):
-            continue
-        found = classify(rel, prefix)
-        if isinstance(found, Diagnostic):
-            return None
-        if found is not None:
-            added.append(RecordFile(found, rel, rel, NO_IDENTITY))
+    added = changed_records(after, before, prefix)
+    if isinstance(added, Diagnostic):
+        return None
     gone = [
         rel
         for rel, blob in before.items()
@@ -254,23 +237,14 @@ def _side(base: Remembered, index: ClaimsIndex, over: Overlay, files: int) -> _S
     """One side: the remembered ledger with ``over`` laid on it; None when an id is held
     twice, or the side holds an assertion."""
     from ledger.records.ledger import Ledger
+    from ledger.store.report_view import claims_of
 
     ledger = Ledger()
     fresh = [o for o in over.values() if o is not None]
     if not base.fill_others(ledger, fresh, set(over)) or ledger.assertions:
         return None
-    rels = base.head["paths"][_CLAIMS]
-    kept = {i: p for p, (i, rel) in enumerate(zip(index.ids, rels, strict=True)) if rel not in over}
-    new: dict[str, tuple[Claim, str]] = {}
-    for outcome in fresh:
-        if outcome.kind == _CLAIMS:
-            claim = outcome.record
-            if claim.id in kept or claim.id in ledger.paths or claim.id in new:  # type: ignore[union-attr]
-                return None
-            new[claim.id] = (claim, outcome.rel)  # type: ignore[union-attr,assignment]
-    if any(record_id in kept for record_id in ledger.paths):
-        return None  # a record of another kind, changed, now holds a claim's id
-    return _Side(ledger, kept, new, files)
+    split = claims_of(index, base.head["paths"][_CLAIMS], ledger, fresh, over)
+    return None if split is None else _Side(ledger, *split, files)
 
 
 def _fixed_alike(old: _Side, new: _Side) -> bool:

@@ -33,11 +33,16 @@ from ledger.store import loaded_state
 from ledger.store.report_basis import Basis, read_set
 
 if TYPE_CHECKING:
+    from collections.abc import Container, Iterable
+
+    from ledger.records.ledger import Ledger
     from ledger.records.model import Claim
     from ledger.records.pipeline import LoadResult
+    from ledger.records.record_reader import FileOutcome
     from ledger.records.root import Layout
     from ledger.records.scan import Scan
     from ledger.store.cache import Cache
+    from ledger.store.loaded_state import ClaimsIndex
 
 _CLAIMS = CLAIMS.folder
 FILES_SHARE = 10
@@ -88,16 +93,10 @@ def _viewed(
     if not base.fill_others(ledger, fresh, gone):
         return None
     rels = base.head["paths"][_CLAIMS]
-    kept = {i: p for p, (i, rel) in enumerate(zip(index.ids, rels, strict=True)) if rel not in gone}
-    new: dict[str, tuple[Claim, str]] = {}
-    for outcome in fresh:
-        if outcome.kind == _CLAIMS:
-            claim = outcome.record
-            if claim.id in kept or claim.id in ledger.paths or claim.id in new:  # type: ignore[union-attr]
-                return None
-            new[claim.id] = (claim, outcome.rel)  # type: ignore[union-attr,assignment]
-    if any(record_id in kept for record_id in ledger.paths):
-        return None  # a record of another kind, changed, now holds a claim's id
+    split = claims_of(index, rels, ledger, fresh, gone)
+    if split is None:
+        return None
+    kept, new = split
     ledger.absent = dict.fromkeys([*kept, *new], _CLAIMS)
     found = resolve(ledger, typed, STATUS_KINDS)
     if found.id is None:
@@ -127,6 +126,30 @@ def _viewed(
     files = base.differing(fresh)
     basis = Basis(base.key, typed, found.id, requirement, files, wanted, linked, result.left_out)
     return View(found.id, basis)
+
+
+def claims_of(
+    index: ClaimsIndex,
+    rels: list[str],
+    ledger: Ledger,
+    fresh: Iterable[FileOutcome],
+    gone: Container[str],
+) -> tuple[dict[str, int], dict[str, tuple[Claim, str]]] | None:
+    """The claims of a view of the remembered ledger: those it holds as they are (their
+    position in it, by id: every claim but those of the files ``gone``) and those of the
+    files read again (``fresh``, with their paths); None when an id is held twice, by two
+    claims or by a claim and a record of another kind (``ledger``, filled with those)."""
+    kept = {i: p for p, (i, rel) in enumerate(zip(index.ids, rels, strict=True)) if rel not in gone}
+    new: dict[str, tuple[Claim, str]] = {}
+    for outcome in fresh:
+        if outcome.kind == _CLAIMS:
+            claim = outcome.record
+            if claim.id in kept or claim.id in ledger.paths or claim.id in new:  # type: ignore[union-attr]
+                return None
+            new[claim.id] = (claim, outcome.rel)  # type: ignore[union-attr,assignment]
+    if any(record_id in kept for record_id in ledger.paths):
+        return None  # a record of another kind, changed, now holds a claim's id
+    return kept, new
 
 
 def _from_files(layout: Layout, scan: Scan, cache: Cache, rels: list[str]) -> list[Claim] | None:
