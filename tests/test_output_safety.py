@@ -610,3 +610,25 @@ def test_each_character_escaping_changes_is_escaped_alone(char: str) -> None:
 
     for text in (char, f"it{char}s", f"été{char}"):
         assert h(text) == html.escape(visible(text, keep_newlines=True), quote=True)
+
+
+def test_a_changed_record_whose_path_is_not_utf8_is_linked_by_its_bytes() -> None:
+    """A file name git holds as bytes that are not UTF-8 (read with surrogateescape) is
+    linked percent-encoded byte by byte, never a traceback."""
+    path = "data/claims/bad\udcff\udc80/c.yaml"
+    change = RecordChange("c", "claim", "changed", path, (FieldChange("notes", "a", "b"),))
+    text = diff_markdown(LedgerDiff("A", "B", (change,), ()), files_url="https://example.org/x")
+    assert "(https://example.org/x/data/claims/bad%FF%80/c.yaml)" in text
+
+
+def test_the_navigation_marks_the_page_shown_in_any_folder() -> None:
+    from ledger.publish.site.html import layout
+
+    nav = (("index.html", "Status"), ("edit/new-source.html", "Add a source"))
+    marked = layout("edit/new-source.html", "t", "b", nav=nav)
+    assert '<a href="new-source.html" aria-current="page">Add a source</a>' in marked
+    assert '<a href="../index.html">Status</a>' in marked
+    other = layout("edit/other.html", "t", "b", nav=nav)
+    assert "aria-current" not in other and '<a href="new-source.html">Add a source</a>' in other
+    top = layout("index.html", "t", "b", nav=nav)
+    assert '<a href="index.html" aria-current="page">Status</a>' in top

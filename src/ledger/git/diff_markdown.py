@@ -320,7 +320,9 @@ def _heading(change: RecordChange, files_url: str | None) -> str:
     review = f" \u2014 review: {escape(change.review)}" if change.review else ""
     where = ""
     if files_url and change.change != "removed":
-        target = f"{files_url.rstrip('/')}/{url_quote(change.path, safe='/')}"
+        # a name that is not UTF-8 is linked by its bytes, as git and the web server name it
+        raw = change.path.encode("utf-8", "surrogateescape")
+        target = f"{files_url.rstrip('/')}/{url_quote(raw, safe='/')}"
         where = f" \u2014 [{escape(change.path)}]({target})"
     return f"- {escape(change.change)} {escape(change.kind)} {code(change.id)}{where}{review}"
 

@@ -187,17 +187,22 @@ def layout(
     send its origin with its forms (``same-origin``) and name itself in the footer.
 
     What surrounds the title and the body is the same for every page of one folder (its
-    links are relative to the folder), so it is made once per folder, not once per page.
+    links are relative to the folder) but the one the navigation marks as the page shown,
+    so it is made once per folder and page marked, not once per page.
     """
     folder, slash, _ = page.rpartition("/")
-    seen_as = f"{folder}/page.html" if slash and _plain(page) else page
-    head, header, footer = _frame(seen_as, scripts, name, stamp, nav, referrer, made_with)
+    links_from = f"{folder}/page.html" if slash and _plain(page) else page
+    current = page if any(target == page for target, _label in nav) else None
+    head, header, footer = _frame(
+        links_from, current, scripts, name, stamp, nav, referrer, made_with
+    )
     return f"{head}<title>{h(title)} \u00b7 {h(name)}</title>\n{header}{body}{footer}"
 
 
 @functools.lru_cache(maxsize=64)
 def _frame(
     page: str,
+    current: str | None,
     scripts: tuple[str, ...],
     name: str,
     stamp: str,
@@ -206,10 +211,11 @@ def _frame(
     made_with: str,
 ) -> tuple[str, str, str]:
     """A page's HTML before its title, between its title and its body, and after its body
-    (:func:`layout`)."""
+    (:func:`layout`): its links made from ``page`` (one of its folder's pages stands for
+    them all), and ``current`` marked as the page shown."""
     items = "".join(
         f'<li><a href="{h(rel(page, target))}"'
-        + (' aria-current="page"' if target == page else "")
+        + (' aria-current="page"' if target == current else "")
         + f">{h(label)}</a></li>"
         for target, label in nav
     )
