@@ -16,6 +16,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from ledger.git.git_objects import read_blobs
@@ -97,13 +98,17 @@ class RevisionTree:
     """The revision's own ledger.toml, as read."""
     scope: str = ""
     """The path (from the repository's top) ``blobs`` lists the files at or under."""
-    replaced: bool = False
-    """Whether git reads some object as another (`git replace`): a blob id then does not
-    fix the bytes read for it, so nothing remembered by blob id may stand for them."""
     lacking: bool = False
     """Whether git could not give a blob the revision lists (a partial clone that could not
     fetch it, git stopping early): an answer read from it may read otherwise next time."""
     _folders: set[str] | None = field(default=None, repr=False)
+
+    @cached_property
+    def replaced(self) -> bool:
+        """Whether git reads some object as another (`git replace`): a blob id then does not
+        fix the bytes read for it, so nothing remembered by blob id may stand for them.
+        Asked of git only by a reader that would take something by blob id (the cache)."""
+        return _replacing(self.top)
 
     def read(self, rel: str, limit: int) -> bytes | ReadFailure:
         """One file's bytes, read as files.read_bytes reads a file on disk."""
@@ -161,9 +166,7 @@ def open_revision(layout: Layout, rev: str, like: Layout | None = None) -> Layou
         return marker
     if MARKER not in marker:
         return GitError(f"revision {commit[:12]} has no {MARKER}")
-    replaced = like.tree.replaced if like is not None and like.tree is not None else None
     tree = RevisionTree(top, commit, marker)
-    tree.replaced = replaced_objects(layout) if replaced is None else replaced
     text = tree.read(MARKER, 1 << 20)
     try:
         decoded = text.decode("utf-8-sig") if isinstance(text, bytes) else None
@@ -191,7 +194,11 @@ def open_revision(layout: Layout, rev: str, like: Layout | None = None) -> Layou
 def replaced_objects(layout: Layout) -> bool:
     """Whether git reads some object as another (`git replace`): a commit's id then no
     longer fixes the files read for it. A failure to tell counts as yes."""
-    listed = git(layout.root, "replace", "--list")
+    return _replacing(layout.root)
+
+
+def _replacing(folder: Path) -> bool:
+    listed = git(folder, "replace", "--list")
     return isinstance(listed, GitError) or bool(str(listed).strip())
 
 
