@@ -261,7 +261,18 @@ def test_invalid_enum_value(sample_copy: Sample) -> None:
     found = sample_copy.only()
     assert where(found) == ("invalid-value", 3, 7, "kind")
     assert "'incident'" in found.message
-    assert found.hint == "use one of the values listed"
+    assert found.hint == "did you mean 'incident'?"
+
+
+def test_a_stance_slip_is_named_and_an_unknown_stance_lists_the_values(sample_copy: Sample) -> None:
+    sample_copy.edit(CLAIM, "requirement-2: undermines", "requirement-2: undermine")
+    found = sample_copy.only()
+    assert where(found) == ("invalid-value", 10, 18, "bears_on.requirement-2")
+    assert found.message == "Input should be 'supports', 'undermines' or 'context'"
+    assert found.hint == "did you mean 'undermines'?"
+
+    sample_copy.edit(CLAIM, "requirement-2: undermine", "requirement-2: weakens")
+    assert sample_copy.only().hint == "use one of the values listed"
 
 
 def test_unquoted_no_in_a_text_field_hints_at_quoting(sample_copy: Sample) -> None:

@@ -311,6 +311,15 @@ def test_claims_about_an_id_that_is_no_case_stay_on_a_requirement_with_many_case
     assert text.count('<article class="claim') == 3  # orphan, stray and the loose claim
 
 
+def test_a_requirement_page_counts_its_cases_as_the_index_does() -> None:
+    """The claims about no case are a group on the page, not a case: both pages say 3."""
+    site = render_site(_many_cases(3))
+
+    assert "<h2>Evidence by case (3)</h2>" in site["requirements/requirement-1.html"]
+    assert '<td class="num" data-label="cases">3</td>' in site["index.html"]
+    assert "Claims about no case" in site["requirements/requirement-1.html"]
+
+
 def test_a_requirement_with_few_cases_shows_every_claim() -> None:
     from ledger.analysis.status_report import CASES_SHOWN
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -116,12 +117,20 @@ def _hint(item: Any, parsed: Parsed, path: Path) -> str:
     if "real date" in said or "ISO date" in said or (dated and "pattern" in item["type"]):
         return 'write a date that exists, as YYYY, YYYY-MM or YYYY-MM-DD, in quotes: "2018-02-28"'
     if item["type"] == "enum":
-        return "use one of the values listed"
+        return _enum_hint(item)
     if item["type"] == "string_pattern_mismatch" and path and path[-1] in {"id", "source"}:
         return "ids are lowercase letters and digits, joined by hyphens: tlatlaya-1"
     if item["type"] == "string_pattern_mismatch":
         return "check the value's form"
     return ""
+
+
+def _enum_hint(item: Any) -> str:
+    """The listed value the typed one is closest to (a slip: ``undermine``), else the list."""
+    typed = item.get("input")
+    listed = re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected", "")))
+    close = difflib.get_close_matches(typed, listed, n=1) if isinstance(typed, str) else []
+    return f"did you mean '{close[0]}'?" if close else "use one of the values listed"
 
 
 def _existing(data: Any, loc: Path) -> Path:

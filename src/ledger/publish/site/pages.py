@@ -559,13 +559,19 @@ def requirement_page(site: Site, report: RequirementStatus) -> str:
         )
         + (f'<p class="meta">Notes: {h(notes)}</p>' if notes else "")
         + f"<h2>Status</h2>{verdict_html(report.verdict)}"
-        + f"<h2>Evidence by case ({len(report.cases)})</h2>"
+        + f"<h2>Evidence by case ({_case_count(report)})</h2>"
         + _evidence_by_case(site, page, req.id, report.cases)
         + contradictions_html(site, page, report.contradictions)
         + figures_html(site, page, report.figures)
         + gaps_html(report.gaps)
     )
     return site.layout(page, f"{req.id}: {req.title}", body)
+
+
+def _case_count(report: RequirementStatus) -> int:
+    """The cases the requirement's evidence is grouped by, as the index counts them: the
+    group of claims about no case is no case."""
+    return sum(group.id is not None for group in report.cases) + report.cases_left_out
 
 
 def _evidence_by_case(site: Site, page: str, req_id: str, groups: Sequence[Group]) -> str:
