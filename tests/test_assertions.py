@@ -265,11 +265,11 @@ def test_diff_lists_the_assertion_a_commit_breaks(real_copy: Sample) -> None:
         "**\u2717 Assertions this change breaks**\n\n"
         "- `requirement-4-as-of-2018-02-28`: `requirement-4` as of 2018-02-28: asserted "
         "contested, was contested, now **not-met** (S2); because of "
-        "memo-pgr-ordered-inspector-general-investigation; rests on "
-        "memo-ayotzinapa-concealment-of-criminal-records, "
-        "memo-ayotzinapa-government-impeded-investigation, "
-        "memo-families-notified-different-resolution, "
-        "memo-follow-up-mechanism-concerned-slow-giei-lines, memo-giei-faced-obstacles and 3 "
+        "`memo-pgr-ordered-inspector-general-investigation`; rests on "
+        "`memo-ayotzinapa-concealment-of-criminal-records`, "
+        "`memo-ayotzinapa-government-impeded-investigation`, "
+        "`memo-families-notified-different-resolution`, "
+        "`memo-follow-up-mechanism-concerned-slow-giei-lines`, `memo-giei-faced-obstacles` and 3 "
         "more\n"
     ) in markdown
     # The next commit updates the assertion: nothing is broken any more.

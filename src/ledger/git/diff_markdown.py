@@ -162,7 +162,7 @@ def full_report(
     if result.unreviewed:
         out.append(
             f"\u26a0 Changed claims without a fresh review: "
-            f"{escape(_some(result.unreviewed, IDS_SHOWN))}"
+            f"{_some(result.unreviewed, IDS_SHOWN)}"
         )
         out.append("")
     if result.suspect:
@@ -226,8 +226,8 @@ def _assertions(result: LedgerDiff) -> list[str]:
         out.append(
             f"- {code(b.id)}: {subject} as of {escape(b.as_of)}: asserted "
             f"{escape(b.asserted)}{was}, now **{escape(b.new)}** ({escape(b.new_line)})"
-            + (f"; because of {escape(_some(b.because, CAUSES_SHOWN))}" if b.because else "")
-            + (f"; rests on {escape(_some(b.claims, CAUSES_SHOWN))}" if b.claims else "")
+            + (f"; because of {_some(b.because, CAUSES_SHOWN)}" if b.because else "")
+            + (f"; rests on {_some(b.claims, CAUSES_SHOWN)}" if b.claims else "")
         )
     return [*out, ""]
 
@@ -385,10 +385,10 @@ def _value(value: object) -> str:
 
 
 def _some(ids: Iterable[str], most: int) -> str:
+    """The first ``most`` ids, each a code span as every id in the comment is."""
     ids = list(ids)
-    if len(ids) <= most:
-        return ", ".join(ids)
-    return f"{', '.join(ids[:most])} and {len(ids) - most:,} more"
+    shown = ", ".join(code(i) for i in ids[:most])
+    return shown if len(ids) <= most else f"{shown} and {len(ids) - most:,} more"
 
 
 def _nothing(left_out: bool) -> str:
