@@ -161,8 +161,7 @@ def full_report(
         out.append("")
     if result.unreviewed:
         out.append(
-            f"\u26a0 Changed claims without a fresh review: "
-            f"{_some(result.unreviewed, IDS_SHOWN)}"
+            f"\u26a0 Changed claims without a fresh review: {_some(result.unreviewed, IDS_SHOWN)}"
         )
         out.append("")
     if result.suspect:
