@@ -223,6 +223,38 @@ def test_no_page_scrolls_sideways_on_a_phone(tab: Tab, site: Path) -> None:
     assert tab.evaluate(stacked) == "table-cell"  # a table again on a wide screen
 
 
+BROKEN_HEADERS = """(() => {
+  const broken = [];
+  for (const th of document.querySelectorAll('thead th')) {
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.textContent.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const drawn = Array.from(range.getClientRects()).filter(r => r.width > 0);
+        const lines = new Set(drawn.map(r => Math.round(r.top)));
+        const soft = word[0].split('\\u00ad').length - 1;  // a soft hyphen may break it
+        if (lines.size > 1 + soft) broken.push(word[0]);
+      }
+    }
+  }
+  return broken;
+})()"""
+
+
+def test_no_column_header_breaks_inside_a_word(tab: Tab, site: Path) -> None:
+    """Between a phone's stacked rows and a desktop, a narrow column's header wraps between
+    its words (or at a soft hyphen), never in the middle of one ("undermin / es")."""
+    pages = ("index.html", "requirements/requirement-3.html", "cases/ayotzinapa.html")
+    for width in (641, 700, 800, 1024):
+        tab.viewport(width, 900, mobile=False)
+        for path in pages:
+            assert tab.open((site / path).as_uri()) == [], path
+            assert tab.evaluate(BROKEN_HEADERS) == [], (width, path)
+    tab.viewport(1280, 900, mobile=False)
+
+
 def test_a_quote_in_its_source_leads_to_its_claim_and_back(tab: Tab, site: Path) -> None:
     """The memo's text: the claim about 32,142 disappeared persons is highlighted where it
     stands; clicking it opens the claim; the claim's link leads back to that place."""

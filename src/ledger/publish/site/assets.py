@@ -113,6 +113,7 @@ ol.results p { margin: .1rem 0; color: var(--muted); }
 footer.site { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted);
   font-size: .9rem; }
 h1, a, code, td, th, dd, .meta, .muted { overflow-wrap: anywhere; }
+thead th { overflow-wrap: normal; hyphens: manual; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 mark { background: #fff1a8; color: var(--ink); padding: 0 .05em; }
 a.quoted { color: var(--ink); text-decoration: underline dotted var(--muted); }
