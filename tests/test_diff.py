@@ -479,12 +479,16 @@ def test_a_file_that_fails_to_load_is_said_in_every_format_never_no_changes(repo
     repo.write("claims/broken-claim.yaml", broken + "notes: a\nnotes: b\n")  # a duplicate key
     commit(repo.root, "a claim that does not load")
     warning = (
-        "1 record file on HEAD failed to load and is not compared; `ledger validate` shows why"
+        "1 record file on HEAD failed to load and is not compared "
+        "(data/claims/broken-claim.yaml); `ledger validate` shows why"
     )
 
     markdown = ledger(repo.root, "diff", "HEAD~1", "HEAD", "--format", "markdown")
     assert markdown.exit_code == 0, markdown.stderr
-    assert f"**\u26a0 {warning.replace('HEAD', '`HEAD`')}**" in markdown.stdout
+    assert (
+        "**\u26a0 1 record file on `HEAD` failed to load and is not compared "
+        "(`data/claims/broken-claim.yaml`); `ledger validate` shows why**"
+    ) in markdown.stdout
     assert "No changes" not in markdown.stdout
 
     human = ledger(repo.root, "diff", "HEAD~1", "HEAD")
@@ -496,6 +500,30 @@ def test_a_file_that_fails_to_load_is_said_in_every_format_never_no_changes(repo
     on_worktree = ledger(repo.root, "diff", "--format", "markdown")
     assert "1 record file on the working tree failed to load" in on_worktree.stdout
     assert "1 record file on `HEAD` failed to load" in on_worktree.stdout
+
+
+def test_the_warning_names_the_first_files_left_out(repo: Sample) -> None:
+    for n in range(4):
+        repo.write(f"claims/broken-{n}.yaml", "id: [\n")
+    warning = ledger(repo.root, "diff").stdout.splitlines()[2]
+    assert warning == (
+        "\u26a0 4 record files on the working tree failed to load and are not compared "
+        "(data/claims/broken-0.yaml, data/claims/broken-1.yaml, data/claims/broken-2.yaml "
+        "and 1 more); `ledger validate` shows why"
+    )
+
+
+def test_files_are_named_only_when_the_errors_name_as_many_as_were_left_out() -> None:
+    from ledger.records.diagnostics import make
+    from ledger.records.ledger import Ledger
+    from ledger.records.pipeline import LoadResult
+
+    errors = [make("yaml-syntax", f"data/claims/{n}.yaml", "bad") for n in "ab"]
+    assert LoadResult(Ledger(), errors, left_out=2).left_out_files() == (
+        "data/claims/a.yaml",
+        "data/claims/b.yaml",
+    )
+    assert LoadResult(Ledger(), errors, left_out=1).left_out_files() == ()
 
 
 def test_a_record_whose_file_broke_is_left_out_not_removed(repo: Sample) -> None:

@@ -160,6 +160,11 @@ class LedgerDiff:
         default_factory=lambda: {"old": 0, "new": 0}, metadata={"plain": False}
     )
     """Record files that failed to load, per side ("old", "new"): not compared."""
+    left_out_files: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, metadata={"plain": False}
+    )
+    """Their paths, per side, where known (LoadResult.left_out_files): the warning names a
+    few."""
 
     @property
     def empty(self) -> bool:
@@ -174,9 +179,11 @@ class LedgerDiff:
             if count:
                 files, verb = ("record file", "is") if count == 1 else ("record files", "are")
                 where = "the working tree" if label == WORKTREE else name(label)
+                paths = self.left_out_files.get(side, ())
+                named = f" ({_some_paths(paths, name)})" if paths else ""
                 lines.append(
-                    f"{count:,} {files} on {where} failed to load and {verb} not compared; "
-                    "`ledger validate` shows why"
+                    f"{count:,} {files} on {where} failed to load and {verb} not compared"
+                    f"{named}; `ledger validate` shows why"
                 )
         return lines
 
@@ -195,6 +202,16 @@ class LedgerDiff:
             **plain,
             **left_out,
         }
+
+
+PATHS_NAMED = 3
+"""Files a warning names, at most, of those a side left out."""
+
+
+def _some_paths(paths: tuple[str, ...], name: Callable[[str], str]) -> str:
+    shown = ", ".join(name(p) for p in paths[:PATHS_NAMED])
+    more = len(paths) - PATHS_NAMED
+    return f"{shown} and {more:,} more" if more > 0 else shown
 
 
 def diff_ledgers(
