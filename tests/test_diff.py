@@ -513,17 +513,35 @@ def test_the_warning_names_the_first_files_left_out(repo: Sample) -> None:
     )
 
 
-def test_files_are_named_only_when_the_errors_name_as_many_as_were_left_out() -> None:
-    from ledger.records.diagnostics import make
-    from ledger.records.ledger import Ledger
-    from ledger.records.pipeline import LoadResult
+def test_the_warning_names_the_files_left_out_not_those_with_errors(repo: Sample) -> None:
+    """A record whose id is not its file's name loads (with an error), and of two files
+    holding one id the first loads: the files named are those whose records are not in the
+    ledger, and a YAML file out of place, which has only a warning."""
+    case = repo.read("cases/tlatlaya.yaml")
+    repo.write("cases/misnamed.yaml", case.replace("id: tlatlaya", "id: not-its-name"))
+    repo.write("cases/aa.yaml", case.replace("id: tlatlaya", "id: twice"))
+    repo.write("cases/bb.yaml", case.replace("id: tlatlaya", "id: twice"))
+    repo.write("cases/stray.yml", case)
 
-    errors = [make("yaml-syntax", f"data/claims/{n}.yaml", "bad") for n in "ab"]
-    assert LoadResult(Ledger(), errors, left_out=2).left_out_files() == (
-        "data/claims/a.yaml",
-        "data/claims/b.yaml",
+    warning = ledger(repo.root, "diff").stdout.splitlines()[2]
+
+    assert warning == (
+        "\u26a0 2 record files on the working tree failed to load and are not compared "
+        "(data/cases/bb.yaml, data/cases/stray.yml); `ledger validate` shows why"
     )
-    assert LoadResult(Ledger(), errors, left_out=1).left_out_files() == ()
+
+
+def test_a_long_or_strange_path_is_shown_short_and_visible(repo: Sample) -> None:
+    long_name = "d" * 200 + "/" + "x" * 200 + ".yaml"
+    repo.write(f"claims/{long_name}", "id: [\n")
+    repo.write("claims/bell\x07\x1c.yaml", "id: [\n")
+
+    plain = ledger(repo.root, "diff").stdout.splitlines()[2]
+    markdown = ledger(repo.root, "diff", "-f", "markdown").stdout
+
+    shown = "data/claims/" + "d" * 47 + "\u2026" + "x" * 54 + ".yaml"
+    assert f"(data/claims/bell\\x07\\x1c.yaml, {shown});" in plain
+    assert f"(`data/claims/bell\\x07\\x1c.yaml`, `{shown}`);" in markdown
 
 
 def test_a_record_whose_file_broke_is_left_out_not_removed(repo: Sample) -> None:

@@ -5,6 +5,7 @@ folder is written safely (never outside it, never over someone else's files)."""
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import re
 from html.parser import HTMLParser
@@ -386,6 +387,65 @@ def test_the_command_writes_the_site(tmp_path: Path) -> None:
     assert "open" in result.stderr and result.stdout == ""
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert written == set(render_site(loaded(SAMPLE))) | {MANIFEST}
+
+
+def _inodes(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*.html")}
+
+
+def test_a_rebuild_leaves_alone_the_pages_that_hold_their_bytes_already(tmp_path: Path) -> None:
+    """Only the pages whose bytes change are written again (the search page, made in pieces,
+    always is); the others keep their very file, and the command says how many."""
+    out = tmp_path / "site"
+    first = CliRunner().invoke(app, ["--root", str(SAMPLE), "site", str(out)])
+    assert first.exit_code == 0, first.stderr
+    before = _inodes(out)
+
+    again = CliRunner().invoke(app, ["--root", str(SAMPLE), "site", str(out)])
+
+    assert again.exit_code == 0, again.stderr
+    after = _inodes(out)
+    assert [rel for rel in after if after[rel] != before[rel]] == ["search.html"]
+    files = len(render_site(loaded(SAMPLE)))
+    assert f"wrote 1 file to {out} and left {files - 1} unchanged;" in again.stderr
+    fresh = tmp_path / "fresh"
+    assert CliRunner().invoke(app, ["--root", str(SAMPLE), "site", str(fresh)]).exit_code == 0
+    assert _contents(out) == _contents(fresh)  # the very folder a first build makes
+
+
+def _contents(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_a_rebuild_writes_a_page_whose_file_is_not_what_it_wrote(tmp_path: Path) -> None:
+    """The manifest only says which files to read: a page edited to other bytes of the same
+    length, one replaced by a link, and one with a second name (a hard link) are written
+    again, and the file the link or second name leads to is left as it was."""
+    ledger = hostile()
+    out = tmp_path / "site"
+    assert build_site(ledger, out).error is None
+    pages = render_site(ledger)
+    edited, linked, named = sorted(rel for rel in pages if rel.endswith(".html"))[:3]
+    text = (out / edited).read_text(encoding="utf-8")
+    (out / edited).write_text(text.replace("<", ">", 1), encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_bytes((out / linked).read_bytes())
+    (out / linked).unlink()
+    (out / linked).symlink_to(elsewhere)
+    second = tmp_path / "second-name.html"
+    os.link(out / named, second)
+
+    rebuilt = build_site(ledger, out)
+
+    assert rebuilt.error is not None and "link" in rebuilt.error  # never written through
+    (out / linked).unlink()
+    rebuilt = build_site(ledger, out)
+    assert rebuilt.error is None
+    for rel in (edited, linked, named):
+        assert (out / rel).read_text(encoding="utf-8") == pages[rel], rel
+        assert not (out / rel).is_symlink() and (out / rel).stat().st_nlink == 1
+    assert second.read_text(encoding="utf-8") == pages[named]  # its own file now
+    assert elsewhere.read_text(encoding="utf-8") == pages[linked]
 
 
 def test_a_rebuild_replaces_its_own_files_only(tmp_path: Path) -> None:

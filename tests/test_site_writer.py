@@ -30,7 +30,7 @@ def test_a_file_in_pieces_is_written_whole_with_the_digest_of_the_whole(tmp_path
 
     written = (tmp_path / "search.html").read_bytes()
     assert error is None and written == "".join(pieces).encode("utf-8")
-    assert digests == {"search.html": hashlib.sha256(written).hexdigest()}
+    assert digests == {"search.html": writer.Stored(hashlib.sha256(written).hexdigest())}
 
 
 def test_the_search_page_on_disk_is_the_page_rendered(tmp_path: Path) -> None:
@@ -105,10 +105,10 @@ def test_large_pages_wait_to_be_written_before_more_are_rendered(
     release = threading.Event()
     real = writer._store
 
-    def slow(target: Path, text: str) -> tuple[str, str | None]:
+    def slow(target: Path, text: str, earlier: str | None) -> tuple[writer.Stored, str | None]:
         if target.name == "page-0.html":
             assert release.wait(10)
-        return real(target, text)
+        return real(target, text, earlier)
 
     monkeypatch.setattr(writer, "_store", slow)
     rendered: list[str] = []

@@ -157,7 +157,7 @@ def diff(
             settings_changes(old_layout, new_layout),
             (old.unloaded, new.unloaded),
         )
-        result.left_out_files.update(old=old.left_out_files(), new=new.left_out_files())
+        result.left_out_files.update(old=old.left_out_paths, new=new.left_out_paths)
         if output is ReportFormat.json:
             from ledger.safe_text import dumps
 

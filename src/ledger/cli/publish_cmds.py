@@ -507,7 +507,9 @@ def site(
     if written.error:
         fail(written.error)
     removed = f", removed {len(written.removed)} old" if written.removed else ""
+    fresh = len(written.written) - written.unchanged
+    kept = f" and left {written.unchanged} unchanged" if written.unchanged else ""
     _message(
-        f"wrote {len(written.written)} files to {outdir}{removed}; "
+        f"wrote {fresh} file{'' if fresh == 1 else 's'} to {outdir}{kept}{removed}; "
         f"open {outdir / 'index.html'} in a browser"
     )

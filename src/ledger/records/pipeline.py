@@ -24,7 +24,7 @@ from ledger.analysis.quotes import QuoteMemo
 from ledger.gcpause import paused_gc
 from ledger.progress import Progress, announce, finished
 from ledger.records import record_reader
-from ledger.records.diagnostics import ERROR, Diagnostic, make, ordered
+from ledger.records.diagnostics import Diagnostic, make, ordered
 from ledger.records.files import MAX_RECORD_BYTES, ReadFailure
 from ledger.records.ledger import Ledger
 from ledger.records.model import RECORD_TYPES
@@ -63,12 +63,9 @@ class LoadResult:
     content_ids: Callable[[], dict[str, str | None]] | None = None
     """Each record file's content id by path, worked out when asked (None: not known, as in
     a load without the cache)."""
-
-    def left_out_files(self) -> tuple[str, ...]:
-        """The files left out, by path, when the errors name exactly as many files as were
-        left out (else none: a reader is not told a file failed that did not)."""
-        failed = sorted({d.path for d in self.diagnostics if d.severity is ERROR})
-        return tuple(failed) if len(failed) == self.left_out else ()
+    left_out_paths: tuple[str, ...] = ()
+    """The paths of what ``left_out`` counts: the record files whose records are not in the
+    ledger, then what the walk would not read (:func:`finish`)."""
 
 
 def load(
@@ -261,6 +258,10 @@ def run_checks(
 def finish(result: LoadResult, scan: Scan, layout: Layout, progress: Progress | None) -> LoadResult:
     """Count what was left out and put the diagnostics in order."""
     result.left_out = result.files - len(result.ledger.paths) + len(scan.diagnostics)
+    if result.left_out:  # named only when some are: a set of every path is not free
+        admitted = set(result.ledger.paths.values())
+        missing = sorted(rel for _kind, _where, rel, _identity in scan.found if rel not in admitted)
+        result.left_out_paths = (*missing, *sorted({d.path for d in scan.diagnostics}))
     result.diagnostics = ordered(result.diagnostics)
     finished(progress)
     return result

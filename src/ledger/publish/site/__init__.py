@@ -17,7 +17,8 @@ the next one can remove them too.
 The manifest may be forged (committed, or put there), so it is never trusted to name what
 to delete: a file is removed only when it is a regular file inside the folder (no ``..``,
 no absolute path, no link on the way), has a name the site writes (:data:`SUFFIXES`), and
-still holds exactly the bytes the manifest says were written there.
+still holds exactly the bytes the manifest says were written there. A page is left alone,
+not written again, only when its file holds the very bytes the page has now (writer.py).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from ledger.authoring.atomic import write_atomic
 from ledger.publish.site.stamp import Stamp
-from ledger.publish.site.writer import Place, Text, write_all
+from ledger.publish.site.writer import Kept, Place, Stored, Text, write_all
 from ledger.records.config import About
 from ledger.records.ledger import Ledger
 from ledger.records.portable import (
@@ -68,11 +69,14 @@ def render_site(
 
 @dataclass
 class Written:
-    """What a build wrote, what it removed, or why it stopped (``error``)."""
+    """What a build wrote, what it removed, or why it stopped (``error``). ``written`` is
+    every file of the site now there, ``unchanged`` how many of them held their bytes
+    already and were left alone (writer.py)."""
 
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     error: str | None = None
+    unchanged: int = 0
 
 
 def _inside(root: Path, rel: str) -> Path | None:
@@ -190,7 +194,7 @@ def write_site(files: Mapping[str, str] | Iterable[tuple[str, Text]], outdir: Pa
 
     ``files`` may be a mapping or pairs given one at a time (as they are rendered)."""
     pairs = files.items() if isinstance(files, Mapping) else files
-    return _write_into(outdir, lambda place: write_all(pairs, place))
+    return _write_into(outdir, lambda place, kept: write_all(pairs, place, kept))
 
 
 def build_site(
@@ -204,15 +208,16 @@ def build_site(
 
     jobs = page_jobs(Site(ledger, about, stamp))
     jobs.extend((rel, partial(str, text)) for rel, text in ASSETS.items())  # str(t) is t
-    return _write_into(outdir, lambda place: write_jobs(jobs, place))
+    return _write_into(outdir, lambda place, kept: write_jobs(jobs, place, kept))
 
 
 def _write_into(
-    outdir: Path, write: Callable[[Place], tuple[dict[str, str], str | None]]
+    outdir: Path, write: Callable[[Place, Kept], tuple[dict[str, Stored], str | None]]
 ) -> Written:
-    """Make or check ``outdir``, have ``write`` write the files (their SHA-256 each, and the
-    first failure), then remove the earlier build's files no longer part of the site and
-    write the manifest."""
+    """Make or check ``outdir``, have ``write`` write the files (given the earlier build's
+    manifest, to leave alone those that hold their bytes already; the SHA-256 of each, and
+    the first failure), then remove the earlier build's files no longer part of the site
+    and write the manifest."""
     result = Written()
     try:
         outdir.mkdir(parents=True, exist_ok=True)
@@ -230,8 +235,10 @@ def _write_into(
             "choose an empty or new folder"
         )
         return result
-    digests, result.error = write(_placer(root, outdir))
+    stored, result.error = write(_placer(root, outdir), previous or {})
+    digests = {rel: entry.digest for rel, entry in stored.items()}
     result.written = list(digests)
+    result.unchanged = sum(not entry.wrote for entry in stored.values())
     if result.error:
         # The pages written before the failure are recorded with the last build's, so that
         # the next build removes those it does not make (a page of a case since renamed).

@@ -4,9 +4,9 @@ Rendering is Python holding the interpreter's lock: at 100,000 claims it is most
 on one core however many the machine has. A site of :data:`SPLIT_FROM` pages or more is
 therefore split in turn between processes forked once the ledger and its analysis are built
 (so they are shared, not rebuilt), each rendering and writing its share as a build in one
-process does (:func:`ledger.publish.site.writer.write_all`), and sending back the SHA-256 of
-each file it wrote. Where ``fork`` is not how processes start (macOS, Windows), or the site is
-small, one process does it all.
+process does (:func:`ledger.publish.site.writer.write_all`), and sending back what the
+manifest keeps of each file (its SHA-256 and identity). Where ``fork`` is not how processes
+start (macOS, Windows), or the site is small, one process does it all.
 
 Each share stops at its own first failure; the build reports the failure of the page that
 comes first, as one process would have stopped there.
@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ledger.gcpause import keep_out_of_collection
-from ledger.publish.site.writer import Place, Text, write_all
+from ledger.publish.site.writer import Kept, Place, Stored, Text, write_all
 
 Job = tuple[str, Callable[[], Text]]
 """A file of the site: its path, and what makes its text."""
@@ -43,17 +43,21 @@ def processes_for(pages: int) -> int:
     return max(1, min(MOST, cores or 1))
 
 
-Outcome = tuple[dict[str, str], str | None, int]
-"""What one process did with its share: the SHA-256 of each file it wrote, its failure (or
-None), and where in its share it stopped (its length when it did not)."""
+Outcome = tuple[dict[str, Stored], str | None, int]
+"""What one process did with its share: what the manifest keeps of each file it wrote (or
+left as it was), its failure (or None), and where in its share it stopped (its length when
+it did not)."""
 
 
-def write_jobs(jobs: Sequence[Job], place: Place) -> tuple[dict[str, str], str | None]:
-    """Render and write every job: the SHA-256 of each file written, in the jobs' order, and
-    the first failure (None when all were written)."""
+def write_jobs(
+    jobs: Sequence[Job], place: Place, kept: Kept | None = None
+) -> tuple[dict[str, Stored], str | None]:
+    """Render and write every job (but the files ``kept`` as they are): what the manifest
+    keeps of each file, in the jobs' order, and the first failure (None when all were
+    written)."""
     count = processes_for(len(jobs))
     if count == 1:
-        return write_all(((path, make()) for path, make in jobs), place)
+        return write_all(((path, make()) for path, make in jobs), place, kept)
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -66,12 +70,12 @@ def write_jobs(jobs: Sequence[Job], place: Place) -> tuple[dict[str, str], str |
         for share in shares[1:]:
             reader, sender = context.Pipe(duplex=False)
             child = context.Process(
-                target=_in_child, args=(share, place, reader, sender, parent), daemon=True
+                target=_in_child, args=(share, place, kept, reader, sender, parent), daemon=True
             )
             child.start()
             sender.close()
             children.append((child, reader))
-        outcomes = [_Share(shares[0]).written(place)]
+        outcomes = [_Share(shares[0]).written(place, kept)]
         for _process, reader in children:
             try:
                 outcomes.append(reader.recv())
@@ -111,19 +115,21 @@ class _Share:
             self.reached = number
             yield path, make()
 
-    def written(self, place: Place) -> Outcome:
-        digests, error = write_all(self.pages(), place)
+    def written(self, place: Place, kept: Kept | None) -> Outcome:
+        digests, error = write_all(self.pages(), place, kept)
         if error is None:
             return digests, None, len(self.jobs)
         stopped = next((i for i, (path, _) in enumerate(self.jobs) if path not in digests), 0)
         return digests, error, stopped
 
 
-def _in_child(share: Sequence[Job], place: Place, reader: Any, sender: Any, parent: int) -> None:
+def _in_child(
+    share: Sequence[Job], place: Place, kept: Kept | None, reader: Any, sender: Any, parent: int
+) -> None:
     reader.close()  # only the parent reads: with its end closed, a send fails, not waits
     work = _Share(share, parent)
     try:
-        outcome = work.written(place)
+        outcome = work.written(place, kept)
     except (KeyboardInterrupt, _ParentGone):
         return  # interrupted, or orphaned: whoever stopped the build says so
     except Exception as exc:  # a defect: said, as a traceback would say it in one process
@@ -139,9 +145,9 @@ def _in_child(share: Sequence[Job], place: Place, reader: Any, sender: Any, pare
 
 def _merged(
     jobs: Sequence[Job], shares: list[Sequence[Job]], outcomes: list[Outcome]
-) -> tuple[dict[str, str], str | None]:
-    """The digests in the jobs' order, and the failure whose page comes first."""
-    written: dict[str, str] = {}
+) -> tuple[dict[str, Stored], str | None]:
+    """The files in the jobs' order, and the failure whose page comes first."""
+    written: dict[str, Stored] = {}
     failed: list[tuple[int, str]] = []
     for number, (digests, error, stopped) in enumerate(outcomes):
         written.update(digests)
