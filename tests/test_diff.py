@@ -496,6 +496,7 @@ def test_a_file_that_fails_to_load_is_said_in_every_format_never_no_changes(repo
 
     data = diff_json(repo.root, "HEAD~1", "HEAD")
     assert data["left_out"] == {"old": 0, "new": 1}
+    assert data["left_out_files"] == {"old": [], "new": ["data/claims/broken-claim.yaml"]}
 
     on_worktree = ledger(repo.root, "diff", "--format", "markdown")
     assert "1 record file on the working tree failed to load" in on_worktree.stdout

@@ -25,7 +25,8 @@ JSON shape (``to_dict()``)::
      "suspect": [{"id", "path", "why"}],
      "notes": [{"state": "old"|"new", "source", "code", "message"}],
      "settings": [{"field": "section.key", "old", "new"}],
-     "left_out": {"old": n, "new": n}}
+     "left_out": {"old": n, "new": n},
+     "left_out_files": {"old": [path], "new": [path]}}
 
 ``suspect`` lists the claims that became suspect (see ledger.analysis.grounds): on the new side
 something they rest on changed after their latest review, and on the old side they were not
@@ -34,7 +35,8 @@ became suspect.
 
 ``left_out`` counts, per side, the record files that failed to load there and so are not
 compared: a diff must never look complete when it is not. It is there only when a side left
-something out.
+something out; ``left_out_files`` then gives their paths (from the data folder's parent),
+each side's when they are known.
 
 ``assertions`` lists the status assertions of the new side that the change breaks (it is
 there only when the new side holds assertions): each fails on the new side's data (``new``,
@@ -64,6 +66,7 @@ from ledger.records.root import Layout
 from ledger.safe_text import visible
 
 FORMAT_VERSION = 1
+SIDES = ("old", "new")
 KIND_SINGULAR = SINGULAR
 
 
@@ -195,7 +198,12 @@ class LedgerDiff:
                 del plain[optional]
         if self.assertions is None:
             del plain["assertions"]
-        left_out = {"left_out": dict(self.left_out)} if any(self.left_out.values()) else {}
+        left_out: dict[str, Any] = {}
+        if any(self.left_out.values()):
+            left_out["left_out"] = dict(self.left_out)
+            if any(self.left_out_files.values()):
+                files = self.left_out_files
+                left_out["left_out_files"] = {side: list(files.get(side, ())) for side in SIDES}
         return {
             "format": "ledger-diff",
             "version": FORMAT_VERSION,
