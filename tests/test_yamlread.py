@@ -308,3 +308,17 @@ def test_the_reader_never_raises_and_always_places_its_diagnostics(text: str) ->
             assert d.code in CODES
             assert d.line >= 1
             assert d.column >= 1
+
+
+@pytest.mark.parametrize(
+    "text", ["id: x\n\ttitle: y\n", "id: x\naliases:\n\t- a\n", "id: x\naliases: [a\n\tb]\n"]
+)
+def test_a_tab_for_indentation_is_named_in_the_hint(text: str) -> None:
+    (found,) = parse(text, "x.yaml").diagnostics
+    assert (found.code, found.column) == ("yaml-syntax", 1)
+    assert found.hint == "indent with spaces: YAML does not take a tab for indentation"
+
+
+def test_another_syntax_error_keeps_the_general_hint() -> None:
+    (found,) = parse("id: a: b\n", "x.yaml").diagnostics
+    assert found.hint == "fix the YAML at this place; a quoted string avoids most surprises"

@@ -182,8 +182,8 @@ class _Builder:
                     "close the quote; inside \"...\" write \\\" for a quote, inside '...' write ''"
                 )
             else:
+                hint = _syntax_hint(message, text, where)
                 message = f"YAML syntax error: {message}"
-                hint = "fix the YAML at this place; a quoted string avoids most surprises"
             self.problem("yaml-syntax", message, hint, where, (key,) if key else ())
             self.result.data = None
         except yaml.YAMLError as exc:  # reader errors: bad characters
@@ -450,6 +450,17 @@ _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
 
 _KEY_LINE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
+
+
+def _syntax_hint(problem: str, text: str, where: tuple[int, int]) -> str:
+    """What to do about a syntax error: a tab where the parser stopped (or one it names) is
+    the usual cause, and the parser's own words do not say so."""
+    lines = text.split("\n")
+    line, column = where
+    at = lines[line - 1][column - 1 : column] if 0 < line <= len(lines) and column > 0 else ""
+    if at == "\t" or "tab character" in problem:
+        return "indent with spaces: YAML does not take a tab for indentation"
+    return "fix the YAML at this place; a quoted string avoids most surprises"
 
 
 def _key_above(text: str, line: int) -> str | None:
