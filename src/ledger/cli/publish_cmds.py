@@ -495,7 +495,8 @@ def site(
     a phone and in print. Nothing in the data is ever interpreted as HTML or script.
 
     OUTDIR must be new, empty, or a site written before (it holds .ledger-site.json): files of
-    the earlier site that are no longer part of it are removed, nothing else is touched.
+    the earlier site that are no longer part of it are removed, pages that hold their bytes
+    already are left as they are, nothing else is touched.
     """
     from ledger.publish.site import build_site
     from ledger.publish.site.stamp import stamp_of
