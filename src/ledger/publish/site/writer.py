@@ -66,6 +66,8 @@ def _holds(target: Path, data: bytes) -> bool:
     """Whether ``target`` is a regular file, with no other name, holding exactly ``data``."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
+        if not hasattr(os, "O_NOFOLLOW") and not stat.S_ISREG(os.lstat(target).st_mode):
+            return False  # where a link cannot be refused on opening, it is by its look
         fd = os.open(target, flags)
     except OSError:
         return False
