@@ -117,3 +117,33 @@ def test_past_the_file_limit_every_command_refuses(
     assert result.stderr.count("\n") == 1
     assert "the limit is 3 (too-many-records)" in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+UNLOADED = (
+    "ledger: no claim 'cso-torture-complaints' loaded: its file "
+    "data/claims/cso-torture-complaints.yaml is there but failed to load, or holds another "
+    "id; `ledger validate` shows why\n"
+)
+
+
+@pytest.mark.parametrize("command", ["show", "xref"])
+def test_a_record_whose_file_failed_to_load_is_said_to_be_so(broken: Sample, command: str) -> None:
+    """Not "no record with id ..." and other ids offered: the file is there, and broken."""
+    result = run(["--root", str(broken.root), command, "cso-torture-complaints"])
+    assert (result.exit_code, result.stderr) == (2, WARNING + UNLOADED)
+
+
+def test_log_says_so_too(repo: Sample) -> None:
+    repo.edit(CLAIM, "kind: figure\n", "kind: figure\nkind: figure\n")
+    result = run(["--root", str(repo.root), "log", "cso-torture-complaints"])
+    assert (result.exit_code, result.stderr) == (2, WARNING + UNLOADED)
+
+
+def test_a_case_whose_file_failed_to_load_is_said_to_be_so_by_status(sample_copy: Sample) -> None:
+    sample_copy.edit("cases/tlatlaya.yaml", "kind: incident", "kind: incidnt")
+    result = run(["--root", str(sample_copy.root), "status", "tlatlaya"])
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "ledger: no case 'tlatlaya' loaded: its file data/cases/tlatlaya.yaml is there but "
+        "failed to load, or holds another id; `ledger validate` shows why\n"
+    )

@@ -14,6 +14,7 @@ from ledger.records.scan import Scan
 
 if TYPE_CHECKING:
     from ledger.analysis.asof import Restriction
+    from ledger.analysis.xref import Resolution
     from ledger.records.pipeline import LoadResult
     from ledger.store.report_basis import Basis
 
@@ -39,6 +40,8 @@ class StatusFailure:
     """Why no report could be given: the ledger cannot be read, or the id names nothing."""
 
     message: str
+    resolution: Resolution | None = None
+    """What the typed id resolved to, when it named nothing."""
 
 
 def status_report(
@@ -128,7 +131,7 @@ def _work_out(ledger: Any, typed: str | None, cases_shown: int | None) -> Report
                 "status of its own (requirements and "
                 f"cases have one); `ledger show {typed}` shows it with its links"
             )
-        return StatusFailure(found.message)
+        return StatusFailure(found.message, found)
     if found.id in ledger.requirements:
         return rule.requirement_status(ledger, found.id, cases_shown=cases_shown)
     return rule.case_status(ledger, found.id)

@@ -332,6 +332,23 @@ class Resolution(Plain):
         return f"no {what} with id {self.query!r}{hint}"
 
 
+def unloaded_message(found: Resolution, files: Iterable[tuple[str, str, str, Any]]) -> str | None:
+    """Why no record has the typed id when a record file named for it is there (``files``:
+    the walk's record files, scan.py's ``found``) but gave no record of that id: it failed to
+    load, or holds another id. None when there is no such file, or the id was not unknown."""
+    if found.ok or found.other is not None or found.match is not Match.unknown:
+        return None
+    names = {f"{found.query}.yaml", f"{fold_id(found.query)}.yaml"}
+    for kind, _where, rel, _identity in files:
+        if kind in found.kinds and rel.rpartition("/")[2] in names:
+            record_id = rel.rpartition("/")[2].removesuffix(".yaml")
+            return (
+                f"no {SINGULAR[kind]} {record_id!r} loaded: its file {rel} is there but failed "
+                "to load, or holds another id; `ledger validate` shows why"
+            )
+    return None
+
+
 SHOWN_CANDIDATES = 10
 """Ids an ambiguous prefix fits that its message names (a prefix such as "gov" can fit
 tens of thousands)."""

@@ -15,6 +15,7 @@ from ledger.cli.shared import (
     app,
     complete_id,
     fail,
+    fail_unresolved,
     from_index,
     layout_of,
     load_indexed,
@@ -461,7 +462,7 @@ def log(
         ledger = load_indexed(ctx, layout, scan)
         record = located(LedgerRecords(ledger, lambda _id: None), record_id)
     if isinstance(record, Resolution):
-        fail(record.message)
+        fail_unresolved(layout, record)
     found = record[0]
     history = record_history(layout, record, limit)
     if isinstance(history, GitError):

@@ -30,6 +30,7 @@ from ledger.cli.shared import (
     as_of_or_exit,
     complete_id,
     fail,
+    fail_unresolved,
     from_index,
     layout_at,
     load_indexed,
@@ -200,7 +201,7 @@ def show(
         position = functools.partial(position_of, layout, ledger)
         answer = show_answer(LedgerRecords(ledger, position), record_id)
     if isinstance(answer, Resolution):
-        fail(answer.message)
+        fail_unresolved(layout, answer)
     shown = answer
     if output is OutputFormat.json:
         write_json("show", {**shown.to_dict(), **as_of_json(restriction)})
@@ -255,7 +256,7 @@ def xref(
         ledger = load_indexed(ctx, layout)
         answer = xref_answer(LedgerRecords(ledger, lambda _id: None), record_id)
     if isinstance(answer, Resolution):
-        fail(answer.message)
+        fail_unresolved(layout, answer)
     report = answer
     if output is OutputFormat.json:
         write_json("xref", report.to_dict())

@@ -15,7 +15,7 @@ from typer.completion import completion_init
 
 if TYPE_CHECKING:
     from ledger.analysis.asof import Restriction
-    from ledger.analysis.xref import Records
+    from ledger.analysis.xref import Records, Resolution
     from ledger.progress import Progress
     from ledger.records.diagnostics import Diagnostic
     from ledger.records.ledger import Ledger
@@ -396,6 +396,20 @@ def resolve_or_exit(ledger: Ledger, typed: str, kinds: tuple[str, ...] | None = 
     if found.id is None:
         fail(found.message)
     return found.id
+
+
+def fail_unresolved(layout: Layout, found: Resolution) -> NoReturn:
+    """Exit 2 with why no record has the typed id: when a record file of the working tree is
+    named for it but gave no record of that id, that file is named, not other ids offered."""
+    from ledger.analysis.xref import unloaded_message
+    from ledger.cli.replay import walk_made
+    from ledger.records.scan import scan_data, unreadable_data
+
+    said = None
+    if layout.tree is None and not unreadable_data(layout):
+        scan = walk_made(layout) or scan_data(layout)
+        said = unloaded_message(found, scan.found)
+    fail(said or found.message)
 
 
 def complete_ids(*kinds: str) -> Callable[[typer.Context, str], list[str]]:

@@ -18,6 +18,7 @@ from ledger.cli.shared import (
     as_of_or_exit,
     complete_ids,
     fail,
+    fail_unresolved,
     layout_at,
     progress_reporter,
     show_restriction,
@@ -109,7 +110,7 @@ def status(
             cases_shown=CASES_SHOWN if output is ReportFormat.human and not show_all else None,
         )
     if isinstance(answer, StatusFailure):
-        fail(answer.message)
+        fail_unresolved(layout, answer.resolution) if answer.resolution else fail(answer.message)
     answer_read(answer.basis)
     warn_left_out(answer.left_out)
     report = answer.report
