@@ -869,7 +869,7 @@ def _figures_human(groups: Sequence[FigureGroup], unit: str | None) -> None:
     for number, group in enumerate(groups):
         if number:
             out.print()
-        out.print(line((group.key, "bold underline"), ("  " + "; ".join(group.units), "dim")))
+        out.print(line(("; ".join(group.units) or group.key, "bold underline")))  # as written
         grid = _whole(table("value", "figure"), 0)
         grid.show_header = False
         for by_source in group.sources:
