@@ -448,6 +448,39 @@ def test_a_rebuild_writes_a_page_whose_file_is_not_what_it_wrote(tmp_path: Path)
     assert elsewhere.read_text(encoding="utf-8") == pages[linked]
 
 
+def test_a_page_that_a_rebuild_could_leave_but_may_not_write_is_refused_as_before(
+    tmp_path: Path,
+) -> None:
+    """A folder at a page's path, or a read-only page, holding what the page would: the
+    build says what it is (no traceback), as it does when the page changed."""
+    ledger = hostile()
+    out = tmp_path / "site"
+    assert build_site(ledger, out).error is None
+    page = sorted(rel for rel in render_site(ledger) if rel.endswith(".html"))[0]
+    (out / page).chmod(0o444)
+    refused = build_site(ledger, out)
+    assert refused.error == f"{out.resolve() / page} is read-only; it is not written"
+    (out / page).unlink()
+    (out / page).mkdir()
+    refused = build_site(ledger, out)
+    assert refused.error is not None and "is not a regular file" in refused.error
+
+
+def test_a_manifest_naming_a_folder_or_nested_past_reading_stops_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert write_site({"a.html": "a"}, out).error is None
+    (out / "old.html").mkdir()
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"]["old.html"] = _sha256(b"")
+    (out / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert write_site({"a.html": "a"}, out).error is None
+    assert (out / "old.html").is_dir()  # not ours to remove
+
+    (out / MANIFEST).write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    refused = write_site({"a.html": "a"}, out)
+    assert refused.error is not None and "holds no earlier `ledger site` build" in refused.error
+
+
 def test_a_rebuild_replaces_its_own_files_only(tmp_path: Path) -> None:
     out = tmp_path / "site"
     ledger = hostile()

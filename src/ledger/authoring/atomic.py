@@ -57,7 +57,7 @@ def write_atomic(
         return f"{path} already exists; nothing was overwritten"
     if info is not None and not stat.S_ISREG(info.st_mode):
         return f"{path} is not a regular file (a link or special file); it is not written"
-    if info is not None and not info.st_mode & _WRITABLE:
+    if info is not None and not info.st_mode & WRITABLE:
         return f"{path} is read-only; it is not written"
     folder = path.parent
     try:
@@ -148,7 +148,9 @@ def leftovers(folder: Path, *, older_than: float = LEFTOVER_AGE) -> list[Path]:
     return sorted(found)
 
 
-_WRITABLE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+WRITABLE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+"""Permission bits of which a file must have one to be written: a file with none is left
+alone (a rename would replace it all the same)."""
 
 
 def create_new(path: Path, content: str | bytes, *, inside: Path) -> str | None:

@@ -104,7 +104,7 @@ def _previous(root: Path) -> dict[str, str] | None:
         if not stat.S_ISREG(info.st_mode):
             return None
         data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     files = data.get("files") if isinstance(data, dict) else None
     if isinstance(files, list) and all(isinstance(f, str) for f in files):
@@ -135,10 +135,15 @@ def _ours(root: Path, rel: str, digest: str) -> Path | None:
         fd = os.open(target, flags)
     except OSError:
         return None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return None
-        actual = hashlib.file_digest(handle, "sha256").hexdigest()
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None  # a folder opens too: it is not a file of the site
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            actual = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     return target if actual == digest else None
 
 

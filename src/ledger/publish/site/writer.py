@@ -28,7 +28,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
-from ledger.authoring.atomic import write_atomic
+from ledger.authoring.atomic import WRITABLE, write_atomic
 
 WORKERS = 2
 """Threads writing files while the pages render. Without a flush a write is a few short system
@@ -63,7 +63,8 @@ class Stored(NamedTuple):
 
 
 def _holds(target: Path, data: bytes) -> bool:
-    """Whether ``target`` is a regular file, with no other name, holding exactly ``data``."""
+    """Whether ``target`` is a regular file anyone may write (as a rebuild would), with no
+    other name, holding exactly ``data``."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         if not hasattr(os, "O_NOFOLLOW") and not stat.S_ISREG(os.lstat(target).st_mode):
@@ -71,14 +72,23 @@ def _holds(target: Path, data: bytes) -> bool:
         fd = os.open(target, flags)
     except OSError:
         return False
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
-                return False
-            return info.st_size == len(data) and handle.read(len(data) + 1) == data
-        except OSError:
-            return False
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or info.st_size != len(data):
+            return False  # a folder, a device, a second name: the write says what it is
+        if not info.st_mode & WRITABLE:
+            return False  # read-only: refused by the write, as a changed page would be
+        held = bytearray()
+        while len(held) <= len(data):
+            piece = os.read(fd, len(data) + 1 - len(held))
+            if not piece:
+                break
+            held += piece
+        return held == data
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _store(target: Path, text: Text, earlier: str | None = None) -> tuple[Stored, str | None]:
