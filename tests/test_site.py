@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from builders import gov, make_case, make_claim, make_ledger, make_requirement, make_source
-from conftest import SAMPLE, git
+from conftest import SAMPLE, Sample, git
 from ledger.analysis.status import overview
 from ledger.cli import app
 from ledger.publish.site import MANIFEST, build_site, render_site, write_site
@@ -387,6 +387,27 @@ def test_the_command_writes_the_site(tmp_path: Path) -> None:
     assert "open" in result.stderr and result.stdout == ""
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert written == set(render_site(loaded(SAMPLE))) | {MANIFEST}
+
+
+def test_every_page_says_the_ledger_it_shows_is_not_whole(
+    sample_copy: Sample, tmp_path: Path
+) -> None:
+    """A site is cited: built from a ledger with a file that failed to load, every page
+    says so first, as `ledger serve` does; a clean ledger's pages say nothing of it."""
+    sample_copy.edit("claims/cso-torture-complaints.yaml", "kind: figure\n", "kind: figure\n" * 2)
+    out = tmp_path / "site"
+    result = CliRunner().invoke(app, ["--root", str(sample_copy.root), "site", str(out)])
+    assert result.exit_code == 0, result.stderr
+    alert = (
+        '<div class="problems" role="alert"><p>The ledger has 1 error, and 1 record file failed '
+        "to load and is left out; `ledger validate` shows why.</p></div>"
+    )
+    pages = list(out.rglob("*.html"))
+    assert pages and all(alert in page.read_text(encoding="utf-8") for page in pages)
+    assert ".problems {" in (out / "assets" / "style.css").read_text(encoding="utf-8")
+    clean = tmp_path / "clean"
+    assert CliRunner().invoke(app, ["--root", str(SAMPLE), "site", str(clean)]).exit_code == 0
+    assert not any('role="alert"' in p.read_text(encoding="utf-8") for p in clean.rglob("*.html"))
 
 
 def _inodes(out: Path) -> dict[str, int]:

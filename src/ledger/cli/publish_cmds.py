@@ -500,11 +500,14 @@ def site(
     """
     from ledger.publish.site import build_site
     from ledger.publish.site.stamp import stamp_of
+    from ledger.records.diagnostics import count, unsound
 
     layout = layout_at(ctx, rev, root)
     loaded = load_or_exit(layout, check=True, count_errors=True)
     known = loaded.content_ids() if loaded.content_ids is not None else None
-    written = build_site(loaded.ledger, outdir, layout.about, stamp_of(layout, None, known))
+    said = unsound(loaded.left_out, count(loaded.diagnostics)[0])
+    stamp = stamp_of(layout, None, known)
+    written = build_site(loaded.ledger, outdir, layout.about, stamp, said)
     if written.error:
         fail(written.error)
     removed = f", removed {len(written.removed)} old" if written.removed else ""

@@ -23,8 +23,6 @@ input:not([type]), textarea, select { font: inherit; max-width: 100%; padding: .
 input:not([type]), textarea { width: 40rem; }
 textarea { display: block; }
 [aria-invalid="true"] { border: 2px solid var(--undermines); }
-.problems { border: 2px solid var(--undermines); border-radius: 4px; padding: .25rem .75rem;
-  margin: 1rem 0; }
 .problems .hint { color: var(--muted); }
 .saved { border: 2px solid var(--supports); border-radius: 4px; padding: .25rem .75rem;
   margin: 1rem 0; }

@@ -65,9 +65,8 @@ def form_head(site: ServeSite, page: str, name: str, fingerprint: str) -> str:
 
 class ServeSite(Site):
     """The site, as the app shows it: review states marked, forms added, the app's pages
-    in the navigation; ``token`` is the process's, carried by every form; ``unsound`` what
-    every page says first when the ledger has errors
-    (:func:`ledger.records.diagnostics.unsound`)."""
+    in the navigation; ``token`` is the process's, carried by every form; ``unsound`` as
+    the static site has it (:attr:`Site.unsound`)."""
 
     def __init__(
         self,
@@ -78,10 +77,9 @@ class ServeSite(Site):
         stamp: Stamp | None = None,
         unsound: str = "",
     ) -> None:
-        super().__init__(ledger, about, stamp)
+        super().__init__(ledger, about, stamp, unsound)
         self.root = root
         self.token = token
-        self.unsound = unsound
         self.queue: ReviewQueue = review_queue(ledger)
         self.waiting = {item.id: item for item in self.queue.items}
         self.problems: dict[str, list[Problem]] = {}
@@ -99,9 +97,7 @@ class ServeSite(Site):
         return mine
 
     def layout(self, page: str, title: str, body: str, *, scripts: tuple[str, ...] = ()) -> str:
-        if self.unsound:
-            said = self.unsound[0].upper() + self.unsound[1:]
-            body = f'<div class="problems" role="alert"><p>{h(said)}.</p></div>{body}'
+        body = self.warned(body)
         return layout(
             page,
             title,

@@ -203,15 +203,20 @@ def write_site(files: Mapping[str, str] | Iterable[tuple[str, Text]], outdir: Pa
 
 
 def build_site(
-    ledger: Ledger, outdir: Path, about: About | None = None, stamp: Stamp | None = None
+    ledger: Ledger,
+    outdir: Path,
+    about: About | None = None,
+    stamp: Stamp | None = None,
+    unsound: str = "",
 ) -> Written:
     """Render the site of ``ledger`` and write it into ``outdir``, each page as it is made
-    (a large site's pages by more than one process: :mod:`ledger.publish.site.processes`)."""
+    (a large site's pages by more than one process: :mod:`ledger.publish.site.processes`).
+    ``unsound``: what every page says first of the ledger's problems (``Site.unsound``)."""
     from ledger.publish.site.assets import ASSETS
     from ledger.publish.site.pages import Site, page_jobs
     from ledger.publish.site.processes import write_jobs
 
-    jobs = page_jobs(Site(ledger, about, stamp))
+    jobs = page_jobs(Site(ledger, about, stamp, unsound))
     jobs.extend((rel, partial(str, text)) for rel, text in ASSETS.items())  # str(t) is t
     return _write_into(outdir, lambda place, kept: write_jobs(jobs, place, kept))
 

@@ -128,6 +128,8 @@ ol.quotes li { margin: .25rem 0; }
 .stamp { margin-top: .25rem; }
 .cite code { white-space: normal; }
 ol.results mark { padding: 0; }
+.problems { border: 2px solid var(--undermines); border-radius: 4px; padding: .25rem .75rem;
+  margin: 1rem 0; }
 @media (max-width: 40rem) {
   body { padding: 0 .75rem 2rem; }
   .scroll { overflow-x: visible; }

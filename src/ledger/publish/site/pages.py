@@ -60,9 +60,17 @@ class Site:
     """The ledger and where each record's page is: built once, shared by every page."""
 
     def __init__(
-        self, ledger: Ledger, about: About | None = None, stamp: Stamp | None = None
+        self,
+        ledger: Ledger,
+        about: About | None = None,
+        stamp: Stamp | None = None,
+        unsound: str = "",
     ) -> None:
         self.ledger = ledger
+        self.unsound = unsound
+        """What every page says first when the ledger has errors or left record files out
+        (:func:`ledger.records.diagnostics.unsound`): a page is cited, and must not look
+        whole when it is not."""
         self.about = about or About()
         self.stamp = stamp or Stamp(build_date())
         self.name = self.about.title or SITE_NAME
@@ -138,7 +146,15 @@ class Site:
 
     def layout(self, page: str, title: str, body: str, *, scripts: tuple[str, ...] = ()) -> str:
         """A page with this site's name and its build's footer."""
+        body = self.warned(body)
         return layout(page, title, body, scripts=scripts, name=self.name, stamp=self.footer)
+
+    def warned(self, body: str) -> str:
+        """A page's body, after what the ledger's problems make every page say first."""
+        if not self.unsound:
+            return body
+        said = self.unsound[0].upper() + self.unsound[1:]
+        return f'<div class="problems" role="alert"><p>{h(said)}.</p></div>{body}'
 
     def badges(self, record_id: str) -> list[str]:
         """HTML notes shown among a claim's facts wherever it appears (none on the static
