@@ -5,8 +5,8 @@ on one core however many the machine has. A site of :data:`SPLIT_FROM` pages or 
 therefore split in turn between processes forked once the ledger and its analysis are built
 (so they are shared, not rebuilt), each rendering and writing its share as a build in one
 process does (:func:`ledger.publish.site.writer.write_all`), and sending back what the
-manifest keeps of each file (its SHA-256 and identity). Where ``fork`` is not how processes
-start (macOS, Windows), or the site is small, one process does it all.
+manifest keeps of each file (its SHA-256, and whether it was written). Where ``fork`` is
+not how processes start (macOS, Windows), or the site is small, one process does it all.
 
 Each share stops at its own first failure; the build reports the failure of the page that
 comes first, as one process would have stopped there.

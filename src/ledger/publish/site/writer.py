@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ledger.authoring.atomic import WRITABLE, write_atomic
+from ledger.records.files import read_bytes
 
 WORKERS = 2
 """Threads writing files while the pages render. Without a flush a write is a few short system
@@ -64,31 +65,16 @@ class Stored(NamedTuple):
 
 def _holds(target: Path, data: bytes) -> bool:
     """Whether ``target`` is a regular file anyone may write (as a rebuild would), with no
-    other name, holding exactly ``data``."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    other name, holding exactly ``data`` (read as any untrusted file is: no link followed)."""
     try:
-        if not hasattr(os, "O_NOFOLLOW") and not stat.S_ISREG(os.lstat(target).st_mode):
-            return False  # where a link cannot be refused on opening, it is by its look
-        fd = os.open(target, flags)
+        info = os.lstat(target)
     except OSError:
         return False
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or info.st_size != len(data):
-            return False  # a folder, a device, a second name: the write says what it is
-        if not info.st_mode & WRITABLE:
-            return False  # read-only: refused by the write, as a changed page would be
-        held = bytearray()
-        while len(held) <= len(data):
-            piece = os.read(fd, len(data) + 1 - len(held))
-            if not piece:
-                break
-            held += piece
-        return held == data
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or info.st_size != len(data):
+        return False  # a link, a folder, a second name: the write says what it is
+    if not info.st_mode & WRITABLE:
+        return False  # read-only: refused by the write, as a changed page would be
+    return read_bytes(target, len(data)) == data
 
 
 def _store(target: Path, text: Text, earlier: str | None = None) -> tuple[Stored, str | None]:
