@@ -157,8 +157,8 @@ def diff(
             (old.left_out, new.left_out),
             settings_changes(old_layout, new_layout),
             (old.unloaded, new.unloaded),
+            (old.left_out_paths, new.left_out_paths),
         )
-        result.left_out_files.update(old=old.left_out_paths, new=new.left_out_paths)
         if output is ReportFormat.json:
             from ledger.safe_text import dumps
 

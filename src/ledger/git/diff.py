@@ -241,9 +241,11 @@ def diff_ledgers(
     left_out: tuple[int, int] = (0, 0),
     settings: tuple[FieldChange, ...] = (),
     unloaded: tuple[Set[str], Set[str]] = (frozenset(), frozenset()),
+    left_out_files: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
 ) -> LedgerDiff:
     """Compare two ledgers record by record and status by status; ``left_out`` is how many
-    record files failed to load on each side (old, new), which the diff then says, and
+    record files failed to load on each side (old, new), which the diff then says (naming
+    them, from ``left_out_files``, where known: LoadResult.left_out_paths), and
     ``settings`` what changed in ledger.toml (:func:`settings_changes`). ``unloaded``: the
     ids of files each side holds but could not load, which are not compared (a record
     whose file broke is not reported removed).
@@ -252,7 +254,9 @@ def diff_ledgers(
     millions of objects and no cycle worth collecting early, and the collections that
     building would start took a third of a second at 100,000 claims."""
     with paused_gc():
-        return _diff_ledgers(old, new, old_label, new_label, left_out, settings, unloaded)
+        return _diff_ledgers(
+            old, new, old_label, new_label, left_out, settings, unloaded, left_out_files
+        )
 
 
 def _diff_ledgers(
@@ -263,6 +267,7 @@ def _diff_ledgers(
     left_out: tuple[int, int],
     settings: tuple[FieldChange, ...],
     unloaded: tuple[Set[str], Set[str]],
+    left_out_files: tuple[tuple[str, ...], tuple[str, ...]],
 ) -> LedgerDiff:
     records = tuple(_record_changes(old, new, unloaded))
     statuses = tuple(_status_changes(old, new, records))
@@ -282,7 +287,8 @@ def _diff_ledgers(
         _newly_suspect(old, new),
         notes,
         settings,
-        left_out={"old": left_out[0], "new": left_out[1]},
+        left_out=dict(zip(SIDES, left_out, strict=True)),
+        left_out_files=dict(zip(SIDES, left_out_files, strict=True)),
     )
 
 

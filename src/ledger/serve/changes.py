@@ -53,6 +53,7 @@ def pending(layout: Layout, ledger: Ledger) -> Pending:
             (old.left_out, 0),
             settings_changes(head, layout),
             (old.unloaded, frozenset()),
+            (old.left_out_paths, ()),
         )
     data = os.path.relpath(layout.data, layout.root)
     listed = git(layout.root, "status", "--porcelain=v1", "-z", "-uall", "--", data)
