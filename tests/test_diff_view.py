@@ -5,6 +5,7 @@ cannot read the change soundly."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ import pytest
 
 import ledger.store.diff_view as view_module
 from conftest import Sample, age, git, layout_for, run
+from ledger.records.ledger import Countable, Counted
 from ledger.records.load import LoadResult, load
+from ledger.records.model import RelationKind, Stance
 from ledger.records.root import Layout
 from test_beside import PROPERTY, SEQUENCES, Edits, commit, edited, revision
 
@@ -54,7 +57,21 @@ def viewed(
             assert part.paths[claim_id] == whole.paths[claim_id]
         assert set(part.claims) | set(part.absent) == set(whole.claims)
         assert side.left_out == 0 and not side.unloaded and side.files == len(whole.paths)
+        for requirement, items in part.counted.items():
+            assert [counted_facts(c, s) for c, s in items] == [
+                counted_facts(c, c.bears_on[requirement])
+                for c in whole.claims.values()
+                if requirement in c.bears_on
+            ], requirement
     return found
+
+
+def counted_facts(claim: Countable, stance: Stance) -> tuple[str, str, tuple[str, ...], Stance]:
+    """What the status rule counts of a claim, whether it is built or given as facts."""
+    if isinstance(claim, Counted):
+        return claim.id, claim.source, claim.repeats, stance
+    repeats = tuple(r.target for r in claim.relations if r.kind is RelationKind.repeats)
+    return claim.id, claim.source, repeats, stance
 
 
 def diffs(root: Path, *revisions: str) -> list[tuple[int, str]]:
@@ -126,8 +143,16 @@ def test_a_stance_flip_is_read_by_the_view_and_said_as_two_whole_loads_say_it(
 
 
 def test_the_view_builds_only_the_claims_a_change_reaches(repo: Sample) -> None:
-    """A claim bearing on no requirement the flipped claim bears on, about none of its
-    cases, and not linked to it within the links a diff follows is not built."""
+    """A claim about none of the flipped claim's cases and not linked to it within the
+    links a diff follows is not built; where it bears on a requirement the flipped claim
+    bears on, the verdict counts it from the remembered index (Ledger.counted)."""
+    far = "claims/cso-tlatlaya-order-to-kill.yaml"  # about another case, linked to none
+    repo.edit(
+        far,
+        "  requirement-1: undermines",
+        "  requirement-1: undermines\n  requirement-2: undermines",
+    )
+    commit(repo.root, "a claim about another case bears on requirement-2 too")
     flip(repo)
     remember(repo.root)
     sides = viewed(repo.root)
@@ -137,10 +162,13 @@ def test_the_view_builds_only_the_claims_a_change_reaches(repo: Sample) -> None:
     assert old.claims["cso-torture-complaints"] != new.claims["cso-torture-complaints"]
     left_out = set(old.absent)
     assert left_out and left_out == set(new.absent)
-    for claim_id in left_out:
-        assert (
-            "requirement-2"
-            not in load(layout_for(repo.root), check=False).ledger.claims[claim_id].bears_on
+    whole = load(layout_for(repo.root), check=False).ledger
+    bearing = {i for i, claim in whole.claims.items() if "requirement-2" in claim.bears_on}
+    assert "cso-tlatlaya-order-to-kill" in left_out & bearing  # counted, not built
+    for side in (old, new):
+        assert [c.id for c, _ in side.counted["requirement-2"]] == sorted(bearing)
+        assert all(
+            isinstance(c, Counted) for c, _ in side.counted["requirement-2"] if c.id in left_out
         )
     # a claim both sides hold unchanged is one object in both: the diff passes over it
     for claim_id, claim in old.claims.items():
@@ -306,3 +334,42 @@ def test_a_blob_git_reads_as_another_is_read_not_taken_from_the_cache(
     assert views and not any(views)
     assert found == whole_diffs(repo.root, "HEAD~1", "HEAD")
     assert "not-met (S2) -> contested (S3)" in found[2][1]
+
+
+def test_a_repeat_among_claims_counted_not_built_is_counted_once_on_its_origin_s_side(
+    repo: Sample, views: list[bool]
+) -> None:
+    """Two claims about another case bear on requirement-2, the memo's repeating the
+    government's: counted from the index, the two count once, on the government's side,
+    as the whole load counts them. Were the repeat missed, the memo's claim would count as
+    independent support and the old side would read contested, not not-met."""
+    government = "claims/mx-gov-2018/gov-tlatlaya-release-impartial.yaml"
+    memo = "claims/cso-tlatlaya-order-to-kill.yaml"
+    repo.edit(
+        government,
+        "  requirement-1: supports",
+        "  requirement-1: supports\n  requirement-2: supports",
+    )
+    repo.edit(
+        memo,
+        "  requirement-1: undermines",
+        "  requirement-1: undermines\n  requirement-2: supports\n"
+        "relations:\n  - repeats: gov-tlatlaya-release-impartial",
+    )
+    commit(repo.root, "two claims about Tlatlaya bear on requirement-2, one repeating the other")
+    flip(repo)
+    remember(repo.root)
+    sides = viewed(repo.root)
+    assert sides is not None
+    for side in sides:
+        facts = {c.id: c for c, _ in side.ledger.counted["requirement-2"]}
+        assert facts["cso-tlatlaya-order-to-kill"] == Counted(
+            "cso-tlatlaya-order-to-kill", "cso-memo-2017", ("gov-tlatlaya-release-impartial",)
+        )
+        assert "cso-tlatlaya-order-to-kill" not in side.ledger.claims  # counted, not built
+    views.clear()
+    found = diffs(repo.root, "HEAD~1", "HEAD")
+    assert views == [True] * len(FORMATS)
+    assert found == whole_diffs(repo.root, "HEAD~1", "HEAD")
+    change = json.loads(found[0][1])["statuses"][0]
+    assert (change["id"], change["old_line"], change["new_line"]) == ("requirement-2", "S2", "S4")

@@ -4,16 +4,21 @@ of every kind, in every format, on the repository's own data."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 import ledger.store.report_basis as basis_module
 import ledger.store.report_view as view_module
-from conftest import PAST, DatedEdits, Sample, age, make_old, repository_ledger, run
+from conftest import PAST, DatedEdits, Sample, age, layout_for, make_old, repository_ledger, run
+from ledger.records.ledger import Counted
+from ledger.records.load import load
+from ledger.records.model import RelationKind, Stance
 from ledger.store import loaded_state
 from ledger.store.cache import CACHE_DIR, CACHE_FILE, NO_CACHE_ENV
 
@@ -208,19 +213,47 @@ def test_a_remembered_index_that_does_not_read_back_is_not_used(
     assert found == ledger.status("requirement-3", "-f", "json", cached=False)
 
 
+def index_text(**changes: Any) -> str:
+    """A stored index of one claim ``a`` (its source ``s``), with some keys changed (a value
+    of None drops the key)."""
+    plain: dict[str, Any] = {
+        "ids": ["a"],
+        "starts": [1],
+        "bears": {},
+        "about": {},
+        "links": [],
+        "sources": [0],
+        "source_ids": ["s"],
+        "stances": {},
+    }
+    plain.update(changes)
+    return json.dumps({k: v for k, v in plain.items() if v is not None})
+
+
 @pytest.mark.parametrize(
     "index",
     [
-        '{"ids":["a"],"starts":[1],"bears":{"r":[1]},"about":{},"links":[]}',  # past the end
-        '{"ids":["a"],"starts":[1],"bears":{"r":[0.0]},"about":{},"links":[]}',
-        '{"ids":["a"],"starts":[1],"bears":{},"about":{"c":[-1]},"links":[]}',
-        '{"ids":["a"],"starts":[1],"bears":{},"about":{"c":[true]},"links":[]}',
-        '{"ids":["a"],"starts":[1],"bears":{},"about":{},"links":[[1,"b",true]]}',
-        '{"ids":["a"],"starts":["1"],"bears":{},"about":{},"links":[]}',
-        '{"ids":["a","b"],"starts":[1],"bears":{},"about":{},"links":[]}',
-        '{"ids":["a"],"starts":[1],"bears":[],"about":{},"links":[]}',
-        '{"ids":["a"],"starts":[1],"bears":{},"about":{"c":0},"links":[]}',
-        '{"ids":["a"],"starts":[1],"bears":{},"links":[]}',
+        index_text(bears={"r": [1]}, stances={"r": "0"}),  # past the end
+        index_text(bears={"r": [0.0]}, stances={"r": "0"}),
+        index_text(about={"c": [-1]}),
+        index_text(about={"c": [True]}),
+        index_text(links=[[1, "b", "contradicts"]]),
+        index_text(starts=["1"]),
+        index_text(ids=["a", "b"]),
+        index_text(bears=[]),
+        index_text(about={"c": 0}),
+        index_text(about=None),
+        index_text(sources=[1]),  # no such source
+        index_text(sources=[]),
+        index_text(source_ids=[0]),
+        index_text(bears={"r": [0]}),  # no stance
+        index_text(bears={"r": [0]}, stances={"r": ""}),
+        index_text(bears={"r": [0]}, stances={"r": "9"}),
+        index_text(bears={"r": [0]}, stances={"r": 0}),
+        index_text(stances={"r": "0"}),  # a stance on what no claim bears on
+        index_text(links=[[0, "b", True]]),  # the index of an earlier format
+        index_text(links=[[0, "b", "echoes"]]),
+        index_text(stances=None),
         "[]",
         "",
     ],
@@ -230,10 +263,39 @@ def test_an_index_of_another_shape_is_refused(index: str) -> None:
 
 
 def test_the_index_reads_back() -> None:
-    text = '{"ids":["a"],"starts":[1],"bears":{"r":[0]},"about":{"c":[0]},"links":[[0,"b",true]]}'
+    text = index_text(
+        bears={"r": [0]}, about={"c": [0]}, links=[[0, "b", "repeats"]], stances={"r": "1"}
+    )
     found = loaded_state.ClaimsIndex.parse(text, 1)
-    wanted = loaded_state.ClaimsIndex(["a"], [1], {"r": [0]}, {"c": [0]}, [(0, "b", True)])
+    wanted = loaded_state.ClaimsIndex(
+        ["a"], [1], {"r": [0]}, {"c": [0]}, [(0, "b", "repeats")], [0], ["s"], {"r": "1"}
+    )
     assert found == wanted
+    assert found.counted("r", lambda _: True) == [(Counted("a", "s", ("b",)), Stance.undermines)]
+    assert found.counted("r", lambda _: False) == []
+
+
+def test_the_index_is_of_the_claims_it_was_made_from(ledger: Ledger) -> None:
+    """Each claim's counted facts, read back from the stored index: what the status rule
+    counts of it, on each requirement it bears on."""
+    claims = list(load(layout_for(ledger.root), check=False).ledger.claims.values())
+    made = loaded_state.ClaimsIndex.of(claims, ["{}"] * len(claims))
+    index = loaded_state.ClaimsIndex.parse(made.to_json(), len(claims))
+    assert index == made
+    requirements = {r for c in claims for r in c.bears_on}
+    for requirement in requirements:
+        assert index.counted(requirement, lambda _: True) == [
+            (
+                Counted(
+                    c.id,
+                    c.source,
+                    tuple(r.target for r in c.relations if r.kind is RelationKind.repeats),
+                ),
+                c.bears_on[requirement],
+            )
+            for c in claims
+            if requirement in c.bears_on
+        ]
 
 
 # -- an output that serves again (store/report_basis.py) ------------------------------------

@@ -135,7 +135,7 @@ from ledger.analysis.status_report import (
     Verdict,
     describe_side,
 )
-from ledger.records.ledger import Ledger
+from ledger.records.ledger import Countable, Counted, Ledger
 from ledger.records.model import (
     Case,
     Claim,
@@ -435,7 +435,9 @@ _CELL = {(d, s): f"{d.value}_{s.value}" for d in Side for s in _COUNTED_STANCES}
 _COUNTED_NOTE = {(d, s): f"counted: {d.value} {s.value}" for d in Side for s in _COUNTED_STANCES}
 
 
-def _repeat_targets(claim: Claim) -> list[str]:
+def _repeat_targets(claim: Countable) -> tuple[str, ...] | list[str]:
+    if type(claim) is Counted:
+        return claim.repeats
     return [rel.target for rel in claim.relations if rel.kind is RelationKind.repeats]
 
 
@@ -454,12 +456,15 @@ class _Counting:
 
 
 def _count(
-    ledger: Ledger, items: list[tuple[Claim, Stance]], obligor_names: frozenset[str]
+    ledger: Ledger, items: list[tuple[Countable, Stance]], obligor_names: frozenset[str]
 ) -> _Counting:
-    """Count claims per side and stance: context listed only, repeats once, no-source skipped."""
+    """Count claims per side and stance: context listed only, repeats once, no-source skipped.
+    What is counted of each claim is the item's own: its id, source and repeats (a view
+    judges a requirement from these alone, :class:`ledger.records.ledger.Counted`)."""
     state = _Counting(_Sides(ledger.sources, obligor_names))
     stance_of: dict[str, Stance] = {}
     sources = ledger.sources
+    claims = {claim.id: claim for claim, _ in items}
     for claim, stance in items:
         if claim.source not in sources:
             state.notes.append(f"{claim.id}: skipped, its source {claim.source!r} is not loaded")
@@ -471,10 +476,10 @@ def _count(
             state.counted_with[claim.id] = None
             state.note[claim.id] = "context: shown, not counted"
     counted = {i: s for i, s in stance_of.items() if s is not Stance.context}
-    claims, sides, tally = ledger.claims, state.sides, state.tally
-    for members in _group_repeats(ledger, counted, state):
+    sides, tally = state.sides, state.tally
+    for members in _group_repeats(claims, counted, state):
         if len(members) > 1:
-            _count_group(ledger, members, counted, state)
+            _count_group(claims, members, counted, state)
             continue
         (head,) = members  # most claims repeat nothing: their own origin and head
         key = (sides[claims[head].source], counted[head])
@@ -486,15 +491,14 @@ def _count(
     return state
 
 
-def _group_repeats(ledger: Ledger, counted: dict[str, Stance], state: _Counting) -> list[list[str]]:
+def _group_repeats(
+    claims: dict[str, Countable], counted: dict[str, Stance], state: _Counting
+) -> list[list[str]]:
     """Group counted claims joined by ``repeats`` with the same stance; note mismatches.
     Groups come in the order of their least ids (each group's root, met first in id order)."""
-    claims = ledger.claims
     ids = sorted(counted)
     groups = _Groups()
     for claim_id in ids:
-        if not claims[claim_id].relations:
-            continue
         for target in _repeat_targets(claims[claim_id]):
             if target not in counted or target == claim_id:
                 continue
@@ -514,10 +518,9 @@ def _group_repeats(ledger: Ledger, counted: dict[str, Stance], state: _Counting)
 
 
 def _count_group(
-    ledger: Ledger, members: list[str], stance_of: dict[str, Stance], state: _Counting
+    claims: dict[str, Countable], members: list[str], stance_of: dict[str, Stance], state: _Counting
 ) -> None:
     """Count one repeat group of two or more claims once, on the side of its origins."""
-    claims = ledger.claims
     inside = set(members)
     origins = [
         m for m in members if not (set(_repeat_targets(claims[m])) - {m}) & inside
@@ -540,14 +543,14 @@ def _count_group(
 
 
 def _verdict(
-    ledger: Ledger, items: list[tuple[Claim, Stance]], requirement: Requirement | None
+    ledger: Ledger, items: list[tuple[Countable, Stance]], requirement: Requirement | None
 ) -> Verdict:
     """Count the claims and apply the rule."""
     return _judge(ledger, items, requirement)[0]
 
 
 def _judge(
-    ledger: Ledger, items: list[tuple[Claim, Stance]], requirement: Requirement | None
+    ledger: Ledger, items: list[tuple[Countable, Stance]], requirement: Requirement | None
 ) -> tuple[Verdict, _Counting]:
     obligor_names = obligors(ledger, requirement)
     state = _count(ledger, items, obligor_names)
@@ -709,6 +712,15 @@ class Analysis:
         """The pairs in which at least one of these claims stands, in :attr:`pairs` order."""
         found = {n for claim_id in claim_ids for n in self.pairs_of_claim.get(claim_id, ())}
         return tuple(self.pairs[n] for n in sorted(found))
+
+    def counted_on(self, requirement_id: str) -> list[tuple[Countable, Stance]]:
+        """Every claim bearing on a requirement as the rule counts it, with its stance, in
+        id order: the claims, or the ledger's counted facts where a view gives them
+        (:attr:`Ledger.counted`). What a verdict alone reads; a report reads the claims."""
+        counted = self.ledger.counted.get(requirement_id)
+        if counted is not None:
+            return counted
+        return self.by_requirement.get(requirement_id, [])  # type: ignore[return-value]
 
     def linked_cases(self, requirement: Requirement) -> list[str]:
         """Cases a requirement names, and cases that name it (not those reached via claims)."""
@@ -1047,7 +1059,7 @@ def requirement_verdicts(
     exports and diffs)."""
     found = analysis_of(ledger, analysis)
     return {
-        req_id: _verdict(ledger, found.by_requirement.get(req_id, []), req)
+        req_id: _verdict(ledger, found.counted_on(req_id), req)
         for req_id, req in sorted(ledger.requirements.items())
         if only is None or req_id in only
     }

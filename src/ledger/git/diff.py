@@ -511,11 +511,9 @@ def _field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldC
 
 def _claims_on(analysis: Analysis, requirement: str, case: str | None = None) -> dict[str, str]:
     """The claims bearing on a requirement (about a case), with their sources."""
-    return {
-        c.id: c.source
-        for c, _ in analysis.by_requirement.get(requirement, [])
-        if case is None or case in c.cases
-    }
+    if case is None:
+        return {c.id: c.source for c, _ in analysis.counted_on(requirement)}
+    return {c.id: c.source for c in analysis.by_case.get(case, []) if requirement in c.bears_on}
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ledger.records.kinds import FOLDERS
-from ledger.records.model import Assertion, Case, Claim, Record, Requirement, Source
+from ledger.records.model import Assertion, Case, Claim, Record, Requirement, Source, Stance
 
 if TYPE_CHECKING:
     from ledger.analysis.quotes import Position
 
 _TABLES = attrgetter(*FOLDERS)
 """A ledger's record tables, in schema order (each an attribute named as its folder)."""
+
+
+class Counted(NamedTuple):
+    """A claim as the status rule counts it (analysis/status.py reads no more of one to
+    judge a requirement): a view that judges a requirement without building every claim
+    bearing on it gives these, from the remembered ledger's index (store/loaded_state.py)."""
+
+    id: str
+    source: str
+    repeats: tuple[str, ...]
+    """The claims it repeats, as its ``repeats`` relations name them, in their order."""
+
+
+Countable = Claim | Counted
+"""What the status rule counts: a claim, or its counted facts."""
 
 
 @dataclass
@@ -38,6 +53,10 @@ class Ledger:
     absent: dict[str, str] = field(default_factory=dict)
     """Records this ledger knows by id and kind but does not hold: a view built to check a
     few records (store/claim_edits.py) resolves every id without building every record."""
+    counted: dict[str, list[tuple[Countable, Stance]]] = field(default_factory=dict)
+    """Of a view that does not build every claim bearing on some requirements
+    (store/diff_view.py): every claim bearing on each, in id order, as the rule counts it,
+    with its stance on it. The status analysis takes these in place of the claims held."""
 
     def tables(self) -> dict[str, dict[str, Record]]:
         """The record tables by folder name, in schema order."""

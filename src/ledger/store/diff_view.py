@@ -3,21 +3,23 @@
 
 A diff compares the records that differ between the two sides, and the verdicts of the
 requirements and cases the changed claims reach (the claims within two links of a changed
-one, either way, on either side). Those verdicts read every claim bearing on a reached
-requirement, or about a reached case; whether a claim is newly suspect reads the claims it
-links to. No other claim changes a line of the diff: it is the same, unchanged, on both
-sides, and neither counted nor compared. In a large ledger a one-claim change reads a third
-of the claims or fewer (a case's title, a few dozen), and building every claim of a side
-was most of a diff.
+one, either way, on either side). A case's verdict reads every claim about it; whether a
+claim is newly suspect reads the claims it links to. A requirement's verdict reads every
+claim bearing on it, but of each only what the status rule counts (its id, source, stance
+and repeats), which the remembered ledger's index keeps: those are given as counted facts
+(:attr:`Ledger.counted`), not built. No other claim changes a line of the diff: it is the
+same, unchanged, on both sides, and neither counted nor compared. In a large ledger a
+one-claim change builds a few dozen claims, where it built a third of them when every claim
+bearing on a reached requirement was built, and building claims was most of a diff.
 
 The remembered ledger (store/loaded_state.py) keeps, with its claims, which requirements
-each bears on, which cases it is about and what it links to. The first side is the
-remembered ledger and the files whose content differs from it: by identity for the working
-tree (as a load finds them), by blob id for a commit. The second, a commit, is the first
-and the files whose content differs between the two. Every claim either side could need is
-picked from that, generously (two links from every claim a change could reach, not only
-those it does), and built once: a claim both sides hold unchanged is one object in both,
-so the diff passes over it.
+each bears on and how, which cases it is about, its source and what it links to. The first
+side is the remembered ledger and the files whose content differs from it: by identity for
+the working tree (as a load finds them), by blob id for a commit. The second, a commit, is
+the first and the files whose content differs between the two. Every claim either side
+could need is picked from that, generously (two links from every claim a change could
+reach, not only those it does), and built once: a claim both sides hold unchanged is one
+object in both, so the diff passes over it.
 
 Narrow on purpose; anything else answers None and the caller loads both sides: no cache,
 or no remembered ledger that can serve; a ledger.toml that differs; a file out of place, a
@@ -34,8 +36,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from ledger.records.kinds import ASSERTIONS, CASES, CLAIMS, REQUIREMENTS, SOURCES
 
 if TYPE_CHECKING:
-    from ledger.records.ledger import Ledger
-    from ledger.records.model import Claim
+    from ledger.records.ledger import Countable, Ledger
+    from ledger.records.model import Claim, Stance
     from ledger.records.pipeline import LoadResult
     from ledger.records.record_reader import FileOutcome
     from ledger.records.root import Layout
@@ -141,11 +143,14 @@ def _viewed(
     touched = {
         index.ids[p] for p, rel in enumerate(rels) if rel in first.over or rel in second_over
     }
-    wanted = _wanted(index, sides, touched)
+    wanted, requirements = _wanted(index, sides, touched)
     built = _built(base, index, sides, wanted)
     if built is None:
         return None
-    return _result(sides[0], rels, built, wanted), _result(sides[1], rels, built, wanted)
+    first_side, second_side = (
+        _result(side, rels, built, wanted, _counted(index, side, requirements)) for side in sides
+    )
+    return first_side, second_side
 
 
 def _revision_first(base: Remembered, layout: Layout, cache: Cache) -> _First | None:
@@ -258,15 +263,19 @@ def _fixed_alike(old: _Side, new: _Side) -> bool:
     return not (old.ledger.tables()[ASSERTIONS.folder] or new.ledger.tables()[ASSERTIONS.folder])
 
 
-def _wanted(index: ClaimsIndex, sides: tuple[_Side, _Side], touched: set[str]) -> set[str]:
-    """Every claim id the diff could read on either side: the claims whose files differ
-    from the remembered ledger on either side (``touched``) or hold claims that do now,
-    and those within two links of them, either way (what a change reaches), with the claims
-    those link to (a suspect claim's grounds); every claim bearing on a requirement they
-    bear on; and, with two links either way, every claim about a case they are about, or
-    a case that differs between the sides. The links, requirements and cases are each
-    claim's as the remembered ledger holds it and as either side does: more than a side
-    has, never less."""
+def _wanted(
+    index: ClaimsIndex, sides: tuple[_Side, _Side], touched: set[str]
+) -> tuple[set[str], set[str]]:
+    """Every claim id the diff could read on either side, and the requirements whose
+    verdicts it could judge. The claims: those whose files differ from the remembered
+    ledger on either side (``touched``) or hold claims that do now, and those within two
+    links of them, either way (what a change reaches), with the claims those link to (a
+    suspect claim's grounds); and, with two links either way, every claim about a case they
+    are about, or a case that differs between the sides. The requirements: those the
+    claims a change reaches bear on (their verdicts are counted from the index, not from
+    built claims: :func:`_counted`). The links, requirements and cases are each claim's as
+    the remembered ledger holds it and as either side does: more than a side has, never
+    less."""
     ids = index.ids
     linked: dict[str, set[str]] = defaultdict(set)
     for position, target, _contradicts in index.links:
@@ -295,11 +304,9 @@ def _wanted(index: ClaimsIndex, sides: tuple[_Side, _Side], touched: set[str]) -
     before, after = (side.ledger.tables()[CASES.folder] for side in sides)
     cases.update(i for i in before.keys() | after.keys() if before.get(i) != after.get(i))
     wanted = near(reached, 1)
-    for requirement in requirements:
-        wanted.update(ids[p] for p in index.bears.get(requirement, ()))
     about = {ids[p] for case in cases for p in index.about.get(case, ())}
     about.update(claim.id for claim in fresh if cases.intersection(claim.cases))
-    return wanted | near(about, HOPS)
+    return wanted | near(about, HOPS), requirements
 
 
 def _built(
@@ -314,9 +321,37 @@ def _built(
     return {claim.id: claim for claim in claims}
 
 
-def _result(side: _Side, rels: list[str], built: dict[str, Claim], wanted: set[str]) -> LoadResult:
+def _counted(
+    index: ClaimsIndex, side: _Side, requirements: set[str]
+) -> dict[str, list[tuple[Countable, Stance]]]:
+    """Every claim the side holds bearing on each of these requirements, as the status
+    rule counts it (:attr:`Ledger.counted`): those it holds as the remembered ledger does
+    from the index, those of its files that differ as they read."""
+    counted: dict[str, list[tuple[Countable, Stance]]] = {}
+    kept = side.kept
+    for requirement in sorted(requirements):
+        items: list[tuple[Countable, Stance]] = []
+        items.extend(index.counted(requirement, kept.__contains__))
+        fresh = [
+            (c, c.bears_on[requirement]) for c, _ in side.new.values() if requirement in c.bears_on
+        ]
+        if fresh:
+            items.extend(fresh)
+            items.sort(key=lambda item: item[0].id)
+        counted[requirement] = items
+    return counted
+
+
+def _result(
+    side: _Side,
+    rels: list[str],
+    built: dict[str, Claim],
+    wanted: set[str],
+    counted: dict[str, list[tuple[Countable, Stance]]],
+) -> LoadResult:
     """The side's load: its other records, and its wanted claims; every other claim it
-    holds known by id alone (:attr:`Ledger.absent`)."""
+    holds known by id alone (:attr:`Ledger.absent`); the claims bearing on the reached
+    requirements as the rule counts them (:attr:`Ledger.counted`)."""
     from ledger.records.pipeline import LoadResult
 
     ledger = side.ledger
@@ -330,5 +365,6 @@ def _result(side: _Side, rels: list[str], built: dict[str, Claim], wanted: set[s
         ledger.paths[record_id] = rel
     ledger.absent = dict.fromkeys(side.kept.keys() - claims.keys(), _CLAIMS)
     ledger.claims = claims
+    ledger.counted = counted
     ledger.sort()
     return LoadResult(ledger, files=side.files)

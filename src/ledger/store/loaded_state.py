@@ -27,19 +27,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ledger.records.diagnostics import Diagnostic
 from ledger.records.kinds import CLAIMS, FOLDERS
-from ledger.records.model import RECORD_TYPES, Claim, RelationKind
+from ledger.records.ledger import Counted, Ledger
+from ledger.records.model import RECORD_TYPES, Claim, RelationKind, Stance
 from ledger.records.record_reader import FileOutcome
 from ledger.records.scan import RecordFile
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from ledger.records.ledger import Ledger
     from ledger.records.pipeline import LoadResult
     from ledger.records.root import Layout
     from ledger.records.scan import Identity, Scan
@@ -55,7 +55,7 @@ CLAIM_RECORDS_NAME = "loaded:working-tree:claims:records"
 """The claims themselves, one JSON array, stored apart again: a view of a case reads a few
 claims, from their files, and need not read them all."""
 FAMILY = "loaded:"
-FORMAT = 8
+FORMAT = 9
 APART = CLAIMS.folder
 """The kind whose records are stored apart from the row."""
 
@@ -128,14 +128,25 @@ class Columns:
 class ClaimsIndex:
     """The remembered claims, one entry each in the row's order: its id, where its JSON
     starts in the row's array, the requirements it bears on and the cases it is about (as
-    the positions of the claims bearing on each requirement, and about each case), and
-    every link it makes (position, target id, whether the link is a ``contradicts``)."""
+    the positions of the claims bearing on each requirement, and about each case), every
+    link it makes (position, target id, the link's kind), and what the status rule counts
+    of it besides (its source, and its stance on each requirement it bears on): enough to
+    judge a requirement without building its claims (:meth:`counted`)."""
 
     ids: list[str]
     starts: list[int]
     bears: dict[str, list[int]]
     about: dict[str, list[int]]
-    links: list[tuple[int, str, bool]]
+    links: list[tuple[int, str, str]]
+    sources: list[int]
+    """Each claim's source, as its place in :attr:`source_ids`."""
+    source_ids: list[str]
+    stances: dict[str, str]
+    """For each requirement, the stance on it of each claim :attr:`bears` lists for it, one
+    character each (:data:`STANCE_CODES`)."""
+    _repeats: dict[int, tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
+
+    NAMES = ("ids", "starts", "bears", "about", "links", "sources", "source_ids", "stances")
 
     @classmethod
     def of(cls, claims: list[Claim], parts: list[str] | None = None) -> ClaimsIndex:
@@ -146,42 +157,88 @@ class ClaimsIndex:
             starts.append(at)
             at += len(part) + 1
         bears: dict[str, list[int]] = {}
+        stances: dict[str, list[str]] = {}
         about: dict[str, list[int]] = {}
         links = []
-        contradicts = RelationKind.contradicts
+        source_at: dict[str, int] = {}
+        sources = []
         for position, claim in enumerate(claims):
-            for req_id in claim.bears_on:
+            for req_id, stance in claim.bears_on.items():
                 bears.setdefault(req_id, []).append(position)
+                stances.setdefault(req_id, []).append(STANCE_CODES[stance])
             for case_id in dict.fromkeys(claim.cases):
                 about.setdefault(case_id, []).append(position)
             for rel in claim.relations:
-                links.append((position, rel.target, rel.kind is contradicts))
-        return cls([c.id for c in claims], starts, bears, about, links)
+                links.append((position, rel.target, rel.kind.value))
+            sources.append(source_at.setdefault(claim.source, len(source_at)))
+        coded = {req_id: "".join(codes) for req_id, codes in stances.items()}
+        ids = [c.id for c in claims]
+        return cls(ids, starts, bears, about, links, sources, [*source_at], coded)
 
     def to_json(self) -> str:
-        names = ("ids", "starts", "bears", "about", "links")
-        return _json({name: getattr(self, name) for name in names})
+        return _json({name: getattr(self, name) for name in self.NAMES})
 
     @classmethod
     def parse(cls, text: str, count: int) -> ClaimsIndex | None:
         """The index as stored, for ``count`` claims; None if it is not of that shape."""
         try:
             plain = json.loads(text)
-            names = ("ids", "starts", "bears", "about", "links")
-            ids, starts, bears, about, links = (plain[k] for k in names)
-            if not (len(ids) == len(starts) == count and type(bears) is type(about) is dict):
+            ids, starts, bears, about, links, sources, source_ids, stances = (
+                plain[k] for k in cls.NAMES
+            )
+            if not (len(ids) == len(starts) == len(sources) == count):
+                return None
+            if not type(bears) is type(about) is type(stances) is dict:
                 return None
             positions = [*bears.values(), *about.values()]
-            if not all(type(part) is list for part in [ids, starts, *positions]):
+            if not all(type(part) is list for part in [ids, starts, source_ids, *positions]):
                 return None
             if not (_only(str, ids) and _only(int, starts) and _positions(positions, count)):
                 return None
-            made = [(int(p), str(t), bool(c)) for p, t, c in links]
+            if not (_only(str, source_ids) and _positions([sources], len(source_ids))):
+                return None
+            if stances.keys() != bears.keys() or not all(
+                type(codes) is str
+                and len(codes) == len(bears[req_id])
+                and set(codes) <= STANCE_OF.keys()
+                for req_id, codes in stances.items()
+            ):
+                return None
+            made = [(int(p), str(t), str(k)) for p, t, k in links]
         except (ValueError, KeyError, TypeError):
             return None
         if not _positions([[link[0] for link in made]], count):
             return None
-        return cls(ids, starts, bears, about, made)
+        if not {link[2] for link in made} <= _RELATION_KINDS:
+            return None
+        return cls(ids, starts, bears, about, made, sources, source_ids, stances)
+
+    def counted(
+        self, requirement_id: str, holds: Callable[[str], bool]
+    ) -> list[tuple[Counted, Stance]]:
+        """The claims bearing on a requirement, of those ``holds`` (by id), as the status
+        rule counts them, with their stances, in the row's order (the ids' order)."""
+        if self._repeats is None:
+            repeats: dict[int, list[str]] = {}
+            for position, target, kind in self.links:
+                if kind == _REPEATS:
+                    repeats.setdefault(position, []).append(target)
+            self._repeats = {p: tuple(targets) for p, targets in repeats.items()}
+        ids, sources, source_ids, repeated = self.ids, self.sources, self.source_ids, self._repeats
+        positions = self.bears.get(requirement_id, ())
+        codes = self.stances.get(requirement_id, "")
+        return [
+            (Counted(ids[p], source_ids[sources[p]], repeated.get(p, ())), STANCE_OF[code])
+            for p, code in zip(positions, codes, strict=True)
+            if holds(ids[p])
+        ]
+
+
+STANCE_OF = {str(number): stance for number, stance in enumerate(Stance)}
+"""Each stance by the one character the index stores it as."""
+STANCE_CODES = {stance: code for code, stance in STANCE_OF.items()}
+_RELATION_KINDS = frozenset(kind.value for kind in RelationKind)
+_REPEATS = RelationKind.repeats.value
 
 
 def _only(kind: type, values: list[Any]) -> bool:

@@ -129,7 +129,7 @@ def read_set(
         if (subject in claim.bears_on if requirement else subject in claim.cases)
     )
     contradicts = RelationKind.contradicts
-    links = [(ids[p], target, c) for p, target, c in index.links if ids[p] in kept]
+    links = [(ids[p], t, kind == contradicts) for p, t, kind in index.links if ids[p] in kept]
     links += [
         (i, rel.target, rel.kind is contradicts) for i, (c, _) in new.items() for rel in c.relations
     ]
