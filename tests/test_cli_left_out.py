@@ -14,10 +14,11 @@ from conftest import Sample, age, run
 
 CLAIM = "claims/cso-torture-complaints.yaml"
 
-WARNING = (
-    "ledger: warning: 1 record file failed to load and is left out; `ledger validate` shows why\n"
+LEFT_OUT = (
+    "1 record file failed to load and is left out (data/claims/cso-torture-complaints.yaml); "
+    "`ledger validate` shows why\n"
 )
-LEFT_OUT = "1 record file failed to load and is left out; `ledger validate` shows why\n"
+WARNING = f"ledger: warning: {LEFT_OUT}"
 
 
 @pytest.fixture
@@ -89,7 +90,53 @@ def test_publishing_counts_errors_and_records_left_out_in_one_line(broken: Sampl
 def test_a_duplicate_id_is_left_out_too(sample_copy: Sample) -> None:
     sample_copy.write("claims/copy.yaml", sample_copy.read(CLAIM))
     result = run(["--root", str(sample_copy.root), "list", "claims"])
-    assert result.stderr == WARNING
+    assert result.stderr == WARNING.replace("cso-torture-complaints.yaml", "copy.yaml")
+
+
+@pytest.mark.parametrize(
+    ("args", "another"),
+    [
+        (["status", "requirement-2"], ["status", "requirement-1"]),
+        (["show", "requirement-2"], ["show", "cso-tlatlaya-order-to-kill"]),
+        (["xref", "cso-tlatlaya-order-to-kill"], ["xref", "tlatlaya"]),
+        (["list", "claims"], ["list", "cases"]),
+        (["query", "SELECT count(*) AS n FROM claims"], ["query", "SELECT 2 AS n"]),
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_the_file_is_named_however_the_answer_is_had(
+    broken: Sample, args: list[str], another: list[str]
+) -> None:
+    """Worked out, answered again from the remembered output, then another question
+    answered from what the first kept (the index of ids and links, the stored query
+    database, the remembered ledger): each names the file as the load did."""
+    age(broken.root)
+    at = ["--root", str(broken.root)]
+    answers = [run([*at, *args]), run([*at, *args]), run([*at, *another])]
+    assert [(r.exit_code, r.stderr) for r in answers] == [(0, WARNING)] * 3
+    assert answers[0].stdout == answers[1].stdout
+
+
+def test_past_three_files_the_rest_are_counted(sample_copy: Sample) -> None:
+    for n in range(5):
+        sample_copy.write(f"claims/broken-{n}.yaml", "id: [\n")
+    result = run(["--root", str(sample_copy.root), "list", "claims"])
+    assert result.stderr == (
+        "ledger: warning: 5 record files failed to load and are left out (data/claims/"
+        "broken-0.yaml, data/claims/broken-1.yaml, data/claims/broken-2.yaml and 2 more); "
+        "`ledger validate` shows why\n"
+    )
+
+
+def test_a_file_name_is_shown_visible_and_short(sample_copy: Sample) -> None:
+    """A file's name is data: its control characters are shown, not sent to the terminal,
+    and a long one is cut in its middle."""
+    sample_copy.write("claims/bad\x1b[31mred.yaml", "id: [\n")
+    sample_copy.write(f"claims/{'long-' * 40}name.yaml", "id: [\n")
+    result = run(["--root", str(sample_copy.root), "list", "claims"])
+    assert "\x1b" not in result.stderr
+    assert "data/claims/bad\\x1b[31mred.yaml" in result.stderr
+    assert "\u2026" in result.stderr and "long-" * 40 not in result.stderr
 
 
 @pytest.mark.parametrize(

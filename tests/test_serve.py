@@ -455,10 +455,10 @@ def test_a_ledger_with_errors_says_so_on_every_page(sample_copy: Sample) -> None
     app = Browsing(sample_copy.root)
     alert = '<div class="problems" role="alert">'
     assert alert not in app.get("/").text
-    sample_copy.write("data/claims/broken.yaml", "id: [broken\n")
+    sample_copy.write("claims/broken.yaml", "id: [broken\n")
     said = re.compile(
         re.escape(alert) + r"<p>(The ledger has 1 error, and )?1 record file failed to load and "
-        r"is left out; `ledger validate` shows why\.</p></div>"
+        r"is left out \(data/claims/broken\.yaml\); `ledger validate` shows why\.</p></div>"
     )
     for page in ("/", "/sources.html", "/claims/cso-torture-complaints.html"):
         assert said.search(app.get(page).text), page

@@ -400,7 +400,8 @@ def test_every_page_says_the_ledger_it_shows_is_not_whole(
     assert result.exit_code == 0, result.stderr
     alert = (
         '<div class="problems" role="alert"><p>The ledger has 1 error, and 1 record file failed '
-        "to load and is left out; `ledger validate` shows why.</p></div>"
+        "to load and is left out (data/claims/cso-torture-complaints.yaml); `ledger validate` "
+        "shows why.</p></div>"
     )
     pages = list(out.rglob("*.html"))
     assert pages and all(alert in page.read_text(encoding="utf-8") for page in pages)

@@ -28,6 +28,8 @@ class StatusAnswer:
 
     report: Report
     left_out: int = 0
+    left_out_paths: tuple[str, ...] = ()
+    """The files ``left_out`` counts, when known (LoadResult.left_out_paths)."""
     restriction: Restriction | None = None
     """With an as-of date: what the restriction left out, for the report to say."""
     basis: Basis | None = None
@@ -76,7 +78,7 @@ def status_report(
     finished(progress)
     if isinstance(report, StatusFailure):
         return report
-    return StatusAnswer(report, result.left_out, restriction, basis)
+    return StatusAnswer(report, result.left_out, result.left_out_paths, restriction, basis)
 
 
 def _loaded(

@@ -96,7 +96,7 @@ def _sqlite_export(
         ledger, restriction = restrict_to(loaded.ledger, as_of)
         show_restriction(restriction, sys.stderr)
         return database_bytes(ledger)
-    return store.database_bytes(loaded.ledger, loaded.left_out)
+    return store.database_bytes(loaded.ledger, (loaded.left_out, loaded.left_out_paths))
 
 
 def _message(line: str) -> None:
@@ -387,13 +387,13 @@ def _query_database(layout: Layout) -> sqlite3.Connection:
     store = Store(layout)
     stored = store.open()
     if stored is not None:
-        warn_left_out(store.left_out)
+        warn_left_out(store.left_out, paths=store.left_out_paths)
         return stored
     from ledger.records.load import quote_positions
 
     loaded = load_or_exit(layout, check=False, scan=store.scan)
     quote_positions(layout, loaded.ledger)  # the claims' quote_start and quote_end
-    return store.build(loaded.ledger, loaded.left_out)
+    return store.build(loaded.ledger, (loaded.left_out, loaded.left_out_paths))
 
 
 def _limit_hint(error: QueryError) -> str:
@@ -505,7 +505,7 @@ def site(
     layout = layout_at(ctx, rev, root)
     loaded = load_or_exit(layout, check=True, count_errors=True)
     known = loaded.content_ids() if loaded.content_ids is not None else None
-    said = unsound(loaded.left_out, count(loaded.diagnostics)[0])
+    said = unsound(loaded.left_out, count(loaded.diagnostics)[0], loaded.left_out_paths)
     stamp = stamp_of(layout, None, known)
     written = build_site(loaded.ledger, outdir, layout.about, stamp, said)
     if written.error:

@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ledger.records.root import Layout
     from ledger.records.scan import Scan
     from ledger.store.answers import Answers
@@ -63,9 +65,9 @@ class Replay:
         self.layout = layout
         self.scan: Scan | None = None
         self.answers: Answers | None = None
-        self.warnings: list[list[int]] = []
-        """The files each load left out and the errors it counted (told by the command):
-        said again on replay."""
+        self.warnings: list[list[Any]] = []
+        """How many files each load left out, the errors it counted and the files' paths
+        (told by the command): said again on replay."""
         self.served_again = served_again
         self.basis: Basis | None = None
         """What the answer read, when the command knows it (:func:`answer_read`): kept
@@ -93,8 +95,8 @@ class Replay:
         text, warnings = stored.get("output"), stored.get("warnings")
         if not isinstance(text, str) or not is_plain_output(text) or not _counts(warnings):
             return False  # not what this tool prints: work it out
-        for left_out, errors in warnings:
-            warn_left_out(left_out, errors)
+        for left_out, errors, paths in warnings:
+            warn_left_out(left_out, errors, paths)
         sys.stdout.write(text)
         return True
 
@@ -213,11 +215,12 @@ def answer_read(basis: Basis | None) -> None:
         replay.basis = basis
 
 
-def answer_left_out(left_out: int, errors: int = 0) -> None:
-    """Tell the running command's replay how many record files its answer left out."""
+def answer_left_out(left_out: int, errors: int = 0, paths: Sequence[str] = ()) -> None:
+    """Tell the running command's replay how many record files its answer left out, and
+    which (when known)."""
     replay = _ACTIVE.get()
     if replay is not None:
-        replay.warnings.append([left_out, errors])
+        replay.warnings.append([left_out, errors, list(paths)])
 
 
 def _basis_text(basis: Basis) -> str:
@@ -236,7 +239,11 @@ def _basis_of(text: Any) -> Any:
 def _counts(warnings: Any) -> bool:
     """Whether a remembered list of warnings is what :class:`Replay` stores."""
     return isinstance(warnings, list) and all(
-        isinstance(w, list) and len(w) == 2 and all(type(n) is int and n >= 0 for n in w)
+        isinstance(w, list)
+        and len(w) == 3
+        and all(type(n) is int and n >= 0 for n in w[:2])
+        and isinstance(w[2], list)
+        and all(isinstance(p, str) for p in w[2])
         for w in warnings
     )
 

@@ -246,21 +246,22 @@ def load_or_exit(
     if result.fatal:
         fail(result.fatal)
     errors = sum(1 for d in result.diagnostics if d.severity == "error") if count_errors else 0
-    warn_left_out(result.left_out, errors)
+    warn_left_out(result.left_out, errors, result.left_out_paths)
     return result
 
 
-def warn_left_out(left_out: int, errors: int = 0) -> None:
+def warn_left_out(left_out: int, errors: int = 0, paths: Sequence[str] = ()) -> None:
     """One line on stderr when an answer leaves out record files that failed to load (and,
     when counted, how many errors the ledger has), so that no command is quieter than
-    `ledger validate`. stdout stays clean and the exit code is the answer's: 0. The running
-    command's remembered output says it again when replayed."""
+    `ledger validate`; the first few files named, when ``paths`` are those counted.
+    stdout stays clean and the exit code is the answer's: 0. The running command's
+    remembered output says it again when replayed."""
     from ledger.cli.replay import answer_left_out
     from ledger.records.diagnostics import unsound
 
-    answer_left_out(left_out, errors)
+    answer_left_out(left_out, errors, paths)
 
-    said = unsound(left_out, errors)
+    said = unsound(left_out, errors, paths)
     if said:
         sys.stderr.write(f"ledger: warning: {said}\n")
 
@@ -278,7 +279,7 @@ def from_index(
     found = answered(layout, scan or walk_made(layout), lambda index: ask(index, typed))
     if found is None:
         return None
-    warn_left_out(found.left_out)
+    warn_left_out(found.left_out, paths=found.left_out_paths)
     return found.value
 
 

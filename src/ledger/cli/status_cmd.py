@@ -112,7 +112,7 @@ def status(
     if isinstance(answer, StatusFailure):
         fail_unresolved(layout, answer.resolution) if answer.resolution else fail(answer.message)
     answer_read(answer.basis)
-    warn_left_out(answer.left_out)
+    warn_left_out(answer.left_out, paths=answer.left_out_paths)
     report = answer.report
     if output is ReportFormat.json:
         write_json("status", {**report.to_dict(), **as_of_json(answer.restriction)})

@@ -60,10 +60,10 @@ from ledger.analysis.status_report import RuleInfo, to_plain
 from ledger.gcpause import paused_gc
 from ledger.git.revision import WORKTREE
 from ledger.records.config import settings_of
+from ledger.records.diagnostics import some_paths
 from ledger.records.kinds import SINGULAR
 from ledger.records.ledger import Ledger
 from ledger.records.root import Layout
-from ledger.safe_text import visible
 
 FORMAT_VERSION = 1
 SIDES = ("old", "new")
@@ -184,7 +184,7 @@ class LedgerDiff:
                 files, verb = ("record file", "is") if count == 1 else ("record files", "are")
                 where = "the working tree" if label == WORKTREE else name(label)
                 paths = self.left_out_files.get(side, ())
-                named = f" ({_some_paths(paths, name)})" if len(paths) == count else ""
+                named = f" ({some_paths(paths, name)})" if len(paths) == count else ""
                 lines.append(
                     f"{count:,} {files} on {where} failed to load and {verb} not compared"
                     f"{named}; `ledger validate` shows why"
@@ -211,26 +211,6 @@ class LedgerDiff:
             **plain,
             **left_out,
         }
-
-
-PATHS_NAMED = 3
-"""Files a warning names, at most, of those a side left out."""
-PATH_SHOWN = 120
-"""Characters of a path a warning shows, at most: its start and its end (a path is data,
-and a pull request can make one long enough to push the warning out of a comment)."""
-
-
-def _some_paths(paths: tuple[str, ...], name: Callable[[str], str]) -> str:
-    shown = ", ".join(name(_shortened(visible(p))) for p in paths[:PATHS_NAMED])
-    more = len(paths) - PATHS_NAMED
-    return f"{shown} and {more:,} more" if more > 0 else shown
-
-
-def _shortened(path: str) -> str:
-    if len(path) <= PATH_SHOWN:
-        return path
-    half = (PATH_SHOWN - 1) // 2
-    return f"{path[:half]}\u2026{path[-half:]}"
 
 
 def diff_ledgers(

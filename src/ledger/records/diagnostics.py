@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 
 class Severity(StrEnum):
@@ -235,16 +238,44 @@ def failing(
     ]
 
 
-def unsound(left_out: int, errors: int = 0) -> str:
+def unsound(left_out: int, errors: int = 0, paths: Sequence[str] = ()) -> str:
     """What an answer must say of a ledger with errors or record files that failed to load
-    (and so are left out of it), ending with where to look; "" when there is nothing to say."""
+    (and so are left out of it), naming the files when ``paths`` are those it counts
+    (LoadResult.left_out_paths), ending with where to look; "" when there is nothing to
+    say."""
     said = []
     if errors:
         said.append(f"the ledger has {errors:,} error{'' if errors == 1 else 's'}")
     if left_out:
         files = "record file failed" if left_out == 1 else "record files failed"
-        said.append(f"{left_out:,} {files} to load and {'is' if left_out == 1 else 'are'} left out")
+        named = f" ({some_paths(paths)})" if len(paths) == left_out else ""
+        verb = "is" if left_out == 1 else "are"
+        said.append(f"{left_out:,} {files} to load and {verb} left out{named}")
     return f"{', and '.join(said)}; `ledger validate` shows why" if said else ""
+
+
+PATHS_NAMED = 3
+"""Files a warning names, at most, of those left out."""
+PATH_SHOWN = 120
+"""Characters of a path a warning shows, at most: its start and its end (a path is data,
+and a pull request can make one long enough to push the warning out of a comment)."""
+
+
+def some_paths(paths: Sequence[str], name: Callable[[str], str] = str) -> str:
+    """The first few of these paths, each visible and shortened, then how many more;
+    ``name`` sets each as its output needs (a code span, in Markdown)."""
+    from ledger.safe_text import visible
+
+    shown = ", ".join(name(_shortened(visible(p))) for p in paths[:PATHS_NAMED])
+    more = len(paths) - PATHS_NAMED
+    return f"{shown} and {more:,} more" if more > 0 else shown
+
+
+def _shortened(path: str) -> str:
+    if len(path) <= PATH_SHOWN:
+        return path
+    half = (PATH_SHOWN - 1) // 2
+    return f"{path[:half]}\u2026{path[-half:]}"
 
 
 def count(diagnostics: list[Diagnostic]) -> tuple[int, int]:

@@ -255,13 +255,18 @@ def run_checks(
     result.diagnostics.extend(place(found, layout))
 
 
+def misplaced(scan: Scan) -> tuple[str, ...]:
+    """The files the walk found out of place (each a record file left out), by path."""
+    return tuple(sorted({d.path for d in scan.diagnostics}))
+
+
 def finish(result: LoadResult, scan: Scan, layout: Layout, progress: Progress | None) -> LoadResult:
     """Count what was left out and put the diagnostics in order."""
     result.left_out = result.files - len(result.ledger.paths) + len(scan.diagnostics)
     if result.left_out:  # named only when some are: a set of every path is not free
         admitted = set(result.ledger.paths.values())
         missing = sorted(rel for _kind, _where, rel, _identity in scan.found if rel not in admitted)
-        result.left_out_paths = (*missing, *sorted({d.path for d in scan.diagnostics}))
+        result.left_out_paths = (*missing, *misplaced(scan))
     result.diagnostics = ordered(result.diagnostics)
     finished(progress)
     return result

@@ -293,7 +293,7 @@ class ServeApp:
                 self.layout.root,
                 self.token,
                 self.layout.about,
-                unsound=unsound(result.left_out, errors),
+                unsound=unsound(result.left_out, errors, result.left_out_paths),
             )
             self._built = (state, built) if state else None
         return built.for_request(stamp)

@@ -42,7 +42,7 @@ T = TypeVar("T")
 
 NAME = "index:ids"
 FAMILY = "index:"
-FORMAT = 3
+FORMAT = 4
 
 
 class NotAsIndexed(Exception):
@@ -60,6 +60,7 @@ class LinkIndex:
         ids: dict[str, set[str]],
         left_out: int,
         named: frozenset[str] = frozenset(),
+        left_out_paths: tuple[str, ...] = (),
     ):
         self.layout = layout
         self.cache = cache
@@ -71,6 +72,8 @@ class LinkIndex:
         id has, so a missing row is one taken out of the cache file, not an unnamed id."""
         self.left_out = left_out
         """Record files the indexed load left out (said again with every answer)."""
+        self.left_out_paths = left_out_paths
+        """Their paths (LoadResult.left_out_paths)."""
         self._kinds: dict[str, str] | None = None
         self._rows: dict[str, LookupRow | None] = {}
 
@@ -204,6 +207,7 @@ def remember(layout: Layout, scan: Scan, result: LoadResult) -> None:
         ids = {kind: list(table) for kind, table in result.ledger.tables().items()}
         named = [row[0] for row in rows if row[1] is None]
         header = {"format": FORMAT, "ids": ids, "left_out": result.left_out, "named": named}
+        header["left_out_paths"] = list(result.left_out_paths)
         header["since"] = since
         answers.remember(NAME, header, family=FAMILY)
 
@@ -239,8 +243,11 @@ def kept(layout: Layout, cache: Cache, state: str, header: Any) -> LinkIndex | N
         return None
     if not isinstance(named, list) or not all(isinstance(v, list) for v in ids.values()):
         return None
+    paths = header.get("left_out_paths")
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        return None
     by_kind = {k: set(v) for k, v in ids.items()}
-    return LinkIndex(layout, cache, state, by_kind, left_out, frozenset(named))
+    return LinkIndex(layout, cache, state, by_kind, left_out, frozenset(named), tuple(paths))
 
 
 def read_record(layout: Layout, folder: str, rel: str, blob: str, record_id: str) -> Record | None:
@@ -268,10 +275,12 @@ def read_record(layout: Layout, folder: str, rel: str, blob: str, record_id: str
 
 @dataclass(frozen=True)
 class Answer(Generic[T]):
-    """What the index answers, and how many record files the indexed load left out."""
+    """What the index answers, and how many record files the indexed load left out (and
+    which)."""
 
     value: T
     left_out: int
+    left_out_paths: tuple[str, ...] = ()
 
 
 def answered(layout: Layout, scan: Scan | None, ask: Callable[[LinkIndex], T]) -> Answer[T] | None:
@@ -282,7 +291,7 @@ def answered(layout: Layout, scan: Scan | None, ask: Callable[[LinkIndex], T]) -
     if index is None:
         return None
     try:
-        return Answer(ask(index), index.left_out)
+        return Answer(ask(index), index.left_out, index.left_out_paths)
     except NotAsIndexed:
         return None
     finally:

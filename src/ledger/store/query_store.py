@@ -39,6 +39,8 @@ from ledger.store.cache import CACHE_DIR, NO_CACHE_ENV, Cache, open_cache, track
 from ledger.store.cache_key import NO_FOLLOW
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ledger.records.ledger import Ledger
     from ledger.records.root import Layout
 
@@ -57,6 +59,11 @@ def _file_id(info: os.stat_result) -> FileId:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
+Left = tuple[int, "Sequence[str]"]
+"""How many record files the ledger's load left out (they failed to load), and their paths
+(LoadResult.left_out_paths)."""
+
+
 class Store:
     """The stored query database of one ledger as it is now (one walk of its files)."""
 
@@ -69,6 +76,8 @@ class Store:
         self.key = ""
         self.left_out = 0
         """Record files the stored database leaves out (they failed to load)."""
+        self.left_out_paths: tuple[str, ...] = ()
+        """Their paths (LoadResult.left_out_paths)."""
         usable = layout.cacheable and not os.environ.get(NO_CACHE_ENV)
         if usable and unreadable_data(layout) is None:
             self.scan = scan_data(layout)
@@ -139,9 +148,12 @@ class Store:
         found, left_out = value.get("file"), value.get("left_out")
         if not isinstance(found, list) or len(found) != 5 or not isinstance(left_out, int):
             return None
+        paths = value.get("left_out_paths")
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            return None
         if not all(isinstance(n, int) for n in found):
             return None
-        self.left_out = left_out
+        self.left_out, self.left_out_paths = left_out, tuple(paths)
         return (found[0], found[1], found[2], found[3], found[4])
 
     @staticmethod
@@ -168,7 +180,7 @@ class Store:
 
     # -- building -----------------------------------------------------------------------
 
-    def build(self, ledger: Ledger, left_out: int) -> sqlite3.Connection:
+    def build(self, ledger: Ledger, left_out: Left) -> sqlite3.Connection:
         """The database of ``ledger``, in memory, kept in the store when it may be."""
         from ledger.publish.sqlite_db import compact, connect
 
@@ -177,7 +189,7 @@ class Store:
             self._keep(compact(conn), left_out)
         return conn
 
-    def database_bytes(self, ledger: Ledger, left_out: int) -> bytes:
+    def database_bytes(self, ledger: Ledger, left_out: Left) -> bytes:
         """The database as ``export -f sqlite`` writes it: the stored bytes when they are
         this ledger's, else built (and kept)."""
         from ledger.publish.sqlite_db import compact, connect
@@ -197,7 +209,7 @@ class Store:
     def _storable(self) -> bool:
         return self.scan is not None and self.scan.all_settled
 
-    def _keep(self, data: bytes, left_out: int) -> None:
+    def _keep(self, data: bytes, left_out: Left) -> None:
         """Put ``data`` in place as the stored file and seal a row naming it. Anything in
         the way that is not a plain file of ours is left alone, and nothing is kept."""
         cache = self._cache()  # first: it checks the folder is no link, and makes it
@@ -206,7 +218,9 @@ class Store:
         try:
             made = self._write(data)
             if made is not None:
-                value = {"file": list(made), "left_out": left_out, "sqlite": sqlite3.sqlite_version}
+                count, paths = left_out
+                value = {"file": list(made), "left_out": count, "left_out_paths": list(paths)}
+                value["sqlite"] = sqlite3.sqlite_version
                 cache.store_result(STORED, self.key, value)
         finally:
             cache.close()

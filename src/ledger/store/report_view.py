@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ledger.records.kinds import CLAIMS, STATUS_KINDS
 from ledger.records.load import few_outcomes
+from ledger.records.pipeline import misplaced
 from ledger.records.scan import RecordFile
 from ledger.store import loaded_state
 from ledger.store.report_basis import Basis, read_set
@@ -123,6 +124,7 @@ def _viewed(
     result.ledger = ledger
     result.diagnostics.extend(base.head["diagnostics"])
     result.left_out = len(scan.diagnostics)
+    result.left_out_paths = misplaced(scan)
     files = base.differing(fresh)
     basis = Basis(base.key, typed, found.id, requirement, files, wanted, linked, result.left_out)
     return View(found.id, basis)
