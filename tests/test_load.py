@@ -309,6 +309,16 @@ def test_an_empty_value_says_so(sample_copy: Sample) -> None:
     assert found.hint == "the value is empty: write it after the colon"
 
 
+@pytest.mark.parametrize("blank", ['"   "', '"\\t"', '" \\n "'])
+def test_a_blank_value_says_so(sample_copy: Sample, blank: str) -> None:
+    """A text of only spaces (tabs, line breaks) says nothing: a title, a figure's unit."""
+    sample_copy.edit(CASE, "title: Killings at Tlatlaya", f"title: {blank}")
+    found = sample_copy.only()
+    assert where(found) == ("invalid-value", 2, 8, "title")
+    assert found.message == "the value is blank: it holds only spaces"
+    assert found.hint == "write the text here, or leave the field out where it may be left out"
+
+
 @pytest.mark.parametrize("date", ["2017-02-30", "2017-13", "17-02-03", "June 2017"])
 def test_a_date_that_is_not_a_real_iso_date(sample_copy: Sample, date: str) -> None:
     sample_copy.edit(CASE, 'date: "2014-06"', f'date: "{date}"')

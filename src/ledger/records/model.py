@@ -65,7 +65,9 @@ def check_iso_date(value: str) -> str:
 
 
 Id = Annotated[StrictStr, Field(pattern=ID_PATTERN, max_length=120)]
-Text = Annotated[StrictStr, Field(min_length=1)]
+NOT_BLANK = r"\S"
+"""What every text field must hold somewhere: a value of only spaces says nothing."""
+Text = Annotated[StrictStr, Field(min_length=1, pattern=NOT_BLANK)]
 GroundKey = Annotated[
     StrictStr,
     Field(pattern=r"^(?:source|archive|requirement|claim)/" + ID_PATTERN[1:], max_length=140),

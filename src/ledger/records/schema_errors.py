@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ledger.records.diagnostics import Diagnostic, make
+from ledger.records.model import NOT_BLANK
 from ledger.records.yamlread import Parsed, Path, dotted
 
 _TYPE_NAMES = {bool: "a boolean", int: "a number", float: "a number", type(None): "empty"}
@@ -46,6 +47,8 @@ def _one(
     message = str(item["msg"]).removeprefix("Value error, ")
     if kind == "string_pattern_mismatch" and loc and loc[-1] in _DATE_FIELDS:
         message = "not a date: expected YYYY, YYYY-MM or YYYY-MM-DD"
+    if _is_blank(item):
+        message = "the value is blank: it holds only spaces"
     if kind == "extra_forbidden":
         name = str(loc[-1])
         known = _fields_at(model, loc[:-1])
@@ -118,11 +121,21 @@ def _hint(item: Any, parsed: Parsed, path: Path) -> str:
         return 'write a date that exists, as YYYY, YYYY-MM or YYYY-MM-DD, in quotes: "2018-02-28"'
     if item["type"] == "enum":
         return _enum_hint(item)
+    if _is_blank(item):
+        return "write the text here, or leave the field out where it may be left out"
     if item["type"] == "string_pattern_mismatch" and path and path[-1] in {"id", "source"}:
         return "ids are lowercase letters and digits, joined by hyphens: tlatlaya-1"
     if item["type"] == "string_pattern_mismatch":
         return "check the value's form"
     return ""
+
+
+def _is_blank(item: Any) -> bool:
+    """Whether the error is a text field's value of only spaces (model.NOT_BLANK)."""
+    return bool(
+        item["type"] == "string_pattern_mismatch"
+        and (item.get("ctx") or {}).get("pattern") == NOT_BLANK
+    )
 
 
 def _enum_hint(item: Any) -> str:
