@@ -480,14 +480,15 @@ def test_a_file_that_fails_to_load_is_said_in_every_format_never_no_changes(repo
     commit(repo.root, "a claim that does not load")
     warning = (
         "1 record file on HEAD failed to load and is not compared "
-        "(data/claims/broken-claim.yaml); `ledger validate` shows why"
+        "(data/claims/broken-claim.yaml); `ledger validate` in a checkout of HEAD shows why"
     )
 
     markdown = ledger(repo.root, "diff", "HEAD~1", "HEAD", "--format", "markdown")
     assert markdown.exit_code == 0, markdown.stderr
     assert (
         "**\u26a0 1 record file on `HEAD` failed to load and is not compared "
-        "(`data/claims/broken-claim.yaml`); `ledger validate` shows why**"
+        "(`data/claims/broken-claim.yaml`); `ledger validate` in a checkout of `HEAD` shows "
+        "why**"
     ) in markdown.stdout
     assert "No changes" not in markdown.stdout
 
@@ -541,7 +542,7 @@ def test_a_long_or_strange_path_is_shown_short_and_visible(repo: Sample) -> None
     markdown = ledger(repo.root, "diff", "-f", "markdown").stdout
 
     shown = "data/claims/" + "d" * 47 + "\u2026" + "x" * 54 + ".yaml"
-    assert f"(data/claims/bell\\x07\\x1c.yaml, {shown});" in plain
+    assert f'("data/claims/bell\\x07\\x1c.yaml", "{shown}");' in plain
     assert f"(`data/claims/bell\\x07\\x1c.yaml`, `{shown}`);" in markdown
 
 

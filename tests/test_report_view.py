@@ -253,6 +253,10 @@ def index_text(**changes: Any) -> str:
         index_text(stances={"r": "0"}),  # a stance on what no claim bears on
         index_text(links=[[0, "b", True]]),  # the index of an earlier format
         index_text(links=[[0, "b", "echoes"]]),
+        index_text(links=[[0.0, "b", "repeats"]]),
+        index_text(links=[[0, None, "repeats"]]),
+        index_text(links=[[0, "b", ["repeats"]]]),
+        index_text(links=[[0, "b"]]),
         index_text(stances=None),
         "[]",
         "",

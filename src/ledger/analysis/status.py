@@ -464,8 +464,9 @@ def _count(
     state = _Counting(_Sides(ledger.sources, obligor_names))
     stance_of: dict[str, Stance] = {}
     sources = ledger.sources
-    claims = {claim.id: claim for claim, _ in items}
+    claims: dict[str, Countable] = {}
     for claim, stance in items:
+        claims[claim.id] = claim
         if claim.source not in sources:
             state.notes.append(f"{claim.id}: skipped, its source {claim.source!r} is not loaded")
             continue
@@ -499,7 +500,10 @@ def _group_repeats(
     ids = sorted(counted)
     groups = _Groups()
     for claim_id in ids:
-        for target in _repeat_targets(claims[claim_id]):
+        claim = claims[claim_id]
+        if not (claim.repeats if type(claim) is Counted else claim.relations):
+            continue  # most claims link to nothing
+        for target in _repeat_targets(claim):
             if target not in counted or target == claim_id:
                 continue
             if counted[target] is counted[claim_id]:

@@ -174,20 +174,23 @@ class LedgerDiff:
     def empty(self) -> bool:
         return not self.records and not self.statuses and not self.assertions and not self.settings
 
-    def left_out_lines(self, name: Callable[[str], str] = str) -> list[str]:
+    def left_out_lines(self, name: Callable[[str], str] | None = None) -> list[str]:
         """One warning per side that left record files out, naming the side's revision
-        (written by ``name``: a Markdown report sets it in a code span)."""
+        and files (set by ``name``: a Markdown report sets them in code spans), and where
+        `ledger validate` shows why: the working tree, or a checkout of the revision."""
         lines = []
         for side, label in (("old", self.old), ("new", self.new)):
             count = self.left_out.get(side, 0)
             if count:
                 files, verb = ("record file", "is") if count == 1 else ("record files", "are")
-                where = "the working tree" if label == WORKTREE else name(label)
+                worktree = label == WORKTREE
+                where = "the working tree" if worktree else (name or str)(label)
                 paths = self.left_out_files.get(side, ())
                 named = f" ({some_paths(paths, name)})" if len(paths) == count else ""
+                check = "" if worktree else f" in a checkout of {where}"
                 lines.append(
                     f"{count:,} {files} on {where} failed to load and {verb} not compared"
-                    f"{named}; `ledger validate` shows why"
+                    f"{named}; `ledger validate`{check} shows why"
                 )
         return lines
 

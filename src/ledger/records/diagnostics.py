@@ -6,6 +6,7 @@ into output and an exit code. Codes are stable: tools and people may match on th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from enum import StrEnum
@@ -261,14 +262,26 @@ PATH_SHOWN = 120
 and a pull request can make one long enough to push the warning out of a comment)."""
 
 
-def some_paths(paths: Sequence[str], name: Callable[[str], str] = str) -> str:
-    """The first few of these paths, each visible and shortened, then how many more;
-    ``name`` sets each as its output needs (a code span, in Markdown)."""
+def some_paths(paths: Sequence[str], name: Callable[[str], str] | None = None) -> str:
+    """The first few of these paths, each visible and shortened, then how many more.
+    ``name`` sets each as its output needs (a code span, in Markdown); in plain text a path
+    that holds more than letters, digits, dots, hyphens and slashes is quoted (a name is
+    data: "a.yaml and 7 more); all fine; (" must not read as the list's own words)."""
     from ledger.safe_text import visible
 
-    shown = ", ".join(name(_shortened(visible(p))) for p in paths[:PATHS_NAMED])
+    set_as = name or _quoted
+    shown = ", ".join(set_as(_shortened(visible(p))) for p in paths[:PATHS_NAMED])
     more = len(paths) - PATHS_NAMED
     return f"{shown} and {more:,} more" if more > 0 else shown
+
+
+_PLAIN_PATH = re.compile(r"[\w./-]+")
+
+
+def _quoted(path: str) -> str:
+    if _PLAIN_PATH.fullmatch(path):
+        return path
+    return '"' + path.replace('"', '\\"') + '"'
 
 
 def _shortened(path: str) -> str:

@@ -66,6 +66,7 @@ def checked(layout: Layout, scan: Scan, result: LoadResult) -> bool:
 def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bool:
     from ledger.records.ledger import Ledger
     from ledger.records.load import PASSING
+    from ledger.records.pipeline import misplaced
 
     base = loaded_state.latest(cache)
     changed = base.changes(layout, scan) if base is not None else None
@@ -113,6 +114,7 @@ def _checked(layout: Layout, scan: Scan, cache: Cache, result: LoadResult) -> bo
     found = result.diagnostics[before:]
     result.diagnostics = ordered(result.diagnostics)
     result.left_out = len(scan.diagnostics)
+    result.left_out_paths = misplaced(scan)
     if scan.all_settled and not any(d.code in PASSING for d in found):
         delta = _delta(base, fresh.values())
         checked_state.store(cache, key, delta, [], found, links)

@@ -278,7 +278,7 @@ def _wanted(
     less."""
     ids = index.ids
     linked: dict[str, set[str]] = defaultdict(set)
-    for position, target, _contradicts in index.links:
+    for position, target, _kind in index.links:
         linked[ids[position]].add(target)
         linked[target].add(ids[position])
     fresh = [claim for side in sides for claim, _rel in side.new.values()]

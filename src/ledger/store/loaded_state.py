@@ -204,12 +204,12 @@ class ClaimsIndex:
                 for req_id, codes in stances.items()
             ):
                 return None
-            made = [(int(p), str(t), str(k)) for p, t, k in links]
+            made = [(p, t, k) for p, t, k in links]
         except (ValueError, KeyError, TypeError):
             return None
         if not _positions([[link[0] for link in made]], count):
             return None
-        if not {link[2] for link in made} <= _RELATION_KINDS:
+        if not all(type(t) is type(k) is str and k in _RELATION_KINDS for _, t, k in made):
             return None
         return cls(ids, starts, bears, about, made, sources, source_ids, stances)
 
