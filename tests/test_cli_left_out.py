@@ -117,6 +117,18 @@ def test_the_file_is_named_however_the_answer_is_had(
     assert answers[0].stdout == answers[1].stdout
 
 
+def test_a_file_name_cannot_pass_for_the_list_s_own_words(sample_copy: Sample) -> None:
+    """A name holding more than a path's plain characters is quoted: it cannot close the
+    list and say something of its own."""
+    sample_copy.write('claims/x.yaml and 7 more); all "fine"; (y.yaml', "id: [\n")
+    result = run(["--root", str(sample_copy.root), "list", "claims"])
+    assert result.stderr == (
+        "ledger: warning: 1 record file failed to load and is left out "
+        '("data/claims/x.yaml and 7 more); all \\"fine\\"; (y.yaml"); '
+        "`ledger validate` shows why\n"
+    )
+
+
 def test_past_three_files_the_rest_are_counted(sample_copy: Sample) -> None:
     for n in range(5):
         sample_copy.write(f"claims/broken-{n}.yaml", "id: [\n")
@@ -180,6 +192,13 @@ def test_a_record_whose_file_failed_to_load_is_said_to_be_so(broken: Sample, com
     assert (result.exit_code, result.stderr) == (2, WARNING + UNLOADED)
 
 
+def test_review_says_so_too(broken: Sample) -> None:
+    result = run(
+        ["--root", str(broken.root), "review", "cso-torture-complaints", "--by", "A Reviewer"]
+    )
+    assert (result.exit_code, result.stderr) == (2, WARNING + UNLOADED)
+
+
 def test_log_says_so_too(repo: Sample) -> None:
     repo.edit(CLAIM, "kind: figure\n", "kind: figure\nkind: figure\n")
     result = run(["--root", str(repo.root), "log", "cso-torture-complaints"])
@@ -194,3 +213,27 @@ def test_a_case_whose_file_failed_to_load_is_said_to_be_so_by_status(sample_copy
         "ledger: no case 'tlatlaya' loaded: its file data/cases/tlatlaya.yaml is there but "
         "failed to load, or holds another id; `ledger validate` shows why\n"
     )
+
+
+@pytest.mark.parametrize("misnamed", ["torture-prosecution", "tlatlaya"])
+def test_a_case_no_record_holds_is_said_to_be_none_not_shown_as_one(
+    sample_copy: Sample, misnamed: str
+) -> None:
+    """A claim naming a case by a misspelled id (or one whose file failed to load) is
+    grouped under that id: the report says it is no case of the ledger, never "None"."""
+    sample_copy.edit(CLAIM, "  - torture-prosecutions", "  - torture-prosecution")
+    if misnamed == "tlatlaya":  # the case's own file broken: its claims name it rightly
+        sample_copy.edit(CLAIM, "  - torture-prosecution", "  - tlatlaya")
+        sample_copy.edit("cases/tlatlaya.yaml", "title:", "title:\ntitle:")
+    at = ["--root", str(sample_copy.root)]
+    plain = run([*at, "status", "requirement-2"], env={"COLUMNS": "120"})
+    assert plain.exit_code == 0, plain.stderr
+    assert f"{misnamed} (no such case)" in plain.stdout
+    assert f"{misnamed}  not a case of this ledger; `ledger validate` shows why" in plain.stdout
+    assert "None" not in plain.stdout
+    markdown = run([*at, "status", "requirement-2", "-f", "markdown"]).stdout
+    assert f"### {misnamed} (not a case of this ledger; \\`ledger validate\\` shows why)" in (
+        markdown
+    )
+    data = json.loads(run([*at, "status", "requirement-2", "-f", "json"]).stdout)
+    assert [g["title"] for g in data["cases"] if g["id"] == misnamed] == [None]

@@ -177,10 +177,19 @@ class Group(Plain):
 
     id: str | None
     title: str | None
+    """None for the claims about no case, and for an id that names no record of the ledger
+    (a reference `ledger validate` reports): :func:`no_record` says so."""
     verdict: Verdict
     supports: tuple[Evidence, ...]
     undermines: tuple[Evidence, ...]
     context: tuple[Evidence, ...]
+
+
+def no_record(kind: str) -> str:
+    """What a report says in place of the title of a group whose id names no record of the
+    ledger: claims name a case (or bear on a requirement) that is not there, misspelled or
+    its file broken. A reader must not take it for one."""
+    return f"not a {kind} of this ledger; `ledger validate` shows why"
 
 
 @dataclass(frozen=True)

@@ -1124,7 +1124,7 @@ def locate(
 
     layout = layout_of(ctx, root)
     ledger = load_or_exit(layout, check=False).ledger
-    source_id = resolve_or_exit(ledger, source, ("sources",))
+    source_id = resolve_or_exit(ledger, source, ("sources",), layout)
     text = read_archive(layout, ledger, source_id)
     if text.text is None:
         fail(text.problem, EXIT_FINDINGS)

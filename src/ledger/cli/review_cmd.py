@@ -58,7 +58,7 @@ def review(
         fail(problem, EXIT_USAGE)
     layout = layout_of(ctx, root)
     ledger = load_or_exit(layout).ledger
-    found = resolve_or_exit(ledger, claim_id, ("claims",))
+    found = resolve_or_exit(ledger, claim_id, ("claims",), layout)
     failure = add_review(layout, ledger, found, by, on)
     if isinstance(failure, LockFailure):
         fail(failure.message, EXIT_USAGE)

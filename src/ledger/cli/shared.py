@@ -389,12 +389,18 @@ def colour_for(stream: object) -> bool:
     return bool(isatty and isatty())
 
 
-def resolve_or_exit(ledger: Ledger, typed: str, kinds: tuple[str, ...] | None = None) -> str:
-    """The id the user meant (exact, or a unique prefix), or exit 2 with "did you mean"."""
+def resolve_or_exit(
+    ledger: Ledger, typed: str, kinds: tuple[str, ...] | None = None, layout: Layout | None = None
+) -> str:
+    """The id the user meant (exact, or a unique prefix), or exit 2 with "did you mean";
+    with the ``layout`` the ledger was loaded from, a file there named for the id that gave
+    no record is named instead (:func:`fail_unresolved`)."""
     from ledger.analysis.xref import resolve
 
     found = resolve(ledger, typed, kinds)
     if found.id is None:
+        if layout is not None:
+            fail_unresolved(layout, found)
         fail(found.message)
     return found.id
 

@@ -201,6 +201,7 @@ def show_requirement(
     """Every case group the report holds: the report is cut to the cases a view shows when
     it is made (``cases_shown``), and says how many it left out. ``limit``: claims listed
     per side of a case."""
+    from ledger.analysis.status_report import no_record
     from ledger.cli.render import indented, line, text
 
     req = report.requirement
@@ -225,7 +226,7 @@ def show_requirement(
         )
     )
     for group in report.cases:
-        heading = f"{group.id}  {group.title}" if group.id else "No case"
+        heading = f"{group.id}  {group.title or no_record('case')}" if group.id else "No case"
         _group(out, group, heading, explain, limit)
     if report.cases_left_out:
         out.print(
@@ -241,6 +242,7 @@ def show_requirement(
 
 
 def show_case(out: Console, report: CaseStatus, explain: bool, limit: int | None = None) -> None:
+    from ledger.analysis.status_report import no_record
     from ledger.cli.render import line, text
 
     case = report.case
@@ -252,7 +254,7 @@ def show_case(out: Console, report: CaseStatus, explain: bool, limit: int | None
     out.print(text(case.summary))
     for group in report.requirements:
         out.print()
-        _group(out, group, f"{group.id}  {group.title}", explain, limit)
+        _group(out, group, f"{group.id}  {group.title or no_record('requirement')}", explain, limit)
         if explain:
             _trace(out, group.verdict)
     if report.unlinked:
@@ -274,8 +276,11 @@ def _case_table(out: Console, groups: tuple[Group, ...]) -> None:
         t = group.verdict.tally
         status = status_text(group.verdict.status.value)
         status.append_text(text(f" {group.verdict.line}", "dim"))
+        label = group.id or "(no case)"
+        if group.id is not None and group.title is None:
+            label += " (no such case)"
         grid.add_row(
-            text(group.id or "(no case)"),
+            text(label),
             status,
             text(f"{t.independent_supports} / {t.obligor_supports}"),
             text(f"{t.independent_undermines} / {t.obligor_undermines}"),

@@ -21,6 +21,7 @@ from ledger.analysis.status_report import (
     RequirementStatus,
     Side,
     Verdict,
+    no_record,
 )
 from ledger.publish.markdown_text import escape
 from ledger.records.vocabulary import qualified
@@ -71,7 +72,9 @@ def requirement_markdown(report: RequirementStatus, *, heading: int = 2) -> str:
         *_verdict(report.verdict, report.rule.name, report.rule.version),
     ]
     for group in report.cases:
-        title = group.title or ("Claims about no case" if group.id is None else group.id)
+        title = group.title or (
+            "Claims about no case" if group.id is None else f"{group.id} ({no_record('case')})"
+        )
         out += _group(f"{h}# {escape(title)}", group, notes)
     out += _contradictions(report.contradictions, notes, h)
     out += _figures(report.figures, notes, h)
