@@ -322,3 +322,19 @@ def test_a_tab_for_indentation_is_named_in_the_hint(text: str) -> None:
 def test_another_syntax_error_keeps_the_general_hint() -> None:
     (found,) = parse("id: a: b\n", "x.yaml").diagnostics
     assert found.hint == "fix the YAML at this place; a quoted string avoids most surprises"
+
+
+def test_an_unclosed_list_says_where_it_began() -> None:
+    """libyaml gives up at the next key, lines below the ``[`` left open: the message says
+    where the list began, so the reader is sent to the mistake, not past it."""
+    (found,) = parse("id: x\nkind: [fact\ncases:\n  - a\n", "x.yaml").diagnostics
+    assert (found.code, found.line, found.column) == ("yaml-syntax", 3, 6)
+    assert found.message == (
+        "YAML syntax error: did not find expected ',' or ']' "
+        "(reading a flow sequence begun at line 2, column 7)"
+    )
+
+
+def test_an_error_where_the_construct_began_does_not_say_so_twice() -> None:
+    (found,) = parse("id: a: b\n", "x.yaml").diagnostics
+    assert "begun at" not in found.message

@@ -183,7 +183,7 @@ class _Builder:
                 )
             else:
                 hint = _syntax_hint(message, text, where)
-                message = f"YAML syntax error: {message}"
+                message = f"YAML syntax error: {message}{_begun(exc, text, where)}"
             self.problem("yaml-syntax", message, hint, where, (key,) if key else ())
             self.result.data = None
         except yaml.YAMLError as exc:  # reader errors: bad characters
@@ -450,6 +450,19 @@ _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
 
 _KEY_LINE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
+
+
+def _begun(exc: yaml.MarkedYAMLError, text: str, where: tuple[int, int]) -> str:
+    """Where the construct the parser was reading began, when not where it gave up: an
+    unclosed ``[`` is reported lines later, at the next key."""
+    context = str(exc.context or "")
+    if not context.startswith("while parsing ") or exc.context_mark is None:
+        return ""
+    line, column = _end_of_text(text, exc.context_mark)
+    if line == where[0]:
+        return ""
+    what = context.removeprefix("while parsing ")
+    return f" (reading {what} begun at line {line}, column {column})"
 
 
 def _syntax_hint(problem: str, text: str, where: tuple[int, int]) -> str:
