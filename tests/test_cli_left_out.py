@@ -117,27 +117,30 @@ def test_the_file_is_named_however_the_answer_is_had(
     assert answers[0].stdout == answers[1].stdout
 
 
-def test_a_file_name_cannot_pass_for_the_list_s_own_words(sample_copy: Sample) -> None:
-    """A name holding more than a path's plain characters is quoted: it cannot close the
-    list and say something of its own."""
-    sample_copy.write('claims/x.yaml and 7 more); all "fine"; (y.yaml', "id: [\n")
+@pytest.mark.parametrize(
+    ("names", "said"),
+    [
+        (
+            # a name holding more than a path's plain characters is quoted: it cannot close
+            # the list and say something of its own
+            ['x.yaml and 7 more); all "fine"; (y.yaml'],
+            '1 record file failed to load and is left out ("data/claims/x.yaml and 7 more); '
+            'all \\"fine\\"; (y.yaml")',
+        ),
+        (
+            [f"broken-{n}.yaml" for n in range(5)],
+            "5 record files failed to load and are left out (data/claims/broken-0.yaml, "
+            "data/claims/broken-1.yaml, data/claims/broken-2.yaml and 2 more)",
+        ),
+    ],
+)
+def test_the_warning_names_three_files_then_counts(
+    sample_copy: Sample, names: list[str], said: str
+) -> None:
+    for name in names:
+        sample_copy.write(f"claims/{name}", "id: [\n")
     result = run(["--root", str(sample_copy.root), "list", "claims"])
-    assert result.stderr == (
-        "ledger: warning: 1 record file failed to load and is left out "
-        '("data/claims/x.yaml and 7 more); all \\"fine\\"; (y.yaml"); '
-        "`ledger validate` shows why\n"
-    )
-
-
-def test_past_three_files_the_rest_are_counted(sample_copy: Sample) -> None:
-    for n in range(5):
-        sample_copy.write(f"claims/broken-{n}.yaml", "id: [\n")
-    result = run(["--root", str(sample_copy.root), "list", "claims"])
-    assert result.stderr == (
-        "ledger: warning: 5 record files failed to load and are left out (data/claims/"
-        "broken-0.yaml, data/claims/broken-1.yaml, data/claims/broken-2.yaml and 2 more); "
-        "`ledger validate` shows why\n"
-    )
+    assert result.stderr == f"ledger: warning: {said}; `ledger validate` shows why\n"
 
 
 def test_a_file_name_is_shown_visible_and_short(sample_copy: Sample) -> None:

@@ -129,6 +129,16 @@ def flip(repo: Sample) -> None:
     commit(repo.root, "flip")
 
 
+def flipped_view(repo: Sample) -> tuple[LoadResult, LoadResult]:
+    """The view of a commit flipping a claim's stance and the commit before, the ledger
+    remembered."""
+    flip(repo)
+    remember(repo.root)
+    sides = viewed(repo.root)
+    assert sides is not None
+    return sides
+
+
 def test_a_stance_flip_is_read_by_the_view_and_said_as_two_whole_loads_say_it(
     repo: Sample, views: list[bool], loads: list[str]
 ) -> None:
@@ -153,11 +163,7 @@ def test_the_view_builds_only_the_claims_a_change_reaches(repo: Sample) -> None:
         "  requirement-1: undermines\n  requirement-2: undermines",
     )
     commit(repo.root, "a claim about another case bears on requirement-2 too")
-    flip(repo)
-    remember(repo.root)
-    sides = viewed(repo.root)
-    assert sides is not None
-    old, new = (side.ledger for side in sides)
+    old, new = (side.ledger for side in flipped_view(repo))
     assert "cso-torture-complaints" in old.claims and "cso-torture-complaints" in new.claims
     assert old.claims["cso-torture-complaints"] != new.claims["cso-torture-complaints"]
     left_out = set(old.absent)
@@ -357,11 +363,7 @@ def test_a_repeat_among_claims_counted_not_built_is_counted_once_on_its_origin_s
         "relations:\n  - repeats: gov-tlatlaya-release-impartial",
     )
     commit(repo.root, "two claims about Tlatlaya bear on requirement-2, one repeating the other")
-    flip(repo)
-    remember(repo.root)
-    sides = viewed(repo.root)
-    assert sides is not None
-    for side in sides:
+    for side in flipped_view(repo):
         facts = {c.id: c for c, _ in side.ledger.counted["requirement-2"]}
         assert facts["cso-tlatlaya-order-to-kill"] == Counted(
             "cso-tlatlaya-order-to-kill", "cso-memo-2017", ("gov-tlatlaya-release-impartial",)
