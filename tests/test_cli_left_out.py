@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import ledger.analysis.checks as checks_module
-from conftest import Sample, age, run
+from conftest import Sample, age, git, run
 
 CLAIM = "claims/cso-torture-complaints.yaml"
 
@@ -240,3 +240,64 @@ def test_a_case_no_record_holds_is_said_to_be_none_not_shown_as_one(
     )
     data = json.loads(run([*at, "status", "requirement-2", "-f", "json"]).stdout)
     assert [g["title"] for g in data["cases"] if g["id"] == misnamed] == [None]
+
+
+def test_a_requirement_no_record_holds_is_said_to_be_none_on_a_case(sample_copy: Sample) -> None:
+    sample_copy.edit(CLAIM, "  requirement-2: undermines", "  requirement-9: undermines")
+    at = ["--root", str(sample_copy.root), "status", "torture-prosecutions"]
+    plain = run(at, env={"COLUMNS": "120"}).stdout
+    markdown = run([*at, "-f", "markdown"]).stdout
+    said = "not a requirement of this ledger; `ledger validate` shows why"
+    assert f"requirement-9  {said}" in plain
+    assert f"### requirement-9: ({said.replace('`', chr(92) + '`')})" in markdown
+    assert "None" not in plain + markdown
+
+
+def test_the_site_says_a_group_s_id_is_no_case_and_links_it_nowhere(
+    sample_copy: Sample, tmp_path: Path
+) -> None:
+    """A claim naming a source's id as its case: the requirement page's group heading is
+    the id, linked to nothing, and says what it is not."""
+    sample_copy.edit(CLAIM, "  - torture-prosecutions", "  - cso-memo-2017")
+    out = tmp_path / "site"
+    assert run(["--root", str(sample_copy.root), "site", str(out)]).exit_code == 0
+    page = (out / "requirements" / "requirement-2.html").read_text(encoding="utf-8")
+    assert (
+        '<span class="missing">cso-memo-2017</span> (not a case of this ledger; '
+        "`ledger validate` shows why)"
+    ) in page
+    assert '<h3><a href="../sources/cso-memo-2017.html">' not in page
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        # a backslash cannot escape the closing quote: it is escaped itself
+        (
+            'q\\" and 7 more); all fine; (\\"y.yaml',
+            '"data/claims/q\\\\\\" and 7 more); all fine; (\\\\\\"y.yaml"',
+        ),
+        # the character ESC and a name spelling it out read apart
+        ("ev\x1b[31m.yaml", '"data/claims/ev\\x1b[31m.yaml"'),
+        ("ev\\x1b[31m.yaml", '"data/claims/ev\\\\x1b[31m.yaml"'),
+        # letters that look like a comma and a space are not a path's plain characters
+        ("a.yaml\ua4f9\u3164data.yaml", '"data/claims/a.yaml\ua4f9\u3164data.yaml"'),
+    ],
+)
+def test_a_quoted_name_reads_as_one_name(sample_copy: Sample, name: str, shown: str) -> None:
+    sample_copy.write(f"claims/{name}", "id: [\n")
+    result = run(["--root", str(sample_copy.root), "list", "claims"])
+    assert f"left out ({shown}); `ledger validate` shows why\n" in result.stderr
+
+
+def test_a_commit_s_files_left_out_point_to_a_checkout_of_it(repo: Sample) -> None:
+    repo.write("claims/broken.yaml", "id: [\n")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "a broken claim")
+    (repo.root / "data" / "claims" / "broken.yaml").unlink()  # the working tree is clean
+    commit = git(repo.root, "rev-parse", "HEAD").strip()[:10]
+    result = run(["--root", str(repo.root), "status", "requirement-1", "--rev", "HEAD"])
+    assert result.stderr == (
+        "ledger: warning: 1 record file failed to load and is left out "
+        f"(data/claims/broken.yaml); `ledger validate` in a checkout of {commit} shows why\n"
+    )

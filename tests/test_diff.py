@@ -542,7 +542,7 @@ def test_a_long_or_strange_path_is_shown_short_and_visible(repo: Sample) -> None
     markdown = ledger(repo.root, "diff", "-f", "markdown").stdout
 
     shown = "data/claims/" + "d" * 47 + "\u2026" + "x" * 54 + ".yaml"
-    assert f'("data/claims/bell\\x07\\x1c.yaml", "{shown}");' in plain
+    assert f'("data/claims/bell\\x07\\x1c.yaml", {shown});' in plain
     assert f"(`data/claims/bell\\x07\\x1c.yaml`, `{shown}`);" in markdown
 
 

@@ -315,8 +315,8 @@ def test_a_blank_value_says_so(sample_copy: Sample, blank: str) -> None:
     sample_copy.edit(CASE, "title: Killings at Tlatlaya", f"title: {blank}")
     found = sample_copy.only()
     assert where(found) == ("invalid-value", 2, 8, "title")
-    assert found.message == "the value is blank: it holds only spaces"
-    assert found.hint == "write the text here, or leave the field out where it may be left out"
+    assert found.message == "the value is blank: it holds only spaces, tabs or line breaks"
+    assert found.hint == "write the text here (a field that may be left out can be removed)"
 
 
 @pytest.mark.parametrize("date", ["2017-02-30", "2017-13", "17-02-03", "June 2017"])

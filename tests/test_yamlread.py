@@ -335,6 +335,15 @@ def test_an_unclosed_list_says_where_it_began() -> None:
     )
 
 
-def test_an_error_where_the_construct_began_does_not_say_so_twice() -> None:
-    (found,) = parse("id: a: b\n", "x.yaml").diagnostics
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id: a: b\n",  # where the construct began
+        'id: x\ntitle: "He said "no" to it"\n',  # a block mapping: its start says nothing
+        "id: x\naliases:\n  - a\n - b\n",
+    ],
+)
+def test_only_an_unclosed_flow_collection_says_where_it_began(text: str) -> None:
+    (found,) = parse(text, "x.yaml").diagnostics
+    assert found.code == "yaml-syntax"
     assert "begun at" not in found.message

@@ -66,8 +66,8 @@ class Replay:
         self.scan: Scan | None = None
         self.answers: Answers | None = None
         self.warnings: list[list[Any]] = []
-        """How many files each load left out, the errors it counted and the files' paths
-        (told by the command): said again on replay."""
+        """How many files each load left out, the errors it counted, the files' paths and
+        the commit they are of (told by the command): said again on replay."""
         self.served_again = served_again
         self.basis: Basis | None = None
         """What the answer read, when the command knows it (:func:`answer_read`): kept
@@ -95,8 +95,8 @@ class Replay:
         text, warnings = stored.get("output"), stored.get("warnings")
         if not isinstance(text, str) or not is_plain_output(text) or not _counts(warnings):
             return False  # not what this tool prints: work it out
-        for left_out, errors, paths in warnings:
-            warn_left_out(left_out, errors, paths)
+        for left_out, errors, paths, checkout in warnings:
+            warn_left_out(left_out, errors, paths, checkout)
         sys.stdout.write(text)
         return True
 
@@ -215,12 +215,14 @@ def answer_read(basis: Basis | None) -> None:
         replay.basis = basis
 
 
-def answer_left_out(left_out: int, errors: int = 0, paths: Sequence[str] = ()) -> None:
-    """Tell the running command's replay how many record files its answer left out, and
-    which (when known)."""
+def answer_left_out(
+    left_out: int, errors: int = 0, paths: Sequence[str] = (), checkout: str | None = None
+) -> None:
+    """Tell the running command's replay how many record files its answer left out, which
+    (when known), and of which commit (None: the working tree)."""
     replay = _ACTIVE.get()
     if replay is not None:
-        replay.warnings.append([left_out, errors, list(paths)])
+        replay.warnings.append([left_out, errors, list(paths), checkout])
 
 
 def _basis_text(basis: Basis) -> str:
@@ -240,10 +242,11 @@ def _counts(warnings: Any) -> bool:
     """Whether a remembered list of warnings is what :class:`Replay` stores."""
     return isinstance(warnings, list) and all(
         isinstance(w, list)
-        and len(w) == 3
+        and len(w) == 4
         and all(type(n) is int and n >= 0 for n in w[:2])
         and isinstance(w[2], list)
         and all(isinstance(p, str) for p in w[2])
+        and (w[3] is None or isinstance(w[3], str))
         for w in warnings
     )
 

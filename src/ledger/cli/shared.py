@@ -246,22 +246,31 @@ def load_or_exit(
     if result.fatal:
         fail(result.fatal)
     errors = sum(1 for d in result.diagnostics if d.severity == "error") if count_errors else 0
-    warn_left_out(result.left_out, errors, result.left_out_paths)
+    warn_left_out(result.left_out, errors, result.left_out_paths, checkout_of(layout))
     return result
 
 
-def warn_left_out(left_out: int, errors: int = 0, paths: Sequence[str] = ()) -> None:
+def checkout_of(layout: Layout) -> str | None:
+    """The commit a revision's layout is of (its short id), or None for the working tree:
+    where `ledger validate` shows what its warnings are about."""
+    return layout.tree.commit[:10] if layout.tree is not None else None
+
+
+def warn_left_out(
+    left_out: int, errors: int = 0, paths: Sequence[str] = (), checkout: str | None = None
+) -> None:
     """One line on stderr when an answer leaves out record files that failed to load (and,
     when counted, how many errors the ledger has), so that no command is quieter than
-    `ledger validate`; the first few files named, when ``paths`` are those counted.
-    stdout stays clean and the exit code is the answer's: 0. The running command's
-    remembered output says it again when replayed."""
+    `ledger validate`; the first few files named, when ``paths`` are those counted, and
+    for a revision (``checkout``: its commit), where to check it. stdout stays clean and
+    the exit code is the answer's: 0. The running command's remembered output says it
+    again when replayed."""
     from ledger.cli.replay import answer_left_out
     from ledger.records.diagnostics import unsound
 
-    answer_left_out(left_out, errors, paths)
+    answer_left_out(left_out, errors, paths, checkout)
 
-    said = unsound(left_out, errors, paths)
+    said = unsound(left_out, errors, paths, checkout)
     if said:
         sys.stderr.write(f"ledger: warning: {said}\n")
 

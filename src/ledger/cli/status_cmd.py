@@ -16,6 +16,7 @@ from ledger.cli.shared import (
     app,
     as_of_json,
     as_of_or_exit,
+    checkout_of,
     complete_ids,
     fail,
     fail_unresolved,
@@ -112,7 +113,7 @@ def status(
     if isinstance(answer, StatusFailure):
         fail_unresolved(layout, answer.resolution) if answer.resolution else fail(answer.message)
     answer_read(answer.basis)
-    warn_left_out(answer.left_out, paths=answer.left_out_paths)
+    warn_left_out(answer.left_out, paths=answer.left_out_paths, checkout=checkout_of(layout))
     report = answer.report
     if output is ReportFormat.json:
         write_json("status", {**report.to_dict(), **as_of_json(answer.restriction)})

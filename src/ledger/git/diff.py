@@ -60,7 +60,7 @@ from ledger.analysis.status_report import RuleInfo, to_plain
 from ledger.gcpause import paused_gc
 from ledger.git.revision import WORKTREE
 from ledger.records.config import settings_of
-from ledger.records.diagnostics import some_paths
+from ledger.records.diagnostics import some_paths, where_to_look
 from ledger.records.kinds import SINGULAR
 from ledger.records.ledger import Ledger
 from ledger.records.root import Layout
@@ -187,10 +187,9 @@ class LedgerDiff:
                 where = "the working tree" if worktree else (name or str)(label)
                 paths = self.left_out_files.get(side, ())
                 named = f" ({some_paths(paths, name)})" if len(paths) == count else ""
-                check = "" if worktree else f" in a checkout of {where}"
                 lines.append(
                     f"{count:,} {files} on {where} failed to load and {verb} not compared"
-                    f"{named}; `ledger validate`{check} shows why"
+                    f"{named}; {where_to_look(None if worktree else where)}"
                 )
         return lines
 

@@ -90,7 +90,8 @@ def case_markdown(report: CaseStatus, *, heading: int = 2) -> str:
     details = " \u00b7 ".join(escape(v) for v in (case.kind, case.date, case.place) if v)
     out = [f"{h} {escape(case.title)}", "", details, "", escape(case.summary), ""]
     for group in report.requirements:
-        out += _group(f"{h}# {escape(group.id)}: {escape(group.title)}", group, notes)
+        title = group.title or f"({no_record('requirement')})"
+        out += _group(f"{h}# {escape(group.id)}: {escape(title)}", group, notes)
         out += _verdict(group.verdict, report.rule.name, report.rule.version)
     if report.unlinked:
         out += ["", f"{h}# Claims bearing on no requirement", ""]

@@ -239,11 +239,13 @@ def failing(
     ]
 
 
-def unsound(left_out: int, errors: int = 0, paths: Sequence[str] = ()) -> str:
+def unsound(
+    left_out: int, errors: int = 0, paths: Sequence[str] = (), checkout: str | None = None
+) -> str:
     """What an answer must say of a ledger with errors or record files that failed to load
     (and so are left out of it), naming the files when ``paths`` are those it counts
-    (LoadResult.left_out_paths), ending with where to look; "" when there is nothing to
-    say."""
+    (LoadResult.left_out_paths), ending with where to look (:func:`where_to_look`); "" when
+    there is nothing to say."""
     said = []
     if errors:
         said.append(f"the ledger has {errors:,} error{'' if errors == 1 else 's'}")
@@ -252,7 +254,17 @@ def unsound(left_out: int, errors: int = 0, paths: Sequence[str] = ()) -> str:
         named = f" ({some_paths(paths)})" if len(paths) == left_out else ""
         verb = "is" if left_out == 1 else "are"
         said.append(f"{left_out:,} {files} to load and {verb} left out{named}")
-    return f"{', and '.join(said)}; `ledger validate` shows why" if said else ""
+    return f"{', and '.join(said)}; {where_to_look(checkout)}" if said else ""
+
+
+def where_to_look(checkout: str | None = None) -> str:
+    """Where the reasons for a warning are: `ledger validate` in the working tree, or, for
+    a revision's files (``checkout``: the commit), in a checkout of it."""
+    return (
+        f"`ledger validate` in a checkout of {checkout} shows why"
+        if checkout
+        else ("`ledger validate` shows why")
+    )
 
 
 PATHS_NAMED = 3
@@ -269,19 +281,26 @@ def some_paths(paths: Sequence[str], name: Callable[[str], str] | None = None) -
     data: "a.yaml and 7 more); all fine; (" must not read as the list's own words)."""
     from ledger.safe_text import visible
 
-    set_as = name or _quoted
-    shown = ", ".join(set_as(_shortened(visible(p))) for p in paths[:PATHS_NAMED])
+    if name is not None:
+        shown = ", ".join(name(_shortened(visible(p))) for p in paths[:PATHS_NAMED])
+    else:
+        shown = ", ".join(_quoted(p, visible) for p in paths[:PATHS_NAMED])
     more = len(paths) - PATHS_NAMED
     return f"{shown} and {more:,} more" if more > 0 else shown
 
 
-_PLAIN_PATH = re.compile(r"[\w./-]+")
+_PLAIN_PATH = re.compile(r"[\w./-]+", re.ASCII)
 
 
-def _quoted(path: str) -> str:
+def _quoted(path: str, visible: Callable[[str], str]) -> str:
+    """A path as plain text: as it is when it holds only ASCII letters, digits and
+    ``_./-``; else in double quotes, its backslashes and quotes escaped before its hidden
+    characters are shown (so a name holding ``\\x1b`` reads otherwise than one holding the
+    character), and shortened."""
     if _PLAIN_PATH.fullmatch(path):
-        return path
-    return '"' + path.replace('"', '\\"') + '"'
+        return _shortened(path)
+    escaped = path.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{_shortened(visible(escaped))}"'
 
 
 def _shortened(path: str) -> str:

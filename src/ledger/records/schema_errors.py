@@ -48,7 +48,7 @@ def _one(
     if kind == "string_pattern_mismatch" and loc and loc[-1] in _DATE_FIELDS:
         message = "not a date: expected YYYY, YYYY-MM or YYYY-MM-DD"
     if _is_blank(item):
-        message = "the value is blank: it holds only spaces"
+        message = "the value is blank: it holds only spaces, tabs or line breaks"
     if kind == "extra_forbidden":
         name = str(loc[-1])
         known = _fields_at(model, loc[:-1])
@@ -122,7 +122,7 @@ def _hint(item: Any, parsed: Parsed, path: Path) -> str:
     if item["type"] == "enum":
         return _enum_hint(item)
     if _is_blank(item):
-        return "write the text here, or leave the field out where it may be left out"
+        return "write the text here (a field that may be left out can be removed)"
     if item["type"] == "string_pattern_mismatch" and path and path[-1] in {"id", "source"}:
         return "ids are lowercase letters and digits, joined by hyphens: tlatlaya-1"
     if item["type"] == "string_pattern_mismatch":

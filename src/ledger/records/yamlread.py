@@ -453,10 +453,11 @@ _KEY_LINE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
 
 
 def _begun(exc: yaml.MarkedYAMLError, text: str, where: tuple[int, int]) -> str:
-    """Where the construct the parser was reading began, when not where it gave up: an
-    unclosed ``[`` is reported lines later, at the next key."""
+    """Where the ``[...]`` or ``{...}`` the parser was reading began, when not where it
+    gave up: one left unclosed is reported lines later, at the next key. (Of a block
+    mapping or list it would name the top of the file, which says nothing.)"""
     context = str(exc.context or "")
-    if not context.startswith("while parsing ") or exc.context_mark is None:
+    if not context.startswith("while parsing a flow ") or exc.context_mark is None:
         return ""
     line, column = _end_of_text(text, exc.context_mark)
     if line == where[0]:

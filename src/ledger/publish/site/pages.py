@@ -36,6 +36,7 @@ from ledger.analysis.status_report import (
     Overview,
     RequirementStatus,
     Verdict,
+    no_record,
 )
 from ledger.analysis.textfold import fold
 from ledger.analysis.xref import XrefIndex
@@ -603,9 +604,16 @@ def _evidence_by_case(site: Site, page: str, req_id: str, groups: Sequence[Group
         if group.id is None:
             out.append(group_html(site, page, group, "Claims about no case", 3))
         elif not (listed and group.id in cases):
-            title = a(page, site.page_of(group.id), group.title or group.id)
+            title = _no_record(group.id, "case") if group.title is None else None
+            title = title or a(page, site.page_of(group.id), group.title)
             out.append(group_html(site, page, group, title, 3))
     return "\n".join(out)
+
+
+def _no_record(record_id: str, kind: str) -> str:
+    """The heading of a group whose id names no record of that kind in the ledger: the id,
+    linked to nothing (it may be another kind's), and what it is not."""
+    return f'<span class="missing">{h(record_id)}</span> ({h(no_record(kind))})'
 
 
 def _case_table(site: Site, page: str, req_id: str, groups: Sequence[Group]) -> str:
@@ -652,7 +660,9 @@ def case_page(site: Site, report: CaseStatus) -> str:
             site,
             page,
             group,
-            a(page, site.page_of(group.id), f"{group.id}: {group.title or ''}".rstrip(": ")),
+            _no_record(group.id or "", "requirement")
+            if group.title is None
+            else a(page, site.page_of(group.id), f"{group.id}: {group.title}"),
             3,
             on_requirement(group.id or ""),
         )
