@@ -29,12 +29,13 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
 
 from conftest import SAMPLE, layout_for
 from ledger.authoring.fmt import canonical, from_data, with_field
 from ledger.records.diagnostics import CODES, Diagnostic
 from ledger.records.ledger import Ledger
-from ledger.records.model import RECORD_TYPES
+from ledger.records.model import RECORD_TYPES, Text
 from ledger.records.pipeline import load as plain_load
 from ledger.records.root import Layout
 from ledger.records.yamlread import parse
@@ -204,9 +205,25 @@ TRICKY = st.sampled_from(
      "null", "2017", "2014-06-01", "1e3", "010", "0x1F", ".inf", "[", "{", "&", "*", "!", "|",
      ">", "%", "@", "`", "...", "---", "\u2028", "\u202e", "\ufeff", "\ufffe", "x" * 95]
 )  # fmt: skip
-TEXT = st.lists(
-    st.one_of(TRICKY, st.text(TEXT_CHARS, min_size=1, max_size=10)), min_size=1, max_size=8
-).map("".join)
+_TEXT = TypeAdapter(Text)
+
+
+def _not_blank(text: str) -> bool:
+    """Whether the schema takes it as text: a value of only white space it refuses."""
+    try:
+        _TEXT.validate_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
+TEXT = (
+    st.lists(
+        st.one_of(TRICKY, st.text(TEXT_CHARS, min_size=1, max_size=10)), min_size=1, max_size=8
+    )
+    .map("".join)
+    .filter(_not_blank)
+)
 NUMBERS = st.one_of(
     st.integers(-(10**12), 10**12), st.floats(allow_nan=False, allow_infinity=False)
 )
