@@ -188,11 +188,22 @@ UNLOADED = (
 )
 
 
+@pytest.mark.parametrize("typed", ["cso-torture-complaints", "cso-torture", "CSO Torture"])
 @pytest.mark.parametrize("command", ["show", "xref"])
-def test_a_record_whose_file_failed_to_load_is_said_to_be_so(broken: Sample, command: str) -> None:
-    """Not "no record with id ..." and other ids offered: the file is there, and broken."""
-    result = run(["--root", str(broken.root), command, "cso-torture-complaints"])
+def test_a_record_whose_file_failed_to_load_is_said_to_be_so(
+    broken: Sample, command: str, typed: str
+) -> None:
+    """Not "no record with id ..." and other ids offered: the file is there, and broken;
+    typed whole, or its start, as a loaded id may be."""
+    result = run(["--root", str(broken.root), command, typed])
     assert (result.exit_code, result.stderr) == (2, WARNING + UNLOADED)
+
+
+def test_the_start_of_two_files_ids_names_neither(broken: Sample) -> None:
+    broken.write("claims/cso-tortured.yaml", "id: [\n")
+    result = run(["--root", str(broken.root), "show", "cso-tort"])
+    assert result.exit_code == 2
+    assert "is there but failed to load" not in result.stderr
 
 
 def test_review_says_so_too(broken: Sample) -> None:

@@ -335,18 +335,28 @@ class Resolution(Plain):
 def unloaded_message(found: Resolution, files: Iterable[tuple[str, str, str, Any]]) -> str | None:
     """Why no record has the typed id when a record file named for it is there (``files``:
     the walk's record files, scan.py's ``found``) but gave no record of that id: it failed to
-    load, or holds another id. None when there is no such file, or the id was not unknown."""
+    load, or holds another id. The typed text may be the start of the id, as it may be of a
+    loaded one, when one file alone is named so. None when there is no such file, or the id
+    was not unknown."""
     if found.ok or found.other is not None or found.match is not Match.unknown:
         return None
-    names = {f"{found.query}.yaml", f"{fold_id(found.query)}.yaml"}
-    for kind, _where, rel, _identity in files:
-        if kind in found.kinds and rel.rpartition("/")[2] in names:
-            record_id = rel.rpartition("/")[2].removesuffix(".yaml")
-            return (
-                f"no {SINGULAR[kind]} {record_id!r} loaded: its file {rel} is there but failed "
-                "to load, or holds another id; `ledger validate` shows why"
-            )
-    return None
+    exact = {found.query, fold_id(found.query)}
+    named = [
+        (kind, rel, rel.rpartition("/")[2].removesuffix(".yaml"))
+        for kind, _where, rel, _identity in files
+        if kind in found.kinds and rel.endswith(".yaml")
+    ]
+    fits = [f for f in named if f[2] in exact]
+    if not fits and found.query.strip():  # the start of one file's id, and of no other's
+        fits = [f for f in named if f[2].startswith(fold_id(found.query))]
+        fits = fits if len(fits) == 1 else []
+    if not fits:
+        return None
+    kind, rel, record_id = fits[0]
+    return (
+        f"no {SINGULAR[kind]} {record_id!r} loaded: its file {rel} is there but failed "
+        "to load, or holds another id; `ledger validate` shows why"
+    )
 
 
 SHOWN_CANDIDATES = 10
