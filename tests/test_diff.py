@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -457,6 +459,23 @@ def test_log_reads_the_record_s_file_and_kind_from_the_kept_index_without_a_load
     commits = json.loads(loaded[(CLAIM_ID, "--format", "json")].stdout)["commits"]
     subjects = [c["subject"] for c in commits]
     assert subjects == ["requirement 2 is met after all", "the sample ledger"]
+
+
+def test_log_of_a_claim_from_the_kept_index_does_not_import_the_schema(repo: Sample) -> None:
+    """A claim's history is its file's commits: once the index of ids is kept, nothing
+    builds a record, and importing the schema (pydantic) would be a tenth of the run."""
+    age(repo.root)
+    assert ledger(repo.root, "log", CLAIM_ID).exit_code == 0  # keeps the index
+    code = (
+        "import sys\n"
+        f"sys.argv = ['ledger', '--root', {str(repo.root)!r}, 'log', {CLAIM_ID!r}]\n"
+        "from ledger.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    assert not stop.code, stop.code\n"
+        "print('pydantic' in sys.modules, 'ledger.records.model' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "False False"
 
 
 def test_log_outside_a_git_repository(tmp_path: Path) -> None:

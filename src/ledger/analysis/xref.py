@@ -41,10 +41,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ledger.analysis.status_report import Plain
 from ledger.records.kinds import BY_FOLDER, FOLDERS, KINDS, SINGULAR, Kind, names_any, references
-from ledger.records.ledger import Ledger
 
 if TYPE_CHECKING:
     from ledger.analysis.quotes import Position
+    from ledger.records.ledger import Ledger
 
 
 @dataclass(frozen=True)

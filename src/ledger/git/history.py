@@ -4,17 +4,17 @@ its derived status at each commit that changed any data (claims move a status to
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ledger.analysis.status import case_status, requirement_verdicts
 from ledger.analysis.status_report import to_plain
 from ledger.gcpause import paused_gc
 from ledger.git.revision import GitError, git, open_revision, repository_prefix
-from ledger.records.beside import load_beside
 from ledger.records.kinds import CASES, STATUS_KINDS
-from ledger.records.ledger import Ledger
-from ledger.records.load import load
-from ledger.records.pipeline import LoadResult
-from ledger.records.root import Layout
+
+if TYPE_CHECKING:  # a claim's or source's history loads no records: nor imports the schema
+    from ledger.records.ledger import Ledger
+    from ledger.records.pipeline import LoadResult
+    from ledger.records.root import Layout
 
 _SEP = "\x1f"
 
@@ -77,11 +77,16 @@ def record_history(
 def _load_beside(revision: Layout, previous: tuple[Layout, LoadResult] | None) -> LoadResult:
     """A commit's records: derived from the commit after it, already loaded, by the files
     that differ (records.beside), else loaded whole."""
+    from ledger.records.beside import load_beside
+    from ledger.records.load import load
+
     derived = load_beside(revision, *previous) if previous is not None else None
     return derived if derived is not None else load(revision, check=False)
 
 
 def _status_at(old: Ledger, info: CommitInfo, record_id: str, is_case: bool) -> CommitInfo:
+    from ledger.analysis.status import case_status, requirement_verdicts
+
     if is_case:
         if record_id not in old.cases:
             return CommitInfo(*_head(info), status="(absent)")
