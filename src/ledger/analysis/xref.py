@@ -340,15 +340,15 @@ def unloaded_message(found: Resolution, files: Iterable[tuple[str, str, str, Any
     was not unknown."""
     if found.ok or found.other is not None or found.match is not Match.unknown:
         return None
-    exact = {found.query, fold_id(found.query)}
     named = [
         (kind, rel, rel.rpartition("/")[2].removesuffix(".yaml"))
         for kind, _where, rel, _identity in files
         if kind in found.kinds and rel.endswith(".yaml")
     ]
-    fits = [f for f in named if f[2] in exact]
-    if not fits and found.query.strip():  # the start of one file's id, and of no other's
-        fits = [f for f in named if f[2].startswith(fold_id(found.query))]
+    folded = fold_id(found.query)
+    fits = [f for f in named if f[2] in (found.query, folded)]
+    if not fits and folded:  # the start of one file's id, and of no other's
+        fits = [f for f in named if f[2].startswith(folded)]
         fits = fits if len(fits) == 1 else []
     if not fits:
         return None

@@ -260,11 +260,8 @@ def unsound(
 def where_to_look(checkout: str | None = None) -> str:
     """Where the reasons for a warning are: `ledger validate` in the working tree, or, for
     a revision's files (``checkout``: the commit), in a checkout of it."""
-    return (
-        f"`ledger validate` in a checkout of {checkout} shows why"
-        if checkout
-        else ("`ledger validate` shows why")
-    )
+    where = f" in a checkout of {checkout}" if checkout else ""
+    return f"`ledger validate`{where} shows why"
 
 
 PATHS_NAMED = 3

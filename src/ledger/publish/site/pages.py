@@ -604,8 +604,11 @@ def _evidence_by_case(site: Site, page: str, req_id: str, groups: Sequence[Group
         if group.id is None:
             out.append(group_html(site, page, group, "Claims about no case", 3))
         elif not (listed and group.id in cases):
-            title = _no_record(group.id, "case") if group.title is None else None
-            title = title or a(page, site.page_of(group.id), group.title)
+            title = (
+                _no_record(group.id, "case")
+                if group.title is None
+                else a(page, site.page_of(group.id), group.title)
+            )
             out.append(group_html(site, page, group, title, 3))
     return "\n".join(out)
 
