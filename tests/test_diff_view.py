@@ -66,12 +66,14 @@ def viewed(
     return found
 
 
-def counted_facts(claim: Countable, stance: Stance) -> tuple[str, str, tuple[str, ...], Stance]:
-    """What the status rule counts of a claim, whether it is built or given as facts."""
+def counted_facts(claim: Countable, stance: Stance) -> tuple[Any, ...]:
+    """What the status rule counts of a claim, and what a report reads of one it does not
+    print, whether it is built or given as facts."""
     if isinstance(claim, Counted):
-        return claim.id, claim.source, claim.repeats, stance
+        return (*claim, stance)
     repeats = tuple(r.target for r in claim.relations if r.kind is RelationKind.repeats)
-    return claim.id, claim.source, repeats, stance
+    facts = (tuple(sorted(set(claim.cases))), claim.as_of is not None, bool(claim.figures))
+    return claim.id, claim.source, repeats, *facts, stance
 
 
 def diffs(root: Path, *revisions: str) -> list[tuple[int, str]]:
@@ -365,8 +367,10 @@ def test_a_repeat_among_claims_counted_not_built_is_counted_once_on_its_origin_s
     commit(repo.root, "two claims about Tlatlaya bear on requirement-2, one repeating the other")
     for side in flipped_view(repo):
         facts = {c.id: c for c, _ in side.ledger.counted["requirement-2"]}
-        assert facts["cso-tlatlaya-order-to-kill"] == Counted(
-            "cso-tlatlaya-order-to-kill", "cso-memo-2017", ("gov-tlatlaya-release-impartial",)
+        assert facts["cso-tlatlaya-order-to-kill"][:3] == (
+            "cso-tlatlaya-order-to-kill",
+            "cso-memo-2017",
+            ("gov-tlatlaya-release-impartial",),
         )
         assert "cso-tlatlaya-order-to-kill" not in side.ledger.claims  # counted, not built
     views.clear()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+import ledger.analysis.status_report as status_report
 import ledger.store.report_basis as basis_module
 import ledger.store.report_view as view_module
 from conftest import PAST, DatedEdits, Sample, age, layout_for, make_old, repository_ledger, run
@@ -161,6 +162,74 @@ def test_edits_of_every_kind_report_as_a_cold_run(ledger: Ledger, views: list[st
     ledger.alike(views, "requirement-3", "requirement-1", *cases)
 
 
+def test_a_report_of_its_first_cases_builds_the_claims_it_prints(
+    ledger: Ledger, views: list[str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A requirement's report that shows the groups of its first cases (two, here) builds
+    the claims it prints; of every other claim bearing on it, it reads the index's facts.
+    After edits to those claims' stance, cases, date, figures and contradictions it prints
+    what a run with no cache prints."""
+    monkeypatch.setattr(status_report, "CASES_SHOWN", 2)
+    printed: list[frozenset[str]] = []
+    real = view_module.printed_set
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        printed.append(real(*args))
+        return printed[-1]
+
+    monkeypatch.setattr(view_module, "printed_set", spy)
+    claims = ledger.claims()
+    on_1 = {i: c for i, (_, c) in claims.items() if "requirement-1" in (c.get("bears_on") or {})}
+    shown = sorted({k for c in on_1.values() for k in c.get("cases", [])})[:2]
+    linked = {t for _, c in claims.values() for r in c.get("relations") or [] for t in r.values()}
+    quiet = [
+        i
+        for i, c in on_1.items()
+        if c.get("cases")
+        and not set(c["cases"]) & set(shown)
+        and not c.get("figures")
+        and not c.get("relations")
+        and i not in linked
+    ]
+    undated = next(i for i in quiet if "as_of" in claims[i][1])
+    flipped, figured, paired, partner = [i for i in quiet if i != undated][:4]
+
+    ledger.alike(views, "requirement-1", served="view")
+    assert printed and not printed[-1] & set(quiet)  # counted, not built
+
+    ledger.flip(flipped, "requirement-1")
+    ledger.alike(views, "requirement-1", served="view")
+    assert flipped not in printed[-1]
+
+    rel = claims[undated][0]
+    as_of = next(line for line in ledger.sample.read(rel).splitlines() if line.startswith("as_of"))
+    ledger.edit(rel, as_of + "\n", "")
+    ledger.alike(views, "requirement-1", served="view")
+    assert undated not in printed[-1]
+    assert f"claim {undated} has no as_of date" in ledger.status("requirement-1", "-f", "json")[1]
+
+    rel = claims[figured][0]
+    figures = "figures:\n  - value: 12\n    unit: graves found\n"
+    ledger.write(rel, ledger.sample.read(rel).rstrip("\n") + "\n" + figures)
+    ledger.alike(views, "requirement-1", served="view")
+    assert figured in printed[-1]  # a figure is printed with its claim's place
+
+    rel = claims[paired][0]
+    links = f"relations:\n  - contradicts: {partner}\n"
+    ledger.write(rel, ledger.sample.read(rel).rstrip("\n") + "\n" + links)
+    ledger.alike(views, "requirement-1", served="view")
+    assert {paired, partner} <= printed[-1]  # each pair shows both sides
+
+    rel = claims[flipped][0]
+    cases = "".join(f"  - {k}\n" for k in claims[flipped][1]["cases"])
+    ledger.edit(rel, f"cases:\n{cases}", "")
+    ledger.alike(views, "requirement-1", served="view")
+    assert flipped in printed[-1]  # about no case: its group is always shown
+    ledger.edit(rel, "bears_on:", f"cases:\n  - {shown[0]}\nbears_on:")
+    ledger.alike(views, "requirement-1", served="view")
+    assert flipped in printed[-1]  # about a case shown
+
+
 def test_what_the_view_does_not_serve_is_loaded_whole(
     ledger: Ledger, views: list[str | None]
 ) -> None:
@@ -225,6 +294,7 @@ def index_text(**changes: Any) -> str:
         "sources": [0],
         "source_ids": ["s"],
         "stances": {},
+        "flags": "1",
     }
     plain.update(changes)
     return json.dumps({k: v for k, v in plain.items() if v is not None})
@@ -258,6 +328,12 @@ def index_text(**changes: Any) -> str:
         index_text(links=[[0, "b", ["repeats"]]]),
         index_text(links=[[0, "b"]]),
         index_text(stances=None),
+        index_text(flags=None),  # the index of an earlier format
+        index_text(flags=""),
+        index_text(flags="11"),
+        index_text(flags="4"),
+        index_text(flags=1),
+        index_text(flags=["1"]),
         "[]",
         "",
     ],
@@ -268,14 +344,27 @@ def test_an_index_of_another_shape_is_refused(index: str) -> None:
 
 def test_the_index_reads_back() -> None:
     text = index_text(
-        bears={"r": [0]}, about={"c": [0]}, links=[[0, "b", "repeats"]], stances={"r": "1"}
+        bears={"r": [0]},
+        about={"c": [0], "d": [0]},
+        links=[[0, "b", "repeats"]],
+        stances={"r": "1"},
+        flags="2",
     )
     found = loaded_state.ClaimsIndex.parse(text, 1)
     wanted = loaded_state.ClaimsIndex(
-        ["a"], [1], {"r": [0]}, {"c": [0]}, [(0, "b", "repeats")], [0], ["s"], {"r": "1"}
+        ["a"],
+        [1],
+        {"r": [0]},
+        {"c": [0], "d": [0]},
+        [(0, "b", "repeats")],
+        [0],
+        ["s"],
+        {"r": "1"},
+        "2",
     )
     assert found == wanted
-    assert found.counted("r", lambda _: True) == [(Counted("a", "s", ("b",)), Stance.undermines)]
+    facts = Counted("a", "s", ("b",), ("c", "d"), dated=False, figured=True)
+    assert found.counted("r", lambda _: True) == [(facts, Stance.undermines)]
     assert found.counted("r", lambda _: False) == []
 
 
@@ -294,6 +383,9 @@ def test_the_index_is_of_the_claims_it_was_made_from(ledger: Ledger) -> None:
                     c.id,
                     c.source,
                     tuple(r.target for r in c.relations if r.kind is RelationKind.repeats),
+                    tuple(sorted(set(c.cases))),
+                    c.as_of is not None,
+                    bool(c.figures),
                 ),
                 c.bears_on[requirement],
             )

@@ -720,7 +720,8 @@ class Analysis:
     def counted_on(self, requirement_id: str) -> list[tuple[Countable, Stance]]:
         """Every claim bearing on a requirement as the rule counts it, with its stance, in
         id order: the claims, or the ledger's counted facts where a view gives them
-        (:attr:`Ledger.counted`). What a verdict alone reads; a report reads the claims."""
+        (:attr:`Ledger.counted`). What a verdict reads, and a report of the claims it does
+        not print."""
         counted = self.ledger.counted.get(requirement_id)
         if counted is not None:
             return counted
@@ -745,7 +746,7 @@ def analysis_of(ledger: Ledger, analysis: Analysis | None) -> Analysis:
 
 def sides_of(
     ledger: Ledger,
-    claims: Iterable[Claim],
+    claims: Iterable[Countable],
     obligor_names: frozenset[str],
     known: dict[str, Side] | None = None,
 ) -> set[Side]:
@@ -780,7 +781,7 @@ def silent_link_gap(case_id: str, req_id: str) -> Gap:
 def one_sided_gap(
     ledger: Ledger,
     subject: str,
-    claims: list[Claim],
+    claims: list[Countable],
     requirement: Requirement | None,
     known: dict[str, Side] | None = None,
 ) -> Gap | None:
@@ -799,12 +800,12 @@ def one_sided_gap(
     )
 
 
-def undated_gaps(claims: Iterable[Claim]) -> list[Gap]:
+def undated_gaps(claims: Iterable[Countable]) -> list[Gap]:
     """Each of these claims (once, by id) that has no ``as_of`` date."""
     return [
         Gap(GapKind.undated_claim, c.id, f"claim {c.id} has no as_of date", (c.source,))
         for c in sorted({c.id: c for c in claims}.values(), key=lambda c: c.id)
-        if c.as_of is None
+        if not (c.dated if type(c) is Counted else c.as_of is not None)
     ]
 
 
@@ -835,7 +836,7 @@ def requirement_status(
     """
     req = ledger.requirements[requirement_id]
     found = analysis_of(ledger, analysis)
-    items = found.by_requirement.get(req.id, [])
+    items = found.counted_on(req.id)
     buckets = _by_case(found, req, items)  # the groups and the gaps read the same buckets
     named = sorted((k for k in buckets if k is not None), key=str)
     shown = named if cases_shown is None else named[:cases_shown]
@@ -845,14 +846,38 @@ def requirement_status(
         requirement=_requirement_info(req),
         verdict=_verdict(ledger, items, req),
         cases=tuple(
-            _group(ledger, k, _case_title(ledger, k), buckets[k], req, _judged_as(found, k, req.id))
+            _group(
+                ledger,
+                k,
+                _case_title(ledger, k),
+                _whole(ledger, buckets[k]),
+                req,
+                _judged_as(found, k, req.id),
+            )
             for k in keys
         ),
         contradictions=found.contradictions_of(c.id for c, _ in items),
-        figures=figure_views(ledger, (c for c, _ in items), req),
+        figures=figure_views(ledger, _whole_figured(ledger, items), req),
         gaps=_requirement_gaps(ledger, req, items, buckets),
         cases_left_out=len(named) - len(shown),
     )
+
+
+def _whole(ledger: Ledger, items: list[tuple[Countable, Stance]]) -> list[tuple[Claim, Stance]]:
+    """These items as claims: a view that gives counted facts holds, as claims, those of
+    the groups its report shows (store/report_view.py)."""
+    claims = ledger.claims
+    return [(claims[c.id] if type(c) is Counted else c, s) for c, s in items]  # type: ignore[misc]
+
+
+def _whole_figured(ledger: Ledger, items: list[tuple[Countable, Stance]]) -> list[Claim]:
+    """The claims among these items that give figures (a view holds those as claims)."""
+    claims = ledger.claims
+    return [
+        claims[c.id] if type(c) is Counted else c  # type: ignore[misc]
+        for c, _ in items
+        if (c.figured if type(c) is Counted else c.figures)
+    ]
 
 
 def _requirement_info(req: Requirement) -> RequirementInfo:
@@ -871,10 +896,10 @@ def _requirement_info(req: Requirement) -> RequirementInfo:
 
 
 def _by_case(
-    analysis: Analysis, req: Requirement, items: list[tuple[Claim, Stance]]
-) -> dict[str | None, list[tuple[Claim, Stance]]]:
+    analysis: Analysis, req: Requirement, items: list[tuple[Countable, Stance]]
+) -> dict[str | None, list[tuple[Countable, Stance]]]:
     """The requirement's claims per case: linked cases first appear empty, no-case under None."""
-    buckets: dict[str | None, list[tuple[Claim, Stance]]] = {
+    buckets: dict[str | None, list[tuple[Countable, Stance]]] = {
         c: [] for c in analysis.linked_cases(req)
     }
     for claim, stance in items:
@@ -891,8 +916,8 @@ def _case_title(ledger: Ledger, case_id: str | None) -> str | None:
 def _requirement_gaps(
     ledger: Ledger,
     req: Requirement,
-    items: list[tuple[Claim, Stance]],
-    buckets: dict[str | None, list[tuple[Claim, Stance]]],
+    items: list[tuple[Countable, Stance]],
+    buckets: dict[str | None, list[tuple[Countable, Stance]]],
 ) -> tuple[Gap, ...]:
     gaps: list[Gap] = []
     known = source_sides(ledger, obligors(ledger, req))

@@ -62,7 +62,8 @@ def status_report(
     requirement's cases (:func:`ledger.analysis.status.requirement_status`)."""
     from ledger.gcpause import paused_gc
 
-    result, scan, basis = _loaded(layout, typed if as_of is None else None, progress, scan)
+    typed_now = typed if as_of is None else None  # a restriction is never viewed
+    result, scan, basis = _loaded(layout, typed_now, progress, scan, cases_shown)
     if result.fatal:
         return StatusFailure(result.fatal)
     announce(progress, "working out the status")
@@ -82,7 +83,11 @@ def status_report(
 
 
 def _loaded(
-    layout: Layout, typed: str | None, progress: Progress | None, scan: Scan | None
+    layout: Layout,
+    typed: str | None,
+    progress: Progress | None,
+    scan: Scan | None,
+    cases_shown: int | None,
 ) -> tuple[LoadResult, Scan | None, Basis | None]:
     """The ledger, or, for a requirement's report, as much of it as that report reads
     (:mod:`ledger.store.report_view`) and what that is; with the walk made."""
@@ -96,7 +101,7 @@ def _loaded(
             return started, None, None
         result, scan = started
         announce(progress, "loading the records the report reads")
-        view = report_view(layout, scan, result, typed)
+        view = report_view(layout, scan, result, typed, cases_shown)
         if view is not None:
             return result, scan, view.basis
     return load(layout, check=False, progress=progress, scan=scan), scan, None

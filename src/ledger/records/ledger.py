@@ -17,14 +17,22 @@ _TABLES = attrgetter(*FOLDERS)
 
 
 class Counted(NamedTuple):
-    """A claim as the status rule counts it (analysis/status.py reads no more of one to
-    judge a requirement): a view that judges a requirement without building every claim
-    bearing on it gives these, from the remembered ledger's index (store/loaded_state.py)."""
+    """A claim as the status rule counts it, and as a requirement's report reads a claim it
+    does not print (analysis/status.py reads no more of one to judge a requirement, group
+    its claims by case and find its gaps): a view that reports on a requirement without
+    building every claim bearing on it gives these, from the remembered ledger's index
+    (store/loaded_state.py)."""
 
     id: str
     source: str
     repeats: tuple[str, ...]
     """The claims it repeats, as its ``repeats`` relations name them, in their order."""
+    cases: tuple[str, ...]
+    """The cases it is about, each once, in id order (a report groups its claims by case)."""
+    dated: bool
+    """Whether it has an ``as_of`` date (an undated claim is a gap)."""
+    figured: bool
+    """Whether it gives figures (a report lists them from the claim itself)."""
 
 
 Countable = Claim | Counted

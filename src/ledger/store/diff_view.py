@@ -327,19 +327,11 @@ def _counted(
     """Every claim the side holds bearing on each of these requirements, as the status
     rule counts it (:attr:`Ledger.counted`): those it holds as the remembered ledger does
     from the index, those of its files that differ as they read."""
-    counted: dict[str, list[tuple[Countable, Stance]]] = {}
-    kept = side.kept
-    for requirement in sorted(requirements):
-        items: list[tuple[Countable, Stance]] = []
-        items.extend(index.counted(requirement, kept.__contains__))
-        fresh = [
-            (c, c.bears_on[requirement]) for c, _ in side.new.values() if requirement in c.bears_on
-        ]
-        if fresh:
-            items.extend(fresh)
-            items.sort(key=lambda item: item[0].id)
-        counted[requirement] = items
-    return counted
+    new = [claim for claim, _ in side.new.values()]
+    return {
+        requirement: index.counted(requirement, side.kept.__contains__, new)
+        for requirement in sorted(requirements)
+    }
 
 
 def _result(

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ledger.records.diagnostics import Diagnostic
 from ledger.records.kinds import CLAIMS, FOLDERS
-from ledger.records.ledger import Counted, Ledger
+from ledger.records.ledger import Countable, Counted, Ledger
 from ledger.records.model import RECORD_TYPES, Claim, RelationKind, Stance
 from ledger.records.record_reader import FileOutcome
 from ledger.records.scan import RecordFile
@@ -55,7 +55,7 @@ CLAIM_RECORDS_NAME = "loaded:working-tree:claims:records"
 """The claims themselves, one JSON array, stored apart again: a view of a case reads a few
 claims, from their files, and need not read them all."""
 FAMILY = "loaded:"
-FORMAT = 9
+FORMAT = 10
 APART = CLAIMS.folder
 """The kind whose records are stored apart from the row."""
 
@@ -130,8 +130,9 @@ class ClaimsIndex:
     starts in the row's array, the requirements it bears on and the cases it is about (as
     the positions of the claims bearing on each requirement, and about each case), every
     link it makes (position, target id, the link's kind), and what the status rule counts
-    of it besides (its source, and its stance on each requirement it bears on): enough to
-    judge a requirement without building its claims (:meth:`counted`)."""
+    of it besides (its source, and its stance on each requirement it bears on), and whether
+    it is dated and gives figures: enough to judge a requirement, and to group its claims
+    by case and find its gaps, without building its claims (:meth:`counted`)."""
 
     ids: list[str]
     starts: list[int]
@@ -144,9 +145,13 @@ class ClaimsIndex:
     stances: dict[str, str]
     """For each requirement, the stance on it of each claim :attr:`bears` lists for it, one
     character each (:data:`STANCE_CODES`)."""
+    flags: str
+    """Of each claim, one digit: 1 if it is dated, plus 2 if it gives figures."""
     _repeats: dict[int, tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
+    _cases: dict[int, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     NAMES = ("ids", "starts", "bears", "about", "links", "sources", "source_ids", "stances")
+    NAMES += ("flags",)
 
     @classmethod
     def of(cls, claims: list[Claim], parts: list[str] | None = None) -> ClaimsIndex:
@@ -162,6 +167,7 @@ class ClaimsIndex:
         links = []
         source_at: dict[str, int] = {}
         sources = []
+        flags = []
         for position, claim in enumerate(claims):
             for req_id, stance in claim.bears_on.items():
                 bears.setdefault(req_id, []).append(position)
@@ -171,9 +177,10 @@ class ClaimsIndex:
             for rel in claim.relations:
                 links.append((position, rel.target, rel.kind.value))
             sources.append(source_at.setdefault(claim.source, len(source_at)))
+            flags.append(_FLAG[claim.as_of is not None, bool(claim.figures)])
         coded = {req_id: "".join(codes) for req_id, codes in stances.items()}
         ids = [c.id for c in claims]
-        return cls(ids, starts, bears, about, links, sources, [*source_at], coded)
+        return cls(ids, starts, bears, about, links, sources, [*source_at], coded, "".join(flags))
 
     def to_json(self) -> str:
         return _json({name: getattr(self, name) for name in self.NAMES})
@@ -183,10 +190,12 @@ class ClaimsIndex:
         """The index as stored, for ``count`` claims; None if it is not of that shape."""
         try:
             plain = json.loads(text)
-            ids, starts, bears, about, links, sources, source_ids, stances = (
+            ids, starts, bears, about, links, sources, source_ids, stances, flags = (
                 plain[k] for k in cls.NAMES
             )
             if not (len(ids) == len(starts) == len(sources) == count):
+                return None
+            if not (type(flags) is str and len(flags) == count and set(flags) <= _FLAGS):
                 return None
             if not type(bears) is type(about) is type(stances) is dict:
                 return None
@@ -211,13 +220,24 @@ class ClaimsIndex:
             return None
         if not all(type(t) is type(k) is str and k in _RELATION_KINDS for _, t, k in made):
             return None
-        return cls(ids, starts, bears, about, made, sources, source_ids, stances)
+        return cls(ids, starts, bears, about, made, sources, source_ids, stances, flags)
 
     def counted(
-        self, requirement_id: str, holds: Callable[[str], bool]
-    ) -> list[tuple[Counted, Stance]]:
+        self, requirement_id: str, holds: Callable[[str], bool], new: Iterable[Claim] = ()
+    ) -> list[tuple[Countable, Stance]]:
         """The claims bearing on a requirement, of those ``holds`` (by id), as the status
-        rule counts them, with their stances, in the row's order (the ids' order)."""
+        rule counts them, with their stances, in id order; with the claims ``new`` (read
+        again from their files) that bear on it, as they are."""
+        items = self._counted(requirement_id, holds)
+        fresh = [(c, c.bears_on[requirement_id]) for c in new if requirement_id in c.bears_on]
+        if fresh:
+            items.extend(fresh)
+            items.sort(key=lambda item: item[0].id)
+        return items
+
+    def _counted(
+        self, requirement_id: str, holds: Callable[[str], bool]
+    ) -> list[tuple[Countable, Stance]]:
         if self._repeats is None:
             repeats: dict[int, list[str]] = {}
             for position, target, kind in self.links:
@@ -226,14 +246,45 @@ class ClaimsIndex:
             self._repeats = {p: tuple(targets) for p, targets in repeats.items()}
         ids, sources, source_ids, repeated = self.ids, self.sources, self.source_ids, self._repeats
         positions = self.bears.get(requirement_id, ())
+        cases, flags = self.cases_at(positions), self.flags
         codes = self.stances.get(requirement_id, "")
         return [
-            (Counted(ids[p], source_ids[sources[p]], repeated.get(p, ())), STANCE_OF[code])
+            (
+                Counted(
+                    ids[p],
+                    source_ids[sources[p]],
+                    repeated.get(p, ()),
+                    cases[p],
+                    *_FLAG_OF[flags[p]],
+                ),
+                STANCE_OF[code],
+            )
             for p, code in zip(positions, codes, strict=True)
             if holds(ids[p])
         ]
 
+    def cases_at(self, positions: Iterable[int]) -> dict[int, tuple[str, ...]]:
+        """The cases of the claims at these positions (each once, in id order), by
+        position (with those of any asked for before)."""
+        known = self._cases
+        found: dict[int, list[str]] = {p: [] for p in positions if p not in known}
+        if found:
+            for case_id, about in sorted(self.about.items()):
+                for p in about:
+                    if p in found:
+                        found[p].append(case_id)
+            known.update((p, tuple(case_ids)) for p, case_ids in found.items())
+        return known
 
+    def figured(self, position: int) -> bool:
+        """Whether the claim at this position gives figures."""
+        return _FLAG_OF[self.flags[position]][1]
+
+
+_FLAG = {(dated, figured): str(dated + 2 * figured) for dated in (0, 1) for figured in (0, 1)}
+"""A claim's flags in the index, by whether it is dated and whether it gives figures."""
+_FLAG_OF = {code: (bool(dated), bool(figured)) for (dated, figured), code in _FLAG.items()}
+_FLAGS = frozenset(_FLAG_OF)
 STANCE_OF = {str(number): stance for number, stance in enumerate(Stance)}
 """Each stance by the one character the index stores it as."""
 STANCE_CODES = {stance: code for code, stance in STANCE_OF.items()}

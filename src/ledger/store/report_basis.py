@@ -30,6 +30,8 @@ from ledger.store.checked_state import stem
 from ledger.store.loaded_state import ClaimsIndex, FileNow
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ledger.records.model import Claim
     from ledger.records.pipeline import LoadResult
     from ledger.records.root import Layout
@@ -118,8 +120,6 @@ def read_set(
     """The ids of the claims the report on ``subject`` (a requirement, or else a case)
     reads: those bearing on it (about it), the claims they link to and those contradicting
     them, and the claims those link to; and every id those claims link to."""
-    from ledger.records.model import RelationKind
-
     ids = index.ids
     on = (index.bears if requirement else index.about).get(subject, ())
     bearing = {ids[p] for p in on if ids[p] in kept}
@@ -128,16 +128,67 @@ def read_set(
         for i, (claim, _) in new.items()
         if (subject in claim.bears_on if requirement else subject in claim.cases)
     )
-    contradicts = RelationKind.contradicts
+    links = _links(index, kept, new)
+    read = frozenset(_reached(bearing, links) & (kept.keys() | new.keys()))
+    return read, frozenset(t for s, t, _ in links if s in read)
+
+
+def printed_set(
+    index: ClaimsIndex,
+    kept: dict[str, int],
+    new: dict[str, tuple[Claim, str]],
+    subject: str,
+    linked_cases: Iterable[str],
+    cases_shown: int,
+) -> frozenset[str]:
+    """Of the claims the report on the requirement ``subject`` reads, with the groups of
+    its first ``cases_shown`` cases (``linked_cases``: those it names or that name it), the
+    ids of those it prints: the claims bearing on it about a case shown or about no case,
+    those giving figures and those in a contradiction; the claims they link to and those
+    contradicting them, and the claims those link to. Of every other claim bearing on it
+    the report reads the facts the index keeps (:meth:`ClaimsIndex.counted`)."""
+    ids, figured = index.ids, index.figured
+    positions = [p for p in index.bears.get(subject, ()) if ids[p] in kept]
+    cases = index.cases_at(positions)
+    on = [(ids[p], cases[p], figured(p)) for p in positions]
+    on += [
+        (i, tuple(claim.cases), bool(claim.figures))
+        for i, (claim, _) in new.items()
+        if subject in claim.bears_on
+    ]
+    named = set(linked_cases).union(*(case_ids for _, case_ids, _ in on))
+    shown = set(sorted(named)[:cases_shown])
+    links = _links(index, kept, new)
+    paired = {i for s, t, c in links if c for i in (s, t)}
+    printed = {
+        i
+        for i, case_ids, gives in on
+        if gives or not case_ids or i in paired or not shown.isdisjoint(case_ids)
+    }
+    return frozenset(_reached(printed, links) & (kept.keys() | new.keys()))
+
+
+def _links(
+    index: ClaimsIndex, kept: dict[str, int], new: dict[str, tuple[Claim, str]]
+) -> list[tuple[str, str, bool]]:
+    """Every link the claims make: its claim, its target, whether it is a contradiction."""
+    from ledger.records.model import RelationKind
+
+    ids, contradicts = index.ids, RelationKind.contradicts
     links = [(ids[p], t, kind == contradicts) for p, t, kind in index.links if ids[p] in kept]
     links += [
         (i, rel.target, rel.kind is contradicts) for i, (c, _) in new.items() for rel in c.relations
     ]
-    partners = {t for s, t, _ in links if s in bearing}
-    partners.update(s for s, t, c in links if c and t in bearing)
+    return links
+
+
+def _reached(claims: set[str], links: list[tuple[str, str, bool]]) -> set[str]:
+    """These claims, the claims they link to and those contradicting them (each pair shows
+    both sides), and the claims those link to (whether one is suspect rests on them)."""
+    partners = {t for s, t, _ in links if s in claims}
+    partners.update(s for s, t, c in links if c and t in claims)
     grounds = {t for s, t, _ in links if s in partners}
-    read = frozenset((bearing | partners | grounds) & (kept.keys() | new.keys()))
-    return read, frozenset(t for s, t, _ in links if s in read)
+    return claims | partners | grounds
 
 
 def of_whole(

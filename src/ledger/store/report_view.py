@@ -31,7 +31,7 @@ from ledger.records.load import few_outcomes
 from ledger.records.pipeline import misplaced
 from ledger.records.scan import RecordFile
 from ledger.store import loaded_state
-from ledger.store.report_basis import Basis, read_set
+from ledger.store.report_basis import Basis, printed_set, read_set
 
 if TYPE_CHECKING:
     from collections.abc import Container, Iterable
@@ -60,20 +60,34 @@ class View(NamedTuple):
     basis: Basis
 
 
-def report_view(layout: Layout, scan: Scan, result: LoadResult, typed: str) -> View | None:
+def report_view(
+    layout: Layout, scan: Scan, result: LoadResult, typed: str, cases_shown: int | None = None
+) -> View | None:
     """Fill ``result`` (as pipeline.begin left it) with the view of the ledger that the
     report on the requirement or case ``typed`` names (an id or what resolves to one)
     reads, and return its id with what it read; None, ``result`` untouched, when this case
     does not apply. ``result.ledger`` then holds the claims that report reads, for no
-    other use."""
+    other use; with ``cases_shown`` (a requirement's report that shows the groups of only
+    so many cases), those it prints, and every claim bearing on the requirement as counted
+    facts (:attr:`Ledger.counted`)."""
     return loaded_state.viewed(
-        layout, scan, result, lambda cache: _viewed(layout, scan, cache, result, typed), None
+        layout,
+        scan,
+        result,
+        lambda cache: _viewed(layout, scan, cache, result, typed, cases_shown),
+        None,
     )
 
 
 def _viewed(
-    layout: Layout, scan: Scan, cache: Cache, result: LoadResult, typed: str
+    layout: Layout,
+    scan: Scan,
+    cache: Cache,
+    result: LoadResult,
+    typed: str,
+    cases_shown: int | None,
 ) -> View | None:
+    from ledger.analysis.status import Analysis
     from ledger.analysis.xref import resolve
     from ledger.records.ledger import Ledger
 
@@ -104,7 +118,13 @@ def _viewed(
         return None
     requirement = found.id in ledger.requirements
     wanted, linked = read_set(index, kept, new, found.id, requirement)
-    positions = sorted(kept[i] for i in wanted if i in kept)
+    printed = wanted
+    if requirement and cases_shown is not None:
+        linked_cases = Analysis.of(ledger).linked_cases(ledger.requirements[found.id])
+        printed = printed_set(index, kept, new, found.id, linked_cases, cases_shown)
+        read_again = [claim for claim, _ in new.values()]
+        ledger.counted = {found.id: index.counted(found.id, kept.__contains__, read_again)}
+    positions = sorted(kept[i] for i in printed if i in kept)
     if len(positions) * FILES_SHARE <= len(rels):
         built = _from_files(layout, scan, cache, [rels[p] for p in positions])
     else:
@@ -115,7 +135,7 @@ def _viewed(
     for position, claim in zip(positions, built, strict=True):
         claims[claim.id] = claim
         ledger.paths[claim.id] = rels[position]
-    for record_id in wanted & new.keys():
+    for record_id in printed & new.keys():
         claims[record_id], ledger.paths[record_id] = new[record_id]
     for record_id in claims:
         del ledger.absent[record_id]
