@@ -7,6 +7,7 @@ its code, file, line, column and field. The clean sample is the passing fixture 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
@@ -309,14 +310,28 @@ def test_an_empty_value_says_so(sample_copy: Sample) -> None:
     assert found.hint == "the value is empty: write it after the colon"
 
 
-@pytest.mark.parametrize("blank", ['"   "', '"\\t"', '" \\n "'])
+@pytest.mark.parametrize(
+    "blank",
+    ['"   "', '"\\t"', '" \\n "', '"\\u00ad"', '"\\u200b \\u200b"', '"\\u3164"', '"\\x1b"'],
+)
 def test_a_blank_value_says_so(sample_copy: Sample, blank: str) -> None:
-    """A text of only spaces (tabs, line breaks) says nothing: a title, a figure's unit."""
+    """A text of only spaces (tabs, line breaks), or of characters that show nothing (a
+    soft hyphen, a zero-width space, a Hangul filler, a control), says nothing: a title,
+    a figure's unit."""
     sample_copy.edit(CASE, "title: Killings at Tlatlaya", f"title: {blank}")
-    found = sample_copy.only()
-    assert where(found) == ("invalid-value", 2, 8, "title")
-    assert found.message == "the value is blank: it holds only spaces, tabs or line breaks"
-    assert found.hint == "write the text here (a field that may be left out can be removed)"
+    found = [d for d in sample_copy.load().diagnostics if d.code == "invalid-value"]
+    assert len(found) == 1, found
+    assert where(found[0]) == ("invalid-value", 2, 8, "title")
+    assert found[0].message == (
+        "the value is blank: it holds only spaces, line breaks or invisible characters"
+    )
+    assert found[0].hint == "write the text here (a field that may be left out can be removed)"
+
+
+@pytest.mark.parametrize("title", ["\u00adAtenco", "Ñ", "\u3164x", "\u200d\U0001f600"])
+def test_a_value_with_a_character_that_shows_is_text(sample_copy: Sample, title: str) -> None:
+    sample_copy.edit(CASE, "title: Killings at Tlatlaya", f"title: {json.dumps(title)}")
+    assert not [d for d in sample_copy.load().diagnostics if d.code == "invalid-value"]
 
 
 @pytest.mark.parametrize("date", ["2017-02-30", "2017-13", "17-02-03", "June 2017"])

@@ -132,6 +132,7 @@ MISTAKES = {
     "blank statement": ("claims", changed(CLAIM, statement=" \n\t ")),
     "blank figure unit": ("claims", changed(CLAIM, figures=[{"value": 3, "unit": "  "}])),
     "blank source title": ("sources", changed(SOURCE, title=" ")),
+    "invisible source title": ("sources", changed(SOURCE, title="\u00ad\u200b \u3164")),
     "id not an id": ("claims", changed(CLAIM, id="Not An Id")),
     "unknown stance": ("claims", changed(CLAIM, bears_on={"requirement-1": "refutes"})),
     "bears_on key not an id": ("claims", changed(CLAIM, bears_on={"Requirement 1": "supports"})),

@@ -17,6 +17,7 @@ import json
 import math
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -30,15 +31,37 @@ MISLEADING = frozenset(
 zero-width characters, line separators and tag characters. A value holding one is warned
 about when read (``invisible-character``); every output shows them escaped."""
 
-_INVISIBLE_CLASS = (
-    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
-    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff"
-    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    "\U000e0000-\U000e007f"
-)
-"""Every format character (category Cf, as of Unicode 15), the tag block, the line and
-paragraph separators and lone surrogates: the one set every output escapes (see
+_FORMAT = (
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x2028, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD), (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0000, 0xE007F),
+)  # fmt: skip
+"""Every format character (category Cf, as of Unicode 15), the tag block, and the line and
+paragraph separators, as ranges of code points."""
+_BLANK_LETTERS = ((0x115F, 0x1160), (0x2800, 0x2800), (0x3164, 0x3164), (0xFFA0, 0xFFA0))
+"""Letters drawn blank: the Hangul fillers, the blank Braille pattern."""
+
+
+def _class(ranges: tuple[tuple[int, int], ...], write: Callable[[int], str]) -> str:
+    """A regular-expression class (without its brackets) of these ranges of code points."""
+    return "".join(write(lo) if lo == hi else f"{write(lo)}-{write(hi)}" for lo, hi in ranges)
+
+
+_INVISIBLE_CLASS = _class((*_FORMAT, (0xD800, 0xDFFF)), chr)
+"""The format characters and lone surrogates: the one set every output escapes (see
 :func:`is_hidden`; a test checks it against the running Python's Unicode tables)."""
+
+SHOWS_NOTHING = r"\s\x00-\x1f\x7f-\x9f" + _class(
+    tuple(r for r in (*_FORMAT, *_BLANK_LETTERS) if r[1] <= 0xFFFF), "\\u{:04x}".format
+)
+"""A regular-expression class (without its brackets) of the characters that show nothing
+where they stand: white space, controls, the invisible characters of the Basic
+Multilingual Plane, and the letters drawn blank. A text of these alone is blank (the
+schema's patterns hold it: written in escapes a JSON Schema reader, Rust's and Python's
+regular expressions all read; the tag characters, past that plane, are warned of as
+``invisible-character``)."""
 
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_INVISIBLE_CLASS}]")

@@ -38,6 +38,7 @@ from ledger.records.vocabulary import (
     SourceKind,
     Stance,
 )
+from ledger.safe_text import SHOWS_NOTHING
 
 __all__ = [
     "RECORD_TYPES", "Archive", "Assertion", "Case", "CaseKind", "Claim", "ClaimKind", "Figure",
@@ -65,8 +66,9 @@ def check_iso_date(value: str) -> str:
 
 
 Id = Annotated[StrictStr, Field(pattern=ID_PATTERN, max_length=120)]
-NOT_BLANK = r"\S"
-"""What every text field must hold somewhere: a value of only spaces says nothing."""
+NOT_BLANK = f"[^{SHOWS_NOTHING}]"
+"""What every text field must hold somewhere: a character that shows (a value of only
+spaces, or of characters that show nothing, says nothing)."""
 Text = Annotated[StrictStr, Field(min_length=1, pattern=NOT_BLANK)]
 GroundKey = Annotated[
     StrictStr,

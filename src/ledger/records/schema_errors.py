@@ -48,7 +48,7 @@ def _one(
     if kind == "string_pattern_mismatch" and loc and loc[-1] in _DATE_FIELDS:
         message = "not a date: expected YYYY, YYYY-MM or YYYY-MM-DD"
     if _is_blank(item):
-        message = "the value is blank: it holds only spaces, tabs or line breaks"
+        message = "the value is blank: it holds only spaces, line breaks or invisible characters"
     if kind == "extra_forbidden":
         name = str(loc[-1])
         known = _fields_at(model, loc[:-1])
@@ -131,7 +131,7 @@ def _hint(item: Any, parsed: Parsed, path: Path) -> str:
 
 
 def _is_blank(item: Any) -> bool:
-    """Whether the error is a text field's value of only spaces (model.NOT_BLANK)."""
+    """Whether the error is a text field's value that shows nothing (model.NOT_BLANK)."""
     return bool(
         item["type"] == "string_pattern_mismatch"
         and (item.get("ctx") or {}).get("pattern") == NOT_BLANK
