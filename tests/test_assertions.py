@@ -97,6 +97,37 @@ def test_a_flipped_status_fails_validate_naming_the_assertion_and_the_claims(
     assert ledger(real_copy.root, "validate", "--strict").exit_code == 0
 
 
+def test_a_file_that_fails_to_load_leaves_the_assertions_unchecked_and_says_so(
+    real_copy: Sample,
+) -> None:
+    """A broken claim file would show as a flipped status: the assertions are not judged
+    (no assertion-failed for the flip), and validate says that they were not, once."""
+    flip(real_copy)
+    real_copy.edit(
+        "claims/cso-memo-2017/memo-giei-faced-obstacles.yaml", "bears_on:", "bears_on: ["
+    )
+    result = ledger(real_copy.root, "validate", "--format", "json")
+    found = json.loads(result.stdout)["diagnostics"]
+    assert result.exit_code == 1
+    assert [d["code"] for d in found] == ["assertions-unchecked", "yaml-syntax"]
+    assert found[0] == {
+        "code": "assertions-unchecked",
+        "severity": "warning",
+        "path": "data/assertions/requirement-1-as-of-2018-02-28.yaml",
+        "line": 1,
+        "column": 1,
+        "field": "",
+        "message": "4 status assertions were not checked, as a record file failed to load",
+        "hint": "fix the files that failed to load (each listed as an error); "
+        "`ledger validate` then checks the assertions",
+    }
+    real_copy.edit(
+        "claims/cso-memo-2017/memo-giei-faced-obstacles.yaml", "bears_on: [", "bears_on:"
+    )
+    found = json.loads(ledger(real_copy.root, "validate", "--format", "json").stdout)
+    assert [d["code"] for d in found["diagnostics"]] == ["assertion-failed"]
+
+
 def test_the_status_is_judged_as_of_the_assertions_date(real_copy: Sample) -> None:
     """As of 2016 neither source was published: no evidence, whatever the claims say now."""
     real_copy.edit(R4, 'as_of: "2018-02-28"', 'as_of: "2016"')
@@ -150,7 +181,11 @@ def test_an_unknown_subject_is_a_reference_error(real_copy: Sample) -> None:
 
 def test_a_status_outside_the_vocabulary_is_a_schema_error_with_a_hint(real_copy: Sample) -> None:
     real_copy.edit(R4, "status: contested", "status: disputed")
-    (found,) = real_copy.diagnostics()
+    unchecked, found = real_copy.diagnostics()  # the other three went unchecked
+    assert where(unchecked) == ("assertions-unchecked", 1, 1, "")
+    assert (
+        unchecked.message == "3 status assertions were not checked, as a record file failed to load"
+    )
     assert (found.path, found.line, found.code, found.field) == (
         f"data/{R4}",
         4,

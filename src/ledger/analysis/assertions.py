@@ -126,6 +126,24 @@ def judge(ledger: Ledger, assertions: Iterable[Assertion] | None = None) -> list
     return [checks[a.id] for a in wanted if a.id in checks]
 
 
+def unchecked(ledger: Ledger) -> Diagnostic:
+    """The one warning that the assertions went unchecked while a record file failed to
+    load, at the first assertion's file: a check with records missing would blame the
+    assertions for the broken file, so it is not made, and the reader is told so."""
+    first = min(ledger.paths[i] for i in ledger.assertions)
+    count = len(ledger.assertions)
+    return make(
+        "assertions-unchecked",
+        first,
+        f"{count} status assertion{'s were' if count != 1 else ' was'} not checked, as a "
+        "record file failed to load",
+        "fix the files that failed to load (each listed as an error); `ledger validate` then "
+        "checks the assertions",
+        line=1,
+        column=1,
+    )
+
+
 def assertion_failures(ledger: Ledger) -> Iterator[Diagnostic]:
     """An ``assertion-failed`` error at the ``status`` of each assertion that no longer
     holds. Nothing is derived when the ledger has no assertions."""

@@ -85,12 +85,13 @@ def check_ledger(
     found.extend(_statement_names(ledger, archives, names, part))
     found.extend(stale_reviews(ledger, part.claims.values()))
     found.extend(suspect_evidence(ledger, part.claims.values()))
-    if ledger.assertions and not unloaded:
+    if ledger.assertions:
         # Statuses of a ledger missing a record that failed to load would blame the
-        # assertions for the broken file, which is reported already.
-        from ledger.analysis.assertions import assertion_failures
+        # assertions for the broken file, which is reported already: that they went
+        # unchecked is said instead.
+        from ledger.analysis.assertions import assertion_failures, unchecked
 
-        found.extend(assertion_failures(ledger))
+        found.extend(assertion_failures(ledger) if not unloaded else [unchecked(ledger)])
     return found
 
 

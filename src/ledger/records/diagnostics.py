@@ -112,6 +112,11 @@ CODES: dict[str, tuple[Severity, str]] = {
         "a status assertion no longer holds: the data gives the requirement (or case) another "
         "status as of the assertion's date",
     ),
+    "assertions-unchecked": (
+        WARNING,
+        "the status assertions were not checked, as a record file failed to load (a record "
+        "missing from the ledger would show as a changed status)",
+    ),
     "too-many-records": (ERROR, "the ledger holds more record files than the limit"),
     "stale-review": (WARNING, "a claim changed after its latest review"),
     "suspect-evidence": (
