@@ -252,6 +252,15 @@ def test_search_finds_a_case_by_its_alias() -> None:
     assert ("gov-ayotzinapa", "quote") in found
 
 
+def test_search_gives_a_field_once_however_many_of_its_entries_match() -> None:
+    """A case found by two of its aliases is one hit: the first alias that matches."""
+    ledger = sample()
+    ledger.cases["ayotzinapa"].aliases.append("Iguala students")
+    found = [h for h in search(ledger, "iguala").hits if h.id == "ayotzinapa"]
+    assert [(h.field, h.snippet[h.start : h.end]) for h in found] == [("aliases", "Iguala")]
+    assert found[0].snippet == "Iguala"
+
+
 def test_search_snippet_is_original_text_with_match_offsets() -> None:
     [hit] = [h for h in search(sample(), "nochixtlan").hits if h.field == "summary"]
     assert hit.snippet[hit.start : hit.end] == "Nochixtlán"

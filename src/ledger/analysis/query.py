@@ -418,13 +418,18 @@ _SPACES = re.compile(r"\s+")
 
 
 def search(ledger: Ledger, text: str, *, context: int = 40) -> SearchResult:
-    """Records whose texts contain ``text``, ignoring case, accents and spacing."""
+    """Records whose texts contain ``text``, ignoring case, accents and spacing: each field
+    that holds it once (of a list, such as a case's aliases, its first entry that does)."""
     needle = fold(text)
     hits: list[Hit] = []
+    found: set[tuple[str, str, str]] = set()
     if needle:
         for kind, record_id, title, field_name, value in _search_fields(ledger):
+            if (kind, record_id, field_name) in found:
+                continue
             hit = _find(value, needle, context)
             if hit is not None:
+                found.add((kind, record_id, field_name))
                 snippet, start, end = hit
                 hits.append(Hit(record_id, kind, field_name, title, snippet, start, end))
     order = {k: i for i, k in enumerate(FOLDERS)}
