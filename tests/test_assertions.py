@@ -117,7 +117,7 @@ def test_a_file_that_fails_to_load_leaves_the_assertions_unchecked_and_says_so(
         "line": 1,
         "column": 1,
         "field": "",
-        "message": "4 status assertions were not checked, as a record file failed to load",
+        "message": "the status assertions were not checked, as a record file failed to load",
         "hint": "fix the files that failed to load (each listed as an error); "
         "`ledger validate` then checks the assertions",
     }
@@ -181,10 +181,11 @@ def test_an_unknown_subject_is_a_reference_error(real_copy: Sample) -> None:
 
 def test_a_status_outside_the_vocabulary_is_a_schema_error_with_a_hint(real_copy: Sample) -> None:
     real_copy.edit(R4, "status: contested", "status: disputed")
-    unchecked, found = real_copy.diagnostics()  # the other three went unchecked
+    unchecked, found = real_copy.diagnostics()  # the other assertions went unchecked
     assert where(unchecked) == ("assertions-unchecked", 1, 1, "")
     assert (
-        unchecked.message == "3 status assertions were not checked, as a record file failed to load"
+        unchecked.message
+        == "the status assertions were not checked, as a record file failed to load"
     )
     assert (found.path, found.line, found.code, found.field) == (
         f"data/{R4}",

@@ -333,3 +333,16 @@ def test_the_first_check_of_a_ledger_serves_the_check_after_an_edit(
     make_old(sample_copy.write(ALONE, sample_copy.read(ALONE) + "# edited\n"), PAST + 60)
     assert validated(sample_copy.root) == validated(sample_copy.root, cached=False)
     assert built == [None, {"cso-torture-complaints"}]  # the first check: whole
+
+
+def test_the_assertions_findings_are_worked_out_again_never_kept() -> None:
+    """Whether the assertions hold, or could be checked at all, rests on the whole ledger:
+    a check after an edit works both out again rather than keeping them (kept, a warning
+    that they went unchecked was stored once more at every check while a file was broken)."""
+    from ledger.records.diagnostics import make
+
+    where = {"line": 1, "column": 1}
+    unchecked = make("assertions-unchecked", "data/assertions/a.yaml", "not checked", **where)
+    failed = make("assertion-failed", "data/assertions/b.yaml", "fails", **where)
+    stale = make("stale-review", "data/claims/c.yaml", "changed", **where)
+    assert checked_state.still_found([unchecked, failed, stale], set()) == [stale]

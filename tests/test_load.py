@@ -312,7 +312,18 @@ def test_an_empty_value_says_so(sample_copy: Sample) -> None:
 
 @pytest.mark.parametrize(
     "blank",
-    ['"   "', '"\\t"', '" \\n "', '"\\u00ad"', '"\\u200b \\u200b"', '"\\u3164"', '"\\x1b"'],
+    [
+        '"   "',
+        '"\\t"',
+        '" \\n "',
+        '"\\u00ad"',
+        '"\\u200b \\u200b"',
+        '"\\u3164"',
+        '"\\x1b"',
+        '"\\ufe0f"',
+        '"\\u034f"',
+        '"\\u180b"',
+    ],
 )
 def test_a_blank_value_says_so(sample_copy: Sample, blank: str) -> None:
     """A text of only spaces (tabs, line breaks), or of characters that show nothing (a

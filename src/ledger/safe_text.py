@@ -40,8 +40,15 @@ _FORMAT = (
 )  # fmt: skip
 """Every format character (category Cf, as of Unicode 15), the tag block, and the line and
 paragraph separators, as ranges of code points."""
-_BLANK_LETTERS = ((0x115F, 0x1160), (0x2800, 0x2800), (0x3164, 0x3164), (0xFFA0, 0xFFA0))
-"""Letters drawn blank: the Hangul fillers, the blank Braille pattern."""
+_DRAWN_BLANK = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180D), (0x180F, 0x180F),
+    (0x2065, 0x2065), (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+)  # fmt: skip
+"""Characters that are not format characters but draw nothing alone: the rest of Unicode's
+default-ignorable code points of the Basic Multilingual Plane (the combining grapheme
+joiner, the Hangul fillers, two Khmer vowels, the Mongolian and standard variation
+selectors), and the blank Braille pattern."""
 
 
 def _class(ranges: tuple[tuple[int, int], ...], write: Callable[[int], str]) -> str:
@@ -54,14 +61,15 @@ _INVISIBLE_CLASS = _class((*_FORMAT, (0xD800, 0xDFFF)), chr)
 :func:`is_hidden`; a test checks it against the running Python's Unicode tables)."""
 
 SHOWS_NOTHING = r"\s\x00-\x1f\x7f-\x9f" + _class(
-    tuple(r for r in (*_FORMAT, *_BLANK_LETTERS) if r[1] <= 0xFFFF), "\\u{:04x}".format
+    tuple(r for r in (*_FORMAT, *_DRAWN_BLANK) if r[1] <= 0xFFFF), "\\u{:04x}".format
 )
 """A regular-expression class (without its brackets) of the characters that show nothing
-where they stand: white space, controls, the invisible characters of the Basic
-Multilingual Plane, and the letters drawn blank. A text of these alone is blank (the
-schema's patterns hold it: written in escapes a JSON Schema reader, Rust's and Python's
-regular expressions all read; the tag characters, past that plane, are warned of as
-``invisible-character``)."""
+where they stand: white space, controls, and the format and default-ignorable characters
+of the Basic Multilingual Plane. A text of these alone is blank. The schema's patterns
+hold it, written in escapes that a JSON Schema reader, Rust's and Python's regular
+expressions all read; those readers agree only within that plane, so the few such
+characters past it are left out (every output shows the format characters among them
+escaped, and the tag characters are warned of as ``invisible-character``)."""
 
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_INVISIBLE_CLASS}]")

@@ -130,13 +130,10 @@ def unchecked(ledger: Ledger) -> Diagnostic:
     """The one warning that the assertions went unchecked while a record file failed to
     load, at the first assertion's file: a check with records missing would blame the
     assertions for the broken file, so it is not made, and the reader is told so."""
-    first = min(ledger.paths[i] for i in ledger.assertions)
-    count = len(ledger.assertions)
     return make(
         "assertions-unchecked",
-        first,
-        f"{count} status assertion{'s were' if count != 1 else ' was'} not checked, as a "
-        "record file failed to load",
+        min(ledger.paths[i] for i in ledger.assertions),
+        "the status assertions were not checked, as a record file failed to load",
         "fix the files that failed to load (each listed as an error); `ledger validate` then "
         "checks the assertions",
         line=1,

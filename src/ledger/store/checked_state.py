@@ -49,9 +49,9 @@ REACHED_BY_HINTS = "unresolved-reference"
 """Findings whose hint is chosen among every id of a kind: their records are checked again
 whenever ids come or go."""
 
-WHOLE_LEDGER = "assertion-failed"
-"""Findings of the assertions, which judge statuses over the whole ledger: always worked out
-again (a ledger with assertions has a few)."""
+WHOLE_LEDGER = frozenset({"assertion-failed", "assertions-unchecked"})
+"""Findings of the assertions, which judge statuses over the whole ledger (or say that they
+could not): always worked out again (a ledger with assertions has a few)."""
 
 
 @dataclass
@@ -166,7 +166,7 @@ def hinted_files(found: list[Diagnostic]) -> set[str]:
 def still_found(found: list[Diagnostic], dropped: set[str]) -> list[Diagnostic]:
     """The kept findings that a check of the records in ``dropped``'s files leaves as they
     were (the assertions' are always worked out again)."""
-    return [d for d in found if d.path not in dropped and d.code != WHOLE_LEDGER]
+    return [d for d in found if d.path not in dropped and d.code not in WHOLE_LEDGER]
 
 
 _NONE = (None, None, None)
