@@ -149,6 +149,23 @@ def test_markdown_footnotes_are_numbered_and_each_defined_once(record_id: str) -
     assert first_use == sorted(first_use), "numbered in order of first citation"
 
 
+def test_markdown_states_the_counts_beside_each_status(ledger: Ledger) -> None:
+    """A memo quoting "contested" needs what it weighs: the counts per side, for the
+    requirement and for each case, as the terminal report gives them."""
+    out = ok("status", "requirement-3", "--format", "markdown")
+    report = rule.requirement_status(ledger, "requirement-3")
+    assert f"\nCounted: {report.verdict.tally.sentence()}.\n" in out
+    for group in report.cases:
+        assert f"({group.verdict.line}; {group.verdict.tally.sentence()})" in out
+    assert "Counted: independent sources: 2 support, 19 undermine \u00b7 obligor's own: 4 " in out
+
+
+def test_the_help_of_all_says_how_many_cases_a_report_shows() -> None:
+    from ledger.analysis.status_report import CASES_SHOWN
+
+    assert f"its first {CASES_SHOWN} cases" in " ".join(ok("status", "--help").split())
+
+
 def test_an_unknown_id_exits_2_with_did_you_mean() -> None:
     result = run("status", "tlatlya")
     assert result.exit_code == 2

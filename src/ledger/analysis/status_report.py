@@ -98,6 +98,16 @@ class Tally(Plain):
     def independent(self) -> int:
         return self.independent_supports + self.independent_undermines
 
+    def sentence(self) -> str:
+        """The counts in words, as every report states them beside a status (how much a
+        "contested" weighs is in them)."""
+        return (
+            f"independent sources: {self.independent_supports} support, "
+            f"{self.independent_undermines} undermine \u00b7 obligor's own: "
+            f"{self.obligor_supports} support, {self.obligor_undermines} undermine \u00b7 "
+            f"{self.context} context"
+        )
+
 
 @dataclass(frozen=True)
 class TraceStep(Plain):

@@ -76,8 +76,9 @@ def status(
         bool,
         typer.Option(
             "--all",
-            help=f"List every claim; by default a case shows at most {PER_SIDE} per side and "
-            "says how many more there are.",
+            help=f"List every claim and every case; by default a case shows at most {PER_SIDE} "
+            "per side, a requirement its first 40 cases, and each says how many more there "
+            "are.",
         ),
     ] = False,
     output: Annotated[
@@ -297,15 +298,7 @@ def _verdict(out: Console, verdict: Verdict, rule: str, explain: bool) -> None:
     status_line.append_text(status_text(verdict.status.value))
     status_line.append_text(text(f"   rule {rule}, line {verdict.line}: {verdict.when}"))
     out.print(status_line)
-    t = verdict.tally
-    out.print(
-        text(
-            f"  independent sources: {t.independent_supports} support, "
-            f"{t.independent_undermines} undermine \u00b7 obligor's own: {t.obligor_supports} "
-            f"support, {t.obligor_undermines} undermine \u00b7 {t.context} context",
-            "dim",
-        )
-    )
+    out.print(text(f"  {verdict.tally.sentence()}", "dim"))
     for note in verdict.notes:
         out.print(text(f"  note: {note}", "dim"))
     if explain:

@@ -108,6 +108,8 @@ def _verdict(verdict: Verdict, rule: str, version: str) -> list[str]:
         f"**Status: {escape(verdict.status.value)}** (rule {escape(rule)} v{escape(version)}, "
         f"line {escape(verdict.line)}: {escape(verdict.when)})",
         "",
+        f"Counted: {escape(verdict.tally.sentence())}.",
+        "",
     ]
     own = [s for s in verdict.sides if s.side is Side.obligor]
     if verdict.sides:
@@ -122,7 +124,7 @@ def _group(title: str, group: Group, notes: _Notes) -> list[str]:
         title,
         "",
         f"Status for this case: **{escape(group.verdict.status.value)}** "
-        f"({escape(group.verdict.line)})",
+        f"({escape(group.verdict.line)}; {escape(group.verdict.tally.sentence())})",
         "",
     ]
     for label, items in (
