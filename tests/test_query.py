@@ -255,10 +255,21 @@ def test_search_finds_a_case_by_its_alias() -> None:
 def test_search_gives_a_field_once_however_many_of_its_entries_match() -> None:
     """A case found by two of its aliases is one hit: the first alias that matches."""
     ledger = sample()
-    ledger.cases["ayotzinapa"].aliases.append("Iguala students")
+    case = ledger.cases["ayotzinapa"]
+    aliases = [*case.aliases, "Iguala students"]
+    ledger.cases["ayotzinapa"] = case.model_copy(update={"aliases": aliases})
     found = [h for h in search(ledger, "iguala").hits if h.id == "ayotzinapa"]
     assert [(h.field, h.snippet[h.start : h.end]) for h in found] == [("aliases", "Iguala")]
     assert found[0].snippet == "Iguala"
+
+
+def test_search_gives_a_title_whole() -> None:
+    ledger = sample()
+    title = "An investigation of the " + "long " * 30 + "case of Nochixtlán and its aftermath"
+    ledger.cases["nochixtlan"] = ledger.cases["nochixtlan"].model_copy(update={"title": title})
+    [hit] = [h for h in search(ledger, "nochixtlan").hits if h.field == "title"]
+    assert hit.snippet == title
+    assert hit.snippet[hit.start : hit.end] == "Nochixtlán"
 
 
 def test_search_snippet_is_original_text_with_match_offsets() -> None:

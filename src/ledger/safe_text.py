@@ -71,6 +71,14 @@ expressions all read; those readers agree only within that plane, so the few suc
 characters past it are left out (every output shows the format characters among them
 escaped, and the tag characters are warned of as ``invisible-character``)."""
 
+_SHOWS_SOMETHING = re.compile(f"[^{SHOWS_NOTHING}]")
+
+
+def shows_nothing(text: str) -> bool:
+    """Whether a text is blank: none of its characters shows (:data:`SHOWS_NOTHING`)."""
+    return _SHOWS_SOMETHING.search(text) is None
+
+
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_INVISIBLE_CLASS}]")
 _ZWJ = "\u200d"

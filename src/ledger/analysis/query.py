@@ -419,7 +419,8 @@ _SPACES = re.compile(r"\s+")
 
 def search(ledger: Ledger, text: str, *, context: int = 40) -> SearchResult:
     """Records whose texts contain ``text``, ignoring case, accents and spacing: each field
-    that holds it once (of a list, such as a case's aliases, its first entry that does)."""
+    that holds it once (of a list, such as a case's aliases, its first entry that does),
+    with ``context`` characters around the match (a title whole: it names the record)."""
     needle = fold(text)
     hits: list[Hit] = []
     found: set[tuple[str, str, str]] = set()
@@ -427,7 +428,7 @@ def search(ledger: Ledger, text: str, *, context: int = 40) -> SearchResult:
         for kind, record_id, title, field_name, value in _search_fields(ledger):
             if (kind, record_id, field_name) in found:
                 continue
-            hit = _find(value, needle, context)
+            hit = _find(value, needle, len(value) if field_name == "title" else context)
             if hit is not None:
                 found.add((kind, record_id, field_name))
                 snippet, start, end = hit
