@@ -199,6 +199,19 @@ def test_a_record_whose_file_failed_to_load_is_said_to_be_so(
     assert (result.exit_code, result.stderr) == (2, WARNING + UNLOADED)
 
 
+def test_xref_of_a_record_that_failed_to_load_but_is_pointed_to_says_so(broken: Sample) -> None:
+    """The records that point to it are still its answer (exit 0), under why it is missing:
+    not "no record has this id", as if no file were there."""
+    rel = "claims/cso-tlatlaya-order-to-kill.yaml"
+    links = "relations:\n  - corroborates: cso-torture-complaints\n"
+    broken.write(rel, broken.read(rel).rstrip("\n") + "\n" + links)
+    result = run(["--root", str(broken.root), "xref", "cso-torture-complaints"])
+    assert (result.exit_code, result.stderr) == (0, WARNING)
+    said = UNLOADED.removeprefix("ledger: ").removesuffix("\n")
+    assert f"{said}; these records point to it" in " ".join(result.stdout.split())
+    assert "cso-tlatlaya-order-to-kill" in result.stdout
+
+
 def test_the_start_of_two_files_ids_names_neither(broken: Sample) -> None:
     broken.write("claims/cso-tortured.yaml", "id: [\n")
     result = run(["--root", str(broken.root), "show", "cso-tort"])

@@ -37,6 +37,7 @@ from ledger.cli.shared import (
     load_or_exit,
     restrict_to,
     show_restriction,
+    unloaded_said,
     write_csv,
     write_json,
 )
@@ -266,7 +267,10 @@ def xref(
     out = console()
     _heading(out, report.kind, report.id, report.path)
     if report.kind is None:
-        out.print(text("no record has this id; these records point to it", "yellow"))
+        from ledger.analysis.xref import Match
+
+        said = unloaded_said(layout, Resolution(report.id, None, None, Match.unknown))
+        out.print(text(f"{said or 'no record has this id'}; these records point to it", "yellow"))
     _links(out, report.outbound, report.inbound)
 
 

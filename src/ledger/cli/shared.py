@@ -417,15 +417,21 @@ def resolve_or_exit(
 def fail_unresolved(layout: Layout, found: Resolution) -> NoReturn:
     """Exit 2 with why no record has the typed id: when a record file of the working tree is
     named for it but gave no record of that id, that file is named, not other ids offered."""
+    fail(unloaded_said(layout, found) or found.message)
+
+
+def unloaded_said(layout: Layout, found: Resolution) -> str | None:
+    """Why no record has the typed id, when a record file of the working tree is named for
+    it but gave no record of that id (:func:`ledger.analysis.xref.unloaded_message`); else
+    None."""
     from ledger.analysis.xref import unloaded_message
     from ledger.cli.replay import walk_made
     from ledger.records.scan import scan_data, unreadable_data
 
-    said = None
-    if layout.tree is None and not unreadable_data(layout):
-        scan = walk_made(layout) or scan_data(layout)
-        said = unloaded_message(found, scan.found)
-    fail(said or found.message)
+    if layout.tree is not None or unreadable_data(layout):
+        return None
+    scan = walk_made(layout) or scan_data(layout)
+    return unloaded_message(found, scan.found)
 
 
 def complete_ids(*kinds: str) -> Callable[[typer.Context, str], list[str]]:
