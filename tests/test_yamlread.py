@@ -335,6 +335,25 @@ def test_an_unclosed_list_says_where_it_began() -> None:
     )
 
 
+@pytest.mark.parametrize("ending", ["", "\n", "\n\n  \n", "\r\n"])
+@pytest.mark.parametrize(
+    ("opened", "problem"),
+    [("[", "did not find expected node content"), ("[a, b", "did not find expected ',' or ']'")],
+)
+def test_a_file_that_ends_inside_a_value_is_shown_at_its_last_line(
+    ending: str, opened: str, problem: str
+) -> None:
+    """libyaml gives up past the last line with content (an empty line, or one past the
+    end): the error is shown where the content ends, and says the file ended."""
+    (found,) = parse(f"id: x\ncases: {opened}{ending}", "x.yaml").diagnostics
+    assert (found.code, found.line, found.column) == ("yaml-syntax", 2, 8 + len(opened))
+    assert found.message == f"YAML syntax error: {problem}, at the end of the file"
+    assert found.hint == (
+        "the file ends before this value is complete: close any [ or { opened above, or "
+        "finish the value"
+    )
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -174,13 +174,17 @@ class _Builder:
                 and exc.context_mark is not None
             )
             mark = exc.context_mark if unclosed else (exc.problem_mark or exc.context_mark)
-            where = _end_of_text(text, mark) if mark else (1, 1)
+            where = _error_place(text, mark) if mark else (1, 1)
             key = _key_above(text, where[0]) if unclosed else None  # else: maybe a later key
             if unclosed:  # libyaml reports the end of the file, where it gave up looking
                 message = "a quoted value opens here and is never closed"
                 hint = (
                     "close the quote; inside \"...\" write \\\" for a quote, inside '...' write ''"
                 )
+            elif mark is not None and where[0] < mark.line + 1:  # moved up from the end
+                hint = "the file ends before this value is complete: close any [ or { opened "
+                hint += "above, or finish the value"
+                message = f"YAML syntax error: {message}, at the end of the file"
             else:
                 hint = _syntax_hint(message, text, where)
                 message = f"YAML syntax error: {message}{_begun(exc, text, where)}"
@@ -496,6 +500,19 @@ def _end_of_text(text: str, mark: Any) -> tuple[int, int]:
     if at_end and text and not _LINE_BREAK.fullmatch(text[-1]):
         return mark.line, len(_LINE_BREAK.split(text)[-1]) + 1
     return mark.line + 1, mark.column + 1
+
+
+def _error_place(text: str, mark: Any) -> tuple[int, int]:
+    """Where a syntax error is shown: the mark's place (:func:`_end_of_text`), but for one
+    that libyaml placed past the file's last line with content, where it gave up looking
+    (an empty line, or past the end), which says nothing to whoever looks there: the end
+    of that last line is meant."""
+    lines = _LINE_BREAK.split(text)
+    after = lines[mark.line :] if mark.line < len(lines) else []
+    before = [i for i, line in enumerate(lines[: mark.line]) if line.strip()]
+    if before and not any(line.strip() for line in after):
+        return before[-1] + 1, len(lines[before[-1]].rstrip()) + 1
+    return _end_of_text(text, mark)
 
 
 def _structural_break(text: str) -> int | None:
