@@ -421,6 +421,21 @@ def test_id_differs_from_the_file_name(sample_copy: Sample) -> None:
     assert "cso-torture-complaints.yaml" in found.hint
 
 
+def test_a_reference_to_a_misnamed_record_points_to_its_file(sample_copy: Sample) -> None:
+    """A record whose id was changed in its file: the references to the name it had are
+    unresolved, and each says which file is named for it rather than offering a close id."""
+    rel = "claims/mx-gov-2018/gov-tlatlaya-release-impartial.yaml"  # another claim contradicts
+    sample_copy.edit(rel, "id: gov-tlatlaya-release-impartial", "id: gov-release")
+    found = {d.code: d for d in sample_copy.diagnostics()}
+    assert set(found) == {"id-mismatch", "unresolved-reference"}
+    unresolved = found["unresolved-reference"]
+    assert unresolved.message == "no claim has the id 'gov-tlatlaya-release-impartial'"
+    assert unresolved.hint == (
+        f"the file data/{rel} is named for it but holds the id 'gov-release' (see its "
+        "id-mismatch error)"
+    )
+
+
 def test_duplicate_id_in_another_folder(sample_copy: Sample) -> None:
     shutil.copy(sample_copy.path(CLAIM), sample_copy.path("claims/mx-gov-2018"))
     found = sample_copy.only()

@@ -229,6 +229,7 @@ def _references(
     whole = part is None or part is ledger
     kinds = _kinds(ledger) if whole else None
     tables = (ledger if part is None else part).tables()
+    misnamed: dict[str, tuple[str, str]] | None = None
     for kind in KINDS:
         for record in tables[kind.folder].values():
             for wanted, target, path, on_key, _, _ in references(kind, record):
@@ -237,7 +238,22 @@ def _references(
                     actual is None and (target in unloaded or every_record_of(wanted) in unloaded)
                 ):
                     continue
-                yield _unresolved(ledger, record.id, wanted, target, actual, (path, on_key))
+                if misnamed is None:
+                    misnamed = _misnamed(ledger)
+                yield _unresolved(
+                    ledger, record.id, wanted, target, actual, (path, on_key), misnamed.get(target)
+                )
+
+
+def _misnamed(ledger: Ledger) -> dict[str, tuple[str, str]]:
+    """The records whose file is named for another id (an ``id-mismatch``): by the id their
+    file's name gives, the id they hold and their file."""
+    found = {}
+    for record_id, rel in ledger.paths.items():
+        named = rel.rpartition("/")[2].removesuffix(".yaml")
+        if named != record_id:
+            found[named] = (record_id, rel)
+    return found
 
 
 def _unresolved(
@@ -247,11 +263,20 @@ def _unresolved(
     target: str,
     actual: str | None,
     where: tuple[FieldPath, bool],
+    misnamed: tuple[str, str] | None = None,
 ) -> Diagnostic:
     """A reference to ``target`` where a record of ``kind`` is wanted; ``actual`` is the
-    kind the id does name, if any."""
+    kind the id does name, if any; ``misnamed``, the id held and the file of a record whose
+    file is named ``target`` (that mismatch is the mistake, not the reference)."""
     wanted = SINGULAR[kind]
-    if actual is None:
+    if actual is None and misnamed is not None:
+        held, rel = misnamed
+        message = f"no {wanted} has the id '{target}'"
+        hint = (
+            f"the file {rel} is named for it but holds the id '{held}' (see its "
+            "id-mismatch error)"
+        )
+    elif actual is None:
         close = difflib.get_close_matches(target, ledger.ids_of(kind), n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"no {wanted} has this id"
         message = f"no {wanted} has the id '{target}'"
