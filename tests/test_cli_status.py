@@ -160,6 +160,30 @@ def test_markdown_states_the_counts_beside_each_status(ledger: Ledger) -> None:
     assert "Counted: independent sources: 2 support, 19 undermine \u00b7 obligor's own: 4 " in out
 
 
+@pytest.mark.parametrize("record_id", ["requirement-3", "ayotzinapa"])
+def test_markdown_with_explain_gives_the_trace(ledger: Ledger, record_id: str) -> None:
+    plain = ok("status", record_id, "--format", "markdown")
+    explained = ok("status", record_id, "--format", "markdown", "--explain")
+    assert "Trace (the first line that matches decides):" not in plain
+    assert explained.count("Trace (the first line that matches decides):") >= 1
+    report = rule.requirement_status(ledger, "requirement-3")
+    if record_id == "requirement-3":
+        for step in report.verdict.steps:
+            mark = "**matched**" if step.matched else "no"
+            assert f"- {step.line} {mark}: {step.status.value} when " in explained
+        assert "- mx-gov-case-updates-2018 \u2192 obligor: speaks for Government of Mexico" in (
+            explained
+        )
+    # the rest of the report is as it is without the trace
+    assert [line for line in explained.splitlines() if not _in_trace(line)] == [
+        line for line in plain.splitlines() if not _in_trace(line)
+    ]
+
+
+def _in_trace(line: str) -> bool:
+    return line.startswith(("Trace (", "- Sides:", "  - ", "- S", "- Disputed")) or not line
+
+
 def test_the_help_of_all_says_how_many_cases_a_report_shows() -> None:
     from ledger.analysis.status_report import CASES_SHOWN
 

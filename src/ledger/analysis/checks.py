@@ -273,8 +273,7 @@ def _unresolved(
         held, rel = misnamed
         message = f"no {wanted} has the id '{target}'"
         hint = (
-            f"the file {rel} is named for it but holds the id '{held}' (see its "
-            "id-mismatch error)"
+            f"the file {rel} is named for it but holds the id '{held}' (see its id-mismatch error)"
         )
     elif actual is None:
         close = difflib.get_close_matches(target, ledger.ids_of(kind), n=1)

@@ -70,7 +70,12 @@ def status(
         ),
     ] = None,
     explain: Annotated[
-        bool, typer.Option("--explain", help="Print the full trace of the status rule.")
+        bool,
+        typer.Option(
+            "--explain",
+            help="Print the full trace of the status rule (in Markdown too; JSON always holds "
+            "it: verdict.steps and verdict.sides).",
+        ),
     ] = False,
     show_all: Annotated[
         bool,
@@ -132,9 +137,9 @@ def status(
             sys.stdout.write(restriction_markdown(answer.restriction))
 
         if isinstance(report, RequirementStatus):
-            sys.stdout.write(requirement_markdown(report))
+            sys.stdout.write(requirement_markdown(report, explain=explain))
         elif isinstance(report, CaseStatus):
-            sys.stdout.write(case_markdown(report))
+            sys.stdout.write(case_markdown(report, explain=explain))
         else:
             sys.stdout.write(overview_markdown(report))
         return

@@ -57,7 +57,10 @@ if TYPE_CHECKING:
     from ledger.analysis.asof import Restriction
 
 
-def requirement_markdown(report: RequirementStatus, *, heading: int = 2) -> str:
+def requirement_markdown(
+    report: RequirementStatus, *, heading: int = 2, explain: bool = False
+) -> str:
+    """A requirement's report for a memo; with ``explain``, the rule's trace after its status."""
     req = report.requirement
     notes = _Notes()
     h = "#" * heading
@@ -69,7 +72,7 @@ def requirement_markdown(report: RequirementStatus, *, heading: int = 2) -> str:
         f"*{escape(req.force.value)}* \u00b7 obligor: {escape(req.obligor)} \u00b7 "
         f"{escape(req.instrument)} \u00b7 FY{req.fiscal_year}",
         "",
-        *_verdict(report.verdict, report.rule.name, report.rule.version),
+        *_verdict(report.verdict, report.rule.name, report.rule.version, explain),
     ]
     for group in report.cases:
         title = group.title or (
@@ -83,7 +86,8 @@ def requirement_markdown(report: RequirementStatus, *, heading: int = 2) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def case_markdown(report: CaseStatus, *, heading: int = 2) -> str:
+def case_markdown(report: CaseStatus, *, heading: int = 2, explain: bool = False) -> str:
+    """A case's report for a memo; with ``explain``, the rule's trace after each status."""
     case = report.case
     notes = _Notes()
     h = "#" * heading
@@ -92,7 +96,7 @@ def case_markdown(report: CaseStatus, *, heading: int = 2) -> str:
     for group in report.requirements:
         title = group.title or f"({no_record('requirement')})"
         out += _group(f"{h}# {escape(group.id)}: {escape(title)}", group, notes)
-        out += _verdict(group.verdict, report.rule.name, report.rule.version)
+        out += _verdict(group.verdict, report.rule.name, report.rule.version, explain)
     if report.unlinked:
         out += ["", f"{h}# Claims bearing on no requirement", ""]
         out += [f"- {escape(c.statement)}{notes.cite(c)}" for c in report.unlinked]
@@ -103,7 +107,7 @@ def case_markdown(report: CaseStatus, *, heading: int = 2) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _verdict(verdict: Verdict, rule: str, version: str) -> list[str]:
+def _verdict(verdict: Verdict, rule: str, version: str, explain: bool = False) -> list[str]:
     out = [
         f"**Status: {escape(verdict.status.value)}** (rule {escape(rule)} v{escape(version)}, "
         f"line {escape(verdict.line)}: {escape(verdict.when)})",
@@ -115,7 +119,34 @@ def _verdict(verdict: Verdict, rule: str, version: str) -> list[str]:
     if verdict.sides:
         listed = "; ".join(f"{escape(s.source)} ({escape(s.why)})" for s in own) or "none"
         out += [f"The obligor\u2019s own sources: {listed}. Every other source is independent.", ""]
-    return out
+    return out + (_trace(verdict) if explain else [])
+
+
+def _trace(verdict: Verdict) -> list[str]:
+    """The rule's trace, as `--explain` prints it: each source's side and why, then each
+    line of the rule tried, top down, with what it saw (the first that matches decides)."""
+    obligor = verdict.obligor or "unknown (the requirement is not in the ledger)"
+    out = [
+        "Trace (the first line that matches decides):",
+        "",
+        f"- Sides: the obligor is {escape(obligor)}; a source is the obligor\u2019s own when "
+        "its `speaks_for` is exactly that, else independent.",
+    ]
+    out += [
+        f"  - {escape(s.source)} \u2192 {escape(s.side.value)}: {escape(s.why)}"
+        for s in verdict.sides
+    ]
+    for step in verdict.steps:
+        mark = "**matched**" if step.matched else "no"
+        out.append(
+            f"- {escape(step.line)} {mark}: {escape(step.status.value)} when "
+            f"{escape(step.when)}; saw {escape(step.why)}"
+        )
+    if verdict.disputed:
+        out.append(
+            f"- Disputed (the obligor\u2019s own support): {escape(', '.join(verdict.disputed))}"
+        )
+    return [*out, ""]
 
 
 def _group(title: str, group: Group, notes: _Notes) -> list[str]:
