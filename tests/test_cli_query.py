@@ -612,7 +612,7 @@ def test_search_finds_a_case_by_alias_and_accentless_title(small: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("phrase", ["", "   ", "\u200b", "\u00ad \t"])
+@pytest.mark.parametrize("phrase", ["", "   ", "\u200b", "\u00ad \t", "\u0301"])
 def test_search_refuses_a_blank_phrase(small: Path, phrase: str) -> None:
     result = run(small, "search", phrase)
     assert (result.exit_code, result.stdout) == (2, "")

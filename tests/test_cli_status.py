@@ -180,6 +180,15 @@ def test_markdown_with_explain_gives_the_trace(ledger: Ledger, record_id: str) -
     ]
 
 
+def test_a_case_s_status_lines_stand_apart_from_the_claims_above_them() -> None:
+    """Each requirement's status on a case is a paragraph of its own, not a continuation
+    of the last claim's list item (CommonMark reads a line right after one as part of it)."""
+    lines = ok("status", "ayotzinapa", "--format", "markdown").splitlines()
+    at = [i for i, line in enumerate(lines) if line.startswith("**Status: ")]
+    assert at
+    assert all(lines[i - 1] == "" for i in at)
+
+
 def _in_trace(line: str) -> bool:
     return line.startswith(("Trace (", "- Sides:", "  - ", "- S", "- Disputed")) or not line
 

@@ -436,6 +436,21 @@ def test_a_reference_to_a_misnamed_record_points_to_its_file(sample_copy: Sample
     )
 
 
+def test_a_misnamed_record_of_another_kind_is_not_offered_for_a_reference(
+    sample_copy: Sample,
+) -> None:
+    """A claim file named as the case a reference wants says nothing of that case."""
+    sample_copy.edit(CASE, "id: tlatlaya", "id: tlatlaya-killings")
+    text = sample_copy.read(CLAIM).replace("id: cso-torture-complaints", "id: claim-x")
+    sample_copy.write("claims/tlatlaya.yaml", text)
+    sample_copy.path(CLAIM).unlink()
+    hints = {d.hint for d in sample_copy.diagnostics() if d.code == "unresolved-reference"}
+    assert hints == {
+        f"the file data/{CASE} is named for it but holds the id 'tlatlaya-killings' (see its "
+        "id-mismatch error)"
+    }
+
+
 def test_duplicate_id_in_another_folder(sample_copy: Sample) -> None:
     shutil.copy(sample_copy.path(CLAIM), sample_copy.path("claims/mx-gov-2018"))
     found = sample_copy.only()

@@ -308,6 +308,33 @@ def test_an_issue_reference_reads_the_same_but_links_nothing(reference: str) -> 
     assert seen.replace("\u200b", "").strip() == reference
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "see https://evil.example/login",
+        "HTTP://X.EXAMPLE",
+        "www.evil.example",
+        "mailto:ops@example.org",
+        "xmpp:ops@example.org",
+        "ftp://files.example",
+    ],
+)
+def test_a_bare_address_reads_the_same_but_links_nothing(address: str) -> None:
+    """GitHub links bare addresses (its extended autolinks): a report links only where the
+    tool writes a link, never where the data holds an address."""
+    from ledger.publish.markdown_text import escape
+
+    escaped = escape(address)
+    assert not re.search(r"(?i)\b(?:https?|ftp|mailto|xmpp):|\bwww\.", html_text(escaped))
+    assert html_text(escaped).replace("\u200b", "").strip() == address
+
+
+def html_text(markdown: str) -> str:
+    import html
+
+    return html.unescape(markdown).replace("\\", "")
+
+
 def test_a_commit_hash_and_a_hash_before_a_letter_are_left_as_they_are() -> None:
     from ledger.publish.markdown_text import escape
 

@@ -335,23 +335,48 @@ def test_an_unclosed_list_says_where_it_began() -> None:
     )
 
 
-@pytest.mark.parametrize("ending", ["", "\n", "\n\n  \n", "\r\n"])
+@pytest.mark.parametrize("ending", ["", "  ", "\n", "\n\n  \n", "\r\n", "\n# a comment\n"])
 @pytest.mark.parametrize(
     ("opened", "problem"),
-    [("[", "did not find expected node content"), ("[a, b", "did not find expected ',' or ']'")],
+    [
+        ("[", "did not find expected node content"),
+        ("[a, b", "did not find expected ',' or ']'"),
+        ("{a: 1", "did not find expected ',' or '}'"),
+    ],
 )
 def test_a_file_that_ends_inside_a_value_is_shown_at_its_last_line(
     ending: str, opened: str, problem: str
 ) -> None:
-    """libyaml gives up past the last line with content (an empty line, or one past the
-    end): the error is shown where the content ends, and says the file ended."""
+    """libyaml gives up past the last line with content (an empty line, a comment, or past
+    the end): the error is shown where the content ends, and says the file ended."""
     (found,) = parse(f"id: x\ncases: {opened}{ending}", "x.yaml").diagnostics
     assert (found.code, found.line, found.column) == ("yaml-syntax", 2, 8 + len(opened))
     assert found.message == f"YAML syntax error: {problem}, at the end of the file"
     assert found.hint == (
-        "the file ends before this value is complete: close any [ or { opened above, or "
+        "the file ends before this value is complete: close the [ or { opened above, or "
         "finish the value"
     )
+
+
+def test_an_open_list_over_several_lines_says_where_it_began_at_the_end_too() -> None:
+    (found,) = parse("id: x\ncases: [\n  a,\n  b\n\n", "x.yaml").diagnostics
+    assert (found.line, found.column) == (4, 4)
+    assert found.message == (
+        "YAML syntax error: did not find expected ',' or ']', at the end of the file "
+        "(reading a flow sequence begun at line 2, column 8)"
+    )
+
+
+def test_an_error_at_the_end_that_opens_nothing_keeps_its_own_hint() -> None:
+    """Moved up from the end, an error that is no open [ or { is not said to be one; a tab
+    on the last line is the error itself, and stays where it is."""
+    (found,) = parse("id: x\ntitle: a\nfoo\n\n", "x.yaml").diagnostics
+    assert (found.line, found.column) == (3, 4)
+    assert found.message == "YAML syntax error: could not find expected ':', at the end of the file"
+    assert found.hint == "fix the YAML at this place; a quoted string avoids most surprises"
+    (found,) = parse("id: x\ntitle: a\n\t\n", "x.yaml").diagnostics
+    assert (found.line, found.column) == (3, 1)
+    assert found.hint == "indent with spaces: YAML does not take a tab for indentation"
 
 
 @pytest.mark.parametrize(

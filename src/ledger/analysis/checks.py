@@ -229,7 +229,7 @@ def _references(
     whole = part is None or part is ledger
     kinds = _kinds(ledger) if whole else None
     tables = (ledger if part is None else part).tables()
-    misnamed: dict[str, tuple[str, str]] | None = None
+    misnamed: dict[tuple[str, str], tuple[str, str]] | None = None
     for kind in KINDS:
         for record in tables[kind.folder].values():
             for wanted, target, path, on_key, _, _ in references(kind, record):
@@ -240,19 +240,22 @@ def _references(
                     continue
                 if misnamed is None:
                     misnamed = _misnamed(ledger)
+                misnamed_as = misnamed.get((wanted, target))
                 yield _unresolved(
-                    ledger, record.id, wanted, target, actual, (path, on_key), misnamed.get(target)
+                    ledger, record.id, wanted, target, actual, (path, on_key), misnamed_as
                 )
 
 
-def _misnamed(ledger: Ledger) -> dict[str, tuple[str, str]]:
-    """The records whose file is named for another id (an ``id-mismatch``): by the id their
-    file's name gives, the id they hold and their file."""
+def _misnamed(ledger: Ledger) -> dict[tuple[str, str], tuple[str, str]]:
+    """The records whose file is named for another id (an ``id-mismatch``): by their kind
+    and the id their file's name gives, the id they hold and their file."""
     found = {}
-    for record_id, rel in ledger.paths.items():
-        named = rel.rpartition("/")[2].removesuffix(".yaml")
-        if named != record_id:
-            found[named] = (record_id, rel)
+    for kind, table in ledger.tables().items():
+        for record_id in table:
+            rel = ledger.paths.get(record_id, "")
+            named = rel.rpartition("/")[2].removesuffix(".yaml")
+            if rel and named != record_id:
+                found[kind, named] = (record_id, rel)
     return found
 
 

@@ -83,6 +83,7 @@ from ledger.records.kinds import CASES, CLAIMS, FOLDERS, SOURCES, folder_of
 from ledger.records.ledger import Ledger
 from ledger.records.model import Claim, ClaimKind, Perspective, Record, Stance, records_data
 from ledger.records.vocabulary import GapKind
+from ledger.safe_text import shows_nothing
 
 # --------------------------------------------------------------------------- list
 
@@ -415,6 +416,12 @@ def _search_fields(ledger: Ledger) -> Iterable[tuple[str, str, str, str, str]]:
 
 
 _SPACES = re.compile(r"\s+")
+
+
+def searchable(text: str) -> bool:
+    """Whether a phrase can match anything: it shows something, and folds to something (a
+    phrase of spaces, invisible characters or accents alone does neither)."""
+    return not shows_nothing(text) and bool(fold(text).strip())
 
 
 def search(ledger: Ledger, text: str, *, context: int = 40) -> SearchResult:

@@ -686,10 +686,9 @@ def search(
     start and end are the match's offsets in snippet. --ids: each record matched, once.
     """
     from ledger.analysis import query
-    from ledger.safe_text import shows_nothing
 
     phrase = " ".join(words)
-    if shows_nothing(phrase):
+    if not query.searchable(phrase):
         fail("give the words to find: a blank phrase matches nothing")
     result = query.search(_load(ctx, root, rev), phrase)
     if ids_only:

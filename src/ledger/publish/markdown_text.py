@@ -18,7 +18,10 @@ Markdown from this tool is pasted into memos and posted on pull requests (`ledge
 * a ``#`` or ``GH-`` before a digit gets one too (``#&#8203;12``, ``owner/repo#&#8203;12``,
   ``GH-&#8203;12``), so a reference to an issue reads the same but links nothing: GitHub
   would otherwise post "mentioned this" on that issue, in any repository. Commit hashes are
-  left as they are.
+  left as they are;
+* so does the scheme of a bare address (``https&#8203;://``, ``www&#8203;.``, ``mailto``,
+  ``xmpp``, ``ftp``), which GitHub would make a link of: an address in the data reads the
+  same, and a report links only where the tool writes a link.
 
 :func:`code` writes a value as a code span: inside one nothing is read as Markdown, entities
 are shown as typed and GitHub links no mention.
@@ -40,6 +43,10 @@ _REFERENCE = re.compile(r"((?<!&amp;)#|\bGH-)(?=\d)", re.IGNORECASE)
 a character reference typed in the data (``&#8238;``), which is shown as typed."""
 
 
+_ADDRESS = re.compile(r"\b(https?|ftp|mailto|xmpp)(?=:)|\b(www)(?=\.)", re.IGNORECASE)
+"""The start of a bare address GitHub links (its extended autolinks): cut the same way."""
+
+
 def escape(value: object) -> str:
     """Data as literal Markdown text, on one line, that links, notifies and runs nothing."""
     raw = visible(" ".join(str(value).split()))
@@ -48,6 +55,7 @@ def escape(value: object) -> str:
     raw = _LEADING.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", raw)
     raw = raw.replace("<", "&lt;").replace(">", "&gt;")
     raw = _REFERENCE.sub(lambda m: f"{m[1]}&#8203;", raw)
+    raw = _ADDRESS.sub(lambda m: f"{m[0]}&#8203;", raw)
     return _MENTION.sub(_NO_MENTION, raw)
 
 

@@ -96,7 +96,7 @@ def case_markdown(report: CaseStatus, *, heading: int = 2, explain: bool = False
     for group in report.requirements:
         title = group.title or f"({no_record('requirement')})"
         out += _group(f"{h}# {escape(group.id)}: {escape(title)}", group, notes)
-        out += _verdict(group.verdict, report.rule.name, report.rule.version, explain)
+        out += ["", *_verdict(group.verdict, report.rule.name, report.rule.version, explain)]
     if report.unlinked:
         out += ["", f"{h}# Claims bearing on no requirement", ""]
         out += [f"- {escape(c.statement)}{notes.cite(c)}" for c in report.unlinked]

@@ -182,9 +182,14 @@ class _Builder:
                     "close the quote; inside \"...\" write \\\" for a quote, inside '...' write ''"
                 )
             elif mark is not None and where[0] < mark.line + 1:  # moved up from the end
-                hint = "the file ends before this value is complete: close any [ or { opened "
-                hint += "above, or finish the value"
-                message = f"YAML syntax error: {message}, at the end of the file"
+                begun = _begun(exc, text, where)
+                hint = (
+                    "the file ends before this value is complete: close the [ or { opened "
+                    "above, or finish the value"
+                    if begun or str(exc.context or "").startswith("while parsing a flow")
+                    else _syntax_hint(message, text, where)
+                )
+                message = f"YAML syntax error: {message}, at the end of the file{begun}"
             else:
                 hint = _syntax_hint(message, text, where)
                 message = f"YAML syntax error: {message}{_begun(exc, text, where)}"
@@ -463,6 +468,8 @@ def _begun(exc: yaml.MarkedYAMLError, text: str, where: tuple[int, int]) -> str:
     context = str(exc.context or "")
     if not context.startswith("while parsing a flow ") or exc.context_mark is None:
         return ""
+    if exc.problem_mark is not None and exc.context_mark.index == exc.problem_mark.index:
+        return ""  # a flow node: libyaml marks where it gave up, not where it began
     line, column = _end_of_text(text, exc.context_mark)
     if line == where[0]:
         return ""
@@ -504,15 +511,26 @@ def _end_of_text(text: str, mark: Any) -> tuple[int, int]:
 
 def _error_place(text: str, mark: Any) -> tuple[int, int]:
     """Where a syntax error is shown: the mark's place (:func:`_end_of_text`), but for one
-    that libyaml placed past the file's last line with content, where it gave up looking
-    (an empty line, or past the end), which says nothing to whoever looks there: the end
-    of that last line is meant."""
+    that libyaml placed where nothing but spaces, line breaks and comments follow (it gave
+    up looking at the end of the file: an empty line, or past the end), which says nothing
+    to whoever looks there: the end of the last line before it that holds more than a
+    comment is meant. A tab is not passed over: it may be the error."""
+    rest = text[mark.index :] if mark.index <= len(text) else ""
+    if mark.line == 0 or any(not _ignorable(line) for line in _LINE_BREAK.split(rest)):
+        return _end_of_text(text, mark)
     lines = _LINE_BREAK.split(text)
-    after = lines[mark.line :] if mark.line < len(lines) else []
-    before = [i for i, line in enumerate(lines[: mark.line]) if line.strip()]
-    if before and not any(line.strip() for line in after):
-        return before[-1] + 1, len(lines[before[-1]].rstrip()) + 1
-    return _end_of_text(text, mark)
+    if mark.line < len(lines):  # the mark's own line, up to the mark
+        lines = [*lines[: mark.line], lines[mark.line][: mark.column]]
+    held = [i for i, line in enumerate(lines) if not _ignorable(line)]
+    if not held:
+        return _end_of_text(text, mark)
+    return held[-1] + 1, len(lines[held[-1]].rstrip(" ")) + 1
+
+
+def _ignorable(line: str) -> bool:
+    """Whether a line holds only spaces, or a comment after them (never a tab)."""
+    kept = line.lstrip(" ")
+    return not kept or (kept.startswith("#") and "\t" not in kept)
 
 
 def _structural_break(text: str) -> int | None:
