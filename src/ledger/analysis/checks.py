@@ -33,6 +33,7 @@ from ledger.records.ledger import Ledger
 from ledger.records.model import Claim, Figure, Perspective, Relation, Requirement, Source
 from ledger.records.portable import windows_device
 from ledger.records.root import Layout
+from ledger.records.scan import stem
 from ledger.records.yamlread import Path as FieldPath
 from ledger.records.yamlread import dotted
 
@@ -253,7 +254,7 @@ def _misnamed(ledger: Ledger) -> dict[tuple[str, str], tuple[str, str]]:
     for kind, table in ledger.tables().items():
         for record_id in table:
             rel = ledger.paths.get(record_id, "")
-            named = rel.rpartition("/")[2].removesuffix(".yaml")
+            named = stem(rel)
             if rel and named != record_id:
                 found[kind, named] = (record_id, rel)
     return found

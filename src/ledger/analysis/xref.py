@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ledger.analysis.status_report import Plain
 from ledger.records.kinds import BY_FOLDER, FOLDERS, KINDS, SINGULAR, Kind, names_any, references
+from ledger.records.scan import RECORD_SUFFIX, stem
 
 if TYPE_CHECKING:
     from ledger.analysis.quotes import Position
@@ -341,9 +342,9 @@ def unloaded_message(found: Resolution, files: Iterable[tuple[str, str, str, Any
     if found.ok or found.other is not None or found.match is not Match.unknown:
         return None
     named = [
-        (kind, rel, rel.rpartition("/")[2].removesuffix(".yaml"))
+        (kind, rel, stem(rel))
         for kind, _where, rel, _identity in files
-        if kind in found.kinds and rel.endswith(".yaml")
+        if kind in found.kinds and rel.endswith(RECORD_SUFFIX)
     ]
     folded = fold_id(found.query)
     fits = [f for f in named if f[2] in (found.query, folded)]

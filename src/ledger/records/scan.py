@@ -24,6 +24,13 @@ RECORD_KINDS = FOLDERS
 
 RECORD_SUFFIX = ".yaml"
 
+
+def stem(rel: str) -> str:
+    """The id a record file is named for: its name without the suffix (the id it holds, in
+    a clean ledger)."""
+    return rel.rpartition("/")[2].removesuffix(RECORD_SUFFIX)
+
+
 CACHE_DIR = ".ledger-cache"
 """The cache's folder (ledger.store.cache), left out of the walk when the data folder is the
 root: its files change on every run that writes the cache, and none is a record or archive."""

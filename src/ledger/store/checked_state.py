@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.records.diagnostics import Diagnostic
 from ledger.records.kinds import CLAIMS
-from ledger.records.scan import RECORD_SUFFIX
+from ledger.records.scan import stem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -278,8 +278,3 @@ def _content_ids(result: LoadResult) -> dict[str, str | None] | None:
     if now is None or any(blob is None for blob in now.values()):
         return None
     return now
-
-
-def stem(rel: str) -> str:
-    """The id a file of the (clean) remembered ledger holds: its name."""
-    return rel.rpartition("/")[2].removesuffix(RECORD_SUFFIX)

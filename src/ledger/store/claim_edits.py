@@ -30,9 +30,9 @@ from ledger.records.diagnostics import Diagnostic, ordered
 from ledger.records.kinds import ASSERTIONS, CLAIMS
 from ledger.records.load import few_outcomes
 from ledger.records.scan import RECORD_SUFFIX, RecordFile
+from ledger.records.scan import stem as _stem
 from ledger.store import checked_state, loaded_state
 from ledger.store.checked_state import links_to
-from ledger.store.checked_state import stem as _stem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -28,9 +28,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from ledger.records.kinds import BY_FOLDER, FOLDERS, references
-from ledger.records.scan import RecordFile
+from ledger.records.scan import RecordFile, stem
 from ledger.store import loaded_state
-from ledger.store.checked_state import stem
 from ledger.store.lookup import NAME, LinkIndex, NotAsIndexed, encoded, kept
 
 if TYPE_CHECKING:

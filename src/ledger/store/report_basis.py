@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.records.kinds import CLAIMS
 from ledger.records.load import few_outcomes
+from ledger.records.scan import stem
 from ledger.store import loaded_state
-from ledger.store.checked_state import stem
 from ledger.store.loaded_state import ClaimsIndex, FileNow
 
 if TYPE_CHECKING:
