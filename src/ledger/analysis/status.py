@@ -805,7 +805,7 @@ def undated_gaps(claims: Iterable[Countable]) -> list[Gap]:
     return [
         Gap(GapKind.undated_claim, c.id, f"claim {c.id} has no as_of date", (c.source,))
         for c in sorted({c.id: c for c in claims}.values(), key=lambda c: c.id)
-        if not (c.dated if type(c) is Counted else c.as_of is not None)
+        if not c.dated
     ]
 
 
@@ -876,7 +876,7 @@ def _whole_figured(ledger: Ledger, items: list[tuple[Countable, Stance]]) -> lis
     return [
         claims[c.id] if type(c) is Counted else c  # type: ignore[misc]
         for c, _ in items
-        if (c.figured if type(c) is Counted else c.figures)
+        if c.figured
     ]
 
 

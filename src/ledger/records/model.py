@@ -207,6 +207,17 @@ class Claim(Record):
     notes: Text | None = None
     reviews: list[Review] = Field(default_factory=list)
 
+    @property
+    def dated(self) -> bool:
+        """Whether it has an ``as_of`` date (read, as of a claim's counted facts, by a
+        report's gaps: records/ledger.py's ``Counted``)."""
+        return self.as_of is not None
+
+    @property
+    def figured(self) -> bool:
+        """Whether it gives figures (as ``Counted.figured``)."""
+        return bool(self.figures)
+
 
 class Assertion(Record):
     """A maintainer's statement that a requirement (or one case on it) has a status as of a

@@ -177,7 +177,7 @@ class ClaimsIndex:
             for rel in claim.relations:
                 links.append((position, rel.target, rel.kind.value))
             sources.append(source_at.setdefault(claim.source, len(source_at)))
-            flags.append(_FLAG[claim.as_of is not None, bool(claim.figures)])
+            flags.append(_FLAG[claim.dated, claim.figured])
         coded = {req_id: "".join(codes) for req_id, codes in stances.items()}
         ids = [c.id for c in claims]
         return cls(ids, starts, bears, about, links, sources, [*source_at], coded, "".join(flags))

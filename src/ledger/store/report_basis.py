@@ -152,7 +152,7 @@ def printed_set(
     cases = index.cases_at(positions)
     on = [(ids[p], cases[p], figured(p)) for p in positions]
     on += [
-        (i, tuple(claim.cases), bool(claim.figures))
+        (i, tuple(claim.cases), claim.figured)
         for i, (claim, _) in new.items()
         if subject in claim.bears_on
     ]
