@@ -164,8 +164,8 @@ def test_markdown_states_the_counts_beside_each_status(ledger: Ledger) -> None:
 def test_markdown_with_explain_gives_the_trace(ledger: Ledger, record_id: str) -> None:
     plain = ok("status", record_id, "--format", "markdown")
     explained = ok("status", record_id, "--format", "markdown", "--explain")
-    assert "Trace (the first line that matches decides):" not in plain
-    assert explained.count("Trace (the first line that matches decides):") >= 1
+    assert "Trace (first matching line wins):" not in plain
+    assert explained.count("Trace (first matching line wins):") >= 1
     report = rule.requirement_status(ledger, "requirement-3")
     if record_id == "requirement-3":
         for step in report.verdict.steps:

@@ -180,6 +180,21 @@ class Verdict(Plain):
     obligor: str | None
     sides: tuple[SourceSide, ...]
 
+    def sides_rule(self) -> str:
+        """How the trace decided each source's side, in words every report of the trace
+        gives (the terminal's and Markdown's)."""
+        obligor = self.obligor or "unknown (the requirement is not in the ledger)"
+        return (
+            f"the obligor is {obligor}; a source is the obligor's own when its speaks_for is "
+            "exactly that, else independent"
+        )
+
+
+TRACE = "Trace (first matching line wins)"
+"""The heading of a rule's trace, in every report that gives it."""
+DISPUTED = "disputed (obligor's own support)"
+"""How a trace introduces the obligor's own supporting claims the rule lists as disputed."""
+
 
 @dataclass(frozen=True)
 class Group(Plain):

@@ -311,16 +311,11 @@ def _verdict(out: Console, verdict: Verdict, rule: str, explain: bool) -> None:
 
 
 def _trace(out: Console, verdict: Verdict) -> None:
+    from ledger.analysis.status_report import DISPUTED, TRACE
     from ledger.cli.render import text
 
-    out.print(text("  Trace (first matching line wins):", "bold"))
-    obligor = verdict.obligor or "unknown (the requirement is not in the ledger)"
-    out.print(
-        text(
-            f"    sides: the obligor is {obligor}; a source is the obligor's own when its "
-            "speaks_for is exactly that, else independent"
-        )
-    )
+    out.print(text(f"  {TRACE}:", "bold"))
+    out.print(text(f"    sides: {verdict.sides_rule()}"))
     for decided in verdict.sides:
         out.print(text(f"      {decided.source} \u2192 {decided.side.value}: {decided.why}", "dim"))
     for step in verdict.steps:
@@ -328,7 +323,7 @@ def _trace(out: Console, verdict: Verdict) -> None:
         out.print(text(f"    {step.line} {mark:10} {step.status.value:19} when {step.when}"))
         out.print(text(f"                  saw: {step.why}", "dim"))
     if verdict.disputed:
-        out.print(text(f"  disputed (obligor's own support): {', '.join(verdict.disputed)}", "dim"))
+        out.print(text(f"  {DISPUTED}: {', '.join(verdict.disputed)}", "dim"))
 
 
 def _group(

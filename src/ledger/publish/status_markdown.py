@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ledger.analysis.status_report import (
+    DISPUTED,
+    TRACE,
     CaseStatus,
     ClaimRef,
     Contradiction,
@@ -125,13 +127,7 @@ def _verdict(verdict: Verdict, rule: str, version: str, explain: bool = False) -
 def _trace(verdict: Verdict) -> list[str]:
     """The rule's trace, as `--explain` prints it: each source's side and why, then each
     line of the rule tried, top down, with what it saw (the first that matches decides)."""
-    obligor = verdict.obligor or "unknown (the requirement is not in the ledger)"
-    out = [
-        "Trace (the first line that matches decides):",
-        "",
-        f"- Sides: the obligor is {escape(obligor)}; a source is the obligor\u2019s own when "
-        "its `speaks_for` is exactly that, else independent.",
-    ]
+    out = [f"{TRACE}:", "", f"- Sides: {escape(verdict.sides_rule())}."]
     out += [
         f"  - {escape(s.source)} \u2192 {escape(s.side.value)}: {escape(s.why)}"
         for s in verdict.sides
@@ -143,9 +139,7 @@ def _trace(verdict: Verdict) -> list[str]:
             f"{escape(step.when)}; saw {escape(step.why)}"
         )
     if verdict.disputed:
-        out.append(
-            f"- Disputed (the obligor\u2019s own support): {escape(', '.join(verdict.disputed))}"
-        )
+        out.append(f"- {escape(DISPUTED.capitalize())}: {escape(', '.join(verdict.disputed))}")
     return [*out, ""]
 
 
